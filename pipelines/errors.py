@@ -1,0 +1,41 @@
+"""Exceptions raised by the pipeline.
+
+Every message says what is wrong, where (file, sheet, row, column when known), and what to do.
+The CLI prints them in the user's language and exits non-zero.
+"""
+
+from __future__ import annotations
+
+
+class PipelineError(Exception):
+    """Base class for errors that stop a run with a message meant for the user."""
+
+
+class ConfigError(PipelineError):
+    """The run configuration or rule configuration is invalid."""
+
+
+class SourceFileError(PipelineError):
+    """An input file cannot be read or mapped (missing required column, unknown source kind)."""
+
+
+class ReconciliationError(PipelineError):
+    """Rows read do not equal rows loaded plus rows quarantined for some file."""
+
+
+class ExpectationsFailed(PipelineError):
+    """A blocking expectation of a Great Expectations suite failed."""
+
+    def __init__(self, message: str, suite_name: str, failed: list[str]):
+        super().__init__(message)
+        self.suite_name = suite_name
+        self.failed = failed
+
+
+class SqlExecutionError(PipelineError):
+    """DuckDB rejected a statement; carries the output table name and the SQL."""
+
+    def __init__(self, message: str, output_table: str, sql: str):
+        super().__init__(message)
+        self.output_table = output_table
+        self.sql = sql

@@ -1,0 +1,48 @@
+"""The one place that executes SQL against DuckDB."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import duckdb
+
+from pipelines.errors import SqlExecutionError
+
+logger = logging.getLogger(__name__)
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, sql: str, output_table: str | None = None) -> None:
+    """Execute `sql`; when `output_table` is given, replace that table with the query result."""
+    statement = sql if output_table is None else f"create or replace table {output_table} as\n{sql}"
+    logger.debug("SQL for %s:\n%s", output_table or "statement", statement)
+    try:
+        con.execute(statement)
+    except duckdb.Error as e:
+        raise SqlExecutionError(
+            f"DuckDB failed while building {output_table or 'a statement'}: {e}",
+            output_table or "",
+            statement,
+        ) from e
+    if output_table is not None:
+        count = con.execute(f"select count(*) from {output_table}").fetchall()[0][0]
+        logger.info("built %s: %d rows", output_table, count)
+
+
+def run_model(con: duckdb.DuckDBPyConnection, relative_path: str) -> str:
+    """Run one model file from `sql/` (for example `staging/stg_pkh.sql`) into a table
+    named after the file, and return that table name."""
+    path = SQL_DIR / relative_path
+    table = path.stem
+    run_sql(con, path.read_text(encoding="utf-8"), table)
+    return table
+
+
+def query_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
+    """Return all rows of a query as tuples."""
+    try:
+        return con.execute(sql, params or []).fetchall()
+    except duckdb.Error as e:
+        raise SqlExecutionError(f"DuckDB query failed: {e}", "", sql) from e
