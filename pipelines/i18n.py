@@ -65,3 +65,8 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def gettext_for(language: str, message: str) -> str:
     """Translate `message` into `language` regardless of the current context."""
     return translations(language).gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark `message` for extraction without translating it yet (translate at display time)."""
+    return message

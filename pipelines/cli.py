@@ -1,0 +1,207 @@
+"""Command-line interface: `bansos-audit generate | demo | run | evaluate | cek`.
+
+Messages are Indonesian by default; `--lang en` (anywhere on the command line) or the
+environment variable BANSOS_AUDIT_LANG=en switches to English. The language is read before the
+commands are built so that the help text is translated too.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipelines.errors import PipelineError
+from pipelines.i18n import SUPPORTED_LANGUAGES, N_, _, set_language
+from pipelines.prefect_env import apply_prefect_defaults
+from pipelines.settings import Paths
+
+console = Console()
+err_console = Console(stderr=True)
+
+STAGE_LABELS = {
+    "ingest": N_("Reading source files"),
+    "staging": N_("Normalising into staging tables"),
+    "validate": N_("Validating sources"),
+    "link": N_("Linking persons across sources"),
+    "rules": N_("Applying audit rules"),
+    "marts": N_("Building marts"),
+    "publish": N_("Publishing outputs"),
+}
+
+
+class StageConsoleHandler(logging.Handler):
+    """Show each stage event from `pipelines.progress` as one translated console line."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stage = getattr(record, "stage", None)
+        if stage is None:
+            return
+        detail = getattr(record, "detail", "")
+        label = _(STAGE_LABELS.get(stage, stage))
+        console.print(f"[bold cyan]>[/] {label}" + (f" [dim]{detail}[/]" if detail else ""))
+
+
+def language_from_argv(argv: list[str]) -> str:
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return os.environ.get("BANSOS_AUDIT_LANG", "id")
+
+
+def fail(message: str) -> None:
+    err_console.print(f"[bold red]{_('Error')}:[/] {message}")
+    raise typer.Exit(code=1)
+
+
+def print_run_summary(result) -> None:
+    files = Table(title=_("Rows per file"))
+    for column in (_("File"), _("Sheet"), _("Read"), _("Loaded"), _("Quarantined")):
+        files.add_column(column, justify="right" if column not in (_("File"), _("Sheet")) else "left")
+    for count in result.file_counts:
+        files.add_row(count.source_file, count.source_sheet, str(count.rows_read),
+                      str(count.rows_loaded), str(count.rows_quarantined))
+    console.print(files)
+
+    rules = Table(title=_("Findings per rule"))
+    rules.add_column(_("Rule"))
+    rules.add_column(_("Findings"), justify="right")
+    for code, n in sorted(result.findings_per_rule.items()):
+        rules.add_row(code, str(n))
+    for code, reason in sorted(result.rules_not_evaluated.items()):
+        rules.add_row(code, f"[dim]{_('not evaluated')}: {reason}[/]")
+    console.print(rules)
+
+    stages = Table(title=_("Seconds per stage"))
+    stages.add_column(_("Stage"))
+    stages.add_column(_("Seconds"), justify="right")
+    for stage, seconds in result.stage_seconds.items():
+        stages.add_row(_(STAGE_LABELS.get(stage, stage)), f"{seconds:.1f}")
+    console.print(stages)
+    console.print(_("Outputs written to {path}").format(path=result.marts_dir))
+
+
+def run_audit(config: Path, language: str) -> None:
+    paths = Paths()
+    apply_prefect_defaults(paths.prefect_home)
+    progress_logger = logging.getLogger("pipelines.progress")
+    progress_logger.addHandler(StageConsoleHandler())
+    progress_logger.setLevel(logging.INFO)
+
+    from pipelines.flows.audit import audit  # imported late: Prefect reads the environment
+
+    started = time.perf_counter()
+    try:
+        result = audit(config_path=config, language=language)
+    except PipelineError as e:
+        fail(str(e))
+    print_run_summary(result)
+    console.print(_("Finished in {seconds:.1f} s").format(seconds=time.perf_counter() - started))
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(
+        help=_("Audit the targeting of social assistance (PKH, BPNT/Sembako, PBI JKN)."),
+        add_completion=False,
+        no_args_is_help=True,
+    )
+    paths = Paths()
+
+    @app.callback()
+    def options(
+        lang: str = typer.Option("id", "--lang", help=_("Language of messages: id or en.")),
+    ) -> None:
+        if lang not in SUPPORTED_LANGUAGES:
+            fail(_("Unknown language {value}; use id or en.").format(value=lang))
+
+    @app.command(help=_("Generate synthetic Kabupaten Batang source files and ground truth."))
+    def generate(
+        size: str = typer.Option("demo", help=_("Dataset size: tiny, demo or batang.")),
+        persons: Optional[int] = typer.Option(None, help=_("Number of persons (overrides --size).")),
+        seed: int = typer.Option(20261204, help=_("Random seed; the same seed gives the same files.")),
+        out: Path = typer.Option(paths.raw_dir, help=_("Folder for the source files.")),
+        truth: Path = typer.Option(paths.truth_dir, help=_("Folder for the ground truth.")),
+    ) -> None:
+        from pipelines.synth import generate as generate_files
+
+        summary = generate_files(out, truth, size=size, persons=persons, seed=seed)
+        console.print(_("Generated {n} files in {path} ({seconds:.1f} s)").format(
+            n=len(summary.files), path=out, seconds=summary.seconds))
+
+    @app.command(help=_("Generate the demo data into data/raw and run the audit on it."))
+    def demo(
+        size: str = typer.Option("demo", help=_("Dataset size: tiny, demo or batang.")),
+        lang: str = typer.Option("id", "--lang", help=_("Language of messages: id or en.")),
+    ) -> None:
+        from pipelines.synth import generate as generate_files
+
+        console.print(_("Generating synthetic Batang data ({size})").format(size=size))
+        summary = generate_files(paths.raw_dir, paths.truth_dir, size=size)
+        console.print(_("Generated {n} files in {path} ({seconds:.1f} s)").format(
+            n=len(summary.files), path=paths.raw_dir, seconds=summary.seconds))
+        run_audit(paths.demo_config, lang)
+
+    @app.command(help=_("Audit the files that a run configuration names."))
+    def run(
+        config: Path = typer.Option(..., "--config", help=_("Run configuration file (TOML).")),
+        lang: str = typer.Option("id", "--lang", help=_("Language of messages: id or en.")),
+    ) -> None:
+        run_audit(config, lang)
+
+    @app.command(help=_("Score a run's findings and links against the synthetic ground truth."))
+    def evaluate(
+        marts: Path = typer.Option(paths.marts_dir, help=_("Folder with audit.duckdb.")),
+        truth: Path = typer.Option(paths.truth_dir, help=_("Folder with the ground truth.")),
+    ) -> None:
+        from pipelines.evaluate import evaluate as evaluate_run
+        from pipelines.evaluate import render_table
+
+        rows = evaluate_run(marts / "audit.duckdb", truth)
+        console.print(render_table(rows))
+
+    @app.command(help=_("Look up a person for the complaint desk by NIK, or by name, birth date and desa."))
+    def cek(
+        nik: Optional[str] = typer.Argument(None, help=_("16-digit NIK.")),
+        nama: Optional[str] = typer.Option(None, "--nama", help=_("Name.")),
+        tgl_lahir: Optional[str] = typer.Option(None, "--tgl-lahir", help=_("Birth date, e.g. 07-05-1985.")),
+        desa: Optional[str] = typer.Option(None, "--desa", help=_("Desa or kelurahan name.")),
+        marts: Path = typer.Option(paths.marts_dir, help=_("Folder with audit.duckdb.")),
+        lang: str = typer.Option("id", "--lang", help=_("Language of messages: id or en.")),
+    ) -> None:
+        from pipelines.desk import lookup_nik, lookup_person, render_answer
+
+        db = marts / "audit.duckdb"
+        if not db.exists():
+            fail(_("No audit results in {path}; run `bansos-audit demo` or `bansos-audit run` first.").format(path=marts))
+        if nik:
+            answers = [lookup_nik(db, nik)]
+        elif nama and tgl_lahir and desa:
+            answers = lookup_person(db, nama, tgl_lahir, desa)
+        else:
+            fail(_("Give a NIK, or all of --nama, --tgl-lahir and --desa."))
+        for answer in answers:
+            console.print(render_answer(answer, lang))
+
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    language = language_from_argv(args)
+    if language in SUPPORTED_LANGUAGES:
+        set_language(language)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        build_app()(args=args, prog_name="bansos-audit")
+    except PipelineError as e:
+        err_console.print(f"[bold red]{_('Error')}:[/] {e}")
+        sys.exit(1)

@@ -1,0 +1,173 @@
+"""The `audit` flow: ingest, validate, link, apply the rules, publish.
+
+Each task opens the run's work database itself and closes it when done, so tasks share no
+Python objects and the same flow can later run per region partition on other workers.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from pipelines.errors import ConfigError
+from pipelines.er import link_persons
+from pipelines.er.records import build_person_records
+from pipelines.ingest import build_staging, ingest_source, validate_staging
+from pipelines.progress import stage_started
+from pipelines.publish import publish_marts
+from pipelines.rules import apply_rules, build_marts
+from pipelines.runconfig import RunConfig, SourceSpec, load_run_config
+from pipelines.runs import RunRecord, file_checksum, new_run_id, write_run_record
+
+# DuckDB connections opened by tasks; the limit keeps a batang-size run under about 3 GiB.
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "memory_limit": "2GB"}
+
+
+@dataclass
+class AuditResult:
+    """What the CLI prints at the end of a run."""
+
+    run_id: str
+    marts_dir: Path
+    file_counts: list = field(default_factory=list)
+    findings_per_rule: dict[str, int] = field(default_factory=dict)
+    rules_not_evaluated: dict[str, str] = field(default_factory=dict)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    outputs: list[Path] = field(default_factory=list)
+
+
+def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(db_path), config=DUCKDB_CONFIG)
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def ingest_source_task(db_path: Path, spec: SourceSpec, run_id: str, file_number: int) -> list:
+    with connect(db_path) as con:
+        return ingest_source(con, spec, run_id, file_number)
+
+
+@task(cache_policy=NO_CACHE)
+def build_staging_task(db_path: Path, kinds: list[str]) -> dict[str, int]:
+    with connect(db_path) as con:
+        return build_staging(con, kinds)
+
+
+@task(cache_policy=NO_CACHE)
+def validate_sources_task(db_path: Path, out_dir: Path, run_id: str):
+    with connect(db_path) as con:
+        return validate_staging(con, out_dir, run_id)
+
+
+@task(cache_policy=NO_CACHE)
+def link_persons_task(db_path: Path, kinds: list[str], linking_config: dict, state_dir: Path):
+    with connect(db_path) as con:
+        build_person_records(con, kinds)
+        return link_persons(con, None, linking_config, state_dir)
+
+
+@task(cache_policy=NO_CACHE)
+def apply_rules_task(db_path: Path, rules_config: dict, run_id: str):
+    with connect(db_path) as con:
+        return apply_rules(con, rules_config, run_id)
+
+
+@task(cache_policy=NO_CACHE)
+def build_marts_task(db_path: Path, rules_config: dict, run_id: str, previous: Path | None):
+    with connect(db_path) as con:
+        return build_marts(con, rules_config, run_id, previous)
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def publish_task(db_path: Path, marts_dir: Path, language: str, run_id: str):
+    with connect(db_path) as con:
+        return publish_marts(con, marts_dir, language, run_id)
+
+
+def load_rules_config(path: Path) -> dict:
+    try:
+        with path.open("rb") as f:
+            config = tomllib.load(f)
+    except FileNotFoundError as e:
+        raise ConfigError(f"rules configuration not found: {path}") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"rules configuration {path} is not valid TOML: {e}") from e
+    if "version" not in config:
+        raise ConfigError(f"rules configuration {path} has no `version`; add one, e.g. 2026.12-1")
+    return config
+
+
+def record_inputs(record: RunRecord, run_config: RunConfig) -> None:
+    for spec in run_config.sources:
+        for path in spec.files():
+            record.input_checksums[path.name] = file_checksum(path)
+
+
+@flow(name="audit", persist_result=False, log_prints=False)
+def audit(config_path: Path, language: str = "id", work_dir: Path | None = None) -> AuditResult:
+    """Audit the sources that a run configuration names and publish the marts."""
+    logger = get_run_logger()
+    run_config = load_run_config(Path(config_path))
+    rules_config = load_rules_config(run_config.rules_path)
+    run_id = new_run_id()
+    record = RunRecord(
+        run_id=run_id,
+        config_version=str(rules_config["version"]),
+        region_code=run_config.region_code,
+        started_at=datetime.now(timezone.utc),
+    )
+    work = Path(work_dir) if work_dir else run_config.marts_dir.parent / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    db_path = work / f"audit-{run_id}.duckdb"
+    result = AuditResult(run_id=run_id, marts_dir=run_config.marts_dir)
+    logger.info("run %s: %d sources, rules version %s", run_id, len(run_config.sources),
+                record.config_version)
+
+    # Ingest: each file becomes raw_<kind> rows or quarantine rows.
+    with record.stage("ingest"):
+        record_inputs(record, run_config)
+        for file_number, spec in enumerate(run_config.sources, start=1):
+            stage_started("ingest", spec.path_pattern)
+            result.file_counts.extend(ingest_source_task(db_path, spec, run_id, file_number))
+    kinds = sorted({spec.kind for spec in run_config.sources})
+
+    # Transform and validate: staging models, then one expectation suite per staging table.
+    with record.stage("staging"):
+        stage_started("staging")
+        build_staging_task(db_path, kinds)
+    with record.stage("validate"):
+        stage_started("validate")
+        validate_sources_task(db_path, work / f"validation-{run_id}", run_id)
+
+    # Link persons and families across sources.
+    with record.stage("link"):
+        stage_started("link")
+        link_persons_task(db_path, kinds, rules_config.get("linking", {}), work / "review")
+
+    # Rules and marts.
+    with record.stage("rules"):
+        stage_started("rules")
+        rules_summary = apply_rules_task(db_path, rules_config, run_id)
+    with record.stage("marts"):
+        stage_started("marts")
+        previous = run_config.marts_dir / "audit.duckdb"
+        build_marts_task(db_path, rules_config, run_id, previous if previous.exists() else None)
+    result.findings_per_rule = dict(rules_summary.findings_per_rule)
+    result.rules_not_evaluated = dict(rules_summary.not_evaluated)
+
+    # Publish atomically into the marts folder.
+    record.finished_at = datetime.now(timezone.utc)
+    with connect(db_path) as con:
+        write_run_record(con, record)
+    with record.stage("publish"):
+        stage_started("publish")
+        published = publish_task(db_path, run_config.marts_dir, language, run_id)
+    result.outputs = list(published.outputs)
+    result.stage_seconds = dict(record.stage_seconds)
+    logger.info("run %s finished: %d findings", run_id, sum(result.findings_per_rule.values()))
+    return result

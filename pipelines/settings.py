@@ -1,0 +1,40 @@
+"""Paths that the CLI uses when the user gives none."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Default folders of a checkout: inputs, ground truth, outputs and scratch space."""
+
+    root: Path = PROJECT_ROOT
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / "data" / "raw"
+
+    @property
+    def truth_dir(self) -> Path:
+        # Ground truth of the synthetic generator; the pipeline never reads it.
+        return self.root / "data" / "truth"
+
+    @property
+    def marts_dir(self) -> Path:
+        return self.root / "data" / "marts"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.root / "data" / "work"
+
+    @property
+    def demo_config(self) -> Path:
+        return self.root / "config" / "demo.toml"
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.root / "data" / "work" / "prefect"
