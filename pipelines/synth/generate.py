@@ -22,6 +22,16 @@ from pipelines.synth.params import (
 logger = logging.getLogger(__name__)
 
 
+DECOY_NOTES = {
+    "same_mononym_default_dob": "two people in one desa share a mononym and default DOB 01-07-1950",
+    "only_component_school_age_20": "only PKH component is a 20-year-old in SMA",
+    "death_after_period_start": "died after the period start",
+    "title_added_same_person": "roster name has a HJ./H. title, same person",
+    "female_nik_day_plus_40": "female NIK with day 41-71 is valid",
+    "repeat_row_other_tahap": "same KPM paid in tahap 3 and tahap 4",
+}
+
+
 @dataclass
 class GenerateSummary:
     """What one `generate` call wrote: rows per file and the time taken."""
@@ -263,10 +273,11 @@ def _resolve_decoys(book, rows: pd.DataFrame, findings: pd.DataFrame) -> pd.Data
                 "decoy_kind": kind, "rule_code": rule, "programme": programme,
                 "person_uid": persons["person_uid"].iat[int(rows.at[i, "pidx"])],
                 "source_file": rows.at[i, "file"], "source_sheet": rows.at[i, "sheet"],
-                "source_row": int(rows.at[i, "source_row"]), "note": "",
+                "source_row": int(rows.at[i, "source_row"]), "note": DECOY_NOTES[kind],
             })
     decoys = pd.DataFrame(records, columns=["decoy_kind", "rule_code", "programme", "person_uid",
                                             "source_file", "source_sheet", "source_row", "note"])
+    decoys = decoys.drop_duplicates(["decoy_kind", "rule_code", "source_file", "source_sheet", "source_row"])
     keys = set(zip(findings["rule_code"], findings["source_file"], findings["source_sheet"], findings["source_row"]))
     clash = np.array([(r.rule_code, r.source_file, r.source_sheet, r.source_row) in keys
                       for r in decoys.itertuples()], dtype=bool)

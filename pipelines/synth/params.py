@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.errors import ConfigError
+from pipelines.i18n import _
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RULES_PATH = REPO_ROOT / "config" / "rules.toml"
@@ -24,6 +25,8 @@ DEATHS_TO = date(2026, 11, 30)
 WORKBOOK_CREATED = (2026, 12, 1, 8, 0, 0)
 
 SIZES = {"tiny": 1_500, "demo": 30_000, "batang": 860_000}
+# Below this the 30 desa used for small runs get fewer than ten people each.
+MIN_PERSONS = 300
 
 PROGRAMME_BY_FILE = {
     "dtsen_batang_202611.csv": "ALL",
@@ -85,8 +88,10 @@ def load_rule_params(path: Path = RULES_PATH) -> RuleParams:
         )
     except (OSError, KeyError, ValueError, tomllib.TOMLDecodeError) as e:
         raise ConfigError(
-            f"Cannot read audit parameters from {path}: {e}. "
-            "Restore the [period], [desil_threshold] and [pkh] tables."
+            _(
+                "Cannot read audit parameters from {path}: {error}. "
+                "Restore the [period], [desil_threshold] and [pkh] tables."
+            ).format(path=path, error=e)
         ) from e
 
 
@@ -100,11 +105,19 @@ def load_wilayah(path: Path = WILAYAH_PATH) -> pd.DataFrame:
 def resolve_persons(size: str, persons: int | None) -> int:
     """Return the target population for a named size or an explicit person count."""
     if persons is not None:
-        if persons < 300:
-            raise ConfigError(f"persons={persons} is too small; use at least 300.")
+        if persons < MIN_PERSONS:
+            raise ConfigError(
+                _("persons={persons} is too small; use at least {minimum}.").format(
+                    persons=persons, minimum=MIN_PERSONS
+                )
+            )
         return persons
     if size not in SIZES:
-        raise ConfigError(f"Unknown size {size!r}; use one of {sorted(SIZES)} or pass persons=N.")
+        raise ConfigError(
+            _("Unknown size {size}; use one of {sizes} or pass persons=N.").format(
+                size=repr(size), sizes=", ".join(SIZES)
+            )
+        )
     return SIZES[size]
 
 

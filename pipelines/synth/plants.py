@@ -295,7 +295,7 @@ def _plant_existing_rows(
 
     # ASN_TNI_POLRI and OCCUPATIONAL_EXCLUSION: the recipient or another KK member is listed.
     for rows, file in ((pkh, PKH), (bpnt4, BPNT), (pbi, PBI)):
-        for rule, column, value in (("ASN_TNI_POLRI", "asn_category", "PENSIUNAN"),
+        for rule, column, value in (("ASN_TNI_POLRI", "asn_category", "ASN"),
                                     ("OCCUPATIONAL_EXCLUSION", "official_position", "KEPALA DUSUN")):
             chosen = _choose_rows(book, rosters, rows)
             targets = rosters.loc[chosen, "pidx"].to_numpy().copy()
@@ -304,7 +304,9 @@ def _plant_existing_rows(
                 targets[0] = _other_adult(book, targets[0], age)
             p.loc[targets, column] = value
             if column == "asn_category":
-                p.loc[targets, "asn_agency"] = "TASPEN"
+                retired = age[targets] >= 58
+                p.loc[targets, "asn_category"] = np.where(retired, "PENSIUNAN", "ASN")
+                p.loc[targets, "asn_agency"] = np.where(retired, "TASPEN", "SETDA KAB. BATANG")
             _protect(rosters, chosen, rule)
             book.planted[rule] += len(chosen)
 
