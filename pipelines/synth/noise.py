@@ -1,0 +1,71 @@
+"""Random realistic noise on the unprotected rows of each file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipelines.synth.params import (
+    ASN_FILE, BPNT_FILE, COMPLAINTS_FILE, DEATHS_FILE, DTSEN_FILE, OFFICIALS_FILE, PBI_FILE,
+    PKH_FILE,
+)
+
+# Per file and field: probability of each way of writing the value. Exclusion lists and the
+# death register keep joinable NIKs, because the truth assumes an audit can match them by NIK.
+NOISE_RATES: dict[str, dict[str, dict[str, float]]] = {
+    DTSEN_FILE: {
+        "nik_kind": {"apostrophe": 0.004, "spaces": 0.002, "dots": 0.002},
+        "kk_kind": {"spaces": 0.002},
+        "name_kind": {"variant": 0.02, "typo": 0.004},
+    },
+    PKH_FILE: {
+        "nik_kind": {"apostrophe": 0.03, "spaces": 0.01, "excel_num": 0.006, "placeholder": 0.003,
+                     "short": 0.002},
+        "kk_kind": {"excel_num": 0.004, "placeholder": 0.002},
+        "name_kind": {"variant": 0.05, "typo": 0.015},
+    },
+    BPNT_FILE: {
+        "nik_kind": {"apostrophe": 0.02, "spaces": 0.01, "dots": 0.005, "sci_text": 0.006,
+                     "placeholder": 0.003, "short": 0.002},
+        "kk_kind": {"sci_text": 0.003, "placeholder": 0.002},
+        "name_kind": {"variant": 0.04, "typo": 0.01},
+    },
+    PBI_FILE: {
+        "nik_kind": {"apostrophe": 0.01, "excel_num": 0.005, "placeholder": 0.002},
+        "name_kind": {"variant": 0.04, "typo": 0.01},
+    },
+    DEATHS_FILE: {"name_kind": {"variant": 0.03}},
+    ASN_FILE: {"nik_kind": {"apostrophe": 0.01}, "name_kind": {"variant": 0.3}},
+    OFFICIALS_FILE: {"name_kind": {"variant": 0.1}},
+    COMPLAINTS_FILE: {"name_kind": {"variant": 0.05}},
+}
+
+
+def apply_noise(
+    spec: pd.DataFrame, recipients: np.ndarray, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Draw a way of writing NIK, No KK and name for every unprotected row."""
+    spec = spec.copy()
+    for file, fields in NOISE_RATES.items():
+        rows = (spec["file"] == file).to_numpy() & ~spec["is_protected"].to_numpy()
+        if file == DTSEN_FILE:
+            # Register rows of recipients stay joinable, so that a recipient's register NIK exists.
+            rows &= ~recipients[spec["pidx"].to_numpy()]
+        for field, rates in fields.items():
+            _draw_kinds(spec, rows, field, rates, rng)
+    return spec
+
+
+def _draw_kinds(
+    spec: pd.DataFrame, rows: np.ndarray, field: str, rates: dict[str, float],
+    rng: np.random.Generator,
+) -> None:
+    current = spec[field].to_numpy().copy()
+    untouched = rows & np.isin(current, ["clean", "same"])
+    draw = rng.random(len(spec))
+    low = 0.0
+    for kind, p in rates.items():
+        hit = untouched & (draw >= low) & (draw < low + p)
+        current[hit] = kind
+        low += p
+    spec[field] = current
