@@ -11,6 +11,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
@@ -29,8 +30,10 @@ from pipelines.ingest.sources import (
     missing_required,
     source_definition,
 )
-from pipelines.runconfig import SourceSpec
 from pipelines.sqlrun import query_rows, run_sql
+
+if TYPE_CHECKING:
+    from pipelines.runconfig import SourceSpec
 
 logger = logging.getLogger(__name__)
 
