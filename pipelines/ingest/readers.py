@@ -169,32 +169,27 @@ def _csv_batches_fast(
 ) -> Iterator[pa.RecordBatch]:
     """Stream with Arrow's CSV parser: the header must be the first record."""
     names = _cell_names(width)
-
-    def reject(row) -> str:
-        raise IrregularCsvError(f"{path.name}: row with {row.actual_columns} fields")
-
-    reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(
-            column_names=names,
-            encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
-            block_size=8 << 20,
-        ),
-        parse_options=pacsv.ParseOptions(
-            delimiter=delimiter,
-            newlines_in_values=True,
-            ignore_empty_lines=False,
-            invalid_row_handler=reject,
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in names},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
-    next_row = 1
-    skip_header = True
     try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                column_names=names,
+                encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
+                block_size=8 << 20,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        next_row = 1
+        skip_header = True
         for batch in reader:
             if skip_header:
                 batch = batch.slice(1)
@@ -203,6 +198,7 @@ def _csv_batches_fast(
             yield _with_provenance(batch, next_row, "csv")
             next_row += batch.num_rows
     except pa.ArrowInvalid as e:
+        # Arrow rejects a row whose field count differs from the header's.
         raise IrregularCsvError(str(e)) from e
 
 

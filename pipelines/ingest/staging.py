@@ -102,8 +102,9 @@ def _literal(value: str | None) -> str:
 
 
 def _distinct(con, selects: list[str]) -> list[tuple]:
-    sql = "\nunion\n".join(selects)
-    return query_rows(con, sql)
+    if not selects:
+        return []
+    return query_rows(con, "\nunion\n".join(selects))
 
 
 def build_name_lookup(con, kinds: list[str]) -> None:
