@@ -11,11 +11,19 @@ import pytest
 import xlsxwriter
 
 from pipelines.errors import ReconciliationError, SourceFileError
+from pipelines.i18n import set_language
 from pipelines.ingest.load import _ClassifyContext, _reconcile, ingest_source
 from pipelines.ingest.readers import detect_encoding
 from pipelines.runconfig import SourceSpec
 
 DATA = Path(__file__).resolve().parent / "data" / "ingest"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("id")
 
 
 @pytest.fixture
@@ -336,3 +344,14 @@ def test_reconciliation_mismatch_raises(con, tmp_path):
 
     with pytest.raises(ReconciliationError, match="2 rows read but 0 loaded and 0"):
         _reconcile(con, context, 2)
+
+
+def test_messages_in_indonesian(con, tmp_path):
+    set_language("id")
+    _write_csv(tmp_path / "p.csv", "NIK;NAMA;JABATAN\n;;KADUS\n")
+
+    ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+
+    assert con.sql("select reason_detail from quarantine").fetchall() == [
+        ("tidak ada NIK dan tidak ada nama",)
+    ]
