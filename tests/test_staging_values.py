@@ -456,3 +456,54 @@ def test_columns_match_contract(con, kind):
 
     columns = [r[0] for r in con.sql(f"select column_name from (describe stg_{kind})").fetchall()]
     assert tuple(columns) == staging_columns(kind)
+
+
+# --- row-level pitfalls kept for the audit rules ---------------------------------------------
+
+
+def test_nik_sex_mismatch_kept(con):
+    # Day 52 marks a woman; the sex column says L. Staging keeps both for NIK_ATTR_MISMATCH.
+    row = one(con, "register", nik="3325015207850001", no_kk="3325011007200003", name="A",
+              sex="L")
+
+    assert (row["nik_status"], row["sex"]) == ("valid", "L")
+
+
+def test_same_nik_twice_in_roster(con):
+    rows = stage(con, "pkh", [
+        {"nik": "3325015207850001", "name": "SITI AMINAH", "tahap": "4"},
+        {"nik": "3325015207850001", "name": "SITI AMINAH BINTI KASMURI", "tahap": "4"},
+    ])
+
+    assert [(r["nik"], r["name"], r["name_patronym"], r["period"]) for r in rows] == [
+        ("3325015207850001", "SITI AMINAH", None, "2026-T4"),
+        ("3325015207850001", "SITI AMINAH", "KASMURI", "2026-T4"),
+    ]
+
+
+def test_mononyms_with_default_birth_date(con):
+    rows = stage(con, "register", [
+        {"nik": "3325011007500001", "no_kk": "3325011007200003", "name": "SUPARDI",
+         "birth_date": "01-07-1950", "desa": "Silurah", "kecamatan": "Wonotunggal"},
+        {"nik": "3325011007500002", "no_kk": "3325011007200004", "name": "SUPARDI",
+         "birth_date": "01-07-1950", "desa": "Silurah", "kecamatan": "Wonotunggal"},
+    ])
+
+    assert [(r["name"], r["birth_date"], r["is_birth_date_default"]) for r in rows] == [
+        ("SUPARDI", dt.date(1950, 7, 1), True), ("SUPARDI", dt.date(1950, 7, 1), True)]
+    assert len({r["record_id"] for r in rows}) == 2
+
+
+def test_old_spelling_left_for_matching(con):
+    # Old (SOEDJONO) and new (SUJONO) spellings are compared by the linker, not rewritten here.
+    rows = stage(con, "asn", [{"nik": "3325011007500001", "name": "SOEDJONO"},
+                              {"nik": "3325011007500002", "name": "Tjahjono"}])
+
+    assert [r["name"] for r in rows] == ["SOEDJONO", "TJAHJONO"]
+
+
+def test_kk_equal_to_nik_kept(con):
+    row = one(con, "register", nik="3325011007600002", no_kk="3325011007600002", name="A")
+
+    assert (row["nik"], row["no_kk"], row["no_kk_status"]) == (
+        "3325011007600002", "3325011007600002", "valid")

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LANDING = "__ingest_landing"
+CLASSIFIED = "__ingest_classified"
 MIN_HEADER_SCORE = 2
 
 QUARANTINE_DDL = """
@@ -267,6 +268,7 @@ def _load_sheet(con, plan: _SheetPlan, kind: str, spec: SourceSpec, source_file:
     rows_read = _fill_landing(con, sheet, plan.header_index, width, ids)
     context = _ClassifyContext(kind, source_file, sheet.sheet, run_id, file_number,
                                plan.header_index, headers, plan.mapping, spec)
+    run_sql(con, f"create or replace temp table {CLASSIFIED} as {_classified_sql(context)}")
     _insert_quarantine(con, context)
     if plan.mapping is not None:
         _insert_raw(con, context)
@@ -354,17 +356,19 @@ def _reason_sql(ctx: _ClassifyContext) -> str:
     nik_long = f"regexp_matches(coalesce(c{nik}, ''), '[0-9]{{10}}')" if nik is not None else "false"
     name_present = f"regexp_matches(coalesce(c{name}, ''), '[A-Za-z]')" if name is not None else "false"
     header_hits = " + ".join(
-        f"(upper(regexp_replace(coalesce(c{p}, ''), '[^0-9A-Za-z]', '', 'g')) = "
-        f"{_sql_text(header_key(ctx.headers[p]))})::int"
+        f"(lower(trim(coalesce(c{p}, ''))) = {_sql_text(ctx.headers[p].strip().lower())})::int"
         for p in ctx.mapping.canonical_by_position
     )
     needed = max(MIN_HEADER_SCORE, (len(ctx.mapping.canonical_by_position) + 1) // 2)
+    # The second branch lets ordinary data rows (a long NIK and a name below the header) skip
+    # the costlier checks: none of the later reasons can apply to them.
     return f"""case
         when parse_issue is not null then 'unparseable_row'
+        when source_row > {header_row} and {nik_long} and {name_present} then null
         when {blank} then 'blank_row'
         when source_row < {header_row} then 'title_row'
         when ({header_hits}) >= {needed} then 'repeated_header'
-        when regexp_matches({joined}, '{_TOTALS}', 'i') and not {nik_long} then 'totals_row'
+        when not {nik_long} and regexp_matches({joined}, '{_TOTALS}', 'i') then 'totals_row'
         when not {nik_present} and not {name_present} then 'no_identity'
     end"""
 
@@ -400,7 +404,7 @@ def _insert_quarantine(con, ctx: _ClassifyContext) -> None:
 insert into quarantine
 with
 classified as (
-    {_classified_sql(ctx)}
+    select * from {CLASSIFIED}
 ),
 
 final as (
@@ -434,7 +438,7 @@ def _insert_raw(con, ctx: _ClassifyContext) -> None:
 insert into raw_{ctx.kind} by name
 with
 classified as (
-    {_classified_sql(ctx)}
+    select * from {CLASSIFIED}
 ),
 
 final as (

@@ -175,6 +175,9 @@ def parse_date(raw: str | None, today: dt.date | None = None) -> ParsedDate:
     could be swapped); `05/17/1985` is read US-style because 17 cannot be a month.
     """
     today = today or dt.date.today()
+    if raw and (match := _NUMERIC.match(raw)):
+        # Fast path for the most common form, `dd-mm-yyyy` without stray spaces.
+        return _day_month(match.group(1), match.group(2), _full_year(match.group(3), today))
     text = clean_text(raw)
     if text is None:
         return ParsedDate(None, False)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import python_calamine
@@ -204,8 +205,10 @@ def _csv_batches_fast(
 
 def _with_provenance(batch: pa.RecordBatch, first_row: int, cell_type: str) -> pa.RecordBatch:
     n = batch.num_rows
-    rows = pa.array(range(first_row, first_row + n), type=pa.int64())
-    constant = pa.array([cell_type] * n, type=pa.string())
+    rows = pa.array(np.arange(first_row, first_row + n, dtype=np.int64))
+    constant = pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(n, dtype=np.int32)), pa.array([cell_type])
+    )
     no_issue = pa.nulls(n, type=pa.string())
     return pa.RecordBatch.from_arrays(
         [rows, *batch.columns, constant, constant, no_issue],

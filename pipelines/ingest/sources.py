@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pipelines.errors import SourceFileError
 from pipelines.i18n import _
@@ -186,8 +187,9 @@ class SourceDefinition:
     def columns(self) -> tuple[str, ...]:
         return tuple(self.aliases)
 
+    @cached_property
     def key_index(self) -> dict[str, str]:
-        """Return header key -> canonical column; the first canonical column listing a key wins."""
+        """Header key -> canonical column; the first canonical column listing a key wins."""
         index: dict[str, str] = {}
         for canonical, headers in self.aliases.items():
             for header in (canonical, *headers):
@@ -241,7 +243,7 @@ class HeaderMapping:
 def map_headers(definition: SourceDefinition, headers: list[str]) -> HeaderMapping:
     """Map each header cell to a canonical column. A canonical column taken by an earlier
     cell is not assigned again, so the leftmost matching column wins."""
-    index = definition.key_index()
+    index = definition.key_index
     mapping: dict[int, str] = {}
     unmapped: list[str] = []
     for position, header in enumerate(headers):
@@ -261,7 +263,7 @@ def missing_required(definition: SourceDefinition, mapping: HeaderMapping) -> li
 
 def header_score(definition: SourceDefinition, cells: list[str]) -> int:
     """Count the cells of a row that are known headers of this definition."""
-    index = definition.key_index()
+    index = definition.key_index
     return len({index[k] for k in map(header_key, cells) if k and k in index})
 
 

@@ -60,6 +60,7 @@ def build_staging(
     resolver = WilayahResolver(load_reference(REFERENCE_CSV))
     load_reference_table(con, REFERENCE_CSV)
     _create_params(con, region_code, resolver.region_prefix)
+    _create_reference_macros(con)
     run_sql(con, MACROS_SQL.read_text(encoding="utf-8"))
 
     build_name_lookup(con, kinds)
@@ -95,6 +96,17 @@ def _create_params(con, region_code: str | None, reference_prefix: str) -> None:
         f"cast({_literal(reference_prefix)} as varchar) as reference_prefix"
     )
     run_sql(con, sql, "__stg_params")
+
+
+def _create_reference_macros(con) -> None:
+    """Create the kabupaten and kecamatan code tests as literal lists, which DuckDB evaluates
+    much faster per row than a subquery on ref_wilayah."""
+    rows = query_rows(con, "select distinct kecamatan_code from ref_wilayah order by 1")
+    kecamatan = [r[0] for r in rows]
+    kabupaten = sorted({code[:4] for code in kecamatan})
+    for name, codes in (("kabupaten", kabupaten), ("kecamatan", kecamatan)):
+        values = ", ".join(_literal(c) for c in codes) or "null"
+        run_sql(con, f"create or replace macro stg_is_reference_{name}(p) as p in ({values})")
 
 
 def _literal(value: str | None) -> str:

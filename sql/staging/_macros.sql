@@ -34,25 +34,26 @@ create or replace macro stg_is_province_code(p) as
 
 -- DDMM of a NIK (women have 40 added to the day) or a No KK; 29 Feb is allowed for any year.
 create or replace macro stg_is_ddmm(dd, mm, allow_female) as
-    try_cast(
-        format(
-            '2000-{}-{}',
-            mm,
+    coalesce(
+        try_cast(mm as integer) between 1 and 12
+        and (
             case
                 when allow_female and try_cast(dd as integer) between 41 and 71
-                    then lpad(cast(try_cast(dd as integer) - 40 as varchar), 2, '0')
-                else dd
+                    then try_cast(dd as integer) - 40
+                else try_cast(dd as integer)
             end
-        ) as date
-    ) is not null;
+        ) between 1 and [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][try_cast(mm as integer)],
+        false
+    );
 
 -- 16 digits: province code, kecamatan prefix (checked only inside the kabupaten of the region
--- table), a calendar DDMM, serial not 0000.
+-- table; stg_is_reference_kabupaten and stg_is_reference_kecamatan are generated from
+-- ref_wilayah by build_staging), a calendar DDMM, serial not 0000.
 create or replace macro stg_id_structure_ok(d, is_nik) as
     stg_is_province_code(substr(d, 1, 2))
     and (
-        substr(d, 1, 4) not in (select distinct left(kecamatan_code, 4) from ref_wilayah)
-        or substr(d, 1, 6) in (select distinct kecamatan_code from ref_wilayah)
+        not stg_is_reference_kabupaten(substr(d, 1, 4))
+        or stg_is_reference_kecamatan(substr(d, 1, 6))
     )
     and stg_is_ddmm(substr(d, 7, 2), substr(d, 9, 2), is_nik)
     and substr(d, 13, 4) <> '0000';
@@ -265,23 +266,39 @@ create or replace macro stg_person(raw_table, kind) as table
         select * from __stg_params
     ),
 
-    cleaned as (
+    -- Identifiers are normalised in a separate materialised step and joined back: DuckDB
+    -- inlines macro arguments, so without it every use of nik_compact in stg_id_status would
+    -- repeat the regular expressions.
+    id_text as materialized (
         select
-            *,
+            record_id,
             stg_clean(nik) as nik_clean,
             stg_id_compact(stg_clean(nik)) as nik_compact,
+            nik_cell_type,
             stg_clean(no_kk) as no_kk_clean,
             stg_id_compact(stg_clean(no_kk)) as no_kk_compact,
-            stg_kecamatan_text(kecamatan, source_sheet) as kecamatan_text
+            no_kk_cell_type
         from source
+    ),
+
+    id_status as (
+        select
+            record_id,
+            nik_compact,
+            stg_id_status(nik_clean, nik_compact, nik_cell_type, true) as nik_status,
+            no_kk_compact,
+            stg_id_status(no_kk_clean, no_kk_compact, no_kk_cell_type, false) as no_kk_status
+        from id_text
     ),
 
     ids as (
         select
-            *,
-            stg_id_status(nik_clean, nik_compact, nik_cell_type, true) as nik_status,
-            stg_id_status(no_kk_clean, no_kk_compact, no_kk_cell_type, false) as no_kk_status
-        from cleaned
+            source.*,
+            id_status.* exclude (record_id),
+            stg_kecamatan_text(source.kecamatan, source.source_sheet) as kecamatan_text
+        from source
+        inner join id_status
+            on id_status.record_id = source.record_id
     ),
 
     joined as (
