@@ -1,0 +1,505 @@
+"""Load source files into `raw_<kind>`, `quarantine` and `file_reconciliation`.
+
+Each row of each sheet lands in exactly one of `raw_<kind>` or `quarantine`; the header row is
+the only row of a sheet that is not counted. Rows above the header (titles) are quarantined as
+`title_row`, so `rows_read` counts every other non-header row a user sees in the sheet.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.errors import ReconciliationError, SourceFileError
+from pipelines.i18n import _
+from pipelines.ingest.readers import IdPositions, IrregularCsvError, SheetSource, open_sources
+from pipelines.ingest.sources import (
+    SOURCE_KINDS,
+    HeaderMapping,
+    SourceDefinition,
+    detect_kind,
+    header_key,
+    header_score,
+    map_headers,
+    missing_required,
+    source_definition,
+)
+from pipelines.sqlrun import query_rows, run_sql
+
+if TYPE_CHECKING:
+    from pipelines.runconfig import SourceSpec
+
+logger = logging.getLogger(__name__)
+
+LANDING = "__ingest_landing"
+CLASSIFIED = "__ingest_classified"
+MIN_HEADER_SCORE = 2
+
+QUARANTINE_DDL = """
+create table if not exists quarantine (
+    run_id varchar,
+    source_kind varchar,
+    source_file varchar,
+    source_sheet varchar,
+    source_row integer,
+    reason_code varchar,
+    reason_detail varchar,
+    raw_values varchar
+)"""
+
+RECONCILIATION_DDL = """
+create table if not exists file_reconciliation (
+    run_id varchar,
+    source_kind varchar,
+    source_file varchar,
+    source_sheet varchar,
+    rows_read bigint,
+    rows_loaded bigint,
+    rows_quarantined bigint
+)"""
+
+RAW_META_COLUMNS = (
+    "record_id", "source_file", "source_sheet", "source_row", "nik_cell_type", "no_kk_cell_type",
+)
+
+
+@dataclass(frozen=True)
+class FileCount:
+    """Row counts of one sheet of one file (sheet '' for CSV), as in `file_reconciliation`."""
+
+    source_kind: str
+    source_file: str
+    source_sheet: str
+    file_number: int
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+
+
+@dataclass(frozen=True)
+class _SheetPlan:
+    source: SheetSource
+    header_index: int | None
+    mapping: HeaderMapping | None
+
+
+def ensure_ingest_tables(con: duckdb.DuckDBPyConnection, kind: str) -> None:
+    """Create `quarantine`, `file_reconciliation` and `raw_<kind>` when they do not exist."""
+    run_sql(con, QUARANTINE_DDL)
+    run_sql(con, RECONCILIATION_DDL)
+    columns = [*RAW_META_COLUMNS, *source_definition(kind).columns]
+    typed = ",\n    ".join(
+        f"{c} integer" if c == "source_row" else f"{c} varchar" for c in columns
+    )
+    run_sql(con, f"create table if not exists raw_{kind} (\n    {typed}\n)")
+
+
+def ingest_source(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, run_id: str, file_number: int
+) -> list[FileCount]:
+    """Ingest every file matched by `spec`; files get consecutive numbers from `file_number`.
+
+    Returns one FileCount per file and sheet. Raises SourceFileError when no file matches or a
+    file cannot be mapped, and ReconciliationError when a sheet's rows do not add up.
+    """
+    files = spec.files()
+    if not files:
+        raise SourceFileError(
+            _("No file matches {pattern} in {folder}. Check `path` of this source in the run "
+              "configuration.").format(pattern=spec.path, folder=spec.raw_dir)
+        )
+    counts: list[FileCount] = []
+    for offset, path in enumerate(files):
+        counts += ingest_file(con, spec, path, run_id, file_number + offset)
+    return counts
+
+
+def ingest_file(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, path: Path, run_id: str, file_number: int
+) -> list[FileCount]:
+    """Ingest one file (all its sheets) and return its counts."""
+    source_file = spec.relative_name(path)
+    sheets = _select_sheets(open_sources(path, _row_scorer(spec.kind)), spec, source_file)
+    kind = spec.kind or _detect_file_kind(sheets, spec, source_file)
+    definition = _definition_for(kind, spec)
+    plans = [_plan_sheet(sheet, definition, spec, source_file) for sheet in sheets]
+    if not any(plan.mapping for plan in plans):
+        raise SourceFileError(
+            _("{file}: no sheet has a header row with the columns of a {kind} file. Accepted "
+              "NIK headers: {headers}.").format(
+                file=source_file, kind=kind,
+                headers=", ".join(definition.aliases.get("nik", definition.aliases["name"])),
+            )
+        )
+
+    ensure_ingest_tables(con, kind)
+    _forget_file(con, kind, run_id, source_file)
+    counts = []
+    for plan in plans:
+        counts.append(_load_sheet(con, plan, kind, spec, source_file, run_id, file_number))
+    logger.info(
+        "ingested %s as %s: %d rows read, %d loaded, %d quarantined",
+        source_file, kind, sum(c.rows_read for c in counts), sum(c.rows_loaded for c in counts),
+        sum(c.rows_quarantined for c in counts),
+    )
+    return counts
+
+
+def _row_scorer(kind: str | None):
+    definitions = [source_definition(kind)] if kind else [
+        source_definition(k) for k in SOURCE_KINDS
+    ]
+    return lambda row: max(header_score(d, row) for d in definitions)
+
+
+def _definition_for(kind: str, spec: SourceSpec) -> SourceDefinition:
+    return source_definition(kind).with_extra(dict(spec.columns), dict(spec.aliases))
+
+
+def _select_sheets(sheets: list[SheetSource], spec: SourceSpec, source_file: str):
+    if spec.sheet is None:
+        return sheets
+    chosen = [s for s in sheets if s.sheet == spec.sheet]
+    if not chosen:
+        raise SourceFileError(
+            _("{file}: sheet {sheet!r} not found; the workbook has: {sheets}.").format(
+                file=source_file, sheet=spec.sheet, sheets=", ".join(s.sheet for s in sheets)
+            )
+        )
+    return chosen
+
+
+def _detect_file_kind(sheets: list[SheetSource], spec: SourceSpec, source_file: str) -> str:
+    scorer = _row_scorer(None)
+    for sheet in sheets:
+        index = _find_header(sheet, scorer, spec)
+        if index is not None:
+            where = _where(source_file, sheet.sheet)
+            kind = detect_kind(sheet.preview[index], where)
+            logger.info("recognised %s as kind %s", where, kind)
+            return kind
+    raise SourceFileError(
+        _("{file}: no header row found, so the source kind cannot be recognised. Set `kind` "
+          "and `header_row` for this source.").format(file=source_file)
+    )
+
+
+def _where(source_file: str, sheet: str) -> str:
+    return f"{source_file} [{sheet}]" if sheet else source_file
+
+
+def _find_header(sheet: SheetSource, scorer, spec: SourceSpec) -> int | None:
+    """Return the 0-based index of the header row: the configured one, else the first row
+    with the most known headers (at least MIN_HEADER_SCORE)."""
+    if spec.header_row is not None:
+        index = spec.header_row - 1
+        return index if index < len(sheet.preview) else None
+    best_index, best_score = None, MIN_HEADER_SCORE - 1
+    for index, row in enumerate(sheet.preview):
+        score = scorer(row)
+        if score > best_score:
+            best_index, best_score = index, score
+    return best_index
+
+
+def _plan_sheet(sheet: SheetSource, definition: SourceDefinition, spec: SourceSpec,
+                source_file: str) -> _SheetPlan:
+    index = _find_header(sheet, lambda row: header_score(definition, row), spec)
+    if index is None:
+        if sheet.preview:
+            logger.warning("%s: no header row found; its rows go to quarantine",
+                           _where(source_file, sheet.sheet))
+        return _SheetPlan(sheet, None, None)
+
+    mapping = map_headers(definition, sheet.preview[index])
+    missing = missing_required(definition, mapping)
+    if missing:
+        details = "; ".join(
+            _("column {column} (accepted headers: {headers})").format(
+                column=c, headers=", ".join(definition.aliases[c]))
+            for c in missing
+        )
+        raise SourceFileError(
+            _("{where}: required column missing in header row {row}: {details}. Rename the "
+              "header in the file or map it under [sources.columns] in the run "
+              "configuration.").format(
+                where=_where(source_file, sheet.sheet), row=index + 1, details=details)
+        )
+    if mapping.unmapped:
+        logger.info("%s: columns not used: %s", _where(source_file, sheet.sheet),
+                    ", ".join(mapping.unmapped))
+    return _SheetPlan(sheet, index, mapping)
+
+
+def _forget_file(con, kind: str, run_id: str, source_file: str) -> None:
+    """Delete rows of an earlier load of the same file, so re-ingesting is idempotent."""
+    query_rows(con, f"delete from raw_{kind} where source_file = ?", [source_file])
+    query_rows(
+        con,
+        "delete from quarantine where run_id = ? and source_kind = ? and source_file = ?",
+        [run_id, kind, source_file],
+    )
+    query_rows(
+        con,
+        "delete from file_reconciliation where run_id = ? and source_kind = ? "
+        "and source_file = ?",
+        [run_id, kind, source_file],
+    )
+
+
+def _load_sheet(con, plan: _SheetPlan, kind: str, spec: SourceSpec, source_file: str,
+                run_id: str, file_number: int) -> FileCount:
+    sheet = plan.source
+    if plan.mapping is None:
+        width = max((len(r) for r in sheet.preview), default=1) or 1
+        headers = [f"column_{i + 1}" for i in range(width)]
+        ids = IdPositions()
+    else:
+        headers = list(plan.mapping.headers)
+        width = len(headers)
+        ids = IdPositions(plan.mapping.position_of("nik"), plan.mapping.position_of("no_kk"))
+
+    rows_read = _fill_landing(con, sheet, plan.header_index, width, ids)
+    context = _ClassifyContext(kind, source_file, sheet.sheet, run_id, file_number,
+                               plan.header_index, headers, plan.mapping, spec)
+    run_sql(con, f"create or replace temp table {CLASSIFIED} as {_classified_sql(context)}")
+    _insert_quarantine(con, context)
+    if plan.mapping is not None:
+        _insert_raw(con, context)
+    return _reconcile(con, context, rows_read)
+
+
+def _landing_ddl(width: int) -> str:
+    cells = ", ".join(f"c{i} varchar" for i in range(width))
+    return (
+        f"create or replace temp table {LANDING} (source_row integer, {cells}, "
+        "nik_cell_type varchar, no_kk_cell_type varchar, parse_issue varchar)"
+    )
+
+
+def _fill_landing(con, sheet: SheetSource, header_index: int | None, width: int,
+                  ids: IdPositions) -> int:
+    """Stream the sheet into the landing table; return the number of rows read."""
+    header = header_index if header_index is not None else -1
+    run_sql(con, _landing_ddl(width))
+    try:
+        return _append_batches(con, sheet.batches(header, width, ids, exact=False))
+    except IrregularCsvError as e:
+        logger.info("%s: ragged rows (%s); reading again record by record", sheet.path.name, e)
+        run_sql(con, _landing_ddl(width))
+        return _append_batches(con, sheet.batches(header, width, ids, exact=True))
+
+
+def _append_batches(con, batches) -> int:
+    total = 0
+    for batch in batches:
+        table = pa.Table.from_batches([batch])
+        con.register("__ingest_batch", table)
+        try:
+            run_sql(con, f"insert into {LANDING} select * from __ingest_batch")
+        finally:
+            con.unregister("__ingest_batch")
+        total += batch.num_rows
+    return total
+
+
+@dataclass(frozen=True)
+class _ClassifyContext:
+    kind: str
+    source_file: str
+    source_sheet: str
+    run_id: str
+    file_number: int
+    header_index: int | None
+    headers: list[str]
+    mapping: HeaderMapping | None
+    spec: SourceSpec
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _json_keys(headers: list[str]) -> list[str]:
+    keys, seen = [], set()
+    for i, header in enumerate(headers):
+        key = header.strip() or f"column_{i + 1}"
+        while key in seen:
+            key = f"{key}_{i + 1}"
+        seen.add(key)
+        keys.append(key)
+    return keys
+
+
+_INVISIBLE = r"[\s\x{00A0}\x{200B}-\x{200D}\x{2060}\x{FEFF}\x1f]"
+_TOTALS = r"(^|\x1f)\s*(SUB\s*)?(JUMLAH|TOTAL|GRAND\s*TOTAL|REKAP)\b"
+
+
+def _reason_sql(ctx: _ClassifyContext) -> str:
+    """Return a CASE expression giving the quarantine reason code of a landing row, or NULL."""
+    cells = ", ".join(f"coalesce(c{i}, '')" for i in range(len(ctx.headers)))
+    joined = f"concat_ws(chr(31), {cells})"
+    blank = f"regexp_matches({joined}, '^{_INVISIBLE}*$')"
+    if ctx.mapping is None:
+        return f"case when {blank} then 'blank_row' else 'sheet_without_header' end"
+
+    header_row = ctx.header_index + 1
+    nik = ctx.mapping.position_of("nik")
+    name = ctx.mapping.position_of("name")
+    nik_present = f"regexp_matches(coalesce(c{nik}, ''), '[1-9]')" if nik is not None else "false"
+    nik_long = f"regexp_matches(coalesce(c{nik}, ''), '[0-9]{{10}}')" if nik is not None else "false"
+    name_present = f"regexp_matches(coalesce(c{name}, ''), '[A-Za-z]')" if name is not None else "false"
+    header_hits = " + ".join(
+        f"(lower(trim(coalesce(c{p}, ''))) = {_sql_text(ctx.headers[p].strip().lower())})::int"
+        for p in ctx.mapping.canonical_by_position
+    )
+    needed = max(MIN_HEADER_SCORE, (len(ctx.mapping.canonical_by_position) + 1) // 2)
+    # The second branch lets ordinary data rows (a long NIK and a name below the header) skip
+    # the costlier checks: none of the later reasons can apply to them.
+    return f"""case
+        when parse_issue is not null then 'unparseable_row'
+        when source_row > {header_row} and {nik_long} and {name_present} then null
+        when {blank} then 'blank_row'
+        when source_row < {header_row} then 'title_row'
+        when ({header_hits}) >= {needed} then 'repeated_header'
+        when not {nik_long} and regexp_matches({joined}, '{_TOTALS}', 'i') then 'totals_row'
+        when not {nik_present} and not {name_present} then 'no_identity'
+    end"""
+
+
+def _detail_sql(ctx: _ClassifyContext) -> str:
+    header_row = (ctx.header_index or 0) + 1
+    details = {
+        "blank_row": _("all cells are empty"),
+        "title_row": _("text above the header row (row {row})").format(row=header_row),
+        "repeated_header": _("the header row appears again inside the data"),
+        "totals_row": _("totals row (JUMLAH/TOTAL) without a NIK"),
+        "no_identity": _("no NIK and no name"),
+        "sheet_without_header": _("the sheet has no header row with known columns"),
+    }
+    branches = "\n".join(
+        f"        when {_sql_text(code)} then {_sql_text(text)}" for code, text in details.items()
+    )
+    unparseable = _sql_text(_("cannot split the row into the header's columns") + ": ")
+    return f"""case reason_code
+{branches}
+        when 'unparseable_row' then {unparseable} || parse_issue
+    end"""
+
+
+def _classified_sql(ctx: _ClassifyContext) -> str:
+    return f"select *, {_reason_sql(ctx)} as reason_code from {LANDING}"
+
+
+def _insert_quarantine(con, ctx: _ClassifyContext) -> None:
+    keys = _json_keys(ctx.headers)
+    pairs = ", ".join(f"{_sql_text(k)}, c{i}" for i, k in enumerate(keys))
+    sql = f"""
+insert into quarantine
+with
+classified as (
+    select * from {CLASSIFIED}
+),
+
+final as (
+    select
+        {_sql_text(ctx.run_id)} as run_id,
+        {_sql_text(ctx.kind)} as source_kind,
+        {_sql_text(ctx.source_file)} as source_file,
+        {_sql_text(ctx.source_sheet)} as source_sheet,
+        source_row,
+        reason_code,
+        {_detail_sql(ctx)} as reason_detail,
+        json_object({pairs})::varchar as raw_values
+    from classified
+    where reason_code is not null
+)
+
+select * from final"""
+    run_sql(con, sql)
+
+
+def _insert_raw(con, ctx: _ClassifyContext) -> None:
+    mapped = ",\n        ".join(
+        f"c{p} as {column}" for p, column in ctx.mapping.canonical_by_position.items()
+    )
+    record_prefix = f"{ctx.kind}:{ctx.file_number}:{ctx.source_sheet}:"
+    extra = ""
+    present = set(ctx.mapping.canonical_by_position.values())
+    if ctx.kind == "register" and "snapshot_date" not in present and ctx.spec.snapshot_date:
+        extra = f",\n        {_sql_text(ctx.spec.snapshot_date.isoformat())} as snapshot_date"
+    sql = f"""
+insert into raw_{ctx.kind} by name
+with
+classified as (
+    select * from {CLASSIFIED}
+),
+
+final as (
+    select
+        {_sql_text(record_prefix)} || source_row as record_id,
+        {_sql_text(ctx.source_file)} as source_file,
+        {_sql_text(ctx.source_sheet)} as source_sheet,
+        source_row,
+        nik_cell_type,
+        no_kk_cell_type,
+        {mapped}{extra}
+    from classified
+    where reason_code is null
+)
+
+select * from final"""
+    run_sql(con, sql)
+
+
+def _reconcile(con, ctx: _ClassifyContext, rows_read: int) -> FileCount:
+    """Count what was written for this sheet and record it; raise when rows went missing."""
+    loaded = query_rows(
+        con,
+        f"select count(*) from raw_{ctx.kind} where source_file = ? and source_sheet = ?",
+        [ctx.source_file, ctx.source_sheet],
+    )[0][0] if ctx.mapping is not None else 0
+    quarantined = query_rows(
+        con,
+        "select count(*) from quarantine where run_id = ? and source_kind = ? "
+        "and source_file = ? and source_sheet = ?",
+        [ctx.run_id, ctx.kind, ctx.source_file, ctx.source_sheet],
+    )[0][0]
+    count = FileCount(ctx.kind, ctx.source_file, ctx.source_sheet, ctx.file_number,
+                      rows_read, loaded, quarantined)
+    query_rows(
+        con,
+        "insert into file_reconciliation values (?, ?, ?, ?, ?, ?, ?)",
+        [ctx.run_id, ctx.kind, ctx.source_file, ctx.source_sheet, rows_read, loaded,
+         quarantined],
+    )
+    if rows_read != loaded + quarantined:
+        raise ReconciliationError(
+            _("{where}: {read} rows read but {loaded} loaded and {quarantined} quarantined. "
+              "Rows were lost or duplicated; report this file to the maintainers.").format(
+                where=_where(ctx.source_file, ctx.source_sheet), read=rows_read, loaded=loaded,
+                quarantined=quarantined)
+        )
+    logger.info("%s: read %d, loaded %d, quarantined %d",
+                _where(ctx.source_file, ctx.source_sheet), rows_read, loaded, quarantined)
+    return count
+
+
+def quarantine_summary(con, run_id: str) -> dict[str, int]:
+    """Return quarantined row counts by reason code for one run."""
+    rows = query_rows(
+        con, "select reason_code, count(*) from quarantine where run_id = ? group by 1",
+        [run_id],
+    )
+    return dict(rows)
+
+
+def describe_counts(counts: list[FileCount]) -> str:
+    """Return the counts as JSON text, for logs and run records."""
+    return json.dumps([c.__dict__ for c in counts], ensure_ascii=False)

@@ -1,0 +1,403 @@
+"""Readers that turn CSV and Excel files into Arrow batches of text cells.
+
+Every value stays text: no reader infers types, so leading zeros and the 16th digit of an ID
+survive. Each batch carries the row number a user sees in the file (`source_row`) and, for
+Excel, whether the NIK and No KK cells were numeric (such cells have already lost digits).
+
+Batch columns: `source_row` (int64), `c0` .. `c<width-1>` (string), `nik_cell_type`,
+`no_kk_cell_type` (`text`, `number` or `csv`) and `parse_issue` (NULL, or why the row could not be
+split into `width` cells).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import python_calamine
+
+from pipelines.errors import SourceFileError
+from pipelines.i18n import _
+
+logger = logging.getLogger(__name__)
+
+PREVIEW_ROWS = 30
+BATCH_ROWS = 65_536
+CSV_DELIMITERS = (";", ",", "\t", "|")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+_SAMPLE_BYTES = 256 * 1024
+_DECODE_CHUNK = 4 * 1024 * 1024
+
+
+class IrregularCsvError(Exception):
+    """The fast CSV reader met a row with the wrong number of fields; re-read exactly."""
+
+
+@dataclass(frozen=True)
+class IdPositions:
+    """Positions of the NIK and No KK columns whose cell type is recorded (None if absent)."""
+
+    nik: int | None = None
+    no_kk: int | None = None
+
+
+@dataclass
+class SheetSource:
+    """One sheet of a workbook, or a whole CSV file (sheet name '')."""
+
+    path: Path
+    sheet: str
+    preview: list[list[str]]
+    _batches: Callable[..., Iterator[pa.RecordBatch]] = field(repr=False)
+    encoding: str = ""
+    delimiter: str = ""
+
+    def batches(
+        self, header_index: int, width: int, ids: IdPositions, exact: bool = False
+    ) -> Iterator[pa.RecordBatch]:
+        """Yield every row except the header row (0-based `header_index`) in batches.
+
+        For CSV, `exact=False` uses the fast Arrow parser, which raises IrregularCsvError on a
+        ragged row; the caller then discards what it loaded and calls again with `exact=True`.
+        """
+        return self._batches(header_index, width, ids, exact)
+
+
+def open_sources(path: Path, score_row: Callable[[list[str]], int]) -> list[SheetSource]:
+    """Open a CSV or Excel file and return one SheetSource per sheet (one for CSV).
+
+    `score_row` counts the known headers in a row; it picks the CSV delimiter.
+    """
+    if not path.is_file():
+        raise SourceFileError(_("{file}: file not found.").format(file=path))
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return _open_workbook(path)
+    return [_open_csv(path, score_row)]
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def detect_encoding(path: Path) -> str:
+    """Return `utf-8-sig` (BOM), `utf-8`, `cp1252` or `latin-1`, checking the whole file."""
+    with path.open("rb") as f:
+        if f.read(3) == codecs.BOM_UTF8:
+            return "utf-8-sig"
+    for encoding in ("utf-8", "cp1252"):
+        if _decodes(path, encoding):
+            return encoding
+    return "latin-1"
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(_DECODE_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _read_sample(path: Path, encoding: str) -> str:
+    with path.open("rb") as f:
+        raw = f.read(_SAMPLE_BYTES)
+        complete = len(raw) < _SAMPLE_BYTES
+    text = raw.decode(encoding, errors="ignore")
+    if not complete:
+        # Drop the last, possibly cut, line.
+        text = text[: max(text.rfind("\n"), 0)]
+    return text
+
+
+def _sample_rows(sample: str, delimiter: str) -> list[list[str]]:
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(sample), delimiter=delimiter):
+            rows.append(row)
+            if len(rows) >= PREVIEW_ROWS:
+                break
+    except csv.Error:
+        return rows
+    return rows
+
+
+def detect_delimiter(sample: str, score_row: Callable[[list[str]], int]) -> str:
+    """Pick the delimiter whose split yields the row with most known headers; on a tie, the
+    one giving the most fields in that row."""
+    best = (-1, -1, CSV_DELIMITERS[0])
+    for delimiter in CSV_DELIMITERS:
+        rows = _sample_rows(sample, delimiter)
+        for row in rows:
+            candidate = (score_row(row), len(row), delimiter)
+            if candidate[:2] > best[:2]:
+                best = candidate
+    return best[2]
+
+
+def _open_csv(path: Path, score_row: Callable[[list[str]], int]) -> SheetSource:
+    encoding = detect_encoding(path)
+    sample = _read_sample(path, encoding)
+    delimiter = detect_delimiter(sample, score_row)
+    preview = _sample_rows(sample, delimiter)
+    logger.info("opened CSV %s: encoding %s, delimiter %r", path.name, encoding, delimiter)
+
+    def batches(header_index: int, width: int, ids: IdPositions, exact: bool):
+        if exact or header_index != 0:
+            return _csv_batches_exact(path, encoding, delimiter, header_index, width)
+        return _csv_batches_fast(path, encoding, delimiter, width)
+
+    return SheetSource(path, "", preview, batches, encoding, delimiter)
+
+
+def _cell_names(width: int) -> list[str]:
+    return [f"c{i}" for i in range(width)]
+
+
+def _csv_batches_fast(
+    path: Path, encoding: str, delimiter: str, width: int
+) -> Iterator[pa.RecordBatch]:
+    """Stream with Arrow's CSV parser: the header must be the first record."""
+    names = _cell_names(width)
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                column_names=names,
+                encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
+                block_size=8 << 20,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        next_row = 1
+        skip_header = True
+        for batch in reader:
+            if skip_header:
+                batch = batch.slice(1)
+                next_row += 1
+                skip_header = False
+            yield _with_provenance(batch, next_row, "csv")
+            next_row += batch.num_rows
+    except pa.ArrowInvalid as e:
+        # Arrow rejects a row whose field count differs from the header's.
+        raise IrregularCsvError(str(e)) from e
+
+
+def _with_provenance(batch: pa.RecordBatch, first_row: int, cell_type: str) -> pa.RecordBatch:
+    n = batch.num_rows
+    rows = pa.array(np.arange(first_row, first_row + n, dtype=np.int64))
+    constant = pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(n, dtype=np.int32)), pa.array([cell_type])
+    )
+    no_issue = pa.nulls(n, type=pa.string())
+    return pa.RecordBatch.from_arrays(
+        [rows, *batch.columns, constant, constant, no_issue],
+        names=["source_row", *batch.schema.names, "nik_cell_type", "no_kk_cell_type",
+               "parse_issue"],
+    )
+
+
+def _csv_batches_exact(
+    path: Path, encoding: str, delimiter: str, header_index: int, width: int
+) -> Iterator[pa.RecordBatch]:
+    """Read record by record with the csv module, which tolerates ragged and title rows."""
+    builder = _BatchBuilder(width)
+    with path.open(encoding=encoding, newline="") as f:
+        reader = csv.reader(f, delimiter=delimiter)
+        record = 0
+        try:
+            for row in reader:
+                record += 1
+                if record - 1 == header_index:
+                    continue
+                builder.add(record, row, "csv", "csv", check_width=record - 1 > header_index)
+                if builder.full:
+                    yield builder.flush()
+        except csv.Error as e:
+            raise SourceFileError(
+                _("{file}: CSV record {row} cannot be parsed ({error}). Check the quoting "
+                  "near that record.").format(file=path.name, row=record + 1, error=e)
+            ) from e
+    if builder.size:
+        yield builder.flush()
+
+
+class _BatchBuilder:
+    """Collect rows column by column and emit Arrow batches of BATCH_ROWS rows."""
+
+    def __init__(self, width: int):
+        self.width = width
+        self._reset()
+
+    def _reset(self) -> None:
+        self.rows: list[int] = []
+        self.cells: list[list[str]] = [[] for _ in range(self.width)]
+        self.nik_types: list[str] = []
+        self.kk_types: list[str] = []
+        self.issues: list[str | None] = []
+
+    @property
+    def size(self) -> int:
+        return len(self.rows)
+
+    @property
+    def full(self) -> bool:
+        return len(self.rows) >= BATCH_ROWS
+
+    def add(self, row_number: int, cells: list[str], nik_type: str, kk_type: str,
+            check_width: bool) -> None:
+        """Add one row. With `check_width`, a row with a different number of fields (other
+        than a blank row or extra empty fields) gets a parse issue."""
+        issue = None
+        if check_width and cells:
+            extra = cells[self.width:]
+            if any(c.strip() for c in extra) or len(cells) < self.width:
+                issue = f"expected {self.width} fields, found {len(cells)}"
+        padded = cells[: self.width] + [""] * (self.width - len(cells))
+        if issue:
+            # Keep every field so the quarantine shows the whole row.
+            padded[-1] = delimiter_join(cells[self.width - 1:])
+        self.rows.append(row_number)
+        for column, value in zip(self.cells, padded, strict=True):
+            column.append(value)
+        self.nik_types.append(nik_type)
+        self.kk_types.append(kk_type)
+        self.issues.append(issue)
+
+    def flush(self) -> pa.RecordBatch:
+        arrays = [pa.array(self.rows, type=pa.int64())]
+        arrays += [pa.array(column, type=pa.string()) for column in self.cells]
+        arrays += [
+            pa.array(self.nik_types, type=pa.string()),
+            pa.array(self.kk_types, type=pa.string()),
+            pa.array(self.issues, type=pa.string()),
+        ]
+        names = ["source_row", *_cell_names(self.width), "nik_cell_type", "no_kk_cell_type",
+                 "parse_issue"]
+        batch = pa.RecordBatch.from_arrays(arrays, names=names)
+        self._reset()
+        return batch
+
+
+def delimiter_join(cells: list[str]) -> str:
+    return " | ".join(cells)
+
+
+# --- Excel -----------------------------------------------------------------------------------
+
+
+def cell_text(value) -> str:
+    """Return the text of a calamine cell value without losing digits the cell still has."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e18:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if value is None:
+        return ""
+    return str(value)
+
+
+def cell_type(value) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "number"
+    return "text"
+
+
+def _open_workbook(path: Path) -> list[SheetSource]:
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as e:  # calamine raises its own error types for every format problem
+        raise SourceFileError(
+            _("{file}: the workbook cannot be opened ({error}). Save it again as .xlsx and "
+              "retry.").format(file=path.name, error=e)
+        ) from e
+    sources = []
+    for name in workbook.sheet_names:
+        sources.append(_open_sheet(path, workbook, name))
+    return sources
+
+
+def _open_sheet(path: Path, workbook, name: str) -> SheetSource:
+    sheet = workbook.get_sheet_by_name(name)
+    rows = sheet.iter_rows()
+    head: list[list] = []
+    for row in rows:
+        head.append(row)
+        if len(head) >= PREVIEW_ROWS:
+            break
+    preview = [[cell_text(v) for v in row] for row in head]
+    consumed = {"done": False}
+
+    def batches(header_index: int, width: int, ids: IdPositions, exact: bool):
+        if consumed["done"]:
+            raise RuntimeError(f"sheet {name!r} of {path.name} can be read only once")
+        consumed["done"] = True
+        return _sheet_batches(head, rows, header_index, width, ids)
+
+    return SheetSource(path, name, preview, batches)
+
+
+def _sheet_batches(head: list[list], rest: Iterator[list], header_index: int, width: int,
+                   ids: IdPositions) -> Iterator[pa.RecordBatch]:
+    builder = _BatchBuilder(width)
+    row_number = 0
+    for values in _chain(head, rest):
+        row_number += 1
+        if row_number - 1 == header_index:
+            continue
+        # NOTE: cells right of the header's last column are not loaded; Excel rows have no
+        # field count to check, so such a row is not quarantined either.
+        builder.add(
+            row_number,
+            [cell_text(v) for v in values],
+            _type_at(values, ids.nik),
+            _type_at(values, ids.no_kk),
+            check_width=False,
+        )
+        if builder.full:
+            yield builder.flush()
+    if builder.size:
+        yield builder.flush()
+
+
+def _chain(head: list[list], rest: Iterator[list]) -> Iterator[list]:
+    yield from head
+    yield from rest
+
+
+def _type_at(values: list, position: int | None) -> str:
+    if position is None or position >= len(values):
+        return "text"
+    return cell_type(values[position])

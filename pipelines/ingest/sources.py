@@ -1,0 +1,298 @@
+"""Source definitions: canonical columns per source kind and the header alias table.
+
+No official column specification of SIKS-NG/DTSEN exports exists, so every file is mapped through
+aliases. Headers are compared after `header_key`, which ignores case, spacing and punctuation:
+`NO KK`, `NOKK`, `No. KK` and `NO_KK` all become `NOKK`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from pipelines.errors import SourceFileError
+from pipelines.i18n import _
+
+SOURCE_KINDS = (
+    "register",
+    "pkh",
+    "bpnt",
+    "pbi",
+    "complaints",
+    "deaths",
+    "asn",
+    "village_officials",
+    "exclusion",
+)
+
+# Columns that a person-bearing row may carry in any kind of file.
+_COMMON_ALIASES: dict[str, tuple[str, ...]] = {
+    "nik": (
+        "NIK", "NIK KTP", "NIK_KTP", "NIK ART", "NIK PENERIMA", "NIK KPM", "NIK PENGURUS",
+        "NIK PESERTA", "NIK ANGGOTA", "NO NIK", "NOMOR NIK", "NOMOR INDUK KEPENDUDUKAN",
+        "NIK PELAPOR", "NIK ALMARHUM", "NIK JENAZAH", "NIK PEGAWAI", "NIK PERANGKAT",
+    ),
+    "no_kk": (
+        "NO KK", "NOKK", "NO. KK", "NO_KK", "NOMOR KK", "NO KARTU KELUARGA",
+        "NOMOR KARTU KELUARGA", "KK", "NO KEL", "NOKEL",
+    ),
+    "name": (
+        "NAMA", "NAMA LENGKAP", "NAMA PENERIMA", "NAMA KPM", "NAMA PENGURUS", "NAMA ART",
+        "NAMA PESERTA", "NAMA ANGGOTA", "NAMA PELAPOR", "NAMA ALMARHUM", "NAMA JENAZAH",
+        "NAMA PEGAWAI", "NAMA PERANGKAT", "NM PENERIMA",
+    ),
+    "birth_date": (
+        "TGL LAHIR", "TANGGAL LAHIR", "TGL_LHR", "TGL LHR", "TGLLAHIR", "TANGGAL_LAHIR",
+        "TGL. LAHIR", "TTL TANGGAL", "DOB",
+    ),
+    "birth_place": ("TEMPAT LAHIR", "TMP LAHIR", "TMPT LAHIR", "TEMPAT_LAHIR"),
+    "sex": ("JENIS KELAMIN", "JK", "JNS KELAMIN", "KELAMIN", "L/P", "SEX", "JENIS_KELAMIN"),
+    "address": ("ALAMAT", "ALAMAT LENGKAP", "ALAMAT RUMAH"),
+    "rt": ("RT",),
+    "rw": ("RW",),
+    "rt_rw": ("RT/RW", "RT RW", "RTRW", "RT / RW"),
+    "dusun": ("DUSUN", "DUKUH", "DSN", "DK"),
+    "desa": (
+        "DESA", "DESA/KELURAHAN", "DESA/KEL", "KELURAHAN", "KELURAHAN/DESA", "NAMA DESA",
+        "NM KEL", "NM DESA", "DESA KELURAHAN", "KEL/DESA",
+    ),
+    "kecamatan": ("KECAMATAN", "KEC", "NAMA KECAMATAN", "NM KEC"),
+    "kabupaten": ("KABUPATEN", "KABUPATEN/KOTA", "KAB/KOTA", "NM KAB", "KOTA/KABUPATEN"),
+    "provinsi": ("PROVINSI", "PROPINSI", "NM PROV", "PROV"),
+    "wilayah_code": (
+        "KODE KEMDAGRI", "KODE WILAYAH", "KODE DESA", "KD DESA", "KODE DESA KEMENDAGRI",
+        "ID DESA", "KODE KEMENDAGRI",
+    ),
+    "kecamatan_code": ("KODE KECAMATAN", "KD KEC", "ID KEC", "KODE KEC"),
+}
+
+# Columns specific to one kind: canonical name -> accepted headers.
+_KIND_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "register": {
+        "family_id": ("ID KELUARGA", "ID KELUARGA P3KE", "ID KEL", "IDKELUARGA", "ID RUTA"),
+        "register_person_id": (
+            "ID INDIVIDU", "ID ART", "IDSEMESTA", "ID SEMESTA", "ID DTKS", "ID DTSEN",
+            "ID PERSON",
+        ),
+        "desil": ("DESIL", "DESIL KESEJAHTERAAN", "DESIL NASIONAL", "PERINGKAT DESIL"),
+        "relationship": (
+            "HUBUNGAN DENGAN KEPALA KELUARGA", "HUB KELUARGA", "HUB KELUARGA (SHDK)", "SHDK",
+            "HUBUNGAN KELUARGA", "HUB KK", "HUBUNGAN DENGAN KRT", "STATUS HUBUNGAN",
+            "HUBUNGAN",
+        ),
+        "padan_dukcapil": ("PADAN DUKCAPIL", "STATUS PADAN", "PADAN", "IS PADAN"),
+        "pregnant": ("STATUS KEHAMILAN", "HAMIL", "IS HAMIL", "ISAKTIFHAMIL", "IBU HAMIL"),
+        "severe_disability": (
+            "DISABILITAS BERAT", "DISABILITAS", "KETERANGAN DISABILITAS", "PENYANDANG DISABILITAS",
+        ),
+        "school_participation": ("PARTISIPASI SEKOLAH", "STATUS SEKOLAH", "MASIH SEKOLAH"),
+        "school_level": ("JENJANG SEKOLAH", "JENJANG PENDIDIKAN SAAT INI", "JENJANG"),
+        "register_status": ("STATUS DATA", "STATUS", "IS NONAKTIF", "STATUS AKTIF"),
+        "occupation": ("PEKERJAAN", "PEKERJAAN UTAMA", "JENIS PEKERJAAN"),
+        "snapshot_date": ("TANGGAL DATA", "TGL DATA", "SNAPSHOT", "PERIODE DATA"),
+    },
+    "pkh": {
+        "kpm_id": ("ID PKH", "NO PESERTA", "NO PESERTA PKH", "ID KPM", "ID PESERTA PKH"),
+        "register_id": ("ID DTKS", "ID DTSEN", "IDSEMESTA"),
+        "components": ("KOMPONEN", "KOMPONEN PKH", "KATEGORI KOMPONEN", "JENIS KOMPONEN"),
+        "tahap": ("TAHAP", "TAHAP PENYALURAN"),
+        "period": ("PERIODE", "PERIODE PENYALURAN", "TAHUN"),
+        "amount": ("NOMINAL", "JUMLAH BANTUAN", "NILAI BANTUAN", "BESARAN", "NOMINAL BANTUAN"),
+        "bank": ("BANK", "BANK PENYALUR", "NAMA BANK", "PENYALUR"),
+        "status": ("STATUS", "STATUS KPM", "STATUS KEPESERTAAN"),
+    },
+    "bpnt": {
+        "kpm_id": ("ID KPM", "NO PESERTA", "ID PESERTA"),
+        "register_id": ("ID DTKS", "ID DTSEN", "IDSEMESTA"),
+        "tahap": ("TAHAP", "TAHAP PENYALURAN"),
+        "period": ("PERIODE", "PERIODE PENYALURAN", "TAHUN"),
+        "programme": ("BANSOS", "PROGRAM", "JENIS BANSOS"),
+        "amount": ("NOMINAL", "JUMLAH BANTUAN", "NILAI BANTUAN", "NOMINAL BANTUAN"),
+        "bank": ("BANK", "BANK PENYALUR", "PENYALUR"),
+        "status": ("STATUS", "STATUS SALUR", "STATUS KPM"),
+        "wave": ("GELOMBANG",),
+    },
+    "pbi": {
+        "noka": ("NOKA", "NO KARTU", "NOMOR KARTU", "NO KARTU JKN", "NO BPJS", "NOMOR BPJS", "NO KIS"),
+        "faskes_code": ("KODE FASKES", "KD FASKES", "KODE FKTP"),
+        "faskes_name": ("NAMA FASKES", "FASKES", "NAMA FKTP", "FKTP"),
+        "segment": ("SEGMEN", "SEGMEN PESERTA", "JENIS PESERTA", "KEPESERTAAN"),
+        "status": ("STATUS", "STATUS PESERTA", "STATUS KEPESERTAAN"),
+        "start_date": ("TMT", "TMT PESERTA", "TANGGAL MULAI", "TGL TMT"),
+        "class": ("KELAS", "KELAS RAWAT", "HAK KELAS"),
+    },
+    "complaints": {
+        "complaint_id": (
+            "ID PENGADUAN", "NO PENGADUAN", "NOMOR PENGADUAN", "NO TIKET", "ID TIKET",
+            "NOMOR TIKET", "NO", "NO.",
+        ),
+        "complaint_date": ("TANGGAL", "TGL", "TANGGAL PENGADUAN", "TGL PENGADUAN", "TANGGAL LAPOR"),
+        "channel": ("KANAL", "SALURAN", "SUMBER", "MEDIA"),
+        "complaint_type": ("JENIS", "JENIS PENGADUAN", "JENIS LAPORAN", "KATEGORI"),
+        "programme_requested": ("PROGRAM DIMINTA", "PROGRAM", "PROGRAM USULAN", "BANSOS"),
+        "reason": ("URAIAN", "ALASAN", "ISI PENGADUAN", "KETERANGAN", "ISI LAPORAN"),
+        "complaint_status": ("STATUS", "STATUS PENGADUAN", "TINDAK LANJUT", "STATUS TINDAK LANJUT"),
+    },
+    "deaths": {
+        "death_date": (
+            "TANGGAL MENINGGAL", "TGL MENINGGAL", "TANGGAL KEMATIAN", "TGL KEMATIAN",
+            "TGL WAFAT", "TANGGAL WAFAT",
+        ),
+    },
+    "asn": {
+        "category": ("KATEGORI", "JENIS PEGAWAI", "STATUS KEPEGAWAIAN", "JENIS"),
+        "agency": ("INSTANSI", "SATKER", "UNIT KERJA", "OPD", "KESATUAN", "INSTANSI INDUK"),
+    },
+    "village_officials": {
+        "position": ("JABATAN", "NAMA JABATAN", "JABATAN PERANGKAT"),
+    },
+    "exclusion": {
+        "category": ("KATEGORI", "JENIS DAFTAR", "KELOMPOK"),
+        "as_of_date": ("PER TANGGAL", "TANGGAL DATA", "TGL DATA", "KEADAAN PER"),
+    },
+}
+
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "register": ("nik", "no_kk", "name"),
+    "pkh": ("nik", "name"),
+    "bpnt": ("nik", "name"),
+    "pbi": ("nik", "name"),
+    "complaints": ("name",),
+    "deaths": ("nik", "name", "death_date"),
+    "asn": ("nik", "name"),
+    "village_officials": ("nik", "name"),
+    "exclusion": ("nik", "name"),
+}
+
+# Columns whose Excel cell type is recorded, because a numeric cell has lost digits.
+ID_COLUMNS = ("nik", "no_kk")
+
+
+def header_key(header: str) -> str:
+    """Return the comparison key of a header: upper case, letters and digits only."""
+    return re.sub(r"[^0-9A-Z]", "", header.upper())
+
+
+@dataclass(frozen=True)
+class SourceDefinition:
+    """Canonical columns of one source kind and the headers accepted for each."""
+
+    kind: str
+    aliases: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+    specific: tuple[str, ...] = field(default=())
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(self.aliases)
+
+    @cached_property
+    def key_index(self) -> dict[str, str]:
+        """Header key -> canonical column; the first canonical column listing a key wins."""
+        index: dict[str, str] = {}
+        for canonical, headers in self.aliases.items():
+            for header in (canonical, *headers):
+                index.setdefault(header_key(header), canonical)
+        return index
+
+    def with_extra(self, columns: dict[str, str], aliases: dict[str, tuple[str, ...]]):
+        """Return a copy that also accepts the headers configured for one source.
+
+        `columns` maps a file header to a canonical column and wins over the built-in table;
+        `aliases` adds headers per canonical column.
+        """
+        merged: dict[str, tuple[str, ...]] = {}
+        for canonical, headers in self.aliases.items():
+            configured = tuple(h for h, c in columns.items() if c == canonical)
+            merged[canonical] = configured + aliases.get(canonical, ()) + headers
+        return SourceDefinition(self.kind, merged, self.required, self.specific)
+
+
+def source_definition(kind: str) -> SourceDefinition:
+    """Return the definition of `kind`; raise SourceFileError listing the known kinds."""
+    if kind not in _KIND_ALIASES:
+        raise SourceFileError(
+            _("Unknown source kind {kind!r}. Use one of: {kinds}.").format(
+                kind=kind, kinds=", ".join(SOURCE_KINDS)
+            )
+        )
+    specific = _KIND_ALIASES[kind]
+    aliases = {**specific, **_COMMON_ALIASES}
+    # Kind-specific columns come first so that their headers win over common ones
+    # (for example `ID DTKS` is a person id in a register but a family id in a roster).
+    ordered = {**specific, **{k: v for k, v in aliases.items() if k not in specific}}
+    return SourceDefinition(kind, ordered, _REQUIRED[kind], tuple(specific))
+
+
+@dataclass(frozen=True)
+class HeaderMapping:
+    """How the cells of one header row map to canonical columns."""
+
+    headers: tuple[str, ...]
+    canonical_by_position: dict[int, str]
+    unmapped: tuple[str, ...]
+
+    def position_of(self, canonical: str) -> int | None:
+        for position, column in self.canonical_by_position.items():
+            if column == canonical:
+                return position
+        return None
+
+
+def map_headers(definition: SourceDefinition, headers: list[str]) -> HeaderMapping:
+    """Map each header cell to a canonical column. A canonical column taken by an earlier
+    cell is not assigned again, so the leftmost matching column wins."""
+    index = definition.key_index
+    mapping: dict[int, str] = {}
+    unmapped: list[str] = []
+    for position, header in enumerate(headers):
+        canonical = index.get(header_key(header))
+        if canonical is None or canonical in mapping.values():
+            if header.strip():
+                unmapped.append(header)
+            continue
+        mapping[position] = canonical
+    return HeaderMapping(tuple(headers), mapping, tuple(unmapped))
+
+
+def missing_required(definition: SourceDefinition, mapping: HeaderMapping) -> list[str]:
+    present = set(mapping.canonical_by_position.values())
+    return [column for column in definition.required if column not in present]
+
+
+def header_score(definition: SourceDefinition, cells: list[str]) -> int:
+    """Count the cells of a row that are known headers of this definition."""
+    index = definition.key_index
+    return len({index[k] for k in map(header_key, cells) if k and k in index})
+
+
+def detect_kind(headers: list[str], where: str) -> str:
+    """Recognise the source kind from a header row.
+
+    A kind is a candidate when all its required columns are present; the candidate with the
+    most kind-specific columns wins. A tie raises SourceFileError listing the candidates.
+    """
+    scored: list[tuple[int, str]] = []
+    for kind in SOURCE_KINDS:
+        definition = source_definition(kind)
+        mapping = map_headers(definition, headers)
+        if missing_required(definition, mapping):
+            continue
+        found = set(mapping.canonical_by_position.values())
+        scored.append((len(found & set(definition.specific)), kind))
+    scored.sort(reverse=True)
+
+    if scored and scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        return scored[0][1]
+    candidates = [kind for score, kind in scored if score == scored[0][0]] if scored else []
+    raise SourceFileError(
+        _(
+            "{where}: cannot tell the source kind from the headers ({headers}). "
+            "Candidate kinds: {candidates}. Set `kind` for this source in the run configuration."
+        ).format(
+            where=where,
+            headers=", ".join(h for h in headers if h.strip()),
+            candidates=", ".join(candidates) if candidates else _("none"),
+        )
+    )

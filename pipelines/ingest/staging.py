@@ -1,0 +1,182 @@
+"""Build the staging tables `stg_<kind>` from `raw_<kind>`.
+
+The SQL models in `sql/staging/` do the column work. Before them, this module creates the
+reference table `ref_wilayah` and three lookup tables keyed by distinct raw values, because
+names, dates and place names repeat heavily and are easier to normalise in Python:
+
+- `__stg_names`: name_raw -> name_clean, name_titles, name_patronym, has_deceased_marker
+- `__stg_dates`: date_raw -> parsed_date, is_ambiguous
+- `__stg_wilayah`: (wilayah_code, kecamatan_code_raw, desa, kecamatan) -> codes and status
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import logging
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.ingest.load import ensure_ingest_tables
+from pipelines.ingest.normalise import normalise_name, parse_date
+from pipelines.ingest.sources import SOURCE_KINDS
+from pipelines.ingest.wilayah import REFERENCE_CSV, WilayahResolver, load_reference
+from pipelines.sqlrun import SQL_DIR, query_rows, run_model, run_sql
+
+logger = logging.getLogger(__name__)
+
+MACROS_SQL = SQL_DIR / "staging" / "_macros.sql"
+
+# Raw columns holding dates, per kind; every kind also has birth_date.
+DATE_COLUMNS = {
+    "register": ("snapshot_date",),
+    "pbi": ("start_date",),
+    "complaints": ("complaint_date",),
+    "deaths": ("death_date",),
+    "exclusion": ("as_of_date",),
+}
+
+
+def build_staging(
+    con: duckdb.DuckDBPyConnection,
+    kinds: list[str],
+    region_code: str | None = None,
+    today: dt.date | None = None,
+) -> dict[str, int]:
+    """Build `stg_<kind>` for each kind and return the row count of each table.
+
+    `region_code` keeps only rows whose resolved desa/kecamatan code starts with it (rows
+    without a resolved code are kept when the reference table lies inside that region).
+    `today` sets the century of 2-digit years; it defaults to the current date.
+    """
+    unknown = [k for k in kinds if k not in SOURCE_KINDS]
+    if unknown:
+        raise ValueError(f"unknown source kinds {unknown}; use some of {SOURCE_KINDS}")
+    for kind in kinds:
+        ensure_ingest_tables(con, kind)
+
+    resolver = WilayahResolver(load_reference(REFERENCE_CSV))
+    load_reference_table(con, REFERENCE_CSV)
+    _create_params(con, region_code, resolver.region_prefix)
+    _create_reference_macros(con)
+    run_sql(con, MACROS_SQL.read_text(encoding="utf-8"))
+
+    build_name_lookup(con, kinds)
+    build_date_lookup(con, kinds, today or dt.date.today())
+    build_wilayah_lookup(con, kinds, resolver)
+
+    counts = {}
+    for kind in kinds:
+        table = run_model(con, f"staging/stg_{kind}.sql")
+        counts[kind] = query_rows(con, f"select count(*) from {table}")[0][0]
+    return counts
+
+
+def load_reference_table(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Create `ref_wilayah` from the region CSV, every column as text."""
+    con.register("__ref_csv", _csv_as_arrow(path))
+    try:
+        run_sql(con, "select * from __ref_csv", "ref_wilayah")
+    finally:
+        con.unregister("__ref_csv")
+
+
+def _csv_as_arrow(path: Path) -> pa.Table:
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    columns = rows[0].keys() if rows else []
+    return pa.table({c: pa.array([r[c] for r in rows], type=pa.string()) for c in columns})
+
+
+def _create_params(con, region_code: str | None, reference_prefix: str) -> None:
+    sql = (
+        f"select cast({_literal(region_code)} as varchar) as region_code, "
+        f"cast({_literal(reference_prefix)} as varchar) as reference_prefix"
+    )
+    run_sql(con, sql, "__stg_params")
+
+
+def _create_reference_macros(con) -> None:
+    """Create the kabupaten and kecamatan code tests as literal lists, which DuckDB evaluates
+    much faster per row than a subquery on ref_wilayah."""
+    rows = query_rows(con, "select distinct kecamatan_code from ref_wilayah order by 1")
+    kecamatan = [r[0] for r in rows]
+    kabupaten = sorted({code[:4] for code in kecamatan})
+    for name, codes in (("kabupaten", kabupaten), ("kecamatan", kecamatan)):
+        values = ", ".join(_literal(c) for c in codes) or "null"
+        run_sql(con, f"create or replace macro stg_is_reference_{name}(p) as p in ({values})")
+
+
+def _literal(value: str | None) -> str:
+    return "null" if value is None else "'" + value.replace("'", "''") + "'"
+
+
+def _distinct(con, selects: list[str]) -> list[tuple]:
+    if not selects:
+        return []
+    return query_rows(con, "\nunion\n".join(selects))
+
+
+def build_name_lookup(con, kinds: list[str]) -> None:
+    values = [r[0] for r in _distinct(
+        con, [f"select distinct coalesce(name, '') from raw_{k}" for k in kinds]
+    )]
+    normalised = [normalise_name(v) for v in values]
+    table = pa.table({
+        "name_raw": pa.array(values, type=pa.string()),
+        "name_clean": pa.array([n.name for n in normalised], type=pa.string()),
+        "name_titles": pa.array([n.titles for n in normalised], type=pa.string()),
+        "name_patronym": pa.array([n.patronym for n in normalised], type=pa.string()),
+        "has_deceased_marker": pa.array([n.has_deceased_marker for n in normalised]),
+    })
+    _store(con, table, "__stg_names")
+
+
+def build_date_lookup(con, kinds: list[str], today: dt.date) -> None:
+    selects = []
+    for kind in kinds:
+        for column in ("birth_date", *DATE_COLUMNS.get(kind, ())):
+            selects.append(f"select distinct coalesce({column}, '') from raw_{kind}")
+    values = [r[0] for r in _distinct(con, selects)]
+    parsed = [parse_date(v, today) for v in values]
+    table = pa.table({
+        "date_raw": pa.array(values, type=pa.string()),
+        "parsed_date": pa.array([p.value for p in parsed], type=pa.date32()),
+        "is_ambiguous": pa.array([p.is_ambiguous for p in parsed]),
+    })
+    _store(con, table, "__stg_dates")
+
+
+def build_wilayah_lookup(con, kinds: list[str], resolver: WilayahResolver) -> None:
+    selects = [
+        f"""select distinct
+            coalesce(wilayah_code, ''),
+            coalesce(kecamatan_code, ''),
+            coalesce(desa, ''),
+            coalesce(stg_kecamatan_text(kecamatan, source_sheet), '')
+        from raw_{kind}"""
+        for kind in kinds
+    ]
+    keys = _distinct(con, selects)
+    resolved = [resolver.resolve(code or None, kec_code or None, desa or None, kec or None)
+                for code, kec_code, desa, kec in keys]
+    table = pa.table({
+        "wilayah_code": pa.array([k[0] for k in keys], type=pa.string()),
+        "kecamatan_code_raw": pa.array([k[1] for k in keys], type=pa.string()),
+        "desa": pa.array([k[2] for k in keys], type=pa.string()),
+        "kecamatan": pa.array([k[3] for k in keys], type=pa.string()),
+        "kecamatan_code": pa.array([r.kecamatan_code for r in resolved], type=pa.string()),
+        "desa_code": pa.array([r.desa_code for r in resolved], type=pa.string()),
+        "wilayah_status": pa.array([r.status for r in resolved], type=pa.string()),
+    })
+    _store(con, table, "__stg_wilayah")
+
+
+def _store(con, table: pa.Table, name: str) -> None:
+    con.register("__stg_lookup_arrow", table)
+    try:
+        run_sql(con, "select * from __stg_lookup_arrow", name)
+    finally:
+        con.unregister("__stg_lookup_arrow")

@@ -1,0 +1,273 @@
+"""Validate the staging tables with one Great Expectations suite each.
+
+Suites live in `expectations/staging/stg_<kind>.json`. Each expectation's `meta.on_failure` is
+`stop` (the file is broken, for example the NIK column is mapped to the wrong column) or `flag`
+(bad rows are counted in the report; in an audit a bad NIK is itself a finding).
+
+GX 1.24 cannot validate DuckDB through SQLAlchemy, so each table is pulled into pandas and
+validated in an ephemeral context: nothing is written to the repository.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines.errors import ExpectationsFailed
+from pipelines.i18n import _
+from pipelines.ingest.report import write_reports
+from pipelines.ingest.sources import SOURCE_KINDS
+from pipelines.sqlrun import query_rows, run_sql
+
+logger = logging.getLogger(__name__)
+
+SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations" / "staging"
+# Expectations about the table's columns run on an empty frame of all columns; the others run on
+# the columns they name, so a large table is never pulled into pandas whole.
+_SHAPE_TYPES = ("expect_table_columns_to_match_set", "expect_table_columns_to_match_ordered_list")
+
+RESULTS_DDL = """
+create table if not exists validation_results (
+    run_id varchar,
+    table_name varchar,
+    expectation_type varchar,
+    column_name varchar,
+    on_failure varchar,
+    success boolean,
+    element_count bigint,
+    unexpected_count bigint,
+    unexpected_percent double,
+    observed_value varchar,
+    description varchar,
+    description_id varchar
+)"""
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    table_name: str
+    expectation_type: str
+    column_name: str | None
+    on_failure: str
+    success: bool
+    element_count: int | None
+    unexpected_count: int | None
+    unexpected_percent: float | None
+    observed_value: str | None
+    description: str
+    description_id: str
+
+
+@dataclass(frozen=True)
+class SuiteOutcome:
+    table_name: str
+    row_count: int
+    outcomes: tuple[ExpectationOutcome, ...]
+
+    @property
+    def stop_failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success and o.on_failure == "stop"]
+
+    @property
+    def flag_failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success and o.on_failure == "flag"]
+
+
+@dataclass(frozen=True)
+class ValidationSummary:
+    run_id: str
+    suites: tuple[SuiteOutcome, ...]
+    report_files: tuple[Path, ...] = field(default=())
+
+    @property
+    def stop_failures(self) -> list[ExpectationOutcome]:
+        return [o for s in self.suites for o in s.stop_failures]
+
+    @property
+    def flag_failures(self) -> list[ExpectationOutcome]:
+        return [o for s in self.suites for o in s.flag_failures]
+
+    @property
+    def success(self) -> bool:
+        return not self.stop_failures
+
+    def to_dict(self) -> dict:
+        return {
+            "run_id": self.run_id,
+            "success": self.success,
+            "suites": [
+                {"table_name": s.table_name, "row_count": s.row_count,
+                 "outcomes": [asdict(o) for o in s.outcomes]}
+                for s in self.suites
+            ],
+        }
+
+
+def validate_staging(
+    con: duckdb.DuckDBPyConnection, out_dir: Path, run_id: str
+) -> ValidationSummary:
+    """Validate every `stg_<kind>` table present, write the reports into `out_dir` and the
+    `validation_results` table; raise ExpectationsFailed if a `stop` expectation failed."""
+    tables = _staging_tables(con)
+    if not tables:
+        raise ExpectationsFailed(
+            _("No staging table to validate. Build staging before validation."), "", []
+        )
+    context = _gx_context()
+    suites = tuple(_validate_table(con, context, table) for table in tables)
+    summary = ValidationSummary(run_id, suites)
+    _store_results(con, summary)
+    files = write_reports(summary.to_dict(), Path(out_dir))
+    summary = ValidationSummary(run_id, suites, tuple(files))
+    _raise_on_stop(summary)
+    logger.info("validated %d staging tables: %d flag failures", len(suites),
+                len(summary.flag_failures))
+    return summary
+
+
+def _staging_tables(con) -> list[str]:
+    present = {r[0] for r in query_rows(
+        con, "select table_name from information_schema.tables where table_name like 'stg_%'"
+    )}
+    return [f"stg_{kind}" for kind in SOURCE_KINDS if f"stg_{kind}" in present]
+
+
+def _gx_context():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def load_suite(table: str) -> dict:
+    """Return the suite definition of `table` as stored JSON."""
+    path = SUITES_DIR / f"{table}.json"
+    with path.open(encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _validate_table(con, context, table: str) -> SuiteOutcome:
+    import great_expectations as gx
+
+    definition = load_suite(table)
+    shape = [e for e in definition["expectations"] if e["type"] in _SHAPE_TYPES]
+    data = [e for e in definition["expectations"] if e["type"] not in _SHAPE_TYPES]
+    columns = sorted({e["kwargs"]["column"] for e in data if "column" in e["kwargs"]})
+    present = {r[0] for r in query_rows(con, f"select column_name from (describe {table})")}
+    selectable = [c for c in columns if c in present]
+
+    frames = {
+        "shape": con.sql(f"select * from {table} limit 0").df(),
+        "data": con.sql(
+            f"select {', '.join(selectable) or 'null as _none'} from {table}"
+        ).df(),
+    }
+    results = []
+    for part, expectations in (("shape", shape), ("data", data)):
+        if not expectations:
+            continue
+        suite = gx.ExpectationSuite(name=f"{table}_{part}", expectations=[
+            _without_id(e) for e in expectations
+        ])
+        results += _run(context, table, part, frames[part], suite, expectations)
+    row_count = query_rows(con, f"select count(*) from {table}")[0][0]
+    return SuiteOutcome(table, row_count, tuple(results))
+
+
+def _without_id(expectation: dict) -> dict:
+    """Drop a stored id so one suite file can be split over two frames."""
+    return {k: v for k, v in expectation.items() if k != "id"}
+
+
+def _run(context, table, part, frame, suite, expectations) -> list[ExpectationOutcome]:
+    source = context.data_sources.add_or_update_pandas(f"{table}_{part}")
+    asset = source.add_dataframe_asset(name=f"{table}_{part}")
+    batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
+        batch_parameters={"dataframe": frame}
+    )
+    result = batch.validate(suite, result_format="SUMMARY")
+    # GX does not keep the suite order in its results, so the report restores it.
+    order = {_identity(e["type"], e["kwargs"]): i for i, e in enumerate(expectations)}
+    items = sorted(result.results, key=lambda item: order.get(
+        _identity(item.expectation_config.type, item.expectation_config.kwargs), len(order)))
+    return [_outcome(table, item) for item in items]
+
+
+def _identity(expectation_type: str, kwargs: dict) -> str:
+    visible = {k: v for k, v in kwargs.items() if k != "batch_id"}
+    return expectation_type + json.dumps(visible, sort_keys=True, default=str)
+
+
+def _outcome(table: str, item) -> ExpectationOutcome:
+    stored = {"type": item.expectation_config.type, "kwargs": item.expectation_config.kwargs,
+              "meta": item.expectation_config.meta or {}}
+    details = item.result or {}
+    raised = isinstance(item.exception_info, dict) and item.exception_info.get(
+        "raised_exception"
+    )
+    observed = details.get("observed_value")
+    if raised:
+        observed = str(item.exception_info.get("exception_message"))[:500]
+    meta = stored.get("meta", {})
+    return ExpectationOutcome(
+        table_name=table,
+        expectation_type=stored["type"],
+        column_name=stored["kwargs"].get("column"),
+        on_failure=meta.get("on_failure", "stop"),
+        success=bool(item.success) and not raised,
+        element_count=details.get("element_count"),
+        unexpected_count=details.get("unexpected_count"),
+        unexpected_percent=details.get("unexpected_percent"),
+        observed_value=None if observed is None else str(observed)[:500],
+        description=meta.get("description", stored["type"]),
+        description_id=meta.get("description_id", meta.get("description", stored["type"])),
+    )
+
+
+def _store_results(con, summary: ValidationSummary) -> None:
+    run_sql(con, RESULTS_DDL)
+    query_rows(con, "delete from validation_results where run_id = ?", [summary.run_id])
+    for suite in summary.suites:
+        for o in suite.outcomes:
+            query_rows(
+                con,
+                "insert into validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [summary.run_id, o.table_name, o.expectation_type, o.column_name, o.on_failure,
+                 o.success, o.element_count, o.unexpected_count, o.unexpected_percent,
+                 o.observed_value, o.description, o.description_id],
+            )
+
+
+def _raise_on_stop(summary: ValidationSummary) -> None:
+    failures = summary.stop_failures
+    if not failures:
+        return
+    lines = [
+        f"- {o.table_name}: {o.description} ({_describe_failure(o)})" for o in failures
+    ]
+    tables = sorted({o.table_name for o in failures})
+    raise ExpectationsFailed(
+        _("Validation stopped the run: {count} blocking check(s) failed. The source file is "
+          "probably broken or mapped to the wrong columns; see the report in {folder}.").format(
+            count=len(failures), folder=summary.report_files[0].parent
+            if summary.report_files else "")
+        + "\n" + "\n".join(lines),
+        ", ".join(tables),
+        [f"{o.table_name}.{o.expectation_type}({o.column_name or ''})" for o in failures],
+    )
+
+
+def _describe_failure(outcome: ExpectationOutcome) -> str:
+    if outcome.unexpected_count is not None:
+        return _("{count} of {total} rows").format(
+            count=outcome.unexpected_count, total=outcome.element_count)
+    return _("observed {value}").format(value=outcome.observed_value)

@@ -1,0 +1,253 @@
+"""Load the TOML run configuration (for example `config/demo.toml`).
+
+Paths in the file are relative to the file itself. Every problem found is collected and raised
+together as one ConfigError, so a user fixes the file in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipelines.errors import ConfigError
+from pipelines.i18n import _
+from pipelines.ingest.sources import SOURCE_KINDS, source_definition
+
+_RUN_KEYS = ("name", "region_code", "rules", "raw_dir", "marts_dir")
+_SOURCE_KEYS = ("kind", "path", "snapshot_date", "sheet", "header_row", "columns", "aliases")
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One `[[sources]]` entry: which files to read and how to map their headers."""
+
+    kind: str | None
+    path: str
+    raw_dir: Path
+    snapshot_date: dt.date | None = None
+    sheet: str | None = None
+    header_row: int | None = None
+    # (file header, canonical column) pairs from `[sources.columns]`.
+    columns: tuple[tuple[str, str], ...] = ()
+    # (canonical column, extra headers) pairs from `[sources.aliases]`.
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def files(self) -> list[Path]:
+        """Return the files matching `path` under `raw_dir`, sorted by name."""
+        pattern = self.raw_dir / self.path
+        if glob.has_magic(self.path):
+            return sorted(Path(p) for p in glob.glob(str(pattern)) if Path(p).is_file())
+        return [pattern] if pattern.is_file() else []
+
+    def relative_name(self, file: Path) -> str:
+        """Return `file` relative to the raw folder, as recorded in `source_file`."""
+        try:
+            return file.resolve().relative_to(self.raw_dir.resolve()).as_posix()
+        except ValueError:
+            return file.name
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    name: str
+    region_code: str
+    rules_path: Path
+    raw_dir: Path
+    marts_dir: Path
+    config_path: Path
+    sources: tuple[SourceSpec, ...] = field(default=())
+
+
+def load_run_config(path: Path) -> RunConfig:
+    """Read and check a run configuration; raise ConfigError listing every problem."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise ConfigError(_("Run configuration {path} not found.").format(path=path)) from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(
+            _("Run configuration {path} is not valid TOML: {error}").format(path=path, error=e)
+        ) from e
+
+    errors: list[str] = []
+    base = path.resolve().parent
+    run = _check_run_table(data, errors)
+    raw_dir = base / str(run.get("raw_dir", "."))
+    sources = _check_sources(data, raw_dir, errors)
+    _check_unknown_top_level(data, errors)
+    _check_paths(run, base, errors)
+
+    if errors:
+        raise ConfigError(
+            _("Run configuration {path} has {count} problem(s):").format(
+                path=path, count=len(errors)
+            )
+            + "\n"
+            + "\n".join(f"- {e}" for e in errors)
+        )
+    return RunConfig(
+        name=run["name"],
+        region_code=run["region_code"],
+        rules_path=base / run["rules"],
+        raw_dir=raw_dir,
+        marts_dir=base / run["marts_dir"],
+        config_path=path.resolve(),
+        sources=tuple(sources),
+    )
+
+
+def _check_unknown_top_level(data: dict, errors: list[str]) -> None:
+    for key in data:
+        if key not in ("run", "sources"):
+            errors.append(
+                _("unknown table [{key}]; allowed: [run], [[sources]]").format(key=key)
+            )
+
+
+def _check_run_table(data: dict, errors: list[str]) -> dict:
+    run = data.get("run")
+    if not isinstance(run, dict):
+        errors.append(_("[run] table is missing; it needs the keys {keys}").format(
+            keys=", ".join(_RUN_KEYS)))
+        return {}
+
+    for key in run:
+        if key not in _RUN_KEYS:
+            errors.append(_("[run].{key} is not a known key; allowed: {keys}").format(
+                key=key, keys=", ".join(_RUN_KEYS)))
+    for key in _RUN_KEYS:
+        value = run.get(key)
+        if not isinstance(value, str) or not value.strip():
+            errors.append(_("[run].{key} is missing or not a non-empty string").format(key=key))
+
+    region = run.get("region_code")
+    if isinstance(region, str) and not re.fullmatch(r"\d{2}|\d{4}|\d{6}|\d{10}", region):
+        errors.append(
+            _("[run].region_code {value!r} is invalid; use a Kemendagri code without dots "
+              "with 2, 4, 6 or 10 digits, for example \"3325\"").format(value=region)
+        )
+    return run
+
+
+def _check_paths(run: dict, base: Path, errors: list[str]) -> None:
+    rules = run.get("rules")
+    if isinstance(rules, str) and rules and not (base / rules).is_file():
+        errors.append(_("[run].rules: file {path} not found").format(path=base / rules))
+    raw_dir = run.get("raw_dir")
+    if isinstance(raw_dir, str) and raw_dir and not (base / raw_dir).is_dir():
+        errors.append(_("[run].raw_dir: folder {path} not found").format(path=base / raw_dir))
+
+
+def _check_sources(data: dict, raw_dir: Path, errors: list[str]) -> list[SourceSpec]:
+    entries = data.get("sources")
+    if not isinstance(entries, list) or not entries:
+        errors.append(_("no [[sources]] entries; add at least one with `kind` and `path`"))
+        return []
+    specs = []
+    for number, entry in enumerate(entries, start=1):
+        spec = _check_source(entry, number, raw_dir, errors)
+        if spec is not None:
+            specs.append(spec)
+    return specs
+
+
+def _check_source(entry: dict, number: int, raw_dir: Path, errors: list[str]):
+    where = f"[[sources]] #{number}"
+    count_before = len(errors)
+    for key in entry:
+        if key not in _SOURCE_KEYS:
+            errors.append(_("{where}.{key} is not a known key; allowed: {keys}").format(
+                where=where, key=key, keys=", ".join(_SOURCE_KEYS)))
+
+    kind = entry.get("kind")
+    if kind is not None and kind not in SOURCE_KINDS:
+        errors.append(_("{where}.kind {value!r} is not a source kind; allowed: {kinds}").format(
+            where=where, value=kind, kinds=", ".join(SOURCE_KINDS)))
+        kind = None
+    path = entry.get("path")
+    if not isinstance(path, str) or not path.strip():
+        errors.append(_("{where}.path is missing; give a file name or a glob such as "
+                        "\"pkh_*.xlsx\", relative to raw_dir").format(where=where))
+
+    snapshot = _check_date(entry.get("snapshot_date"), f"{where}.snapshot_date", errors)
+    sheet = entry.get("sheet")
+    if sheet is not None and not isinstance(sheet, str):
+        errors.append(_("{where}.sheet must be a sheet name (text)").format(where=where))
+    header_row = entry.get("header_row")
+    if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
+        errors.append(_("{where}.header_row must be a row number of 1 or more").format(
+            where=where))
+
+    columns = _check_columns(entry.get("columns", {}), kind, where, errors)
+    aliases = _check_aliases(entry.get("aliases", {}), kind, where, errors)
+    if len(errors) > count_before:
+        return None
+    return SourceSpec(
+        kind=kind, path=path, raw_dir=raw_dir, snapshot_date=snapshot, sheet=sheet,
+        header_row=header_row, columns=columns, aliases=aliases,
+    )
+
+
+def _check_date(value, where: str, errors: list[str]) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    errors.append(_("{where} {value!r} is not a date; write it as YYYY-MM-DD").format(
+        where=where, value=value))
+    return None
+
+
+def _allowed_columns(kind: str | None) -> tuple[str, ...] | None:
+    return source_definition(kind).columns if kind else None
+
+
+def _check_columns(value, kind, where, errors) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        errors.append(_("{where}.columns must be a table of \"file header\" = "
+                        "\"canonical column\"").format(where=where))
+        return ()
+    allowed = _allowed_columns(kind)
+    pairs = []
+    for header, canonical in value.items():
+        if not isinstance(canonical, str) or (allowed and canonical not in allowed):
+            errors.append(
+                _("{where}.columns.{header!r}: {value!r} is not a column of kind {kind}; "
+                  "allowed: {allowed}").format(where=where, header=header, value=canonical,
+                                               kind=kind, allowed=", ".join(allowed or ())))
+            continue
+        pairs.append((header, canonical))
+    return tuple(pairs)
+
+
+def _check_aliases(value, kind, where, errors) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, dict):
+        errors.append(_("{where}.aliases must be a table of canonical column = "
+                        "[\"header\", ...]").format(where=where))
+        return ()
+    allowed = _allowed_columns(kind)
+    pairs = []
+    for canonical, headers in value.items():
+        if allowed and canonical not in allowed:
+            errors.append(_("{where}.aliases.{key}: not a column of kind {kind}; "
+                            "allowed: {allowed}").format(where=where, key=canonical, kind=kind,
+                                                         allowed=", ".join(allowed)))
+            continue
+        if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
+            errors.append(_("{where}.aliases.{key} must be a list of header texts").format(
+                where=where, key=canonical))
+            continue
+        pairs.append((canonical, tuple(headers)))
+    return tuple(pairs)

@@ -1,0 +1,466 @@
+-- Macros shared by the staging models. `build_staging` runs this file before the models, after
+-- it has created ref_wilayah and the lookup tables __stg_names, __stg_dates, __stg_wilayah and
+-- __stg_params.
+
+-- Text: drop zero-width characters, turn NBSP and whitespace runs into one space, trim.
+create or replace macro stg_clean(v) as
+    nullif(
+        trim(
+            regexp_replace(
+                regexp_replace(v, '[\x{200B}-\x{200D}\x{2060}\x{FEFF}]', '', 'g'),
+                '[\s\x{00A0}]+',
+                ' ',
+                'g'
+            )
+        ),
+        ''
+    );
+
+create or replace macro stg_upper(v) as upper(stg_clean(v));
+
+-- NIK / No KK ---------------------------------------------------------------------------------
+
+-- Identifier without separators (space, dot, dash, slash) and quotes or apostrophes.
+create or replace macro stg_id_compact(clean) as
+    regexp_replace(clean, '[\s''"`\x{2018}\x{2019}.\-/]', '', 'g');
+
+-- Kemendagri province codes (38 provinces, Papua split included).
+create or replace macro stg_is_province_code(p) as
+    p in (
+        '11', '12', '13', '14', '15', '16', '17', '18', '19', '21', '31', '32', '33',
+        '34', '35', '36', '51', '52', '53', '61', '62', '63', '64', '65', '71', '72',
+        '73', '74', '75', '76', '81', '82', '91', '92', '93', '94', '95', '96'
+    );
+
+-- DDMM of a NIK (women have 40 added to the day) or a No KK; 29 Feb is allowed for any year.
+create or replace macro stg_is_ddmm(dd, mm, allow_female) as
+    coalesce(
+        try_cast(mm as integer) between 1 and 12
+        and (
+            case
+                when allow_female and try_cast(dd as integer) between 41 and 71
+                    then try_cast(dd as integer) - 40
+                else try_cast(dd as integer)
+            end
+        ) between 1 and [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][try_cast(mm as integer)],
+        false
+    );
+
+-- 16 digits: province code, kecamatan prefix (checked only inside the kabupaten of the region
+-- table; stg_is_reference_kabupaten and stg_is_reference_kecamatan are generated from
+-- ref_wilayah by build_staging), a calendar DDMM, serial not 0000.
+create or replace macro stg_id_structure_ok(d, is_nik) as
+    stg_is_province_code(substr(d, 1, 2))
+    and (
+        not stg_is_reference_kabupaten(substr(d, 1, 4))
+        or stg_is_reference_kecamatan(substr(d, 1, 6))
+    )
+    and stg_is_ddmm(substr(d, 7, 2), substr(d, 9, 2), is_nik)
+    and substr(d, 13, 4) <> '0000';
+
+-- valid, empty, placeholder, malformed, excel_damaged or structure_invalid, from the cleaned
+-- cell text (stg_clean), its compact form (stg_id_compact) and the reader's cell type.
+create or replace macro stg_id_status(clean, compact, cell_type, is_nik) as
+    case
+        when clean is null then 'empty'
+        when cell_type = 'number' then 'excel_damaged'
+        when regexp_matches(clean, '^[0-9]+([.,][0-9]+)?\s*[eE]\s*[+]?\s*[0-9]+$')
+            then 'excel_damaged'
+        when regexp_matches(clean, '^[0-9]{12,17}[.,]0+$') then 'excel_damaged'
+        when not regexp_matches(compact, '[0-9]') then 'placeholder'
+        when regexp_matches(compact, '^0+$') then 'placeholder'
+        when length(compact) = 16 and compact = repeat(left(compact, 1), 16) then 'placeholder'
+        when compact in ('1234567890123456', '0123456789012345') then 'placeholder'
+        when not regexp_matches(compact, '^[0-9]{16}$') then 'malformed'
+        when not stg_id_structure_ok(compact, is_nik) then 'structure_invalid'
+        else 'valid'
+    end;
+
+-- The 16 digits when they can be joined on (valid or structure_invalid), else NULL.
+create or replace macro stg_id_value(status, compact) as
+    case when status in ('valid', 'structure_invalid') then compact end;
+
+-- Coded values --------------------------------------------------------------------------------
+
+create or replace macro stg_sex(v) as
+    case regexp_replace(stg_upper(v), '[^A-Z0-9 -]', '', 'g')
+        when 'L' then 'L'
+        when 'LK' then 'L'
+        when 'LAKI-LAKI' then 'L'
+        when 'LAKI LAKI' then 'L'
+        when 'LAKILAKI' then 'L'
+        when 'LAKI' then 'L'
+        when 'PRIA' then 'L'
+        when '1' then 'L'
+        when 'M' then 'L'
+        when 'MALE' then 'L'
+        when 'P' then 'P'
+        when 'PR' then 'P'
+        when 'PEREMPUAN' then 'P'
+        when 'WANITA' then 'P'
+        when 'W' then 'P'
+        when '2' then 'P'
+        when 'F' then 'P'
+        when 'FEMALE' then 'P'
+    end;
+
+-- Programme and yes/no flags: blank means no. Negative words win; any other text (YA, Y, 1, v,
+-- a check mark, `PKH 2024`) means yes.
+create or replace macro stg_flag(v) as
+    case
+        when stg_clean(v) is null then false
+        when stg_upper(v) in ('T', 'N', 'NO', '0', 'FALSE', '-', 'X') then false
+        when regexp_matches(stg_upper(v), '^(TIDAK|TDK|BUKAN|BELUM|PUTUS)\b|^NON') then false
+        else true
+    end;
+
+-- Like stg_flag, but blank means unknown (NULL).
+create or replace macro stg_yes_no(v) as
+    case when stg_clean(v) is not null then stg_flag(v) end;
+
+-- Status words: blank is NULL, inactive words are false, anything else (AKTIF) is true.
+create or replace macro stg_active(v) as
+    case
+        when stg_clean(v) is null then null
+        when regexp_matches(
+            stg_upper(v),
+            '^(NON|TIDAK|TDK|DINONAKTIF|MENINGGAL|PINDAH|DIHAPUS|HAPUS|GRADUASI|KELUAR|GAGAL|'
+            || 'BLOKIR|DIBLOKIR|MATI|WAFAT|SUSPEND|BERHENTI|CABUT)'
+        ) then false
+        else true
+    end;
+
+-- `1`, `Desil 1`, `D1`, `DESIL 1 (SANGAT MISKIN)` -> 1; `0`, `11`, `Belum ada desil` -> NULL.
+create or replace macro stg_desil(v) as
+    case
+        when try_cast(
+            regexp_extract(stg_upper(v), '^(?:DESIL|D)?\s*[-:]?\s*([0-9]{1,2})(?:[^0-9].*)?$', 1)
+            as integer
+        ) between 1 and 10
+            then try_cast(
+                regexp_extract(
+                    stg_upper(v), '^(?:DESIL|D)?\s*[-:]?\s*([0-9]{1,2})(?:[^0-9].*)?$', 1
+                ) as integer
+            )
+    end;
+
+-- Relationship to the family head (SHDK). Numeric codes follow the Dukcapil KK order:
+-- 1 kepala keluarga, 2 suami, 3 istri, 4 anak, 5 menantu, 6 cucu, 7 orang tua, 8 mertua,
+-- 9 famili lain, 10 pembantu, 11 lainnya.
+create or replace macro stg_relationship(v, sex) as
+    case
+        when stg_clean(v) is null then null
+        when regexp_matches(stg_upper(v), '^(1|01|KK|KRT|KEPALA( KELUARGA| RUMAH TANGGA| KK)?)$')
+            then 'KEPALA KELUARGA'
+        when regexp_matches(stg_upper(v), '^(SUAMI ?/ ?ISTRI|ISTRI ?/ ?SUAMI|PASANGAN)$')
+            then case when sex = 'L' then 'SUAMI' when sex = 'P' then 'ISTRI' end
+        when regexp_matches(stg_upper(v), '^(2|02|SUAMI)$') then 'SUAMI'
+        when regexp_matches(stg_upper(v), '^(3|03|ISTRI|ISTERI)$') then 'ISTRI'
+        when regexp_matches(stg_upper(v), '^(4|04|ANAK.*)$') then 'ANAK'
+        when regexp_matches(stg_upper(v), '^(6|06|CUCU.*)$') then 'CUCU'
+        when regexp_matches(stg_upper(v), '^(7|07|ORANG ?TUA|AYAH|IBU|BAPAK)$') then 'ORANG TUA'
+        when regexp_matches(stg_upper(v), '^(8|08|MERTUA)$') then 'MERTUA'
+        when regexp_matches(stg_upper(v), '^(5|05|9|09|MENANTU|FAMILI.*|KELUARGA LAIN)$')
+            then 'FAMILI LAIN'
+        else 'LAINNYA'
+    end;
+
+-- Rupiah amounts: `Rp 600.000`, `600.000,00`, `600,000`, `600000`, `Rp600rb`, `1,5 jt`.
+create or replace macro stg_amount_base(v) as
+    regexp_replace(stg_upper(v), '\s|RP\.?|IDR', '', 'g');
+
+create or replace macro stg_amount_multiplier(b) as
+    case
+        when regexp_matches(b, '(RB|RIBU|K)$') then 1000
+        when regexp_matches(b, '(JT|JUTA)$') then 1000000
+        else 1
+    end;
+
+create or replace macro stg_amount_number(n) as
+    try_cast(
+        case
+            when regexp_matches(n, '^[0-9]{1,3}(\.[0-9]{3})+(,[0-9]+)?$')
+                then replace(replace(n, '.', ''), ',', '.')
+            when regexp_matches(n, '^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$') then replace(n, ',', '')
+            when regexp_matches(n, '^[0-9]+,[0-9]+$') then replace(n, ',', '.')
+            when regexp_matches(n, '^[0-9]+(\.[0-9]+)?$') then n
+        end as decimal(18, 2)
+    );
+
+create or replace macro stg_amount_idr(v) as
+    cast(
+        round(
+            stg_amount_number(regexp_replace(stg_amount_base(v), '(RB|RIBU|K|JT|JUTA)$', ''))
+            * stg_amount_multiplier(stg_amount_base(v))
+        ) as bigint
+    );
+
+-- RT/RW as 3-digit text from an RT or RW cell (`3`, `003`, `RT 03`).
+create or replace macro stg_rt_part(v) as
+    lpad(
+        cast(try_cast(regexp_extract(stg_clean(v), '([0-9]{1,3})', 1) as integer) as varchar),
+        3,
+        '0'
+    );
+
+-- RT or RW (`part` = 'RT' or 'RW') from combined text: `003/005`, `RT 03 RW 05`, `Rt.3/Rw.5`.
+create or replace macro stg_rt_rw_from_text(v, part) as
+    coalesce(
+        nullif(
+            regexp_extract(stg_upper(v), part || '\.?\s*:?\s*0*([0-9]{1,3})', 1),
+            ''
+        ),
+        nullif(
+            regexp_extract(
+                stg_upper(v),
+                '^0*([0-9]{1,3})\s*[/\-]\s*0*([0-9]{1,3})$',
+                case when part = 'RT' then 1 else 2 end
+            ),
+            ''
+        )
+    );
+
+create or replace macro stg_rt_rw(cell, combined, address, part) as
+    coalesce(
+        stg_rt_part(cell),
+        stg_rt_part(stg_rt_rw_from_text(combined, part)),
+        stg_rt_part(
+            nullif(
+                regexp_extract(
+                    stg_upper(address), part || '\.?\s*:?\s*0*([0-9]{1,3})', 1
+                ),
+                ''
+            )
+        )
+    );
+
+-- Kecamatan text, falling back to a sheet named like `Kec. Wonotunggal`.
+create or replace macro stg_kecamatan_text(kecamatan, sheet) as
+    coalesce(
+        stg_clean(kecamatan),
+        case
+            when regexp_matches(sheet, '^\s*kec(amatan)?\b', 'i')
+                then stg_clean(regexp_replace(sheet, '^\s*kec(amatan)?\.?\s*', '', 'i'))
+        end
+    );
+
+-- Default birth dates written when the true date is unknown: 1 Jan, 1 Jul, 31 Dec, day 15.
+create or replace macro stg_is_default_date(d) as
+    case
+        when d is not null
+            then (month(d) = 1 and day(d) = 1)
+            or (month(d) = 7 and day(d) = 1)
+            or (month(d) = 12 and day(d) = 31)
+            or day(d) = 15
+    end;
+
+-- Common person columns of every staging table, from one raw table.
+create or replace macro stg_person(raw_table, kind) as table
+    with
+
+    source as (
+        select * from query_table(raw_table)
+    ),
+
+    params as (
+        select * from __stg_params
+    ),
+
+    -- Identifiers are normalised in a separate materialised step and joined back: DuckDB
+    -- inlines macro arguments, so without it every use of nik_compact in stg_id_status would
+    -- repeat the regular expressions.
+    id_text as materialized (
+        select
+            record_id,
+            stg_clean(nik) as nik_clean,
+            stg_id_compact(stg_clean(nik)) as nik_compact,
+            nik_cell_type,
+            stg_clean(no_kk) as no_kk_clean,
+            stg_id_compact(stg_clean(no_kk)) as no_kk_compact,
+            no_kk_cell_type
+        from source
+    ),
+
+    id_status as (
+        select
+            record_id,
+            nik_compact,
+            stg_id_status(nik_clean, nik_compact, nik_cell_type, true) as nik_status,
+            no_kk_compact,
+            stg_id_status(no_kk_clean, no_kk_compact, no_kk_cell_type, false) as no_kk_status
+        from id_text
+    ),
+
+    ids as (
+        select
+            source.*,
+            id_status.* exclude (record_id),
+            stg_kecamatan_text(source.kecamatan, source.source_sheet) as kecamatan_text
+        from source
+        inner join id_status
+            on id_status.record_id = source.record_id
+    ),
+
+    joined as (
+        select
+            ids.*,
+            names.name_clean,
+            names.name_titles,
+            names.name_patronym,
+            names.has_deceased_marker,
+            dates.parsed_date as birth_date_parsed,
+            dates.is_ambiguous as birth_date_ambiguous,
+            wilayah.kecamatan_code as kecamatan_code_resolved,
+            wilayah.desa_code as desa_code_resolved,
+            wilayah.wilayah_status
+        from ids
+        left join __stg_names as names
+            on names.name_raw = coalesce(ids.name, '')
+        left join __stg_dates as dates
+            on dates.date_raw = coalesce(ids.birth_date, '')
+        left join __stg_wilayah as wilayah
+            on wilayah.wilayah_code = coalesce(ids.wilayah_code, '')
+            and wilayah.kecamatan_code_raw = coalesce(ids.kecamatan_code, '')
+            and wilayah.desa = coalesce(ids.desa, '')
+            and wilayah.kecamatan = coalesce(ids.kecamatan_text, '')
+    ),
+
+    filtered as (
+        select joined.*
+        from joined, params
+        where
+            params.region_code is null
+            or coalesce(desa_code_resolved, kecamatan_code_resolved)
+            like params.region_code || '%'
+            or (
+                coalesce(desa_code_resolved, kecamatan_code_resolved) is null
+                and params.reference_prefix like params.region_code || '%'
+            )
+    ),
+
+    final as (
+        select
+            record_id,
+            kind as source_kind,
+            source_file,
+            source_sheet,
+            source_row,
+            nik as nik_raw,
+            stg_id_value(nik_status, nik_compact) as nik,
+            nik_status,
+            no_kk as no_kk_raw,
+            stg_id_value(no_kk_status, no_kk_compact) as no_kk,
+            no_kk_status,
+            name as name_raw,
+            name_clean as name,
+            name_titles,
+            name_patronym,
+            coalesce(has_deceased_marker, false) as has_deceased_marker,
+            birth_date as birth_date_raw,
+            birth_date_parsed as birth_date,
+            stg_is_default_date(birth_date_parsed) as is_birth_date_default,
+            coalesce(birth_date_ambiguous, false) as is_birth_date_ambiguous,
+            stg_sex(sex) as sex,
+            kecamatan_code_resolved as kecamatan_code,
+            desa_code_resolved as desa_code,
+            coalesce(wilayah_status, 'unknown') as wilayah_status,
+            stg_clean(address) as address,
+            stg_rt_rw(rt, rt_rw, address, 'RT') as rt,
+            stg_rt_rw(rw, rt_rw, address, 'RW') as rw,
+            stg_clean(dusun) as dusun
+        from filtered
+    )
+
+    select * from final;
+
+-- Roster period `2026-T4` from a TAHAP cell (`4`, `Tahap 4`, `TAHAP 4 TAHUN 2026`); the year
+-- comes from the TAHAP or PERIODE cell, else from a 4-digit year in the file name.
+create or replace macro stg_tahap_number(tahap) as
+    nullif(
+        regexp_extract(stg_upper(tahap), '(?:^|[^0-9])([1-9]|1[0-2])(?:[^0-9]|$)', 1),
+        ''
+    );
+
+create or replace macro stg_period(tahap, period, source_file) as
+    case
+        when regexp_matches(stg_upper(coalesce(tahap, period)), '^20[0-9]{2}-T[0-9]{1,2}$')
+            then stg_upper(coalesce(tahap, period))
+        when stg_tahap_number(tahap) is not null
+            then coalesce(
+                nullif(regexp_extract(concat_ws(' ', tahap, period), '(20[0-9]{2})', 1), '')
+                || '-',
+                nullif(regexp_extract(source_file, '(20[0-9]{2})', 1), '') || '-',
+                ''
+            ) || 'T' || stg_tahap_number(tahap)
+        else stg_clean(period)
+    end;
+
+-- One PKH component word in canonical form, or NULL.
+create or replace macro stg_component(x) as
+    case
+        when regexp_matches(x, 'HAMIL|BUMIL') then 'HAMIL'
+        when regexp_matches(x, 'BALITA|USIA DINI|\bAUD\b|APRAS') then 'BALITA'
+        when regexp_matches(x, '\bSMP|\bMTS|\bSLTP') then 'SMP'
+        when regexp_matches(x, '\bSMA|\bSMK|\bMA\b|\bSLTA') then 'SMA'
+        when regexp_matches(x, '\bSD\b|SEKOLAH DASAR|\bMI\b') then 'SD'
+        when regexp_matches(x, 'DISABILITAS|DIFABEL|CACAT') then 'DISABILITAS'
+        when regexp_matches(x, 'LANSIA|LANJUT USIA') then 'LANSIA'
+    end;
+
+-- `SD, LANSIA` -> `SD,LANSIA`, in the fixed order HAMIL, BALITA, SD, SMP, SMA, DISABILITAS,
+-- LANSIA.
+create or replace macro stg_components(v) as
+    nullif(
+        array_to_string(
+            list_filter(
+                ['HAMIL', 'BALITA', 'SD', 'SMP', 'SMA', 'DISABILITAS', 'LANSIA'],
+                lambda c: list_contains(
+                    list_transform(
+                        string_split_regex(coalesce(stg_upper(v), ''), '\s*[,;+/&]\s*|\s+DAN\s+'),
+                        lambda x: stg_component(x)
+                    ),
+                    c
+                )
+            ),
+            ','
+        ),
+        ''
+    );
+
+-- School level SD, SMP, SMA or NULL.
+create or replace macro stg_school_level(v) as
+    case
+        when stg_clean(v) is null then null
+        when regexp_matches(stg_upper(v), '\bSMP|\bMTS|\bSLTP|PAKET B') then 'SMP'
+        when regexp_matches(stg_upper(v), '\bSMA|\bSMK|\bMA\b|\bSLTA|PAKET C') then 'SMA'
+        when regexp_matches(stg_upper(v), '\bSD\b|SEKOLAH DASAR|\bMI\b|PAKET A') then 'SD'
+    end;
+
+-- In school: `MASIH SEKOLAH`, `YA`, `1` are true; `TIDAK SEKOLAH LAGI`, `TIDAK/BELUM PERNAH
+-- SEKOLAH`, `TAMAT` are false; blank is NULL.
+create or replace macro stg_in_school(v) as
+    case
+        when stg_clean(v) is null then null
+        else regexp_matches(stg_upper(v), '^(YA|Y|1|MASIH|SEDANG|AKTIF|SEKOLAH)\b')
+    end;
+
+-- BPJS segment: PBI APBN, PBI APBD, PPU, PBPU or BP.
+create or replace macro stg_segment(v) as
+    case
+        when stg_clean(v) is null then null
+        when regexp_matches(stg_upper(v), 'APBD|PEMDA|JAMKESDA') then 'PBI APBD'
+        when regexp_matches(stg_upper(v), 'APBN|^PBI( JK| JKN)?$') then 'PBI APBN'
+        when regexp_matches(stg_upper(v), '^PPU|PEKERJA PENERIMA UPAH') then 'PPU'
+        when regexp_matches(stg_upper(v), '^PBPU|BUKAN PENERIMA UPAH|MANDIRI') then 'PBPU'
+        when regexp_matches(stg_upper(v), '^BP\b|BUKAN PEKERJA') then 'BP'
+    end;
+
+-- Programme names: PKH, BPNT (Sembako), PBI; other text is kept in upper case.
+create or replace macro stg_programme(v) as
+    case
+        when stg_clean(v) is null then null
+        when regexp_matches(stg_upper(v), '\bPKH\b') then 'PKH'
+        when regexp_matches(stg_upper(v), 'BPNT|SEMBAKO') then 'BPNT'
+        when regexp_matches(stg_upper(v), '\bPBI\b|\bKIS\b|\bJKN\b') then 'PBI'
+        else stg_upper(v)
+    end;

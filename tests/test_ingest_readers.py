@@ -1,0 +1,357 @@
+"""Reader and ingest tests: every row of every file lands in raw_<kind> or quarantine."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+import xlsxwriter
+
+from pipelines.errors import ReconciliationError, SourceFileError
+from pipelines.i18n import set_language
+from pipelines.ingest.load import _ClassifyContext, _reconcile, ingest_source
+from pipelines.ingest.readers import detect_encoding
+from pipelines.runconfig import SourceSpec
+
+DATA = Path(__file__).resolve().parent / "data" / "ingest"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("id")
+
+
+@pytest.fixture
+def con():
+    connection = duckdb.connect()
+    yield connection
+    connection.close()
+
+
+def _spec(raw_dir: Path, path: str, kind: str | None, **extra) -> SourceSpec:
+    return SourceSpec(kind=kind, path=path, raw_dir=raw_dir, **extra)
+
+
+def _copy(name: str, raw_dir: Path) -> None:
+    shutil.copy(DATA / name, raw_dir / name)
+
+
+def _raw(con, kind: str, columns: str) -> list[tuple]:
+    return con.sql(f"select {columns} from raw_{kind} order by source_row").fetchall()
+
+
+def _quarantine(con) -> list[tuple]:
+    return con.sql(
+        "select source_sheet, source_row, reason_code from quarantine "
+        "order by source_sheet, source_row"
+    ).fetchall()
+
+
+def _write_csv(path: Path, text: str, encoding: str = "utf-8") -> None:
+    path.write_bytes(text.encode(encoding))
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def test_csv_bom_semicolon_register(con, tmp_path):
+    _copy("dtsen_register_bom.csv", tmp_path)
+
+    counts = ingest_source(con, _spec(tmp_path, "dtsen_*.csv", "register"), "run1", 1)
+
+    assert [(c.rows_read, c.rows_loaded, c.rows_quarantined) for c in counts] == [(5, 4, 1)]
+    rows = _raw(con, "register", "record_id, source_row, nik, no_kk, name, address")
+    assert rows[0] == ("register:1::2", 2, "3325011007600002", "3325010101200001",
+                       "H. MOCH. SOLICHIN, S.Pd.I", "Dk. Krajan")
+    # A quoted field with the delimiter and a line break stays one value of one record.
+    assert rows[2][5] == "Dk. Krajan; belakang\nmasjid"
+    assert rows[2][2] == "3,32502E+15"
+    assert rows[3][1] == 5
+    assert _quarantine(con) == [("", 6, "blank_row")]
+
+
+def test_csv_windows_1252_comma(con, tmp_path):
+    _copy("bpnt_bnba_cp1252.csv", tmp_path)
+
+    ingest_source(con, _spec(tmp_path, "bpnt_bnba_cp1252.csv", "bpnt"), "run1", 3)
+
+    rows = _raw(con, "bpnt", "record_id, nik, name, amount, address, nik_cell_type")
+    assert detect_encoding(tmp_path / "bpnt_bnba_cp1252.csv") == "cp1252"
+    assert rows[1][2] == "NUR\u2019AINI"
+    assert rows[0][3] == "Rp 600.000"
+    assert rows[0][4] == "DK. KRAJAN, RT 03 RW 05"
+    assert rows[2][1] == "'3325014107900003"
+    assert rows[0][0] == "bpnt:3::2"
+    assert {r[5] for r in rows} == {"csv"}
+
+
+def test_csv_utf8_without_bom(con, tmp_path):
+    _write_csv(tmp_path / "asn.csv", "NIK,NAMA,TGL_LHR,INSTANSI,KATEGORI\n"
+               "0012345678901234,BUDI,01/07/1970,DINAS PENDIDIKAN,PNS\n")
+
+    ingest_source(con, _spec(tmp_path, "asn.csv", "asn"), "run1", 1)
+
+    assert detect_encoding(tmp_path / "asn.csv") == "utf-8"
+    assert _raw(con, "asn", "nik, birth_date, agency, category") == [
+        ("0012345678901234", "01/07/1970", "DINAS PENDIDIKAN", "PNS")
+    ]
+
+
+def test_csv_values_stay_text(con, tmp_path):
+    # Leading zeros and the 16th digit must survive even after many rows without them.
+    lines = ["NOKA;NIK;NAMA;SEGMEN"]
+    lines += [f"1234567890123;3325015207850{i:03d};A{i};PBI APBN" for i in range(1, 400)]
+    lines.append("0001234567890;0325015207859999;LAST;PBI APBD")
+    _write_csv(tmp_path / "pbi.csv", "\n".join(lines) + "\n")
+
+    ingest_source(con, _spec(tmp_path, "pbi.csv", "pbi"), "run1", 1)
+
+    last = con.sql("select noka, nik from raw_pbi where name = 'LAST'").fetchall()
+    assert last == [("0001234567890", "0325015207859999")]
+
+
+def test_csv_ragged_row_quarantined(con, tmp_path):
+    _write_csv(tmp_path / "officials.csv", "NIK;NAMA;JABATAN\n"
+               "3325015207850001;SITI;KAUR KEUANGAN\n"
+               "3325011007600002;BUDI;SEKDES;EXTRA\n"
+               "3325011007600003;KARTO\n"
+               "3325011007600004;JONO;KADUS\n")
+
+    counts = ingest_source(con, _spec(tmp_path, "officials.csv", "village_officials"), "r", 1)
+
+    assert _raw(con, "village_officials", "source_row, name") == [(2, "SITI"), (5, "JONO")]
+    detail = con.sql("select source_row, reason_code, reason_detail from quarantine "
+                     "order by source_row").fetchall()
+    assert detail == [
+        (3, "unparseable_row", "cannot split the row into the header's columns: "
+                               "expected 3 fields, found 4"),
+        (4, "unparseable_row", "cannot split the row into the header's columns: "
+                               "expected 3 fields, found 2"),
+    ]
+    assert (counts[0].rows_read, counts[0].rows_loaded, counts[0].rows_quarantined) == (4, 2, 2)
+
+
+def test_csv_title_rows_above_header(con, tmp_path):
+    _write_csv(tmp_path / "deaths.csv", "DAFTAR KEMATIAN DESA SILURAH\n\n"
+               "NIK;NAMA;TANGGAL MENINGGAL\n3325015207850001;SITI;01-08-2026\n")
+
+    ingest_source(con, _spec(tmp_path, "deaths.csv", "deaths"), "r", 1)
+
+    assert _raw(con, "deaths", "source_row, death_date") == [(4, "01-08-2026")]
+    assert _quarantine(con) == [("", 1, "title_row"), ("", 2, "blank_row")]
+
+
+def test_csv_no_identity_row(con, tmp_path):
+    _write_csv(tmp_path / "p.csv", "NIK;NAMA;JABATAN\n-;;KADUS\n;SUPARDI;KADUS\n")
+
+    ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+
+    assert _quarantine(con) == [("", 2, "no_identity")]
+    assert _raw(con, "village_officials", "name") == [("SUPARDI",)]
+
+
+def test_raw_values_json(con, tmp_path):
+    _write_csv(tmp_path / "p.csv", "NIK;NAMA;JABATAN\n0;-;KADUS\n")
+
+    ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+
+    raw = con.sql("select raw_values from quarantine").fetchall()[0][0]
+    assert json.loads(raw) == {"NIK": "0", "NAMA": "-", "JABATAN": "KADUS"}
+
+
+# --- Excel -----------------------------------------------------------------------------------
+
+
+def _pkh_workbook(path: Path) -> None:
+    workbook = xlsxwriter.Workbook(path)
+    headers = ["NO", "ID PKH", "ID DTKS", "NIK PENGURUS", "NAMA PENGURUS", "NO KK",
+               "KECAMATAN", "DESA/KELURAHAN", "ALAMAT", "RT/RW", "KOMPONEN", "TAHAP",
+               "NOMINAL", "BANK", "STATUS"]
+    for sheet_name, kecamatan in (("Kec. Wonotunggal", "WONOTUNGGAL"), ("Kec. Tersono", "")):
+        sheet = workbook.add_worksheet(sheet_name)
+        sheet.write_string(0, 0, "DAFTAR KPM PKH TAHAP 4 TAHUN 2026")
+        sheet.write_string(1, 0, "KABUPATEN BATANG")
+        for col, header in enumerate(headers):
+            sheet.write_string(3, col, header)
+        sheet.write_row(4, 0, ["1", "PKH001", "D001"])
+        sheet.write_string(4, 3, "3325015207850001")
+        sheet.write_row(4, 4, ["SITI AMINAH", "3325010101200001", kecamatan, "SENDANG",
+                               "DK KRAJAN", "003/005", "SD, LANSIA", "4", "Rp 600.000",
+                               "BRI", "AKTIF"])
+        # A numeric NIK cell: Excel keeps 15 significant digits.
+        sheet.write_number(5, 3, 3325015207850001)
+        sheet.write_row(5, 4, ["BUDI", "3325010101200001"])
+        sheet.write_row(7, 0, headers)  # repeated header after a blank row 7
+        sheet.write_row(8, 0, ["", "JUMLAH", "", "", "", "", "", "", "", "", "", "", "1200000"])
+    notes = workbook.add_worksheet("Keterangan")
+    notes.write_string(0, 0, "Data bersumber dari SIKS-NG")
+    workbook.close()
+
+
+def test_xlsx_layout_every_sheet(con, tmp_path):
+    _pkh_workbook(tmp_path / "pkh_tahap4_2026.xlsx")
+
+    counts = ingest_source(con, _spec(tmp_path, "pkh_*.xlsx", "pkh"), "run1", 2)
+
+    by_sheet = {c.source_sheet: (c.rows_read, c.rows_loaded, c.rows_quarantined) for c in counts}
+    assert by_sheet == {"Kec. Wonotunggal": (8, 2, 6), "Kec. Tersono": (8, 2, 6),
+                        "Keterangan": (1, 0, 1)}
+    rows = con.sql("select record_id, source_row, nik, nik_cell_type, rt_rw from raw_pkh "
+                   "where source_sheet = 'Kec. Wonotunggal' order by source_row").fetchall()
+    assert rows == [
+        ("pkh:2:Kec. Wonotunggal:5", 5, "3325015207850001", "text", "003/005"),
+        ("pkh:2:Kec. Wonotunggal:6", 6, "3325015207850001", "number", ""),
+    ]
+    assert [r for r in _quarantine(con) if r[0] == "Kec. Tersono"] == [
+        ("Kec. Tersono", 1, "title_row"),
+        ("Kec. Tersono", 2, "title_row"),
+        ("Kec. Tersono", 3, "blank_row"),
+        ("Kec. Tersono", 7, "blank_row"),
+        ("Kec. Tersono", 8, "repeated_header"),
+        ("Kec. Tersono", 9, "totals_row"),
+    ]
+    assert ("Keterangan", 1, "sheet_without_header") in _quarantine(con)
+
+
+def test_legacy_xls(con, tmp_path):
+    _copy("kematian_legacy.xls", tmp_path)
+
+    ingest_source(con, _spec(tmp_path, "kematian_legacy.xls", "deaths"), "run1", 1)
+
+    rows = _raw(con, "deaths", "source_sheet, source_row, nik, nik_cell_type, birth_date")
+    assert rows == [
+        ("Kematian", 4, "3325015207850001", "text", "07-05-1985"),
+        ("Kematian", 5, "3325011007600002", "number", "22106"),
+    ]
+    assert _quarantine(con) == [("Kematian", 1, "title_row"), ("Kematian", 2, "blank_row")]
+
+
+def test_configured_sheet_and_header_row(con, tmp_path):
+    _pkh_workbook(tmp_path / "pkh.xlsx")
+    spec = _spec(tmp_path, "pkh.xlsx", "pkh", sheet="Kec. Tersono", header_row=4)
+
+    counts = ingest_source(con, spec, "run1", 1)
+
+    assert [c.source_sheet for c in counts] == ["Kec. Tersono"]
+
+
+# --- mapping errors and reconciliation -------------------------------------------------------
+
+
+def test_missing_required_column(con, tmp_path):
+    _write_csv(tmp_path / "pkh.csv", "NAMA PENGURUS;NO KK\nSITI;3325010101200001\n")
+
+    with pytest.raises(SourceFileError) as error:
+        ingest_source(con, _spec(tmp_path, "pkh.csv", "pkh"), "run1", 1)
+
+    message = str(error.value)
+    assert "pkh.csv" in message
+    assert "column nik" in message
+    assert "NIK PENGURUS" in message
+    assert "NIK KTP" in message
+
+
+def test_missing_required_column_names_sheet(con, tmp_path):
+    workbook = xlsxwriter.Workbook(tmp_path / "pbi.xlsx")
+    workbook.add_worksheet("PBI").write_row(0, 0, ["NOKA", "NAMA", "SEGMEN"])
+    workbook.close()
+
+    with pytest.raises(SourceFileError, match=r"pbi.xlsx \[PBI\].*column nik"):
+        ingest_source(con, _spec(tmp_path, "pbi.xlsx", "pbi"), "run1", 1)
+
+
+def test_kind_recognised_from_headers(con, tmp_path):
+    _write_csv(tmp_path / "bpjs.csv", "NOKA;NIK;NAMA;SEGMEN;TMT\n"
+               "0001234567890;3325015207850001;SITI;PBI APBD;01-01-2024\n")
+
+    counts = ingest_source(con, _spec(tmp_path, "bpjs.csv", None), "run1", 1)
+
+    assert counts[0].source_kind == "pbi"
+
+
+def test_kind_ambiguous_rejected(con, tmp_path):
+    _write_csv(tmp_path / "list.csv", "NIK;NAMA\n3325015207850001;SITI\n")
+
+    with pytest.raises(SourceFileError) as error:
+        ingest_source(con, _spec(tmp_path, "list.csv", None), "run1", 1)
+
+    message = str(error.value)
+    assert "Candidate kinds" in message
+    for kind in ("asn", "village_officials", "exclusion", "pbi"):
+        assert kind in message
+
+
+def test_configured_header_mapping(con, tmp_path):
+    _write_csv(tmp_path / "x.csv", "NOMOR IDENTITAS;NAMA WARGA;KELOMPOK\n3325015207850001;SITI;GURU\n")
+    spec = _spec(tmp_path, "x.csv", "exclusion",
+                 columns=(("NOMOR IDENTITAS", "nik"),), aliases=(("name", ("NAMA WARGA",)),))
+
+    ingest_source(con, spec, "run1", 1)
+
+    assert _raw(con, "exclusion", "nik, name, category") == [
+        ("3325015207850001", "SITI", "GURU")
+    ]
+
+
+def test_no_file_matches(con, tmp_path):
+    with pytest.raises(SourceFileError, match="No file matches"):
+        ingest_source(con, _spec(tmp_path, "nothing_*.csv", "pkh"), "run1", 1)
+
+
+def test_glob_numbers_files(con, tmp_path):
+    for name in ("asn_a.csv", "asn_b.csv"):
+        _write_csv(tmp_path / name, "NIK;NAMA;INSTANSI\n3325015207850001;SITI;DINKES\n")
+
+    counts = ingest_source(con, _spec(tmp_path, "asn_*.csv", "asn"), "run1", 7)
+
+    assert [(c.source_file, c.file_number) for c in counts] == [("asn_a.csv", 7),
+                                                                 ("asn_b.csv", 8)]
+    assert _raw(con, "asn", "record_id") == [("asn:7::2",), ("asn:8::2",)]
+
+
+def test_reingest_replaces_rows(con, tmp_path):
+    _copy("bpnt_bnba_cp1252.csv", tmp_path)
+    spec = _spec(tmp_path, "bpnt_bnba_cp1252.csv", "bpnt")
+
+    ingest_source(con, spec, "run1", 1)
+    ingest_source(con, spec, "run1", 1)
+
+    assert con.sql("select count(*) from raw_bpnt").fetchall() == [(3,)]
+    assert con.sql("select count(*) from file_reconciliation").fetchall() == [(1,)]
+
+
+def test_reconciliation_counts_recorded(con, tmp_path):
+    _copy("dtsen_register_bom.csv", tmp_path)
+
+    ingest_source(con, _spec(tmp_path, "dtsen_register_bom.csv", "register"), "run9", 1)
+
+    assert con.sql("select * from file_reconciliation").fetchall() == [
+        ("run9", "register", "dtsen_register_bom.csv", "", 5, 4, 1)
+    ]
+
+
+def test_reconciliation_mismatch_raises(con, tmp_path):
+    _write_csv(tmp_path / "asn.csv", "NIK;NAMA;INSTANSI\n3325015207850001;SITI;DINKES\n")
+    spec = _spec(tmp_path, "asn.csv", "asn")
+    ingest_source(con, spec, "run1", 1)
+    context = _ClassifyContext("asn", "asn.csv", "", "run1", 1, 0, ["NIK", "NAMA", "INSTANSI"],
+                               None, spec)
+
+    with pytest.raises(ReconciliationError, match="2 rows read but 0 loaded and 0"):
+        _reconcile(con, context, 2)
+
+
+def test_messages_in_indonesian(con, tmp_path):
+    set_language("id")
+    _write_csv(tmp_path / "p.csv", "NIK;NAMA;JABATAN\n;;KADUS\n")
+
+    ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+
+    assert con.sql("select reason_detail from quarantine").fetchall() == [
+        ("tidak ada NIK dan tidak ada nama",)
+    ]

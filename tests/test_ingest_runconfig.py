@@ -1,0 +1,161 @@
+"""Run configuration loading: demo file and collected errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from pipelines.errors import ConfigError
+from pipelines.i18n import set_language
+from pipelines.runconfig import load_run_config
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("id")
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "raw").mkdir(exist_ok=True)
+    (tmp_path / "rules.toml").write_text("version = '1'\n", encoding="utf-8")
+    path = tmp_path / "run.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_demo_config_loads():
+    config = load_run_config(REPO / "config" / "demo.toml")
+
+    assert config.name == "demo-batang"
+    assert config.region_code == "3325"
+    assert config.rules_path == REPO / "config" / "rules.toml"
+    assert config.raw_dir.resolve() == REPO / "data" / "raw"
+    assert config.marts_dir.resolve() == REPO / "data" / "marts"
+    assert [s.kind for s in config.sources] == [
+        "register", "pkh", "bpnt", "pbi", "complaints", "deaths", "asn", "village_officials"]
+    assert config.sources[0].path == "dtsen_*.csv"
+    assert config.sources[0].snapshot_date == dt.date(2026, 11, 18)
+
+
+def test_config_is_frozen():
+    config = load_run_config(REPO / "config" / "demo.toml")
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.name = "x"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.sources[0].kind = "pkh"
+
+
+def test_source_options(tmp_path):
+    path = _write(tmp_path, """
+[run]
+name = "t"
+region_code = "332501"
+rules = "rules.toml"
+raw_dir = "raw"
+marts_dir = "marts"
+
+[[sources]]
+path = "daftar_*.xlsx"
+sheet = "Data"
+header_row = 4
+
+[sources.columns]
+"NIK IBU" = "nik"
+
+[[sources]]
+kind = "exclusion"
+path = "guru.csv"
+aliases = { category = ["JENIS GURU"] }
+""")
+
+    config = load_run_config(path)
+
+    first, second = config.sources
+    assert (first.kind, first.sheet, first.header_row, first.columns) == (
+        None, "Data", 4, (("NIK IBU", "nik"),))
+    assert second.aliases == (("category", ("JENIS GURU",)),)
+    assert first.raw_dir == tmp_path / "raw"
+
+
+def test_all_errors_reported_together(tmp_path):
+    path = _write(tmp_path, """
+[run]
+name = "t"
+region_code = "33.25"
+rules = "missing.toml"
+raw_dir = "raw"
+marts_dir = "marts"
+colour = "blue"
+
+[[sources]]
+kind = "pkhh"
+path = "pkh.xlsx"
+
+[[sources]]
+kind = "pkh"
+snapshot_date = "18-11-2026"
+header_row = 0
+
+[[sources]]
+kind = "asn"
+path = "asn.csv"
+columns = { "NIP" = "employee_number" }
+""")
+
+    with pytest.raises(ConfigError) as error:
+        load_run_config(path)
+
+    message = str(error.value)
+    assert "has 8 problem(s)" in message
+    assert str(path) in message
+    assert "[run].region_code '33.25' is invalid" in message
+    assert "[run].rules: file" in message
+    assert "[run].colour is not a known key; allowed: name, region_code" in message
+    assert "[[sources]] #1.kind 'pkhh' is not a source kind; allowed: register, pkh" in message
+    assert "[[sources]] #2.path is missing" in message
+    assert "[[sources]] #2.snapshot_date '18-11-2026' is not a date" in message
+    assert "[[sources]] #2.header_row must be a row number of 1 or more" in message
+    assert "[[sources]] #3.columns.'NIP': 'employee_number' is not a column of kind asn" in message
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_run_config(tmp_path / "none.toml")
+
+
+def test_invalid_toml(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("[run\nname=", encoding="utf-8")
+
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_run_config(path)
+
+
+def test_spec_files_sorted(tmp_path):
+    path = _write(tmp_path, """
+[run]
+name = "t"
+region_code = "3325"
+rules = "rules.toml"
+raw_dir = "raw"
+marts_dir = "marts"
+
+[[sources]]
+kind = "asn"
+path = "asn_*.csv"
+""")
+    for name in ("asn_b.csv", "asn_a.csv", "other.csv"):
+        (tmp_path / "raw" / name).write_text("NIK;NAMA\n", encoding="utf-8")
+
+    spec = load_run_config(path).sources[0]
+
+    assert [p.name for p in spec.files()] == ["asn_a.csv", "asn_b.csv"]
+    assert spec.relative_name(spec.files()[0]) == "asn_a.csv"

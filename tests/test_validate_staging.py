@@ -1,0 +1,155 @@
+"""Validation of staging tables with the committed Great Expectations suites."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.errors import ExpectationsFailed
+from pipelines.ingest.contract import KIND_COLUMNS, staging_columns
+from pipelines.ingest.load import ensure_ingest_tables
+from pipelines.ingest.staging import build_staging
+from pipelines.ingest.validate import SUITES_DIR, load_suite, validate_staging
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def con():
+    connection = duckdb.connect()
+    yield connection
+    connection.close()
+
+
+def _people(count: int, nik=lambda i: f"33250152078{i:05d}") -> list[dict]:
+    return [
+        {"nik": nik(i), "no_kk": "3325011007200003", "name": f"WARGA {i}", "sex": "P",
+         "birth_date": "25-07-1985", "desa": "Silurah", "kecamatan": "Wonotunggal",
+         "desil": "2", "relationship": "ANAK", "category": "PNS", "death_date": "01-08-2026",
+         "segment": "PBI APBD", "noka": "0001234567890", "components": "SD", "tahap": "4",
+         "amount": "Rp 600.000", "complaint_type": "usulan", "complaint_date": "2026-11-03",
+         "position": "KADUS"}
+        for i in range(1, count + 1)
+    ]
+
+
+def _stage(con, kind: str, rows: list[dict]) -> None:
+    ensure_ingest_tables(con, kind)
+    allowed = {r[0] for r in con.sql(f"select column_name from (describe raw_{kind})").fetchall()}
+    for position, row in enumerate(rows):
+        values = {"record_id": f"{kind}:1::{position + 2}", "source_file": "f.csv",
+                  "source_sheet": "", "source_row": position + 2, "nik_cell_type": "csv",
+                  "no_kk_cell_type": "csv"}
+        values.update({k: v for k, v in row.items() if k in allowed})
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        con.execute(f"insert into raw_{kind} ({columns}) values ({marks})", list(values.values()))
+    build_staging(con, [kind], today=dt.date(2026, 12, 4))
+
+
+def test_every_kind_has_a_suite():
+    for kind in KIND_COLUMNS:
+        suite = load_suite(f"stg_{kind}")
+        assert suite["name"] == f"stg_{kind}"
+        assert {e["meta"]["on_failure"] for e in suite["expectations"]} <= {"stop", "flag"}
+        column_sets = [e["kwargs"]["column_set"] for e in suite["expectations"]
+                       if e["type"] == "expect_table_columns_to_match_set"]
+        assert column_sets == [list(staging_columns(kind))]
+
+
+def test_suites_load_in_gx():
+    import great_expectations as gx
+
+    for path in sorted(SUITES_DIR.glob("stg_*.json")):
+        suite = gx.ExpectationSuite(**json.loads(path.read_text(encoding="utf-8")))
+        assert len(suite.expectations) >= 10
+
+
+def test_good_tables_pass(con, tmp_path):
+    _stage(con, "register", _people(20))
+    _stage(con, "pkh", _people(5))
+
+    summary = validate_staging(con, tmp_path, "run1")
+
+    assert summary.success
+    assert [s.table_name for s in summary.suites] == ["stg_register", "stg_pkh"]
+    assert summary.flag_failures == []
+    stored = con.sql("select count(*), count(distinct table_name), bool_and(success) "
+                     "from validation_results where run_id = 'run1'").fetchall()
+    assert stored[0][1:] == (2, True)
+    assert stored[0][0] == sum(len(s.outcomes) for s in summary.suites)
+
+
+def test_bad_rows_are_flagged_not_stopped(con, tmp_path):
+    rows = _people(20)
+    rows[0]["nik"] = "BELUM ADA"
+    rows[1]["birth_date"] = "07/05/1985"
+    _stage(con, "register", rows)
+
+    summary = validate_staging(con, tmp_path, "run1")
+
+    flagged = {(o.column_name, o.unexpected_count) for o in summary.flag_failures}
+    assert ("nik_status", 1) in flagged
+    assert ("is_birth_date_ambiguous", 1) in flagged
+
+
+def test_wrong_nik_column_stops(con, tmp_path):
+    # The name column was mapped as NIK: almost no NIK is usable.
+    _stage(con, "pbi", _people(10, nik=lambda i: f"WARGA {i}"))
+
+    with pytest.raises(ExpectationsFailed) as error:
+        validate_staging(con, tmp_path, "run1")
+
+    assert error.value.suite_name == "stg_pbi"
+    assert "stg_pbi.expect_column_values_to_be_in_set(nik_status)" in error.value.failed
+    assert (tmp_path / "validation_summary.json").is_file()
+
+
+def test_empty_table_stops(con, tmp_path):
+    _stage(con, "deaths", [])
+
+    with pytest.raises(ExpectationsFailed) as error:
+        validate_staging(con, tmp_path, "run1")
+
+    assert "stg_deaths.expect_table_row_count_to_be_between()" in error.value.failed
+
+
+def test_reports_offline_in_two_languages(con, tmp_path):
+    _stage(con, "asn", _people(3))
+
+    summary = validate_staging(con, tmp_path, "run7")
+
+    names = sorted(p.name for p in summary.report_files)
+    assert names == ["validation_summary.en.html", "validation_summary.id.html",
+                     "validation_summary.json"]
+    indonesian = (tmp_path / "validation_summary.id.html").read_text(encoding="utf-8")
+    english = (tmp_path / "validation_summary.en.html").read_text(encoding="utf-8")
+    assert "Validasi staging" in indonesian
+    assert "Setiap baris memiliki record_id." in indonesian
+    assert "Staging validation" in english
+    for html in (indonesian, english):
+        assert "<style>" in html
+        assert not re.search(r"(src|href)=\"https?://", html)
+    data = json.loads((tmp_path / "validation_summary.json").read_text(encoding="utf-8"))
+    assert data["run_id"] == "run7"
+    assert data["suites"][0]["table_name"] == "stg_asn"
+
+
+def test_validation_writes_nothing_into_repo(con, tmp_path):
+    _stage(con, "asn", _people(3))
+    before = _untracked()
+
+    validate_staging(con, tmp_path, "run1")
+
+    assert _untracked() == before
+
+
+def _untracked() -> str:
+    return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=REPO,
+                          capture_output=True, text=True, check=True).stdout
