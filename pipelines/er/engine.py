@@ -1,0 +1,288 @@
+"""`link_persons`: probabilistic record linkage of `int_person_records` into persons."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.errors import ConfigError
+from pipelines.er import sql_gen
+from pipelines.er.blocking import generate_pairs
+from pipelines.er.clustering import cluster_pairs
+from pipelines.er.comparing import compute_gammas, record_columns
+from pipelines.er.estimation import (
+    Parameters,
+    estimate_m,
+    estimate_match_share,
+    estimate_u,
+    gamma_patterns,
+)
+from pipelines.er.families import build_families
+from pipelines.er.features import name_macros_sql
+from pipelines.er.review import load_review_decisions, write_review_workbook
+from pipelines.er.settings import load_model
+from pipelines.er.specs import ModelSpec
+from pipelines.sqlrun import query_rows, run_sql
+
+logger = logging.getLogger(__name__)
+
+INPUT_TABLE = "int_person_records"
+SCORED = "__er_scored"
+REVIEW_WORKBOOK = "review_pending.xlsx"
+
+
+@dataclass
+class LinkSummary:
+    """Counts and parameters of one linkage run."""
+
+    records: int
+    candidate_pairs: int
+    pairs_per_rule: dict[str, int]
+    reduction_ratio: float
+    u_sample_pairs: int
+    em_iterations: int
+    em_converged: bool
+    match_share: float
+    decisions: dict[str, int]
+    clusters: int
+    cluster_size_distribution: dict[int, int]
+    rejected_merges: int
+    persons_with_family: int
+    review_workbook: Path | None
+    weights: dict[str, dict[int, float]] = field(default_factory=dict)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    match: float
+    possible: float
+
+
+def read_thresholds(linking_config: dict) -> Thresholds:
+    """Read `match_threshold` and `possible_threshold` (match probabilities) from the
+    [linking] section of rules.toml."""
+    try:
+        match = float(linking_config["match_threshold"])
+        possible = float(linking_config["possible_threshold"])
+    except KeyError as e:
+        raise ConfigError(f"[linking] {e.args[0]} is missing; set it in config/rules.toml") from e
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"[linking] thresholds must be numbers, got {linking_config!r}") from e
+    if not 0.0 <= possible <= match <= 1.0:
+        raise ConfigError(
+            f"[linking] needs 0 <= possible_threshold <= match_threshold <= 1, got {possible} and {match}"
+        )
+    return Thresholds(match=match, possible=possible)
+
+
+def link_persons(
+    con: duckdb.DuckDBPyConnection,
+    settings_path: Path | None,
+    linking_config: dict,
+    review_state_dir: Path | None,
+) -> LinkSummary:
+    """Link the records of `int_person_records` and write link_pairs, int_person_links,
+    int_families and int_family_kk_aliases.
+
+    Args:
+        con: DuckDB connection holding int_person_records (and stg_register for families).
+        settings_path: linkage settings TOML; None uses the Indonesian person model.
+        linking_config: the [linking] section of rules.toml (match and possible thresholds).
+        review_state_dir: folder with review_decisions.parquet from earlier runs; the pending
+            clerical-review workbook is written there. None skips both.
+    """
+    model = load_model(settings_path)
+    thresholds = read_thresholds(linking_config)
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    records = prepare_records(con, model)
+    blocking = generate_pairs(con, model)
+    seconds["blocking"] = _lap(clock)
+
+    parameters = estimate_parameters(con, model, blocking.comparable_pairs)
+    seconds["estimation"] = _lap(clock) - seconds["blocking"]
+
+    load_review_decisions(con, review_state_dir)
+    decisions = score_pairs(con, model, parameters, thresholds)
+    workbook = None
+    if review_state_dir is not None:
+        workbook = review_state_dir / REVIEW_WORKBOOK
+        write_review_workbook(con, model, workbook, SCORED)
+    seconds["scoring"] = _lap(clock) - sum(seconds.values())
+
+    clustering = cluster_records(con, model)
+    persons_with_family = build_families(con)
+    seconds["clustering"] = _lap(clock) - sum(seconds.values())
+    drop_scratch_tables(con)
+
+    sizes = Counter(clustering.roots[1:])
+    distribution = dict(sorted(Counter(sizes.values()).items()))
+    logger.info("cluster sizes (size: clusters): %s", distribution)
+    return LinkSummary(
+        records=records,
+        candidate_pairs=blocking.candidate_pairs,
+        pairs_per_rule=blocking.pairs_per_rule,
+        reduction_ratio=blocking.reduction_ratio,
+        u_sample_pairs=model.u_sample_pairs,
+        em_iterations=parameters.em_iterations,
+        em_converged=parameters.em_converged,
+        match_share=parameters.match_share,
+        decisions=decisions,
+        clusters=len(sizes),
+        cluster_size_distribution=distribution,
+        rejected_merges=clustering.rejected,
+        persons_with_family=persons_with_family,
+        review_workbook=workbook,
+        weights=parameters.weights(),
+        stage_seconds=seconds,
+    )
+
+
+def _lap(start: float) -> float:
+    return time.perf_counter() - start
+
+
+def prepare_records(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> int:
+    """Create the name macros and `__er_records` (input records with their features)."""
+    for statement in name_macros_sql():
+        run_sql(con, statement)
+    run_sql(con, sql_gen.records_sql(model, INPUT_TABLE), sql_gen.RECORDS)
+    uid = model.unique_id_column
+    total, distinct = query_rows(con, f"select count(*), count(distinct {uid}) from {sql_gen.RECORDS}")[0]
+    if total != distinct:
+        raise ConfigError(f"{INPUT_TABLE}.{uid} is not unique ({total} rows, {distinct} distinct values)")
+    return total
+
+
+def estimate_parameters(con: duckdb.DuckDBPyConnection, model: ModelSpec, comparable_pairs: int) -> Parameters:
+    """Estimate u on random pairs, compare the candidate pairs, then estimate m by EM and the
+    probability that two random records match."""
+    u = estimate_u(con, model)
+    compute_gammas(con, model, sql_gen.PAIRS, sql_gen.GAMMAS)
+    m, iterations, converged = estimate_m(con, model, u, record_columns(con))
+    patterns, counts = gamma_patterns(con, model)
+    share = estimate_match_share(model, patterns, counts, m, u, comparable_pairs)
+    return Parameters(m=m, u=u, match_share=share, em_iterations=iterations, em_converged=converged)
+
+
+def score_pairs(
+    con: duckdb.DuckDBPyConnection, model: ModelSpec, parameters: Parameters, thresholds: Thresholds
+) -> dict[str, int]:
+    """Write `link_pairs` with weights, explanations and decisions; return decision counts."""
+    prior = sql_gen.prior_weight(parameters.match_share)
+    run_sql(con, sql_gen.scored_pairs_sql(model, parameters.weights(), parameters.u, prior), "__er_weighted")
+    run_sql(con, _decided_sql(thresholds), SCORED)
+    gammas = ", ".join(c.gamma_column for c in model.comparisons)
+    run_sql(
+        con,
+        f"""select record_id_l, record_id_r, match_key, match_weight, match_probability,
+            {gammas}, explanation, decision
+        from {SCORED}""",
+        "link_pairs",
+    )
+    counts = dict(query_rows(con, f"select decision, count(*) from {SCORED} group by all"))
+    logger.info("pair decisions: %s", counts)
+    return counts
+
+
+def _decided_sql(thresholds: Thresholds) -> str:
+    return f"""with
+weighted as (
+    select * from __er_weighted
+),
+decisions as (
+    select
+        fingerprint_a,
+        fingerprint_b,
+        decision as reviewed
+    from __er_review_decisions
+),
+final as (
+    select
+        w.*,
+        case
+            when d.reviewed = 'match' then 'reviewed_match'
+            when d.reviewed = 'non_match' then 'reviewed_non_match'
+            when w.match_probability >= {thresholds.match!r} then 'match'
+            when w.match_probability >= {thresholds.possible!r} then 'possible'
+            else 'non_match'
+        end as decision
+    from weighted as w
+    left join decisions as d
+        on d.fingerprint_a = least(w.fingerprint_l, w.fingerprint_r)
+        and d.fingerprint_b = greatest(w.fingerprint_l, w.fingerprint_r)
+)
+select * from final"""
+
+
+def cluster_records(con: duckdb.DuckDBPyConnection, model: ModelSpec):
+    """Cluster matched pairs under the model's constraints and write `int_person_links`."""
+    record_count = query_rows(con, f"select count(*) from {sql_gen.RECORDS}")[0][0] + 1
+    merge_rows = query_rows(
+        con,
+        f"""select rid_l, rid_r from {SCORED}
+        where decision in ('match', 'reviewed_match')
+        order by decision = 'reviewed_match' desc, match_probability desc, rid_l, rid_r""",
+    )
+    cannot_link = query_rows(con, f"select rid_l, rid_r from {SCORED} where decision = 'reviewed_non_match'")
+    result = cluster_pairs(record_count, merge_rows, model.cluster_constraints, _constraint_columns(con, model), cannot_link)
+    roots = pa.table({"rid": list(range(1, record_count)), "root": result.roots[1:]})
+    con.register("__er_roots", roots)
+    try:
+        run_sql(con, _person_links_sql(model), "int_person_links")
+    finally:
+        con.unregister("__er_roots")
+    return result
+
+
+def _constraint_columns(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> dict[str, list]:
+    names: list[str] = []
+    for constraint in model.cluster_constraints:
+        for column in (constraint.column, constraint.default_flag_column):
+            if column and column not in names:
+                names.append(column)
+    if not names:
+        return {}
+    table = con.sql(f"select {', '.join(names)} from {sql_gen.RECORDS} order by __rid").to_arrow_table()
+    return {name: [None, *table.column(name).to_pylist()] for name in names}
+
+
+def _person_links_sql(model: ModelSpec) -> str:
+    uid = model.unique_id_column
+    return f"""with
+roots as (
+    select rid, root from __er_roots
+),
+records as (
+    select __rid, {uid} as record_id from {sql_gen.RECORDS}
+),
+clustered as (
+    select
+        records.record_id,
+        roots.root
+    from records
+    inner join roots on roots.rid = records.__rid
+),
+final as (
+    select
+        record_id,
+        'P' || substr(md5(min(record_id) over (partition by root)), 1, 16) as person_id,
+        count(*) over (partition by root) as cluster_size
+    from clustered
+)
+select * from final"""
+
+
+def drop_scratch_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop every `__er_` table this run created."""
+    rows = query_rows(con, "select table_name from information_schema.tables where table_name like '\\_\\_er\\_%' escape '\\'")
+    for (name,) in rows:
+        run_sql(con, f"drop table if exists {name}")

@@ -1,0 +1,292 @@
+"""Fellegi-Sunter parameters without labels: u from random record pairs, m and the match
+share by expectation maximisation over the candidate pairs' gamma patterns."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from pipelines.er import sql_gen
+from pipelines.er.comparing import compute_gammas
+from pipelines.er.dependencies import rule_uses_comparison
+from pipelines.er.specs import ComparisonSpec, ModelSpec
+from pipelines.sqlrun import query_rows, run_sql
+
+logger = logging.getLogger(__name__)
+
+U_PAIRS = "__er_u_pairs"
+U_GAMMAS = "__er_u_gammas"
+PROBABILITY_FLOOR = 1e-6
+PRIOR_START = 0.1
+EM_SESSION_SHARE_START = 0.5
+MIN_SESSION_PAIRS = 20
+
+
+@dataclass
+class Parameters:
+    """m and u per comparison and gamma value, the probability that two random records match,
+    and how EM ended."""
+
+    m: dict[str, dict[int, float]]
+    u: dict[str, dict[int, float]]
+    match_share: float
+    em_iterations: int
+    em_converged: bool
+
+    def weights(self) -> dict[str, dict[int, float]]:
+        """Return log2(m / u) per comparison and gamma value."""
+        return {
+            name: {gamma: float(np.log2(self.m[name][gamma] / self.u[name][gamma])) for gamma in levels}
+            for name, levels in self.m.items()
+        }
+
+
+def sample_u_pairs(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> int:
+    """Draw random record pairs that no blocking rule produced into `__er_u_pairs`."""
+    sources = query_rows(con, f"select {model.source_column} from {sql_gen.RECORDS} order by __rid")
+    source_codes = np.unique(np.array([s or "" for (s,) in sources], dtype=object), return_inverse=True)[1]
+    record_count = len(source_codes)
+    rng = np.random.default_rng(model.seed)
+    wanted = model.u_sample_pairs
+    left = rng.integers(0, record_count, size=2 * wanted + 1000)
+    right = rng.integers(0, record_count, size=2 * wanted + 1000)
+    keep = _keep_by_link_type(model.link_type, left, right, source_codes)
+    left, right = left[keep][:wanted], right[keep][:wanted]
+    swap = _needs_swap(model.link_type, left, right, source_codes)
+    rid_l = np.where(swap, right, left) + 1
+    rid_r = np.where(swap, left, right) + 1
+    sample = pa.table({"rid_l": rid_l.astype(np.int32), "rid_r": rid_r.astype(np.int32)})
+    con.register("__er_u_sample", sample)
+    try:
+        run_sql(
+            con,
+            f"""with
+sample as (select distinct rid_l, rid_r from __er_u_sample),
+unblocked as (
+    select s.rid_l, s.rid_r, (-1)::smallint as match_key
+    from sample as s
+    anti join {sql_gen.PAIRS} as p on p.rid_l = s.rid_l and p.rid_r = s.rid_r
+)
+select * from unblocked""",
+            U_PAIRS,
+        )
+    finally:
+        con.unregister("__er_u_sample")
+    return query_rows(con, f"select count(*) from {U_PAIRS}")[0][0]
+
+
+def _keep_by_link_type(link_type: str, left, right, codes) -> np.ndarray:
+    if link_type == "link_only":
+        return codes[left] != codes[right]
+    if link_type == "dedupe_only":
+        return (codes[left] == codes[right]) & (left != right)
+    return left != right
+
+
+def _needs_swap(link_type: str, left, right, codes) -> np.ndarray:
+    # Orient each pair like the blocking SQL does, so the anti-join finds blocked pairs.
+    if link_type == "link_only":
+        return codes[left] > codes[right]
+    return left > right
+
+
+def level_frequencies(con: duckdb.DuckDBPyConnection, model: ModelSpec, table: str) -> dict[str, dict[int, float]]:
+    """Return the share of each non-NULL gamma value per comparison in `table`."""
+    shares: dict[str, dict[int, float]] = {}
+    for comparison in model.comparisons:
+        column = comparison.gamma_column
+        rows = dict(query_rows(con, f"select {column}, count(*) from {table} where {column} >= 0 group by all"))
+        total = sum(rows.values())
+        gammas = [gamma for gamma, _ in comparison.non_null_levels]
+        counts = np.array([rows.get(gamma, 0) for gamma in gammas], dtype=float)
+        probabilities = _floored(counts / total if total else np.full(len(gammas), 1.0 / len(gammas)))
+        shares[comparison.name] = dict(zip(gammas, probabilities.tolist(), strict=True))
+    return shares
+
+
+def _floored(probabilities: np.ndarray) -> np.ndarray:
+    clipped = np.maximum(probabilities, PROBABILITY_FLOOR)
+    return clipped / clipped.sum()
+
+
+def estimate_u(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> dict[str, dict[int, float]]:
+    """Estimate u from random unblocked pairs."""
+    sampled = sample_u_pairs(con, model)
+    logger.info("u estimation: %d random pairs", sampled)
+    compute_gammas(con, model, U_PAIRS, U_GAMMAS)
+    return level_frequencies(con, model, U_GAMMAS)
+
+
+def _start_m(comparison: ComparisonSpec) -> dict[int, float]:
+    levels = comparison.non_null_levels
+    raw = np.array([lv.m_start if lv.m_start is not None else 2.0**gamma for gamma, lv in levels])
+    raw = raw / raw.sum()
+    return {gamma: float(p) for (gamma, _), p in zip(levels, raw, strict=True)}
+
+
+def gamma_patterns(con: duckdb.DuckDBPyConnection, model: ModelSpec, where: str = "true") -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct gamma vectors of the candidate pairs for which `where` (a predicate
+    over the records `l` and `r`) holds, and how often each occurs."""
+    columns = ", ".join(f"g.{c.gamma_column}" for c in model.comparisons)
+    rows = query_rows(
+        con,
+        f"""select {columns}, count(*)
+        from {sql_gen.GAMMAS} as g
+        inner join {sql_gen.RECORDS} as l on l.__rid = g.rid_l
+        inner join {sql_gen.RECORDS} as r on r.__rid = g.rid_r
+        where {where}
+        group by all""",
+    )
+    if not rows:
+        return np.zeros((0, len(model.comparisons)), dtype=np.int64), np.zeros(0)
+    table = np.array(rows, dtype=np.int64)
+    return table[:, :-1], table[:, -1].astype(float)
+
+
+@dataclass
+class EmResult:
+    """m of the comparisons EM was allowed to change, the match share, and how EM ended."""
+
+    m: dict[str, dict[int, float]]
+    match_share: float
+    iterations: int
+    converged: bool
+
+
+def run_em(
+    model: ModelSpec,
+    patterns: np.ndarray,
+    counts: np.ndarray,
+    u: dict[str, dict[int, float]],
+    active: list[bool],
+    match_share_start: float = PRIOR_START,
+) -> EmResult:
+    """Estimate m of the active comparisons and the match share with u held fixed.
+
+    An inactive comparison is left out of the likelihood: its m and u count as 1.
+    """
+    m = {c.name: _start_m(c) for c, is_active in zip(model.comparisons, active, strict=True) if is_active}
+    share = match_share_start
+    u_factor = _pattern_factor(model, patterns, u, active)
+    converged = False
+    iteration = 0
+    for iteration in range(1, model.em_max_iterations + 1):
+        m_factor = _pattern_factor(model, patterns, m, active)
+        numerator = share * m_factor
+        posterior = numerator / (numerator + (1.0 - share) * u_factor)
+        new_share = float((posterior * counts).sum() / counts.sum())
+        new_m = _maximise_m(model, patterns, counts * posterior, active)
+        change = max(abs(new_share - share), _max_change(m, new_m))
+        m, share = new_m, new_share
+        if change < model.em_tolerance:
+            converged = True
+            break
+    return EmResult(m=m, match_share=share, iterations=iteration, converged=converged)
+
+
+def _pattern_factor(model: ModelSpec, patterns: np.ndarray, probabilities: dict, active: list[bool]) -> np.ndarray:
+    factor = np.ones(len(patterns))
+    for k, comparison in enumerate(model.comparisons):
+        if not active[k]:
+            continue
+        lookup = probabilities[comparison.name]
+        column = patterns[:, k]
+        values = np.array([lookup.get(g, 1.0) for g in range(column.max(initial=0) + 1)])
+        factor *= np.where(column >= 0, values[np.clip(column, 0, None)], 1.0)
+    return factor
+
+
+def _maximise_m(model: ModelSpec, patterns: np.ndarray, weights: np.ndarray, active: list[bool]) -> dict:
+    new_m: dict[str, dict[int, float]] = {}
+    for k, comparison in enumerate(model.comparisons):
+        if not active[k]:
+            continue
+        gammas = [gamma for gamma, _ in comparison.non_null_levels]
+        sums = np.array([weights[patterns[:, k] == gamma].sum() for gamma in gammas])
+        total = sums.sum()
+        shares = sums / total if total > 0 else np.full(len(gammas), 1.0 / len(gammas))
+        new_m[comparison.name] = dict(zip(gammas, _floored(shares).tolist(), strict=True))
+    return new_m
+
+
+def _max_change(old: dict, new: dict) -> float:
+    return max((abs(old[name][gamma] - new[name][gamma]) for name in old for gamma in old[name]), default=0.0)
+
+
+def estimate_m(
+    con: duckdb.DuckDBPyConnection, model: ModelSpec, u: dict[str, dict[int, float]], record_columns: set[str]
+) -> tuple[dict[str, dict[int, float]], int, bool]:
+    """Estimate m with one EM session per training blocking rule, splink style: a session uses
+    every candidate pair the rule's predicate holds for (also those an earlier rule found) and
+    leaves out the comparisons that read the rule's columns, because those pairs agree on them
+    by construction. m of a comparison is the mean over its sessions.
+    Return m, the total EM iterations, and whether every session converged."""
+    estimates: dict[str, list[dict[int, float]]] = {c.name: [] for c in model.comparisons}
+    iterations, converged = 0, True
+    for rule in model.blocking_rules:
+        if not rule.em_train:
+            continue
+        patterns, counts = gamma_patterns(con, model, sql_gen.rule_predicate_sql(rule))
+        active = [
+            c.name not in rule.em_exclude and not rule_uses_comparison(model, rule, c, record_columns)
+            for c in model.comparisons
+        ]
+        if counts.sum() < MIN_SESSION_PAIRS or not any(active):
+            logger.info("EM session %s skipped: %d pairs", rule.name, int(counts.sum()))
+            continue
+        result = run_em(model, patterns, counts, u, active, EM_SESSION_SHARE_START)
+        iterations += result.iterations
+        converged = converged and result.converged
+        logger.info(
+            "EM session %s: %d pairs, %d iterations, match share %.4f, estimated %s",
+            rule.name, int(counts.sum()), result.iterations, result.match_share, sorted(result.m),
+        )
+        for name, levels in result.m.items():
+            estimates[name].append(levels)
+    return _mean_m(model, estimates), iterations, converged
+
+
+def _mean_m(model: ModelSpec, estimates: dict[str, list[dict[int, float]]]) -> dict[str, dict[int, float]]:
+    m: dict[str, dict[int, float]] = {}
+    for comparison in model.comparisons:
+        sessions = estimates[comparison.name]
+        if not sessions:
+            logger.warning("no EM session estimated m of %s; using its start values", comparison.name)
+            m[comparison.name] = _start_m(comparison)
+            continue
+        gammas = [gamma for gamma, _ in comparison.non_null_levels]
+        mean = np.array([np.mean([s[g] for s in sessions]) for g in gammas])
+        m[comparison.name] = dict(zip(gammas, _floored(mean / mean.sum()).tolist(), strict=True))
+    return m
+
+
+def estimate_match_share(
+    model: ModelSpec,
+    patterns: np.ndarray,
+    counts: np.ndarray,
+    m: dict[str, dict[int, float]],
+    u: dict[str, dict[int, float]],
+    comparable_pairs: int,
+) -> float:
+    """Return the probability that two random records match: the fixed point of
+    share = (expected matches among candidate pairs) / comparable pairs, with m and u fixed.
+    Pairs no blocking rule found count as non-matches."""
+    if comparable_pairs == 0 or counts.size == 0:
+        return PROBABILITY_FLOOR
+    active = [True] * len(model.comparisons)
+    bayes_factor = _pattern_factor(model, patterns, m, active) / _pattern_factor(model, patterns, u, active)
+    share = float(counts.sum()) / comparable_pairs
+    for _ in range(200):
+        odds = share / (1.0 - share) * bayes_factor
+        expected = float((counts * odds / (1.0 + odds)).sum())
+        new_share = min(max(expected / comparable_pairs, 1e-15), 1.0 - 1e-9)
+        if abs(new_share - share) <= 1e-6 * share:
+            share = new_share
+            break
+        share = new_share
+    logger.info("match share of random record pairs: %.3e (%.1f expected matches)", share, share * comparable_pairs)
+    return share

@@ -1,0 +1,226 @@
+"""Clerical review: write possible matches to an XLSX workbook and read decisions back.
+
+Decisions are stored in `<state dir>/review_decisions.parquet`, keyed by the content
+fingerprints of the two records (not their record ids, which change when files are renumbered),
+and every later run applies them, so no pair is reviewed twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import xlsxwriter
+from python_calamine import CalamineWorkbook
+
+from pipelines.errors import SourceFileError
+from pipelines.er.specs import ModelSpec
+from pipelines.i18n import SUPPORTED_LANGUAGES, _, gettext_for
+from pipelines.sqlrun import query_rows, run_sql
+
+logger = logging.getLogger(__name__)
+
+DECISIONS_FILE = "review_decisions.parquet"
+DECISIONS_TABLE = "__er_review_decisions"
+SHEET_NAME = "review"
+FINGERPRINT_HEADERS = ("fingerprint_l", "fingerprint_r")
+DECISION_HEADER = "Decision"
+SAME_PERSON = "same person"
+DIFFERENT_PEOPLE = "different people"
+
+# Header labels (English message ids) of the columns a reviewer reads.
+COLUMN_LABELS = {
+    "record_id": "Record ID",
+    "source_kind": "Source",
+    "nik": "NIK",
+    "no_kk": "No KK",
+    "name_raw": "Name",
+    "name": "Name",
+    "birth_date": "Birth date",
+    "sex": "Sex",
+    "desa_code": "Desa code",
+    "kecamatan_code": "Kecamatan code",
+    "rt": "RT",
+    "rw": "RW",
+}
+
+DECISIONS_SCHEMA = pa.schema(
+    [
+        ("fingerprint_a", pa.string()),
+        ("fingerprint_b", pa.string()),
+        ("record_id_l", pa.string()),
+        ("record_id_r", pa.string()),
+        ("decision", pa.string()),
+        ("decided_at", pa.timestamp("s")),
+        ("source_workbook", pa.string()),
+    ]
+)
+
+
+def _accepted_decisions() -> dict[str, str]:
+    accepted = {"match": "match", "non_match": "non_match", "y": "match", "t": "non_match", "n": "non_match"}
+    for language in SUPPORTED_LANGUAGES:
+        accepted[gettext_for(language, SAME_PERSON).casefold()] = "match"
+        accepted[gettext_for(language, DIFFERENT_PEOPLE).casefold()] = "non_match"
+        accepted[gettext_for(language, "yes").casefold()] = "match"
+        accepted[gettext_for(language, "no").casefold()] = "non_match"
+    return accepted
+
+
+def decisions_path(state_dir: Path) -> Path:
+    return state_dir / DECISIONS_FILE
+
+
+def load_review_decisions(con: duckdb.DuckDBPyConnection, state_dir: Path | None) -> int:
+    """Create `__er_review_decisions` from the state folder (empty when there is none)."""
+    path = decisions_path(state_dir) if state_dir is not None else None
+    table = pq.read_table(path) if path is not None and path.exists() else DECISIONS_SCHEMA.empty_table()
+    con.register("__er_review_file", table)
+    try:
+        run_sql(con, "select fingerprint_a, fingerprint_b, decision from __er_review_file", DECISIONS_TABLE)
+    finally:
+        con.unregister("__er_review_file")
+    count = query_rows(con, f"select count(*) from {DECISIONS_TABLE}")[0][0]
+    logger.info("review decisions loaded: %d", count)
+    return count
+
+
+def _column_header(column: str, side: str) -> str:
+    label = _(COLUMN_LABELS.get(column, column))
+    return f"{label} ({_(side)})"
+
+
+def _explanation_text(explanation: str) -> str:
+    items = json.loads(explanation)
+    return "\n".join(f"{_(item['comparison'])}: {_(item['level'])} ({item['weight']:+.2f})" for item in items)
+
+
+def write_review_workbook(con: duckdb.DuckDBPyConnection, model: ModelSpec, path: Path, pairs_table: str) -> int:
+    """Write every `possible` pair of `pairs_table` to `path`; return the number of pairs."""
+    uid = model.unique_id_column
+    columns = [c for c in model.review_columns if c != uid]
+    side_columns = ", ".join(f"l.{c} as {c}_l, r.{c} as {c}_r" for c in columns)
+    rows = query_rows(
+        con,
+        f"""select p.fingerprint_l, p.fingerprint_r, p.record_id_l, p.record_id_r,
+               p.match_probability, p.explanation{', ' + side_columns if side_columns else ''}
+            from {pairs_table} as p
+            inner join __er_records as l on l.__rid = p.rid_l
+            inner join __er_records as r on r.__rid = p.rid_r
+            where p.decision = 'possible'
+            order by p.match_probability desc, p.record_id_l, p.record_id_r""",
+    )
+    headers = [*FINGERPRINT_HEADERS, _column_header("record_id", "left"), _column_header("record_id", "right")]
+    headers.append(_("Match probability"))
+    for column in columns:
+        headers += [_column_header(column, "left"), _column_header(column, "right")]
+    headers += [_("Explanation"), _(DECISION_HEADER)]
+    _write_rows(path, headers, [_review_row(row) for row in rows])
+    logger.info("review workbook %s: %d possible pairs", path, len(rows))
+    return len(rows)
+
+
+def _review_row(row: tuple) -> list:
+    fingerprint_l, fingerprint_r, record_l, record_r, probability, explanation, *sides = row
+    cells = [fingerprint_l, fingerprint_r, record_l, record_r, round(probability, 4)]
+    cells += ["" if value is None else str(value) for value in sides]
+    cells += [_explanation_text(explanation), ""]
+    return cells
+
+
+def _write_rows(path: Path, headers: list[str], rows: list[list]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet(SHEET_NAME)
+    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    text = workbook.add_format({"num_format": "@", "valign": "top"})
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    sheet.write_row(0, 0, headers, bold)
+    for index, cells in enumerate(rows, start=1):
+        sheet.write_row(index, 0, cells[:-2], text)
+        sheet.write(index, len(cells) - 2, cells[-2], wrap)
+    decision_column = len(headers) - 1
+    if rows:
+        options = [_(SAME_PERSON), _(DIFFERENT_PEOPLE)]
+        sheet.data_validation(1, decision_column, len(rows), decision_column, {"validate": "list", "source": options})
+    sheet.set_column(0, 1, None, None, {"hidden": True})
+    sheet.set_column(2, decision_column - 2, 18)
+    sheet.set_column(decision_column - 1, decision_column - 1, 60)
+    sheet.set_column(decision_column, decision_column, 18)
+    sheet.freeze_panes(1, 4)
+    workbook.close()
+
+
+def _header_index(headers: list[str], path: Path, wanted: str) -> int:
+    names = {gettext_for(language, wanted).casefold() for language in SUPPORTED_LANGUAGES} | {wanted.casefold()}
+    for index, header in enumerate(headers):
+        if str(header).strip().casefold() in names:
+            return index
+    raise SourceFileError(
+        f"{path}, sheet {SHEET_NAME!r}: column {wanted!r} not found in row 1; "
+        "use the workbook written by the linker and keep its header row"
+    )
+
+
+def read_review_workbook(path: Path) -> list[dict]:
+    """Read the filled-in decisions of a review workbook; rows without a decision are skipped."""
+    try:
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(SHEET_NAME).to_python()
+    except Exception as e:  # calamine raises its own error types for missing files and sheets
+        raise SourceFileError(f"{path}: cannot read sheet {SHEET_NAME!r} ({e}); pass a review workbook") from e
+    if not rows:
+        return []
+    headers = [str(h) for h in rows[0]]
+    positions = {name: _header_index(headers, path, name) for name in FINGERPRINT_HEADERS}
+    decision_index = _header_index(headers, path, DECISION_HEADER)
+    record_indexes = (2, 3)
+    accepted = _accepted_decisions()
+    decisions = []
+    for row_number, row in enumerate(rows[1:], start=2):
+        value = str(row[decision_index]).strip() if decision_index < len(row) else ""
+        if not value:
+            continue
+        decision = accepted.get(value.casefold())
+        if decision is None:
+            raise SourceFileError(
+                f"{path}, sheet {SHEET_NAME!r}, row {row_number}, column {headers[decision_index]!r}: "
+                f"decision {value!r} is not valid; use {_(SAME_PERSON)!r} or {_(DIFFERENT_PEOPLE)!r}"
+            )
+        decisions.append(_decision_row(row, positions, record_indexes, decision, path))
+    return decisions
+
+
+def _decision_row(row: list, positions: dict, record_indexes: tuple[int, int], decision: str, path: Path) -> dict:
+    first, second = str(row[positions["fingerprint_l"]]), str(row[positions["fingerprint_r"]])
+    return {
+        "fingerprint_a": min(first, second),
+        "fingerprint_b": max(first, second),
+        "record_id_l": str(row[record_indexes[0]]),
+        "record_id_r": str(row[record_indexes[1]]),
+        "decision": decision,
+        "decided_at": dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0),
+        "source_workbook": path.name,
+    }
+
+
+def import_review(path: Path, state_dir: Path) -> int:
+    """Store the decisions of review workbook `path` in `state_dir`; a newer decision on the
+    same pair replaces the older one. Return the number of decisions read."""
+    decisions = read_review_workbook(path)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    target = decisions_path(state_dir)
+    new = pa.Table.from_pylist(decisions, schema=DECISIONS_SCHEMA)
+    old = pq.read_table(target) if target.exists() else DECISIONS_SCHEMA.empty_table()
+    new_keys = {(d["fingerprint_a"], d["fingerprint_b"]) for d in decisions}
+    kept = [row for row in old.to_pylist() if (row["fingerprint_a"], row["fingerprint_b"]) not in new_keys]
+    merged = pa.concat_tables([pa.Table.from_pylist(kept, schema=DECISIONS_SCHEMA), new])
+    temporary = target.with_suffix(".parquet.tmp")
+    pq.write_table(merged, temporary)
+    temporary.replace(target)
+    logger.info("review %s: %d decisions stored, %d in total", path, len(decisions), merged.num_rows)
+    return len(decisions)

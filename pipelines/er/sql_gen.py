@@ -1,0 +1,290 @@
+"""Compile a `ModelSpec` into DuckDB SQL: record features, blocking, gamma levels, weights.
+
+Every function here returns SQL text and runs nothing. Scratch tables carry the `__er_` prefix
+and records are joined on the integer surrogate key `__rid`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from pipelines.er.features import FEATURE_FUNCTIONS
+from pipelines.er.specs import BlockingRuleSpec, ComparisonSpec, ModelSpec
+
+RECORDS = "__er_records"
+PAIRS = "__er_pairs"
+GAMMAS = "__er_gammas"
+FINGERPRINT = "__fingerprint"
+
+
+def quote_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def tf_column_name(column: str) -> str:
+    return f"__tf_{column}"
+
+
+def tf_columns(model: ModelSpec) -> list[str]:
+    """Return the columns with a term-frequency adjustment, each once, in settings order."""
+    found: list[str] = []
+    for comparison in model.comparisons:
+        for level in comparison.levels:
+            if level.tf_column and level.tf_column not in found:
+                found.append(level.tf_column)
+    return found
+
+
+def records_sql(model: ModelSpec, input_table: str) -> str:
+    """Select the input records with a surrogate key, every feature, tf values and a
+    fingerprint. Each feature is one CTE, so a feature may use the ones before it."""
+    uid = model.unique_id_column
+    ctes = [f"step_0 as (\n    select\n        *,\n        row_number() over (order by {uid})::integer as __rid\n    from {input_table}\n)"]
+    for index, feature in enumerate(model.features, start=1):
+        if feature.sql is not None:
+            expression = feature.sql
+        else:
+            expression = FEATURE_FUNCTIONS[feature.function](*feature.columns)
+        ctes.append(f"step_{index} as (\n    select\n        *,\n        {expression} as {feature.name}\n    from step_{index - 1}\n)")
+    last = len(model.features)
+    extras = [_tf_sql(column) for column in tf_columns(model)]
+    extras.append(f"{_fingerprint_sql(model)} as {FINGERPRINT}")
+    extra_list = ",\n        ".join(extras)
+    ctes.append(f"final as (\n    select\n        *,\n        {extra_list}\n    from step_{last}\n)")
+    return "with\n" + ",\n".join(ctes) + "\nselect * from final"
+
+
+def _tf_sql(column: str) -> str:
+    frequency = f"count(*) over (partition by {column})::double / nullif(count({column}) over (), 0)"
+    return f"case when {column} is not null then {frequency} end as {tf_column_name(column)}"
+
+
+def _fingerprint_sql(model: ModelSpec) -> str:
+    columns = model.fingerprint_columns or (model.unique_id_column,)
+    parts = ", ".join(f"coalesce({column}::varchar, '')" for column in columns)
+    return f"md5(concat_ws('|', {parts}))"
+
+
+def pair_order_sql(model: ModelSpec, left: str = "l", right: str = "r") -> str:
+    """Return the predicate that keeps each unordered pair once and applies the link type."""
+    source = model.source_column
+    if model.link_type == "link_only":
+        return f"{left}.{source} < {right}.{source}"
+    if model.link_type == "dedupe_only":
+        return f"{left}.{source} = {right}.{source} and {left}.__rid < {right}.__rid"
+    return f"{left}.__rid < {right}.__rid"
+
+
+def rule_predicate_sql(rule: BlockingRuleSpec) -> str:
+    """Return the rule as a predicate over `l` and `r` (used to exclude its pairs later)."""
+    parts = []
+    if rule.array_column is not None:
+        parts.append(f"list_has_any(l.{rule.array_column}, r.{rule.array_column})")
+    if rule.sql is not None:
+        parts.append(f"({rule.sql})")
+    if rule.condition is not None:
+        parts.append(f"({rule.condition})")
+    return " and ".join(parts)
+
+
+def _exclusions_sql(earlier: list[BlockingRuleSpec]) -> str:
+    # coalesce is needed: a predicate that is NULL for a pair (a NULL key) must not drop it.
+    if not earlier:
+        return "true"
+    return " and ".join(f"not coalesce({rule_predicate_sql(rule)}, false)" for rule in earlier)
+
+
+def blocking_sql(model: ModelSpec, index: int) -> str:
+    """Return the pairs of blocking rule `index` that no earlier rule produced."""
+    rule = model.blocking_rules[index]
+    earlier = list(model.blocking_rules[:index])
+    if rule.array_column is not None:
+        return _array_blocking_sql(model, rule, index, earlier)
+    return f"""with
+pairs as (
+    select
+        l.__rid as rid_l,
+        r.__rid as rid_r,
+        {index}::smallint as match_key
+    from {RECORDS} as l
+    inner join {RECORDS} as r
+        on {rule.sql}
+        and {pair_order_sql(model)}
+    where {_exclusions_sql(earlier)}
+        and {rule.condition or 'true'}
+)
+select * from pairs"""
+
+
+def _array_blocking_sql(model: ModelSpec, rule: BlockingRuleSpec, index: int, earlier) -> str:
+    column = rule.array_column
+    source = model.source_column
+    return f"""with
+keys as (
+    select
+        __rid,
+        {source},
+        unnest({column}) as array_key
+    from {RECORDS}
+    where {column} is not null
+),
+key_pairs as (
+    select distinct
+        l.__rid as rid_l,
+        r.__rid as rid_r
+    from keys as l
+    inner join keys as r
+        on l.array_key = r.array_key
+        and {pair_order_sql(model)}
+),
+pairs as (
+    select
+        k.rid_l,
+        k.rid_r,
+        {index}::smallint as match_key
+    from key_pairs as k
+    inner join {RECORDS} as l on l.__rid = k.rid_l
+    inner join {RECORDS} as r on r.__rid = k.rid_r
+    where {_exclusions_sql(earlier)}
+        and {rule.condition or 'true'}
+)
+select * from pairs"""
+
+
+_SIDE_COLUMN = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)_(l|r)\b")
+
+
+def level_columns(model: ModelSpec, record_columns: set[str]) -> list[str]:
+    """Return the record columns that level conditions read as `<column>_l`/`<column>_r`."""
+    found: list[str] = []
+    for comparison in model.comparisons:
+        texts = [level.sql for level in comparison.levels if level.sql]
+        for text in texts:
+            for base, _side in _SIDE_COLUMN.findall(text):
+                if base in record_columns and base not in found:
+                    found.append(base)
+    return found
+
+
+def pair_columns_sql(pairs: str, columns: list[str], where: str = "true") -> str:
+    """Select pairs with the `_l` and `_r` values of `columns` from the records table."""
+    selected = [f"l.{c} as {c}_l,\n        r.{c} as {c}_r" for c in columns]
+    select_list = ",\n        ".join(["p.rid_l", "p.rid_r", "p.match_key", *selected])
+    return f"""select
+        {select_list}
+    from {pairs} as p
+    inner join {RECORDS} as l on l.__rid = p.rid_l
+    inner join {RECORDS} as r on r.__rid = p.rid_r
+    where {where}"""
+
+
+def gamma_case_sql(comparison: ComparisonSpec) -> str:
+    """Return `case ... end` giving the comparison's gamma value for a pair."""
+    whens = []
+    for position, level in enumerate(comparison.levels):
+        if level.is_else_level:
+            continue
+        whens.append(f"when {level.sql} then {comparison.gamma_of(position)}")
+    body = "\n        ".join(whens)
+    return f"case\n        {body}\n        else 0\n    end::tinyint"
+
+
+def gammas_sql(model: ModelSpec, view: str) -> str:
+    """Select the gamma vector of every pair in `view` (which holds `_l`/`_r` and scores)."""
+    gammas = ",\n    ".join(f"{gamma_case_sql(c)} as {c.gamma_column}" for c in model.comparisons)
+    return f"select\n    rid_l,\n    rid_r,\n    match_key,\n    {gammas}\nfrom {view}"
+
+
+def weight_case_sql(comparison: ComparisonSpec, weights: dict[int, float]) -> str:
+    """Return `case` mapping the comparison's gamma to its match weight (0 for NULL)."""
+    whens = " ".join(f"when {gamma} then {weight!r}" for gamma, weight in sorted(weights.items()))
+    return f"(case g.{comparison.gamma_column} {whens} else 0.0 end)"
+
+
+def label_case_sql(comparison: ComparisonSpec) -> str:
+    whens = " ".join(
+        f"when {comparison.gamma_of(i)} then {quote_literal(level.label)}"
+        for i, level in enumerate(comparison.levels)
+    )
+    return f"(case {comparison.gamma_column} {whens} end)"
+
+
+def tf_adjustment_sql(comparison: ComparisonSpec, u_values: dict[int, float], tf_minimum_u: float) -> str:
+    """Return the term-frequency weight adjustment: log2(u of the level / frequency of the
+    value), applied on the levels that name a `tf_column`; 0 elsewhere."""
+    whens = []
+    for position, level in enumerate(comparison.levels):
+        if not level.tf_column:
+            continue
+        gamma = comparison.gamma_of(position)
+        tf_l = f"l.{tf_column_name(level.tf_column)}"
+        tf_r = f"r.{tf_column_name(level.tf_column)}"
+        frequency = f"greatest(coalesce({tf_l}, 0), coalesce({tf_r}, 0), {tf_minimum_u!r})"
+        whens.append(f"when {gamma} then log2({u_values[gamma]!r} / {frequency})")
+    if not whens:
+        return "0.0"
+    return f"(case g.{comparison.gamma_column} {' '.join(whens)} else 0.0 end)"
+
+
+def scored_pairs_sql(
+    model: ModelSpec,
+    weights: dict[str, dict[int, float]],
+    u_values: dict[str, dict[int, float]],
+    prior_weight: float,
+) -> str:
+    """Select every candidate pair with its match weight, probability, gammas and an
+    explanation JSON array of {comparison, level, weight}."""
+    uid = model.unique_id_column
+    weight_columns, explanation_items = [], []
+    for c in model.comparisons:
+        weight = weight_case_sql(c, weights[c.name])
+        tf_adjustment = tf_adjustment_sql(c, u_values[c.name], model.tf_minimum_u)
+        weight_columns.append(f"{weight} + {tf_adjustment} as __w_{c.name}")
+        explanation_items.append(
+            f"{{'comparison': {quote_literal(c.name)}, 'level': {label_case_sql(c)}, 'weight': round(__w_{c.name}, 3)}}"
+        )
+    rule_names = ", ".join(quote_literal(rule.name) for rule in model.blocking_rules)
+    total = " + ".join(f"__w_{c.name}" for c in model.comparisons)
+    gamma_list = ",\n        ".join(c.gamma_column for c in model.comparisons)
+    explanation = ",\n            ".join(explanation_items)
+    weight_list = ",\n        ".join(weight_columns)
+    prior_item = f"{{'comparison': 'prior', 'level': 'share of matches among candidate pairs', 'weight': round({prior_weight!r}, 3)}}"
+    return f"""with
+weighted as (
+    select
+        g.*,
+        l.{uid} as record_id_l,
+        r.{uid} as record_id_r,
+        l.{FINGERPRINT} as fingerprint_l,
+        r.{FINGERPRINT} as fingerprint_r,
+        {weight_list}
+    from {GAMMAS} as g
+    inner join {RECORDS} as l on l.__rid = g.rid_l
+    inner join {RECORDS} as r on r.__rid = g.rid_r
+),
+final as (
+    select
+        rid_l,
+        rid_r,
+        record_id_l,
+        record_id_r,
+        fingerprint_l,
+        fingerprint_r,
+        [{rule_names}][match_key + 1] as match_key,
+        {prior_weight!r} + {total} as match_weight,
+        1.0 / (1.0 + pow(2.0, -({prior_weight!r} + {total}))) as match_probability,
+        {gamma_list},
+        to_json([
+            {prior_item},
+            {explanation}
+        ]) as explanation
+    from weighted
+)
+select * from final"""
+
+
+def prior_weight(match_share: float) -> float:
+    """Return log2 of the prior odds of a match."""
+    share = min(max(match_share, 1e-12), 1 - 1e-12)
+    return math.log2(share / (1 - share))

@@ -1,0 +1,102 @@
+"""Constrained clustering: no chaining across register NIKs, sexes, birth dates or reviews."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipelines.er.clustering import cluster_pairs, dates_compatible, is_default_date
+from pipelines.er.specs import ClusterConstraintSpec
+
+D = dt.date
+CONSTRAINTS = (
+    ClusterConstraintSpec(kind="exclusive", column="nik_register_key"),
+    ClusterConstraintSpec(kind="exclusive", column="sex"),
+    ClusterConstraintSpec(kind="dates_compatible", column="birth_date", default_flag_column="is_default"),
+)
+
+
+def _columns(records: list[dict]) -> dict[str, list]:
+    names = ("nik_register_key", "sex", "birth_date", "is_default")
+    return {name: [record.get(name) for record in records] for name in names}
+
+
+def _clusters(records: list[dict], pairs, cannot_link=()) -> list[set[int]]:
+    result = cluster_pairs(len(records), pairs, CONSTRAINTS, _columns(records), cannot_link)
+    groups: dict[int, set[int]] = {}
+    for node, root in enumerate(result.roots):
+        groups.setdefault(root, set()).add(node)
+    return sorted(groups.values(), key=min)
+
+
+def test_chain_never_joins_two_register_niks():
+    records = [{"nik_register_key": "A"}, {}, {"nik_register_key": "B"}]
+    # 0-1 is the strongest pair, then 1-2: the second merge would join NIK A and NIK B.
+    assert _clusters(records, [(0, 1), (1, 2)]) == [{0, 1}, {2}]
+
+
+def test_order_decides_which_side_wins():
+    records = [{"nik_register_key": "A"}, {}, {"nik_register_key": "B"}]
+    assert _clusters(records, [(1, 2), (0, 1)]) == [{0}, {1, 2}]
+
+
+def test_same_register_nik_joins():
+    records = [{"nik_register_key": "A"}, {}, {"nik_register_key": "A"}]
+    assert _clusters(records, [(0, 1), (1, 2)]) == [{0, 1, 2}]
+
+
+def test_long_chain_blocks_sex_conflict():
+    records = [{"sex": "L"}, {}, {}, {"sex": "P"}]
+    assert _clusters(records, [(0, 1), (1, 2), (2, 3)]) == [{0, 1, 2}, {3}]
+
+
+def test_null_sex_joins_anything():
+    records = [{"sex": "L"}, {"sex": None}, {"sex": "L"}]
+    assert _clusters(records, [(0, 1), (1, 2)]) == [{0, 1, 2}]
+
+
+def test_incompatible_birth_dates_through_a_dateless_record():
+    records = [{"birth_date": D(1950, 3, 3)}, {}, {"birth_date": D(1962, 8, 20)}]
+    assert _clusters(records, [(0, 1), (1, 2)]) == [{0, 1}, {2}]
+
+
+def test_reviewed_non_match_blocks_an_indirect_path():
+    records = [{}, {}, {}]
+    assert _clusters(records, [(0, 1), (1, 2)], cannot_link=[(0, 2)]) == [{0, 1}, {2}]
+
+
+def test_every_record_gets_one_root():
+    records = [{}, {}, {}, {}]
+    result = cluster_pairs(4, [(0, 1)], CONSTRAINTS, _columns(records))
+    assert len(result.roots) == 4
+    assert result.merges == 1
+    assert result.rejected == 0
+
+
+DATE_CASES = [
+    {"description": "exact tie", "a": D(1985, 5, 7), "b": D(1985, 5, 7), "compatible": True},
+    {"description": "default in same year", "a": D(1985, 7, 1), "b": D(1985, 3, 22), "compatible": True},
+    {"description": "default in another year", "a": D(1985, 7, 1), "b": D(1987, 3, 22), "compatible": False},
+    {"description": "day and month swapped", "a": D(1985, 5, 7), "b": D(1985, 7, 5), "compatible": True},
+    {"description": "same year and month", "a": D(1985, 5, 7), "b": D(1985, 5, 29), "compatible": True},
+    {"description": "one digit in the year", "a": D(1985, 5, 7), "b": D(1986, 5, 7), "compatible": True},
+    {"description": "two digits in the year", "a": D(1985, 5, 7), "b": D(1991, 5, 7), "compatible": False},
+    {"description": "other month and day", "a": D(1985, 5, 7), "b": D(1985, 9, 28), "compatible": False},
+]
+
+
+@pytest.mark.parametrize("case", DATE_CASES, ids=[c["description"] for c in DATE_CASES])
+def test_dates_compatible(case):
+    a, b = case["a"], case["b"]
+    assert dates_compatible(a, is_default_date(a), b, is_default_date(b)) is case["compatible"]
+    assert dates_compatible(b, is_default_date(b), a, is_default_date(a)) is case["compatible"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(D(1950, 1, 1), True), (D(1950, 7, 1), True), (D(1950, 12, 31), True), (D(1950, 4, 15), True),
+     (D(1950, 1, 2), False), (D(1950, 6, 30), False), (D(1950, 12, 30), False), (D(1950, 4, 14), False)],
+)
+def test_default_dates(value, expected):
+    assert is_default_date(value) is expected

@@ -1,0 +1,256 @@
+"""link_persons end to end on hand-made records: contracts, constraints, review round trip."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import openpyxl
+import pytest
+from helpers import make_people, write_settings
+
+from pipelines.errors import ConfigError
+from pipelines.er import import_review, link_persons
+from pipelines.er.review import SHEET_NAME
+from pipelines.i18n import gettext_for
+
+LINKING = {"match_threshold": 0.92, "possible_threshold": 0.50}
+DESA = {"desa_code": "3325012001", "kecamatan_code": "332501", "rt": "003", "rw": "005"}
+
+PEOPLE = [
+    {"record_id": "register:1::2", "source_kind": "register", "nik": "3325014705850001", "no_kk": "3325010101100001", "name": "SITI AMINAH", "name_raw": "SITI AMINAH", "birth_date": "1985-05-07", "sex": "P", **DESA},
+    {"record_id": "pkh:1:Kec. A:5", "source_kind": "pkh", "nik": "3325014705850001", "no_kk": "3325010101090007", "name": "SITI AMINAH", "name_raw": "Hj. Siti Aminah", "birth_date": "1985-05-07", "sex": "P", **DESA},
+    {"record_id": "pbi:1:PBI:2", "source_kind": "pbi", "nik": "3325014705850061", "no_kk": None, "name": "S. AMINAH", "name_raw": "S. AMINAH", "birth_date": "1985-05-07", "sex": "P", **DESA},
+    {"record_id": "register:1::3", "source_kind": "register", "nik": "3325010107500001", "no_kk": "3325010101100001", "name": "KASMURI", "name_raw": "KASMURI", "birth_date": "1950-07-01", "is_birth_date_default": True, "sex": "L", **DESA},
+    {"record_id": "register:1::4", "source_kind": "register", "nik": "3325010107500002", "no_kk": "3325010101100002", "name": "KASMURI", "name_raw": "KASMURI", "birth_date": "1950-07-01", "is_birth_date_default": True, "sex": "L", **DESA, "rt": "009"},
+    {"record_id": "complaints:1::2", "source_kind": "complaints", "nik": None, "name": "KASMURI", "name_raw": "MBAH KASMURI", "birth_date": "1950-07-01", "is_birth_date_default": True, "sex": "L", **DESA},
+    {"record_id": "register:1::5", "source_kind": "register", "nik": "3325011203800003", "no_kk": "3325010101100003", "name": "MUHAMMAD FAIZIN", "name_raw": "MUHAMMAD FAIZIN", "birth_date": "1980-03-12", "sex": "L", **DESA},
+    {"record_id": "bpnt:1::2", "source_kind": "bpnt", "nik": "3325011203800003", "no_kk": "3325010101100003", "name": "M FAIZIN", "name_raw": "M. FAIZIN", "birth_date": "1980-03-12", "sex": "L", **DESA},
+    {"record_id": "register:1::6", "source_kind": "register", "nik": "3325015306900004", "no_kk": "3325010101100004", "name": "SUJONO", "name_raw": "SUJONO", "birth_date": "1990-06-13", "sex": "L", **DESA},
+    {"record_id": "deaths:1:Kematian:2", "source_kind": "deaths", "nik": None, "name": "SOEDJONO", "name_raw": "SOEDJONO", "birth_date": "1990-06-13", "sex": "L", **DESA},
+    {"record_id": "asn:1::2", "source_kind": "asn", "nik": "3325016608700009", "name": "RATNA DEWI", "name_raw": "RATNA DEWI", "birth_date": "1970-08-26", "sex": "P", "desa_code": "3325022001", "kecamatan_code": "332502"},
+]
+REGISTER = [
+    ("register:1::2", "F1", "3325010101100001", "ISTRI"),
+    ("register:1::3", "F1", "3325010101100001", "KEPALA KELUARGA"),
+    ("register:1::4", "F2", "3325010101100002", "KEPALA KELUARGA"),
+    ("register:1::5", "F3", "3325010101100003", "KEPALA KELUARGA"),
+    ("register:1::6", "F4", "3325010101100004", "KEPALA KELUARGA"),
+]
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    make_people(con, PEOPLE)
+    con.execute(
+        "create table stg_register (record_id varchar, family_id varchar, no_kk varchar, relationship varchar, snapshot_date date)"
+    )
+    con.executemany("insert into stg_register values (?, ?, ?, ?, date '2026-11-18')", REGISTER)
+    return con
+
+
+def _person_of(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("select record_id, person_id from int_person_links").fetchall())
+
+
+@pytest.fixture(scope="module")
+def linked():
+    con = _connection()
+    summary = link_persons(con, None, LINKING, None)
+    return con, summary
+
+
+def test_every_record_once(linked):
+    con, summary = linked
+    rows = con.execute("select record_id, count(*) from int_person_links group by all").fetchall()
+    assert sorted(r for r, _ in rows) == sorted(p["record_id"] for p in PEOPLE)
+    assert {count for _, count in rows} == {1}
+    assert summary.records == len(PEOPLE)
+    assert sum(size * n for size, n in summary.cluster_size_distribution.items()) == len(PEOPLE)
+
+
+def test_cluster_size_matches_members(linked):
+    con, _ = linked
+    rows = con.execute(
+        "select person_id, max(cluster_size), count(*) from int_person_links group by all"
+    ).fetchall()
+    assert all(size == count for _, size, count in rows)
+
+
+def test_obvious_matches_are_linked(linked):
+    con, _ = linked
+    person = _person_of(con)
+    assert person["register:1::2"] == person["pkh:1:Kec. A:5"] == person["pbi:1:PBI:2"]
+    assert person["register:1::5"] == person["bpnt:1::2"]
+    assert person["register:1::6"] == person["deaths:1:Kematian:2"]
+    assert person["asn:1::2"] not in {person[r] for r in ("register:1::2", "register:1::3", "register:1::5")}
+
+
+def test_namesakes_with_two_register_niks_stay_apart(linked):
+    con, _ = linked
+    person = _person_of(con)
+    assert person["register:1::3"] != person["register:1::4"]
+
+
+def test_link_pairs_contract(linked):
+    con, _ = linked
+    columns = [row[0] for row in con.execute("select column_name from (describe link_pairs)").fetchall()]
+    assert columns[:5] == ["record_id_l", "record_id_r", "match_key", "match_weight", "match_probability"]
+    assert columns[-2:] == ["explanation", "decision"]
+    assert {c for c in columns if c.startswith("gamma_")} == {
+        "gamma_name", "gamma_birth_date", "gamma_sex", "gamma_nik_embedded", "gamma_nik", "gamma_no_kk", "gamma_address"
+    }
+    rows = con.execute("select match_probability, decision, explanation from link_pairs").fetchall()
+    assert rows
+    for probability, decision, explanation in rows:
+        assert 0.0 <= probability <= 1.0
+        assert decision in {"match", "possible", "non_match"}
+        items = json.loads(explanation)
+        assert [item["comparison"] for item in items][:2] == ["prior", "name"]
+        assert all({"comparison", "level", "weight"} <= set(item) for item in items)
+
+
+def test_match_weight_is_sum_of_explanation(linked):
+    con, _ = linked
+    for weight, explanation in con.execute("select match_weight, explanation from link_pairs").fetchall():
+        assert weight == pytest.approx(sum(item["weight"] for item in json.loads(explanation)), abs=0.01)
+
+
+def test_families_from_register(linked):
+    con, _ = linked
+    person = _person_of(con)
+    families = {row[0]: row[1:] for row in con.execute("select * from int_families").fetchall()}
+    assert families[person["register:1::2"]] == ("F1", "3325010101100001", "ISTRI")
+    assert person["asn:1::2"] not in families
+    assert len(families) == len(REGISTER)
+
+
+def test_changed_kk_is_an_alias(linked):
+    con, _ = linked
+    rows = con.execute("select no_kk, family_id, record_id from int_family_kk_aliases").fetchall()
+    assert ("3325010101090007", "F1", "pkh:1:Kec. A:5") in rows
+
+
+def test_scratch_tables_dropped(linked):
+    con, _ = linked
+    names = [row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()]
+    assert not [name for name in names if name.startswith("__er_")]
+
+
+def test_same_result_twice():
+    first, second = _connection(), _connection()
+    link_persons(first, None, LINKING, None)
+    link_persons(second, None, LINKING, None)
+    query = "select record_id_l, record_id_r, round(match_weight, 9), decision from link_pairs order by all"
+    assert first.execute(query).fetchall() == second.execute(query).fetchall()
+
+
+def test_invalid_thresholds_rejected():
+    with pytest.raises(ConfigError, match="possible_threshold"):
+        link_persons(_connection(), None, {"match_threshold": 0.5, "possible_threshold": 0.9}, None)
+    with pytest.raises(ConfigError, match="match_threshold"):
+        link_persons(_connection(), None, {"possible_threshold": 0.9}, None)
+
+
+def _fill_workbook(path, decision_text: str) -> int:
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook[SHEET_NAME]
+    decision_column = sheet.max_column
+    for row in range(2, sheet.max_row + 1):
+        sheet.cell(row=row, column=decision_column, value=decision_text)
+    workbook.save(path)
+    return sheet.max_row - 1
+
+
+def test_review_round_trip(tmp_path):
+    everything_possible = {"match_threshold": 1.0, "possible_threshold": 0.0}
+    con = _connection()
+    first = link_persons(con, None, everything_possible, tmp_path)
+    pending = first.decisions.get("possible", 0)
+    assert pending > 0
+    assert first.review_workbook.exists()
+
+    filled = _fill_workbook(first.review_workbook, gettext_for("id", "different people"))
+    assert filled == pending
+    assert import_review(first.review_workbook, tmp_path) == pending
+
+    second = link_persons(_connection(), None, everything_possible, tmp_path)
+    assert second.decisions.get("possible", 0) == 0
+    assert second.decisions["reviewed_non_match"] == pending
+    assert _fill_workbook(second.review_workbook, "") == 0
+
+
+def test_review_match_overrides_score(tmp_path):
+    con = _connection()
+    summary = link_persons(con, None, {"match_threshold": 1.0, "possible_threshold": 0.0}, tmp_path)
+    _fill_workbook(summary.review_workbook, "same person")
+    import_review(summary.review_workbook, tmp_path)
+    again = _connection()
+    link_persons(again, None, LINKING, tmp_path)
+    decisions = {row[0] for row in again.execute("select decision from link_pairs").fetchall()}
+    assert decisions <= {"reviewed_match", "match", "non_match"}
+    person = _person_of(again)
+    assert person["register:1::3"] != person["register:1::4"]
+
+
+def test_review_rejects_unknown_decision(tmp_path):
+    summary = link_persons(_connection(), None, {"match_threshold": 1.0, "possible_threshold": 0.0}, tmp_path)
+    _fill_workbook(summary.review_workbook, "maybe")
+    with pytest.raises(Exception, match=r"row 2, column .*'maybe' is not valid"):
+        import_review(summary.review_workbook, tmp_path)
+
+
+OTHER_DATA = """
+[model]
+name = "plain_people"
+unique_id_column = "rec"
+source_column = "src"
+link_type = "link_only"
+u_sample_pairs = 1000
+[[features]]
+name = "surname_key"
+function = "upper_trim"
+columns = ["surname"]
+[[blocking_rules]]
+name = "surname"
+sql = "l.surname_key = r.surname_key"
+[[blocking_rules]]
+name = "dob"
+sql = "l.dob = r.dob"
+[[comparisons]]
+name = "given"
+scores = [{ name = "given_jw", scorer = "jaro_winkler", column = "given" }]
+levels = [
+    { label = "missing", null = true, sql = "given_l is null or given_r is null" },
+    { label = "same", sql = "given_l = given_r", tf_column = "given" },
+    { label = "close", sql = "given_jw >= 0.9" },
+    { label = "different", else = true },
+]
+[[comparisons]]
+name = "dob"
+scores = [{ name = "dob_edits", scorer = "levenshtein", column = "dob" }]
+levels = [
+    { label = "missing", null = true, sql = "dob_l is null or dob_r is null" },
+    { label = "same", sql = "dob_l = dob_r" },
+    { label = "one edit", sql = "dob_edits <= 1" },
+    { label = "different", else = true },
+]
+[[cluster_constraints]]
+kind = "exclusive"
+column = "src"
+"""
+
+
+def test_engine_runs_on_other_person_data(tmp_path):
+    con = duckdb.connect()
+    con.execute("create table int_person_records (rec varchar, src varchar, given varchar, surname varchar, dob varchar)")
+    rows = [("a1", "a", "michaela", "neumann", "19151111"), ("a2", "a", "courtney", "painter", "19161214"),
+            ("a3", "a", "john", "smith", "19700101"), ("b1", "b", "michaela", "neumann", "19151111"),
+            ("b2", "b", "courtnee", "painter", "19161214"), ("b3", "b", "jon", "smith", "19700102")]
+    con.executemany("insert into int_person_records values (?, ?, ?, ?, ?)", rows)
+    summary = link_persons(con, write_settings(tmp_path / "plain.toml", OTHER_DATA), LINKING, None)
+    assert summary.records == 6
+    assert summary.pairs_per_rule["surname"] == 3
+    pairs = con.execute("select record_id_l, record_id_r from link_pairs order by all").fetchall()
+    assert pairs == [("a1", "b1"), ("a2", "b2"), ("a3", "b3")]
+    assert summary.persons_with_family == 0
