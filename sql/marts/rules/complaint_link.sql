@@ -67,6 +67,7 @@ complaint_rows as (
     from records
     inner join complaints on records.record_id = complaints.record_id
     inner join linked_records on records.person_id = linked_records.person_id
+    left join person_flags on records.person_id = person_flags.person_id
     cross join params
 ),
 
