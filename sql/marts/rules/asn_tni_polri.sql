@@ -45,10 +45,10 @@ per_recipient as (
             printf(
                 '%s %s is %s (%s, %s row %s)',
                 case when member_role = 'self' then 'the recipient' else member_role end,
-                member_name,
-                category,
+                coalesce(member_name, '-'),
+                coalesce(category, '-'),
                 coalesce(detail, '-'),
-                list_source_file,
+                coalesce(list_source_file, '-'),
                 cast(list_source_row as varchar)
             )
             order by member_role <> 'self', member_name

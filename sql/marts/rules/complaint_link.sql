@@ -94,7 +94,7 @@ final as (
         array_to_string(list_filter([
             printf(
                 'Complaint %s (%s, %s) concerns a person in %s',
-                complaint_rows.complaint_id,
+                coalesce(complaint_rows.complaint_id, '-'),
                 coalesce(complaint_rows.complaint_type, 'complaint'),
                 coalesce(strftime(complaint_rows.complaint_date, '%d-%m-%Y'), 'no date'),
                 array_to_string(list_sort(complaint_rows.kinds), ', ')

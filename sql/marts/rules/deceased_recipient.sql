@@ -73,11 +73,14 @@ final as (
             when not_replaced.death_date is not null then printf(
                 'Recorded dead on %s (%s row %s), before the period start %s',
                 strftime(not_replaced.death_date, '%d-%m-%Y'),
-                not_replaced.death_source_file,
-                not_replaced.death_source_row,
+                coalesce(not_replaced.death_source_file, '-'),
+                cast(not_replaced.death_source_row as varchar),
                 strftime(params.period_start_date, '%d-%m-%Y')
             )
-            else printf('The roster name "%s" carries Alm./Almh. (deceased)', not_replaced.name_raw)
+            else printf(
+                'The roster name "%s" carries Alm./Almh. (deceased)',
+                coalesce(not_replaced.name_raw, '-')
+            )
         end as evidence,
         json_object(
             'death_date', not_replaced.death_date,

@@ -68,11 +68,11 @@ final as (
         null as detail_key,
         printf(
             'The same NIK is used by "%s" born %s and by "%s" born %s in %s row %s',
-            conflicts.name,
+            coalesce(conflicts.name, '-'),
             coalesce(strftime(conflicts.birth_date, '%d-%m-%Y'), 'unknown'),
-            conflicts.other_name,
+            coalesce(conflicts.other_name, '-'),
             coalesce(strftime(conflicts.other_birth_date, '%d-%m-%Y'), 'unknown'),
-            conflicts.other_source_file,
+            coalesce(conflicts.other_source_file, '-'),
             cast(conflicts.other_source_row as varchar)
         ) as evidence,
         json_object(

@@ -46,7 +46,7 @@ final as (
         printf(
             '%d different NIKs for "%s" born %s in desa %s',
             distinct_niks,
-            grouped.name,
+            coalesce(grouped.name, '-'),
             strftime(grouped.birth_date, '%d-%m-%Y'),
             grouped.desa_code
         ) as evidence,

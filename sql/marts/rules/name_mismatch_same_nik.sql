@@ -47,7 +47,8 @@ final as (
         null as detail_key,
         printf(
             'Roster name "%s" differs from register name "%s" for the same NIK (similarity %.2f)',
-            compared.name, compared.register_name, compared.similarity
+            coalesce(compared.name, '-'), coalesce(compared.register_name, '-'),
+            compared.similarity
         ) as evidence,
         json_object(
             'register_record_id', compared.register_record_id,

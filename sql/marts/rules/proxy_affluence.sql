@@ -52,10 +52,13 @@ per_recipient as (
             printf(
                 '%s %s: %s',
                 case when member_role = 'self' then 'the recipient' else member_role end,
-                member_name,
+                coalesce(member_name, '-'),
                 case
-                    when category = 'VEHICLE' then printf('vehicle %s with %d wheels', detail, amount)
-                    else printf('PLN customer %s at %d VA, tariff %s', detail, amount, category)
+                    when category = 'VEHICLE' then printf('vehicle %s with %d wheels', coalesce(detail, '-'), amount)
+                    else printf(
+                        'PLN customer %s at %d VA, tariff %s',
+                        coalesce(detail, '-'), amount, coalesce(category, '-')
+                    )
                 end
             )
             order by member_role <> 'self', member_name

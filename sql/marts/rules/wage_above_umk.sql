@@ -46,7 +46,7 @@ per_recipient as (
             printf(
                 '%s %s has a BPJS-TK wage of Rp%,d (UMK Rp%,d)',
                 case when member_role = 'self' then 'the recipient' else member_role end,
-                member_name,
+                coalesce(member_name, '-'),
                 amount,
                 (select umk_idr from __rules_params)
             )
