@@ -154,18 +154,30 @@ def _rule_scores(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, ...]]:
     return {row[0]: tuple(row[1:]) for row in query_rows(con, sql)}
 
 
-def _evaluated_rules(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -> dict[str, bool]:
+def _rule_status(
+    con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]
+) -> dict[str, tuple[bool, str | None]]:
     if "rule_status" not in columns:
         return {}
-    return dict(query_rows(con, "select rule_code, is_evaluated from marts.rule_status"))
+    rows = query_rows(
+        con, "select rule_code, is_evaluated, not_evaluated_reason from marts.rule_status"
+    )
+    return {code: (evaluated, reason) for code, evaluated, reason in rows}
+
+
+def _note(code: str, covered: set[str], status: dict[str, tuple[bool, str | None]]) -> str:
+    evaluated, reason = status.get(code, (True, None))
+    if not evaluated:
+        return f"not evaluated: {reason}"
+    return "" if code in covered else "not covered by the truth"
 
 
 def _rule_rows(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -> list[EvalRow]:
     covered = {row[0] for row in query_rows(con, "select rule_code from truth_rules_covered")}
-    evaluated = _evaluated_rules(con, columns)
+    status = _rule_status(con, columns)
     scores = _rule_scores(con)
     rows = []
-    for code in sorted(set(scores) | covered | set(evaluated)):
+    for code in sorted(set(scores) | covered | set(status)):
         predicted, expected, matched_pred, matched_truth, decoys, decoys_flagged, unmapped = (
             scores.get(code, (0, 0, 0, 0, 0, 0, 0))
         )
@@ -174,7 +186,7 @@ def _rule_rows(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -> 
         rows.append(
             EvalRow(
                 rule_code=code,
-                is_evaluated=evaluated.get(code, predicted > 0),
+                is_evaluated=status.get(code, (predicted > 0, None))[0],
                 is_covered_by_truth=code in covered,
                 predicted=predicted,
                 expected=expected,
@@ -187,7 +199,7 @@ def _rule_rows(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -> 
                 decoys=decoys,
                 decoys_flagged=decoys_flagged,
                 unmapped_findings=unmapped,
-                note="" if code in covered else "not covered by the truth",
+                note=_note(code, covered, status),
             )
         )
     return rows
