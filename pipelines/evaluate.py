@@ -262,7 +262,7 @@ def _linkage_row(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -
 def evaluate(marts_db: Path, truth_dir: Path) -> list[EvalRow]:
     """Score every rule of the run in `marts_db` (an audit.duckdb with fct_findings) against the
     truth in `truth_dir`; return one row per rule plus one for record linkage when the database
-    holds int_person_links and the staging tables."""
+    contains int_person_links and the staging tables."""
     if not marts_db.exists():
         raise SourceFileError(f"audit database {marts_db} not found; run the audit first")
     con = duckdb.connect(config={"autoinstall_known_extensions": False})

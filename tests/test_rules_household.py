@@ -32,7 +32,7 @@ def family(desil=1, **head):
     ]
 
 
-def test_age_implausible_fires_on_young_pengurus_and_future_birth(con):
+def test_age_implausible_young_pengurus(con):
     young = make_nik(3, "2011-02-02", "P")
     run(
         con,

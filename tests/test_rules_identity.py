@@ -110,7 +110,7 @@ def test_nik_attr_mismatch_ignores_default_day(con):
     assert found(con, "NIK_ATTR_MISMATCH") == []
 
 
-def test_kk_format_fires_on_kk_equal_nik_and_future_date(con):
+def test_kk_format_kk_equal_nik(con):
     nik = make_nik(1)
     run(con, register=[{"nik": nik, "no_kk": nik}, {"nik": make_nik(2), "no_kk": make_kk(2, "2026-12-01")}])
 
@@ -153,7 +153,7 @@ def test_dup_nik_conflict_fires_on_different_names(con):
     assert "SITI AMINAH" in rows[1][3]
 
 
-def test_dup_nik_conflict_ignores_old_spelling_and_default_dates(con):
+def test_dup_nik_conflict_old_spelling(con):
     nik = make_nik(1, "1950-07-01")
     run(
         con,

@@ -1,6 +1,6 @@
--- One row per complaint: the person it links to in the register and the rosters, their desil,
--- programmes and findings, a pre-verified status with the next step in Indonesian and English
--- (texts from __rules_texts), and whether the response standard has passed.
+-- One row per complaint with the person it links to in the register and the rosters, and their
+-- desil, programmes and findings. A pre-verified status and the next step are given in
+-- Indonesian and English (texts from __rules_texts), with whether the response is overdue.
 with
 
 records as (
