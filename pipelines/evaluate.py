@@ -1,0 +1,283 @@
+"""Score an audit run against the synthetic generator's ground truth.
+
+A finding is matched to the truth through its provenance: (source_file, source_sheet,
+source_row) is looked up in the truth's records.csv to get the true person_uid, and findings
+are compared as (rule_code, programme, person_uid). Programme ALL on either side matches any
+programme. Several findings of one rule on one person count once. Record linkage is scored
+pairwise: two records are a true pair when records.csv gives them the same person_uid, and a
+predicted pair when int_person_links gives them the same person_id.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.errors import SourceFileError
+from pipelines.sqlrun import query_rows, run_sql
+
+logger = logging.getLogger(__name__)
+
+LINKAGE = "RECORD_LINKAGE"
+TRUTH_FILES = ("records.csv", "findings.csv", "decoys.csv", "rules_covered.csv")
+
+
+@dataclass(frozen=True)
+class EvalRow:
+    """Scores of one rule (or of record linkage, code RECORD_LINKAGE)."""
+
+    rule_code: str
+    is_evaluated: bool
+    is_covered_by_truth: bool
+    predicted: int
+    expected: int
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    decoys: int
+    decoys_flagged: int
+    unmapped_findings: int
+    note: str = ""
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return None if denominator == 0 else numerator / denominator
+
+
+def _f1(precision: float | None, recall: float | None) -> float | None:
+    if precision is None or recall is None or precision + recall == 0:
+        return None
+    return 2 * precision * recall / (precision + recall)
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _load_truth(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
+    for name in TRUTH_FILES:
+        path = truth_dir / name
+        if not path.exists():
+            raise SourceFileError(
+                f"ground truth file {path} not found; generate the synthetic data with its truth "
+                "folder and pass that folder"
+            )
+        table = "truth_" + name.removesuffix(".csv")
+        run_sql(
+            con,
+            f"create or replace temp table {table} as select * from "
+            f"read_csv({_literal(path)}, all_varchar = true, header = true)",
+        )
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    rows = query_rows(
+        con,
+        "select table_name, column_name from duckdb_columns() where database_name = 'marts'",
+    )
+    columns: dict[str, set[str]] = {}
+    for table, column in rows:
+        columns.setdefault(table, set()).add(column)
+    return columns
+
+
+# Provenance is compared on the file's base name, so a run that keeps files in sub-folders of
+# its raw folder still matches the truth.
+_PROVENANCE_KEY = (
+    "regexp_replace({p}source_file, '^.*[/\\\\]', '') || '|' || coalesce({p}source_sheet, '') "
+    "|| '|' || cast(cast({p}source_row as bigint) as varchar)"
+)
+
+
+def _provenance(prefix: str = "") -> str:
+    return _PROVENANCE_KEY.format(p=prefix)
+
+
+def _load_predictions(con: duckdb.DuckDBPyConnection) -> None:
+    run_sql(
+        con,
+        "create or replace temp table eval_predicted as "
+        f"select distinct f.rule_code, f.programme, r.person_uid, {_provenance('f.')} as provenance "
+        "from marts.fct_findings as f "
+        f"left join truth_records as r on {_provenance('f.')} = {_provenance('r.')}",
+    )
+
+
+def _programme_match(left: str, right: str) -> str:
+    return f"({left}.programme = {right}.programme or 'ALL' in ({left}.programme, {right}.programme))"
+
+
+def _rule_scores(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, ...]]:
+    """Return per rule: predicted, expected, matched predictions, matched truth, decoys,
+    decoys flagged, unmapped findings."""
+    sql = f"""
+        with
+        predicted as (
+            select distinct rule_code, programme, person_uid from eval_predicted
+            where person_uid is not null
+        ),
+        expected as (
+            select distinct rule_code, programme, person_uid from truth_findings
+        ),
+        decoys as (
+            select distinct rule_code, programme, person_uid from truth_decoys
+        ),
+        codes as (
+            select rule_code from predicted union select rule_code from expected
+            union select rule_code from decoys
+        )
+        select
+            codes.rule_code,
+            (select count(*) from predicted p where p.rule_code = codes.rule_code),
+            (select count(*) from expected e where e.rule_code = codes.rule_code),
+            (select count(*) from predicted p where p.rule_code = codes.rule_code and exists (
+                select 1 from expected e where e.rule_code = p.rule_code
+                and e.person_uid = p.person_uid and {_programme_match('e', 'p')})),
+            (select count(*) from expected e where e.rule_code = codes.rule_code and exists (
+                select 1 from predicted p where p.rule_code = e.rule_code
+                and p.person_uid = e.person_uid and {_programme_match('e', 'p')})),
+            (select count(*) from decoys d where d.rule_code = codes.rule_code),
+            (select count(*) from decoys d where d.rule_code = codes.rule_code and exists (
+                select 1 from predicted p where p.rule_code = d.rule_code
+                and p.person_uid = d.person_uid
+                and (coalesce(d.programme, '') = '' or {_programme_match('d', 'p')}))),
+            (select count(*) from eval_predicted u
+                where u.rule_code = codes.rule_code and u.person_uid is null)
+        from codes
+    """
+    return {row[0]: tuple(row[1:]) for row in query_rows(con, sql)}
+
+
+def _rule_status(
+    con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]
+) -> dict[str, tuple[bool, str | None]]:
+    if "rule_status" not in columns:
+        return {}
+    rows = query_rows(
+        con, "select rule_code, is_evaluated, not_evaluated_reason from marts.rule_status"
+    )
+    return {code: (evaluated, reason) for code, evaluated, reason in rows}
+
+
+def _note(code: str, covered: set[str], status: dict[str, tuple[bool, str | None]]) -> str:
+    evaluated, reason = status.get(code, (True, None))
+    if not evaluated:
+        return f"not evaluated: {reason}"
+    return "" if code in covered else "not covered by the truth"
+
+
+def _rule_rows(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -> list[EvalRow]:
+    covered = {row[0] for row in query_rows(con, "select rule_code from truth_rules_covered")}
+    status = _rule_status(con, columns)
+    scores = _rule_scores(con)
+    rows = []
+    for code in sorted(set(scores) | covered | set(status)):
+        predicted, expected, matched_pred, matched_truth, decoys, decoys_flagged, unmapped = (
+            scores.get(code, (0, 0, 0, 0, 0, 0, 0))
+        )
+        precision = _ratio(matched_pred, predicted)
+        recall = _ratio(matched_truth, expected) if code in covered else None
+        rows.append(
+            EvalRow(
+                rule_code=code,
+                is_evaluated=status.get(code, (predicted > 0, None))[0],
+                is_covered_by_truth=code in covered,
+                predicted=predicted,
+                expected=expected,
+                true_positives=matched_pred,
+                false_positives=predicted - matched_pred,
+                false_negatives=expected - matched_truth,
+                precision=precision if code in covered else None,
+                recall=recall,
+                f1=_f1(precision, recall) if code in covered else None,
+                decoys=decoys,
+                decoys_flagged=decoys_flagged,
+                unmapped_findings=unmapped,
+                note=_note(code, covered, status),
+            )
+        )
+    return rows
+
+
+def _staging_provenance_sql(columns: dict[str, set[str]]) -> str | None:
+    needed = {"record_id", "source_file", "source_sheet", "source_row"}
+    tables = sorted(t for t, cols in columns.items() if t.startswith("stg_") and needed <= cols)
+    if not tables:
+        return None
+    return " union all ".join(
+        f"select record_id, source_file, source_sheet, source_row from marts.{t}" for t in tables
+    )
+
+
+def _linkage_row(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -> EvalRow | None:
+    provenance_sql = _staging_provenance_sql(columns)
+    if "int_person_links" not in columns or provenance_sql is None:
+        logger.warning("record linkage not scored: int_person_links or stg_ tables missing")
+        return None
+    sql = f"""
+        with
+        staged as ({provenance_sql}),
+        joined as (
+            select l.person_id, t.person_uid
+            from marts.int_person_links as l
+            inner join staged as s on l.record_id = s.record_id
+            inner join truth_records as t on {_provenance('s.')} = {_provenance('t.')}
+        ),
+        cells as (select person_id, person_uid, count(*) as n from joined group by all),
+        predicted as (select person_id, count(*) as n from joined group by all),
+        expected as (select person_uid, count(*) as n from joined group by all)
+        select
+            (select coalesce(sum(n * (n - 1) / 2), 0) from predicted),
+            (select coalesce(sum(n * (n - 1) / 2), 0) from expected),
+            (select coalesce(sum(n * (n - 1) / 2), 0) from cells)
+    """
+    predicted, expected, true_pairs = (int(v) for v in query_rows(con, sql)[0])
+    precision = _ratio(true_pairs, predicted)
+    recall = _ratio(true_pairs, expected)
+    return EvalRow(
+        rule_code=LINKAGE,
+        is_evaluated=True,
+        is_covered_by_truth=True,
+        predicted=predicted,
+        expected=expected,
+        true_positives=true_pairs,
+        false_positives=predicted - true_pairs,
+        false_negatives=expected - true_pairs,
+        precision=precision,
+        recall=recall,
+        f1=_f1(precision, recall),
+        decoys=0,
+        decoys_flagged=0,
+        unmapped_findings=0,
+        note="pairwise over records present in both the run and records.csv",
+    )
+
+
+def evaluate(marts_db: Path, truth_dir: Path) -> list[EvalRow]:
+    """Score every rule of the run in `marts_db` (an audit.duckdb with fct_findings) against the
+    truth in `truth_dir`; return one row per rule plus one for record linkage when the database
+    contains int_person_links and the staging tables."""
+    if not marts_db.exists():
+        raise SourceFileError(f"audit database {marts_db} not found; run the audit first")
+    con = duckdb.connect(config={"autoinstall_known_extensions": False})
+    try:
+        run_sql(con, f"attach {_literal(marts_db)} as marts (read_only)")
+        _load_truth(con, truth_dir)
+        columns = _table_columns(con)
+        if "fct_findings" not in columns:
+            raise SourceFileError(f"{marts_db} has no fct_findings table; run the rules first")
+        _load_predictions(con)
+        rows = _rule_rows(con, columns)
+        linkage = _linkage_row(con, columns)
+    finally:
+        con.close()
+    if linkage is not None:
+        rows.append(linkage)
+    logger.info("evaluated %d rules against %s", len(rows), truth_dir)
+    return rows

@@ -1,0 +1,207 @@
+"""Run the audit rules over staging and linking tables and write `fct_findings` and `rule_status`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from pipelines.rules.inputs import COMMON_COLUMNS, KIND_COLUMNS, Catalog, build_input_views, read_catalog
+from pipelines.rules.params import parse_params, write_params
+from pipelines.rules.registry import RULES, RULES_SQL_DIR, Rule
+from pipelines.sqlrun import SQL_DIR, query_rows, run_sql
+
+logger = logging.getLogger(__name__)
+
+WILAYAH_CSV = SQL_DIR.parent / "reference" / "wilayah_batang.csv"
+
+# Scratch tables built before the rules, in dependency order; `x` becomes `__rules_x`.
+BASE_MODELS = (
+    "records",
+    "pair_probability",
+    "link_macros",
+    "person_register",
+    "deaths",
+    "family_members",
+    "recipients",
+    "recipient_circle",
+    "list_members",
+    "nik_parts",
+    "family_components",
+    "pkh_families",
+    "family_eligibility",
+)
+# Base files that define macros instead of a table.
+MACRO_MODELS = {"macros", "link_macros"}
+
+FINDING_COLUMNS = (
+    "rule_code",
+    "severity",
+    "programme",
+    "period",
+    "record_id",
+    "detail_key",
+    "evidence",
+    "evidence_json",
+    "match_probability",
+    "confidence",
+)
+
+
+@dataclass(frozen=True)
+class RulesSummary:
+    """Outcome of one rules run."""
+
+    run_id: str
+    findings: int
+    findings_by_rule: dict[str, int]
+    not_evaluated: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def evaluated(self) -> list[str]:
+        return sorted(self.findings_by_rule)
+
+
+def _load_wilayah(con: duckdb.DuckDBPyConnection) -> None:
+    path = str(WILAYAH_CSV).replace("'", "''")
+    run_sql(
+        con,
+        "create or replace temp table __rules_wilayah as "
+        f"select * from read_csv('{path}', all_varchar = true, header = true)",
+    )
+
+
+def _records_union_sql() -> str:
+    selects = []
+    for kind in KIND_COLUMNS:
+        extra = KIND_COLUMNS[kind]
+        period = "period" if "period" in extra else "null::varchar as period"
+        is_active = "is_active" if "is_active" in extra else "null::boolean as is_active"
+        columns = ", ".join(c for c in COMMON_COLUMNS if c != "source_kind")
+        selects.append(
+            f"select '{kind}' as kind, coalesce(source_kind, '{kind}') as source_kind, "
+            f"{columns}, {period}, {is_active} from __rules_in_{kind}"
+        )
+    return "\nunion all\n".join(selects)
+
+
+def _run_model_file(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    sql = (RULES_SQL_DIR / "base" / f"{name}.sql").read_text(encoding="utf-8")
+    if name in MACRO_MODELS:
+        run_sql(con, sql)
+        return
+    run_sql(con, f"create or replace temp table __rules_{name} as\n{sql}")
+    count = query_rows(con, f"select count(*) from __rules_{name}")[0][0]
+    logger.info("built __rules_%s: %d rows", name, count)
+
+
+def prepare_inputs(con: duckdb.DuckDBPyConnection, rules_config: dict[str, Any], run_id: str) -> Catalog:
+    """Write parameters, input views and the base tables every rule reads."""
+    params = parse_params(rules_config)
+    catalog = read_catalog(con)
+    write_params(con, params, run_id)
+    _load_wilayah(con)
+    build_input_views(con, catalog)
+    _run_model_file(con, "macros")
+    run_sql(con, f"create or replace temp table __rules_records_unioned as\n{_records_union_sql()}")
+    for name in BASE_MODELS:
+        _run_model_file(con, name)
+    return catalog
+
+
+def missing_input_reason(con: duckdb.DuckDBPyConnection, catalog: Catalog, rule: Rule) -> str | None:
+    """Return why `rule` cannot be evaluated, or None when all its inputs are present."""
+    missing = []
+    for entry in rule.requires:
+        table, _, column = entry.partition(".")
+        if not catalog.has_table(table):
+            missing.append(f"input table {table} is absent")
+        elif column and not catalog.has_column(table, column):
+            missing.append(f"input column {table}.{column} is absent")
+    if rule.requires_any and not any(catalog.has_table(t) for t in rule.requires_any):
+        missing.append("none of the input tables " + ", ".join(rule.requires_any) + " is present")
+    if missing:
+        return "; ".join(missing)
+    if rule.requires_rows is not None and not query_rows(con, rule.requires_rows.sql)[0][0]:
+        return rule.requires_rows.reason
+    return None
+
+
+def _run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> int:
+    sql = rule.sql_path.read_text(encoding="utf-8")
+    table = f"__rules_out_{rule.code.lower()}"
+    run_sql(con, f"create or replace temp table {table} as\nselect {', '.join(FINDING_COLUMNS)} from (\n{sql}\n)")
+    count = query_rows(con, f"select count(*) from {table}")[0][0]
+    logger.info("rule %d %s: %d findings", rule.number, rule.code, count)
+    return count
+
+
+def _union_outputs(con: duckdb.DuckDBPyConnection, table: str, codes: list[str]) -> None:
+    if codes:
+        sql = "\nunion all\n".join(f"select * from __rules_out_{c.lower()}" for c in codes)
+    else:
+        sql = "select * from __rules_out_empty"
+    run_sql(con, f"create or replace temp table {table} as\n{sql}")
+
+
+def _create_empty_output(con: duckdb.DuckDBPyConnection) -> None:
+    run_sql(
+        con,
+        "create or replace temp table __rules_out_empty (rule_code varchar, severity varchar, "
+        "programme varchar, period varchar, record_id varchar, detail_key varchar, "
+        "evidence varchar, evidence_json json, match_probability double, confidence double)",
+    )
+
+
+def _write_rule_status(
+    con: duckdb.DuckDBPyConnection, run_id: str, counts: dict[str, int], reasons: dict[str, str]
+) -> None:
+    run_sql(
+        con,
+        "create or replace table rule_status (run_id varchar, rule_number integer, "
+        "rule_code varchar, severity varchar, is_evaluated boolean, "
+        "not_evaluated_reason varchar, findings bigint)",
+    )
+    for rule in RULES:
+        row = [
+            run_id,
+            rule.number,
+            rule.code,
+            "/".join(rule.severities),
+            rule.code in counts,
+            reasons.get(rule.code),
+            counts.get(rule.code),
+        ]
+        query_rows(con, "insert into rule_status values (?, ?, ?, ?, ?, ?, ?)", row)
+
+
+def apply_rules(con: duckdb.DuckDBPyConnection, rules_config: dict[str, Any], run_id: str) -> RulesSummary:
+    """Evaluate every rule whose inputs are present; write `fct_findings` and `rule_status`."""
+    catalog = prepare_inputs(con, rules_config, run_id)
+    _create_empty_output(con)
+
+    counts: dict[str, int] = {}
+    reasons: dict[str, str] = {}
+    for phase in (1, 2):
+        if phase == 2:
+            _union_outputs(con, "__rules_findings_phase1", list(counts))
+        for rule in (r for r in RULES if r.phase == phase):
+            reason = missing_input_reason(con, catalog, rule)
+            if reason is not None:
+                logger.warning("rule %d %s not evaluated: %s", rule.number, rule.code, reason)
+                reasons[rule.code] = reason
+                continue
+            counts[rule.code] = _run_rule(con, rule)
+
+    _union_outputs(con, "__rules_findings_all", list(counts))
+    run_sql(con, (SQL_DIR / "marts" / "fct_findings.sql").read_text(encoding="utf-8"), "fct_findings")
+    _write_rule_status(con, run_id, counts, reasons)
+
+    total = sum(counts.values())
+    logger.info(
+        "rules run %s: %d findings from %d rules, %d rules not evaluated",
+        run_id, total, len(counts), len(reasons),
+    )
+    return RulesSummary(run_id=run_id, findings=total, findings_by_rule=counts, not_evaluated=reasons)

@@ -1,0 +1,120 @@
+"""Build the marts users read from the findings of one rules run."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines.errors import SourceFileError
+from pipelines.rules.apply import prepare_inputs
+from pipelines.rules.texts import write_texts
+from pipelines.sqlrun import SQL_DIR, query_rows, run_sql
+
+logger = logging.getLogger(__name__)
+
+MARTS = (
+    "inclusion_errors",
+    "exclusion_errors",
+    "complaint_results",
+    "summary_rates",
+    "findings_diff",
+)
+
+_FINDING_SCHEMA = (
+    "finding_id varchar, run_id varchar, rule_code varchar, severity varchar, "
+    "programme varchar, period varchar, person_id varchar, family_id varchar, "
+    "record_id varchar, nik varchar, no_kk varchar, name varchar, kecamatan_code varchar, "
+    "desa_code varchar, evidence varchar, evidence_json json, source_file varchar, "
+    "source_sheet varchar, source_row bigint, match_probability double, confidence double"
+)
+
+
+def _sql_literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _previous_source(previous: Path) -> str:
+    """Return a SQL relation reading the previous run's fct_findings from `previous`: an
+    audit.duckdb file, a fct_findings.parquet file, or a folder holding either."""
+    if previous.is_dir():
+        for name in ("fct_findings.parquet", "audit.duckdb"):
+            if (previous / name).exists():
+                return _previous_source(previous / name)
+        raise SourceFileError(
+            f"previous run folder {previous} has neither fct_findings.parquet nor audit.duckdb; "
+            "pass the marts folder of the previous run"
+        )
+    if not previous.exists():
+        raise SourceFileError(
+            f"previous findings {previous} not found; pass the previous run's audit.duckdb or "
+            "fct_findings.parquet, or no path to mark every finding new"
+        )
+    if previous.suffix == ".parquet":
+        return f"read_parquet({_sql_literal(previous)})"
+    return "__rules_previous_db.fct_findings"
+
+
+def _load_previous_findings(con: duckdb.DuckDBPyConnection, previous: Path | None) -> None:
+    empty = f"create or replace temp table __rules_previous_findings ({_FINDING_SCHEMA})"
+    run_sql(con, empty)
+    if previous is None:
+        logger.info("no previous findings given: every finding is new")
+        return
+
+    source = _previous_source(previous)
+    attached = source.startswith("__rules_previous_db")
+    if attached:
+        database = previous if not previous.is_dir() else previous / "audit.duckdb"
+        run_sql(con, "detach database if exists __rules_previous_db")
+        run_sql(con, f"attach {_sql_literal(database)} as __rules_previous_db (read_only)")
+    try:
+        run_sql(
+            con,
+            "insert into __rules_previous_findings by name "
+            f"select finding_id, run_id, rule_code, severity, programme, period, person_id, "
+            f"nik, name, kecamatan_code, desa_code, evidence from {source}",
+        )
+    finally:
+        if attached:
+            run_sql(con, "detach database __rules_previous_db")
+    count = query_rows(con, "select count(*) from __rules_previous_findings")[0][0]
+    logger.info("previous findings from %s: %d rows", previous, count)
+
+
+def _base_is_ready(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
+    tables = query_rows(
+        con,
+        "select count(*) from duckdb_tables() where temporary and table_name = '__rules_params'",
+    )[0][0]
+    if not tables:
+        return False
+    return query_rows(con, "select run_id from __rules_params")[0][0] == run_id
+
+
+def build_marts(
+    con: duckdb.DuckDBPyConnection,
+    rules_config: dict[str, Any],
+    run_id: str,
+    previous_findings: Path | None,
+) -> dict[str, int]:
+    """Build inclusion_errors, exclusion_errors, complaint_results, summary_rates and
+    findings_diff from fct_findings; return the row count of each mart.
+
+    `apply_rules` must have written fct_findings for `run_id`. The base tables it built on this
+    connection are reused; on another connection they are rebuilt from the same inputs.
+    """
+    if not _base_is_ready(con, run_id):
+        prepare_inputs(con, rules_config, run_id)
+    write_texts(con)
+    _load_previous_findings(con, previous_findings)
+
+    counts = {}
+    for mart in MARTS:
+        sql = (SQL_DIR / "marts" / f"{mart}.sql").read_text(encoding="utf-8")
+        run_sql(con, sql, mart)
+        counts[mart] = query_rows(con, f"select count(*) from {mart}")[0][0]
+    logger.info("marts of run %s: %s", run_id, counts)
+    return counts

@@ -1,0 +1,169 @@
+"""Rule parameters: the parsed config/rules.toml checked and written into one-row tables.
+
+Rule SQL reads every threshold, benefit amount and date from `__rules_params` and
+`__rules_programmes`, so no value of the configuration is repeated in SQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from pipelines.errors import ConfigError
+from pipelines.sqlrun import query_rows, run_sql
+
+PROGRAMMES = ("PKH", "BPNT", "PBI")
+
+# Exclusion-list categories (stg_exclusion.category, upper case) that mean a company officer
+# or owner from AHU/OSS; rule 16 reads them and rule 15 reads every other category.
+DEFAULT_BUSINESS_CATEGORIES = ("AHU", "OSS", "PEMILIK USAHA", "PENGURUS PERUSAHAAN")
+
+# Complaint statuses (upper case) that need no further response.
+DEFAULT_CLOSED_STATUSES = ("SELESAI", "DITUTUP", "CLOSED", "DITOLAK", "TUNTAS")
+
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "period": ("start_date", "end_date", "label"),
+    "desil_threshold": PROGRAMMES,
+    "benefit_idr_per_month": PROGRAMMES,
+    "pkh": (
+        "elderly_min_age",
+        "early_childhood_max_age",
+        "school_min_age",
+        "school_max_age",
+        "max_components",
+        "max_early_childhood",
+        "max_pregnancies",
+        "pengurus_min_age",
+    ),
+    "linking": ("name_mismatch_similarity",),
+    "complaints": ("sanggahan_response_days", "field_check_response_days"),
+    "wage": ("umk_idr",),
+    "stale": ("max_record_age_days",),
+}
+
+
+@dataclass(frozen=True)
+class RuleParams:
+    """The values of the rules configuration that the SQL reads."""
+
+    version: str
+    period_label: str
+    period_start_date: dt.date
+    period_end_date: dt.date
+    values: dict[str, Any]
+    programmes: dict[str, tuple[int, int]]
+    business_categories: tuple[str, ...]
+
+
+def _as_date(section: str, key: str, value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as e:
+        raise ConfigError(
+            f"rules config [{section}] {key} = {value!r} is not a date; write YYYY-MM-DD"
+        ) from e
+
+
+def _missing_keys(config: dict[str, Any]) -> list[str]:
+    missing = []
+    for section, keys in _REQUIRED.items():
+        table = config.get(section)
+        for key in keys:
+            if not isinstance(table, dict) or key not in table:
+                missing.append(f"[{section}] {key}")
+    return missing
+
+
+def _period_months(start: dt.date, end: dt.date) -> int:
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def parse_params(config: dict[str, Any]) -> RuleParams:
+    """Check the parsed rules configuration and return its values; raise ConfigError listing
+    every missing key at once."""
+    missing = _missing_keys(config)
+    if missing:
+        raise ConfigError(
+            "rules config is missing " + ", ".join(missing) + "; add them to config/rules.toml"
+        )
+
+    period = config["period"]
+    start = _as_date("period", "start_date", period["start_date"])
+    end = _as_date("period", "end_date", period["end_date"])
+    if end < start:
+        raise ConfigError(f"rules config [period] end_date {end} is before start_date {start}")
+
+    values = {
+        **{f"pkh_{key}": int(v) for key, v in config["pkh"].items()},
+        "name_mismatch_similarity": float(config["linking"]["name_mismatch_similarity"]),
+        "sanggahan_response_days": int(config["complaints"]["sanggahan_response_days"]),
+        "field_check_response_days": int(config["complaints"]["field_check_response_days"]),
+        "umk_idr": int(config["wage"]["umk_idr"]),
+        "max_record_age_days": int(config["stale"]["max_record_age_days"]),
+        "period_months": _period_months(start, end),
+        "complaints_reference_date": _as_date(
+            "complaints",
+            "reference_date",
+            config["complaints"].get("reference_date", end),
+        ),
+        "closed_complaint_statuses": [
+            str(v).upper()
+            for v in config["complaints"].get("closed_statuses", DEFAULT_CLOSED_STATUSES)
+        ],
+        "proxy_min_power_va": int(config.get("proxy", {}).get("min_power_va", 1300)),
+        "kk_head_min_age": int(config.get("age", {}).get("kk_head_min_age", 15)),
+        "max_age": int(config.get("age", {}).get("max_age", 110)),
+    }
+    programmes = {
+        name: (
+            int(config["desil_threshold"][name]),
+            int(config["benefit_idr_per_month"][name]),
+        )
+        for name in PROGRAMMES
+    }
+    categories = config.get("exclusion", {}).get("business_categories", DEFAULT_BUSINESS_CATEGORIES)
+    return RuleParams(
+        version=str(config.get("version", "")),
+        period_label=str(period["label"]),
+        period_start_date=start,
+        period_end_date=end,
+        values=values,
+        programmes=programmes,
+        business_categories=tuple(str(c).upper() for c in categories),
+    )
+
+
+def write_params(con: duckdb.DuckDBPyConnection, params: RuleParams, run_id: str) -> None:
+    """Write `__rules_params` (one row), `__rules_programmes` and `__rules_business_categories`."""
+    columns = {
+        "run_id": run_id,
+        "config_version": params.version,
+        "period_label": params.period_label,
+        "period_start_date": params.period_start_date,
+        "period_end_date": params.period_end_date,
+        **params.values,
+    }
+    # Column names come from the keys above; values go through query parameters.
+    select_list = ", ".join(f"? as {name}" for name in columns)
+    query_rows(
+        con,
+        f"create or replace temp table __rules_params as select {select_list}",
+        list(columns.values()),
+    )
+
+    run_sql(
+        con,
+        "create or replace temp table __rules_programmes "
+        "(programme varchar, desil_threshold integer, benefit_idr_per_month bigint)",
+    )
+    for name, (threshold, benefit) in params.programmes.items():
+        query_rows(con, "insert into __rules_programmes values (?, ?, ?)", [name, threshold, benefit])
+
+    run_sql(con, "create or replace temp table __rules_business_categories (category varchar)")
+    for category in params.business_categories:
+        query_rows(con, "insert into __rules_business_categories values (?)", [category])

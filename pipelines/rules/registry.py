@@ -1,0 +1,257 @@
+"""The audit rules: code, severity, inputs and SQL model of each rule of the rule catalogue.
+
+A rule is evaluated only when its inputs are present. `requires` lists `table` or
+`table.column` entries that must all exist; `requires_any` lists tables of which at least one
+must exist; `requires_rows` is a SQL condition on the input views that must hold, for inputs
+that arrive inside a shared table (AHU/OSS rows in the exclusion list). A rule whose inputs are
+absent is recorded in `rule_status` as not evaluated, with the reason, and yields no findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipelines.sqlrun import SQL_DIR
+
+RULES_SQL_DIR = SQL_DIR / "marts" / "rules"
+
+ROSTERS = ("stg_pkh", "stg_bpnt", "stg_pbi")
+LINKS = ("int_person_links",)
+REGISTER_LINKS = ("stg_register", "int_person_links", "int_families")
+
+
+@dataclass(frozen=True)
+class RowCondition:
+    """A SQL condition on the input views and the reason given when it is false."""
+
+    sql: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One audit rule."""
+
+    number: int
+    code: str
+    severities: tuple[str, ...]
+    description: str
+    requires: tuple[str, ...] = ()
+    requires_any: tuple[str, ...] = ()
+    requires_rows: RowCondition | None = None
+    # Rules of phase 2 read the findings of phase 1 (`__rules_findings_phase1`).
+    phase: int = 1
+
+    @property
+    def severity(self) -> str:
+        """The main severity: the first of `severities`."""
+        return self.severities[0]
+
+    @property
+    def sql_path(self) -> Path:
+        return RULES_SQL_DIR / f"{self.code.lower()}.sql"
+
+
+_BUSINESS_ROWS = RowCondition(
+    sql="select count(*) > 0 from __rules_list_members where list_kind = 'business'",
+    reason="no AHU/OSS company officer or owner rows in stg_exclusion",
+)
+_LIST_ROWS = RowCondition(
+    sql=(
+        "select count(*) > 0 from __rules_list_members "
+        "where list_kind in ('village_officials', 'exclusion')"
+    ),
+    reason="no perangkat desa list and no other exclusion list rows",
+)
+
+RULES: tuple[Rule, ...] = (
+    Rule(1, "NIK_FORMAT", ("ERROR",), "NIK is not 16 digits or is a placeholder"),
+    Rule(2, "NIK_EXCEL_DAMAGE", ("ERROR",), "NIK was damaged by a numeric spreadsheet cell"),
+    Rule(3, "NIK_STRUCTURE", ("ERROR", "WARN"), "NIK region, date or serial is impossible"),
+    Rule(
+        4,
+        "NIK_ATTR_MISMATCH",
+        ("WARN",),
+        "sex or birth date implied by the NIK differs from the recorded one",
+    ),
+    Rule(5, "KK_FORMAT", ("ERROR",), "No KK is invalid, impossible, or equal to the NIK"),
+    Rule(
+        6,
+        "DUP_NIK_IN_LIST",
+        ("FLAG",),
+        "same NIK in more than one active row of one roster and period",
+        requires_any=ROSTERS,
+    ),
+    Rule(
+        7,
+        "DUP_NIK_CONFLICT",
+        ("WARN",),
+        "same NIK with different names or birth dates across sources",
+    ),
+    Rule(
+        8,
+        "DUP_PERSON_DIFF_NIK",
+        ("WARN",),
+        "same name, birth date and desa with different NIKs",
+    ),
+    Rule(
+        9,
+        "MULTI_KPM_PER_KK",
+        ("FLAG",),
+        "more than one active KPM on one No KK or one pengurus NIK",
+        requires_any=("stg_pkh", "stg_bpnt"),
+    ),
+    Rule(
+        10,
+        "NOT_IN_REGISTER",
+        ("FLAG",),
+        "recipient not found in the DTSEN register",
+        requires=("stg_register", *LINKS),
+        requires_any=ROSTERS,
+    ),
+    Rule(
+        11,
+        "NOT_PADAN_DUKCAPIL",
+        ("FLAG",),
+        "recipient's register record is not matched with Dukcapil",
+        requires=("stg_register.is_padan_dukcapil", *LINKS),
+        requires_any=ROSTERS,
+    ),
+    Rule(
+        12,
+        "DESIL_OUT_OF_RANGE",
+        ("FLAG", "WARN"),
+        "recipient's desil above the programme threshold, or missing",
+        requires=("stg_register.desil", *LINKS),
+        requires_any=ROSTERS,
+    ),
+    Rule(
+        13,
+        "DECEASED_RECIPIENT",
+        ("FLAG",),
+        "recipient died before the period start",
+        requires=("stg_deaths.death_date", *LINKS),
+        requires_any=ROSTERS,
+    ),
+    Rule(
+        14,
+        "ASN_TNI_POLRI",
+        ("FLAG",),
+        "recipient or a KK member is ASN, TNI, Polri or a pensioner",
+        requires=("stg_asn", *LINKS),
+        requires_any=ROSTERS,
+    ),
+    Rule(
+        15,
+        "OCCUPATIONAL_EXCLUSION",
+        ("FLAG",),
+        "recipient or a KK member is on an occupational exclusion list",
+        requires=LINKS,
+        requires_any=("stg_village_officials", "stg_exclusion"),
+        requires_rows=_LIST_ROWS,
+    ),
+    Rule(
+        16,
+        "BUSINESS_OWNER",
+        ("FLAG",),
+        "recipient or a KK member is a company officer or owner (AHU/OSS)",
+        requires=("stg_exclusion.category", *LINKS),
+        requires_rows=_BUSINESS_ROWS,
+    ),
+    Rule(
+        17,
+        "WAGE_ABOVE_UMK",
+        ("FLAG",),
+        "a KK member's BPJS-TK wage is above the UMK",
+        requires=("stg_bpjs_tk.wage_idr", *REGISTER_LINKS),
+    ),
+    Rule(
+        18,
+        "PROXY_AFFLUENCE",
+        ("WARN",),
+        "household linked to a large PLN connection or a four-wheel vehicle",
+        requires=LINKS,
+        requires_any=("stg_pln", "stg_vehicles"),
+    ),
+    Rule(
+        19,
+        "PKH_NO_COMPONENT",
+        ("FLAG",),
+        "active PKH family with no qualifying member",
+        requires=("stg_pkh", *REGISTER_LINKS),
+    ),
+    Rule(
+        20,
+        "PKH_COMPONENT_LIMITS",
+        ("WARN",),
+        "PKH components above the limits or contradicted by members' ages",
+        requires=("stg_pkh.components",),
+    ),
+    Rule(21, "AGE_IMPLAUSIBLE", ("WARN",), "birth date impossible for the person's role"),
+    Rule(22, "DEFAULT_DOB", ("INFO",), "birth date is a default date"),
+    Rule(
+        23,
+        "PBI_NOT_ELIGIBLE",
+        ("FLAG",),
+        "active PBI member not in DTSEN or above the PBI desil threshold",
+        requires=("stg_pbi", "stg_register.desil", *LINKS),
+    ),
+    Rule(
+        24,
+        "PBI_DOUBLE_COVERAGE",
+        ("FLAG",),
+        "PBI member also PPU, in both PBI APBN and APBD, or twice with different noka",
+        requires=("stg_pbi",),
+    ),
+    Rule(25, "WILAYAH_INVALID", ("WARN", "ERROR"), "desa or kecamatan code or name invalid"),
+    Rule(
+        26,
+        "NAME_MISMATCH_SAME_NIK",
+        ("WARN",),
+        "roster name and register name for one NIK are dissimilar",
+        requires=("stg_register",),
+        requires_any=ROSTERS,
+    ),
+    Rule(
+        27,
+        "EXCLUSION_ERROR_CANDIDATE",
+        ("INFO",),
+        "eligible register family not receiving a programme it qualifies for",
+        requires=("stg_register.desil", *REGISTER_LINKS),
+    ),
+    Rule(
+        28,
+        "CROSS_PROGRAMME_INCONSISTENCY",
+        ("WARN",),
+        "PKH family without Sembako/PBI although eligible, or aid to an inactive record",
+        requires=("stg_register", *REGISTER_LINKS),
+        requires_any=ROSTERS,
+    ),
+    Rule(
+        29,
+        "COMPLAINT_LINK",
+        ("INFO", "WARN"),
+        "complaint about a person in the register or rosters",
+        requires=("stg_complaints", *LINKS),
+        phase=2,
+    ),
+    Rule(
+        30,
+        "STALE_RECORD",
+        ("INFO",),
+        "register record older than the configured age or the latest cut-off",
+        requires=("stg_register.snapshot_date", *LINKS),
+        requires_any=ROSTERS,
+    ),
+    Rule(
+        31,
+        "HOUSEHOLD_DISSOLVED",
+        ("FLAG",),
+        "every member of a recipient KK died before the period",
+        requires=("stg_deaths.death_date", *REGISTER_LINKS),
+        requires_any=("stg_pkh", "stg_bpnt"),
+    ),
+)
+
+RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

@@ -1,0 +1,333 @@
+-- One row per complaint with the person it links to in the register and the rosters, and their
+-- desil, programmes and findings. A pre-verified status and the next step are given in
+-- Indonesian and English (texts from __rules_texts), with whether the response is overdue.
+with
+
+records as (
+    select * from __rules_records
+),
+
+complaints as (
+    select * from __rules_in_complaints
+),
+
+person_register as (
+    select * from __rules_person_register
+),
+
+recipients as (
+    select * from __rules_recipients
+),
+
+eligibility as (
+    select * from __rules_family_eligibility
+),
+
+findings as (
+    select * from fct_findings
+),
+
+texts as (
+    select * from __rules_texts
+),
+
+params as (
+    select * from __rules_params
+),
+
+received_by_person as (
+    select person_id, list(distinct programme order by programme) as programmes
+    from recipients
+    group by person_id
+),
+
+flags_by_person as (
+    select person_id, list(distinct rule_code order by rule_code) as flags
+    from findings
+    where severity = 'FLAG'
+    group by person_id
+),
+
+linked_roster as (
+    select person_id, min(record_id) as roster_record_id
+    from records
+    where kind in ('pkh', 'bpnt', 'pbi')
+    group by person_id
+),
+
+complaint_rows as (
+    select
+        records.record_id,
+        records.person_id,
+        records.nik,
+        records.nik_key,
+        coalesce(records.name, records.name_raw) as name,
+        records.kecamatan_code,
+        records.desa_code,
+        records.source_file,
+        records.source_sheet,
+        records.source_row,
+        complaints.complaint_id,
+        complaints.complaint_date,
+        complaints.channel,
+        lower(complaints.complaint_type) as complaint_type,
+        complaints.programme_requested,
+        complaints.reason,
+        complaints.complaint_status,
+        case
+            when upper(complaints.programme_requested) in ('PKH', 'BPNT', 'PBI')
+                then upper(complaints.programme_requested)
+            when upper(complaints.programme_requested) in ('SEMBAKO', 'BPNT/SEMBAKO')
+                then 'BPNT'
+            when upper(complaints.programme_requested) like 'PBI%' then 'PBI'
+        end as programme_requested_code,
+        case
+            when lower(complaints.complaint_type) = 'sanggahan' then params.sanggahan_response_days
+            else params.field_check_response_days
+        end as response_days
+    from records
+    inner join complaints on records.record_id = complaints.record_id
+    cross join params
+),
+
+with_register as (
+    select
+        complaint_rows.*,
+        person_register.record_id as register_record_id,
+        person_register.family_id,
+        person_register.effective_desil as desil,
+        person_register.is_padan_dukcapil,
+        person_register.is_register_active,
+        linked_roster.roster_record_id,
+        coalesce(received_by_person.programmes, []) as programmes_received,
+        flags_by_person.flags
+    from complaint_rows
+    left join person_register on complaint_rows.person_id = person_register.person_id
+    left join linked_roster on complaint_rows.person_id = linked_roster.person_id
+    left join received_by_person on complaint_rows.person_id = received_by_person.person_id
+    left join flags_by_person on complaint_rows.person_id = flags_by_person.person_id
+),
+
+family_target as (
+    -- Without a recognised programme request, the programme to discuss is the first the family
+    -- is eligible for and lacks, else the first it receives, else PKH.
+    select
+        family_id,
+        arg_min(
+            programme,
+            case
+                when is_eligible and not is_receiving then 0
+                when is_receiving then 1
+                else 2
+            end * 10 + case programme when 'PKH' then 0 when 'BPNT' then 1 else 2 end
+        ) as programme
+    from eligibility
+    group by family_id
+),
+
+targeted as (
+    select
+        with_register.*,
+        coalesce(
+            with_register.programme_requested_code,
+            family_target.programme,
+            with_register.programmes_received[1],
+            'PKH'
+        ) as programme
+    from with_register
+    left join family_target on with_register.family_id = family_target.family_id
+),
+
+with_eligibility as (
+    select
+        targeted.*,
+        eligibility.desil_threshold,
+        coalesce(eligibility.is_receiving, list_contains(targeted.programmes_received, targeted.programme))
+            as is_receiving,
+        eligibility.excluded_members,
+        eligibility.pkh_components,
+        eligibility.pregnant,
+        eligibility.early_childhood,
+        eligibility.in_school,
+        eligibility.severe_disability,
+        eligibility.elderly,
+        coalesce(upper(targeted.complaint_status), '') not in (
+            select unnest(params.closed_complaint_statuses)
+        )
+        and targeted.complaint_date + to_days(targeted.response_days)
+            < params.complaints_reference_date as is_overdue,
+        __rules_link_probability(
+            targeted.record_id,
+            coalesce(targeted.register_record_id, targeted.roster_record_id),
+            targeted.nik_key,
+            null
+        ) as match_probability
+    from targeted
+    cross join params
+    left join eligibility
+        on targeted.family_id = eligibility.family_id
+        and targeted.programme = eligibility.programme
+),
+
+statused as (
+    select
+        *,
+        case
+            when complaint_type = 'sanggahan' then case
+                when register_record_id is null and roster_record_id is null
+                    then 'NOT_LINKED_SANGGAHAN'
+                when flags is not null then 'SANGGAHAN_SUPPORTED'
+                else 'SANGGAHAN_NOT_SUPPORTED'
+            end
+            when register_record_id is null and len(programmes_received) > 0
+                then 'IN_ROSTER_NOT_REGISTER'
+            when register_record_id is null then 'NOT_LINKED'
+            when is_receiving then 'ALREADY_RECEIVING'
+            when excluded_members > 0 then 'EXCLUDED_BY_LIST'
+            when not coalesce(is_padan_dukcapil, false) then 'NOT_PADAN'
+            when not coalesce(is_register_active, true) then 'REGISTER_INACTIVE'
+            when desil is null then 'DESIL_MISSING'
+            when desil > desil_threshold then 'DESIL_ABOVE_THRESHOLD'
+            when programme = 'PKH' and coalesce(pkh_components, 0) = 0 then 'NO_PKH_COMPONENT'
+            when programme = 'PKH' then 'ELIGIBLE_NOT_RECEIVING'
+            else 'ELIGIBLE_NOT_RECEIVING_PLAIN'
+        end as status_code
+    from with_eligibility
+),
+
+stepped as (
+    select
+        *,
+        case status_code
+            when 'NOT_LINKED' then 'REGISTER_DTSEN'
+            when 'NOT_LINKED_SANGGAHAN' then 'CHECK_IDENTITY'
+            when 'IN_ROSTER_NOT_REGISTER' then 'UPDATE_DTSEN'
+            when 'ALREADY_RECEIVING' then 'CHECK_DISBURSEMENT'
+            when 'EXCLUDED_BY_LIST' then 'EXPLAIN_INELIGIBLE'
+            when 'NOT_PADAN' then 'CHECK_DUKCAPIL'
+            when 'REGISTER_INACTIVE' then 'UPDATE_DTSEN'
+            when 'DESIL_MISSING' then 'UPDATE_DTSEN'
+            when 'DESIL_ABOVE_THRESHOLD' then 'UPDATE_DTSEN'
+            when 'NO_PKH_COMPONENT' then 'PROPOSE_OTHER'
+            when 'SANGGAHAN_SUPPORTED' then 'FIELD_VERIFY'
+            when 'SANGGAHAN_NOT_SUPPORTED' then 'FIELD_CHECK'
+            else 'PROPOSE_SIKS'
+        end as next_step_code
+    from statused
+),
+
+languages as (
+    select 'en' as language
+    union all
+    select 'id'
+),
+
+template_rows as (
+    select
+        languages.language,
+        texts.code,
+        case languages.language when 'en' then texts.text_en else texts.text_id end as template
+    from texts
+    cross join languages
+),
+
+templates as (
+    select language, map_from_entries(list((code, template))) as by_code
+    from template_rows
+    group by language
+),
+
+rendered as (
+    select
+        stepped.*,
+        templates.language,
+        array_to_string(list_filter([
+            case when stepped.pregnant > 0 then replace(
+                templates.by_code['COMPONENT_PREGNANT'], '{n}', cast(stepped.pregnant as varchar)
+            ) end,
+            case when stepped.early_childhood > 0 then replace(
+                templates.by_code['COMPONENT_EARLY_CHILDHOOD'], '{n}',
+                cast(stepped.early_childhood as varchar)
+            ) end,
+            case when stepped.in_school > 0 then replace(
+                templates.by_code['COMPONENT_SCHOOL'], '{n}', cast(stepped.in_school as varchar)
+            ) end,
+            case when stepped.severe_disability > 0 then replace(
+                templates.by_code['COMPONENT_DISABILITY'], '{n}',
+                cast(stepped.severe_disability as varchar)
+            ) end,
+            case when stepped.elderly > 0 then replace(
+                templates.by_code['COMPONENT_ELDERLY'], '{n}', cast(stepped.elderly as varchar)
+            ) end
+        ], lambda part: part is not null), ', ') as components_text,
+        templates.by_code[stepped.status_code] as status_template,
+        templates.by_code[stepped.next_step_code] as next_step_text,
+        templates.by_code['OVERDUE'] as overdue_template
+    from stepped
+    cross join templates
+),
+
+filled as (
+    select
+        *,
+        replace(replace(replace(replace(replace(
+            status_template,
+            '{desil}', coalesce(cast(desil as varchar), '-')),
+            '{programme}', programme),
+            '{threshold}', coalesce(cast(desil_threshold as varchar), '-')),
+            '{components}', coalesce(components_text, '')),
+            '{flags}', coalesce(array_to_string(flags, ', '), '')
+        ) || ': ' || next_step_text
+        || case
+            when is_overdue then ' (' || replace(
+                overdue_template, '{days}', cast(response_days as varchar)
+            ) || ')'
+            else ''
+        end as status_text
+    from rendered
+),
+
+final as (
+    select
+        params.run_id,
+        en.complaint_id,
+        en.complaint_date,
+        en.channel,
+        en.complaint_type,
+        en.programme_requested,
+        en.programme,
+        en.complaint_status,
+        en.reason,
+        en.record_id,
+        en.person_id,
+        en.family_id,
+        en.nik,
+        en.name,
+        en.kecamatan_code,
+        en.desa_code,
+        en.register_record_id,
+        en.register_record_id is not null as is_in_register,
+        en.desil,
+        en.desil_threshold,
+        en.programmes_received,
+        coalesce(en.flags, []) as flag_rule_codes,
+        en.pkh_components,
+        en.is_overdue,
+        en.response_days,
+        en.match_probability,
+        en.status_code,
+        id.status_text as status_text_id,
+        en.status_text as status_text_en,
+        en.next_step_code,
+        id.next_step_text as next_step_id,
+        en.next_step_text as next_step_en,
+        en.source_file,
+        en.source_sheet,
+        en.source_row
+    from filled as en
+    inner join filled as id on en.record_id = id.record_id and id.language = 'id'
+    cross join params
+    where en.language = 'en'
+)
+
+select * from final

@@ -1,0 +1,102 @@
+-- One row per recipient (linked person) and programme of the period that has findings on the
+-- programme: FLAG rule codes make a likely inclusion error, WARN codes need a field check, and
+-- ERROR/INFO codes are listed apart. Rupiah at risk counts FLAG rows only: the programme's
+-- [benefit_idr_per_month] times the months of the period.
+with
+
+recipients as (
+    select * from __rules_recipients
+),
+
+findings as (
+    select * from fct_findings
+),
+
+programmes as (
+    select * from __rules_programmes
+),
+
+params as (
+    select * from __rules_params
+),
+
+recipient_people as (
+    select
+        programme,
+        person_id,
+        count(*) as roster_rows,
+        arg_min(record_id, source_row) as record_id,
+        any_value(recipient_family_id) as family_id,
+        max(is_in_register) as is_in_register
+    from recipients
+    group by programme, person_id
+),
+
+person_findings as (
+    select
+        findings.programme,
+        findings.person_id,
+        list(distinct findings.rule_code order by findings.rule_code)
+            filter (where findings.severity = 'FLAG') as flag_rule_codes,
+        list(distinct findings.rule_code order by findings.rule_code)
+            filter (where findings.severity = 'WARN') as warn_rule_codes,
+        list(distinct findings.rule_code order by findings.rule_code)
+            filter (where findings.severity in ('ERROR', 'INFO')) as other_rule_codes,
+        min(findings.confidence) filter (where findings.severity = 'FLAG') as flag_confidence
+    from findings
+    group by findings.programme, findings.person_id
+),
+
+joined as (
+    select
+        recipient_people.*,
+        coalesce(person_findings.flag_rule_codes, []) as flag_rule_codes,
+        coalesce(person_findings.warn_rule_codes, []) as warn_rule_codes,
+        coalesce(person_findings.other_rule_codes, []) as other_rule_codes,
+        person_findings.flag_confidence,
+        programmes.benefit_idr_per_month
+    from recipient_people
+    inner join person_findings
+        on recipient_people.programme = person_findings.programme
+        and recipient_people.person_id = person_findings.person_id
+    inner join programmes on recipient_people.programme = programmes.programme
+),
+
+final as (
+    select
+        params.run_id,
+        joined.programme,
+        params.period_label as period,
+        joined.person_id,
+        joined.family_id,
+        joined.record_id,
+        recipients.nik,
+        coalesce(recipients.no_kk, recipients.family_no_kk) as no_kk,
+        coalesce(recipients.name, recipients.name_raw) as name,
+        recipients.kecamatan_code,
+        recipients.desa_code,
+        joined.roster_rows,
+        joined.is_in_register,
+        joined.flag_rule_codes,
+        joined.warn_rule_codes,
+        joined.other_rule_codes,
+        len(joined.flag_rule_codes) > 0 as is_likely_inclusion_error,
+        joined.flag_confidence,
+        case when len(joined.flag_rule_codes) > 0 then params.period_months else 0 end
+            as months_at_risk,
+        case when len(joined.flag_rule_codes) > 0 then joined.benefit_idr_per_month else 0 end
+            as monthly_idr_at_risk,
+        case
+            when len(joined.flag_rule_codes) > 0
+                then joined.benefit_idr_per_month * params.period_months
+            else 0
+        end as rupiah_at_risk_idr,
+        recipients.source_file,
+        recipients.source_sheet,
+        recipients.source_row
+    from joined
+    inner join recipients on joined.record_id = recipients.record_id
+    cross join params
+)
+
+select * from final

@@ -1,0 +1,81 @@
+-- Rule 21 AGE_IMPLAUSIBLE (WARN): a birth date after the period end, an age above [age]
+-- max_age (default 110) at the period start, a PKH pengurus younger than [pkh]
+-- pengurus_min_age, a register KK head younger than [age] kk_head_min_age (default 15), or a
+-- register pregnancy flag on a man or on a woman outside 10-55.
+with
+
+records as (
+    select * from __rules_records
+),
+
+register as (
+    select record_id, relationship, is_pregnant from __rules_in_register
+),
+
+params as (
+    select * from __rules_params
+),
+
+aged as (
+    select
+        records.*,
+        register.relationship,
+        register.is_pregnant,
+        __rules_age(records.birth_date, params.period_start_date) as age
+    from records
+    cross join params
+    left join register on records.record_id = register.record_id
+    where records.is_in_period and records.birth_date is not null
+),
+
+checked as (
+    select
+        aged.*,
+        list_filter([
+            case when aged.birth_date > params.period_end_date then printf(
+                'birth date %s is after the period end', strftime(aged.birth_date, '%d-%m-%Y')
+            ) end,
+            case when aged.age > params.max_age then printf(
+                'age %d is above %d', aged.age, params.max_age
+            ) end,
+            case when aged.kind = 'pkh' and aged.age between 0 and params.pkh_pengurus_min_age - 1
+                then printf(
+                    'PKH pengurus aged %d is younger than %d', aged.age, params.pkh_pengurus_min_age
+                ) end,
+            case when aged.relationship = 'KEPALA KELUARGA'
+                and aged.age between 0 and params.kk_head_min_age - 1 then printf(
+                    'KK head aged %d is younger than %d', aged.age, params.kk_head_min_age
+                ) end,
+            case when coalesce(aged.is_pregnant, false) and aged.sex = 'L'
+                then 'pregnancy recorded for a man' end,
+            case when coalesce(aged.is_pregnant, false) and aged.sex = 'P'
+                and not aged.age between 10 and 55 then printf(
+                    'pregnancy recorded for a woman aged %d', aged.age
+                ) end
+        ], lambda problem: problem is not null) as problems
+    from aged
+    cross join params
+),
+
+final as (
+    select
+        'AGE_IMPLAUSIBLE' as rule_code,
+        'WARN' as severity,
+        checked.programme,
+        params.period_label as period,
+        checked.record_id,
+        null as detail_key,
+        'Implausible age: ' || array_to_string(problems, '; ') as evidence,
+        json_object(
+            'birth_date', checked.birth_date,
+            'age', checked.age,
+            'problems', problems
+        ) as evidence_json,
+        null::double as match_probability,
+        1.0 as confidence
+    from checked
+    cross join params
+    where len(problems) > 0
+)
+
+select * from final

@@ -1,0 +1,24 @@
+-- Probability of the link between two records that a rule joins: the accepted pair's
+-- probability, else 1.0 when both carry the same valid NIK, else the weaker of the two
+-- records' best pair (the records are linked only through others in their cluster).
+create or replace temp macro __rules_link_probability(id_a, id_b, nik_a, nik_b) as
+    case
+        when id_a = id_b then null
+        else coalesce(
+            (
+                select max(p.match_probability)
+                from __rules_pair_probability as p
+                where p.record_id_a = id_a and p.record_id_b = id_b
+            ),
+            case when nik_a = nik_b then 1.0 end,
+            (
+                select min(best)
+                from (
+                    select max(p.match_probability) as best
+                    from __rules_pair_probability as p
+                    where p.record_id_a in (id_a, id_b)
+                    group by p.record_id_a
+                )
+            )
+        )
+    end;

@@ -1,0 +1,89 @@
+-- Scalar macros shared by the rule models. Temporary: they live for one connection.
+
+-- Digits of an identifier cell after trimming whitespace, zero-width characters, separators
+-- (space, dot, dash) and quotes or a leading apostrophe.
+create or replace temp macro __rules_digits(value) as
+    regexp_replace(
+        coalesce(value, ''),
+        '[\s\.\-''"`\x{200B}\x{200C}\x{200D}\x{FEFF}\x{00A0}]',
+        '',
+        'g'
+    );
+
+-- True for empty cells and placeholders: "-", "0", one digit repeated (16 zeros), text such as
+-- BELUM ADA or TIDAK PUNYA.
+create or replace temp macro __rules_is_placeholder(digits) as
+    digits = ''
+    or length(replace(digits, left(digits, 1), '')) = 0
+    or upper(digits) in ('BELUMADA', 'TIDAKPUNYA', 'TIDAKADA', 'NULL', 'NA', 'N/A');
+
+-- Completed years between a birth date and a reference date.
+create or replace temp macro __rules_age(birth, reference) as
+    year(reference) - year(birth)
+    - case
+        when strftime(reference, '%m%d') < strftime(birth, '%m%d') then 1
+        else 0
+    end;
+
+-- Date from the DDMMYY digits of a No KK (a NIK's female day must have 40 taken off first);
+-- NULL when the digits are not a calendar date. Two-digit years above `pivot_yy` are read as 19YY.
+create or replace temp macro __rules_embedded_date(ddmmyy, pivot_yy) as
+    case
+        when regexp_full_match(ddmmyy, '[0-9]{6}') then try_cast(
+            printf(
+                '%04d-%02d-%02d',
+                case
+                    when cast(substr(ddmmyy, 5, 2) as integer) > pivot_yy
+                        then 1900 + cast(substr(ddmmyy, 5, 2) as integer)
+                    else 2000 + cast(substr(ddmmyy, 5, 2) as integer)
+                end,
+                cast(substr(ddmmyy, 3, 2) as integer),
+                cast(substr(ddmmyy, 1, 2) as integer)
+            ) as date
+        )
+    end;
+
+-- Name key for similarity: upper case, letters only, common spelling variants mapped to one
+-- form, old Indonesian spelling (TJ, DJ, OE, SJ, NJ, CH) mapped to the 1972 spelling and
+-- single-letter initials dropped. Staging has already removed titles and BIN/BINTI.
+create or replace temp macro __rules_name_key(value) as
+    array_to_string(
+        list_filter(
+            list_transform(
+                string_split(
+                    trim(regexp_replace(
+                        regexp_replace(upper(coalesce(value, '')), '[^A-Z ]', ' ', 'g'),
+                        '\s+',
+                        ' ',
+                        'g'
+                    )),
+                    ' '
+                ),
+                lambda word: case
+                    when word in (
+                        'M', 'MUH', 'MUHAMAD', 'MUHAMMAD', 'MOH', 'MOCH', 'MOCHAMAD',
+                        'MOCHAMMAD', 'MOHAMAD', 'MOHAMMAD', 'MOHAMMED', 'MUCH', 'MUKHAMAD',
+                        'MUCHAMAD', 'MUCHAMMAD', 'MOHD', 'MUHD'
+                    ) then 'MUHAMMAD'
+                    when word in ('ACHMAD', 'AKHMAD', 'AHMAD', 'AHMAT') then 'AHMAD'
+                    when word in ('ABD', 'ABDUL') then 'ABDUL'
+                    when word in ('ST', 'SITTI', 'SITI') then 'SITI'
+                    when word in ('NOER', 'NUR', 'NURUL') then 'NUR'
+                    else replace(replace(replace(replace(replace(replace(
+                        word, 'TJ', 'C'), 'DJ', 'J'), 'OE', 'U'), 'SJ', 'SY'), 'NJ', 'NY'),
+                        'CH', 'KH')
+                end
+            ),
+            lambda word: length(word) > 1
+        ),
+        ' '
+    );
+
+-- Programme of a source kind.
+create or replace temp macro __rules_programme_of(kind) as
+    case kind
+        when 'pkh' then 'PKH'
+        when 'bpnt' then 'BPNT'
+        when 'pbi' then 'PBI'
+        else 'ALL'
+    end;

@@ -1,0 +1,57 @@
+-- Rule 6 DUP_NIK_IN_LIST (FLAG): one NIK in more than one active row of one programme roster
+-- for the audited period (a double payment). Every row of the group is reported. NIKs damaged
+-- by a spreadsheet are not compared, because the damage itself creates false duplicates.
+with
+
+recipients as (
+    select * from __rules_recipients
+),
+
+params as (
+    select * from __rules_params
+),
+
+grouped as (
+    select
+        *,
+        count(*) over (partition by programme, nik_key) as rows_with_nik,
+        list(source_row) over (partition by programme, nik_key) as rows_list
+    from recipients
+    where nik_key is not null
+),
+
+duplicated as (
+    select *
+    from grouped
+    where rows_with_nik > 1
+),
+
+final as (
+    select
+        'DUP_NIK_IN_LIST' as rule_code,
+        'FLAG' as severity,
+        duplicated.programme,
+        params.period_label as period,
+        duplicated.record_id,
+        coalesce(duplicated.kpm_id, duplicated.noka, cast(duplicated.source_row as varchar))
+            as detail_key,
+        printf(
+            'NIK appears in %d active %s rows for %s (rows %s)',
+            rows_with_nik,
+            duplicated.programme,
+            params.period_label,
+            array_to_string(list_sort(rows_list), ', ')
+        ) as evidence,
+        json_object(
+            'rows_with_nik', rows_with_nik,
+            'source_rows', list_sort(rows_list),
+            'kpm_id', duplicated.kpm_id,
+            'noka', duplicated.noka
+        ) as evidence_json,
+        null::double as match_probability,
+        1.0 as confidence
+    from duplicated
+    cross join params
+)
+
+select * from final

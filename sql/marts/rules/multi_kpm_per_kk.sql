@@ -1,0 +1,67 @@
+-- Rule 9 MULTI_KPM_PER_KK (FLAG): in one family-level roster (PKH, BPNT) and period, more than
+-- one KPM (different pengurus NIKs) share one No KK, or one pengurus NIK is KPM on more than
+-- one No KK. One NIK repeated on one KK is rule 6, not this rule. The KK is the roster's
+-- No KK, else the register family's.
+with
+
+recipients as (
+    select * from __rules_recipients
+),
+
+params as (
+    select * from __rules_params
+),
+
+kpm_rows as (
+    select
+        *,
+        coalesce(no_kk_key, family_no_kk) as kk
+    from recipients
+    where programme in ('PKH', 'BPNT')
+),
+
+counted as (
+    select
+        *,
+        count(distinct nik_key) over (partition by programme, kk) as niks_on_kk,
+        count(distinct kk) over (partition by programme, nik_key) as kks_of_nik
+    from kpm_rows
+),
+
+multiple as (
+    select *
+    from counted
+    where (kk is not null and niks_on_kk > 1)
+        or (nik_key is not null and kks_of_nik > 1)
+),
+
+final as (
+    select
+        'MULTI_KPM_PER_KK' as rule_code,
+        'FLAG' as severity,
+        multiple.programme,
+        params.period_label as period,
+        multiple.record_id,
+        coalesce(multiple.kpm_id, cast(multiple.source_row as varchar)) as detail_key,
+        case
+            when kk is not null and niks_on_kk > 1 then printf(
+                '%d %s KPM with different pengurus share No KK %s', niks_on_kk,
+                multiple.programme, kk
+            )
+            else printf(
+                'The pengurus NIK is KPM of %s on %d different No KK', multiple.programme,
+                kks_of_nik
+            )
+        end as evidence,
+        json_object(
+            'no_kk', kk,
+            'pengurus_niks_on_kk', niks_on_kk,
+            'kk_of_pengurus', kks_of_nik
+        ) as evidence_json,
+        null::double as match_probability,
+        1.0 as confidence
+    from multiple
+    cross join params
+)
+
+select * from final

@@ -1,0 +1,78 @@
+-- Rule 23 PBI_NOT_ELIGIBLE (FLAG): an active PBI APBN or PBI APBD member is not in the DTSEN
+-- register or has a desil above the PBI threshold: a deactivation candidate. The evidence
+-- gives the segment and the monthly contribution ([benefit_idr_per_month] PBI) so that
+-- APBD-funded members can be costed separately.
+with
+
+recipients as (
+    select * from __rules_recipients
+),
+
+person_register as (
+    select * from __rules_person_register
+),
+
+programmes as (
+    select * from __rules_programmes
+),
+
+params as (
+    select * from __rules_params
+),
+
+members as (
+    select
+        recipients.*,
+        person_register.effective_desil,
+        programmes.desil_threshold,
+        programmes.benefit_idr_per_month,
+        __rules_link_probability(
+            recipients.record_id, person_register.record_id,
+            recipients.nik_key, person_register.nik
+        ) as link_probability
+    from recipients
+    inner join programmes on recipients.programme = programmes.programme
+    left join person_register on recipients.register_record_id = person_register.record_id
+    where recipients.programme = 'PBI'
+),
+
+not_eligible as (
+    select *
+    from members
+    where not is_in_register or effective_desil > desil_threshold
+),
+
+final as (
+    select
+        'PBI_NOT_ELIGIBLE' as rule_code,
+        'FLAG' as severity,
+        'PBI' as programme,
+        params.period_label as period,
+        not_eligible.record_id,
+        null as detail_key,
+        printf(
+            '%s member %s; deactivation candidate costing Rp%,d per month',
+            coalesce(not_eligible.segment, 'PBI'),
+            case
+                when not not_eligible.is_in_register then 'not in the DTSEN register'
+                else printf(
+                    'in DTSEN desil %d, above the PBI threshold of desil %d',
+                    not_eligible.effective_desil, not_eligible.desil_threshold
+                )
+            end,
+            not_eligible.benefit_idr_per_month
+        ) as evidence,
+        json_object(
+            'segment', not_eligible.segment,
+            'is_in_register', not_eligible.is_in_register,
+            'desil', not_eligible.effective_desil,
+            'threshold', not_eligible.desil_threshold,
+            'monthly_contribution_idr', not_eligible.benefit_idr_per_month
+        ) as evidence_json,
+        not_eligible.link_probability as match_probability,
+        coalesce(not_eligible.link_probability, 1.0) as confidence
+    from not_eligible
+    cross join params
+)
+
+select * from final

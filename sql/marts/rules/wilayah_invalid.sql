@@ -1,0 +1,74 @@
+-- Rule 25 WILAYAH_INVALID: the desa or kecamatan code of an in-period record is not in the
+-- Batang region table (ERROR), staging marked the code invalid (ERROR), the desa is not under
+-- the stated kecamatan (WARN), or staging could not place a desa name (unknown, or ambiguous
+-- across kecamatan without a code: WARN). Records without any address are not checked.
+with
+
+records as (
+    select * from __rules_records
+),
+
+wilayah as (
+    select * from __rules_wilayah
+),
+
+params as (
+    select * from __rules_params
+),
+
+checked as (
+    select
+        records.*,
+        list_filter([
+            case when records.desa_code is not null
+                and records.desa_code not in (select desa_code from wilayah) then printf(
+                    'desa code %s is not in the region table', records.desa_code
+                ) end,
+            case when records.kecamatan_code is not null
+                and records.kecamatan_code not in (select kecamatan_code from wilayah) then printf(
+                    'kecamatan code %s is not in the region table', records.kecamatan_code
+                ) end,
+            case when records.wilayah_status = 'code_invalid'
+                then 'the region code in the file is invalid' end
+        ], lambda problem: problem is not null) as errors,
+        list_filter([
+            case when records.desa_code is not null and records.kecamatan_code is not null
+                and left(records.desa_code, 6) <> records.kecamatan_code then printf(
+                    'desa %s is not in kecamatan %s', records.desa_code, records.kecamatan_code
+                ) end,
+            case when records.wilayah_status = 'mismatch'
+                and not (records.desa_code is not null and records.kecamatan_code is not null
+                    and left(records.desa_code, 6) <> records.kecamatan_code)
+                then 'the desa is not in the stated kecamatan' end,
+            case when records.wilayah_status = 'unknown'
+                then 'the desa or kecamatan name is not in the region table' end,
+            case when records.wilayah_status = 'ambiguous'
+                then 'the desa name exists in several kecamatan and no code is given' end
+        ], lambda problem: problem is not null) as warnings
+    from records
+    where records.is_in_period
+),
+
+final as (
+    select
+        'WILAYAH_INVALID' as rule_code,
+        case when len(errors) > 0 then 'ERROR' else 'WARN' end as severity,
+        checked.programme,
+        params.period_label as period,
+        checked.record_id,
+        null as detail_key,
+        'Region invalid: ' || array_to_string(list_concat(errors, warnings), '; ') as evidence,
+        json_object(
+            'desa_code', checked.desa_code,
+            'kecamatan_code', checked.kecamatan_code,
+            'wilayah_status', checked.wilayah_status,
+            'problems', list_concat(errors, warnings)
+        ) as evidence_json,
+        null::double as match_probability,
+        1.0 as confidence
+    from checked
+    cross join params
+    where len(errors) + len(warnings) > 0
+)
+
+select * from final

@@ -1,0 +1,138 @@
+"""Scoring findings and linkage against a tiny hand-made ground truth."""
+
+from __future__ import annotations
+
+import csv
+
+import duckdb
+import pytest
+from test_rules_builders import make_kk, make_nik, make_world, rules_config
+
+from pipelines.errors import SourceFileError
+from pipelines.evaluate import LINKAGE, evaluate
+from pipelines.rules import apply_rules
+
+KK = make_kk(1)
+HEAD = make_nik(1, "1980-04-10")
+RICH = make_nik(3, "1975-09-09")
+STRANGER = make_nik(7, "1990-02-02")
+
+
+def write_csv(path, header, rows):
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def make_run(tmp_path):
+    """An audit.duckdb where RICH (desil 8) gets PKH twice and STRANGER is not in the register."""
+    database = tmp_path / "audit.duckdb"
+    con = duckdb.connect(str(database))
+    make_world(
+        con,
+        register=[
+            {"nik": HEAD, "no_kk": KK, "desil": 2},
+            {"nik": RICH, "no_kk": make_kk(3), "desil": 8},
+        ],
+        pkh=[
+            {"nik": RICH, "no_kk": make_kk(3), "components": "LANSIA"},
+            {"nik": STRANGER, "components": "LANSIA"},
+        ],
+    )
+    apply_rules(con, rules_config(), "run-1")
+    con.close()
+    return database
+
+
+def make_truth(tmp_path, findings, decoys=()):
+    truth = tmp_path / "truth"
+    truth.mkdir()
+    write_csv(
+        truth / "records.csv",
+        ["source_file", "source_sheet", "source_row", "person_uid"],
+        [
+            ["register.csv", "", "2", "u-head"],
+            ["register.csv", "", "3", "u-rich"],
+            ["pkh.csv", "", "2", "u-rich"],
+            ["pkh.csv", "", "3", "u-stranger"],
+        ],
+    )
+    write_csv(
+        truth / "findings.csv",
+        ["rule_code", "programme", "person_uid", "family_uid", "source_file", "source_sheet",
+         "source_row", "note"],
+        findings,
+    )
+    write_csv(
+        truth / "decoys.csv",
+        ["decoy_kind", "rule_code", "programme", "person_uid", "source_file", "source_sheet",
+         "source_row", "note"],
+        decoys,
+    )
+    write_csv(
+        truth / "rules_covered.csv",
+        ["rule_code", "planted_count"],
+        [["DESIL_OUT_OF_RANGE", "1"], ["NOT_IN_REGISTER", "2"], ["DECEASED_RECIPIENT", "1"]],
+    )
+    return truth
+
+
+def by_code(rows):
+    return {row.rule_code: row for row in rows}
+
+
+def test_evaluate_scores_precision_and_recall(tmp_path):
+    database = make_run(tmp_path)
+    truth = make_truth(
+        tmp_path,
+        [
+            ["DESIL_OUT_OF_RANGE", "PKH", "u-rich", "f1", "pkh.csv", "", "2", ""],
+            ["NOT_IN_REGISTER", "PKH", "u-stranger", "f2", "pkh.csv", "", "3", ""],
+            ["NOT_IN_REGISTER", "PBI", "u-head", "f3", "pbi.csv", "", "2", "missed"],
+        ],
+    )
+
+    rows = by_code(evaluate(database, truth))
+
+    assert (rows["DESIL_OUT_OF_RANGE"].precision, rows["DESIL_OUT_OF_RANGE"].recall) == (1.0, 1.0)
+    assert rows["NOT_IN_REGISTER"].precision == 1.0
+    assert rows["NOT_IN_REGISTER"].recall == 0.5
+    assert rows["NOT_IN_REGISTER"].false_negatives == 1
+    assert rows["DECEASED_RECIPIENT"].is_evaluated is False
+    assert rows["DECEASED_RECIPIENT"].recall is None
+    assert rows["DECEASED_RECIPIENT"].note == "not evaluated: input table stg_deaths is absent"
+
+
+def test_evaluate_counts_false_positives_and_decoys(tmp_path):
+    database = make_run(tmp_path)
+    truth = make_truth(
+        tmp_path,
+        [["NOT_IN_REGISTER", "PKH", "u-stranger", "f2", "pkh.csv", "", "3", ""]],
+        decoys=[["desil_in_range", "DESIL_OUT_OF_RANGE", "PKH", "u-rich", "pkh.csv", "", "2", ""]],
+    )
+
+    rows = by_code(evaluate(database, truth))
+
+    assert rows["DESIL_OUT_OF_RANGE"].false_positives == 1
+    assert rows["DESIL_OUT_OF_RANGE"].precision == 0.0
+    assert rows["DESIL_OUT_OF_RANGE"].decoys_flagged == 1
+    assert rows["PKH_COMPONENT_LIMITS"].is_covered_by_truth is False
+    assert rows["PKH_COMPONENT_LIMITS"].precision is None
+
+
+def test_evaluate_scores_linkage_pairs(tmp_path):
+    database = make_run(tmp_path)
+    truth = make_truth(tmp_path, [])
+
+    linkage = by_code(evaluate(database, truth))[LINKAGE]
+
+    assert (linkage.predicted, linkage.expected, linkage.true_positives) == (1, 1, 1)
+    assert linkage.f1 == 1.0
+
+
+def test_evaluate_rejects_missing_truth(tmp_path):
+    database = make_run(tmp_path)
+
+    with pytest.raises(SourceFileError, match="records.csv not found"):
+        evaluate(database, tmp_path / "nowhere")

@@ -1,0 +1,223 @@
+"""Marts built from findings: inclusion and exclusion errors, complaints, rates and the diff."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from test_rules_builders import con, make_kk, make_nik, make_world, rules_config  # noqa: F401
+
+from pipelines.errors import ConfigError, SourceFileError
+from pipelines.rules import apply_rules, build_marts
+
+KK = make_kk(1)
+HEAD = make_nik(1, "1980-04-10")
+CHILD = make_nik(2, "2016-06-20", "P")
+RICH = make_nik(3, "1975-09-09")
+DESA = "3325012001"
+
+
+def world(con):
+    """A desil-2 family with a school child that receives nothing, a desil-8 PKH KPM, and
+    complaints about both."""
+    make_world(
+        con,
+        register=[
+            {"nik": HEAD, "no_kk": KK, "desil": 2},
+            {"nik": CHILD, "no_kk": KK, "relationship": "ANAK", "is_in_school": True, "desil": 2},
+            {"nik": RICH, "no_kk": make_kk(3), "desil": 8},
+            {"nik": make_nik(4, "2015-01-08"), "no_kk": make_kk(3), "relationship": "ANAK",
+             "is_in_school": True, "desil": 8},
+        ],
+        pkh=[{"nik": RICH, "no_kk": make_kk(3)}],
+        complaints=[
+            {"nik": HEAD, "complaint_type": "usulan", "programme_requested": "PKH"},
+            {"nik": RICH, "complaint_type": "sanggahan", "complaint_status": "selesai"},
+        ],
+    )
+
+
+def build(con, previous=None, config=None):
+    config = config or rules_config()
+    apply_rules(con, config, "run-1")
+    return build_marts(con, config, "run-1", previous)
+
+
+def test_build_marts_returns_counts(con):
+    world(con)
+
+    counts = build(con)
+
+    assert counts == {
+        "inclusion_errors": 1,
+        "exclusion_errors": 3,
+        "complaint_results": 2,
+        "summary_rates": 3,
+        "findings_diff": con.execute("select count(*) from fct_findings").fetchall()[0][0],
+    }
+
+
+def test_inclusion_errors_prices_flagged_recipient(con):
+    world(con)
+    build(con)
+
+    row = con.execute(
+        "select programme, nik, flag_rule_codes, warn_rule_codes, is_likely_inclusion_error, "
+        "months_at_risk, rupiah_at_risk_idr from inclusion_errors"
+    ).fetchall()
+
+    assert row == [("PKH", RICH, ["DESIL_OUT_OF_RANGE"], ["COMPLAINT_LINK"], True, 3, 750_000)]
+
+
+def test_exclusion_errors_lists_eligible_family(con):
+    world(con)
+    build(con)
+
+    rows = con.execute(
+        "select programme, head_nik, desil, in_school from exclusion_errors order by programme"
+    ).fetchall()
+
+    assert rows == [("BPNT", HEAD, 2, 1), ("PBI", HEAD, 2, 1), ("PKH", HEAD, 2, 1)]
+
+
+def test_complaint_results_text_in_both_languages(con):
+    world(con)
+    build(con)
+
+    rows = con.execute(
+        "select status_code, status_text_id, status_text_en, next_step_code "
+        "from complaint_results order by complaint_id"
+    ).fetchall()
+
+    assert rows[0] == (
+        "ELIGIBLE_NOT_RECEIVING",
+        "Terdaftar di DTSEN desil 2, tidak menerima PKH padahal memiliki 1 anak usia sekolah: "
+        "usulkan melalui SIKS-NG setelah musdes/muskel",
+        "Registered in DTSEN desil 2, not receiving PKH although the family has "
+        "1 school-age children: propose through SIKS-NG after the musdes/muskel",
+        "PROPOSE_SIKS",
+    )
+    assert rows[1][0] == "SANGGAHAN_SUPPORTED"
+    assert "DESIL_OUT_OF_RANGE" in rows[1][1]
+
+
+def test_complaint_results_unknown_person(con):
+    make_world(con, register=[{"nik": HEAD}], complaints=[{"nik": None, "name": "SAINAH"}])
+    build(con)
+
+    rows = con.execute("select status_code, is_in_register, next_step_id from complaint_results").fetchall()
+
+    assert rows == [
+        (
+            "NOT_LINKED",
+            False,
+            "daftarkan melalui operator desa/kelurahan (SIKS-NG) dengan membawa KK dan KTP",
+        )
+    ]
+
+
+def test_summary_rates_per_desa(con):
+    world(con)
+    build(con)
+
+    rows = con.execute(
+        "select programme, desa_code, recipients, flagged_recipients, inclusion_error_rate, "
+        "exclusion_candidates, rupiah_at_risk_month_idr, rupiah_at_risk_year_idr "
+        "from summary_rates order by programme"
+    ).fetchall()
+
+    assert rows == [
+        ("BPNT", DESA, 0, 0, None, 1, 0, 0),
+        ("PBI", DESA, 0, 0, None, 1, 0, 0),
+        ("PKH", DESA, 1, 1, 1.0, 1, 250_000, 3_000_000),
+    ]
+
+
+def test_thresholds_come_from_config(con):
+    world(con)
+    config = copy.deepcopy(rules_config())
+    config["desil_threshold"]["PKH"] = 8
+
+    build(con, config=config)
+
+    rows = con.execute(
+        "select flag_rule_codes, is_likely_inclusion_error, rupiah_at_risk_idr from inclusion_errors"
+    ).fetchall()
+
+    assert rows == [([], False, 0)]
+
+
+def test_missing_config_key_is_reported(con):
+    world(con)
+    config = copy.deepcopy(rules_config())
+    del config["pkh"]["max_components"]
+    del config["wage"]
+
+    with pytest.raises(ConfigError, match=r"\[pkh\] max_components, \[wage\] umk_idr"):
+        apply_rules(con, config, "run-1")
+
+
+def test_findings_diff_against_previous_parquet(con, tmp_path):
+    world(con)
+    build(con)
+    previous = tmp_path / "fct_findings.parquet"
+    con.execute(f"copy (select * from fct_findings) to '{previous}' (format parquet)")
+    con.execute(
+        "update stg_register set desil = 3 where nik = ?", [RICH]
+    )
+    con.execute("update stg_pkh set components = 'BALITA, BALITA, BALITA'")
+
+    build(con, previous=previous)
+
+    statuses = dict(
+        con.execute("select rule_code, diff_status from findings_diff").fetchall()
+    )
+    assert statuses["DESIL_OUT_OF_RANGE"] == "resolved"
+    assert statuses["PKH_COMPONENT_LIMITS"] == "new"
+    assert statuses["EXCLUSION_ERROR_CANDIDATE"] == "persisting"
+
+
+def test_findings_diff_reads_previous_duckdb(con, tmp_path):
+    world(con)
+    build(con)
+    database = tmp_path / "audit.duckdb"
+    con.execute(f"attach '{database}' as previous")
+    con.execute("create table previous.fct_findings as select * from fct_findings")
+    con.execute("detach previous")
+
+    build(con, previous=tmp_path)
+
+    statuses = con.execute("select distinct diff_status from findings_diff").fetchall()
+    assert statuses == [("persisting",)]
+
+
+def test_findings_diff_rejects_missing_path(con, tmp_path):
+    world(con)
+    apply_rules(con, rules_config(), "run-1")
+
+    with pytest.raises(SourceFileError, match="not found"):
+        build_marts(con, rules_config(), "run-1", tmp_path / "nothing.parquet")
+
+
+def test_finding_ids_stable_across_runs(con):
+    world(con)
+    apply_rules(con, rules_config(), "run-1")
+    first = con.execute("select finding_id from fct_findings order by 1").fetchall()
+
+    apply_rules(con, rules_config(), "run-2")
+    second = con.execute("select finding_id from fct_findings order by 1").fetchall()
+
+    assert first == second
+    assert len(set(first)) == len(first)
+
+
+def test_every_finding_has_evidence(con):
+    world(con)
+    build(con)
+
+    missing = con.execute(
+        "select rule_code from fct_findings where evidence is null or evidence = '' "
+        "or source_file is null or record_id is null"
+    ).fetchall()
+
+    assert missing == []

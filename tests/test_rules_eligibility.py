@@ -1,0 +1,284 @@
+"""Rules 10 to 24: register membership, desil, deaths, exclusion lists, PKH components, PBI."""
+
+from __future__ import annotations
+
+from test_rules_builders import con, make_kk, make_nik, make_staging, make_world, rules_config  # noqa: F401
+
+from pipelines.rules import apply_rules
+
+KK = make_kk(1)
+HEAD = make_nik(1, "1980-04-10")
+CHILD = make_nik(2, "2016-06-20", "P")
+
+
+def run(con, **tables):
+    make_world(con, **tables)
+    return apply_rules(con, rules_config(), "test-run")
+
+
+def found(con, rule_code):
+    return con.execute(
+        "select record_id, severity, programme, evidence from fct_findings "
+        "where rule_code = ? order by record_id",
+        [rule_code],
+    ).fetchall()
+
+
+def family(desil=1, **head):
+    """A KK head and a school child, both in the register."""
+    return [
+        {"nik": HEAD, "no_kk": KK, "desil": desil, **head},
+        {"nik": CHILD, "no_kk": KK, "relationship": "ANAK", "is_in_school": True, "desil": desil},
+    ]
+
+
+def test_not_in_register_fires(con):
+    run(con, register=family(), pkh=[{"nik": make_nik(7)}])
+
+    assert [(r[0], r[1]) for r in found(con, "NOT_IN_REGISTER")] == [("pkh:1::2", "FLAG")]
+
+
+def test_not_in_register_follows_link(con):
+    typo = HEAD[:-1] + "9"
+    run(con, register=family(), pkh=[{"nik": typo, "no_kk": KK, "_person": "P" + HEAD}])
+
+    assert found(con, "NOT_IN_REGISTER") == []
+
+
+def test_not_padan_dukcapil_fires(con):
+    run(con, register=family(is_padan_dukcapil=False), pkh=[{"nik": HEAD, "no_kk": KK}])
+
+    assert [r[0] for r in found(con, "NOT_PADAN_DUKCAPIL")] == ["pkh:1::2"]
+
+
+def test_not_padan_dukcapil_ignores_padan_records(con):
+    run(con, register=family(), pkh=[{"nik": HEAD, "no_kk": KK}])
+
+    assert found(con, "NOT_PADAN_DUKCAPIL") == []
+
+
+def test_desil_out_of_range_flags_above_threshold(con):
+    run(con, register=family(desil=5), pkh=[{"nik": HEAD, "no_kk": KK}], bpnt=[{"nik": HEAD, "no_kk": KK}])
+
+    rows = found(con, "DESIL_OUT_OF_RANGE")
+
+    assert [(r[1], r[2]) for r in rows] == [("FLAG", "PKH")]
+    assert "desil 5 is above the PKH threshold of desil 4" in rows[0][3]
+
+
+def test_desil_out_of_range_warns_on_missing_desil(con):
+    run(con, register=family(desil=None), bpnt=[{"nik": HEAD, "no_kk": KK}])
+
+    assert [(r[1], r[2]) for r in found(con, "DESIL_OUT_OF_RANGE")] == [("WARN", "BPNT")]
+
+
+def test_deceased_recipient_fires_on_death_before_period(con):
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        pbi=[{"nik": CHILD, "name": "ALM. ANAK", "has_deceased_marker": True}],
+        deaths=[{"nik": HEAD, "death_date": "2026-08-30"}],
+    )
+
+    rows = found(con, "DECEASED_RECIPIENT")
+
+    assert [r[0] for r in rows] == ["pbi:1::2", "pkh:1::2"]
+    assert "Alm." in rows[0][3]
+    assert "30-08-2026" in rows[1][3]
+
+
+def test_deceased_recipient_ignores_later_death_and_replaced_pengurus(con):
+    spouse = make_nik(3, "1982-01-09", "P")
+    run(
+        con,
+        register=family() + [{"nik": spouse, "no_kk": KK, "relationship": "ISTRI"}],
+        pkh=[{"nik": HEAD, "no_kk": KK}, {"nik": spouse, "no_kk": KK}],
+        bpnt=[{"nik": CHILD, "no_kk": KK}],
+        deaths=[{"nik": HEAD, "death_date": "2026-03-01"}, {"nik": CHILD, "death_date": "2026-11-02"}],
+    )
+
+    assert found(con, "DECEASED_RECIPIENT") == []
+
+
+def test_asn_tni_polri_fires_on_kk_member(con):
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        asn=[{"nik": CHILD, "category": "POLRI", "agency": "Polres Batang"}],
+    )
+
+    rows = found(con, "ASN_TNI_POLRI")
+
+    assert [r[0] for r in rows] == ["pkh:1::2"]
+    assert "anak" in rows[0][3]
+    assert "POLRI" in rows[0][3]
+
+
+def test_asn_tni_polri_ignores_other_families(con):
+    other = make_nik(5, "1975-01-02")
+    run(
+        con,
+        register=family() + [{"nik": other, "no_kk": make_kk(5)}],
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        asn=[{"nik": other}],
+    )
+
+    assert found(con, "ASN_TNI_POLRI") == []
+
+
+def test_occupational_exclusion_fires_on_lists(con):
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        village_officials=[{"nik": HEAD, "position": "Sekretaris Desa"}],
+        exclusion=[{"nik": CHILD, "category": "TENAGA KESEHATAN"}],
+    )
+
+    rows = found(con, "OCCUPATIONAL_EXCLUSION")
+
+    assert len(rows) == 1
+    assert "PERANGKAT DESA" in rows[0][3]
+    assert "TENAGA KESEHATAN" in rows[0][3]
+
+
+def test_occupational_exclusion_leaves_business_rows_to_rule_16(con):
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        exclusion=[{"nik": CHILD, "category": "AHU"}],
+    )
+
+    assert found(con, "OCCUPATIONAL_EXCLUSION") == []
+    assert [r[0] for r in found(con, "BUSINESS_OWNER")] == ["pkh:1::2"]
+
+
+def test_business_owner_not_evaluated_without_ahu_rows(con):
+    run(con, register=family(), pkh=[{"nik": HEAD, "no_kk": KK}], exclusion=[{"nik": make_nik(8)}])
+
+    status = con.execute(
+        "select is_evaluated, not_evaluated_reason from rule_status where rule_code = 'BUSINESS_OWNER'"
+    ).fetchall()
+
+    assert status == [(False, "no AHU/OSS company officer or owner rows in stg_exclusion")]
+
+
+def test_wage_above_umk_fires_only_above_umk(con):
+    make_staging(con, "bpjs_tk", [])
+    con.execute("drop table stg_bpjs_tk")
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        bpnt=[{"nik": HEAD, "no_kk": KK}],
+        bpjs_tk=[{"nik": CHILD, "wage_idr": 3_100_000}, {"nik": HEAD, "wage_idr": 2_000_000}],
+    )
+
+    rows = found(con, "WAGE_ABOVE_UMK")
+
+    assert [r[2] for r in rows] == ["BPNT", "PKH"]
+    assert "3,100,000" in rows[0][3]
+    assert "2,000,000" not in rows[0][3]
+
+
+def test_proxy_affluence_warns_on_large_connection(con):
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        pln=[{"nik": HEAD, "power_va": 2200, "tariff": "R1"}, {"nik": CHILD, "power_va": 900, "tariff": "R1"}],
+    )
+
+    rows = found(con, "PROXY_AFFLUENCE")
+
+    assert [(r[1], r[2]) for r in rows] == [("WARN", "PKH")]
+    assert "2200 VA" in rows[0][3]
+    assert " 900 VA" not in rows[0][3]
+
+
+def test_proxy_affluence_ignores_two_wheelers(con):
+    run(con, register=family(), pkh=[{"nik": HEAD, "no_kk": KK}], vehicles=[{"nik": HEAD, "wheels": 2}])
+
+    assert found(con, "PROXY_AFFLUENCE") == []
+
+
+def test_pkh_no_component_fires_without_qualifying_member(con):
+    run(con, register=[{"nik": HEAD, "no_kk": KK}], pkh=[{"nik": HEAD, "no_kk": KK}])
+
+    assert [(r[0], r[1]) for r in found(con, "PKH_NO_COMPONENT")] == [("pkh:1::2", "FLAG")]
+
+
+def test_pkh_no_component_accepts_school_child(con):
+    run(con, register=family(), pkh=[{"nik": HEAD, "no_kk": KK}])
+
+    assert found(con, "PKH_NO_COMPONENT") == []
+
+
+def test_pkh_no_component_ignores_child_out_of_school(con):
+    run(
+        con,
+        register=[family()[0], {**family()[1], "is_in_school": False}],
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+    )
+
+    assert len(found(con, "PKH_NO_COMPONENT")) == 1
+
+
+def test_pkh_component_limits_fires_on_three_balita(con):
+    run(con, register=family(), pkh=[{"nik": HEAD, "no_kk": KK, "components": "BALITA, BALITA, BALITA"}])
+
+    rows = found(con, "PKH_COMPONENT_LIMITS")
+
+    assert len(rows) == 1
+    assert "3 early-childhood components (at most 2)" in rows[0][3]
+    assert "BALITA claimed 3 times but the family has 0 children" in rows[0][3]
+
+
+def test_pkh_component_limits_accepts_matching_claim(con):
+    run(con, register=family(), pkh=[{"nik": HEAD, "no_kk": KK, "components": "SD"}])
+
+    assert found(con, "PKH_COMPONENT_LIMITS") == []
+
+
+def test_pbi_not_eligible_fires_above_threshold(con):
+    run(con, register=family(desil=7), pbi=[{"nik": HEAD, "segment": "PBI APBD"}, {"nik": make_nik(9)}])
+
+    rows = found(con, "PBI_NOT_ELIGIBLE")
+
+    assert len(rows) == 2
+    assert "PBI APBD member in DTSEN desil 7" in rows[0][3]
+    assert "not in the DTSEN register" in rows[1][3]
+
+
+def test_pbi_not_eligible_accepts_desil_within_threshold(con):
+    run(con, register=family(desil=5), pbi=[{"nik": HEAD}])
+
+    assert found(con, "PBI_NOT_ELIGIBLE") == []
+
+
+def test_pbi_double_coverage_fires(con):
+    run(
+        con,
+        register=family(),
+        pbi=[
+            {"nik": HEAD, "segment": "PBI APBN", "noka": "0000000000001"},
+            {"nik": HEAD, "segment": "PBI APBD", "noka": "0000000000002"},
+            {"nik": CHILD},
+        ],
+        asn=[{"nik": CHILD, "category": "TNI"}],
+    )
+
+    rows = found(con, "PBI_DOUBLE_COVERAGE")
+
+    assert len(rows) == 3
+    assert "both PBI APBN and PBI APBD" in rows[0][3]
+    assert "also PPU as TNI" in rows[2][3]
+
+
+def test_pbi_double_coverage_ignores_single_membership(con):
+    run(con, register=family(), pbi=[{"nik": HEAD}, {"nik": CHILD, "segment": "PBI APBD"}])
+
+    assert found(con, "PBI_DOUBLE_COVERAGE") == []

@@ -1,0 +1,262 @@
+"""Rules 21, 22 and 25 to 31, and rule status for absent inputs."""
+
+from __future__ import annotations
+
+from test_rules_builders import con, make_kk, make_nik, make_world, rules_config  # noqa: F401
+
+from pipelines.rules import apply_rules
+from pipelines.rules.registry import RULES
+
+KK = make_kk(1)
+HEAD = make_nik(1, "1980-04-10")
+CHILD = make_nik(2, "2016-06-20", "P")
+
+
+def run(con, **tables):
+    make_world(con, **tables)
+    return apply_rules(con, rules_config(), "test-run")
+
+
+def found(con, rule_code):
+    return con.execute(
+        "select record_id, severity, programme, evidence from fct_findings "
+        "where rule_code = ? order by record_id, programme",
+        [rule_code],
+    ).fetchall()
+
+
+def family(desil=1, **head):
+    return [
+        {"nik": HEAD, "no_kk": KK, "desil": desil, **head},
+        {"nik": CHILD, "no_kk": KK, "relationship": "ANAK", "is_in_school": True, "desil": desil},
+    ]
+
+
+def test_age_implausible_young_pengurus(con):
+    young = make_nik(3, "2011-02-02", "P")
+    run(
+        con,
+        pkh=[{"nik": young}],
+        register=[{"nik": make_nik(4, "1990-01-02"), "birth_date": "2027-03-01"}],
+    )
+
+    rows = found(con, "AGE_IMPLAUSIBLE")
+
+    assert [r[0] for r in rows] == ["pkh:1::2", "register:1::2"]
+    assert "PKH pengurus aged 15 is younger than 17" in rows[0][3]
+    assert "after the period end" in rows[1][3]
+
+
+def test_age_implausible_fires_on_pregnant_man(con):
+    run(con, register=[{"nik": HEAD, "relationship": "SUAMI", "is_pregnant": True}])
+
+    assert "pregnancy recorded for a man" in found(con, "AGE_IMPLAUSIBLE")[0][3]
+
+
+def test_age_implausible_accepts_adult_pengurus(con):
+    run(con, register=family(), pkh=[{"nik": HEAD, "no_kk": KK}])
+
+    assert found(con, "AGE_IMPLAUSIBLE") == []
+
+
+def test_default_dob_reports_recipients(con):
+    run(con, bpnt=[{"nik": make_nik(1, "1950-07-01")}, {"nik": make_nik(2, "1950-07-02")}])
+
+    assert [(r[0], r[1]) for r in found(con, "DEFAULT_DOB")] == [("bpnt:1::2", "INFO")]
+
+
+def test_default_dob_ignores_non_recipients(con):
+    run(con, register=[{"nik": make_nik(1, "1950-12-31")}], pkh=[{"nik": make_nik(2)}])
+
+    assert found(con, "DEFAULT_DOB") == []
+
+
+def test_wilayah_invalid_errors_on_unknown_code(con):
+    run(
+        con,
+        register=[
+            {"nik": make_nik(1), "desa_code": "3325019999"},
+            {"nik": make_nik(2), "desa_code": "3325022001", "kecamatan_code": "332501"},
+            {"nik": make_nik(3), "desa_code": None, "kecamatan_code": None, "wilayah_status": "ambiguous"},
+        ],
+    )
+
+    rows = found(con, "WILAYAH_INVALID")
+
+    assert [r[1] for r in rows] == ["ERROR", "WARN", "WARN"]
+    assert "3325019999 is not in the region table" in rows[0][3]
+    assert "not in kecamatan 332501" in rows[1][3]
+
+
+def test_wilayah_invalid_accepts_known_codes(con):
+    run(con, register=[{"nik": make_nik(1), "desa_code": "3325152011"}])
+
+    assert found(con, "WILAYAH_INVALID") == []
+
+
+def test_name_mismatch_same_nik_fires(con):
+    run(con, register=[{"nik": HEAD, "name": "SUTRISNO"}], pkh=[{"nik": HEAD, "name": "BUDIYANTO"}])
+
+    rows = found(con, "NAME_MISMATCH_SAME_NIK")
+
+    assert [r[0] for r in rows] == ["pkh:1::2"]
+    assert '"BUDIYANTO" differs from register name "SUTRISNO"' in rows[0][3]
+
+
+def test_name_mismatch_same_nik_maps_spelling_variants(con):
+    run(con, register=[{"nik": HEAD, "name": "MUHAMMAD FAIZIN"}], pkh=[{"nik": HEAD, "name": "MOCH FAIZIN"}])
+
+    assert found(con, "NAME_MISMATCH_SAME_NIK") == []
+
+
+def test_exclusion_error_candidate_lists_each_programme(con):
+    run(con, register=family(desil=2), pkh=[{"nik": make_nik(9)}])
+
+    rows = found(con, "EXCLUSION_ERROR_CANDIDATE")
+
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        ("register:1::2", "INFO", "BPNT"),
+        ("register:1::2", "INFO", "PBI"),
+        ("register:1::2", "INFO", "PKH"),
+    ]
+    assert "1 members qualify" in rows[2][3]
+
+
+def test_exclusion_error_candidate_skips_excluded_and_rich(con):
+    other = make_nik(5, "1970-05-05")
+    run(
+        con,
+        register=family(desil=2) + [{"nik": other, "no_kk": make_kk(5), "desil": 8}],
+        asn=[{"nik": CHILD}],
+    )
+
+    assert found(con, "EXCLUSION_ERROR_CANDIDATE") == []
+
+
+def test_cross_programme_inconsistency_fires_on_gap_and_inactive(con):
+    run(
+        con,
+        register=family(desil=2, is_register_active=False) + [
+            {"nik": make_nik(5), "no_kk": make_kk(5), "desil": 3},
+        ],
+        pkh=[{"nik": make_nik(5), "no_kk": make_kk(5), "components": ""}],
+        bpnt=[{"nik": HEAD, "no_kk": KK}],
+    )
+
+    rows = found(con, "CROSS_PROGRAMME_INCONSISTENCY")
+
+    assert [(r[0], r[2]) for r in rows] == [("bpnt:1::2", "BPNT"), ("pkh:1::2", "PKH")]
+    assert "inactive" in rows[0][3]
+    assert "eligible for BPNT and PBI" in rows[1][3]
+
+
+def test_cross_programme_inconsistency_accepts_full_coverage(con):
+    run(
+        con,
+        register=family(desil=2),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        bpnt=[{"nik": HEAD, "no_kk": KK}],
+        pbi=[{"nik": CHILD}],
+    )
+
+    assert found(con, "CROSS_PROGRAMME_INCONSISTENCY") == []
+
+
+def test_complaint_link_warns_when_person_is_flagged(con):
+    run(
+        con,
+        register=family(desil=6),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        complaints=[
+            {"nik": HEAD, "complaint_type": "sanggahan", "complaint_status": "selesai"},
+            {"nik": CHILD, "complaint_type": "usulan"},
+            {"nik": make_nik(8), "complaint_type": "usulan"},
+        ],
+    )
+
+    rows = found(con, "COMPLAINT_LINK")
+
+    assert [(r[0], r[1]) for r in rows] == [("complaints:1::2", "WARN"), ("complaints:1::3", "INFO")]
+    assert "DESIL_OUT_OF_RANGE" in rows[0][3]
+
+
+def test_complaint_link_warns_when_overdue(con):
+    run(
+        con,
+        register=family(),
+        complaints=[{"nik": CHILD, "complaint_type": "sanggahan", "complaint_date": "2026-12-01"}],
+    )
+
+    rows = found(con, "COMPLAINT_LINK")
+
+    assert rows[0][1] == "WARN"
+    assert "14-day response standard" in rows[0][3]
+
+
+def test_stale_record_fires_on_old_snapshot(con):
+    run(con, register=family(snapshot_date="2025-06-01"), pkh=[{"nik": HEAD, "no_kk": KK}])
+
+    rows = found(con, "STALE_RECORD")
+
+    assert [(r[0], r[1]) for r in rows] == [("pkh:1::2", "INFO")]
+    assert "more than 365" in rows[0][3]
+
+
+def test_stale_record_ignores_current_snapshot(con):
+    run(con, register=family(), pkh=[{"nik": HEAD, "no_kk": KK}])
+
+    assert found(con, "STALE_RECORD") == []
+
+
+def test_household_dissolved_fires_when_all_died(con):
+    run(
+        con,
+        register=family(),
+        bpnt=[{"nik": HEAD, "no_kk": KK}],
+        deaths=[{"nik": HEAD, "death_date": "2026-01-05"}, {"nik": CHILD, "death_date": "2026-02-05"}],
+    )
+
+    rows = found(con, "HOUSEHOLD_DISSOLVED")
+
+    assert [(r[0], r[1]) for r in rows] == [("bpnt:1::2", "FLAG")]
+    assert "All 2 register members" in rows[0][3]
+
+
+def test_household_dissolved_ignores_living_member(con):
+    run(
+        con,
+        register=family(),
+        bpnt=[{"nik": HEAD, "no_kk": KK}],
+        deaths=[{"nik": HEAD, "death_date": "2026-01-05"}],
+    )
+
+    assert found(con, "HOUSEHOLD_DISSOLVED") == []
+
+
+def test_rule_status_marks_absent_inputs(con):
+    summary = run(con, pkh=[{"nik": HEAD}])
+
+    status = dict(
+        con.execute(
+            "select rule_code, not_evaluated_reason from rule_status where not is_evaluated"
+        ).fetchall()
+    )
+    counts = con.execute(
+        "select count(*) from fct_findings where rule_code in "
+        "('DECEASED_RECIPIENT', 'NOT_IN_REGISTER', 'WAGE_ABOVE_UMK')"
+    ).fetchall()
+
+    assert status["DECEASED_RECIPIENT"] == "input table stg_deaths is absent"
+    assert status["NOT_IN_REGISTER"] == "input table stg_register is absent"
+    assert "stg_bpjs_tk" in status["WAGE_ABOVE_UMK"]
+    assert counts == [(0,)]
+    assert set(summary.not_evaluated) == set(status)
+
+
+def test_rule_status_lists_every_rule(con):
+    run(con, register=family())
+
+    rows = con.execute("select rule_number, rule_code from rule_status order by rule_number").fetchall()
+
+    assert rows == [(r.number, r.code) for r in RULES]
+    assert len(rows) == 31
