@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
-from pipelines.i18n import current_language
+from pipelines.i18n import current_language, set_language
 
 
 def _locale() -> str:
@@ -74,3 +76,14 @@ def share(part: Any, whole: Any) -> float | None:
     if not whole:
         return None
     return float(part or 0) / float(whole)
+
+
+@contextlib.contextmanager
+def using_language(language: str) -> Iterator[None]:
+    """Set the i18n language for the block and restore the caller's language afterwards."""
+    saved = current_language()
+    set_language(language)
+    try:
+        yield
+    finally:
+        set_language(saved)

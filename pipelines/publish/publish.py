@@ -16,13 +16,14 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.i18n import _, current_language, set_language
+from pipelines.i18n import _
 from pipelines.publish.atomic import (
     PREVIOUS_FOLDER,
     keep_previous,
     staging_dir,
     swap_in,
 )
+from pipelines.publish.formatting import using_language
 from pipelines.publish.columns import DESK_INDEXES, DESK_OPTIONAL_TABLES, DESK_TABLES, MART_TABLES
 from pipelines.publish.marts import check_tables, existing_columns, select_rows
 from pipelines.publish.regions import Regions, load_regions
@@ -82,7 +83,7 @@ def publish_marts(
         summary.has_previous = keep_previous(marts_dir, staging)
         summary.table_rows = write_audit_db(con, staging / AUDIT_DB)
         write_parquet(con, staging)
-        with _language(language):
+        with using_language(language):
             summary.verification_workbooks = write_workbooks(con, staging, regions, run_id)
             write_report(con, staging / REPORT_FILE, run_id, regions, options)
         summary.files = _list_files(staging)
@@ -190,17 +191,3 @@ def _list_files(folder: Path) -> list[str]:
 
 def _sql_path(path: Path) -> str:
     return str(path).replace("'", "''")
-
-
-class _language:
-    """Context manager that sets the i18n language and restores the caller's afterwards."""
-
-    def __init__(self, language: str):
-        self.language = language
-        self.saved = current_language()
-
-    def __enter__(self) -> None:
-        set_language(self.language)
-
-    def __exit__(self, *exc_info: object) -> None:
-        set_language(self.saved)
