@@ -6,25 +6,30 @@ under the marts folder sees either the old set or the new one. Where the exchang
 available, two renames are used: live -> retired, staging -> live. In between, for a moment,
 the folder does not exist, so a reader gets "not found" but still never a mix.
 
-A reader that opens several files should pin the folder once with `pinned_marts_dir`, because
-a publish may happen between two of its opens. The set that was live before a publish stays
-on disk (as `.<name>.retired`) until the next publish, so a pinned reader keeps working.
+A reader that opens several files can still straddle a publish, because each open resolves the
+path again. `read_consistent` runs such a reader between two reads of the manifest's publish id
+and retries when a publish happened in between. Published files are never changed in place,
+so a file that is already open stays readable after a swap.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import errno
+import json
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 logger = logging.getLogger(__name__)
 
 PREVIOUS_FOLDER = "previous"
+MANIFEST = "publish.json"
+T = TypeVar("T")
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 # Files kept across publishes because they are not outputs (git keeps the empty folder with it).
@@ -88,18 +93,32 @@ def swap_in(staging: Path, marts_dir: Path) -> None:
     logger.info("published %s by two renames (exchange not supported here)", marts_dir)
 
 
-@contextlib.contextmanager
-def pinned_marts_dir(marts_dir: Path) -> Iterator[Path]:
-    """Yield a path that keeps pointing at the set that was live when the block started.
+def read_consistent(
+    marts_dir: Path, read: Callable[[Path], T], attempts: int = 20, wait_seconds: float = 0.05
+) -> T:
+    """Return `read(marts_dir)` computed entirely on one published set.
 
-    The path goes through the open folder descriptor (`/proc/self/fd/N`, Linux), so a publish
-    during the block does not change what the reader sees.
+    The publish id in publish.json is read before and after `read`; when it changed, or the
+    folder was missing for a moment during a two-rename swap, the read is repeated.
     """
-    fd = os.open(marts_dir, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        yield Path(f"/proc/self/fd/{fd}")
-    finally:
-        os.close(fd)
+    for _attempt in range(attempts):
+        try:
+            before = publish_id(marts_dir)
+            result = read(marts_dir)
+            if publish_id(marts_dir) == before:
+                return result
+        except FileNotFoundError:
+            pass
+        time.sleep(wait_seconds)
+    raise TimeoutError(
+        f"{marts_dir} changed during each of {attempts} reads; a publish may be stuck in a loop."
+    )
+
+
+def publish_id(marts_dir: Path) -> str:
+    """Return the unique id of the set live in `marts_dir` (from its publish.json)."""
+    manifest = json.loads((Path(marts_dir) / MANIFEST).read_text(encoding="utf-8"))
+    return manifest["publish_id"]
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -39,6 +39,9 @@ def write_text(
     starts like a formula as text even after a user edits the cell.
     """
     text = "" if value is None else str(value)
+    if text == "":
+        worksheet.write_blank(row, col, None, cell_format)
+        return
     if starts_like_formula(text) and guarded_format is not None:
         worksheet.write_string(row, col, text, guarded_format)
         return

@@ -11,6 +11,7 @@ import json
 import logging
 import shutil
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import duckdb
 
 from pipelines.i18n import _
 from pipelines.publish.atomic import (
+    MANIFEST,
     PREVIOUS_FOLDER,
     keep_previous,
     staging_dir,
@@ -39,7 +41,6 @@ from pipelines.sqlrun import query_rows, run_sql
 logger = logging.getLogger(__name__)
 
 AUDIT_DB = "audit.duckdb"
-MANIFEST = "publish.json"
 INCLUSION_XLSX = "inclusion_errors.xlsx"
 EXCLUSION_XLSX = "exclusion_errors.xlsx"
 
@@ -158,8 +159,9 @@ def write_workbooks(
 
 
 def write_manifest(path: Path, summary: PublishSummary) -> None:
-    """Write publish.json, which names the run every file of this set belongs to."""
+    """Write publish.json: the run every file of this set belongs to and a unique publish id."""
     manifest = {
+        "publish_id": uuid.uuid4().hex,
         "run_id": summary.run_id,
         "language": summary.language,
         "published_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
