@@ -369,7 +369,9 @@ def _findings(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answe
         seen.add(row["finding_id"])
         findings.append(Finding(**{k: v for k, v in row.items() if k != "finding_id"}))
     severity_order = {"ERROR": 0, "FLAG": 1, "WARN": 2, "INFO": 3}
-    return sorted(findings, key=lambda f: (severity_order.get(f.severity or "", 9), f.rule_code))
+    return sorted(
+        findings, key=lambda f: (severity_order.get(f.severity or "", 9), f.rule_code, f.programme or "")
+    )
 
 
 def _complaints(

@@ -45,7 +45,8 @@ def rupiah_short(value: Any) -> str:
     for size, id_unit, en_unit in units:
         if abs(amount) >= size:
             unit = id_unit if _locale() == "id" else en_unit
-            return f"Rp {number(amount / size, 1)} {unit}"
+            scaled = amount / size
+            return f"Rp {number(scaled, 1 if abs(scaled) < 100 else 0)} {unit}"
     return rupiah(amount)
 
 

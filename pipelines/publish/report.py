@@ -40,6 +40,9 @@ logger = logging.getLogger(__name__)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 REPORT_FILE = "laporan_bappeda.html"
+# Chart widths in px: the page body is about 1,030 px wide, so two charts fit side by side at 500.
+FULL_WIDTH = 760
+HALF_WIDTH = 500
 
 
 def render_report(
@@ -119,24 +122,24 @@ def _charts(by_programme, by_kecamatan, rules, exclusion) -> dict[str, Markup]:
     charts = {
         "programme_rates": horizontal_bars(
             [Bar(r.label, r.rate or 0, formatting.percent(r.rate)) for r in by_programme],
-            _("Inclusion error rate by programme"),
+            _("Inclusion error rate by programme"), width=HALF_WIDTH,
         ),
         "idr_year": horizontal_bars(
             [Bar(r.label, r.idr_year, formatting.rupiah_short(r.idr_year)) for r in by_programme],
-            _("Rupiah at risk per year by programme"), color="#C55A11",
+            _("Rupiah at risk per year by programme"), width=HALF_WIDTH, color="#C55A11",
         ),
         "kecamatan_rates": horizontal_bars(
             [Bar(r.label, r.rate or 0, formatting.percent(r.rate)) for r in by_kecamatan],
-            _("Inclusion error rate by kecamatan"),
+            _("Inclusion error rate by kecamatan"), width=FULL_WIDTH,
         ),
         "rules": horizontal_bars(
             [Bar(f"{r['rule_code']}", r["total"], formatting.number(r["total"]))
              for r in rules if r["total"]][:15],
-            _("Findings per rule"), color="#548235",
+            _("Findings per rule"), width=FULL_WIDTH, color="#548235",
         ),
         "exclusion_kecamatan": horizontal_bars(
             [Bar(name, count, formatting.number(count)) for name, count in exclusion["by_kecamatan"]],
-            _("Exclusion error candidates (families) by kecamatan"), color="#7030A0",
+            _("Exclusion error candidates (families) by kecamatan"), width=FULL_WIDTH, color="#7030A0",
         ),
     }
     return {name: Markup(svg) for name, svg in charts.items()}
