@@ -1,4 +1,4 @@
-"""Complaint-desk lookup: what the published audit knows about one person, by NIK or by name.
+"""Complaint-desk lookup of one person in the published audit, by NIK or by name.
 
 Reads `audit.duckdb` read-only with point queries on indexed columns (see DESK_INDEXES in
 pipelines.publish.columns), so an answer takes milliseconds on a full-regency register. The
@@ -47,13 +47,13 @@ class DeskLookupError(PipelineError):
 
 
 def lookup_nik(db_path: Path, nik: str) -> DeskAnswer:
-    """Return what the audit knows about the person with NIK `nik`."""
-    wanted = normalise_nik(nik)
+    """Look up the person with NIK `nik` and collect their family, programmes, findings and complaints."""
+    nik_digits = normalise_nik(nik)
     with _open(db_path) as con:
         tables = _table_columns(con)
-        person_ids = _person_ids_by_nik(con, tables, wanted)
-        answer = _build_answer(con, tables, person_ids, query=wanted, nik=wanted)
-    logger.info("desk lookup by NIK %s: %d person(s)", mask_nik(wanted), len(answer.person_ids))
+        person_ids = _person_ids_by_nik(con, tables, nik_digits)
+        answer = _build_answer(con, tables, person_ids, query=nik_digits, nik=nik_digits)
+    logger.info("desk lookup by NIK %s: %d person(s)", mask_nik(nik_digits), len(answer.person_ids))
     return answer
 
 
@@ -62,11 +62,11 @@ def lookup_person(db_path: Path, name: str, birth_date: str, desa: str) -> list[
     (`YYYY-MM-DD` or `DD-MM-YYYY`) in desa `desa` (10-digit code or desa name)."""
     born = parse_birth_date(birth_date)
     desa_codes = resolve_desa(desa, load_regions())
-    wanted_name = normalise_name(name)
+    normalised_name = normalise_name(name)
     with _open(db_path) as con:
         tables = _table_columns(con)
         candidates = _records_by_birth_and_desa(con, tables, born, desa_codes)
-        matched = [c for c in candidates if _name_matches(wanted_name, c["name"])]
+        matched = [c for c in candidates if _name_matches(normalised_name, c["name"])]
         person_ids = _unique(p for c in matched for p in _person_ids_of_records(con, [c["record_id"]]))
         query = f"{name} / {born.isoformat()} / {desa}"
         answers = [
@@ -176,11 +176,24 @@ def _person_ids_by_nik(
 
 
 def _person_ids_of_records(con: duckdb.DuckDBPyConnection, record_ids: list[str]) -> list[str]:
-    person_ids = []
-    for record_id in record_ids:
-        rows = query_rows(con, "select person_id from int_person_links where record_id = ?", [record_id])
-        person_ids += [row[0] for row in rows]
-    return _unique(person_ids)
+    return _linked_ids(con, "record_id", "person_id", record_ids)
+
+
+def _record_ids_of_persons(con: duckdb.DuckDBPyConnection, person_ids: list[str]) -> list[str]:
+    return _linked_ids(con, "person_id", "record_id", person_ids)
+
+
+def _linked_ids(
+    con: duckdb.DuckDBPyConnection, key_column: str, value_column: str, keys: list[str]
+) -> list[str]:
+    """Map record ids to person ids or back through int_person_links, one point query per key."""
+    values = []
+    for key in keys:
+        rows = query_rows(
+            con, f"select {value_column} from int_person_links where {key_column} = ?", [key]
+        )
+        values += [row[0] for row in rows]
+    return _unique(values)
 
 
 def _records_by_birth_and_desa(
@@ -194,10 +207,11 @@ def _records_by_birth_and_desa(
     )
 
 
-def _name_matches(wanted: str, candidate: str | None) -> bool:
-    if not wanted or not candidate:
+def _name_matches(normalised_name: str, candidate: str | None) -> bool:
+    if not normalised_name or not candidate:
         return False
-    return JaroWinkler.normalized_similarity(wanted, normalise_name(candidate)) >= NAME_SIMILARITY_MIN
+    similarity = JaroWinkler.normalized_similarity(normalised_name, normalise_name(candidate))
+    return similarity >= NAME_SIMILARITY_MIN
 
 
 def _build_answer(
@@ -216,18 +230,10 @@ def _build_answer(
     answer.records = _source_records(con, tables, record_ids)
     _fill_identity(con, tables, answer, record_ids)
     _fill_family(con, tables, answer)
-    answer.programmes = _programmes(con, tables, answer, record_ids)
+    answer.programmes = _programmes(con, tables, answer)
     answer.findings = _findings(con, tables, answer)
     answer.complaints = _complaints(con, tables, answer)
     return answer
-
-
-def _record_ids_of_persons(con: duckdb.DuckDBPyConnection, person_ids: list[str]) -> list[str]:
-    record_ids = []
-    for person_id in person_ids:
-        rows = query_rows(con, "select record_id from int_person_links where person_id = ?", [person_id])
-        record_ids += [row[0] for row in rows]
-    return _unique(record_ids)
 
 
 def _source_records(
@@ -252,11 +258,17 @@ def _with_record_id_parts(record: SourceRecord, record_id: str) -> SourceRecord:
     record table lacks them."""
     kind, _file_number, rest = (record_id.split(":", 2) + ["", ""])[:3]
     sheet, _sep, row = rest.rpartition(":")
+    source_sheet = record.source_sheet
+    if source_sheet is None:
+        source_sheet = sheet
+    source_row = record.source_row
+    if source_row is None and row.isdigit():
+        source_row = int(row)
     return SourceRecord(
         source_kind=record.source_kind or kind,
         source_file=record.source_file,
-        source_sheet=record.source_sheet if record.source_sheet is not None else sheet,
-        source_row=record.source_row if record.source_row is not None else (int(row) if row.isdigit() else None),
+        source_sheet=source_sheet,
+        source_row=source_row,
         name=record.name,
     )
 
@@ -324,8 +336,7 @@ def _fill_family(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], an
 
 
 def _programmes(
-    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer,
-    record_ids: list[str],
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer
 ) -> list[Programme]:
     """List programme roster records of the person, then those of other family members."""
     programmes = [

@@ -1,4 +1,4 @@
-"""What the complaint desk is shown about one person and their family."""
+"""Records of one person and their family, as shown at the complaint desk."""
 
 from __future__ import annotations
 

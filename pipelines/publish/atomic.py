@@ -98,8 +98,8 @@ def read_consistent(
 ) -> T:
     """Return `read(marts_dir)` computed entirely on one published set.
 
-    The publish id in publish.json is read before and after `read`; when it changed, or the
-    folder was missing for a moment during a two-rename swap, the read is repeated.
+    The publish id in publish.json is read before and after `read`. The read is repeated when
+    the id changed, or when the folder was missing for a moment during a two-rename swap.
     """
     for _attempt in range(attempts):
         try:

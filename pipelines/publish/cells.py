@@ -63,16 +63,16 @@ def sheet_names(names: Iterable[str], fallback: str = "Sheet") -> list[str]:
     end with an apostrophe, and names equal to another sheet's name ignoring case.
     """
     result: list[str] = []
-    taken: set[str] = set()
+    used: set[str] = set()
     for name in names:
         base = _clean_sheet_name(name) or fallback
         candidate = base[:MAX_SHEET_NAME_LENGTH]
         number = 2
-        while candidate.casefold() in taken:
+        while candidate.casefold() in used:
             suffix = f" ({number})"
             candidate = base[: MAX_SHEET_NAME_LENGTH - len(suffix)].rstrip() + suffix
             number += 1
-        taken.add(candidate.casefold())
+        used.add(candidate.casefold())
         result.append(candidate)
     return result
 

@@ -47,7 +47,7 @@ EXCLUSION_XLSX = "exclusion_errors.xlsx"
 
 @dataclass
 class PublishSummary:
-    """What a publish wrote: the live folder, the files in it and the row count per mart."""
+    """Result of one publish: the live folder, the files in it and the row count per table."""
 
     run_id: str
     marts_dir: Path
@@ -70,7 +70,7 @@ def publish_marts(
 ) -> PublishSummary:
     """Write every published file of run `run_id` into `marts_dir` in one atomic swap.
 
-    `con` holds the mart tables (see pipelines.publish.columns). User-facing text is written in
+    `con` contains the mart tables (see pipelines.publish.columns). User-facing text is written in
     `language` (`id` or `en`). The set that was live before is kept as `marts_dir/previous/`.
     """
     started = time.perf_counter()
