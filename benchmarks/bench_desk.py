@@ -30,8 +30,12 @@ from pipelines.publish.synthetic_marts import SyntheticSize, build_synthetic_mar
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--families-per-desa", type=int, default=1160,
-                        help="families per desa; 1160 gives about 860,000 register rows")
+    parser.add_argument(
+        "--families-per-desa",
+        type=int,
+        default=1160,
+        help="families per desa; 1160 gives about 860,000 register rows",
+    )
     parser.add_argument("--lookups", type=int, default=200, help="lookups of each kind to time")
     parser.add_argument("--keep", type=Path, default=None, help="folder to keep audit.duckdb in")
     args = parser.parse_args()
@@ -44,7 +48,9 @@ def main() -> None:
 
     started = time.perf_counter()
     con = duckdb.connect()
-    build_synthetic_marts(con, load_regions(), SyntheticSize(families_per_desa=args.families_per_desa))
+    build_synthetic_marts(
+        con, load_regions(), SyntheticSize(families_per_desa=args.families_per_desa)
+    )
     built = time.perf_counter()
     counts = write_audit_db(con, db_path)
     written = time.perf_counter()
@@ -59,7 +65,9 @@ def main() -> None:
     people = _sample_people(db_path, args.lookups)
     nik_times = _time_calls(lambda p: lookup_nik(db_path, p[0]), people)
     name_times = _time_calls(lambda p: lookup_person(db_path, p[1], p[2], p[3]), people)
-    render_times = _time_calls(lambda p: render_answer(lookup_nik(db_path, p[0]), "id"), people[:20])
+    render_times = _time_calls(
+        lambda p: render_answer(lookup_nik(db_path, p[0]), "id"), people[:20]
+    )
     _report("lookup_nik", nik_times)
     _report("lookup_person", name_times)
     _report("lookup_nik + render_answer", render_times)
@@ -89,7 +97,8 @@ def _time_process(db_path: Path, nik: str) -> float:
     code = (
         "import sys; from pathlib import Path; from rich.console import Console;"
         "from pipelines.desk import lookup_nik, render_answer;"
-        "Console(file=open('/dev/null', 'w')).print(render_answer(lookup_nik(Path(sys.argv[1]), sys.argv[2]), 'id'))"
+        "answer = lookup_nik(Path(sys.argv[1]), sys.argv[2]);"
+        "Console(file=open('/dev/null', 'w')).print(render_answer(answer, 'id'))"
     )
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", code, str(db_path), nik], check=True)
@@ -101,7 +110,8 @@ def _report(label: str, times: list[float]) -> None:
     p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
     _print(
         f"{label} (ms, n={len(times)})",
-        f"median {statistics.median(times) * 1000:.1f}, p95 {p95 * 1000:.1f}, max {ordered[-1] * 1000:.1f}",
+        f"median {statistics.median(times) * 1000:.1f}, p95 {p95 * 1000:.1f}, "
+        f"max {ordered[-1] * 1000:.1f}",
     )
 
 

@@ -65,7 +65,8 @@ def test_lookup_nik_programmes_and_findings(audit_db):
     assert sorted(p.programme for p in answer.programmes) == ["BPNT", "PKH"]
     assert all(p.is_own for p in answer.programmes)
     assert [(f.rule_code, f.programme) for f in answer.findings] == [
-        ("DESIL_OUT_OF_RANGE", "BPNT"), ("DESIL_OUT_OF_RANGE", "PKH"),
+        ("DESIL_OUT_OF_RANGE", "BPNT"),
+        ("DESIL_OUT_OF_RANGE", "PKH"),
     ]
     assert answer.findings[1].evidence == "Desil 7 di DTSEN, batas PKH 4"
 

@@ -12,7 +12,7 @@ from xlsxwriter.workbook import Workbook
 from pipelines.publish.cells import csv_text, sheet_names, starts_like_formula, write_text
 from pipelines.publish.masking import mask_nik
 
-RISKY = ["=1+1", "+62 812", "-5", "@SUM(A1)", "=HYPERLINK(\"http://x\",\"y\")", "\t=1", "\r=1"]
+RISKY = ["=1+1", "+62 812", "-5", "@SUM(A1)", '=HYPERLINK("http://x","y")', "\t=1", "\r=1"]
 SAFE = ["SITI AMINAH", "1+1", "a=b", "", "3325014507850001"]
 
 
@@ -58,7 +58,7 @@ def test_write_text_stores_formulas_as_text(tmp_path):
     sheet = openpyxl.load_workbook(path).active
     values = [sheet.cell(row=i + 1, column=1) for i in range(len(RISKY) + len(SAFE) + 2)]
 
-    for cell, text in zip(values, RISKY):
+    for cell, text in zip(values, RISKY, strict=False):
         assert cell.data_type == "s", text
         # openpyxl returns a carriage return in its XML escape form.
         assert cell.value.replace("_x000D_", "\r") == text
@@ -109,8 +109,19 @@ def test_mask_nik_hides_birth_date_digits():
 
 
 def test_sheet_names_truncate_and_dedupe():
-    names = sheet_names(["Kalisalak", "KALISALAK", "A" * 40, "A" * 40, "Tri/Mulyo: [1]*?", "'Kutosari'",
-                         "", "History", "kalisalak"])
+    names = sheet_names(
+        [
+            "Kalisalak",
+            "KALISALAK",
+            "A" * 40,
+            "A" * 40,
+            "Tri/Mulyo: [1]*?",
+            "'Kutosari'",
+            "",
+            "History",
+            "kalisalak",
+        ]
+    )
 
     assert names[0] == "Kalisalak"
     assert names[1] == "KALISALAK (2)"

@@ -21,7 +21,7 @@ RUN_ID = "run-2026-12-04-a"
 SITI = "3325014507850001"  # family 1, wife
 BUDI = "3325011203800002"  # family 1, head, PKH + BPNT recipient
 ANAK = "3325010101100003"  # family 1, child
-FORMULA_NAME = "=HYPERLINK(\"x\",\"klik\")"
+FORMULA_NAME = '=HYPERLINK("x","klik")'
 ZERO_NIK = "0000123456789012"  # PBI member whose NIK starts with zeros
 KK_1 = "3325010101050001"
 KK_2 = "3325020202060002"
@@ -29,16 +29,66 @@ KK_3 = "3325010303070003"
 
 REGISTER = [
     # record_id, nik, no_kk, name, birth_date, sex, desa_code, family_id, desil, relationship
-    ("register:1::2", BUDI, KK_1, "BUDI SANTOSO", dt.date(1980, 3, 12), "L", "3325012001", "F1", 7,
-     "KEPALA KELUARGA"),
-    ("register:1::3", SITI, KK_1, "SITI AMINAH", dt.date(1985, 7, 5), "P", "3325012001", "F1", 7,
-     "ISTRI"),
-    ("register:1::4", ANAK, KK_1, "+62 ANAK", dt.date(2010, 1, 1), "L", "3325012001", "F1", 7,
-     "ANAK"),
-    ("register:1::5", "3325010505600004", KK_3, "SAINEM", dt.date(1960, 5, 5), "P", "3325012002",
-     "F3", 1, "KEPALA KELUARGA"),
-    ("register:1::6", ZERO_NIK, KK_2, FORMULA_NAME, dt.date(1970, 2, 2), "P", "3325022001", "F2",
-     6, "KEPALA KELUARGA"),
+    (
+        "register:1::2",
+        BUDI,
+        KK_1,
+        "BUDI SANTOSO",
+        dt.date(1980, 3, 12),
+        "L",
+        "3325012001",
+        "F1",
+        7,
+        "KEPALA KELUARGA",
+    ),
+    (
+        "register:1::3",
+        SITI,
+        KK_1,
+        "SITI AMINAH",
+        dt.date(1985, 7, 5),
+        "P",
+        "3325012001",
+        "F1",
+        7,
+        "ISTRI",
+    ),
+    (
+        "register:1::4",
+        ANAK,
+        KK_1,
+        "+62 ANAK",
+        dt.date(2010, 1, 1),
+        "L",
+        "3325012001",
+        "F1",
+        7,
+        "ANAK",
+    ),
+    (
+        "register:1::5",
+        "3325010505600004",
+        KK_3,
+        "SAINEM",
+        dt.date(1960, 5, 5),
+        "P",
+        "3325012002",
+        "F3",
+        1,
+        "KEPALA KELUARGA",
+    ),
+    (
+        "register:1::6",
+        ZERO_NIK,
+        KK_2,
+        FORMULA_NAME,
+        dt.date(1970, 2, 2),
+        "P",
+        "3325022001",
+        "F2",
+        6,
+        "KEPALA KELUARGA",
+    ),
 ]
 
 
@@ -69,7 +119,8 @@ def _make_register(con: duckdb.DuckDBPyConnection) -> None:
 def _make_links(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "create or replace table int_person_records as "
-        "select record_id, 'register' as source_kind, nik, no_kk, name, birth_date, sex, desa_code, "
+        "select record_id, 'register' as source_kind, nik, no_kk, name, birth_date, sex, "
+        "desa_code, "
         "desa_code[:6] as kecamatan_code from stg_register"
     )
     con.execute(
@@ -100,22 +151,74 @@ def _make_findings(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         "source_file varchar, source_sheet varchar, source_row integer)"
     )
     rows = [
-        ("F-1", "DESIL_OUT_OF_RANGE", "FLAG", "PKH", BUDI, "Desil 7 di DTSEN, batas PKH 4",
-         "pkh_tahap4_2026.xlsx", "Kec. Wonotunggal", 5),
-        ("F-2", "DESIL_OUT_OF_RANGE", "FLAG", "BPNT", BUDI, "Desil 7 di DTSEN, batas BPNT 5",
-         "bpnt_bnba_tahap4_2026.csv", "", 7),
-        ("F-3", "PBI_NOT_ELIGIBLE", "FLAG", "PBI", ZERO_NIK, "-Desil 6 di DTSEN, batas PBI 5",
-         "pbi_jkn_202611.xlsx", "PBI", 2),
-        ("F-4", "DEFAULT_DOB", "INFO", "ALL", ANAK, "Tanggal lahir 01-01-2010 adalah tanggal bawaan",
-         "dtsen_batang_202611.csv", "", 4),
+        (
+            "F-1",
+            "DESIL_OUT_OF_RANGE",
+            "FLAG",
+            "PKH",
+            BUDI,
+            "Desil 7 di DTSEN, batas PKH 4",
+            "pkh_tahap4_2026.xlsx",
+            "Kec. Wonotunggal",
+            5,
+        ),
+        (
+            "F-2",
+            "DESIL_OUT_OF_RANGE",
+            "FLAG",
+            "BPNT",
+            BUDI,
+            "Desil 7 di DTSEN, batas BPNT 5",
+            "bpnt_bnba_tahap4_2026.csv",
+            "",
+            7,
+        ),
+        (
+            "F-3",
+            "PBI_NOT_ELIGIBLE",
+            "FLAG",
+            "PBI",
+            ZERO_NIK,
+            "-Desil 6 di DTSEN, batas PBI 5",
+            "pbi_jkn_202611.xlsx",
+            "PBI",
+            2,
+        ),
+        (
+            "F-4",
+            "DEFAULT_DOB",
+            "INFO",
+            "ALL",
+            ANAK,
+            "Tanggal lahir 01-01-2010 adalah tanggal bawaan",
+            "dtsen_batang_202611.csv",
+            "",
+            4,
+        ),
     ]
     for finding_id, rule, severity, programme, nik, evidence, file, sheet, row in rows:
         register = next(r for r in REGISTER if r[1] == nik)
         con.execute(
             "insert into fct_findings values (?, ?, ?, ?, ?, '2026-T4', ?, ?, null, ?, ?, ?, ?, ?, "
             "?, ?, ?, ?)",
-            [finding_id, run_id, rule, severity, programme, "P-" + nik, register[7], nik,
-             register[2], register[3], register[6][:6], register[6], evidence, file, sheet, row],
+            [
+                finding_id,
+                run_id,
+                rule,
+                severity,
+                programme,
+                "P-" + nik,
+                register[7],
+                nik,
+                register[2],
+                register[3],
+                register[6][:6],
+                register[6],
+                evidence,
+                file,
+                sheet,
+                row,
+            ],
         )
 
 
@@ -149,7 +252,8 @@ def _make_marts(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "create or replace table complaint_results as select "
         "'CMP-1' as complaint_id, 'P-' || nik as person_id, family_id, nik, no_kk, name, "
-        "date '2026-10-20' as complaint_date, 'Cek Bansos' as channel, 'sanggahan' as complaint_type, "
+        "date '2026-10-20' as complaint_date, 'Cek Bansos' as channel, "
+        "'sanggahan' as complaint_type, "
         "'PKH' as programme_requested, 'diterima' as complaint_status, true as is_overdue, "
         "'tidak layak' as pre_verified_status, "
         "'Verifikasi lapangan oleh pendamping PKH' as next_step, kecamatan_code, desa_code "

@@ -39,8 +39,13 @@ def test_publish_writes_every_file(published):
 
     for table in MART_TABLES:
         assert f"{table}.parquet" in files
-    for name in ("audit.duckdb", "inclusion_errors.xlsx", "exclusion_errors.xlsx",
-                 "laporan_bappeda.html", "publish.json"):
+    for name in (
+        "audit.duckdb",
+        "inclusion_errors.xlsx",
+        "exclusion_errors.xlsx",
+        "laporan_bappeda.html",
+        "publish.json",
+    ):
         assert name in files
         assert (marts_dir / name).is_file()
     assert published.verification_workbooks == 2
@@ -58,9 +63,9 @@ def test_manifest_names_run(published):
 def test_audit_db_opens_read_only(published):
     with duckdb.connect(str(published.marts_dir / "audit.duckdb"), read_only=True) as con:
         tables = {row[0] for row in con.execute("show tables").fetchall()}
-        nik = con.execute(
-            "select nik from stg_register where name = ?", [FORMULA_NAME]
-        ).fetchall()[0][0]
+        nik = con.execute("select nik from stg_register where name = ?", [FORMULA_NAME]).fetchall()[
+            0
+        ][0]
         runs = con.execute("select run_id from runs").fetchall()
 
     assert set(MART_TABLES) <= tables
@@ -109,9 +114,11 @@ def test_inclusion_xlsx_amounts_are_numbers(published):
 
 
 def test_no_cell_is_a_formula(published):
-    paths = [published.marts_dir / "inclusion_errors.xlsx",
-             published.marts_dir / "exclusion_errors.xlsx",
-             *sorted((published.marts_dir / "verifikasi").glob("*.xlsx"))]
+    paths = [
+        published.marts_dir / "inclusion_errors.xlsx",
+        published.marts_dir / "exclusion_errors.xlsx",
+        *sorted((published.marts_dir / "verifikasi").glob("*.xlsx")),
+    ]
     for path in paths:
         for sheet in openpyxl.load_workbook(path).worksheets:
             for row in sheet.iter_rows():

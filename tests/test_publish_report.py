@@ -127,8 +127,10 @@ def test_report_escapes_names(marts):
 
 
 def test_report_method_shows_config(marts):
-    config = {"desil_threshold": {"PKH": 4, "BPNT": 5, "PBI": 5},
-              "benefit_idr_per_month": {"PKH": 250000, "BPNT": 200000, "PBI": 42000}}
+    config = {
+        "desil_threshold": {"PKH": 4, "BPNT": 5, "PBI": 5},
+        "benefit_idr_per_month": {"PKH": 250000, "BPNT": 200000, "PBI": 42000},
+    }
 
     html = _render(marts, "id", rules_config=config)
 

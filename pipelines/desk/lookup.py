@@ -36,9 +36,34 @@ logger = logging.getLogger(__name__)
 NAME_SIMILARITY_MIN = 0.88
 _NIK_SEPARATORS = re.compile(r"[\s.\-'\"\u200b]")
 _NAME_TITLES = {
-    "H", "HJ", "HAJI", "HAJJAH", "NY", "NYONYA", "TN", "TUAN", "SDR", "SDRI", "BPK", "BAPAK",
-    "IBU", "ALM", "ALMH", "ALMARHUM", "ALMARHUMAH", "MBAH", "DRS", "DR", "IR", "SPD", "SPDI",
-    "SAG", "SE", "SH", "SKM", "AMD",
+    "H",
+    "HJ",
+    "HAJI",
+    "HAJJAH",
+    "NY",
+    "NYONYA",
+    "TN",
+    "TUAN",
+    "SDR",
+    "SDRI",
+    "BPK",
+    "BAPAK",
+    "IBU",
+    "ALM",
+    "ALMH",
+    "ALMARHUM",
+    "ALMARHUMAH",
+    "MBAH",
+    "DRS",
+    "DR",
+    "IR",
+    "SPD",
+    "SPDI",
+    "SAG",
+    "SE",
+    "SH",
+    "SKM",
+    "AMD",
 }
 
 
@@ -47,7 +72,7 @@ class DeskLookupError(PipelineError):
 
 
 def lookup_nik(db_path: Path, nik: str) -> DeskAnswer:
-    """Look up the person with NIK `nik` and collect their family, programmes, findings and complaints."""
+    """Look up the person with NIK `nik`, with family, programmes, findings and complaints."""
     nik_digits = normalise_nik(nik)
     with _open(db_path) as con:
         tables = _table_columns(con)
@@ -67,7 +92,9 @@ def lookup_person(db_path: Path, name: str, birth_date: str, desa: str) -> list[
         tables = _table_columns(con)
         candidates = _records_by_birth_and_desa(con, tables, born, desa_codes)
         matched = [c for c in candidates if _name_matches(normalised_name, c["name"])]
-        person_ids = _unique(p for c in matched for p in _person_ids_of_records(con, [c["record_id"]]))
+        person_ids = _unique(
+            p for c in matched for p in _person_ids_of_records(con, [c["record_id"]])
+        )
         query = f"{name} / {born.isoformat()} / {desa}"
         answers = [
             _build_answer(con, tables, [person_id], query=query, nik=None)
@@ -75,7 +102,8 @@ def lookup_person(db_path: Path, name: str, birth_date: str, desa: str) -> list[
         ]
     logger.info(
         "desk lookup by name, birth date and desa: %d candidate records, %d person(s)",
-        len(candidates), len(answers),
+        len(candidates),
+        len(answers),
     )
     return answers
 
@@ -87,7 +115,9 @@ def normalise_nik(value: str) -> str:
 
 def normalise_name(value: str) -> str:
     """Upper-case `value`, drop punctuation, titles and honorifics, and collapse spaces."""
-    words = re.sub(r"[^A-Z ]", " ", str(value or "").upper().replace(".", " ").replace("'", "")).split()
+    words = re.sub(
+        r"[^A-Z ]", " ", str(value or "").upper().replace(".", " ").replace("'", "")
+    ).split()
     words = [w for w in words if w not in _NAME_TITLES]
     if "BIN" in words or "BINTI" in words:
         cut = min(words.index(w) for w in ("BIN", "BINTI") if w in words)
@@ -130,7 +160,9 @@ def _open(db_path: Path) -> duckdb.DuckDBPyConnection:
             "audit.duckdb."
         )
     try:
-        return duckdb.connect(str(path), read_only=True, config={"autoinstall_known_extensions": False})
+        return duckdb.connect(
+            str(path), read_only=True, config={"autoinstall_known_extensions": False}
+        )
     except duckdb.Error as e:
         raise DeskLookupError(f"Cannot open audit database {path} read-only: {e}") from e
 
@@ -160,7 +192,7 @@ def _select(
         return []
     select_list = ", ".join(f'"{c}"' if c in present else f'null as "{c}"' for c in columns)
     rows = query_rows(con, f'select {select_list} from "{table}" where {where}', params)
-    return [dict(zip(columns, row)) for row in rows]
+    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 def _person_ids_by_nik(
@@ -197,13 +229,20 @@ def _linked_ids(
 
 
 def _records_by_birth_and_desa(
-    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], born: dt.date, desa_codes: list[str]
+    con: duckdb.DuckDBPyConnection,
+    tables: dict[str, set[str]],
+    born: dt.date,
+    desa_codes: list[str],
 ) -> list[dict[str, Any]]:
     table = "int_person_records" if "int_person_records" in tables else "stg_register"
     placeholders = ", ".join("?" for _ in desa_codes)
     return _select(
-        con, tables, table, ["record_id", "nik", "name"],
-        f"birth_date = ? and desa_code in ({placeholders})", [born, *desa_codes],
+        con,
+        tables,
+        table,
+        ["record_id", "nik", "name"],
+        f"birth_date = ? and desa_code in ({placeholders})",
+        [born, *desa_codes],
     )
 
 
@@ -242,13 +281,23 @@ def _source_records(
     records = []
     for record_id in record_ids:
         rows = _select(
-            con, tables, "int_person_records",
+            con,
+            tables,
+            "int_person_records",
             ["source_kind", "source_file", "source_sheet", "source_row", "name"],
-            "record_id = ?", [record_id],
+            "record_id = ?",
+            [record_id],
         )
         if not rows:
-            rows = [{"source_kind": None, "source_file": None, "source_sheet": None,
-                     "source_row": None, "name": None}]
+            rows = [
+                {
+                    "source_kind": None,
+                    "source_file": None,
+                    "source_sheet": None,
+                    "source_row": None,
+                    "name": None,
+                }
+            ]
         records += [_with_record_id_parts(SourceRecord(**row), record_id) for row in rows]
     return records
 
@@ -274,13 +323,27 @@ def _with_record_id_parts(record: SourceRecord, record_id: str) -> SourceRecord:
 
 
 def _fill_identity(
-    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer,
+    con: duckdb.DuckDBPyConnection,
+    tables: dict[str, set[str]],
+    answer: DeskAnswer,
     record_ids: list[str],
 ) -> None:
     """Take name, birth date, desa and family from the register row, else from any record."""
     columns = [
-        "nik", "name", "birth_date", "sex", "kecamatan_code", "desa_code", "address", "rt", "rw",
-        "family_id", "no_kk", "desil", "is_padan_dukcapil", "snapshot_date",
+        "nik",
+        "name",
+        "birth_date",
+        "sex",
+        "kecamatan_code",
+        "desa_code",
+        "address",
+        "rt",
+        "rw",
+        "family_id",
+        "no_kk",
+        "desil",
+        "is_padan_dukcapil",
+        "snapshot_date",
     ]
     for record_id in record_ids:
         rows = _select(con, tables, "stg_register", columns, "record_id = ?", [record_id])
@@ -291,13 +354,22 @@ def _fill_identity(
             answer.name, answer.birth_date, answer.sex = row["name"], row["birth_date"], row["sex"]
             answer.kecamatan_code, answer.desa_code = row["kecamatan_code"], row["desa_code"]
             answer.address = _address(row)
-            answer.family_id, answer.no_kk, answer.desil = row["family_id"], row["no_kk"], row["desil"]
-            answer.is_padan_dukcapil, answer.snapshot_date = row["is_padan_dukcapil"], row["snapshot_date"]
+            answer.family_id, answer.no_kk, answer.desil = (
+                row["family_id"],
+                row["no_kk"],
+                row["desil"],
+            )
+            answer.is_padan_dukcapil, answer.snapshot_date = (
+                row["is_padan_dukcapil"],
+                row["snapshot_date"],
+            )
             return
 
     fallback_columns = ["nik", "name", "birth_date", "sex", "kecamatan_code", "desa_code", "no_kk"]
     for record_id in record_ids:
-        rows = _select(con, tables, "int_person_records", fallback_columns, "record_id = ?", [record_id])
+        rows = _select(
+            con, tables, "int_person_records", fallback_columns, "record_id = ?", [record_id]
+        )
         if rows:
             row = rows[0]
             answer.nik = answer.nik or row["nik"]
@@ -307,10 +379,14 @@ def _fill_identity(
             return
 
 
-def _fill_family(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer) -> None:
+def _fill_family(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer
+) -> None:
     if answer.family_id is None:
         for person_id in answer.person_ids:
-            rows = _select(con, tables, "int_families", ["family_id", "no_kk"], "person_id = ?", [person_id])
+            rows = _select(
+                con, tables, "int_families", ["family_id", "no_kk"], "person_id = ?", [person_id]
+            )
             if rows:
                 answer.family_id = rows[0]["family_id"]
                 answer.no_kk = answer.no_kk or rows[0]["no_kk"]
@@ -324,8 +400,12 @@ def _fill_family(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], an
     answer.members = sorted(
         (
             Member(
-                nik=row["nik"], name=row["name"], relationship=row["relationship"],
-                birth_date=row["birth_date"], sex=row["sex"], is_subject=row["nik"] in subject_niks,
+                nik=row["nik"],
+                name=row["name"],
+                relationship=row["relationship"],
+                birth_date=row["birth_date"],
+                sex=row["sex"],
+                is_subject=row["nik"] in subject_niks,
             )
             for row in rows
         ),
@@ -340,29 +420,52 @@ def _programmes(
 ) -> list[Programme]:
     """List programme roster records of the person, then those of other family members."""
     programmes = [
-        Programme(PROGRAMME_SOURCE_KINDS[r.source_kind], answer.name, True, _source_text(r), r.source_row)
-        for r in answer.records if r.source_kind in PROGRAMME_SOURCE_KINDS
+        Programme(
+            PROGRAMME_SOURCE_KINDS[r.source_kind], answer.name, True, _source_text(r), r.source_row
+        )
+        for r in answer.records
+        if r.source_kind in PROGRAMME_SOURCE_KINDS
     ]
     if answer.family_id is None or "int_families" not in tables:
         return programmes
-    members = _select(con, tables, "int_families", ["person_id"], "family_id = ?", [answer.family_id])
+    members = _select(
+        con, tables, "int_families", ["person_id"], "family_id = ?", [answer.family_id]
+    )
     for member in members:
         if member["person_id"] in answer.person_ids:
             continue
-        member_records = _source_records(con, tables, _record_ids_of_persons(con, [member["person_id"]]))
+        member_records = _source_records(
+            con, tables, _record_ids_of_persons(con, [member["person_id"]])
+        )
         names = [r.name for r in member_records if r.name]
         for record in member_records:
             if record.source_kind in ("pkh", "bpnt"):
-                programmes.append(Programme(
-                    PROGRAMME_SOURCE_KINDS[record.source_kind], names[0] if names else None, False,
-                    _source_text(record), record.source_row,
-                ))
+                programmes.append(
+                    Programme(
+                        PROGRAMME_SOURCE_KINDS[record.source_kind],
+                        names[0] if names else None,
+                        False,
+                        _source_text(record),
+                        record.source_row,
+                    )
+                )
     return programmes
 
 
-def _findings(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer) -> list[Finding]:
-    columns = ["finding_id", "rule_code", "severity", "programme", "period", "evidence",
-               "source_file", "source_sheet", "source_row"]
+def _findings(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer
+) -> list[Finding]:
+    columns = [
+        "finding_id",
+        "rule_code",
+        "severity",
+        "programme",
+        "period",
+        "evidence",
+        "source_file",
+        "source_sheet",
+        "source_row",
+    ]
     rows = []
     for person_id in answer.person_ids:
         rows += _select(con, tables, "fct_findings", columns, "person_id = ?", [person_id])
@@ -370,7 +473,12 @@ def _findings(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answe
         rows += _select(con, tables, "fct_findings", columns, "nik = ?", [answer.nik])
     if answer.family_id and "family_id" in tables.get("fct_findings", set()):
         rows += _select(
-            con, tables, "fct_findings", columns, "family_id = ? and person_id is null", [answer.family_id]
+            con,
+            tables,
+            "fct_findings",
+            columns,
+            "family_id = ? and person_id is null",
+            [answer.family_id],
         )
     seen: set[Any] = set()
     findings = []
@@ -381,15 +489,25 @@ def _findings(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answe
         findings.append(Finding(**{k: v for k, v in row.items() if k != "finding_id"}))
     severity_order = {"ERROR": 0, "FLAG": 1, "WARN": 2, "INFO": 3}
     return sorted(
-        findings, key=lambda f: (severity_order.get(f.severity or "", 9), f.rule_code, f.programme or "")
+        findings,
+        key=lambda f: (severity_order.get(f.severity or "", 9), f.rule_code, f.programme or ""),
     )
 
 
 def _complaints(
     con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer
 ) -> list[Complaint]:
-    columns = ["complaint_id", "complaint_date", "channel", "complaint_type", "programme_requested",
-               "complaint_status", "is_overdue", "pre_verified_status", "next_step"]
+    columns = [
+        "complaint_id",
+        "complaint_date",
+        "channel",
+        "complaint_type",
+        "programme_requested",
+        "complaint_status",
+        "is_overdue",
+        "pre_verified_status",
+        "next_step",
+    ]
     rows = []
     for person_id in answer.person_ids:
         rows += _select(con, tables, "complaint_results", columns, "person_id = ?", [person_id])
@@ -398,7 +516,8 @@ def _complaints(
     unique = {row["complaint_id"]: row for row in rows}
     return sorted(
         (Complaint(**row) for row in unique.values()),
-        key=lambda c: (c.complaint_date or dt.date.min, c.complaint_id), reverse=True,
+        key=lambda c: (c.complaint_date or dt.date.min, c.complaint_id),
+        reverse=True,
     )
 
 

@@ -30,10 +30,16 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
             _complaints_table(answer),
         ]
         if len(answer.person_ids) > 1:
-            parts.insert(1, Text(
-                _("This NIK is linked to more than one person; check the KTP and KK before answering."),
-                style="bold yellow",
-            ))
+            parts.insert(
+                1,
+                Text(
+                    _(
+                        "This NIK is linked to more than one person; "
+                        "check the KTP and KK before answering."
+                    ),
+                    style="bold yellow",
+                ),
+            )
         parts.append(Text(_("Run") + f": {answer.run_id or '-'}", style="dim"))
         return Group(*parts)
 
@@ -42,9 +48,11 @@ def _not_found(answer: DeskAnswer) -> RenderableType:
     message = Text()
     message.append(_("No person found for") + f" {answer.query}.\n", style="bold")
     message.append(
-        _("Check the number on the KTP or KK. If it is right, the person is not in the DTSEN "
-          "register or any programme list of this run: the desa operator can propose them "
-          "(usulan) through SIKS-NG after musdes.")
+        _(
+            "Check the number on the KTP or KK. If it is right, the person is not in the DTSEN "
+            "register or any programme list of this run: the desa operator can propose them "
+            "(usulan) through SIKS-NG after musdes."
+        )
     )
     message.append("\n" + _("Run") + f": {answer.run_id or '-'}", style="dim")
     return Panel(message, title=_("Desk lookup"), border_style="yellow")
@@ -81,8 +89,12 @@ def _members_table(answer: DeskAnswer) -> RenderableType:
     for member in answer.members:
         style = "bold" if member.is_subject else None
         table.add_row(
-            member.nik or "-", member.name or "-", member.relationship or "-",
-            formatting.date(member.birth_date), member.sex or "-", style=style,
+            member.nik or "-",
+            member.name or "-",
+            member.relationship or "-",
+            formatting.date(member.birth_date),
+            member.sex or "-",
+            style=style,
         )
     if not answer.members:
         table.add_row(_("No household in the register."), "", "", "", "")
@@ -94,8 +106,12 @@ def _programmes_table(answer: DeskAnswer) -> RenderableType:
     for header in (_("Programme"), _("Received by"), _("Source")):
         table.add_column(header)
     for programme in answer.programmes:
-        receiver = _("this person") if programme.is_own else (
-            _("family member") + (f" {programme.received_by}" if programme.received_by else "")
+        receiver = (
+            _("this person")
+            if programme.is_own
+            else (
+                _("family member") + (f" {programme.received_by}" if programme.received_by else "")
+            )
         )
         source = programme.source or "-"
         if programme.source_row is not None:
@@ -115,7 +131,10 @@ def _findings_table(answer: DeskAnswer) -> RenderableType:
         if finding.source_row is not None:
             source += ", " + _("row") + f" {finding.source_row}"
         table.add_row(
-            Text(severity_title(finding.severity), style=SEVERITY_STYLES.get(finding.severity or "", "")),
+            Text(
+                severity_title(finding.severity),
+                style=SEVERITY_STYLES.get(finding.severity or "", ""),
+            ),
             f"{rule_title(finding.rule_code)} ({finding.rule_code})",
             finding.programme or "-",
             finding.evidence or "-",
@@ -128,18 +147,28 @@ def _findings_table(answer: DeskAnswer) -> RenderableType:
 
 def _complaints_table(answer: DeskAnswer) -> RenderableType:
     table = Table(title=_("Complaints"), title_justify="left", expand=True)
-    for header in (_("Complaint"), _("Date"), _("Channel"), _("Type"), _("Status"),
-                   _("Pre-verified status"), _("Next step")):
+    for header in (
+        _("Complaint"),
+        _("Date"),
+        _("Channel"),
+        _("Type"),
+        _("Status"),
+        _("Pre-verified status"),
+        _("Next step"),
+    ):
         table.add_column(header, overflow="fold")
     for complaint in answer.complaints:
         status = complaint.complaint_status or "-"
         if complaint.is_overdue:
             status += " (" + _("overdue") + ")"
         table.add_row(
-            complaint.complaint_id, formatting.date(complaint.complaint_date),
-            complaint.channel or "-", complaint.complaint_type or "-",
+            complaint.complaint_id,
+            formatting.date(complaint.complaint_date),
+            complaint.channel or "-",
+            complaint.complaint_type or "-",
             Text(status, style="bold red" if complaint.is_overdue else ""),
-            complaint.pre_verified_status or "-", complaint.next_step or "-",
+            complaint.pre_verified_status or "-",
+            complaint.next_step or "-",
         )
     if not answer.complaints:
         table.add_row(_("No complaints recorded."), "", "", "", "", "", "")

@@ -33,22 +33,25 @@ def horizontal_bars(bars: list[Bar], title: str, width: int = 640, color: str = 
     largest = max((b.value for b in bars), default=0) or 1
 
     parts = [_svg_open(width, height, title)]
-    parts.append(f'<text x="0" y="16" font-size="13" font-weight="bold" {FONT}>{escape(title)}</text>')
+    parts.append(
+        f'<text x="0" y="16" font-size="13" font-weight="bold" {FONT}>{escape(title)}</text>'
+    )
     for index, bar in enumerate(bars):
         y = top + index * (BAR_HEIGHT + BAR_GAP)
         length = max(plot_width * max(bar.value, 0) / largest, 0)
         text_y = y + BAR_HEIGHT - 5
         parts.append(
             f'<text x="{label_width - 6:.1f}" y="{text_y}" font-size="12" text-anchor="end" '
-            f'{FONT}>{escape(_clip(bar.label, label_width))}</text>'
+            f"{FONT}>{escape(_clip(bar.label, label_width))}</text>"
         )
         parts.append(
             f'<rect x="{label_width:.1f}" y="{y}" width="{length:.1f}" height="{BAR_HEIGHT}" '
-            f'fill="{color}" rx="2"><title>{escape(bar.label)}: {escape(bar.value_text)}</title></rect>'
+            f'fill="{color}" rx="2">'
+            f"<title>{escape(bar.label)}: {escape(bar.value_text)}</title></rect>"
         )
         parts.append(
             f'<text x="{label_width + length + 5:.1f}" y="{text_y}" font-size="12" '
-            f'{FONT}>{escape(bar.value_text)}</text>'
+            f"{FONT}>{escape(bar.value_text)}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -57,7 +60,8 @@ def horizontal_bars(bars: list[Bar], title: str, width: int = 640, color: str = 
 def _svg_open(width: int, height: float, title: str) -> str:
     return (
         f'<svg width="{width}" height="{height:.0f}" '
-        f'viewBox="0 0 {width} {height:.0f}" role="img" aria-label="{escape(title, {chr(34): "&quot;"})}">'
+        f'viewBox="0 0 {width} {height:.0f}" role="img" '
+        f'aria-label="{escape(title, {chr(34): "&quot;"})}">'
     )
 
 

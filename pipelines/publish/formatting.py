@@ -67,7 +67,9 @@ def date(value: Any) -> str:
     if isinstance(value, dt.date):
         return format_date(value, format="d MMM y", locale=_locale())
     try:
-        return format_date(dt.date.fromisoformat(str(value)[:10]), format="d MMM y", locale=_locale())
+        return format_date(
+            dt.date.fromisoformat(str(value)[:10]), format="d MMM y", locale=_locale()
+        )
     except ValueError:
         return str(value)
 

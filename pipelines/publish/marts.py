@@ -42,7 +42,8 @@ def check_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, TableColumns]
             problems.append(f"table {table} lacks column(s) {', '.join(missing)}")
     if problems:
         raise MissingMartError(
-            "Cannot publish: " + "; ".join(problems)
+            "Cannot publish: "
+            + "; ".join(problems)
             + ". Run the rules stage first, or update pipelines/publish/columns.py if the mart "
             "contract changed."
         )
@@ -61,9 +62,7 @@ def select_rows(
     """
     present = set(existing_columns(con, table))
     wanted = list(spec.required) + list(spec.optional)
-    select_list = ", ".join(
-        f'"{c}"' if c in present else f'null as "{c}"' for c in wanted
-    )
+    select_list = ", ".join(f'"{c}"' if c in present else f'null as "{c}"' for c in wanted)
     sql = f'select {select_list} from "{table}"'
     order_columns = [c.strip() for c in (order_by or "").split(",") if c.strip()]
     order_columns = [c for c in order_columns if c.split()[0] in present]
@@ -71,4 +70,4 @@ def select_rows(
         sql += " order by " + ", ".join(order_columns)
     rows = query_rows(con, sql)
     logger.debug("read %s: %d rows", table, len(rows))
-    return [dict(zip(wanted, row)) for row in rows]
+    return [dict(zip(wanted, row, strict=True)) for row in rows]

@@ -25,8 +25,8 @@ from pipelines.publish.atomic import (
     staging_dir,
     swap_in,
 )
-from pipelines.publish.formatting import using_language
 from pipelines.publish.columns import DESK_INDEXES, DESK_OPTIONAL_TABLES, DESK_TABLES, MART_TABLES
+from pipelines.publish.formatting import using_language
 from pipelines.publish.marts import check_tables, existing_columns, select_rows
 from pipelines.publish.regions import Regions, load_regions
 from pipelines.publish.report import REPORT_FILE, ReportOptions, write_report
@@ -98,7 +98,11 @@ def publish_marts(
     summary.seconds = time.perf_counter() - started
     logger.info(
         "published run %s to %s: %d files, %d verification workbooks, %.1f s",
-        run_id, marts_dir, len(summary.files), summary.verification_workbooks, summary.seconds,
+        run_id,
+        marts_dir,
+        len(summary.files),
+        summary.verification_workbooks,
+        summary.seconds,
     )
     return summary
 
@@ -140,19 +144,26 @@ def write_workbooks(
     """Write the two list workbooks and the verification workbooks; return the latter's count."""
     stamp = _("Run") + f": {run_id}    " + _("Created") + f": {dt.date.today().isoformat()}"
     inclusion = select_rows(
-        con, "inclusion_errors", MART_TABLES["inclusion_errors"],
+        con,
+        "inclusion_errors",
+        MART_TABLES["inclusion_errors"],
         order_by="programme, kecamatan_code, desa_code, name, nik",
     )
     write_list_workbook(
         folder / INCLUSION_XLSX, _("Inclusion errors"), stamp, inclusion_columns(regions), inclusion
     )
     exclusion = select_rows(
-        con, "exclusion_errors", MART_TABLES["exclusion_errors"],
+        con,
+        "exclusion_errors",
+        MART_TABLES["exclusion_errors"],
         order_by="programme, kecamatan_code, desa_code, desil, no_kk",
     )
     write_list_workbook(
-        folder / EXCLUSION_XLSX, _("Exclusion error candidates"), stamp,
-        exclusion_columns(regions), exclusion,
+        folder / EXCLUSION_XLSX,
+        _("Exclusion error candidates"),
+        stamp,
+        exclusion_columns(regions),
+        exclusion,
     )
     paths = write_verification_workbooks(folder / VERIFICATION_FOLDER, inclusion, regions, run_id)
     return len(paths)
@@ -186,8 +197,11 @@ def _create_indexes(con: duckdb.DuckDBPyConnection, alias: str, tables: list[str
 
 def _list_files(folder: Path) -> list[str]:
     return sorted(
-        str(p.relative_to(folder)) for p in folder.rglob("*")
-        if p.is_file() and not p.name.startswith(".") and PREVIOUS_FOLDER not in p.relative_to(folder).parts
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file()
+        and not p.name.startswith(".")
+        and PREVIOUS_FOLDER not in p.relative_to(folder).parts
     )
 
 

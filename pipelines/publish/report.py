@@ -92,13 +92,19 @@ def report_context(
     context["charts"] = _charts(by_programme, by_kecamatan, rules, exclusion)
     logger.info(
         "report figures: %d programmes, %d kecamatan, %d rules, %d exclusion candidate families",
-        len(by_programme), len(by_kecamatan), len(rules), exclusion["families"],
+        len(by_programme),
+        len(by_kecamatan),
+        len(rules),
+        exclusion["families"],
     )
     return context
 
 
 def write_report(
-    con: duckdb.DuckDBPyConnection, path: Path, run_id: str, regions: Regions,
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    run_id: str,
+    regions: Regions,
     options: ReportOptions | None = None,
 ) -> None:
     html = render_report(con, run_id, regions, options)
@@ -122,24 +128,38 @@ def _charts(by_programme, by_kecamatan, rules, exclusion) -> dict[str, Markup]:
     charts = {
         "programme_rates": horizontal_bars(
             [Bar(r.label, r.rate or 0, formatting.percent(r.rate)) for r in by_programme],
-            _("Inclusion error rate by programme"), width=HALF_WIDTH,
+            _("Inclusion error rate by programme"),
+            width=HALF_WIDTH,
         ),
         "idr_year": horizontal_bars(
             [Bar(r.label, r.idr_year, formatting.rupiah_short(r.idr_year)) for r in by_programme],
-            _("Rupiah at risk per year by programme"), width=HALF_WIDTH, color="#C55A11",
+            _("Rupiah at risk per year by programme"),
+            width=HALF_WIDTH,
+            color="#C55A11",
         ),
         "kecamatan_rates": horizontal_bars(
             [Bar(r.label, r.rate or 0, formatting.percent(r.rate)) for r in by_kecamatan],
-            _("Inclusion error rate by kecamatan"), width=FULL_WIDTH,
+            _("Inclusion error rate by kecamatan"),
+            width=FULL_WIDTH,
         ),
         "rules": horizontal_bars(
-            [Bar(f"{r['rule_code']}", r["total"], formatting.number(r["total"]))
-             for r in rules if r["total"]][:15],
-            _("Findings per rule"), width=FULL_WIDTH, color="#548235",
+            [
+                Bar(f"{r['rule_code']}", r["total"], formatting.number(r["total"]))
+                for r in rules
+                if r["total"]
+            ][:15],
+            _("Findings per rule"),
+            width=FULL_WIDTH,
+            color="#548235",
         ),
         "exclusion_kecamatan": horizontal_bars(
-            [Bar(name, count, formatting.number(count)) for name, count in exclusion["by_kecamatan"]],
-            _("Exclusion error candidates (families) by kecamatan"), width=FULL_WIDTH, color="#7030A0",
+            [
+                Bar(name, count, formatting.number(count))
+                for name, count in exclusion["by_kecamatan"]
+            ],
+            _("Exclusion error candidates (families) by kecamatan"),
+            width=FULL_WIDTH,
+            color="#7030A0",
         ),
     }
     return {name: Markup(svg) for name, svg in charts.items()}
@@ -154,11 +174,17 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(
-        _=_, ngettext=ngettext, rule_title=rule_title, severity_title=severity_title,
+        _=_,
+        ngettext=ngettext,
+        rule_title=rule_title,
+        severity_title=severity_title,
         programme_order=PROGRAMME_ORDER,
     )
     env.filters.update(
-        number=formatting.number, rupiah=formatting.rupiah, percent=formatting.percent,
-        date=formatting.date, mask=mask_nik,
+        number=formatting.number,
+        rupiah=formatting.rupiah,
+        percent=formatting.percent,
+        date=formatting.date,
+        mask=mask_nik,
     )
     return env

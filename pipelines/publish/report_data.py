@@ -39,7 +39,7 @@ class ReportOptions:
 
 @dataclass
 class RateRow:
-    """Recipients, flagged recipients and rupiah at risk for one group (programme, kecamatan, desa)."""
+    """Recipients, flagged recipients and rupiah at risk of one programme, kecamatan or desa."""
 
     key: str
     label: str
@@ -106,7 +106,9 @@ def kecamatan_programme_rates(
     return table
 
 
-def top_desa_rates(rows: list[dict[str, Any]], regions: Regions, options: ReportOptions) -> list[dict[str, Any]]:
+def top_desa_rates(
+    rows: list[dict[str, Any]], regions: Regions, options: ReportOptions
+) -> list[dict[str, Any]]:
     groups = rates_by(rows, lambda r: r["desa_code"], regions.desa_name)
     kecamatan_of = {r["desa_code"]: r["kecamatan_code"] for r in rows}
     eligible = [g for g in groups if g.recipients >= options.min_desa_recipients]
@@ -127,18 +129,29 @@ def rule_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     )
     by_rule: dict[str, dict[str, Any]] = {}
     for code, severity, programme, count in counts:
-        entry = by_rule.setdefault(code, {"severity": Counter(), "programme": Counter(), "total": 0})
+        entry = by_rule.setdefault(
+            code, {"severity": Counter(), "programme": Counter(), "total": 0}
+        )
         entry["severity"][severity] += count
         entry["programme"][programme] += count
         entry["total"] += count
 
     result = []
     for status in status_rows:
-        entry = by_rule.pop(status["rule_code"], {"severity": Counter(), "programme": Counter(), "total": 0})
+        entry = by_rule.pop(
+            status["rule_code"], {"severity": Counter(), "programme": Counter(), "total": 0}
+        )
         result.append({**status, **entry})
     for code, entry in sorted(by_rule.items()):
-        result.append({"rule_code": code, "is_evaluated": True, "findings": entry["total"],
-                       "not_evaluated_reason": None, **entry})
+        result.append(
+            {
+                "rule_code": code,
+                "is_evaluated": True,
+                "findings": entry["total"],
+                "not_evaluated_reason": None,
+                **entry,
+            }
+        )
     return sorted(result, key=lambda r: (-int(r["total"] or r["findings"] or 0), r["rule_code"]))
 
 
@@ -146,7 +159,9 @@ def exclusion_summary(
     con: duckdb.DuckDBPyConnection, regions: Regions, options: ReportOptions
 ) -> dict[str, Any]:
     rows = select_rows(
-        con, "exclusion_errors", MART_TABLES["exclusion_errors"],
+        con,
+        "exclusion_errors",
+        MART_TABLES["exclusion_errors"],
         order_by="desil, kecamatan_code, desa_code, no_kk",
     )
     families = {r["family_id"] for r in rows}
@@ -169,23 +184,39 @@ def exclusion_summary(
 
 def reconciliation(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     files = select_rows(
-        con, "file_reconciliation", MART_TABLES["file_reconciliation"],
+        con,
+        "file_reconciliation",
+        MART_TABLES["file_reconciliation"],
         order_by="source_kind, source_file, source_sheet",
     )
     for row in files:
         read = int(row["rows_read"] or 0)
-        row["is_balanced"] = read == int(row["rows_loaded"] or 0) + int(row["rows_quarantined"] or 0)
+        row["is_balanced"] = read == int(row["rows_loaded"] or 0) + int(
+            row["rows_quarantined"] or 0
+        )
     reasons = query_rows(
         con, "select reason_code, count(*) from quarantine group by reason_code order by 2 desc, 1"
     )
-    return {"files": files, "quarantine_reasons": reasons,
-            "is_balanced": all(r["is_balanced"] for r in files)}
+    return {
+        "files": files,
+        "quarantine_reasons": reasons,
+        "is_balanced": all(r["is_balanced"] for r in files),
+    }
 
 
 def run_info(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
     rows = [r for r in select_rows(con, "runs", MART_TABLES["runs"]) if r["run_id"] == run_id]
-    info = rows[0] if rows else {"run_id": run_id, "config_version": None, "started_at": None,
-                                 "finished_at": None, "input_checksums": None}
+    info = (
+        rows[0]
+        if rows
+        else {
+            "run_id": run_id,
+            "config_version": None,
+            "started_at": None,
+            "finished_at": None,
+            "input_checksums": None,
+        }
+    )
     info["input_files"] = _input_files(info.get("input_checksums"))
     return info
 
@@ -195,7 +226,9 @@ def snapshot_dates(con: duckdb.DuckDBPyConnection) -> dict[str, list[Any]]:
     result: dict[str, list[Any]] = {"register": [], "periods": []}
     if "snapshot_date" in existing_columns(con, "stg_register"):
         rows = query_rows(
-            con, "select distinct snapshot_date from stg_register where snapshot_date is not null order by 1"
+            con,
+            "select distinct snapshot_date from stg_register "
+            "where snapshot_date is not null order by 1",
         )
         result["register"] = [r[0] for r in rows]
     if "period" in existing_columns(con, "fct_findings"):
@@ -231,5 +264,7 @@ def _input_files(checksums: Any) -> list[str]:
     if isinstance(parsed, dict):
         return sorted(parsed)
     if isinstance(parsed, list):
-        return sorted(str(item.get("file", item)) if isinstance(item, dict) else str(item) for item in parsed)
+        return sorted(
+            str(item.get("file", item)) if isinstance(item, dict) else str(item) for item in parsed
+        )
     return []

@@ -49,7 +49,11 @@ SEVERITY_TITLES: dict[str, str] = {
 # Field officers pick one of these in the verification workbooks. The values stay Indonesian in
 # both languages because desa officers type them and later stages read them back.
 FIELD_RESULTS: tuple[str, ...] = (
-    "sesuai", "tidak sesuai", "tidak ditemukan", "pindah", "meninggal",
+    "sesuai",
+    "tidak sesuai",
+    "tidak ditemukan",
+    "pindah",
+    "meninggal",
 )
 
 

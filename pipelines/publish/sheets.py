@@ -39,8 +39,15 @@ class Formats:
         self.title = workbook.add_format({**base, "bold": True, "font_size": 13})
         self.subtitle = workbook.add_format({**base, "italic": True, "font_color": "#555555"})
         self.header = workbook.add_format(
-            {**base, "bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF",
-             "text_wrap": True, "border": 1, "valign": "vcenter"}
+            {
+                **base,
+                "bold": True,
+                "bg_color": "#1F4E79",
+                "font_color": "#FFFFFF",
+                "text_wrap": True,
+                "border": 1,
+                "valign": "vcenter",
+            }
         )
         self.text = workbook.add_format(base)
         self.text_guarded = workbook.add_format({**base, "quote_prefix": True})
@@ -64,7 +71,11 @@ def write_cell(ws: Worksheet, row: int, col: int, value: Any, kind: str, formats
         ws.write_number(row, col, value, formats.integer if kind == "int" else formats.idr)
         return
     if kind == "date" and isinstance(value, (dt.date, dt.datetime)):
-        moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+        moment = (
+            value
+            if isinstance(value, dt.datetime)
+            else dt.datetime(value.year, value.month, value.day)
+        )
         ws.write_datetime(row, col, moment, formats.date)
         return
     if kind == "wrap":

@@ -19,13 +19,52 @@ from pipelines.sqlrun import run_sql
 logger = logging.getLogger(__name__)
 
 FIRST_NAMES = (
-    "SITI", "SRI", "MUHAMMAD", "AHMAD", "NUR", "DWI", "EKO", "TRI", "SUTRISNO", "SLAMET",
-    "KASTARI", "SAINEM", "SUPARDI", "ROMLAH", "JUMINAH", "SUJONO", "CAHYONO", "YANTI", "FAIZIN",
-    "AMINAH", "WATI", "RINI", "BUDI", "AGUS", "ENDANG", "SUMARNI", "TARMIJI", "KHOTIJAH",
+    "SITI",
+    "SRI",
+    "MUHAMMAD",
+    "AHMAD",
+    "NUR",
+    "DWI",
+    "EKO",
+    "TRI",
+    "SUTRISNO",
+    "SLAMET",
+    "KASTARI",
+    "SAINEM",
+    "SUPARDI",
+    "ROMLAH",
+    "JUMINAH",
+    "SUJONO",
+    "CAHYONO",
+    "YANTI",
+    "FAIZIN",
+    "AMINAH",
+    "WATI",
+    "RINI",
+    "BUDI",
+    "AGUS",
+    "ENDANG",
+    "SUMARNI",
+    "TARMIJI",
+    "KHOTIJAH",
 )
 LAST_NAMES = (
-    "", "", "AMINAH", "RAHAYU", "WIBOWO", "SETIAWAN", "LESTARI", "HIDAYAT", "NINGSIH", "SANTOSO",
-    "PURNOMO", "UTOMO", "HANDAYANI", "KURNIAWAN", "SAPUTRA", "MULYANI",
+    "",
+    "",
+    "AMINAH",
+    "RAHAYU",
+    "WIBOWO",
+    "SETIAWAN",
+    "LESTARI",
+    "HIDAYAT",
+    "NINGSIH",
+    "SANTOSO",
+    "PURNOMO",
+    "UTOMO",
+    "HANDAYANI",
+    "KURNIAWAN",
+    "SAPUTRA",
+    "MULYANI",
 )
 
 
@@ -53,7 +92,11 @@ def build_synthetic_marts(
 
 
 def _create_desa(con: duckdb.DuckDBPyConnection, regions: Regions) -> None:
-    run_sql(con, "create or replace table __syn_desa (desa_index integer, desa_code varchar, kecamatan_code varchar)")
+    run_sql(
+        con,
+        "create or replace table __syn_desa "
+        "(desa_index integer, desa_code varchar, kecamatan_code varchar)",
+    )
     rows = [(i, code, code[:6]) for i, code in enumerate(sorted(regions.desa))]
     con.executemany("insert into __syn_desa values (?, ?, ?)", rows)
 
@@ -80,9 +123,12 @@ people as (
         families.*,
         m as member_index,
         family_index * 8 + m as person_index,
-        date '1940-01-01' + (hash(family_index, m, 'dob') % 29000)::integer as birth_date,
+        case when m < 2 then date '1945-01-01' else date '1975-01-01' end
+            + (hash(family_index, m, 'dob') % 18000)::integer as birth_date,
         case when m = 1 then 'P' when m = 0 then 'L'
-             when hash(family_index, m, 'sex') % 2 = 0 then 'L' else 'P' end as sex
+             when hash(family_index, m, 'sex') % 2 = 0 then 'L' else 'P' end as sex,
+        {first}[1 + (hash(family_index, m, 'fn') % {len(FIRST_NAMES)})::integer] as first_name,
+        {last}[1 + (hash(family_index, m, 'ln') % {len(LAST_NAMES)})::integer] as last_name
     from families, unnest(range(members)) as u(m)
 ),
 final as (
@@ -97,12 +143,10 @@ final as (
             || strftime(birth_date, '%m%y')
             || lpad(((person_index % 9999) + 1)::varchar, 4, '0') as nik,
         'valid' as nik_status,
-        kecamatan_code || strftime(date '2005-01-01' + (hash(family_index, 'kk') % 7000)::integer, '%d%m%y')
+        kecamatan_code
+            || strftime(date '2005-01-01' + (hash(family_index, 'kk') % 7000)::integer, '%d%m%y')
             || lpad(((family_index % 9999) + 1)::varchar, 4, '0') as no_kk,
-        {first}[1 + (hash(family_index, member_index, 'fn') % {len(FIRST_NAMES)})::integer]
-            || case when {last}[1 + (hash(family_index, member_index, 'ln') % {len(LAST_NAMES)})::integer] = '' then ''
-                    else ' ' || {last}[1 + (hash(family_index, member_index, 'ln') % {len(LAST_NAMES)})::integer] end
-            as name,
+        trim(first_name || ' ' || last_name) as name,
         birth_date,
         sex,
         kecamatan_code,
@@ -115,7 +159,8 @@ final as (
         'I' || lpad(person_index::varchar, 9, '0') as register_person_id,
         desil,
         case when desil is null then '' else 'Desil ' || desil end as desil_raw,
-        case member_index when 0 then 'KEPALA KELUARGA' when 1 then 'ISTRI' else 'ANAK' end as relationship,
+        case member_index when 0 then 'KEPALA KELUARGA' when 1 then 'ISTRI'
+            else 'ANAK' end as relationship,
         hash(person_index, 'padan') % 100 >= 2 as is_padan_dukcapil,
         true as is_register_active,
         date '2026-11-18' as snapshot_date,
@@ -157,7 +202,8 @@ select
     source_kind || ':1:' || case source_kind when 'pkh' then 'Kec. X' else '' end || ':'
         || (row_number() over (partition by source_kind order by person_id) + 1) as record_id,
     source_kind,
-    case source_kind when 'pkh' then 'pkh_tahap4_2026.xlsx' when 'bpnt' then 'bpnt_bnba_tahap4_2026.csv'
+    case source_kind when 'pkh' then 'pkh_tahap4_2026.xlsx'
+        when 'bpnt' then 'bpnt_bnba_tahap4_2026.csv'
         else 'pbi_jkn_202611.xlsx' end as source_file,
     case source_kind when 'pkh' then 'Kec. X' when 'pbi' then 'PBI' else '' end as source_sheet,
     row_number() over (partition by source_kind order by person_id) + 1 as source_row,
@@ -207,7 +253,8 @@ desil_hits as (
     select *, 'DESIL_OUT_OF_RANGE' as rule_code,
         case when desil is null then 'WARN' else 'FLAG' end as severity,
         case when desil is null then 'Desil kosong di DTSEN'
-             else 'Desil ' || desil || ' di DTSEN, batas program ' || case programme when 'PKH' then 4 else 5 end
+             else 'Desil ' || desil || ' di DTSEN, batas program '
+                 || case programme when 'PKH' then 4 else 5 end
         end as evidence
     from recipients
     where desil is null or desil > case programme when 'PKH' then 4 else 5 end
@@ -225,7 +272,8 @@ padan_hits as (
 dob_hits as (
     select *, 'DEFAULT_DOB' as rule_code, 'INFO' as severity,
         'Tanggal lahir ' || strftime(birth_date, '%d-%m-%Y') || ' adalah tanggal bawaan' as evidence
-    from recipients where (day(birth_date) = 1 and month(birth_date) in (1, 7)) or day(birth_date) = 15
+    from recipients where (day(birth_date) = 1 and month(birth_date) in (1, 7))
+        or day(birth_date) = 15
 ),
 hits as (
     select * from desil_hits union all select * from deceased_hits
@@ -233,7 +281,9 @@ hits as (
 ),
 final as (
     select
-        'FND-' || lpad(row_number() over (order by rule_code, programme, person_id)::varchar, 8, '0') as finding_id,
+        'FND-'
+            || lpad(row_number() over (order by rule_code, programme, person_id)::varchar, 8, '0')
+            as finding_id,
         '{size.run_id}' as run_id, rule_code, severity, programme, '2026-T4' as period,
         person_id, family_id, record_id, nik, no_kk, name, kecamatan_code, desa_code,
         evidence, '{{}}' as evidence_json, source_file, source_sheet, source_row,
@@ -253,7 +303,8 @@ def _create_marts(con: duckdb.DuckDBPyConnection, size: SyntheticSize) -> None:
 select
     programme, any_value(person_id) as person_id, any_value(family_id) as family_id, nik,
     any_value(no_kk) as no_kk, any_value(name) as name, any_value(kecamatan_code) as kecamatan_code,
-    any_value(desa_code) as desa_code, string_agg(distinct rule_code, ',' order by rule_code) as rule_codes,
+    any_value(desa_code) as desa_code,
+        string_agg(distinct rule_code, ',' order by rule_code) as rule_codes,
     'FLAG' as severity, 3 as months_at_risk,
     any_value({benefit}) as idr_at_risk_month, any_value({benefit}) * 12 as idr_at_risk_year,
     any_value(source_file) as source_file, any_value(source_sheet) as source_sheet,
@@ -285,7 +336,7 @@ select * from final
     )
     run_sql(
         con,
-        f"""
+        """
 with
 recipients as (
     select programme, kecamatan_code, desa_code, count(*) as recipients
@@ -325,10 +376,12 @@ select 'WAGE_ABOVE_UMK', false, 'no BPJS-TK wage extract in this run', 0
     )
     run_sql(
         con,
-        f"""
+        """
 select 'CMP-' || lpad(row_number() over (order by person_id)::varchar, 6, '0') as complaint_id,
-    person_id, family_id, nik, no_kk, name, date '2026-10-01' + (hash(person_id, 'cd') % 60)::integer as complaint_date,
-    case hash(person_id, 'ch') % 3 when 0 then 'Rumah Curhat' when 1 then 'Cek Bansos' else 'SP4N-LAPOR!' end as channel,
+    person_id, family_id, nik, no_kk, name,
+        date '2026-10-01' + (hash(person_id, 'cd') % 60)::integer as complaint_date,
+    case hash(person_id, 'ch') % 3 when 0 then 'Rumah Curhat'
+        when 1 then 'Cek Bansos' else 'SP4N-LAPOR!' end as channel,
     case when desil <= 4 then 'usulan' else 'sanggahan' end as complaint_type,
     'PKH' as programme_requested, 'diterima' as complaint_status,
     hash(person_id, 'od') % 4 = 0 as is_overdue,
@@ -377,7 +430,8 @@ from file_reconciliation, range(3) as t(i)
         f"""
 select '{size.run_id}' as run_id, timestamp '2026-12-04 20:00:00' as started_at,
     timestamp '2026-12-04 20:14:00' as finished_at, '{size.config_version}' as config_version,
-    '{{"dtsen_batang_202611.csv": "sha256:00", "pkh_tahap4_2026.xlsx": "sha256:01"}}' as input_checksums,
+    '{{"dtsen_batang_202611.csv": "sha256:00", '
+        || '"pkh_tahap4_2026.xlsx": "sha256:01"}}' as input_checksums,
     '{{}}' as stage_seconds
 """,
         "runs",

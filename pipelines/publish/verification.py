@@ -48,7 +48,9 @@ def write_verification_workbooks(
 ) -> list[Path]:
     """Write one workbook per kecamatan that has rows; return the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
-    by_kecamatan: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    by_kecamatan: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for row in rows:
         by_kecamatan[row["kecamatan_code"] or ""][row["desa_code"] or ""].append(row)
 
@@ -84,9 +86,11 @@ def _write_kecamatan(
     workbook = Workbook(str(path), {"strings_to_numbers": False})
     formats = Formats(workbook)
     summary = workbook.add_worksheet(names[0])
-    for sheet_name, desa_code in zip(names[1:], desa_codes):
+    for sheet_name, desa_code in zip(names[1:], desa_codes, strict=True):
         ws = workbook.add_worksheet(sheet_name)
-        _write_desa_sheet(ws, formats, kecamatan_name, desa_code, by_desa[desa_code], regions, run_id)
+        _write_desa_sheet(
+            ws, formats, kecamatan_name, desa_code, by_desa[desa_code], regions, run_id
+        )
     _write_summary(summary, formats, kecamatan_code, by_desa, names, desa_codes, regions, run_id)
     workbook.close()
 
@@ -102,13 +106,23 @@ def _write_desa_sheet(
 ) -> None:
     columns = verification_columns()
     numbered = [{**row, "_number": n} for n, row in enumerate(_sorted(rows), start=1)]
-    title = _("Field verification list") + f" - {regions.desa_name(desa_code)}, " + _(
-        "Kecamatan"
-    ) + f" {kecamatan_name}"
+    title = (
+        _("Field verification list")
+        + f" - {regions.desa_name(desa_code)}, "
+        + _("Kecamatan")
+        + f" {kecamatan_name}"
+    )
     write_text(ws, 0, 0, title, formats.title)
-    write_text(ws, 1, 0, _("Desa code") + f": {desa_code or '-'}    " + _("Run") + f": {run_id}",
-               formats.subtitle)
-    write_text(ws, 2, 0, _("Fill in the field result from the list and add notes."), formats.subtitle)
+    write_text(
+        ws,
+        1,
+        0,
+        _("Desa code") + f": {desa_code or '-'}    " + _("Run") + f": {run_id}",
+        formats.subtitle,
+    )
+    write_text(
+        ws, 2, 0, _("Fill in the field result from the list and add notes."), formats.subtitle
+    )
     last_row = write_table(ws, formats, columns, numbered, HEADER_ROW)
 
     result_col = len(columns) - 2
@@ -119,7 +133,10 @@ def _write_desa_sheet(
             ws.write_blank(row_index, result_col, None, formats.input)
             ws.write_blank(row_index, notes_col, None, formats.input_wrap)
         ws.data_validation(
-            first_data_row, result_col, last_row, result_col,
+            first_data_row,
+            result_col,
+            last_row,
+            result_col,
             {
                 "validate": "list",
                 "source": list(FIELD_RESULTS),
@@ -142,10 +159,12 @@ def _write_summary(
     regions: Regions,
     run_id: str,
 ) -> None:
-    sheet_by_desa = dict(zip(desa_codes, names[1:]))
-    all_desa = sorted(
-        {code for code in regions.desa if code.startswith(kecamatan_code)} | set(desa_codes)
-    ) if kecamatan_code else list(desa_codes)
+    sheet_by_desa = dict(zip(desa_codes, names[1:], strict=True))
+    all_desa = (
+        sorted({code for code in regions.desa if code.startswith(kecamatan_code)} | set(desa_codes))
+        if kecamatan_code
+        else list(desa_codes)
+    )
     rows = [
         {
             "desa_code": code,
@@ -161,7 +180,12 @@ def _write_summary(
         Column(_("Recipients to check"), lambda r: r["count"], kind="int", width=14),
         Column(_("Sheet"), lambda r: r["sheet"], width=32),
     ]
-    title = _("Field verification") + " - " + _("Kecamatan") + f" {regions.kecamatan_name(kecamatan_code)}"
+    title = (
+        _("Field verification")
+        + " - "
+        + _("Kecamatan")
+        + f" {regions.kecamatan_name(kecamatan_code)}"
+    )
     write_text(ws, 0, 0, title, formats.title)
     write_text(ws, 1, 0, _("Run") + f": {run_id}", formats.subtitle)
     write_text(ws, 2, 0, _("One sheet per desa with recipients to check."), formats.subtitle)
@@ -170,7 +194,9 @@ def _write_summary(
 
 
 def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(rows, key=lambda r: (str(r["name"] or ""), str(r["nik"] or ""), str(r["programme"])))
+    return sorted(
+        rows, key=lambda r: (str(r["name"] or ""), str(r["nik"] or ""), str(r["programme"]))
+    )
 
 
 def _source(row: dict[str, Any]) -> str:

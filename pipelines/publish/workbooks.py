@@ -1,4 +1,4 @@
-"""The analysts' XLSX lists: inclusion_errors.xlsx and exclusion_errors.xlsx, a sheet per programme."""
+"""Analyst lists inclusion_errors.xlsx and exclusion_errors.xlsx, a sheet per programme."""
 
 from __future__ import annotations
 
@@ -67,14 +67,16 @@ def write_list_workbook(
     rows: Sequence[dict[str, Any]],
 ) -> int:
     """Write one sheet per programme (rows must be sorted by programme); return sheets written."""
-    groups = [(key or "-", list(group)) for key, group in groupby(rows, key=lambda r: r["programme"])]
+    groups = [
+        (key or "-", list(group)) for key, group in groupby(rows, key=lambda r: r["programme"])
+    ]
     if not groups:
         groups = [(_("none"), [])]
     names = sheet_names(programme for programme, _rows in groups)
 
     workbook = Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
     formats = Formats(workbook)
-    for name, (programme, group_rows) in zip(names, groups):
+    for name, (programme, group_rows) in zip(names, groups, strict=True):
         ws = workbook.add_worksheet(name)
         write_text(ws, 0, 0, f"{title} - {programme}", formats.title)
         write_text(ws, 1, 0, subtitle, formats.subtitle)
