@@ -230,7 +230,8 @@ def _make_marts(con: duckdb.DuckDBPyConnection) -> None:
         "case programme when 'PKH' then 250000 when 'BPNT' then 200000 else 42000 end "
         "as idr_at_risk_month, "
         "12 * case programme when 'PKH' then 250000 when 'BPNT' then 200000 else 42000 end "
-        "as idr_at_risk_year, source_file, source_sheet, source_row, 'extra' as later_column "
+        "as idr_at_risk_year, source_file, source_sheet, source_row, 'extra' as later_column, "
+        "'DUSUN KRAJAN' as address, '003' as rt, '001' as rw "
         "from fct_findings where severity = 'FLAG'"
     )
     con.execute(

@@ -151,7 +151,7 @@ def test_verification_sheet_layout(published):
     headers = [cell.value for cell in sheet[4]]
 
     assert sheet.freeze_panes == "A5"
-    assert sheet.auto_filter.ref == "A4:J6"
+    assert sheet.auto_filter.ref == "A4:K6"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.print_title_rows == "$4:$4"
     assert headers[-2:] == ["Hasil verifikasi lapangan", "Catatan"]
@@ -159,7 +159,8 @@ def test_verification_sheet_layout(published):
     assert sheet.cell(row=5, column=2).data_type == "s"
     assert sheet.cell(row=5, column=3).value == KK_1
     assert sheet.column_dimensions["B"].width >= 18
-    assert sheet.column_dimensions["F"].width >= 30
+    assert sheet.cell(row=5, column=5).value == "DUSUN KRAJAN, RT 003/RW 001"
+    assert sheet.column_dimensions["G"].width >= 30
 
 
 def test_verification_result_validation(published):
@@ -171,7 +172,7 @@ def test_verification_result_validation(published):
     assert len(validations) == 1
     assert validations[0].type == "list"
     assert validations[0].formula1 == '"' + ",".join(FIELD_RESULTS) + '"'
-    assert str(validations[0].sqref) == "I5:I6"
+    assert str(validations[0].sqref) == "J5:J6"
 
 
 def test_verification_summary_lists_every_desa(published):

@@ -49,6 +49,9 @@ MART_TABLES: dict[str, TableColumns] = {
     "inclusion_errors": TableColumns(
         required=("programme", "nik", "name", "kecamatan_code", "desa_code", "rule_codes"),
         optional=(
+            "address",
+            "rt",
+            "rw",
             "person_id",
             "family_id",
             "no_kk",

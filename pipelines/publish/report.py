@@ -34,7 +34,7 @@ from pipelines.publish.report_data import (
     snapshot_dates,
     top_desa_rates,
 )
-from pipelines.publish.rule_texts import rule_title, severity_title
+from pipelines.publish.rule_texts import change_title, rule_title, severity_title
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +177,7 @@ def _environment() -> Environment:
         _=_,
         ngettext=ngettext,
         rule_title=rule_title,
+        change_title=change_title,
         severity_title=severity_title,
         programme_order=PROGRAMME_ORDER,
     )

@@ -46,6 +46,14 @@ SEVERITY_TITLES: dict[str, str] = {
     "INFO": "Information",
 }
 
+# Values of findings_diff.change, by the change of a finding since the previous run.
+CHANGE_TITLES: dict[str, str] = {
+    "new": "New since the previous run",
+    "resolved": "Gone since the previous run",
+    "unchanged": "Unchanged",
+    "changed": "Changed evidence",
+}
+
 # Field officers pick one of these in the verification workbooks. The values stay Indonesian in
 # both languages because desa officers type them and later stages read them back.
 FIELD_RESULTS: tuple[str, ...] = (
@@ -80,6 +88,13 @@ def split_codes(rule_codes: object) -> list[str]:
     if isinstance(rule_codes, (list, tuple)):
         return [str(c).strip() for c in rule_codes if str(c).strip()]
     return [c.strip() for c in str(rule_codes).split(",") if c.strip()]
+
+
+def change_title(change: str | None) -> str:
+    if not change:
+        return "-"
+    title = CHANGE_TITLES.get(change)
+    return _(title) if title else change
 
 
 def severity_title(severity: str | None) -> str:

@@ -34,6 +34,7 @@ def verification_columns() -> list[Column]:
         Column(_("NIK"), lambda r: r["nik"], width=19),
         Column(_("No KK"), lambda r: r["no_kk"], width=19),
         Column(_("Name"), lambda r: r["name"], width=26),
+        Column(_("Address"), lambda r: _address(r), kind="wrap", width=24),
         Column(_("Programme"), lambda r: r["programme"], width=10),
         Column(_("Findings"), lambda r: rule_titles(r["rule_codes"]), kind="wrap", width=48),
         Column(_("Rule codes"), lambda r: ", ".join(split_codes(r["rule_codes"])), width=22),
@@ -197,6 +198,13 @@ def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(
         rows, key=lambda r: (str(r["name"] or ""), str(r["nik"] or ""), str(r["programme"]))
     )
+
+
+def _address(row: dict[str, Any]) -> str:
+    parts = [str(row["address"])] if row.get("address") else []
+    if row.get("rt") or row.get("rw"):
+        parts.append(f"RT {row.get('rt') or '-'}/RW {row.get('rw') or '-'}")
+    return ", ".join(parts)
 
 
 def _source(row: dict[str, Any]) -> str:
