@@ -113,10 +113,9 @@ def _programmes_table(answer: DeskAnswer) -> RenderableType:
                 _("family member") + (f" {programme.received_by}" if programme.received_by else "")
             )
         )
-        source = programme.source or "-"
-        if programme.source_row is not None:
-            source += ", " + _("row") + f" {programme.source_row}"
-        table.add_row(programme.programme, receiver, source)
+        table.add_row(
+            programme.programme, receiver, _source_text(programme.source, programme.source_row)
+        )
     if not answer.programmes:
         table.add_row(_("None of PKH, BPNT or PBI in this run."), "", "")
     return table
@@ -127,9 +126,7 @@ def _findings_table(answer: DeskAnswer) -> RenderableType:
     for header in (_("Severity"), _("Finding"), _("Programme"), _("Evidence"), _("Source")):
         table.add_column(header, overflow="fold")
     for finding in answer.findings:
-        source = finding.source_file or "-"
-        if finding.source_row is not None:
-            source += ", " + _("row") + f" {finding.source_row}"
+        source = _source_text(finding.source_file, finding.source_row)
         table.add_row(
             Text(
                 severity_title(finding.severity),
@@ -173,6 +170,13 @@ def _complaints_table(answer: DeskAnswer) -> RenderableType:
     if not answer.complaints:
         table.add_row(_("No complaints recorded."), "", "", "", "", "", "")
     return table
+
+
+def _source_text(source: str | None, row: int | None) -> str:
+    parts = [source] if source else []
+    if row is not None:
+        parts.append(_("row") + f" {row}")
+    return ", ".join(parts) or "-"
 
 
 def _yes_no(value: bool | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from xlsxwriter.workbook import Workbook
@@ -67,8 +68,9 @@ def write_cell(ws: Worksheet, row: int, col: int, value: Any, kind: str, formats
     if value is None or value == "":
         ws.write_blank(row, col, None, formats.text)
         return
-    if kind in ("int", "idr") and isinstance(value, (int, float)) and not isinstance(value, bool):
-        ws.write_number(row, col, value, formats.integer if kind == "int" else formats.idr)
+    is_number = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+    if kind in ("int", "idr") and is_number:
+        ws.write_number(row, col, float(value), formats.integer if kind == "int" else formats.idr)
         return
     if kind == "date" and isinstance(value, (dt.date, dt.datetime)):
         moment = (
