@@ -1,0 +1,551 @@
+"""Complaint-desk lookup of one person in the published audit, by NIK or by name.
+
+Reads `audit.duckdb` read-only with point queries on indexed columns (see DESK_INDEXES in
+pipelines.publish.columns), so an answer takes milliseconds on a full-regency register. The
+answer carries the full NIK because the desk needs it; logs only ever get the masked NIK.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from rapidfuzz.distance import JaroWinkler
+
+from pipelines.desk.models import (
+    Complaint,
+    DeskAnswer,
+    Finding,
+    Member,
+    Programme,
+    SourceRecord,
+)
+from pipelines.errors import PipelineError
+from pipelines.publish.columns import PROGRAMME_SOURCE_KINDS
+from pipelines.publish.masking import mask_nik
+from pipelines.publish.regions import Regions, load_regions
+from pipelines.sqlrun import query_rows
+
+logger = logging.getLogger(__name__)
+
+NAME_SIMILARITY_MIN = 0.88
+_NIK_SEPARATORS = re.compile(r"[\s.\-'\"\u200b]")
+_NAME_TITLES = {
+    "H",
+    "HJ",
+    "HAJI",
+    "HAJJAH",
+    "NY",
+    "NYONYA",
+    "TN",
+    "TUAN",
+    "SDR",
+    "SDRI",
+    "BPK",
+    "BAPAK",
+    "IBU",
+    "ALM",
+    "ALMH",
+    "ALMARHUM",
+    "ALMARHUMAH",
+    "MBAH",
+    "DRS",
+    "DR",
+    "IR",
+    "SPD",
+    "SPDI",
+    "SAG",
+    "SE",
+    "SH",
+    "SKM",
+    "AMD",
+}
+
+
+class DeskLookupError(PipelineError):
+    """The audit database cannot be read or the request is invalid."""
+
+
+def lookup_nik(db_path: Path, nik: str) -> DeskAnswer:
+    """Look up the person with NIK `nik`, with family, programmes, findings and complaints."""
+    nik_digits = normalise_nik(nik)
+    with _open(db_path) as con:
+        tables = _table_columns(con)
+        person_ids = _person_ids_by_nik(con, tables, nik_digits)
+        answer = _build_answer(con, tables, person_ids, query=nik_digits, nik=nik_digits)
+    logger.info("desk lookup by NIK %s: %d person(s)", mask_nik(nik_digits), len(answer.person_ids))
+    return answer
+
+
+def lookup_person(db_path: Path, name: str, birth_date: str, desa: str) -> list[DeskAnswer]:
+    """Return one answer per person whose name is close to `name`, born on `birth_date`
+    (`YYYY-MM-DD` or `DD-MM-YYYY`) in desa `desa` (10-digit code or desa name)."""
+    born = parse_birth_date(birth_date)
+    desa_codes = resolve_desa(desa, load_regions())
+    normalised_name = normalise_name(name)
+    with _open(db_path) as con:
+        tables = _table_columns(con)
+        candidates = _records_by_birth_and_desa(con, tables, born, desa_codes)
+        matched = [c for c in candidates if _name_matches(normalised_name, c["name"])]
+        person_ids = _unique(
+            p for c in matched for p in _person_ids_of_records(con, [c["record_id"]])
+        )
+        query = f"{name} / {born.isoformat()} / {desa}"
+        answers = [
+            _build_answer(con, tables, [person_id], query=query, nik=None)
+            for person_id in person_ids
+        ]
+    logger.info(
+        "desk lookup by name, birth date and desa: %d candidate records, %d person(s)",
+        len(candidates),
+        len(answers),
+    )
+    return answers
+
+
+def normalise_nik(value: str) -> str:
+    """Strip spaces, dots, dashes, quotes and zero-width characters from a typed NIK."""
+    return _NIK_SEPARATORS.sub("", str(value or "")).strip()
+
+
+def normalise_name(value: str) -> str:
+    """Upper-case `value`, drop punctuation, titles and honorifics, and collapse spaces."""
+    words = re.sub(
+        r"[^A-Z ]", " ", str(value or "").upper().replace(".", " ").replace("'", "")
+    ).split()
+    words = [w for w in words if w not in _NAME_TITLES]
+    if "BIN" in words or "BINTI" in words:
+        cut = min(words.index(w) for w in ("BIN", "BINTI") if w in words)
+        words = words[:cut]
+    return " ".join(words)
+
+
+def parse_birth_date(value: str) -> dt.date:
+    text = str(value or "").strip()
+    for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise DeskLookupError(
+        f"Birth date {text!r} is not a date. Type it as YYYY-MM-DD or DD-MM-YYYY, e.g. 07-05-1985."
+    )
+
+
+def resolve_desa(value: str, regions: Regions) -> list[str]:
+    """Return the desa codes meant by `value`: a 10-digit code (dots allowed) or a desa name."""
+    text = str(value or "").strip()
+    digits = text.replace(".", "")
+    if digits.isdigit() and len(digits) == 10:
+        return [digits]
+    codes = regions.desa_codes_named(text)
+    if not codes:
+        raise DeskLookupError(
+            f"Desa {text!r} is not in the Batang region table. Type the desa name as written "
+            "there or its 10-digit Kemendagri code, e.g. 3325012001."
+        )
+    return codes
+
+
+def _open(db_path: Path) -> duckdb.DuckDBPyConnection:
+    path = Path(db_path)
+    if not path.is_file():
+        raise DeskLookupError(
+            f"Audit database {path} not found. Run the audit first, or pass the marts folder's "
+            "audit.duckdb."
+        )
+    try:
+        return duckdb.connect(
+            str(path), read_only=True, config={"autoinstall_known_extensions": False}
+        )
+    except duckdb.Error as e:
+        raise DeskLookupError(f"Cannot open audit database {path} read-only: {e}") from e
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    rows = query_rows(
+        con,
+        "select table_name, column_name from duckdb_columns() where schema_name = current_schema()",
+    )
+    tables: dict[str, set[str]] = {}
+    for table, column in rows:
+        tables.setdefault(table, set()).add(column)
+    return tables
+
+
+def _select(
+    con: duckdb.DuckDBPyConnection,
+    tables: dict[str, set[str]],
+    table: str,
+    columns: Sequence[str],
+    where: str,
+    params: list[Any],
+) -> list[dict[str, Any]]:
+    """Select `columns` (null for those the table lacks) from rows matching `where`."""
+    present = tables.get(table)
+    if present is None:
+        return []
+    select_list = ", ".join(f'"{c}"' if c in present else f'null as "{c}"' for c in columns)
+    rows = query_rows(con, f'select {select_list} from "{table}" where {where}', params)
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def _person_ids_by_nik(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], nik: str
+) -> list[str]:
+    record_table = "int_person_records" if "int_person_records" in tables else "stg_register"
+    records = _select(con, tables, record_table, ["record_id"], "nik = ?", [nik])
+    person_ids = _person_ids_of_records(con, [r["record_id"] for r in records])
+    for table in ("fct_findings", "complaint_results"):
+        rows = _select(con, tables, table, ["person_id"], "nik = ?", [nik])
+        person_ids += [r["person_id"] for r in rows if r["person_id"]]
+    return _unique(person_ids)
+
+
+def _person_ids_of_records(con: duckdb.DuckDBPyConnection, record_ids: list[str]) -> list[str]:
+    return _linked_ids(con, "record_id", "person_id", record_ids)
+
+
+def _record_ids_of_persons(con: duckdb.DuckDBPyConnection, person_ids: list[str]) -> list[str]:
+    return _linked_ids(con, "person_id", "record_id", person_ids)
+
+
+def _linked_ids(
+    con: duckdb.DuckDBPyConnection, key_column: str, value_column: str, keys: list[str]
+) -> list[str]:
+    """Map record ids to person ids or back through int_person_links, one point query per key."""
+    values = []
+    for key in keys:
+        rows = query_rows(
+            con, f"select {value_column} from int_person_links where {key_column} = ?", [key]
+        )
+        values += [row[0] for row in rows]
+    return _unique(values)
+
+
+def _records_by_birth_and_desa(
+    con: duckdb.DuckDBPyConnection,
+    tables: dict[str, set[str]],
+    born: dt.date,
+    desa_codes: list[str],
+) -> list[dict[str, Any]]:
+    table = "int_person_records" if "int_person_records" in tables else "stg_register"
+    placeholders = ", ".join("?" for _ in desa_codes)
+    return _select(
+        con,
+        tables,
+        table,
+        ["record_id", "nik", "name"],
+        f"birth_date = ? and desa_code in ({placeholders})",
+        [born, *desa_codes],
+    )
+
+
+def _name_matches(normalised_name: str, candidate: str | None) -> bool:
+    if not normalised_name or not candidate:
+        return False
+    similarity = JaroWinkler.normalized_similarity(normalised_name, normalise_name(candidate))
+    return similarity >= NAME_SIMILARITY_MIN
+
+
+def _build_answer(
+    con: duckdb.DuckDBPyConnection,
+    tables: dict[str, set[str]],
+    person_ids: list[str],
+    query: str,
+    nik: str | None,
+) -> DeskAnswer:
+    answer = DeskAnswer(query=query, found=bool(person_ids), nik=nik, person_ids=person_ids)
+    answer.run_id = _run_id(con, tables)
+    if not person_ids:
+        return answer
+
+    record_ids = _record_ids_of_persons(con, person_ids)
+    answer.records = _source_records(con, tables, record_ids)
+    _fill_identity(con, tables, answer, record_ids)
+    _fill_family(con, tables, answer)
+    answer.programmes = _programmes(con, tables, answer)
+    answer.findings = _findings(con, tables, answer)
+    answer.complaints = _complaints(con, tables, answer)
+    return answer
+
+
+def _source_records(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], record_ids: list[str]
+) -> list[SourceRecord]:
+    records = []
+    for record_id in record_ids:
+        rows = _select(
+            con,
+            tables,
+            "int_person_records",
+            ["source_kind", "source_file", "source_sheet", "source_row", "name"],
+            "record_id = ?",
+            [record_id],
+        )
+        if not rows:
+            rows = [
+                {
+                    "source_kind": None,
+                    "source_file": None,
+                    "source_sheet": None,
+                    "source_row": None,
+                    "name": None,
+                }
+            ]
+        records += [_with_record_id_parts(SourceRecord(**row), record_id) for row in rows]
+    return records
+
+
+def _with_record_id_parts(record: SourceRecord, record_id: str) -> SourceRecord:
+    """Fill kind, sheet and row from a `<kind>:<file number>:<sheet>:<row>` record id when the
+    record table lacks them."""
+    kind, _file_number, rest = (record_id.split(":", 2) + ["", ""])[:3]
+    sheet, _sep, row = rest.rpartition(":")
+    source_sheet = record.source_sheet
+    if source_sheet is None:
+        source_sheet = sheet
+    source_row = record.source_row
+    if source_row is None and row.isdigit():
+        source_row = int(row)
+    return SourceRecord(
+        source_kind=record.source_kind or kind,
+        source_file=record.source_file,
+        source_sheet=source_sheet,
+        source_row=source_row,
+        name=record.name,
+    )
+
+
+def _fill_identity(
+    con: duckdb.DuckDBPyConnection,
+    tables: dict[str, set[str]],
+    answer: DeskAnswer,
+    record_ids: list[str],
+) -> None:
+    """Take name, birth date, desa and family from the register row, else from any record."""
+    columns = [
+        "nik",
+        "name",
+        "birth_date",
+        "sex",
+        "kecamatan_code",
+        "desa_code",
+        "address",
+        "rt",
+        "rw",
+        "family_id",
+        "no_kk",
+        "desil",
+        "is_padan_dukcapil",
+        "snapshot_date",
+    ]
+    for record_id in record_ids:
+        rows = _select(con, tables, "stg_register", columns, "record_id = ?", [record_id])
+        if rows:
+            row = rows[0]
+            answer.is_in_register = True
+            answer.nik = answer.nik or row["nik"]
+            answer.name, answer.birth_date, answer.sex = row["name"], row["birth_date"], row["sex"]
+            answer.kecamatan_code, answer.desa_code = row["kecamatan_code"], row["desa_code"]
+            answer.address = _address(row)
+            answer.family_id, answer.no_kk, answer.desil = (
+                row["family_id"],
+                row["no_kk"],
+                row["desil"],
+            )
+            answer.is_padan_dukcapil, answer.snapshot_date = (
+                row["is_padan_dukcapil"],
+                row["snapshot_date"],
+            )
+            return
+
+    fallback_columns = ["nik", "name", "birth_date", "sex", "kecamatan_code", "desa_code", "no_kk"]
+    for record_id in record_ids:
+        rows = _select(
+            con, tables, "int_person_records", fallback_columns, "record_id = ?", [record_id]
+        )
+        if rows:
+            row = rows[0]
+            answer.nik = answer.nik or row["nik"]
+            answer.name, answer.birth_date, answer.sex = row["name"], row["birth_date"], row["sex"]
+            answer.kecamatan_code, answer.desa_code = row["kecamatan_code"], row["desa_code"]
+            answer.no_kk = row["no_kk"]
+            return
+
+
+def _fill_family(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer
+) -> None:
+    if answer.family_id is None:
+        for person_id in answer.person_ids:
+            rows = _select(
+                con, tables, "int_families", ["family_id", "no_kk"], "person_id = ?", [person_id]
+            )
+            if rows:
+                answer.family_id = rows[0]["family_id"]
+                answer.no_kk = answer.no_kk or rows[0]["no_kk"]
+                break
+    if answer.family_id is None:
+        return
+
+    columns = ["record_id", "nik", "name", "relationship", "birth_date", "sex", "desil"]
+    rows = _select(con, tables, "stg_register", columns, "family_id = ?", [answer.family_id])
+    subject_niks = {answer.nik} if answer.nik else set()
+    answer.members = sorted(
+        (
+            Member(
+                nik=row["nik"],
+                name=row["name"],
+                relationship=row["relationship"],
+                birth_date=row["birth_date"],
+                sex=row["sex"],
+                is_subject=row["nik"] in subject_niks,
+            )
+            for row in rows
+        ),
+        key=lambda m: (_relationship_order(m.relationship), m.birth_date or dt.date.max),
+    )
+    if answer.desil is None:
+        answer.desil = next((row["desil"] for row in rows if row["desil"] is not None), None)
+
+
+def _programmes(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer
+) -> list[Programme]:
+    """List programme roster records of the person, then those of other family members."""
+    programmes = [
+        Programme(
+            PROGRAMME_SOURCE_KINDS[r.source_kind], answer.name, True, _source_text(r), r.source_row
+        )
+        for r in answer.records
+        if r.source_kind in PROGRAMME_SOURCE_KINDS
+    ]
+    if answer.family_id is None or "int_families" not in tables:
+        return programmes
+    members = _select(
+        con, tables, "int_families", ["person_id"], "family_id = ?", [answer.family_id]
+    )
+    for member in members:
+        if member["person_id"] in answer.person_ids:
+            continue
+        member_records = _source_records(
+            con, tables, _record_ids_of_persons(con, [member["person_id"]])
+        )
+        names = [r.name for r in member_records if r.name]
+        for record in member_records:
+            if record.source_kind in ("pkh", "bpnt"):
+                programmes.append(
+                    Programme(
+                        PROGRAMME_SOURCE_KINDS[record.source_kind],
+                        names[0] if names else None,
+                        False,
+                        _source_text(record),
+                        record.source_row,
+                    )
+                )
+    return programmes
+
+
+def _findings(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer
+) -> list[Finding]:
+    columns = [
+        "finding_id",
+        "rule_code",
+        "severity",
+        "programme",
+        "period",
+        "evidence",
+        "source_file",
+        "source_sheet",
+        "source_row",
+    ]
+    rows = []
+    for person_id in answer.person_ids:
+        rows += _select(con, tables, "fct_findings", columns, "person_id = ?", [person_id])
+    if answer.nik:
+        rows += _select(con, tables, "fct_findings", columns, "nik = ?", [answer.nik])
+    if answer.family_id and "family_id" in tables.get("fct_findings", set()):
+        rows += _select(
+            con,
+            tables,
+            "fct_findings",
+            columns,
+            "family_id = ? and person_id is null",
+            [answer.family_id],
+        )
+    seen: set[Any] = set()
+    findings = []
+    for row in rows:
+        if row["finding_id"] in seen:
+            continue
+        seen.add(row["finding_id"])
+        findings.append(Finding(**{k: v for k, v in row.items() if k != "finding_id"}))
+    severity_order = {"ERROR": 0, "FLAG": 1, "WARN": 2, "INFO": 3}
+    return sorted(
+        findings,
+        key=lambda f: (severity_order.get(f.severity or "", 9), f.rule_code, f.programme or ""),
+    )
+
+
+def _complaints(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer
+) -> list[Complaint]:
+    columns = [
+        "complaint_id",
+        "complaint_date",
+        "channel",
+        "complaint_type",
+        "programme_requested",
+        "complaint_status",
+        "is_overdue",
+        "pre_verified_status",
+        "next_step",
+    ]
+    rows = []
+    for person_id in answer.person_ids:
+        rows += _select(con, tables, "complaint_results", columns, "person_id = ?", [person_id])
+    if answer.nik:
+        rows += _select(con, tables, "complaint_results", columns, "nik = ?", [answer.nik])
+    unique = {row["complaint_id"]: row for row in rows}
+    return sorted(
+        (Complaint(**row) for row in unique.values()),
+        key=lambda c: (c.complaint_date or dt.date.min, c.complaint_id),
+        reverse=True,
+    )
+
+
+def _run_id(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]]) -> str | None:
+    if "runs" not in tables:
+        return None
+    order = " order by started_at desc nulls last" if "started_at" in tables["runs"] else ""
+    rows = query_rows(con, f"select run_id from runs{order} limit 1")
+    return rows[0][0] if rows else None
+
+
+def _source_text(record: SourceRecord) -> str | None:
+    """Return the file, or the sheet when the file name is unknown, of a roster record."""
+    return record.source_file or record.source_sheet or None
+
+
+def _address(row: dict[str, Any]) -> str | None:
+    parts = [row["address"]]
+    if row["rt"] or row["rw"]:
+        parts.append(f"RT {row['rt'] or '-'}/RW {row['rw'] or '-'}")
+    text = ", ".join(p for p in parts if p)
+    return text or None
+
+
+def _relationship_order(relationship: str | None) -> int:
+    order = ("KEPALA KELUARGA", "SUAMI", "ISTRI", "ANAK", "CUCU", "ORANG TUA", "MERTUA")
+    return order.index(relationship) if relationship in order else len(order)
+
+
+def _unique(values) -> list:
+    return list(dict.fromkeys(v for v in values if v is not None))

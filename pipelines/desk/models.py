@@ -1,0 +1,97 @@
+"""Records of one person and their family, as shown at the complaint desk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """One row of an input file that was linked to the person."""
+
+    source_kind: str
+    source_file: str | None
+    source_sheet: str | None
+    source_row: int | None
+    name: str | None
+
+
+@dataclass(frozen=True)
+class Member:
+    """A household member from the register (same family id)."""
+
+    nik: str | None
+    name: str | None
+    relationship: str | None
+    birth_date: dt.date | None
+    sex: str | None
+    is_subject: bool
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A programme received: by the person, or by the family through another member (KPM)."""
+
+    programme: str
+    received_by: str | None
+    is_own: bool
+    source: str | None  # file name, or sheet name when the file name is not published
+    source_row: int | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_code: str
+    severity: str | None
+    programme: str | None
+    period: str | None
+    evidence: str | None
+    source_file: str | None
+    source_sheet: str | None
+    source_row: int | None
+
+
+@dataclass(frozen=True)
+class Complaint:
+    complaint_id: str
+    complaint_date: dt.date | None
+    channel: str | None
+    complaint_type: str | None
+    programme_requested: str | None
+    complaint_status: str | None
+    is_overdue: bool | None
+    pre_verified_status: str | None
+    next_step: str | None
+
+
+@dataclass
+class DeskAnswer:
+    """Everything known about one person from the published audit.
+
+    `person_ids` normally has one id; more than one means the same NIK was linked to several
+    persons (a NIK conflict the desk should mention). `found` is False when nothing matched.
+    """
+
+    query: str
+    found: bool
+    nik: str | None = None
+    person_ids: list[str] = field(default_factory=list)
+    name: str | None = None
+    birth_date: dt.date | None = None
+    sex: str | None = None
+    kecamatan_code: str | None = None
+    desa_code: str | None = None
+    address: str | None = None
+    is_in_register: bool = False
+    is_padan_dukcapil: bool | None = None
+    family_id: str | None = None
+    no_kk: str | None = None
+    desil: int | None = None
+    snapshot_date: dt.date | None = None
+    members: list[Member] = field(default_factory=list)
+    programmes: list[Programme] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    complaints: list[Complaint] = field(default_factory=list)
+    records: list[SourceRecord] = field(default_factory=list)
+    run_id: str | None = None

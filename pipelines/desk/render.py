@@ -1,0 +1,185 @@
+"""Terminal rendering of a desk answer with rich (the CLI `bansos-audit cek NIK` prints it)."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from pipelines.desk.models import DeskAnswer
+from pipelines.i18n import _
+from pipelines.publish import formatting
+from pipelines.publish.formatting import using_language
+from pipelines.publish.regions import load_regions
+from pipelines.publish.rule_texts import rule_title, severity_title
+
+SEVERITY_STYLES = {"ERROR": "bold red", "FLAG": "red", "WARN": "yellow", "INFO": "cyan"}
+
+
+def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
+    """Build the rich renderable for `answer` in `language` (`id` or `en`)."""
+    with using_language(language):
+        if not answer.found:
+            return _not_found(answer)
+        parts: list[RenderableType] = [
+            _identity_panel(answer),
+            _members_table(answer),
+            _programmes_table(answer),
+            _findings_table(answer),
+            _complaints_table(answer),
+        ]
+        if len(answer.person_ids) > 1:
+            parts.insert(
+                1,
+                Text(
+                    _(
+                        "This NIK is linked to more than one person; "
+                        "check the KTP and KK before answering."
+                    ),
+                    style="bold yellow",
+                ),
+            )
+        parts.append(Text(_("Run") + f": {answer.run_id or '-'}", style="dim"))
+        return Group(*parts)
+
+
+def _not_found(answer: DeskAnswer) -> RenderableType:
+    message = Text()
+    message.append(_("No person found for") + f" {answer.query}.\n", style="bold")
+    message.append(
+        _(
+            "Check the number on the KTP or KK. If it is right, the person is not in the DTSEN "
+            "register or any programme list of this run: the desa operator can propose them "
+            "(usulan) through SIKS-NG after musdes."
+        )
+    )
+    message.append("\n" + _("Run") + f": {answer.run_id or '-'}", style="dim")
+    return Panel(message, title=_("Desk lookup"), border_style="yellow")
+
+
+def _identity_panel(answer: DeskAnswer) -> RenderableType:
+    regions = load_regions()
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    rows = [
+        (_("NIK"), answer.nik or "-"),
+        (_("Name"), answer.name or "-"),
+        (_("Birth date"), formatting.date(answer.birth_date)),
+        (_("Sex"), answer.sex or "-"),
+        (_("Desa/Kelurahan"), regions.desa_name(answer.desa_code)),
+        (_("Kecamatan"), regions.kecamatan_name(answer.kecamatan_code)),
+        (_("Address"), answer.address or "-"),
+        (_("In DTSEN register"), _yes_no(answer.is_in_register)),
+        (_("Padan Dukcapil"), _yes_no(answer.is_padan_dukcapil)),
+        (_("No KK"), answer.no_kk or "-"),
+        (_("Desil"), str(answer.desil) if answer.desil is not None else _("no desil")),
+        (_("DTSEN snapshot date"), formatting.date(answer.snapshot_date)),
+    ]
+    for label, value in rows:
+        grid.add_row(label, value)
+    return Panel(grid, title=_("Desk lookup") + f": {answer.query}", border_style="blue")
+
+
+def _members_table(answer: DeskAnswer) -> RenderableType:
+    table = Table(title=_("Household members (register)"), title_justify="left", expand=True)
+    for header in (_("NIK"), _("Name"), _("Relationship"), _("Birth date"), _("Sex")):
+        table.add_column(header)
+    for member in answer.members:
+        style = "bold" if member.is_subject else None
+        table.add_row(
+            member.nik or "-",
+            member.name or "-",
+            member.relationship or "-",
+            formatting.date(member.birth_date),
+            member.sex or "-",
+            style=style,
+        )
+    if not answer.members:
+        table.add_row(_("No household in the register."), "", "", "", "")
+    return table
+
+
+def _programmes_table(answer: DeskAnswer) -> RenderableType:
+    table = Table(title=_("Programmes received"), title_justify="left", expand=True)
+    for header in (_("Programme"), _("Received by"), _("Source")):
+        table.add_column(header)
+    for programme in answer.programmes:
+        receiver = (
+            _("this person")
+            if programme.is_own
+            else (
+                _("family member") + (f" {programme.received_by}" if programme.received_by else "")
+            )
+        )
+        table.add_row(
+            programme.programme, receiver, _source_text(programme.source, programme.source_row)
+        )
+    if not answer.programmes:
+        table.add_row(_("None of PKH, BPNT or PBI in this run."), "", "")
+    return table
+
+
+def _findings_table(answer: DeskAnswer) -> RenderableType:
+    table = Table(title=_("Findings"), title_justify="left", expand=True)
+    for header in (_("Severity"), _("Finding"), _("Programme"), _("Evidence"), _("Source")):
+        table.add_column(header, overflow="fold")
+    for finding in answer.findings:
+        source = _source_text(finding.source_file, finding.source_row)
+        table.add_row(
+            Text(
+                severity_title(finding.severity),
+                style=SEVERITY_STYLES.get(finding.severity or "", ""),
+            ),
+            f"{rule_title(finding.rule_code)} ({finding.rule_code})",
+            finding.programme or "-",
+            finding.evidence or "-",
+            source,
+        )
+    if not answer.findings:
+        table.add_row("", _("No findings for this person."), "", "", "")
+    return table
+
+
+def _complaints_table(answer: DeskAnswer) -> RenderableType:
+    table = Table(title=_("Complaints"), title_justify="left", expand=True)
+    for header in (
+        _("Complaint"),
+        _("Date"),
+        _("Channel"),
+        _("Type"),
+        _("Status"),
+        _("Pre-verified status"),
+        _("Next step"),
+    ):
+        table.add_column(header, overflow="fold")
+    for complaint in answer.complaints:
+        status = complaint.complaint_status or "-"
+        if complaint.is_overdue:
+            status += " (" + _("overdue") + ")"
+        table.add_row(
+            complaint.complaint_id,
+            formatting.date(complaint.complaint_date),
+            complaint.channel or "-",
+            complaint.complaint_type or "-",
+            Text(status, style="bold red" if complaint.is_overdue else ""),
+            complaint.pre_verified_status or "-",
+            complaint.next_step or "-",
+        )
+    if not answer.complaints:
+        table.add_row(_("No complaints recorded."), "", "", "", "", "", "")
+    return table
+
+
+def _source_text(source: str | None, row: int | None) -> str:
+    parts = [source] if source else []
+    if row is not None:
+        parts.append(_("row") + f" {row}")
+    return ", ".join(parts) or "-"
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return "-"
+    return _("yes") if value else _("no")

@@ -1,0 +1,147 @@
+"""Atomic replacement of the published marts folder.
+
+A publish builds the whole new set in a sibling staging folder and then swaps it with the live
+folder in one `renameat2(RENAME_EXCHANGE)` call (Linux 3.15+, glibc 2.28+), so a path lookup
+under the marts folder sees either the old set or the new one. Where the exchange is not
+available, two renames are used: live -> retired, staging -> live. In between, for a moment,
+the folder does not exist, so a reader gets "not found" but still never a mix.
+
+A reader that opens several files can still straddle a publish, because each open resolves the
+path again. `read_consistent` runs such a reader between two reads of the manifest's publish id
+and retries when a publish happened in between. Published files are never changed in place,
+so a file that is already open stays readable after a swap.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+logger = logging.getLogger(__name__)
+
+PREVIOUS_FOLDER = "previous"
+MANIFEST = "publish.json"
+T = TypeVar("T")
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+# Files kept across publishes because they are not outputs (git keeps the empty folder with it).
+_CARRIED_FILES = (".gitkeep",)
+
+
+def staging_dir(marts_dir: Path, run_id: str) -> Path:
+    """Return a fresh, empty staging folder next to `marts_dir` for building run `run_id`."""
+    safe_run = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in run_id)
+    path = marts_dir.parent / f".{marts_dir.name}.staging-{safe_run}"
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def retired_dir(marts_dir: Path) -> Path:
+    return marts_dir.parent / f".{marts_dir.name}.retired"
+
+
+def keep_previous(marts_dir: Path, staging: Path) -> bool:
+    """Hard-link the live set's top-level files into `staging/previous/`; return True if any.
+
+    Published files are never modified in place, so sharing their inodes is safe and costs no
+    space. Folders (the verification workbooks) are not kept.
+    """
+    if not marts_dir.is_dir():
+        return False
+    target = staging / PREVIOUS_FOLDER
+    linked = 0
+    for item in sorted(marts_dir.iterdir()):
+        if item.is_file() and not item.name.startswith("."):
+            target.mkdir(exist_ok=True)
+            _link_or_copy(item, target / item.name)
+            linked += 1
+        elif item.name in _CARRIED_FILES:
+            _link_or_copy(item, staging / item.name)
+    return linked > 0
+
+
+def swap_in(staging: Path, marts_dir: Path) -> None:
+    """Make `staging` the live `marts_dir`; the old live set moves to the retired folder."""
+    marts_dir.parent.mkdir(parents=True, exist_ok=True)
+    retired = retired_dir(marts_dir)
+    if retired.exists():
+        shutil.rmtree(retired)
+
+    if not marts_dir.exists() or _is_empty_dir(marts_dir):
+        # rename(2) replaces an empty folder atomically.
+        os.rename(staging, marts_dir)
+        logger.info("published %s (no previous set)", marts_dir)
+        return
+
+    if _exchange(staging, marts_dir):
+        os.rename(staging, retired)
+        logger.info("published %s by atomic exchange", marts_dir)
+        return
+
+    os.rename(marts_dir, retired)
+    os.rename(staging, marts_dir)
+    logger.info("published %s by two renames (exchange not supported here)", marts_dir)
+
+
+def read_consistent(
+    marts_dir: Path, read: Callable[[Path], T], attempts: int = 20, wait_seconds: float = 0.05
+) -> T:
+    """Return `read(marts_dir)` computed entirely on one published set.
+
+    The publish id in publish.json is read before and after `read`. The read is repeated when
+    the id changed, or when the folder was missing for a moment during a two-rename swap.
+    """
+    for _attempt in range(attempts):
+        try:
+            before = publish_id(marts_dir)
+            result = read(marts_dir)
+            if publish_id(marts_dir) == before:
+                return result
+        except FileNotFoundError:
+            pass
+        time.sleep(wait_seconds)
+    raise TimeoutError(
+        f"{marts_dir} changed during each of {attempts} reads; a publish may be stuck in a loop."
+    )
+
+
+def publish_id(marts_dir: Path) -> str:
+    """Return the unique id of the set live in `marts_dir` (from its publish.json)."""
+    manifest = json.loads((Path(marts_dir) / MANIFEST).read_text(encoding="utf-8"))
+    return manifest["publish_id"]
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically with renameat2; return False when the system lacks it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, f"renameat2 exchange of {a} and {b} failed: {os.strerror(err)}")
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _is_empty_dir(path: Path) -> bool:
+    return path.is_dir() and not any(path.iterdir())

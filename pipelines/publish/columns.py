@@ -1,0 +1,175 @@
+"""The tables and columns that publishing and the desk lookup read.
+
+Every column name the publish and desk code relies on is listed here, so a change in a mart
+contract is one edit. Readers select columns by name and ignore any extra column. A column listed
+as optional may be absent; a required one that is absent stops the publish with an error that
+names the table and the column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TableColumns:
+    """Columns of one input table: `required` must exist, `optional` are used when present."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+
+# Mart tables copied into audit.duckdb and written as one Parquet file each.
+MART_TABLES: dict[str, TableColumns] = {
+    "fct_findings": TableColumns(
+        required=("finding_id", "rule_code", "severity", "programme", "person_id"),
+        optional=(
+            "run_id",
+            "period",
+            "family_id",
+            "record_id",
+            "nik",
+            "no_kk",
+            "name",
+            "kecamatan_code",
+            "desa_code",
+            "evidence",
+            "evidence_json",
+            "source_file",
+            "source_sheet",
+            "source_row",
+            "match_probability",
+            "confidence",
+        ),
+    ),
+    "rule_status": TableColumns(
+        required=("rule_code", "is_evaluated", "findings"),
+        optional=("not_evaluated_reason",),
+    ),
+    "inclusion_errors": TableColumns(
+        required=("programme", "nik", "name", "kecamatan_code", "desa_code", "rule_codes"),
+        optional=(
+            "address",
+            "rt",
+            "rw",
+            "person_id",
+            "family_id",
+            "no_kk",
+            "severity",
+            "months_at_risk",
+            "idr_at_risk_month",
+            "idr_at_risk_year",
+            "source_file",
+            "source_sheet",
+            "source_row",
+        ),
+    ),
+    "exclusion_errors": TableColumns(
+        required=("family_id", "no_kk", "kecamatan_code", "desa_code"),
+        optional=("head_nik", "head_name", "desil", "programme", "reason"),
+    ),
+    "complaint_results": TableColumns(
+        required=("complaint_id",),
+        optional=(
+            "person_id",
+            "family_id",
+            "nik",
+            "no_kk",
+            "name",
+            "complaint_date",
+            "channel",
+            "complaint_type",
+            "programme_requested",
+            "complaint_status",
+            "is_overdue",
+            "pre_verified_status",
+            "next_step",
+            "kecamatan_code",
+            "desa_code",
+        ),
+    ),
+    "summary_rates": TableColumns(
+        required=("programme", "kecamatan_code", "desa_code", "recipients", "flagged"),
+        optional=(
+            "inclusion_error_rate",
+            "exclusion_candidates",
+            "idr_at_risk_month",
+            "idr_at_risk_year",
+        ),
+    ),
+    "findings_diff": TableColumns(required=(), optional=("rule_code", "change")),
+    "file_reconciliation": TableColumns(
+        required=("source_kind", "source_file", "rows_read", "rows_loaded", "rows_quarantined"),
+        optional=("run_id", "source_sheet"),
+    ),
+    "quarantine": TableColumns(
+        required=("source_kind", "source_file", "reason_code"),
+        optional=("run_id", "source_sheet", "source_row", "reason_detail", "raw_values"),
+    ),
+    "runs": TableColumns(
+        required=("run_id",),
+        optional=(
+            "started_at",
+            "finished_at",
+            "config_version",
+            "input_checksums",
+            "stage_seconds",
+        ),
+    ),
+}
+
+# Linked and staging tables the desk lookup reads. They go into audit.duckdb only.
+DESK_TABLES: dict[str, TableColumns] = {
+    "stg_register": TableColumns(
+        required=("record_id", "nik", "name", "family_id"),
+        optional=(
+            "no_kk",
+            "birth_date",
+            "sex",
+            "desil",
+            "relationship",
+            "desa_code",
+            "kecamatan_code",
+            "address",
+            "rt",
+            "rw",
+            "is_padan_dukcapil",
+            "is_register_active",
+            "snapshot_date",
+        ),
+    ),
+    "int_person_links": TableColumns(required=("record_id", "person_id")),
+    "int_families": TableColumns(
+        required=("person_id", "family_id"),
+        optional=("no_kk", "relationship"),
+    ),
+}
+
+# Desk tables used when the run has them: without int_person_records a person who appears only
+# in a programme roster is found through fct_findings alone.
+DESK_OPTIONAL_TABLES: dict[str, TableColumns] = {
+    "int_person_records": TableColumns(
+        required=("record_id", "source_kind", "nik"),
+        optional=("name", "birth_date", "sex", "desa_code", "kecamatan_code", "no_kk"),
+    ),
+}
+
+# Source kinds whose records mean "this person or family receives the programme".
+PROGRAMME_SOURCE_KINDS: dict[str, str] = {"pkh": "PKH", "bpnt": "BPNT", "pbi": "PBI"}
+
+# Point-lookup indexes built in audit.duckdb for the desk: (table, column).
+DESK_INDEXES: tuple[tuple[str, str], ...] = (
+    ("stg_register", "nik"),
+    ("stg_register", "record_id"),
+    ("stg_register", "family_id"),
+    ("int_person_links", "record_id"),
+    ("int_person_links", "person_id"),
+    ("int_families", "person_id"),
+    ("int_families", "family_id"),
+    ("int_person_records", "nik"),
+    ("int_person_records", "record_id"),
+    ("fct_findings", "person_id"),
+    ("fct_findings", "nik"),
+    ("complaint_results", "nik"),
+    ("complaint_results", "person_id"),
+)

@@ -1,0 +1,73 @@
+"""Read mart tables by column name, tolerating extra columns and absent optional ones."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import duckdb
+
+from pipelines.errors import PipelineError
+from pipelines.publish.columns import TableColumns
+from pipelines.sqlrun import query_rows
+
+logger = logging.getLogger(__name__)
+
+
+class MissingMartError(PipelineError):
+    """A mart table or a required column is missing, so the publish cannot format it."""
+
+
+def existing_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """Return the column names of `table` in the connection's default schema, or [] if absent."""
+    rows = query_rows(
+        con,
+        "select column_name from information_schema.columns "
+        "where table_name = ? and table_schema = current_schema() order by ordinal_position",
+        [table],
+    )
+    return [row[0] for row in rows]
+
+
+def check_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, TableColumns]) -> None:
+    """Raise MissingMartError naming every missing table and required column at once."""
+    problems: list[str] = []
+    for table, spec in tables.items():
+        columns = existing_columns(con, table)
+        if not columns:
+            problems.append(f"table {table} is missing")
+            continue
+        missing = [c for c in spec.required if c not in columns]
+        if missing:
+            problems.append(f"table {table} lacks column(s) {', '.join(missing)}")
+    if problems:
+        raise MissingMartError(
+            "Cannot publish: "
+            + "; ".join(problems)
+            + ". Run the rules stage first, or update pipelines/publish/columns.py if the mart "
+            "contract changed."
+        )
+
+
+def select_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    spec: TableColumns,
+    order_by: str | None = None,
+) -> list[dict[str, Any]]:
+    """Return the rows of `table` as dicts holding every column of `spec`.
+
+    An optional column the table lacks is None in every row. `order_by` may only name
+    columns of `spec`; absent ones are skipped.
+    """
+    present = set(existing_columns(con, table))
+    wanted = list(spec.required) + list(spec.optional)
+    select_list = ", ".join(f'"{c}"' if c in present else f'null as "{c}"' for c in wanted)
+    sql = f'select {select_list} from "{table}"'
+    order_columns = [c.strip() for c in (order_by or "").split(",") if c.strip()]
+    order_columns = [c for c in order_columns if c.split()[0] in present]
+    if order_columns:
+        sql += " order by " + ", ".join(order_columns)
+    rows = query_rows(con, sql)
+    logger.debug("read %s: %d rows", table, len(rows))
+    return [dict(zip(wanted, row, strict=True)) for row in rows]

@@ -1,0 +1,20 @@
+"""Masking of NIK and No KK wherever a person's number leaves the desk: reports and logs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def mask_nik(value: Any) -> str:
+    """Mask a NIK or No KK for reports and logs: `3325********0001`.
+
+    The first four digits (province and regency) and the last four (serial) stay, so a reader
+    can tell records apart without seeing the birth date. A value shorter than 12 characters
+    is masked whole because its parts cannot be told apart.
+    """
+    if value is None:
+        return ""
+    text = str(value).strip()
+    if len(text) < 12:
+        return "*" * len(text)
+    return text[:4] + "*" * (len(text) - 8) + text[-4:]

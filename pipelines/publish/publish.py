@@ -1,0 +1,209 @@
+"""Publish one run: audit.duckdb, one Parquet per mart, the XLSX lists and the Bappeda report.
+
+Everything is built in a staging folder next to the marts folder and swapped in at the end
+(see pipelines.publish.atomic), so readers see the previous run or this one, never a mix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines.i18n import _
+from pipelines.publish.atomic import (
+    MANIFEST,
+    PREVIOUS_FOLDER,
+    keep_previous,
+    staging_dir,
+    swap_in,
+)
+from pipelines.publish.columns import DESK_INDEXES, DESK_OPTIONAL_TABLES, DESK_TABLES, MART_TABLES
+from pipelines.publish.formatting import using_language
+from pipelines.publish.marts import check_tables, existing_columns, select_rows
+from pipelines.publish.regions import Regions, load_regions
+from pipelines.publish.report import REPORT_FILE, ReportOptions, write_report
+from pipelines.publish.verification import VERIFICATION_FOLDER, write_verification_workbooks
+from pipelines.publish.workbooks import (
+    exclusion_columns,
+    inclusion_columns,
+    write_list_workbook,
+)
+from pipelines.sqlrun import query_rows, run_sql
+
+logger = logging.getLogger(__name__)
+
+AUDIT_DB = "audit.duckdb"
+INCLUSION_XLSX = "inclusion_errors.xlsx"
+EXCLUSION_XLSX = "exclusion_errors.xlsx"
+
+
+@dataclass
+class PublishSummary:
+    """Result of one publish: the live folder, the files in it and the row count per table."""
+
+    run_id: str
+    marts_dir: Path
+    language: str
+    files: list[str] = field(default_factory=list)
+    table_rows: dict[str, int] = field(default_factory=dict)
+    verification_workbooks: int = 0
+    has_previous: bool = False
+    seconds: float = 0.0
+
+
+def publish_marts(
+    con: duckdb.DuckDBPyConnection,
+    marts_dir: Path,
+    language: str,
+    run_id: str,
+    *,
+    regions: Regions | None = None,
+    options: ReportOptions | None = None,
+) -> PublishSummary:
+    """Write every published file of run `run_id` into `marts_dir` in one atomic swap.
+
+    `con` contains the mart tables (see pipelines.publish.columns). User-facing text is written in
+    `language` (`id` or `en`). The set that was live before is kept as `marts_dir/previous/`.
+    """
+    started = time.perf_counter()
+    marts_dir = Path(marts_dir)
+    check_tables(con, {**MART_TABLES, **DESK_TABLES})
+    regions = regions or load_regions()
+    summary = PublishSummary(run_id=run_id, marts_dir=marts_dir, language=language)
+
+    staging = staging_dir(marts_dir, run_id)
+    try:
+        summary.has_previous = keep_previous(marts_dir, staging)
+        summary.table_rows = write_audit_db(con, staging / AUDIT_DB)
+        write_parquet(con, staging)
+        with using_language(language):
+            summary.verification_workbooks = write_workbooks(con, staging, regions, run_id)
+            write_report(con, staging / REPORT_FILE, run_id, regions, options)
+        summary.files = _list_files(staging)
+        write_manifest(staging / MANIFEST, summary)
+        summary.files.append(MANIFEST)
+        swap_in(staging, marts_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+    summary.seconds = time.perf_counter() - started
+    logger.info(
+        "published run %s to %s: %d files, %d verification workbooks, %.1f s",
+        run_id,
+        marts_dir,
+        len(summary.files),
+        summary.verification_workbooks,
+        summary.seconds,
+    )
+    return summary
+
+
+def write_audit_db(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]:
+    """Copy the marts and desk tables into a new DuckDB file, index it for the desk, close it."""
+    tables = list(MART_TABLES) + list(DESK_TABLES)
+    tables += [t for t in DESK_OPTIONAL_TABLES if existing_columns(con, t)]
+    alias = "publish_target"
+    run_sql(con, f"attach '{_sql_path(path)}' as {alias}")
+    try:
+        counts = {}
+        for table in tables:
+            order = " order by nik" if "nik" in existing_columns(con, table) else ""
+            run_sql(con, f'create table {alias}."{table}" as select * from "{table}"{order}')
+            counts[table] = query_rows(con, f'select count(*) from {alias}."{table}"')[0][0]
+        _create_indexes(con, alias, tables)
+        run_sql(con, f"checkpoint {alias}")
+    finally:
+        run_sql(con, f"detach {alias}")
+    logger.info("wrote %s with %d tables", path.name, len(tables))
+    return counts
+
+
+def write_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    for table in MART_TABLES:
+        target = folder / f"{table}.parquet"
+        run_sql(
+            con,
+            f"copy (select * from \"{table}\") to '{_sql_path(target)}' "
+            "(format parquet, compression zstd)",
+        )
+    logger.info("wrote %d Parquet files", len(MART_TABLES))
+
+
+def write_workbooks(
+    con: duckdb.DuckDBPyConnection, folder: Path, regions: Regions, run_id: str
+) -> int:
+    """Write the two list workbooks and the verification workbooks; return the latter's count."""
+    stamp = _("Run") + f": {run_id}    " + _("Created") + f": {dt.date.today().isoformat()}"
+    inclusion = select_rows(
+        con,
+        "inclusion_errors",
+        MART_TABLES["inclusion_errors"],
+        order_by="programme, kecamatan_code, desa_code, name, nik",
+    )
+    write_list_workbook(
+        folder / INCLUSION_XLSX, _("Inclusion errors"), stamp, inclusion_columns(regions), inclusion
+    )
+    exclusion = select_rows(
+        con,
+        "exclusion_errors",
+        MART_TABLES["exclusion_errors"],
+        order_by="programme, kecamatan_code, desa_code, desil, no_kk",
+    )
+    write_list_workbook(
+        folder / EXCLUSION_XLSX,
+        _("Exclusion error candidates"),
+        stamp,
+        exclusion_columns(regions),
+        exclusion,
+    )
+    paths = write_verification_workbooks(folder / VERIFICATION_FOLDER, inclusion, regions, run_id)
+    return len(paths)
+
+
+def write_manifest(path: Path, summary: PublishSummary) -> None:
+    """Write publish.json: the run every file of this set belongs to and a unique publish id."""
+    manifest = {
+        "publish_id": uuid.uuid4().hex,
+        "run_id": summary.run_id,
+        "language": summary.language,
+        "published_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "files": summary.files,
+        "table_rows": summary.table_rows,
+        "has_previous": summary.has_previous,
+    }
+    path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def previous_audit_db(marts_dir: Path) -> Path | None:
+    """Return the audit.duckdb of the run published before the live one, if kept."""
+    path = Path(marts_dir) / PREVIOUS_FOLDER / AUDIT_DB
+    return path if path.exists() else None
+
+
+def _create_indexes(con: duckdb.DuckDBPyConnection, alias: str, tables: list[str]) -> None:
+    for table, column in DESK_INDEXES:
+        if table in tables and column in existing_columns(con, table):
+            run_sql(con, f'create index "idx_{table}_{column}" on {alias}."{table}" ("{column}")')
+
+
+def _list_files(folder: Path) -> list[str]:
+    return sorted(
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file()
+        and not p.name.startswith(".")
+        and PREVIOUS_FOLDER not in p.relative_to(folder).parts
+    )
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")

@@ -1,0 +1,43 @@
+"""Kecamatan and desa names from the Kemendagri region table, for labels in outputs."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REGION_TABLE = Path(__file__).resolve().parents[2] / "reference" / "wilayah_batang.csv"
+
+
+@dataclass(frozen=True)
+class Regions:
+    """Names by code: `kecamatan[kecamatan_code]`, `desa[desa_code]`."""
+
+    kecamatan: dict[str, str] = field(default_factory=dict)
+    desa: dict[str, str] = field(default_factory=dict)
+
+    def kecamatan_name(self, code: str | None) -> str:
+        if not code:
+            return "-"
+        return self.kecamatan.get(code, code)
+
+    def desa_name(self, code: str | None) -> str:
+        if not code:
+            return "-"
+        return self.desa.get(code, code)
+
+    def desa_codes_named(self, name: str) -> list[str]:
+        """Return the desa codes whose name equals `name`, ignoring case and spacing."""
+        wanted = " ".join(name.split()).casefold()
+        return sorted(code for code, desa in self.desa.items() if desa.casefold() == wanted)
+
+
+def load_regions(path: Path = REGION_TABLE) -> Regions:
+    """Read the region table (kecamatan_code, kecamatan_name, desa_code, desa_name)."""
+    kecamatan: dict[str, str] = {}
+    desa: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            kecamatan[row["kecamatan_code"]] = row["kecamatan_name"]
+            desa[row["desa_code"]] = row["desa_name"]
+    return Regions(kecamatan=kecamatan, desa=desa)

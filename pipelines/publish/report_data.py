@@ -1,0 +1,270 @@
+"""Figures for the Bappeda report, aggregated from the marts; no rule is decided here."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from pipelines.publish.columns import MART_TABLES, TableColumns
+from pipelines.publish.formatting import share
+from pipelines.publish.marts import existing_columns, select_rows
+from pipelines.publish.regions import Regions
+from pipelines.sqlrun import query_rows
+
+logger = logging.getLogger(__name__)
+
+PROGRAMME_ORDER = ("PKH", "BPNT", "PBI")
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """Display choices of the report (they change what is shown, never a finding).
+
+    `top_desa` is the number of desa listed by rate, among desa with at least
+    `min_desa_recipients` recipients, because a rate over a handful of recipients is noise.
+    `rules_config` is the parsed rules.toml of the run, shown in the method section when given.
+    """
+
+    top_desa: int = 20
+    min_desa_recipients: int = 20
+    exclusion_sample: int = 50
+    rules_config: dict[str, Any] | None = None
+
+
+@dataclass
+class RateRow:
+    """Recipients, flagged recipients and rupiah at risk of one programme, kecamatan or desa."""
+
+    key: str
+    label: str
+    recipients: int = 0
+    flagged: int = 0
+    exclusion_candidates: int = 0
+    idr_month: float = 0.0
+    idr_year: float = 0.0
+
+    @property
+    def rate(self) -> float | None:
+        return share(self.flagged, self.recipients)
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.recipients += int(row["recipients"] or 0)
+        self.flagged += int(row["flagged"] or 0)
+        self.exclusion_candidates += int(row["exclusion_candidates"] or 0)
+        self.idr_month += float(row["idr_at_risk_month"] or 0)
+        self.idr_year += float(row["idr_at_risk_year"] or 0)
+
+
+def detail_rate_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep the finest summary_rates rows so that sums do not count roll-up rows twice.
+
+    Rows with programme `ALL` or without a desa code are treated as roll-ups when desa-level
+    rows for real programmes exist.
+    """
+    detail = [r for r in rows if r["programme"] not in (None, "ALL") and r["desa_code"]]
+    return detail or rows
+
+
+def rates_by(rows: Iterable[dict[str, Any]], key_of, label_of) -> list[RateRow]:
+    groups: dict[str, RateRow] = {}
+    for row in rows:
+        key = key_of(row) or ""
+        if key not in groups:
+            groups[key] = RateRow(key=key, label=label_of(key))
+        groups[key].add(row)
+    return list(groups.values())
+
+
+def programme_rates(rows: list[dict[str, Any]]) -> list[RateRow]:
+    result = rates_by(rows, lambda r: r["programme"], lambda k: k)
+    order = {p: i for i, p in enumerate(PROGRAMME_ORDER)}
+    return sorted(result, key=lambda r: (order.get(r.key, 99), r.key))
+
+
+def kecamatan_rates(rows: list[dict[str, Any]], regions: Regions) -> list[RateRow]:
+    result = rates_by(rows, lambda r: r["kecamatan_code"], regions.kecamatan_name)
+    return sorted(result, key=lambda r: (-(r.rate or 0), r.label))
+
+
+def kecamatan_programme_rates(
+    rows: list[dict[str, Any]], regions: Regions
+) -> dict[str, dict[str, RateRow]]:
+    """Return rates per kecamatan code, then per programme."""
+    table: dict[str, dict[str, RateRow]] = defaultdict(dict)
+    for row in rows:
+        kecamatan = row["kecamatan_code"] or ""
+        programme = row["programme"] or ""
+        if programme not in table[kecamatan]:
+            table[kecamatan][programme] = RateRow(key=programme, label=programme)
+        table[kecamatan][programme].add(row)
+    return table
+
+
+def top_desa_rates(
+    rows: list[dict[str, Any]], regions: Regions, options: ReportOptions
+) -> list[dict[str, Any]]:
+    groups = rates_by(rows, lambda r: r["desa_code"], regions.desa_name)
+    kecamatan_of = {r["desa_code"]: r["kecamatan_code"] for r in rows}
+    eligible = [g for g in groups if g.recipients >= options.min_desa_recipients]
+    eligible.sort(key=lambda g: (-(g.rate or 0), -g.flagged, g.label))
+    return [
+        {"rate": g, "kecamatan": regions.kecamatan_name(kecamatan_of.get(g.key))}
+        for g in eligible[: options.top_desa]
+    ]
+
+
+def rule_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Return one row per rule: evaluated or not, findings by severity and programme."""
+    status_rows = select_rows(con, "rule_status", MART_TABLES["rule_status"], order_by="rule_code")
+    counts = query_rows(
+        con,
+        "select rule_code, coalesce(severity, ''), coalesce(programme, ''), count(*) "
+        "from fct_findings group by all",
+    )
+    by_rule: dict[str, dict[str, Any]] = {}
+    for code, severity, programme, count in counts:
+        entry = by_rule.setdefault(
+            code, {"severity": Counter(), "programme": Counter(), "total": 0}
+        )
+        entry["severity"][severity] += count
+        entry["programme"][programme] += count
+        entry["total"] += count
+
+    result = []
+    for status in status_rows:
+        entry = by_rule.pop(
+            status["rule_code"], {"severity": Counter(), "programme": Counter(), "total": 0}
+        )
+        result.append({**status, **entry})
+    for code, entry in sorted(by_rule.items()):
+        result.append(
+            {
+                "rule_code": code,
+                "is_evaluated": True,
+                "findings": entry["total"],
+                "not_evaluated_reason": None,
+                **entry,
+            }
+        )
+    return sorted(result, key=lambda r: (-int(r["total"] or r["findings"] or 0), r["rule_code"]))
+
+
+def exclusion_summary(
+    con: duckdb.DuckDBPyConnection, regions: Regions, options: ReportOptions
+) -> dict[str, Any]:
+    rows = select_rows(
+        con,
+        "exclusion_errors",
+        MART_TABLES["exclusion_errors"],
+        order_by="desil, kecamatan_code, desa_code, no_kk",
+    )
+    families = {r["family_id"] for r in rows}
+    by_programme = Counter(r["programme"] or "-" for r in rows)
+    by_kecamatan: dict[str, set] = defaultdict(set)
+    for row in rows:
+        by_kecamatan[row["kecamatan_code"] or ""].add(row["family_id"])
+    kecamatan_counts = sorted(
+        ((regions.kecamatan_name(code), len(ids)) for code, ids in by_kecamatan.items()),
+        key=lambda item: (-item[1], item[0]),
+    )
+    return {
+        "families": len(families),
+        "rows": len(rows),
+        "by_programme": sorted(by_programme.items()),
+        "by_kecamatan": kecamatan_counts,
+        "sample": rows[: options.exclusion_sample],
+    }
+
+
+def reconciliation(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    files = select_rows(
+        con,
+        "file_reconciliation",
+        MART_TABLES["file_reconciliation"],
+        order_by="source_kind, source_file, source_sheet",
+    )
+    for row in files:
+        read = int(row["rows_read"] or 0)
+        row["is_balanced"] = read == int(row["rows_loaded"] or 0) + int(
+            row["rows_quarantined"] or 0
+        )
+    reasons = query_rows(
+        con, "select reason_code, count(*) from quarantine group by reason_code order by 2 desc, 1"
+    )
+    return {
+        "files": files,
+        "quarantine_reasons": reasons,
+        "is_balanced": all(r["is_balanced"] for r in files),
+    }
+
+
+def run_info(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
+    rows = [r for r in select_rows(con, "runs", MART_TABLES["runs"]) if r["run_id"] == run_id]
+    info = (
+        rows[0]
+        if rows
+        else {
+            "run_id": run_id,
+            "config_version": None,
+            "started_at": None,
+            "finished_at": None,
+            "input_checksums": None,
+        }
+    )
+    info["input_files"] = _input_files(info.get("input_checksums"))
+    return info
+
+
+def snapshot_dates(con: duckdb.DuckDBPyConnection) -> dict[str, list[Any]]:
+    """Return register snapshot dates and audited periods found in the data."""
+    result: dict[str, list[Any]] = {"register": [], "periods": []}
+    if "snapshot_date" in existing_columns(con, "stg_register"):
+        rows = query_rows(
+            con,
+            "select distinct snapshot_date from stg_register "
+            "where snapshot_date is not null order by 1",
+        )
+        result["register"] = [r[0] for r in rows]
+    if "period" in existing_columns(con, "fct_findings"):
+        rows = query_rows(
+            con, "select distinct period from fct_findings where period is not null order by 1"
+        )
+        result["periods"] = [r[0] for r in rows]
+    return result
+
+
+def diff_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    if "change" not in existing_columns(con, "findings_diff"):
+        return []
+    return query_rows(
+        con, "select coalesce(change, '-'), count(*) from findings_diff group by 1 order by 1"
+    )
+
+
+def complaint_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    spec: TableColumns = MART_TABLES["complaint_results"]
+    rows = select_rows(con, "complaint_results", spec)
+    return sorted(Counter(r["pre_verified_status"] or "-" for r in rows).items())
+
+
+def _input_files(checksums: Any) -> list[str]:
+    if not checksums:
+        return []
+    try:
+        parsed = json.loads(checksums) if isinstance(checksums, str) else checksums
+    except ValueError:
+        logger.warning("runs.input_checksums is not JSON; input files are not listed")
+        return []
+    if isinstance(parsed, dict):
+        return sorted(parsed)
+    if isinstance(parsed, list):
+        return sorted(
+            str(item.get("file", item)) if isinstance(item, dict) else str(item) for item in parsed
+        )
+    return []

@@ -1,0 +1,104 @@
+"""Plain-language titles of rule codes, severities and field results, for every output."""
+
+from __future__ import annotations
+
+from pipelines.i18n import _
+
+# English message ids; the Indonesian text is in publish.po.
+RULE_TITLES: dict[str, str] = {
+    "NIK_FORMAT": "NIK is not 16 digits or is a placeholder",
+    "NIK_EXCEL_DAMAGE": "NIK damaged by Excel (numeric cell or scientific notation)",
+    "NIK_STRUCTURE": "NIK has an impossible region code or birth date",
+    "NIK_ATTR_MISMATCH": "Sex or birth date in the NIK differs from the record",
+    "KK_FORMAT": "No KK is invalid or equals the NIK",
+    "DUP_NIK_IN_LIST": "Same NIK twice in one programme list (double payment)",
+    "DUP_NIK_CONFLICT": "Same NIK with different names or birth dates",
+    "DUP_PERSON_DIFF_NIK": "Same person listed with different NIKs",
+    "MULTI_KPM_PER_KK": "More than one KPM in one family card",
+    "NOT_IN_REGISTER": "Recipient not found in the DTSEN register",
+    "NOT_PADAN_DUKCAPIL": "NIK not matched with Dukcapil",
+    "DESIL_OUT_OF_RANGE": "Desil above the programme threshold, or desil missing",
+    "DECEASED_RECIPIENT": "Recipient recorded as deceased",
+    "ASN_TNI_POLRI": "Recipient or family member is ASN, TNI, Polri or pensioner",
+    "OCCUPATIONAL_EXCLUSION": "Recipient or family member is on an occupational exclusion list",
+    "BUSINESS_OWNER": "Recipient or family member owns or runs a registered company",
+    "WAGE_ABOVE_UMK": "A family member earns above the UMK",
+    "PROXY_AFFLUENCE": "Household shows signs of affluence (electricity, vehicle)",
+    "PKH_NO_COMPONENT": "PKH family has no qualifying component",
+    "PKH_COMPONENT_LIMITS": "PKH components exceed the limits or contradict ages",
+    "AGE_IMPLAUSIBLE": "Implausible age for the role",
+    "DEFAULT_DOB": "Default birth date (1 Jan, 1 Jul, 31 Dec or day 15)",
+    "PBI_NOT_ELIGIBLE": "PBI member not in DTSEN or above the desil threshold",
+    "PBI_DOUBLE_COVERAGE": "PBI member also covered elsewhere",
+    "WILAYAH_INVALID": "Kecamatan or desa not valid for Batang",
+    "NAME_MISMATCH_SAME_NIK": "Name differs between roster and register for one NIK",
+    "EXCLUSION_ERROR_CANDIDATE": "Eligible family receives no programme",
+    "CROSS_PROGRAMME_INCONSISTENCY": "Programmes received are inconsistent",
+    "COMPLAINT_LINK": "NIK appears in a complaint",
+    "STALE_RECORD": "Record older than the allowed age",
+    "HOUSEHOLD_DISSOLVED": "Recipient household dissolved or moved away",
+}
+
+SEVERITY_TITLES: dict[str, str] = {
+    "ERROR": "Data invalid",
+    "FLAG": "Likely ineligible",
+    "WARN": "Needs field check",
+    "INFO": "Information",
+}
+
+# Values of findings_diff.change, by the change of a finding since the previous run.
+CHANGE_TITLES: dict[str, str] = {
+    "new": "New since the previous run",
+    "resolved": "Gone since the previous run",
+    "unchanged": "Unchanged",
+    "changed": "Changed evidence",
+}
+
+# Field officers pick one of these in the verification workbooks. The values stay Indonesian in
+# both languages because desa officers type them and later stages read them back.
+FIELD_RESULTS: tuple[str, ...] = (
+    "sesuai",
+    "tidak sesuai",
+    "tidak ditemukan",
+    "pindah",
+    "meninggal",
+)
+
+
+def rule_title(rule_code: str | None) -> str:
+    """Return the translated title of `rule_code`, or the code itself when it has none."""
+    if not rule_code:
+        return ""
+    title = RULE_TITLES.get(rule_code)
+    if title is None:
+        return rule_code
+    return _(title)
+
+
+def rule_titles(rule_codes: object) -> str:
+    """Return translated titles for a list or a comma-separated string of rule codes."""
+    codes = split_codes(rule_codes)
+    return "; ".join(rule_title(code) for code in codes)
+
+
+def split_codes(rule_codes: object) -> list[str]:
+    """Turn a list, tuple or comma-separated string of codes into a list of codes."""
+    if rule_codes is None:
+        return []
+    if isinstance(rule_codes, (list, tuple)):
+        return [str(c).strip() for c in rule_codes if str(c).strip()]
+    return [c.strip() for c in str(rule_codes).split(",") if c.strip()]
+
+
+def change_title(change: str | None) -> str:
+    if not change:
+        return "-"
+    title = CHANGE_TITLES.get(change)
+    return _(title) if title else change
+
+
+def severity_title(severity: str | None) -> str:
+    if not severity:
+        return ""
+    title = SEVERITY_TITLES.get(severity)
+    return _(title) if title else severity

@@ -1,0 +1,193 @@
+"""Desk lookup by NIK and by name, birth date and desa, on a published hand-made audit."""
+
+from __future__ import annotations
+
+import logging
+
+import duckdb
+import pytest
+from rich.console import Console
+from test_publish_handmade_marts import (
+    ANAK,
+    BUDI,
+    FORMULA_NAME,
+    KK_1,
+    RUN_ID,
+    SITI,
+    ZERO_NIK,
+    make_marts,
+)
+
+from pipelines.desk import DeskLookupError, lookup_nik, lookup_person, render_answer
+from pipelines.desk.lookup import normalise_name, normalise_nik
+from pipelines.publish import publish_marts
+
+
+@pytest.fixture(scope="module")
+def audit_db(tmp_path_factory):
+    marts_dir = tmp_path_factory.mktemp("desk") / "marts"
+    con = duckdb.connect()
+    make_marts(con)
+    publish_marts(con, marts_dir, "id", RUN_ID)
+    con.close()
+    return marts_dir / "audit.duckdb"
+
+
+def _text(renderable, width=160):
+    console = Console(width=width, record=True, file=open("/dev/null", "w"))
+    console.print(renderable)
+    return console.export_text()
+
+
+def test_lookup_nik_identity(audit_db):
+    answer = lookup_nik(audit_db, BUDI)
+
+    assert answer.found
+    assert answer.person_ids == ["P-" + BUDI]
+    assert answer.name == "BUDI SANTOSO"
+    assert answer.is_in_register
+    assert answer.no_kk == KK_1
+    assert answer.desil == 7
+    assert answer.desa_code == "3325012001"
+    assert answer.run_id == RUN_ID
+
+
+def test_lookup_nik_household(audit_db):
+    answer = lookup_nik(audit_db, BUDI)
+
+    assert [m.nik for m in answer.members] == [BUDI, SITI, ANAK]
+    assert [m.is_subject for m in answer.members] == [True, False, False]
+
+
+def test_lookup_nik_programmes_and_findings(audit_db):
+    answer = lookup_nik(audit_db, BUDI)
+
+    assert sorted(p.programme for p in answer.programmes) == ["BPNT", "PKH"]
+    assert all(p.is_own for p in answer.programmes)
+    assert [(f.rule_code, f.programme) for f in answer.findings] == [
+        ("DESIL_OUT_OF_RANGE", "BPNT"),
+        ("DESIL_OUT_OF_RANGE", "PKH"),
+    ]
+    assert answer.findings[1].evidence == "Desil 7 di DTSEN, batas PKH 4"
+
+
+def test_lookup_nik_complaint_next_step(audit_db):
+    complaints = lookup_nik(audit_db, BUDI).complaints
+
+    assert [c.complaint_id for c in complaints] == ["CMP-1"]
+    assert complaints[0].is_overdue
+    assert complaints[0].pre_verified_status == "tidak layak"
+    assert complaints[0].next_step == "Verifikasi lapangan oleh pendamping PKH"
+
+
+def test_lookup_family_member_sees_kpm(audit_db):
+    answer = lookup_nik(audit_db, SITI)
+
+    assert answer.found
+    assert answer.findings == []
+    assert sorted(p.programme for p in answer.programmes) == ["BPNT", "PKH"]
+    assert not any(p.is_own for p in answer.programmes)
+    assert {p.received_by for p in answer.programmes} == {"BUDI SANTOSO"}
+
+
+def test_lookup_nik_typed_with_separators(audit_db):
+    answer = lookup_nik(audit_db, "'3325.0112 0380-0002")
+
+    assert answer.found
+    assert answer.nik == BUDI
+
+
+def test_lookup_nik_leading_zeros(audit_db):
+    answer = lookup_nik(audit_db, ZERO_NIK)
+
+    assert answer.name == FORMULA_NAME
+    assert [p.programme for p in answer.programmes] == ["PBI"]
+    assert answer.findings[0].rule_code == "PBI_NOT_ELIGIBLE"
+
+
+def test_lookup_unknown_nik(audit_db):
+    answer = lookup_nik(audit_db, "3325019999990001")
+
+    assert not answer.found
+    assert answer.members == []
+    assert answer.run_id == RUN_ID
+
+
+def test_lookup_missing_database(tmp_path):
+    with pytest.raises(DeskLookupError, match="not found"):
+        lookup_nik(tmp_path / "audit.duckdb", BUDI)
+
+
+@pytest.mark.parametrize(
+    ("name", "birth_date", "desa"),
+    [
+        ("Budi Santoso", "12-03-1980", "Silurah"),
+        ("H. BUDI SANTOSO", "1980-03-12", "3325012001"),
+        ("Budi Santosa", "12/03/1980", "33.25.01.2001"),
+        ("budi santoso bin karto", "12-03-1980", "silurah"),
+    ],
+)
+def test_lookup_person_matches(audit_db, name, birth_date, desa):
+    answers = lookup_person(audit_db, name, birth_date, desa)
+
+    assert [a.nik for a in answers] == [BUDI]
+    assert answers[0].desil == 7
+
+
+@pytest.mark.parametrize(
+    ("name", "birth_date", "desa"),
+    [
+        ("Budi Santoso", "13-03-1980", "Silurah"),
+        ("Budi Santoso", "12-03-1980", "Sodong"),
+        ("Sainem", "12-03-1980", "Silurah"),
+    ],
+)
+def test_lookup_person_no_match(audit_db, name, birth_date, desa):
+    assert lookup_person(audit_db, name, birth_date, desa) == []
+
+
+def test_lookup_person_invalid_input(audit_db):
+    with pytest.raises(DeskLookupError, match="not a date"):
+        lookup_person(audit_db, "Budi", "12 Maret 1980", "Silurah")
+    with pytest.raises(DeskLookupError, match="not in the Batang region table"):
+        lookup_person(audit_db, "Budi", "12-03-1980", "Atlantis")
+
+
+def test_render_indonesian_shows_full_nik(audit_db):
+    text = _text(render_answer(lookup_nik(audit_db, BUDI), "id"))
+
+    assert BUDI in text
+    assert SITI in text
+    assert "Anggota keluarga (DTSEN)" in text
+    assert "Desil di atas batas program" in text
+    assert "Verifikasi lapangan oleh pendamping PKH" in text
+    assert "lewat batas waktu" in text
+
+
+def test_render_english(audit_db):
+    text = _text(render_answer(lookup_nik(audit_db, SITI), "en"))
+
+    assert "Household members (register)" in text
+    assert "family member BUDI SANTOSO" in text
+    assert "No findings for this person." in text
+
+
+def test_render_not_found(audit_db):
+    text = _text(render_answer(lookup_nik(audit_db, "3325019999990001"), "id"))
+
+    assert "Tidak ditemukan orang untuk 3325019999990001" in text
+
+
+def test_logs_mask_nik(audit_db, caplog):
+    with caplog.at_level(logging.DEBUG):
+        lookup_nik(audit_db, BUDI)
+        lookup_person(audit_db, "Budi Santoso", "12-03-1980", "Silurah")
+
+    assert "3325********0002" in caplog.text
+    assert BUDI not in caplog.text
+
+
+def test_normalisers():
+    assert normalise_nik(" '3325.0112-0380 0002\u200b") == BUDI
+    assert normalise_name("Hj. Siti Aminah binti Kasmuri") == "SITI AMINAH"
+    assert normalise_name("NUR'AINI") == "NURAINI"

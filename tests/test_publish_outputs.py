@@ -1,0 +1,196 @@
+"""publish_marts on hand-made marts: the files, audit.duckdb, and the XLSX workbooks."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import openpyxl
+import pytest
+from test_publish_handmade_marts import (
+    BUDI,
+    FORMULA_NAME,
+    KK_1,
+    KK_2,
+    RUN_ID,
+    SITI,
+    ZERO_NIK,
+    make_marts,
+)
+
+from pipelines.publish import publish_marts
+from pipelines.publish.columns import MART_TABLES
+from pipelines.publish.rule_texts import FIELD_RESULTS
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    marts_dir = tmp_path_factory.mktemp("out") / "marts"
+    con = duckdb.connect()
+    make_marts(con)
+    summary = publish_marts(con, marts_dir, "id", RUN_ID)
+    con.close()
+    return summary
+
+
+def test_publish_writes_every_file(published):
+    files = set(published.files)
+    marts_dir = published.marts_dir
+
+    for table in MART_TABLES:
+        assert f"{table}.parquet" in files
+    for name in (
+        "audit.duckdb",
+        "inclusion_errors.xlsx",
+        "exclusion_errors.xlsx",
+        "laporan_bappeda.html",
+        "publish.json",
+    ):
+        assert name in files
+        assert (marts_dir / name).is_file()
+    assert published.verification_workbooks == 2
+    assert not published.has_previous
+
+
+def test_manifest_names_run(published):
+    manifest = json.loads((published.marts_dir / "publish.json").read_text(encoding="utf-8"))
+
+    assert manifest["run_id"] == RUN_ID
+    assert manifest["language"] == "id"
+    assert manifest["table_rows"]["inclusion_errors"] == 3
+
+
+def test_audit_db_opens_read_only(published):
+    with duckdb.connect(str(published.marts_dir / "audit.duckdb"), read_only=True) as con:
+        tables = {row[0] for row in con.execute("show tables").fetchall()}
+        nik = con.execute("select nik from stg_register where name = ?", [FORMULA_NAME]).fetchall()[
+            0
+        ][0]
+        runs = con.execute("select run_id from runs").fetchall()
+
+    assert set(MART_TABLES) <= tables
+    assert {"stg_register", "int_person_links", "int_families", "int_person_records"} <= tables
+    assert nik == ZERO_NIK
+    assert runs == [(RUN_ID,)]
+
+
+def test_parquet_keeps_nik_text(published):
+    rows = duckdb.sql(
+        f"select nik from read_parquet('{published.marts_dir / 'inclusion_errors.parquet'}') "
+        "order by nik"
+    ).fetchall()
+
+    assert rows[0][0] == ZERO_NIK
+
+
+def _column(sheet, header_row, header):
+    headers = [cell.value for cell in sheet[header_row]]
+    return headers.index(header) + 1
+
+
+def test_inclusion_xlsx_nik_and_kk_are_text(published):
+    workbook = openpyxl.load_workbook(published.marts_dir / "inclusion_errors.xlsx")
+
+    assert workbook.sheetnames == ["BPNT", "PBI", "PKH"]
+    pbi = workbook["PBI"]
+    nik_cell = pbi.cell(row=4, column=_column(pbi, 3, "NIK"))
+    kk_cell = pbi.cell(row=4, column=_column(pbi, 3, "No KK"))
+    name_cell = pbi.cell(row=4, column=_column(pbi, 3, "Nama"))
+    assert nik_cell.data_type == "s"
+    assert nik_cell.value == ZERO_NIK
+    assert kk_cell.data_type == "s"
+    assert kk_cell.value == KK_2
+    assert name_cell.data_type == "s"
+    assert name_cell.value == FORMULA_NAME
+    assert name_cell.quotePrefix
+
+
+def test_inclusion_xlsx_amounts_are_numbers(published):
+    sheet = openpyxl.load_workbook(published.marts_dir / "inclusion_errors.xlsx")["PKH"]
+    cell = sheet.cell(row=4, column=_column(sheet, 3, "Rupiah berisiko per tahun"))
+
+    assert cell.value == 3_000_000
+    assert cell.data_type == "n"
+
+
+def test_no_cell_is_a_formula(published):
+    paths = [
+        published.marts_dir / "inclusion_errors.xlsx",
+        published.marts_dir / "exclusion_errors.xlsx",
+        *sorted((published.marts_dir / "verifikasi").glob("*.xlsx")),
+    ]
+    for path in paths:
+        for sheet in openpyxl.load_workbook(path).worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", f"{path.name}!{sheet.title}!{cell.coordinate}"
+
+
+def test_exclusion_xlsx_head_nik_text(published):
+    sheet = openpyxl.load_workbook(published.marts_dir / "exclusion_errors.xlsx")["PKH"]
+    cell = sheet.cell(row=4, column=_column(sheet, 3, "NIK kepala keluarga"))
+
+    assert cell.data_type == "s"
+    assert cell.value == "3325010505600004"
+
+
+def test_verification_workbook_per_kecamatan(published):
+    folder = published.marts_dir / "verifikasi"
+
+    names = sorted(p.name for p in folder.glob("*.xlsx"))
+
+    assert names == ["verifikasi_332501_Wonotunggal.xlsx", "verifikasi_332502_Bandar.xlsx"]
+
+
+def test_verification_sheet_layout(published):
+    workbook = openpyxl.load_workbook(
+        published.marts_dir / "verifikasi" / "verifikasi_332501_Wonotunggal.xlsx"
+    )
+    assert workbook.sheetnames == ["Ringkasan", "Silurah"]
+    sheet = workbook["Silurah"]
+    headers = [cell.value for cell in sheet[4]]
+
+    assert sheet.freeze_panes == "A5"
+    assert sheet.auto_filter.ref == "A4:K6"
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.print_title_rows == "$4:$4"
+    assert headers[-2:] == ["Hasil verifikasi lapangan", "Catatan"]
+    assert {sheet.cell(row=r, column=2).value for r in (5, 6)} == {BUDI}
+    assert sheet.cell(row=5, column=2).data_type == "s"
+    assert sheet.cell(row=5, column=3).value == KK_1
+    assert sheet.column_dimensions["B"].width >= 18
+    assert sheet.cell(row=5, column=5).value == "DUSUN KRAJAN, RT 003/RW 001"
+    assert sheet.column_dimensions["G"].width >= 30
+
+
+def test_verification_result_validation(published):
+    sheet = openpyxl.load_workbook(
+        published.marts_dir / "verifikasi" / "verifikasi_332501_Wonotunggal.xlsx"
+    )["Silurah"]
+    validations = sheet.data_validations.dataValidation
+
+    assert len(validations) == 1
+    assert validations[0].type == "list"
+    assert validations[0].formula1 == '"' + ",".join(FIELD_RESULTS) + '"'
+    assert str(validations[0].sqref) == "J5:J6"
+
+
+def test_verification_summary_lists_every_desa(published):
+    sheet = openpyxl.load_workbook(
+        published.marts_dir / "verifikasi" / "verifikasi_332501_Wonotunggal.xlsx"
+    )["Ringkasan"]
+    rows = {row[0].value: row[2].value for row in sheet.iter_rows(min_row=5)}
+
+    assert len(rows) == 15
+    assert rows["Silurah"] == 2
+    assert rows["Sodong"] == 0
+
+
+def test_english_headers(tmp_path):
+    con = duckdb.connect()
+    make_marts(con)
+    summary = publish_marts(con, tmp_path / "marts", "en", RUN_ID)
+    sheet = openpyxl.load_workbook(summary.marts_dir / "inclusion_errors.xlsx")["PKH"]
+
+    assert [cell.value for cell in sheet[3]][:4] == ["Programme", "NIK", "No KK", "Name"]
+    assert SITI not in [cell.value for cell in sheet["B"]]

@@ -1,0 +1,138 @@
+"""The Bappeda report renders in both languages, stands alone, and masks every NIK."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import duckdb
+import pytest
+from test_publish_handmade_marts import BUDI, KK_1, RUN_ID, ZERO_NIK, make_marts
+
+from pipelines.i18n import set_language
+from pipelines.publish.regions import load_regions
+from pipelines.publish.report import ReportOptions, render_report
+
+
+class _Links(HTMLParser):
+    """Collect tag names and every src/href attribute of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags: set[str] = set()
+        self.references: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        self.references += [value or "" for name, value in attrs if name in ("src", "href")]
+
+
+@pytest.fixture(scope="module")
+def marts():
+    con = duckdb.connect()
+    make_marts(con)
+    yield con
+    con.close()
+
+
+def _render(con, language, **options):
+    set_language(language)
+    try:
+        return render_report(con, RUN_ID, load_regions(), ReportOptions(**options))
+    finally:
+        set_language("id")
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_report_is_self_contained(marts, language):
+    html = _render(marts, language)
+    parser = _Links()
+    parser.feed(html)
+
+    assert not [r for r in parser.references if re.match(r"\s*(https?:)?//", r)]
+    assert "http://" not in html
+    assert "https://" not in html
+    assert "script" not in parser.tags
+    assert "link" not in parser.tags
+    assert "img" not in parser.tags
+    assert "@import" not in html
+    assert "svg" in parser.tags
+    assert "style" in parser.tags
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_report_masks_every_nik(marts, language):
+    html = _render(marts, language)
+
+    assert not re.search(r"\d{16}", html)
+    assert "3325********0004" in html
+    assert BUDI not in html
+    assert KK_1 not in html
+    assert ZERO_NIK not in html
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_report_shows_run_facts(marts, language):
+    html = _render(marts, language)
+
+    assert RUN_ID in html
+    assert "2026.12-1" in html
+    assert "2026-T4" in html
+    assert "18 Nov 2026" in html
+    assert "dtsen_batang_202611.csv" in html
+    assert "WAGE_ABOVE_UMK" in html
+    assert "no BPJS-TK wage extract" in html
+    assert "totals_row" in html
+
+
+def test_report_indonesian_text_and_numbers(marts):
+    html = _render(marts, "id")
+
+    assert '<html lang="id">' in html
+    assert "Tingkat kesalahan inklusi" in html
+    assert "Rupiah berisiko per tahun" in html
+    assert "Rp 5.904.000" in html
+    assert "Desil di atas batas program" in html
+    assert "Inclusion error rate" not in html
+
+
+def test_report_english_text_and_numbers(marts):
+    html = _render(marts, "en")
+
+    assert '<html lang="en">' in html
+    assert "Inclusion error rate" in html
+    assert "Rp 5,904,000" in html
+    assert "Desil above the programme threshold" in html
+    assert "Tingkat kesalahan inklusi" not in html
+
+
+def test_report_totals_skip_rollup_rows(marts):
+    html = _render(marts, "en")
+
+    # Three desa-level rows with 1 recipient each; the ALL roll-up row must not be added.
+    total_row = re.search(r'<tr class="total">(.*?)</tr>', html, re.S).group(1)
+    assert ">3<" in total_row
+    assert "100.0%" in total_row
+
+
+def test_report_escapes_names(marts):
+    marts.execute("update exclusion_errors set head_name = '<script>alert(1)</script>'")
+    try:
+        html = _render(marts, "en")
+    finally:
+        marts.execute("update exclusion_errors set head_name = 'SAINEM'")
+
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_report_method_shows_config(marts):
+    config = {
+        "desil_threshold": {"PKH": 4, "BPNT": 5, "PBI": 5},
+        "benefit_idr_per_month": {"PKH": 250000, "BPNT": 200000, "PBI": 42000},
+    }
+
+    html = _render(marts, "id", rules_config=config)
+
+    assert "Desil tertinggi yang masih layak" in html
+    assert "Rp 42.000" in html
