@@ -56,7 +56,7 @@ def main() -> None:
     if not (folder / "raw").exists():
         started = time.perf_counter()
         summary = generate(folder / "raw", folder / "truth", size=args.size, persons=args.persons)
-        rows = sum(summary.files.values())
+        rows = sum(summary.rows.values())
         sys.stdout.write(f"generate: {time.perf_counter() - started:.1f} s, {rows:,} rows\n")
     config = write_run_config(folder)
 

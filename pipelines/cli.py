@@ -90,6 +90,25 @@ def print_run_summary(result) -> None:
     console.print(_("Outputs written to {path}").format(path=result.marts_dir))
 
 
+def format_ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def evaluation_table(rows) -> Table:
+    """Build the table of precision and recall per rule and for record linkage."""
+    table = Table(title=_("Findings and links against the ground truth"))
+    headers = (_("Rule"), _("Expected"), _("Found"), _("Correct"), _("Precision"), _("Recall"),
+               _("Decoys flagged"), _("Note"))
+    for header in headers:
+        table.add_column(header, justify="left" if header in (_("Rule"), _("Note")) else "right")
+    for row in rows:
+        decoys = f"{row.decoys_flagged}/{row.decoys}" if row.decoys else "-"
+        table.add_row(row.rule_code, str(row.expected), str(row.predicted),
+                      str(row.true_positives), format_ratio(row.precision),
+                      format_ratio(row.recall), decoys, row.note)
+    return table
+
+
 def run_audit(config: Path, language: str) -> None:
     paths = Paths()
     apply_prefect_defaults(paths.prefect_home)
@@ -135,7 +154,7 @@ def build_app() -> typer.Typer:
 
         summary = generate_files(out, truth, size=size, persons=persons, seed=seed)
         console.print(_("Generated {n} files in {path} ({seconds:.1f} s)").format(
-            n=len(summary.files), path=out, seconds=summary.seconds))
+            n=len(summary.rows), path=out, seconds=summary.seconds))
 
     @app.command(help=_("Generate the demo data into data/raw and run the audit on it."))
     def demo(
@@ -147,7 +166,7 @@ def build_app() -> typer.Typer:
         console.print(_("Generating synthetic Batang data ({size})").format(size=size))
         summary = generate_files(paths.raw_dir, paths.truth_dir, size=size)
         console.print(_("Generated {n} files in {path} ({seconds:.1f} s)").format(
-            n=len(summary.files), path=paths.raw_dir, seconds=summary.seconds))
+            n=len(summary.rows), path=paths.raw_dir, seconds=summary.seconds))
         run_audit(paths.demo_config, lang)
 
     @app.command(help=_("Audit the files that a run configuration names."))
@@ -163,10 +182,11 @@ def build_app() -> typer.Typer:
         truth: Path = typer.Option(paths.truth_dir, help=_("Folder with the ground truth.")),
     ) -> None:
         from pipelines.evaluate import evaluate as evaluate_run
-        from pipelines.evaluate import render_table
 
-        rows = evaluate_run(marts / "audit.duckdb", truth)
-        console.print(render_table(rows))
+        db = marts / "audit.duckdb"
+        if not db.exists():
+            fail(_("No audit results in {path}; run `bansos-audit demo` or `bansos-audit run` first.").format(path=marts))
+        console.print(evaluation_table(evaluate_run(db, truth)))
 
     @app.command(help=_("Look up a person for the complaint desk by NIK, or by name, birth date and desa."))
     def cek(

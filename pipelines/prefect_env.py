@@ -27,5 +27,7 @@ def apply_prefect_defaults(home: Path | None = None) -> None:
     """Set quiet, offline defaults; keep Prefect's state under `home` when given."""
     for key, value in QUIET_DEFAULTS.items():
         os.environ.setdefault(key, value)
-    if home is not None:
-        os.environ.setdefault("PREFECT_HOME", str(home))
+    if home is not None and "PREFECT_HOME" not in os.environ:
+        # Prefect creates its home folder without parents and then fails to open its database.
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ["PREFECT_HOME"] = str(home)

@@ -132,7 +132,7 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
     with record.stage("ingest"):
         record_inputs(record, run_config)
         for file_number, spec in enumerate(run_config.sources, start=1):
-            stage_started("ingest", spec.path_pattern)
+            stage_started("ingest", spec.path)
             result.file_counts.extend(ingest_source_task(db_path, spec, run_id, file_number))
     kinds = sorted({spec.kind for spec in run_config.sources})
 
@@ -157,7 +157,7 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
         stage_started("marts")
         previous = run_config.marts_dir / "audit.duckdb"
         build_marts_task(db_path, rules_config, run_id, previous if previous.exists() else None)
-    result.findings_per_rule = dict(rules_summary.findings_per_rule)
+    result.findings_per_rule = dict(rules_summary.findings_by_rule)
     result.rules_not_evaluated = dict(rules_summary.not_evaluated)
 
     # Publish atomically into the marts folder.
@@ -167,7 +167,7 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
     with record.stage("publish"):
         stage_started("publish")
         published = publish_task(db_path, run_config.marts_dir, language, run_id)
-    result.outputs = list(published.outputs)
+    result.outputs = [Path(name) for name in published.files]
     result.stage_seconds = dict(record.stage_seconds)
     logger.info("run %s finished: %d findings", run_id, sum(result.findings_per_rule.values()))
     return result
