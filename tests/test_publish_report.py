@@ -136,3 +136,26 @@ def test_report_method_shows_config(marts):
 
     assert "Desil tertinggi yang masih layak" in html
     assert "Rp 42.000" in html
+
+
+def test_report_renders_empty_marts():
+    con = duckdb.connect()
+    make_marts(con)
+    for table in (
+        "fct_findings",
+        "inclusion_errors",
+        "exclusion_errors",
+        "summary_rates",
+        "complaint_results",
+        "rule_status",
+        "findings_diff",
+        "quarantine",
+    ):
+        con.execute(f"delete from {table}")
+
+    html = _render(con, "id")
+
+    assert "Tidak ada kandidat kesalahan eksklusi." in html
+    assert "Belum ada run sebelumnya untuk dibandingkan." in html
+    assert "Tidak ada baris yang dikarantina." in html
+    assert "<svg" in html
