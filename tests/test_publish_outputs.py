@@ -194,3 +194,16 @@ def test_english_headers(tmp_path):
 
     assert [cell.value for cell in sheet[3]][:4] == ["Programme", "NIK", "No KK", "Name"]
     assert SITI not in [cell.value for cell in sheet["B"]]
+
+
+def test_verification_summary_links_sheets(published):
+    sheet = openpyxl.load_workbook(
+        published.marts_dir / "verifikasi" / "verifikasi_332501_Wonotunggal.xlsx"
+    )["Ringkasan"]
+    linked = {
+        row[0].value: row[3].hyperlink.location
+        for row in sheet.iter_rows(min_row=5)
+        if row[3].value
+    }
+
+    assert linked == {"Silurah": "'Silurah'!A1"}

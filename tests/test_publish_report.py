@@ -159,3 +159,9 @@ def test_report_renders_empty_marts():
     assert "Belum ada run sebelumnya untuk dibandingkan." in html
     assert "Tidak ada baris yang dikarantina." in html
     assert "<svg" in html
+
+
+def test_report_shows_input_checksum(marts):
+    html = _render(marts, "en")
+
+    assert "sha256:ab" in html

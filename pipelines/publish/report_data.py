@@ -217,7 +217,7 @@ def run_info(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
             "input_checksums": None,
         }
     )
-    info["input_files"] = _input_files(info.get("input_checksums"))
+    info["checksums"] = _checksums_by_file(info.get("input_checksums"))
     return info
 
 
@@ -253,18 +253,16 @@ def complaint_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     return sorted(Counter(r["pre_verified_status"] or "-" for r in rows).items())
 
 
-def _input_files(checksums: Any) -> list[str]:
+def _checksums_by_file(checksums: Any) -> dict[str, str]:
+    """Parse runs.input_checksums (JSON object of file name to checksum) into a dict."""
     if not checksums:
-        return []
+        return {}
     try:
         parsed = json.loads(checksums) if isinstance(checksums, str) else checksums
     except ValueError:
-        logger.warning("runs.input_checksums is not JSON; input files are not listed")
-        return []
-    if isinstance(parsed, dict):
-        return sorted(parsed)
-    if isinstance(parsed, list):
-        return sorted(
-            str(item.get("file", item)) if isinstance(item, dict) else str(item) for item in parsed
-        )
-    return []
+        logger.warning("runs.input_checksums is not JSON; the report shows no checksums")
+        return {}
+    if not isinstance(parsed, dict):
+        logger.warning("runs.input_checksums is not a JSON object; the report shows no checksums")
+        return {}
+    return {str(name): str(value) for name, value in parsed.items()}

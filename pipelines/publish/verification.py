@@ -191,7 +191,16 @@ def _write_summary(
     write_text(ws, 1, 0, _("Run") + f": {run_id}", formats.subtitle)
     write_text(ws, 2, 0, _("One sheet per desa with recipients to check."), formats.subtitle)
     last_row = write_table(ws, formats, columns, rows, HEADER_ROW)
+    _link_sheets(ws, rows, HEADER_ROW + 1, len(columns) - 1)
     finish_sheet(ws, HEADER_ROW, last_row, len(columns) - 1)
+
+
+def _link_sheets(ws: Worksheet, rows: list[dict[str, Any]], first_row: int, col: int) -> None:
+    """Turn each sheet name in the summary into a link to that sheet (no formula involved)."""
+    for offset, row in enumerate(rows):
+        if row["sheet"]:
+            target = row["sheet"].replace("'", "''")
+            ws.write_url(first_row + offset, col, f"internal:'{target}'!A1", string=row["sheet"])
 
 
 def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
