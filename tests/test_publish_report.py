@@ -165,3 +165,14 @@ def test_report_shows_input_checksum(marts):
     html = _render(marts, "en")
 
     assert "sha256:ab" in html
+
+
+def test_report_warns_on_unrecorded_run(marts, caplog):
+    set_language("en")
+    try:
+        html = render_report(marts, "run-not-recorded", load_regions())
+    finally:
+        set_language("id")
+
+    assert "run-not-recorded is not in the runs table" in caplog.text
+    assert "run-not-recorded" in html

@@ -205,18 +205,22 @@ def reconciliation(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 
 def run_info(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
+    """Return the `runs` row of `run_id`; a run missing there is shown with blank facts."""
     rows = [r for r in select_rows(con, "runs", MART_TABLES["runs"]) if r["run_id"] == run_id]
-    info = (
-        rows[0]
-        if rows
-        else {
+    if rows:
+        info = rows[0]
+    else:
+        logger.warning(
+            "run %s is not in the runs table; the report shows no config version or run times",
+            run_id,
+        )
+        info = {
             "run_id": run_id,
             "config_version": None,
             "started_at": None,
             "finished_at": None,
             "input_checksums": None,
         }
-    )
     info["checksums"] = _checksums_by_file(info.get("input_checksums"))
     return info
 
