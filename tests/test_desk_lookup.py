@@ -20,6 +20,7 @@ from test_publish_handmade_marts import (
 
 from pipelines.desk import DeskLookupError, lookup_nik, lookup_person, render_answer
 from pipelines.desk.lookup import normalise_name, normalise_nik
+from pipelines.i18n import set_language
 from pipelines.publish import publish_marts
 
 
@@ -114,7 +115,7 @@ def test_lookup_unknown_nik(audit_db):
 
 
 def test_lookup_missing_database(tmp_path):
-    with pytest.raises(DeskLookupError, match="not found"):
+    with pytest.raises(DeskLookupError, match="tidak ditemukan"):
         lookup_nik(tmp_path / "audit.duckdb", BUDI)
 
 
@@ -147,10 +148,19 @@ def test_lookup_person_no_match(audit_db, name, birth_date, desa):
 
 
 def test_lookup_person_invalid_input(audit_db):
-    with pytest.raises(DeskLookupError, match="not a date"):
+    with pytest.raises(DeskLookupError, match="'12 Maret 1980' bukan tanggal"):
         lookup_person(audit_db, "Budi", "12 Maret 1980", "Silurah")
-    with pytest.raises(DeskLookupError, match="not in the Batang region table"):
+    with pytest.raises(DeskLookupError, match="'Atlantis' tidak ada di tabel wilayah Batang"):
         lookup_person(audit_db, "Budi", "12-03-1980", "Atlantis")
+
+
+def test_lookup_errors_in_english(audit_db):
+    set_language("en")
+    try:
+        with pytest.raises(DeskLookupError, match="'12 Maret 1980' is not a date"):
+            lookup_person(audit_db, "Budi", "12 Maret 1980", "Silurah")
+    finally:
+        set_language("id")
 
 
 def test_render_indonesian_shows_full_nik(audit_db):

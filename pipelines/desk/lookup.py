@@ -26,6 +26,7 @@ from pipelines.desk.models import (
     SourceRecord,
 )
 from pipelines.errors import PipelineError
+from pipelines.i18n import _
 from pipelines.publish.columns import PROGRAMME_SOURCE_KINDS
 from pipelines.publish.masking import mask_nik
 from pipelines.publish.regions import Regions, load_regions
@@ -133,7 +134,11 @@ def parse_birth_date(value: str) -> dt.date:
         except ValueError:
             continue
     raise DeskLookupError(
-        f"Birth date {text!r} is not a date. Type it as YYYY-MM-DD or DD-MM-YYYY, e.g. 07-05-1985."
+        _(
+            "Birth date '%(value)s' is not a date. "
+            "Type it as YYYY-MM-DD or DD-MM-YYYY, e.g. 07-05-1985."
+        )
+        % {"value": text}
     )
 
 
@@ -146,8 +151,11 @@ def resolve_desa(value: str, regions: Regions) -> list[str]:
     codes = regions.desa_codes_named(text)
     if not codes:
         raise DeskLookupError(
-            f"Desa {text!r} is not in the Batang region table. Type the desa name as written "
-            "there or its 10-digit Kemendagri code, e.g. 3325012001."
+            _(
+                "Desa '%(value)s' is not in the Batang region table. Type the desa name as "
+                "written there or its 10-digit Kemendagri code, e.g. 3325012001."
+            )
+            % {"value": text}
         )
     return codes
 
@@ -156,15 +164,19 @@ def _open(db_path: Path) -> duckdb.DuckDBPyConnection:
     path = Path(db_path)
     if not path.is_file():
         raise DeskLookupError(
-            f"Audit database {path} not found. Run the audit first, or pass the marts folder's "
-            "audit.duckdb."
+            _(
+                "Audit database %(path)s not found. Run the audit first, or pass the "
+                "audit.duckdb of the marts folder."
+            )
+            % {"path": path}
         )
     try:
         return duckdb.connect(
             str(path), read_only=True, config={"autoinstall_known_extensions": False}
         )
     except duckdb.Error as e:
-        raise DeskLookupError(f"Cannot open audit database {path} read-only: {e}") from e
+        message = _("Cannot open audit database %(path)s read-only: %(error)s")
+        raise DeskLookupError(message % {"path": path, "error": e}) from e
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
