@@ -176,3 +176,15 @@ def test_report_warns_on_unrecorded_run(marts, caplog):
 
     assert "run-not-recorded is not in the runs table" in caplog.text
     assert "run-not-recorded" in html
+
+
+def test_report_counts_unknown_desa_rows():
+    con = duckdb.connect()
+    make_marts(con)
+    con.execute("insert into summary_rates values ('PBI', null, null, 5, 1, 0.2, 0, 42000, 504000)")
+
+    html = _render(con, "en")
+
+    total_row = re.search(r'<tr class="total">(.*?)</tr>', html, re.S).group(1)
+    assert ">8<" in total_row
+    assert ">4<" in total_row

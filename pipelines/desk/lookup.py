@@ -1,8 +1,9 @@
 """Complaint-desk lookup of one person in the published audit, by NIK or by name.
 
 Reads `audit.duckdb` read-only with point queries on indexed columns (see DESK_INDEXES in
-pipelines.publish.columns), so an answer takes milliseconds on a full-regency register. The
-answer carries the full NIK because the desk needs it; logs only ever get the masked NIK.
+pipelines.publish.columns), so a lookup stays well under a second on a full-regency register
+(benchmarks/bench_desk.py measures it). The answer carries the full NIK because the desk needs
+it, but logs only get the masked NIK.
 """
 
 from __future__ import annotations

@@ -62,12 +62,12 @@ class RateRow:
 
 
 def detail_rate_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Keep the finest summary_rates rows so that sums do not count roll-up rows twice.
+    """Drop programme `ALL` roll-up rows so that sums do not count recipients twice.
 
-    Rows with programme `ALL` or without a desa code are treated as roll-ups when desa-level
-    rows for real programmes exist.
+    NOTE: a row without a desa code is counted as recipients whose desa is unknown, so
+    summary_rates must not carry kecamatan subtotal rows.
     """
-    detail = [r for r in rows if r["programme"] not in (None, "ALL") and r["desa_code"]]
+    detail = [r for r in rows if r["programme"] not in (None, "ALL")]
     return detail or rows
 
 
@@ -111,7 +111,7 @@ def top_desa_rates(
 ) -> list[dict[str, Any]]:
     groups = rates_by(rows, lambda r: r["desa_code"], regions.desa_name)
     kecamatan_of = {r["desa_code"]: r["kecamatan_code"] for r in rows}
-    eligible = [g for g in groups if g.recipients >= options.min_desa_recipients]
+    eligible = [g for g in groups if g.key and g.recipients >= options.min_desa_recipients]
     eligible.sort(key=lambda g: (-(g.rate or 0), -g.flagged, g.label))
     return [
         {"rate": g, "kecamatan": regions.kecamatan_name(kecamatan_of.get(g.key))}
