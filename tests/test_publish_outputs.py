@@ -21,6 +21,8 @@ from test_publish_handmade_marts import (
 from pipelines.publish import publish_marts
 from pipelines.publish.columns import MART_TABLES
 from pipelines.publish.rule_texts import FIELD_RESULTS
+from pipelines.publish.sheets import Column
+from pipelines.publish.workbooks import write_list_workbook
 
 
 @pytest.fixture(scope="module")
@@ -207,3 +209,17 @@ def test_verification_summary_links_sheets(published):
     }
 
     assert linked == {"Silurah": "'Silurah'!A1"}
+
+
+def test_long_programme_continues_on_next_sheet(tmp_path):
+    rows = [{"programme": "PBI", "nik": f"33250100000000{n:02d}"} for n in range(5)]
+    columns = [Column("NIK", lambda r: r["nik"])]
+
+    sheets = write_list_workbook(
+        tmp_path / "long.xlsx", "T", "S", columns, rows, max_rows_per_sheet=2
+    )
+    workbook = openpyxl.load_workbook(tmp_path / "long.xlsx")
+
+    assert sheets == 3
+    assert workbook.sheetnames == ["PBI", "PBI (2)", "PBI (3)"]
+    assert workbook["PBI (3)"]["A4"].value == "3325010000000004"

@@ -19,6 +19,8 @@ from pipelines.publish.sheets import Column, Formats, finish_sheet, write_table
 logger = logging.getLogger(__name__)
 
 HEADER_ROW = 2
+# Excel sheets hold 1,048,576 rows; this leaves room for the title and header rows.
+MAX_ROWS_PER_SHEET = 1_000_000
 
 
 def inclusion_columns(regions: Regions) -> list[Column]:
@@ -65,11 +67,18 @@ def write_list_workbook(
     subtitle: str,
     columns: Sequence[Column],
     rows: Sequence[dict[str, Any]],
+    max_rows_per_sheet: int = MAX_ROWS_PER_SHEET,
 ) -> int:
-    """Write one sheet per programme (rows must be sorted by programme); return sheets written."""
-    groups = [
-        (key or "-", list(group)) for key, group in groupby(rows, key=lambda r: r["programme"])
-    ]
+    """Write one sheet per programme (rows must be sorted by programme); return sheets written.
+
+    A programme with more rows than fit in one Excel sheet continues on sheets named
+    `PBI (2)`, `PBI (3)` and so on.
+    """
+    groups = []
+    for key, group in groupby(rows, key=lambda r: r["programme"]):
+        group_rows = list(group)
+        for start in range(0, len(group_rows), max_rows_per_sheet):
+            groups.append((key or "-", group_rows[start : start + max_rows_per_sheet]))
     if not groups:
         groups = [(_("none"), [])]
     names = sheet_names(programme for programme, _rows in groups)
