@@ -201,3 +201,19 @@ def test_normalisers():
     assert normalise_nik(" '3325.0112-0380 0002\u200b") == BUDI
     assert normalise_name("Hj. Siti Aminah binti Kasmuri") == "SITI AMINAH"
     assert normalise_name("NUR'AINI") == "NURAINI"
+
+
+def test_lookup_without_person_records(tmp_path):
+    con = duckdb.connect()
+    make_marts(con)
+    con.execute("drop table int_person_records")
+    publish_marts(con, tmp_path / "marts", "id", RUN_ID)
+    con.close()
+
+    answer = lookup_nik(tmp_path / "marts" / "audit.duckdb", BUDI)
+
+    assert answer.name == "BUDI SANTOSO"
+    assert sorted(p.programme for p in answer.programmes) == ["BPNT", "PKH"]
+    pkh = next(p for p in answer.programmes if p.programme == "PKH")
+    assert pkh.source == "Kec. Wonotunggal"
+    assert pkh.source_row == 5
