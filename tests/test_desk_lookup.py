@@ -18,7 +18,13 @@ from test_publish_handmade_marts import (
     make_marts,
 )
 
-from pipelines.desk import DeskLookupError, lookup_nik, lookup_person, render_answer
+from pipelines.desk import (
+    DeskLookupError,
+    lookup_nik,
+    lookup_person,
+    render_answer,
+    render_answers,
+)
 from pipelines.desk.lookup import normalise_name, normalise_nik
 from pipelines.i18n import set_language
 from pipelines.publish import publish_marts
@@ -217,3 +223,14 @@ def test_lookup_without_person_records(tmp_path):
     pkh = next(p for p in answer.programmes if p.programme == "PKH")
     assert pkh.source == "Kec. Wonotunggal"
     assert pkh.source_row == 5
+
+
+def test_render_answers_for_name_lookup(audit_db):
+    found = lookup_person(audit_db, "Budi Santoso", "12-03-1980", "Silurah")
+    missing = lookup_person(audit_db, "Budi Santoso", "13-03-1980", "Silurah")
+
+    found_text = _text(render_answers(found, "Budi Santoso / 12-03-1980 / Silurah", "en"))
+    missing_text = _text(render_answers(missing, "Budi Santoso / 13-03-1980 / Silurah", "en"))
+
+    assert BUDI in found_text
+    assert "No person found for Budi Santoso / 13-03-1980 / Silurah" in missing_text

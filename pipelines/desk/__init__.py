@@ -2,6 +2,13 @@
 
 from pipelines.desk.lookup import DeskLookupError, lookup_nik, lookup_person
 from pipelines.desk.models import DeskAnswer
-from pipelines.desk.render import render_answer
+from pipelines.desk.render import render_answer, render_answers
 
-__all__ = ["DeskAnswer", "DeskLookupError", "lookup_nik", "lookup_person", "render_answer"]
+__all__ = [
+    "DeskAnswer",
+    "DeskLookupError",
+    "lookup_nik",
+    "lookup_person",
+    "render_answer",
+    "render_answers",
+]
