@@ -8,6 +8,7 @@ it, but logs only get the masked NIK.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -468,23 +469,10 @@ def _programmes(
 def _findings(
     con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer
 ) -> list[Finding]:
-    columns = [
-        "finding_id",
-        "rule_code",
-        "severity",
-        "programme",
-        "period",
-        "evidence",
-        "source_file",
-        "source_sheet",
-        "source_row",
-    ]
-    rows = []
-    for person_id in answer.person_ids:
-        rows += _select(con, tables, "fct_findings", columns, "person_id = ?", [person_id])
-    if answer.nik:
-        rows += _select(con, tables, "fct_findings", columns, "nik = ?", [answer.nik])
+    columns = ["finding_id", *(f.name for f in dataclasses.fields(Finding))]
+    rows = _rows_of_person(con, tables, "fct_findings", columns, answer)
     if answer.family_id and "family_id" in tables.get("fct_findings", set()):
+        # Family-level findings (for example two KPM on one No KK) carry no person id.
         rows += _select(
             con,
             tables,
@@ -493,13 +481,10 @@ def _findings(
             "family_id = ? and person_id is null",
             [answer.family_id],
         )
-    seen: set[Any] = set()
-    findings = []
-    for row in rows:
-        if row["finding_id"] in seen:
-            continue
-        seen.add(row["finding_id"])
-        findings.append(Finding(**{k: v for k, v in row.items() if k != "finding_id"}))
+    unique = {row["finding_id"]: row for row in rows}
+    findings = [
+        Finding(**{k: v for k, v in row.items() if k != "finding_id"}) for row in unique.values()
+    ]
     severity_order = {"ERROR": 0, "FLAG": 1, "WARN": 2, "INFO": 3}
     return sorted(
         findings,
@@ -510,28 +495,30 @@ def _findings(
 def _complaints(
     con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer
 ) -> list[Complaint]:
-    columns = [
-        "complaint_id",
-        "complaint_date",
-        "channel",
-        "complaint_type",
-        "programme_requested",
-        "complaint_status",
-        "is_overdue",
-        "pre_verified_status",
-        "next_step",
-    ]
-    rows = []
-    for person_id in answer.person_ids:
-        rows += _select(con, tables, "complaint_results", columns, "person_id = ?", [person_id])
-    if answer.nik:
-        rows += _select(con, tables, "complaint_results", columns, "nik = ?", [answer.nik])
+    columns = [f.name for f in dataclasses.fields(Complaint)]
+    rows = _rows_of_person(con, tables, "complaint_results", columns, answer)
     unique = {row["complaint_id"]: row for row in rows}
     return sorted(
         (Complaint(**row) for row in unique.values()),
-        key=lambda c: (c.complaint_date or dt.date.min, c.complaint_id),
+        key=lambda c: (str(c.complaint_date or ""), c.complaint_id),
         reverse=True,
     )
+
+
+def _rows_of_person(
+    con: duckdb.DuckDBPyConnection,
+    tables: dict[str, set[str]],
+    table: str,
+    columns: list[str],
+    answer: DeskAnswer,
+) -> list[dict[str, Any]]:
+    """Select rows of `table` linked to the person by person id or by NIK."""
+    rows = []
+    for person_id in answer.person_ids:
+        rows += _select(con, tables, table, columns, "person_id = ?", [person_id])
+    if answer.nik:
+        rows += _select(con, tables, table, columns, "nik = ?", [answer.nik])
+    return rows
 
 
 def _run_id(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]]) -> str | None:
