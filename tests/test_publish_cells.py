@@ -12,7 +12,7 @@ import pytest
 from xlsxwriter.workbook import Workbook
 
 from pipelines.publish.cells import csv_text, sheet_names, starts_like_formula, write_text
-from pipelines.publish.masking import mask_nik
+from pipelines.publish.masking import mask_ids_in_text, mask_nik
 from pipelines.publish.sheets import Formats, write_cell
 
 RISKY = ["=1+1", "+62 812", "-5", "@SUM(A1)", '=HYPERLINK("http://x","y")', "\t=1", "\r=1"]
@@ -169,3 +169,11 @@ def test_write_cell_amount_kinds(tmp_path):
     assert sheet["A3"].data_type == "s"
     assert sheet["A4"].data_type == "s"
     assert sheet["A5"].value == dt.datetime(2026, 11, 18)
+
+
+def test_mask_ids_in_text():
+    text = "NIK 3325014507850001 dan KK 3325010101050001; 15 digit 332501450785000 tetap"
+
+    masked = mask_ids_in_text(text)
+
+    assert masked == "NIK 3325********0001 dan KK 3325********0001; 15 digit 332501450785000 tetap"

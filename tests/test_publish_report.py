@@ -188,3 +188,17 @@ def test_report_counts_unknown_desa_rows():
     total_row = re.search(r'<tr class="total">(.*?)</tr>', html, re.S).group(1)
     assert ">8<" in total_row
     assert ">4<" in total_row
+
+
+def test_report_masks_nik_in_free_text(marts):
+    marts.execute(
+        "update exclusion_errors "
+        "set reason = 'KK sama dengan NIK 3325010505600004 (lihat 3325010303070003)'"
+    )
+    try:
+        html = _render(marts, "en")
+    finally:
+        marts.execute("update exclusion_errors set reason = 'Desil 1, padan Dukcapil'")
+
+    assert "KK sama dengan NIK 3325********0004 (lihat 3325********0003)" in html
+    assert not re.search(r"\d{16}", html)

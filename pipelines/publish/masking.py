@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -18,3 +19,11 @@ def mask_nik(value: Any) -> str:
     if len(text) < 12:
         return "*" * len(text)
     return text[:4] + "*" * (len(text) - 8) + text[-4:]
+
+
+_ID_RUN = re.compile(r"(?<!\d)\d{16}(?!\d)")
+
+
+def mask_ids_in_text(text: str) -> str:
+    """Mask every run of exactly 16 digits (a NIK or No KK) inside free text."""
+    return _ID_RUN.sub(lambda match: mask_nik(match.group(0)), text)

@@ -16,7 +16,7 @@ from pipelines.publish import formatting
 from pipelines.publish.charts import Bar, horizontal_bars
 from pipelines.publish.columns import MART_TABLES
 from pipelines.publish.marts import select_rows
-from pipelines.publish.masking import mask_nik
+from pipelines.publish.masking import mask_ids_in_text, mask_nik
 from pipelines.publish.regions import Regions
 from pipelines.publish.report_data import (
     PROGRAMME_ORDER,
@@ -165,9 +165,25 @@ def _charts(by_programme, by_kecamatan, rules, exclusion) -> dict[str, Markup]:
     return {name: Markup(svg) for name, svg in charts.items()}
 
 
+def _mask_output(value: Any) -> Any:
+    """Mask any NIK or No KK in text printed by the template, such as a reason or evidence.
+
+    Markup (the CSS, the charts and values passed through the `unmasked` filter) is kept.
+    """
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return mask_ids_in_text(value)
+
+
+def _unmasked(value: Any) -> Markup:
+    """Escape `value` and exempt it from masking (for checksums, which are not personal)."""
+    return Markup.escape("" if value is None else value)
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
+        finalize=_mask_output,
         autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -187,5 +203,6 @@ def _environment() -> Environment:
         percent=formatting.percent,
         date=formatting.date,
         mask=mask_nik,
+        unmasked=_unmasked,
     )
     return env
