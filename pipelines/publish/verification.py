@@ -35,10 +35,10 @@ def verification_columns() -> list[Column]:
         Column(_("No KK"), lambda r: r["no_kk"], width=19),
         Column(_("Name"), lambda r: r["name"], width=26),
         Column(_("Address"), lambda r: _address(r), kind="wrap", width=24),
-        Column(_("Programme"), lambda r: r["programme"], width=10),
+        Column(_("Programme"), lambda r: r["programme"], width=15),
         Column(_("Findings"), lambda r: rule_titles(r["rule_codes"]), kind="wrap", width=48),
         Column(_("Rule codes"), lambda r: ", ".join(split_codes(r["rule_codes"])), width=22),
-        Column(_("Source"), lambda r: _source(r), kind="wrap", width=26),
+        Column(_("Source"), lambda r: r["source"], kind="wrap", width=30),
         Column(_("Field result"), lambda r: None, width=17),
         Column(_("Notes"), lambda r: None, width=36),
     ]
@@ -52,7 +52,7 @@ def write_verification_workbooks(
     by_kecamatan: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    for row in rows:
+    for row in merge_person_rows(rows):
         by_kecamatan[row["kecamatan_code"] or ""][row["desa_code"] or ""].append(row)
 
     paths = []
@@ -60,8 +60,30 @@ def write_verification_workbooks(
         path = folder / _workbook_name(kecamatan_code, regions)
         _write_kecamatan(path, kecamatan_code, by_kecamatan[kecamatan_code], regions, run_id)
         paths.append(path)
-    logger.info("wrote %d verification workbooks with %d rows", len(paths), len(rows))
+    logger.info("wrote %d verification workbooks from %d rows", len(paths), len(rows))
     return paths
+
+
+def merge_person_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Merge the rows of one person in one desa (one row per programme) into a single row.
+
+    A field officer visits a person once, so the sheet lists each person once with all their
+    programmes, rule codes and source rows.
+    """
+    merged: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        key = (row["desa_code"], row.get("person_id") or row["nik"] or row["name"])
+        if key not in merged:
+            merged[key] = {**row, "programmes": [], "codes": [], "sources": []}
+        target = merged[key]
+        target["programmes"].append(row["programme"] or "-")
+        target["codes"] += split_codes(row["rule_codes"])
+        target["sources"].append(_source(row))
+    for row in merged.values():
+        row["programme"] = ", ".join(dict.fromkeys(row.pop("programmes")))
+        row["rule_codes"] = sorted(set(row.pop("codes")))
+        row["source"] = "; ".join(s for s in dict.fromkeys(row.pop("sources")) if s)
+    return list(merged.values())
 
 
 def _workbook_name(kecamatan_code: str, regions: Regions) -> str:
