@@ -1,4 +1,4 @@
-"""The Bappeda report renders in both languages, stands alone, and masks every NIK."""
+"""The Bappeda report renders in both languages, is self-contained, and masks every NIK."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Every column name the publish and desk code relies on is listed here, so a change in a mart
 contract is one edit. Readers select columns by name and ignore any extra column. A column listed
-as optional may be absent; a required one that is absent stops the publish with an error that
+as optional may be absent. A missing required column stops the publish with an error that
 names the table and the column.
 """
 

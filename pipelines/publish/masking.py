@@ -11,7 +11,7 @@ def mask_nik(value: Any) -> str:
 
     The first four digits (province and regency) and the last four (serial) stay, so a reader
     can tell records apart without seeing the birth date. A value shorter than 12 characters
-    is masked whole because its parts cannot be told apart.
+    is masked entirely, because it has no reliable region and serial parts.
     """
     if value is None:
         return ""
