@@ -11,7 +11,7 @@ import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from pipelines.i18n import _, current_language, ngettext
+from pipelines.i18n import _, current_language
 from pipelines.publish import formatting
 from pipelines.publish.charts import Bar, horizontal_bars
 from pipelines.publish.columns import MART_TABLES
@@ -77,7 +77,7 @@ def report_context(
         "total": total,
         "by_programme": by_programme,
         "by_kecamatan": by_kecamatan,
-        "kecamatan_programmes": kecamatan_programme_rates(rates, regions),
+        "kecamatan_programmes": kecamatan_programme_rates(rates),
         "programmes": [p.key for p in by_programme],
         "top_desa": top_desa_rates(rates, regions, options),
         "rules": rules,
@@ -191,7 +191,6 @@ def _environment() -> Environment:
     )
     env.globals.update(
         _=_,
-        ngettext=ngettext,
         rule_title=rule_title,
         change_title=change_title,
         severity_title=severity_title,

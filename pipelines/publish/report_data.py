@@ -92,9 +92,7 @@ def kecamatan_rates(rows: list[dict[str, Any]], regions: Regions) -> list[RateRo
     return sorted(result, key=lambda r: (-(r.rate or 0), r.label))
 
 
-def kecamatan_programme_rates(
-    rows: list[dict[str, Any]], regions: Regions
-) -> dict[str, dict[str, RateRow]]:
+def kecamatan_programme_rates(rows: list[dict[str, Any]]) -> dict[str, dict[str, RateRow]]:
     """Return rates per kecamatan code, then per programme."""
     table: dict[str, dict[str, RateRow]] = defaultdict(dict)
     for row in rows:

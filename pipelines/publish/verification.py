@@ -39,8 +39,8 @@ def verification_columns() -> list[Column]:
         Column(_("Findings"), lambda r: rule_titles(r["rule_codes"]), kind="wrap", width=48),
         Column(_("Rule codes"), lambda r: ", ".join(split_codes(r["rule_codes"])), width=22),
         Column(_("Source"), lambda r: r["source"], kind="wrap", width=30),
-        Column(_("Field result"), lambda r: None, width=17),
-        Column(_("Notes"), lambda r: None, width=36),
+        Column(_("Field result"), lambda _row: None, width=17),
+        Column(_("Notes"), lambda _row: None, width=36),
     ]
 
 
