@@ -20,7 +20,7 @@ from pipelines.i18n import _
 from pipelines.publish.cells import sheet_names, write_text
 from pipelines.publish.regions import Regions
 from pipelines.publish.rule_texts import FIELD_RESULTS, rule_titles, split_codes
-from pipelines.publish.sheets import Column, Formats, finish_sheet, write_table
+from pipelines.publish.sheets import Column, Formats, address_text, finish_sheet, write_table
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def verification_columns() -> list[Column]:
         Column(_("NIK"), lambda r: r["nik"], width=19),
         Column(_("No KK"), lambda r: r["no_kk"], width=19),
         Column(_("Name"), lambda r: r["name"], width=26),
-        Column(_("Address"), lambda r: _address(r), kind="wrap", width=24),
+        Column(_("Address"), lambda r: address_text(r), kind="wrap", width=24),
         Column(_("Programme"), lambda r: r["programme"], width=15),
         Column(_("Findings"), lambda r: rule_titles(r["rule_codes"]), kind="wrap", width=48),
         Column(_("Rule codes"), lambda r: ", ".join(split_codes(r["rule_codes"])), width=22),
@@ -229,13 +229,6 @@ def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(
         rows, key=lambda r: (str(r["name"] or ""), str(r["nik"] or ""), str(r["programme"]))
     )
-
-
-def _address(row: dict[str, Any]) -> str:
-    parts = [str(row["address"])] if row.get("address") else []
-    if row.get("rt") or row.get("rw"):
-        parts.append(f"RT {row.get('rt') or '-'}/RW {row.get('rw') or '-'}")
-    return ", ".join(parts)
 
 
 def _source(row: dict[str, Any]) -> str:

@@ -14,7 +14,7 @@ from pipelines.i18n import _
 from pipelines.publish.cells import sheet_names, write_text
 from pipelines.publish.regions import Regions
 from pipelines.publish.rule_texts import rule_titles, severity_title, split_codes
-from pipelines.publish.sheets import Column, Formats, finish_sheet, write_table
+from pipelines.publish.sheets import Column, Formats, address_text, finish_sheet, write_table
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ def inclusion_columns(regions: Regions) -> list[Column]:
         Column(_("Kecamatan"), lambda r: regions.kecamatan_name(r["kecamatan_code"])),
         Column(_("Desa/Kelurahan"), lambda r: regions.desa_name(r["desa_code"])),
         Column(_("Desa code"), lambda r: r["desa_code"], width=12),
+        Column(_("Address"), lambda r: address_text(r), kind="wrap", width=24),
         Column(_("Rule codes"), lambda r: ", ".join(split_codes(r["rule_codes"]))),
         Column(_("Findings"), lambda r: rule_titles(r["rule_codes"]), kind="wrap", width=55),
         Column(_("Severity"), lambda r: severity_title(r["severity"])),
