@@ -21,6 +21,7 @@ import duckdb
 from pipelines.publish import publish_marts
 from pipelines.publish.regions import load_regions
 from pipelines.publish.synthetic_marts import SyntheticSize, build_synthetic_marts
+from pipelines.sqlrun import run_sql
 
 
 def main() -> None:
@@ -42,6 +43,7 @@ def main() -> None:
     _print("build synthetic marts (s)", f"{time.perf_counter() - started:.1f}")
 
     for run_id in ("run-1", "run-2"):
+        run_sql(con, f"update runs set run_id = '{run_id}'")
         summary = publish_marts(con, marts_dir, "id", run_id)
         _print(f"publish {run_id} (s)", f"{summary.seconds:.1f}")
     con.close()
