@@ -207,6 +207,8 @@ def test_normalisers():
     assert normalise_nik(" '3325.0112-0380 0002\u200b") == BUDI
     assert normalise_name("Hj. Siti Aminah binti Kasmuri") == "SITI AMINAH"
     assert normalise_name("NUR'AINI") == "NURAINI"
+    assert normalise_name("H. MOCH. SOLICHIN, S.Pd.I") == "MOCH SOLICHIN"
+    assert normalise_name("Alm. Kastari") == "KASTARI"
 
 
 def test_lookup_without_person_records(tmp_path):

@@ -117,10 +117,13 @@ def normalise_nik(value: str) -> str:
 
 
 def normalise_name(value: str) -> str:
-    """Upper-case `value`, drop punctuation, titles and honorifics, and collapse spaces."""
-    words = re.sub(
-        r"[^A-Z ]", " ", str(value or "").upper().replace(".", " ").replace("'", "")
-    ).split()
+    """Upper-case `value`, drop punctuation, titles and honorifics, and collapse spaces.
+
+    Academic titles follow a comma (`MOCH. SOLICHIN, S.Pd.I`), so the text after the first
+    comma is dropped.
+    """
+    before_comma = str(value or "").split(",", 1)[0]
+    words = re.sub(r"[^A-Z ]", " ", before_comma.upper().replace(".", " ").replace("'", "")).split()
     words = [w for w in words if w not in _NAME_TITLES]
     if "BIN" in words or "BINTI" in words:
         cut = min(words.index(w) for w in ("BIN", "BINTI") if w in words)
