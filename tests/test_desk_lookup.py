@@ -18,8 +18,15 @@ from test_publish_handmade_marts import (
     make_marts,
 )
 
-from pipelines.desk import DeskLookupError, lookup_nik, lookup_person, render_answer
+from pipelines.desk import (
+    DeskLookupError,
+    lookup_nik,
+    lookup_person,
+    render_answer,
+    render_answers,
+)
 from pipelines.desk.lookup import normalise_name, normalise_nik
+from pipelines.i18n import set_language
 from pipelines.publish import publish_marts
 
 
@@ -114,7 +121,7 @@ def test_lookup_unknown_nik(audit_db):
 
 
 def test_lookup_missing_database(tmp_path):
-    with pytest.raises(DeskLookupError, match="not found"):
+    with pytest.raises(DeskLookupError, match="tidak ditemukan"):
         lookup_nik(tmp_path / "audit.duckdb", BUDI)
 
 
@@ -147,10 +154,19 @@ def test_lookup_person_no_match(audit_db, name, birth_date, desa):
 
 
 def test_lookup_person_invalid_input(audit_db):
-    with pytest.raises(DeskLookupError, match="not a date"):
+    with pytest.raises(DeskLookupError, match="'12 Maret 1980' bukan tanggal"):
         lookup_person(audit_db, "Budi", "12 Maret 1980", "Silurah")
-    with pytest.raises(DeskLookupError, match="not in the Batang region table"):
+    with pytest.raises(DeskLookupError, match="'Atlantis' tidak ada di tabel wilayah Batang"):
         lookup_person(audit_db, "Budi", "12-03-1980", "Atlantis")
+
+
+def test_lookup_errors_in_english(audit_db):
+    set_language("en")
+    try:
+        with pytest.raises(DeskLookupError, match="'12 Maret 1980' is not a date"):
+            lookup_person(audit_db, "Budi", "12 Maret 1980", "Silurah")
+    finally:
+        set_language("id")
 
 
 def test_render_indonesian_shows_full_nik(audit_db):
@@ -191,3 +207,32 @@ def test_normalisers():
     assert normalise_nik(" '3325.0112-0380 0002\u200b") == BUDI
     assert normalise_name("Hj. Siti Aminah binti Kasmuri") == "SITI AMINAH"
     assert normalise_name("NUR'AINI") == "NURAINI"
+    assert normalise_name("H. MOCH. SOLICHIN, S.Pd.I") == "MOCH SOLICHIN"
+    assert normalise_name("Alm. Kastari") == "KASTARI"
+
+
+def test_lookup_without_person_records(tmp_path):
+    con = duckdb.connect()
+    make_marts(con)
+    con.execute("drop table int_person_records")
+    publish_marts(con, tmp_path / "marts", "id", RUN_ID)
+    con.close()
+
+    answer = lookup_nik(tmp_path / "marts" / "audit.duckdb", BUDI)
+
+    assert answer.name == "BUDI SANTOSO"
+    assert sorted(p.programme for p in answer.programmes) == ["BPNT", "PKH"]
+    pkh = next(p for p in answer.programmes if p.programme == "PKH")
+    assert pkh.source == "Kec. Wonotunggal"
+    assert pkh.source_row == 5
+
+
+def test_render_answers_for_name_lookup(audit_db):
+    found = lookup_person(audit_db, "Budi Santoso", "12-03-1980", "Silurah")
+    missing = lookup_person(audit_db, "Budi Santoso", "13-03-1980", "Silurah")
+
+    found_text = _text(render_answers(found, "Budi Santoso / 12-03-1980 / Silurah", "en"))
+    missing_text = _text(render_answers(missing, "Budi Santoso / 13-03-1980 / Silurah", "en"))
+
+    assert BUDI in found_text
+    assert "No person found for Budi Santoso / 13-03-1980 / Silurah" in missing_text

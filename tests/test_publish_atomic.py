@@ -147,3 +147,15 @@ def test_read_consistent_retries_after_publish(tmp_path):
 
     assert atomic.read_consistent(marts_dir, read_and_publish_once) == "run-b"
     assert len(calls) == 2
+
+
+def test_stale_staging_removed(tmp_path, caplog):
+    marts_dir = tmp_path / "marts"
+    stale = tmp_path / ".marts.staging-run-crashed"
+    stale.mkdir()
+    (stale / "audit.duckdb").write_text("half written")
+
+    _publish(marts_dir, "run-a")
+
+    assert not stale.exists()
+    assert "left by an interrupted publish" in caplog.text

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
 from xlsxwriter.workbook import Workbook
 
 from pipelines.publish.cells import csv_text, sheet_names, starts_like_formula, write_text
-from pipelines.publish.masking import mask_nik
+from pipelines.publish.masking import mask_ids_in_text, mask_nik
+from pipelines.publish.sheets import Formats, write_cell
 
 RISKY = ["=1+1", "+62 812", "-5", "@SUM(A1)", '=HYPERLINK("http://x","y")', "\t=1", "\r=1"]
 SAFE = ["SITI AMINAH", "1+1", "a=b", "", "3325014507850001"]
@@ -144,3 +147,33 @@ def test_sheet_names_accepted_by_xlsxwriter(tmp_path):
     workbook.close()
 
     assert openpyxl.load_workbook(tmp_path / "names.xlsx").sheetnames == names
+
+
+def test_write_cell_amount_kinds(tmp_path):
+    path = tmp_path / "amounts.xlsx"
+    workbook = Workbook(str(path))
+    formats = Formats(workbook)
+    worksheet = workbook.add_worksheet("S")
+    write_cell(worksheet, 0, 0, Decimal("250000.00"), "idr", formats)
+    write_cell(worksheet, 1, 0, 12, "int", formats)
+    write_cell(worksheet, 2, 0, "12", "int", formats)
+    write_cell(worksheet, 3, 0, True, "int", formats)
+    write_cell(worksheet, 4, 0, dt.date(2026, 11, 18), "date", formats)
+    workbook.close()
+
+    sheet = openpyxl.load_workbook(path).active
+
+    assert sheet["A1"].value == 250000
+    assert sheet["A1"].number_format == '"Rp "#,##0'
+    assert sheet["A2"].value == 12
+    assert sheet["A3"].data_type == "s"
+    assert sheet["A4"].data_type == "s"
+    assert sheet["A5"].value == dt.datetime(2026, 11, 18)
+
+
+def test_mask_ids_in_text():
+    text = "NIK 3325014507850001 dan KK 3325010101050001; 15 digit 332501450785000 tetap"
+
+    masked = mask_ids_in_text(text)
+
+    assert masked == "NIK 3325********0001 dan KK 3325********0001; 15 digit 332501450785000 tetap"

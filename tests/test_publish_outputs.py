@@ -21,6 +21,9 @@ from test_publish_handmade_marts import (
 from pipelines.publish import publish_marts
 from pipelines.publish.columns import MART_TABLES
 from pipelines.publish.rule_texts import FIELD_RESULTS
+from pipelines.publish.sheets import Column
+from pipelines.publish.verification import merge_person_rows
+from pipelines.publish.workbooks import write_list_workbook
 
 
 @pytest.fixture(scope="module")
@@ -151,12 +154,14 @@ def test_verification_sheet_layout(published):
     headers = [cell.value for cell in sheet[4]]
 
     assert sheet.freeze_panes == "A5"
-    assert sheet.auto_filter.ref == "A4:K6"
+    assert sheet.auto_filter.ref == "A4:K5"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.print_title_rows == "$4:$4"
     assert headers[-2:] == ["Hasil verifikasi lapangan", "Catatan"]
-    assert {sheet.cell(row=r, column=2).value for r in (5, 6)} == {BUDI}
+    assert sheet.cell(row=5, column=2).value == BUDI
+    assert sheet.cell(row=6, column=2).value is None
     assert sheet.cell(row=5, column=2).data_type == "s"
+    assert sheet.cell(row=5, column=6).value == "BPNT, PKH"
     assert sheet.cell(row=5, column=3).value == KK_1
     assert sheet.column_dimensions["B"].width >= 18
     assert sheet.cell(row=5, column=5).value == "DUSUN KRAJAN, RT 003/RW 001"
@@ -172,7 +177,7 @@ def test_verification_result_validation(published):
     assert len(validations) == 1
     assert validations[0].type == "list"
     assert validations[0].formula1 == '"' + ",".join(FIELD_RESULTS) + '"'
-    assert str(validations[0].sqref) == "J5:J6"
+    assert str(validations[0].sqref) == "J5"
 
 
 def test_verification_summary_lists_every_desa(published):
@@ -182,7 +187,7 @@ def test_verification_summary_lists_every_desa(published):
     rows = {row[0].value: row[2].value for row in sheet.iter_rows(min_row=5)}
 
     assert len(rows) == 15
-    assert rows["Silurah"] == 2
+    assert rows["Silurah"] == 1
     assert rows["Sodong"] == 0
 
 
@@ -194,3 +199,57 @@ def test_english_headers(tmp_path):
 
     assert [cell.value for cell in sheet[3]][:4] == ["Programme", "NIK", "No KK", "Name"]
     assert SITI not in [cell.value for cell in sheet["B"]]
+
+
+def test_verification_summary_links_sheets(published):
+    sheet = openpyxl.load_workbook(
+        published.marts_dir / "verifikasi" / "verifikasi_332501_Wonotunggal.xlsx"
+    )["Ringkasan"]
+    linked = {
+        row[0].value: row[3].hyperlink.location
+        for row in sheet.iter_rows(min_row=5)
+        if row[3].value
+    }
+
+    assert linked == {"Silurah": "'Silurah'!A1"}
+
+
+def test_long_programme_continues_on_next_sheet(tmp_path):
+    rows = [{"programme": "PBI", "nik": f"33250100000000{n:02d}"} for n in range(5)]
+    columns = [Column("NIK", lambda r: r["nik"])]
+
+    sheets = write_list_workbook(
+        tmp_path / "long.xlsx", "T", "S", columns, rows, max_rows_per_sheet=2
+    )
+    workbook = openpyxl.load_workbook(tmp_path / "long.xlsx")
+
+    assert sheets == 3
+    assert workbook.sheetnames == ["PBI", "PBI (2)", "PBI (3)"]
+    assert workbook["PBI (3)"]["A4"].value == "3325010000000004"
+
+
+def test_merge_person_rows_one_row_per_person():
+    rows = [
+        {
+            "desa_code": "3325012001",
+            "person_id": "P1",
+            "nik": BUDI,
+            "name": "BUDI",
+            "programme": programme,
+            "rule_codes": codes,
+            "source_file": file,
+            "source_sheet": "",
+            "source_row": row,
+        }
+        for programme, codes, file, row in [
+            ("PKH", "DESIL_OUT_OF_RANGE", "pkh.xlsx", 5),
+            ("BPNT", "DESIL_OUT_OF_RANGE,DECEASED_RECIPIENT", "bpnt.csv", 7),
+        ]
+    ]
+
+    merged = merge_person_rows(rows)
+
+    assert len(merged) == 1
+    assert merged[0]["programme"] == "PKH, BPNT"
+    assert merged[0]["rule_codes"] == ["DECEASED_RECIPIENT", "DESIL_OUT_OF_RANGE"]
+    assert merged[0]["source"] == "pkh.xlsx, baris 5; bpnt.csv, baris 7"

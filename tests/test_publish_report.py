@@ -1,4 +1,4 @@
-"""The Bappeda report renders in both languages, stands alone, and masks every NIK."""
+"""The Bappeda report renders in both languages, is self-contained, and masks every NIK."""
 
 from __future__ import annotations
 
@@ -136,3 +136,69 @@ def test_report_method_shows_config(marts):
 
     assert "Desil tertinggi yang masih layak" in html
     assert "Rp 42.000" in html
+
+
+def test_report_renders_empty_marts():
+    con = duckdb.connect()
+    make_marts(con)
+    for table in (
+        "fct_findings",
+        "inclusion_errors",
+        "exclusion_errors",
+        "summary_rates",
+        "complaint_results",
+        "rule_status",
+        "findings_diff",
+        "quarantine",
+    ):
+        con.execute(f"delete from {table}")
+
+    html = _render(con, "id")
+
+    assert "Tidak ada kandidat kesalahan eksklusi." in html
+    assert "Belum ada run sebelumnya untuk dibandingkan." in html
+    assert "Tidak ada baris yang dikarantina." in html
+    assert "<svg" in html
+
+
+def test_report_shows_input_checksum(marts):
+    html = _render(marts, "en")
+
+    assert "sha256:ab" in html
+
+
+def test_report_warns_on_unrecorded_run(marts, caplog):
+    set_language("en")
+    try:
+        html = render_report(marts, "run-not-recorded", load_regions())
+    finally:
+        set_language("id")
+
+    assert "run-not-recorded is not in the runs table" in caplog.text
+    assert "run-not-recorded" in html
+
+
+def test_report_counts_unknown_desa_rows():
+    con = duckdb.connect()
+    make_marts(con)
+    con.execute("insert into summary_rates values ('PBI', null, null, 5, 1, 0.2, 0, 42000, 504000)")
+
+    html = _render(con, "en")
+
+    total_row = re.search(r'<tr class="total">(.*?)</tr>', html, re.S).group(1)
+    assert ">8<" in total_row
+    assert ">4<" in total_row
+
+
+def test_report_masks_nik_in_free_text(marts):
+    marts.execute(
+        "update exclusion_errors "
+        "set reason = 'KK sama dengan NIK 3325010505600004 (lihat 3325010303070003)'"
+    )
+    try:
+        html = _render(marts, "en")
+    finally:
+        marts.execute("update exclusion_errors set reason = 'Desil 1, padan Dukcapil'")
+
+    assert "KK sama dengan NIK 3325********0004 (lihat 3325********0003)" in html
+    assert not re.search(r"\d{16}", html)

@@ -1,7 +1,21 @@
-"""Complaint-desk lookup over the published audit.duckdb (`bansos-audit cek NIK`)."""
+"""Complaint-desk lookup over the published audit.duckdb (`bansos-audit cek NIK`).
+
+answer = lookup_nik(Path("data/marts/audit.duckdb"), nik)
+Console().print(render_answer(answer, "id"))
+
+answers = lookup_person(db_path, "Siti Aminah", "07-05-1985", "Silurah")
+Console().print(render_answers(answers, "Siti Aminah / 07-05-1985 / Silurah", "id"))
+"""
 
 from pipelines.desk.lookup import DeskLookupError, lookup_nik, lookup_person
 from pipelines.desk.models import DeskAnswer
-from pipelines.desk.render import render_answer
+from pipelines.desk.render import render_answer, render_answers
 
-__all__ = ["DeskAnswer", "DeskLookupError", "lookup_nik", "lookup_person", "render_answer"]
+__all__ = [
+    "DeskAnswer",
+    "DeskLookupError",
+    "lookup_nik",
+    "lookup_person",
+    "render_answer",
+    "render_answers",
+]

@@ -1,12 +1,14 @@
 """Complaint-desk lookup of one person in the published audit, by NIK or by name.
 
 Reads `audit.duckdb` read-only with point queries on indexed columns (see DESK_INDEXES in
-pipelines.publish.columns), so an answer takes milliseconds on a full-regency register. The
-answer carries the full NIK because the desk needs it; logs only ever get the masked NIK.
+pipelines.publish.columns), so a lookup stays well under a second on a full-regency register
+(benchmarks/bench_desk.py measures it). The answer carries the full NIK because the desk needs
+it, but logs only get the masked NIK.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import re
@@ -26,6 +28,7 @@ from pipelines.desk.models import (
     SourceRecord,
 )
 from pipelines.errors import PipelineError
+from pipelines.i18n import _
 from pipelines.publish.columns import PROGRAMME_SOURCE_KINDS
 from pipelines.publish.masking import mask_nik
 from pipelines.publish.regions import Regions, load_regions
@@ -114,10 +117,13 @@ def normalise_nik(value: str) -> str:
 
 
 def normalise_name(value: str) -> str:
-    """Upper-case `value`, drop punctuation, titles and honorifics, and collapse spaces."""
-    words = re.sub(
-        r"[^A-Z ]", " ", str(value or "").upper().replace(".", " ").replace("'", "")
-    ).split()
+    """Upper-case `value`, drop punctuation, titles and honorifics, and collapse spaces.
+
+    Academic titles follow a comma (`MOCH. SOLICHIN, S.Pd.I`), so the text after the first
+    comma is dropped.
+    """
+    before_comma = str(value or "").split(",", 1)[0]
+    words = re.sub(r"[^A-Z ]", " ", before_comma.upper().replace(".", " ").replace("'", "")).split()
     words = [w for w in words if w not in _NAME_TITLES]
     if "BIN" in words or "BINTI" in words:
         cut = min(words.index(w) for w in ("BIN", "BINTI") if w in words)
@@ -133,7 +139,11 @@ def parse_birth_date(value: str) -> dt.date:
         except ValueError:
             continue
     raise DeskLookupError(
-        f"Birth date {text!r} is not a date. Type it as YYYY-MM-DD or DD-MM-YYYY, e.g. 07-05-1985."
+        _(
+            "Birth date '%(value)s' is not a date. "
+            "Type it as YYYY-MM-DD or DD-MM-YYYY, e.g. 07-05-1985."
+        )
+        % {"value": text}
     )
 
 
@@ -146,8 +156,11 @@ def resolve_desa(value: str, regions: Regions) -> list[str]:
     codes = regions.desa_codes_named(text)
     if not codes:
         raise DeskLookupError(
-            f"Desa {text!r} is not in the Batang region table. Type the desa name as written "
-            "there or its 10-digit Kemendagri code, e.g. 3325012001."
+            _(
+                "Desa '%(value)s' is not in the Batang region table. Type the desa name as "
+                "written there or its 10-digit Kemendagri code, e.g. 3325012001."
+            )
+            % {"value": text}
         )
     return codes
 
@@ -156,15 +169,19 @@ def _open(db_path: Path) -> duckdb.DuckDBPyConnection:
     path = Path(db_path)
     if not path.is_file():
         raise DeskLookupError(
-            f"Audit database {path} not found. Run the audit first, or pass the marts folder's "
-            "audit.duckdb."
+            _(
+                "Audit database %(path)s not found. Run the audit first, or pass the "
+                "audit.duckdb of the marts folder."
+            )
+            % {"path": path}
         )
     try:
         return duckdb.connect(
             str(path), read_only=True, config={"autoinstall_known_extensions": False}
         )
     except duckdb.Error as e:
-        raise DeskLookupError(f"Cannot open audit database {path} read-only: {e}") from e
+        message = _("Cannot open audit database %(path)s read-only: %(error)s")
+        raise DeskLookupError(message % {"path": path, "error": e}) from e
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
@@ -455,23 +472,10 @@ def _programmes(
 def _findings(
     con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer
 ) -> list[Finding]:
-    columns = [
-        "finding_id",
-        "rule_code",
-        "severity",
-        "programme",
-        "period",
-        "evidence",
-        "source_file",
-        "source_sheet",
-        "source_row",
-    ]
-    rows = []
-    for person_id in answer.person_ids:
-        rows += _select(con, tables, "fct_findings", columns, "person_id = ?", [person_id])
-    if answer.nik:
-        rows += _select(con, tables, "fct_findings", columns, "nik = ?", [answer.nik])
+    columns = ["finding_id", *(f.name for f in dataclasses.fields(Finding))]
+    rows = _rows_of_person(con, tables, "fct_findings", columns, answer)
     if answer.family_id and "family_id" in tables.get("fct_findings", set()):
+        # Family-level findings (for example two KPM on one No KK) carry no person id.
         rows += _select(
             con,
             tables,
@@ -480,13 +484,10 @@ def _findings(
             "family_id = ? and person_id is null",
             [answer.family_id],
         )
-    seen: set[Any] = set()
-    findings = []
-    for row in rows:
-        if row["finding_id"] in seen:
-            continue
-        seen.add(row["finding_id"])
-        findings.append(Finding(**{k: v for k, v in row.items() if k != "finding_id"}))
+    unique = {row["finding_id"]: row for row in rows}
+    findings = [
+        Finding(**{k: v for k, v in row.items() if k != "finding_id"}) for row in unique.values()
+    ]
     severity_order = {"ERROR": 0, "FLAG": 1, "WARN": 2, "INFO": 3}
     return sorted(
         findings,
@@ -497,28 +498,30 @@ def _findings(
 def _complaints(
     con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer
 ) -> list[Complaint]:
-    columns = [
-        "complaint_id",
-        "complaint_date",
-        "channel",
-        "complaint_type",
-        "programme_requested",
-        "complaint_status",
-        "is_overdue",
-        "pre_verified_status",
-        "next_step",
-    ]
-    rows = []
-    for person_id in answer.person_ids:
-        rows += _select(con, tables, "complaint_results", columns, "person_id = ?", [person_id])
-    if answer.nik:
-        rows += _select(con, tables, "complaint_results", columns, "nik = ?", [answer.nik])
+    columns = [f.name for f in dataclasses.fields(Complaint)]
+    rows = _rows_of_person(con, tables, "complaint_results", columns, answer)
     unique = {row["complaint_id"]: row for row in rows}
     return sorted(
         (Complaint(**row) for row in unique.values()),
-        key=lambda c: (c.complaint_date or dt.date.min, c.complaint_id),
+        key=lambda c: (str(c.complaint_date or ""), c.complaint_id),
         reverse=True,
     )
+
+
+def _rows_of_person(
+    con: duckdb.DuckDBPyConnection,
+    tables: dict[str, set[str]],
+    table: str,
+    columns: list[str],
+    answer: DeskAnswer,
+) -> list[dict[str, Any]]:
+    """Select rows of `table` linked to the person by person id or by NIK."""
+    rows = []
+    for person_id in answer.person_ids:
+        rows += _select(con, tables, table, columns, "person_id = ?", [person_id])
+    if answer.nik:
+        rows += _select(con, tables, table, columns, "nik = ?", [answer.nik])
+    return rows
 
 
 def _run_id(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]]) -> str | None:

@@ -44,6 +44,13 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
         return Group(*parts)
 
 
+def render_answers(answers: list[DeskAnswer], query: str, language: str = "id") -> RenderableType:
+    """Build one renderable for the result list of `lookup_person`, or a not-found panel."""
+    if not answers:
+        return render_answer(DeskAnswer(query=query, found=False), language)
+    return Group(*(render_answer(answer, language) for answer in answers))
+
+
 def _not_found(answer: DeskAnswer) -> RenderableType:
     message = Text()
     message.append(_("No person found for") + f" {answer.query}.\n", style="bold")

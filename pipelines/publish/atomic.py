@@ -37,11 +37,17 @@ _CARRIED_FILES = (".gitkeep",)
 
 
 def staging_dir(marts_dir: Path, run_id: str) -> Path:
-    """Return a fresh, empty staging folder next to `marts_dir` for building run `run_id`."""
+    """Return a fresh, empty staging folder next to `marts_dir` for building run `run_id`.
+
+    Staging folders left by an interrupted publish are removed first. NOTE: this assumes one
+    publisher per marts folder at a time, as the audit flow runs.
+    """
     safe_run = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in run_id)
+    if marts_dir.parent.is_dir():
+        for stale in marts_dir.parent.glob(f".{marts_dir.name}.staging-*"):
+            logger.warning("removing staging folder %s left by an interrupted publish", stale)
+            shutil.rmtree(stale)
     path = marts_dir.parent / f".{marts_dir.name}.staging-{safe_run}"
-    if path.exists():
-        shutil.rmtree(path)
     path.mkdir(parents=True)
     return path
 

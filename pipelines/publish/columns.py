@@ -2,7 +2,7 @@
 
 Every column name the publish and desk code relies on is listed here, so a change in a mart
 contract is one edit. Readers select columns by name and ignore any extra column. A column listed
-as optional may be absent; a required one that is absent stops the publish with an error that
+as optional may be absent. A missing required column stops the publish with an error that
 names the table and the column.
 """
 
@@ -157,7 +157,9 @@ DESK_OPTIONAL_TABLES: dict[str, TableColumns] = {
 # Source kinds whose records mean "this person or family receives the programme".
 PROGRAMME_SOURCE_KINDS: dict[str, str] = {"pkh": "PKH", "bpnt": "BPNT", "pbi": "PBI"}
 
-# Point-lookup indexes built in audit.duckdb for the desk: (table, column).
+# Point-lookup indexes built in audit.duckdb for the desk: (table, column). Measured with
+# benchmarks/bench_desk.py (860,000 register rows, 2 cores shared with other jobs), they grow
+# audit.duckdb from about 100 MB to 550 MB and cut the median lookup from 0.55 s to 0.15 s.
 DESK_INDEXES: tuple[tuple[str, str], ...] = (
     ("stg_register", "nik"),
     ("stg_register", "record_id"),

@@ -184,7 +184,11 @@ def write_manifest(path: Path, summary: PublishSummary) -> None:
 
 
 def previous_audit_db(marts_dir: Path) -> Path | None:
-    """Return the audit.duckdb of the run published before the live one, if kept."""
+    """Return the audit.duckdb of the run published before the live one, if kept.
+
+    While a new run is being computed, the run to compare with is still the live
+    `marts_dir/audit.duckdb`. Once the new run is published, that file moves here.
+    """
     path = Path(marts_dir) / PREVIOUS_FOLDER / AUDIT_DB
     return path if path.exists() else None
 

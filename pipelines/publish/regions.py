@@ -6,6 +6,8 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# NOTE: the table sits outside the package, so this path works from a source checkout (uv's
+# editable install) but not from a built wheel.
 REGION_TABLE = Path(__file__).resolve().parents[2] / "reference" / "wilayah_batang.csv"
 
 

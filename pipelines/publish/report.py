@@ -11,12 +11,12 @@ import duckdb
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from pipelines.i18n import _, current_language, ngettext
+from pipelines.i18n import _, current_language
 from pipelines.publish import formatting
 from pipelines.publish.charts import Bar, horizontal_bars
 from pipelines.publish.columns import MART_TABLES
 from pipelines.publish.marts import select_rows
-from pipelines.publish.masking import mask_nik
+from pipelines.publish.masking import mask_ids_in_text, mask_nik
 from pipelines.publish.regions import Regions
 from pipelines.publish.report_data import (
     PROGRAMME_ORDER,
@@ -77,7 +77,7 @@ def report_context(
         "total": total,
         "by_programme": by_programme,
         "by_kecamatan": by_kecamatan,
-        "kecamatan_programmes": kecamatan_programme_rates(rates, regions),
+        "kecamatan_programmes": kecamatan_programme_rates(rates),
         "programmes": [p.key for p in by_programme],
         "top_desa": top_desa_rates(rates, regions, options),
         "rules": rules,
@@ -165,9 +165,25 @@ def _charts(by_programme, by_kecamatan, rules, exclusion) -> dict[str, Markup]:
     return {name: Markup(svg) for name, svg in charts.items()}
 
 
+def _mask_output(value: Any) -> Any:
+    """Mask any NIK or No KK in text printed by the template, such as a reason or evidence.
+
+    Markup (the CSS, the charts and values passed through the `unmasked` filter) is kept.
+    """
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return mask_ids_in_text(value)
+
+
+def _unmasked(value: Any) -> Markup:
+    """Escape `value` and exempt it from masking (for checksums, which are not personal)."""
+    return Markup.escape("" if value is None else value)
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
+        finalize=_mask_output,
         autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -175,7 +191,6 @@ def _environment() -> Environment:
     )
     env.globals.update(
         _=_,
-        ngettext=ngettext,
         rule_title=rule_title,
         change_title=change_title,
         severity_title=severity_title,
@@ -187,5 +202,6 @@ def _environment() -> Environment:
         percent=formatting.percent,
         date=formatting.date,
         mask=mask_nik,
+        unmasked=_unmasked,
     )
     return env

@@ -62,12 +62,12 @@ class RateRow:
 
 
 def detail_rate_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Keep the finest summary_rates rows so that sums do not count roll-up rows twice.
+    """Drop programme `ALL` roll-up rows so that sums do not count recipients twice.
 
-    Rows with programme `ALL` or without a desa code are treated as roll-ups when desa-level
-    rows for real programmes exist.
+    NOTE: a row without a desa code is counted as recipients whose desa is unknown, so
+    summary_rates must not carry kecamatan subtotal rows.
     """
-    detail = [r for r in rows if r["programme"] not in (None, "ALL") and r["desa_code"]]
+    detail = [r for r in rows if r["programme"] not in (None, "ALL")]
     return detail or rows
 
 
@@ -92,9 +92,7 @@ def kecamatan_rates(rows: list[dict[str, Any]], regions: Regions) -> list[RateRo
     return sorted(result, key=lambda r: (-(r.rate or 0), r.label))
 
 
-def kecamatan_programme_rates(
-    rows: list[dict[str, Any]], regions: Regions
-) -> dict[str, dict[str, RateRow]]:
+def kecamatan_programme_rates(rows: list[dict[str, Any]]) -> dict[str, dict[str, RateRow]]:
     """Return rates per kecamatan code, then per programme."""
     table: dict[str, dict[str, RateRow]] = defaultdict(dict)
     for row in rows:
@@ -111,7 +109,7 @@ def top_desa_rates(
 ) -> list[dict[str, Any]]:
     groups = rates_by(rows, lambda r: r["desa_code"], regions.desa_name)
     kecamatan_of = {r["desa_code"]: r["kecamatan_code"] for r in rows}
-    eligible = [g for g in groups if g.recipients >= options.min_desa_recipients]
+    eligible = [g for g in groups if g.key and g.recipients >= options.min_desa_recipients]
     eligible.sort(key=lambda g: (-(g.rate or 0), -g.flagged, g.label))
     return [
         {"rate": g, "kecamatan": regions.kecamatan_name(kecamatan_of.get(g.key))}
@@ -205,19 +203,23 @@ def reconciliation(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
 
 
 def run_info(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
+    """Return the `runs` row of `run_id`; a run missing there is shown with blank facts."""
     rows = [r for r in select_rows(con, "runs", MART_TABLES["runs"]) if r["run_id"] == run_id]
-    info = (
-        rows[0]
-        if rows
-        else {
+    if rows:
+        info = rows[0]
+    else:
+        logger.warning(
+            "run %s is not in the runs table; the report shows no config version or run times",
+            run_id,
+        )
+        info = {
             "run_id": run_id,
             "config_version": None,
             "started_at": None,
             "finished_at": None,
             "input_checksums": None,
         }
-    )
-    info["input_files"] = _input_files(info.get("input_checksums"))
+    info["checksums"] = _checksums_by_file(info.get("input_checksums"))
     return info
 
 
@@ -253,18 +255,16 @@ def complaint_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     return sorted(Counter(r["pre_verified_status"] or "-" for r in rows).items())
 
 
-def _input_files(checksums: Any) -> list[str]:
+def _checksums_by_file(checksums: Any) -> dict[str, str]:
+    """Parse runs.input_checksums (JSON object of file name to checksum) into a dict."""
     if not checksums:
-        return []
+        return {}
     try:
         parsed = json.loads(checksums) if isinstance(checksums, str) else checksums
     except ValueError:
-        logger.warning("runs.input_checksums is not JSON; input files are not listed")
-        return []
-    if isinstance(parsed, dict):
-        return sorted(parsed)
-    if isinstance(parsed, list):
-        return sorted(
-            str(item.get("file", item)) if isinstance(item, dict) else str(item) for item in parsed
-        )
-    return []
+        logger.warning("runs.input_checksums is not JSON; the report shows no checksums")
+        return {}
+    if not isinstance(parsed, dict):
+        logger.warning("runs.input_checksums is not a JSON object; the report shows no checksums")
+        return {}
+    return {str(name): str(value) for name, value in parsed.items()}

@@ -117,6 +117,14 @@ def finish_sheet(ws: Worksheet, header_row: int, last_row: int, last_col: int) -
     ws.set_footer("&L&A&R&P / &N")
 
 
+def address_text(row: dict[str, Any]) -> str:
+    """Return `address, RT rt/RW rw` from the optional address columns of a row."""
+    parts = [str(row["address"])] if row.get("address") else []
+    if row.get("rt") or row.get("rw"):
+        parts.append(f"RT {row.get('rt') or '-'}/RW {row.get('rw') or '-'}")
+    return ", ".join(parts)
+
+
 def _set_widths(ws: Worksheet, columns: Sequence[Column], rows: Sequence[dict[str, Any]]) -> None:
     sample = rows[:WIDTH_SAMPLE_ROWS]
     for col, column in enumerate(columns):

@@ -86,7 +86,7 @@ def build_synthetic_marts(
     _create_recipients(con)
     _create_person_tables(con)
     _create_findings(con, size)
-    _create_marts(con, size)
+    _create_marts(con)
     _create_run_tables(con, size)
     logger.info("built synthetic marts with %d families per desa", size.families_per_desa)
 
@@ -295,7 +295,7 @@ select * from final
     run_sql(con, sql, "fct_findings")
 
 
-def _create_marts(con: duckdb.DuckDBPyConnection, size: SyntheticSize) -> None:
+def _create_marts(con: duckdb.DuckDBPyConnection) -> None:
     benefit = "case programme when 'PKH' then 250000 when 'BPNT' then 200000 else 42000 end"
     run_sql(
         con,

@@ -20,7 +20,7 @@ from pipelines.i18n import _
 from pipelines.publish.cells import sheet_names, write_text
 from pipelines.publish.regions import Regions
 from pipelines.publish.rule_texts import FIELD_RESULTS, rule_titles, split_codes
-from pipelines.publish.sheets import Column, Formats, finish_sheet, write_table
+from pipelines.publish.sheets import Column, Formats, address_text, finish_sheet, write_table
 
 logger = logging.getLogger(__name__)
 
@@ -34,13 +34,13 @@ def verification_columns() -> list[Column]:
         Column(_("NIK"), lambda r: r["nik"], width=19),
         Column(_("No KK"), lambda r: r["no_kk"], width=19),
         Column(_("Name"), lambda r: r["name"], width=26),
-        Column(_("Address"), lambda r: _address(r), kind="wrap", width=24),
-        Column(_("Programme"), lambda r: r["programme"], width=10),
+        Column(_("Address"), lambda r: address_text(r), kind="wrap", width=24),
+        Column(_("Programme"), lambda r: r["programme"], width=15),
         Column(_("Findings"), lambda r: rule_titles(r["rule_codes"]), kind="wrap", width=48),
         Column(_("Rule codes"), lambda r: ", ".join(split_codes(r["rule_codes"])), width=22),
-        Column(_("Source"), lambda r: _source(r), kind="wrap", width=26),
-        Column(_("Field result"), lambda r: None, width=17),
-        Column(_("Notes"), lambda r: None, width=36),
+        Column(_("Source"), lambda r: r["source"], kind="wrap", width=30),
+        Column(_("Field result"), lambda _row: None, width=17),
+        Column(_("Notes"), lambda _row: None, width=36),
     ]
 
 
@@ -52,7 +52,7 @@ def write_verification_workbooks(
     by_kecamatan: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    for row in rows:
+    for row in merge_person_rows(rows):
         by_kecamatan[row["kecamatan_code"] or ""][row["desa_code"] or ""].append(row)
 
     paths = []
@@ -60,8 +60,30 @@ def write_verification_workbooks(
         path = folder / _workbook_name(kecamatan_code, regions)
         _write_kecamatan(path, kecamatan_code, by_kecamatan[kecamatan_code], regions, run_id)
         paths.append(path)
-    logger.info("wrote %d verification workbooks with %d rows", len(paths), len(rows))
+    logger.info("wrote %d verification workbooks from %d rows", len(paths), len(rows))
     return paths
+
+
+def merge_person_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Merge the rows of one person in one desa (one row per programme) into a single row.
+
+    A field officer visits a person once, so the sheet lists each person once with all their
+    programmes, rule codes and source rows.
+    """
+    merged: dict[tuple, dict[str, Any]] = {}
+    for row in rows:
+        key = (row["desa_code"], row.get("person_id") or row["nik"] or row["name"])
+        if key not in merged:
+            merged[key] = {**row, "programmes": [], "codes": [], "sources": []}
+        target = merged[key]
+        target["programmes"].append(row["programme"] or "-")
+        target["codes"] += split_codes(row["rule_codes"])
+        target["sources"].append(_source(row))
+    for row in merged.values():
+        row["programme"] = ", ".join(dict.fromkeys(row.pop("programmes")))
+        row["rule_codes"] = sorted(set(row.pop("codes")))
+        row["source"] = "; ".join(s for s in dict.fromkeys(row.pop("sources")) if s)
+    return list(merged.values())
 
 
 def _workbook_name(kecamatan_code: str, regions: Regions) -> str:
@@ -191,20 +213,22 @@ def _write_summary(
     write_text(ws, 1, 0, _("Run") + f": {run_id}", formats.subtitle)
     write_text(ws, 2, 0, _("One sheet per desa with recipients to check."), formats.subtitle)
     last_row = write_table(ws, formats, columns, rows, HEADER_ROW)
+    _link_sheets(ws, rows, HEADER_ROW + 1, len(columns) - 1)
     finish_sheet(ws, HEADER_ROW, last_row, len(columns) - 1)
+
+
+def _link_sheets(ws: Worksheet, rows: list[dict[str, Any]], first_row: int, col: int) -> None:
+    """Turn each sheet name in the summary into a link to that sheet (no formula involved)."""
+    for offset, row in enumerate(rows):
+        if row["sheet"]:
+            target = row["sheet"].replace("'", "''")
+            ws.write_url(first_row + offset, col, f"internal:'{target}'!A1", string=row["sheet"])
 
 
 def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(
         rows, key=lambda r: (str(r["name"] or ""), str(r["nik"] or ""), str(r["programme"]))
     )
-
-
-def _address(row: dict[str, Any]) -> str:
-    parts = [str(row["address"])] if row.get("address") else []
-    if row.get("rt") or row.get("rw"):
-        parts.append(f"RT {row.get('rt') or '-'}/RW {row.get('rw') or '-'}")
-    return ", ".join(parts)
 
 
 def _source(row: dict[str, Any]) -> str:

@@ -14,11 +14,13 @@ from pipelines.i18n import _
 from pipelines.publish.cells import sheet_names, write_text
 from pipelines.publish.regions import Regions
 from pipelines.publish.rule_texts import rule_titles, severity_title, split_codes
-from pipelines.publish.sheets import Column, Formats, finish_sheet, write_table
+from pipelines.publish.sheets import Column, Formats, address_text, finish_sheet, write_table
 
 logger = logging.getLogger(__name__)
 
 HEADER_ROW = 2
+# Excel sheets hold 1,048,576 rows; this leaves room for the title and header rows.
+MAX_ROWS_PER_SHEET = 1_000_000
 
 
 def inclusion_columns(regions: Regions) -> list[Column]:
@@ -30,6 +32,7 @@ def inclusion_columns(regions: Regions) -> list[Column]:
         Column(_("Kecamatan"), lambda r: regions.kecamatan_name(r["kecamatan_code"])),
         Column(_("Desa/Kelurahan"), lambda r: regions.desa_name(r["desa_code"])),
         Column(_("Desa code"), lambda r: r["desa_code"], width=12),
+        Column(_("Address"), lambda r: address_text(r), kind="wrap", width=24),
         Column(_("Rule codes"), lambda r: ", ".join(split_codes(r["rule_codes"]))),
         Column(_("Findings"), lambda r: rule_titles(r["rule_codes"]), kind="wrap", width=55),
         Column(_("Severity"), lambda r: severity_title(r["severity"])),
@@ -65,11 +68,18 @@ def write_list_workbook(
     subtitle: str,
     columns: Sequence[Column],
     rows: Sequence[dict[str, Any]],
+    max_rows_per_sheet: int = MAX_ROWS_PER_SHEET,
 ) -> int:
-    """Write one sheet per programme (rows must be sorted by programme); return sheets written."""
-    groups = [
-        (key or "-", list(group)) for key, group in groupby(rows, key=lambda r: r["programme"])
-    ]
+    """Write one sheet per programme (rows must be sorted by programme); return sheets written.
+
+    A programme with more rows than fit in one Excel sheet continues on sheets named
+    `PBI (2)`, `PBI (3)` and so on.
+    """
+    groups = []
+    for key, group in groupby(rows, key=lambda r: r["programme"]):
+        group_rows = list(group)
+        for start in range(0, len(group_rows), max_rows_per_sheet):
+            groups.append((key or "-", group_rows[start : start + max_rows_per_sheet]))
     if not groups:
         groups = [(_("none"), [])]
     names = sheet_names(programme for programme, _rows in groups)
