@@ -197,19 +197,18 @@ def build_app() -> typer.Typer:
         marts: Path = typer.Option(paths.marts_dir, help=_("Folder with audit.duckdb.")),
         lang: str = typer.Option("id", "--lang", help=_("Language of messages: id or en.")),
     ) -> None:
-        from pipelines.desk import lookup_nik, lookup_person, render_answer
+        from pipelines.desk import lookup_nik, lookup_person, render_answer, render_answers
 
         db = marts / "audit.duckdb"
         if not db.exists():
             fail(_("No audit results in {path}; run `bansos-audit demo` or `bansos-audit run` first.").format(path=marts))
         if nik:
-            answers = [lookup_nik(db, nik)]
+            console.print(render_answer(lookup_nik(db, nik), lang))
         elif nama and tgl_lahir and desa:
-            answers = lookup_person(db, nama, tgl_lahir, desa)
+            query = f"{nama} / {tgl_lahir} / {desa}"
+            console.print(render_answers(lookup_person(db, nama, tgl_lahir, desa), query, lang))
         else:
             fail(_("Give a NIK, or all of --nama, --tgl-lahir and --desa."))
-        for answer in answers:
-            console.print(render_answer(answer, lang))
 
     return app
 

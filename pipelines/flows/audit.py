@@ -21,6 +21,7 @@ from pipelines.er.records import build_person_records
 from pipelines.ingest import build_staging, ingest_source, validate_staging
 from pipelines.progress import stage_started
 from pipelines.publish import publish_marts
+from pipelines.publish.report import ReportOptions
 from pipelines.rules import apply_rules, build_marts
 from pipelines.runconfig import RunConfig, SourceSpec, load_run_config
 from pipelines.runs import RunRecord, file_checksum, new_run_id, write_run_record
@@ -84,9 +85,10 @@ def build_marts_task(db_path: Path, rules_config: dict, run_id: str, previous: P
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
-def publish_task(db_path: Path, marts_dir: Path, language: str, run_id: str):
+def publish_task(db_path: Path, marts_dir: Path, language: str, run_id: str, rules_config: dict):
     with connect(db_path) as con:
-        return publish_marts(con, marts_dir, language, run_id)
+        options = ReportOptions(rules_config=rules_config)
+        return publish_marts(con, marts_dir, language, run_id, options=options)
 
 
 def load_rules_config(path: Path) -> dict:
@@ -166,7 +168,7 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
         write_run_record(con, record)
     with record.stage("publish"):
         stage_started("publish")
-        published = publish_task(db_path, run_config.marts_dir, language, run_id)
+        published = publish_task(db_path, run_config.marts_dir, language, run_id, rules_config)
     result.outputs = [Path(name) for name in published.files]
     result.stage_seconds = dict(record.stage_seconds)
     logger.info("run %s finished: %d findings", run_id, sum(result.findings_per_rule.values()))
