@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +18,7 @@ from pipelines.synth import truth as tr
 from pipelines.synth import writers
 from pipelines.synth.other_plants import plant_other_files
 from pipelines.synth.params import (
-    COMPLAINTS_FILE, DOB_COLUMNS_FILES, SEX_COLUMNS_FILES, load_rule_params, load_wilayah,
+    COMPLAINTS_FILE, DOB_COLUMNS_FILES, PBI_FILE, SEX_COLUMNS_FILES, load_rule_params, load_wilayah,
     resolve_persons,
 )
 
@@ -74,7 +77,7 @@ def generate(
 
     specs = _build_specs(book, pop, forced, params, rng)
     timer.lap("rosters and plants")
-    written = _write_files(specs, pop, raw_dir, rng)
+    written = _write_files(specs, pop, raw_dir, seed)
     timer.lap("files")
 
     summary = GenerateSummary(persons=len(pop.persons), families=len(pop.families), seed=seed)
@@ -211,14 +214,46 @@ def _resolve(specs: pd.DataFrame, persons: pd.DataFrame, families: pd.DataFrame)
     return specs
 
 
-def _write_files(specs: pd.DataFrame, pop, raw_dir: Path, rng) -> pd.DataFrame:
-    ctx = writers.RenderContext(pop.persons, pop.families, rng)
-    parts = []
-    for file, writer in writers.WRITERS.items():
-        part = specs[specs["file"] == file].reset_index(drop=True)
-        parts.append(writer(part, ctx, raw_dir))
-        logger.info("wrote %s: rows=%d", file, len(part))
+def _write_files(specs: pd.DataFrame, pop, raw_dir: Path, seed: int) -> pd.DataFrame:
+    """Write the eight files; a large PBI workbook is written by a forked process meanwhile."""
+    jobs = {file: specs[specs["file"] == file].reset_index(drop=True) for file in writers.WRITERS}
+    ctx = writers.RenderContext(pop.persons, pop.families, np.random.default_rng(seed))
+    background = None
+    if len(jobs[PBI_FILE]) >= PARALLEL_MIN_ROWS and _can_fork():
+        _FORKED.update(ctx=ctx, job=jobs.pop(PBI_FILE), raw_dir=raw_dir, seed=seed)
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        background = pool.submit(_write_forked_pbi)
+
+    parts = [_write_one(file, spec, ctx, raw_dir, seed) for file, spec in jobs.items()]
+    if background is not None:
+        parts.append(background.result())
+        pool.shutdown()
+        _FORKED.clear()
+    order = {file: i for i, file in enumerate(writers.WRITERS)}
+    parts.sort(key=lambda part: order[part["file"].iat[0]] if len(part) else -1)
     return pd.concat(parts, ignore_index=True)
+
+
+# Large PBI workbooks take most of the writing time; with fork the child inherits the
+# population without pickling it. NOTE: fork is skipped where the platform lacks it.
+PARALLEL_MIN_ROWS = 50_000
+_FORKED: dict = {}
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+
+
+def _write_forked_pbi() -> pd.DataFrame:
+    return _write_one(PBI_FILE, _FORKED["job"], _FORKED["ctx"], _FORKED["raw_dir"], _FORKED["seed"])
+
+
+def _write_one(file: str, spec: pd.DataFrame, ctx, raw_dir: Path, seed: int) -> pd.DataFrame:
+    """Write one file with its own random stream, so the order of writing does not matter."""
+    ctx.rng = np.random.default_rng([seed, list(writers.WRITERS).index(file)])
+    written = writers.WRITERS[file](spec, ctx, raw_dir)
+    logger.info("wrote %s: rows=%d", file, len(written))
+    return written
 
 
 def _write_truth(written: pd.DataFrame, book, pop, params, truth_dir: Path) -> dict[str, int]:
@@ -258,23 +293,26 @@ def _write_truth(written: pd.DataFrame, book, pop, params, truth_dir: Path) -> d
 def _resolve_decoys(book, rows: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     """Turn decoy intents into file rows, dropping any a finding of the same rule points at."""
     persons = book.persons
-    file = rows["file"].to_numpy()
-    records = []
-    for pidx, where, kind, rule, programme in book.decoys:
-        if where == "dtsen":
-            mask = (file == tr.DTSEN_FILE) & (rows["pidx"].to_numpy() == pidx)
-        elif where == "pkh_family":
-            family = persons["family_idx"].iat[pidx]
-            mask = (file == tr.PKH_FILE) & (rows["true_family"].to_numpy() == family)
-        else:
-            mask = (file == where) & (rows["pidx"].to_numpy() == pidx)
-        for i in np.flatnonzero(mask):
-            records.append({
-                "decoy_kind": kind, "rule_code": rule, "programme": programme,
-                "person_uid": persons["person_uid"].iat[int(rows.at[i, "pidx"])],
-                "source_file": rows.at[i, "file"], "source_sheet": rows.at[i, "sheet"],
-                "source_row": int(rows.at[i, "source_row"]), "note": DECOY_NOTES[kind],
-            })
+    intents = pd.DataFrame(book.decoys, columns=["pidx", "where", "decoy_kind", "rule_code", "programme"])
+    by_person = rows[["file", "pidx"]].reset_index().rename(columns={"index": "row_key"})
+    direct = intents[intents["where"] != "pkh_family"].assign(
+        file=lambda d: d["where"].replace({"dtsen": tr.DTSEN_FILE})
+    ).merge(by_person, on=["file", "pidx"])
+    family_rows = rows.loc[rows["file"] == tr.PKH_FILE, ["true_family"]].reset_index()
+    family_rows = family_rows.rename(columns={"index": "row_key"})
+    by_family = intents[intents["where"] == "pkh_family"].assign(
+        true_family=lambda d: persons["family_idx"].to_numpy()[d["pidx"].to_numpy()]
+    ).merge(family_rows, on="true_family")
+    matched = pd.concat([direct, by_family], ignore_index=True)
+    picked = rows.loc[matched["row_key"].to_numpy()]
+    records = pd.DataFrame({
+        "decoy_kind": matched["decoy_kind"].to_numpy(), "rule_code": matched["rule_code"].to_numpy(),
+        "programme": matched["programme"].to_numpy(),
+        "person_uid": persons["person_uid"].to_numpy()[picked["pidx"].to_numpy()],
+        "source_file": picked["file"].to_numpy(), "source_sheet": picked["sheet"].to_numpy(),
+        "source_row": picked["source_row"].to_numpy().astype(int),
+        "note": matched["decoy_kind"].map(DECOY_NOTES).to_numpy(),
+    })
     decoys = pd.DataFrame(records, columns=["decoy_kind", "rule_code", "programme", "person_uid",
                                             "source_file", "source_sheet", "source_row", "note"])
     decoys = decoys.drop_duplicates(["decoy_kind", "rule_code", "source_file", "source_sheet", "source_row"])

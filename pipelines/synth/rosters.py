@@ -148,14 +148,25 @@ def select_families(
     return {"PKH": pkh, "BPNT": bpnt, "PBI": pbi}
 
 
+def component_texts(counts: pd.DataFrame, params: RuleParams) -> np.ndarray:
+    """KOMPONEN text per family (vectorised `component_list`)."""
+    caps = {"BALITA": params.max_early_childhood, "HAMIL": params.max_pregnancies}
+    taken = np.zeros(len(counts), dtype=int)
+    text = np.full(len(counts), "", dtype=object)
+    for component in COMPONENT_ORDER:
+        wanted = np.minimum(counts[component].to_numpy(), caps.get(component, 99))
+        take = np.clip(np.minimum(wanted, params.max_components - taken), 0, None)
+        text = text + np.char.multiply(f"{component}, ", take).astype(object)
+        taken += take
+    return np.array([t[:-2] for t in text], dtype=object)
+
+
 def pkh_rows(
     families: pd.DataFrame, pengurus: np.ndarray, counts: pd.DataFrame, selected: np.ndarray,
     params: RuleParams,
 ) -> pd.DataFrame:
     fam_idx = np.flatnonzero(selected)
-    components = [
-        ", ".join(component_list(counts.iloc[f], params)) for f in fam_idx
-    ]
+    components = component_texts(counts, params)[fam_idx]
     return spec_frame(pengurus[fam_idx], PKH_FILE, family_idx=fam_idx, components=components)
 
 

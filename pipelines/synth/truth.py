@@ -324,24 +324,23 @@ def _first_listed_member(p: pd.DataFrame, listed: np.ndarray) -> np.ndarray:
 
 
 def _component_limits(t: TruthInput, counts: pd.DataFrame) -> pd.DataFrame:
-    rows, params = t.rows, t.params
-    pkh = np.flatnonzero(rows["file"].to_numpy() == PKH_FILE)
-    mask = np.zeros(len(rows), dtype=bool)
-    notes = np.full(len(rows), "", dtype=object)
-    caps = {"BALITA": params.max_early_childhood, "HAMIL": params.max_pregnancies}
-    for i in pkh:
-        items = [c.strip() for c in str(rows.at[i, "components"]).split(",") if c.strip()]
-        listed = {c: items.count(c) for c in COMPONENT_ORDER}
-        reasons = [f"{c} over limit" for c, cap in caps.items() if listed[c] > cap]
-        if len(items) > params.max_components:
-            reasons.append("more than the maximum components")
-        if rows.at[i, "in_register"]:
-            family = counts.iloc[rows.at[i, "true_family"]]
-            reasons += [f"{c} without a qualifying member" for c in COMPONENT_ORDER if listed[c] > family[c]]
-        if reasons:
-            mask[i] = True
-            notes[i] = "; ".join(reasons)
-    return _finding(rows, mask, "PKH_COMPONENT_LIMITS", notes)
+    params = t.params
+    rows = t.rows[t.rows["file"].to_numpy() == PKH_FILE]
+    items = rows["components"].fillna("").astype(str).str.split(",")
+    items = items.map(lambda parts: [p.strip() for p in parts if p.strip()])
+    listed = pd.DataFrame({c: items.map(lambda parts, c=c: parts.count(c)).to_numpy() for c in COMPONENT_ORDER})
+    family = counts.to_numpy()[rows["true_family"].to_numpy()]
+    in_reg = rows["in_register"].to_numpy()
+
+    reasons = [np.where(listed[c].to_numpy() > cap, f"{c} over limit", "")
+               for c, cap in (("BALITA", params.max_early_childhood), ("HAMIL", params.max_pregnancies))]
+    reasons.append(np.where(items.map(len).to_numpy() > params.max_components,
+                            "more than the maximum components", ""))
+    for j, c in enumerate(COMPONENT_ORDER):
+        unsupported = in_reg & (listed[c].to_numpy() > family[:, j])
+        reasons.append(np.where(unsupported, f"{c} without a qualifying member", ""))
+    notes = np.array(["; ".join(r for r in parts if r) for parts in zip(*reasons)], dtype=object)
+    return _finding(rows, notes != "", "PKH_COMPONENT_LIMITS", notes)
 
 
 def _cross_programme(t: TruthInput) -> pd.DataFrame:

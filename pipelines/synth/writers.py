@@ -184,10 +184,10 @@ def write_pkh(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame
     kk = fm.nik_text(spec["kk_kind"].to_numpy(), spec["kk_value"].to_numpy(), rng)
     names = _names(spec, ctx)
     rtrw = fm.rt_rw_text(fam["rt"].to_numpy(), rng) + "/" + fm.rt_rw_text(fam["rw"].to_numpy(), rng)
-    amounts = np.array([
-        sum(COMPONENT_IDR_PER_YEAR[c] for c in comps.split(", ") if c) // 4
-        for comps in spec["components"]
-    ])
+    components = spec["components"].astype(str)
+    amounts = sum(
+        components.str.count(rf"\b{c}\b").to_numpy() * idr for c, idr in COMPONENT_IDR_PER_YEAR.items()
+    ) // 4
     banks = BANKS[rng.integers(len(BANKS), size=len(spec))]
     sheet_kec = fam["kecamatan_name"].to_numpy()
 
@@ -195,8 +195,19 @@ def write_pkh(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame
     text = book.add_format({"num_format": "@"})
     source_row = np.zeros(len(spec), dtype=int)
     sheet_name = np.empty(len(spec), dtype=object)
-    for kec in sorted(set(sheet_kec), key=lambda k: ctx.families.loc[ctx.families["kecamatan_name"] == k, "kecamatan_code"].iloc[0]):
+    family = spec["family_idx"].to_numpy()
+    nik_kind, nik_value = spec["nik_kind"].to_numpy(), spec["nik_value"].to_numpy()
+    kk_kind, kk_value = spec["kk_kind"].to_numpy(), spec["kk_value"].to_numpy()
+    tail = np.column_stack([
+        region["kec"], region["desa"], "DK. " + fam["dusun"].to_numpy(dtype=object), rtrw,
+        spec["components"].to_numpy(dtype=object), np.full(len(spec), 4, dtype=object),
+        fm.rupiah(amounts), banks, np.full(len(spec), "AKTIF", dtype=object),
+    ]).tolist()
+    kec_order = ctx.families.drop_duplicates("kecamatan_name").sort_values("kecamatan_code")
+    for kec in kec_order["kecamatan_name"]:
         rows = np.flatnonzero(sheet_kec == kec)
+        if not len(rows):
+            continue
         name = f"Kec. {kec}"
         sheet = book.add_worksheet(name)
         sheet.set_column(3, 5, 20, text)
@@ -206,15 +217,12 @@ def write_pkh(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame
         for n, i in enumerate(rows, start=1):
             r = 3 + n
             sheet.write_number(r, 0, n)
-            sheet.write_string(r, 1, f"PKH{3325_0000000 + int(spec['family_idx'].iat[i]):011d}")
-            sheet.write_string(r, 2, f"{3325_000000000 + int(spec['family_idx'].iat[i]) * 7:013d}")
-            _write_id(sheet, r, 3, nik[i], spec["nik_kind"].iat[i], int(spec["nik_value"].iat[i]))
+            sheet.write_string(r, 1, f"PKH{3325_0000000 + int(family[i]):011d}")
+            sheet.write_string(r, 2, f"{3325_000000000 + int(family[i]) * 7:013d}")
+            _write_id(sheet, r, 3, nik[i], nik_kind[i], int(nik_value[i]))
             sheet.write_string(r, 4, names[i])
-            _write_id(sheet, r, 5, kk[i], spec["kk_kind"].iat[i], int(spec["kk_value"].iat[i]))
-            sheet.write_row(r, 6, [
-                region["kec"][i], region["desa"][i], f"DK. {fam['dusun'].iat[i]}", rtrw[i],
-                spec["components"].iat[i], 4, fm.rupiah([amounts[i]])[0], banks[i], "AKTIF",
-            ])
+            _write_id(sheet, r, 5, kk[i], kk_kind[i], int(kk_value[i]))
+            sheet.write_row(r, 6, tail[i])
             source_row[i] = r + 1
             sheet_name[i] = name
         total_row = 4 + len(rows)
@@ -265,14 +273,15 @@ def _write_simple_sheet(
     sheet = book.add_worksheet(sheet_name)
     sheet.write_row(0, 0, header)
     nik_col = header.index("NIK")
-    values = frame.to_numpy(dtype=object)
-    kinds = spec["nik_kind"].to_numpy()
+    values = frame.to_numpy(dtype=object).tolist()
+    numeric_nik = spec["nik_kind"].to_numpy() == "excel_num"
     nik_values = spec["nik_value"].to_numpy()
+    serial_cells = [(col, rows) for col, rows in (date_serial_cols or {}).items()]
     for r, row in enumerate(values, start=1):
-        sheet.write_row(r, 0, row.tolist())
-        if kinds[r - 1] == "excel_num":
+        sheet.write_row(r, 0, row)
+        if numeric_nik[r - 1]:
             _write_id(sheet, r, nik_col, "", "excel_num", int(nik_values[r - 1]))
-        for col, serial_rows in (date_serial_cols or {}).items():
+        for col, serial_rows in serial_cells:
             if serial_rows[r - 1]:
                 sheet.write_number(r, col, int(row[col]))
     book.close()
