@@ -59,8 +59,8 @@ def mixed_dates(
     """Render dates in a mix of formats; returns the text and the chosen format per row.
 
     Formats: `dmy` 07-05-1985, `slash` 7/5/1985, `iso` 1985-05-07, `words` 07 Mei 1985,
-    `serial` Excel serial number, `yy` 07/05/85 (only for birth years 1930-1999, so that any
-    pivot year from 2027 to 2029 resolves the century correctly).
+    `serial` Excel serial number, `yy` 07/05/85. Two-digit years are used only for 1930-1999,
+    so reading YY above the current two-digit year as 19YY resolves the century.
     """
     n = len(dates)
     valid = ~np.isnat(dates)
@@ -71,27 +71,28 @@ def mixed_dates(
     choice = np.array(names, dtype=object)[rng.choice(len(names), size=n, p=p / p.sum())]
     choice[(choice == "yy") & ((year < 1930) | (year > 1999))] = "dmy"
 
-    dd = pd.Series(day).astype(str).str.zfill(2).to_numpy(dtype=object)
-    mm = pd.Series(month).astype(str).str.zfill(2).to_numpy(dtype=object)
-    yyyy = pd.Series(year).astype(str).to_numpy(dtype=object)
-    d, m = day.astype(str).astype(object), month.astype(str).astype(object)
-    serial = (safe.astype("datetime64[D]") - EXCEL_EPOCH).astype(int).astype(str).astype(object)
-    forms = {
-        "dmy": dd + "-" + mm + "-" + yyyy,
-        "slash": d + "/" + m + "/" + yyyy,
-        "iso": yyyy + "-" + mm + "-" + dd,
-        "words": dd + " " + MONTHS_ID[month] + " " + yyyy,
-        "serial": serial,
-        "yy": dd + "/" + mm + "/" + (year % 100).astype(str).astype(object),
-    }
     out = np.empty(n, dtype=object)
-    for name, text in forms.items():
+    for name in FORMATTERS:
         rows = choice == name
-        out[rows] = text[rows]
-    yy_rows = choice == "yy"
-    out[yy_rows] = dd[yy_rows] + "/" + mm[yy_rows] + "/" + pd.Series(year[yy_rows] % 100).astype(str).str.zfill(2).to_numpy(dtype=object)
+        if rows.any():
+            out[rows] = FORMATTERS[name](day[rows], month[rows], year[rows], safe[rows])
     out[~valid] = ""
     return out, choice
+
+
+def _text(values: np.ndarray, width: int = 0) -> np.ndarray:
+    text = values.astype(str)
+    return (np.char.zfill(text, width) if width else text).astype(object)
+
+
+FORMATTERS = {
+    "dmy": lambda d, m, y, _: _text(d, 2) + "-" + _text(m, 2) + "-" + _text(y),
+    "slash": lambda d, m, y, _: _text(d) + "/" + _text(m) + "/" + _text(y),
+    "iso": lambda d, m, y, _: _text(y) + "-" + _text(m, 2) + "-" + _text(d, 2),
+    "words": lambda d, m, y, _: _text(d, 2) + " " + MONTHS_ID[m] + " " + _text(y),
+    "serial": lambda d, m, y, dates: _text((dates.astype("datetime64[D]") - EXCEL_EPOCH).astype(int)),
+    "yy": lambda d, m, y, _: _text(d, 2) + "/" + _text(m, 2) + "/" + _text(y % 100, 2),
+}
 
 
 SEX_FORMS = {

@@ -250,9 +250,10 @@ def _write_forked_pbi() -> pd.DataFrame:
 
 def _write_one(file: str, spec: pd.DataFrame, ctx, raw_dir: Path, seed: int) -> pd.DataFrame:
     """Write one file with its own random stream, so the order of writing does not matter."""
+    started = time.perf_counter()
     ctx.rng = np.random.default_rng([seed, list(writers.WRITERS).index(file)])
     written = writers.WRITERS[file](spec, ctx, raw_dir)
-    logger.info("wrote %s: rows=%d", file, len(written))
+    logger.info("wrote %s: rows=%d seconds=%.1f", file, len(written), time.perf_counter() - started)
     return written
 
 

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import csv
 import logging
+import re
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import xlsxwriter
 
 from pipelines.synth import formats as fm
@@ -96,7 +100,10 @@ def _names(spec: pd.DataFrame, ctx: RenderContext) -> np.ndarray:
 
 
 def dotted(code: np.ndarray) -> np.ndarray:
-    return np.array([f"{c[:2]}.{c[2:4]}.{c[4:6]}.{c[6:]}" for c in code], dtype=object)
+    """Kemendagri code with dots, `3325012001` -> `33.25.01.2001`."""
+    unique, inverse = np.unique(code.astype(str), return_inverse=True)
+    forms = np.array([f"{c[:2]}.{c[2:4]}.{c[4:6]}.{c[6:]}" for c in unique], dtype=object)
+    return forms[inverse]
 
 
 def _sort(spec: pd.DataFrame, families: pd.DataFrame, *extra: str) -> pd.DataFrame:
@@ -124,19 +131,20 @@ def write_dtsen(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFra
         {"dmy": 0.4, "slash": 0.15, "iso": 0.15, "words": 0.1, "serial": 0.05, "yy": 0.15}, rng,
     )
     yes_no = lambda v: np.where(v, "YA", "TIDAK")  # noqa: E731
-    frame = pd.DataFrame({
+    n = len(spec)
+    columns = {
         "No": np.arange(1, len(spec) + 1),
-        "ID Keluarga": "KEL" + fam["family_uid"].str[1:].to_numpy(),
-        "ID Individu": "IND" + p["person_uid"].str[1:].to_numpy(),
-        "Provinsi": "JAWA TENGAH",
-        "Kabupaten/Kota": "BATANG",
+        "ID Keluarga": np.char.replace(fam["family_uid"].to_numpy().astype(str), "F", "KEL"),
+        "ID Individu": np.char.replace(p["person_uid"].to_numpy().astype(str), "P", "IND"),
+        "Provinsi": np.full(n, "JAWA TENGAH", dtype=object),
+        "Kabupaten/Kota": np.full(n, "BATANG", dtype=object),
         "Kecamatan": region["kec"],
         "Desa/Kelurahan": region["desa"],
         "Kode Kemdagri": np.where(
             spec["wil_kind"].to_numpy() == "bad_code", region["desa_code"], dotted(region["desa_code"])
         ),
         "Desil Kesejahteraan": fm.desil_text(fam["desil"].to_numpy(), rng),
-        "Alamat": "DK. " + fam["dusun"].to_numpy(),
+        "Alamat": "DK. " + fam["dusun"].to_numpy(dtype=object),
         "RT": fm.rt_rw_text(fam["rt"].to_numpy(), rng),
         "RW": fm.rt_rw_text(fam["rw"].to_numpy(), rng),
         "No KK": fm.nik_text(spec["kk_kind"].to_numpy(), spec["kk_value"].to_numpy(), rng),
@@ -154,11 +162,38 @@ def write_dtsen(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFra
         "Partisipasi Sekolah": yes_no(p["is_in_school"].to_numpy()),
         "Jenjang Sekolah": p["school_level"].to_numpy(),
         "Status Data": np.where(p["is_register_active"].to_numpy(), "AKTIF", "NONAKTIF"),
-    })
+    }
     male_pregnant = (p["sex"].to_numpy() == "L") & p["is_pregnant"].to_numpy()
-    frame.loc[male_pregnant, "Status Kehamilan"] = "YA"
-    frame.to_csv(out / DTSEN_FILE, sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    columns["Status Kehamilan"] = np.where(male_pregnant, "YA", columns["Status Kehamilan"])
+    write_delimited(columns, out / DTSEN_FILE, ";", bom=True)
     return spec
+
+
+def write_delimited(columns: dict[str, np.ndarray], path: Path, sep: str, bom: bool) -> None:
+    """Write a UTF-8 CSV without quotes; fields must not contain `sep`, quotes or line breaks.
+
+    Arrow joins the columns in C++, which takes seconds where `DataFrame.to_csv` took most of
+    a minute for the register's 850,000 rows.
+    """
+    arrays = [pa.array(_as_text(values), type=pa.string()) for values in columns.values()]
+    for name, array in zip(columns, arrays):
+        bad = pc.any(pc.match_substring_regex(array, f"[{re.escape(sep)}\"\r\n]")).as_py()
+        if bad:
+            raise ValueError(f"column {name!r} has a field that needs quoting; use pandas to_csv")
+    lines = pc.binary_join_element_wise(*arrays, sep)
+    with path.open("wb") as f:
+        if bom:
+            f.write("\ufeff".encode("utf-8"))
+        f.write((sep.join(columns) + "\r\n").encode("utf-8"))
+        options = pacsv.WriteOptions(include_header=False, quoting_style="none", delimiter="\t", eol="\r\n")
+        pacsv.write_csv(pa.table({"line": lines}), f, options)
+
+
+def _as_text(values) -> np.ndarray:
+    array = np.asarray(values)
+    if array.dtype == object:
+        return array
+    return array.astype(str).astype(object)
 
 
 def _workbook(path: Path) -> xlsxwriter.Workbook:
