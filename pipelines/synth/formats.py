@@ -8,15 +8,29 @@ import pandas as pd
 from pipelines.synth import names as nm
 
 MONTHS_ID = np.array(
-    ["", "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-     "September", "Oktober", "November", "Desember"], dtype=object
+    [
+        "",
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ],
+    dtype=object,
 )
 PLACEHOLDERS = np.array(["-", "0", "BELUM ADA", "0000000000000000", "TIDAK PUNYA"], dtype=object)
 EXCEL_EPOCH = np.datetime64("1899-12-30")
 
 
 def excel_damaged(values: np.ndarray) -> np.ndarray:
-    """The value Excel keeps of a 16-digit number: 15 significant digits, the 16th set to 0."""
+    """Return the value Excel keeps of a 16-digit number: 15 significant digits, the 16th 0."""
     return (values // 10) * 10
 
 
@@ -24,7 +38,16 @@ def nik_text(kind: np.ndarray, value: np.ndarray, rng: np.random.Generator) -> n
     """Render NIK or No KK text for each row kind; `excel_num` rows get the damaged digits."""
     digits = pd.Series(value).astype(str).to_numpy(dtype=object)
     out = digits.copy()
-    for k in ("apostrophe", "spaces", "dots", "placeholder", "short", "sci_text", "excel_num", "empty"):
+    for k in (
+        "apostrophe",
+        "spaces",
+        "dots",
+        "placeholder",
+        "short",
+        "sci_text",
+        "excel_num",
+        "empty",
+    ):
         rows = kind == k
         if not rows.any():
             continue
@@ -90,7 +113,9 @@ FORMATTERS = {
     "slash": lambda d, m, y, _: _text(d) + "/" + _text(m) + "/" + _text(y),
     "iso": lambda d, m, y, _: _text(y) + "-" + _text(m, 2) + "-" + _text(d, 2),
     "words": lambda d, m, y, _: _text(d, 2) + " " + MONTHS_ID[m] + " " + _text(y),
-    "serial": lambda d, m, y, dates: _text((dates.astype("datetime64[D]") - EXCEL_EPOCH).astype(int)),
+    "serial": lambda d, m, y, dates: _text(
+        (dates.astype("datetime64[D]") - EXCEL_EPOCH).astype(int)
+    ),
     "yy": lambda d, m, y, _: _text(d, 2) + "/" + _text(m, 2) + "/" + _text(y % 100, 2),
 }
 
@@ -115,7 +140,10 @@ def sex_text(sex: np.ndarray, weights: dict[str, float], rng: np.random.Generato
 
 
 def desil_text(desil: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Desil as `1`, `Desil 1`, `D1`, `DESIL 1 (SANGAT MISKIN)`; missing as blank or `Belum ada desil`."""
+    """Render desil as `1`, `Desil 1`, `D1` or `DESIL 1 (SANGAT MISKIN)`.
+
+    A missing desil is blank or `Belum ada desil`.
+    """
     n = len(desil)
     s = desil.astype(str).astype(object)
     form = rng.choice(4, size=n, p=[0.55, 0.2, 0.15, 0.1])
@@ -133,7 +161,9 @@ def rt_rw_text(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """RT or RW as `003`, `03` or `3` (leading zeros lost)."""
     s = pd.Series(values).astype(str)
     form = rng.choice(3, size=len(values), p=[0.6, 0.15, 0.25])
-    return np.where(form == 0, s.str.zfill(3), np.where(form == 1, s.str.zfill(2), s)).astype(object)
+    return np.where(form == 0, s.str.zfill(3), np.where(form == 1, s.str.zfill(2), s)).astype(
+        object
+    )
 
 
 def rupiah(amount: np.ndarray) -> np.ndarray:

@@ -21,38 +21,120 @@ import xlsxwriter
 
 from pipelines.synth import formats as fm
 from pipelines.synth.params import (
-    ASN_FILE, BPNT_FILE, COMPLAINTS_FILE, DEATHS_FILE, DTSEN_FILE, OFFICIALS_FILE, PBI_FILE,
-    PKH_FILE, WORKBOOK_CREATED,
+    ASN_FILE,
+    BPNT_FILE,
+    COMPLAINTS_FILE,
+    DEATHS_FILE,
+    DTSEN_FILE,
+    OFFICIALS_FILE,
+    PBI_FILE,
+    PKH_FILE,
+    WORKBOOK_CREATED,
 )
 from pipelines.synth.rosters import BPNT_IDR_PER_TAHAP, COMPONENT_IDR_PER_YEAR
 
 logger = logging.getLogger(__name__)
 
 DTSEN_HEADER = [
-    "No", "ID Keluarga", "ID Individu", "Provinsi", "Kabupaten/Kota", "Kecamatan",
-    "Desa/Kelurahan", "Kode Kemdagri", "Desil Kesejahteraan", "Alamat", "RT", "RW", "No KK", "NIK",
-    "Nama", "Padan Dukcapil", "Jenis Kelamin", "Hubungan dengan Kepala Keluarga", "Tanggal Lahir",
-    "Pekerjaan", "Status Kehamilan", "Disabilitas Berat", "Partisipasi Sekolah",
-    "Jenjang Sekolah", "Status Data",
+    "No",
+    "ID Keluarga",
+    "ID Individu",
+    "Provinsi",
+    "Kabupaten/Kota",
+    "Kecamatan",
+    "Desa/Kelurahan",
+    "Kode Kemdagri",
+    "Desil Kesejahteraan",
+    "Alamat",
+    "RT",
+    "RW",
+    "No KK",
+    "NIK",
+    "Nama",
+    "Padan Dukcapil",
+    "Jenis Kelamin",
+    "Hubungan dengan Kepala Keluarga",
+    "Tanggal Lahir",
+    "Pekerjaan",
+    "Status Kehamilan",
+    "Disabilitas Berat",
+    "Partisipasi Sekolah",
+    "Jenjang Sekolah",
+    "Status Data",
 ]
 PKH_HEADER = [
-    "NO", "ID PKH", "ID DTKS", "NIK PENGURUS", "NAMA PENGURUS", "NO KK", "KECAMATAN",
-    "DESA/KELURAHAN", "ALAMAT", "RT/RW", "KOMPONEN", "TAHAP", "NOMINAL", "BANK", "STATUS",
+    "NO",
+    "ID PKH",
+    "ID DTKS",
+    "NIK PENGURUS",
+    "NAMA PENGURUS",
+    "NO KK",
+    "KECAMATAN",
+    "DESA/KELURAHAN",
+    "ALAMAT",
+    "RT/RW",
+    "KOMPONEN",
+    "TAHAP",
+    "NOMINAL",
+    "BANK",
+    "STATUS",
 ]
 BPNT_HEADER = [
-    "ID DTKS", "NO KK", "NIK KTP", "NAMA PENERIMA", "KODE WILAYAH", "TAHAP", "BANSOS", "NOMINAL",
-    "BANK", "PROVINSI", "KABUPATEN", "KECAMATAN", "KELURAHAN", "ALAMAT", "DUSUN", "RT", "RW",
+    "ID DTKS",
+    "NO KK",
+    "NIK KTP",
+    "NAMA PENERIMA",
+    "KODE WILAYAH",
+    "TAHAP",
+    "BANSOS",
+    "NOMINAL",
+    "BANK",
+    "PROVINSI",
+    "KABUPATEN",
+    "KECAMATAN",
+    "KELURAHAN",
+    "ALAMAT",
+    "DUSUN",
+    "RT",
+    "RW",
 ]
 PBI_HEADER = [
-    "NOKA", "NIK", "NAMA", "TGL LAHIR", "JENIS KELAMIN", "KODE FASKES", "NAMA FASKES", "SEGMEN",
-    "STATUS", "TMT", "KECAMATAN", "DESA",
+    "NOKA",
+    "NIK",
+    "NAMA",
+    "TGL LAHIR",
+    "JENIS KELAMIN",
+    "KODE FASKES",
+    "NAMA FASKES",
+    "SEGMEN",
+    "STATUS",
+    "TMT",
+    "KECAMATAN",
+    "DESA",
 ]
 COMPLAINTS_HEADER = [
-    "NO", "TANGGAL", "KANAL", "JENIS", "NIK PELAPOR", "NAMA PELAPOR", "NO KK", "TGL LAHIR", "DESA",
-    "KECAMATAN", "PROGRAM DIMINTA", "URAIAN", "STATUS",
+    "NO",
+    "TANGGAL",
+    "KANAL",
+    "JENIS",
+    "NIK PELAPOR",
+    "NAMA PELAPOR",
+    "NO KK",
+    "TGL LAHIR",
+    "DESA",
+    "KECAMATAN",
+    "PROGRAM DIMINTA",
+    "URAIAN",
+    "STATUS",
 ]
 DEATHS_HEADER = [
-    "NIK", "NAMA", "TANGGAL LAHIR", "JENIS KELAMIN", "TANGGAL MENINGGAL", "DESA", "KECAMATAN",
+    "NIK",
+    "NAMA",
+    "TANGGAL LAHIR",
+    "JENIS KELAMIN",
+    "TANGGAL MENINGGAL",
+    "DESA",
+    "KECAMATAN",
 ]
 ASN_HEADER = ["NIK", "NAMA", "TGL_LHR", "INSTANSI", "KATEGORI"]
 OFFICIALS_HEADER = ["NIK", "NAMA", "JABATAN", "DESA", "KECAMATAN"]
@@ -84,8 +166,12 @@ class RenderContext:
         }
         kinds = spec["wil_kind"].to_numpy()
         texts = spec["wil_text"].to_numpy() if "wil_text" in spec else np.full(len(spec), "")
-        for kind, column in (("bad_code", "desa_code"), ("unknown_desa", "desa"),
-                             ("wrong_kec", "desa"), ("ambiguous", "desa")):
+        for kind, column in (
+            ("bad_code", "desa_code"),
+            ("unknown_desa", "desa"),
+            ("wrong_kec", "desa"),
+            ("ambiguous", "desa"),
+        ):
             rows = kinds == kind
             out[column][rows] = texts[rows]
         out["kec"][kinds == "ambiguous"] = ""
@@ -111,7 +197,11 @@ def _sort(spec: pd.DataFrame, families: pd.DataFrame, *extra: str) -> pd.DataFra
     spec["_desa"] = families["desa_code"].to_numpy()[spec["family_idx"].to_numpy()]
     spec["_pos"] = spec["pidx"]
     order = ["_desa", "family_idx", *extra, "_pos"]
-    return spec.sort_values(order, kind="stable").drop(columns=["_desa", "_pos"]).reset_index(drop=True)
+    return (
+        spec.sort_values(order, kind="stable")
+        .drop(columns=["_desa", "_pos"])
+        .reset_index(drop=True)
+    )
 
 
 def _csv_rows(spec: pd.DataFrame) -> pd.DataFrame:
@@ -128,8 +218,10 @@ def write_dtsen(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFra
     region = ctx.region(spec)
     dob_text, _ = fm.mixed_dates(
         spec["dob_value"].to_numpy(),
-        {"dmy": 0.4, "slash": 0.15, "iso": 0.15, "words": 0.1, "serial": 0.05, "yy": 0.15}, rng,
+        {"dmy": 0.4, "slash": 0.15, "iso": 0.15, "words": 0.1, "serial": 0.05, "yy": 0.15},
+        rng,
     )
+
     yes_no = lambda v: np.where(v, "YA", "TIDAK")  # noqa: E731
     n = len(spec)
     columns = {
@@ -141,7 +233,9 @@ def write_dtsen(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFra
         "Kecamatan": region["kec"],
         "Desa/Kelurahan": region["desa"],
         "Kode Kemdagri": np.where(
-            spec["wil_kind"].to_numpy() == "bad_code", region["desa_code"], dotted(region["desa_code"])
+            spec["wil_kind"].to_numpy() == "bad_code",
+            region["desa_code"],
+            dotted(region["desa_code"]),
         ),
         "Desil Kesejahteraan": fm.desil_text(fam["desil"].to_numpy(), rng),
         "Alamat": "DK. " + fam["dusun"].to_numpy(dtype=object),
@@ -157,12 +251,15 @@ def write_dtsen(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFra
         "Hubungan dengan Kepala Keluarga": p["role"].to_numpy(),
         "Tanggal Lahir": dob_text,
         "Pekerjaan": p["occupation"].to_numpy(),
-        "Status Kehamilan": np.where(p["sex"].to_numpy() == "P", yes_no(p["is_pregnant"].to_numpy()), ""),
+        "Status Kehamilan": np.where(
+            p["sex"].to_numpy() == "P", yes_no(p["is_pregnant"].to_numpy()), ""
+        ),
         "Disabilitas Berat": yes_no(p["has_severe_disability"].to_numpy()),
         "Partisipasi Sekolah": yes_no(p["is_in_school"].to_numpy()),
         "Jenjang Sekolah": p["school_level"].to_numpy(),
         "Status Data": np.where(p["is_register_active"].to_numpy(), "AKTIF", "NONAKTIF"),
     }
+
     male_pregnant = (p["sex"].to_numpy() == "L") & p["is_pregnant"].to_numpy()
     columns["Status Kehamilan"] = np.where(male_pregnant, "YA", columns["Status Kehamilan"])
     write_delimited(columns, out / DTSEN_FILE, ";", bom=True)
@@ -176,8 +273,8 @@ def write_delimited(columns: dict[str, np.ndarray], path: Path, sep: str, bom: b
     a minute for the register's 850,000 rows.
     """
     arrays = [pa.array(_as_text(values), type=pa.string()) for values in columns.values()]
-    for name, array in zip(columns, arrays):
-        bad = pc.any(pc.match_substring_regex(array, f"[{re.escape(sep)}\"\r\n]")).as_py()
+    for name, array in zip(columns, arrays, strict=True):
+        bad = pc.any(pc.match_substring_regex(array, f'[{re.escape(sep)}"\r\n]')).as_py()
         if bad:
             raise ValueError(f"column {name!r} has a field that needs quoting; use pandas to_csv")
     lines = pc.binary_join_element_wise(*arrays, sep)
@@ -185,7 +282,9 @@ def write_delimited(columns: dict[str, np.ndarray], path: Path, sep: str, bom: b
         if bom:
             f.write("\ufeff".encode("utf-8"))
         f.write((sep.join(columns) + "\r\n").encode("utf-8"))
-        options = pacsv.WriteOptions(include_header=False, quoting_style="none", delimiter="\t", eol="\r\n")
+        options = pacsv.WriteOptions(
+            include_header=False, quoting_style="none", delimiter="\t", eol="\r\n"
+        )
         pacsv.write_csv(pa.table({"line": lines}), f, options)
 
 
@@ -220,9 +319,13 @@ def write_pkh(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame
     names = _names(spec, ctx)
     rtrw = fm.rt_rw_text(fam["rt"].to_numpy(), rng) + "/" + fm.rt_rw_text(fam["rw"].to_numpy(), rng)
     components = spec["components"].astype(str)
-    amounts = sum(
-        components.str.count(rf"\b{c}\b").to_numpy() * idr for c, idr in COMPONENT_IDR_PER_YEAR.items()
-    ) // 4
+    amounts = (
+        sum(
+            components.str.count(rf"\b{c}\b").to_numpy() * idr
+            for c, idr in COMPONENT_IDR_PER_YEAR.items()
+        )
+        // 4
+    )
     banks = BANKS[rng.integers(len(BANKS), size=len(spec))]
     sheet_kec = fam["kecamatan_name"].to_numpy()
 
@@ -233,11 +336,19 @@ def write_pkh(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame
     family = spec["family_idx"].to_numpy()
     nik_kind, nik_value = spec["nik_kind"].to_numpy(), spec["nik_value"].to_numpy()
     kk_kind, kk_value = spec["kk_kind"].to_numpy(), spec["kk_value"].to_numpy()
-    tail = np.column_stack([
-        region["kec"], region["desa"], "DK. " + fam["dusun"].to_numpy(dtype=object), rtrw,
-        spec["components"].to_numpy(dtype=object), np.full(len(spec), 4, dtype=object),
-        fm.rupiah(amounts), banks, np.full(len(spec), "AKTIF", dtype=object),
-    ]).tolist()
+    tail = np.column_stack(
+        [
+            region["kec"],
+            region["desa"],
+            "DK. " + fam["dusun"].to_numpy(dtype=object),
+            rtrw,
+            spec["components"].to_numpy(dtype=object),
+            np.full(len(spec), 4, dtype=object),
+            fm.rupiah(amounts),
+            banks,
+            np.full(len(spec), "AKTIF", dtype=object),
+        ]
+    ).tolist()
     kec_order = ctx.families.drop_duplicates("kecamatan_name").sort_values("kecamatan_code")
     for kec in kec_order["kecamatan_name"]:
         rows = np.flatnonzero(sheet_kec == kec)
@@ -274,33 +385,49 @@ def write_bpnt(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFram
     fam = ctx.families.iloc[spec["family_idx"].to_numpy()]
     rng = ctx.rng
     region = ctx.region(spec)
-    nominal = np.where(rng.random(len(spec)) < 0.5, fm.rupiah(np.full(len(spec), BPNT_IDR_PER_TAHAP)), str(BPNT_IDR_PER_TAHAP))
-    frame = pd.DataFrame({
-        "ID DTKS": [f"{3325_000000000 + f * 7:013d}" for f in spec["family_idx"]],
-        "NO KK": fm.nik_text(spec["kk_kind"].to_numpy(), spec["kk_value"].to_numpy(), rng),
-        "NIK KTP": fm.nik_text(spec["nik_kind"].to_numpy(), spec["nik_value"].to_numpy(), rng),
-        "NAMA PENERIMA": _names(spec, ctx),
-        "KODE WILAYAH": region["desa_code"],
-        "TAHAP": spec["tahap"].to_numpy(),
-        "BANSOS": "SEMBAKO",
-        "NOMINAL": nominal,
-        "BANK": BANKS[rng.integers(len(BANKS), size=len(spec))],
-        "PROVINSI": "JAWA TENGAH",
-        "KABUPATEN": "BATANG",
-        "KECAMATAN": region["kec"],
-        "KELURAHAN": region["desa"],
-        "ALAMAT": "DK. " + fam["dusun"].to_numpy(),
-        "DUSUN": fam["dusun"].to_numpy(),
-        "RT": fm.rt_rw_text(fam["rt"].to_numpy(), rng),
-        "RW": fm.rt_rw_text(fam["rw"].to_numpy(), rng),
-    })
-    frame.to_csv(out / BPNT_FILE, sep=",", index=False, encoding="cp1252", quoting=csv.QUOTE_ALL,
-                 lineterminator="\r\n")
+    nominal = np.where(
+        rng.random(len(spec)) < 0.5,
+        fm.rupiah(np.full(len(spec), BPNT_IDR_PER_TAHAP)),
+        str(BPNT_IDR_PER_TAHAP),
+    )
+    frame = pd.DataFrame(
+        {
+            "ID DTKS": [f"{3325_000000000 + f * 7:013d}" for f in spec["family_idx"]],
+            "NO KK": fm.nik_text(spec["kk_kind"].to_numpy(), spec["kk_value"].to_numpy(), rng),
+            "NIK KTP": fm.nik_text(spec["nik_kind"].to_numpy(), spec["nik_value"].to_numpy(), rng),
+            "NAMA PENERIMA": _names(spec, ctx),
+            "KODE WILAYAH": region["desa_code"],
+            "TAHAP": spec["tahap"].to_numpy(),
+            "BANSOS": "SEMBAKO",
+            "NOMINAL": nominal,
+            "BANK": BANKS[rng.integers(len(BANKS), size=len(spec))],
+            "PROVINSI": "JAWA TENGAH",
+            "KABUPATEN": "BATANG",
+            "KECAMATAN": region["kec"],
+            "KELURAHAN": region["desa"],
+            "ALAMAT": "DK. " + fam["dusun"].to_numpy(),
+            "DUSUN": fam["dusun"].to_numpy(),
+            "RT": fm.rt_rw_text(fam["rt"].to_numpy(), rng),
+            "RW": fm.rt_rw_text(fam["rw"].to_numpy(), rng),
+        }
+    )
+    frame.to_csv(
+        out / BPNT_FILE,
+        sep=",",
+        index=False,
+        encoding="cp1252",
+        quoting=csv.QUOTE_ALL,
+        lineterminator="\r\n",
+    )
     return spec
 
 
 def _write_simple_sheet(
-    path: Path, sheet_name: str, header: list[str], frame: pd.DataFrame, spec: pd.DataFrame,
+    path: Path,
+    sheet_name: str,
+    header: list[str],
+    frame: pd.DataFrame,
+    spec: pd.DataFrame,
     date_serial_cols: dict[int, np.ndarray] | None = None,
 ) -> None:
     """Write a one-sheet workbook with the header on row 1; column 0 or 1 may hold the NIK."""
@@ -330,21 +457,32 @@ def write_pbi(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame
         spec["dob_value"].to_numpy(), {"dmy": 0.6, "iso": 0.2, "slash": 0.1, "serial": 0.1}, rng
     )
     faskes = rng.integers(1, 30, size=len(spec))
-    start = np.datetime64("2014-01-01") + rng.integers(0, 4000, size=len(spec)).astype("timedelta64[D]")
-    frame = pd.DataFrame({
-        "NOKA": [f"{v:013d}" for v in 1_000_000 + spec["pidx"].to_numpy() * 3 + spec["noka_offset"].to_numpy() * 7_000_000_000],
-        "NIK": fm.nik_text(spec["nik_kind"].to_numpy(), spec["nik_value"].to_numpy(), rng),
-        "NAMA": _names(spec, ctx),
-        "TGL LAHIR": dob_text,
-        "JENIS KELAMIN": fm.sex_text(spec["sex_value"].to_numpy(), {"lp": 0.7, "long": 0.3}, rng),
-        "KODE FASKES": [f"1102U{f:03d}" for f in faskes],
-        "NAMA FASKES": [f"PUSKESMAS {region['kec'][i]}" for i in range(len(spec))],
-        "SEGMEN": spec["segment"].to_numpy(),
-        "STATUS": spec["status"].to_numpy(),
-        "TMT": pd.Series(start).dt.strftime("%d-%m-%Y").to_numpy(),
-        "KECAMATAN": region["kec"],
-        "DESA": region["desa"],
-    })
+    start = np.datetime64("2014-01-01") + rng.integers(0, 4000, size=len(spec)).astype(
+        "timedelta64[D]"
+    )
+    frame = pd.DataFrame(
+        {
+            "NOKA": [
+                f"{v:013d}"
+                for v in 1_000_000
+                + spec["pidx"].to_numpy() * 3
+                + spec["noka_offset"].to_numpy() * 7_000_000_000
+            ],
+            "NIK": fm.nik_text(spec["nik_kind"].to_numpy(), spec["nik_value"].to_numpy(), rng),
+            "NAMA": _names(spec, ctx),
+            "TGL LAHIR": dob_text,
+            "JENIS KELAMIN": fm.sex_text(
+                spec["sex_value"].to_numpy(), {"lp": 0.7, "long": 0.3}, rng
+            ),
+            "KODE FASKES": [f"1102U{f:03d}" for f in faskes],
+            "NAMA FASKES": [f"PUSKESMAS {region['kec'][i]}" for i in range(len(spec))],
+            "SEGMEN": spec["segment"].to_numpy(),
+            "STATUS": spec["status"].to_numpy(),
+            "TMT": pd.Series(start).dt.strftime("%d-%m-%Y").to_numpy(),
+            "KECAMATAN": region["kec"],
+            "DESA": region["desa"],
+        }
+    )
     _write_simple_sheet(out / PBI_FILE, "PBI", PBI_HEADER, frame, spec, {3: dob_form == "serial"})
     return spec
 
@@ -356,15 +494,19 @@ def write_deaths(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFr
     p = ctx.persons.iloc[spec["pidx"].to_numpy()]
     dob_text, _ = fm.mixed_dates(spec["dob_value"].to_numpy(), {"dmy": 0.7, "words": 0.3}, rng)
     death_text, _ = fm.mixed_dates(p["death_date"].to_numpy(), {"dmy": 0.8, "iso": 0.2}, rng)
-    frame = pd.DataFrame({
-        "NIK": fm.nik_text(spec["nik_kind"].to_numpy(), spec["nik_value"].to_numpy(), rng),
-        "NAMA": _names(spec, ctx),
-        "TANGGAL LAHIR": dob_text,
-        "JENIS KELAMIN": fm.sex_text(spec["sex_value"].to_numpy(), {"lp": 0.5, "long": 0.5}, rng),
-        "TANGGAL MENINGGAL": death_text,
-        "DESA": region["desa"],
-        "KECAMATAN": region["kec"],
-    })
+    frame = pd.DataFrame(
+        {
+            "NIK": fm.nik_text(spec["nik_kind"].to_numpy(), spec["nik_value"].to_numpy(), rng),
+            "NAMA": _names(spec, ctx),
+            "TANGGAL LAHIR": dob_text,
+            "JENIS KELAMIN": fm.sex_text(
+                spec["sex_value"].to_numpy(), {"lp": 0.5, "long": 0.5}, rng
+            ),
+            "TANGGAL MENINGGAL": death_text,
+            "DESA": region["desa"],
+            "KECAMATAN": region["kec"],
+        }
+    )
     _write_simple_sheet(out / DEATHS_FILE, "Kematian", DEATHS_HEADER, frame, spec)
     return spec
 
@@ -374,13 +516,15 @@ def write_asn(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame
     rng = ctx.rng
     p = ctx.persons.iloc[spec["pidx"].to_numpy()]
     dob_text, _ = fm.mixed_dates(spec["dob_value"].to_numpy(), {"iso": 0.6, "dmy": 0.4}, rng)
-    frame = pd.DataFrame({
-        "NIK": fm.nik_text(spec["nik_kind"].to_numpy(), spec["nik_value"].to_numpy(), rng),
-        "NAMA": _names(spec, ctx),
-        "TGL_LHR": dob_text,
-        "INSTANSI": p["asn_agency"].to_numpy(),
-        "KATEGORI": p["asn_category"].to_numpy(),
-    })
+    frame = pd.DataFrame(
+        {
+            "NIK": fm.nik_text(spec["nik_kind"].to_numpy(), spec["nik_value"].to_numpy(), rng),
+            "NAMA": _names(spec, ctx),
+            "TGL_LHR": dob_text,
+            "INSTANSI": p["asn_agency"].to_numpy(),
+            "KATEGORI": p["asn_category"].to_numpy(),
+        }
+    )
     frame.to_csv(out / ASN_FILE, sep=",", index=False, encoding="utf-8", lineterminator="\r\n")
     return spec
 
@@ -389,20 +533,24 @@ def write_officials(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.Dat
     spec = _csv_rows(_sort(spec, ctx.families))
     region = ctx.region(spec)
     p = ctx.persons.iloc[spec["pidx"].to_numpy()]
-    frame = pd.DataFrame({
-        "NIK": fm.nik_text(spec["nik_kind"].to_numpy(), spec["nik_value"].to_numpy(), ctx.rng),
-        "NAMA": _names(spec, ctx),
-        "JABATAN": p["official_position"].to_numpy(),
-        "DESA": region["desa"],
-        "KECAMATAN": region["kec"],
-    })
+    frame = pd.DataFrame(
+        {
+            "NIK": fm.nik_text(spec["nik_kind"].to_numpy(), spec["nik_value"].to_numpy(), ctx.rng),
+            "NAMA": _names(spec, ctx),
+            "JABATAN": p["official_position"].to_numpy(),
+            "DESA": region["desa"],
+            "KECAMATAN": region["kec"],
+        }
+    )
     _write_simple_sheet(out / OFFICIALS_FILE, "Perangkat", OFFICIALS_HEADER, frame, spec)
     return spec
 
 
 COMPLAINT_TEXT = {
     "usulan": "Mohon diusulkan sebagai penerima bantuan; keluarga tidak mampu, suami buruh harian.",
-    "sanggahan": "KPM tersebut dinilai mampu: rumah permanen; punya sepeda motor 2.\nMohon dicek ulang.",
+    "sanggahan": (
+        "KPM tersebut dinilai mampu: rumah permanen; punya sepeda motor 2.\nMohon dicek ulang."
+    ),
     "pengaduan": "Bantuan tahap 3 belum cair;\nsaldo KKS kosong sejak Agustus.",
 }
 
@@ -416,29 +564,48 @@ def write_complaints(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.Da
     region = ctx.region(spec)
     n = len(spec)
     filed = np.datetime64("2026-06-01") + rng.integers(0, 170, size=n).astype("timedelta64[D]")
-    dob_text, _ = fm.mixed_dates(spec["dob_value"].to_numpy(), {"dmy": 0.6, "words": 0.2, "slash": 0.2}, rng)
+    dob_text, _ = fm.mixed_dates(
+        spec["dob_value"].to_numpy(), {"dmy": 0.6, "words": 0.2, "slash": 0.2}, rng
+    )
     kinds = spec["complaint_type"].to_numpy()
-    frame = pd.DataFrame({
-        "NO": np.arange(1, n + 1),
-        "TANGGAL": pd.Series(filed).dt.strftime("%d/%m/%Y").to_numpy(),
-        "KANAL": np.array(["Rumah Curhat", "Cek Bansos", "SP4N-LAPOR!"], dtype=object)[rng.integers(3, size=n)],
-        "JENIS": kinds,
-        "NIK PELAPOR": fm.nik_text(spec["nik_kind"].to_numpy(), spec["nik_value"].to_numpy(), rng),
-        "NAMA PELAPOR": _names(spec, ctx),
-        "NO KK": fm.nik_text(spec["kk_kind"].to_numpy(), spec["kk_value"].to_numpy(), rng),
-        "TGL LAHIR": dob_text,
-        "DESA": region["desa"],
-        "KECAMATAN": region["kec"],
-        "PROGRAM DIMINTA": np.array(["PKH", "BPNT", "PBI JK", "PKH, BPNT"], dtype=object)[rng.integers(4, size=n)],
-        "URAIAN": [COMPLAINT_TEXT[k] for k in kinds],
-        "STATUS": np.array(["BARU", "DIPROSES", "SELESAI"], dtype=object)[rng.integers(3, size=n)],
-    })
-    frame.to_csv(out / COMPLAINTS_FILE, sep=";", index=False, encoding="utf-8", lineterminator="\r\n")
+    frame = pd.DataFrame(
+        {
+            "NO": np.arange(1, n + 1),
+            "TANGGAL": pd.Series(filed).dt.strftime("%d/%m/%Y").to_numpy(),
+            "KANAL": np.array(["Rumah Curhat", "Cek Bansos", "SP4N-LAPOR!"], dtype=object)[
+                rng.integers(3, size=n)
+            ],
+            "JENIS": kinds,
+            "NIK PELAPOR": fm.nik_text(
+                spec["nik_kind"].to_numpy(), spec["nik_value"].to_numpy(), rng
+            ),
+            "NAMA PELAPOR": _names(spec, ctx),
+            "NO KK": fm.nik_text(spec["kk_kind"].to_numpy(), spec["kk_value"].to_numpy(), rng),
+            "TGL LAHIR": dob_text,
+            "DESA": region["desa"],
+            "KECAMATAN": region["kec"],
+            "PROGRAM DIMINTA": np.array(["PKH", "BPNT", "PBI JK", "PKH, BPNT"], dtype=object)[
+                rng.integers(4, size=n)
+            ],
+            "URAIAN": [COMPLAINT_TEXT[k] for k in kinds],
+            "STATUS": np.array(["BARU", "DIPROSES", "SELESAI"], dtype=object)[
+                rng.integers(3, size=n)
+            ],
+        }
+    )
+    frame.to_csv(
+        out / COMPLAINTS_FILE, sep=";", index=False, encoding="utf-8", lineterminator="\r\n"
+    )
     return spec
 
 
 WRITERS = {
-    DTSEN_FILE: write_dtsen, PKH_FILE: write_pkh, BPNT_FILE: write_bpnt, PBI_FILE: write_pbi,
-    COMPLAINTS_FILE: write_complaints, DEATHS_FILE: write_deaths, ASN_FILE: write_asn,
+    DTSEN_FILE: write_dtsen,
+    PKH_FILE: write_pkh,
+    BPNT_FILE: write_bpnt,
+    PBI_FILE: write_pbi,
+    COMPLAINTS_FILE: write_complaints,
+    DEATHS_FILE: write_deaths,
+    ASN_FILE: write_asn,
     OFFICIALS_FILE: write_officials,
 }
