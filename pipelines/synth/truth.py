@@ -535,6 +535,7 @@ def complaint_findings(t: TruthInput) -> list[pd.DataFrame]:
 
 
 def exclusion_error_findings(t: TruthInput) -> list[pd.DataFrame]:
+    """Usulan baru candidates: (a) families receiving nothing, (b) PKH-eligible without PKH."""
     rows, p, fam, params = t.rows, t.persons, t.families, t.params
     n_fam = len(fam)
     family = p["family_idx"].to_numpy()
@@ -542,34 +543,52 @@ def exclusion_error_findings(t: TruthInput) -> list[pd.DataFrame]:
     def any_member(flag: np.ndarray) -> np.ndarray:
         return np.bincount(family, weights=flag.astype(float), minlength=n_fam) > 0
 
-    receiving = np.zeros(len(p), dtype=bool)
-    receiving[rows.loc[rows["is_period"], "pidx"].to_numpy()] = True
+    def receives(files: tuple[str, ...]) -> np.ndarray:
+        person = np.zeros(len(p), dtype=bool)
+        picked = rows["is_period"].to_numpy() & rows["file"].isin(files).to_numpy()
+        person[rows.loc[picked, "pidx"].to_numpy()] = True
+        return any_member(person)
+
     blocked = (
         any_member(~p["is_padan"].to_numpy())
         | any_member(~p["is_register_active"].to_numpy())
         | any_member((p["asn_category"] != "").to_numpy())
         | any_member((p["official_position"] != "").to_numpy())
-        | any_member(receiving)
         | ~any_member(~_dead_before(p, params))
     )
     desil = fam["desil"].to_numpy()
-    eligible = (
-        fam["in_register"].to_numpy() & (desil >= 1) & (desil <= params.max_threshold) & ~blocked
+    open_family = fam["in_register"].to_numpy() & (desil >= 1) & ~blocked
+    gets_pkh = receives((PKH_FILE,))
+    gets_other = receives((BPNT_FILE, PBI_FILE))
+    has_component = family_component_counts(p, n_fam, params).to_numpy().sum(axis=1) > 0
+    nothing = open_family & (desil <= params.max_threshold) & ~gets_pkh & ~gets_other
+    pkh_gap = (
+        open_family
+        & (desil <= params.desil_threshold["PKH"])
+        & has_component
+        & ~gets_pkh
+        & gets_other
     )
 
     dtsen = rows[(rows["file"] == DTSEN_FILE).to_numpy()]
     heads = dtsen[p["role"].to_numpy()[dtsen["pidx"].to_numpy()] == "KEPALA KELUARGA"]
-    picked = heads[eligible[heads["true_family"].to_numpy()]]
-    return [
-        pd.DataFrame(
-            {
-                "row_key": picked.index.to_numpy(),
-                "rule_code": "EXCLUSION_ERROR_CANDIDATE",
-                "programme": "ALL",
-                "note": "desil " + picked["desil"].astype(str).to_numpy(),
-            }
+    out = []
+    for mask, programme, note in (
+        (nothing, "ALL", "receives nothing"),
+        (pkh_gap, "PKH", "PKH-eligible, receives BPNT or PBI only"),
+    ):
+        picked = heads[mask[heads["true_family"].to_numpy()]]
+        out.append(
+            pd.DataFrame(
+                {
+                    "row_key": picked.index.to_numpy(),
+                    "rule_code": "EXCLUSION_ERROR_CANDIDATE",
+                    "programme": programme,
+                    "note": f"{note}; desil " + picked["desil"].astype(str).to_numpy(),
+                }
+            )
         )
-    ]
+    return out
 
 
 def compute_findings(t: TruthInput) -> pd.DataFrame:
