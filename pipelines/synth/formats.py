@@ -63,7 +63,7 @@ def nik_text(kind: np.ndarray, value: np.ndarray, rng: np.random.Generator) -> n
         elif k == "short":
             out[rows] = [s[:15] for s in d]
         elif k == "sci_text":
-            out[rows] = [f"{int(s):.5E}".replace("E+", "E+").replace(".", ",") for s in d]
+            out[rows] = [f"{int(s):.5E}".replace(".", ",") for s in d]
         elif k == "excel_num":
             out[rows] = excel_damaged(value[rows]).astype(str)
         elif k == "empty":

@@ -18,6 +18,7 @@ import pandas as pd
 from pipelines.synth import names as nm
 from pipelines.synth.params import RuleParams, age_on, to_days
 from pipelines.synth.population import is_default_dob
+from pipelines.synth.rosters import component_list, spec_frame
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +54,6 @@ class PlantBook:
 
     def mark_family_used(self, fam_idx: np.ndarray) -> None:
         self.used[np.isin(self.persons["family_idx"].to_numpy(), fam_idx)] = True
-
-    def column(self, name: str) -> np.ndarray:
-        return self.persons[name].to_numpy()
 
     def fam_column(self, name: str) -> np.ndarray:
         return self.families[name].to_numpy()[self.persons["family_idx"].to_numpy()]
@@ -197,8 +195,6 @@ PKH, BPNT, PBI = "pkh_tahap4_2026.xlsx", "bpnt_bnba_tahap4_2026.csv", "pbi_jkn_2
 
 
 def _template(book: PlantBook, pidx: np.ndarray, file: str, plant: str, **columns) -> pd.DataFrame:
-    from pipelines.synth.rosters import spec_frame
-
     frame = spec_frame(pidx, file, family_idx=book.family_of(pidx), **columns)
     frame["plant"] = plant
     return frame
@@ -212,8 +208,6 @@ def plant_rosters(
     nik: np.ndarray,
 ) -> pd.DataFrame:
     """Add and alter roster rows so that every covered rule has planted cases."""
-    from pipelines.synth.rosters import component_list
-
     p = book.persons
     desil = book.fam_column("desil")
     registered = book.fam_column("in_register")
