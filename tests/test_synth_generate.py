@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from pipelines.synth import generate
+from pipelines.synth import generate, generator
 from pipelines.synth.identifiers import VALID_PREFIXES
 
 RAW_FILES = (
@@ -86,6 +86,14 @@ def _digest(folder: Path) -> dict[str, str]:
 
 
 def test_same_seed_identical_bytes(tiny, tmp_path):
+    generate(tmp_path / "raw", tmp_path / "truth", size="tiny", seed=7)
+    assert _digest(tmp_path / "raw") == _digest(tiny / "raw")
+    assert _digest(tmp_path / "truth") == _digest(tiny / "truth")
+
+
+def test_forked_writer_same_bytes(tiny, tmp_path, monkeypatch):
+    """Writing the PBI workbook in a forked process changes no byte of any file."""
+    monkeypatch.setattr(generator, "PARALLEL_MIN_ROWS", 1)
     generate(tmp_path / "raw", tmp_path / "truth", size="tiny", seed=7)
     assert _digest(tmp_path / "raw") == _digest(tiny / "raw")
     assert _digest(tmp_path / "truth") == _digest(tiny / "truth")
@@ -306,6 +314,25 @@ def test_excel_damage_planted_in_files(tiny):
     for r in pbi_rows.astype(int):
         assert isinstance(pbi[r - 1][1], float)
         assert int(pbi[r - 1][1]) % 10 == 0
+
+
+def test_complaints_without_nik_identifiable(tiny):
+    """A complaint without NIK carries the register name and a non-default DOB."""
+    persons = _truth(tiny, "persons.csv").set_index("person_uid")
+    records = _truth(tiny, "records.csv")
+    rows = _csv_rows(tiny / "raw" / "pengaduan_rumah_curhat_2026.csv", ";", "utf-8")
+    complaint_records = records[records["source_file"] == "pengaduan_rumah_curhat_2026.csv"]
+    without_nik = 0
+    for row_number, uid in zip(
+        complaint_records["source_row"], complaint_records["person_uid"], strict=True
+    ):
+        cells = rows[int(row_number) - 1]
+        if cells[4] != "":
+            continue
+        without_nik += 1
+        assert cells[5] == persons.at[uid, "name"]
+        assert not persons.at[uid, "birth_date"].endswith(("-01-01", "-07-01", "-12-31", "-15"))
+    assert without_nik > 0
 
 
 def test_named_plants_in_files(tiny):

@@ -292,11 +292,13 @@ def complaint_rows(
         np.full(n_usulan, "usulan"), np.where(rng.random(n_other) < 0.6, "sanggahan", "pengaduan")
     ]
     pidx = np.r_[usulan, other]
+    no_nik = (rng.random(len(pidx)) < 0.2) & ~is_default_dob(persons["birth_date"].to_numpy()[pidx])
+    # Rows without a NIK keep the register name, so name, DOB and desa identify the person.
     return spec_frame(
         pidx,
         COMPLAINTS_FILE,
         family_idx=persons["family_idx"].to_numpy()[pidx],
         complaint_type=kinds,
-        no_nik=(rng.random(len(pidx)) < 0.2)
-        & ~is_default_dob(persons["birth_date"].to_numpy()[pidx]),
+        no_nik=no_nik,
+        is_protected=no_nik,
     )
