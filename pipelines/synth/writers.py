@@ -141,6 +141,26 @@ OFFICIALS_HEADER = ["NIK", "NAMA", "JABATAN", "DESA", "KECAMATAN"]
 BANKS = np.array(["BRI", "BNI", "MANDIRI", "BSI"], dtype=object)
 
 
+class _Taken:
+    """Columns of `frame` at positions `index`, taken from cached NumPy copies on first use.
+
+    Taking whole rows with `iloc` copies every Arrow-backed string column of the population,
+    which cost seconds per file at the batang size.
+    """
+
+    def __init__(self, cache: dict[str, np.ndarray], frame: pd.DataFrame, index: np.ndarray):
+        self._cache, self._frame, self._index = cache, frame, index
+
+    def __getitem__(self, column: str) -> pd.Series:
+        if column not in self._cache:
+            values = self._frame[column]
+            dtype = object if values.dtype.kind not in "biufcmM" else None
+            self._cache[column] = values.to_numpy(dtype=dtype)
+        values = self._cache[column][self._index]
+        # dtype=object stops pandas from converting the strings back to Arrow.
+        return pd.Series(values, dtype=object if values.dtype == object else None, copy=False)
+
+
 class RenderContext:
     """Per-person text shared by every writer: names, region names and identifiers."""
 
@@ -148,6 +168,8 @@ class RenderContext:
         self.persons = persons
         self.families = families
         self.rng = rng
+        self._person_columns: dict[str, np.ndarray] = {}
+        self._family_columns: dict[str, np.ndarray] = {}
         fam = persons["family_idx"].to_numpy()
         heads = persons[persons["role"] == "KEPALA KELUARGA"].set_index("family_idx")
         head_name = heads["name"].reindex(range(len(families))).fillna("").to_numpy()
@@ -156,13 +178,19 @@ class RenderContext:
             (persons["role"] == "ANAK").to_numpy() & head_male[fam], head_name[fam], ""
         )
 
+    def person_rows(self, spec: pd.DataFrame) -> _Taken:
+        return _Taken(self._person_columns, self.persons, spec["pidx"].to_numpy())
+
+    def family_rows(self, spec: pd.DataFrame) -> _Taken:
+        return _Taken(self._family_columns, self.families, spec["family_idx"].to_numpy())
+
     def region(self, spec: pd.DataFrame) -> dict[str, np.ndarray]:
         """Desa and kecamatan names and codes per row, with WILAYAH_INVALID plants applied."""
-        fam = self.families.iloc[spec["family_idx"].to_numpy()]
+        fam = self.family_rows(spec)
         out = {
-            "desa": fam["desa_name"].str.upper().to_numpy(dtype=object),
-            "kec": fam["kecamatan_name"].str.upper().to_numpy(dtype=object),
-            "desa_code": fam["desa_code"].to_numpy(dtype=object),
+            "desa": np.array(fam["desa_name"].str.upper(), dtype=object),
+            "kec": np.array(fam["kecamatan_name"].str.upper(), dtype=object),
+            "desa_code": np.array(fam["desa_code"], dtype=object),
         }
         kinds = spec["wil_kind"].to_numpy()
         texts = spec["wil_text"].to_numpy() if "wil_text" in spec else np.full(len(spec), "")
@@ -212,8 +240,8 @@ def _csv_rows(spec: pd.DataFrame) -> pd.DataFrame:
 
 def write_dtsen(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame:
     spec = _csv_rows(_sort(spec, ctx.families))
-    p = ctx.persons.iloc[spec["pidx"].to_numpy()]
-    fam = ctx.families.iloc[spec["family_idx"].to_numpy()]
+    p = ctx.person_rows(spec)
+    fam = ctx.family_rows(spec)
     rng = ctx.rng
     region = ctx.region(spec)
     dob_text, _ = fm.mixed_dates(
@@ -311,7 +339,7 @@ def _write_id(sheet, row: int, col: int, text: str, kind: str, value: int) -> No
 
 def write_pkh(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame:
     spec = _sort(spec, ctx.families)
-    fam = ctx.families.iloc[spec["family_idx"].to_numpy()]
+    fam = ctx.family_rows(spec)
     rng = ctx.rng
     region = ctx.region(spec)
     nik = fm.nik_text(spec["nik_kind"].to_numpy(), spec["nik_value"].to_numpy(), rng)
@@ -382,7 +410,7 @@ def write_pkh(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame
 
 def write_bpnt(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame:
     spec = _csv_rows(_sort(spec, ctx.families, "tahap"))
-    fam = ctx.families.iloc[spec["family_idx"].to_numpy()]
+    fam = ctx.family_rows(spec)
     rng = ctx.rng
     region = ctx.region(spec)
     nominal = np.where(
@@ -491,7 +519,7 @@ def write_deaths(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFr
     spec = _csv_rows(_sort(spec, ctx.families))
     rng = ctx.rng
     region = ctx.region(spec)
-    p = ctx.persons.iloc[spec["pidx"].to_numpy()]
+    p = ctx.person_rows(spec)
     dob_text, _ = fm.mixed_dates(spec["dob_value"].to_numpy(), {"dmy": 0.7, "words": 0.3}, rng)
     death_text, _ = fm.mixed_dates(p["death_date"].to_numpy(), {"dmy": 0.8, "iso": 0.2}, rng)
     frame = pd.DataFrame(
@@ -514,7 +542,7 @@ def write_deaths(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFr
 def write_asn(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame:
     spec = _csv_rows(_sort(spec, ctx.families))
     rng = ctx.rng
-    p = ctx.persons.iloc[spec["pidx"].to_numpy()]
+    p = ctx.person_rows(spec)
     dob_text, _ = fm.mixed_dates(spec["dob_value"].to_numpy(), {"iso": 0.6, "dmy": 0.4}, rng)
     frame = pd.DataFrame(
         {
@@ -532,7 +560,7 @@ def write_asn(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame
 def write_officials(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame:
     spec = _csv_rows(_sort(spec, ctx.families))
     region = ctx.region(spec)
-    p = ctx.persons.iloc[spec["pidx"].to_numpy()]
+    p = ctx.person_rows(spec)
     frame = pd.DataFrame(
         {
             "NIK": fm.nik_text(spec["nik_kind"].to_numpy(), spec["nik_value"].to_numpy(), ctx.rng),
