@@ -142,6 +142,7 @@ def _plant_only_school_decoy(book: PlantBook) -> np.ndarray:
     )
     has_other = np.bincount(fam_idx, weights=other_component, minlength=len(book.families)) > 0
     candidates = ok_family & (age == 20) & ~has_other[fam_idx] & p["is_padan"].to_numpy()
+
     chosen = book.pick(candidates)
     p.loc[chosen, "is_in_school"] = True
     p.loc[chosen, "school_level"] = "SMA"

@@ -141,7 +141,7 @@ OFFICIALS_HEADER = ["NIK", "NAMA", "JABATAN", "DESA", "KECAMATAN"]
 BANKS = np.array(["BRI", "BNI", "MANDIRI", "BSI"], dtype=object)
 
 
-class _Taken:
+class _ColumnTake:
     """Columns of `frame` at positions `index`, taken from cached NumPy copies on first use.
 
     Taking whole rows with `iloc` copies every Arrow-backed string column of the population,
@@ -178,11 +178,11 @@ class RenderContext:
             (persons["role"] == "ANAK").to_numpy() & head_male[fam], head_name[fam], ""
         )
 
-    def person_rows(self, spec: pd.DataFrame) -> _Taken:
-        return _Taken(self._person_columns, self.persons, spec["pidx"].to_numpy())
+    def person_rows(self, spec: pd.DataFrame) -> _ColumnTake:
+        return _ColumnTake(self._person_columns, self.persons, spec["pidx"].to_numpy())
 
-    def family_rows(self, spec: pd.DataFrame) -> _Taken:
-        return _Taken(self._family_columns, self.families, spec["family_idx"].to_numpy())
+    def family_rows(self, spec: pd.DataFrame) -> _ColumnTake:
+        return _ColumnTake(self._family_columns, self.families, spec["family_idx"].to_numpy())
 
     def region(self, spec: pd.DataFrame) -> dict[str, np.ndarray]:
         """Desa and kecamatan names and codes per row, with WILAYAH_INVALID plants applied."""
@@ -591,6 +591,7 @@ def write_complaints(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.Da
     rng = ctx.rng
     region = ctx.region(spec)
     n = len(spec)
+
     filed = np.datetime64("2026-06-01") + rng.integers(0, 170, size=n).astype("timedelta64[D]")
     dob_text, _ = fm.mixed_dates(
         spec["dob_value"].to_numpy(), {"dmy": 0.6, "words": 0.2, "slash": 0.2}, rng
