@@ -11,24 +11,52 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from pipelines.synth import generate
+from pipelines.synth import generate, generator
 from pipelines.synth.identifiers import VALID_PREFIXES
 
 RAW_FILES = (
-    "dtsen_batang_202611.csv", "pkh_tahap4_2026.xlsx", "bpnt_bnba_tahap4_2026.csv",
-    "pbi_jkn_202611.xlsx", "pengaduan_rumah_curhat_2026.csv", "kematian_dukcapil_2026.xlsx",
-    "asn_tni_polri_2026.csv", "perangkat_desa_2026.xlsx",
+    "dtsen_batang_202611.csv",
+    "pkh_tahap4_2026.xlsx",
+    "bpnt_bnba_tahap4_2026.csv",
+    "pbi_jkn_202611.xlsx",
+    "pengaduan_rumah_curhat_2026.csv",
+    "kematian_dukcapil_2026.xlsx",
+    "asn_tni_polri_2026.csv",
+    "perangkat_desa_2026.xlsx",
 )
 TRUTH_FILES = ("persons.csv", "records.csv", "findings.csv", "decoys.csv", "rules_covered.csv")
 DOMAIN_RULES = {
-    "NIK_FORMAT", "NIK_EXCEL_DAMAGE", "NIK_STRUCTURE", "NIK_ATTR_MISMATCH", "KK_FORMAT",
-    "DUP_NIK_IN_LIST", "DUP_NIK_CONFLICT", "DUP_PERSON_DIFF_NIK", "MULTI_KPM_PER_KK",
-    "NOT_IN_REGISTER", "NOT_PADAN_DUKCAPIL", "DESIL_OUT_OF_RANGE", "DECEASED_RECIPIENT",
-    "ASN_TNI_POLRI", "OCCUPATIONAL_EXCLUSION", "BUSINESS_OWNER", "WAGE_ABOVE_UMK",
-    "PROXY_AFFLUENCE", "PKH_NO_COMPONENT", "PKH_COMPONENT_LIMITS", "AGE_IMPLAUSIBLE",
-    "DEFAULT_DOB", "PBI_NOT_ELIGIBLE", "PBI_DOUBLE_COVERAGE", "WILAYAH_INVALID",
-    "NAME_MISMATCH_SAME_NIK", "EXCLUSION_ERROR_CANDIDATE", "CROSS_PROGRAMME_INCONSISTENCY",
-    "COMPLAINT_LINK", "STALE_RECORD", "HOUSEHOLD_DISSOLVED",
+    "NIK_FORMAT",
+    "NIK_EXCEL_DAMAGE",
+    "NIK_STRUCTURE",
+    "NIK_ATTR_MISMATCH",
+    "KK_FORMAT",
+    "DUP_NIK_IN_LIST",
+    "DUP_NIK_CONFLICT",
+    "DUP_PERSON_DIFF_NIK",
+    "MULTI_KPM_PER_KK",
+    "NOT_IN_REGISTER",
+    "NOT_PADAN_DUKCAPIL",
+    "DESIL_OUT_OF_RANGE",
+    "DECEASED_RECIPIENT",
+    "ASN_TNI_POLRI",
+    "OCCUPATIONAL_EXCLUSION",
+    "BUSINESS_OWNER",
+    "WAGE_ABOVE_UMK",
+    "PROXY_AFFLUENCE",
+    "PKH_NO_COMPONENT",
+    "PKH_COMPONENT_LIMITS",
+    "AGE_IMPLAUSIBLE",
+    "DEFAULT_DOB",
+    "PBI_NOT_ELIGIBLE",
+    "PBI_DOUBLE_COVERAGE",
+    "WILAYAH_INVALID",
+    "NAME_MISMATCH_SAME_NIK",
+    "EXCLUSION_ERROR_CANDIDATE",
+    "CROSS_PROGRAMME_INCONSISTENCY",
+    "COMPLAINT_LINK",
+    "STALE_RECORD",
+    "HOUSEHOLD_DISSOLVED",
 }
 RULES_TOML = Path(__file__).resolve().parents[1] / "config" / "rules.toml"
 
@@ -58,6 +86,14 @@ def _digest(folder: Path) -> dict[str, str]:
 
 
 def test_same_seed_identical_bytes(tiny, tmp_path):
+    generate(tmp_path / "raw", tmp_path / "truth", size="tiny", seed=7)
+    assert _digest(tmp_path / "raw") == _digest(tiny / "raw")
+    assert _digest(tmp_path / "truth") == _digest(tiny / "truth")
+
+
+def test_forked_writer_same_bytes(tiny, tmp_path, monkeypatch):
+    """Writing the PBI workbook in a forked process changes no byte of any file."""
+    monkeypatch.setattr(generator, "PARALLEL_MIN_ROWS", 1)
     generate(tmp_path / "raw", tmp_path / "truth", size="tiny", seed=7)
     assert _digest(tmp_path / "raw") == _digest(tiny / "raw")
     assert _digest(tmp_path / "truth") == _digest(tiny / "truth")
@@ -110,7 +146,11 @@ def test_xlsx_layouts(tiny):
     assert _sheet_rows(raw / "pbi_jkn_202611.xlsx", "PBI")[0][0] == "NOKA"
     assert _sheet_rows(raw / "kematian_dukcapil_2026.xlsx", "Kematian")[0][4] == "TANGGAL MENINGGAL"
     assert _sheet_rows(raw / "perangkat_desa_2026.xlsx", "Perangkat")[0] == [
-        "NIK", "NAMA", "JABATAN", "DESA", "KECAMATAN"
+        "NIK",
+        "NAMA",
+        "JABATAN",
+        "DESA",
+        "KECAMATAN",
     ]
 
 
@@ -142,13 +182,24 @@ def test_true_kk_follow_structure(tiny):
 
 def test_truth_points_to_file_rows(tiny):
     records = _truth(tiny, "records.csv")
-    keys = set(zip(records["source_file"], records["source_sheet"], records["source_row"],
-                   records["person_uid"]))
+    keys = set(
+        zip(
+            records["source_file"],
+            records["source_sheet"],
+            records["source_row"],
+            records["person_uid"], strict=True,
+        )
+    )
     for name in ("findings.csv", "decoys.csv"):
         frame = _truth(tiny, name)
         missing = [
-            row for row in zip(frame["source_file"], frame["source_sheet"], frame["source_row"],
-                               frame["person_uid"])
+            row
+            for row in zip(
+                frame["source_file"],
+                frame["source_sheet"],
+                frame["source_row"],
+                frame["person_uid"], strict=True,
+            )
             if row not in keys
         ]
         assert missing == [], f"{name} rows without a record: {missing[:3]}"
@@ -174,7 +225,7 @@ def test_records_match_file_names(tiny):
     rows = records[records["source_file"] == "dtsen_batang_202611.csv"]
     hits = sum(
         dtsen[int(r) - 1][13] == persons.at[uid, "nik"]
-        for r, uid in zip(rows["source_row"], rows["person_uid"])
+        for r, uid in zip(rows["source_row"], rows["person_uid"], strict=True)
     )
     assert hits / len(rows) > 0.95
 
@@ -191,22 +242,36 @@ def test_every_covered_rule_has_findings(tiny):
     covered = _truth(tiny, "rules_covered.csv")
     findings = _truth(tiny, "findings.csv")
     counts = findings.groupby("rule_code").size()
-    for rule, planted in zip(covered["rule_code"], covered["planted_count"].astype(int)):
+    planted_counts = covered["planted_count"].astype(int)
+    for rule, planted in zip(covered["rule_code"], planted_counts, strict=True):
         assert counts.get(rule, 0) >= min(planted, 1), rule
 
 
 def test_decoys_never_flagged(tiny):
     findings = _truth(tiny, "findings.csv")
     decoys = _truth(tiny, "decoys.csv")
-    keys = set(zip(findings["rule_code"], findings["source_file"], findings["source_sheet"],
-                   findings["source_row"]))
+    keys = set(
+        zip(
+            findings["rule_code"],
+            findings["source_file"],
+            findings["source_sheet"],
+            findings["source_row"], strict=True,
+        )
+    )
     assert len(decoys) > 0
     assert set(decoys["decoy_kind"]) >= {
-        "death_after_period_start", "repeat_row_other_tahap", "same_mononym_default_dob",
-        "only_component_school_age_20", "female_nik_day_plus_40", "title_added_same_person",
+        "death_after_period_start",
+        "repeat_row_other_tahap",
+        "same_mononym_default_dob",
+        "only_component_school_age_20",
+        "female_nik_day_plus_40",
+        "title_added_same_person",
     }
-    for row in zip(decoys["rule_code"], decoys["source_file"], decoys["source_sheet"],
-                   decoys["source_row"]):
+    decoy_keys = zip(
+        decoys["rule_code"], decoys["source_file"], decoys["source_sheet"], decoys["source_row"],
+        strict=True,
+    )
+    for row in decoy_keys:
         assert row not in keys
 
 
@@ -216,14 +281,18 @@ def test_desil_truth_is_complete(tiny):
         threshold = tomllib.load(f)["desil_threshold"]["PKH"]
     persons = _truth(tiny, "persons.csv").set_index("person_uid")
     records = _truth(tiny, "records.csv")
-    dtsen_people = set(records.loc[records["source_file"] == "dtsen_batang_202611.csv", "person_uid"])
+    dtsen_people = set(
+        records.loc[records["source_file"] == "dtsen_batang_202611.csv", "person_uid"]
+    )
     pkh = records[records["source_file"] == "pkh_tahap4_2026.xlsx"]
     desil = pkh["person_uid"].map(persons["desil"]).astype(int)
     expected = pkh[((desil > threshold) | (desil == 0)) & pkh["person_uid"].isin(dtsen_people)]
     findings = _truth(tiny, "findings.csv")
-    found = findings[(findings["rule_code"] == "DESIL_OUT_OF_RANGE") & (findings["programme"] == "PKH")]
-    assert set(zip(expected["source_sheet"], expected["source_row"])) == set(
-        zip(found["source_sheet"], found["source_row"])
+    found = findings[
+        (findings["rule_code"] == "DESIL_OUT_OF_RANGE") & (findings["programme"] == "PKH")
+    ]
+    assert set(zip(expected["source_sheet"], expected["source_row"], strict=True)) == set(
+        zip(found["source_sheet"], found["source_row"], strict=True)
     )
     assert len(found) > 0
 
@@ -247,19 +316,42 @@ def test_excel_damage_planted_in_files(tiny):
         assert int(pbi[r - 1][1]) % 10 == 0
 
 
+def test_complaints_without_nik_identifiable(tiny):
+    """A complaint without NIK carries the register name and a non-default DOB."""
+    persons = _truth(tiny, "persons.csv").set_index("person_uid")
+    records = _truth(tiny, "records.csv")
+    rows = _csv_rows(tiny / "raw" / "pengaduan_rumah_curhat_2026.csv", ";", "utf-8")
+    complaint_records = records[records["source_file"] == "pengaduan_rumah_curhat_2026.csv"]
+    without_nik = 0
+    for row_number, uid in zip(
+        complaint_records["source_row"], complaint_records["person_uid"], strict=True
+    ):
+        cells = rows[int(row_number) - 1]
+        if cells[4] != "":
+            continue
+        without_nik += 1
+        assert cells[5] == persons.at[uid, "name"]
+        assert not persons.at[uid, "birth_date"].endswith(("-01-01", "-07-01", "-12-31", "-15"))
+    assert without_nik > 0
+
+
 def test_named_plants_in_files(tiny):
     findings = _truth(tiny, "findings.csv")
     bpnt = _csv_rows(tiny / "raw" / "bpnt_bnba_tahap4_2026.csv", ",", "cp1252")
-    deceased = findings[(findings["rule_code"] == "DECEASED_RECIPIENT")
-                        & (findings["source_file"] == "bpnt_bnba_tahap4_2026.csv")]
+    deceased = findings[
+        (findings["rule_code"] == "DECEASED_RECIPIENT")
+        & (findings["source_file"] == "bpnt_bnba_tahap4_2026.csv")
+    ]
     names = [bpnt[int(r) - 1][3] for r in deceased["source_row"]]
     assert any(n.startswith(("ALM. ", "ALMH. ")) for n in names)
 
     pkh = CalamineWorkbook.from_path(str(tiny / "raw" / "pkh_tahap4_2026.xlsx"))
-    mismatch = findings[(findings["rule_code"] == "NAME_MISMATCH_SAME_NIK")
-                        & (findings["source_file"] == "pkh_tahap4_2026.xlsx")]
+    mismatch = findings[
+        (findings["rule_code"] == "NAME_MISMATCH_SAME_NIK")
+        & (findings["source_file"] == "pkh_tahap4_2026.xlsx")
+    ]
     pkh_names = [
         pkh.get_sheet_by_name(sheet).to_python()[int(r) - 1][4]
-        for sheet, r in zip(mismatch["source_sheet"], mismatch["source_row"])
+        for sheet, r in zip(mismatch["source_sheet"], mismatch["source_row"], strict=True)
     ]
     assert any(n.startswith("NY. ") for n in pkh_names)

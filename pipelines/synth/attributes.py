@@ -27,7 +27,8 @@ def assign_occupations(
     adult = age >= 18
     work = rng.choice(
         ["PETANI/PEKEBUN", "BURUH HARIAN LEPAS", "WIRASWASTA", "PEDAGANG", "KARYAWAN SWASTA"],
-        size=n, p=[0.35, 0.3, 0.15, 0.1, 0.1],
+        size=n,
+        p=[0.35, 0.3, 0.15, 0.1, 0.1],
     )
     occupation[adult] = work[adult]
     occupation[adult & coastal & (rng.random(n) < 0.25)] = "NELAYAN/PERIKANAN"
@@ -45,10 +46,13 @@ def assign_occupations(
     occupation[category == "TNI"] = "TNI"
     occupation[category == "POLRI"] = "POLRI"
     occupation[category == "PENSIUNAN"] = "PENSIUNAN"
-    agency = np.array([
-        ASN_AGENCIES[c][int(i) % len(ASN_AGENCIES[c])] if c else ""
-        for c, i in zip(category, rng.integers(100, size=n))
-    ], dtype=object)
+    agency = np.array(
+        [
+            ASN_AGENCIES[c][int(i) % len(ASN_AGENCIES[c])] if c else ""
+            for c, i in zip(category, rng.integers(100, size=n), strict=True)
+        ],
+        dtype=object,
+    )
 
     persons["occupation"] = occupation
     persons["asn_category"] = category
@@ -58,7 +62,10 @@ def assign_occupations(
 
 
 def _assign_officials(
-    persons: pd.DataFrame, families: pd.DataFrame, age: np.ndarray, category: np.ndarray,
+    persons: pd.DataFrame,
+    families: pd.DataFrame,
+    age: np.ndarray,
+    category: np.ndarray,
     rng: np.random.Generator,
 ) -> np.ndarray:
     position = np.full(len(persons), "", dtype=object)
@@ -76,9 +83,7 @@ def _assign_officials(
     return position
 
 
-def assign_desil(
-    persons: pd.DataFrame, families: pd.DataFrame, rng: np.random.Generator
-) -> None:
+def assign_desil(persons: pd.DataFrame, families: pd.DataFrame, rng: np.random.Generator) -> None:
     """Rank families by a latent welfare score into ten person-weighted deciles."""
     fam = persons["family_idx"].to_numpy()
     n_fam = len(families)
@@ -102,25 +107,30 @@ def assign_desil(
     families["poverty_score"] = poverty
 
 
-def assign_components(
-    persons: pd.DataFrame, params: RuleParams, rng: np.random.Generator
-) -> None:
+def assign_components(persons: pd.DataFrame, params: RuleParams, rng: np.random.Generator) -> None:
     """Set pregnancy, severe disability and school participation with level."""
     n = len(persons)
     age = persons["age"].to_numpy()
     sex = persons["sex"].to_numpy()
     role = persons["role"].to_numpy()
 
-    fertile_wife = (sex == "P") & (age >= 18) & (age <= 42) & np.isin(role, ["ISTRI", "KEPALA KELUARGA"])
+    fertile_wife = (
+        (sex == "P") & (age >= 18) & (age <= 42) & np.isin(role, ["ISTRI", "KEPALA KELUARGA"])
+    )
     persons["is_pregnant"] = fertile_wife & (rng.random(n) < 0.06)
     p_disabled = np.where(age >= 60, 0.02, 0.006)
     persons["has_severe_disability"] = rng.random(n) < p_disabled
 
     # School starts at 7 and nobody aged 21 is in school, so the 6-21 boundary is never tested.
     p_school = np.select(
-        [(age >= 7) & (age <= 12), (age >= 13) & (age <= 15), (age >= 16) & (age <= 18),
-         (age >= 19) & (age <= 20)],
-        [0.98, 0.9, 0.7, 0.08], default=0.0,
+        [
+            (age >= 7) & (age <= 12),
+            (age >= 13) & (age <= 15),
+            (age >= 16) & (age <= 18),
+            (age >= 19) & (age <= 20),
+        ],
+        [0.98, 0.9, 0.7, 0.08],
+        default=0.0,
     )
     in_school = rng.random(n) < p_school
     level = np.select([age <= 12, age <= 15], ["SD", "SMP"], default="SMA").astype(object)
@@ -132,7 +142,9 @@ def assign_components(
 def assign_deaths(persons: pd.DataFrame, rng: np.random.Generator) -> None:
     """Draw deaths recorded in 2026, more likely with age."""
     age = persons["age"].to_numpy()
-    p_death = np.select([age >= 80, age >= 70, age >= 60, age >= 45], [0.09, 0.04, 0.015, 0.005], 0.001)
+    p_death = np.select(
+        [age >= 80, age >= 70, age >= 60, age >= 45], [0.09, 0.04, 0.015, 0.005], 0.001
+    )
     dies = rng.random(len(persons)) < p_death
     span = (to_days(DEATHS_TO) - to_days(DEATHS_FROM)).astype(int)
     offsets = rng.integers(0, span + 1, size=len(persons)).astype("timedelta64[D]")
@@ -156,5 +168,6 @@ def assign_register_status(
     persons["is_register_active"] = ~((dead & (rng.random(n) < 0.3)) | (rng.random(n) < 0.01))
     logger.info(
         "register status: unregistered families=%d, missing desil=%d",
-        int((~families["in_register"]).sum()), int(missing.sum()),
+        int((~families["in_register"]).sum()),
+        int(missing.sum()),
     )

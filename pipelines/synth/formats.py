@@ -8,15 +8,29 @@ import pandas as pd
 from pipelines.synth import names as nm
 
 MONTHS_ID = np.array(
-    ["", "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-     "September", "Oktober", "November", "Desember"], dtype=object
+    [
+        "",
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ],
+    dtype=object,
 )
 PLACEHOLDERS = np.array(["-", "0", "BELUM ADA", "0000000000000000", "TIDAK PUNYA"], dtype=object)
 EXCEL_EPOCH = np.datetime64("1899-12-30")
 
 
 def excel_damaged(values: np.ndarray) -> np.ndarray:
-    """The value Excel keeps of a 16-digit number: 15 significant digits, the 16th set to 0."""
+    """Return the value Excel keeps of a 16-digit number: 15 significant digits, the 16th 0."""
     return (values // 10) * 10
 
 
@@ -24,7 +38,16 @@ def nik_text(kind: np.ndarray, value: np.ndarray, rng: np.random.Generator) -> n
     """Render NIK or No KK text for each row kind; `excel_num` rows get the damaged digits."""
     digits = pd.Series(value).astype(str).to_numpy(dtype=object)
     out = digits.copy()
-    for k in ("apostrophe", "spaces", "dots", "placeholder", "short", "sci_text", "excel_num", "empty"):
+    for k in (
+        "apostrophe",
+        "spaces",
+        "dots",
+        "placeholder",
+        "short",
+        "sci_text",
+        "excel_num",
+        "empty",
+    ):
         rows = kind == k
         if not rows.any():
             continue
@@ -40,7 +63,7 @@ def nik_text(kind: np.ndarray, value: np.ndarray, rng: np.random.Generator) -> n
         elif k == "short":
             out[rows] = [s[:15] for s in d]
         elif k == "sci_text":
-            out[rows] = [f"{int(s):.5E}".replace("E+", "E+").replace(".", ",") for s in d]
+            out[rows] = [f"{int(s):.5E}".replace(".", ",") for s in d]
         elif k == "excel_num":
             out[rows] = excel_damaged(value[rows]).astype(str)
         elif k == "empty":
@@ -59,8 +82,8 @@ def mixed_dates(
     """Render dates in a mix of formats; returns the text and the chosen format per row.
 
     Formats: `dmy` 07-05-1985, `slash` 7/5/1985, `iso` 1985-05-07, `words` 07 Mei 1985,
-    `serial` Excel serial number, `yy` 07/05/85 (only for birth years 1930-1999, so that any
-    pivot year from 2027 to 2029 resolves the century correctly).
+    `serial` Excel serial number, `yy` 07/05/85. Two-digit years are used only for 1930-1999,
+    so reading YY above the current two-digit year as 19YY resolves the century.
     """
     n = len(dates)
     valid = ~np.isnat(dates)
@@ -71,27 +94,30 @@ def mixed_dates(
     choice = np.array(names, dtype=object)[rng.choice(len(names), size=n, p=p / p.sum())]
     choice[(choice == "yy") & ((year < 1930) | (year > 1999))] = "dmy"
 
-    dd = pd.Series(day).astype(str).str.zfill(2).to_numpy(dtype=object)
-    mm = pd.Series(month).astype(str).str.zfill(2).to_numpy(dtype=object)
-    yyyy = pd.Series(year).astype(str).to_numpy(dtype=object)
-    d, m = day.astype(str).astype(object), month.astype(str).astype(object)
-    serial = (safe.astype("datetime64[D]") - EXCEL_EPOCH).astype(int).astype(str).astype(object)
-    forms = {
-        "dmy": dd + "-" + mm + "-" + yyyy,
-        "slash": d + "/" + m + "/" + yyyy,
-        "iso": yyyy + "-" + mm + "-" + dd,
-        "words": dd + " " + MONTHS_ID[month] + " " + yyyy,
-        "serial": serial,
-        "yy": dd + "/" + mm + "/" + (year % 100).astype(str).astype(object),
-    }
     out = np.empty(n, dtype=object)
-    for name, text in forms.items():
+    for name in FORMATTERS:
         rows = choice == name
-        out[rows] = text[rows]
-    yy_rows = choice == "yy"
-    out[yy_rows] = dd[yy_rows] + "/" + mm[yy_rows] + "/" + pd.Series(year[yy_rows] % 100).astype(str).str.zfill(2).to_numpy(dtype=object)
+        if rows.any():
+            out[rows] = FORMATTERS[name](day[rows], month[rows], year[rows], safe[rows])
     out[~valid] = ""
     return out, choice
+
+
+def _text(values: np.ndarray, width: int = 0) -> np.ndarray:
+    text = values.astype(str)
+    return (np.char.zfill(text, width) if width else text).astype(object)
+
+
+FORMATTERS = {
+    "dmy": lambda d, m, y, _: _text(d, 2) + "-" + _text(m, 2) + "-" + _text(y),
+    "slash": lambda d, m, y, _: _text(d) + "/" + _text(m) + "/" + _text(y),
+    "iso": lambda d, m, y, _: _text(y) + "-" + _text(m, 2) + "-" + _text(d, 2),
+    "words": lambda d, m, y, _: _text(d, 2) + " " + MONTHS_ID[m] + " " + _text(y),
+    "serial": lambda d, m, y, dates: _text(
+        (dates.astype("datetime64[D]") - EXCEL_EPOCH).astype(int)
+    ),
+    "yy": lambda d, m, y, _: _text(d, 2) + "/" + _text(m, 2) + "/" + _text(y % 100, 2),
+}
 
 
 SEX_FORMS = {
@@ -114,7 +140,10 @@ def sex_text(sex: np.ndarray, weights: dict[str, float], rng: np.random.Generato
 
 
 def desil_text(desil: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Desil as `1`, `Desil 1`, `D1`, `DESIL 1 (SANGAT MISKIN)`; missing as blank or `Belum ada desil`."""
+    """Render desil as `1`, `Desil 1`, `D1` or `DESIL 1 (SANGAT MISKIN)`.
+
+    A missing desil is blank or `Belum ada desil`.
+    """
     n = len(desil)
     s = desil.astype(str).astype(object)
     form = rng.choice(4, size=n, p=[0.55, 0.2, 0.15, 0.1])
@@ -132,7 +161,9 @@ def rt_rw_text(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """RT or RW as `003`, `03` or `3` (leading zeros lost)."""
     s = pd.Series(values).astype(str)
     form = rng.choice(3, size=len(values), p=[0.6, 0.15, 0.25])
-    return np.where(form == 0, s.str.zfill(3), np.where(form == 1, s.str.zfill(2), s)).astype(object)
+    return np.where(form == 0, s.str.zfill(3), np.where(form == 1, s.str.zfill(2), s)).astype(
+        object
+    )
 
 
 def rupiah(amount: np.ndarray) -> np.ndarray:

@@ -118,9 +118,7 @@ def typo(name: str, rng: np.random.Generator) -> str | None:
     return candidate
 
 
-def benign_variant(
-    name: str, sex: str, father: str, rng: np.random.Generator
-) -> str:
+def benign_variant(name: str, sex: str, father: str, rng: np.random.Generator) -> str:
     """Write `name` the way another office might: a title, patronym, spelling or short form."""
     choices = ["title", "patronym", "muhammad", "spelling", "case", "suffix"]
     for kind in rng.permutation(choices):
@@ -158,18 +156,25 @@ def different_name(
     raise RuntimeError(f"no dissimilar name found for a {len(name)}-letter name")
 
 
-def build_names(
-    sex: np.ndarray, age: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
+def build_names(sex: np.ndarray, age: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Draw true names: mostly mononyms for older adults, two words for the young."""
     n = len(sex)
     female = sex == "P"
-    mono = np.where(female, FEMALE_MONONYMS[rng.integers(len(FEMALE_MONONYMS), size=n)],
-                    MALE_MONONYMS[rng.integers(len(MALE_MONONYMS), size=n)])
-    first = np.where(female, FEMALE_FIRST[rng.integers(len(FEMALE_FIRST), size=n)],
-                     MALE_FIRST[rng.integers(len(MALE_FIRST), size=n)])
-    second = np.where(female, FEMALE_SECOND[rng.integers(len(FEMALE_SECOND), size=n)],
-                      MALE_SECOND[rng.integers(len(MALE_SECOND), size=n)])
+    mono = np.where(
+        female,
+        FEMALE_MONONYMS[rng.integers(len(FEMALE_MONONYMS), size=n)],
+        MALE_MONONYMS[rng.integers(len(MALE_MONONYMS), size=n)],
+    )
+    first = np.where(
+        female,
+        FEMALE_FIRST[rng.integers(len(FEMALE_FIRST), size=n)],
+        MALE_FIRST[rng.integers(len(MALE_FIRST), size=n)],
+    )
+    second = np.where(
+        female,
+        FEMALE_SECOND[rng.integers(len(FEMALE_SECOND), size=n)],
+        MALE_SECOND[rng.integers(len(MALE_SECOND), size=n)],
+    )
     two_words = np.char.add(np.char.add(first.astype(str), " "), second.astype(str))
 
     p_mononym = np.select([age >= 55, age >= 25], [0.9, 0.5], default=0.15)

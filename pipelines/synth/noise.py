@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 
 from pipelines.synth.params import (
-    ASN_FILE, BPNT_FILE, COMPLAINTS_FILE, DEATHS_FILE, DTSEN_FILE, OFFICIALS_FILE, PBI_FILE,
+    ASN_FILE,
+    BPNT_FILE,
+    COMPLAINTS_FILE,
+    DEATHS_FILE,
+    DTSEN_FILE,
+    OFFICIALS_FILE,
+    PBI_FILE,
     PKH_FILE,
 )
 
@@ -19,14 +25,25 @@ NOISE_RATES: dict[str, dict[str, dict[str, float]]] = {
         "name_kind": {"variant": 0.02, "typo": 0.004},
     },
     PKH_FILE: {
-        "nik_kind": {"apostrophe": 0.03, "spaces": 0.01, "excel_num": 0.006, "placeholder": 0.003,
-                     "short": 0.002},
+        "nik_kind": {
+            "apostrophe": 0.03,
+            "spaces": 0.01,
+            "excel_num": 0.006,
+            "placeholder": 0.003,
+            "short": 0.002,
+        },
         "kk_kind": {"excel_num": 0.004, "placeholder": 0.002},
         "name_kind": {"variant": 0.05, "typo": 0.015},
     },
     BPNT_FILE: {
-        "nik_kind": {"apostrophe": 0.02, "spaces": 0.01, "dots": 0.005, "sci_text": 0.006,
-                     "placeholder": 0.003, "short": 0.002},
+        "nik_kind": {
+            "apostrophe": 0.02,
+            "spaces": 0.01,
+            "dots": 0.005,
+            "sci_text": 0.006,
+            "placeholder": 0.003,
+            "short": 0.002,
+        },
         "kk_kind": {"sci_text": 0.003, "placeholder": 0.002},
         "name_kind": {"variant": 0.04, "typo": 0.01},
     },
@@ -57,7 +74,10 @@ def apply_noise(
 
 
 def _draw_kinds(
-    spec: pd.DataFrame, rows: np.ndarray, field: str, rates: dict[str, float],
+    spec: pd.DataFrame,
+    rows: np.ndarray,
+    field: str,
+    rates: dict[str, float],
     rng: np.random.Generator,
 ) -> None:
     current = spec[field].to_numpy().copy()

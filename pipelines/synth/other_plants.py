@@ -1,7 +1,7 @@
 """Planted errors in the register and complaint rows, kept away from recipient families.
 
-Register rows of recipient families stay as the true state, so that the targeting rules judge
-them on true values; data-quality errors go to families that receive nothing.
+Register rows of recipient families stay as the true state, so the targeting rules judge them
+on true values. Data-quality errors go to families that receive nothing.
 """
 
 from __future__ import annotations
@@ -10,11 +10,13 @@ import numpy as np
 import pandas as pd
 
 from pipelines.synth.params import COMPLAINTS_FILE, DTSEN_FILE, age_on
-from pipelines.synth.plants import PlantBook, broken_nik, _choose_rows, _protect, roster_rows
+from pipelines.synth.plants import PlantBook, _choose_rows, _protect, broken_nik, roster_rows
 from pipelines.synth.population import is_default_dob
 
 
-def plant_other_files(book: PlantBook, spec: pd.DataFrame, recipient_family: np.ndarray) -> pd.DataFrame:
+def plant_other_files(
+    book: PlantBook, spec: pd.DataFrame, recipient_family: np.ndarray
+) -> pd.DataFrame:
     """Plant data-quality errors in DTSEN rows of non-recipient families and in complaints."""
     spec = spec.copy()
     p = book.persons
@@ -30,7 +32,9 @@ def plant_other_files(book: PlantBook, spec: pd.DataFrame, recipient_family: np.
 
     chosen = _choose_rows(book, spec, dtsen_quiet, k)
     spec.loc[chosen, "nik_kind"] = "struct_bad"
-    spec.loc[chosen, "nik_value"] = [broken_nik(int(p["nik"].iat[i]), n) for n, i in enumerate(spec.loc[chosen, "pidx"])]
+    spec.loc[chosen, "nik_value"] = [
+        broken_nik(int(p["nik"].iat[i]), n) for n, i in enumerate(spec.loc[chosen, "pidx"])
+    ]
     _mark(book, spec, chosen, "NIK_STRUCTURE")
 
     chosen = _choose_rows(book, spec, dtsen_quiet, max(1, k // 2))
@@ -51,7 +55,9 @@ def plant_other_files(book: PlantBook, spec: pd.DataFrame, recipient_family: np.
         spec.loc[chosen, "dob_override"] = np.datetime64(date)
         _mark(book, spec, chosen, "AGE_IMPLAUSIBLE")
 
-    heads = plain_dob[p["role"].to_numpy()[spec.loc[plain_dob, "pidx"].to_numpy()] == "KEPALA KELUARGA"]
+    heads = plain_dob[
+        p["role"].to_numpy()[spec.loc[plain_dob, "pidx"].to_numpy()] == "KEPALA KELUARGA"
+    ]
     chosen = _choose_rows(book, spec, heads, max(1, k // 2))
     spec.loc[chosen, "dob_override"] = np.datetime64("2013-03-05")
     _mark(book, spec, chosen, "AGE_IMPLAUSIBLE")

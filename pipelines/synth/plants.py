@@ -18,6 +18,7 @@ import pandas as pd
 from pipelines.synth import names as nm
 from pipelines.synth.params import RuleParams, age_on, to_days
 from pipelines.synth.population import is_default_dob
+from pipelines.synth.rosters import component_list, spec_frame
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +54,6 @@ class PlantBook:
 
     def mark_family_used(self, fam_idx: np.ndarray) -> None:
         self.used[np.isin(self.persons["family_idx"].to_numpy(), fam_idx)] = True
-
-    def column(self, name: str) -> np.ndarray:
-        return self.persons[name].to_numpy()
 
     def fam_column(self, name: str) -> np.ndarray:
         return self.families[name].to_numpy()[self.persons["family_idx"].to_numpy()]
@@ -93,14 +91,18 @@ def _plant_mononym_decoy(book: PlantBook) -> None:
         p.loc[pair, "birth_date"] = np.datetime64("1950-07-01")
         p.loc[pair, "death_date"] = np.datetime64("NaT")
         for pidx in pair:
-            book.decoys.append((int(pidx), "dtsen", "same_mononym_default_dob", "DUP_PERSON_DIFF_NIK", "ALL"))
+            book.decoys.append(
+                (int(pidx), "dtsen", "same_mononym_default_dob", "DUP_PERSON_DIFF_NIK", "ALL")
+            )
 
 
 def _plant_dissolved_households(book: PlantBook) -> np.ndarray:
     """Single elderly households whose only member died in mid-2026, still paid by BPNT."""
     fam = book.families
     single = (fam["household_type"] == "single_elderly").to_numpy() & fam["in_register"].to_numpy()
-    poor = (fam["desil"].to_numpy() >= 1) & (fam["desil"].to_numpy() <= book.params.desil_threshold["PKH"])
+    poor = (fam["desil"].to_numpy() >= 1) & (
+        fam["desil"].to_numpy() <= book.params.desil_threshold["PKH"]
+    )
     fam_pool = np.flatnonzero(single & poor)
     members = book.persons["family_idx"].to_numpy()
     chosen = []
@@ -109,7 +111,9 @@ def _plant_dissolved_households(book: PlantBook) -> np.ndarray:
         if book.used[pidx].any():
             continue
         book.used[pidx] = True
-        book.persons.loc[pidx, "death_date"] = np.datetime64("2026-05-12") + np.timedelta64(int(f % 60), "D")
+        book.persons.loc[pidx, "death_date"] = np.datetime64("2026-05-12") + np.timedelta64(
+            int(f % 60), "D"
+        )
         book.persons.loc[pidx, "is_register_active"] = True
         book.persons.loc[pidx, "asn_category"] = ""
         book.persons.loc[pidx, "official_position"] = ""
@@ -123,15 +127,22 @@ def _plant_only_school_decoy(book: PlantBook) -> np.ndarray:
     p = book.persons
     age = age_on(p["birth_date"].to_numpy(), book.params.period_start)
     desil = book.fam_column("desil")
-    ok_family = book.fam_column("in_register") & (desil >= 1) & (desil <= book.params.desil_threshold["PKH"])
+    ok_family = (
+        book.fam_column("in_register")
+        & (desil >= 1)
+        & (desil <= book.params.desil_threshold["PKH"])
+    )
     fam_idx = p["family_idx"].to_numpy()
     other_component = (
-        p["is_pregnant"].to_numpy() | p["has_severe_disability"].to_numpy()
-        | (age <= book.params.early_childhood_max_age) | (age >= book.params.elderly_min_age)
+        p["is_pregnant"].to_numpy()
+        | p["has_severe_disability"].to_numpy()
+        | (age <= book.params.early_childhood_max_age)
+        | (age >= book.params.elderly_min_age)
         | p["is_in_school"].to_numpy()
     )
     has_other = np.bincount(fam_idx, weights=other_component, minlength=len(book.families)) > 0
     candidates = ok_family & (age == 20) & ~has_other[fam_idx] & p["is_padan"].to_numpy()
+
     chosen = book.pick(candidates)
     p.loc[chosen, "is_in_school"] = True
     p.loc[chosen, "school_level"] = "SMA"
@@ -139,7 +150,9 @@ def _plant_only_school_decoy(book: PlantBook) -> np.ndarray:
     families = book.family_of(chosen)
     book.mark_family_used(families)
     for pidx in chosen:
-        book.decoys.append((int(pidx), "pkh_family", "only_component_school_age_20", "PKH_NO_COMPONENT", "PKH"))
+        book.decoys.append(
+            (int(pidx), "pkh_family", "only_component_school_age_20", "PKH_NO_COMPONENT", "PKH")
+        )
     return families
 
 
@@ -157,11 +170,17 @@ def _protect(spec: pd.DataFrame, rows: np.ndarray, plant: str) -> None:
     spec.loc[rows, "plant"] = plant
 
 
-def _choose_rows(book: PlantBook, spec: pd.DataFrame, rows: np.ndarray, k: int | None = None) -> np.ndarray:
+def _choose_rows(
+    book: PlantBook, spec: pd.DataFrame, rows: np.ndarray, k: int | None = None
+) -> np.ndarray:
     """Pick up to `k` rows of `spec` whose persons are unused, and mark those persons used."""
-    rows = rows[~book.used[spec.loc[rows, "pidx"].to_numpy()] & ~spec.loc[rows, "is_protected"].to_numpy()]
+    rows = rows[
+        ~book.used[spec.loc[rows, "pidx"].to_numpy()] & ~spec.loc[rows, "is_protected"].to_numpy()
+    ]
     k = book.per_rule if k is None else k
-    chosen = np.sort(book.rng.choice(rows, size=min(k, len(rows)), replace=False)) if len(rows) else rows
+    chosen = (
+        np.sort(book.rng.choice(rows, size=min(k, len(rows)), replace=False)) if len(rows) else rows
+    )
     book.used[spec.loc[chosen, "pidx"].to_numpy()] = True
     return chosen
 
@@ -177,20 +196,19 @@ PKH, BPNT, PBI = "pkh_tahap4_2026.xlsx", "bpnt_bnba_tahap4_2026.csv", "pbi_jkn_2
 
 
 def _template(book: PlantBook, pidx: np.ndarray, file: str, plant: str, **columns) -> pd.DataFrame:
-    from pipelines.synth.rosters import spec_frame
-
     frame = spec_frame(pidx, file, family_idx=book.family_of(pidx), **columns)
     frame["plant"] = plant
     return frame
 
 
 def plant_rosters(
-    book: PlantBook, rosters: pd.DataFrame, pengurus: np.ndarray, counts: pd.DataFrame,
+    book: PlantBook,
+    rosters: pd.DataFrame,
+    pengurus: np.ndarray,
+    counts: pd.DataFrame,
     nik: np.ndarray,
 ) -> pd.DataFrame:
     """Add and alter roster rows so that every covered rule has planted cases."""
-    from pipelines.synth.rosters import component_list
-
     p = book.persons
     desil = book.fam_column("desil")
     registered = book.fam_column("in_register")
@@ -236,7 +254,9 @@ def plant_rosters(
     add(chosen_b, BPNT, "DESIL_OUT_OF_RANGE", tahap=4)
     chosen_p = book.pick(base & rich)
     add(chosen_p, PBI, "PBI_NOT_ELIGIBLE", segment="PBI APBD", status="AKTIF", noka_offset=0)
-    book.planted["DESIL_OUT_OF_RANGE"] += len(chosen) + len(unranked) + len(chosen_b) + len(chosen_p)
+    book.planted["DESIL_OUT_OF_RANGE"] += (
+        len(chosen) + len(unranked) + len(chosen_b) + len(chosen_p)
+    )
     book.planted["PBI_NOT_ELIGIBLE"] += len(chosen_p)
 
     # PKH_NO_COMPONENT: poor families with no qualifying member.
@@ -247,7 +267,9 @@ def plant_rosters(
 
     # AGE_IMPLAUSIBLE: a girl under the minimum pengurus age listed as pengurus.
     young = (p["sex"].to_numpy() == "P") & (age >= 12) & (age < book.params.pengurus_min_age)
-    chosen = book.pick(young & registered & has_comp & (desil >= 1) & (desil <= thr["PKH"]) & alive, max(1, k // 2))
+    chosen = book.pick(
+        young & registered & has_comp & (desil >= 1) & (desil <= thr["PKH"]) & alive, max(1, k // 2)
+    )
     add_pkh(chosen, "AGE_IMPLAUSIBLE")
     book.planted["AGE_IMPLAUSIBLE"] += len(chosen)
 
@@ -291,12 +313,16 @@ def _plant_existing_rows(
         p.loc[rosters.loc[later, "pidx"], "death_date"] = start + days
         _protect(rosters, later, "decoy")
         for pidx in rosters.loc[later, "pidx"]:
-            book.decoys.append((int(pidx), file, "death_after_period_start", "DECEASED_RECIPIENT", programme))
+            book.decoys.append(
+                (int(pidx), file, "death_after_period_start", "DECEASED_RECIPIENT", programme)
+            )
 
     # ASN_TNI_POLRI and OCCUPATIONAL_EXCLUSION: the recipient or another KK member is listed.
     for rows, file in ((pkh, PKH), (bpnt4, BPNT), (pbi, PBI)):
-        for rule, column, value in (("ASN_TNI_POLRI", "asn_category", "ASN"),
-                                    ("OCCUPATIONAL_EXCLUSION", "official_position", "KEPALA DUSUN")):
+        for rule, column, value in (
+            ("ASN_TNI_POLRI", "asn_category", "ASN"),
+            ("OCCUPATIONAL_EXCLUSION", "official_position", "KEPALA DUSUN"),
+        ):
             chosen = _choose_rows(book, rosters, rows)
             targets = rosters.loc[chosen, "pidx"].to_numpy().copy()
             if file == PKH and len(targets):
@@ -342,7 +368,8 @@ def _plant_duplicates(
         copy["name_kind"] = "given"
         copy["name_text"] = [
             f"{p['name'].iat[i]} {'BINTI' if p['sex'].iat[i] == 'P' else 'BIN'} "
-            f"{nm.MALE_MONONYMS[i % len(nm.MALE_MONONYMS)]}" for i in copy["pidx"]
+            f"{nm.MALE_MONONYMS[i % len(nm.MALE_MONONYMS)]}"
+            for i in copy["pidx"]
         ]
         new_rows.append(copy)
         book.planted["DUP_NIK_IN_LIST"] += len(chosen)
@@ -370,7 +397,9 @@ def _plant_duplicates(
     _protect(rosters, chosen, "PBI_DOUBLE_COVERAGE")
     copy = rosters.loc[chosen].copy()
     flip = np.arange(len(copy)) % 3 != 2
-    copy.loc[flip, "segment"] = np.where(copy.loc[flip, "segment"] == "PBI APBN", "PBI APBD", "PBI APBN")
+    copy.loc[flip, "segment"] = np.where(
+        copy.loc[flip, "segment"] == "PBI APBN", "PBI APBD", "PBI APBN"
+    )
     copy["noka_offset"] = 1
     new_rows.append(copy)
     book.planted["PBI_DOUBLE_COVERAGE"] += len(chosen)
@@ -381,7 +410,11 @@ def _plant_duplicates(
 
 
 def _plant_names(
-    book: PlantBook, rosters: pd.DataFrame, pkh: np.ndarray, bpnt4: np.ndarray, pbi: np.ndarray,
+    book: PlantBook,
+    rosters: pd.DataFrame,
+    pkh: np.ndarray,
+    bpnt4: np.ndarray,
+    pbi: np.ndarray,
     nik: np.ndarray,
 ) -> None:
     p = book.persons
@@ -394,7 +427,9 @@ def _plant_names(
         chosen = _choose_rows(book, rosters, rows)
         for r in chosen:
             rosters.at[r, "name_kind"] = "different"
-            rosters.at[r, "name_text"] = nm.different_name(p["name"].iat[rosters.at[r, "pidx"]], pool, rng)
+            rosters.at[r, "name_text"] = nm.different_name(
+                p["name"].iat[rosters.at[r, "pidx"]], pool, rng
+            )
         _protect(rosters, chosen, "NAME_MISMATCH_SAME_NIK")
         book.planted["NAME_MISMATCH_SAME_NIK"] += len(chosen)
         book.planted["DUP_NIK_CONFLICT"] += len(chosen)
@@ -418,8 +453,13 @@ def _plant_names(
     pbi_people = set(rosters.loc[roster_rows(rosters, PBI), "pidx"])
     for r in chosen:
         pidx = rosters.at[r, "pidx"]
-        others = [o for o in np.flatnonzero(fam == fam[pidx]) if o != pidx and o not in pbi_people
-                  and nm.name_similarity(p["name"].iat[o], p["name"].iat[pidx]) < 60]
+        others = [
+            o
+            for o in np.flatnonzero(fam == fam[pidx])
+            if o != pidx
+            and o not in pbi_people
+            and nm.name_similarity(p["name"].iat[o], p["name"].iat[pidx]) < 60
+        ]
         if others:
             rosters.at[r, "nik_kind"] = "other_person"
             rosters.at[r, "nik_value"] = nik[others[0]]
@@ -444,7 +484,9 @@ def _plant_names(
             title = "HJ." if p["sex"].iat[pidx] == "P" else "H."
             rosters.at[r, "name_kind"] = "given"
             rosters.at[r, "name_text"] = f"{title} {p['name'].iat[pidx]}"
-            book.decoys.append((int(pidx), file, "title_added_same_person", "NAME_MISMATCH_SAME_NIK", programme))
+            book.decoys.append(
+                (int(pidx), file, "title_added_same_person", "NAME_MISMATCH_SAME_NIK", programme)
+            )
         _protect(rosters, chosen, "decoy")
 
 
@@ -452,7 +494,9 @@ def _plant_components(book: PlantBook, rosters: pd.DataFrame, pkh: np.ndarray) -
     """PKH_COMPONENT_LIMITS: too many BALITA, more than the maximum, or SD without a pupil."""
     chosen = _choose_rows(book, rosters, pkh)
     too_many = ", ".join(["BALITA"] * (book.params.max_early_childhood + 1))
-    over_max = ", ".join(["SD", "SMP", "SMA", "LANSIA", "DISABILITAS"][: book.params.max_components + 1])
+    over_max = ", ".join(
+        ["SD", "SMP", "SMA", "LANSIA", "DISABILITAS"][: book.params.max_components + 1]
+    )
     forms = (too_many, over_max, "SD, SD, SD, SMA")
     for n, r in enumerate(chosen):
         rosters.at[r, "components"] = forms[n % len(forms)]
@@ -461,13 +505,19 @@ def _plant_components(book: PlantBook, rosters: pd.DataFrame, pkh: np.ndarray) -
 
 
 def _plant_identifier_errors(
-    book: PlantBook, rosters: pd.DataFrame, pkh: np.ndarray, bpnt4: np.ndarray, pbi: np.ndarray,
+    book: PlantBook,
+    rosters: pd.DataFrame,
+    pkh: np.ndarray,
+    bpnt4: np.ndarray,
+    pbi: np.ndarray,
     nik: np.ndarray,
 ) -> None:
     p = book.persons
-    for rows, kinds in ((pkh, ("placeholder", "short", "excel_num")),
-                        (bpnt4, ("placeholder", "short", "sci_text")),
-                        (pbi, ("placeholder", "excel_num"))):
+    for rows, kinds in (
+        (pkh, ("placeholder", "short", "excel_num")),
+        (bpnt4, ("placeholder", "short", "sci_text")),
+        (pbi, ("placeholder", "excel_num")),
+    ):
         for kind in kinds:
             chosen = _choose_rows(book, rosters, rows, max(1, book.per_rule // 2))
             rosters.loc[chosen, "nik_kind"] = kind
@@ -503,7 +553,10 @@ def _plant_identifier_errors(
     book.planted["DUP_PERSON_DIFF_NIK"] += len(chosen)
 
     # KK_FORMAT: No KK equal to the NIK, a future registration date, or Excel damage.
-    for rows, kinds in ((pkh, ("eq_nik", "excel_num", "placeholder")), (bpnt4, ("future", "sci_text", "eq_nik"))):
+    for rows, kinds in (
+        (pkh, ("eq_nik", "excel_num", "placeholder")),
+        (bpnt4, ("future", "sci_text", "eq_nik")),
+    ):
         for kind in kinds:
             chosen = _choose_rows(book, rosters, rows, max(1, book.per_rule // 2))
             rosters.loc[chosen, "kk_kind"] = kind
@@ -511,11 +564,16 @@ def _plant_identifier_errors(
             book.planted["KK_FORMAT"] += len(chosen)
 
     # WILAYAH_INVALID: a desa of another kecamatan, and an unknown desa name.
-    for rows, kind, text in ((pkh, "wrong_kec", "SILURAH"), (bpnt4, "bad_code", "3325992001"),
-                             (pbi, "unknown_desa", "SUKAMAJU")):
+    for rows, kind, text in (
+        (pkh, "wrong_kec", "SILURAH"),
+        (bpnt4, "bad_code", "3325992001"),
+        (pbi, "unknown_desa", "SUKAMAJU"),
+    ):
         chosen = _choose_rows(book, rosters, rows, max(1, book.per_rule // 2))
         if kind == "wrong_kec":
-            kec = book.families["kecamatan_num"].to_numpy()[rosters.loc[chosen, "family_idx"].to_numpy()]
+            kec = book.families["kecamatan_num"].to_numpy()[
+                rosters.loc[chosen, "family_idx"].to_numpy()
+            ]
             chosen = chosen[kec != 1]
         rosters.loc[chosen, "wil_kind"] = kind
         rosters.loc[chosen, "wil_text"] = text
@@ -532,9 +590,13 @@ def _plant_identifier_errors(
 
 
 def broken_nik(value: int, n: int) -> int:
-    """A NIK with one structural defect, cycling through the defect kinds by `n`."""
+    """Break one part of a NIK's structure, cycling through the defect kinds by `n`."""
     prefix, day, month, yy, serial = (
-        value // 10**10, value // 10**8 % 100, value // 10**6 % 100, value // 10**4 % 100, value % 10**4
+        value // 10**10,
+        value // 10**8 % 100,
+        value // 10**6 % 100,
+        value // 10**4 % 100,
+        value % 10**4,
     )
     kind = n % 6
     if kind == 0:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.synth import names as nm
-from pipelines.synth.params import DEATHS_FROM, DEATHS_TO, RuleParams, age_on, to_days
+from pipelines.synth.params import RuleParams, age_on, to_days
 
 logger = logging.getLogger(__name__)
 
@@ -25,13 +25,26 @@ HOUSEHOLD_TYPES = (
 # Upland kecamatan are poorer on average; the shift moves a family's latent welfare score.
 POVERTY_SHIFT_BY_KECAMATAN = {1: 0.35, 2: 0.25, 3: 0.45, 4: 0.45, 5: 0.4, 11: -0.5, 13: -0.1}
 OFFICIAL_POSITIONS = (
-    "KEPALA DESA", "SEKRETARIS DESA", "KAUR KEUANGAN", "KAUR UMUM", "KASI PEMERINTAHAN",
-    "KASI KESEJAHTERAAN", "KASI PELAYANAN", "KEPALA DUSUN", "KEPALA DUSUN", "KEPALA DUSUN",
+    "KEPALA DESA",
+    "SEKRETARIS DESA",
+    "KAUR KEUANGAN",
+    "KAUR UMUM",
+    "KASI PEMERINTAHAN",
+    "KASI KESEJAHTERAAN",
+    "KASI PELAYANAN",
+    "KEPALA DUSUN",
+    "KEPALA DUSUN",
+    "KEPALA DUSUN",
     "STAF DESA",
 )
 ASN_AGENCIES = {
-    "ASN": ("DINAS PENDIDIKAN KAB. BATANG", "RSUD BATANG", "SETDA KAB. BATANG",
-            "DINAS KESEHATAN KAB. BATANG", "KEMENAG KAB. BATANG"),
+    "ASN": (
+        "DINAS PENDIDIKAN KAB. BATANG",
+        "RSUD BATANG",
+        "SETDA KAB. BATANG",
+        "DINAS KESEHATAN KAB. BATANG",
+        "KEMENAG KAB. BATANG",
+    ),
     "TNI": ("KODIM 0736/BATANG",),
     "POLRI": ("POLRES BATANG",),
     "PENSIUNAN": ("TASPEN", "ASABRI"),
@@ -74,20 +87,22 @@ def build_families(desa: pd.DataFrame, n_persons: int, rng: np.random.Generator)
     n_fam = len(sizes)
 
     desa_idx = rng.integers(len(desa), size=n_fam)
-    families = pd.DataFrame({
-        "family_idx": np.arange(n_fam),
-        "family_uid": np.char.add("F", np.char.zfill(np.arange(1, n_fam + 1).astype(str), 7)),
-        "household_type": np.array([t[0] for t in HOUSEHOLD_TYPES])[type_idx],
-        "size": sizes,
-        "desa_code": desa["desa_code"].to_numpy()[desa_idx],
-        "desa_name": desa["desa_name"].to_numpy()[desa_idx],
-        "kecamatan_code": desa["kecamatan_code"].to_numpy()[desa_idx],
-        "kecamatan_name": desa["kecamatan_name"].to_numpy()[desa_idx],
-        "kecamatan_num": desa["kecamatan_num"].to_numpy()[desa_idx],
-        "rt": rng.integers(1, 13, size=n_fam),
-        "rw": rng.integers(1, 7, size=n_fam),
-        "dusun": nm.DUSUN_NAMES[rng.integers(len(nm.DUSUN_NAMES), size=n_fam)],
-    })
+    families = pd.DataFrame(
+        {
+            "family_idx": np.arange(n_fam),
+            "family_uid": np.char.add("F", np.char.zfill(np.arange(1, n_fam + 1).astype(str), 7)),
+            "household_type": np.array([t[0] for t in HOUSEHOLD_TYPES])[type_idx],
+            "size": sizes,
+            "desa_code": desa["desa_code"].to_numpy()[desa_idx],
+            "desa_name": desa["desa_name"].to_numpy()[desa_idx],
+            "kecamatan_code": desa["kecamatan_code"].to_numpy()[desa_idx],
+            "kecamatan_name": desa["kecamatan_name"].to_numpy()[desa_idx],
+            "kecamatan_num": desa["kecamatan_num"].to_numpy()[desa_idx],
+            "rt": rng.integers(1, 13, size=n_fam),
+            "rw": rng.integers(1, 7, size=n_fam),
+            "dusun": nm.DUSUN_NAMES[rng.integers(len(nm.DUSUN_NAMES), size=n_fam)],
+        }
+    )
     return families
 
 
@@ -125,18 +140,22 @@ def build_persons(
     children = role == "ANAK"
     max_child = np.clip(head_age[children] - 19, 0, 30)
     age[children] = np.floor(rng.random(int(children.sum())) * (max_child + 1)).astype(int)
-    age[is_parent_row] = np.clip(head_age[is_parent_row] + rng.integers(20, 35, int(is_parent_row.sum())), 60, 96)
+    age[is_parent_row] = np.clip(
+        head_age[is_parent_row] + rng.integers(20, 35, int(is_parent_row.sum())), 60, 96
+    )
 
     birth = _birth_dates(age, params, rng)
-    persons = pd.DataFrame({
-        "pidx": np.arange(n),
-        "person_uid": np.char.add("P", np.char.zfill(np.arange(1, n + 1).astype(str), 7)),
-        "family_idx": fam_idx,
-        "pos": pos,
-        "role": role,
-        "sex": sex,
-        "birth_date": birth,
-    })
+    persons = pd.DataFrame(
+        {
+            "pidx": np.arange(n),
+            "person_uid": np.char.add("P", np.char.zfill(np.arange(1, n + 1).astype(str), 7)),
+            "family_idx": fam_idx,
+            "pos": pos,
+            "role": role,
+            "sex": sex,
+            "birth_date": birth,
+        }
+    )
     return persons
 
 
@@ -163,9 +182,7 @@ def _birth_dates(age: np.ndarray, params: RuleParams, rng: np.random.Generator) 
     return start - offset.astype("timedelta64[D]")
 
 
-def apply_default_dobs(
-    persons: pd.DataFrame, params: RuleParams, rng: np.random.Generator
-) -> None:
+def apply_default_dobs(persons: pd.DataFrame, params: RuleParams, rng: np.random.Generator) -> None:
     """Replace birth dates with Dukcapil default dates for part of the elderly and some families."""
     birth = pd.DatetimeIndex(persons["birth_date"].to_numpy())
     age = age_on(persons["birth_date"].to_numpy(), params.period_start)
@@ -180,9 +197,11 @@ def apply_default_dobs(
 
     month = np.select([kind == 0, kind == 1, kind == 2], [7, 12, 1], default=birth.month)
     day = np.select([kind == 0, kind == 1, kind == 2], [1, 31, 1], default=15)
-    defaulted = pd.to_datetime(
-        {"year": birth.year, "month": month, "day": day}
-    ).to_numpy().astype("datetime64[D]")
+    defaulted = (
+        pd.to_datetime({"year": birth.year, "month": month, "day": day})
+        .to_numpy()
+        .astype("datetime64[D]")
+    )
     latest = to_days(params.period_start) - np.timedelta64(1, "D")
     # A default date later than the true birthday could fall after the period start for babies.
     use = chosen & (defaulted <= latest)

@@ -12,19 +12,33 @@ import logging
 import numpy as np
 import pandas as pd
 
-from pipelines.synth.population import is_default_dob
 from pipelines.synth.params import (
-    ASN_FILE, BPNT_FILE, COMPLAINTS_FILE, DEATHS_FILE, DTSEN_FILE, OFFICIALS_FILE, PBI_FILE,
-    PKH_FILE, RuleParams, age_on, to_days,
+    ASN_FILE,
+    BPNT_FILE,
+    COMPLAINTS_FILE,
+    DEATHS_FILE,
+    DTSEN_FILE,
+    OFFICIALS_FILE,
+    PBI_FILE,
+    PKH_FILE,
+    RuleParams,
+    age_on,
+    to_days,
 )
+from pipelines.synth.population import is_default_dob
 
 logger = logging.getLogger(__name__)
 
 COMPONENT_ORDER = ("HAMIL", "BALITA", "SD", "SMP", "SMA", "DISABILITAS", "LANSIA")
 # Yearly rupiah per component; a tahap pays a quarter.
 COMPONENT_IDR_PER_YEAR = {
-    "HAMIL": 3_000_000, "BALITA": 3_000_000, "SD": 900_000, "SMP": 1_500_000,
-    "SMA": 2_000_000, "DISABILITAS": 2_400_000, "LANSIA": 2_400_000,
+    "HAMIL": 3_000_000,
+    "BALITA": 3_000_000,
+    "SD": 900_000,
+    "SMP": 1_500_000,
+    "SMA": 2_000_000,
+    "DISABILITAS": 2_400_000,
+    "LANSIA": 2_400_000,
 }
 BPNT_IDR_PER_TAHAP = 600_000
 
@@ -34,19 +48,23 @@ def qualifying_members(persons: pd.DataFrame, params: RuleParams) -> pd.DataFram
     age = age_on(persons["birth_date"].to_numpy(), params.period_start)
     death = persons["death_date"].to_numpy()
     alive = np.isnat(death) | (death >= to_days(params.period_start))
-    in_school = persons["is_in_school"].to_numpy() & (age >= params.school_min_age) & (
-        age <= params.school_max_age
+    in_school = (
+        persons["is_in_school"].to_numpy()
+        & (age >= params.school_min_age)
+        & (age <= params.school_max_age)
     )
     level = persons["school_level"].to_numpy()
-    return pd.DataFrame({
-        "HAMIL": alive & persons["is_pregnant"].to_numpy(),
-        "BALITA": alive & (age >= 0) & (age <= params.early_childhood_max_age),
-        "SD": alive & in_school & (level == "SD"),
-        "SMP": alive & in_school & (level == "SMP"),
-        "SMA": alive & in_school & (level == "SMA"),
-        "DISABILITAS": alive & persons["has_severe_disability"].to_numpy(),
-        "LANSIA": alive & (age >= params.elderly_min_age),
-    })
+    return pd.DataFrame(
+        {
+            "HAMIL": alive & persons["is_pregnant"].to_numpy(),
+            "BALITA": alive & (age >= 0) & (age <= params.early_childhood_max_age),
+            "SD": alive & in_school & (level == "SD"),
+            "SMP": alive & in_school & (level == "SMP"),
+            "SMA": alive & in_school & (level == "SMA"),
+            "DISABILITAS": alive & persons["has_severe_disability"].to_numpy(),
+            "LANSIA": alive & (age >= params.elderly_min_age),
+        }
+    )
 
 
 def family_component_counts(
@@ -55,10 +73,12 @@ def family_component_counts(
     """Number of qualifying members per family and component."""
     qualifying = qualifying_members(persons, params)
     fam = persons["family_idx"].to_numpy()
-    return pd.DataFrame({
-        c: np.bincount(fam, weights=qualifying[c].to_numpy(), minlength=n_families).astype(int)
-        for c in COMPONENT_ORDER
-    })
+    return pd.DataFrame(
+        {
+            c: np.bincount(fam, weights=qualifying[c].to_numpy(), minlength=n_families).astype(int)
+            for c in COMPONENT_ORDER
+        }
+    )
 
 
 def component_list(counts: pd.Series, params: RuleParams) -> list[str]:
@@ -75,9 +95,14 @@ def choose_pengurus(persons: pd.DataFrame) -> np.ndarray:
     role = persons["role"].to_numpy()
     sex = persons["sex"].to_numpy()
     priority = np.select(
-        [role == "ISTRI", (role == "KEPALA KELUARGA") & (sex == "P"),
-         (role == "ORANG TUA") & (sex == "P"), role == "KEPALA KELUARGA"],
-        [0, 1, 2, 3], default=9,
+        [
+            role == "ISTRI",
+            (role == "KEPALA KELUARGA") & (sex == "P"),
+            (role == "ORANG TUA") & (sex == "P"),
+            role == "KEPALA KELUARGA",
+        ],
+        [0, 1, 2, 3],
+        default=9,
     )
     order = np.lexsort((priority, persons["family_idx"].to_numpy()))
     fam_sorted = persons["family_idx"].to_numpy()[order]
@@ -90,33 +115,38 @@ def choose_pengurus(persons: pd.DataFrame) -> np.ndarray:
 def spec_frame(pidx: np.ndarray, file: str, **columns) -> pd.DataFrame:
     """Row specs with clean defaults for persons `pidx` in `file`."""
     n = len(pidx)
-    frame = pd.DataFrame({
-        "file": file,
-        "sheet": "",
-        "pidx": np.asarray(pidx, dtype=np.int64),
-        "nik_kind": "clean",
-        "nik_value": np.zeros(n, dtype=np.int64),
-        "kk_kind": "clean",
-        "kk_value": np.zeros(n, dtype=np.int64),
-        "name_kind": "same",
-        "name_text": "",
-        "dob_shift_days": np.zeros(n, dtype=np.int64),
-        "dob_override": np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"),
-        "sex_override": "",
-        "wil_kind": "ok",
-        "is_protected": False,
-        "plant": "",
-    })
+    frame = pd.DataFrame(
+        {
+            "file": file,
+            "sheet": "",
+            "pidx": np.asarray(pidx, dtype=np.int64),
+            "nik_kind": "clean",
+            "nik_value": np.zeros(n, dtype=np.int64),
+            "kk_kind": "clean",
+            "kk_value": np.zeros(n, dtype=np.int64),
+            "name_kind": "same",
+            "name_text": "",
+            "dob_shift_days": np.zeros(n, dtype=np.int64),
+            "dob_override": np.full(n, np.datetime64("NaT"), dtype="datetime64[D]"),
+            "sex_override": "",
+            "wil_kind": "ok",
+            "is_protected": False,
+            "plant": "",
+        }
+    )
     for key, value in columns.items():
         frame[key] = value
     return frame
 
 
 def select_families(
-    families: pd.DataFrame, counts: pd.DataFrame, exclusion_members: np.ndarray,
-    params: RuleParams, rng: np.random.Generator,
+    families: pd.DataFrame,
+    counts: pd.DataFrame,
+    exclusion_members: np.ndarray,
+    params: RuleParams,
+    rng: np.random.Generator,
 ) -> dict[str, np.ndarray]:
-    """Decide which families receive PKH, BPNT and PBI, with the inclusion errors of real rosters."""
+    """Decide which families receive PKH, BPNT and PBI, with real rosters' inclusion errors."""
     n = len(families)
     desil = families["desil"].to_numpy()
     registered = families["in_register"].to_numpy()
@@ -128,40 +158,57 @@ def select_families(
 
     thr = params.desil_threshold
     p_pkh = np.select(
-        [ranked & (desil <= thr["PKH"]) & has_component,
-         ranked & (desil <= thr["PKH"]),
-         ranked & (desil <= thr["PKH"] + 2) & has_component],
-        [0.62, 0.02, 0.04], 0.0,
+        [
+            ranked & (desil <= thr["PKH"]) & has_component,
+            ranked & (desil <= thr["PKH"]),
+            ranked & (desil <= thr["PKH"] + 2) & has_component,
+        ],
+        [0.62, 0.02, 0.04],
+        0.0,
     )
     pkh = draw[0] < p_pkh * screened
     p_bpnt = np.select(
         [pkh, ranked & (desil <= thr["BPNT"]), ranked & (desil <= thr["BPNT"] + 2)],
-        [0.9, 0.5, 0.03], 0.0,
+        [0.9, 0.5, 0.03],
+        0.0,
     )
     bpnt = draw[1] < p_bpnt * screened
     p_pbi = np.select(
         [pkh, ranked & (desil <= thr["PBI"]), ranked & (desil <= thr["PBI"] + 3), ~registered],
-        [0.95, 0.65, 0.08, 0.3], 0.0,
+        [0.95, 0.65, 0.08, 0.3],
+        0.0,
     )
     pbi = draw[2] < p_pbi * screened
     logger.info("families selected: PKH=%d BPNT=%d PBI=%d", pkh.sum(), bpnt.sum(), pbi.sum())
     return {"PKH": pkh, "BPNT": bpnt, "PBI": pbi}
 
 
+def component_texts(counts: pd.DataFrame, params: RuleParams) -> np.ndarray:
+    """KOMPONEN text per family (vectorised `component_list`)."""
+    caps = {"BALITA": params.max_early_childhood, "HAMIL": params.max_pregnancies}
+    listed = np.zeros(len(counts), dtype=int)
+    text = np.full(len(counts), "", dtype=object)
+    for component in COMPONENT_ORDER:
+        capped = np.minimum(counts[component].to_numpy(), caps.get(component, 99))
+        take = np.clip(np.minimum(capped, params.max_components - listed), 0, None)
+        text = text + np.char.multiply(f"{component}, ", take).astype(object)
+        listed += take
+    return np.array([t[:-2] for t in text], dtype=object)
+
+
 def pkh_rows(
-    families: pd.DataFrame, pengurus: np.ndarray, counts: pd.DataFrame, selected: np.ndarray,
+    families: pd.DataFrame,
+    pengurus: np.ndarray,
+    counts: pd.DataFrame,
+    selected: np.ndarray,
     params: RuleParams,
 ) -> pd.DataFrame:
     fam_idx = np.flatnonzero(selected)
-    components = [
-        ", ".join(component_list(counts.iloc[f], params)) for f in fam_idx
-    ]
+    components = component_texts(counts, params)[fam_idx]
     return spec_frame(pengurus[fam_idx], PKH_FILE, family_idx=fam_idx, components=components)
 
 
-def bpnt_rows(
-    pengurus: np.ndarray, selected: np.ndarray, rng: np.random.Generator
-) -> pd.DataFrame:
+def bpnt_rows(pengurus: np.ndarray, selected: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
     """Tahap 4 rows for every KPM and tahap 3 rows for nearly all of them (repeat payments)."""
     fam_idx = np.flatnonzero(selected)
     t4 = spec_frame(pengurus[fam_idx], BPNT_FILE, family_idx=fam_idx, tahap=4)
@@ -171,10 +218,13 @@ def bpnt_rows(
 
 
 def pbi_rows(
-    persons: pd.DataFrame, families: pd.DataFrame, selected: np.ndarray,
-    rng: np.random.Generator, params: RuleParams,
+    persons: pd.DataFrame,
+    families: pd.DataFrame,
+    selected: np.ndarray,
+    rng: np.random.Generator,
+    params: RuleParams,
 ) -> pd.DataFrame:
-    """One row per member of a selected family; APBN for the poorest, APBD for the rest."""
+    """Build one row per member of a selected family: APBN for the poorest, APBD for the rest."""
     members = persons[selected[persons["family_idx"].to_numpy()]]
     fam_desil = families["desil"].to_numpy()[members["family_idx"].to_numpy()]
     registered = families["in_register"].to_numpy()[members["family_idx"].to_numpy()]
@@ -183,8 +233,12 @@ def pbi_rows(
     segment = np.where(apbn & apbn_draw, "PBI APBN", "PBI APBD")
     status = np.where(rng.random(len(members)) < 0.03, "NONAKTIF", "AKTIF")
     return spec_frame(
-        members["pidx"].to_numpy(), PBI_FILE, family_idx=members["family_idx"].to_numpy(),
-        segment=segment, status=status, noka_offset=0,
+        members["pidx"].to_numpy(),
+        PBI_FILE,
+        family_idx=members["family_idx"].to_numpy(),
+        segment=segment,
+        status=status,
+        noka_offset=0,
     )
 
 
@@ -198,12 +252,16 @@ def dtsen_rows(persons: pd.DataFrame, families: pd.DataFrame) -> pd.DataFrame:
 
 def deaths_rows(persons: pd.DataFrame) -> pd.DataFrame:
     dead = persons[~np.isnat(persons["death_date"].to_numpy())]
-    return spec_frame(dead["pidx"].to_numpy(), DEATHS_FILE, family_idx=dead["family_idx"].to_numpy())
+    return spec_frame(
+        dead["pidx"].to_numpy(), DEATHS_FILE, family_idx=dead["family_idx"].to_numpy()
+    )
 
 
 def asn_rows(persons: pd.DataFrame) -> pd.DataFrame:
     listed = persons[persons["asn_category"] != ""]
-    return spec_frame(listed["pidx"].to_numpy(), ASN_FILE, family_idx=listed["family_idx"].to_numpy())
+    return spec_frame(
+        listed["pidx"].to_numpy(), ASN_FILE, family_idx=listed["family_idx"].to_numpy()
+    )
 
 
 def officials_rows(persons: pd.DataFrame) -> pd.DataFrame:
@@ -214,7 +272,9 @@ def officials_rows(persons: pd.DataFrame) -> pd.DataFrame:
 
 
 def complaint_rows(
-    persons: pd.DataFrame, families: pd.DataFrame, recipients: np.ndarray,
+    persons: pd.DataFrame,
+    families: pd.DataFrame,
+    recipients: np.ndarray,
     rng: np.random.Generator,
 ) -> pd.DataFrame:
     """Complaints about recipients (sanggahan, pengaduan) and self-proposals (usulan)."""
@@ -228,10 +288,17 @@ def complaint_rows(
     n_other = min(len(recipient_pool), n_target - n_usulan)
     usulan = rng.choice(usulan_pool["pidx"].to_numpy(), size=n_usulan, replace=False)
     other = rng.choice(recipient_pool["pidx"].to_numpy(), size=n_other, replace=False)
-    kinds = np.r_[np.full(n_usulan, "usulan"), np.where(rng.random(n_other) < 0.6, "sanggahan", "pengaduan")]
+    kinds = np.r_[
+        np.full(n_usulan, "usulan"), np.where(rng.random(n_other) < 0.6, "sanggahan", "pengaduan")
+    ]
     pidx = np.r_[usulan, other]
+    no_nik = (rng.random(len(pidx)) < 0.2) & ~is_default_dob(persons["birth_date"].to_numpy()[pidx])
+    # Rows without a NIK keep the register name, so name, DOB and desa identify the person.
     return spec_frame(
-        pidx, COMPLAINTS_FILE, family_idx=persons["family_idx"].to_numpy()[pidx],
+        pidx,
+        COMPLAINTS_FILE,
+        family_idx=persons["family_idx"].to_numpy()[pidx],
         complaint_type=kinds,
-        no_nik=(rng.random(len(pidx)) < 0.2) & ~is_default_dob(persons["birth_date"].to_numpy()[pidx]),
+        no_nik=no_nik,
+        is_protected=no_nik,
     )

@@ -14,40 +14,93 @@ import pandas as pd
 from pipelines.synth import names as nm
 from pipelines.synth.identifiers import kk_structure_ok, nik_structure_ok, split_digits
 from pipelines.synth.params import (
-    ASN_FILE, BPNT_FILE, COMPLAINTS_FILE, DEATHS_FILE, DTSEN_FILE, OFFICIALS_FILE, PBI_FILE,
-    PKH_FILE, PROGRAMME_BY_FILE, DOB_COLUMNS_FILES, SEX_COLUMNS_FILES, RuleParams, age_on, to_days,
+    BPNT_FILE,
+    COMPLAINTS_FILE,
+    DOB_COLUMNS_FILES,
+    DTSEN_FILE,
+    PBI_FILE,
+    PKH_FILE,
+    PROGRAMME_BY_FILE,
+    SEX_COLUMNS_FILES,
+    RuleParams,
+    age_on,
+    to_days,
 )
 from pipelines.synth.population import is_default_dob
 from pipelines.synth.rosters import COMPONENT_ORDER, family_component_counts
 
 logger = logging.getLogger(__name__)
 
-SIXTEEN_DIGIT_KINDS = ("clean", "apostrophe", "spaces", "dots", "struct_bad", "other_person", "old_nik")
+SIXTEEN_DIGIT_KINDS = (
+    "clean",
+    "apostrophe",
+    "spaces",
+    "dots",
+    "struct_bad",
+    "other_person",
+    "old_nik",
+)
 DOB_FILES = DOB_COLUMNS_FILES
 SEX_FILES = SEX_COLUMNS_FILES
 KK_FILES = (DTSEN_FILE, PKH_FILE, BPNT_FILE, COMPLAINTS_FILE)
-FINDING_COLUMNS = ["rule_code", "programme", "person_uid", "family_uid", "source_file",
-                   "source_sheet", "source_row", "note"]
+FINDING_COLUMNS = [
+    "rule_code",
+    "programme",
+    "person_uid",
+    "family_uid",
+    "source_file",
+    "source_sheet",
+    "source_row",
+    "note",
+]
 MATERIAL_NAME_SCORE = 60.0
 
 
 COVERED_RULES = (
-    "NIK_FORMAT", "NIK_EXCEL_DAMAGE", "NIK_STRUCTURE", "NIK_ATTR_MISMATCH", "KK_FORMAT",
-    "DUP_NIK_IN_LIST", "DUP_NIK_CONFLICT", "DUP_PERSON_DIFF_NIK", "MULTI_KPM_PER_KK",
-    "NOT_IN_REGISTER", "NOT_PADAN_DUKCAPIL", "DESIL_OUT_OF_RANGE", "DECEASED_RECIPIENT",
-    "ASN_TNI_POLRI", "OCCUPATIONAL_EXCLUSION", "PKH_NO_COMPONENT", "PKH_COMPONENT_LIMITS",
-    "AGE_IMPLAUSIBLE", "DEFAULT_DOB", "PBI_NOT_ELIGIBLE", "PBI_DOUBLE_COVERAGE", "WILAYAH_INVALID",
-    "NAME_MISMATCH_SAME_NIK", "EXCLUSION_ERROR_CANDIDATE", "CROSS_PROGRAMME_INCONSISTENCY",
-    "COMPLAINT_LINK", "HOUSEHOLD_DISSOLVED",
+    "NIK_FORMAT",
+    "NIK_EXCEL_DAMAGE",
+    "NIK_STRUCTURE",
+    "NIK_ATTR_MISMATCH",
+    "KK_FORMAT",
+    "DUP_NIK_IN_LIST",
+    "DUP_NIK_CONFLICT",
+    "DUP_PERSON_DIFF_NIK",
+    "MULTI_KPM_PER_KK",
+    "NOT_IN_REGISTER",
+    "NOT_PADAN_DUKCAPIL",
+    "DESIL_OUT_OF_RANGE",
+    "DECEASED_RECIPIENT",
+    "ASN_TNI_POLRI",
+    "OCCUPATIONAL_EXCLUSION",
+    "PKH_NO_COMPONENT",
+    "PKH_COMPONENT_LIMITS",
+    "AGE_IMPLAUSIBLE",
+    "DEFAULT_DOB",
+    "PBI_NOT_ELIGIBLE",
+    "PBI_DOUBLE_COVERAGE",
+    "WILAYAH_INVALID",
+    "NAME_MISMATCH_SAME_NIK",
+    "EXCLUSION_ERROR_CANDIDATE",
+    "CROSS_PROGRAMME_INCONSISTENCY",
+    "COMPLAINT_LINK",
+    "HOUSEHOLD_DISSOLVED",
 )
 
 
 def period_mask(rows: pd.DataFrame) -> np.ndarray:
     """Recipient rows of the period: all PKH rows, BPNT tahap 4, PBI AKTIF."""
     file = rows["file"].to_numpy()
-    tahap = pd.to_numeric(rows.get("tahap"), errors="coerce").to_numpy() if "tahap" in rows else np.zeros(len(rows))
+    tahap = (
+        pd.to_numeric(rows.get("tahap"), errors="coerce").to_numpy()
+        if "tahap" in rows
+        else np.zeros(len(rows))
+    )
     status = rows["status"].to_numpy() if "status" in rows else np.full(len(rows), "")
-    return (file == PKH_FILE) | ((file == BPNT_FILE) & (tahap == 4)) | ((file == PBI_FILE) & (status == "AKTIF"))
+    return (
+        (file == PKH_FILE)
+        | ((file == BPNT_FILE) & (tahap == 4))
+        | ((file == PBI_FILE) & (status == "AKTIF"))
+    )
 
 
 @dataclass
@@ -69,7 +122,8 @@ def prepare_rows(rows: pd.DataFrame, persons: pd.DataFrame, families: pd.DataFra
     rows["nik_valid"] = sixteen & nik_structure_ok(rows["nik_value"].to_numpy())
     kk16 = rows["kk_kind"].isin(("clean", "spaces", "eq_nik", "future", "bad_prefix")).to_numpy()
     rows["kk_valid"] = (
-        kk16 & kk_structure_ok(rows["kk_value"].to_numpy())
+        kk16
+        & kk_structure_ok(rows["kk_value"].to_numpy())
         & ~(sixteen & (rows["kk_value"].to_numpy() == rows["nik_value"].to_numpy()))
         & np.isin(file, KK_FILES)
     )
@@ -81,13 +135,19 @@ def prepare_rows(rows: pd.DataFrame, persons: pd.DataFrame, families: pd.DataFra
     return rows
 
 
-def _finding(rows: pd.DataFrame, mask: np.ndarray, rule: str, note: str | np.ndarray = "") -> pd.DataFrame:
+def _finding(
+    rows: pd.DataFrame, mask: np.ndarray, rule: str, note: str | np.ndarray = ""
+) -> pd.DataFrame:
     picked = rows[mask]
     notes = note[mask] if isinstance(note, np.ndarray) else note
-    return pd.DataFrame({
-        "row_key": picked.index.to_numpy(), "rule_code": rule,
-        "programme": picked["programme"].to_numpy(), "note": notes,
-    })
+    return pd.DataFrame(
+        {
+            "row_key": picked.index.to_numpy(),
+            "rule_code": rule,
+            "programme": picked["programme"].to_numpy(),
+            "note": notes,
+        }
+    )
 
 
 def data_quality_findings(t: TruthInput) -> list[pd.DataFrame]:
@@ -97,11 +157,22 @@ def data_quality_findings(t: TruthInput) -> list[pd.DataFrame]:
     out = []
 
     blank_allowed = (file == COMPLAINTS_FILE) & (kind == "empty")
-    out.append(_finding(rows, np.isin(kind, ["placeholder", "short", "empty"]) & ~blank_allowed,
-                        "NIK_FORMAT", "NIK " + kind))
-    out.append(_finding(rows, np.isin(kind, ["excel_num", "sci_text"]), "NIK_EXCEL_DAMAGE", "NIK " + kind))
-    out.append(_finding(rows, rows["nik_is_16"].to_numpy() & ~rows["nik_valid"].to_numpy(),
-                        "NIK_STRUCTURE"))
+    out.append(
+        _finding(
+            rows,
+            np.isin(kind, ["placeholder", "short", "empty"]) & ~blank_allowed,
+            "NIK_FORMAT",
+            "NIK " + kind,
+        )
+    )
+    out.append(
+        _finding(rows, np.isin(kind, ["excel_num", "sci_text"]), "NIK_EXCEL_DAMAGE", "NIK " + kind)
+    )
+    out.append(
+        _finding(
+            rows, rows["nik_is_16"].to_numpy() & ~rows["nik_valid"].to_numpy(), "NIK_STRUCTURE"
+        )
+    )
     out.append(_attr_mismatch(t))
 
     kk_kind = rows["kk_kind"].to_numpy()
@@ -111,8 +182,14 @@ def data_quality_findings(t: TruthInput) -> list[pd.DataFrame]:
         | (rows["kk_is_16"].to_numpy() & ~rows["kk_valid"].to_numpy())
     )
     out.append(_finding(rows, kk_bad, "KK_FORMAT", "No KK " + kk_kind))
-    out.append(_finding(rows, rows["wil_kind"].to_numpy() != "ok", "WILAYAH_INVALID",
-                        "wilayah " + rows["wil_kind"].to_numpy()))
+    out.append(
+        _finding(
+            rows,
+            rows["wil_kind"].to_numpy() != "ok",
+            "WILAYAH_INVALID",
+            "wilayah " + rows["wil_kind"].to_numpy(),
+        )
+    )
 
     dob = rows["dob_value"].to_numpy()
     has_dob = np.isin(file, DOB_FILES) & ~np.isnat(dob)
@@ -137,7 +214,9 @@ def _attr_mismatch(t: TruthInput) -> pd.DataFrame:
     safe = np.where(has_dob, dob, np.datetime64("2000-01-01"))
     index = pd.DatetimeIndex(safe)
     year_bad = (index.year.to_numpy() % 100) != parts["yy"]
-    full_bad = year_bad | (index.day.to_numpy() != nik_day) | (index.month.to_numpy() != parts["month"])
+    full_bad = (
+        year_bad | (index.day.to_numpy() != nik_day) | (index.month.to_numpy() != parts["month"])
+    )
     dob_bad = has_dob & np.where(is_default_dob(safe), year_bad, full_bad)
 
     note = np.where(sex_bad & dob_bad, "sex and DOB", np.where(sex_bad, "sex", "DOB"))
@@ -162,11 +241,22 @@ def _age_implausible(t: TruthInput) -> pd.DataFrame:
 
     register_dob = _register_values(t, "dob_value")
     pengurus_age = age_on(register_dob[pidx], params.period_start)
-    d = (file == PKH_FILE) & rows["in_register"].to_numpy() & ~np.isnat(register_dob[pidx]) & (
-        pengurus_age < params.pengurus_min_age
+    d = (
+        (file == PKH_FILE)
+        & rows["in_register"].to_numpy()
+        & ~np.isnat(register_dob[pidx])
+        & (pengurus_age < params.pengurus_min_age)
     )
-    note = np.select([a, b, c, d], ["DOB in the future or age over 110", "KK head under 15",
-                                    "pregnancy flag implausible", "pengurus under minimum age"], "")
+    note = np.select(
+        [a, b, c, d],
+        [
+            "DOB in the future or age over 110",
+            "KK head under 15",
+            "pregnancy flag implausible",
+            "pengurus under minimum age",
+        ],
+        "",
+    )
     return _finding(rows, a | b | c | d, "AGE_IMPLAUSIBLE", note)
 
 
@@ -174,8 +264,11 @@ def _register_values(t: TruthInput, column: str) -> np.ndarray:
     """Per person, `column` of the person's DTSEN row (NaT/empty when not in DTSEN)."""
     dtsen = t.rows[t.rows["file"] == DTSEN_FILE]
     values = t.rows[column].to_numpy()
-    out = np.full(len(t.persons), np.datetime64("NaT") if values.dtype.kind == "M" else None,
-                  dtype=values.dtype if values.dtype.kind == "M" else object)
+    out = np.full(
+        len(t.persons),
+        np.datetime64("NaT") if values.dtype.kind == "M" else None,
+        dtype=values.dtype if values.dtype.kind == "M" else object,
+    )
     out[dtsen["pidx"].to_numpy()] = dtsen[column].to_numpy()
     return out
 
@@ -197,7 +290,9 @@ def identity_findings(t: TruthInput) -> list[pd.DataFrame]:
 
     out.append(_multi_kpm(rows, family_roster))
     name_conflict, dob_conflict = _nik_conflicts(t)
-    note = np.where(name_conflict & dob_conflict, "name and DOB", np.where(name_conflict, "name", "DOB"))
+    note = np.where(
+        name_conflict & dob_conflict, "name and DOB", np.where(name_conflict, "name", "DOB")
+    )
     out.append(_finding(rows, name_conflict | dob_conflict, "DUP_NIK_CONFLICT", note))
     out.append(_finding(rows, name_conflict & period, "NAME_MISMATCH_SAME_NIK"))
     out.append(_dup_person(t))
@@ -207,10 +302,16 @@ def identity_findings(t: TruthInput) -> list[pd.DataFrame]:
 def _multi_kpm(rows: pd.DataFrame, family_roster: np.ndarray) -> pd.DataFrame:
     file = rows["file"].to_numpy()
     usable = family_roster & rows["kk_valid"].to_numpy()
-    frame = pd.DataFrame({
-        "file": file[usable], "kk": rows["kk_value"].to_numpy()[usable],
-        "nik": np.where(rows["nik_valid"].to_numpy()[usable], rows["nik_value"].to_numpy()[usable], -1),
-    }, index=np.flatnonzero(usable))
+    frame = pd.DataFrame(
+        {
+            "file": file[usable],
+            "kk": rows["kk_value"].to_numpy()[usable],
+            "nik": np.where(
+                rows["nik_valid"].to_numpy()[usable], rows["nik_value"].to_numpy()[usable], -1
+            ),
+        },
+        index=np.flatnonzero(usable),
+    )
     grouped = frame.groupby(["file", "kk"])
     size = grouped["nik"].transform("size")
     same_nik = grouped["nik"].transform("nunique").eq(1) & frame["nik"].ne(-1)
@@ -241,7 +342,9 @@ def _nik_conflicts(t: TruthInput) -> tuple[np.ndarray, np.ndarray]:
     reg_dob = dob[owner_row]
     both = has_owner & ~np.isnat(dob) & ~np.isnat(reg_dob)
     safe = lambda d: np.where(both, d, np.datetime64("2000-01-02"))  # noqa: E731
-    dob_conflict = both & (dob != reg_dob) & ~is_default_dob(safe(dob)) & ~is_default_dob(safe(reg_dob))
+    dob_conflict = (
+        both & (dob != reg_dob) & ~is_default_dob(safe(dob)) & ~is_default_dob(safe(reg_dob))
+    )
     return name_conflict, dob_conflict
 
 
@@ -272,14 +375,24 @@ def targeting_findings(t: TruthInput) -> list[pd.DataFrame]:
     out = []
 
     out.append(_finding(rows, period & ~in_reg, "NOT_IN_REGISTER"))
-    out.append(_finding(rows, period & in_reg & ~p["is_padan"].to_numpy()[pidx], "NOT_PADAN_DUKCAPIL"))
-    out.append(_finding(rows, period & in_reg & ((desil == 0) | (desil > threshold)), "DESIL_OUT_OF_RANGE",
-                        np.where(desil == 0, "desil missing", "desil " + desil.astype(str))))
+    out.append(
+        _finding(rows, period & in_reg & ~p["is_padan"].to_numpy()[pidx], "NOT_PADAN_DUKCAPIL")
+    )
+    out.append(
+        _finding(
+            rows,
+            period & in_reg & ((desil == 0) | (desil > threshold)),
+            "DESIL_OUT_OF_RANGE",
+            np.where(desil == 0, "desil missing", "desil " + desil.astype(str)),
+        )
+    )
     alm = rows["name_kind"].to_numpy() == "alm"
     out.append(_finding(rows, period & (dead_before[pidx] | alm), "DECEASED_RECIPIENT"))
 
-    for rule, listed in (("ASN_TNI_POLRI", (p["asn_category"] != "").to_numpy()),
-                         ("OCCUPATIONAL_EXCLUSION", (p["official_position"] != "").to_numpy())):
+    for rule, listed in (
+        ("ASN_TNI_POLRI", (p["asn_category"] != "").to_numpy()),
+        ("OCCUPATIONAL_EXCLUSION", (p["official_position"] != "").to_numpy()),
+    ):
         member = _first_listed_member(p, listed)
         family_hit = in_reg & (member[family] >= 0)
         hit = period & (listed[pidx] | family_hit)
@@ -294,16 +407,28 @@ def targeting_findings(t: TruthInput) -> list[pd.DataFrame]:
     out.append(_component_limits(t, counts))
 
     pbi = period & (file == PBI_FILE)
-    out.append(_finding(rows, pbi & (~in_reg | (desil > params.desil_threshold["PBI"])), "PBI_NOT_ELIGIBLE"))
+    out.append(
+        _finding(
+            rows, pbi & (~in_reg | (desil > params.desil_threshold["PBI"])), "PBI_NOT_ELIGIBLE"
+        )
+    )
     per_person = pd.Series(pidx[pbi]).value_counts()
     doubled = np.zeros(len(p), dtype=bool)
     doubled[per_person.index[per_person > 1].to_numpy()] = True
     ppu = ((p["asn_category"] != "") | (p["official_position"] != "")).to_numpy()
-    out.append(_finding(rows, pbi & (doubled[pidx] | ppu[pidx]), "PBI_DOUBLE_COVERAGE",
-                        np.where(doubled[pidx], "two active PBI rows", "PPU member")))
+    out.append(
+        _finding(
+            rows,
+            pbi & (doubled[pidx] | ppu[pidx]),
+            "PBI_DOUBLE_COVERAGE",
+            np.where(doubled[pidx], "two active PBI rows", "PPU member"),
+        )
+    )
 
     out.append(_cross_programme(t))
-    all_dead = np.bincount(p["family_idx"], weights=(~dead_before).astype(float), minlength=len(fam)) == 0
+    all_dead = (
+        np.bincount(p["family_idx"], weights=(~dead_before).astype(float), minlength=len(fam)) == 0
+    )
     family_roster = period & np.isin(file, [PKH_FILE, BPNT_FILE])
     out.append(_finding(rows, family_roster & in_reg & all_dead[family], "HOUSEHOLD_DISSOLVED"))
     return out
@@ -324,24 +449,38 @@ def _first_listed_member(p: pd.DataFrame, listed: np.ndarray) -> np.ndarray:
 
 
 def _component_limits(t: TruthInput, counts: pd.DataFrame) -> pd.DataFrame:
-    rows, params = t.rows, t.params
-    pkh = np.flatnonzero(rows["file"].to_numpy() == PKH_FILE)
-    mask = np.zeros(len(rows), dtype=bool)
-    notes = np.full(len(rows), "", dtype=object)
-    caps = {"BALITA": params.max_early_childhood, "HAMIL": params.max_pregnancies}
-    for i in pkh:
-        items = [c.strip() for c in str(rows.at[i, "components"]).split(",") if c.strip()]
-        listed = {c: items.count(c) for c in COMPONENT_ORDER}
-        reasons = [f"{c} over limit" for c, cap in caps.items() if listed[c] > cap]
-        if len(items) > params.max_components:
-            reasons.append("more than the maximum components")
-        if rows.at[i, "in_register"]:
-            family = counts.iloc[rows.at[i, "true_family"]]
-            reasons += [f"{c} without a qualifying member" for c in COMPONENT_ORDER if listed[c] > family[c]]
-        if reasons:
-            mask[i] = True
-            notes[i] = "; ".join(reasons)
-    return _finding(rows, mask, "PKH_COMPONENT_LIMITS", notes)
+    params = t.params
+    rows = t.rows[t.rows["file"].to_numpy() == PKH_FILE]
+    items = rows["components"].fillna("").astype(str).str.split(",")
+    items = items.map(lambda parts: [p.strip() for p in parts if p.strip()])
+    listed = pd.DataFrame(
+        {c: items.map(lambda parts, c=c: parts.count(c)).to_numpy() for c in COMPONENT_ORDER}
+    )
+    family = counts.to_numpy()[rows["true_family"].to_numpy()]
+    in_reg = rows["in_register"].to_numpy()
+
+    reasons = [
+        np.where(listed[c].to_numpy() > cap, f"{c} over limit", "")
+        for c, cap in (("BALITA", params.max_early_childhood), ("HAMIL", params.max_pregnancies))
+    ]
+    reasons.append(
+        np.where(
+            items.map(len).to_numpy() > params.max_components,
+            "more than the maximum components",
+            "",
+        )
+    )
+    for j, c in enumerate(COMPONENT_ORDER):
+        unsupported = in_reg & (listed[c].to_numpy() > family[:, j])
+        reasons.append(np.where(unsupported, f"{c} without a qualifying member", ""))
+    notes = _join_reasons(reasons)
+    return _finding(rows, notes != "", "PKH_COMPONENT_LIMITS", notes)
+
+
+def _join_reasons(reasons: list[np.ndarray]) -> np.ndarray:
+    """Join the non-empty reasons of each row with "; "."""
+    rows = zip(*reasons, strict=True)
+    return np.array(["; ".join(r for r in parts if r) for parts in rows], dtype=object)
 
 
 def _cross_programme(t: TruthInput) -> pd.DataFrame:
@@ -363,9 +502,12 @@ def _cross_programme(t: TruthInput) -> pd.DataFrame:
     no_bpnt = pkh & (desil <= params.desil_threshold["BPNT"]) & ~covered(BPNT_FILE)[family]
     no_pbi = pkh & (desil <= params.desil_threshold["PBI"]) & ~covered(PBI_FILE)[family]
     inactive = period & in_reg & ~p["is_register_active"].to_numpy()[rows["pidx"].to_numpy()]
-    reasons = [np.where(no_bpnt, "PKH without BPNT", ""), np.where(no_pbi, "PKH without PBI", ""),
-               np.where(inactive, "register NONAKTIF", "")]
-    note = np.array(["; ".join(r for r in parts if r) for parts in zip(*reasons)], dtype=object)
+    reasons = [
+        np.where(no_bpnt, "PKH without BPNT", ""),
+        np.where(no_pbi, "PKH without PBI", ""),
+        np.where(inactive, "register NONAKTIF", ""),
+    ]
+    note = _join_reasons(reasons)
     return _finding(rows, no_bpnt | no_pbi | inactive, "CROSS_PROGRAMME_INCONSISTENCY", note)
 
 
@@ -379,14 +521,21 @@ def complaint_findings(t: TruthInput) -> list[pd.DataFrame]:
         recipients = set(rows.loc[period & (file == programme_file), "pidx"])
         hit = complaints["pidx"].isin(recipients).to_numpy()
         picked = complaints[hit]
-        out.append(pd.DataFrame({
-            "row_key": picked.index.to_numpy(), "rule_code": "COMPLAINT_LINK",
-            "programme": programme, "note": "complaint " + picked["complaint_type"].astype(str).to_numpy(),
-        }))
+        out.append(
+            pd.DataFrame(
+                {
+                    "row_key": picked.index.to_numpy(),
+                    "rule_code": "COMPLAINT_LINK",
+                    "programme": programme,
+                    "note": "complaint " + picked["complaint_type"].astype(str).to_numpy(),
+                }
+            )
+        )
     return out
 
 
 def exclusion_error_findings(t: TruthInput) -> list[pd.DataFrame]:
+    """Usulan baru candidates: (a) families receiving nothing, (b) PKH-eligible without PKH."""
     rows, p, fam, params = t.rows, t.persons, t.families, t.params
     n_fam = len(fam)
     family = p["family_idx"].to_numpy()
@@ -394,44 +543,80 @@ def exclusion_error_findings(t: TruthInput) -> list[pd.DataFrame]:
     def any_member(flag: np.ndarray) -> np.ndarray:
         return np.bincount(family, weights=flag.astype(float), minlength=n_fam) > 0
 
-    receiving = np.zeros(len(p), dtype=bool)
-    receiving[rows.loc[rows["is_period"], "pidx"].to_numpy()] = True
+    def receives(files: tuple[str, ...]) -> np.ndarray:
+        person = np.zeros(len(p), dtype=bool)
+        picked = rows["is_period"].to_numpy() & rows["file"].isin(files).to_numpy()
+        person[rows.loc[picked, "pidx"].to_numpy()] = True
+        return any_member(person)
+
     blocked = (
-        any_member(~p["is_padan"].to_numpy()) | any_member(~p["is_register_active"].to_numpy())
+        any_member(~p["is_padan"].to_numpy())
+        | any_member(~p["is_register_active"].to_numpy())
         | any_member((p["asn_category"] != "").to_numpy())
         | any_member((p["official_position"] != "").to_numpy())
-        | any_member(receiving)
         | ~any_member(~_dead_before(p, params))
     )
     desil = fam["desil"].to_numpy()
-    eligible = fam["in_register"].to_numpy() & (desil >= 1) & (desil <= params.max_threshold) & ~blocked
+    open_family = fam["in_register"].to_numpy() & (desil >= 1) & ~blocked
+    gets_pkh = receives((PKH_FILE,))
+    gets_other = receives((BPNT_FILE, PBI_FILE))
+    has_component = family_component_counts(p, n_fam, params).to_numpy().sum(axis=1) > 0
+    nothing = open_family & (desil <= params.max_threshold) & ~gets_pkh & ~gets_other
+    pkh_gap = (
+        open_family
+        & (desil <= params.desil_threshold["PKH"])
+        & has_component
+        & ~gets_pkh
+        & gets_other
+    )
 
     dtsen = rows[(rows["file"] == DTSEN_FILE).to_numpy()]
     heads = dtsen[p["role"].to_numpy()[dtsen["pidx"].to_numpy()] == "KEPALA KELUARGA"]
-    picked = heads[eligible[heads["true_family"].to_numpy()]]
-    return [pd.DataFrame({
-        "row_key": picked.index.to_numpy(), "rule_code": "EXCLUSION_ERROR_CANDIDATE",
-        "programme": "ALL", "note": "desil " + picked["desil"].astype(str).to_numpy(),
-    })]
+    out = []
+    for mask, programme, note in (
+        (nothing, "ALL", "receives nothing"),
+        (pkh_gap, "PKH", "PKH-eligible, receives BPNT or PBI only"),
+    ):
+        picked = heads[mask[heads["true_family"].to_numpy()]]
+        out.append(
+            pd.DataFrame(
+                {
+                    "row_key": picked.index.to_numpy(),
+                    "rule_code": "EXCLUSION_ERROR_CANDIDATE",
+                    "programme": programme,
+                    "note": f"{note}; desil " + picked["desil"].astype(str).to_numpy(),
+                }
+            )
+        )
+    return out
 
 
 def compute_findings(t: TruthInput) -> pd.DataFrame:
-    """All findings of the covered rules, one row per finding, in a stable order."""
-    parts = (data_quality_findings(t) + identity_findings(t) + targeting_findings(t)
-             + complaint_findings(t) + exclusion_error_findings(t))
+    """Evaluate the covered rules: one row per finding, in a stable order."""
+    parts = (
+        data_quality_findings(t)
+        + identity_findings(t)
+        + targeting_findings(t)
+        + complaint_findings(t)
+        + exclusion_error_findings(t)
+    )
     found = pd.concat(parts, ignore_index=True)
     rows = t.rows.loc[found["row_key"].to_numpy()]
     p = t.persons
-    findings = pd.DataFrame({
-        "rule_code": found["rule_code"].to_numpy(),
-        "programme": found["programme"].to_numpy(),
-        "person_uid": p["person_uid"].to_numpy()[rows["pidx"].to_numpy()],
-        "family_uid": t.families["family_uid"].to_numpy()[rows["true_family"].to_numpy()],
-        "source_file": rows["file"].to_numpy(),
-        "source_sheet": rows["sheet"].to_numpy(),
-        "source_row": rows["source_row"].to_numpy(),
-        "note": found["note"].to_numpy(),
-    })
-    findings = findings.sort_values(["rule_code", "source_file", "source_sheet", "source_row", "programme"])
+    findings = pd.DataFrame(
+        {
+            "rule_code": found["rule_code"].to_numpy(),
+            "programme": found["programme"].to_numpy(),
+            "person_uid": p["person_uid"].to_numpy()[rows["pidx"].to_numpy()],
+            "family_uid": t.families["family_uid"].to_numpy()[rows["true_family"].to_numpy()],
+            "source_file": rows["file"].to_numpy(),
+            "source_sheet": rows["sheet"].to_numpy(),
+            "source_row": rows["source_row"].to_numpy(),
+            "note": found["note"].to_numpy(),
+        }
+    )
+    findings = findings.sort_values(
+        ["rule_code", "source_file", "source_sheet", "source_row", "programme"]
+    )
     logger.info("truth findings: rows=%d rules=%d", len(findings), findings["rule_code"].nunique())
     return findings.reset_index(drop=True)

@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from pipelines.synth import attributes, identifiers, names, noise, plants, population, rosters
+from pipelines.synth import (
+    attributes,
+    identifiers,
+    names,
+    noise,
+    plants,
+    population,
+    rosters,
+    writers,
+)
 from pipelines.synth import truth as tr
-from pipelines.synth import writers
 from pipelines.synth.other_plants import plant_other_files
 from pipelines.synth.params import (
-    COMPLAINTS_FILE, DOB_COLUMNS_FILES, SEX_COLUMNS_FILES, load_rule_params, load_wilayah,
+    COMPLAINTS_FILE,
+    DOB_COLUMNS_FILES,
+    PBI_FILE,
+    SEX_COLUMNS_FILES,
+    load_rule_params,
+    load_wilayah,
     resolve_persons,
 )
 
@@ -34,7 +50,7 @@ DECOY_NOTES = {
 
 @dataclass
 class GenerateSummary:
-    """What one `generate` call wrote: rows per file and the time taken."""
+    """Rows written per file and seconds taken by one `generate` call."""
 
     persons: int
     families: int
@@ -46,7 +62,10 @@ class GenerateSummary:
 
 
 def generate(
-    raw_dir: Path, truth_dir: Path, size: str = "demo", persons: int | None = None,
+    raw_dir: Path,
+    truth_dir: Path,
+    size: str = "demo",
+    persons: int | None = None,
     seed: int = 20261204,
 ) -> GenerateSummary:
     """Write the eight synthetic input files into `raw_dir` and the ground truth into `truth_dir`.
@@ -65,7 +84,9 @@ def generate(
 
     pop = _build_population(n_persons, params, rng)
     timer.lap("population")
-    book = plants.PlantBook(pop.persons, pop.families, params, rng, per_rule=max(2, len(pop.families) // 1200))
+    book = plants.PlantBook(
+        pop.persons, pop.families, params, rng, per_rule=max(2, len(pop.families) // 1200)
+    )
     forced = plants.plant_population(book)
     _separate_lookalikes(pop.persons, pop.families)
     pop.persons["nik"] = identifiers.build_niks(pop.persons, pop.families, rng)
@@ -74,7 +95,7 @@ def generate(
 
     specs = _build_specs(book, pop, forced, params, rng)
     timer.lap("rosters and plants")
-    written = _write_files(specs, pop, raw_dir, rng)
+    written = _write_files(specs, pop, raw_dir, seed)
     timer.lap("files")
 
     summary = GenerateSummary(persons=len(pop.persons), families=len(pop.families), seed=seed)
@@ -111,7 +132,9 @@ def _build_population(n_persons: int, params, rng: np.random.Generator) -> popul
     attributes.assign_components(persons, params, rng)
     attributes.assign_deaths(persons, rng)
     attributes.assign_register_status(persons, families, rng)
-    logger.info("population: persons=%d families=%d desa=%d", len(persons), len(families), len(desa))
+    logger.info(
+        "population: persons=%d families=%d desa=%d", len(persons), len(families), len(desa)
+    )
     return population.Population(families=families, persons=persons)
 
 
@@ -138,18 +161,23 @@ def _build_specs(book, pop, forced, params, rng) -> pd.DataFrame:
     persons, families = pop.persons, pop.families
     counts = rosters.family_component_counts(persons, len(families), params)
     listed = ((persons["asn_category"] != "") | (persons["official_position"] != "")).to_numpy()
-    exclusion_members = np.bincount(persons["family_idx"], weights=listed.astype(float), minlength=len(families))
+    exclusion_members = np.bincount(
+        persons["family_idx"], weights=listed.astype(float), minlength=len(families)
+    )
     selected = rosters.select_families(families, counts, exclusion_members, params, rng)
     for programme, fam_idx in forced.items():
         selected[programme][fam_idx] = True
     pengurus = rosters.choose_pengurus(persons)
     nik = persons["nik"].to_numpy()
 
-    roster_spec = pd.concat([
-        rosters.pkh_rows(families, pengurus, counts, selected["PKH"], params),
-        rosters.bpnt_rows(pengurus, selected["BPNT"], rng),
-        rosters.pbi_rows(persons, families, selected["PBI"], rng, params),
-    ], ignore_index=True)
+    roster_spec = pd.concat(
+        [
+            rosters.pkh_rows(families, pengurus, counts, selected["PKH"], params),
+            rosters.bpnt_rows(pengurus, selected["BPNT"], rng),
+            rosters.pbi_rows(persons, families, selected["PBI"], rng, params),
+        ],
+        ignore_index=True,
+    )
     roster_spec = plants.plant_rosters(book, roster_spec, pengurus, counts, nik)
 
     period = tr.period_mask(roster_spec)
@@ -158,14 +186,22 @@ def _build_specs(book, pop, forced, params, rng) -> pd.DataFrame:
     recipient_family = np.zeros(len(families), dtype=bool)
     recipient_family[persons["family_idx"].to_numpy()[recipients]] = True
 
-    other = pd.concat([
-        rosters.dtsen_rows(persons, families),
-        rosters.complaint_rows(persons, families, recipients, rng),
-    ], ignore_index=True)
+    other = pd.concat(
+        [
+            rosters.dtsen_rows(persons, families),
+            rosters.complaint_rows(persons, families, recipients, rng),
+        ],
+        ignore_index=True,
+    )
     other = plant_other_files(book, other, recipient_family)
-    lists = pd.concat([
-        rosters.deaths_rows(persons), rosters.asn_rows(persons), rosters.officials_rows(persons),
-    ], ignore_index=True)
+    lists = pd.concat(
+        [
+            rosters.deaths_rows(persons),
+            rosters.asn_rows(persons),
+            rosters.officials_rows(persons),
+        ],
+        ignore_index=True,
+    )
     specs = pd.concat([roster_spec, other, lists], ignore_index=True)
     specs = noise.apply_noise(specs, recipients, rng)
     return _resolve(specs, persons, families)
@@ -188,20 +224,29 @@ def _resolve(specs: pd.DataFrame, persons: pd.DataFrame, families: pd.DataFrame)
     kk_kind = specs["kk_kind"].to_numpy()
     kk_value = np.where(kk_kind == "eq_nik", specs["nik_value"].to_numpy(), kk)
     parts = identifiers.split_digits(kk)
-    future = ((parts["prefix"] * 100 + parts["day"]) * 100 + parts["month"]) * 10**6 + 27 * 10**4 + parts["serial"]
+    future = (
+        ((parts["prefix"] * 100 + parts["day"]) * 100 + parts["month"]) * 10**6
+        + 27 * 10**4
+        + parts["serial"]
+    )
     kk_value = np.where(kk_kind == "future", future, kk_value)
     kk_value = np.where(kk_kind == "bad_prefix", 332599 * 10**10 + kk % 10**10, kk_value)
     specs["kk_value"] = kk_value
     no_kk_column = ~np.isin(file, tr.KK_FILES)
     specs.loc[no_kk_column, "kk_kind"] = "none"
 
-    birth = persons["birth_date"].to_numpy()[pidx] + specs["dob_shift_days"].to_numpy().astype("timedelta64[D]")
+    birth = persons["birth_date"].to_numpy()[pidx] + specs["dob_shift_days"].to_numpy().astype(
+        "timedelta64[D]"
+    )
     override = specs["dob_override"].to_numpy()
     dob = np.where(np.isnat(override), birth, override)
     dob[~np.isin(file, DOB_COLUMNS_FILES)] = np.datetime64("NaT")
     specs["dob_value"] = dob
-    sex = np.where(specs["sex_override"].to_numpy() != "", specs["sex_override"].to_numpy(),
-                   persons["sex"].to_numpy()[pidx])
+    sex = np.where(
+        specs["sex_override"].to_numpy() != "",
+        specs["sex_override"].to_numpy(),
+        persons["sex"].to_numpy()[pidx],
+    )
     specs["sex_value"] = np.where(np.isin(file, SEX_COLUMNS_FILES), sex, "")
 
     complaints = file == COMPLAINTS_FILE
@@ -211,14 +256,47 @@ def _resolve(specs: pd.DataFrame, persons: pd.DataFrame, families: pd.DataFrame)
     return specs
 
 
-def _write_files(specs: pd.DataFrame, pop, raw_dir: Path, rng) -> pd.DataFrame:
-    ctx = writers.RenderContext(pop.persons, pop.families, rng)
-    parts = []
-    for file, writer in writers.WRITERS.items():
-        part = specs[specs["file"] == file].reset_index(drop=True)
-        parts.append(writer(part, ctx, raw_dir))
-        logger.info("wrote %s: rows=%d", file, len(part))
+def _write_files(specs: pd.DataFrame, pop, raw_dir: Path, seed: int) -> pd.DataFrame:
+    """Write the eight files; a large PBI workbook is written by a forked process meanwhile."""
+    jobs = {file: specs[specs["file"] == file].reset_index(drop=True) for file in writers.WRITERS}
+    ctx = writers.RenderContext(pop.persons, pop.families, np.random.default_rng(seed))
+    background = None
+    if len(jobs[PBI_FILE]) >= PARALLEL_MIN_ROWS and _can_fork():
+        _FORKED.update(ctx=ctx, job=jobs.pop(PBI_FILE), raw_dir=raw_dir, seed=seed)
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        background = pool.submit(_write_forked_pbi)
+
+    parts = [_write_one(file, spec, ctx, raw_dir, seed) for file, spec in jobs.items()]
+    if background is not None:
+        parts.append(background.result())
+        pool.shutdown()
+        _FORKED.clear()
+    order = {file: i for i, file in enumerate(writers.WRITERS)}
+    parts.sort(key=lambda part: order[part["file"].iat[0]] if len(part) else -1)
     return pd.concat(parts, ignore_index=True)
+
+
+# Large PBI workbooks take most of the writing time; with fork the child inherits the
+# population without pickling it. NOTE: fork is skipped where the platform lacks it.
+PARALLEL_MIN_ROWS = 50_000
+_FORKED: dict = {}
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
+
+
+def _write_forked_pbi() -> pd.DataFrame:
+    return _write_one(PBI_FILE, _FORKED["job"], _FORKED["ctx"], _FORKED["raw_dir"], _FORKED["seed"])
+
+
+def _write_one(file: str, spec: pd.DataFrame, ctx, raw_dir: Path, seed: int) -> pd.DataFrame:
+    """Write one file with its own random stream, so the order of writing does not matter."""
+    started = time.perf_counter()
+    ctx.rng = np.random.default_rng([seed, list(writers.WRITERS).index(file)])
+    written = writers.WRITERS[file](spec, ctx, raw_dir)
+    logger.info("wrote %s: rows=%d seconds=%.1f", file, len(written), time.perf_counter() - started)
+    return written
 
 
 def _write_truth(written: pd.DataFrame, book, pop, params, truth_dir: Path) -> dict[str, int]:
@@ -228,28 +306,39 @@ def _write_truth(written: pd.DataFrame, book, pop, params, truth_dir: Path) -> d
     decoys = _resolve_decoys(book, rows, findings)
 
     death = persons["death_date"]
-    truth_persons = pd.DataFrame({
-        "person_uid": persons["person_uid"],
-        "family_uid": families["family_uid"].to_numpy()[persons["family_idx"]],
-        "nik": persons["nik"].astype(str),
-        "no_kk": families["no_kk"].to_numpy()[persons["family_idx"]].astype(str),
-        "name": persons["name"],
-        "birth_date": pd.Series(persons["birth_date"]).dt.strftime("%Y-%m-%d"),
-        "sex": persons["sex"],
-        "desa_code": families["desa_code"].to_numpy()[persons["family_idx"]],
-        "desil": families["desil"].to_numpy()[persons["family_idx"]],
-        "is_alive": death.isna(),
-        "death_date": pd.Series(death).dt.strftime("%Y-%m-%d").fillna(""),
-    })
-    records = pd.DataFrame({
-        "source_file": rows["file"], "source_sheet": rows["sheet"], "source_row": rows["source_row"],
-        "person_uid": persons["person_uid"].to_numpy()[rows["pidx"].to_numpy()],
-    }).sort_values(["source_file", "source_sheet", "source_row"])
+    truth_persons = pd.DataFrame(
+        {
+            "person_uid": persons["person_uid"],
+            "family_uid": families["family_uid"].to_numpy()[persons["family_idx"]],
+            "nik": persons["nik"].astype(str),
+            "no_kk": families["no_kk"].to_numpy()[persons["family_idx"]].astype(str),
+            "name": persons["name"],
+            "birth_date": pd.Series(persons["birth_date"]).dt.strftime("%Y-%m-%d"),
+            "sex": persons["sex"],
+            "desa_code": families["desa_code"].to_numpy()[persons["family_idx"]],
+            "desil": families["desil"].to_numpy()[persons["family_idx"]],
+            "is_alive": death.isna(),
+            "death_date": pd.Series(death).dt.strftime("%Y-%m-%d").fillna(""),
+        }
+    )
+    records = pd.DataFrame(
+        {
+            "source_file": rows["file"],
+            "source_sheet": rows["sheet"],
+            "source_row": rows["source_row"],
+            "person_uid": persons["person_uid"].to_numpy()[rows["pidx"].to_numpy()],
+        }
+    ).sort_values(["source_file", "source_sheet", "source_row"])
     covered = pd.DataFrame({"rule_code": sorted(tr.COVERED_RULES)})
     covered["planted_count"] = covered["rule_code"].map(book.planted).fillna(0).astype(int)
 
-    outputs = {"persons.csv": truth_persons, "records.csv": records, "findings.csv": findings,
-               "decoys.csv": decoys, "rules_covered.csv": covered}
+    outputs = {
+        "persons.csv": truth_persons,
+        "records.csv": records,
+        "findings.csv": findings,
+        "decoys.csv": decoys,
+        "rules_covered.csv": covered,
+    }
     for name, frame in outputs.items():
         frame.to_csv(truth_dir / name, index=False, lineterminator="\n")
     return {name: len(frame) for name, frame in outputs.items()}
@@ -258,29 +347,76 @@ def _write_truth(written: pd.DataFrame, book, pop, params, truth_dir: Path) -> d
 def _resolve_decoys(book, rows: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     """Turn decoy intents into file rows, dropping any a finding of the same rule points at."""
     persons = book.persons
-    file = rows["file"].to_numpy()
-    records = []
-    for pidx, where, kind, rule, programme in book.decoys:
-        if where == "dtsen":
-            mask = (file == tr.DTSEN_FILE) & (rows["pidx"].to_numpy() == pidx)
-        elif where == "pkh_family":
-            family = persons["family_idx"].iat[pidx]
-            mask = (file == tr.PKH_FILE) & (rows["true_family"].to_numpy() == family)
-        else:
-            mask = (file == where) & (rows["pidx"].to_numpy() == pidx)
-        for i in np.flatnonzero(mask):
-            records.append({
-                "decoy_kind": kind, "rule_code": rule, "programme": programme,
-                "person_uid": persons["person_uid"].iat[int(rows.at[i, "pidx"])],
-                "source_file": rows.at[i, "file"], "source_sheet": rows.at[i, "sheet"],
-                "source_row": int(rows.at[i, "source_row"]), "note": DECOY_NOTES[kind],
-            })
-    decoys = pd.DataFrame(records, columns=["decoy_kind", "rule_code", "programme", "person_uid",
-                                            "source_file", "source_sheet", "source_row", "note"])
-    decoys = decoys.drop_duplicates(["decoy_kind", "rule_code", "source_file", "source_sheet", "source_row"])
-    keys = set(zip(findings["rule_code"], findings["source_file"], findings["source_sheet"], findings["source_row"]))
-    clash = np.array([(r.rule_code, r.source_file, r.source_sheet, r.source_row) in keys
-                      for r in decoys.itertuples()], dtype=bool)
+    intents = pd.DataFrame(
+        book.decoys, columns=["pidx", "where", "decoy_kind", "rule_code", "programme"]
+    )
+    by_person = rows[["file", "pidx"]].reset_index().rename(columns={"index": "row_key"})
+    direct = (
+        intents[intents["where"] != "pkh_family"]
+        .assign(file=lambda d: d["where"].replace({"dtsen": tr.DTSEN_FILE}))
+        .merge(by_person, on=["file", "pidx"])
+    )
+    family_rows = rows.loc[rows["file"] == tr.PKH_FILE, ["true_family"]].reset_index()
+    family_rows = family_rows.rename(columns={"index": "row_key"})
+    by_family = (
+        intents[intents["where"] == "pkh_family"]
+        .assign(true_family=lambda d: persons["family_idx"].to_numpy()[d["pidx"].to_numpy()])
+        .merge(family_rows, on="true_family")
+    )
+
+    matched = pd.concat([direct, by_family], ignore_index=True)
+    picked = rows.loc[matched["row_key"].to_numpy()]
+    records = pd.DataFrame(
+        {
+            "decoy_kind": matched["decoy_kind"].to_numpy(),
+            "rule_code": matched["rule_code"].to_numpy(),
+            "programme": matched["programme"].to_numpy(),
+            "person_uid": persons["person_uid"].to_numpy()[picked["pidx"].to_numpy()],
+            "source_file": picked["file"].to_numpy(),
+            "source_sheet": picked["sheet"].to_numpy(),
+            "source_row": picked["source_row"].to_numpy().astype(int),
+            "note": matched["decoy_kind"].map(DECOY_NOTES).to_numpy(),
+        }
+    )
+
+    decoys = pd.DataFrame(
+        records,
+        columns=[
+            "decoy_kind",
+            "rule_code",
+            "programme",
+            "person_uid",
+            "source_file",
+            "source_sheet",
+            "source_row",
+            "note",
+        ],
+    )
+    decoys = decoys.drop_duplicates(
+        ["decoy_kind", "rule_code", "source_file", "source_sheet", "source_row"]
+    )
+
+    keys = set(
+        zip(
+            findings["rule_code"],
+            findings["source_file"],
+            findings["source_sheet"],
+            findings["source_row"], strict=True,
+        )
+    )
+    clash = np.array(
+        [
+            (r.rule_code, r.source_file, r.source_sheet, r.source_row) in keys
+            for r in decoys.itertuples()
+        ],
+        dtype=bool,
+    )
     if clash.any():
-        logger.warning("decoys dropped because a finding of the same rule points at them: %d", int(clash.sum()))
-    return decoys[~clash].sort_values(["decoy_kind", "source_file", "source_row"]).reset_index(drop=True)
+        logger.warning(
+            "decoys dropped because a finding of the same rule points at them: %d", int(clash.sum())
+        )
+    return (
+        decoys[~clash]
+        .sort_values(["decoy_kind", "source_file", "source_row"])
+        .reset_index(drop=True)
+    )
