@@ -1,8 +1,9 @@
 """Turn candidate pairs into gamma vectors: rapidfuzz scores, then SQL comparison levels.
 
-Pairs are processed in chunks: DuckDB returns the `_l`/`_r` values of a chunk as Arrow, the
-scorers fill their score columns with one vectorised call each, and DuckDB evaluates the level
-conditions over that Arrow table and appends the gammas to the target table.
+Pairs are processed in chunks: DuckDB returns the `_l`/`_r` values the scorers read as
+Arrow, each scorer fills its score column with one vectorised call, and DuckDB evaluates the
+level conditions over the pairs, both records and those scores, appending the gammas to the
+target table.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from pipelines.sqlrun import query_rows, run_sql
 
 logger = logging.getLogger(__name__)
 
-CHUNK_PAIRS = 1_000_000
+CHUNK_PAIRS = 2_000_000
 CHUNK_VIEW = "__er_chunk"
+SCORES_VIEW = "__er_chunk_scores"
+NUMBERED = "__er_numbered"
 
 
 def record_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -30,12 +33,8 @@ def record_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def compared_columns(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> list[str]:
-    """Return every record column a score or a level condition reads."""
-    columns = sql_gen.level_columns(model, record_columns(con))
-    for score in model.scores:
-        if score.column not in columns:
-            columns.append(score.column)
-    return columns
+    """Return every record column a level condition reads as `<column>_l`/`<column>_r`."""
+    return sql_gen.level_columns(model, record_columns(con))
 
 
 def create_gamma_table(con: duckdb.DuckDBPyConnection, model: ModelSpec, table: str) -> None:
@@ -43,40 +42,73 @@ def create_gamma_table(con: duckdb.DuckDBPyConnection, model: ModelSpec, table: 
     run_sql(con, f"create or replace table {table} (rid_l integer, rid_r integer, match_key smallint, {gammas})")
 
 
+def score_columns(model: ModelSpec) -> list[str]:
+    columns: list[str] = []
+    for score in model.scores:
+        if score.column not in columns:
+            columns.append(score.column)
+    return columns
+
+
 def compute_gammas(con: duckdb.DuckDBPyConnection, model: ModelSpec, pairs_table: str, target: str) -> int:
-    """Append the gamma vectors of all pairs in `pairs_table` to `target`; return the count."""
+    """Append the gamma vectors of all pairs in `pairs_table` to `target`; return the count.
+
+    Only the columns a scorer reads leave DuckDB; the level conditions run in DuckDB over the
+    pairs joined with both records and the scores of the chunk.
+    """
     create_gamma_table(con, model, target)
-    columns = compared_columns(con, model)
+    levels = compared_columns(con, model)
     total = query_rows(con, f"select count(*) from {pairs_table}")[0][0]
-    run_sql(con, f"create or replace temp table __er_numbered as select *, row_number() over () - 1 as __pair_index from {pairs_table}")
+    run_sql(
+        con,
+        f"select rid_l, rid_r, match_key, (row_number() over () - 1)::bigint as __pair_index from {pairs_table}",
+        NUMBERED,
+    )
     for start in range(0, total, CHUNK_PAIRS):
         where = f"p.__pair_index >= {start} and p.__pair_index < {start + CHUNK_PAIRS}"
-        chunk = _fetch_chunk(con, sql_gen.pair_columns_sql("__er_numbered", columns, where))
-        chunk = _add_scores(chunk, model)
-        _append_gammas(con, model, chunk, target)
-    run_sql(con, "drop table if exists __er_numbered")
+        _register_scores(con, model, where)
+        try:
+            source = f"(\n{_chunk_sql(model, levels, where)}\n) as chunk"
+            run_sql(con, f"insert into {target}\n{sql_gen.gammas_sql(model, source)}")
+        finally:
+            con.unregister(SCORES_VIEW)
+    run_sql(con, f"drop table if exists {NUMBERED}")
     logger.info("compared %d pairs from %s into %s", total, pairs_table, target)
     return total
+
+
+def _register_scores(con: duckdb.DuckDBPyConnection, model: ModelSpec, where: str) -> None:
+    columns = score_columns(model)
+    selected = [f"l.{c} as {c}_l, r.{c} as {c}_r" for c in columns]
+    sql = f"""select {', '.join(['p.__pair_index', *selected])}
+        from {NUMBERED} as p
+        inner join {sql_gen.RECORDS} as l on l.__rid = p.rid_l
+        inner join {sql_gen.RECORDS} as r on r.__rid = p.rid_r
+        where {where}"""
+    chunk = _fetch_chunk(con, sql)
+    scores = {"__pair_index": chunk.column("__pair_index")}
+    for score in model.scores:
+        left = chunk.column(f"{score.column}_l").combine_chunks()
+        right = chunk.column(f"{score.column}_r").combine_chunks()
+        scores[score.name] = score_pairs(score.scorer, left, right)
+    con.register(SCORES_VIEW, pa.table(scores))
+
+
+def _chunk_sql(model: ModelSpec, levels: list[str], where: str) -> str:
+    selected = [f"l.{c} as {c}_l,\n        r.{c} as {c}_r" for c in levels]
+    selected += [f"s.{score.name}" for score in model.scores]
+    select_list = ",\n        ".join(["p.rid_l", "p.rid_r", "p.match_key", *selected])
+    return f"""    select
+        {select_list}
+    from {NUMBERED} as p
+    inner join {SCORES_VIEW} as s on s.__pair_index = p.__pair_index
+    inner join {sql_gen.RECORDS} as l on l.__rid = p.rid_l
+    inner join {sql_gen.RECORDS} as r on r.__rid = p.rid_r
+    where {where}"""
 
 
 def _fetch_chunk(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
     try:
         return con.sql(sql).to_arrow_table()
     except duckdb.Error as e:
-        raise SqlExecutionError(f"DuckDB failed while reading a pair chunk: {e}", CHUNK_VIEW, sql) from e
-
-
-def _add_scores(chunk: pa.Table, model: ModelSpec) -> pa.Table:
-    for score in model.scores:
-        left = chunk.column(f"{score.column}_l").combine_chunks()
-        right = chunk.column(f"{score.column}_r").combine_chunks()
-        chunk = chunk.append_column(score.name, score_pairs(score.scorer, left, right))
-    return chunk
-
-
-def _append_gammas(con: duckdb.DuckDBPyConnection, model: ModelSpec, chunk: pa.Table, target: str) -> None:
-    con.register(CHUNK_VIEW, chunk)
-    try:
-        run_sql(con, f"insert into {target}\n{sql_gen.gammas_sql(model, CHUNK_VIEW)}")
-    finally:
-        con.unregister(CHUNK_VIEW)
+        raise SqlExecutionError(f"DuckDB failed while reading a pair chunk: {e}", SCORES_VIEW, sql) from e

@@ -24,6 +24,7 @@ PROBABILITY_FLOOR = 1e-6
 PRIOR_START = 0.1
 EM_SESSION_SHARE_START = 0.5
 MIN_SESSION_PAIRS = 20
+EM_SAMPLE = "__er_em_sample"
 
 
 @dataclass
@@ -128,14 +129,16 @@ def _start_m(comparison: ComparisonSpec) -> dict[int, float]:
     return {gamma: float(p) for (gamma, _), p in zip(levels, raw, strict=True)}
 
 
-def gamma_patterns(con: duckdb.DuckDBPyConnection, model: ModelSpec, where: str = "true") -> tuple[np.ndarray, np.ndarray]:
-    """Return the distinct gamma vectors of the candidate pairs for which `where` (a predicate
+def gamma_patterns(
+    con: duckdb.DuckDBPyConnection, model: ModelSpec, where: str = "true", table: str = sql_gen.GAMMAS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct gamma vectors of the pairs in `table` for which `where` (a predicate
     over the records `l` and `r`) holds, and how often each occurs."""
     columns = ", ".join(f"g.{c.gamma_column}" for c in model.comparisons)
     rows = query_rows(
         con,
         f"""select {columns}, count(*)
-        from {sql_gen.GAMMAS} as g
+        from {table} as g
         inner join {sql_gen.RECORDS} as l on l.__rid = g.rid_l
         inner join {sql_gen.RECORDS} as r on r.__rid = g.rid_r
         where {where}
@@ -227,10 +230,11 @@ def estimate_m(
     Return m, the total EM iterations, and whether every session converged."""
     estimates: dict[str, list[dict[int, float]]] = {c.name: [] for c in model.comparisons}
     iterations, converged = 0, True
+    sample = _em_sample(con, model)
     for rule in model.blocking_rules:
         if not rule.em_train:
             continue
-        patterns, counts = gamma_patterns(con, model, sql_gen.rule_predicate_sql(rule))
+        patterns, counts = gamma_patterns(con, model, sql_gen.rule_predicate_sql(rule), sample)
         active = [
             c.name not in rule.em_exclude and not rule_uses_comparison(model, rule, c, record_columns)
             for c in model.comparisons
@@ -248,6 +252,21 @@ def estimate_m(
         for name, levels in result.m.items():
             estimates[name].append(levels)
     return _mean_m(model, estimates), iterations, converged
+
+
+def _em_sample(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> str:
+    """Create `__er_em_sample`: at most `em_sample_pairs` candidate pairs, drawn with a fixed
+    seed, on which the EM sessions evaluate their rule predicates."""
+    total = query_rows(con, f"select count(*) from {sql_gen.GAMMAS}")[0][0]
+    if total <= model.em_sample_pairs:
+        return sql_gen.GAMMAS
+    run_sql(
+        con,
+        f"""select * from {sql_gen.GAMMAS}
+        using sample reservoir({model.em_sample_pairs} rows) repeatable ({model.seed})""",
+        EM_SAMPLE,
+    )
+    return EM_SAMPLE
 
 
 def _mean_m(model: ModelSpec, estimates: dict[str, list[dict[int, float]]]) -> dict[str, dict[int, float]]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import distance, fuzz, process
 
 Scorer = Callable[[list, list], np.ndarray]
@@ -100,6 +101,17 @@ def score_pairs(scorer_name: str, left: pa.Array, right: pa.Array) -> pa.Array:
     if scorer_name in DATE_SCORERS:
         computed = scorer(left_values.to_numpy(zero_copy_only=False), right_values.to_numpy(zero_copy_only=False))
     else:
-        computed = scorer(left_values.cast(pa.string()).to_pylist(), right_values.cast(pa.string()).to_pylist())
+        computed = scorer(_python_strings(left_values), _python_strings(right_values))
     scores[~is_null] = computed
     return pa.array(scores, mask=is_null)
+
+
+def _python_strings(values: pa.Array) -> list[str]:
+    """Return the values as a list of str, creating each distinct string object once.
+
+    Pairs repeat the same record values many times; building the list from a dictionary
+    encoding costs one Python object per distinct value instead of one per pair.
+    """
+    encoded = pc.dictionary_encode(values.cast(pa.string()))
+    distinct = np.array(encoded.dictionary.to_pylist(), dtype=object)
+    return distinct[encoded.indices.to_numpy(zero_copy_only=False)].tolist()

@@ -47,6 +47,9 @@ def load_model(path: Path | None = None) -> ModelSpec:
 def _build_model(raw: dict, errors: list[str]) -> ModelSpec:
     model_section = raw.get("model", {})
     link_type = model_section.get("link_type", "dedupe_and_link")
+    keep = model_section.get("keep_pairs_min_probability", 0.0)
+    if not isinstance(keep, (int, float)) or not 0.0 <= keep < 1.0:
+        errors.append(f"[model] keep_pairs_min_probability is {keep!r}; use a number in [0, 1)")
     if link_type not in LINK_TYPES:
         errors.append(f"[model] link_type is {link_type!r}; use one of {LINK_TYPES}")
     features = tuple(_feature(item, i, errors) for i, item in enumerate(raw.get("features", [])))
@@ -83,6 +86,8 @@ def _build_model(raw: dict, errors: list[str]) -> ModelSpec:
         em_max_iterations=int(model_section.get("em_max_iterations", 50)),
         em_tolerance=float(model_section.get("em_tolerance", 1e-5)),
         tf_minimum_u=float(model_section.get("tf_minimum_u", 1e-6)),
+        em_sample_pairs=int(model_section.get("em_sample_pairs", 1_000_000)),
+        keep_pairs_min_probability=float(model_section.get("keep_pairs_min_probability", 0.0)),
         extra={k: v for k, v in raw.items() if k not in _KNOWN_SECTIONS},
     )
 

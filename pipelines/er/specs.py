@@ -121,6 +121,8 @@ class ModelSpec:
     em_max_iterations: int = 50
     em_tolerance: float = 1e-5
     tf_minimum_u: float = 1e-6
+    em_sample_pairs: int = 1_000_000
+    keep_pairs_min_probability: float = 0.0
     extra: dict = field(default_factory=dict)
 
     @property

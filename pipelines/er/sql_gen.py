@@ -95,12 +95,16 @@ def _exclusions_sql(earlier: list[BlockingRuleSpec]) -> str:
     return " and ".join(f"not coalesce({rule_predicate_sql(rule)}, false)" for rule in earlier)
 
 
+KEY_PAIRS = "__er_key_pairs"
+
+
 def blocking_sql(model: ModelSpec, index: int) -> str:
-    """Return the pairs of blocking rule `index` that no earlier rule produced."""
+    """Return the pairs of blocking rule `index` that no earlier rule produced. An array rule
+    reads its pairs from `__er_key_pairs` (see `key_pairs_sql`)."""
     rule = model.blocking_rules[index]
     earlier = list(model.blocking_rules[:index])
     if rule.array_column is not None:
-        return _array_blocking_sql(model, rule, index, earlier)
+        return _array_blocking_sql(rule, index, earlier)
     return f"""with
 pairs as (
     select
@@ -117,8 +121,11 @@ pairs as (
 select * from pairs"""
 
 
-def _array_blocking_sql(model: ModelSpec, rule: BlockingRuleSpec, index: int, earlier) -> str:
-    column = rule.array_column
+def key_pairs_sql(model: ModelSpec, index: int) -> str:
+    """Return the distinct pairs whose list column shares an element. It is materialised
+    before the exclusions run: joined in one statement, DuckDB would join the records on any
+    equality in the rule's condition first and filter millions of pairs."""
+    column = model.blocking_rules[index].array_column
     source = model.source_column
     return f"""with
 keys as (
@@ -137,13 +144,18 @@ key_pairs as (
     inner join keys as r
         on l.array_key = r.array_key
         and {pair_order_sql(model)}
-),
+)
+select * from key_pairs"""
+
+
+def _array_blocking_sql(rule: BlockingRuleSpec, index: int, earlier) -> str:
+    return f"""with
 pairs as (
     select
         k.rid_l,
         k.rid_r,
         {index}::smallint as match_key
-    from key_pairs as k
+    from {KEY_PAIRS} as k
     inner join {RECORDS} as l on l.__rid = k.rid_l
     inner join {RECORDS} as r on r.__rid = k.rid_r
     where {_exclusions_sql(earlier)}
@@ -233,8 +245,9 @@ def scored_pairs_sql(
     u_values: dict[str, dict[int, float]],
     prior_weight: float,
 ) -> str:
-    """Select every candidate pair with its match weight, probability, gammas and an
-    explanation JSON array of {comparison, level, weight}."""
+    """Select the candidate pairs whose match probability reaches the model's
+    `keep_pairs_min_probability`, with match weight, probability, gammas and an explanation
+    JSON array of {comparison, level, weight}."""
     uid = model.unique_id_column
     weight_columns, explanation_items = [], []
     for c in model.comparisons:
@@ -250,38 +263,52 @@ def scored_pairs_sql(
     explanation = ",\n            ".join(explanation_items)
     weight_list = ",\n        ".join(weight_columns)
     prior_item = f"{{'comparison': 'prior', 'level': 'share of matches among candidate pairs', 'weight': round({prior_weight!r}, 3)}}"
+    floor = _weight_floor(model.keep_pairs_min_probability)
     return f"""with
 weighted as (
     select
         g.*,
-        l.{uid} as record_id_l,
-        r.{uid} as record_id_r,
-        l.{FINGERPRINT} as fingerprint_l,
-        r.{FINGERPRINT} as fingerprint_r,
         {weight_list}
     from {GAMMAS} as g
     inner join {RECORDS} as l on l.__rid = g.rid_l
     inner join {RECORDS} as r on r.__rid = g.rid_r
 ),
+summed as (
+    select
+        *,
+        {prior_weight!r} + {total} as match_weight
+    from weighted
+),
+kept as (
+    select * from summed where match_weight >= {floor}
+),
 final as (
     select
-        rid_l,
-        rid_r,
-        record_id_l,
-        record_id_r,
-        fingerprint_l,
-        fingerprint_r,
-        [{rule_names}][match_key + 1] as match_key,
-        {prior_weight!r} + {total} as match_weight,
-        1.0 / (1.0 + pow(2.0, -({prior_weight!r} + {total}))) as match_probability,
+        k.rid_l,
+        k.rid_r,
+        l.{uid} as record_id_l,
+        r.{uid} as record_id_r,
+        l.{FINGERPRINT} as fingerprint_l,
+        r.{FINGERPRINT} as fingerprint_r,
+        [{rule_names}][k.match_key + 1] as match_key,
+        k.match_weight,
+        1.0 / (1.0 + pow(2.0, -k.match_weight)) as match_probability,
         {gamma_list},
         to_json([
             {prior_item},
             {explanation}
         ]) as explanation
-    from weighted
+    from kept as k
+    inner join {RECORDS} as l on l.__rid = k.rid_l
+    inner join {RECORDS} as r on r.__rid = k.rid_r
 )
 select * from final"""
+
+
+def _weight_floor(probability: float) -> str:
+    if probability <= 0.0:
+        return "'-inf'::double"
+    return repr(math.log2(probability / (1.0 - probability)))
 
 
 def prior_weight(match_share: float) -> float:
