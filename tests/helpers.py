@@ -6,10 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from pipelines.er import sql_gen
-from pipelines.er.comparing import CHUNK_VIEW
+from pipelines.er.comparing import CHUNK_VIEW, encode_score_columns
 from pipelines.er.engine import INPUT_TABLE, prepare_records
 from pipelines.er.records import RECORD_COLUMNS
 from pipelines.er.scorers import score_pairs
@@ -78,12 +79,12 @@ def compare_records(left: dict, right: dict, model: ModelSpec | None = None) -> 
     prepare_records(con, model)
     pairs = pa.table({"rid_l": pa.array([1], pa.int32()), "rid_r": pa.array([2], pa.int32()), "match_key": pa.array([0], pa.int16())})
     con.register("__case_pairs", pairs)
-    columns = sorted({*sql_gen.level_columns(model, _record_columns(con)), *(s.column for s in model.scores)})
+    columns = sorted(sql_gen.level_columns(model, _record_columns(con)))
     chunk = con.sql(sql_gen.pair_columns_sql("__case_pairs", columns)).to_arrow_table()
+    encoded = encode_score_columns(con, model)
     for score in model.scores:
-        chunk = chunk.append_column(
-            score.name, score_pairs(score.scorer, chunk.column(f"{score.column}_l").combine_chunks(), chunk.column(f"{score.column}_r").combine_chunks())
-        )
+        scores = score_pairs(score.scorer, encoded[score.column], np.array([1]), np.array([2]))
+        chunk = chunk.append_column(score.name, scores)
     con.register(CHUNK_VIEW, chunk)
     gammas = con.execute(sql_gen.gammas_sql(model, CHUNK_VIEW)).fetchall()[0][3:]
     return {c.name: label_of(c, gamma) for c, gamma in zip(model.comparisons, gammas, strict=True)}

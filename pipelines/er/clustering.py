@@ -90,8 +90,7 @@ class ConstrainedUnionFind:
         self._state(self.find(a)).forbidden.add(b)
         self._state(self.find(b)).forbidden.add(a)
 
-    def can_merge(self, root_a: int, root_b: int) -> bool:
-        a, b = self._state(root_a), self._state(root_b)
+    def _allowed(self, a: _ClusterState, b: _ClusterState) -> bool:
         for value_a, value_b in zip(a.exclusive, b.exclusive, strict=True):
             if value_a is not None and value_b is not None and value_a != value_b:
                 return False
@@ -100,10 +99,15 @@ class ConstrainedUnionFind:
                 for date_b, default_b in dates_b:
                     if not dates_compatible(date_a, default_a, date_b, default_b):
                         return False
+        if not (a.forbidden or b.forbidden):
+            return True
         small, large = (a, b) if len(a.members) <= len(b.members) else (b, a)
         return not any(member in large.forbidden for member in small.members) and not any(
             member in small.forbidden for member in large.members
         )
+
+    def can_merge(self, root_a: int, root_b: int) -> bool:
+        return self._allowed(self._state(root_a), self._state(root_b))
 
     def union(self, a: int, b: int) -> bool | None:
         """Merge the clusters of `a` and `b`; return None when already joined, False when a
@@ -111,9 +115,9 @@ class ConstrainedUnionFind:
         root_a, root_b = self.find(a), self.find(b)
         if root_a == root_b:
             return None
-        if not self.can_merge(root_a, root_b):
-            return False
         state_a, state_b = self._state(root_a), self._state(root_b)
+        if not self._allowed(state_a, state_b):
+            return False
         if len(state_a.members) < len(state_b.members):
             root_a, root_b, state_a, state_b = root_b, root_a, state_b, state_a
         self.parent[root_b] = root_a

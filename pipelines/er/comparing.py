@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.er import sql_gen
-from pipelines.er.scorers import score_pairs
+from pipelines.er.scorers import EncodedColumn, score_pairs
 from pipelines.er.specs import ModelSpec
 from pipelines.errors import SqlExecutionError
 from pipelines.sqlrun import query_rows, run_sql
@@ -50,11 +50,31 @@ def score_columns(model: ModelSpec) -> list[str]:
     return columns
 
 
-def compute_gammas(con: duckdb.DuckDBPyConnection, model: ModelSpec, pairs_table: str, target: str) -> int:
+def encode_score_columns(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> dict[str, EncodedColumn]:
+    """Read every column a scorer uses once, as codes indexed by `__rid` (position 0 unused)."""
+    columns = score_columns(model)
+    if not columns:
+        return {}
+    table = _fetch_chunk(con, f"select {', '.join(columns)} from {sql_gen.RECORDS} order by __rid")
+    encoded = {}
+    for column in columns:
+        values = pa.concat_arrays([pa.nulls(1, table.schema.field(column).type), table.column(column).combine_chunks()])
+        encoded[column] = EncodedColumn.from_arrow(values)
+    return encoded
+
+
+def compute_gammas(
+    con: duckdb.DuckDBPyConnection,
+    model: ModelSpec,
+    pairs_table: str,
+    target: str,
+    encoded: dict[str, EncodedColumn],
+) -> int:
     """Append the gamma vectors of all pairs in `pairs_table` to `target`; return the count.
 
-    Only the columns a scorer reads leave DuckDB; the level conditions run in DuckDB over the
-    pairs joined with both records and the scores of the chunk.
+    Only the record keys of each pair leave DuckDB; scores come from the encoded columns, and
+    the level conditions run in DuckDB over the pairs joined with both records and the
+    chunk's scores.
     """
     create_gamma_table(con, model, target)
     levels = compared_columns(con, model)
@@ -66,7 +86,7 @@ def compute_gammas(con: duckdb.DuckDBPyConnection, model: ModelSpec, pairs_table
     )
     for start in range(0, total, CHUNK_PAIRS):
         where = f"p.__pair_index >= {start} and p.__pair_index < {start + CHUNK_PAIRS}"
-        _register_scores(con, model, where)
+        _register_scores(con, model, where, encoded)
         try:
             source = f"(\n{_chunk_sql(model, levels, where)}\n) as chunk"
             run_sql(con, f"insert into {target}\n{sql_gen.gammas_sql(model, source)}")
@@ -77,20 +97,13 @@ def compute_gammas(con: duckdb.DuckDBPyConnection, model: ModelSpec, pairs_table
     return total
 
 
-def _register_scores(con: duckdb.DuckDBPyConnection, model: ModelSpec, where: str) -> None:
-    columns = score_columns(model)
-    selected = [f"l.{c} as {c}_l, r.{c} as {c}_r" for c in columns]
-    sql = f"""select {', '.join(['p.__pair_index', *selected])}
-        from {NUMBERED} as p
-        inner join {sql_gen.RECORDS} as l on l.__rid = p.rid_l
-        inner join {sql_gen.RECORDS} as r on r.__rid = p.rid_r
-        where {where}"""
-    chunk = _fetch_chunk(con, sql)
+def _register_scores(con: duckdb.DuckDBPyConnection, model: ModelSpec, where: str, encoded: dict) -> None:
+    chunk = _fetch_chunk(con, f"select p.__pair_index, p.rid_l, p.rid_r from {NUMBERED} as p where {where}")
+    left = chunk.column("rid_l").to_numpy()
+    right = chunk.column("rid_r").to_numpy()
     scores = {"__pair_index": chunk.column("__pair_index")}
     for score in model.scores:
-        left = chunk.column(f"{score.column}_l").combine_chunks()
-        right = chunk.column(f"{score.column}_r").combine_chunks()
-        scores[score.name] = score_pairs(score.scorer, left, right)
+        scores[score.name] = score_pairs(score.scorer, encoded[score.column], left, right)
     con.register(SCORES_VIEW, pa.table(scores))
 
 

@@ -15,7 +15,7 @@ from pipelines.errors import ConfigError
 from pipelines.er import sql_gen
 from pipelines.er.blocking import generate_pairs
 from pipelines.er.clustering import cluster_pairs
-from pipelines.er.comparing import compute_gammas, record_columns
+from pipelines.er.comparing import compute_gammas, encode_score_columns, record_columns
 from pipelines.er.estimation import (
     Parameters,
     estimate_m,
@@ -165,8 +165,9 @@ def prepare_records(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> int:
 def estimate_parameters(con: duckdb.DuckDBPyConnection, model: ModelSpec, comparable_pairs: int) -> Parameters:
     """Estimate u on random pairs, compare the candidate pairs, then estimate m by EM and the
     probability that two random records match."""
-    u = estimate_u(con, model)
-    compute_gammas(con, model, sql_gen.PAIRS, sql_gen.GAMMAS)
+    encoded = encode_score_columns(con, model)
+    u = estimate_u(con, model, encoded)
+    compute_gammas(con, model, sql_gen.PAIRS, sql_gen.GAMMAS, encoded)
     m, iterations, converged = estimate_m(con, model, u, record_columns(con))
     patterns, counts = gamma_patterns(con, model)
     share = estimate_match_share(model, patterns, counts, m, u, comparable_pairs)

@@ -114,11 +114,11 @@ def _floored(probabilities: np.ndarray) -> np.ndarray:
     return clipped / clipped.sum()
 
 
-def estimate_u(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> dict[str, dict[int, float]]:
+def estimate_u(con: duckdb.DuckDBPyConnection, model: ModelSpec, encoded: dict) -> dict[str, dict[int, float]]:
     """Estimate u from random unblocked pairs."""
     sampled = sample_u_pairs(con, model)
     logger.info("u estimation: %d random pairs", sampled)
-    compute_gammas(con, model, U_PAIRS, U_GAMMAS)
+    compute_gammas(con, model, U_PAIRS, U_GAMMAS, encoded)
     return level_frequencies(con, model, U_GAMMAS)
 
 
@@ -255,15 +255,15 @@ def estimate_m(
 
 
 def _em_sample(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> str:
-    """Create `__er_em_sample`: at most `em_sample_pairs` candidate pairs, drawn with a fixed
+    """Create `__er_em_sample`: about `em_sample_pairs` candidate pairs, drawn with a fixed
     seed, on which the EM sessions evaluate their rule predicates."""
     total = query_rows(con, f"select count(*) from {sql_gen.GAMMAS}")[0][0]
     if total <= model.em_sample_pairs:
         return sql_gen.GAMMAS
+    percent = 100.0 * model.em_sample_pairs / total
     run_sql(
         con,
-        f"""select * from {sql_gen.GAMMAS}
-        using sample reservoir({model.em_sample_pairs} rows) repeatable ({model.seed})""",
+        f"select * from {sql_gen.GAMMAS} using sample {percent!r} percent (bernoulli, {model.seed})",
         EM_SAMPLE,
     )
     return EM_SAMPLE
