@@ -56,7 +56,7 @@ def test_earlier_rule_excludes_pair_from_later_rules():
     assert sum(result.pairs_per_rule.values()) == 1
 
 
-def test_null_key_in_earlier_rule_does_not_drop_pair():
+def test_null_earlier_key_keeps_pair():
     # nik_exact is NULL for this pair; without coalesce the later rules would lose it.
     found, _ = pairs_by_rule([{**BASE, "nik": None}, {**BASE, "nik": "3325014705850001"}])
     assert found == {("r1", "r2"): "name_birth_year_desa"}

@@ -254,3 +254,14 @@ def test_engine_runs_on_other_person_data(tmp_path):
     pairs = con.execute("select record_id_l, record_id_r from link_pairs order by all").fetchall()
     assert pairs == [("a1", "b1"), ("a2", "b2"), ("a3", "b3")]
     assert summary.persons_with_family == 0
+
+
+def test_review_workbook_in_indonesian_by_default(tmp_path):
+    summary = link_persons(_connection(), None, {"match_threshold": 1.0, "possible_threshold": 0.0}, tmp_path)
+    sheet = openpyxl.load_workbook(summary.review_workbook)[SHEET_NAME]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[-2:] == ["Penjelasan", "Keputusan"]
+    assert "NIK (kiri)" in headers
+    assert "NIK (kanan)" in headers
+    explanation = sheet.cell(row=2, column=sheet.max_column - 1).value
+    assert "peluang awal" in explanation

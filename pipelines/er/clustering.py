@@ -1,9 +1,9 @@
 """Constrained clustering of matched pairs into persons.
 
 Pairs are merged in descending match probability with a union-find. A merge is skipped when
-the joined cluster would break a constraint, whatever path led there: two different values of
-an exclusive column (two register NIKs, two sexes), two incompatible birth dates, or a pair
-that a reviewer marked as different people.
+the joined cluster would break a constraint, whatever path led there. The constraints are two
+different values of an exclusive column (two register NIKs, two sexes), two incompatible birth
+dates, and a pair that a reviewer marked as different people.
 """
 
 from __future__ import annotations

@@ -1,9 +1,8 @@
 """Turn candidate pairs into gamma vectors: rapidfuzz scores, then SQL comparison levels.
 
-Pairs are processed in chunks: DuckDB returns the `_l`/`_r` values the scorers read as
-Arrow, each scorer fills its score column with one vectorised call, and DuckDB evaluates the
-level conditions over the pairs, both records and those scores, appending the gammas to the
-target table.
+Pairs are processed in chunks. Each scorer fills its score column with one vectorised call
+on record-level codes of the chunk's pairs. DuckDB then evaluates the level conditions over
+the pairs, both records and those scores, and appends the gammas to the target table.
 """
 
 from __future__ import annotations

@@ -52,11 +52,12 @@ def sample_u_pairs(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> int:
     source_codes = np.unique(np.array([s or "" for (s,) in sources], dtype=object), return_inverse=True)[1]
     record_count = len(source_codes)
     rng = np.random.default_rng(model.seed)
-    wanted = model.u_sample_pairs
-    left = rng.integers(0, record_count, size=2 * wanted + 1000)
-    right = rng.integers(0, record_count, size=2 * wanted + 1000)
+    requested = model.u_sample_pairs
+    # Twice the request, because the link type rejects some draws (same record, same source).
+    left = rng.integers(0, record_count, size=2 * requested + 1000)
+    right = rng.integers(0, record_count, size=2 * requested + 1000)
     keep = _keep_by_link_type(model.link_type, left, right, source_codes)
-    left, right = left[keep][:wanted], right[keep][:wanted]
+    left, right = left[keep][:requested], right[keep][:requested]
     swap = _needs_swap(model.link_type, left, right, source_codes)
     rid_l = np.where(swap, right, left) + 1
     rid_r = np.where(swap, left, right) + 1
@@ -223,10 +224,12 @@ def _max_change(old: dict, new: dict) -> float:
 def estimate_m(
     con: duckdb.DuckDBPyConnection, model: ModelSpec, u: dict[str, dict[int, float]], record_columns: set[str]
 ) -> tuple[dict[str, dict[int, float]], int, bool]:
-    """Estimate m with one EM session per training blocking rule, splink style: a session uses
-    every candidate pair the rule's predicate holds for (also those an earlier rule found) and
-    leaves out the comparisons that read the rule's columns, because those pairs agree on them
-    by construction. m of a comparison is the mean over its sessions.
+    """Estimate m with one EM session per training blocking rule, as splink does.
+
+    A session uses every sampled candidate pair for which the rule's predicate is true, also
+    those an earlier rule found. It leaves out the comparisons that read the rule's columns,
+    because those pairs agree on them by construction. m of a comparison is the mean over its
+    sessions.
     Return m, the total EM iterations, and whether every session converged."""
     estimates: dict[str, list[dict[int, float]]] = {c.name: [] for c in model.comparisons}
     iterations, converged = 0, True

@@ -203,7 +203,7 @@ def gamma_case_sql(comparison: ComparisonSpec) -> str:
 
 
 def gammas_sql(model: ModelSpec, view: str) -> str:
-    """Select the gamma vector of every pair in `view` (which holds `_l`/`_r` and scores)."""
+    """Select the gamma vector of every pair in `view`, which contains `_l`/`_r` columns and scores."""
     gammas = ",\n    ".join(f"{gamma_case_sql(c)} as {c.gamma_column}" for c in model.comparisons)
     return f"select\n    rid_l,\n    rid_r,\n    match_key,\n    {gammas}\nfrom {view}"
 
