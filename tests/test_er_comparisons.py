@@ -26,9 +26,10 @@ NIK_EMBEDDED = {"nik_l": "3325014705850001", "nik_r": None, "nik_ddmmyy_l": "070
                 "sex_l": "P", "sex_r": "P"}
 NIK = {"nik_l": "3325014705850001", "nik_r": "3325014705850001", "nik_region_serial_l": "3325010001",
        "nik_region_serial_r": "3325010001", "nik_region_serial_edits": 0.0}
-KK = {"no_kk_l": "3325010101100001", "no_kk_r": "3325010101100001", "no_kk_edits": 0.0}
-ADDRESS = {"desa_code_l": "3325012001", "desa_code_r": "3325012001", "rt_l": "003", "rt_r": "003",
-           "rw_l": "005", "rw_r": "005", "kecamatan_code_l": "332501", "kecamatan_code_r": "332501"}
+HOUSEHOLD = {"no_kk_l": "3325010101100001", "no_kk_r": "3325010101100001", "no_kk_edits": 0.0,
+             "desa_code_l": "3325012001", "desa_code_r": "3325012001", "rt_l": "003", "rt_r": "003",
+             "rw_l": "005", "rw_r": "005", "kecamatan_code_l": "332501", "kecamatan_code_r": "332501"}
+OTHER_KK = {**HOUSEHOLD, "no_kk_r": "3325019999990009", "no_kk_edits": 9.0}
 
 CASES = [
     # name
@@ -76,18 +77,19 @@ CASES = [
     {"description": "date digits differ", "comparison": "nik", "values": {**NIK, "nik_r": "3325014805850001"}, "label": "same NIK region and serial, date digits differ"},
     {"description": "region or serial one edit (at 1)", "comparison": "nik", "values": {**NIK, "nik_r": "3325014705850002", "nik_region_serial_r": "3325010002", "nik_region_serial_edits": 1.0}, "label": "NIK region and serial one edit apart"},
     {"description": "region or serial two edits", "comparison": "nik", "values": {**NIK, "nik_r": "3325014705850012", "nik_region_serial_r": "3325010012", "nik_region_serial_edits": 2.0}, "label": "NIK differs"},
-    # No KK
-    {"description": "No KK NULL", "comparison": "no_kk", "values": {**KK, "no_kk_l": None}, "label": "No KK missing"},
-    {"description": "exact tie of No KK", "comparison": "no_kk", "values": KK, "label": "same No KK"},
-    {"description": "No KK one edit (at 1)", "comparison": "no_kk", "values": {**KK, "no_kk_r": "3325010101100002", "no_kk_edits": 1.0}, "label": "No KK one edit apart"},
-    {"description": "No KK two edits", "comparison": "no_kk", "values": {**KK, "no_kk_r": "3325010101100022", "no_kk_edits": 2.0}, "label": "No KK differs"},
-    # address
-    {"description": "desa NULL", "comparison": "address", "values": {**ADDRESS, "desa_code_r": None}, "label": "desa missing"},
-    {"description": "same desa, RT and RW", "comparison": "address", "values": ADDRESS, "label": "same desa, RT and RW"},
-    {"description": "RW differs", "comparison": "address", "values": {**ADDRESS, "rw_r": "006"}, "label": "same desa and RT"},
-    {"description": "RT NULL", "comparison": "address", "values": {**ADDRESS, "rt_r": None}, "label": "same desa"},
-    {"description": "other desa, same kecamatan", "comparison": "address", "values": {**ADDRESS, "desa_code_r": "3325012002"}, "label": "same kecamatan"},
-    {"description": "other kecamatan", "comparison": "address", "values": {**ADDRESS, "desa_code_r": "3325022002", "kecamatan_code_r": "332502"}, "label": "different kecamatan"},
+    # household: No KK and address
+    {"description": "No KK and desa NULL", "comparison": "household", "values": {**HOUSEHOLD, "no_kk_l": None, "desa_code_r": None}, "label": "No KK and desa missing"},
+    {"description": "same KK and address", "comparison": "household", "values": HOUSEHOLD, "label": "same No KK, desa, RT and RW"},
+    {"description": "same KK, RW differs", "comparison": "household", "values": {**HOUSEHOLD, "rw_r": "006"}, "label": "same No KK"},
+    {"description": "same KK, desa NULL", "comparison": "household", "values": {**HOUSEHOLD, "desa_code_r": None}, "label": "same No KK"},
+    {"description": "No KK one edit (at 1)", "comparison": "household", "values": {**HOUSEHOLD, "no_kk_r": "3325010101100002", "no_kk_edits": 1.0}, "label": "No KK one edit apart"},
+    {"description": "No KK two edits, same address", "comparison": "household", "values": {**HOUSEHOLD, "no_kk_r": "3325010101100022", "no_kk_edits": 2.0}, "label": "same desa, RT and RW"},
+    {"description": "No KK NULL, same address", "comparison": "household", "values": {**HOUSEHOLD, "no_kk_l": None, "no_kk_edits": None}, "label": "same desa, RT and RW"},
+    {"description": "RW differs", "comparison": "household", "values": {**OTHER_KK, "rw_r": "006"}, "label": "same desa and RT"},
+    {"description": "RT NULL", "comparison": "household", "values": {**OTHER_KK, "rt_r": None}, "label": "same desa"},
+    {"description": "other desa, same kecamatan", "comparison": "household", "values": {**OTHER_KK, "desa_code_r": "3325012002"}, "label": "same kecamatan"},
+    {"description": "desa NULL, other KK", "comparison": "household", "values": {**OTHER_KK, "desa_code_r": None, "kecamatan_code_r": None}, "label": "desa missing, No KK differs"},
+    {"description": "other kecamatan", "comparison": "household", "values": {**OTHER_KK, "desa_code_r": "3325022002", "kecamatan_code_r": "332502"}, "label": "different kecamatan"},
 ]
 
 

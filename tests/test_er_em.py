@@ -93,6 +93,6 @@ def test_em_sessions_skip_comparisons_of_the_rule():
     assert not uses(model, rules["nik_exact"], comparison(model, "name"), columns)
     assert uses(model, rules["name_birth_year_desa"], comparison(model, "name"), columns)
     assert uses(model, rules["name_birth_year_desa"], comparison(model, "birth_date"), columns)
-    assert uses(model, rules["name_birth_year_desa"], comparison(model, "address"), columns)
-    assert not uses(model, rules["name_birth_year_desa"], comparison(model, "no_kk"), columns)
+    assert uses(model, rules["name_birth_year_desa"], comparison(model, "household"), columns)
+    assert not uses(model, rules["name_birth_year_desa"], comparison(model, "sex"), columns)
     assert uses(model, rules["no_kk_first_name"], comparison(model, "name"), columns)

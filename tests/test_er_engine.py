@@ -98,7 +98,7 @@ def test_link_pairs_contract(linked):
     assert columns[:5] == ["record_id_l", "record_id_r", "match_key", "match_weight", "match_probability"]
     assert columns[-2:] == ["explanation", "decision"]
     assert {c for c in columns if c.startswith("gamma_")} == {
-        "gamma_name", "gamma_birth_date", "gamma_sex", "gamma_nik_embedded", "gamma_nik", "gamma_no_kk", "gamma_address"
+        "gamma_name", "gamma_birth_date", "gamma_sex", "gamma_nik_embedded", "gamma_nik", "gamma_household"
     }
     rows = con.execute("select match_probability, decision, explanation from link_pairs").fetchall()
     assert rows
