@@ -14,16 +14,28 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
-
 from er_synth_persons import make_records
 
 CACHE = Path(__file__).resolve().parent / "cache"
-FEBRL_COLUMNS = ("given_name", "surname", "street_number", "address_1", "address_2", "suburb", "postcode", "state", "date_of_birth", "soc_sec_id")
+FEBRL_COLUMNS = (
+    "given_name",
+    "surname",
+    "street_number",
+    "address_1",
+    "address_2",
+    "suburb",
+    "postcode",
+    "state",
+    "date_of_birth",
+    "soc_sec_id",
+)
 
 
 def _read_febrl(path: Path, source: str) -> pa.Table:
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing; run benchmarks/er_extract_febrl.py first (see its docstring)")
+        raise FileNotFoundError(
+            f"{path} is missing; run benchmarks/er_extract_febrl.py first (see its docstring)"
+        )
     with path.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     columns = {"record_id": [r["record_id"] for r in rows], "source_kind": [source] * len(rows)}
@@ -52,7 +64,9 @@ def _truth_from_entities(con: duckdb.DuckDBPyConnection, entities: pa.Table) -> 
 
 def load_febrl(con: duckdb.DuckDBPyConnection, number: int) -> str:
     if number == 4:
-        table = pa.concat_tables([_read_febrl(CACHE / "febrl4a.csv", "a"), _read_febrl(CACHE / "febrl4b.csv", "b")])
+        table = pa.concat_tables(
+            [_read_febrl(CACHE / "febrl4a.csv", "a"), _read_febrl(CACHE / "febrl4b.csv", "b")]
+        )
         link_type = "link_only"
     else:
         table = _read_febrl(CACHE / f"febrl{number}.csv", "febrl")
@@ -70,7 +84,10 @@ def load_batang(con: duckdb.DuckDBPyConnection, persons: int, seed: int = 7) -> 
     con.register("__records", table)
     con.execute("create or replace table records as select * exclude (person_uid) from __records")
     con.unregister("__records")
-    _truth_from_entities(con, pa.table({"record_id": table.column("record_id"), "entity": table.column("person_uid")}))
+    _truth_from_entities(
+        con,
+        pa.table({"record_id": table.column("record_id"), "entity": table.column("person_uid")}),
+    )
     return "dedupe_and_link"
 
 
@@ -101,7 +118,9 @@ def load_febrl_large(con: duckdb.DuckDBPyConnection, persons: int, seed: int = 5
     con.register("__records", table)
     con.execute("create or replace table records as select * from __records")
     con.unregister("__records")
-    con.execute(f"create or replace table truth as select 'a' || i as record_id_l, 'b' || i as record_id_r from range({persons}) t(i)")
+    con.execute(
+        f"create or replace table truth as select 'a' || i as record_id_l, 'b' || i as record_id_r from range({persons}) t(i)"
+    )
     return "link_only"
 
 

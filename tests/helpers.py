@@ -56,7 +56,12 @@ def level_from_values(spec: ComparisonSpec, values: dict) -> int:
     """Evaluate the comparison's level conditions on given `_l`/`_r` and score values, so a
     case can sit exactly at a threshold. Returns the gamma value."""
     con = duckdb.connect()
-    table = pa.table({name: pa.array([value], _null_type(name)) if value is None else [value] for name, value in values.items()})
+    table = pa.table(
+        {
+            name: pa.array([value], _null_type(name)) if value is None else [value]
+            for name, value in values.items()
+        }
+    )
     con.register(CHUNK_VIEW, table)
     return con.execute(f"select {sql_gen.gamma_case_sql(spec)} from {CHUNK_VIEW}").fetchall()[0][0]
 
@@ -77,7 +82,13 @@ def compare_records(left: dict, right: dict, model: ModelSpec | None = None) -> 
     con = duckdb.connect()
     make_people(con, [{**left, "record_id": "a"}, {**right, "record_id": "b"}])
     prepare_records(con, model)
-    pairs = pa.table({"rid_l": pa.array([1], pa.int32()), "rid_r": pa.array([2], pa.int32()), "match_key": pa.array([0], pa.int16())})
+    pairs = pa.table(
+        {
+            "rid_l": pa.array([1], pa.int32()),
+            "rid_r": pa.array([2], pa.int32()),
+            "match_key": pa.array([0], pa.int16()),
+        }
+    )
     con.register("__case_pairs", pairs)
     columns = sorted(sql_gen.level_columns(model, _record_columns(con)))
     chunk = con.sql(sql_gen.pair_columns_sql("__case_pairs", columns)).to_arrow_table()
@@ -91,16 +102,23 @@ def compare_records(left: dict, right: dict, model: ModelSpec | None = None) -> 
 
 
 def _record_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {row[0] for row in con.execute(f"select column_name from (describe {sql_gen.RECORDS})").fetchall()}
+    return {
+        row[0]
+        for row in con.execute(f"select column_name from (describe {sql_gen.RECORDS})").fetchall()
+    }
 
 
-def features_of(rows: list[dict], columns: list[str], model: ModelSpec | None = None) -> list[tuple]:
+def features_of(
+    rows: list[dict], columns: list[str], model: ModelSpec | None = None
+) -> list[tuple]:
     """Return the given feature columns of hand-made records, in input order."""
     model = model or indonesian_model()
     con = duckdb.connect()
     make_people(con, rows)
     prepare_records(con, model)
-    return con.execute(f"select {', '.join(columns)} from {sql_gen.RECORDS} order by __rid").fetchall()
+    return con.execute(
+        f"select {', '.join(columns)} from {sql_gen.RECORDS} order by __rid"
+    ).fetchall()
 
 
 def write_settings(path: Path, text: str) -> Path:

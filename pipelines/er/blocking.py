@@ -45,7 +45,11 @@ def comparable_pairs(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> int:
 
 def generate_pairs(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> BlockingResult:
     """Build `__er_pairs` (rid_l, rid_r, match_key) from the blocking rules in order."""
-    run_sql(con, f"create or replace table {sql_gen.PAIRS} (rid_l integer, rid_r integer, match_key smallint)")
+    run_sql(
+        con,
+        f"create or replace table {sql_gen.PAIRS} "
+        "(rid_l integer, rid_r integer, match_key smallint)",
+    )
     counts: dict[str, int] = {}
     for index, rule in enumerate(model.blocking_rules):
         before = _pair_count(con)

@@ -80,7 +80,9 @@ class ConstrainedUnionFind:
         state = self.states.get(root)
         if state is None:
             exclusive = [values[root] for values in self.exclusive_values]
-            dates = [[values[root]] if values[root][0] is not None else [] for values in self.date_values]
+            dates = [
+                [values[root]] if values[root][0] is not None else [] for values in self.date_values
+            ]
             state = _ClusterState(members=[root], exclusive=exclusive, dates=dates)
             self.states[root] = state
         return state
@@ -122,7 +124,10 @@ class ConstrainedUnionFind:
             root_a, root_b, state_a, state_b = root_b, root_a, state_b, state_a
         self.parent[root_b] = root_a
         state_a.members.extend(state_b.members)
-        state_a.exclusive = [x if x is not None else y for x, y in zip(state_a.exclusive, state_b.exclusive, strict=True)]
+        state_a.exclusive = [
+            x if x is not None else y
+            for x, y in zip(state_a.exclusive, state_b.exclusive, strict=True)
+        ]
         for dates_a, dates_b in zip(state_a.dates, state_b.dates, strict=True):
             dates_a.extend(d for d in dates_b if d not in dates_a)
         state_a.forbidden |= state_b.forbidden
@@ -158,7 +163,9 @@ def cluster_pairs(
     return ClusteringResult(roots=roots, merges=merges, rejected=rejected)
 
 
-def _date_values(columns: dict, constraint: ClusterConstraintSpec) -> list[tuple[dt.date | None, bool]]:
+def _date_values(
+    columns: dict, constraint: ClusterConstraintSpec
+) -> list[tuple[dt.date | None, bool]]:
     dates = columns[constraint.column]
     flags = columns.get(constraint.default_flag_column) if constraint.default_flag_column else None
     values = []

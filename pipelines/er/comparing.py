@@ -38,7 +38,11 @@ def compared_columns(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> list[s
 
 def create_gamma_table(con: duckdb.DuckDBPyConnection, model: ModelSpec, table: str) -> None:
     gammas = ", ".join(f"{c.gamma_column} tinyint" for c in model.comparisons)
-    run_sql(con, f"create or replace table {table} (rid_l integer, rid_r integer, match_key smallint, {gammas})")
+    run_sql(
+        con,
+        f"create or replace table {table} "
+        f"(rid_l integer, rid_r integer, match_key smallint, {gammas})",
+    )
 
 
 def score_columns(model: ModelSpec) -> list[str]:
@@ -49,7 +53,9 @@ def score_columns(model: ModelSpec) -> list[str]:
     return columns
 
 
-def encode_score_columns(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> dict[str, EncodedColumn]:
+def encode_score_columns(
+    con: duckdb.DuckDBPyConnection, model: ModelSpec
+) -> dict[str, EncodedColumn]:
     """Read every column a scorer uses once, as codes indexed by `__rid` (position 0 unused)."""
     columns = score_columns(model)
     if not columns:
@@ -57,7 +63,9 @@ def encode_score_columns(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> di
     table = _fetch_chunk(con, f"select {', '.join(columns)} from {sql_gen.RECORDS} order by __rid")
     encoded = {}
     for column in columns:
-        values = pa.concat_arrays([pa.nulls(1, table.schema.field(column).type), table.column(column).combine_chunks()])
+        values = pa.concat_arrays(
+            [pa.nulls(1, table.schema.field(column).type), table.column(column).combine_chunks()]
+        )
         encoded[column] = EncodedColumn.from_arrow(values)
     return encoded
 
@@ -80,7 +88,8 @@ def compute_gammas(
     total = query_rows(con, f"select count(*) from {pairs_table}")[0][0]
     run_sql(
         con,
-        f"select rid_l, rid_r, match_key, (row_number() over () - 1)::bigint as __pair_index from {pairs_table}",
+        f"select rid_l, rid_r, match_key, "
+        f"(row_number() over () - 1)::bigint as __pair_index from {pairs_table}",
         NUMBERED,
     )
     for start in range(0, total, CHUNK_PAIRS):
@@ -96,8 +105,12 @@ def compute_gammas(
     return total
 
 
-def _register_scores(con: duckdb.DuckDBPyConnection, model: ModelSpec, where: str, encoded: dict) -> None:
-    chunk = _fetch_chunk(con, f"select p.__pair_index, p.rid_l, p.rid_r from {NUMBERED} as p where {where}")
+def _register_scores(
+    con: duckdb.DuckDBPyConnection, model: ModelSpec, where: str, encoded: dict
+) -> None:
+    chunk = _fetch_chunk(
+        con, f"select p.__pair_index, p.rid_l, p.rid_r from {NUMBERED} as p where {where}"
+    )
     left = chunk.column("rid_l").to_numpy()
     right = chunk.column("rid_r").to_numpy()
     scores = {"__pair_index": chunk.column("__pair_index")}
@@ -123,4 +136,6 @@ def _fetch_chunk(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
     try:
         return con.sql(sql).to_arrow_table()
     except duckdb.Error as e:
-        raise SqlExecutionError(f"DuckDB failed while reading a pair chunk: {e}", SCORES_VIEW, sql) from e
+        raise SqlExecutionError(
+            f"DuckDB failed while reading a pair chunk: {e}", SCORES_VIEW, sql
+        ) from e

@@ -107,7 +107,9 @@ class EncodedColumn:
         return cls(codes=codes, values=values)
 
 
-def score_pairs(scorer_name: str, column: EncodedColumn, left: np.ndarray, right: np.ndarray) -> pa.Array:
+def score_pairs(
+    scorer_name: str, column: EncodedColumn, left: np.ndarray, right: np.ndarray
+) -> pa.Array:
     """Score the pairs of record positions `left` and `right` on an encoded column; pairs
     with a NULL side get NULL. Each distinct pair of values is scored once."""
     codes_l, codes_r = column.codes[left], column.codes[right]

@@ -1,10 +1,10 @@
 """Dialect-free specifications of a linkage model: features, blocking rules, comparisons.
 
 A model reads one input table of person records. Features are derived columns computed once per
-record. Blocking rules are ordered SQL predicates over the aliases `l` and `r`. A comparison contains
-ordered levels: the NULL level first, the else level last, each with a label. Scores are pair
-columns that a rapidfuzz scorer fills before the levels are evaluated, so a level condition may
-refer to `<column>_l`, `<column>_r` and any score name.
+record. Blocking rules are ordered SQL predicates over the aliases `l` and `r`. A comparison
+contains ordered levels: the NULL level first, the else level last, each with a label. Scores
+are pair columns that a rapidfuzz scorer fills before the levels are evaluated, so a level
+condition may refer to `<column>_l`, `<column>_r` and any score name.
 """
 
 from __future__ import annotations

@@ -40,23 +40,35 @@ def records_sql(model: ModelSpec, input_table: str) -> str:
     """Select the input records with a surrogate key, every feature, tf values and a
     fingerprint. Each feature is one CTE, so a feature may use the ones before it."""
     uid = model.unique_id_column
-    ctes = [f"step_0 as (\n    select\n        *,\n        row_number() over (order by {uid})::integer as __rid\n    from {input_table}\n)"]
+    ctes = [
+        f"step_0 as (\n    select\n        *,\n"
+        f"        row_number() over (order by {uid})::integer as __rid\n"
+        f"    from {input_table}\n)"
+    ]
     for index, feature in enumerate(model.features, start=1):
         if feature.sql is not None:
             expression = feature.sql
         else:
             expression = FEATURE_FUNCTIONS[feature.function](*feature.columns)
-        ctes.append(f"step_{index} as (\n    select\n        *,\n        {expression} as {feature.name}\n    from step_{index - 1}\n)")
+        ctes.append(
+            f"step_{index} as (\n    select\n        *,\n"
+            f"        {expression} as {feature.name}\n"
+            f"    from step_{index - 1}\n)"
+        )
     last = len(model.features)
     extras = [_tf_sql(column) for column in tf_columns(model)]
     extras.append(f"{_fingerprint_sql(model)} as {FINGERPRINT}")
     extra_list = ",\n        ".join(extras)
-    ctes.append(f"final as (\n    select\n        *,\n        {extra_list}\n    from step_{last}\n)")
+    ctes.append(
+        f"final as (\n    select\n        *,\n        {extra_list}\n    from step_{last}\n)"
+    )
     return "with\n" + ",\n".join(ctes) + "\nselect * from final"
 
 
 def _tf_sql(column: str) -> str:
-    frequency = f"count(*) over (partition by {column})::double / nullif(count({column}) over (), 0)"
+    frequency = (
+        f"count(*) over (partition by {column})::double / nullif(count({column}) over (), 0)"
+    )
     return f"case when {column} is not null then {frequency} end as {tf_column_name(column)}"
 
 
@@ -203,7 +215,8 @@ def gamma_case_sql(comparison: ComparisonSpec) -> str:
 
 
 def gammas_sql(model: ModelSpec, view: str) -> str:
-    """Select the gamma vector of every pair in `view`, which contains `_l`/`_r` columns and scores."""
+    """Select the gamma vector of every pair in `view`, which contains `_l`/`_r` columns and
+    scores."""
     gammas = ",\n    ".join(f"{gamma_case_sql(c)} as {c.gamma_column}" for c in model.comparisons)
     return f"select\n    rid_l,\n    rid_r,\n    match_key,\n    {gammas}\nfrom {view}"
 
@@ -222,7 +235,9 @@ def label_case_sql(comparison: ComparisonSpec) -> str:
     return f"(case {comparison.gamma_column} {whens} end)"
 
 
-def tf_adjustment_sql(comparison: ComparisonSpec, u_values: dict[int, float], tf_minimum_u: float) -> str:
+def tf_adjustment_sql(
+    comparison: ComparisonSpec, u_values: dict[int, float], tf_minimum_u: float
+) -> str:
     """Return the term-frequency weight adjustment: log2(u of the level / frequency of the
     value), applied on the levels that name a `tf_column`; 0 elsewhere."""
     whens = []
@@ -255,14 +270,18 @@ def scored_pairs_sql(
         tf_adjustment = tf_adjustment_sql(c, u_values[c.name], model.tf_minimum_u)
         weight_columns.append(f"{weight} + {tf_adjustment} as __w_{c.name}")
         explanation_items.append(
-            f"{{'comparison': {quote_literal(c.name)}, 'level': {label_case_sql(c)}, 'weight': round(__w_{c.name}, 3)}}"
+            f"{{'comparison': {quote_literal(c.name)}, 'level': {label_case_sql(c)}, "
+            f"'weight': round(__w_{c.name}, 3)}}"
         )
     rule_names = ", ".join(quote_literal(rule.name) for rule in model.blocking_rules)
     total = " + ".join(f"__w_{c.name}" for c in model.comparisons)
     gamma_list = ",\n        ".join(c.gamma_column for c in model.comparisons)
     explanation = ",\n            ".join(explanation_items)
     weight_list = ",\n        ".join(weight_columns)
-    prior_item = f"{{'comparison': 'prior', 'level': 'share of matches among candidate pairs', 'weight': round({prior_weight!r}, 3)}}"
+    prior_item = (
+        "{'comparison': 'prior', 'level': 'share of matches among candidate pairs', "
+        f"'weight': round({prior_weight!r}, 3)}}"
+    )
     floor = _weight_floor(model.keep_pairs_min_probability)
     return f"""with
 weighted as (
