@@ -114,8 +114,8 @@ def name_macros_sql() -> list[str]:
     return [
         # Collapse doubled letters (MUHAMMAD -> MUHAMAD). RE2 has no back-references.
         """create or replace temp macro __er_collapse(t) as array_to_string(
-            list_filter(string_split(t, ''),
-                lambda c, i: i = 1 or c != string_split(t, '')[i - 1]), '')""",
+            list_transform(range(1, length(t) + 1),
+                lambda i: case when i = 1 or t[i] != t[i - 1] then t[i] else '' end), '')""",
         f"create or replace temp macro __er_spelling(t) as __er_collapse({spelling})",
         f"""create or replace temp macro __er_muhammad(t) as
             case when regexp_matches(t, '{MUHAMMAD_PATTERN}') then 'M' else t end""",
