@@ -409,3 +409,20 @@ def test_review_workbook_in_indonesian_by_default(tmp_path):
     assert "NIK (kanan)" in headers
     explanation = sheet.cell(row=2, column=sheet.max_column - 1).value
     assert "peluang awal" in explanation
+
+
+def _name_weight(con: duckdb.DuckDBPyConnection, left: str, right: str) -> tuple[str, float]:
+    [(explanation,)] = con.execute(
+        "select explanation from link_pairs where record_id_l = ? and record_id_r = ?", [left, right]
+    ).fetchall()
+    item = next(i for i in json.loads(explanation) if i["comparison"] == "name")
+    return item["level"], item["weight"]
+
+
+def test_rare_name_weighs_more(linked):
+    # KASMURI is on 3 of 11 records, FAIZIN (after Muhammad -> M) on 2.
+    con, _ = linked
+    common = _name_weight(con, "complaints:1::2", "register:1::3")
+    rare = _name_weight(con, "bpnt:1::2", "register:1::5")
+    assert common[0] == rare[0] == "same name"
+    assert rare[1] > common[1]
