@@ -22,22 +22,135 @@ ROOT = Path(__file__).resolve().parent.parent
 REGION_FILE = ROOT / "reference" / "wilayah_batang.csv"
 
 MALE_NAMES = (
-    "SLAMET", "SUTRISNO", "SUPARDI", "SUGENG", "SUMARNO", "SUDARSONO", "SUYONO", "SUJONO", "KASTARI",
-    "KASMURI", "KARSONO", "DARSONO", "WARSITO", "TARMUDI", "TARYONO", "CAHYONO", "JOKO", "BUDI",
-    "AGUS", "EKO", "HERU", "BAMBANG", "HARYANTO", "PRIYANTO", "YUNUS", "AHMAD", "ABDUL", "ALI",
-    "FAIZIN", "SOLIKHIN", "MUKHTAR", "ROHMAT", "NURKHOLIS", "SYAIFUL", "ARIFIN", "ZAENAL", "IMAM",
-    "RIDWAN", "TOHIR", "KHAMID", "RASIDI", "SAMSUDIN", "WAHYUDI", "TRI", "DWI", "ADI", "RUDI",
-    "YANTO", "YUSUF", "HASAN", "HUSEN", "MANSUR", "MASRUKHAN", "MUNTOHAR", "NGADIMAN", "PAIMIN",
-    "RAHMAN", "SAIFUDIN", "SUKARDI", "TASLIM", "UMAR", "WAKIDI", "YAHYA", "ZUHRI", "FAJAR",
-    "ANDI", "DEDI", "GUNAWAN", "HENDRA", "IRFAN", "KURNIAWAN", "LUKMAN", "NUGROHO", "SETIAWAN",
+    "SLAMET",
+    "SUTRISNO",
+    "SUPARDI",
+    "SUGENG",
+    "SUMARNO",
+    "SUDARSONO",
+    "SUYONO",
+    "SUJONO",
+    "KASTARI",
+    "KASMURI",
+    "KARSONO",
+    "DARSONO",
+    "WARSITO",
+    "TARMUDI",
+    "TARYONO",
+    "CAHYONO",
+    "JOKO",
+    "BUDI",
+    "AGUS",
+    "EKO",
+    "HERU",
+    "BAMBANG",
+    "HARYANTO",
+    "PRIYANTO",
+    "YUNUS",
+    "AHMAD",
+    "ABDUL",
+    "ALI",
+    "FAIZIN",
+    "SOLIKHIN",
+    "MUKHTAR",
+    "ROHMAT",
+    "NURKHOLIS",
+    "SYAIFUL",
+    "ARIFIN",
+    "ZAENAL",
+    "IMAM",
+    "RIDWAN",
+    "TOHIR",
+    "KHAMID",
+    "RASIDI",
+    "SAMSUDIN",
+    "WAHYUDI",
+    "TRI",
+    "DWI",
+    "ADI",
+    "RUDI",
+    "YANTO",
+    "YUSUF",
+    "HASAN",
+    "HUSEN",
+    "MANSUR",
+    "MASRUKHAN",
+    "MUNTOHAR",
+    "NGADIMAN",
+    "PAIMIN",
+    "RAHMAN",
+    "SAIFUDIN",
+    "SUKARDI",
+    "TASLIM",
+    "UMAR",
+    "WAKIDI",
+    "YAHYA",
+    "ZUHRI",
+    "FAJAR",
+    "ANDI",
+    "DEDI",
+    "GUNAWAN",
+    "HENDRA",
+    "IRFAN",
+    "KURNIAWAN",
+    "LUKMAN",
+    "NUGROHO",
+    "SETIAWAN",
 )
 FEMALE_NAMES = (
-    "SITI", "AMINAH", "ROMLAH", "SAINEM", "JUMINAH", "YANTI", "SRI", "WAHYUNI", "SUPRIYATI",
-    "SUMIYATI", "KASMINAH", "DARMI", "TARSIH", "WARSINAH", "KARTINI", "NUR", "NURAINI", "FATIMAH",
-    "KHOTIJAH", "MUSLIMAH", "ROKHAYAH", "ZULAIKAH", "ASIH", "ENDANG", "LESTARI", "RATNA", "DEWI",
-    "YULIANI", "MARYATI", "SUTINAH", "PONIRAH", "SUKINAH", "RUMINAH", "TUMINAH", "NGATINAH",
-    "MUNAWAROH", "UMI", "KHASANAH", "MUALIFAH", "ISTIQOMAH", "SOLIKHAH", "FITRIANI", "RINA",
-    "TITIK", "ANIK", "ERNA", "INDAH", "LINA", "MUNIROH", "NENG", "PURWANTI", "RATMI", "SUMARNI",
+    "SITI",
+    "AMINAH",
+    "ROMLAH",
+    "SAINEM",
+    "JUMINAH",
+    "YANTI",
+    "SRI",
+    "WAHYUNI",
+    "SUPRIYATI",
+    "SUMIYATI",
+    "KASMINAH",
+    "DARMI",
+    "TARSIH",
+    "WARSINAH",
+    "KARTINI",
+    "NUR",
+    "NURAINI",
+    "FATIMAH",
+    "KHOTIJAH",
+    "MUSLIMAH",
+    "ROKHAYAH",
+    "ZULAIKAH",
+    "ASIH",
+    "ENDANG",
+    "LESTARI",
+    "RATNA",
+    "DEWI",
+    "YULIANI",
+    "MARYATI",
+    "SUTINAH",
+    "PONIRAH",
+    "SUKINAH",
+    "RUMINAH",
+    "TUMINAH",
+    "NGATINAH",
+    "MUNAWAROH",
+    "UMI",
+    "KHASANAH",
+    "MUALIFAH",
+    "ISTIQOMAH",
+    "SOLIKHAH",
+    "FITRIANI",
+    "RINA",
+    "TITIK",
+    "ANIK",
+    "ERNA",
+    "INDAH",
+    "LINA",
+    "MUNIROH",
+    "NENG",
+    "PURWANTI",
+    "RATMI",
+    "SUMARNI",
 )
 # Old spelling of some modern names (reverse of the 1972 reform) for noise.
 OLD_SPELLING = (("U", "OE"), ("C", "TJ"), ("J", "DJ"), ("Y", "J"), ("KH", "CH"), ("SY", "SJ"))
@@ -104,7 +217,9 @@ def make_population(person_target: int, seed: int) -> list[Person]:
         family += 1
         kecamatan_code, desa_code = desa[int(rng.integers(len(desa)))]
         rt, rw = f"{int(rng.integers(1, 12)):03d}", f"{int(rng.integers(1, 6)):03d}"
-        kk_date = dt.date(int(rng.integers(2005, 2025)), int(rng.integers(1, 13)), int(rng.integers(1, 29)))
+        kk_date = dt.date(
+            int(rng.integers(2005, 2025)), int(rng.integers(1, 13)), int(rng.integers(1, 29))
+        )
         no_kk = f"{kecamatan_code}{kk_date:%d%m%y}{family % 10000:04d}"
         size = int(rng.integers(1, 6))
         for member in range(size):
@@ -114,9 +229,18 @@ def make_population(person_target: int, seed: int) -> list[Person]:
             serials[prefix] = serials.get(prefix, 0) + 1
             persons.append(
                 Person(
-                    uid=len(persons) + 1, family=family, nik=_nik(kecamatan_code, birth_date, sex, serials[prefix]),
-                    no_kk=no_kk, name=_name(rng, sex), birth_date=birth_date, sex=sex, desa_code=desa_code,
-                    kecamatan_code=kecamatan_code, rt=rt, rw=rw, relationship=relationship,
+                    uid=len(persons) + 1,
+                    family=family,
+                    nik=_nik(kecamatan_code, birth_date, sex, serials[prefix]),
+                    no_kk=no_kk,
+                    name=_name(rng, sex),
+                    birth_date=birth_date,
+                    sex=sex,
+                    desa_code=desa_code,
+                    kecamatan_code=kecamatan_code,
+                    rt=rt,
+                    rw=rw,
+                    relationship=relationship,
                 )
             )
     return persons[:person_target]
@@ -199,7 +323,11 @@ def noisy_date(value: dt.date, rng: np.random.Generator) -> dt.date | None:
     if roll < 0.09 and value.day <= 12 and value.day != value.month:
         return dt.date(value.year, value.day, value.month)
     if roll < 0.12:
-        return value.replace(day=min(28, max(1, value.day + int(rng.choice([-1, 1, 10, -10]))))) if value.day <= 28 else value
+        return (
+            value.replace(day=min(28, max(1, value.day + int(rng.choice([-1, 1, 10, -10])))))
+            if value.day <= 28
+            else value
+        )
     return value
 
 
@@ -209,7 +337,11 @@ def noisy_nik(nik: str, rng: np.random.Generator) -> str | None:
         return None
     if roll < 0.07:
         position = int(rng.integers(6, 16))
-        return nik[:position] + str((int(nik[position]) + int(rng.integers(1, 10))) % 10) + nik[position + 1 :]
+        return (
+            nik[:position]
+            + str((int(nik[position]) + int(rng.integers(1, 10))) % 10)
+            + nik[position + 1 :]
+        )
     if roll < 0.09:
         position = int(rng.integers(6, 15))
         return nik[:position] + nik[position + 1] + nik[position] + nik[position + 2 :]
@@ -255,8 +387,13 @@ def make_records(person_target: int, seed: int, hard_negatives: int | None = Non
     `person_uid` is the truth."""
     rng = np.random.default_rng(seed + 1)
     persons = make_population(person_target, seed)
-    plant_hard_negatives(persons, rng, hard_negatives if hard_negatives is not None else person_target // 200)
-    records = [make_record(p, "register", i + 2, rng, clean=rng.random() < 0.7) for i, p in enumerate(persons)]
+    plant_hard_negatives(
+        persons, rng, hard_negatives if hard_negatives is not None else person_target // 200
+    )
+    records = [
+        make_record(p, "register", i + 2, rng, clean=rng.random() < 0.7)
+        for i, p in enumerate(persons)
+    ]
     for kind, share in SOURCE_SHARES.items():
         chosen = rng.choice(len(persons), size=int(len(persons) * share), replace=False)
         for row, index in enumerate(chosen, start=2):

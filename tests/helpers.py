@@ -6,10 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from pipelines.er import sql_gen
-from pipelines.er.comparing import CHUNK_VIEW
+from pipelines.er.comparing import CHUNK_VIEW, encode_score_columns
 from pipelines.er.engine import INPUT_TABLE, prepare_records
 from pipelines.er.records import RECORD_COLUMNS
 from pipelines.er.scorers import score_pairs
@@ -55,7 +56,12 @@ def level_from_values(spec: ComparisonSpec, values: dict) -> int:
     """Evaluate the comparison's level conditions on given `_l`/`_r` and score values, so a
     case can sit exactly at a threshold. Returns the gamma value."""
     con = duckdb.connect()
-    table = pa.table({name: pa.array([value], _null_type(name)) if value is None else [value] for name, value in values.items()})
+    table = pa.table(
+        {
+            name: pa.array([value], _null_type(name)) if value is None else [value]
+            for name, value in values.items()
+        }
+    )
     con.register(CHUNK_VIEW, table)
     return con.execute(f"select {sql_gen.gamma_case_sql(spec)} from {CHUNK_VIEW}").fetchall()[0][0]
 
@@ -76,30 +82,43 @@ def compare_records(left: dict, right: dict, model: ModelSpec | None = None) -> 
     con = duckdb.connect()
     make_people(con, [{**left, "record_id": "a"}, {**right, "record_id": "b"}])
     prepare_records(con, model)
-    pairs = pa.table({"rid_l": pa.array([1], pa.int32()), "rid_r": pa.array([2], pa.int32()), "match_key": pa.array([0], pa.int16())})
+    pairs = pa.table(
+        {
+            "rid_l": pa.array([1], pa.int32()),
+            "rid_r": pa.array([2], pa.int32()),
+            "match_key": pa.array([0], pa.int16()),
+        }
+    )
     con.register("__case_pairs", pairs)
-    columns = sorted({*sql_gen.level_columns(model, _record_columns(con)), *(s.column for s in model.scores)})
+    columns = sorted(sql_gen.level_columns(model, _record_columns(con)))
     chunk = con.sql(sql_gen.pair_columns_sql("__case_pairs", columns)).to_arrow_table()
+    encoded = encode_score_columns(con, model)
     for score in model.scores:
-        chunk = chunk.append_column(
-            score.name, score_pairs(score.scorer, chunk.column(f"{score.column}_l").combine_chunks(), chunk.column(f"{score.column}_r").combine_chunks())
-        )
+        scores = score_pairs(score.scorer, encoded[score.column], np.array([1]), np.array([2]))
+        chunk = chunk.append_column(score.name, scores)
     con.register(CHUNK_VIEW, chunk)
     gammas = con.execute(sql_gen.gammas_sql(model, CHUNK_VIEW)).fetchall()[0][3:]
     return {c.name: label_of(c, gamma) for c, gamma in zip(model.comparisons, gammas, strict=True)}
 
 
 def _record_columns(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {row[0] for row in con.execute(f"select column_name from (describe {sql_gen.RECORDS})").fetchall()}
+    return {
+        row[0]
+        for row in con.execute(f"select column_name from (describe {sql_gen.RECORDS})").fetchall()
+    }
 
 
-def features_of(rows: list[dict], columns: list[str], model: ModelSpec | None = None) -> list[tuple]:
+def features_of(
+    rows: list[dict], columns: list[str], model: ModelSpec | None = None
+) -> list[tuple]:
     """Return the given feature columns of hand-made records, in input order."""
     model = model or indonesian_model()
     con = duckdb.connect()
     make_people(con, rows)
     prepare_records(con, model)
-    return con.execute(f"select {', '.join(columns)} from {sql_gen.RECORDS} order by __rid").fetchall()
+    return con.execute(
+        f"select {', '.join(columns)} from {sql_gen.RECORDS} order by __rid"
+    ).fetchall()
 
 
 def write_settings(path: Path, text: str) -> Path:

@@ -25,21 +25,87 @@ def pairs_by_rule(rows: list[dict], model=None) -> tuple[dict[tuple[str, str], s
     return {(a, b): names[key] for a, b, key in found}, result
 
 
-BASE = {"name": "SITI AMINAH", "birth_date": "1985-05-07", "sex": "P", "desa_code": "3325012001", "no_kk": "3325010101100001"}
+BASE = {
+    "name": "SITI AMINAH",
+    "birth_date": "1985-05-07",
+    "sex": "P",
+    "desa_code": "3325012001",
+    "no_kk": "3325010101100001",
+}
 
 CASES = [
-    {"description": "same NIK", "l": {"nik": "3325014705850001"}, "r": {"nik": "3325014705850001"}, "rule": "nik_exact"},
-    {"description": "NIK one substitution", "l": {"nik": "3325014705850001"}, "r": {"nik": "3325014705850009"}, "rule": "nik_one_edit"},
-    {"description": "NIK adjacent transposition", "l": {"nik": "3325014705850001"}, "r": {"nik": "3325014750850001"}, "rule": "nik_one_edit"},
-    {"description": "NIK first digit substituted", "l": {"nik": "3325014705850001"}, "r": {"nik": "4325014705850001"}, "rule": "nik_one_edit"},
-    {"description": "NIK two substitutions", "l": {"nik": "3325014705850001", "name": "A"}, "r": {"nik": "3325014705859901", "name": "B"}, "rule": None},
-    {"description": "same name key, year and desa", "l": {"name": "M. FAIZIN", "birth_date": "1985-05-07"}, "r": {"name": "MUHAMMAD FAIZIN", "birth_date": "1985-09-09"}, "rule": "name_birth_year_desa"},
-    {"description": "same name and date, other desa", "l": {"desa_code": "3325012001"}, "r": {"desa_code": "3325022001"}, "rule": "name_birth_date"},
-    {"description": "phonetic name in one desa", "l": {"name": "ROKHAYAH", "birth_date": "1950-07-01"}, "r": {"name": "ROKHYAH", "birth_date": "1960-01-01"}, "rule": "phonetic_desa"},
-    {"description": "same KK and first word", "l": {"name": "SITI AMINAH", "birth_date": None}, "r": {"name": "SITI ROMLAH", "birth_date": None}, "rule": "no_kk_first_name"},
-    {"description": "same date, desa, initial", "l": {"name": "SITI AMINAH", "no_kk": None}, "r": {"name": "SRI ASIH", "no_kk": None}, "rule": "birth_date_desa_initial"},
-    {"description": "nothing shared", "l": {"name": "SITI AMINAH", "no_kk": None}, "r": {"name": "KASMURI", "no_kk": None, "birth_date": "1950-07-01"}, "rule": None},
-    {"description": "all keys NULL", "l": {"name": None, "birth_date": None, "desa_code": None, "no_kk": None}, "r": {"name": None, "birth_date": None, "desa_code": None, "no_kk": None}, "rule": None},
+    {
+        "description": "same NIK",
+        "l": {"nik": "3325014705850001"},
+        "r": {"nik": "3325014705850001"},
+        "rule": "nik_exact",
+    },
+    {
+        "description": "NIK one substitution",
+        "l": {"nik": "3325014705850001"},
+        "r": {"nik": "3325014705850009"},
+        "rule": "nik_one_edit",
+    },
+    {
+        "description": "NIK adjacent transposition",
+        "l": {"nik": "3325014705850001"},
+        "r": {"nik": "3325014750850001"},
+        "rule": "nik_one_edit",
+    },
+    {
+        "description": "NIK first digit substituted",
+        "l": {"nik": "3325014705850001"},
+        "r": {"nik": "4325014705850001"},
+        "rule": "nik_one_edit",
+    },
+    {
+        "description": "NIK two substitutions",
+        "l": {"nik": "3325014705850001", "name": "A"},
+        "r": {"nik": "3325014705859901", "name": "B"},
+        "rule": None,
+    },
+    {
+        "description": "same name key, year and desa",
+        "l": {"name": "M. FAIZIN", "birth_date": "1985-05-07"},
+        "r": {"name": "MUHAMMAD FAIZIN", "birth_date": "1985-09-09"},
+        "rule": "name_birth_year_desa",
+    },
+    {
+        "description": "same name and date, other desa",
+        "l": {"desa_code": "3325012001"},
+        "r": {"desa_code": "3325022001"},
+        "rule": "name_birth_date",
+    },
+    {
+        "description": "phonetic name in one desa",
+        "l": {"name": "ROKHAYAH", "birth_date": "1950-07-01"},
+        "r": {"name": "ROKHYAH", "birth_date": "1960-01-01"},
+        "rule": "phonetic_desa",
+    },
+    {
+        "description": "same KK and first word",
+        "l": {"name": "SITI AMINAH", "birth_date": None},
+        "r": {"name": "SITI ROMLAH", "birth_date": None},
+        "rule": "no_kk_first_name",
+    },
+    {
+        "description": "same date, desa, initial",
+        "l": {"name": "SITI AMINAH", "no_kk": None},
+        "r": {"name": "SRI ASIH", "no_kk": None},
+        "rule": "birth_date_desa_initial",
+    },
+    {
+        "description": "nothing shared",
+        "l": {"name": "SITI AMINAH", "no_kk": None},
+        "r": {"name": "KASMURI", "no_kk": None, "birth_date": "1950-07-01"},
+        "rule": None,
+    },
+    {
+        "description": "all keys NULL",
+        "l": {"name": None, "birth_date": None, "desa_code": None, "no_kk": None},
+        "r": {"name": None, "birth_date": None, "desa_code": None, "no_kk": None},
+        "rule": None,
+    },
 ]
 
 
@@ -50,20 +116,25 @@ def test_blocking_rule_finds_pair(case):
 
 
 def test_earlier_rule_excludes_pair_from_later_rules():
-    found, result = pairs_by_rule([{**BASE, "nik": "3325014705850001"}, {**BASE, "nik": "3325014705850001"}])
+    found, result = pairs_by_rule(
+        [{**BASE, "nik": "3325014705850001"}, {**BASE, "nik": "3325014705850001"}]
+    )
     assert found == {("r1", "r2"): "nik_exact"}
     assert result.pairs_per_rule["nik_exact"] == 1
     assert sum(result.pairs_per_rule.values()) == 1
 
 
-def test_null_key_in_earlier_rule_does_not_drop_pair():
+def test_null_earlier_key_keeps_pair():
     # nik_exact is NULL for this pair; without coalesce the later rules would lose it.
     found, _ = pairs_by_rule([{**BASE, "nik": None}, {**BASE, "nik": "3325014705850001"}])
     assert found == {("r1", "r2"): "name_birth_year_desa"}
 
 
 def test_counts_and_reduction_ratio():
-    rows = [{**BASE, "nik": f"33250147058500{i:02d}", "name": n} for i, n in enumerate(["A", "B", "C", "D"], start=1)]
+    rows = [
+        {**BASE, "nik": f"33250147058500{i:02d}", "name": n}
+        for i, n in enumerate(["A", "B", "C", "D"], start=1)
+    ]
     rows.append({"name": "KASMURI", "nik": None})
     _, result = pairs_by_rule(rows)
     assert result.comparable_pairs == 10

@@ -13,7 +13,9 @@ D = dt.date
 CONSTRAINTS = (
     ClusterConstraintSpec(kind="exclusive", column="nik_register_key"),
     ClusterConstraintSpec(kind="exclusive", column="sex"),
-    ClusterConstraintSpec(kind="dates_compatible", column="birth_date", default_flag_column="is_default"),
+    ClusterConstraintSpec(
+        kind="dates_compatible", column="birth_date", default_flag_column="is_default"
+    ),
 )
 
 
@@ -76,13 +78,48 @@ def test_every_record_gets_one_root():
 
 DATE_CASES = [
     {"description": "exact tie", "a": D(1985, 5, 7), "b": D(1985, 5, 7), "compatible": True},
-    {"description": "default in same year", "a": D(1985, 7, 1), "b": D(1985, 3, 22), "compatible": True},
-    {"description": "default in another year", "a": D(1985, 7, 1), "b": D(1987, 3, 22), "compatible": False},
-    {"description": "day and month swapped", "a": D(1985, 5, 7), "b": D(1985, 7, 5), "compatible": True},
-    {"description": "same year and month", "a": D(1985, 5, 7), "b": D(1985, 5, 29), "compatible": True},
-    {"description": "one digit in the year", "a": D(1985, 5, 7), "b": D(1986, 5, 7), "compatible": True},
-    {"description": "two digits in the year", "a": D(1985, 5, 7), "b": D(1991, 5, 7), "compatible": False},
-    {"description": "other month and day", "a": D(1985, 5, 7), "b": D(1985, 9, 28), "compatible": False},
+    {
+        "description": "default in same year",
+        "a": D(1985, 7, 1),
+        "b": D(1985, 3, 22),
+        "compatible": True,
+    },
+    {
+        "description": "default in another year",
+        "a": D(1985, 7, 1),
+        "b": D(1987, 3, 22),
+        "compatible": False,
+    },
+    {
+        "description": "day and month swapped",
+        "a": D(1985, 5, 7),
+        "b": D(1985, 7, 5),
+        "compatible": True,
+    },
+    {
+        "description": "same year and month",
+        "a": D(1985, 5, 7),
+        "b": D(1985, 5, 29),
+        "compatible": True,
+    },
+    {
+        "description": "one digit in the year",
+        "a": D(1985, 5, 7),
+        "b": D(1986, 5, 7),
+        "compatible": True,
+    },
+    {
+        "description": "two digits in the year",
+        "a": D(1985, 5, 7),
+        "b": D(1991, 5, 7),
+        "compatible": False,
+    },
+    {
+        "description": "other month and day",
+        "a": D(1985, 5, 7),
+        "b": D(1985, 9, 28),
+        "compatible": False,
+    },
 ]
 
 
@@ -95,8 +132,16 @@ def test_dates_compatible(case):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(D(1950, 1, 1), True), (D(1950, 7, 1), True), (D(1950, 12, 31), True), (D(1950, 4, 15), True),
-     (D(1950, 1, 2), False), (D(1950, 6, 30), False), (D(1950, 12, 30), False), (D(1950, 4, 14), False)],
+    [
+        (D(1950, 1, 1), True),
+        (D(1950, 7, 1), True),
+        (D(1950, 12, 31), True),
+        (D(1950, 4, 15), True),
+        (D(1950, 1, 2), False),
+        (D(1950, 6, 30), False),
+        (D(1950, 12, 30), False),
+        (D(1950, 4, 14), False),
+    ],
 )
 def test_default_dates(value, expected):
     assert is_default_date(value) is expected

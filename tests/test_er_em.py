@@ -18,15 +18,26 @@ def _comparison(name: str, levels: int) -> ComparisonSpec:
     middle = tuple(LevelSpec(label=f"{name}{g}", sql="true") for g in range(levels - 1, 0, -1))
     return ComparisonSpec(
         name=name,
-        levels=(LevelSpec(label="null", sql="false", is_null_level=True), *middle, LevelSpec(label="else", is_else_level=True)),
+        levels=(
+            LevelSpec(label="null", sql="false", is_null_level=True),
+            *middle,
+            LevelSpec(label="else", is_else_level=True),
+        ),
     )
 
 
 def _model() -> ModelSpec:
     comparisons = tuple(_comparison(name, len(levels)) for name, levels in TRUE_M.items())
     return ModelSpec(
-        name="em", unique_id_column="record_id", source_column="source_kind", link_type="dedupe_and_link",
-        features=(), blocking_rules=(), comparisons=comparisons, em_max_iterations=500, em_tolerance=1e-8,
+        name="em",
+        unique_id_column="record_id",
+        source_column="source_kind",
+        link_type="dedupe_and_link",
+        features=(),
+        blocking_rules=(),
+        comparisons=comparisons,
+        em_max_iterations=500,
+        em_tolerance=1e-8,
     )
 
 
@@ -83,16 +94,39 @@ def test_match_share_counts_only_likely_matches():
 
 def test_em_sessions_skip_comparisons_of_the_rule():
     model = indonesian_model()
-    columns = {"nik", "name", "name_raw", "name_tokens", "name_key", "name_sorted", "name_first", "name_initials",
-               "name_has_initial", "name_phonetic", "birth_date", "birth_year", "birth_ddmmyy", "birth_ymd", "desa_code",
-               "nik_ddmmyy", "nik_sex", "nik_region_serial", "nik_deletion_keys", "sex", "no_kk", "rt", "rw",
-               "kecamatan_code", "is_birth_date_default"}
+    columns = {
+        "nik",
+        "name",
+        "name_raw",
+        "name_tokens",
+        "name_key",
+        "name_sorted",
+        "name_first",
+        "name_initials",
+        "name_has_initial",
+        "name_phonetic",
+        "birth_date",
+        "birth_year",
+        "birth_ddmmyy",
+        "birth_ymd",
+        "desa_code",
+        "nik_ddmmyy",
+        "nik_sex",
+        "nik_region_serial",
+        "nik_deletion_keys",
+        "sex",
+        "no_kk",
+        "rt",
+        "rw",
+        "kecamatan_code",
+        "is_birth_date_default",
+    }
     rules = {rule.name: rule for rule in model.blocking_rules}
     uses = rule_uses_comparison
     assert uses(model, rules["nik_exact"], comparison(model, "nik"), columns)
     assert not uses(model, rules["nik_exact"], comparison(model, "name"), columns)
     assert uses(model, rules["name_birth_year_desa"], comparison(model, "name"), columns)
     assert uses(model, rules["name_birth_year_desa"], comparison(model, "birth_date"), columns)
-    assert uses(model, rules["name_birth_year_desa"], comparison(model, "address"), columns)
-    assert not uses(model, rules["name_birth_year_desa"], comparison(model, "no_kk"), columns)
+    assert uses(model, rules["name_birth_year_desa"], comparison(model, "household"), columns)
+    assert not uses(model, rules["name_birth_year_desa"], comparison(model, "sex"), columns)
     assert uses(model, rules["no_kk_first_name"], comparison(model, "name"), columns)

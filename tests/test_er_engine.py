@@ -9,26 +9,138 @@ import openpyxl
 import pytest
 from helpers import make_people, write_settings
 
-from pipelines.errors import ConfigError
 from pipelines.er import import_review, link_persons
 from pipelines.er.review import SHEET_NAME
+from pipelines.errors import ConfigError
 from pipelines.i18n import gettext_for
 
 LINKING = {"match_threshold": 0.92, "possible_threshold": 0.50}
 DESA = {"desa_code": "3325012001", "kecamatan_code": "332501", "rt": "003", "rw": "005"}
 
 PEOPLE = [
-    {"record_id": "register:1::2", "source_kind": "register", "nik": "3325014705850001", "no_kk": "3325010101100001", "name": "SITI AMINAH", "name_raw": "SITI AMINAH", "birth_date": "1985-05-07", "sex": "P", **DESA},
-    {"record_id": "pkh:1:Kec. A:5", "source_kind": "pkh", "nik": "3325014705850001", "no_kk": "3325010101090007", "name": "SITI AMINAH", "name_raw": "Hj. Siti Aminah", "birth_date": "1985-05-07", "sex": "P", **DESA},
-    {"record_id": "pbi:1:PBI:2", "source_kind": "pbi", "nik": "3325014705850061", "no_kk": None, "name": "S. AMINAH", "name_raw": "S. AMINAH", "birth_date": "1985-05-07", "sex": "P", **DESA},
-    {"record_id": "register:1::3", "source_kind": "register", "nik": "3325010107500001", "no_kk": "3325010101100001", "name": "KASMURI", "name_raw": "KASMURI", "birth_date": "1950-07-01", "is_birth_date_default": True, "sex": "L", **DESA},
-    {"record_id": "register:1::4", "source_kind": "register", "nik": "3325010107500002", "no_kk": "3325010101100002", "name": "KASMURI", "name_raw": "KASMURI", "birth_date": "1950-07-01", "is_birth_date_default": True, "sex": "L", **DESA, "rt": "009"},
-    {"record_id": "complaints:1::2", "source_kind": "complaints", "nik": None, "name": "KASMURI", "name_raw": "MBAH KASMURI", "birth_date": "1950-07-01", "is_birth_date_default": True, "sex": "L", **DESA},
-    {"record_id": "register:1::5", "source_kind": "register", "nik": "3325011203800003", "no_kk": "3325010101100003", "name": "MUHAMMAD FAIZIN", "name_raw": "MUHAMMAD FAIZIN", "birth_date": "1980-03-12", "sex": "L", **DESA},
-    {"record_id": "bpnt:1::2", "source_kind": "bpnt", "nik": "3325011203800003", "no_kk": "3325010101100003", "name": "M FAIZIN", "name_raw": "M. FAIZIN", "birth_date": "1980-03-12", "sex": "L", **DESA},
-    {"record_id": "register:1::6", "source_kind": "register", "nik": "3325015306900004", "no_kk": "3325010101100004", "name": "SUJONO", "name_raw": "SUJONO", "birth_date": "1990-06-13", "sex": "L", **DESA},
-    {"record_id": "deaths:1:Kematian:2", "source_kind": "deaths", "nik": None, "name": "SOEDJONO", "name_raw": "SOEDJONO", "birth_date": "1990-06-13", "sex": "L", **DESA},
-    {"record_id": "asn:1::2", "source_kind": "asn", "nik": "3325016608700009", "name": "RATNA DEWI", "name_raw": "RATNA DEWI", "birth_date": "1970-08-26", "sex": "P", "desa_code": "3325022001", "kecamatan_code": "332502"},
+    {
+        "record_id": "register:1::2",
+        "source_kind": "register",
+        "nik": "3325014705850001",
+        "no_kk": "3325010101100001",
+        "name": "SITI AMINAH",
+        "name_raw": "SITI AMINAH",
+        "birth_date": "1985-05-07",
+        "sex": "P",
+        **DESA,
+    },
+    {
+        "record_id": "pkh:1:Kec. A:5",
+        "source_kind": "pkh",
+        "nik": "3325014705850001",
+        "no_kk": "3325010101090007",
+        "name": "SITI AMINAH",
+        "name_raw": "Hj. Siti Aminah",
+        "birth_date": "1985-05-07",
+        "sex": "P",
+        **DESA,
+    },
+    {
+        "record_id": "pbi:1:PBI:2",
+        "source_kind": "pbi",
+        "nik": "3325014705850061",
+        "no_kk": None,
+        "name": "S. AMINAH",
+        "name_raw": "S. AMINAH",
+        "birth_date": "1985-05-07",
+        "sex": "P",
+        **DESA,
+    },
+    {
+        "record_id": "register:1::3",
+        "source_kind": "register",
+        "nik": "3325010107500001",
+        "no_kk": "3325010101100001",
+        "name": "KASMURI",
+        "name_raw": "KASMURI",
+        "birth_date": "1950-07-01",
+        "is_birth_date_default": True,
+        "sex": "L",
+        **DESA,
+    },
+    {
+        "record_id": "register:1::4",
+        "source_kind": "register",
+        "nik": "3325010107500002",
+        "no_kk": "3325010101100002",
+        "name": "KASMURI",
+        "name_raw": "KASMURI",
+        "birth_date": "1950-07-01",
+        "is_birth_date_default": True,
+        "sex": "L",
+        **DESA,
+        "rt": "009",
+    },
+    {
+        "record_id": "complaints:1::2",
+        "source_kind": "complaints",
+        "nik": None,
+        "name": "KASMURI",
+        "name_raw": "MBAH KASMURI",
+        "birth_date": "1950-07-01",
+        "is_birth_date_default": True,
+        "sex": "L",
+        **DESA,
+    },
+    {
+        "record_id": "register:1::5",
+        "source_kind": "register",
+        "nik": "3325011203800003",
+        "no_kk": "3325010101100003",
+        "name": "MUHAMMAD FAIZIN",
+        "name_raw": "MUHAMMAD FAIZIN",
+        "birth_date": "1980-03-12",
+        "sex": "L",
+        **DESA,
+    },
+    {
+        "record_id": "bpnt:1::2",
+        "source_kind": "bpnt",
+        "nik": "3325011203800003",
+        "no_kk": "3325010101100003",
+        "name": "M FAIZIN",
+        "name_raw": "M. FAIZIN",
+        "birth_date": "1980-03-12",
+        "sex": "L",
+        **DESA,
+    },
+    {
+        "record_id": "register:1::6",
+        "source_kind": "register",
+        "nik": "3325015306900004",
+        "no_kk": "3325010101100004",
+        "name": "SUJONO",
+        "name_raw": "SUJONO",
+        "birth_date": "1990-06-13",
+        "sex": "L",
+        **DESA,
+    },
+    {
+        "record_id": "deaths:1:Kematian:2",
+        "source_kind": "deaths",
+        "nik": None,
+        "name": "SOEDJONO",
+        "name_raw": "SOEDJONO",
+        "birth_date": "1990-06-13",
+        "sex": "L",
+        **DESA,
+    },
+    {
+        "record_id": "asn:1::2",
+        "source_kind": "asn",
+        "nik": "3325016608700009",
+        "name": "RATNA DEWI",
+        "name_raw": "RATNA DEWI",
+        "birth_date": "1970-08-26",
+        "sex": "P",
+        "desa_code": "3325022001",
+        "kecamatan_code": "332502",
+    },
 ]
 REGISTER = [
     ("register:1::2", "F1", "3325010101100001", "ISTRI"),
@@ -83,7 +195,9 @@ def test_obvious_matches_are_linked(linked):
     assert person["register:1::2"] == person["pkh:1:Kec. A:5"] == person["pbi:1:PBI:2"]
     assert person["register:1::5"] == person["bpnt:1::2"]
     assert person["register:1::6"] == person["deaths:1:Kematian:2"]
-    assert person["asn:1::2"] not in {person[r] for r in ("register:1::2", "register:1::3", "register:1::5")}
+    assert person["asn:1::2"] not in {
+        person[r] for r in ("register:1::2", "register:1::3", "register:1::5")
+    }
 
 
 def test_namesakes_with_two_register_niks_stay_apart(linked):
@@ -94,11 +208,24 @@ def test_namesakes_with_two_register_niks_stay_apart(linked):
 
 def test_link_pairs_contract(linked):
     con, _ = linked
-    columns = [row[0] for row in con.execute("select column_name from (describe link_pairs)").fetchall()]
-    assert columns[:5] == ["record_id_l", "record_id_r", "match_key", "match_weight", "match_probability"]
+    columns = [
+        row[0] for row in con.execute("select column_name from (describe link_pairs)").fetchall()
+    ]
+    assert columns[:5] == [
+        "record_id_l",
+        "record_id_r",
+        "match_key",
+        "match_weight",
+        "match_probability",
+    ]
     assert columns[-2:] == ["explanation", "decision"]
     assert {c for c in columns if c.startswith("gamma_")} == {
-        "gamma_name", "gamma_birth_date", "gamma_sex", "gamma_nik_embedded", "gamma_nik", "gamma_no_kk", "gamma_address"
+        "gamma_name",
+        "gamma_birth_date",
+        "gamma_sex",
+        "gamma_nik_embedded",
+        "gamma_nik",
+        "gamma_household",
     }
     rows = con.execute("select match_probability, decision, explanation from link_pairs").fetchall()
     assert rows
@@ -112,8 +239,12 @@ def test_link_pairs_contract(linked):
 
 def test_match_weight_is_sum_of_explanation(linked):
     con, _ = linked
-    for weight, explanation in con.execute("select match_weight, explanation from link_pairs").fetchall():
-        assert weight == pytest.approx(sum(item["weight"] for item in json.loads(explanation)), abs=0.01)
+    for weight, explanation in con.execute(
+        "select match_weight, explanation from link_pairs"
+    ).fetchall():
+        assert weight == pytest.approx(
+            sum(item["weight"] for item in json.loads(explanation)), abs=0.01
+        )
 
 
 def test_families_from_register(linked):
@@ -133,7 +264,9 @@ def test_changed_kk_is_an_alias(linked):
 
 def test_scratch_tables_dropped(linked):
     con, _ = linked
-    names = [row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()]
+    names = [
+        row[0] for row in con.execute("select table_name from information_schema.tables").fetchall()
+    ]
     assert not [name for name in names if name.startswith("__er_")]
 
 
@@ -194,7 +327,9 @@ def test_review_match_overrides_score(tmp_path):
 
 
 def test_review_rejects_unknown_decision(tmp_path):
-    summary = link_persons(_connection(), None, {"match_threshold": 1.0, "possible_threshold": 0.0}, tmp_path)
+    summary = link_persons(
+        _connection(), None, {"match_threshold": 1.0, "possible_threshold": 0.0}, tmp_path
+    )
     _fill_workbook(summary.review_workbook, "maybe")
     with pytest.raises(Exception, match=r"row 2, column .*'maybe' is not valid"):
         import_review(summary.review_workbook, tmp_path)
@@ -243,10 +378,17 @@ column = "src"
 
 def test_engine_runs_on_other_person_data(tmp_path):
     con = duckdb.connect()
-    con.execute("create table int_person_records (rec varchar, src varchar, given varchar, surname varchar, dob varchar)")
-    rows = [("a1", "a", "michaela", "neumann", "19151111"), ("a2", "a", "courtney", "painter", "19161214"),
-            ("a3", "a", "john", "smith", "19700101"), ("b1", "b", "michaela", "neumann", "19151111"),
-            ("b2", "b", "courtnee", "painter", "19161214"), ("b3", "b", "jon", "smith", "19700102")]
+    con.execute(
+        "create table int_person_records (rec varchar, src varchar, given varchar, surname varchar, dob varchar)"
+    )
+    rows = [
+        ("a1", "a", "michaela", "neumann", "19151111"),
+        ("a2", "a", "courtney", "painter", "19161214"),
+        ("a3", "a", "john", "smith", "19700101"),
+        ("b1", "b", "michaela", "neumann", "19151111"),
+        ("b2", "b", "courtnee", "painter", "19161214"),
+        ("b3", "b", "jon", "smith", "19700102"),
+    ]
     con.executemany("insert into int_person_records values (?, ?, ?, ?, ?)", rows)
     summary = link_persons(con, write_settings(tmp_path / "plain.toml", OTHER_DATA), LINKING, None)
     assert summary.records == 6
@@ -254,3 +396,33 @@ def test_engine_runs_on_other_person_data(tmp_path):
     pairs = con.execute("select record_id_l, record_id_r from link_pairs order by all").fetchall()
     assert pairs == [("a1", "b1"), ("a2", "b2"), ("a3", "b3")]
     assert summary.persons_with_family == 0
+
+
+def test_review_workbook_in_indonesian_by_default(tmp_path):
+    summary = link_persons(
+        _connection(), None, {"match_threshold": 1.0, "possible_threshold": 0.0}, tmp_path
+    )
+    sheet = openpyxl.load_workbook(summary.review_workbook)[SHEET_NAME]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[-2:] == ["Penjelasan", "Keputusan"]
+    assert "NIK (kiri)" in headers
+    assert "NIK (kanan)" in headers
+    explanation = sheet.cell(row=2, column=sheet.max_column - 1).value
+    assert "peluang awal" in explanation
+
+
+def _name_weight(con: duckdb.DuckDBPyConnection, left: str, right: str) -> tuple[str, float]:
+    [(explanation,)] = con.execute(
+        "select explanation from link_pairs where record_id_l = ? and record_id_r = ?", [left, right]
+    ).fetchall()
+    item = next(i for i in json.loads(explanation) if i["comparison"] == "name")
+    return item["level"], item["weight"]
+
+
+def test_rare_name_weighs_more(linked):
+    # KASMURI is on 3 of 11 records, FAIZIN (after Muhammad -> M) on 2.
+    con, _ = linked
+    common = _name_weight(con, "complaints:1::2", "register:1::3")
+    rare = _name_weight(con, "bpnt:1::2", "register:1::5")
+    assert common[0] == rare[0] == "same name"
+    assert rare[1] > common[1]

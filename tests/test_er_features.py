@@ -6,12 +6,20 @@ import pytest
 from helpers import compare_records, features_of
 
 NAME_KEYS = [
-    {"description": "title, Moch. and degree", "name": "H. MOCH. SOLICHIN, S.Pd.I", "key": "M SOLIHIN"},
+    {
+        "description": "title, Moch. and degree",
+        "name": "H. MOCH. SOLICHIN, S.Pd.I",
+        "key": "M SOLIHIN",
+    },
     {"description": "Hj. and lower case", "name": "Hj. siti romlah", "key": "SITI ROMLAH"},
     {"description": "Alm. marker", "name": "Alm. KASTARI", "key": "KASTARI"},
     {"description": "Ny. honorific", "name": "Ny. SUPARDI", "key": "SUPARDI"},
     {"description": "apostrophe", "name": "NUR'AINI", "key": "NURAINI"},
-    {"description": "binti part removed", "name": "SITI AMINAH BINTI KASMURI", "key": "SITI AMINAH"},
+    {
+        "description": "binti part removed",
+        "name": "SITI AMINAH BINTI KASMURI",
+        "key": "SITI AMINAH",
+    },
     {"description": "bin part removed", "name": "AHMAD BIN YUSUF", "key": "AHMAD"},
     {"description": "only a title is kept", "name": "MBAH", "key": "MBAH"},
     {"description": "old spelling oe dj", "name": "SOEDJONO", "key": "SUYONO"},
@@ -44,7 +52,10 @@ def test_name_key_falls_back_to_raw_name():
 
 
 def test_name_derived_features():
-    [row] = features_of([{"name": "SITI AMINAH S"}], ["name_sorted", "name_first", "name_initials", "name_has_initial"])
+    [row] = features_of(
+        [{"name": "SITI AMINAH S"}],
+        ["name_sorted", "name_first", "name_initials", "name_has_initial"],
+    )
     assert row == ("AMINAH S SITI", "SITI", "SAS", True)
 
 
@@ -54,11 +65,41 @@ def test_phonetic_key_ignores_vowels_and_order():
 
 
 NIK_FEATURES = [
-    {"description": "woman: day minus 40", "nik": "3325014705850001", "ddmmyy": "070585", "sex": "P", "region_serial": "3325010001"},
-    {"description": "man", "nik": "3325010705850002", "ddmmyy": "070585", "sex": "L", "region_serial": "3325010002"},
-    {"description": "day 40 is a man's 40", "nik": "3325014005850002", "ddmmyy": "000585", "sex": "L", "region_serial": "3325010002"},
-    {"description": "day 41 is a woman's 1st", "nik": "3325014105850002", "ddmmyy": "010585", "sex": "P", "region_serial": "3325010002"},
-    {"description": "15 digits", "nik": "332501410585000", "ddmmyy": None, "sex": None, "region_serial": None},
+    {
+        "description": "woman: day minus 40",
+        "nik": "3325014705850001",
+        "ddmmyy": "070585",
+        "sex": "P",
+        "region_serial": "3325010001",
+    },
+    {
+        "description": "man",
+        "nik": "3325010705850002",
+        "ddmmyy": "070585",
+        "sex": "L",
+        "region_serial": "3325010002",
+    },
+    {
+        "description": "day 40 is a man's 40",
+        "nik": "3325014005850002",
+        "ddmmyy": "000585",
+        "sex": "L",
+        "region_serial": "3325010002",
+    },
+    {
+        "description": "day 41 is a woman's 1st",
+        "nik": "3325014105850002",
+        "ddmmyy": "010585",
+        "sex": "P",
+        "region_serial": "3325010002",
+    },
+    {
+        "description": "15 digits",
+        "nik": "332501410585000",
+        "ddmmyy": None,
+        "sex": None,
+        "region_serial": None,
+    },
     {"description": "NULL NIK", "nik": None, "ddmmyy": None, "sex": None, "region_serial": None},
 ]
 
@@ -71,7 +112,12 @@ def test_nik_features(case):
 
 def test_deletion_keys_meet_for_substitution_and_transposition():
     rows = features_of(
-        [{"nik": "3325014705850001"}, {"nik": "3325014705850007"}, {"nik": "3325014750850001"}, {"nik": "3325014705859901"}],
+        [
+            {"nik": "3325014705850001"},
+            {"nik": "3325014705850007"},
+            {"nik": "3325014750850001"},
+            {"nik": "3325014705859901"},
+        ],
         ["nik_deletion_keys"],
     )
     base = set(rows[0][0])
@@ -87,7 +133,11 @@ def test_register_key_needs_a_register_row():
             {"nik": "3325014705850001", "source_kind": "register"},
             {"nik": "3325014705850001", "source_kind": "pkh"},
             {"nik": "3325010705850002", "source_kind": "pkh"},
-            {"nik": "3325010705850003", "source_kind": "register", "nik_status": "structure_invalid"},
+            {
+                "nik": "3325010705850003",
+                "source_kind": "register",
+                "nik_status": "structure_invalid",
+            },
         ],
         ["nik_register_key"],
     )
@@ -95,19 +145,97 @@ def test_register_key_needs_a_register_row():
 
 
 RECORD_PAIRS = [
-    {"description": "Muhammad variants", "l": {"name": "MUHAMMAD FAIZIN"}, "r": {"name": "M. FAIZIN"}, "comparison": "name", "label": "same name"},
-    {"description": "old and new spelling", "l": {"name": "SOEDJONO"}, "r": {"name": "SUJONO"}, "comparison": "name", "label": "same name"},
-    {"description": "word order", "l": {"name": "AMINAH SITI"}, "r": {"name": "SITI AMINAH"}, "comparison": "name", "label": "same words in another order"},
-    {"description": "initial", "l": {"name": "S. AMINAH"}, "r": {"name": "SITI AMINAH"}, "comparison": "name", "label": "same initials, one name abbreviated"},
-    {"description": "one letter typo", "l": {"name": "SITI AMINAH"}, "r": {"name": "SITI AMINAK"}, "comparison": "name", "label": "names nearly equal (Jaro-Winkler >= 0.95)"},
-    {"description": "name with extra words", "l": {"name": "ZULAIKAH"}, "r": {"name": "SITI ZULAIKAH NUR"}, "comparison": "name", "label": "one name contains the other"},
-    {"description": "different people", "l": {"name": "SITI AMINAH"}, "r": {"name": "KASMURI"}, "comparison": "name", "label": "names differ"},
-    {"description": "NIK substitution in serial", "l": {"nik": "3325014705850001"}, "r": {"nik": "3325014705850002"}, "comparison": "nik", "label": "NIK region and serial one edit apart"},
-    {"description": "NIK transposition in region", "l": {"nik": "3325014705850001"}, "r": {"nik": "3325104705850001"}, "comparison": "nik", "label": "NIK region and serial one edit apart"},
-    {"description": "NIK date typo", "l": {"nik": "3325014705850001"}, "r": {"nik": "3325014705860001"}, "comparison": "nik", "label": "same NIK region and serial, date digits differ"},
-    {"description": "birth date one digit", "l": {"birth_date": "1985-05-07"}, "r": {"birth_date": "1985-05-08"}, "comparison": "birth_date", "label": "birth dates one digit apart"},
-    {"description": "birth year one digit", "l": {"birth_date": "1985-05-07"}, "r": {"birth_date": "1986-05-07"}, "comparison": "birth_date", "label": "birth dates one digit apart"},
-    {"description": "NIK fits birth date", "l": {"nik": "3325014705850001", "sex": "P"}, "r": {"birth_date": "1985-05-07", "sex": "P"}, "comparison": "nik_embedded", "label": "NIK date and sex fit the other record"},
+    {
+        "description": "Muhammad variants",
+        "l": {"name": "MUHAMMAD FAIZIN"},
+        "r": {"name": "M. FAIZIN"},
+        "comparison": "name",
+        "label": "same name",
+    },
+    {
+        "description": "old and new spelling",
+        "l": {"name": "SOEDJONO"},
+        "r": {"name": "SUJONO"},
+        "comparison": "name",
+        "label": "same name",
+    },
+    {
+        "description": "word order",
+        "l": {"name": "AMINAH SITI"},
+        "r": {"name": "SITI AMINAH"},
+        "comparison": "name",
+        "label": "same words in another order",
+    },
+    {
+        "description": "initial",
+        "l": {"name": "S. AMINAH"},
+        "r": {"name": "SITI AMINAH"},
+        "comparison": "name",
+        "label": "same initials, one name abbreviated",
+    },
+    {
+        "description": "one letter typo",
+        "l": {"name": "SITI AMINAH"},
+        "r": {"name": "SITI AMINAK"},
+        "comparison": "name",
+        "label": "names nearly equal (Jaro-Winkler >= 0.95)",
+    },
+    {
+        "description": "name with extra words",
+        "l": {"name": "ZULAIKAH"},
+        "r": {"name": "SITI ZULAIKAH NUR"},
+        "comparison": "name",
+        "label": "one name contains the other",
+    },
+    {
+        "description": "different people",
+        "l": {"name": "SITI AMINAH"},
+        "r": {"name": "KASMURI"},
+        "comparison": "name",
+        "label": "names differ",
+    },
+    {
+        "description": "NIK substitution in serial",
+        "l": {"nik": "3325014705850001"},
+        "r": {"nik": "3325014705850002"},
+        "comparison": "nik",
+        "label": "NIK region and serial one edit apart",
+    },
+    {
+        "description": "NIK transposition in region",
+        "l": {"nik": "3325014705850001"},
+        "r": {"nik": "3325104705850001"},
+        "comparison": "nik",
+        "label": "NIK region and serial one edit apart",
+    },
+    {
+        "description": "NIK date typo",
+        "l": {"nik": "3325014705850001"},
+        "r": {"nik": "3325014705860001"},
+        "comparison": "nik",
+        "label": "same NIK region and serial, date digits differ",
+    },
+    {
+        "description": "birth date one digit",
+        "l": {"birth_date": "1985-05-07"},
+        "r": {"birth_date": "1985-05-08"},
+        "comparison": "birth_date",
+        "label": "birth dates one digit apart",
+    },
+    {
+        "description": "birth year one digit",
+        "l": {"birth_date": "1985-05-07"},
+        "r": {"birth_date": "1986-05-07"},
+        "comparison": "birth_date",
+        "label": "birth dates one digit apart",
+    },
+    {
+        "description": "NIK fits birth date",
+        "l": {"nik": "3325014705850001", "sex": "P"},
+        "r": {"birth_date": "1985-05-07", "sex": "P"},
+        "comparison": "nik_embedded",
+        "label": "NIK date and sex fit the other record",
+    },
 ]
 
 

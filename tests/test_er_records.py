@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipelines.errors import PipelineError
 from pipelines.er.records import RECORD_COLUMNS, build_person_records, present_staging_kinds
+from pipelines.errors import PipelineError
 
 COMMON = """record_id varchar, source_kind varchar, source_file varchar, source_sheet varchar,
     source_row integer, nik_raw varchar, nik varchar, nik_status varchar, no_kk_raw varchar,
@@ -31,9 +31,24 @@ def _staging(con: duckdb.DuckDBPyConnection, kind: str, extra: str, rows: list[t
 @pytest.fixture
 def con():
     connection = duckdb.connect()
-    _staging(connection, "register", "family_id varchar, desil integer", [("register:1::2", "3325014705850001", "SITI AMINAH")])
-    _staging(connection, "pkh", "kpm_id varchar, period varchar", [("pkh:1:Kec. A:5", "3325014705850001", "SITI AMINAH")])
-    _staging(connection, "pbi", "noka varchar", [("pbi:1:PBI:2", None, "KASMURI"), ("pbi:1:PBI:3", "3325010107500001", "SARDI")])
+    _staging(
+        connection,
+        "register",
+        "family_id varchar, desil integer",
+        [("register:1::2", "3325014705850001", "SITI AMINAH")],
+    )
+    _staging(
+        connection,
+        "pkh",
+        "kpm_id varchar, period varchar",
+        [("pkh:1:Kec. A:5", "3325014705850001", "SITI AMINAH")],
+    )
+    _staging(
+        connection,
+        "pbi",
+        "noka varchar",
+        [("pbi:1:PBI:2", None, "KASMURI"), ("pbi:1:PBI:3", "3325010107500001", "SARDI")],
+    )
     connection.execute("create table stg_unrelated (x integer)")
     return connection
 
@@ -44,15 +59,22 @@ def test_present_kinds_in_fixed_order(con):
 
 def test_union_of_present_tables(con):
     assert build_person_records(con) == 4
-    columns = [row[0] for row in con.execute("select column_name from (describe int_person_records)").fetchall()]
+    columns = [
+        row[0]
+        for row in con.execute("select column_name from (describe int_person_records)").fetchall()
+    ]
     assert columns == list(RECORD_COLUMNS)
-    kinds = con.execute("select source_kind, count(*) from int_person_records group by all order by 1").fetchall()
+    kinds = con.execute(
+        "select source_kind, count(*) from int_person_records group by all order by 1"
+    ).fetchall()
     assert kinds == [("pbi", 2), ("pkh", 1), ("register", 1)]
 
 
 def test_values_are_copied(con):
     build_person_records(con)
-    row = con.execute("select * from int_person_records where record_id = 'pkh:1:Kec. A:5'").fetchall()[0]
+    row = con.execute(
+        "select * from int_person_records where record_id = 'pkh:1:Kec. A:5'"
+    ).fetchall()[0]
     assert row[2:6] == ("3325014705850001", "valid", None, "SITI AMINAH")
     assert str(row[7]) == "1985-05-07"
 
@@ -63,10 +85,16 @@ def test_chosen_kinds_only(con):
 
 def test_missing_common_column_becomes_null():
     connection = duckdb.connect()
-    connection.execute("create table stg_deaths (record_id varchar, nik varchar, name varchar, death_date date)")
-    connection.execute("insert into stg_deaths values ('deaths:1:Kematian:2', '3325014705850001', 'SITI', date '2026-01-02')")
+    connection.execute(
+        "create table stg_deaths (record_id varchar, nik varchar, name varchar, death_date date)"
+    )
+    connection.execute(
+        "insert into stg_deaths values ('deaths:1:Kematian:2', '3325014705850001', 'SITI', date '2026-01-02')"
+    )
     assert build_person_records(connection) == 1
-    row = connection.execute("select source_kind, nik, sex, birth_date from int_person_records").fetchall()[0]
+    row = connection.execute(
+        "select source_kind, nik, sex, birth_date from int_person_records"
+    ).fetchall()[0]
     assert row == ("deaths", "3325014705850001", None, None)
 
 

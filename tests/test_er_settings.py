@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from helpers import write_settings
 
-from pipelines.errors import ConfigError
 from pipelines.er.settings import DEFAULT_SETTINGS_PATH, load_model
+from pipelines.errors import ConfigError
 
 
 def test_default_model_loads():

@@ -1,9 +1,9 @@
 """Constrained clustering of matched pairs into persons.
 
 Pairs are merged in descending match probability with a union-find. A merge is skipped when
-the joined cluster would break a constraint, whatever path led there: two different values of
-an exclusive column (two register NIKs, two sexes), two incompatible birth dates, or a pair
-that a reviewer marked as different people.
+the joined cluster would break a constraint, whatever path led there. The constraints are two
+different values of an exclusive column (two register NIKs, two sexes), two incompatible birth
+dates, and a pair that a reviewer marked as different people.
 """
 
 from __future__ import annotations
@@ -80,7 +80,9 @@ class ConstrainedUnionFind:
         state = self.states.get(root)
         if state is None:
             exclusive = [values[root] for values in self.exclusive_values]
-            dates = [[values[root]] if values[root][0] is not None else [] for values in self.date_values]
+            dates = [
+                [values[root]] if values[root][0] is not None else [] for values in self.date_values
+            ]
             state = _ClusterState(members=[root], exclusive=exclusive, dates=dates)
             self.states[root] = state
         return state
@@ -90,8 +92,7 @@ class ConstrainedUnionFind:
         self._state(self.find(a)).forbidden.add(b)
         self._state(self.find(b)).forbidden.add(a)
 
-    def can_merge(self, root_a: int, root_b: int) -> bool:
-        a, b = self._state(root_a), self._state(root_b)
+    def _allowed(self, a: _ClusterState, b: _ClusterState) -> bool:
         for value_a, value_b in zip(a.exclusive, b.exclusive, strict=True):
             if value_a is not None and value_b is not None and value_a != value_b:
                 return False
@@ -100,10 +101,15 @@ class ConstrainedUnionFind:
                 for date_b, default_b in dates_b:
                     if not dates_compatible(date_a, default_a, date_b, default_b):
                         return False
+        if not (a.forbidden or b.forbidden):
+            return True
         small, large = (a, b) if len(a.members) <= len(b.members) else (b, a)
         return not any(member in large.forbidden for member in small.members) and not any(
             member in small.forbidden for member in large.members
         )
+
+    def can_merge(self, root_a: int, root_b: int) -> bool:
+        return self._allowed(self._state(root_a), self._state(root_b))
 
     def union(self, a: int, b: int) -> bool | None:
         """Merge the clusters of `a` and `b`; return None when already joined, False when a
@@ -111,14 +117,17 @@ class ConstrainedUnionFind:
         root_a, root_b = self.find(a), self.find(b)
         if root_a == root_b:
             return None
-        if not self.can_merge(root_a, root_b):
-            return False
         state_a, state_b = self._state(root_a), self._state(root_b)
+        if not self._allowed(state_a, state_b):
+            return False
         if len(state_a.members) < len(state_b.members):
             root_a, root_b, state_a, state_b = root_b, root_a, state_b, state_a
         self.parent[root_b] = root_a
         state_a.members.extend(state_b.members)
-        state_a.exclusive = [x if x is not None else y for x, y in zip(state_a.exclusive, state_b.exclusive, strict=True)]
+        state_a.exclusive = [
+            x if x is not None else y
+            for x, y in zip(state_a.exclusive, state_b.exclusive, strict=True)
+        ]
         for dates_a, dates_b in zip(state_a.dates, state_b.dates, strict=True):
             dates_a.extend(d for d in dates_b if d not in dates_a)
         state_a.forbidden |= state_b.forbidden
@@ -154,7 +163,9 @@ def cluster_pairs(
     return ClusteringResult(roots=roots, merges=merges, rejected=rejected)
 
 
-def _date_values(columns: dict, constraint: ClusterConstraintSpec) -> list[tuple[dt.date | None, bool]]:
+def _date_values(
+    columns: dict, constraint: ClusterConstraintSpec
+) -> list[tuple[dt.date | None, bool]]:
     dates = columns[constraint.column]
     flags = columns.get(constraint.default_flag_column) if constraint.default_flag_column else None
     values = []

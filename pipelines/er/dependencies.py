@@ -29,7 +29,9 @@ def closure(model: ModelSpec, names: set[str], record_columns: set[str]) -> set[
         if name in found:
             continue
         found.add(name)
-        pending.extend(word for word in inputs.get(name, ()) if word in record_columns and word not in found)
+        pending.extend(
+            word for word in inputs.get(name, ()) if word in record_columns and word not in found
+        )
     return found
 
 
@@ -40,7 +42,9 @@ def rule_columns(model: ModelSpec, rule: BlockingRuleSpec, record_columns: set[s
     return closure(model, names, record_columns)
 
 
-def comparison_columns(model: ModelSpec, comparison: ComparisonSpec, record_columns: set[str]) -> set[str]:
+def comparison_columns(
+    model: ModelSpec, comparison: ComparisonSpec, record_columns: set[str]
+) -> set[str]:
     names = {score.column for score in comparison.scores}
     for level in comparison.levels:
         names |= set(_SIDE_COLUMN.findall(level.sql or ""))
@@ -51,5 +55,7 @@ def rule_uses_comparison(
     model: ModelSpec, rule: BlockingRuleSpec, comparison: ComparisonSpec, record_columns: set[str]
 ) -> bool:
     """Return True when the rule and the comparison read a common column."""
-    shared = rule_columns(model, rule, record_columns) & comparison_columns(model, comparison, record_columns)
+    shared = rule_columns(model, rule, record_columns) & comparison_columns(
+        model, comparison, record_columns
+    )
     return bool(shared)

@@ -11,11 +11,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from pipelines.errors import ConfigError
 from pipelines.er import sql_gen
 from pipelines.er.blocking import generate_pairs
 from pipelines.er.clustering import cluster_pairs
-from pipelines.er.comparing import compute_gammas, record_columns
+from pipelines.er.comparing import compute_gammas, encode_score_columns, record_columns
 from pipelines.er.estimation import (
     Parameters,
     estimate_m,
@@ -28,6 +27,7 @@ from pipelines.er.features import name_macros_sql
 from pipelines.er.review import load_review_decisions, write_review_workbook
 from pipelines.er.settings import load_model
 from pipelines.er.specs import ModelSpec
+from pipelines.errors import ConfigError
 from pipelines.sqlrun import query_rows, run_sql
 
 logger = logging.getLogger(__name__)
@@ -77,7 +77,8 @@ def read_thresholds(linking_config: dict) -> Thresholds:
         raise ConfigError(f"[linking] thresholds must be numbers, got {linking_config!r}") from e
     if not 0.0 <= possible <= match <= 1.0:
         raise ConfigError(
-            f"[linking] needs 0 <= possible_threshold <= match_threshold <= 1, got {possible} and {match}"
+            "[linking] needs 0 <= possible_threshold <= match_threshold <= 1, "
+            f"got {possible} and {match}"
         )
     return Thresholds(match=match, possible=possible)
 
@@ -156,17 +157,24 @@ def prepare_records(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> int:
         run_sql(con, statement)
     run_sql(con, sql_gen.records_sql(model, INPUT_TABLE), sql_gen.RECORDS)
     uid = model.unique_id_column
-    total, distinct = query_rows(con, f"select count(*), count(distinct {uid}) from {sql_gen.RECORDS}")[0]
+    total, distinct = query_rows(
+        con, f"select count(*), count(distinct {uid}) from {sql_gen.RECORDS}"
+    )[0]
     if total != distinct:
-        raise ConfigError(f"{INPUT_TABLE}.{uid} is not unique ({total} rows, {distinct} distinct values)")
+        raise ConfigError(
+            f"{INPUT_TABLE}.{uid} is not unique ({total} rows, {distinct} distinct values)"
+        )
     return total
 
 
-def estimate_parameters(con: duckdb.DuckDBPyConnection, model: ModelSpec, comparable_pairs: int) -> Parameters:
+def estimate_parameters(
+    con: duckdb.DuckDBPyConnection, model: ModelSpec, comparable_pairs: int
+) -> Parameters:
     """Estimate u on random pairs, compare the candidate pairs, then estimate m by EM and the
     probability that two random records match."""
-    u = estimate_u(con, model)
-    compute_gammas(con, model, sql_gen.PAIRS, sql_gen.GAMMAS)
+    encoded = encode_score_columns(con, model)
+    u = estimate_u(con, model, encoded)
+    compute_gammas(con, model, sql_gen.PAIRS, sql_gen.GAMMAS, encoded)
     m, iterations, converged = estimate_m(con, model, u, record_columns(con))
     patterns, counts = gamma_patterns(con, model)
     share = estimate_match_share(model, patterns, counts, m, u, comparable_pairs)
@@ -178,7 +186,11 @@ def score_pairs(
 ) -> dict[str, int]:
     """Write `link_pairs` with weights, explanations and decisions; return decision counts."""
     prior = sql_gen.prior_weight(parameters.match_share)
-    run_sql(con, sql_gen.scored_pairs_sql(model, parameters.weights(), parameters.u, prior), "__er_weighted")
+    run_sql(
+        con,
+        sql_gen.scored_pairs_sql(model, parameters.weights(), parameters.u, prior),
+        "__er_weighted",
+    )
     run_sql(con, _decided_sql(thresholds), SCORED)
     gammas = ", ".join(c.gamma_column for c in model.comparisons)
     run_sql(
@@ -232,8 +244,16 @@ def cluster_records(con: duckdb.DuckDBPyConnection, model: ModelSpec):
         where decision in ('match', 'reviewed_match')
         order by decision = 'reviewed_match' desc, match_probability desc, rid_l, rid_r""",
     )
-    cannot_link = query_rows(con, f"select rid_l, rid_r from {SCORED} where decision = 'reviewed_non_match'")
-    result = cluster_pairs(record_count, merge_rows, model.cluster_constraints, _constraint_columns(con, model), cannot_link)
+    cannot_link = query_rows(
+        con, f"select rid_l, rid_r from {SCORED} where decision = 'reviewed_non_match'"
+    )
+    result = cluster_pairs(
+        record_count,
+        merge_rows,
+        model.cluster_constraints,
+        _constraint_columns(con, model),
+        cannot_link,
+    )
     roots = pa.table({"rid": list(range(1, record_count)), "root": result.roots[1:]})
     con.register("__er_roots", roots)
     try:
@@ -251,7 +271,9 @@ def _constraint_columns(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> dic
                 names.append(column)
     if not names:
         return {}
-    table = con.sql(f"select {', '.join(names)} from {sql_gen.RECORDS} order by __rid").to_arrow_table()
+    table = con.sql(
+        f"select {', '.join(names)} from {sql_gen.RECORDS} order by __rid"
+    ).to_arrow_table()
     return {name: [None, *table.column(name).to_pylist()] for name in names}
 
 
@@ -283,6 +305,10 @@ select * from final"""
 
 def drop_scratch_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Drop every `__er_` table this run created."""
-    rows = query_rows(con, "select table_name from information_schema.tables where table_name like '\\_\\_er\\_%' escape '\\'")
+    rows = query_rows(
+        con,
+        "select table_name from information_schema.tables "
+        "where table_name like '\\_\\_er\\_%' escape '\\'",
+    )
     for (name,) in rows:
         run_sql(con, f"drop table if exists {name}")

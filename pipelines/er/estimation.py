@@ -24,6 +24,7 @@ PROBABILITY_FLOOR = 1e-6
 PRIOR_START = 0.1
 EM_SESSION_SHARE_START = 0.5
 MIN_SESSION_PAIRS = 20
+EM_SAMPLE = "__er_em_sample"
 
 
 @dataclass
@@ -40,7 +41,9 @@ class Parameters:
     def weights(self) -> dict[str, dict[int, float]]:
         """Return log2(m / u) per comparison and gamma value."""
         return {
-            name: {gamma: float(np.log2(self.m[name][gamma] / self.u[name][gamma])) for gamma in levels}
+            name: {
+                gamma: float(np.log2(self.m[name][gamma] / self.u[name][gamma])) for gamma in levels
+            }
             for name, levels in self.m.items()
         }
 
@@ -48,14 +51,17 @@ class Parameters:
 def sample_u_pairs(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> int:
     """Draw random record pairs that no blocking rule produced into `__er_u_pairs`."""
     sources = query_rows(con, f"select {model.source_column} from {sql_gen.RECORDS} order by __rid")
-    source_codes = np.unique(np.array([s or "" for (s,) in sources], dtype=object), return_inverse=True)[1]
+    source_codes = np.unique(
+        np.array([s or "" for (s,) in sources], dtype=object), return_inverse=True
+    )[1]
     record_count = len(source_codes)
     rng = np.random.default_rng(model.seed)
-    wanted = model.u_sample_pairs
-    left = rng.integers(0, record_count, size=2 * wanted + 1000)
-    right = rng.integers(0, record_count, size=2 * wanted + 1000)
+    requested = model.u_sample_pairs
+    # Twice the request, because the link type rejects some draws (same record, same source).
+    left = rng.integers(0, record_count, size=2 * requested + 1000)
+    right = rng.integers(0, record_count, size=2 * requested + 1000)
     keep = _keep_by_link_type(model.link_type, left, right, source_codes)
-    left, right = left[keep][:wanted], right[keep][:wanted]
+    left, right = left[keep][:requested], right[keep][:requested]
     swap = _needs_swap(model.link_type, left, right, source_codes)
     rid_l = np.where(swap, right, left) + 1
     rid_r = np.where(swap, left, right) + 1
@@ -94,16 +100,24 @@ def _needs_swap(link_type: str, left, right, codes) -> np.ndarray:
     return left > right
 
 
-def level_frequencies(con: duckdb.DuckDBPyConnection, model: ModelSpec, table: str) -> dict[str, dict[int, float]]:
+def level_frequencies(
+    con: duckdb.DuckDBPyConnection, model: ModelSpec, table: str
+) -> dict[str, dict[int, float]]:
     """Return the share of each non-NULL gamma value per comparison in `table`."""
     shares: dict[str, dict[int, float]] = {}
     for comparison in model.comparisons:
         column = comparison.gamma_column
-        rows = dict(query_rows(con, f"select {column}, count(*) from {table} where {column} >= 0 group by all"))
+        rows = dict(
+            query_rows(
+                con, f"select {column}, count(*) from {table} where {column} >= 0 group by all"
+            )
+        )
         total = sum(rows.values())
         gammas = [gamma for gamma, _ in comparison.non_null_levels]
         counts = np.array([rows.get(gamma, 0) for gamma in gammas], dtype=float)
-        probabilities = _floored(counts / total if total else np.full(len(gammas), 1.0 / len(gammas)))
+        probabilities = _floored(
+            counts / total if total else np.full(len(gammas), 1.0 / len(gammas))
+        )
         shares[comparison.name] = dict(zip(gammas, probabilities.tolist(), strict=True))
     return shares
 
@@ -113,11 +127,13 @@ def _floored(probabilities: np.ndarray) -> np.ndarray:
     return clipped / clipped.sum()
 
 
-def estimate_u(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> dict[str, dict[int, float]]:
+def estimate_u(
+    con: duckdb.DuckDBPyConnection, model: ModelSpec, encoded: dict
+) -> dict[str, dict[int, float]]:
     """Estimate u from random unblocked pairs."""
     sampled = sample_u_pairs(con, model)
     logger.info("u estimation: %d random pairs", sampled)
-    compute_gammas(con, model, U_PAIRS, U_GAMMAS)
+    compute_gammas(con, model, U_PAIRS, U_GAMMAS, encoded)
     return level_frequencies(con, model, U_GAMMAS)
 
 
@@ -128,14 +144,19 @@ def _start_m(comparison: ComparisonSpec) -> dict[int, float]:
     return {gamma: float(p) for (gamma, _), p in zip(levels, raw, strict=True)}
 
 
-def gamma_patterns(con: duckdb.DuckDBPyConnection, model: ModelSpec, where: str = "true") -> tuple[np.ndarray, np.ndarray]:
-    """Return the distinct gamma vectors of the candidate pairs for which `where` (a predicate
+def gamma_patterns(
+    con: duckdb.DuckDBPyConnection,
+    model: ModelSpec,
+    where: str = "true",
+    table: str = sql_gen.GAMMAS,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct gamma vectors of the pairs in `table` for which `where` (a predicate
     over the records `l` and `r`) holds, and how often each occurs."""
     columns = ", ".join(f"g.{c.gamma_column}" for c in model.comparisons)
     rows = query_rows(
         con,
         f"""select {columns}, count(*)
-        from {sql_gen.GAMMAS} as g
+        from {table} as g
         inner join {sql_gen.RECORDS} as l on l.__rid = g.rid_l
         inner join {sql_gen.RECORDS} as r on r.__rid = g.rid_r
         where {where}
@@ -169,12 +190,17 @@ def run_em(
 
     An inactive comparison is left out of the likelihood: its m and u count as 1.
     """
-    m = {c.name: _start_m(c) for c, is_active in zip(model.comparisons, active, strict=True) if is_active}
+    m = {
+        c.name: _start_m(c)
+        for c, is_active in zip(model.comparisons, active, strict=True)
+        if is_active
+    }
     share = match_share_start
     u_factor = _pattern_factor(model, patterns, u, active)
     converged = False
-    iteration = 0
-    for iteration in range(1, model.em_max_iterations + 1):
+    iterations = 0
+    while iterations < model.em_max_iterations:
+        iterations += 1
         m_factor = _pattern_factor(model, patterns, m, active)
         numerator = share * m_factor
         posterior = numerator / (numerator + (1.0 - share) * u_factor)
@@ -185,10 +211,12 @@ def run_em(
         if change < model.em_tolerance:
             converged = True
             break
-    return EmResult(m=m, match_share=share, iterations=iteration, converged=converged)
+    return EmResult(m=m, match_share=share, iterations=iterations, converged=converged)
 
 
-def _pattern_factor(model: ModelSpec, patterns: np.ndarray, probabilities: dict, active: list[bool]) -> np.ndarray:
+def _pattern_factor(
+    model: ModelSpec, patterns: np.ndarray, probabilities: dict, active: list[bool]
+) -> np.ndarray:
     factor = np.ones(len(patterns))
     for k, comparison in enumerate(model.comparisons):
         if not active[k]:
@@ -200,7 +228,9 @@ def _pattern_factor(model: ModelSpec, patterns: np.ndarray, probabilities: dict,
     return factor
 
 
-def _maximise_m(model: ModelSpec, patterns: np.ndarray, weights: np.ndarray, active: list[bool]) -> dict:
+def _maximise_m(
+    model: ModelSpec, patterns: np.ndarray, weights: np.ndarray, active: list[bool]
+) -> dict:
     new_m: dict[str, dict[int, float]] = {}
     for k, comparison in enumerate(model.comparisons):
         if not active[k]:
@@ -214,25 +244,35 @@ def _maximise_m(model: ModelSpec, patterns: np.ndarray, weights: np.ndarray, act
 
 
 def _max_change(old: dict, new: dict) -> float:
-    return max((abs(old[name][gamma] - new[name][gamma]) for name in old for gamma in old[name]), default=0.0)
+    return max(
+        (abs(old[name][gamma] - new[name][gamma]) for name in old for gamma in old[name]),
+        default=0.0,
+    )
 
 
 def estimate_m(
-    con: duckdb.DuckDBPyConnection, model: ModelSpec, u: dict[str, dict[int, float]], record_columns: set[str]
+    con: duckdb.DuckDBPyConnection,
+    model: ModelSpec,
+    u: dict[str, dict[int, float]],
+    record_columns: set[str],
 ) -> tuple[dict[str, dict[int, float]], int, bool]:
-    """Estimate m with one EM session per training blocking rule, splink style: a session uses
-    every candidate pair the rule's predicate holds for (also those an earlier rule found) and
-    leaves out the comparisons that read the rule's columns, because those pairs agree on them
-    by construction. m of a comparison is the mean over its sessions.
+    """Estimate m with one EM session per training blocking rule, as splink does.
+
+    A session uses every sampled candidate pair for which the rule's predicate is true, also
+    those an earlier rule found. It leaves out the comparisons that read the rule's columns,
+    because those pairs agree on them by construction. m of a comparison is the mean over its
+    sessions.
     Return m, the total EM iterations, and whether every session converged."""
     estimates: dict[str, list[dict[int, float]]] = {c.name: [] for c in model.comparisons}
     iterations, converged = 0, True
+    sample = _em_sample(con, model)
     for rule in model.blocking_rules:
         if not rule.em_train:
             continue
-        patterns, counts = gamma_patterns(con, model, sql_gen.rule_predicate_sql(rule))
+        patterns, counts = gamma_patterns(con, model, sql_gen.rule_predicate_sql(rule), sample)
         active = [
-            c.name not in rule.em_exclude and not rule_uses_comparison(model, rule, c, record_columns)
+            c.name not in rule.em_exclude
+            and not rule_uses_comparison(model, rule, c, record_columns)
             for c in model.comparisons
         ]
         if counts.sum() < MIN_SESSION_PAIRS or not any(active):
@@ -243,19 +283,43 @@ def estimate_m(
         converged = converged and result.converged
         logger.info(
             "EM session %s: %d pairs, %d iterations, match share %.4f, estimated %s",
-            rule.name, int(counts.sum()), result.iterations, result.match_share, sorted(result.m),
+            rule.name,
+            int(counts.sum()),
+            result.iterations,
+            result.match_share,
+            sorted(result.m),
         )
         for name, levels in result.m.items():
             estimates[name].append(levels)
     return _mean_m(model, estimates), iterations, converged
 
 
-def _mean_m(model: ModelSpec, estimates: dict[str, list[dict[int, float]]]) -> dict[str, dict[int, float]]:
+def _em_sample(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> str:
+    """Create `__er_em_sample`: about `em_sample_pairs` candidate pairs, drawn with a fixed
+    seed, on which the EM sessions evaluate their rule predicates."""
+    total = query_rows(con, f"select count(*) from {sql_gen.GAMMAS}")[0][0]
+    if total <= model.em_sample_pairs:
+        return sql_gen.GAMMAS
+    percent = 100.0 * model.em_sample_pairs / total
+    run_sql(
+        con,
+        f"select * from {sql_gen.GAMMAS} "
+        f"using sample {percent!r} percent (bernoulli, {model.seed})",
+        EM_SAMPLE,
+    )
+    return EM_SAMPLE
+
+
+def _mean_m(
+    model: ModelSpec, estimates: dict[str, list[dict[int, float]]]
+) -> dict[str, dict[int, float]]:
     m: dict[str, dict[int, float]] = {}
     for comparison in model.comparisons:
         sessions = estimates[comparison.name]
         if not sessions:
-            logger.warning("no EM session estimated m of %s; using its start values", comparison.name)
+            logger.warning(
+                "no EM session estimated m of %s; using its start values", comparison.name
+            )
             m[comparison.name] = _start_m(comparison)
             continue
         gammas = [gamma for gamma, _ in comparison.non_null_levels]
@@ -278,7 +342,9 @@ def estimate_match_share(
     if comparable_pairs == 0 or counts.size == 0:
         return PROBABILITY_FLOOR
     active = [True] * len(model.comparisons)
-    bayes_factor = _pattern_factor(model, patterns, m, active) / _pattern_factor(model, patterns, u, active)
+    bayes_factor = _pattern_factor(model, patterns, m, active) / _pattern_factor(
+        model, patterns, u, active
+    )
     share = float(counts.sum()) / comparable_pairs
     for _ in range(200):
         odds = share / (1.0 - share) * bayes_factor
@@ -288,5 +354,9 @@ def estimate_match_share(
             share = new_share
             break
         share = new_share
-    logger.info("match share of random record pairs: %.3e (%.1f expected matches)", share, share * comparable_pairs)
+    logger.info(
+        "match share of random record pairs: %.3e (%.1f expected matches)",
+        share,
+        share * comparable_pairs,
+    )
     return share

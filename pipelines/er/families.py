@@ -11,15 +11,21 @@ from pipelines.sqlrun import query_rows, run_model, run_sql
 logger = logging.getLogger(__name__)
 
 FAMILY_COLUMNS = "person_id varchar, family_id varchar, no_kk varchar, relationship varchar"
-ALIAS_COLUMNS = "no_kk varchar, family_id varchar, person_id varchar, record_id varchar, source_kind varchar"
+ALIAS_COLUMNS = (
+    "no_kk varchar, family_id varchar, person_id varchar, record_id varchar, source_kind varchar"
+)
 REGISTER_COLUMNS = {"record_id", "family_id", "no_kk", "relationship", "snapshot_date"}
 
 
 def _register_ready(con: duckdb.DuckDBPyConnection) -> bool:
-    tables = {name for (name,) in query_rows(con, "select table_name from information_schema.tables")}
+    tables = {
+        name for (name,) in query_rows(con, "select table_name from information_schema.tables")
+    }
     if "stg_register" not in tables:
         return False
-    columns = {name for (name,) in query_rows(con, "select column_name from (describe stg_register)")}
+    columns = {
+        name for (name,) in query_rows(con, "select column_name from (describe stg_register)")
+    }
     missing = REGISTER_COLUMNS - columns
     if missing:
         logger.warning("stg_register lacks %s; int_families is empty", sorted(missing))

@@ -12,20 +12,88 @@ from collections.abc import Callable
 # Tokens dropped from a name: honorifics, religious and academic titles, and death markers.
 # Compared after removing dots, so "S.Pd.I" matches SPDI and "Hj." matches HJ.
 NAME_TITLES: tuple[str, ...] = (
-    "H", "HJ", "HAJI", "HAJAH", "HAJJAH", "KH", "KIAI", "KYAI", "USTADZ", "USTAZ", "UST",
-    "NY", "NYONYA", "TN", "TUAN", "SDR", "SDRI", "BPK", "BAPAK", "PAK", "IBU", "BU", "MBAH",
-    "MBOK", "ALM", "ALMH", "ALMARHUM", "ALMARHUMAH", "DR", "DRS", "DRA", "DRG", "IR", "PROF",
-    "SPD", "SPDI", "SPDSD", "SH", "SE", "ST", "SKOM", "SAG", "SSOS", "SIP", "SKEP", "SKM",
-    "SSI", "SFARM", "SST", "STP", "SPT", "AMD", "AMA", "AMAPD", "AMKEB", "AMKEP", "MPD",
-    "MM", "MSI", "MKES", "MAG", "MH", "MT", "SPSI", "SHI", "SEI", "SSIT",
+    "H",
+    "HJ",
+    "HAJI",
+    "HAJAH",
+    "HAJJAH",
+    "KH",
+    "KIAI",
+    "KYAI",
+    "USTADZ",
+    "USTAZ",
+    "UST",
+    "NY",
+    "NYONYA",
+    "TN",
+    "TUAN",
+    "SDR",
+    "SDRI",
+    "BPK",
+    "BAPAK",
+    "PAK",
+    "IBU",
+    "BU",
+    "MBAH",
+    "MBOK",
+    "ALM",
+    "ALMH",
+    "ALMARHUM",
+    "ALMARHUMAH",
+    "DR",
+    "DRS",
+    "DRA",
+    "DRG",
+    "IR",
+    "PROF",
+    "SPD",
+    "SPDI",
+    "SPDSD",
+    "SH",
+    "SE",
+    "ST",
+    "SKOM",
+    "SAG",
+    "SSOS",
+    "SIP",
+    "SKEP",
+    "SKM",
+    "SSI",
+    "SFARM",
+    "SST",
+    "STP",
+    "SPT",
+    "AMD",
+    "AMA",
+    "AMAPD",
+    "AMKEB",
+    "AMKEP",
+    "MPD",
+    "MM",
+    "MSI",
+    "MKES",
+    "MAG",
+    "MH",
+    "MT",
+    "SPSI",
+    "SHI",
+    "SEI",
+    "SSIT",
 )
 
 # Spelling pairs applied in order to every token so that the pre-1972 spelling and today's
 # spelling share one key: TJ->C, DJ->J, then J->Y (old J is today's Y, so every J and Y meet),
 # which also makes NJ->NY and SJ->SY. OE->U; CH and KH->H; DH->D; TH->T; SY->S.
 SPELLING_STEPS: tuple[tuple[str, str], ...] = (
-    ("OE", "U"), ("TJ", "C"), ("DJ", "J"), ("J", "Y"), ("CH", "H"), ("KH", "H"),
-    ("DH", "D"), ("TH", "T"), ("SY", "S"),
+    ("OE", "U"),
+    ("TJ", "C"),
+    ("DJ", "J"),
+    ("J", "Y"),
+    ("CH", "H"),
+    ("KH", "H"),
+    ("DH", "D"),
+    ("TH", "T"),
+    ("SY", "S"),
 )
 
 # Muhammad and its spellings and abbreviations (after the spelling steps and with doubled
@@ -46,8 +114,8 @@ def name_macros_sql() -> list[str]:
     return [
         # Collapse doubled letters (MUHAMMAD -> MUHAMAD). RE2 has no back-references.
         """create or replace temp macro __er_collapse(t) as array_to_string(
-            list_filter(string_split(t, ''),
-                lambda c, i: i = 1 or c != string_split(t, '')[i - 1]), '')""",
+            list_transform(range(1, length(t) + 1),
+                lambda i: case when i = 1 or t[i] != t[i - 1] then t[i] else '' end), '')""",
         f"create or replace temp macro __er_spelling(t) as __er_collapse({spelling})",
         f"""create or replace temp macro __er_muhammad(t) as
             case when regexp_matches(t, '{MUHAMMAD_PATTERN}') then 'M' else t end""",
@@ -105,7 +173,9 @@ def _has_initial(column: str) -> str:
 
 
 def _phonetic_key(column: str) -> str:
-    expression = f"array_to_string(list_sort(list_transform({column}, lambda t: __er_phonetic(t))), ' ')"
+    expression = (
+        f"array_to_string(list_sort(list_transform({column}, lambda t: __er_phonetic(t))), ' ')"
+    )
     return _tokens_or_null(column, expression)
 
 
@@ -115,7 +185,8 @@ def _is_nik(column: str) -> str:
 
 def _nik_ddmmyy(column: str) -> str:
     day = f"(substr({column}, 7, 2)::integer % 40)"
-    return f"case when {_is_nik(column)} then lpad({day}::varchar, 2, '0') || substr({column}, 9, 4) end"
+    ddmmyy = f"lpad({day}::varchar, 2, '0') || substr({column}, 9, 4)"
+    return f"case when {_is_nik(column)} then {ddmmyy} end"
 
 
 def _nik_sex(column: str) -> str:
@@ -132,7 +203,8 @@ def _year(column: str) -> str:
 
 
 def _deletion_keys(column: str) -> str:
-    keys = f"list_transform(range(1, length({column}) + 1), lambda i: substr({column}, 1, i - 1) || substr({column}, i + 1))"
+    without_i = f"substr({column}, 1, i - 1) || substr({column}, i + 1)"
+    keys = f"list_transform(range(1, length({column}) + 1), lambda i: {without_i})"
     return f"case when {column} is not null then {keys} end"
 
 

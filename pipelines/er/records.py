@@ -18,7 +18,15 @@ OUTPUT_TABLE = "int_person_records"
 
 # Every person-bearing source kind, in the order its rows appear in the union.
 PERSON_KINDS: tuple[str, ...] = (
-    "register", "pkh", "bpnt", "pbi", "complaints", "deaths", "asn", "village_officials", "exclusion",
+    "register",
+    "pkh",
+    "bpnt",
+    "pbi",
+    "complaints",
+    "deaths",
+    "asn",
+    "village_officials",
+    "exclusion",
 )
 
 # Column of int_person_records -> DuckDB type it is cast to.
@@ -43,7 +51,9 @@ REQUIRED_COLUMNS = ("record_id",)
 
 def present_staging_kinds(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Return the person kinds whose `stg_<kind>` table exists on the connection."""
-    rows = query_rows(con, "select table_name from information_schema.tables where table_name like 'stg_%'")
+    rows = query_rows(
+        con, "select table_name from information_schema.tables where table_name like 'stg_%'"
+    )
     existing = {name for (name,) in rows}
     return [kind for kind in PERSON_KINDS if f"stg_{kind}" in existing]
 
@@ -70,19 +80,25 @@ def person_records_sql(con: duckdb.DuckDBPyConnection, kinds: Sequence[str]) -> 
     """Render the union SQL over `stg_<kind>` for each kind in `kinds`."""
     unknown = [kind for kind in kinds if kind not in PERSON_KINDS]
     if unknown:
-        raise PipelineError(f"unknown person source kinds {unknown}; use some of {list(PERSON_KINDS)}")
+        raise PipelineError(
+            f"unknown person source kinds {unknown}; use some of {list(PERSON_KINDS)}"
+        )
     sources = []
     for kind in kinds:
         table = f"stg_{kind}"
         available = _table_columns(con, table)
         missing = [c for c in REQUIRED_COLUMNS if c not in available]
         if missing:
-            raise PipelineError(f"staging table {table} lacks column(s) {missing}; re-run ingest for {kind}")
+            raise PipelineError(
+                f"staging table {table} lacks column(s) {missing}; re-run ingest for {kind}"
+            )
         absent = sorted(set(RECORD_COLUMNS) - available - {"source_kind"})
         if absent:
             logger.warning("%s lacks %s; they are NULL in %s", table, absent, OUTPUT_TABLE)
         sources.append({"kind": kind, "table": table, "columns": _source_columns(kind, available)})
-    template = jinja2.Template(TEMPLATE_PATH.read_text(encoding="utf-8"), undefined=jinja2.StrictUndefined)
+    template = jinja2.Template(
+        TEMPLATE_PATH.read_text(encoding="utf-8"), undefined=jinja2.StrictUndefined
+    )
     return template.render(sources=sources)
 
 

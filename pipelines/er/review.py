@@ -18,8 +18,8 @@ import pyarrow.parquet as pq
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from pipelines.errors import SourceFileError
 from pipelines.er.specs import ModelSpec
+from pipelines.errors import SourceFileError
 from pipelines.i18n import SUPPORTED_LANGUAGES, _, gettext_for
 from pipelines.sqlrun import query_rows, run_sql
 
@@ -63,7 +63,13 @@ DECISIONS_SCHEMA = pa.schema(
 
 
 def _accepted_decisions() -> dict[str, str]:
-    accepted = {"match": "match", "non_match": "non_match", "y": "match", "t": "non_match", "n": "non_match"}
+    accepted = {
+        "match": "match",
+        "non_match": "non_match",
+        "y": "match",
+        "t": "non_match",
+        "n": "non_match",
+    }
     for language in SUPPORTED_LANGUAGES:
         accepted[gettext_for(language, SAME_PERSON).casefold()] = "match"
         accepted[gettext_for(language, DIFFERENT_PEOPLE).casefold()] = "non_match"
@@ -79,10 +85,18 @@ def decisions_path(state_dir: Path) -> Path:
 def load_review_decisions(con: duckdb.DuckDBPyConnection, state_dir: Path | None) -> int:
     """Create `__er_review_decisions` from the state folder (empty when there is none)."""
     path = decisions_path(state_dir) if state_dir is not None else None
-    table = pq.read_table(path) if path is not None and path.exists() else DECISIONS_SCHEMA.empty_table()
+    table = (
+        pq.read_table(path)
+        if path is not None and path.exists()
+        else DECISIONS_SCHEMA.empty_table()
+    )
     con.register("__er_review_file", table)
     try:
-        run_sql(con, "select fingerprint_a, fingerprint_b, decision from __er_review_file", DECISIONS_TABLE)
+        run_sql(
+            con,
+            "select fingerprint_a, fingerprint_b, decision from __er_review_file",
+            DECISIONS_TABLE,
+        )
     finally:
         con.unregister("__er_review_file")
     count = query_rows(con, f"select count(*) from {DECISIONS_TABLE}")[0][0]
@@ -97,10 +111,14 @@ def _column_header(column: str, side: str) -> str:
 
 def _explanation_text(explanation: str) -> str:
     items = json.loads(explanation)
-    return "\n".join(f"{_(item['comparison'])}: {_(item['level'])} ({item['weight']:+.2f})" for item in items)
+    return "\n".join(
+        f"{_(item['comparison'])}: {_(item['level'])} ({item['weight']:+.2f})" for item in items
+    )
 
 
-def write_review_workbook(con: duckdb.DuckDBPyConnection, model: ModelSpec, path: Path, pairs_table: str) -> int:
+def write_review_workbook(
+    con: duckdb.DuckDBPyConnection, model: ModelSpec, path: Path, pairs_table: str
+) -> int:
     """Write every `possible` pair of `pairs_table` to `path`; return the number of pairs."""
     uid = model.unique_id_column
     columns = [c for c in model.review_columns if c != uid]
@@ -115,7 +133,11 @@ def write_review_workbook(con: duckdb.DuckDBPyConnection, model: ModelSpec, path
             where p.decision = 'possible'
             order by p.match_probability desc, p.record_id_l, p.record_id_r""",
     )
-    headers = [*FINGERPRINT_HEADERS, _column_header("record_id", "left"), _column_header("record_id", "right")]
+    headers = [
+        *FINGERPRINT_HEADERS,
+        _column_header("record_id", "left"),
+        _column_header("record_id", "right"),
+    ]
     headers.append(_("Match probability"))
     for column in columns:
         headers += [_column_header(column, "left"), _column_header(column, "right")]
@@ -147,7 +169,9 @@ def _write_rows(path: Path, headers: list[str], rows: list[list]) -> None:
     decision_column = len(headers) - 1
     if rows:
         options = [_(SAME_PERSON), _(DIFFERENT_PEOPLE)]
-        sheet.data_validation(1, decision_column, len(rows), decision_column, {"validate": "list", "source": options})
+        sheet.data_validation(
+            1, decision_column, len(rows), decision_column, {"validate": "list", "source": options}
+        )
     sheet.set_column(0, 1, None, None, {"hidden": True})
     sheet.set_column(2, decision_column - 2, 18)
     sheet.set_column(decision_column - 1, decision_column - 1, 60)
@@ -157,7 +181,9 @@ def _write_rows(path: Path, headers: list[str], rows: list[list]) -> None:
 
 
 def _header_index(headers: list[str], path: Path, wanted: str) -> int:
-    names = {gettext_for(language, wanted).casefold() for language in SUPPORTED_LANGUAGES} | {wanted.casefold()}
+    names = {gettext_for(language, wanted).casefold() for language in SUPPORTED_LANGUAGES} | {
+        wanted.casefold()
+    }
     for index, header in enumerate(headers):
         if str(header).strip().casefold() in names:
             return index
@@ -172,7 +198,9 @@ def read_review_workbook(path: Path) -> list[dict]:
     try:
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(SHEET_NAME).to_python()
     except Exception as e:  # calamine raises its own error types for missing files and sheets
-        raise SourceFileError(f"{path}: cannot read sheet {SHEET_NAME!r} ({e}); pass a review workbook") from e
+        raise SourceFileError(
+            f"{path}: cannot read sheet {SHEET_NAME!r} ({e}); pass a review workbook"
+        ) from e
     if not rows:
         return []
     headers = [str(h) for h in rows[0]]
@@ -188,14 +216,17 @@ def read_review_workbook(path: Path) -> list[dict]:
         decision = accepted.get(value.casefold())
         if decision is None:
             raise SourceFileError(
-                f"{path}, sheet {SHEET_NAME!r}, row {row_number}, column {headers[decision_index]!r}: "
-                f"decision {value!r} is not valid; use {_(SAME_PERSON)!r} or {_(DIFFERENT_PEOPLE)!r}"
+                f"{path}, sheet {SHEET_NAME!r}, row {row_number}, "
+                f"column {headers[decision_index]!r}: decision {value!r} is not valid; "
+                f"use {_(SAME_PERSON)!r} or {_(DIFFERENT_PEOPLE)!r}"
             )
         decisions.append(_decision_row(row, positions, record_indexes, decision, path))
     return decisions
 
 
-def _decision_row(row: list, positions: dict, record_indexes: tuple[int, int], decision: str, path: Path) -> dict:
+def _decision_row(
+    row: list, positions: dict, record_indexes: tuple[int, int], decision: str, path: Path
+) -> dict:
     first, second = str(row[positions["fingerprint_l"]]), str(row[positions["fingerprint_r"]])
     return {
         "fingerprint_a": min(first, second),
@@ -217,10 +248,16 @@ def import_review(path: Path, state_dir: Path) -> int:
     new = pa.Table.from_pylist(decisions, schema=DECISIONS_SCHEMA)
     old = pq.read_table(target) if target.exists() else DECISIONS_SCHEMA.empty_table()
     new_keys = {(d["fingerprint_a"], d["fingerprint_b"]) for d in decisions}
-    kept = [row for row in old.to_pylist() if (row["fingerprint_a"], row["fingerprint_b"]) not in new_keys]
+    kept = [
+        row
+        for row in old.to_pylist()
+        if (row["fingerprint_a"], row["fingerprint_b"]) not in new_keys
+    ]
     merged = pa.concat_tables([pa.Table.from_pylist(kept, schema=DECISIONS_SCHEMA), new])
     temporary = target.with_suffix(".parquet.tmp")
     pq.write_table(merged, temporary)
     temporary.replace(target)
-    logger.info("review %s: %d decisions stored, %d in total", path, len(decisions), merged.num_rows)
+    logger.info(
+        "review %s: %d decisions stored, %d in total", path, len(decisions), merged.num_rows
+    )
     return len(decisions)

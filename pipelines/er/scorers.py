@@ -1,16 +1,20 @@
 """Pair scorers: pure functions over two aligned arrays, vectorised with rapidfuzz.
 
 Every scorer receives the left and right values of N pairs and returns N float32 scores.
-`score_pairs` wraps them once: a pair with a NULL on either side gets a NULL score. (NaN would
-be wrong here because DuckDB sorts NaN above every number, so `NaN >= 0.9` is true.)
+`score_pairs` wraps them once: it scores each distinct pair of values once, and a pair with a
+NULL on either side gets a NULL score. (NaN would be wrong here because DuckDB sorts NaN above
+every number, so `NaN >= 0.9` is true.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import distance, fuzz, process
 
 Scorer = Callable[[list, list], np.ndarray]
@@ -87,19 +91,40 @@ SCORERS: dict[str, Scorer] = {
 DATE_SCORERS = frozenset({"days_apart"})
 
 
-def score_pairs(scorer_name: str, left: pa.Array, right: pa.Array) -> pa.Array:
-    """Score aligned arrays with the named scorer; pairs with a NULL side get NULL."""
-    scorer = SCORERS[scorer_name]
-    is_null = np.asarray(left.is_null(), dtype=bool) | np.asarray(right.is_null(), dtype=bool)
+@dataclass(frozen=True)
+class EncodedColumn:
+    """A record column as integer codes per record (-1 for NULL) and its distinct values, so
+    that pairs are scored from two code arrays without moving strings per pair."""
+
+    codes: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def from_arrow(cls, column: pa.Array) -> EncodedColumn:
+        encoded = pc.dictionary_encode(column)
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        values = np.array(encoded.dictionary.to_pylist(), dtype=object)
+        return cls(codes=codes, values=values)
+
+
+def score_pairs(
+    scorer_name: str, column: EncodedColumn, left: np.ndarray, right: np.ndarray
+) -> pa.Array:
+    """Score the pairs of record positions `left` and `right` on an encoded column; pairs
+    with a NULL side get NULL. Each distinct pair of values is scored once."""
+    codes_l, codes_r = column.codes[left], column.codes[right]
+    is_null = (codes_l < 0) | (codes_r < 0)
     scores = np.full(len(left), np.nan, dtype=np.float32)
     if is_null.all():
         return pa.array(scores, mask=is_null)
-    keep = pa.array(~is_null)
-    left_values = left.filter(keep)
-    right_values = right.filter(keep)
+    width = len(column.values) + 1
+    keys = codes_l[~is_null] * width + codes_r[~is_null]
+    inverse, distinct = pd.factorize(keys)
+    values_l = column.values[distinct // width]
+    values_r = column.values[distinct % width]
     if scorer_name in DATE_SCORERS:
-        computed = scorer(left_values.to_numpy(zero_copy_only=False), right_values.to_numpy(zero_copy_only=False))
+        computed = SCORERS[scorer_name](values_l, values_r)
     else:
-        computed = scorer(left_values.cast(pa.string()).to_pylist(), right_values.cast(pa.string()).to_pylist())
-    scores[~is_null] = computed
+        computed = SCORERS[scorer_name](values_l.tolist(), values_r.tolist())
+    scores[~is_null] = np.asarray(computed, dtype=np.float32)[inverse]
     return pa.array(scores, mask=is_null)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from pipelines.errors import ConfigError
 from pipelines.er.features import FEATURE_FUNCTIONS
 from pipelines.er.scorers import SCORERS
 from pipelines.er.specs import (
@@ -21,6 +20,7 @@ from pipelines.er.specs import (
     ModelSpec,
     ScoreSpec,
 )
+from pipelines.errors import ConfigError
 
 DEFAULT_SETTINGS_PATH = Path(__file__).resolve().parent / "settings" / "indonesia_person.toml"
 LINK_TYPES = ("dedupe_and_link", "link_only", "dedupe_only")
@@ -33,25 +33,36 @@ def load_model(path: Path | None = None) -> ModelSpec:
     try:
         raw = tomllib.loads(settings_path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
-        raise ConfigError(f"linkage settings file {settings_path} not found; pass an existing TOML file") from e
+        raise ConfigError(
+            f"linkage settings file {settings_path} not found; pass an existing TOML file"
+        ) from e
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"linkage settings file {settings_path} is not valid TOML: {e}") from e
     errors: list[str] = []
     model = _build_model(raw, errors)
     if errors:
         listed = "\n  - ".join(errors)
-        raise ConfigError(f"linkage settings file {settings_path} has {len(errors)} problem(s):\n  - {listed}")
+        raise ConfigError(
+            f"linkage settings file {settings_path} has {len(errors)} problem(s):\n  - {listed}"
+        )
     return model
 
 
 def _build_model(raw: dict, errors: list[str]) -> ModelSpec:
     model_section = raw.get("model", {})
     link_type = model_section.get("link_type", "dedupe_and_link")
+    keep = model_section.get("keep_pairs_min_probability", 0.0)
+    if not isinstance(keep, (int, float)) or not 0.0 <= keep < 1.0:
+        errors.append(f"[model] keep_pairs_min_probability is {keep!r}; use a number in [0, 1)")
     if link_type not in LINK_TYPES:
         errors.append(f"[model] link_type is {link_type!r}; use one of {LINK_TYPES}")
     features = tuple(_feature(item, i, errors) for i, item in enumerate(raw.get("features", [])))
-    rules = tuple(_blocking_rule(item, i, errors) for i, item in enumerate(raw.get("blocking_rules", [])))
-    comparisons = tuple(_comparison(item, i, errors) for i, item in enumerate(raw.get("comparisons", [])))
+    rules = tuple(
+        _blocking_rule(item, i, errors) for i, item in enumerate(raw.get("blocking_rules", []))
+    )
+    comparisons = tuple(
+        _comparison(item, i, errors) for i, item in enumerate(raw.get("comparisons", []))
+    )
     constraints = tuple(
         _constraint(item, i, errors) for i, item in enumerate(raw.get("cluster_constraints", []))
     )
@@ -66,7 +77,9 @@ def _build_model(raw: dict, errors: list[str]) -> ModelSpec:
     for rule in rules:
         for name in rule.em_exclude:
             if name not in known:
-                errors.append(f"blocking rule {rule.name!r}: em_exclude names unknown comparison {name!r}")
+                errors.append(
+                    f"blocking rule {rule.name!r}: em_exclude names unknown comparison {name!r}"
+                )
     return ModelSpec(
         name=model_section.get("name", "unnamed"),
         unique_id_column=model_section.get("unique_id_column", "record_id"),
@@ -83,6 +96,8 @@ def _build_model(raw: dict, errors: list[str]) -> ModelSpec:
         em_max_iterations=int(model_section.get("em_max_iterations", 50)),
         em_tolerance=float(model_section.get("em_tolerance", 1e-5)),
         tf_minimum_u=float(model_section.get("tf_minimum_u", 1e-6)),
+        em_sample_pairs=int(model_section.get("em_sample_pairs", 1_000_000)),
+        keep_pairs_min_probability=float(model_section.get("keep_pairs_min_probability", 0.0)),
         extra={k: v for k, v in raw.items() if k not in _KNOWN_SECTIONS},
     )
 
@@ -105,8 +120,13 @@ def _feature(item: dict, index: int, errors: list[str]) -> FeatureSpec:
     if (function is None) == (sql is None):
         errors.append(f"feature {name!r}: give exactly one of 'function' or 'sql'")
     if function is not None and function not in FEATURE_FUNCTIONS:
-        errors.append(f"feature {name!r}: unknown function {function!r}; use one of {sorted(FEATURE_FUNCTIONS)}")
-    return FeatureSpec(name=name, function=function, columns=tuple(item.get("columns", [])), sql=sql)
+        errors.append(
+            f"feature {name!r}: unknown function {function!r}; "
+            f"use one of {sorted(FEATURE_FUNCTIONS)}"
+        )
+    return FeatureSpec(
+        name=name, function=function, columns=tuple(item.get("columns", [])), sql=sql
+    )
 
 
 def _blocking_rule(item: dict, index: int, errors: list[str]) -> BlockingRuleSpec:
@@ -128,7 +148,9 @@ def _comparison(item: dict, index: int, errors: list[str]) -> ComparisonSpec:
     scores = tuple(_score(score, name, errors) for score in item.get("scores", []))
     levels = tuple(_level(level, name, errors) for level in item.get("levels", []))
     if len(levels) < 3:
-        errors.append(f"comparison {name!r}: needs a null level, at least one level and an else level")
+        errors.append(
+            f"comparison {name!r}: needs a null level, at least one level and an else level"
+        )
         return ComparisonSpec(name=name, levels=levels, scores=scores)
     if not levels[0].is_null_level:
         errors.append(f"comparison {name!r}: the first level must be the null level (null = true)")
@@ -136,7 +158,9 @@ def _comparison(item: dict, index: int, errors: list[str]) -> ComparisonSpec:
         errors.append(f"comparison {name!r}: the last level must be the else level (else = true)")
     for level in levels[1:-1]:
         if level.is_null_level or level.is_else_level:
-            errors.append(f"comparison {name!r}: level {level.label!r} is null/else but not first/last")
+            errors.append(
+                f"comparison {name!r}: level {level.label!r} is null/else but not first/last"
+            )
         if level.sql is None:
             errors.append(f"comparison {name!r}: level {level.label!r} has no 'sql' condition")
     return ComparisonSpec(name=name, levels=levels, scores=scores)
@@ -145,7 +169,9 @@ def _comparison(item: dict, index: int, errors: list[str]) -> ComparisonSpec:
 def _score(item: dict, comparison: str, errors: list[str]) -> ScoreSpec:
     scorer = item.get("scorer", "")
     if scorer not in SCORERS:
-        errors.append(f"comparison {comparison!r}: unknown scorer {scorer!r}; use one of {sorted(SCORERS)}")
+        errors.append(
+            f"comparison {comparison!r}: unknown scorer {scorer!r}; use one of {sorted(SCORERS)}"
+        )
     if "name" not in item or "column" not in item:
         errors.append(f"comparison {comparison!r}: every score needs 'name' and 'column'")
     return ScoreSpec(name=item.get("name", ""), scorer=scorer, column=item.get("column", ""))
@@ -168,9 +194,13 @@ def _level(item: dict, comparison: str, errors: list[str]) -> LevelSpec:
 def _constraint(item: dict, index: int, errors: list[str]) -> ClusterConstraintSpec:
     kind = item.get("kind", "")
     if kind not in CONSTRAINT_KINDS:
-        errors.append(f"cluster constraint {index}: kind is {kind!r}; use one of {CONSTRAINT_KINDS}")
+        errors.append(
+            f"cluster constraint {index}: kind is {kind!r}; use one of {CONSTRAINT_KINDS}"
+        )
     if "column" not in item:
         errors.append(f"cluster constraint {index}: 'column' is missing")
     return ClusterConstraintSpec(
-        kind=kind, column=item.get("column", ""), default_flag_column=item.get("default_flag_column")
+        kind=kind,
+        column=item.get("column", ""),
+        default_flag_column=item.get("default_flag_column"),
     )

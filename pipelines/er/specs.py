@@ -1,10 +1,10 @@
 """Dialect-free specifications of a linkage model: features, blocking rules, comparisons.
 
 A model reads one input table of person records. Features are derived columns computed once per
-record. Blocking rules are ordered SQL predicates over the aliases `l` and `r`. A comparison holds
-ordered levels: the NULL level first, the else level last, each with a label. Scores are pair
-columns that a rapidfuzz scorer fills before the levels are evaluated, so a level condition may
-refer to `<column>_l`, `<column>_r` and any score name.
+record. Blocking rules are ordered SQL predicates over the aliases `l` and `r`. A comparison
+contains ordered levels: the NULL level first, the else level last, each with a label. Scores
+are pair columns that a rapidfuzz scorer fills before the levels are evaluated, so a level
+condition may refer to `<column>_l`, `<column>_r` and any score name.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ class BlockingRuleSpec:
 
     `array_column` names a list feature: the two records form a pair when the lists share an
     element (for example NIK deletion keys). `condition` is an extra predicate on the pair.
-    `em_train` says whether an EM session runs on the rule's pairs; `em_exclude` names
-    comparisons that session must not estimate besides those reading the rule's columns
-    (for example birth date under a NIK rule, because the NIK embeds the birth date).
+    `em_train` sets whether an EM session runs on the rule's pairs. `em_exclude` names
+    comparisons that session must not estimate besides those reading the rule's columns,
+    for example birth date under a NIK rule, because the NIK embeds the birth date.
     """
 
     name: str
@@ -92,7 +92,7 @@ class ComparisonSpec:
 class ClusterConstraintSpec:
     """A rule a cluster must keep whatever path joins it.
 
-    kind `exclusive`: the cluster holds at most one distinct non-NULL value of `column`.
+    kind `exclusive`: the cluster contains at most one distinct non-NULL value of `column`.
     kind `dates_compatible`: every two non-NULL dates of `column` are compatible (equal, a
     default date in the same year, or day and month swapped).
     """
@@ -121,6 +121,8 @@ class ModelSpec:
     em_max_iterations: int = 50
     em_tolerance: float = 1e-5
     tf_minimum_u: float = 1e-6
+    em_sample_pairs: int = 1_000_000
+    keep_pairs_min_probability: float = 0.0
     extra: dict = field(default_factory=dict)
 
     @property

@@ -40,23 +40,35 @@ def records_sql(model: ModelSpec, input_table: str) -> str:
     """Select the input records with a surrogate key, every feature, tf values and a
     fingerprint. Each feature is one CTE, so a feature may use the ones before it."""
     uid = model.unique_id_column
-    ctes = [f"step_0 as (\n    select\n        *,\n        row_number() over (order by {uid})::integer as __rid\n    from {input_table}\n)"]
+    ctes = [
+        f"step_0 as (\n    select\n        *,\n"
+        f"        row_number() over (order by {uid})::integer as __rid\n"
+        f"    from {input_table}\n)"
+    ]
     for index, feature in enumerate(model.features, start=1):
         if feature.sql is not None:
             expression = feature.sql
         else:
             expression = FEATURE_FUNCTIONS[feature.function](*feature.columns)
-        ctes.append(f"step_{index} as (\n    select\n        *,\n        {expression} as {feature.name}\n    from step_{index - 1}\n)")
+        ctes.append(
+            f"step_{index} as (\n    select\n        *,\n"
+            f"        {expression} as {feature.name}\n"
+            f"    from step_{index - 1}\n)"
+        )
     last = len(model.features)
     extras = [_tf_sql(column) for column in tf_columns(model)]
     extras.append(f"{_fingerprint_sql(model)} as {FINGERPRINT}")
     extra_list = ",\n        ".join(extras)
-    ctes.append(f"final as (\n    select\n        *,\n        {extra_list}\n    from step_{last}\n)")
+    ctes.append(
+        f"final as (\n    select\n        *,\n        {extra_list}\n    from step_{last}\n)"
+    )
     return "with\n" + ",\n".join(ctes) + "\nselect * from final"
 
 
 def _tf_sql(column: str) -> str:
-    frequency = f"count(*) over (partition by {column})::double / nullif(count({column}) over (), 0)"
+    frequency = (
+        f"count(*) over (partition by {column})::double / nullif(count({column}) over (), 0)"
+    )
     return f"case when {column} is not null then {frequency} end as {tf_column_name(column)}"
 
 
@@ -95,12 +107,16 @@ def _exclusions_sql(earlier: list[BlockingRuleSpec]) -> str:
     return " and ".join(f"not coalesce({rule_predicate_sql(rule)}, false)" for rule in earlier)
 
 
+KEY_PAIRS = "__er_key_pairs"
+
+
 def blocking_sql(model: ModelSpec, index: int) -> str:
-    """Return the pairs of blocking rule `index` that no earlier rule produced."""
+    """Return the pairs of blocking rule `index` that no earlier rule produced. An array rule
+    reads its pairs from `__er_key_pairs` (see `key_pairs_sql`)."""
     rule = model.blocking_rules[index]
     earlier = list(model.blocking_rules[:index])
     if rule.array_column is not None:
-        return _array_blocking_sql(model, rule, index, earlier)
+        return _array_blocking_sql(rule, index, earlier)
     return f"""with
 pairs as (
     select
@@ -117,8 +133,11 @@ pairs as (
 select * from pairs"""
 
 
-def _array_blocking_sql(model: ModelSpec, rule: BlockingRuleSpec, index: int, earlier) -> str:
-    column = rule.array_column
+def key_pairs_sql(model: ModelSpec, index: int) -> str:
+    """Return the distinct pairs whose list column shares an element. It is materialised
+    before the exclusions run: joined in one statement, DuckDB would join the records on any
+    equality in the rule's condition first and filter millions of pairs."""
+    column = model.blocking_rules[index].array_column
     source = model.source_column
     return f"""with
 keys as (
@@ -137,13 +156,18 @@ key_pairs as (
     inner join keys as r
         on l.array_key = r.array_key
         and {pair_order_sql(model)}
-),
+)
+select * from key_pairs"""
+
+
+def _array_blocking_sql(rule: BlockingRuleSpec, index: int, earlier) -> str:
+    return f"""with
 pairs as (
     select
         k.rid_l,
         k.rid_r,
         {index}::smallint as match_key
-    from key_pairs as k
+    from {KEY_PAIRS} as k
     inner join {RECORDS} as l on l.__rid = k.rid_l
     inner join {RECORDS} as r on r.__rid = k.rid_r
     where {_exclusions_sql(earlier)}
@@ -191,7 +215,8 @@ def gamma_case_sql(comparison: ComparisonSpec) -> str:
 
 
 def gammas_sql(model: ModelSpec, view: str) -> str:
-    """Select the gamma vector of every pair in `view` (which holds `_l`/`_r` and scores)."""
+    """Select the gamma vector of every pair in `view`, which contains `_l`/`_r` columns and
+    scores."""
     gammas = ",\n    ".join(f"{gamma_case_sql(c)} as {c.gamma_column}" for c in model.comparisons)
     return f"select\n    rid_l,\n    rid_r,\n    match_key,\n    {gammas}\nfrom {view}"
 
@@ -210,7 +235,9 @@ def label_case_sql(comparison: ComparisonSpec) -> str:
     return f"(case {comparison.gamma_column} {whens} end)"
 
 
-def tf_adjustment_sql(comparison: ComparisonSpec, u_values: dict[int, float], tf_minimum_u: float) -> str:
+def tf_adjustment_sql(
+    comparison: ComparisonSpec, u_values: dict[int, float], tf_minimum_u: float
+) -> str:
     """Return the term-frequency weight adjustment: log2(u of the level / frequency of the
     value), applied on the levels that name a `tf_column`; 0 elsewhere."""
     whens = []
@@ -233,8 +260,9 @@ def scored_pairs_sql(
     u_values: dict[str, dict[int, float]],
     prior_weight: float,
 ) -> str:
-    """Select every candidate pair with its match weight, probability, gammas and an
-    explanation JSON array of {comparison, level, weight}."""
+    """Select the candidate pairs whose match probability reaches the model's
+    `keep_pairs_min_probability`, with match weight, probability, gammas and an explanation
+    JSON array of {comparison, level, weight}."""
     uid = model.unique_id_column
     weight_columns, explanation_items = [], []
     for c in model.comparisons:
@@ -242,46 +270,64 @@ def scored_pairs_sql(
         tf_adjustment = tf_adjustment_sql(c, u_values[c.name], model.tf_minimum_u)
         weight_columns.append(f"{weight} + {tf_adjustment} as __w_{c.name}")
         explanation_items.append(
-            f"{{'comparison': {quote_literal(c.name)}, 'level': {label_case_sql(c)}, 'weight': round(__w_{c.name}, 3)}}"
+            f"{{'comparison': {quote_literal(c.name)}, 'level': {label_case_sql(c)}, "
+            f"'weight': round(__w_{c.name}, 3)}}"
         )
     rule_names = ", ".join(quote_literal(rule.name) for rule in model.blocking_rules)
     total = " + ".join(f"__w_{c.name}" for c in model.comparisons)
     gamma_list = ",\n        ".join(c.gamma_column for c in model.comparisons)
     explanation = ",\n            ".join(explanation_items)
     weight_list = ",\n        ".join(weight_columns)
-    prior_item = f"{{'comparison': 'prior', 'level': 'share of matches among candidate pairs', 'weight': round({prior_weight!r}, 3)}}"
+    prior_item = (
+        "{'comparison': 'prior', 'level': 'share of matches among candidate pairs', "
+        f"'weight': round({prior_weight!r}, 3)}}"
+    )
+    floor = _weight_floor(model.keep_pairs_min_probability)
     return f"""with
 weighted as (
     select
         g.*,
-        l.{uid} as record_id_l,
-        r.{uid} as record_id_r,
-        l.{FINGERPRINT} as fingerprint_l,
-        r.{FINGERPRINT} as fingerprint_r,
         {weight_list}
     from {GAMMAS} as g
     inner join {RECORDS} as l on l.__rid = g.rid_l
     inner join {RECORDS} as r on r.__rid = g.rid_r
 ),
+summed as (
+    select
+        *,
+        {prior_weight!r} + {total} as match_weight
+    from weighted
+),
+kept as (
+    select * from summed where match_weight >= {floor}
+),
 final as (
     select
-        rid_l,
-        rid_r,
-        record_id_l,
-        record_id_r,
-        fingerprint_l,
-        fingerprint_r,
-        [{rule_names}][match_key + 1] as match_key,
-        {prior_weight!r} + {total} as match_weight,
-        1.0 / (1.0 + pow(2.0, -({prior_weight!r} + {total}))) as match_probability,
+        k.rid_l,
+        k.rid_r,
+        l.{uid} as record_id_l,
+        r.{uid} as record_id_r,
+        l.{FINGERPRINT} as fingerprint_l,
+        r.{FINGERPRINT} as fingerprint_r,
+        [{rule_names}][k.match_key + 1] as match_key,
+        k.match_weight,
+        1.0 / (1.0 + pow(2.0, -k.match_weight)) as match_probability,
         {gamma_list},
         to_json([
             {prior_item},
             {explanation}
         ]) as explanation
-    from weighted
+    from kept as k
+    inner join {RECORDS} as l on l.__rid = k.rid_l
+    inner join {RECORDS} as r on r.__rid = k.rid_r
 )
 select * from final"""
+
+
+def _weight_floor(probability: float) -> str:
+    if probability <= 0.0:
+        return "'-inf'::double"
+    return repr(math.log2(probability / (1.0 - probability)))
 
 
 def prior_weight(match_share: float) -> float:
