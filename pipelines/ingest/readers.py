@@ -208,7 +208,7 @@ def _with_provenance(batch: pa.RecordBatch, first_row: int, cell_type: str) -> p
     rows = pa.array(np.arange(first_row, first_row + n, dtype=np.int64))
     constant = pa.DictionaryArray.from_arrays(
         pa.array(np.zeros(n, dtype=np.int32)), pa.array([cell_type])
-    )
+    ).cast(pa.string())
     no_issue = pa.nulls(n, type=pa.string())
     return pa.RecordBatch.from_arrays(
         [rows, *batch.columns, constant, constant, no_issue],

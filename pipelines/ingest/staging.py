@@ -69,6 +69,8 @@ def build_staging(
 
     counts = {}
     for kind in kinds:
+        run_sql(con, f"create or replace temp view __stg_raw_{kind} as "
+                     f"select rowid as raw_rowid, * from raw_{kind}")
         table = run_model(con, f"staging/stg_{kind}.sql")
         counts[kind] = query_rows(con, f"select count(*) from {table}")[0][0]
     return counts

@@ -1,6 +1,6 @@
 -- Macros shared by the staging models. `build_staging` runs this file before the models, after
 -- it has created ref_wilayah and the lookup tables __stg_names, __stg_dates, __stg_wilayah and
--- __stg_params.
+-- __stg_params, and one view __stg_raw_<kind> per kind.
 
 -- Text: drop zero-width characters, turn NBSP and whitespace runs into one space, trim.
 create or replace macro stg_clean(v) as
@@ -42,7 +42,14 @@ create or replace macro stg_is_ddmm(dd, mm, allow_female) as
                     then try_cast(dd as integer) - 40
                 else try_cast(dd as integer)
             end
-        ) between 1 and [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][try_cast(mm as integer)],
+        ) between 1 and case try_cast(mm as integer)
+            when 2 then 29
+            when 4 then 30
+            when 6 then 30
+            when 9 then 30
+            when 11 then 30
+            else 31
+        end,
         false
     );
 
@@ -254,12 +261,14 @@ create or replace macro stg_is_default_date(d) as
             or day(d) = 15
     end;
 
--- Common person columns of every staging table, from one raw table.
-create or replace macro stg_person(raw_table, kind) as table
+-- Common person columns of every staging table, plus `raw_rowid` so that a model can join its
+-- kind-specific raw columns on an integer. `raw_view` is a view `__stg_raw_<kind>` that
+-- build_staging creates as the raw table with its rowid as `raw_rowid`.
+create or replace macro stg_person(raw_view, kind) as table
     with
 
     source as (
-        select * from query_table(raw_table)
+        select * from query_table(raw_view)
     ),
 
     params as (
@@ -271,19 +280,19 @@ create or replace macro stg_person(raw_table, kind) as table
     -- repeat the regular expressions.
     id_text as materialized (
         select
-            record_id,
+            raw_rowid,
             stg_clean(nik) as nik_clean,
             stg_id_compact(stg_clean(nik)) as nik_compact,
             nik_cell_type,
             stg_clean(no_kk) as no_kk_clean,
             stg_id_compact(stg_clean(no_kk)) as no_kk_compact,
             no_kk_cell_type
-        from source
+        from query_table(raw_view)
     ),
 
     id_status as (
         select
-            record_id,
+            raw_rowid,
             nik_compact,
             stg_id_status(nik_clean, nik_compact, nik_cell_type, true) as nik_status,
             no_kk_compact,
@@ -291,19 +300,10 @@ create or replace macro stg_person(raw_table, kind) as table
         from id_text
     ),
 
-    ids as (
-        select
-            source.*,
-            id_status.* exclude (record_id),
-            stg_kecamatan_text(source.kecamatan, source.source_sheet) as kecamatan_text
-        from source
-        inner join id_status
-            on id_status.record_id = source.record_id
-    ),
-
     joined as (
         select
-            ids.*,
+            source.*,
+            id_status.* exclude (raw_rowid),
             names.name_clean,
             names.name_titles,
             names.name_patronym,
@@ -313,16 +313,20 @@ create or replace macro stg_person(raw_table, kind) as table
             wilayah.kecamatan_code as kecamatan_code_resolved,
             wilayah.desa_code as desa_code_resolved,
             wilayah.wilayah_status
-        from ids
+        from source
+        inner join id_status
+            on id_status.raw_rowid = source.raw_rowid
         left join __stg_names as names
-            on names.name_raw = coalesce(ids.name, '')
+            on names.name_raw = coalesce(source.name, '')
         left join __stg_dates as dates
-            on dates.date_raw = coalesce(ids.birth_date, '')
+            on dates.date_raw = coalesce(source.birth_date, '')
         left join __stg_wilayah as wilayah
-            on wilayah.wilayah_code = coalesce(ids.wilayah_code, '')
-            and wilayah.kecamatan_code_raw = coalesce(ids.kecamatan_code, '')
-            and wilayah.desa = coalesce(ids.desa, '')
-            and wilayah.kecamatan = coalesce(ids.kecamatan_text, '')
+            on wilayah.wilayah_code = coalesce(source.wilayah_code, '')
+            and wilayah.kecamatan_code_raw = coalesce(source.kecamatan_code, '')
+            and wilayah.desa = coalesce(source.desa, '')
+            and wilayah.kecamatan = coalesce(
+                stg_kecamatan_text(source.kecamatan, source.source_sheet), ''
+            )
     ),
 
     filtered as (
@@ -340,6 +344,7 @@ create or replace macro stg_person(raw_table, kind) as table
 
     final as (
         select
+            raw_rowid,
             record_id,
             kind as source_kind,
             source_file,

@@ -2,16 +2,16 @@
 with
 
 person as (
-    select * from stg_person('raw_bpnt', 'bpnt')
+    select * from stg_person('__stg_raw_bpnt', 'bpnt')
 ),
 
 source as (
-    select * from raw_bpnt
+    select * from __stg_raw_bpnt
 ),
 
-bpnt_columns as (
+final as (
     select
-        source.record_id,
+        person.* exclude (raw_rowid),
         coalesce(
             stg_clean(source.kpm_id),
             stg_clean(source.register_id),
@@ -21,18 +21,9 @@ bpnt_columns as (
         stg_amount_idr(source.amount) as amount_idr,
         stg_upper(source.bank) as bank,
         coalesce(stg_active(source.status), true) as is_active
-    from source
-    inner join person
-        on person.record_id = source.record_id
-),
-
-final as (
-    select
-        person.*,
-        bpnt_columns.* exclude (record_id)
     from person
-    inner join bpnt_columns
-        on bpnt_columns.record_id = person.record_id
+    inner join source
+        on source.raw_rowid = person.raw_rowid
 )
 
 select * from final

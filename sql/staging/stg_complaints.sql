@@ -2,21 +2,21 @@
 with
 
 person as (
-    select * from stg_person('raw_complaints', 'complaints')
+    select * from stg_person('__stg_raw_complaints', 'complaints')
 ),
 
 source as (
-    select * from raw_complaints
+    select * from __stg_raw_complaints
 ),
 
 dates as (
     select * from __stg_dates
 ),
 
-complaint_columns as (
+final as (
     select
-        source.record_id,
-        coalesce(stg_clean(source.complaint_id), source.record_id) as complaint_id,
+        person.* exclude (raw_rowid),
+        coalesce(stg_clean(source.complaint_id), person.record_id) as complaint_id,
         dates.parsed_date as complaint_date,
         case
             when regexp_matches(stg_upper(source.channel), 'CURHAT') then 'Rumah Curhat'
@@ -34,18 +34,11 @@ complaint_columns as (
         stg_programme(source.programme_requested) as programme_requested,
         stg_clean(source.reason) as reason,
         stg_upper(source.complaint_status) as complaint_status
-    from source
+    from person
+    inner join source
+        on source.raw_rowid = person.raw_rowid
     left join dates
         on dates.date_raw = coalesce(source.complaint_date, '')
-),
-
-final as (
-    select
-        person.*,
-        complaint_columns.* exclude (record_id)
-    from person
-    inner join complaint_columns
-        on complaint_columns.record_id = person.record_id
 )
 
 select * from final

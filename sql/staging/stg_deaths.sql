@@ -2,33 +2,26 @@
 with
 
 person as (
-    select * from stg_person('raw_deaths', 'deaths')
+    select * from stg_person('__stg_raw_deaths', 'deaths')
 ),
 
 source as (
-    select * from raw_deaths
+    select * from __stg_raw_deaths
 ),
 
 dates as (
     select * from __stg_dates
 ),
 
-death_columns as (
-    select
-        source.record_id,
-        dates.parsed_date as death_date
-    from source
-    left join dates
-        on dates.date_raw = coalesce(source.death_date, '')
-),
-
 final as (
     select
-        person.*,
-        death_columns.* exclude (record_id)
+        person.* exclude (raw_rowid),
+        dates.parsed_date as death_date
     from person
-    inner join death_columns
-        on death_columns.record_id = person.record_id
+    inner join source
+        on source.raw_rowid = person.raw_rowid
+    left join dates
+        on dates.date_raw = coalesce(source.death_date, '')
 )
 
 select * from final

@@ -2,20 +2,20 @@
 with
 
 person as (
-    select * from stg_person('raw_pbi', 'pbi')
+    select * from stg_person('__stg_raw_pbi', 'pbi')
 ),
 
 source as (
-    select * from raw_pbi
+    select * from __stg_raw_pbi
 ),
 
 dates as (
     select * from __stg_dates
 ),
 
-pbi_columns as (
+final as (
     select
-        source.record_id,
+        person.* exclude (raw_rowid),
         -- A noka read from a number cell lost its leading zeros; padding them back is exact.
         case
             when regexp_matches(stg_id_compact(stg_clean(source.noka)), '^[0-9]{1,13}$')
@@ -24,18 +24,11 @@ pbi_columns as (
         stg_segment(source.segment) as segment,
         coalesce(stg_active(source.status), true) as is_active,
         dates.parsed_date as start_date
-    from source
+    from person
+    inner join source
+        on source.raw_rowid = person.raw_rowid
     left join dates
         on dates.date_raw = coalesce(source.start_date, '')
-),
-
-final as (
-    select
-        person.*,
-        pbi_columns.* exclude (record_id)
-    from person
-    inner join pbi_columns
-        on pbi_columns.record_id = person.record_id
 )
 
 select * from final

@@ -2,32 +2,25 @@
 with
 
 person as (
-    select * from stg_person('raw_pkh', 'pkh')
+    select * from stg_person('__stg_raw_pkh', 'pkh')
 ),
 
 source as (
-    select * from raw_pkh
-),
-
-pkh_columns as (
-    select
-        record_id,
-        coalesce(stg_clean(kpm_id), stg_clean(register_id)) as kpm_id,
-        stg_period(tahap, period, source_file) as period,
-        stg_components(components) as components,
-        stg_amount_idr(amount) as amount_idr,
-        stg_upper(bank) as bank,
-        coalesce(stg_active(status), true) as is_active
-    from source
+    select * from __stg_raw_pkh
 ),
 
 final as (
     select
-        person.*,
-        pkh_columns.* exclude (record_id)
+        person.* exclude (raw_rowid),
+        coalesce(stg_clean(source.kpm_id), stg_clean(source.register_id)) as kpm_id,
+        stg_period(source.tahap, source.period, source.source_file) as period,
+        stg_components(source.components) as components,
+        stg_amount_idr(source.amount) as amount_idr,
+        stg_upper(source.bank) as bank,
+        coalesce(stg_active(source.status), true) as is_active
     from person
-    inner join pkh_columns
-        on pkh_columns.record_id = person.record_id
+    inner join source
+        on source.raw_rowid = person.raw_rowid
 )
 
 select * from final

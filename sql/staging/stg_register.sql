@@ -2,24 +2,21 @@
 with
 
 person as (
-    select * from stg_person('raw_register', 'register')
+    select * from stg_person('__stg_raw_register', 'register')
 ),
 
 source as (
-    select * from raw_register
+    select * from __stg_raw_register
 ),
 
 dates as (
     select * from __stg_dates
 ),
 
-register_columns as (
+final as (
     select
-        source.record_id,
-        coalesce(
-            stg_clean(source.family_id),
-            stg_id_value(person.no_kk_status, person.no_kk)
-        ) as family_id,
+        person.* exclude (raw_rowid),
+        coalesce(stg_clean(source.family_id), person.no_kk) as family_id,
         stg_clean(source.register_person_id) as register_person_id,
         stg_desil(source.desil) as desil,
         stg_clean(source.desil) as desil_raw,
@@ -32,20 +29,11 @@ register_columns as (
         stg_active(source.register_status) as is_register_active,
         stg_upper(source.occupation) as occupation,
         dates.parsed_date as snapshot_date
-    from source
-    inner join person
-        on person.record_id = source.record_id
+    from person
+    inner join source
+        on source.raw_rowid = person.raw_rowid
     left join dates
         on dates.date_raw = coalesce(source.snapshot_date, '')
-),
-
-final as (
-    select
-        person.*,
-        register_columns.* exclude (record_id)
-    from person
-    inner join register_columns
-        on register_columns.record_id = person.record_id
 )
 
 select * from final
