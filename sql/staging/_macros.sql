@@ -2,27 +2,40 @@
 -- it has created ref_wilayah and the lookup tables __stg_names, __stg_dates, __stg_wilayah and
 -- __stg_params, and one view __stg_raw_<kind> per kind.
 
--- Text: drop zero-width characters, turn NBSP and whitespace runs into one space, trim.
+-- Text: drop zero-width characters, turn NBSP and whitespace runs into one space, trim. Most
+-- cells need none of this, and one test finds the others.
 create or replace macro stg_clean(v) as
-    nullif(
-        trim(
-            regexp_replace(
-                regexp_replace(v, '[\x{200B}-\x{200D}\x{2060}\x{FEFF}]', '', 'g'),
-                '[\s\x{00A0}]+',
-                ' ',
-                'g'
-            )
-        ),
-        ''
-    );
+    case
+        when regexp_matches(
+            v, '\s\s|^\s|\s$|[\t\n\r\x{00A0}\x{200B}-\x{200D}\x{2060}\x{FEFF}]'
+        ) then nullif(
+            trim(
+                regexp_replace(
+                    regexp_replace(v, '[\x{200B}-\x{200D}\x{2060}\x{FEFF}]', '', 'g'),
+                    '[\s\x{00A0}]+',
+                    ' ',
+                    'g'
+                )
+            ),
+            ''
+        )
+        else nullif(v, '')
+    end;
 
 create or replace macro stg_upper(v) as upper(stg_clean(v));
 
 -- NIK / No KK ---------------------------------------------------------------------------------
 
+-- Identifier cell as stg_clean, skipping the work for cells of 16 plain digits.
+create or replace macro stg_id_clean(v) as
+    case when regexp_full_match(v, '[0-9]{16}') then v else stg_clean(v) end;
+
 -- Identifier without separators (space, dot, dash, slash) and quotes or apostrophes.
 create or replace macro stg_id_compact(clean) as
-    regexp_replace(clean, '[\s''"`\x{2018}\x{2019}.\-/]', '', 'g');
+    case
+        when regexp_full_match(clean, '[0-9]{16}') then clean
+        else regexp_replace(clean, '[\s''"`\x{2018}\x{2019}.\-/]', '', 'g')
+    end;
 
 -- Kemendagri province codes (38 provinces, Papua split included).
 create or replace macro stg_is_province_code(p) as
@@ -71,6 +84,13 @@ create or replace macro stg_id_status(clean, compact, cell_type, is_nik) as
     case
         when clean is null then 'empty'
         when cell_type = 'number' then 'excel_damaged'
+        when regexp_full_match(clean, '[0-9]{16}')
+            and compact <> repeat(left(compact, 1), 16)
+            and compact not in ('1234567890123456', '0123456789012345')
+            then case
+                when stg_id_structure_ok(compact, is_nik) then 'valid'
+                else 'structure_invalid'
+            end
         when regexp_matches(clean, '^[0-9]+([.,][0-9]+)?\s*[eE]\s*[+]?\s*[0-9]+$')
             then 'excel_damaged'
         when regexp_matches(clean, '^[0-9]{12,17}[.,]0+$') then 'excel_damaged'
@@ -89,27 +109,20 @@ create or replace macro stg_id_value(status, compact) as
 
 -- Coded values --------------------------------------------------------------------------------
 
-create or replace macro stg_sex(v) as
-    case regexp_replace(stg_upper(v), '[^A-Z0-9 -]', '', 'g')
-        when 'L' then 'L'
-        when 'LK' then 'L'
-        when 'LAKI-LAKI' then 'L'
-        when 'LAKI LAKI' then 'L'
-        when 'LAKILAKI' then 'L'
-        when 'LAKI' then 'L'
-        when 'PRIA' then 'L'
-        when '1' then 'L'
-        when 'M' then 'L'
-        when 'MALE' then 'L'
-        when 'P' then 'P'
-        when 'PR' then 'P'
-        when 'PEREMPUAN' then 'P'
-        when 'WANITA' then 'P'
-        when 'W' then 'P'
-        when '2' then 'P'
-        when 'F' then 'P'
-        when 'FEMALE' then 'P'
+create or replace macro stg_sex_word(w) as
+    case
+        when w in ('L', 'LK', 'LAKI-LAKI', 'LAKI LAKI', 'LAKILAKI', 'LAKI', 'PRIA', '1', 'M', 'MALE')
+            then 'L'
+        when w in ('P', 'PR', 'PEREMPUAN', 'WANITA', 'W', '2', 'F', 'FEMALE') then 'P'
     end;
+
+-- Sex as L or P. The plain comparison handles the usual spellings; punctuation (`L.`) and
+-- odd spacing take the slower second attempt.
+create or replace macro stg_sex(v) as
+    coalesce(
+        stg_sex_word(upper(v)),
+        stg_sex_word(regexp_replace(stg_upper(v), '[^A-Z0-9 -]', '', 'g'))
+    );
 
 -- Programme and yes/no flags: blank means no. Negative words win; any other text (YA, Y, 1, v,
 -- a check mark, `PKH 2024`) means yes.
@@ -205,7 +218,7 @@ create or replace macro stg_amount_idr(v) as
 -- RT/RW as 3-digit text from an RT or RW cell (`3`, `003`, `RT 03`).
 create or replace macro stg_rt_part(v) as
     lpad(
-        cast(try_cast(regexp_extract(stg_clean(v), '([0-9]{1,3})', 1) as integer) as varchar),
+        cast(try_cast(regexp_extract(v, '([0-9]{1,3})', 1) as integer) as varchar),
         3,
         '0'
     );
@@ -261,9 +274,10 @@ create or replace macro stg_is_default_date(d) as
             or day(d) = 15
     end;
 
--- Common person columns of every staging table, plus `raw_rowid` so that a model can join its
--- kind-specific raw columns on an integer. `raw_view` is a view `__stg_raw_<kind>` that
--- build_staging creates as the raw table with its rowid as `raw_rowid`.
+-- Common person columns of every staging table, plus `raw`: the raw row as a struct, from which
+-- a model takes its kind-specific columns without joining the raw table again. `raw_view` is
+-- a view `__stg_raw_<kind>` that build_staging creates as the raw table with its rowid as
+-- `raw_rowid`.
 create or replace macro stg_person(raw_view, kind) as table
     with
 
@@ -281,11 +295,11 @@ create or replace macro stg_person(raw_view, kind) as table
     id_text as materialized (
         select
             raw_rowid,
-            stg_clean(nik) as nik_clean,
-            stg_id_compact(stg_clean(nik)) as nik_compact,
+            stg_id_clean(nik) as nik_clean,
+            stg_id_compact(stg_id_clean(nik)) as nik_compact,
             nik_cell_type,
-            stg_clean(no_kk) as no_kk_clean,
-            stg_id_compact(stg_clean(no_kk)) as no_kk_compact,
+            stg_id_clean(no_kk) as no_kk_clean,
+            stg_id_compact(stg_id_clean(no_kk)) as no_kk_compact,
             no_kk_cell_type
         from query_table(raw_view)
     ),
@@ -303,6 +317,7 @@ create or replace macro stg_person(raw_view, kind) as table
     joined as (
         select
             source.*,
+            source as raw,
             id_status.* exclude (raw_rowid),
             names.name_clean,
             names.name_titles,
@@ -324,9 +339,8 @@ create or replace macro stg_person(raw_view, kind) as table
             on wilayah.wilayah_code = coalesce(source.wilayah_code, '')
             and wilayah.kecamatan_code_raw = coalesce(source.kecamatan_code, '')
             and wilayah.desa = coalesce(source.desa, '')
-            and wilayah.kecamatan = coalesce(
-                stg_kecamatan_text(source.kecamatan, source.source_sheet), ''
-            )
+            and wilayah.kecamatan = coalesce(source.kecamatan, '')
+            and wilayah.source_sheet = source.source_sheet
     ),
 
     filtered as (
@@ -344,7 +358,7 @@ create or replace macro stg_person(raw_view, kind) as table
 
     final as (
         select
-            raw_rowid,
+            raw,
             record_id,
             kind as source_kind,
             source_file,

@@ -5,28 +5,22 @@ person as (
     select * from stg_person('__stg_raw_asn', 'asn')
 ),
 
-source as (
-    select * from __stg_raw_asn
-),
-
 final as (
     select
-        person.* exclude (raw_rowid),
+        person.* exclude (raw),
         case
-            when regexp_matches(stg_upper(source.category), 'PENSIUN|PURNAWIRAWAN|PURN\b')
+            when regexp_matches(stg_upper(person.raw.category), 'PENSIUN|PURNAWIRAWAN|PURN\b')
                 then 'PENSIUNAN'
-            when regexp_matches(stg_upper(source.category), '\bTNI\b|TENTARA') then 'TNI'
-            when regexp_matches(stg_upper(source.category), 'POLRI|POLISI|KEPOLISIAN')
+            when regexp_matches(stg_upper(person.raw.category), '\bTNI\b|TENTARA') then 'TNI'
+            when regexp_matches(stg_upper(person.raw.category), 'POLRI|POLISI|KEPOLISIAN')
                 then 'POLRI'
             when regexp_matches(
-                stg_upper(source.category), '\bASN\b|\bPNS\b|PPPK|\bP3K\b|CPNS'
+                stg_upper(person.raw.category), '\bASN\b|\bPNS\b|PPPK|\bP3K\b|CPNS'
             ) then 'ASN'
-            else stg_upper(source.category)
+            else stg_upper(person.raw.category)
         end as category,
-        stg_upper(source.agency) as agency
+        stg_upper(person.raw.agency) as agency
     from person
-    inner join source
-        on source.raw_rowid = person.raw_rowid
 )
 
 select * from final

@@ -5,30 +5,24 @@ person as (
     select * from stg_person('__stg_raw_pbi', 'pbi')
 ),
 
-source as (
-    select * from __stg_raw_pbi
-),
-
 dates as (
     select * from __stg_dates
 ),
 
 final as (
     select
-        person.* exclude (raw_rowid),
+        person.* exclude (raw),
         -- A noka read from a number cell lost its leading zeros; padding them back is exact.
         case
-            when regexp_matches(stg_id_compact(stg_clean(source.noka)), '^[0-9]{1,13}$')
-                then lpad(stg_id_compact(stg_clean(source.noka)), 13, '0')
+            when regexp_matches(stg_id_compact(stg_clean(person.raw.noka)), '^[0-9]{1,13}$')
+                then lpad(stg_id_compact(stg_clean(person.raw.noka)), 13, '0')
         end as noka,
-        stg_segment(source.segment) as segment,
-        coalesce(stg_active(source.status), true) as is_active,
+        stg_segment(person.raw.segment) as segment,
+        coalesce(stg_active(person.raw.status), true) as is_active,
         dates.parsed_date as start_date
     from person
-    inner join source
-        on source.raw_rowid = person.raw_rowid
     left join dates
-        on dates.date_raw = coalesce(source.start_date, '')
+        on dates.date_raw = coalesce(person.raw.start_date, '')
 )
 
 select * from final
