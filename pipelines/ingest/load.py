@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-LANDING = "__ingest_landing"
 CLASSIFIED = "__ingest_classified"
 MIN_HEADER_SCORE = 2
 
@@ -265,13 +264,13 @@ def _load_sheet(con, plan: _SheetPlan, kind: str, spec: SourceSpec, source_file:
         width = len(headers)
         ids = IdPositions(plan.mapping.position_of("nik"), plan.mapping.position_of("no_kk"))
 
-    rows_read = _fill_landing(con, sheet, plan.header_index, width, ids)
     context = _ClassifyContext(kind, source_file, sheet.sheet, run_id, file_number,
                                plan.header_index, headers, plan.mapping, spec)
-    run_sql(con, f"create or replace temp table {CLASSIFIED} as {_classified_sql(context)}")
+    rows_read = _fill_classified(con, sheet, context, width, ids)
     _insert_quarantine(con, context)
     if plan.mapping is not None:
         _insert_raw(con, context)
+    run_sql(con, f"drop table if exists {CLASSIFIED}")
     return _reconcile(con, context, rows_read)
 
 
@@ -285,21 +284,23 @@ def landing_schema(width: int) -> pa.Schema:
     )
 
 
-def _fill_landing(con, sheet: SheetSource, header_index: int | None, width: int,
-                  ids: IdPositions) -> int:
-    """Stream the sheet into the landing table; return the number of rows read."""
-    header = header_index if header_index is not None else -1
-    irregular = _load_stream(con, sheet.batches(header, width, ids, exact=False), width)
+def _fill_classified(con, sheet: SheetSource, ctx: _ClassifyContext, width: int,
+                     ids: IdPositions) -> int:
+    """Stream the sheet into the table of classified rows; return the number of rows read."""
+    header = ctx.header_index if ctx.header_index is not None else -1
+    select = _classified_sql(ctx)
+    irregular = _load_stream(con, sheet.batches(header, width, ids, exact=False), width, select)
     if irregular:
         logger.info("%s: ragged rows (%s); reading again record by record", sheet.path.name,
                     irregular)
-        _load_stream(con, sheet.batches(header, width, ids, exact=True), width)
-    return query_rows(con, f"select count(*) from {LANDING}")[0][0]
+        _load_stream(con, sheet.batches(header, width, ids, exact=True), width, select)
+    return query_rows(con, f"select count(*) from {CLASSIFIED}")[0][0]
 
 
-def _load_stream(con, batches, width: int) -> str | None:
-    """Create the landing table from a stream of batches in one statement (one DuckDB scan is
-    far faster than an insert per batch). Return the reason when the fast CSV reader gave up."""
+def _load_stream(con, batches, width: int, select: str) -> str | None:
+    """Create the table of classified rows from a stream of batches in one statement (one
+    DuckDB scan is far faster than an insert per batch). Return the reason when the fast CSV
+    reader gave up."""
     stopped: list[str] = []
 
     def guarded():
@@ -311,7 +312,7 @@ def _load_stream(con, batches, width: int) -> str | None:
     reader = pa.RecordBatchReader.from_batches(landing_schema(width), guarded())
     con.register("__ingest_stream", reader)
     try:
-        run_sql(con, f"create or replace temp table {LANDING} as select * from __ingest_stream")
+        run_sql(con, f"create or replace temp table {CLASSIFIED} as {select}")
     finally:
         con.unregister("__ingest_stream")
     return stopped[0] if stopped else None
@@ -402,7 +403,7 @@ def _detail_sql(ctx: _ClassifyContext) -> str:
 
 
 def _classified_sql(ctx: _ClassifyContext) -> str:
-    return f"select *, {_reason_sql(ctx)} as reason_code from {LANDING}"
+    return f"select *, {_reason_sql(ctx)} as reason_code from __ingest_stream"
 
 
 def _insert_quarantine(con, ctx: _ClassifyContext) -> None:

@@ -371,7 +371,12 @@ def _open_sheet(path: Path, workbook, name: str) -> SheetSource:
 
 def _sheet_batches(head: list[list], rest: Iterator[list], header_index: int, width: int,
                    ids: IdPositions) -> Iterator[pa.RecordBatch]:
-    builder = _BatchBuilder(width)
+    """Yield the sheet's rows as batches. Rows are collected whole and turned into columns
+    once per batch, which costs far less than appending cell by cell."""
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    nik_types: list[str] = []
+    kk_types: list[str] = []
     row_number = 0
     for values in _chain(head, rest):
         row_number += 1
@@ -379,17 +384,30 @@ def _sheet_batches(head: list[list], rest: Iterator[list], header_index: int, wi
             continue
         # NOTE: cells right of the header's last column are not loaded; Excel rows have no
         # field count to check, so such a row is not quarantined either.
-        builder.add(
-            row_number,
-            [cell_text(v) for v in values],
-            _type_at(values, ids.nik),
-            _type_at(values, ids.no_kk),
-            check_width=False,
-        )
-        if builder.full:
-            yield builder.flush()
-    if builder.size:
-        yield builder.flush()
+        cells = [v if v.__class__ is str else cell_text(v) for v in values[:width]]
+        if len(cells) < width:
+            cells += [""] * (width - len(cells))
+        rows.append(cells)
+        numbers.append(row_number)
+        nik_types.append(_type_at(values, ids.nik))
+        kk_types.append(_type_at(values, ids.no_kk))
+        if len(rows) >= BATCH_ROWS:
+            yield _rows_to_batch(rows, numbers, nik_types, kk_types, width)
+            rows, numbers, nik_types, kk_types = [], [], [], []
+    if rows:
+        yield _rows_to_batch(rows, numbers, nik_types, kk_types, width)
+
+
+def _rows_to_batch(rows: list[list[str]], numbers: list[int], nik_types: list[str],
+                   kk_types: list[str], width: int) -> pa.RecordBatch:
+    columns = list(zip(*rows, strict=True))
+    arrays = [pa.array(numbers, type=pa.int64())]
+    arrays += [pa.array(column, type=pa.string()) for column in columns]
+    arrays += [pa.array(nik_types, type=pa.string()), pa.array(kk_types, type=pa.string()),
+               pa.nulls(len(rows), type=pa.string())]
+    names = ["source_row", *_cell_names(width), "nik_cell_type", "no_kk_cell_type",
+             "parse_issue"]
+    return pa.RecordBatch.from_arrays(arrays, names=names)
 
 
 def _chain(head: list[list], rest: Iterator[list]) -> Iterator[list]:
