@@ -7,9 +7,10 @@ Usage:
 
 Generated inputs (about 860,000 register persons plus rosters, in the layouts of the synthetic
 generator) are cached under benchmarks/cache/. Prints rows/s and peak resident memory per file
-and for staging, with process CPU seconds beside wall seconds because other processes on a
-shared machine stretch wall time (the load average is printed before and after). Peak memory is sampled from /proc/self/statm every 10 ms, so it is Linux-only
-and can miss spikes shorter than that.
+and for staging. Process CPU seconds are printed beside wall seconds because other processes
+on a shared machine stretch wall time, and the load average is printed before and after.
+Peak memory is sampled from /proc/self/statm every 10 ms, so it is Linux-only and can miss
+spikes shorter than that.
 """
 
 from __future__ import annotations

@@ -287,7 +287,8 @@ def test_kind_ambiguous_rejected(con, tmp_path):
 
 
 def test_configured_header_mapping(con, tmp_path):
-    _write_csv(tmp_path / "x.csv", "NOMOR IDENTITAS;NAMA WARGA;KELOMPOK\n3325015207850001;SITI;GURU\n")
+    _write_csv(tmp_path / "x.csv",
+               "NOMOR IDENTITAS;NAMA WARGA;KELOMPOK\n3325015207850001;SITI;GURU\n")
     spec = _spec(tmp_path, "x.csv", "exclusion",
                  columns=(("NOMOR IDENTITAS", "nik"),), aliases=(("name", ("NAMA WARGA",)),))
 

@@ -462,7 +462,7 @@ def test_columns_match_contract(con, kind):
 
 
 def test_nik_sex_mismatch_kept(con):
-    # Day 52 marks a woman; the sex column says L. Staging keeps both for NIK_ATTR_MISMATCH.
+    # Day 52 marks a woman but the sex column contains L. Staging keeps both for the rules.
     row = one(con, "register", nik="3325015207850001", no_kk="3325011007200003", name="A",
               sex="L")
 

@@ -1,13 +1,12 @@
 """Load source files into `raw_<kind>`, `quarantine` and `file_reconciliation`.
 
-Each row of each sheet lands in exactly one of `raw_<kind>` or `quarantine`; the header row is
+Each row of each sheet lands in exactly one of `raw_<kind>` or `quarantine`. The header row is
 the only row of a sheet that is not counted. Rows above the header (titles) are quarantined as
-`title_row`, so `rows_read` counts every other non-header row a user sees in the sheet.
+`title_row`, so `rows_read` counts every row a user sees in the sheet except the header.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,6 @@ from pipelines.ingest.sources import (
     HeaderMapping,
     SourceDefinition,
     detect_kind,
-    header_key,
     header_score,
     map_headers,
     missing_required,
@@ -350,6 +348,12 @@ _INVISIBLE = r"[\s\x{00A0}\x{200B}-\x{200D}\x{2060}\x{FEFF}\x1f]"
 _TOTALS = r"(^|\x1f)\s*(SUB\s*)?(JUMLAH|TOTAL|GRAND\s*TOTAL|REKAP)\b"
 
 
+def _cell_matches(position: int | None, pattern: str) -> str:
+    if position is None:
+        return "false"
+    return f"regexp_matches(coalesce(c{position}, ''), '{pattern}')"
+
+
 def _reason_sql(ctx: _ClassifyContext) -> str:
     """Return a CASE expression giving the quarantine reason code of a landing row, or NULL."""
     cells = ", ".join(f"coalesce(c{i}, '')" for i in range(len(ctx.headers)))
@@ -361,9 +365,9 @@ def _reason_sql(ctx: _ClassifyContext) -> str:
     header_row = ctx.header_index + 1
     nik = ctx.mapping.position_of("nik")
     name = ctx.mapping.position_of("name")
-    nik_present = f"regexp_matches(coalesce(c{nik}, ''), '[1-9]')" if nik is not None else "false"
-    nik_long = f"regexp_matches(coalesce(c{nik}, ''), '[0-9]{{10}}')" if nik is not None else "false"
-    name_present = f"regexp_matches(coalesce(c{name}, ''), '[A-Za-z]')" if name is not None else "false"
+    nik_present = _cell_matches(nik, "[1-9]")
+    nik_long = _cell_matches(nik, "[0-9]{10}")
+    name_present = _cell_matches(name, "[A-Za-z]")
     header_hits = " + ".join(
         f"(lower(trim(coalesce(c{p}, ''))) = {_sql_text(ctx.headers[p].strip().lower())})::int"
         for p in ctx.mapping.canonical_by_position
@@ -498,17 +502,3 @@ def _reconcile(con, ctx: _ClassifyContext, rows_read: int) -> FileCount:
     logger.info("%s: read %d, loaded %d, quarantined %d",
                 _where(ctx.source_file, ctx.source_sheet), rows_read, loaded, quarantined)
     return count
-
-
-def quarantine_summary(con, run_id: str) -> dict[str, int]:
-    """Return quarantined row counts by reason code for one run."""
-    rows = query_rows(
-        con, "select reason_code, count(*) from quarantine where run_id = ? group by 1",
-        [run_id],
-    )
-    return dict(rows)
-
-
-def describe_counts(counts: list[FileCount]) -> str:
-    """Return the counts as JSON text, for logs and run records."""
-    return json.dumps([c.__dict__ for c in counts], ensure_ascii=False)

@@ -67,7 +67,7 @@ class SheetSource:
         """Yield every row except the header row (0-based `header_index`) in batches.
 
         For CSV, `exact=False` uses the fast Arrow parser, which raises IrregularCsvError on a
-        ragged row; the caller then discards what it loaded and calls again with `exact=True`.
+        ragged row. The caller then discards what it loaded and calls again with `exact=True`.
         """
         return self._batches(header_index, width, ids, exact)
 

@@ -154,7 +154,7 @@ def build_date_lookup(con, kinds: list[str], today: dt.date) -> None:
 
 def build_wilayah_lookup(con, kinds: list[str], resolver: WilayahResolver) -> None:
     """Resolve each distinct (code, kecamatan code, desa, kecamatan, sheet) of the raw tables.
-    The sheet is part of the key because a sheet named `Kec. <name>` stands in for a missing
+    The sheet is part of the key because a sheet named `Kec. <name>` replaces a missing
     kecamatan cell."""
     selects = [
         f"""select distinct

@@ -66,9 +66,10 @@ create or replace macro stg_is_ddmm(dd, mm, allow_female) as
         false
     );
 
--- 16 digits: province code, kecamatan prefix (checked only inside the kabupaten of the region
--- table; stg_is_reference_kabupaten and stg_is_reference_kecamatan are generated from
--- ref_wilayah by build_staging), a calendar DDMM, serial not 0000.
+-- 16 digits: province code, kecamatan prefix, a calendar DDMM and a serial other than 0000.
+-- The kecamatan prefix is checked only inside the kabupaten of the region table, with the
+-- macros stg_is_reference_kabupaten and stg_is_reference_kecamatan that build_staging
+-- generates from ref_wilayah.
 create or replace macro stg_id_structure_ok(d, is_nik) as
     stg_is_province_code(substr(d, 1, 2))
     and (
@@ -392,7 +393,7 @@ create or replace macro stg_person(raw_view, kind) as table
 
     select * from final;
 
--- Roster period `2026-T4` from a TAHAP cell (`4`, `Tahap 4`, `TAHAP 4 TAHUN 2026`); the year
+-- Roster period `2026-T4` from a TAHAP cell (`4`, `Tahap 4`, `TAHAP 4 TAHUN 2026`). The year
 -- comes from the TAHAP or PERIODE cell, else from a 4-digit year in the file name.
 create or replace macro stg_tahap_number(tahap) as
     nullif(
