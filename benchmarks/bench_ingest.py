@@ -313,20 +313,19 @@ def _load_average() -> str:
 
 
 def connect(database: Path | None, memory_limit: str) -> duckdb.DuckDBPyConnection:
-    """Open the benchmark database: a DuckDB file, or (None) a compressed in-memory database."""
-    config = {"autoinstall_known_extensions": False, "memory_limit": memory_limit}
+    """Open the benchmark database: a DuckDB file, or (None) an in-memory database that may
+    spill to benchmarks/cache/tmp above `memory_limit`."""
+    config = {"autoinstall_known_extensions": False, "memory_limit": memory_limit,
+              "temp_directory": str(CACHE / "tmp")}
     if database is not None:
         database.unlink(missing_ok=True)
         return duckdb.connect(str(database), config=config)
-    con = duckdb.connect(config=config)
-    con.execute("attach ':memory:' as bench (compress)")
-    con.execute("use bench")
-    return con
+    return duckdb.connect(config=config)
 
 
 def measure(raw: Path, database: Path | None, memory_limit: str) -> None:
     con = connect(database, memory_limit)
-    _out(f"database {database or 'in memory, compressed'}, DuckDB memory_limit {memory_limit}")
+    _out(f"database {database or 'in memory'}, DuckDB memory_limit {memory_limit}")
     _out(f"load average before: {_load_average()} on {os.cpu_count()} cores")
     _out(f"{'step':<36} {'rows':>10} {'wall s':>7} {'cpu s':>7} {'rows/s':>9} {'peak MiB':>9}")
     started, cpu_started = time.perf_counter(), _cpu_seconds()
@@ -373,7 +372,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261204)
     parser.add_argument("--database", type=Path,
                         help="DuckDB file to build (deleted first); default: in memory")
-    parser.add_argument("--memory-limit", default="1500MB", help="DuckDB memory_limit")
+    parser.add_argument("--memory-limit", default="1GB", help="DuckDB memory_limit")
     args = parser.parse_args()
 
     raw = args.raw_dir or CACHE / f"raw_{args.persons}_{args.seed}"
