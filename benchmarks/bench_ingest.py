@@ -33,7 +33,7 @@ import xlsxwriter
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipelines.ingest import build_staging, ingest_source  # noqa: E402
+from pipelines.ingest import build_staging, ingest_source, validate_staging  # noqa: E402
 from pipelines.runconfig import SourceSpec  # noqa: E402
 
 CACHE = REPO / "benchmarks" / "cache"
@@ -323,7 +323,7 @@ def connect(database: Path | None, memory_limit: str) -> duckdb.DuckDBPyConnecti
     return duckdb.connect(config=config)
 
 
-def measure(raw: Path, database: Path | None, memory_limit: str) -> None:
+def measure(raw: Path, database: Path | None, memory_limit: str, validate: bool) -> None:
     con = connect(database, memory_limit)
     _out(f"database {database or 'in memory'}, DuckDB memory_limit {memory_limit}")
     _out(f"load average before: {_load_average()} on {os.cpu_count()} cores")
@@ -356,6 +356,16 @@ def measure(raw: Path, database: Path | None, memory_limit: str) -> None:
     _out(f"total ingestion + staging: {total:.1f} s wall, {cpu_total:.1f} s CPU, process peak "
          f"RSS {peak:.0f} MiB (target: 15 s wall, 2048 MiB)")
     _out(f"load average after: {_load_average()}")
+    if validate:
+        _measure_validation(con)
+
+
+def _measure_validation(con: duckdb.DuckDBPyConnection) -> None:
+    t0, c0 = time.perf_counter(), _cpu_seconds()
+    summary = validate_staging(con, CACHE / "validation", "bench")
+    seconds, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
+    _out(f"validation: {seconds:.1f} s wall, {cpu:.1f} s CPU, {len(summary.flag_failures)} "
+         f"flag failures, reports in {CACHE / 'validation'}")
 
 
 def _line(label: str, rows: int, seconds: float, cpu: float, peak: int) -> None:
@@ -373,12 +383,14 @@ def main() -> None:
     parser.add_argument("--database", type=Path,
                         help="DuckDB file to build (deleted first); default: in memory")
     parser.add_argument("--memory-limit", default="1GB", help="DuckDB memory_limit")
+    parser.add_argument("--validate", action="store_true",
+                        help="also run validate_staging and print its time (not in the total)")
     args = parser.parse_args()
 
     raw = args.raw_dir or CACHE / f"raw_{args.persons}_{args.seed}"
     if args.raw_dir is None and not (raw / "dtsen_batang_202611.csv").is_file():
         generate(raw, args.persons, args.seed)
-    measure(raw, args.database, args.memory_limit)
+    measure(raw, args.database, args.memory_limit, args.validate)
 
 
 if __name__ == "__main__":
