@@ -10,19 +10,21 @@ dates as (
 ),
 
 -- Coded columns take few distinct values, so they are normalised once per distinct combination
--- and joined back. Running the macros on each of ~860,000 register rows costs seconds.
+-- and joined back. Running the macros on each of ~860,000 register rows costs seconds. The keys
+-- come from the raw table, not from `person`, so that `person` is read once and not
+-- materialised.
 codes as (
     select distinct
-        person.raw.desil as desil_key,
-        person.raw.relationship as relationship_key,
-        person.sex as sex_key,
-        person.raw.padan_dukcapil as padan_key,
-        person.raw.pregnant as pregnant_key,
-        person.raw.severe_disability as disability_key,
-        person.raw.school_participation as school_participation_key,
-        person.raw.school_level as school_level_key,
-        person.raw.register_status as status_key
-    from person
+        desil as desil_key,
+        relationship as relationship_key,
+        sex as sex_key,
+        padan_dukcapil as padan_key,
+        pregnant as pregnant_key,
+        severe_disability as disability_key,
+        school_participation as school_participation_key,
+        school_level as school_level_key,
+        register_status as status_key
+    from raw_register
 ),
 
 codes_normalised as (
@@ -30,7 +32,7 @@ codes_normalised as (
         *,
         stg_desil(desil_key) as desil,
         stg_clean(desil_key) as desil_raw,
-        stg_relationship(relationship_key, sex_key) as relationship,
+        stg_relationship(relationship_key, stg_sex(sex_key)) as relationship,
         stg_yes_no(padan_key) as is_padan_dukcapil,
         stg_yes_no(pregnant_key) as is_pregnant,
         stg_yes_no(disability_key) as has_severe_disability,
@@ -60,7 +62,7 @@ final as (
     left join codes_normalised
         on codes_normalised.desil_key is not distinct from person.raw.desil
         and codes_normalised.relationship_key is not distinct from person.raw.relationship
-        and codes_normalised.sex_key is not distinct from person.sex
+        and codes_normalised.sex_key is not distinct from person.raw.sex
         and codes_normalised.padan_key is not distinct from person.raw.padan_dukcapil
         and codes_normalised.pregnant_key is not distinct from person.raw.pregnant
         and codes_normalised.disability_key is not distinct from person.raw.severe_disability
