@@ -4,6 +4,13 @@ Usage:
     uv run python benchmarks/bench_ingest.py                  # generate (cached) and measure
     uv run python benchmarks/bench_ingest.py --raw-dir DIR    # measure files made elsewhere
     uv run python benchmarks/bench_ingest.py --persons 100000 # smaller run
+    uv run python benchmarks/bench_ingest.py --validate       # also time validate_staging
+
+The synthetic generator's Batang-size files can be measured with --raw-dir after
+`generate(raw_dir, truth_dir, size="batang")` from pipelines.synth.
+
+The database is in memory with DuckDB memory_limit 1GB (--memory-limit), spilling to
+benchmarks/cache/tmp above it, or a file given with --database.
 
 Generated inputs (about 860,000 register persons plus rosters, in the layouts of the synthetic
 generator) are cached under benchmarks/cache/. Prints rows/s and peak resident memory per file
