@@ -122,7 +122,7 @@ def ingest_file(
 ) -> list[FileCount]:
     """Ingest one file (all its sheets) and return its counts."""
     source_file = spec.relative_name(path)
-    sheets = _select_sheets(open_sources(path, _row_scorer(spec.kind)), spec, source_file)
+    sheets = _select_sheets(open_sources(path, _row_scorer(spec)), spec, source_file)
     kind = spec.kind or _detect_file_kind(sheets, spec, source_file)
     definition = _definition_for(kind, spec)
     plans = [_plan_sheet(sheet, definition, spec, source_file) for sheet in sheets]
@@ -148,10 +148,13 @@ def ingest_file(
     return counts
 
 
-def _row_scorer(kind: str | None):
-    definitions = [source_definition(kind)] if kind else [
-        source_definition(k) for k in SOURCE_KINDS
-    ]
+def _row_scorer(spec: SourceSpec):
+    """Return a function counting the known headers in a row, for the source's kind (with its
+    configured headers) or, when the kind is not set, for the best-matching kind."""
+    if spec.kind:
+        definitions = [_definition_for(spec.kind, spec)]
+    else:
+        definitions = [source_definition(k) for k in SOURCE_KINDS]
     return lambda row: max(header_score(d, row) for d in definitions)
 
 
@@ -173,7 +176,7 @@ def _select_sheets(sheets: list[SheetSource], spec: SourceSpec, source_file: str
 
 
 def _detect_file_kind(sheets: list[SheetSource], spec: SourceSpec, source_file: str) -> str:
-    scorer = _row_scorer(None)
+    scorer = _row_scorer(spec)
     for sheet in sheets:
         index = _find_header(sheet, scorer, spec)
         if index is not None:
