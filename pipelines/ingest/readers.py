@@ -154,11 +154,9 @@ def _open_csv(path: Path, score_row: Callable[[list[str]], int]) -> SheetSource:
     logger.info("opened CSV %s: encoding %s, delimiter %r", path.name, encoding, delimiter)
 
     def batches(header_index: int, width: int, ids: IdPositions, exact: bool):
-        # NOTE: a CSV with title rows above the header takes the csv-module path, which is
-        # several times slower than Arrow on files of hundreds of thousands of rows.
-        if exact or header_index != 0:
+        if exact or header_index < 0:
             return _csv_batches_exact(path, encoding, delimiter, header_index, width)
-        return _csv_batches_fast(path, encoding, delimiter, width)
+        return _csv_batches_fast(path, encoding, delimiter, width, preview[:header_index])
 
     return SheetSource(path, "", preview, batches, encoding, delimiter)
 
@@ -168,15 +166,26 @@ def _cell_names(width: int) -> list[str]:
 
 
 def _csv_batches_fast(
-    path: Path, encoding: str, delimiter: str, width: int
+    path: Path, encoding: str, delimiter: str, width: int, title_rows: list[list[str]]
 ) -> Iterator[pa.RecordBatch]:
-    """Stream with Arrow's CSV parser: the header must be the first record."""
+    """Stream with Arrow's CSV parser. Rows above the header (`title_rows`, taken from the
+    preview) are emitted first and skipped by Arrow, which counts them as lines.
+
+    NOTE: a title row with a quoted line break would shift Arrow's line count, so such a file
+    is numbered wrongly from the header on.
+    """
+    if title_rows:
+        builder = _BatchBuilder(width)
+        for record, row in enumerate(title_rows, start=1):
+            builder.add(record, row, "csv", "csv", check_width=False)
+        yield builder.flush()
     names = _cell_names(width)
     try:
         reader = pacsv.open_csv(
             path,
             read_options=pacsv.ReadOptions(
                 column_names=names,
+                skip_rows=len(title_rows),
                 encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
                 block_size=8 << 20,
             ),
@@ -191,7 +200,7 @@ def _csv_batches_fast(
                 quoted_strings_can_be_null=False,
             ),
         )
-        next_row = 1
+        next_row = len(title_rows) + 1
         skip_header = True
         for batch in reader:
             if skip_header:
