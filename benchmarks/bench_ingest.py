@@ -4,11 +4,20 @@ Usage:
     uv run python benchmarks/bench_ingest.py                  # generate (cached) and measure
     uv run python benchmarks/bench_ingest.py --raw-dir DIR    # measure files made elsewhere
     uv run python benchmarks/bench_ingest.py --persons 100000 # smaller run
+    uv run python benchmarks/bench_ingest.py --validate       # also time validate_staging
+
+The synthetic generator's Batang-size files can be measured with --raw-dir after
+`generate(raw_dir, truth_dir, size="batang")` from pipelines.synth.
+
+The database is in memory with DuckDB memory_limit 1GB (--memory-limit), spilling to
+benchmarks/cache/tmp above it, or a file given with --database.
 
 Generated inputs (about 860,000 register persons plus rosters, in the layouts of the synthetic
 generator) are cached under benchmarks/cache/. Prints rows/s and peak resident memory per file
-and for staging. Peak memory is sampled from /proc/self/statm every 10 ms, so it is Linux-only
-and can miss spikes shorter than that.
+and for staging. Process CPU seconds are printed beside wall seconds because other processes
+on a shared machine stretch wall time, and the load average is printed before and after.
+Peak memory is sampled from /proc/self/statm every 10 ms, so it is Linux-only and can miss
+spikes shorter than that.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import os
 import random
 import resource
 import sys
@@ -30,7 +40,7 @@ import xlsxwriter
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipelines.ingest import build_staging, ingest_source  # noqa: E402
+from pipelines.ingest import build_staging, ingest_source, validate_staging  # noqa: E402
 from pipelines.runconfig import SourceSpec  # noqa: E402
 
 CACHE = REPO / "benchmarks" / "cache"
@@ -281,7 +291,7 @@ def generate(raw: Path, persons: int, seed: int) -> None:
     write_bpnt(raw / "bpnt_bnba_tahap4_2026.csv", rng, poor_heads)
     write_pbi(raw / "pbi_jkn_202611.xlsx", rng, [p for p in people if p.desil <= 5][:250000])
     write_small_lists(raw, rng, people)
-    print(f"generated inputs for {persons:,} persons in {time.perf_counter() - started:.1f} s "
+    _out(f"generated inputs for {persons:,} persons in {time.perf_counter() - started:.1f} s "
           f"into {raw}")
 
 
@@ -294,10 +304,38 @@ SOURCES = [
 ]
 
 
-def measure(raw: Path) -> None:
-    con = duckdb.connect(config={"autoinstall_known_extensions": False})
-    print(f"{'step':<36} {'rows':>10} {'seconds':>8} {'rows/s':>10} {'peak MiB':>9}")
-    started = time.perf_counter()
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _load_average() -> str:
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
+
+
+def connect(database: Path | None, memory_limit: str) -> duckdb.DuckDBPyConnection:
+    """Open the benchmark database: a DuckDB file, or (None) an in-memory database that may
+    spill to benchmarks/cache/tmp above `memory_limit`."""
+    config = {"autoinstall_known_extensions": False, "memory_limit": memory_limit,
+              "temp_directory": str(CACHE / "tmp")}
+    if database is not None:
+        database.unlink(missing_ok=True)
+        return duckdb.connect(str(database), config=config)
+    return duckdb.connect(config=config)
+
+
+def measure(raw: Path, database: Path | None, memory_limit: str, validate: bool) -> None:
+    con = connect(database, memory_limit)
+    _out(f"database {database or 'in memory'}, DuckDB memory_limit {memory_limit}")
+    _out(f"load average before: {_load_average()} on {os.cpu_count()} cores")
+    _out(f"{'step':<36} {'rows':>10} {'wall s':>7} {'cpu s':>7} {'rows/s':>9} {'peak MiB':>9}")
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     kinds, file_number = [], 1
     for kind, pattern in SOURCES:
         spec = SourceSpec(kind=kind, path=pattern, raw_dir=raw,
@@ -305,30 +343,42 @@ def measure(raw: Path) -> None:
         if not spec.files():
             continue
         with PeakSampler() as sampler:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), _cpu_seconds()
             counts = ingest_source(con, spec, "bench", file_number)
-            seconds = time.perf_counter() - t0
+            seconds, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
         file_number += len({c.source_file for c in counts})
         kinds.append(kind)
         rows = sum(c.rows_read for c in counts)
         label = ", ".join(sorted({c.source_file for c in counts}))
-        _line(label, rows, seconds, sampler.peak)
+        _line(label, rows, seconds, cpu, sampler.peak)
 
     with PeakSampler() as sampler:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu_seconds()
         staged = build_staging(con, kinds, today=dt.date(2026, 12, 4))
-        seconds = time.perf_counter() - t0
-    _line(f"staging ({len(kinds)} tables)", sum(staged.values()), seconds, sampler.peak)
+        seconds, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
+    _line(f"staging ({len(kinds)} tables)", sum(staged.values()), seconds, cpu, sampler.peak)
 
-    total = time.perf_counter() - started
+    total, cpu_total = time.perf_counter() - started, _cpu_seconds() - cpu_started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"total ingestion + staging: {total:.1f} s wall, process peak RSS {peak:.0f} MiB "
-          f"(target: 15 s, 2048 MiB)")
+    _out(f"total ingestion + staging: {total:.1f} s wall, {cpu_total:.1f} s CPU, process peak "
+         f"RSS {peak:.0f} MiB (target: 15 s wall, 2048 MiB)")
+    _out(f"load average after: {_load_average()}")
+    if validate:
+        _measure_validation(con)
 
 
-def _line(label: str, rows: int, seconds: float, peak: int) -> None:
+def _measure_validation(con: duckdb.DuckDBPyConnection) -> None:
+    t0, c0 = time.perf_counter(), _cpu_seconds()
+    summary = validate_staging(con, CACHE / "validation", "bench")
+    seconds, cpu = time.perf_counter() - t0, _cpu_seconds() - c0
+    _out(f"validation: {seconds:.1f} s wall, {cpu:.1f} s CPU, {len(summary.flag_failures)} "
+         f"flag failures, reports in {CACHE / 'validation'}")
+
+
+def _line(label: str, rows: int, seconds: float, cpu: float, peak: int) -> None:
     rate = rows / seconds if seconds else 0
-    print(f"{label[:36]:<36} {rows:>10,} {seconds:>8.2f} {rate:>10,.0f} {peak / 2**20:>9.0f}")
+    _out(f"{label[:36]:<36} {rows:>10,} {seconds:>7.2f} {cpu:>7.2f} {rate:>9,.0f} "
+         f"{peak / 2**20:>9.0f}")
 
 
 def main() -> None:
@@ -337,12 +387,17 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=860_000,
                         help="register persons to generate (default 860000)")
     parser.add_argument("--seed", type=int, default=20261204)
+    parser.add_argument("--database", type=Path,
+                        help="DuckDB file to build (deleted first); default: in memory")
+    parser.add_argument("--memory-limit", default="1GB", help="DuckDB memory_limit")
+    parser.add_argument("--validate", action="store_true",
+                        help="also run validate_staging and print its time (not in the total)")
     args = parser.parse_args()
 
     raw = args.raw_dir or CACHE / f"raw_{args.persons}_{args.seed}"
     if args.raw_dir is None and not (raw / "dtsen_batang_202611.csv").is_file():
         generate(raw, args.persons, args.seed)
-    measure(raw)
+    measure(raw, args.database, args.memory_limit, args.validate)
 
 
 if __name__ == "__main__":

@@ -136,14 +136,17 @@ def test_csv_ragged_row_quarantined(con, tmp_path):
     assert (counts[0].rows_read, counts[0].rows_loaded, counts[0].rows_quarantined) == (4, 2, 2)
 
 
-def test_csv_title_rows_above_header(con, tmp_path):
+def test_csv_title_rows_above_header(con, tmp_path, caplog):
     _write_csv(tmp_path / "deaths.csv", "DAFTAR KEMATIAN DESA SILURAH\n\n"
-               "NIK;NAMA;TANGGAL MENINGGAL\n3325015207850001;SITI;01-08-2026\n")
+               "NIK;NAMA;TANGGAL MENINGGAL\n3325015207850001;SITI;01-08-2026\n"
+               "3325015207850002;\"BUDI\nSANTOSO\";02-08-2026\n")
 
-    ingest_source(con, _spec(tmp_path, "deaths.csv", "deaths"), "r", 1)
+    with caplog.at_level("INFO"):
+        ingest_source(con, _spec(tmp_path, "deaths.csv", "deaths"), "r", 1)
 
-    assert _raw(con, "deaths", "source_row, death_date") == [(4, "01-08-2026")]
+    assert _raw(con, "deaths", "source_row, name") == [(4, "SITI"), (5, "BUDI\nSANTOSO")]
     assert _quarantine(con) == [("", 1, "title_row"), ("", 2, "blank_row")]
+    assert "reading again" not in caplog.text
 
 
 def test_csv_no_identity_row(con, tmp_path):
@@ -287,7 +290,8 @@ def test_kind_ambiguous_rejected(con, tmp_path):
 
 
 def test_configured_header_mapping(con, tmp_path):
-    _write_csv(tmp_path / "x.csv", "NOMOR IDENTITAS;NAMA WARGA;KELOMPOK\n3325015207850001;SITI;GURU\n")
+    _write_csv(tmp_path / "x.csv",
+               "NOMOR IDENTITAS;NAMA WARGA;KELOMPOK\n3325015207850001;SITI;GURU\n")
     spec = _spec(tmp_path, "x.csv", "exclusion",
                  columns=(("NOMOR IDENTITAS", "nik"),), aliases=(("name", ("NAMA WARGA",)),))
 

@@ -13,9 +13,10 @@ import pytest
 
 from pipelines.errors import ExpectationsFailed
 from pipelines.ingest.contract import KIND_COLUMNS, staging_columns
-from pipelines.ingest.load import ensure_ingest_tables
+from pipelines.ingest.load import ensure_ingest_tables, ingest_source
 from pipelines.ingest.staging import build_staging
 from pipelines.ingest.validate import SUITES_DIR, load_suite, validate_staging
+from pipelines.runconfig import SourceSpec
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -153,3 +154,20 @@ def test_validation_writes_nothing_into_repo(con, tmp_path):
 def _untracked() -> str:
     return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=REPO,
                           capture_output=True, text=True, check=True).stdout
+
+
+def test_committed_files_end_to_end(con, tmp_path):
+    data = REPO / "tests" / "data" / "ingest"
+    specs = [("register", "dtsen_register_bom.csv"), ("bpnt", "bpnt_bnba_cp1252.csv"),
+             ("deaths", "kematian_legacy.xls")]
+    for number, (kind, name) in enumerate(specs, start=1):
+        ingest_source(con, SourceSpec(kind=kind, path=name, raw_dir=data), "e2e", number)
+
+    counts = build_staging(con, [kind for kind, _ in specs], today=dt.date(2026, 12, 4))
+    summary = validate_staging(con, tmp_path, "e2e")
+
+    assert counts == {"register": 4, "bpnt": 3, "deaths": 2}
+    assert summary.success
+    statuses = con.sql("select nik_status, count(*) from stg_register group by 1 "
+                       "order by 1").fetchall()
+    assert statuses == [("excel_damaged", 1), ("placeholder", 1), ("valid", 2)]

@@ -1,13 +1,12 @@
 """Load source files into `raw_<kind>`, `quarantine` and `file_reconciliation`.
 
-Each row of each sheet lands in exactly one of `raw_<kind>` or `quarantine`; the header row is
+Each row of each sheet lands in exactly one of `raw_<kind>` or `quarantine`. The header row is
 the only row of a sheet that is not counted. Rows above the header (titles) are quarantined as
-`title_row`, so `rows_read` counts every other non-header row a user sees in the sheet.
+`title_row`, so `rows_read` counts every row a user sees in the sheet except the header.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,6 @@ from pipelines.ingest.sources import (
     HeaderMapping,
     SourceDefinition,
     detect_kind,
-    header_key,
     header_score,
     map_headers,
     missing_required,
@@ -37,7 +35,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-LANDING = "__ingest_landing"
 CLASSIFIED = "__ingest_classified"
 MIN_HEADER_SCORE = 2
 
@@ -125,7 +122,7 @@ def ingest_file(
 ) -> list[FileCount]:
     """Ingest one file (all its sheets) and return its counts."""
     source_file = spec.relative_name(path)
-    sheets = _select_sheets(open_sources(path, _row_scorer(spec.kind)), spec, source_file)
+    sheets = _select_sheets(open_sources(path, _row_scorer(spec)), spec, source_file)
     kind = spec.kind or _detect_file_kind(sheets, spec, source_file)
     definition = _definition_for(kind, spec)
     plans = [_plan_sheet(sheet, definition, spec, source_file) for sheet in sheets]
@@ -151,10 +148,13 @@ def ingest_file(
     return counts
 
 
-def _row_scorer(kind: str | None):
-    definitions = [source_definition(kind)] if kind else [
-        source_definition(k) for k in SOURCE_KINDS
-    ]
+def _row_scorer(spec: SourceSpec):
+    """Return a function counting the known headers in a row, for the source's kind (with its
+    configured headers) or, when the kind is not set, for the best-matching kind."""
+    if spec.kind:
+        definitions = [_definition_for(spec.kind, spec)]
+    else:
+        definitions = [source_definition(k) for k in SOURCE_KINDS]
     return lambda row: max(header_score(d, row) for d in definitions)
 
 
@@ -176,7 +176,7 @@ def _select_sheets(sheets: list[SheetSource], spec: SourceSpec, source_file: str
 
 
 def _detect_file_kind(sheets: list[SheetSource], spec: SourceSpec, source_file: str) -> str:
-    scorer = _row_scorer(None)
+    scorer = _row_scorer(spec)
     for sheet in sheets:
         index = _find_header(sheet, scorer, spec)
         if index is not None:
@@ -265,48 +265,58 @@ def _load_sheet(con, plan: _SheetPlan, kind: str, spec: SourceSpec, source_file:
         width = len(headers)
         ids = IdPositions(plan.mapping.position_of("nik"), plan.mapping.position_of("no_kk"))
 
-    rows_read = _fill_landing(con, sheet, plan.header_index, width, ids)
     context = _ClassifyContext(kind, source_file, sheet.sheet, run_id, file_number,
                                plan.header_index, headers, plan.mapping, spec)
-    run_sql(con, f"create or replace temp table {CLASSIFIED} as {_classified_sql(context)}")
+    rows_read = _fill_classified(con, sheet, context, width, ids)
     _insert_quarantine(con, context)
     if plan.mapping is not None:
         _insert_raw(con, context)
+    run_sql(con, f"drop table if exists {CLASSIFIED}")
     return _reconcile(con, context, rows_read)
 
 
-def _landing_ddl(width: int) -> str:
-    cells = ", ".join(f"c{i} varchar" for i in range(width))
-    return (
-        f"create or replace temp table {LANDING} (source_row integer, {cells}, "
-        "nik_cell_type varchar, no_kk_cell_type varchar, parse_issue varchar)"
+def landing_schema(width: int) -> pa.Schema:
+    """Schema of the batches a reader yields for a sheet `width` cells wide."""
+    return pa.schema(
+        [("source_row", pa.int64())]
+        + [(f"c{i}", pa.string()) for i in range(width)]
+        + [("nik_cell_type", pa.string()), ("no_kk_cell_type", pa.string()),
+           ("parse_issue", pa.string())]
     )
 
 
-def _fill_landing(con, sheet: SheetSource, header_index: int | None, width: int,
-                  ids: IdPositions) -> int:
-    """Stream the sheet into the landing table; return the number of rows read."""
-    header = header_index if header_index is not None else -1
-    run_sql(con, _landing_ddl(width))
-    try:
-        return _append_batches(con, sheet.batches(header, width, ids, exact=False))
-    except IrregularCsvError as e:
-        logger.info("%s: ragged rows (%s); reading again record by record", sheet.path.name, e)
-        run_sql(con, _landing_ddl(width))
-        return _append_batches(con, sheet.batches(header, width, ids, exact=True))
+def _fill_classified(con, sheet: SheetSource, ctx: _ClassifyContext, width: int,
+                     ids: IdPositions) -> int:
+    """Stream the sheet into the table of classified rows; return the number of rows read."""
+    header = ctx.header_index if ctx.header_index is not None else -1
+    select = _classified_sql(ctx)
+    irregular = _load_stream(con, sheet.batches(header, width, ids, exact=False), width, select)
+    if irregular:
+        logger.info("%s: ragged rows (%s); reading again record by record", sheet.path.name,
+                    irregular)
+        _load_stream(con, sheet.batches(header, width, ids, exact=True), width, select)
+    return query_rows(con, f"select count(*) from {CLASSIFIED}")[0][0]
 
 
-def _append_batches(con, batches) -> int:
-    total = 0
-    for batch in batches:
-        table = pa.Table.from_batches([batch])
-        con.register("__ingest_batch", table)
+def _load_stream(con, batches, width: int, select: str) -> str | None:
+    """Create the table of classified rows from a stream of batches in one statement (one
+    DuckDB scan is far faster than an insert per batch). Return the reason when the fast CSV
+    reader gave up."""
+    stopped: list[str] = []
+
+    def guarded():
         try:
-            run_sql(con, f"insert into {LANDING} select * from __ingest_batch")
-        finally:
-            con.unregister("__ingest_batch")
-        total += batch.num_rows
-    return total
+            yield from batches
+        except IrregularCsvError as e:
+            stopped.append(str(e))
+
+    reader = pa.RecordBatchReader.from_batches(landing_schema(width), guarded())
+    con.register("__ingest_stream", reader)
+    try:
+        run_sql(con, f"create or replace temp table {CLASSIFIED} as {select}")
+    finally:
+        con.unregister("__ingest_stream")
+    return stopped[0] if stopped else None
 
 
 @dataclass(frozen=True)
@@ -341,6 +351,12 @@ _INVISIBLE = r"[\s\x{00A0}\x{200B}-\x{200D}\x{2060}\x{FEFF}\x1f]"
 _TOTALS = r"(^|\x1f)\s*(SUB\s*)?(JUMLAH|TOTAL|GRAND\s*TOTAL|REKAP)\b"
 
 
+def _cell_matches(position: int | None, pattern: str) -> str:
+    if position is None:
+        return "false"
+    return f"regexp_matches(coalesce(c{position}, ''), '{pattern}')"
+
+
 def _reason_sql(ctx: _ClassifyContext) -> str:
     """Return a CASE expression giving the quarantine reason code of a landing row, or NULL."""
     cells = ", ".join(f"coalesce(c{i}, '')" for i in range(len(ctx.headers)))
@@ -352,9 +368,9 @@ def _reason_sql(ctx: _ClassifyContext) -> str:
     header_row = ctx.header_index + 1
     nik = ctx.mapping.position_of("nik")
     name = ctx.mapping.position_of("name")
-    nik_present = f"regexp_matches(coalesce(c{nik}, ''), '[1-9]')" if nik is not None else "false"
-    nik_long = f"regexp_matches(coalesce(c{nik}, ''), '[0-9]{{10}}')" if nik is not None else "false"
-    name_present = f"regexp_matches(coalesce(c{name}, ''), '[A-Za-z]')" if name is not None else "false"
+    nik_present = _cell_matches(nik, "[1-9]")
+    nik_long = _cell_matches(nik, "[0-9]{10}")
+    name_present = _cell_matches(name, "[A-Za-z]")
     header_hits = " + ".join(
         f"(lower(trim(coalesce(c{p}, ''))) = {_sql_text(ctx.headers[p].strip().lower())})::int"
         for p in ctx.mapping.canonical_by_position
@@ -394,7 +410,7 @@ def _detail_sql(ctx: _ClassifyContext) -> str:
 
 
 def _classified_sql(ctx: _ClassifyContext) -> str:
-    return f"select *, {_reason_sql(ctx)} as reason_code from {LANDING}"
+    return f"select *, {_reason_sql(ctx)} as reason_code from __ingest_stream"
 
 
 def _insert_quarantine(con, ctx: _ClassifyContext) -> None:
@@ -489,17 +505,3 @@ def _reconcile(con, ctx: _ClassifyContext, rows_read: int) -> FileCount:
     logger.info("%s: read %d, loaded %d, quarantined %d",
                 _where(ctx.source_file, ctx.source_sheet), rows_read, loaded, quarantined)
     return count
-
-
-def quarantine_summary(con, run_id: str) -> dict[str, int]:
-    """Return quarantined row counts by reason code for one run."""
-    rows = query_rows(
-        con, "select reason_code, count(*) from quarantine where run_id = ? group by 1",
-        [run_id],
-    )
-    return dict(rows)
-
-
-def describe_counts(counts: list[FileCount]) -> str:
-    """Return the counts as JSON text, for logs and run records."""
-    return json.dumps([c.__dict__ for c in counts], ensure_ascii=False)

@@ -67,7 +67,7 @@ class SheetSource:
         """Yield every row except the header row (0-based `header_index`) in batches.
 
         For CSV, `exact=False` uses the fast Arrow parser, which raises IrregularCsvError on a
-        ragged row; the caller then discards what it loaded and calls again with `exact=True`.
+        ragged row. The caller then discards what it loaded and calls again with `exact=True`.
         """
         return self._batches(header_index, width, ids, exact)
 
@@ -154,9 +154,9 @@ def _open_csv(path: Path, score_row: Callable[[list[str]], int]) -> SheetSource:
     logger.info("opened CSV %s: encoding %s, delimiter %r", path.name, encoding, delimiter)
 
     def batches(header_index: int, width: int, ids: IdPositions, exact: bool):
-        if exact or header_index != 0:
+        if exact or header_index < 0:
             return _csv_batches_exact(path, encoding, delimiter, header_index, width)
-        return _csv_batches_fast(path, encoding, delimiter, width)
+        return _csv_batches_fast(path, encoding, delimiter, width, preview[:header_index])
 
     return SheetSource(path, "", preview, batches, encoding, delimiter)
 
@@ -166,15 +166,26 @@ def _cell_names(width: int) -> list[str]:
 
 
 def _csv_batches_fast(
-    path: Path, encoding: str, delimiter: str, width: int
+    path: Path, encoding: str, delimiter: str, width: int, title_rows: list[list[str]]
 ) -> Iterator[pa.RecordBatch]:
-    """Stream with Arrow's CSV parser: the header must be the first record."""
+    """Stream with Arrow's CSV parser. Rows above the header (`title_rows`, taken from the
+    preview) are emitted first and skipped by Arrow, which counts them as lines.
+
+    NOTE: a title row with a quoted line break would shift Arrow's line count, so such a file
+    is numbered wrongly from the header on.
+    """
+    if title_rows:
+        builder = _BatchBuilder(width)
+        for record, row in enumerate(title_rows, start=1):
+            builder.add(record, row, "csv", "csv", check_width=False)
+        yield builder.flush()
     names = _cell_names(width)
     try:
         reader = pacsv.open_csv(
             path,
             read_options=pacsv.ReadOptions(
                 column_names=names,
+                skip_rows=len(title_rows),
                 encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
                 block_size=8 << 20,
             ),
@@ -189,7 +200,7 @@ def _csv_batches_fast(
                 quoted_strings_can_be_null=False,
             ),
         )
-        next_row = 1
+        next_row = len(title_rows) + 1
         skip_header = True
         for batch in reader:
             if skip_header:
@@ -208,7 +219,7 @@ def _with_provenance(batch: pa.RecordBatch, first_row: int, cell_type: str) -> p
     rows = pa.array(np.arange(first_row, first_row + n, dtype=np.int64))
     constant = pa.DictionaryArray.from_arrays(
         pa.array(np.zeros(n, dtype=np.int32)), pa.array([cell_type])
-    )
+    ).cast(pa.string())
     no_issue = pa.nulls(n, type=pa.string())
     return pa.RecordBatch.from_arrays(
         [rows, *batch.columns, constant, constant, no_issue],
@@ -371,7 +382,12 @@ def _open_sheet(path: Path, workbook, name: str) -> SheetSource:
 
 def _sheet_batches(head: list[list], rest: Iterator[list], header_index: int, width: int,
                    ids: IdPositions) -> Iterator[pa.RecordBatch]:
-    builder = _BatchBuilder(width)
+    """Yield the sheet's rows as batches. Rows are collected whole and turned into columns
+    once per batch, which costs far less than appending cell by cell."""
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    nik_types: list[str] = []
+    kk_types: list[str] = []
     row_number = 0
     for values in _chain(head, rest):
         row_number += 1
@@ -379,17 +395,33 @@ def _sheet_batches(head: list[list], rest: Iterator[list], header_index: int, wi
             continue
         # NOTE: cells right of the header's last column are not loaded; Excel rows have no
         # field count to check, so such a row is not quarantined either.
-        builder.add(
-            row_number,
-            [cell_text(v) for v in values],
-            _type_at(values, ids.nik),
-            _type_at(values, ids.no_kk),
-            check_width=False,
-        )
-        if builder.full:
-            yield builder.flush()
-    if builder.size:
-        yield builder.flush()
+        cells = [v if v.__class__ is str else cell_text(v) for v in values[:width]]
+        if len(cells) < width:
+            cells += [""] * (width - len(cells))
+        rows.append(cells)
+        numbers.append(row_number)
+        nik_types.append(_type_at(values, ids.nik))
+        kk_types.append(_type_at(values, ids.no_kk))
+        if len(rows) >= BATCH_ROWS:
+            yield _rows_to_batch(rows, numbers, nik_types, kk_types, width)
+            rows, numbers, nik_types, kk_types = [], [], [], []
+    if rows:
+        yield _rows_to_batch(rows, numbers, nik_types, kk_types, width)
+
+
+def _rows_to_batch(rows: list[list[str]], numbers: list[int], nik_types: list[str],
+                   kk_types: list[str], width: int) -> pa.RecordBatch:
+    # Every row has `width` cells. Converting the rows as one list array and taking each column
+    # by stride is about twice as fast as transposing the rows in Python first.
+    cells = pa.array(rows, type=pa.list_(pa.string())).flatten()
+    total = len(rows) * width
+    arrays = [pa.array(numbers, type=pa.int64())]
+    arrays += [cells.take(pa.array(np.arange(i, total, width))) for i in range(width)]
+    arrays += [pa.array(nik_types, type=pa.string()), pa.array(kk_types, type=pa.string()),
+               pa.nulls(len(rows), type=pa.string())]
+    names = ["source_row", *_cell_names(width), "nik_cell_type", "no_kk_cell_type",
+             "parse_issue"]
+    return pa.RecordBatch.from_arrays(arrays, names=names)
 
 
 def _chain(head: list[list], rest: Iterator[list]) -> Iterator[list]:

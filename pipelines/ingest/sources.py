@@ -114,7 +114,9 @@ _KIND_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "wave": ("GELOMBANG",),
     },
     "pbi": {
-        "noka": ("NOKA", "NO KARTU", "NOMOR KARTU", "NO KARTU JKN", "NO BPJS", "NOMOR BPJS", "NO KIS"),
+        "noka": (
+            "NOKA", "NO KARTU", "NOMOR KARTU", "NO KARTU JKN", "NO BPJS", "NOMOR BPJS", "NO KIS",
+        ),
         "faskes_code": ("KODE FASKES", "KD FASKES", "KODE FKTP"),
         "faskes_name": ("NAMA FASKES", "FASKES", "NAMA FKTP", "FKTP"),
         "segment": ("SEGMEN", "SEGMEN PESERTA", "JENIS PESERTA", "KEPESERTAAN"),
@@ -164,10 +166,6 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "village_officials": ("nik", "name"),
     "exclusion": ("nik", "name"),
 }
-
-# Columns whose Excel cell type is recorded, because a numeric cell has lost digits.
-ID_COLUMNS = ("nik", "no_kk")
-
 
 def header_key(header: str) -> str:
     """Return the comparison key of a header: upper case, letters and digits only."""
@@ -227,7 +225,7 @@ def source_definition(kind: str) -> SourceDefinition:
 
 @dataclass(frozen=True)
 class HeaderMapping:
-    """How the cells of one header row map to canonical columns."""
+    """Mapping of the cells of one header row to canonical columns."""
 
     headers: tuple[str, ...]
     canonical_by_position: dict[int, str]

@@ -6,7 +6,8 @@ names, dates and place names repeat heavily and are easier to normalise in Pytho
 
 - `__stg_names`: name_raw -> name_clean, name_titles, name_patronym, has_deceased_marker
 - `__stg_dates`: date_raw -> parsed_date, is_ambiguous
-- `__stg_wilayah`: (wilayah_code, kecamatan_code_raw, desa, kecamatan) -> codes and status
+- `__stg_wilayah`: (wilayah_code, kecamatan_code_raw, desa, kecamatan, source_sheet) -> codes
+  and status
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ def build_staging(
 
     counts = {}
     for kind in kinds:
+        run_sql(con, f"create or replace temp view __stg_raw_{kind} as "
+                     f"select rowid as raw_rowid, * from raw_{kind}")
         table = run_model(con, f"staging/stg_{kind}.sql")
         counts[kind] = query_rows(con, f"select count(*) from {table}")[0][0]
     return counts
@@ -150,23 +153,29 @@ def build_date_lookup(con, kinds: list[str], today: dt.date) -> None:
 
 
 def build_wilayah_lookup(con, kinds: list[str], resolver: WilayahResolver) -> None:
+    """Resolve each distinct (code, kecamatan code, desa, kecamatan, sheet) of the raw tables.
+    The sheet is part of the key because a sheet named `Kec. <name>` replaces a missing
+    kecamatan cell."""
     selects = [
         f"""select distinct
             coalesce(wilayah_code, ''),
             coalesce(kecamatan_code, ''),
             coalesce(desa, ''),
+            coalesce(kecamatan, ''),
+            source_sheet,
             coalesce(stg_kecamatan_text(kecamatan, source_sheet), '')
         from raw_{kind}"""
         for kind in kinds
     ]
     keys = _distinct(con, selects)
-    resolved = [resolver.resolve(code or None, kec_code or None, desa or None, kec or None)
-                for code, kec_code, desa, kec in keys]
+    resolved = [resolver.resolve(code or None, kec_code or None, desa or None, kec_text or None)
+                for code, kec_code, desa, _kec, _sheet, kec_text in keys]
     table = pa.table({
         "wilayah_code": pa.array([k[0] for k in keys], type=pa.string()),
         "kecamatan_code_raw": pa.array([k[1] for k in keys], type=pa.string()),
         "desa": pa.array([k[2] for k in keys], type=pa.string()),
         "kecamatan": pa.array([k[3] for k in keys], type=pa.string()),
+        "source_sheet": pa.array([k[4] for k in keys], type=pa.string()),
         "kecamatan_code": pa.array([r.kecamatan_code for r in resolved], type=pa.string()),
         "desa_code": pa.array([r.desa_code for r in resolved], type=pa.string()),
         "wilayah_status": pa.array([r.status for r in resolved], type=pa.string()),

@@ -1,8 +1,9 @@
 """Validate the staging tables with one Great Expectations suite each.
 
 Suites live in `expectations/staging/stg_<kind>.json`. Each expectation's `meta.on_failure` is
-`stop` (the file is broken, for example the NIK column is mapped to the wrong column) or `flag`
-(bad rows are counted in the report; in an audit a bad NIK is itself a finding).
+`stop` or `flag`. A `stop` failure means the file is broken, for example because the NIK column
+is mapped to the wrong column. A `flag` failure counts bad rows in the report, because in an
+audit a bad NIK is itself a finding.
 
 GX 1.24 cannot validate DuckDB through SQLAlchemy, so each table is pulled into pandas and
 validated in an ephemeral context: nothing is written to the repository.
@@ -27,7 +28,7 @@ from pipelines.sqlrun import query_rows, run_sql
 logger = logging.getLogger(__name__)
 
 SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations" / "staging"
-# Expectations about the table's columns run on an empty frame of all columns; the others run on
+# Expectations about the table's columns run on an empty frame of all columns. The others run on
 # the columns they name, so a large table is never pulled into pandas whole.
 _SHAPE_TYPES = ("expect_table_columns_to_match_set", "expect_table_columns_to_match_ordered_list")
 

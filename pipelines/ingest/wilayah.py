@@ -1,7 +1,7 @@
 """Resolve desa/kecamatan codes and names against the Kemendagri reference table.
 
 Desa names repeat across kecamatan in Batang (Sendang, Gondang, Kalisari, ...), so a name alone
-resolves only when it is unique; otherwise the kecamatan decides, or the row is `ambiguous`.
+resolves only when it is unique. Otherwise the kecamatan decides, or the row is `ambiguous`.
 Names are compared without case, spaces and punctuation (`KALIPUCANGWETAN` = `Kalipucang Wetan`),
 and a close spelling (rapidfuzz ratio >= FUZZY_MIN_RATIO) is accepted when it is the only one.
 """
@@ -36,7 +36,7 @@ class Village:
 class Resolved:
     kecamatan_code: str | None
     desa_code: str | None
-    status: str  # ok, unknown, ambiguous, code_invalid, mismatch
+    status: str  # one of contract.WILAYAH_STATUSES
 
 
 def load_reference(path: Path = REFERENCE_CSV) -> list[Village]:

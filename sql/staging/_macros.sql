@@ -1,28 +1,41 @@
 -- Macros shared by the staging models. `build_staging` runs this file before the models, after
 -- it has created ref_wilayah and the lookup tables __stg_names, __stg_dates, __stg_wilayah and
--- __stg_params.
+-- __stg_params, and one view __stg_raw_<kind> per kind.
 
--- Text: drop zero-width characters, turn NBSP and whitespace runs into one space, trim.
+-- Text: drop zero-width characters, turn NBSP and whitespace runs into one space, trim. Most
+-- cells need none of this, and one test finds the others.
 create or replace macro stg_clean(v) as
-    nullif(
-        trim(
-            regexp_replace(
-                regexp_replace(v, '[\x{200B}-\x{200D}\x{2060}\x{FEFF}]', '', 'g'),
-                '[\s\x{00A0}]+',
-                ' ',
-                'g'
-            )
-        ),
-        ''
-    );
+    case
+        when regexp_matches(
+            v, '\s\s|^\s|\s$|[\t\n\r\x{00A0}\x{200B}-\x{200D}\x{2060}\x{FEFF}]'
+        ) then nullif(
+            trim(
+                regexp_replace(
+                    regexp_replace(v, '[\x{200B}-\x{200D}\x{2060}\x{FEFF}]', '', 'g'),
+                    '[\s\x{00A0}]+',
+                    ' ',
+                    'g'
+                )
+            ),
+            ''
+        )
+        else nullif(v, '')
+    end;
 
 create or replace macro stg_upper(v) as upper(stg_clean(v));
 
 -- NIK / No KK ---------------------------------------------------------------------------------
 
+-- Identifier cell as stg_clean, skipping the work for cells of 16 plain digits.
+create or replace macro stg_id_clean(v) as
+    case when regexp_full_match(v, '[0-9]{16}') then v else stg_clean(v) end;
+
 -- Identifier without separators (space, dot, dash, slash) and quotes or apostrophes.
 create or replace macro stg_id_compact(clean) as
-    regexp_replace(clean, '[\s''"`\x{2018}\x{2019}.\-/]', '', 'g');
+    case
+        when regexp_full_match(clean, '[0-9]{16}') then clean
+        else regexp_replace(clean, '[\s''"`\x{2018}\x{2019}.\-/]', '', 'g')
+    end;
 
 -- Kemendagri province codes (38 provinces, Papua split included).
 create or replace macro stg_is_province_code(p) as
@@ -42,13 +55,21 @@ create or replace macro stg_is_ddmm(dd, mm, allow_female) as
                     then try_cast(dd as integer) - 40
                 else try_cast(dd as integer)
             end
-        ) between 1 and [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][try_cast(mm as integer)],
+        ) between 1 and case try_cast(mm as integer)
+            when 2 then 29
+            when 4 then 30
+            when 6 then 30
+            when 9 then 30
+            when 11 then 30
+            else 31
+        end,
         false
     );
 
--- 16 digits: province code, kecamatan prefix (checked only inside the kabupaten of the region
--- table; stg_is_reference_kabupaten and stg_is_reference_kecamatan are generated from
--- ref_wilayah by build_staging), a calendar DDMM, serial not 0000.
+-- 16 digits: province code, kecamatan prefix, a calendar DDMM and a serial other than 0000.
+-- The kecamatan prefix is checked only inside the kabupaten of the region table, with the
+-- macros stg_is_reference_kabupaten and stg_is_reference_kecamatan that build_staging
+-- generates from ref_wilayah.
 create or replace macro stg_id_structure_ok(d, is_nik) as
     stg_is_province_code(substr(d, 1, 2))
     and (
@@ -64,6 +85,13 @@ create or replace macro stg_id_status(clean, compact, cell_type, is_nik) as
     case
         when clean is null then 'empty'
         when cell_type = 'number' then 'excel_damaged'
+        when regexp_full_match(clean, '[0-9]{16}')
+            and compact <> repeat(left(compact, 1), 16)
+            and compact not in ('1234567890123456', '0123456789012345')
+            then case
+                when stg_id_structure_ok(compact, is_nik) then 'valid'
+                else 'structure_invalid'
+            end
         when regexp_matches(clean, '^[0-9]+([.,][0-9]+)?\s*[eE]\s*[+]?\s*[0-9]+$')
             then 'excel_damaged'
         when regexp_matches(clean, '^[0-9]{12,17}[.,]0+$') then 'excel_damaged'
@@ -82,27 +110,20 @@ create or replace macro stg_id_value(status, compact) as
 
 -- Coded values --------------------------------------------------------------------------------
 
-create or replace macro stg_sex(v) as
-    case regexp_replace(stg_upper(v), '[^A-Z0-9 -]', '', 'g')
-        when 'L' then 'L'
-        when 'LK' then 'L'
-        when 'LAKI-LAKI' then 'L'
-        when 'LAKI LAKI' then 'L'
-        when 'LAKILAKI' then 'L'
-        when 'LAKI' then 'L'
-        when 'PRIA' then 'L'
-        when '1' then 'L'
-        when 'M' then 'L'
-        when 'MALE' then 'L'
-        when 'P' then 'P'
-        when 'PR' then 'P'
-        when 'PEREMPUAN' then 'P'
-        when 'WANITA' then 'P'
-        when 'W' then 'P'
-        when '2' then 'P'
-        when 'F' then 'P'
-        when 'FEMALE' then 'P'
+create or replace macro stg_sex_word(w) as
+    case
+        when w in ('L', 'LK', 'LAKI-LAKI', 'LAKI LAKI', 'LAKILAKI', 'LAKI', 'PRIA', '1', 'M', 'MALE')
+            then 'L'
+        when w in ('P', 'PR', 'PEREMPUAN', 'WANITA', 'W', '2', 'F', 'FEMALE') then 'P'
     end;
+
+-- Sex as L or P. The plain comparison handles the usual spellings; punctuation (`L.`) and
+-- odd spacing take the slower second attempt.
+create or replace macro stg_sex(v) as
+    coalesce(
+        stg_sex_word(upper(v)),
+        stg_sex_word(regexp_replace(stg_upper(v), '[^A-Z0-9 -]', '', 'g'))
+    );
 
 -- Programme and yes/no flags: blank means no. Negative words win; any other text (YA, Y, 1, v,
 -- a check mark, `PKH 2024`) means yes.
@@ -198,7 +219,7 @@ create or replace macro stg_amount_idr(v) as
 -- RT/RW as 3-digit text from an RT or RW cell (`3`, `003`, `RT 03`).
 create or replace macro stg_rt_part(v) as
     lpad(
-        cast(try_cast(regexp_extract(stg_clean(v), '([0-9]{1,3})', 1) as integer) as varchar),
+        cast(try_cast(regexp_extract(v, '([0-9]{1,3})', 1) as integer) as varchar),
         3,
         '0'
     );
@@ -254,12 +275,15 @@ create or replace macro stg_is_default_date(d) as
             or day(d) = 15
     end;
 
--- Common person columns of every staging table, from one raw table.
-create or replace macro stg_person(raw_table, kind) as table
+-- Common person columns of every staging table, plus `raw`: the raw row as a struct, from which
+-- a model takes its kind-specific columns without joining the raw table again. `raw_view` is
+-- a view `__stg_raw_<kind>` that build_staging creates as the raw table with its rowid as
+-- `raw_rowid`.
+create or replace macro stg_person(raw_view, kind) as table
     with
 
     source as (
-        select * from query_table(raw_table)
+        select * from query_table(raw_view)
     ),
 
     params as (
@@ -271,19 +295,19 @@ create or replace macro stg_person(raw_table, kind) as table
     -- repeat the regular expressions.
     id_text as materialized (
         select
-            record_id,
-            stg_clean(nik) as nik_clean,
-            stg_id_compact(stg_clean(nik)) as nik_compact,
+            raw_rowid,
+            stg_id_clean(nik) as nik_clean,
+            stg_id_compact(stg_id_clean(nik)) as nik_compact,
             nik_cell_type,
-            stg_clean(no_kk) as no_kk_clean,
-            stg_id_compact(stg_clean(no_kk)) as no_kk_compact,
+            stg_id_clean(no_kk) as no_kk_clean,
+            stg_id_compact(stg_id_clean(no_kk)) as no_kk_compact,
             no_kk_cell_type
-        from source
+        from query_table(raw_view)
     ),
 
     id_status as (
         select
-            record_id,
+            raw_rowid,
             nik_compact,
             stg_id_status(nik_clean, nik_compact, nik_cell_type, true) as nik_status,
             no_kk_compact,
@@ -291,19 +315,11 @@ create or replace macro stg_person(raw_table, kind) as table
         from id_text
     ),
 
-    ids as (
-        select
-            source.*,
-            id_status.* exclude (record_id),
-            stg_kecamatan_text(source.kecamatan, source.source_sheet) as kecamatan_text
-        from source
-        inner join id_status
-            on id_status.record_id = source.record_id
-    ),
-
     joined as (
         select
-            ids.*,
+            source.*,
+            source as raw,
+            id_status.* exclude (raw_rowid),
             names.name_clean,
             names.name_titles,
             names.name_patronym,
@@ -313,16 +329,19 @@ create or replace macro stg_person(raw_table, kind) as table
             wilayah.kecamatan_code as kecamatan_code_resolved,
             wilayah.desa_code as desa_code_resolved,
             wilayah.wilayah_status
-        from ids
+        from source
+        inner join id_status
+            on id_status.raw_rowid = source.raw_rowid
         left join __stg_names as names
-            on names.name_raw = coalesce(ids.name, '')
+            on names.name_raw = coalesce(source.name, '')
         left join __stg_dates as dates
-            on dates.date_raw = coalesce(ids.birth_date, '')
+            on dates.date_raw = coalesce(source.birth_date, '')
         left join __stg_wilayah as wilayah
-            on wilayah.wilayah_code = coalesce(ids.wilayah_code, '')
-            and wilayah.kecamatan_code_raw = coalesce(ids.kecamatan_code, '')
-            and wilayah.desa = coalesce(ids.desa, '')
-            and wilayah.kecamatan = coalesce(ids.kecamatan_text, '')
+            on wilayah.wilayah_code = coalesce(source.wilayah_code, '')
+            and wilayah.kecamatan_code_raw = coalesce(source.kecamatan_code, '')
+            and wilayah.desa = coalesce(source.desa, '')
+            and wilayah.kecamatan = coalesce(source.kecamatan, '')
+            and wilayah.source_sheet = source.source_sheet
     ),
 
     filtered as (
@@ -340,6 +359,7 @@ create or replace macro stg_person(raw_table, kind) as table
 
     final as (
         select
+            raw,
             record_id,
             kind as source_kind,
             source_file,
@@ -373,7 +393,7 @@ create or replace macro stg_person(raw_table, kind) as table
 
     select * from final;
 
--- Roster period `2026-T4` from a TAHAP cell (`4`, `Tahap 4`, `TAHAP 4 TAHUN 2026`); the year
+-- Roster period `2026-T4` from a TAHAP cell (`4`, `Tahap 4`, `TAHAP 4 TAHUN 2026`). The year
 -- comes from the TAHAP or PERIODE cell, else from a 4-digit year in the file name.
 create or replace macro stg_tahap_number(tahap) as
     nullif(

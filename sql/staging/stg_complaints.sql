@@ -2,50 +2,37 @@
 with
 
 person as (
-    select * from stg_person('raw_complaints', 'complaints')
-),
-
-source as (
-    select * from raw_complaints
+    select * from stg_person('__stg_raw_complaints', 'complaints')
 ),
 
 dates as (
     select * from __stg_dates
 ),
 
-complaint_columns as (
-    select
-        source.record_id,
-        coalesce(stg_clean(source.complaint_id), source.record_id) as complaint_id,
-        dates.parsed_date as complaint_date,
-        case
-            when regexp_matches(stg_upper(source.channel), 'CURHAT') then 'Rumah Curhat'
-            when regexp_matches(stg_upper(source.channel), 'CEK ?BANSOS') then 'Cek Bansos'
-            when regexp_matches(stg_upper(source.channel), 'LAPOR') then 'SP4N-LAPOR!'
-            else stg_clean(source.channel)
-        end as channel,
-        case
-            when regexp_matches(stg_upper(source.complaint_type), '^USUL') then 'usulan'
-            when regexp_matches(stg_upper(source.complaint_type), '^SANGG') then 'sanggahan'
-            when regexp_matches(
-                stg_upper(source.complaint_type), '^(PENGADUAN|ADUAN|KELUHAN|LAPORAN)'
-            ) then 'pengaduan'
-        end as complaint_type,
-        stg_programme(source.programme_requested) as programme_requested,
-        stg_clean(source.reason) as reason,
-        stg_upper(source.complaint_status) as complaint_status
-    from source
-    left join dates
-        on dates.date_raw = coalesce(source.complaint_date, '')
-),
-
 final as (
     select
-        person.*,
-        complaint_columns.* exclude (record_id)
+        person.* exclude (raw),
+        coalesce(stg_clean(person.raw.complaint_id), person.record_id) as complaint_id,
+        dates.parsed_date as complaint_date,
+        case
+            when regexp_matches(stg_upper(person.raw.channel), 'CURHAT') then 'Rumah Curhat'
+            when regexp_matches(stg_upper(person.raw.channel), 'CEK ?BANSOS') then 'Cek Bansos'
+            when regexp_matches(stg_upper(person.raw.channel), 'LAPOR') then 'SP4N-LAPOR!'
+            else stg_clean(person.raw.channel)
+        end as channel,
+        case
+            when regexp_matches(stg_upper(person.raw.complaint_type), '^USUL') then 'usulan'
+            when regexp_matches(stg_upper(person.raw.complaint_type), '^SANGG') then 'sanggahan'
+            when regexp_matches(
+                stg_upper(person.raw.complaint_type), '^(PENGADUAN|ADUAN|KELUHAN|LAPORAN)'
+            ) then 'pengaduan'
+        end as complaint_type,
+        stg_programme(person.raw.programme_requested) as programme_requested,
+        stg_clean(person.raw.reason) as reason,
+        stg_upper(person.raw.complaint_status) as complaint_status
     from person
-    inner join complaint_columns
-        on complaint_columns.record_id = person.record_id
+    left join dates
+        on dates.date_raw = coalesce(person.raw.complaint_date, '')
 )
 
 select * from final

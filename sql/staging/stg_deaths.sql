@@ -2,33 +2,20 @@
 with
 
 person as (
-    select * from stg_person('raw_deaths', 'deaths')
-),
-
-source as (
-    select * from raw_deaths
+    select * from stg_person('__stg_raw_deaths', 'deaths')
 ),
 
 dates as (
     select * from __stg_dates
 ),
 
-death_columns as (
-    select
-        source.record_id,
-        dates.parsed_date as death_date
-    from source
-    left join dates
-        on dates.date_raw = coalesce(source.death_date, '')
-),
-
 final as (
     select
-        person.*,
-        death_columns.* exclude (record_id)
+        person.* exclude (raw),
+        dates.parsed_date as death_date
     from person
-    inner join death_columns
-        on death_columns.record_id = person.record_id
+    left join dates
+        on dates.date_raw = coalesce(person.raw.death_date, '')
 )
 
 select * from final

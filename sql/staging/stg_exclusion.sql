@@ -2,34 +2,21 @@
 with
 
 person as (
-    select * from stg_person('raw_exclusion', 'exclusion')
-),
-
-source as (
-    select * from raw_exclusion
+    select * from stg_person('__stg_raw_exclusion', 'exclusion')
 ),
 
 dates as (
     select * from __stg_dates
 ),
 
-exclusion_columns as (
-    select
-        source.record_id,
-        stg_upper(source.category) as category,
-        dates.parsed_date as as_of_date
-    from source
-    left join dates
-        on dates.date_raw = coalesce(source.as_of_date, '')
-),
-
 final as (
     select
-        person.*,
-        exclusion_columns.* exclude (record_id)
+        person.* exclude (raw),
+        stg_upper(person.raw.category) as category,
+        dates.parsed_date as as_of_date
     from person
-    inner join exclusion_columns
-        on exclusion_columns.record_id = person.record_id
+    left join dates
+        on dates.date_raw = coalesce(person.raw.as_of_date, '')
 )
 
 select * from final

@@ -2,27 +2,14 @@
 with
 
 person as (
-    select * from stg_person('raw_village_officials', 'village_officials')
-),
-
-source as (
-    select * from raw_village_officials
-),
-
-official_columns as (
-    select
-        record_id,
-        stg_upper(position) as position
-    from source
+    select * from stg_person('__stg_raw_village_officials', 'village_officials')
 ),
 
 final as (
     select
-        person.*,
-        official_columns.* exclude (record_id)
+        person.* exclude (raw),
+        stg_upper(person.raw.position) as position
     from person
-    inner join official_columns
-        on official_columns.record_id = person.record_id
 )
 
 select * from final
