@@ -133,9 +133,14 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
     # Ingest: each file becomes raw_<kind> rows or quarantine rows.
     with record.stage("ingest"):
         record_inputs(record, run_config)
-        for file_number, spec in enumerate(run_config.sources, start=1):
+        # A glob entry numbers its files from `file_number` on, so the next entry starts
+        # after them; record ids stay unique across the run.
+        file_number = 1
+        for spec in run_config.sources:
             stage_started("ingest", spec.path)
-            result.file_counts.extend(ingest_source_task(db_path, spec, run_id, file_number))
+            counts = ingest_source_task(db_path, spec, run_id, file_number)
+            result.file_counts.extend(counts)
+            file_number += max(1, len({count.source_file for count in counts}))
     kinds = sorted({spec.kind for spec in run_config.sources})
 
     # Transform and validate: staging models, then one expectation suite per staging table.

@@ -511,6 +511,7 @@ def write_pbi(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame
             "DESA": region["desa"],
         }
     )
+    spec["sheet"] = "PBI"
     _write_simple_sheet(out / PBI_FILE, "PBI", PBI_HEADER, frame, spec, {3: dob_form == "serial"})
     return spec
 
@@ -535,6 +536,7 @@ def write_deaths(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFr
             "KECAMATAN": region["kec"],
         }
     )
+    spec["sheet"] = "Kematian"
     _write_simple_sheet(out / DEATHS_FILE, "Kematian", DEATHS_HEADER, frame, spec)
     return spec
 
@@ -570,6 +572,7 @@ def write_officials(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.Dat
             "KECAMATAN": region["kec"],
         }
     )
+    spec["sheet"] = "Perangkat"
     _write_simple_sheet(out / OFFICIALS_FILE, "Perangkat", OFFICIALS_HEADER, frame, spec)
     return spec
 
