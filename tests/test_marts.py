@@ -24,10 +24,11 @@ def world(con):
         con,
         register=[
             {"nik": HEAD, "no_kk": KK, "desil": 2},
-            {"nik": CHILD, "no_kk": KK, "relationship": "ANAK", "is_in_school": True, "desil": 2},
+            {"nik": CHILD, "no_kk": KK, "relationship": "ANAK", "is_in_school": True,
+             "school_level": "SD", "desil": 2},
             {"nik": RICH, "no_kk": make_kk(3), "desil": 8},
             {"nik": make_nik(4, "2015-01-08"), "no_kk": make_kk(3), "relationship": "ANAK",
-             "is_in_school": True, "desil": 8},
+             "is_in_school": True, "school_level": "SD", "desil": 8},
         ],
         pkh=[{"nik": RICH, "no_kk": make_kk(3)}],
         complaints=[

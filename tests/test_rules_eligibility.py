@@ -28,7 +28,14 @@ def family(desil=1, **head):
     """A KK head and a school child, both in the register."""
     return [
         {"nik": HEAD, "no_kk": KK, "desil": desil, **head},
-        {"nik": CHILD, "no_kk": KK, "relationship": "ANAK", "is_in_school": True, "desil": desil},
+        {
+            "nik": CHILD,
+            "no_kk": KK,
+            "relationship": "ANAK",
+            "is_in_school": True,
+            "school_level": "SD",
+            "desil": desil,
+        },
     ]
 
 
@@ -234,7 +241,7 @@ def test_pkh_component_limits_fires_on_three_balita(con):
 
     assert len(rows) == 1
     assert "3 early-childhood components (at most 2)" in rows[0][3]
-    assert "BALITA claimed 3 times but the family has 0 children" in rows[0][3]
+    assert "BALITA claimed 3 times but 0 family members qualify" in rows[0][3]
 
 
 def test_pkh_component_limits_accepts_matching_claim(con):

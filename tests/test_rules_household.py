@@ -28,7 +28,14 @@ def found(con, rule_code):
 def family(desil=1, **head):
     return [
         {"nik": HEAD, "no_kk": KK, "desil": desil, **head},
-        {"nik": CHILD, "no_kk": KK, "relationship": "ANAK", "is_in_school": True, "desil": desil},
+        {
+            "nik": CHILD,
+            "no_kk": KK,
+            "relationship": "ANAK",
+            "is_in_school": True,
+            "school_level": "SD",
+            "desil": desil,
+        },
     ]
 
 
@@ -44,7 +51,7 @@ def test_age_implausible_young_pengurus(con):
 
     assert [r[0] for r in rows] == ["pkh:1::2", "register:1::2"]
     assert "PKH pengurus aged 15 is younger than 17" in rows[0][3]
-    assert "after the period end" in rows[1][3]
+    assert "after the period start" in rows[1][3]
 
 
 def test_age_implausible_fires_on_pregnant_man(con):
@@ -59,14 +66,20 @@ def test_age_implausible_accepts_adult_pengurus(con):
     assert found(con, "AGE_IMPLAUSIBLE") == []
 
 
-def test_default_dob_reports_recipients(con):
-    run(con, bpnt=[{"nik": make_nik(1, "1950-07-01")}, {"nik": make_nik(2, "1950-07-02")}])
+def test_default_dob_reports_every_file(con):
+    run(
+        con,
+        register=[{"nik": make_nik(1, "1950-12-31")}, {"nik": make_nik(3, "1950-12-30")}],
+        bpnt=[{"nik": make_nik(2, "1950-07-01")}],
+    )
 
-    assert [(r[0], r[1]) for r in found(con, "DEFAULT_DOB")] == [("bpnt:1::2", "INFO")]
+    rows = found(con, "DEFAULT_DOB")
+
+    assert [(r[0], r[1]) for r in rows] == [("bpnt:1::2", "INFO"), ("register:1::2", "INFO")]
 
 
-def test_default_dob_ignores_non_recipients(con):
-    run(con, register=[{"nik": make_nik(1, "1950-12-31")}], pkh=[{"nik": make_nik(2)}])
+def test_default_dob_ignores_other_dates(con):
+    run(con, register=[{"nik": make_nik(1, "1950-07-02")}], pkh=[{"nik": make_nik(2, "1966-03-14")}])
 
     assert found(con, "DEFAULT_DOB") == []
 
@@ -147,7 +160,7 @@ def test_cross_programme_inconsistency_fires_on_gap_and_inactive(con):
 
     assert [(r[0], r[2]) for r in rows] == [("bpnt:1::2", "BPNT"), ("pkh:1::2", "PKH")]
     assert "inactive" in rows[0][3]
-    assert "eligible for BPNT and PBI" in rows[1][3]
+    assert "within the BPNT and PBI desil threshold" in rows[1][3]
 
 
 def test_cross_programme_inconsistency_accepts_full_coverage(con):
@@ -165,8 +178,9 @@ def test_cross_programme_inconsistency_accepts_full_coverage(con):
 def test_complaint_link_warns_when_person_is_flagged(con):
     run(
         con,
-        register=family(desil=6),
+        register=family(desil=5),
         pkh=[{"nik": HEAD, "no_kk": KK}],
+        pbi=[{"nik": CHILD}],
         complaints=[
             {"nik": HEAD, "complaint_type": "sanggahan", "complaint_status": "selesai"},
             {"nik": CHILD, "complaint_type": "usulan"},
@@ -176,7 +190,10 @@ def test_complaint_link_warns_when_person_is_flagged(con):
 
     rows = found(con, "COMPLAINT_LINK")
 
-    assert [(r[0], r[1]) for r in rows] == [("complaints:1::2", "WARN"), ("complaints:1::3", "INFO")]
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        ("complaints:1::2", "WARN", "PKH"),
+        ("complaints:1::3", "INFO", "PBI"),
+    ]
     assert "DESIL_OUT_OF_RANGE" in rows[0][3]
 
 
@@ -184,6 +201,7 @@ def test_complaint_link_warns_when_overdue(con):
     run(
         con,
         register=family(),
+        pbi=[{"nik": CHILD}],
         complaints=[{"nik": CHILD, "complaint_type": "sanggahan", "complaint_date": "2026-12-01"}],
     )
 

@@ -1,8 +1,8 @@
--- Rule 5 KK_FORMAT (ERROR): No KK is not 16 digits or is a placeholder, its province code does
--- not exist, its kecamatan prefix is missing from the region table (for the audited
--- kabupaten), its DDMMYY registration date is impossible or after the export date (register
--- snapshot date, else the period end), or it equals the person's NIK. Only files with a
--- No KK column are checked (some non-empty No KK in the file), and an empty No KK in a
+-- Rule 5 KK_FORMAT (ERROR): No KK is not 16 digits or is a placeholder, was damaged by a
+-- spreadsheet (numeric cell, scientific notation), its region prefix is not a kecamatan of the
+-- region table, its DDMMYY registration date is impossible or after the export date (the
+-- newest register snapshot, else the period end), or it equals the person's NIK. Only files
+-- with a No KK column are checked (some non-empty No KK in the file), and an empty No KK in a
 -- complaint is not an error.
 with
 
@@ -15,7 +15,13 @@ params as (
 ),
 
 register as (
-    select record_id, snapshot_date from __rules_in_register
+    select * from __rules_in_register
+),
+
+export as (
+    select coalesce(max(register.snapshot_date), any_value(params.period_end_date)) as export_date
+    from params
+    left join register on true
 ),
 
 files_with_kk as (
@@ -27,9 +33,12 @@ files_with_kk as (
 checked as (
     select
         parts.*,
-        coalesce(register.snapshot_date, params.period_end_date) as export_date,
+        export.export_date,
         list_filter([
-            case when parts.no_kk_digits = '' then 'No KK is empty'
+            case
+                when parts.is_no_kk_excel_damaged
+                    then 'No KK was stored as a number; its last digit cannot be trusted'
+                when parts.no_kk_digits = '' then 'No KK is empty'
                 when __rules_is_placeholder(parts.no_kk_digits)
                     then 'No KK is a placeholder value'
                 when not is_no_kk_16_digits then printf(
@@ -37,30 +46,27 @@ checked as (
                     length(parts.no_kk_digits)
                 )
             end,
-            case when is_no_kk_16_digits and not is_no_kk_province_valid then printf(
-                'province code %s does not exist', left(parts.no_kk_digits, 2)
-            ) end,
-            case when is_no_kk_16_digits and is_no_kk_in_region
+            case when is_no_kk_16_digits and not parts.is_no_kk_excel_damaged
                 and not is_no_kk_kecamatan_known then printf(
-                    'kecamatan prefix %s is not in the region table',
+                    'region prefix %s is not a kecamatan of the region table',
                     left(parts.no_kk_digits, 6)
                 ) end,
-            case when is_no_kk_16_digits and parts.no_kk_date is null then printf(
-                'registration date %s is not a calendar date', substr(parts.no_kk_digits, 7, 6)
-            ) end,
-            case when is_no_kk_16_digits
-                and parts.no_kk_date > coalesce(register.snapshot_date, params.period_end_date)
-                then printf(
+            case when is_no_kk_16_digits and not parts.is_no_kk_excel_damaged
+                and parts.no_kk_date is null then printf(
+                    'registration date %s is not a calendar date',
+                    substr(parts.no_kk_digits, 7, 6)
+                ) end,
+            case when is_no_kk_16_digits and not parts.is_no_kk_excel_damaged
+                and parts.no_kk_date > export.export_date then printf(
                     'registration date %s is after the export date %s',
                     strftime(parts.no_kk_date, '%d-%m-%Y'),
-                    strftime(coalesce(register.snapshot_date, params.period_end_date), '%d-%m-%Y')
+                    strftime(export.export_date, '%d-%m-%Y')
                 ) end,
             case when is_no_kk_16_digits and parts.no_kk_digits = parts.nik_digits
                 then 'No KK equals the person''s NIK' end
         ], lambda problem: problem is not null) as problems
     from parts
-    cross join params
-    left join register on parts.record_id = register.record_id
+    cross join export
     where parts.source_file in (select source_file from files_with_kk)
         and not (parts.kind = 'complaints' and parts.no_kk_digits = '')
 ),

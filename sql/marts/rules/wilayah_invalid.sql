@@ -1,4 +1,4 @@
--- Rule 25 WILAYAH_INVALID: the desa or kecamatan code of an in-period record is not in the
+-- Rule 25 WILAYAH_INVALID: the desa or kecamatan code of a record is not in the
 -- Batang region table (ERROR), staging marked the code invalid (ERROR), the desa is not under
 -- the stated kecamatan (WARN), or staging could not place a desa name (unknown, or ambiguous
 -- across kecamatan without a code: WARN). Records without any address are not checked.
@@ -46,7 +46,6 @@ checked as (
                 then 'the desa name exists in several kecamatan and no code is given' end
         ], lambda problem: problem is not null) as warnings
     from records
-    where records.is_in_period
 ),
 
 final as (

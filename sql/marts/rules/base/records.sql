@@ -64,15 +64,18 @@ keyed as (
 linked as (
     select
         keyed.*,
-        -- NIK and No KK usable as join keys: 16 digits, no placeholder, no spreadsheet damage.
+        -- NIK and No KK usable as join keys: 16 digits, no placeholder, no spreadsheet damage,
+        -- and not rejected by staging.
         case
             when not is_nik_excel_damaged
+                and coalesce(nik_status, 'valid') = 'valid'
                 and regexp_full_match(nik_digits, '[0-9]{16}')
                 and not __rules_is_placeholder(nik_digits)
                 then nik_digits
         end as nik_key,
         case
             when not is_no_kk_excel_damaged
+                and coalesce(no_kk_status, 'valid') = 'valid'
                 and regexp_full_match(no_kk_digits, '[0-9]{16}')
                 and not __rules_is_placeholder(no_kk_digits)
                 then no_kk_digits
