@@ -88,24 +88,26 @@ def _table_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
 
 
 # Provenance is compared on the file's base name, so a run that keeps files in sub-folders of
-# its raw folder still matches the truth.
-_PROVENANCE_KEY = (
-    "regexp_replace({p}source_file, '^.*[/\\\\]', '') || '|' || coalesce({p}source_sheet, '') "
-    "|| '|' || cast(cast({p}source_row as bigint) as varchar)"
-)
-
-
-def _provenance(prefix: str = "") -> str:
-    return _PROVENANCE_KEY.format(p=prefix)
+# its raw folder still matches the truth. A truth row with an empty sheet matches any sheet of
+# its file, because the generator leaves the sheet empty for single-sheet workbooks too.
+def _provenance_match(run: str, truth: str) -> str:
+    return (
+        f"regexp_replace({run}.source_file, '^.*[/\\\\]', '') "
+        f"= regexp_replace({truth}.source_file, '^.*[/\\\\]', '') "
+        f"and cast({run}.source_row as bigint) = cast({truth}.source_row as bigint) "
+        f"and (coalesce({truth}.source_sheet, '') = '' "
+        f"or coalesce({run}.source_sheet, '') = {truth}.source_sheet)"
+    )
 
 
 def _load_predictions(con: duckdb.DuckDBPyConnection) -> None:
     run_sql(
         con,
         "create or replace temp table eval_predicted as "
-        f"select distinct f.rule_code, f.programme, r.person_uid, {_provenance('f.')} as provenance "
+        "select distinct f.rule_code, f.programme, r.person_uid, f.source_file, f.source_sheet, "
+        "f.source_row "
         "from marts.fct_findings as f "
-        f"left join truth_records as r on {_provenance('f.')} = {_provenance('r.')}",
+        f"left join truth_records as r on {_provenance_match('f', 'r')}",
     )
 
 
@@ -227,7 +229,7 @@ def _linkage_row(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -
             select l.person_id, t.person_uid
             from marts.int_person_links as l
             inner join staged as s on l.record_id = s.record_id
-            inner join truth_records as t on {_provenance('s.')} = {_provenance('t.')}
+            inner join truth_records as t on {_provenance_match('s', 't')}
         ),
         cells as (select person_id, person_uid, count(*) as n from joined group by all),
         predicted as (select person_id, count(*) as n from joined group by all),

@@ -122,24 +122,32 @@ def test_name_mismatch_same_nik_maps_spelling_variants(con):
     assert found(con, "NAME_MISMATCH_SAME_NIK") == []
 
 
-def test_exclusion_error_candidate_lists_each_programme(con):
-    run(con, register=family(desil=2), pkh=[{"nik": make_nik(9)}])
+def test_exclusion_error_candidate_without_any_aid(con):
+    run(con, register=family(desil=5), pkh=[{"nik": make_nik(9)}])
 
     rows = found(con, "EXCLUSION_ERROR_CANDIDATE")
 
-    assert [(r[0], r[1], r[2]) for r in rows] == [
-        ("register:1::2", "INFO", "BPNT"),
-        ("register:1::2", "INFO", "PBI"),
-        ("register:1::2", "INFO", "PKH"),
-    ]
-    assert "1 members qualify" in rows[2][3]
+    assert [(r[0], r[1], r[2]) for r in rows] == [("register:1::2", "INFO", "ALL")]
+    assert "receives no PKH, BPNT or PBI" in rows[0][3]
+
+
+def test_exclusion_error_candidate_missing_pkh(con):
+    run(con, register=family(desil=2), bpnt=[{"nik": HEAD, "no_kk": KK}])
+
+    rows = found(con, "EXCLUSION_ERROR_CANDIDATE")
+
+    assert [(r[0], r[2]) for r in rows] == [("register:1::2", "PKH")]
+    assert "1 members qualify" in rows[0][3]
 
 
 def test_exclusion_error_candidate_skips_excluded_and_rich(con):
     other = make_nik(5, "1970-05-05")
+    third = make_nik(6, "1972-05-05")
     run(
         con,
-        register=family(desil=2) + [{"nik": other, "no_kk": make_kk(5), "desil": 8}],
+        register=family(desil=2)
+        + [{"nik": other, "no_kk": make_kk(5), "desil": 8}]
+        + [{"nik": third, "no_kk": make_kk(6), "desil": 3, "is_padan_dukcapil": False}],
         asn=[{"nik": CHILD}],
     )
 
