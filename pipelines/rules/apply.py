@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+from rapidfuzz import fuzz, process
 
 from pipelines.rules.inputs import COMMON_COLUMNS, KIND_COLUMNS, Catalog, build_input_views, read_catalog
 from pipelines.rules.params import parse_params, write_params
@@ -73,6 +76,32 @@ def _load_wilayah(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+NAME_RATIO_FUNCTION = "__rules_name_ratio"
+
+
+def _name_ratio(left: pa.Array, right: pa.Array) -> pa.Array:
+    """Return rapidfuzz `fuzz.ratio` of each pair of names, scaled to 0-1."""
+    scores = process.cpdist(
+        left.to_pylist(), right.to_pylist(), scorer=fuzz.ratio, dtype=np.float64, workers=1
+    )
+    return pa.array(scores / 100.0, type=pa.float64())
+
+
+def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
+    # Re-registering on the same connection fails, so an earlier run's function is removed.
+    try:
+        con.remove_function(NAME_RATIO_FUNCTION)
+    except duckdb.InvalidInputException:
+        pass
+    con.create_function(
+        NAME_RATIO_FUNCTION,
+        _name_ratio,
+        [duckdb.sqltype("VARCHAR"), duckdb.sqltype("VARCHAR")],
+        duckdb.sqltype("DOUBLE"),
+        type="arrow",
+    )
+
+
 def _records_union_sql() -> str:
     selects = []
     for kind in KIND_COLUMNS:
@@ -104,6 +133,7 @@ def prepare_inputs(con: duckdb.DuckDBPyConnection, rules_config: dict[str, Any],
     write_params(con, params, run_id)
     _load_wilayah(con)
     build_input_views(con, catalog)
+    _register_functions(con)
     _run_model_file(con, "macros")
     run_sql(con, f"create or replace temp table __rules_records_unioned as\n{_records_union_sql()}")
     for name in BASE_MODELS:

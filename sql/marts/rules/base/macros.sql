@@ -88,11 +88,12 @@ create or replace temp macro __rules_programme_of(kind) as
         else 'ALL'
     end;
 
--- Similarity of two name keys from 0 to 1: one minus the Levenshtein distance over the longer
--- length. A one-letter typo in a seven-letter name scores 0.86.
+-- Similarity of two name keys from 0 to 1: rapidfuzz `fuzz.ratio` (Indel distance) over 100,
+-- registered from Python as __rules_name_ratio. A one-letter typo or a swap of two letters in a
+-- seven-letter name scores about 0.86.
 create or replace temp macro __rules_name_similarity(key_a, key_b) as
     case
         when key_a = key_b then 1.0
         when greatest(length(key_a), length(key_b)) = 0 then null
-        else 1.0 - levenshtein(key_a, key_b) / greatest(length(key_a), length(key_b))
+        else __rules_name_ratio(key_a, key_b)
     end;

@@ -6,10 +6,6 @@ records as (
     select * from __rules_records
 ),
 
-params as (
-    select * from __rules_params
-),
-
 wilayah as (
     select * from __rules_wilayah
 ),
@@ -51,11 +47,9 @@ split as (
             as is_no_kk_province_valid,
         left(no_kk_digits, 6) in (select kecamatan_code from kecamatan_codes)
             as is_no_kk_kecamatan_known,
-        __rules_embedded_date(
-            substr(no_kk_digits, 7, 6), year(params.period_end_date) % 100
-        ) as no_kk_date
+        -- No KK numbers date from the 1970s on, so years 70-99 are 19YY and 00-69 are 20YY.
+        __rules_embedded_date(substr(no_kk_digits, 7, 6), 69) as no_kk_date
     from records
-    cross join params
 ),
 
 final as (
