@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+from rich.table import Table
 
 from pipelines.errors import SourceFileError
 from pipelines.sqlrun import query_rows, run_sql
@@ -263,8 +264,11 @@ def _linkage_row(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -
 
 def evaluate(marts_db: Path, truth_dir: Path) -> list[EvalRow]:
     """Score every rule of the run in `marts_db` (an audit.duckdb with fct_findings) against the
-    truth in `truth_dir`; return one row per rule plus one for record linkage when the database
-    contains int_person_links and the staging tables."""
+    truth in `truth_dir`.
+
+    Returns one row per rule. A last row scores record linkage when the database also contains
+    int_person_links and the staging tables.
+    """
     if not marts_db.exists():
         raise SourceFileError(f"audit database {marts_db} not found; run the audit first")
     con = duckdb.connect(config={"autoinstall_known_extensions": False})
@@ -283,3 +287,33 @@ def evaluate(marts_db: Path, truth_dir: Path) -> list[EvalRow]:
         rows.append(linkage)
     logger.info("evaluated %d rules against %s", len(rows), truth_dir)
     return rows
+
+
+def format_table(rows: list[EvalRow]) -> Table:
+    """Return the evaluation rows as a rich table: one line per rule, linkage last."""
+    table = Table(title="Rules against the synthetic truth")
+    headers = ("rule", "evaluated", "predicted", "expected", "TP", "FP", "FN", "precision",
+               "recall", "F1", "decoys flagged", "unmapped", "note")
+    for header in headers:
+        table.add_column(header, justify="left" if header in ("rule", "note") else "right")
+    for row in rows:
+        table.add_row(
+            row.rule_code,
+            "yes" if row.is_evaluated else "no",
+            str(row.predicted),
+            str(row.expected),
+            str(row.true_positives),
+            str(row.false_positives),
+            str(row.false_negatives),
+            _format_ratio(row.precision),
+            _format_ratio(row.recall),
+            _format_ratio(row.f1),
+            f"{row.decoys_flagged}/{row.decoys}",
+            str(row.unmapped_findings),
+            row.note,
+        )
+    return table
+
+
+def _format_ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"

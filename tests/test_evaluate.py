@@ -9,7 +9,7 @@ import pytest
 from test_rules_builders import make_kk, make_nik, make_world, rules_config
 
 from pipelines.errors import SourceFileError
-from pipelines.evaluate import LINKAGE, evaluate
+from pipelines.evaluate import LINKAGE, evaluate, format_table
 from pipelines.rules import apply_rules
 
 KK = make_kk(1)
@@ -136,3 +136,13 @@ def test_evaluate_rejects_missing_truth(tmp_path):
 
     with pytest.raises(SourceFileError, match="records.csv not found"):
         evaluate(database, tmp_path / "nowhere")
+
+
+def test_format_table_has_row_per_rule(tmp_path):
+    database = make_run(tmp_path)
+    rows = evaluate(database, make_truth(tmp_path, []))
+
+    table = format_table(rows)
+
+    assert table.row_count == len(rows)
+    assert table.columns[0].header == "rule"

@@ -218,6 +218,18 @@ def test_pkh_no_component_fires_without_qualifying_member(con):
     assert [(r[0], r[1]) for r in found(con, "PKH_NO_COMPONENT")] == [("pkh:1::2", "FLAG")]
 
 
+def test_pkh_no_component_ignores_dead_members(con):
+    elder = make_nik(4, "1950-03-03", "P")
+    run(
+        con,
+        register=[{"nik": HEAD, "no_kk": KK}, {"nik": elder, "no_kk": KK, "relationship": "ORANG TUA"}],
+        pkh=[{"nik": HEAD, "no_kk": KK, "components": "LANSIA"}],
+        deaths=[{"nik": elder, "death_date": "2026-05-05"}],
+    )
+
+    assert [r[0] for r in found(con, "PKH_NO_COMPONENT")] == ["pkh:1::2"]
+
+
 def test_pkh_no_component_accepts_school_child(con):
     run(con, register=family(), pkh=[{"nik": HEAD, "no_kk": KK}])
 

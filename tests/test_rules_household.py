@@ -101,6 +101,16 @@ def test_wilayah_invalid_errors_on_unknown_code(con):
     assert "not in kecamatan 332501" in rows[1][3]
 
 
+def test_wilayah_invalid_skips_files_without_region(con):
+    run(
+        con,
+        register=[{"nik": make_nik(1)}],
+        asn=[{"nik": make_nik(2), "desa_code": None, "wilayah_status": "unknown"}],
+    )
+
+    assert found(con, "WILAYAH_INVALID") == []
+
+
 def test_wilayah_invalid_accepts_known_codes(con):
     run(con, register=[{"nik": make_nik(1), "desa_code": "3325152011"}])
 
@@ -114,6 +124,12 @@ def test_name_mismatch_same_nik_fires(con):
 
     assert [r[0] for r in rows] == ["pkh:1::2"]
     assert '"BUDIYANTO" differs from register name "SUTRISNO"' in rows[0][3]
+
+
+def test_name_mismatch_same_nik_accepts_swapped_letters(con):
+    run(con, register=[{"nik": HEAD, "name": "TASMINAH"}], bpnt=[{"nik": HEAD, "name": "TASIMNAH"}])
+
+    assert found(con, "NAME_MISMATCH_SAME_NIK") == []
 
 
 def test_name_mismatch_same_nik_maps_spelling_variants(con):

@@ -75,6 +75,15 @@ def test_nik_structure_fires_on_impossible_parts(con):
     assert "serial 0000" in rows[2][3]
 
 
+def test_nik_structure_warns_outside_region(con):
+    run(con, register=[{"nik": "3374011205850001"}])
+
+    rows = found(con, "NIK_STRUCTURE")
+
+    assert [r[1] for r in rows] == ["WARN"]
+    assert "outside the audited kabupaten" in rows[0][3]
+
+
 def test_nik_structure_accepts_29_february_and_female_day(con):
     run(con, register=[{"nik": "3325012902850001"}, {"nik": "3325015207850001"}])
 
@@ -119,6 +128,14 @@ def test_kk_format_kk_equal_nik(con):
     assert len(rows) == 2
     assert "equals the person's NIK" in rows[0][3]
     assert "after the export date" in rows[1][3]
+
+
+def test_kk_format_reads_year_27_as_2027(con):
+    run(con, register=[{"nik": make_nik(1), "no_kk": "3325021004270001"}])
+
+    rows = found(con, "KK_FORMAT")
+
+    assert "registration date 10-04-2027 is after the export date" in rows[0][3]
 
 
 def test_kk_format_accepts_valid_and_missing_complaint_kk(con):
