@@ -113,7 +113,9 @@ def _load_predictions(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _programme_match(left: str, right: str) -> str:
-    return f"({left}.programme = {right}.programme or 'ALL' in ({left}.programme, {right}.programme))"
+    return (
+        f"({left}.programme = {right}.programme or 'ALL' in ({left}.programme, {right}.programme))"
+    )
 
 
 def _rule_scores(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, ...]]:
@@ -141,15 +143,15 @@ def _rule_scores(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, ...]]:
             (select count(*) from expected e where e.rule_code = codes.rule_code),
             (select count(*) from predicted p where p.rule_code = codes.rule_code and exists (
                 select 1 from expected e where e.rule_code = p.rule_code
-                and e.person_uid = p.person_uid and {_programme_match('e', 'p')})),
+                and e.person_uid = p.person_uid and {_programme_match("e", "p")})),
             (select count(*) from expected e where e.rule_code = codes.rule_code and exists (
                 select 1 from predicted p where p.rule_code = e.rule_code
-                and p.person_uid = e.person_uid and {_programme_match('e', 'p')})),
+                and p.person_uid = e.person_uid and {_programme_match("e", "p")})),
             (select count(*) from decoys d where d.rule_code = codes.rule_code),
             (select count(*) from decoys d where d.rule_code = codes.rule_code and exists (
                 select 1 from predicted p where p.rule_code = d.rule_code
                 and p.person_uid = d.person_uid
-                and (coalesce(d.programme, '') = '' or {_programme_match('d', 'p')}))),
+                and (coalesce(d.programme, '') = '' or {_programme_match("d", "p")}))),
             (select count(*) from eval_predicted u
                 where u.rule_code = codes.rule_code and u.person_uid is null)
         from codes
@@ -230,7 +232,7 @@ def _linkage_row(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -
             select l.person_id, t.person_uid
             from marts.int_person_links as l
             inner join staged as s on l.record_id = s.record_id
-            inner join truth_records as t on {_provenance_match('s', 't')}
+            inner join truth_records as t on {_provenance_match("s", "t")}
         ),
         cells as (select person_id, person_uid, count(*) as n from joined group by all),
         predicted as (select person_id, count(*) as n from joined group by all),
@@ -292,8 +294,21 @@ def evaluate(marts_db: Path, truth_dir: Path) -> list[EvalRow]:
 def format_table(rows: list[EvalRow]) -> Table:
     """Return the evaluation rows as a rich table: one line per rule, linkage last."""
     table = Table(title="Rules against the synthetic truth")
-    headers = ("rule", "evaluated", "predicted", "expected", "TP", "FP", "FN", "precision",
-               "recall", "F1", "decoys flagged", "unmapped", "note")
+    headers = (
+        "rule",
+        "evaluated",
+        "predicted",
+        "expected",
+        "TP",
+        "FP",
+        "FN",
+        "precision",
+        "recall",
+        "F1",
+        "decoys flagged",
+        "unmapped",
+        "note",
+    )
     for header in headers:
         table.add_column(header, justify="left" if header in ("rule", "note") else "right")
     for row in rows:

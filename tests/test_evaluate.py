@@ -60,14 +60,30 @@ def make_truth(tmp_path, findings, decoys=()):
     )
     write_csv(
         truth / "findings.csv",
-        ["rule_code", "programme", "person_uid", "family_uid", "source_file", "source_sheet",
-         "source_row", "note"],
+        [
+            "rule_code",
+            "programme",
+            "person_uid",
+            "family_uid",
+            "source_file",
+            "source_sheet",
+            "source_row",
+            "note",
+        ],
         findings,
     )
     write_csv(
         truth / "decoys.csv",
-        ["decoy_kind", "rule_code", "programme", "person_uid", "source_file", "source_sheet",
-         "source_row", "note"],
+        [
+            "decoy_kind",
+            "rule_code",
+            "programme",
+            "person_uid",
+            "source_file",
+            "source_sheet",
+            "source_row",
+            "note",
+        ],
         decoys,
     )
     write_csv(

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
-from test_rules_builders import con, make_kk, make_nik, make_staging, make_world, rules_config  # noqa: F401
+import pytest
+from test_rules_builders import (
+    make_kk,
+    make_nik,
+    make_staging,
+    make_world,
+    new_connection,
+    rules_config,
+)
 
 from pipelines.rules import apply_rules
+
+
+@pytest.fixture
+def con():
+    connection = new_connection()
+    yield connection
+    connection.close()
+
 
 KK = make_kk(1)
 HEAD = make_nik(1, "1980-04-10")
@@ -65,7 +81,12 @@ def test_not_padan_dukcapil_ignores_padan_records(con):
 
 
 def test_desil_out_of_range_flags_above_threshold(con):
-    run(con, register=family(desil=5), pkh=[{"nik": HEAD, "no_kk": KK}], bpnt=[{"nik": HEAD, "no_kk": KK}])
+    run(
+        con,
+        register=family(desil=5),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        bpnt=[{"nik": HEAD, "no_kk": KK}],
+    )
 
     rows = found(con, "DESIL_OUT_OF_RANGE")
 
@@ -102,7 +123,10 @@ def test_deceased_recipient_ignores_later_death_and_replaced_pengurus(con):
         register=family() + [{"nik": spouse, "no_kk": KK, "relationship": "ISTRI"}],
         pkh=[{"nik": HEAD, "no_kk": KK}, {"nik": spouse, "no_kk": KK}],
         bpnt=[{"nik": CHILD, "no_kk": KK}],
-        deaths=[{"nik": HEAD, "death_date": "2026-03-01"}, {"nik": CHILD, "death_date": "2026-11-02"}],
+        deaths=[
+            {"nik": HEAD, "death_date": "2026-03-01"},
+            {"nik": CHILD, "death_date": "2026-11-02"},
+        ],
     )
 
     assert found(con, "DECEASED_RECIPIENT") == []
@@ -167,7 +191,8 @@ def test_business_owner_not_evaluated_without_ahu_rows(con):
     run(con, register=family(), pkh=[{"nik": HEAD, "no_kk": KK}], exclusion=[{"nik": make_nik(8)}])
 
     status = con.execute(
-        "select is_evaluated, not_evaluated_reason from rule_status where rule_code = 'BUSINESS_OWNER'"
+        "select is_evaluated, not_evaluated_reason from rule_status "
+        "where rule_code = 'BUSINESS_OWNER'"
     ).fetchall()
 
     assert status == [(False, "no AHU/OSS company officer or owner rows in stg_exclusion")]
@@ -196,7 +221,10 @@ def test_proxy_affluence_warns_on_large_connection(con):
         con,
         register=family(),
         pkh=[{"nik": HEAD, "no_kk": KK}],
-        pln=[{"nik": HEAD, "power_va": 2200, "tariff": "R1"}, {"nik": CHILD, "power_va": 900, "tariff": "R1"}],
+        pln=[
+            {"nik": HEAD, "power_va": 2200, "tariff": "R1"},
+            {"nik": CHILD, "power_va": 900, "tariff": "R1"},
+        ],
     )
 
     rows = found(con, "PROXY_AFFLUENCE")
@@ -207,7 +235,12 @@ def test_proxy_affluence_warns_on_large_connection(con):
 
 
 def test_proxy_affluence_ignores_two_wheelers(con):
-    run(con, register=family(), pkh=[{"nik": HEAD, "no_kk": KK}], vehicles=[{"nik": HEAD, "wheels": 2}])
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        vehicles=[{"nik": HEAD, "wheels": 2}],
+    )
 
     assert found(con, "PROXY_AFFLUENCE") == []
 
@@ -222,7 +255,10 @@ def test_pkh_no_component_ignores_dead_members(con):
     elder = make_nik(4, "1950-03-03", "P")
     run(
         con,
-        register=[{"nik": HEAD, "no_kk": KK}, {"nik": elder, "no_kk": KK, "relationship": "ORANG TUA"}],
+        register=[
+            {"nik": HEAD, "no_kk": KK},
+            {"nik": elder, "no_kk": KK, "relationship": "ORANG TUA"},
+        ],
         pkh=[{"nik": HEAD, "no_kk": KK, "components": "LANSIA"}],
         deaths=[{"nik": elder, "death_date": "2026-05-05"}],
     )
@@ -247,7 +283,11 @@ def test_pkh_no_component_ignores_child_out_of_school(con):
 
 
 def test_pkh_component_limits_fires_on_three_balita(con):
-    run(con, register=family(), pkh=[{"nik": HEAD, "no_kk": KK, "components": "BALITA, BALITA, BALITA"}])
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": HEAD, "no_kk": KK, "components": "BALITA, BALITA, BALITA"}],
+    )
 
     rows = found(con, "PKH_COMPONENT_LIMITS")
 
@@ -263,7 +303,11 @@ def test_pkh_component_limits_accepts_matching_claim(con):
 
 
 def test_pbi_not_eligible_fires_above_threshold(con):
-    run(con, register=family(desil=7), pbi=[{"nik": HEAD, "segment": "PBI APBD"}, {"nik": make_nik(9)}])
+    run(
+        con,
+        register=family(desil=7),
+        pbi=[{"nik": HEAD, "segment": "PBI APBD"}, {"nik": make_nik(9)}],
+    )
 
     rows = found(con, "PBI_NOT_ELIGIBLE")
 

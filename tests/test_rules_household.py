@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from test_rules_builders import con, make_kk, make_nik, make_world, rules_config  # noqa: F401
+import pytest
+from test_rules_builders import make_kk, make_nik, make_world, new_connection, rules_config
 
 from pipelines.rules import apply_rules
 from pipelines.rules.registry import RULES
+
+
+@pytest.fixture
+def con():
+    connection = new_connection()
+    yield connection
+    connection.close()
+
 
 KK = make_kk(1)
 HEAD = make_nik(1, "1980-04-10")
@@ -79,7 +88,9 @@ def test_default_dob_reports_every_file(con):
 
 
 def test_default_dob_ignores_other_dates(con):
-    run(con, register=[{"nik": make_nik(1, "1950-07-02")}], pkh=[{"nik": make_nik(2, "1966-03-14")}])
+    run(
+        con, register=[{"nik": make_nik(1, "1950-07-02")}], pkh=[{"nik": make_nik(2, "1966-03-14")}]
+    )
 
     assert found(con, "DEFAULT_DOB") == []
 
@@ -90,7 +101,12 @@ def test_wilayah_invalid_errors_on_unknown_code(con):
         register=[
             {"nik": make_nik(1), "desa_code": "3325019999"},
             {"nik": make_nik(2), "desa_code": "3325022001", "kecamatan_code": "332501"},
-            {"nik": make_nik(3), "desa_code": None, "kecamatan_code": None, "wilayah_status": "ambiguous"},
+            {
+                "nik": make_nik(3),
+                "desa_code": None,
+                "kecamatan_code": None,
+                "wilayah_status": "ambiguous",
+            },
         ],
     )
 
@@ -133,7 +149,11 @@ def test_name_mismatch_same_nik_accepts_swapped_letters(con):
 
 
 def test_name_mismatch_same_nik_maps_spelling_variants(con):
-    run(con, register=[{"nik": HEAD, "name": "MUHAMMAD FAIZIN"}], pkh=[{"nik": HEAD, "name": "MOCH FAIZIN"}])
+    run(
+        con,
+        register=[{"nik": HEAD, "name": "MUHAMMAD FAIZIN"}],
+        pkh=[{"nik": HEAD, "name": "MOCH FAIZIN"}],
+    )
 
     assert found(con, "NAME_MISMATCH_SAME_NIK") == []
 
@@ -173,7 +193,8 @@ def test_exclusion_error_candidate_skips_excluded_and_rich(con):
 def test_cross_programme_inconsistency_fires_on_gap_and_inactive(con):
     run(
         con,
-        register=family(desil=2, is_register_active=False) + [
+        register=family(desil=2, is_register_active=False)
+        + [
             {"nik": make_nik(5), "no_kk": make_kk(5), "desil": 3},
         ],
         pkh=[{"nik": make_nik(5), "no_kk": make_kk(5), "components": ""}],
@@ -255,7 +276,10 @@ def test_household_dissolved_fires_when_all_died(con):
         con,
         register=family(),
         bpnt=[{"nik": HEAD, "no_kk": KK}],
-        deaths=[{"nik": HEAD, "death_date": "2026-01-05"}, {"nik": CHILD, "death_date": "2026-02-05"}],
+        deaths=[
+            {"nik": HEAD, "death_date": "2026-01-05"},
+            {"nik": CHILD, "death_date": "2026-02-05"},
+        ],
     )
 
     rows = found(con, "HOUSEHOLD_DISSOLVED")
@@ -298,7 +322,9 @@ def test_rule_status_marks_absent_inputs(con):
 def test_rule_status_lists_every_rule(con):
     run(con, register=family())
 
-    rows = con.execute("select rule_number, rule_code from rule_status order by rule_number").fetchall()
+    rows = con.execute(
+        "select rule_number, rule_code from rule_status order by rule_number"
+    ).fetchall()
 
     assert rows == [(r.number, r.code) for r in RULES]
     assert len(rows) == 31

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from test_rules_builders import con, make_kk, make_nik, make_world, rules_config  # noqa: F401
+import pytest
+from test_rules_builders import make_kk, make_nik, make_world, new_connection, rules_config
 
 from pipelines.rules import apply_rules
+
+
+@pytest.fixture
+def con():
+    connection = new_connection()
+    yield connection
+    connection.close()
 
 
 def run(con, **tables):
@@ -111,8 +119,11 @@ def test_nik_attr_mismatch_ignores_default_day(con):
         con,
         register=[
             {"nik": make_nik(1, "1950-07-12"), "birth_date": "1950-07-01"},
-            {"nik": make_nik(2, "1980-03-05"), "birth_date": "1980-05-03",
-             "is_birth_date_ambiguous": True},
+            {
+                "nik": make_nik(2, "1980-03-05"),
+                "birth_date": "1980-05-03",
+                "is_birth_date_ambiguous": True,
+            },
         ],
     )
 
@@ -121,7 +132,13 @@ def test_nik_attr_mismatch_ignores_default_day(con):
 
 def test_kk_format_kk_equal_nik(con):
     nik = make_nik(1)
-    run(con, register=[{"nik": nik, "no_kk": nik}, {"nik": make_nik(2), "no_kk": make_kk(2, "2026-12-01")}])
+    run(
+        con,
+        register=[
+            {"nik": nik, "no_kk": nik},
+            {"nik": make_nik(2), "no_kk": make_kk(2, "2026-12-01")},
+        ],
+    )
 
     rows = found(con, "KK_FORMAT")
 
@@ -139,7 +156,9 @@ def test_kk_format_reads_year_27_as_2027(con):
 
 
 def test_kk_format_accepts_valid_and_missing_complaint_kk(con):
-    run(con, register=[{"nik": make_nik(1), "no_kk": make_kk(1)}], complaints=[{"nik": make_nik(1)}])
+    run(
+        con, register=[{"nik": make_nik(1), "no_kk": make_kk(1)}], complaints=[{"nik": make_nik(1)}]
+    )
 
     assert found(con, "KK_FORMAT") == []
 
@@ -198,7 +217,9 @@ def test_dup_person_diff_nik_follows_link(con):
     run(
         con,
         register=[{"nik": make_nik(1, "1970-03-12"), "name": "SOEDJONO"}],
-        pbi=[{"nik": old_nik, "name": "SUJONO BIN KARTO", "_person": "P" + make_nik(1, "1970-03-12")}],
+        pbi=[
+            {"nik": old_nik, "name": "SUJONO BIN KARTO", "_person": "P" + make_nik(1, "1970-03-12")}
+        ],
     )
 
     assert [r[0] for r in found(con, "DUP_PERSON_DIFF_NIK")] == ["pbi:1::2"]

@@ -1,4 +1,4 @@
-"""Run the audit rules over staging and linking tables and write `fct_findings` and `rule_status`."""
+"""Run the audit rules over staging and linking tables; write fct_findings and rule_status."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ import numpy as np
 import pyarrow as pa
 from rapidfuzz import fuzz, process
 
-from pipelines.rules.inputs import COMMON_COLUMNS, KIND_COLUMNS, Catalog, build_input_views, read_catalog
+from pipelines.rules.inputs import (
+    COMMON_COLUMNS,
+    KIND_COLUMNS,
+    Catalog,
+    build_input_views,
+    read_catalog,
+)
 from pipelines.rules.params import parse_params, write_params
 from pipelines.rules.registry import RULES, RULES_SQL_DIR, Rule
 from pipelines.sqlrun import SQL_DIR, query_rows, run_sql
@@ -126,7 +132,9 @@ def _run_model_file(con: duckdb.DuckDBPyConnection, name: str) -> None:
     logger.info("built __rules_%s: %d rows", name, count)
 
 
-def prepare_inputs(con: duckdb.DuckDBPyConnection, rules_config: dict[str, Any], run_id: str) -> Catalog:
+def prepare_inputs(
+    con: duckdb.DuckDBPyConnection, rules_config: dict[str, Any], run_id: str
+) -> Catalog:
     """Write parameters, input views and the base tables every rule reads."""
     params = parse_params(rules_config)
     catalog = read_catalog(con)
@@ -141,7 +149,9 @@ def prepare_inputs(con: duckdb.DuckDBPyConnection, rules_config: dict[str, Any],
     return catalog
 
 
-def missing_input_reason(con: duckdb.DuckDBPyConnection, catalog: Catalog, rule: Rule) -> str | None:
+def missing_input_reason(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, rule: Rule
+) -> str | None:
     """Return why `rule` cannot be evaluated, or None when all its inputs are present."""
     missing = []
     for entry in rule.requires:
@@ -162,7 +172,8 @@ def missing_input_reason(con: duckdb.DuckDBPyConnection, catalog: Catalog, rule:
 def _run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> int:
     sql = rule.sql_path.read_text(encoding="utf-8")
     table = f"__rules_out_{rule.code.lower()}"
-    run_sql(con, f"create or replace temp table {table} as\nselect {', '.join(FINDING_COLUMNS)} from (\n{sql}\n)")
+    columns = ", ".join(FINDING_COLUMNS)
+    run_sql(con, f"create or replace temp table {table} as\nselect {columns} from (\n{sql}\n)")
     count = query_rows(con, f"select count(*) from {table}")[0][0]
     logger.info("rule %d %s: %d findings", rule.number, rule.code, count)
     return count
@@ -207,7 +218,9 @@ def _write_rule_status(
         query_rows(con, "insert into rule_status values (?, ?, ?, ?, ?, ?, ?)", row)
 
 
-def apply_rules(con: duckdb.DuckDBPyConnection, rules_config: dict[str, Any], run_id: str) -> RulesSummary:
+def apply_rules(
+    con: duckdb.DuckDBPyConnection, rules_config: dict[str, Any], run_id: str
+) -> RulesSummary:
     """Evaluate every rule whose inputs are present; write `fct_findings` and `rule_status`."""
     catalog = prepare_inputs(con, rules_config, run_id)
     _create_empty_output(con)
@@ -226,12 +239,19 @@ def apply_rules(con: duckdb.DuckDBPyConnection, rules_config: dict[str, Any], ru
             counts[rule.code] = _run_rule(con, rule)
 
     _union_outputs(con, "__rules_findings_all", list(counts))
-    run_sql(con, (SQL_DIR / "marts" / "fct_findings.sql").read_text(encoding="utf-8"), "fct_findings")
+    run_sql(
+        con, (SQL_DIR / "marts" / "fct_findings.sql").read_text(encoding="utf-8"), "fct_findings"
+    )
     _write_rule_status(con, run_id, counts, reasons)
 
     total = sum(counts.values())
     logger.info(
         "rules run %s: %d findings from %d rules, %d rules not evaluated",
-        run_id, total, len(counts), len(reasons),
+        run_id,
+        total,
+        len(counts),
+        len(reasons),
     )
-    return RulesSummary(run_id=run_id, findings=total, findings_by_rule=counts, not_evaluated=reasons)
+    return RulesSummary(
+        run_id=run_id, findings=total, findings_by_rule=counts, not_evaluated=reasons
+    )

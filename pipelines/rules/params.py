@@ -162,7 +162,9 @@ def write_params(con: duckdb.DuckDBPyConnection, params: RuleParams, run_id: str
         "(programme varchar, desil_threshold integer, benefit_idr_per_month bigint)",
     )
     for name, (threshold, benefit) in params.programmes.items():
-        query_rows(con, "insert into __rules_programmes values (?, ?, ?)", [name, threshold, benefit])
+        query_rows(
+            con, "insert into __rules_programmes values (?, ?, ?)", [name, threshold, benefit]
+        )
 
     run_sql(con, "create or replace temp table __rules_business_categories (category varchar)")
     for category in params.business_categories:

@@ -1,8 +1,9 @@
--- Rule 21 AGE_IMPLAUSIBLE (WARN): a birth date after the period start, an age above [age]
--- max_age (default 110) at the period start, a PKH pengurus younger than [pkh]
--- pengurus_min_age (the PKH roster has no birth date, so the pengurus's register birth date is
--- used), a register KK head younger than [age] kk_head_min_age (default 15), or a register
--- pregnancy flag on a man (sex column and NIK both male) or on a woman outside 10-55.
+-- Rule 21 AGE_IMPLAUSIBLE (WARN): a birth date after the period start, an age
+-- above [age] max_age (default 110) at the period start, a PKH pengurus younger
+-- than [pkh] pengurus_min_age (the PKH roster has no birth date, so the
+-- pengurus's register birth date is used), a register KK head younger than
+-- [age] kk_head_min_age (default 15), or a register pregnancy flag on a man
+-- (sex column and NIK both male) or on a woman outside 10-55.
 with
 
 records as (

@@ -1,9 +1,10 @@
--- Rule 29 COMPLAINT_LINK: a complaint (Rumah Curhat, Cek Bansos sanggahan or usulan,
--- SP4N-LAPOR!) about a person who receives a programme in the period, one finding per complaint
--- and programme received. INFO, raised to WARN when the person has a FLAG finding of this run,
--- or the complaint is still open after its response standard ([complaints]
--- sanggahan_response_days for sanggahan, field_check_response_days otherwise) counted to
--- [complaints] reference_date (default: the period end).
+-- Rule 29 COMPLAINT_LINK: a complaint (Rumah Curhat, Cek Bansos sanggahan or
+-- usulan, SP4N-LAPOR!) about a person who receives a programme in the period,
+-- one finding per complaint and programme received. INFO, raised to WARN when
+-- the person has a FLAG finding of this run, or the complaint is still open
+-- after its response standard ([complaints] sanggahan_response_days for
+-- sanggahan, field_check_response_days otherwise) counted to [complaints]
+-- reference_date (default: the period end).
 with
 
 records as (

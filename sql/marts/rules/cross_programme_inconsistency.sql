@@ -1,6 +1,7 @@
--- Rule 28 CROSS_PROGRAMME_INCONSISTENCY (WARN): a PKH family of the period whose desil is within
--- the BPNT or the PBI threshold but no member of which receives that programme (a coverage
--- gap), or a recipient of any programme whose register record is inactive (NONAKTIF).
+-- Rule 28 CROSS_PROGRAMME_INCONSISTENCY (WARN): a PKH family of the period
+-- whose desil is within the BPNT or the PBI threshold but no member of which
+-- receives that programme (a coverage gap), or a recipient of any programme
+-- whose register record is inactive (NONAKTIF).
 with
 
 recipients as (

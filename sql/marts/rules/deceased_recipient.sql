@@ -1,7 +1,8 @@
--- Rule 13 DECEASED_RECIPIENT (FLAG): a recipient of the period (PKH or BPNT pengurus, PBI
--- member) is linked to a death-register row with a death date before the period start, or the
--- roster name carries Alm./Almh. For PKH and BPNT no finding is made when the same KK has
--- another, living pengurus on the roster for the period (the pengurus was replaced).
+-- Rule 13 DECEASED_RECIPIENT (FLAG): a recipient of the period (PKH or BPNT
+-- pengurus, PBI member) is linked to a death-register row with a death date
+-- before the period start, or the roster name carries Alm./Almh. For PKH and
+-- BPNT no finding is made when the same KK has another, living pengurus on the
+-- roster for the period (the pengurus was replaced).
 with
 
 recipients as (

@@ -1,6 +1,7 @@
--- Rule 22 DEFAULT_DOB (INFO): the birth date of a row of any file is a default date (1 January,
--- 1 July, 31 December, or day 15). Rules 4, 7 and 8 already give such dates no weight; this
--- finding tells the reader why a birth date was not used.
+-- Rule 22 DEFAULT_DOB (INFO): the birth date of a row of any file is a default
+-- date (1 January, 1 July, 31 December, or day 15). Rules 4, 7 and 8 already
+-- give such dates no weight; this finding tells the reader why a birth date was
+-- not used.
 with
 
 records as (

@@ -1,7 +1,7 @@
--- Rule 12 DESIL_OUT_OF_RANGE: the DTSEN desil of a recipient of the period is above the
--- programme's [desil_threshold] (FLAG), or the register has no desil for the person or the
--- family (WARN). The person's own desil is used, else the family's most common one.
--- Recipients without a register record are rule 10.
+-- Rule 12 DESIL_OUT_OF_RANGE: the DTSEN desil of a recipient of the period is
+-- above the programme's [desil_threshold] (FLAG), or the register has no desil
+-- for the person or the family (WARN). The person's own desil is used, else the
+-- family's most common one. Recipients without a register record are rule 10.
 with
 
 recipients as (

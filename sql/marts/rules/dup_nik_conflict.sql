@@ -1,9 +1,10 @@
--- Rule 7 DUP_NIK_CONFLICT (WARN): a row of any file other than the register carries the NIK of
--- a register record but a dissimilar name (name-key Levenshtein similarity below [linking]
--- name_mismatch_similarity) or a different birth date. A default birth date (1 Jan, 1 Jul,
--- 31 Dec, day 15) carries no weight, and a date whose day and month may be swapped matches
--- either reading. The register is the reference, so the finding is on the other row; rows of
--- every tahap and status are checked.
+-- Rule 7 DUP_NIK_CONFLICT (WARN): a row of any file other than the register
+-- carries the NIK of a register record but a dissimilar name (name-key
+-- Levenshtein similarity below [linking] name_mismatch_similarity) or a
+-- different birth date. A default birth date (1 Jan, 1 Jul, 31 Dec, day 15)
+-- carries no weight, and a date whose day and month may be swapped matches
+-- either reading. The register is the reference, so the finding is on the other
+-- row; rows of every tahap and status are checked.
 with
 
 records as (

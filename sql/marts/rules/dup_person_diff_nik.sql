@@ -1,8 +1,9 @@
--- Rule 8 DUP_PERSON_DIFF_NIK (WARN): one person, with a birth date that is not a default date,
--- appears in the register and the rosters under two or more valid NIKs. One person means the
--- same linked person, or the same name key, birth date and desa. The rows whose NIK differs
--- from the person's register NIK are reported (all rows of the group when the register does
--- not list the person). Damaged and invalid NIKs are left out: they differ from the true NIK
+-- Rule 8 DUP_PERSON_DIFF_NIK (WARN): one person, with a birth date that is not
+-- a default date, appears in the register and the rosters under two or more
+-- valid NIKs. One person means the same linked person, or the same name key,
+-- birth date and desa. The rows whose NIK differs from the person's register
+-- NIK are reported (all rows of the group when the register does not list the
+-- person). Damaged and invalid NIKs are left out: they differ from the true NIK
 -- by construction.
 with
 

@@ -1,10 +1,11 @@
--- Rule 27 EXCLUSION_ERROR_CANDIDATE (INFO): an usulan baru candidate, on the KK head's register
--- row. (a) A register family that receives none of PKH, BPNT and PBI in the period although its
--- desil is at or below the highest programme threshold, every member is padan and active, no
--- member is on an exclusion list and a member is alive: programme ALL. (b) A family that
--- receives BPNT or PBI but not PKH although it is eligible for PKH (desil within the PKH
--- threshold and a member qualifying for a component): programme PKH. A PKH family missing
--- BPNT or PBI is rule 28.
+-- Rule 27 EXCLUSION_ERROR_CANDIDATE (INFO): an usulan baru candidate, on the KK
+-- head's register row. (a) A register family that receives none of PKH, BPNT
+-- and PBI in the period although its desil is at or below the highest programme
+-- threshold, every member is padan and active, no member is on an exclusion
+-- list and a member is alive: programme ALL. (b) A family that receives BPNT or
+-- PBI but not PKH although it is eligible for PKH (desil within the PKH
+-- threshold and a member qualifying for a component): programme PKH. A PKH
+-- family missing BPNT or PBI is rule 28.
 with
 
 eligibility as (

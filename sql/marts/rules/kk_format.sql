@@ -1,9 +1,10 @@
--- Rule 5 KK_FORMAT (ERROR): No KK is not 16 digits or is a placeholder, was damaged by a
--- spreadsheet (numeric cell, scientific notation), its region prefix is not a kecamatan of the
--- region table, its DDMMYY registration date is impossible or after the export date (the
--- newest register snapshot, else the period end), or it equals the person's NIK. Only files
--- with a No KK column are checked (some non-empty No KK in the file), and an empty No KK in a
--- complaint is not an error.
+-- Rule 5 KK_FORMAT (ERROR): No KK is not 16 digits or is a placeholder, was
+-- damaged by a spreadsheet (numeric cell, scientific notation), its region
+-- prefix is not a kecamatan of the region table, its DDMMYY registration date
+-- is impossible or after the export date (the newest register snapshot, else
+-- the period end), or it equals the person's NIK. Only files with a No KK
+-- column are checked (some non-empty No KK in the file), and an empty No KK in
+-- a complaint is not an error.
 with
 
 parts as (

@@ -1,7 +1,8 @@
--- Rule 9 MULTI_KPM_PER_KK (FLAG): in one family-level roster (PKH, BPNT) and period, rows with
--- different pengurus share one valid No KK, or one pengurus NIK is KPM on more than one valid
--- No KK. One valid NIK repeated on one KK is rule 6, not this rule; a row whose NIK is not
--- usable counts as a different pengurus.
+-- Rule 9 MULTI_KPM_PER_KK (FLAG): in one family-level roster (PKH, BPNT) and
+-- period, rows with different pengurus share one valid No KK, or one pengurus
+-- NIK is KPM on more than one valid No KK. One valid NIK repeated on one KK is
+-- rule 6, not this rule; a row whose NIK is not usable counts as a different
+-- pengurus.
 with
 
 recipients as (

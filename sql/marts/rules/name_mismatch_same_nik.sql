@@ -1,7 +1,8 @@
--- Rule 26 NAME_MISMATCH_SAME_NIK (WARN): for a recipient row of the period and a register
--- record with the same NIK, the name keys (titles, BIN/BINTI, initials removed, spelling
--- variants and old spelling mapped) have a Levenshtein similarity below [linking]
--- name_mismatch_similarity. The least similar register name is reported.
+-- Rule 26 NAME_MISMATCH_SAME_NIK (WARN): for a recipient row of the period and
+-- a register record with the same NIK, the name keys (titles, BIN/BINTI,
+-- initials removed, spelling variants and old spelling mapped) have a
+-- Levenshtein similarity below [linking] name_mismatch_similarity. The least
+-- similar register name is reported.
 with
 
 recipients as (

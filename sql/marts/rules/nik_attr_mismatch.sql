@@ -1,9 +1,10 @@
--- Rule 4 NIK_ATTR_MISMATCH (WARN): the sex implied by a structurally valid NIK (day above 40 =
--- female) differs from the sex column, or its DDMMYY differs from the birth date. Two-digit
--- years are compared, so no century rule is needed. When the birth date is a default date
--- (1 Jan, 1 Jul, 31 Dec, day 15) only the year is compared, because day and month were
--- invented. A birth date whose day and month may be swapped matches when either reading does.
--- A NIK is never reissued after a correction, so this is a warning.
+-- Rule 4 NIK_ATTR_MISMATCH (WARN): the sex implied by a structurally valid NIK
+-- (day above 40 = female) differs from the sex column, or its DDMMYY differs
+-- from the birth date. Two-digit years are compared, so no century rule is
+-- needed. When the birth date is a default date (1 Jan, 1 Jul, 31 Dec, day 15)
+-- only the year is compared, because day and month were invented. A birth date
+-- whose day and month may be swapped matches when either reading does. A NIK is
+-- never reissued after a correction, so this is a warning.
 with
 
 parts as (

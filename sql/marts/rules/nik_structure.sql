@@ -1,8 +1,9 @@
--- Rule 3 NIK_STRUCTURE: a 16-digit NIK whose parts are impossible. ERROR for an unknown
--- province, kabupaten 00, a day outside 01-31 and 41-71, a month outside 01-12, a DDMM that is
--- no calendar date (29 February is allowed in any year), serial 0000, or a kecamatan code of
--- the audited kabupaten above 55 that the region table lacks. WARN for a kecamatan code in
--- 01-55 that the region table lacks (a plausible historic code) and for a region outside the
+-- Rule 3 NIK_STRUCTURE: a 16-digit NIK whose parts are impossible. ERROR for an
+-- unknown province, kabupaten 00, a day outside 01-31 and 41-71, a month
+-- outside 01-12, a DDMM that is no calendar date (29 February is allowed in any
+-- year), serial 0000, or a kecamatan code of the audited kabupaten above 55
+-- that the region table lacks. WARN for a kecamatan code in 01-55 that the
+-- region table lacks (a plausible historic code) and for a region outside the
 -- audited kabupaten, which the Batang region table cannot confirm.
 with
 

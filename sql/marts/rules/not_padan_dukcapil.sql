@@ -1,5 +1,6 @@
--- Rule 11 NOT_PADAN_DUKCAPIL (FLAG): the register record of a recipient of the period says
--- Padan Dukcapil = TIDAK. No separate Dukcapil extract is part of the inputs.
+-- Rule 11 NOT_PADAN_DUKCAPIL (FLAG): the register record of a recipient of the
+-- period says Padan Dukcapil = TIDAK. No separate Dukcapil extract is part of
+-- the inputs.
 with
 
 recipients as (

@@ -1,8 +1,9 @@
--- Rule 24 PBI_DOUBLE_COVERAGE (FLAG): an active PBI member is also covered as PPU (on the
--- ASN/TNI/Polri/pensioner list, on the perangkat desa list, or with an active PPU row in the
--- BPJS roster), or is an active member of both PBI APBN and PBI APBD, or holds two active PBI
--- rows with different noka. The person is the linked person, so a second row with a mistyped
--- NIK still counts.
+-- Rule 24 PBI_DOUBLE_COVERAGE (FLAG): an active PBI member is also covered as
+-- PPU (on the ASN/TNI/Polri/pensioner list, on the perangkat desa list, or with
+-- an active PPU row in the BPJS roster), or is an active member of both PBI
+-- APBN and PBI APBD, or holds two active PBI rows with different noka. The
+-- person is the linked person, so a second row with a mistyped NIK still
+-- counts.
 with
 
 recipients as (

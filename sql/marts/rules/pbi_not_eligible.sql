@@ -1,7 +1,8 @@
--- Rule 23 PBI_NOT_ELIGIBLE (FLAG): an active PBI APBN or PBI APBD member is not in the DTSEN
--- register or has a desil above the PBI threshold: a deactivation candidate. The evidence
--- gives the segment and the monthly contribution ([benefit_idr_per_month] PBI) so that
--- APBD-funded members can be costed separately.
+-- Rule 23 PBI_NOT_ELIGIBLE (FLAG): an active PBI APBN or PBI APBD member is not
+-- in the DTSEN register or has a desil above the PBI threshold: a deactivation
+-- candidate. The evidence gives the segment and the monthly contribution
+-- ([benefit_idr_per_month] PBI) so that APBD-funded members can be costed
+-- separately.
 with
 
 recipients as (

@@ -1,10 +1,11 @@
--- Rule 20 PKH_COMPONENT_LIMITS (WARN): the KOMPONEN list of a PKH row of the period (items
--- counted with repeats) claims more BALITA than [pkh] max_early_childhood, more HAMIL than
--- max_pregnancies or more items than max_components, or, when the family is in the register,
--- claims a component more times than the family has living members qualifying for it: BALITA
--- a child aged 0 to early_childhood_max_age, HAMIL a pregnant member, SD/SMP/SMA a member in
--- school at that level, DISABILITAS a member with severe disability, LANSIA a member aged
--- elderly_min_age or more.
+-- Rule 20 PKH_COMPONENT_LIMITS (WARN): the KOMPONEN list of a PKH row of the
+-- period (items counted with repeats) claims more BALITA than [pkh]
+-- max_early_childhood, more HAMIL than max_pregnancies or more items than
+-- max_components, or, when the family is in the register, claims a component
+-- more times than the family has living members qualifying for it: BALITA a
+-- child aged 0 to early_childhood_max_age, HAMIL a pregnant member, SD/SMP/SMA
+-- a member in school at that level, DISABILITAS a member with severe
+-- disability, LANSIA a member aged elderly_min_age or more.
 with
 
 pkh_families as (

@@ -1,8 +1,9 @@
 -- Rule 25 WILAYAH_INVALID: the desa or kecamatan code of a record is not in the
--- Batang region table (ERROR), staging marked the code invalid (ERROR), the desa is not under
--- the stated kecamatan (WARN), or staging could not place a desa name (unknown, or ambiguous
--- across kecamatan without a code: WARN). Files in which staging placed no row at all (lists
--- without region columns, such as the ASN list) are not checked.
+-- Batang region table (ERROR), staging marked the code invalid (ERROR), the
+-- desa is not under the stated kecamatan (WARN), or staging could not place a
+-- desa name (unknown, or ambiguous across kecamatan without a code: WARN).
+-- Files in which staging placed no row at all (lists without region columns,
+-- such as the ASN list) are not checked.
 with
 
 records as (

@@ -1,5 +1,6 @@
--- Living register members of each register family who qualify for a PKH component at the
--- period start. Every family has a row, with zero counts when all its members have died.
+-- Living register members of each register family who qualify for a PKH
+-- component at the period start. Every family has a row, with zero counts when
+-- all its members have died.
 with
 
 members as (

@@ -1,8 +1,8 @@
--- Each register family and programme: whether the family is eligible (desil at or below the
--- programme threshold, every member padan with Dukcapil and active in the register, no member
--- on an exclusion list, a living member, and for PKH a member qualifying for a component) and
--- whether it receives the programme in the period (PKH/BPNT: a KPM of the family; PBI: any
--- member).
+-- Each register family and programme: whether the family is eligible (desil at
+-- or below the programme threshold, every member padan with Dukcapil and active
+-- in the register, no member on an exclusion list, a living member, and for PKH
+-- a member qualifying for a component) and whether it receives the programme in
+-- the period (PKH/BPNT: a KPM of the family; PBI: any member).
 with
 
 members as (

@@ -1,6 +1,7 @@
--- Probability of the link between two records that a rule joins: the accepted pair's
--- probability, else 1.0 when both carry the same valid NIK, else the weaker of the two
--- records' best pair (the records are linked only through others in their cluster).
+-- Probability of the link between two records that a rule joins: the accepted
+-- pair's probability, else 1.0 when both carry the same valid NIK, else the
+-- weaker of the two records' best pair (the records are linked only through
+-- others in their cluster).
 create or replace temp macro __rules_link_probability(id_a, id_b, nik_a, nik_b) as
     case
         when id_a = id_b then null

@@ -1,5 +1,6 @@
--- NIK and No KK of every record split into their parts, with the structure problems of the
--- NIK, for rules 1 to 5. Every row of every file is checked, whatever its tahap or status.
+-- NIK and No KK of every record split into their parts, with the structure
+-- problems of the NIK, for rules 1 to 5. Every row of every file is checked,
+-- whatever its tahap or status.
 with
 
 records as (
@@ -47,7 +48,8 @@ split as (
             as is_no_kk_province_valid,
         left(no_kk_digits, 6) in (select kecamatan_code from kecamatan_codes)
             as is_no_kk_kecamatan_known,
-        -- No KK numbers date from the 1970s on, so years 70-99 are 19YY and 00-69 are 20YY.
+        -- No KK numbers date from the 1970s on, so years 70-99 are 19YY and
+        -- 00-69 are 20YY.
         __rules_embedded_date(substr(no_kk_digits, 7, 6), 69) as no_kk_date
     from records
 ),

@@ -1,5 +1,6 @@
--- Each PKH recipient row of the period with its claimed components and, when its family is in
--- the register, the count of living members qualifying for each component at the period start.
+-- Each PKH recipient row of the period with its claimed components and, when
+-- its family is in the register, the count of living members qualifying for
+-- each component at the period start.
 with
 
 recipients as (

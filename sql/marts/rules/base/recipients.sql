@@ -1,5 +1,6 @@
--- Recipients of the audited period: active PKH and BPNT rows of the period label and active
--- PBI members of segment PBI APBN or PBI APBD, with their register person and family.
+-- Recipients of the audited period: active PKH and BPNT rows of the period
+-- label and active PBI members of segment PBI APBN or PBI APBD, with their
+-- register person and family.
 with
 
 records as (

@@ -1,5 +1,5 @@
--- Every staging person row with its linked person, its register family and normalised
--- identifiers. One row per record_id.
+-- Every staging person row with its linked person, its register family and
+-- normalised identifiers. One row per record_id.
 with
 
 unioned as (
@@ -64,8 +64,8 @@ keyed as (
 linked as (
     select
         keyed.*,
-        -- NIK and No KK usable as join keys: 16 digits, no placeholder, no spreadsheet damage,
-        -- and not rejected by staging.
+        -- NIK and No KK usable as join keys: 16 digits, no placeholder, no
+        -- spreadsheet damage, and not rejected by staging.
         case
             when not is_nik_excel_damaged
                 and coalesce(nik_status, 'valid') = 'valid'
