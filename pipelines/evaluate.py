@@ -18,6 +18,7 @@ import duckdb
 from rich.table import Table
 
 from pipelines.errors import SourceFileError
+from pipelines.i18n import _
 from pipelines.sqlrun import query_rows, run_sql
 
 logger = logging.getLogger(__name__)
@@ -66,8 +67,10 @@ def _load_truth(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
         path = truth_dir / name
         if not path.exists():
             raise SourceFileError(
-                f"ground truth file {path} not found; generate the synthetic data with its truth "
-                "folder and pass that folder"
+                _(
+                    "Ground truth file {path} not found. Generate the synthetic data with its "
+                    "truth folder and pass that folder."
+                ).format(path=path)
             )
         table = "truth_" + name.removesuffix(".csv")
         run_sql(
@@ -272,14 +275,18 @@ def evaluate(marts_db: Path, truth_dir: Path) -> list[EvalRow]:
     int_person_links and the staging tables.
     """
     if not marts_db.exists():
-        raise SourceFileError(f"audit database {marts_db} not found; run the audit first")
+        raise SourceFileError(
+            _("Audit database {path} not found. Run the audit first.").format(path=marts_db)
+        )
     con = duckdb.connect(config={"autoinstall_known_extensions": False})
     try:
         run_sql(con, f"attach {_literal(marts_db)} as marts (read_only)")
         _load_truth(con, truth_dir)
         columns = _table_columns(con)
         if "fct_findings" not in columns:
-            raise SourceFileError(f"{marts_db} has no fct_findings table; run the rules first")
+            raise SourceFileError(
+                _("{path} has no fct_findings table. Run the rules first.").format(path=marts_db)
+            )
         _load_predictions(con)
         rows = _rule_rows(con, columns)
         linkage = _linkage_row(con, columns)

@@ -150,7 +150,7 @@ def test_evaluate_scores_linkage_pairs(tmp_path):
 def test_evaluate_rejects_missing_truth(tmp_path):
     database = make_run(tmp_path)
 
-    with pytest.raises(SourceFileError, match="records.csv not found"):
+    with pytest.raises(SourceFileError, match="records.csv tidak ditemukan"):
         evaluate(database, tmp_path / "nowhere")
 
 

@@ -215,7 +215,7 @@ def test_findings_diff_rejects_missing_path(con, tmp_path):
     world(con)
     apply_rules(con, rules_config(), "run-1")
 
-    with pytest.raises(SourceFileError, match="not found"):
+    with pytest.raises(SourceFileError, match="nothing.parquet tidak ditemukan"):
         build_marts(con, rules_config(), "run-1", tmp_path / "nothing.parquet")
 
 

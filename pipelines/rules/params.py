@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from pipelines.errors import ConfigError
+from pipelines.i18n import _
 from pipelines.sqlrun import query_rows, run_sql
 
 PROGRAMMES = ("PKH", "BPNT", "PBI")
@@ -65,7 +66,9 @@ def _as_date(section: str, key: str, value: Any) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError as e:
         raise ConfigError(
-            f"rules config [{section}] {key} = {value!r} is not a date; write YYYY-MM-DD"
+            _("Rules config [{section}] {key} = {value} is not a date. Write YYYY-MM-DD.").format(
+                section=section, key=key, value=repr(value)
+            )
         ) from e
 
 
@@ -89,14 +92,20 @@ def parse_params(config: dict[str, Any]) -> RuleParams:
     missing = _missing_keys(config)
     if missing:
         raise ConfigError(
-            "rules config is missing " + ", ".join(missing) + "; add them to config/rules.toml"
+            _("Rules config is missing {keys}. Add them to config/rules.toml.").format(
+                keys=", ".join(missing)
+            )
         )
 
     period = config["period"]
     start = _as_date("period", "start_date", period["start_date"])
     end = _as_date("period", "end_date", period["end_date"])
     if end < start:
-        raise ConfigError(f"rules config [period] end_date {end} is before start_date {start}")
+        raise ConfigError(
+            _("Rules config [period] end_date {end} is before start_date {start}.").format(
+                end=end, start=start
+            )
+        )
 
     values = {
         **{f"pkh_{key}": int(v) for key, v in config["pkh"].items()},
