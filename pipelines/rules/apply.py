@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ WILAYAH_CSV = SQL_DIR.parent / "reference" / "wilayah_batang.csv"
 BASE_MODELS = (
     "records",
     "pair_probability",
+    "record_best_probability",
     "link_macros",
     "person_register",
     "deaths",
@@ -127,9 +129,12 @@ def _run_model_file(con: duckdb.DuckDBPyConnection, name: str) -> None:
     if name in MACRO_MODELS:
         run_sql(con, sql)
         return
+    started = time.perf_counter()
     run_sql(con, f"create or replace temp table __rules_{name} as\n{sql}")
     count = query_rows(con, f"select count(*) from __rules_{name}")[0][0]
-    logger.info("built __rules_%s: %d rows", name, count)
+    logger.info(
+        "built __rules_%s: %d rows in %.2f s", name, count, time.perf_counter() - started
+    )
 
 
 def prepare_inputs(
@@ -173,9 +178,16 @@ def _run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> int:
     sql = rule.sql_path.read_text(encoding="utf-8")
     table = f"__rules_out_{rule.code.lower()}"
     columns = ", ".join(FINDING_COLUMNS)
+    started = time.perf_counter()
     run_sql(con, f"create or replace temp table {table} as\nselect {columns} from (\n{sql}\n)")
     count = query_rows(con, f"select count(*) from {table}")[0][0]
-    logger.info("rule %d %s: %d findings", rule.number, rule.code, count)
+    logger.info(
+        "rule %d %s: %d findings in %.2f s",
+        rule.number,
+        rule.code,
+        count,
+        time.perf_counter() - started,
+    )
     return count
 
 

@@ -25,10 +25,7 @@ with_desil as (
         recipients.*,
         person_register.effective_desil,
         programmes.desil_threshold,
-        __rules_link_probability(
-            recipients.record_id, person_register.record_id,
-            recipients.nik_key, person_register.nik
-        ) as link_probability
+        recipients.register_link_probability as link_probability
     from recipients
     inner join person_register on recipients.register_record_id = person_register.record_id
     inner join programmes on recipients.programme = programmes.programme

@@ -27,10 +27,7 @@ members as (
         person_register.effective_desil,
         programmes.desil_threshold,
         programmes.benefit_idr_per_month,
-        __rules_link_probability(
-            recipients.record_id, person_register.record_id,
-            recipients.nik_key, person_register.nik
-        ) as link_probability
+        recipients.register_link_probability as link_probability
     from recipients
     inner join programmes on recipients.programme = programmes.programme
     left join person_register on recipients.register_record_id = person_register.record_id

@@ -1,6 +1,8 @@
 -- Recipients of the audited period: active PKH and BPNT rows of the period
 -- label and active PBI members of segment PBI APBN or PBI APBD, with their
--- register person and family.
+-- register person and family. The probability of the link to the register
+-- record follows __rules_link_probability, written as joins because the
+-- macro's subqueries are slow on large tables.
 with
 
 records as (
@@ -21,6 +23,14 @@ pbi as (
 
 person_register as (
     select * from __rules_person_register
+),
+
+pair_probability as (
+    select * from __rules_pair_probability
+),
+
+best_probability as (
+    select * from __rules_record_best_probability
 ),
 
 roster_rows as (
@@ -56,10 +66,26 @@ final as (
         coalesce(
             person_register.family_id, current_rows.family_id, kk_families.family_id
         ) as recipient_family_id,
-        person_register.person_id is not null as is_in_register
+        person_register.person_id is not null as is_in_register,
+        case
+            when person_register.record_id is not null
+                and person_register.record_id <> current_rows.record_id
+                then coalesce(
+                    pair_probability.match_probability,
+                    case when current_rows.nik_key = person_register.nik then 1.0 end,
+                    least(roster_best.best_probability, register_best.best_probability)
+                )
+        end as register_link_probability
     from current_rows
     left join person_register on current_rows.person_id = person_register.person_id
     left join kk_families on current_rows.no_kk = kk_families.no_kk
+    left join pair_probability
+        on current_rows.record_id = pair_probability.record_id_a
+        and person_register.record_id = pair_probability.record_id_b
+    left join best_probability as roster_best
+        on current_rows.record_id = roster_best.record_id
+    left join best_probability as register_best
+        on person_register.record_id = register_best.record_id
 )
 
 select * from final
