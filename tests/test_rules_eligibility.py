@@ -341,6 +341,19 @@ def test_pbi_double_coverage_fires(con):
     assert "also PPU as TNI" in rows[2][3]
 
 
+def test_pbi_double_coverage_same_noka_twice(con):
+    run(
+        con,
+        register=family(),
+        pbi=[{"nik": HEAD, "noka": "0000000000007"}, {"nik": HEAD, "noka": "0000000000007"}],
+    )
+
+    rows = found(con, "PBI_DOUBLE_COVERAGE")
+
+    assert len(rows) == 2
+    assert "listed 2 times with the same noka" in rows[0][3]
+
+
 def test_pbi_double_coverage_ignores_single_membership(con):
     run(con, register=family(), pbi=[{"nik": HEAD}, {"nik": CHILD, "segment": "PBI APBD"}])
 

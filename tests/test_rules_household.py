@@ -148,6 +148,12 @@ def test_name_mismatch_same_nik_accepts_swapped_letters(con):
     assert found(con, "NAME_MISMATCH_SAME_NIK") == []
 
 
+def test_name_mismatch_same_nik_typo_with_oe(con):
+    run(con, register=[{"nik": HEAD, "name": "PRIYONO"}], pbi=[{"nik": HEAD, "name": "PRIYOEO"}])
+
+    assert found(con, "NAME_MISMATCH_SAME_NIK") == []
+
+
 def test_name_mismatch_same_nik_maps_spelling_variants(con):
     run(
         con,

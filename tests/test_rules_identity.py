@@ -247,6 +247,16 @@ def test_multi_kpm_per_kk_fires_on_shared_kk(con):
     assert "share No KK" in rows[0][3]
 
 
+def test_multi_kpm_per_kk_ignores_invalid_kk(con):
+    future_kk = make_kk(1, "2027-05-31")
+    run(
+        con,
+        bpnt=[{"nik": make_nik(1), "no_kk": future_kk}, {"nik": make_nik(2), "no_kk": future_kk}],
+    )
+
+    assert found(con, "MULTI_KPM_PER_KK") == []
+
+
 def test_multi_kpm_per_kk_ignores_other_programmes(con):
     kk = make_kk(1)
     run(con, pkh=[{"nik": make_nik(1), "no_kk": kk}], bpnt=[{"nik": make_nik(2), "no_kk": kk}])

@@ -40,6 +40,7 @@ BASE_MODELS = (
     "recipient_circle",
     "list_members",
     "nik_parts",
+    "no_kk_checks",
     "family_components",
     "pkh_families",
     "family_eligibility",

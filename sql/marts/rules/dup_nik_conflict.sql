@@ -37,7 +37,9 @@ pairs as (
         register.source_row as register_source_row,
         register.name as register_name,
         register.birth_date as register_birth_date,
-        __rules_name_similarity(other.name_key, register.name_key) as name_similarity,
+        __rules_name_similarity(
+            other.name_key, register.name_key, other.name_letters, register.name_letters
+        ) as name_similarity,
         other.birth_date is not null
         and register.birth_date is not null
         and other.birth_date <> register.birth_date

@@ -2,11 +2,15 @@
 -- period, rows with different pengurus share one valid No KK, or one pengurus
 -- NIK is KPM on more than one valid No KK. One valid NIK repeated on one KK is
 -- rule 6, not this rule; a row whose NIK is not usable counts as a different
--- pengurus.
+-- pengurus. A valid No KK is a join key without any rule 5 problem.
 with
 
 recipients as (
     select * from __rules_recipients
+),
+
+no_kk_checks as (
+    select * from __rules_no_kk_checks
 ),
 
 params as (
@@ -15,10 +19,13 @@ params as (
 
 kpm_rows as (
     select
-        *,
-        no_kk_key as kk
+        recipients.*,
+        case
+            when coalesce(len(no_kk_checks.problems), 0) = 0 then recipients.no_kk_key
+        end as kk
     from recipients
-    where programme in ('PKH', 'BPNT')
+    left join no_kk_checks on recipients.record_id = no_kk_checks.record_id
+    where recipients.programme in ('PKH', 'BPNT')
 ),
 
 counted as (

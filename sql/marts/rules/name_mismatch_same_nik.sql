@@ -18,7 +18,7 @@ params as (
 ),
 
 register_records as (
-    select record_id, nik_key, name, name_key
+    select record_id, nik_key, name, name_key, name_letters
     from records
     where kind = 'register' and nik_key is not null
 ),
@@ -30,7 +30,12 @@ compared as (
         recipients.name,
         register_records.name as register_name,
         register_records.record_id as register_record_id,
-        __rules_name_similarity(recipients.name_key, register_records.name_key) as similarity
+        __rules_name_similarity(
+            recipients.name_key,
+            register_records.name_key,
+            recipients.name_letters,
+            register_records.name_letters
+        ) as similarity
     from recipients
     inner join register_records on recipients.nik_key = register_records.nik_key
     qualify row_number() over (

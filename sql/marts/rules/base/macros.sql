@@ -45,6 +45,12 @@ create or replace temp macro __rules_embedded_date(ddmmyy, pivot_yy) as
         )
     end;
 
+-- Upper-case letters and single spaces of a name.
+create or replace temp macro __rules_name_letters(value) as
+    trim(regexp_replace(
+        regexp_replace(upper(coalesce(value, '')), '[^A-Z ]', ' ', 'g'), '\s+', ' ', 'g'
+    ));
+
 -- Name key for similarity: upper case, letters only, common spelling variants
 -- mapped to one form, old Indonesian spelling (TJ, DJ, OE, SJ, NJ, CH) mapped
 -- to the 1972 spelling and single-letter initials dropped. Staging has already
@@ -91,13 +97,18 @@ create or replace temp macro __rules_programme_of(kind) as
         else 'ALL'
     end;
 
--- Similarity of two name keys from 0 to 1: rapidfuzz `fuzz.ratio` (Indel
--- distance) over 100, registered from Python as __rules_name_ratio. A
--- one-letter typo or a swap of two letters in a seven-letter name scores about
--- 0.86.
-create or replace temp macro __rules_name_similarity(key_a, key_b) as
+-- Similarity of two names from 0 to 1: rapidfuzz `fuzz.ratio` (Indel distance)
+-- over 100, registered from Python as __rules_name_ratio. The higher of two
+-- readings counts: the name keys (spelling variants mapped) and the plain
+-- letters, because the old-spelling map can hurt a typo ("PRIYOEO" holds OE).
+-- A one-letter typo or a swap of two letters in a seven-letter name scores
+-- about 0.86.
+create or replace temp macro __rules_name_similarity(key_a, key_b, letters_a, letters_b) as
     case
-        when key_a = key_b then 1.0
+        when key_a = key_b or letters_a = letters_b then 1.0
         when greatest(length(key_a), length(key_b)) = 0 then null
-        else __rules_name_ratio(key_a, key_b)
+        else greatest(
+            __rules_name_ratio(key_a, key_b),
+            __rules_name_ratio(letters_a, letters_b)
+        )
     end;

@@ -25,6 +25,7 @@ normalised as (
         __rules_digits(unioned.nik_raw) as nik_digits,
         __rules_digits(unioned.no_kk_raw) as no_kk_digits,
         __rules_name_key(coalesce(unioned.name, unioned.name_raw)) as name_key,
+        __rules_name_letters(coalesce(unioned.name, unioned.name_raw)) as name_letters,
         coalesce(unioned.source_sheet, '') as sheet,
         coalesce(
             unioned.kind not in ('pkh', 'bpnt')
