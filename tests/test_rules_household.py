@@ -334,3 +334,27 @@ def test_rule_status_lists_every_rule(con):
 
     assert rows == [(r.number, r.code) for r in RULES]
     assert len(rows) == 31
+
+
+def test_every_rule_evaluated_with_all_inputs(con):
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        bpnt=[{"nik": HEAD, "no_kk": KK}],
+        pbi=[{"nik": CHILD}],
+        complaints=[{"nik": HEAD}],
+        deaths=[{"nik": make_nik(9)}],
+        asn=[{"nik": make_nik(8)}],
+        village_officials=[{"nik": make_nik(7)}],
+        exclusion=[{"nik": make_nik(6), "category": "OSS"}, {"nik": make_nik(5)}],
+        bpjs_tk=[{"nik": make_nik(4), "wage_idr": 1}],
+        pln=[{"nik": make_nik(3), "power_va": 450}],
+        vehicles=[{"nik": make_nik(2), "wheels": 2}],
+    )
+
+    not_evaluated = con.execute("select rule_code from rule_status where not is_evaluated").fetchall()
+
+    assert not_evaluated == []
+    for rule in RULES:
+        assert rule.sql_path.exists()
