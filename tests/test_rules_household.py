@@ -353,7 +353,9 @@ def test_every_rule_evaluated_with_all_inputs(con):
         vehicles=[{"nik": make_nik(2), "wheels": 2}],
     )
 
-    not_evaluated = con.execute("select rule_code from rule_status where not is_evaluated").fetchall()
+    not_evaluated = con.execute(
+        "select rule_code from rule_status where not is_evaluated"
+    ).fetchall()
 
     assert not_evaluated == []
     for rule in RULES:

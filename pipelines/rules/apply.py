@@ -133,9 +133,7 @@ def _run_model_file(con: duckdb.DuckDBPyConnection, name: str) -> None:
     started = time.perf_counter()
     run_sql(con, f"create or replace temp table __rules_{name} as\n{sql}")
     count = query_rows(con, f"select count(*) from __rules_{name}")[0][0]
-    logger.info(
-        "built __rules_%s: %d rows in %.2f s", name, count, time.perf_counter() - started
-    )
+    logger.info("built __rules_%s: %d rows in %.2f s", name, count, time.perf_counter() - started)
 
 
 def prepare_inputs(
