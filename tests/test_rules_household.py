@@ -182,6 +182,16 @@ def test_exclusion_error_candidate_missing_pkh(con):
     assert "1 members qualify" in rows[0][3]
 
 
+def test_exclusion_error_candidate_missing_pkh_switch(con):
+    make_world(con, register=family(desil=2), bpnt=[{"nik": HEAD, "no_kk": KK}])
+    config = rules_config()
+    config["exclusion"] = {"include_missing_pkh_candidates": False}
+
+    apply_rules(con, config, "test-run")
+
+    assert found(con, "EXCLUSION_ERROR_CANDIDATE") == []
+
+
 def test_exclusion_error_candidate_skips_excluded_and_rich(con):
     other = make_nik(5, "1970-05-05")
     third = make_nik(6, "1972-05-05")

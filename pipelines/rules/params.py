@@ -124,6 +124,9 @@ def parse_params(config: dict[str, Any]) -> RuleParams:
             str(v).upper()
             for v in config["complaints"].get("closed_statuses", DEFAULT_CLOSED_STATUSES)
         ],
+        "include_missing_pkh_candidates": bool(
+            config.get("exclusion", {}).get("include_missing_pkh_candidates", True)
+        ),
         "proxy_min_power_va": int(config.get("proxy", {}).get("min_power_va", 1300)),
         "kk_head_min_age": int(config.get("age", {}).get("kk_head_min_age", 15)),
         "max_age": int(config.get("age", {}).get("max_age", 110)),

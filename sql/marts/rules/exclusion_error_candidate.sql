@@ -4,7 +4,8 @@
 -- threshold, every member is padan and active, no member is on an exclusion
 -- list and a member is alive: programme ALL. (b) A family that receives BPNT or
 -- PBI but not PKH although it is eligible for PKH (desil within the PKH
--- threshold and a member qualifying for a component): programme PKH. A PKH
+-- threshold and a member qualifying for a component): programme PKH, unless
+-- [exclusion] include_missing_pkh_candidates is false. A PKH
 -- family missing BPNT or PBI is rule 28.
 with
 
@@ -39,9 +40,13 @@ candidates as (
     from families
     where not is_receiving_any and is_clear and desil <= highest_threshold
     union all
-    select *, 'PKH'
+    select families.*, 'PKH'
     from families
-    where is_receiving_any and not is_receiving_pkh and is_eligible_pkh
+    cross join params
+    where families.is_receiving_any
+        and not families.is_receiving_pkh
+        and families.is_eligible_pkh
+        and params.include_missing_pkh_candidates
 ),
 
 final as (
