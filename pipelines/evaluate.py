@@ -63,6 +63,7 @@ def _literal(path: Path) -> str:
 
 
 def _load_truth(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
+    # The dialect is given, because a quoted note far down a large file escapes the sniffer.
     for name in TRUTH_FILES:
         path = truth_dir / name
         if not path.exists():
@@ -76,7 +77,8 @@ def _load_truth(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
         run_sql(
             con,
             f"create or replace temp table {table} as select * from "
-            f"read_csv({_literal(path)}, all_varchar = true, header = true)",
+            f"read_csv({_literal(path)}, all_varchar = true, header = true, delim = ',', "
+            "quote = '\"', escape = '\"')",
         )
 
 

@@ -155,6 +155,12 @@ def test_kk_format_reads_year_27_as_2027(con):
     assert "registration date 10-04-2027 is after the export date" in rows[0][3]
 
 
+def test_kk_format_serial_0000(con):
+    run(con, register=[{"nik": make_nik(1), "no_kk": make_kk(0)}])
+
+    assert "serial 0000" in found(con, "KK_FORMAT")[0][3]
+
+
 def test_kk_format_accepts_valid_and_missing_complaint_kk(con):
     run(
         con, register=[{"nik": make_nik(1), "no_kk": make_kk(1)}], complaints=[{"nik": make_nik(1)}]

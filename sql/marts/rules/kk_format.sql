@@ -3,7 +3,7 @@
 -- spreadsheet (numeric cell, scientific notation), a region prefix that is not
 -- a kecamatan of the region table, a DDMMYY registration date that is
 -- impossible or after the export date (the newest register snapshot, else the
--- period end), or equal to the person's NIK. Only files with a No KK column are
+-- period end), serial 0000, or equal to the person's NIK. Only files with a No KK column are
 -- checked (some non-empty No KK in the file), and an empty No KK in a complaint
 -- is not an error.
 with

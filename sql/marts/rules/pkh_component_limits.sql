@@ -4,8 +4,8 @@
 -- max_components, or, when the family is in the register, claims a component
 -- more times than the family has living members qualifying for it: BALITA a
 -- child aged 0 to early_childhood_max_age, HAMIL a pregnant member, SD/SMP/SMA
--- a member in school at that level, DISABILITAS a member with severe
--- disability, LANSIA a member aged elderly_min_age or more.
+-- a member of school age in school at that level, DISABILITAS a member with
+-- severe disability, LANSIA a member aged elderly_min_age or more.
 with
 
 pkh_families as (

@@ -35,12 +35,18 @@ counted as (
         count(*) filter (
             where age between params.pkh_school_min_age and params.pkh_school_max_age
         ) as school_age,
-        count(*) filter (where coalesce(is_in_school, false) and school_level = 'SD')
-            as in_school_sd,
-        count(*) filter (where coalesce(is_in_school, false) and school_level = 'SMP')
-            as in_school_smp,
-        count(*) filter (where coalesce(is_in_school, false) and school_level = 'SMA')
-            as in_school_sma,
+        count(*) filter (
+            where coalesce(is_in_school, false) and school_level = 'SD'
+            and age between params.pkh_school_min_age and params.pkh_school_max_age
+        ) as in_school_sd,
+        count(*) filter (
+            where coalesce(is_in_school, false) and school_level = 'SMP'
+            and age between params.pkh_school_min_age and params.pkh_school_max_age
+        ) as in_school_smp,
+        count(*) filter (
+            where coalesce(is_in_school, false) and school_level = 'SMA'
+            and age between params.pkh_school_min_age and params.pkh_school_max_age
+        ) as in_school_sma,
         count(*) filter (where coalesce(has_severe_disability, false)) as severe_disability,
         count(*) filter (where age >= params.pkh_elderly_min_age) as elderly,
         count(*) filter (where sex = 'P' and age between 10 and 55) as women_10_55

@@ -2,7 +2,7 @@
 -- rules 5 and 9: not 16 digits or a placeholder, spreadsheet damage, a region
 -- prefix that is not a kecamatan of the region table, a DDMMYY registration
 -- date that is impossible or after the export date (the newest register
--- snapshot, else the period end), or equal to the person's NIK. An empty No KK
+-- snapshot, else the period end), serial 0000, or equal to the person's NIK. An empty No KK
 -- in a complaint is no problem.
 with
 
@@ -62,6 +62,9 @@ checked as (
                     strftime(parts.no_kk_date, '%d-%m-%Y'),
                     strftime(export.export_date, '%d-%m-%Y')
                 ) end,
+            case when is_no_kk_16_digits and not parts.is_no_kk_excel_damaged
+                and substr(parts.no_kk_digits, 13, 4) = '0000'
+                then 'serial 0000 is never issued' end,
             case when is_no_kk_16_digits and parts.no_kk_digits = parts.nik_digits
                 then 'No KK equals the person''s NIK' end
         ], lambda problem: problem is not null) as problems
