@@ -268,3 +268,15 @@ def test_multi_kpm_per_kk_ignores_other_programmes(con):
     run(con, pkh=[{"nik": make_nik(1), "no_kk": kk}], bpnt=[{"nik": make_nik(2), "no_kk": kk}])
 
     assert found(con, "MULTI_KPM_PER_KK") == []
+
+
+def test_name_ratio_function_handles_null(con):
+    make_world(con, register=[{"nik": make_nik(1)}])
+    apply_rules(con, rules_config(), "test-run")
+
+    rows = con.execute(
+        "select __rules_name_ratio(a, b) from (values ('TASMINAH', 'TASIMNAH'), (null, 'SITI')) "
+        "as pairs(a, b)"
+    ).fetchall()
+
+    assert rows == [(0.875,), (None,)]

@@ -89,11 +89,18 @@ NAME_RATIO_FUNCTION = "__rules_name_ratio"
 
 
 def _name_ratio(left: pa.Array, right: pa.Array) -> pa.Array:
-    """Return rapidfuzz `fuzz.ratio` of each pair of names, scaled to 0-1."""
+    """Return rapidfuzz `fuzz.ratio` of each pair of names, scaled to 0-1; NULL when either
+    name is NULL."""
+    lefts, rights = left.to_pylist(), right.to_pylist()
     scores = process.cpdist(
-        left.to_pylist(), right.to_pylist(), scorer=fuzz.ratio, dtype=np.float64, workers=1
+        [value or "" for value in lefts],
+        [value or "" for value in rights],
+        scorer=fuzz.ratio,
+        dtype=np.float64,
+        workers=1,
     )
-    return pa.array(scores / 100.0, type=pa.float64())
+    missing = [a is None or b is None for a, b in zip(lefts, rights, strict=True)]
+    return pa.array(scores / 100.0, type=pa.float64(), mask=np.array(missing, dtype=bool))
 
 
 def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
