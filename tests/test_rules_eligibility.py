@@ -68,6 +68,26 @@ def test_not_in_register_follows_link(con):
     assert found(con, "NOT_IN_REGISTER") == []
 
 
+def test_not_in_register_falls_back_to_kk_and_name(con):
+    typo = "3325991004800001"
+    run(
+        con,
+        register=family(desil=6),
+        pkh=[{"nik": typo, "no_kk": KK, "name": "WARGA BAAAAB"}],
+    )
+
+    rows = found(con, "DESIL_OUT_OF_RANGE")
+
+    assert found(con, "NOT_IN_REGISTER") == []
+    assert [r[0] for r in rows] == ["pkh:1::2"]
+
+
+def test_not_in_register_fallback_needs_similar_name(con):
+    run(con, register=family(), pkh=[{"nik": "3325991004800001", "no_kk": KK, "name": "PAIMO"}])
+
+    assert [r[0] for r in found(con, "NOT_IN_REGISTER")] == ["pkh:1::2"]
+
+
 def test_not_padan_dukcapil_fires(con):
     run(con, register=family(is_padan_dukcapil=False), pkh=[{"nik": HEAD, "no_kk": KK}])
 

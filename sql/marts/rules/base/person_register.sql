@@ -18,6 +18,7 @@ register_records as (
         records.nik,
         records.name,
         records.name_key,
+        records.name_letters,
         records.birth_date,
         records.sex,
         records.desa_code,
