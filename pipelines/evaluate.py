@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+from rich.table import Table
 
 from pipelines.errors import SourceFileError
+from pipelines.i18n import _
 from pipelines.sqlrun import query_rows, run_sql
 
 logger = logging.getLogger(__name__)
@@ -61,18 +63,22 @@ def _literal(path: Path) -> str:
 
 
 def _load_truth(con: duckdb.DuckDBPyConnection, truth_dir: Path) -> None:
+    # The dialect is given, because a quoted note far down a large file escapes the sniffer.
     for name in TRUTH_FILES:
         path = truth_dir / name
         if not path.exists():
             raise SourceFileError(
-                f"ground truth file {path} not found; generate the synthetic data with its truth "
-                "folder and pass that folder"
+                _(
+                    "Ground truth file {path} not found. Generate the synthetic data with its "
+                    "truth folder and pass that folder."
+                ).format(path=path)
             )
         table = "truth_" + name.removesuffix(".csv")
         run_sql(
             con,
             f"create or replace temp table {table} as select * from "
-            f"read_csv({_literal(path)}, all_varchar = true, header = true)",
+            f"read_csv({_literal(path)}, all_varchar = true, header = true, delim = ',', "
+            "quote = '\"', escape = '\"')",
         )
 
 
@@ -88,29 +94,33 @@ def _table_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
 
 
 # Provenance is compared on the file's base name, so a run that keeps files in sub-folders of
-# its raw folder still matches the truth.
-_PROVENANCE_KEY = (
-    "regexp_replace({p}source_file, '^.*[/\\\\]', '') || '|' || coalesce({p}source_sheet, '') "
-    "|| '|' || cast(cast({p}source_row as bigint) as varchar)"
-)
-
-
-def _provenance(prefix: str = "") -> str:
-    return _PROVENANCE_KEY.format(p=prefix)
+# its raw folder still matches the truth. A truth row with an empty sheet matches any sheet of
+# its file, because the generator leaves the sheet empty for single-sheet workbooks too.
+def _provenance_match(run: str, truth: str) -> str:
+    return (
+        f"regexp_replace({run}.source_file, '^.*[/\\\\]', '') "
+        f"= regexp_replace({truth}.source_file, '^.*[/\\\\]', '') "
+        f"and cast({run}.source_row as bigint) = cast({truth}.source_row as bigint) "
+        f"and (coalesce({truth}.source_sheet, '') = '' "
+        f"or coalesce({run}.source_sheet, '') = {truth}.source_sheet)"
+    )
 
 
 def _load_predictions(con: duckdb.DuckDBPyConnection) -> None:
     run_sql(
         con,
         "create or replace temp table eval_predicted as "
-        f"select distinct f.rule_code, f.programme, r.person_uid, {_provenance('f.')} as provenance "
+        "select distinct f.rule_code, f.programme, r.person_uid, f.source_file, f.source_sheet, "
+        "f.source_row "
         "from marts.fct_findings as f "
-        f"left join truth_records as r on {_provenance('f.')} = {_provenance('r.')}",
+        f"left join truth_records as r on {_provenance_match('f', 'r')}",
     )
 
 
 def _programme_match(left: str, right: str) -> str:
-    return f"({left}.programme = {right}.programme or 'ALL' in ({left}.programme, {right}.programme))"
+    return (
+        f"({left}.programme = {right}.programme or 'ALL' in ({left}.programme, {right}.programme))"
+    )
 
 
 def _rule_scores(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, ...]]:
@@ -138,15 +148,15 @@ def _rule_scores(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, ...]]:
             (select count(*) from expected e where e.rule_code = codes.rule_code),
             (select count(*) from predicted p where p.rule_code = codes.rule_code and exists (
                 select 1 from expected e where e.rule_code = p.rule_code
-                and e.person_uid = p.person_uid and {_programme_match('e', 'p')})),
+                and e.person_uid = p.person_uid and {_programme_match("e", "p")})),
             (select count(*) from expected e where e.rule_code = codes.rule_code and exists (
                 select 1 from predicted p where p.rule_code = e.rule_code
-                and p.person_uid = e.person_uid and {_programme_match('e', 'p')})),
+                and p.person_uid = e.person_uid and {_programme_match("e", "p")})),
             (select count(*) from decoys d where d.rule_code = codes.rule_code),
             (select count(*) from decoys d where d.rule_code = codes.rule_code and exists (
                 select 1 from predicted p where p.rule_code = d.rule_code
                 and p.person_uid = d.person_uid
-                and (coalesce(d.programme, '') = '' or {_programme_match('d', 'p')}))),
+                and (coalesce(d.programme, '') = '' or {_programme_match("d", "p")}))),
             (select count(*) from eval_predicted u
                 where u.rule_code = codes.rule_code and u.person_uid is null)
         from codes
@@ -227,7 +237,7 @@ def _linkage_row(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -
             select l.person_id, t.person_uid
             from marts.int_person_links as l
             inner join staged as s on l.record_id = s.record_id
-            inner join truth_records as t on {_provenance('s.')} = {_provenance('t.')}
+            inner join truth_records as t on {_provenance_match("s", "t")}
         ),
         cells as (select person_id, person_uid, count(*) as n from joined group by all),
         predicted as (select person_id, count(*) as n from joined group by all),
@@ -261,17 +271,24 @@ def _linkage_row(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -
 
 def evaluate(marts_db: Path, truth_dir: Path) -> list[EvalRow]:
     """Score every rule of the run in `marts_db` (an audit.duckdb with fct_findings) against the
-    truth in `truth_dir`; return one row per rule plus one for record linkage when the database
-    contains int_person_links and the staging tables."""
+    truth in `truth_dir`.
+
+    Returns one row per rule. A last row scores record linkage when the database also contains
+    int_person_links and the staging tables.
+    """
     if not marts_db.exists():
-        raise SourceFileError(f"audit database {marts_db} not found; run the audit first")
+        raise SourceFileError(
+            _("Audit database {path} not found. Run the audit first.").format(path=marts_db)
+        )
     con = duckdb.connect(config={"autoinstall_known_extensions": False})
     try:
         run_sql(con, f"attach {_literal(marts_db)} as marts (read_only)")
         _load_truth(con, truth_dir)
         columns = _table_columns(con)
         if "fct_findings" not in columns:
-            raise SourceFileError(f"{marts_db} has no fct_findings table; run the rules first")
+            raise SourceFileError(
+                _("{path} has no fct_findings table. Run the rules first.").format(path=marts_db)
+            )
         _load_predictions(con)
         rows = _rule_rows(con, columns)
         linkage = _linkage_row(con, columns)
@@ -281,3 +298,46 @@ def evaluate(marts_db: Path, truth_dir: Path) -> list[EvalRow]:
         rows.append(linkage)
     logger.info("evaluated %d rules against %s", len(rows), truth_dir)
     return rows
+
+
+def format_table(rows: list[EvalRow]) -> Table:
+    """Return the evaluation rows as a rich table: one line per rule, linkage last."""
+    table = Table(title="Rules against the synthetic truth")
+    headers = (
+        "rule",
+        "evaluated",
+        "predicted",
+        "expected",
+        "TP",
+        "FP",
+        "FN",
+        "precision",
+        "recall",
+        "F1",
+        "decoys flagged",
+        "unmapped",
+        "note",
+    )
+    for header in headers:
+        table.add_column(header, justify="left" if header in ("rule", "note") else "right")
+    for row in rows:
+        table.add_row(
+            row.rule_code,
+            "yes" if row.is_evaluated else "no",
+            str(row.predicted),
+            str(row.expected),
+            str(row.true_positives),
+            str(row.false_positives),
+            str(row.false_negatives),
+            _format_ratio(row.precision),
+            _format_ratio(row.recall),
+            _format_ratio(row.f1),
+            f"{row.decoys_flagged}/{row.decoys}",
+            str(row.unmapped_findings),
+            row.note,
+        )
+    return table
+
+
+def _format_ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"

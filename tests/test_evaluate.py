@@ -9,7 +9,7 @@ import pytest
 from test_rules_builders import make_kk, make_nik, make_world, rules_config
 
 from pipelines.errors import SourceFileError
-from pipelines.evaluate import LINKAGE, evaluate
+from pipelines.evaluate import LINKAGE, evaluate, format_table
 from pipelines.rules import apply_rules
 
 KK = make_kk(1)
@@ -60,14 +60,30 @@ def make_truth(tmp_path, findings, decoys=()):
     )
     write_csv(
         truth / "findings.csv",
-        ["rule_code", "programme", "person_uid", "family_uid", "source_file", "source_sheet",
-         "source_row", "note"],
+        [
+            "rule_code",
+            "programme",
+            "person_uid",
+            "family_uid",
+            "source_file",
+            "source_sheet",
+            "source_row",
+            "note",
+        ],
         findings,
     )
     write_csv(
         truth / "decoys.csv",
-        ["decoy_kind", "rule_code", "programme", "person_uid", "source_file", "source_sheet",
-         "source_row", "note"],
+        [
+            "decoy_kind",
+            "rule_code",
+            "programme",
+            "person_uid",
+            "source_file",
+            "source_sheet",
+            "source_row",
+            "note",
+        ],
         decoys,
     )
     write_csv(
@@ -134,5 +150,15 @@ def test_evaluate_scores_linkage_pairs(tmp_path):
 def test_evaluate_rejects_missing_truth(tmp_path):
     database = make_run(tmp_path)
 
-    with pytest.raises(SourceFileError, match="records.csv not found"):
+    with pytest.raises(SourceFileError, match="records.csv tidak ditemukan"):
         evaluate(database, tmp_path / "nowhere")
+
+
+def test_format_table_has_row_per_rule(tmp_path):
+    database = make_run(tmp_path)
+    rows = evaluate(database, make_truth(tmp_path, []))
+
+    table = format_table(rows)
+
+    assert table.row_count == len(rows)
+    assert table.columns[0].header == "rule"

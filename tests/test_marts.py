@@ -5,10 +5,18 @@ from __future__ import annotations
 import copy
 
 import pytest
-from test_rules_builders import con, make_kk, make_nik, make_world, rules_config  # noqa: F401
+from test_rules_builders import make_kk, make_nik, make_world, new_connection, rules_config
 
 from pipelines.errors import ConfigError, SourceFileError
 from pipelines.rules import apply_rules, build_marts
+
+
+@pytest.fixture
+def con():
+    connection = new_connection()
+    yield connection
+    connection.close()
+
 
 KK = make_kk(1)
 HEAD = make_nik(1, "1980-04-10")
@@ -24,10 +32,23 @@ def world(con):
         con,
         register=[
             {"nik": HEAD, "no_kk": KK, "desil": 2},
-            {"nik": CHILD, "no_kk": KK, "relationship": "ANAK", "is_in_school": True, "desil": 2},
+            {
+                "nik": CHILD,
+                "no_kk": KK,
+                "relationship": "ANAK",
+                "is_in_school": True,
+                "school_level": "SD",
+                "desil": 2,
+            },
             {"nik": RICH, "no_kk": make_kk(3), "desil": 8},
-            {"nik": make_nik(4, "2015-01-08"), "no_kk": make_kk(3), "relationship": "ANAK",
-             "is_in_school": True, "desil": 8},
+            {
+                "nik": make_nik(4, "2015-01-08"),
+                "no_kk": make_kk(3),
+                "relationship": "ANAK",
+                "is_in_school": True,
+                "school_level": "SD",
+                "desil": 8,
+            },
         ],
         pkh=[{"nik": RICH, "no_kk": make_kk(3)}],
         complaints=[
@@ -105,7 +126,9 @@ def test_complaint_results_unknown_person(con):
     make_world(con, register=[{"nik": HEAD}], complaints=[{"nik": None, "name": "SAINAH"}])
     build(con)
 
-    rows = con.execute("select status_code, is_in_register, next_step_id from complaint_results").fetchall()
+    rows = con.execute(
+        "select status_code, is_in_register, next_step_id from complaint_results"
+    ).fetchall()
 
     assert rows == [
         (
@@ -141,7 +164,8 @@ def test_thresholds_come_from_config(con):
     build(con, config=config)
 
     rows = con.execute(
-        "select flag_rule_codes, is_likely_inclusion_error, rupiah_at_risk_idr from inclusion_errors"
+        "select flag_rule_codes, is_likely_inclusion_error, rupiah_at_risk_idr "
+        "from inclusion_errors"
     ).fetchall()
 
     assert rows == [([], False, 0)]
@@ -162,16 +186,12 @@ def test_findings_diff_against_previous_parquet(con, tmp_path):
     build(con)
     previous = tmp_path / "fct_findings.parquet"
     con.execute(f"copy (select * from fct_findings) to '{previous}' (format parquet)")
-    con.execute(
-        "update stg_register set desil = 3 where nik = ?", [RICH]
-    )
+    con.execute("update stg_register set desil = 3 where nik = ?", [RICH])
     con.execute("update stg_pkh set components = 'BALITA, BALITA, BALITA'")
 
     build(con, previous=previous)
 
-    statuses = dict(
-        con.execute("select rule_code, diff_status from findings_diff").fetchall()
-    )
+    statuses = dict(con.execute("select rule_code, diff_status from findings_diff").fetchall())
     assert statuses["DESIL_OUT_OF_RANGE"] == "resolved"
     assert statuses["PKH_COMPONENT_LIMITS"] == "new"
     assert statuses["EXCLUSION_ERROR_CANDIDATE"] == "persisting"
@@ -195,7 +215,7 @@ def test_findings_diff_rejects_missing_path(con, tmp_path):
     world(con)
     apply_rules(con, rules_config(), "run-1")
 
-    with pytest.raises(SourceFileError, match="not found"):
+    with pytest.raises(SourceFileError, match="nothing.parquet tidak ditemukan"):
         build_marts(con, rules_config(), "run-1", tmp_path / "nothing.parquet")
 
 

@@ -148,7 +148,9 @@ def _complete_row(kind: str, index: int, row: dict[str, Any]) -> dict[str, Any]:
     return complete
 
 
-def make_staging(con: duckdb.DuckDBPyConnection, kind: str, rows: list[dict[str, Any]]) -> list[dict]:
+def make_staging(
+    con: duckdb.DuckDBPyConnection, kind: str, rows: list[dict[str, Any]]
+) -> list[dict]:
     """Create `stg_<kind>` with every contract column from `rows`; return the completed rows."""
     schema = kind_schema(kind)
     columns = ", ".join(f"{name} {column_type}" for name, column_type in schema.items())
@@ -156,10 +158,8 @@ def make_staging(con: duckdb.DuckDBPyConnection, kind: str, rows: list[dict[str,
     completed = [_complete_row(kind, i, row) for i, row in enumerate(rows)]
     placeholders = ", ".join("?" for _ in schema)
     for row in completed:
-        con.execute(
-            f"insert into stg_{kind} values ({placeholders})", [row.get(c) for c in schema]
-        )
-    for row, original in zip(completed, rows):
+        con.execute(f"insert into stg_{kind} values ({placeholders})", [row.get(c) for c in schema])
+    for row, original in zip(completed, rows, strict=True):
         row["_person"] = original.get("_person")
         row["_probability"] = original.get("_probability", 0.99)
     return completed
@@ -194,7 +194,12 @@ def make_links(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> No
             if member["source_kind"] == "register":
                 con.execute(
                     "insert into int_families values (?, ?, ?, ?)",
-                    [person, member.get("family_id"), member.get("no_kk"), member.get("relationship")],
+                    [
+                        person,
+                        member.get("family_id"),
+                        member.get("no_kk"),
+                        member.get("relationship"),
+                    ],
                 )
                 break
 
@@ -207,7 +212,9 @@ def make_links(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> No
     con.execute(f"create or replace table int_person_records as {union}")
 
 
-def make_world(con: duckdb.DuckDBPyConnection, link: bool = True, **tables: list[dict[str, Any]]) -> dict:
+def make_world(
+    con: duckdb.DuckDBPyConnection, link: bool = True, **tables: list[dict[str, Any]]
+) -> dict:
     """Create a staging table per keyword (`register=[...]`, `pkh=[...]`) and link them all."""
     completed: dict[str, list[dict]] = {}
     for kind, rows in tables.items():
@@ -217,15 +224,22 @@ def make_world(con: duckdb.DuckDBPyConnection, link: bool = True, **tables: list
     return completed
 
 
+def new_connection() -> duckdb.DuckDBPyConnection:
+    """Return an in-memory DuckDB connection that never downloads extensions."""
+    return duckdb.connect(config={"autoinstall_known_extensions": False})
+
+
 @pytest.fixture
 def con():
-    connection = duckdb.connect(config={"autoinstall_known_extensions": False})
+    connection = new_connection()
     yield connection
     connection.close()
 
 
 def test_make_world_fills_contract_columns(con):
-    make_world(con, register=[{"nik": make_nik(1), "no_kk": make_kk(1)}], pkh=[{"nik": make_nik(1)}])
+    make_world(
+        con, register=[{"nik": make_nik(1), "no_kk": make_kk(1)}], pkh=[{"nik": make_nik(1)}]
+    )
 
     columns = {r[0] for r in con.execute("describe stg_register").fetchall()}
     person_ids = con.execute("select distinct person_id from int_person_links").fetchall()

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
-from test_rules_builders import con, make_kk, make_nik, make_staging, make_world, rules_config  # noqa: F401
+import pytest
+from test_rules_builders import (
+    make_kk,
+    make_nik,
+    make_staging,
+    make_world,
+    new_connection,
+    rules_config,
+)
 
 from pipelines.rules import apply_rules
+
+
+@pytest.fixture
+def con():
+    connection = new_connection()
+    yield connection
+    connection.close()
+
 
 KK = make_kk(1)
 HEAD = make_nik(1, "1980-04-10")
@@ -28,7 +44,14 @@ def family(desil=1, **head):
     """A KK head and a school child, both in the register."""
     return [
         {"nik": HEAD, "no_kk": KK, "desil": desil, **head},
-        {"nik": CHILD, "no_kk": KK, "relationship": "ANAK", "is_in_school": True, "desil": desil},
+        {
+            "nik": CHILD,
+            "no_kk": KK,
+            "relationship": "ANAK",
+            "is_in_school": True,
+            "school_level": "SD",
+            "desil": desil,
+        },
     ]
 
 
@@ -45,6 +68,26 @@ def test_not_in_register_follows_link(con):
     assert found(con, "NOT_IN_REGISTER") == []
 
 
+def test_not_in_register_falls_back_to_kk_and_name(con):
+    typo = "3325991004800001"
+    run(
+        con,
+        register=family(desil=6),
+        pkh=[{"nik": typo, "no_kk": KK, "name": "WARGA BAAAAB"}],
+    )
+
+    rows = found(con, "DESIL_OUT_OF_RANGE")
+
+    assert found(con, "NOT_IN_REGISTER") == []
+    assert [r[0] for r in rows] == ["pkh:1::2"]
+
+
+def test_not_in_register_fallback_needs_similar_name(con):
+    run(con, register=family(), pkh=[{"nik": "3325991004800001", "no_kk": KK, "name": "PAIMO"}])
+
+    assert [r[0] for r in found(con, "NOT_IN_REGISTER")] == ["pkh:1::2"]
+
+
 def test_not_padan_dukcapil_fires(con):
     run(con, register=family(is_padan_dukcapil=False), pkh=[{"nik": HEAD, "no_kk": KK}])
 
@@ -58,7 +101,12 @@ def test_not_padan_dukcapil_ignores_padan_records(con):
 
 
 def test_desil_out_of_range_flags_above_threshold(con):
-    run(con, register=family(desil=5), pkh=[{"nik": HEAD, "no_kk": KK}], bpnt=[{"nik": HEAD, "no_kk": KK}])
+    run(
+        con,
+        register=family(desil=5),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        bpnt=[{"nik": HEAD, "no_kk": KK}],
+    )
 
     rows = found(con, "DESIL_OUT_OF_RANGE")
 
@@ -95,7 +143,10 @@ def test_deceased_recipient_ignores_later_death_and_replaced_pengurus(con):
         register=family() + [{"nik": spouse, "no_kk": KK, "relationship": "ISTRI"}],
         pkh=[{"nik": HEAD, "no_kk": KK}, {"nik": spouse, "no_kk": KK}],
         bpnt=[{"nik": CHILD, "no_kk": KK}],
-        deaths=[{"nik": HEAD, "death_date": "2026-03-01"}, {"nik": CHILD, "death_date": "2026-11-02"}],
+        deaths=[
+            {"nik": HEAD, "death_date": "2026-03-01"},
+            {"nik": CHILD, "death_date": "2026-11-02"},
+        ],
     )
 
     assert found(con, "DECEASED_RECIPIENT") == []
@@ -160,7 +211,8 @@ def test_business_owner_not_evaluated_without_ahu_rows(con):
     run(con, register=family(), pkh=[{"nik": HEAD, "no_kk": KK}], exclusion=[{"nik": make_nik(8)}])
 
     status = con.execute(
-        "select is_evaluated, not_evaluated_reason from rule_status where rule_code = 'BUSINESS_OWNER'"
+        "select is_evaluated, not_evaluated_reason from rule_status "
+        "where rule_code = 'BUSINESS_OWNER'"
     ).fetchall()
 
     assert status == [(False, "no AHU/OSS company officer or owner rows in stg_exclusion")]
@@ -189,7 +241,10 @@ def test_proxy_affluence_warns_on_large_connection(con):
         con,
         register=family(),
         pkh=[{"nik": HEAD, "no_kk": KK}],
-        pln=[{"nik": HEAD, "power_va": 2200, "tariff": "R1"}, {"nik": CHILD, "power_va": 900, "tariff": "R1"}],
+        pln=[
+            {"nik": HEAD, "power_va": 2200, "tariff": "R1"},
+            {"nik": CHILD, "power_va": 900, "tariff": "R1"},
+        ],
     )
 
     rows = found(con, "PROXY_AFFLUENCE")
@@ -200,7 +255,12 @@ def test_proxy_affluence_warns_on_large_connection(con):
 
 
 def test_proxy_affluence_ignores_two_wheelers(con):
-    run(con, register=family(), pkh=[{"nik": HEAD, "no_kk": KK}], vehicles=[{"nik": HEAD, "wheels": 2}])
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        vehicles=[{"nik": HEAD, "wheels": 2}],
+    )
 
     assert found(con, "PROXY_AFFLUENCE") == []
 
@@ -209,6 +269,21 @@ def test_pkh_no_component_fires_without_qualifying_member(con):
     run(con, register=[{"nik": HEAD, "no_kk": KK}], pkh=[{"nik": HEAD, "no_kk": KK}])
 
     assert [(r[0], r[1]) for r in found(con, "PKH_NO_COMPONENT")] == [("pkh:1::2", "FLAG")]
+
+
+def test_pkh_no_component_ignores_dead_members(con):
+    elder = make_nik(4, "1950-03-03", "P")
+    run(
+        con,
+        register=[
+            {"nik": HEAD, "no_kk": KK},
+            {"nik": elder, "no_kk": KK, "relationship": "ORANG TUA"},
+        ],
+        pkh=[{"nik": HEAD, "no_kk": KK, "components": "LANSIA"}],
+        deaths=[{"nik": elder, "death_date": "2026-05-05"}],
+    )
+
+    assert [r[0] for r in found(con, "PKH_NO_COMPONENT")] == ["pkh:1::2"]
 
 
 def test_pkh_no_component_accepts_school_child(con):
@@ -228,13 +303,17 @@ def test_pkh_no_component_ignores_child_out_of_school(con):
 
 
 def test_pkh_component_limits_fires_on_three_balita(con):
-    run(con, register=family(), pkh=[{"nik": HEAD, "no_kk": KK, "components": "BALITA, BALITA, BALITA"}])
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": HEAD, "no_kk": KK, "components": "BALITA, BALITA, BALITA"}],
+    )
 
     rows = found(con, "PKH_COMPONENT_LIMITS")
 
     assert len(rows) == 1
     assert "3 early-childhood components (at most 2)" in rows[0][3]
-    assert "BALITA claimed 3 times but the family has 0 children" in rows[0][3]
+    assert "BALITA claimed 3 times but 0 family members qualify" in rows[0][3]
 
 
 def test_pkh_component_limits_accepts_matching_claim(con):
@@ -244,7 +323,11 @@ def test_pkh_component_limits_accepts_matching_claim(con):
 
 
 def test_pbi_not_eligible_fires_above_threshold(con):
-    run(con, register=family(desil=7), pbi=[{"nik": HEAD, "segment": "PBI APBD"}, {"nik": make_nik(9)}])
+    run(
+        con,
+        register=family(desil=7),
+        pbi=[{"nik": HEAD, "segment": "PBI APBD"}, {"nik": make_nik(9)}],
+    )
 
     rows = found(con, "PBI_NOT_ELIGIBLE")
 
@@ -276,6 +359,19 @@ def test_pbi_double_coverage_fires(con):
     assert len(rows) == 3
     assert "both PBI APBN and PBI APBD" in rows[0][3]
     assert "also PPU as TNI" in rows[2][3]
+
+
+def test_pbi_double_coverage_same_noka_twice(con):
+    run(
+        con,
+        register=family(),
+        pbi=[{"nik": HEAD, "noka": "0000000000007"}, {"nik": HEAD, "noka": "0000000000007"}],
+    )
+
+    rows = found(con, "PBI_DOUBLE_COVERAGE")
+
+    assert len(rows) == 2
+    assert "listed 2 times with the same noka" in rows[0][3]
 
 
 def test_pbi_double_coverage_ignores_single_membership(con):

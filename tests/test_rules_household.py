@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from test_rules_builders import con, make_kk, make_nik, make_world, rules_config  # noqa: F401
+import pytest
+from test_rules_builders import make_kk, make_nik, make_world, new_connection, rules_config
 
 from pipelines.rules import apply_rules
 from pipelines.rules.registry import RULES
+
+
+@pytest.fixture
+def con():
+    connection = new_connection()
+    yield connection
+    connection.close()
+
 
 KK = make_kk(1)
 HEAD = make_nik(1, "1980-04-10")
@@ -28,7 +37,14 @@ def found(con, rule_code):
 def family(desil=1, **head):
     return [
         {"nik": HEAD, "no_kk": KK, "desil": desil, **head},
-        {"nik": CHILD, "no_kk": KK, "relationship": "ANAK", "is_in_school": True, "desil": desil},
+        {
+            "nik": CHILD,
+            "no_kk": KK,
+            "relationship": "ANAK",
+            "is_in_school": True,
+            "school_level": "SD",
+            "desil": desil,
+        },
     ]
 
 
@@ -44,7 +60,7 @@ def test_age_implausible_young_pengurus(con):
 
     assert [r[0] for r in rows] == ["pkh:1::2", "register:1::2"]
     assert "PKH pengurus aged 15 is younger than 17" in rows[0][3]
-    assert "after the period end" in rows[1][3]
+    assert "after the period start" in rows[1][3]
 
 
 def test_age_implausible_fires_on_pregnant_man(con):
@@ -59,14 +75,22 @@ def test_age_implausible_accepts_adult_pengurus(con):
     assert found(con, "AGE_IMPLAUSIBLE") == []
 
 
-def test_default_dob_reports_recipients(con):
-    run(con, bpnt=[{"nik": make_nik(1, "1950-07-01")}, {"nik": make_nik(2, "1950-07-02")}])
+def test_default_dob_reports_every_file(con):
+    run(
+        con,
+        register=[{"nik": make_nik(1, "1950-12-31")}, {"nik": make_nik(3, "1950-12-30")}],
+        bpnt=[{"nik": make_nik(2, "1950-07-01")}],
+    )
 
-    assert [(r[0], r[1]) for r in found(con, "DEFAULT_DOB")] == [("bpnt:1::2", "INFO")]
+    rows = found(con, "DEFAULT_DOB")
+
+    assert [(r[0], r[1]) for r in rows] == [("bpnt:1::2", "INFO"), ("register:1::2", "INFO")]
 
 
-def test_default_dob_ignores_non_recipients(con):
-    run(con, register=[{"nik": make_nik(1, "1950-12-31")}], pkh=[{"nik": make_nik(2)}])
+def test_default_dob_ignores_other_dates(con):
+    run(
+        con, register=[{"nik": make_nik(1, "1950-07-02")}], pkh=[{"nik": make_nik(2, "1966-03-14")}]
+    )
 
     assert found(con, "DEFAULT_DOB") == []
 
@@ -77,7 +101,12 @@ def test_wilayah_invalid_errors_on_unknown_code(con):
         register=[
             {"nik": make_nik(1), "desa_code": "3325019999"},
             {"nik": make_nik(2), "desa_code": "3325022001", "kecamatan_code": "332501"},
-            {"nik": make_nik(3), "desa_code": None, "kecamatan_code": None, "wilayah_status": "ambiguous"},
+            {
+                "nik": make_nik(3),
+                "desa_code": None,
+                "kecamatan_code": None,
+                "wilayah_status": "ambiguous",
+            },
         ],
     )
 
@@ -86,6 +115,16 @@ def test_wilayah_invalid_errors_on_unknown_code(con):
     assert [r[1] for r in rows] == ["ERROR", "WARN", "WARN"]
     assert "3325019999 is not in the region table" in rows[0][3]
     assert "not in kecamatan 332501" in rows[1][3]
+
+
+def test_wilayah_invalid_skips_files_without_region(con):
+    run(
+        con,
+        register=[{"nik": make_nik(1)}],
+        asn=[{"nik": make_nik(2), "desa_code": None, "wilayah_status": "unknown"}],
+    )
+
+    assert found(con, "WILAYAH_INVALID") == []
 
 
 def test_wilayah_invalid_accepts_known_codes(con):
@@ -103,30 +142,64 @@ def test_name_mismatch_same_nik_fires(con):
     assert '"BUDIYANTO" differs from register name "SUTRISNO"' in rows[0][3]
 
 
-def test_name_mismatch_same_nik_maps_spelling_variants(con):
-    run(con, register=[{"nik": HEAD, "name": "MUHAMMAD FAIZIN"}], pkh=[{"nik": HEAD, "name": "MOCH FAIZIN"}])
+def test_name_mismatch_same_nik_accepts_swapped_letters(con):
+    run(con, register=[{"nik": HEAD, "name": "TASMINAH"}], bpnt=[{"nik": HEAD, "name": "TASIMNAH"}])
 
     assert found(con, "NAME_MISMATCH_SAME_NIK") == []
 
 
-def test_exclusion_error_candidate_lists_each_programme(con):
-    run(con, register=family(desil=2), pkh=[{"nik": make_nik(9)}])
+def test_name_mismatch_same_nik_typo_with_oe(con):
+    run(con, register=[{"nik": HEAD, "name": "PRIYONO"}], pbi=[{"nik": HEAD, "name": "PRIYOEO"}])
+
+    assert found(con, "NAME_MISMATCH_SAME_NIK") == []
+
+
+def test_name_mismatch_same_nik_maps_spelling_variants(con):
+    run(
+        con,
+        register=[{"nik": HEAD, "name": "MUHAMMAD FAIZIN"}],
+        pkh=[{"nik": HEAD, "name": "MOCH FAIZIN"}],
+    )
+
+    assert found(con, "NAME_MISMATCH_SAME_NIK") == []
+
+
+def test_exclusion_error_candidate_without_any_aid(con):
+    run(con, register=family(desil=5), pkh=[{"nik": make_nik(9)}])
 
     rows = found(con, "EXCLUSION_ERROR_CANDIDATE")
 
-    assert [(r[0], r[1], r[2]) for r in rows] == [
-        ("register:1::2", "INFO", "BPNT"),
-        ("register:1::2", "INFO", "PBI"),
-        ("register:1::2", "INFO", "PKH"),
-    ]
-    assert "1 members qualify" in rows[2][3]
+    assert [(r[0], r[1], r[2]) for r in rows] == [("register:1::2", "INFO", "ALL")]
+    assert "receives no PKH, BPNT or PBI" in rows[0][3]
+
+
+def test_exclusion_error_candidate_missing_pkh(con):
+    run(con, register=family(desil=2), bpnt=[{"nik": HEAD, "no_kk": KK}])
+
+    rows = found(con, "EXCLUSION_ERROR_CANDIDATE")
+
+    assert [(r[0], r[2]) for r in rows] == [("register:1::2", "PKH")]
+    assert "1 members qualify" in rows[0][3]
+
+
+def test_exclusion_error_candidate_missing_pkh_switch(con):
+    make_world(con, register=family(desil=2), bpnt=[{"nik": HEAD, "no_kk": KK}])
+    config = rules_config()
+    config["exclusion"] = {"include_missing_pkh_candidates": False}
+
+    apply_rules(con, config, "test-run")
+
+    assert found(con, "EXCLUSION_ERROR_CANDIDATE") == []
 
 
 def test_exclusion_error_candidate_skips_excluded_and_rich(con):
     other = make_nik(5, "1970-05-05")
+    third = make_nik(6, "1972-05-05")
     run(
         con,
-        register=family(desil=2) + [{"nik": other, "no_kk": make_kk(5), "desil": 8}],
+        register=family(desil=2)
+        + [{"nik": other, "no_kk": make_kk(5), "desil": 8}]
+        + [{"nik": third, "no_kk": make_kk(6), "desil": 3, "is_padan_dukcapil": False}],
         asn=[{"nik": CHILD}],
     )
 
@@ -136,7 +209,8 @@ def test_exclusion_error_candidate_skips_excluded_and_rich(con):
 def test_cross_programme_inconsistency_fires_on_gap_and_inactive(con):
     run(
         con,
-        register=family(desil=2, is_register_active=False) + [
+        register=family(desil=2, is_register_active=False)
+        + [
             {"nik": make_nik(5), "no_kk": make_kk(5), "desil": 3},
         ],
         pkh=[{"nik": make_nik(5), "no_kk": make_kk(5), "components": ""}],
@@ -147,7 +221,7 @@ def test_cross_programme_inconsistency_fires_on_gap_and_inactive(con):
 
     assert [(r[0], r[2]) for r in rows] == [("bpnt:1::2", "BPNT"), ("pkh:1::2", "PKH")]
     assert "inactive" in rows[0][3]
-    assert "eligible for BPNT and PBI" in rows[1][3]
+    assert "within the BPNT and PBI desil threshold" in rows[1][3]
 
 
 def test_cross_programme_inconsistency_accepts_full_coverage(con):
@@ -165,8 +239,9 @@ def test_cross_programme_inconsistency_accepts_full_coverage(con):
 def test_complaint_link_warns_when_person_is_flagged(con):
     run(
         con,
-        register=family(desil=6),
+        register=family(desil=5),
         pkh=[{"nik": HEAD, "no_kk": KK}],
+        pbi=[{"nik": CHILD}],
         complaints=[
             {"nik": HEAD, "complaint_type": "sanggahan", "complaint_status": "selesai"},
             {"nik": CHILD, "complaint_type": "usulan"},
@@ -176,7 +251,10 @@ def test_complaint_link_warns_when_person_is_flagged(con):
 
     rows = found(con, "COMPLAINT_LINK")
 
-    assert [(r[0], r[1]) for r in rows] == [("complaints:1::2", "WARN"), ("complaints:1::3", "INFO")]
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        ("complaints:1::2", "WARN", "PKH"),
+        ("complaints:1::3", "INFO", "PBI"),
+    ]
     assert "DESIL_OUT_OF_RANGE" in rows[0][3]
 
 
@@ -184,6 +262,7 @@ def test_complaint_link_warns_when_overdue(con):
     run(
         con,
         register=family(),
+        pbi=[{"nik": CHILD}],
         complaints=[{"nik": CHILD, "complaint_type": "sanggahan", "complaint_date": "2026-12-01"}],
     )
 
@@ -213,7 +292,10 @@ def test_household_dissolved_fires_when_all_died(con):
         con,
         register=family(),
         bpnt=[{"nik": HEAD, "no_kk": KK}],
-        deaths=[{"nik": HEAD, "death_date": "2026-01-05"}, {"nik": CHILD, "death_date": "2026-02-05"}],
+        deaths=[
+            {"nik": HEAD, "death_date": "2026-01-05"},
+            {"nik": CHILD, "death_date": "2026-02-05"},
+        ],
     )
 
     rows = found(con, "HOUSEHOLD_DISSOLVED")
@@ -256,7 +338,35 @@ def test_rule_status_marks_absent_inputs(con):
 def test_rule_status_lists_every_rule(con):
     run(con, register=family())
 
-    rows = con.execute("select rule_number, rule_code from rule_status order by rule_number").fetchall()
+    rows = con.execute(
+        "select rule_number, rule_code from rule_status order by rule_number"
+    ).fetchall()
 
     assert rows == [(r.number, r.code) for r in RULES]
     assert len(rows) == 31
+
+
+def test_every_rule_evaluated_with_all_inputs(con):
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        bpnt=[{"nik": HEAD, "no_kk": KK}],
+        pbi=[{"nik": CHILD}],
+        complaints=[{"nik": HEAD}],
+        deaths=[{"nik": make_nik(9)}],
+        asn=[{"nik": make_nik(8)}],
+        village_officials=[{"nik": make_nik(7)}],
+        exclusion=[{"nik": make_nik(6), "category": "OSS"}, {"nik": make_nik(5)}],
+        bpjs_tk=[{"nik": make_nik(4), "wage_idr": 1}],
+        pln=[{"nik": make_nik(3), "power_va": 450}],
+        vehicles=[{"nik": make_nik(2), "wheels": 2}],
+    )
+
+    not_evaluated = con.execute(
+        "select rule_code from rule_status where not is_evaluated"
+    ).fetchall()
+
+    assert not_evaluated == []
+    for rule in RULES:
+        assert rule.sql_path.exists()

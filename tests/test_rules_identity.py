@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from test_rules_builders import con, make_kk, make_nik, make_world, rules_config  # noqa: F401
+import pytest
+from test_rules_builders import make_kk, make_nik, make_world, new_connection, rules_config
 
 from pipelines.rules import apply_rules
+
+
+@pytest.fixture
+def con():
+    connection = new_connection()
+    yield connection
+    connection.close()
 
 
 def run(con, **tables):
@@ -75,6 +83,15 @@ def test_nik_structure_fires_on_impossible_parts(con):
     assert "serial 0000" in rows[2][3]
 
 
+def test_nik_structure_warns_outside_region(con):
+    run(con, register=[{"nik": "3374011205850001"}])
+
+    rows = found(con, "NIK_STRUCTURE")
+
+    assert [r[1] for r in rows] == ["WARN"]
+    assert "outside the audited kabupaten" in rows[0][3]
+
+
 def test_nik_structure_accepts_29_february_and_female_day(con):
     run(con, register=[{"nik": "3325012902850001"}, {"nik": "3325015207850001"}])
 
@@ -102,8 +119,11 @@ def test_nik_attr_mismatch_ignores_default_day(con):
         con,
         register=[
             {"nik": make_nik(1, "1950-07-12"), "birth_date": "1950-07-01"},
-            {"nik": make_nik(2, "1980-03-05"), "birth_date": "1980-05-03",
-             "is_birth_date_ambiguous": True},
+            {
+                "nik": make_nik(2, "1980-03-05"),
+                "birth_date": "1980-05-03",
+                "is_birth_date_ambiguous": True,
+            },
         ],
     )
 
@@ -112,7 +132,13 @@ def test_nik_attr_mismatch_ignores_default_day(con):
 
 def test_kk_format_kk_equal_nik(con):
     nik = make_nik(1)
-    run(con, register=[{"nik": nik, "no_kk": nik}, {"nik": make_nik(2), "no_kk": make_kk(2, "2026-12-01")}])
+    run(
+        con,
+        register=[
+            {"nik": nik, "no_kk": nik},
+            {"nik": make_nik(2), "no_kk": make_kk(2, "2026-12-01")},
+        ],
+    )
 
     rows = found(con, "KK_FORMAT")
 
@@ -121,8 +147,24 @@ def test_kk_format_kk_equal_nik(con):
     assert "after the export date" in rows[1][3]
 
 
+def test_kk_format_reads_year_27_as_2027(con):
+    run(con, register=[{"nik": make_nik(1), "no_kk": "3325021004270001"}])
+
+    rows = found(con, "KK_FORMAT")
+
+    assert "registration date 10-04-2027 is after the export date" in rows[0][3]
+
+
+def test_kk_format_serial_0000(con):
+    run(con, register=[{"nik": make_nik(1), "no_kk": make_kk(0)}])
+
+    assert "serial 0000" in found(con, "KK_FORMAT")[0][3]
+
+
 def test_kk_format_accepts_valid_and_missing_complaint_kk(con):
-    run(con, register=[{"nik": make_nik(1), "no_kk": make_kk(1)}], complaints=[{"nik": make_nik(1)}])
+    run(
+        con, register=[{"nik": make_nik(1), "no_kk": make_kk(1)}], complaints=[{"nik": make_nik(1)}]
+    )
 
     assert found(con, "KK_FORMAT") == []
 
@@ -149,8 +191,8 @@ def test_dup_nik_conflict_fires_on_different_names(con):
 
     rows = found(con, "DUP_NIK_CONFLICT")
 
-    assert [r[0] for r in rows] == ["pkh:1::2", "register:1::2"]
-    assert "SITI AMINAH" in rows[1][3]
+    assert [r[0] for r in rows] == ["pkh:1::2"]
+    assert '"SITI AMINAH" born 12-05-1985 belongs in the register to "SUPARDI"' in rows[0][3]
 
 
 def test_dup_nik_conflict_old_spelling(con):
@@ -173,7 +215,20 @@ def test_dup_person_diff_nik_fires(con):
 
     rows = found(con, "DUP_PERSON_DIFF_NIK")
 
-    assert [r[0] for r in rows] == ["pkh:1::2", "register:1::2"]
+    assert [r[0] for r in rows] == ["pkh:1::2"]
+
+
+def test_dup_person_diff_nik_follows_link(con):
+    old_nik = make_nik(9, "1970-03-12")
+    run(
+        con,
+        register=[{"nik": make_nik(1, "1970-03-12"), "name": "SOEDJONO"}],
+        pbi=[
+            {"nik": old_nik, "name": "SUJONO BIN KARTO", "_person": "P" + make_nik(1, "1970-03-12")}
+        ],
+    )
+
+    assert [r[0] for r in found(con, "DUP_PERSON_DIFF_NIK")] == ["pbi:1::2"]
 
 
 def test_dup_person_diff_nik_ignores_default_dob(con):
@@ -198,8 +253,30 @@ def test_multi_kpm_per_kk_fires_on_shared_kk(con):
     assert "share No KK" in rows[0][3]
 
 
+def test_multi_kpm_per_kk_ignores_invalid_kk(con):
+    future_kk = make_kk(1, "2027-05-31")
+    run(
+        con,
+        bpnt=[{"nik": make_nik(1), "no_kk": future_kk}, {"nik": make_nik(2), "no_kk": future_kk}],
+    )
+
+    assert found(con, "MULTI_KPM_PER_KK") == []
+
+
 def test_multi_kpm_per_kk_ignores_other_programmes(con):
     kk = make_kk(1)
     run(con, pkh=[{"nik": make_nik(1), "no_kk": kk}], bpnt=[{"nik": make_nik(2), "no_kk": kk}])
 
     assert found(con, "MULTI_KPM_PER_KK") == []
+
+
+def test_name_ratio_function_handles_null(con):
+    make_world(con, register=[{"nik": make_nik(1)}])
+    apply_rules(con, rules_config(), "test-run")
+
+    rows = con.execute(
+        "select __rules_name_ratio(a, b) from (values ('TASMINAH', 'TASIMNAH'), (null, 'SITI')) "
+        "as pairs(a, b)"
+    ).fetchall()
+
+    assert rows == [(0.875,), (None,)]

@@ -1,14 +1,24 @@
-"""Run the audit rules over staging and linking tables and write `fct_findings` and `rule_status`."""
+"""Run the audit rules over staging and linking tables; write fct_findings and rule_status."""
 
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+from rapidfuzz import fuzz, process
 
-from pipelines.rules.inputs import COMMON_COLUMNS, KIND_COLUMNS, Catalog, build_input_views, read_catalog
+from pipelines.rules.inputs import (
+    COMMON_COLUMNS,
+    KIND_COLUMNS,
+    Catalog,
+    build_input_views,
+    read_catalog,
+)
 from pipelines.rules.params import parse_params, write_params
 from pipelines.rules.registry import RULES, RULES_SQL_DIR, Rule
 from pipelines.sqlrun import SQL_DIR, query_rows, run_sql
@@ -21,6 +31,7 @@ WILAYAH_CSV = SQL_DIR.parent / "reference" / "wilayah_batang.csv"
 BASE_MODELS = (
     "records",
     "pair_probability",
+    "record_best_probability",
     "link_macros",
     "person_register",
     "deaths",
@@ -29,6 +40,7 @@ BASE_MODELS = (
     "recipient_circle",
     "list_members",
     "nik_parts",
+    "no_kk_checks",
     "family_components",
     "pkh_families",
     "family_eligibility",
@@ -73,6 +85,39 @@ def _load_wilayah(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+NAME_RATIO_FUNCTION = "__rules_name_ratio"
+
+
+def _name_ratio(left: pa.Array, right: pa.Array) -> pa.Array:
+    """Return rapidfuzz `fuzz.ratio` of each pair of names, scaled to 0-1; NULL when either
+    name is NULL."""
+    lefts, rights = left.to_pylist(), right.to_pylist()
+    scores = process.cpdist(
+        [value or "" for value in lefts],
+        [value or "" for value in rights],
+        scorer=fuzz.ratio,
+        dtype=np.float64,
+        workers=1,
+    )
+    missing = [a is None or b is None for a, b in zip(lefts, rights, strict=True)]
+    return pa.array(scores / 100.0, type=pa.float64(), mask=np.array(missing, dtype=bool))
+
+
+def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
+    # Re-registering on the same connection fails, so an earlier run's function is removed.
+    try:
+        con.remove_function(NAME_RATIO_FUNCTION)
+    except duckdb.InvalidInputException:
+        pass
+    con.create_function(
+        NAME_RATIO_FUNCTION,
+        _name_ratio,
+        [duckdb.sqltype("VARCHAR"), duckdb.sqltype("VARCHAR")],
+        duckdb.sqltype("DOUBLE"),
+        type="arrow",
+    )
+
+
 def _records_union_sql() -> str:
     selects = []
     for kind in KIND_COLUMNS:
@@ -92,18 +137,22 @@ def _run_model_file(con: duckdb.DuckDBPyConnection, name: str) -> None:
     if name in MACRO_MODELS:
         run_sql(con, sql)
         return
+    started = time.perf_counter()
     run_sql(con, f"create or replace temp table __rules_{name} as\n{sql}")
     count = query_rows(con, f"select count(*) from __rules_{name}")[0][0]
-    logger.info("built __rules_%s: %d rows", name, count)
+    logger.info("built __rules_%s: %d rows in %.2f s", name, count, time.perf_counter() - started)
 
 
-def prepare_inputs(con: duckdb.DuckDBPyConnection, rules_config: dict[str, Any], run_id: str) -> Catalog:
+def prepare_inputs(
+    con: duckdb.DuckDBPyConnection, rules_config: dict[str, Any], run_id: str
+) -> Catalog:
     """Write parameters, input views and the base tables every rule reads."""
     params = parse_params(rules_config)
     catalog = read_catalog(con)
     write_params(con, params, run_id)
     _load_wilayah(con)
     build_input_views(con, catalog)
+    _register_functions(con)
     _run_model_file(con, "macros")
     run_sql(con, f"create or replace temp table __rules_records_unioned as\n{_records_union_sql()}")
     for name in BASE_MODELS:
@@ -111,7 +160,9 @@ def prepare_inputs(con: duckdb.DuckDBPyConnection, rules_config: dict[str, Any],
     return catalog
 
 
-def missing_input_reason(con: duckdb.DuckDBPyConnection, catalog: Catalog, rule: Rule) -> str | None:
+def missing_input_reason(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, rule: Rule
+) -> str | None:
     """Return why `rule` cannot be evaluated, or None when all its inputs are present."""
     missing = []
     for entry in rule.requires:
@@ -132,9 +183,17 @@ def missing_input_reason(con: duckdb.DuckDBPyConnection, catalog: Catalog, rule:
 def _run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> int:
     sql = rule.sql_path.read_text(encoding="utf-8")
     table = f"__rules_out_{rule.code.lower()}"
-    run_sql(con, f"create or replace temp table {table} as\nselect {', '.join(FINDING_COLUMNS)} from (\n{sql}\n)")
+    columns = ", ".join(FINDING_COLUMNS)
+    started = time.perf_counter()
+    run_sql(con, f"create or replace temp table {table} as\nselect {columns} from (\n{sql}\n)")
     count = query_rows(con, f"select count(*) from {table}")[0][0]
-    logger.info("rule %d %s: %d findings", rule.number, rule.code, count)
+    logger.info(
+        "rule %d %s: %d findings in %.2f s",
+        rule.number,
+        rule.code,
+        count,
+        time.perf_counter() - started,
+    )
     return count
 
 
@@ -177,7 +236,9 @@ def _write_rule_status(
         query_rows(con, "insert into rule_status values (?, ?, ?, ?, ?, ?, ?)", row)
 
 
-def apply_rules(con: duckdb.DuckDBPyConnection, rules_config: dict[str, Any], run_id: str) -> RulesSummary:
+def apply_rules(
+    con: duckdb.DuckDBPyConnection, rules_config: dict[str, Any], run_id: str
+) -> RulesSummary:
     """Evaluate every rule whose inputs are present; write `fct_findings` and `rule_status`."""
     catalog = prepare_inputs(con, rules_config, run_id)
     _create_empty_output(con)
@@ -196,12 +257,19 @@ def apply_rules(con: duckdb.DuckDBPyConnection, rules_config: dict[str, Any], ru
             counts[rule.code] = _run_rule(con, rule)
 
     _union_outputs(con, "__rules_findings_all", list(counts))
-    run_sql(con, (SQL_DIR / "marts" / "fct_findings.sql").read_text(encoding="utf-8"), "fct_findings")
+    run_sql(
+        con, (SQL_DIR / "marts" / "fct_findings.sql").read_text(encoding="utf-8"), "fct_findings"
+    )
     _write_rule_status(con, run_id, counts, reasons)
 
     total = sum(counts.values())
     logger.info(
         "rules run %s: %d findings from %d rules, %d rules not evaluated",
-        run_id, total, len(counts), len(reasons),
+        run_id,
+        total,
+        len(counts),
+        len(reasons),
     )
-    return RulesSummary(run_id=run_id, findings=total, findings_by_rule=counts, not_evaluated=reasons)
+    return RulesSummary(
+        run_id=run_id, findings=total, findings_by_rule=counts, not_evaluated=reasons
+    )

@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 
 from pipelines.errors import SourceFileError
+from pipelines.i18n import _
 from pipelines.rules.apply import prepare_inputs
 from pipelines.rules.texts import write_texts
 from pipelines.sqlrun import SQL_DIR, query_rows, run_sql
@@ -44,13 +45,17 @@ def _previous_source(previous: Path) -> str:
             if (previous / name).exists():
                 return _previous_source(previous / name)
         raise SourceFileError(
-            f"previous run folder {previous} has neither fct_findings.parquet nor audit.duckdb; "
-            "pass the marts folder of the previous run"
+            _(
+                "Previous run folder {folder} has neither fct_findings.parquet nor audit.duckdb. "
+                "Pass the marts folder of the previous run."
+            ).format(folder=previous)
         )
     if not previous.exists():
         raise SourceFileError(
-            f"previous findings {previous} not found; pass the previous run's audit.duckdb or "
-            "fct_findings.parquet, or no path to mark every finding new"
+            _(
+                "Previous findings {path} not found. Pass the previous run's audit.duckdb or "
+                "fct_findings.parquet, or no path to mark every finding new."
+            ).format(path=previous)
         )
     if previous.suffix == ".parquet":
         return f"read_parquet({_sql_literal(previous)})"

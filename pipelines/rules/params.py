@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from pipelines.errors import ConfigError
+from pipelines.i18n import _
 from pipelines.sqlrun import query_rows, run_sql
 
 PROGRAMMES = ("PKH", "BPNT", "PBI")
@@ -65,7 +66,9 @@ def _as_date(section: str, key: str, value: Any) -> dt.date:
         return dt.date.fromisoformat(str(value))
     except ValueError as e:
         raise ConfigError(
-            f"rules config [{section}] {key} = {value!r} is not a date; write YYYY-MM-DD"
+            _("Rules config [{section}] {key} = {value} is not a date. Write YYYY-MM-DD.").format(
+                section=section, key=key, value=repr(value)
+            )
         ) from e
 
 
@@ -89,14 +92,20 @@ def parse_params(config: dict[str, Any]) -> RuleParams:
     missing = _missing_keys(config)
     if missing:
         raise ConfigError(
-            "rules config is missing " + ", ".join(missing) + "; add them to config/rules.toml"
+            _("Rules config is missing {keys}. Add them to config/rules.toml.").format(
+                keys=", ".join(missing)
+            )
         )
 
     period = config["period"]
     start = _as_date("period", "start_date", period["start_date"])
     end = _as_date("period", "end_date", period["end_date"])
     if end < start:
-        raise ConfigError(f"rules config [period] end_date {end} is before start_date {start}")
+        raise ConfigError(
+            _("Rules config [period] end_date {end} is before start_date {start}.").format(
+                end=end, start=start
+            )
+        )
 
     values = {
         **{f"pkh_{key}": int(v) for key, v in config["pkh"].items()},
@@ -115,6 +124,9 @@ def parse_params(config: dict[str, Any]) -> RuleParams:
             str(v).upper()
             for v in config["complaints"].get("closed_statuses", DEFAULT_CLOSED_STATUSES)
         ],
+        "include_missing_pkh_candidates": bool(
+            config.get("exclusion", {}).get("include_missing_pkh_candidates", True)
+        ),
         "proxy_min_power_va": int(config.get("proxy", {}).get("min_power_va", 1300)),
         "kk_head_min_age": int(config.get("age", {}).get("kk_head_min_age", 15)),
         "max_age": int(config.get("age", {}).get("max_age", 110)),
@@ -162,7 +174,9 @@ def write_params(con: duckdb.DuckDBPyConnection, params: RuleParams, run_id: str
         "(programme varchar, desil_threshold integer, benefit_idr_per_month bigint)",
     )
     for name, (threshold, benefit) in params.programmes.items():
-        query_rows(con, "insert into __rules_programmes values (?, ?, ?)", [name, threshold, benefit])
+        query_rows(
+            con, "insert into __rules_programmes values (?, ?, ?)", [name, threshold, benefit]
+        )
 
     run_sql(con, "create or replace temp table __rules_business_categories (category varchar)")
     for category in params.business_categories:

@@ -1,10 +1,10 @@
 """The audit rules: code, severity, inputs and SQL model of each rule of the rule catalogue.
 
-A rule is evaluated only when its inputs are present. `requires` lists `table` or
-`table.column` entries that must all exist; `requires_any` lists tables of which at least one
-must exist; `requires_rows` is a SQL condition on the input views that must hold, for inputs
-that arrive inside a shared table (AHU/OSS rows in the exclusion list). A rule whose inputs are
-absent is recorded in `rule_status` as not evaluated, with the reason, and yields no findings.
+A rule is evaluated only when its inputs are present. Every `table` or `table.column` entry of
+`requires` must exist, and at least one table of `requires_any`. `requires_rows` is a SQL
+condition on the input views that must hold, for inputs that arrive inside a shared table
+(AHU/OSS rows in the exclusion list). A rule whose inputs are absent is recorded in
+`rule_status` as not evaluated, with the reason, and yields no findings.
 """
 
 from __future__ import annotations
@@ -88,6 +88,7 @@ RULES: tuple[Rule, ...] = (
         "DUP_NIK_CONFLICT",
         ("WARN",),
         "same NIK with different names or birth dates across sources",
+        requires=("stg_register",),
     ),
     Rule(
         8,

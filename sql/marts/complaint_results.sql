@@ -1,6 +1,7 @@
--- One row per complaint with the person it links to in the register and the rosters, and their
--- desil, programmes and findings. A pre-verified status and the next step are given in
--- Indonesian and English (texts from __rules_texts), with whether the response is overdue.
+-- One row per complaint with the person it links to in the register and the
+-- rosters, and their desil, programmes and findings. A pre-verified status and
+-- the next step are given in Indonesian and English (texts from __rules_texts),
+-- with whether the response is overdue.
 with
 
 records as (
@@ -109,8 +110,9 @@ with_register as (
 ),
 
 family_target as (
-    -- Without a recognised programme request, the programme to discuss is the first the family
-    -- is eligible for and lacks, else the first it receives, else PKH.
+    -- Without a recognised programme request, the programme to discuss is the
+    -- first the family is eligible for and lacks, else the first it receives,
+    -- else PKH.
     select
         family_id,
         arg_min(

@@ -1,6 +1,7 @@
--- One row per register family and programme where the family is eligible (desil at or below
--- the threshold, KK head padan and active, no member on an exclusion list, PKH also needing a
--- member who qualifies for a component) but does not receive the programme in the period.
+-- One row per register family and programme where the family is eligible (desil
+-- at or below the threshold, KK head padan and active, no member on an
+-- exclusion list, PKH also needing a member who qualifies for a component) but
+-- does not receive the programme in the period.
 with
 
 eligibility as (

@@ -1,6 +1,7 @@
--- One row per finding, with the record's identity, place and provenance. finding_id is stable
--- across runs: a hash of rule, programme, period, the source kind, the NIK (or the record's
--- file, sheet and row when it has no valid NIK) and the rule's detail key.
+-- One row per finding, with the record's identity, place and provenance.
+-- finding_id is stable across runs: a hash of rule, programme, period, the
+-- source kind, the NIK (or the record's file, sheet and row when it has no
+-- valid NIK) and the rule's detail key.
 with
 
 findings as (

@@ -1,6 +1,6 @@
--- Findings of this run compared with the previous run's fct_findings by finding_id: new (only
--- now), persisting (both) or resolved (only before). Without a previous run every finding is
--- new.
+-- Findings of this run compared with the previous run's fct_findings by
+-- finding_id: new (only now), persisting (both) or resolved (only before).
+-- Without a previous run every finding is new.
 with
 
 current_findings as (

@@ -1,7 +1,8 @@
--- One row per recipient (linked person) and programme of the period that has findings on the
--- programme: FLAG rule codes make a likely inclusion error, WARN codes need a field check, and
--- ERROR/INFO codes are listed apart. Rupiah at risk counts FLAG rows only: the programme's
--- [benefit_idr_per_month] times the months of the period.
+-- One row per recipient (linked person) and programme of the period that has
+-- findings on the programme: FLAG rule codes make a likely inclusion error,
+-- WARN codes need a field check, and ERROR/INFO codes are listed apart. Rupiah
+-- at risk counts FLAG rows only: the programme's [benefit_idr_per_month] times
+-- the months of the period.
 with
 
 recipients as (

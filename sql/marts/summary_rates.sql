@@ -1,6 +1,7 @@
--- Per programme, kecamatan and desa: recipients of the period, recipients with FLAG findings
--- (likely inclusion errors) and with WARN findings only, the inclusion error rate, exclusion
--- error candidates (eligible families not receiving), and rupiah at risk per month and year.
+-- Per programme, kecamatan and desa: recipients of the period, recipients with
+-- FLAG findings (likely inclusion errors) and with WARN findings only, the
+-- inclusion error rate, exclusion error candidates (eligible families not
+-- receiving), and rupiah at risk per month and year.
 with
 
 recipients as (

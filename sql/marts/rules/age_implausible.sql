@@ -1,7 +1,9 @@
--- Rule 21 AGE_IMPLAUSIBLE (WARN): a birth date after the period end, an age above [age]
--- max_age (default 110) at the period start, a PKH pengurus younger than [pkh]
--- pengurus_min_age, a register KK head younger than [age] kk_head_min_age (default 15), or a
--- register pregnancy flag on a man or on a woman outside 10-55.
+-- Rule 21 AGE_IMPLAUSIBLE (WARN): a birth date after the period start, an age
+-- above [age] max_age (default 110) at the period start, a PKH pengurus younger
+-- than [pkh] pengurus_min_age (the PKH roster has no birth date, so the
+-- pengurus's register birth date is used), a register KK head younger than
+-- [age] kk_head_min_age (default 15), or a register pregnancy flag on a man
+-- (sex column and NIK both male) or on a woman outside 10-55.
 with
 
 records as (
@@ -10,6 +12,10 @@ records as (
 
 register as (
     select record_id, relationship, is_pregnant from __rules_in_register
+),
+
+person_register as (
+    select person_id, birth_date as register_birth_date from __rules_person_register
 ),
 
 params as (
@@ -21,19 +27,33 @@ aged as (
         records.*,
         register.relationship,
         register.is_pregnant,
-        __rules_age(records.birth_date, params.period_start_date) as age
+        coalesce(records.birth_date, person_register.register_birth_date) as effective_birth_date,
+        __rules_age(
+            coalesce(records.birth_date, person_register.register_birth_date),
+            params.period_start_date
+        ) as age,
+        case
+            when regexp_full_match(records.nik_digits, '[0-9]{16}')
+                then case
+                    when try_cast(substr(records.nik_digits, 7, 2) as integer) > 40 then 'P'
+                    else 'L'
+                end
+        end as nik_sex
     from records
     cross join params
     left join register on records.record_id = register.record_id
-    where records.is_in_period and records.birth_date is not null
+    left join person_register
+        on records.kind = 'pkh' and records.person_id = person_register.person_id
+    where coalesce(records.birth_date, person_register.register_birth_date) is not null
 ),
 
 checked as (
     select
         aged.*,
         list_filter([
-            case when aged.birth_date > params.period_end_date then printf(
-                'birth date %s is after the period end', strftime(aged.birth_date, '%d-%m-%Y')
+            case when aged.effective_birth_date > params.period_start_date then printf(
+                'birth date %s is after the period start',
+                strftime(aged.effective_birth_date, '%d-%m-%Y')
             ) end,
             case when aged.age > params.max_age then printf(
                 'age %d is above %d', aged.age, params.max_age
@@ -47,6 +67,7 @@ checked as (
                     'KK head aged %d is younger than %d', aged.age, params.kk_head_min_age
                 ) end,
             case when coalesce(aged.is_pregnant, false) and aged.sex = 'L'
+                and coalesce(aged.nik_sex, 'L') = 'L'
                 then 'pregnancy recorded for a man' end,
             case when coalesce(aged.is_pregnant, false) and aged.sex = 'P'
                 and not aged.age between 10 and 55 then printf(
@@ -67,7 +88,7 @@ final as (
         null as detail_key,
         'Implausible age: ' || array_to_string(problems, '; ') as evidence,
         json_object(
-            'birth_date', checked.birth_date,
+            'birth_date', checked.effective_birth_date,
             'age', checked.age,
             'problems', problems
         ) as evidence_json,

@@ -1,5 +1,6 @@
 -- Rule 14 ASN_TNI_POLRI (FLAG): the recipient, or any register member of the
--- recipient's KK, is on the ASN/TNI/Polri or pensioner list. The evidence names the member.
+-- recipient's KK, is on the ASN/TNI/Polri or pensioner list. The evidence names
+-- the member.
 with
 
 recipients as (

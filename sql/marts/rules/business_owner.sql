@@ -1,6 +1,6 @@
 -- Rule 16 BUSINESS_OWNER (FLAG): the recipient, or any register member of the
--- recipient's KK, is a company officer or owner in the AHU/OSS extract: exclusion-list rows
--- whose category is one of [exclusion] business_categories.
+-- recipient's KK, is a company officer or owner in the AHU/OSS extract:
+-- exclusion-list rows whose category is one of [exclusion] business_categories.
 with
 
 recipients as (

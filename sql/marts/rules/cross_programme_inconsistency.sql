@@ -1,6 +1,7 @@
--- Rule 28 CROSS_PROGRAMME_INCONSISTENCY (WARN): a PKH family of the period that is eligible for
--- BPNT or PBI (as rule 27 defines eligibility) but receives it not (a coverage gap), or a
--- recipient of any programme whose register record is marked inactive (NONAKTIF).
+-- Rule 28 CROSS_PROGRAMME_INCONSISTENCY (WARN): a PKH family of the period
+-- whose desil is within the BPNT or the PBI threshold but no member of which
+-- receives that programme (a coverage gap), or a recipient of any programme
+-- whose register record is inactive (NONAKTIF).
 with
 
 recipients as (
@@ -29,7 +30,7 @@ gaps as (
         on recipients.recipient_family_id = eligibility.family_id
         and eligibility.programme in ('BPNT', 'PBI')
     where recipients.programme = 'PKH'
-        and eligibility.is_eligible
+        and eligibility.desil <= eligibility.desil_threshold
         and not eligibility.is_receiving
     group by all
 ),
@@ -61,7 +62,7 @@ final as (
         null as detail_key,
         array_to_string(list_filter([
             case when combined.missing is not null then printf(
-                'PKH family is eligible for %s but does not receive it',
+                'PKH family is within the %s desil threshold but does not receive it',
                 array_to_string(combined.missing, ' and ')
             ) end,
             case when combined.is_register_inactive then printf(

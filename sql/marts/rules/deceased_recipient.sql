@@ -1,7 +1,8 @@
--- Rule 13 DECEASED_RECIPIENT (FLAG): a recipient of the period (PKH or BPNT pengurus, PBI
--- member) is linked to a death-register row with a death date before the period start, or the
--- roster name carries Alm./Almh. For PKH and BPNT no finding is made when the same KK has
--- another, living pengurus on the roster for the period (the pengurus was replaced).
+-- Rule 13 DECEASED_RECIPIENT (FLAG): a recipient of the period (PKH or BPNT
+-- pengurus, PBI member) is linked to a death-register row with a death date
+-- before the period start, or the roster name carries Alm./Almh. For PKH and
+-- BPNT no finding is made when the same KK has another, living pengurus on the
+-- roster for the period (the pengurus was replaced).
 with
 
 recipients as (
@@ -10,6 +11,14 @@ recipients as (
 
 deaths as (
     select * from __rules_deaths
+),
+
+pair_probability as (
+    select * from __rules_pair_probability
+),
+
+best_probability as (
+    select * from __rules_record_best_probability
 ),
 
 params as (
@@ -23,13 +32,24 @@ dead as (
         deaths.death_record_id,
         deaths.death_source_file,
         deaths.death_source_row,
-        __rules_link_probability(
-            recipients.record_id, deaths.death_record_id,
-            recipients.nik_key, deaths.death_nik
-        ) as link_probability
+        -- The link probability as __rules_link_probability defines it, as joins.
+        case
+            when deaths.death_record_id is not null then coalesce(
+                pair_probability.match_probability,
+                case when recipients.nik_key = deaths.death_nik then 1.0 end,
+                least(roster_best.best_probability, death_best.best_probability)
+            )
+        end as link_probability
     from recipients
     cross join params
     left join deaths on recipients.person_id = deaths.person_id
+    left join pair_probability
+        on recipients.record_id = pair_probability.record_id_a
+        and deaths.death_record_id = pair_probability.record_id_b
+    left join best_probability as roster_best
+        on recipients.record_id = roster_best.record_id
+    left join best_probability as death_best
+        on deaths.death_record_id = death_best.record_id
     where deaths.death_date < params.period_start_date
         or coalesce(recipients.has_deceased_marker, false)
 ),

@@ -1,10 +1,11 @@
--- Rule 22 DEFAULT_DOB (INFO): the birth date of a recipient row of the period is a default
--- date (1 January, 1 July, 31 December, or day 15). Rules 4, 7 and 8 already ignore such dates;
--- this finding tells the reader why a birth date was not used.
+-- Rule 22 DEFAULT_DOB (INFO): the birth date of a row of any file is a default
+-- date (1 January, 1 July, 31 December, or day 15). Rules 4, 7 and 8 already
+-- give such dates no weight; this finding tells the reader why a birth date was
+-- not used.
 with
 
-recipients as (
-    select * from __rules_recipients
+records as (
+    select * from __rules_records
 ),
 
 params as (
@@ -13,7 +14,7 @@ params as (
 
 defaulted as (
     select *
-    from recipients
+    from records
     where birth_date is not null
         and coalesce(
             is_birth_date_default,

@@ -1,7 +1,7 @@
--- Rule 12 DESIL_OUT_OF_RANGE: the DTSEN desil of a recipient of the period is above the
--- programme's [desil_threshold] (FLAG), or the register has no desil for the person or the
--- family (WARN). The person's own desil is used, else the family's most common one.
--- Recipients without a register record are rule 10.
+-- Rule 12 DESIL_OUT_OF_RANGE: the DTSEN desil of a recipient of the period is
+-- above the programme's [desil_threshold] (FLAG), or the register has no desil
+-- for the person or the family (WARN). The person's own desil is used, else the
+-- family's most common one. Recipients without a register record are rule 10.
 with
 
 recipients as (
@@ -25,10 +25,7 @@ with_desil as (
         recipients.*,
         person_register.effective_desil,
         programmes.desil_threshold,
-        __rules_link_probability(
-            recipients.record_id, person_register.record_id,
-            recipients.nik_key, person_register.nik
-        ) as link_probability
+        recipients.register_link_probability as link_probability
     from recipients
     inner join person_register on recipients.register_record_id = person_register.record_id
     inner join programmes on recipients.programme = programmes.programme

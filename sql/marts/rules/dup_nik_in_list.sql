@@ -1,6 +1,8 @@
--- Rule 6 DUP_NIK_IN_LIST (FLAG): one NIK in more than one active row of one programme roster
--- for the audited period (a double payment). Every row of the group is reported. NIKs damaged
--- by a spreadsheet are not compared, because the damage itself creates false duplicates.
+-- Rule 6 DUP_NIK_IN_LIST (FLAG): one NIK in more than one active row of the PKH
+-- or BPNT roster for the audited period (a double payment). Every row of the
+-- group is reported. PBI members listed twice are rule 24. NIKs damaged by a
+-- spreadsheet are not compared, because the damage itself creates false
+-- duplicates.
 with
 
 recipients as (
@@ -17,7 +19,7 @@ grouped as (
         count(*) over (partition by programme, nik_key) as rows_with_nik,
         list(source_row) over (partition by programme, nik_key) as rows_list
     from recipients
-    where nik_key is not null
+    where nik_key is not null and programme in ('PKH', 'BPNT')
 ),
 
 duplicated as (

@@ -1,6 +1,7 @@
--- Rule 31 HOUSEHOLD_DISSOLVED (FLAG): every register member of the KK of a PKH or BPNT KPM of
--- the period died before the period start. NOTE: moves out of Batang need Dukcapil mutation
--- data, which is not among the inputs, so only deaths dissolve a household here.
+-- Rule 31 HOUSEHOLD_DISSOLVED (FLAG): every register member of the KK of a PKH
+-- or BPNT KPM of the period died before the period start. NOTE: moves out of
+-- Batang need Dukcapil mutation data, which is not among the inputs, so only
+-- deaths dissolve a household here.
 with
 
 recipients as (

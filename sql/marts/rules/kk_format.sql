@@ -1,74 +1,30 @@
--- Rule 5 KK_FORMAT (ERROR): No KK is not 16 digits or is a placeholder, its province code does
--- not exist, its kecamatan prefix is missing from the region table (for the audited
--- kabupaten), its DDMMYY registration date is impossible or after the export date (register
--- snapshot date, else the period end), or it equals the person's NIK. Only files with a
--- No KK column are checked (some non-empty No KK in the file), and an empty No KK in a
--- complaint is not an error.
+-- Rule 5 KK_FORMAT (ERROR): the No KK of a record has a problem of
+-- __rules_no_kk_checks: not 16 digits or a placeholder, damaged by a
+-- spreadsheet (numeric cell, scientific notation), a region prefix that is not
+-- a kecamatan of the region table, a DDMMYY registration date that is
+-- impossible or after the export date (the newest register snapshot, else the
+-- period end), serial 0000, or equal to the person's NIK. Only files with a No KK column are
+-- checked (some non-empty No KK in the file), and an empty No KK in a complaint
+-- is not an error.
 with
 
 parts as (
     select * from __rules_nik_parts
 ),
 
+checks as (
+    select * from __rules_no_kk_checks
+),
+
 params as (
     select * from __rules_params
 ),
 
-register as (
-    select record_id, snapshot_date from __rules_in_register
-),
-
-files_with_kk as (
-    select distinct source_file
-    from parts
-    where no_kk_digits <> ''
-),
-
-checked as (
-    select
-        parts.*,
-        coalesce(register.snapshot_date, params.period_end_date) as export_date,
-        list_filter([
-            case when parts.no_kk_digits = '' then 'No KK is empty'
-                when __rules_is_placeholder(parts.no_kk_digits)
-                    then 'No KK is a placeholder value'
-                when not is_no_kk_16_digits then printf(
-                    'No KK has %d characters after removing separators; 16 digits are required',
-                    length(parts.no_kk_digits)
-                )
-            end,
-            case when is_no_kk_16_digits and not is_no_kk_province_valid then printf(
-                'province code %s does not exist', left(parts.no_kk_digits, 2)
-            ) end,
-            case when is_no_kk_16_digits and is_no_kk_in_region
-                and not is_no_kk_kecamatan_known then printf(
-                    'kecamatan prefix %s is not in the region table',
-                    left(parts.no_kk_digits, 6)
-                ) end,
-            case when is_no_kk_16_digits and parts.no_kk_date is null then printf(
-                'registration date %s is not a calendar date', substr(parts.no_kk_digits, 7, 6)
-            ) end,
-            case when is_no_kk_16_digits
-                and parts.no_kk_date > coalesce(register.snapshot_date, params.period_end_date)
-                then printf(
-                    'registration date %s is after the export date %s',
-                    strftime(parts.no_kk_date, '%d-%m-%Y'),
-                    strftime(coalesce(register.snapshot_date, params.period_end_date), '%d-%m-%Y')
-                ) end,
-            case when is_no_kk_16_digits and parts.no_kk_digits = parts.nik_digits
-                then 'No KK equals the person''s NIK' end
-        ], lambda problem: problem is not null) as problems
-    from parts
-    cross join params
-    left join register on parts.record_id = register.record_id
-    where parts.source_file in (select source_file from files_with_kk)
-        and not (parts.kind = 'complaints' and parts.no_kk_digits = '')
-),
-
 invalid as (
-    select *
-    from checked
-    where len(problems) > 0
+    select parts.*, checks.export_date, checks.problems
+    from checks
+    inner join parts on checks.record_id = parts.record_id
+    where len(checks.problems) > 0
 ),
 
 final as (

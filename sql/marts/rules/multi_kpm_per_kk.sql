@@ -1,11 +1,16 @@
--- Rule 9 MULTI_KPM_PER_KK (FLAG): in one family-level roster (PKH, BPNT) and period, more than
--- one KPM (different pengurus NIKs) share one No KK, or one pengurus NIK is KPM on more than
--- one No KK. One NIK repeated on one KK is rule 6, not this rule. The KK is the roster's
--- No KK, else the register family's.
+-- Rule 9 MULTI_KPM_PER_KK (FLAG): in one family-level roster (PKH, BPNT) and
+-- period, rows with different pengurus share one valid No KK, or one pengurus
+-- NIK is KPM on more than one valid No KK. One valid NIK repeated on one KK is
+-- rule 6, not this rule; a row whose NIK is not usable counts as a different
+-- pengurus. A valid No KK is a join key without any rule 5 problem.
 with
 
 recipients as (
     select * from __rules_recipients
+),
+
+no_kk_checks as (
+    select * from __rules_no_kk_checks
 ),
 
 params as (
@@ -14,16 +19,20 @@ params as (
 
 kpm_rows as (
     select
-        *,
-        coalesce(no_kk_key, family_no_kk) as kk
+        recipients.*,
+        case
+            when coalesce(len(no_kk_checks.problems), 0) = 0 then recipients.no_kk_key
+        end as kk
     from recipients
-    where programme in ('PKH', 'BPNT')
+    left join no_kk_checks on recipients.record_id = no_kk_checks.record_id
+    where recipients.programme in ('PKH', 'BPNT')
 ),
 
 counted as (
     select
         *,
-        count(distinct nik_key) over (partition by programme, kk) as niks_on_kk,
+        count(distinct coalesce(nik_key, record_id)) over (partition by programme, kk)
+            as niks_on_kk,
         count(distinct kk) over (partition by programme, nik_key) as kks_of_nik
     from kpm_rows
 ),

@@ -1,7 +1,8 @@
--- Rule 26 NAME_MISMATCH_SAME_NIK (WARN): for a recipient row of the period and a register
--- record with the same NIK, the name keys (titles, BIN/BINTI, initials removed, spelling
--- variants and old spelling mapped) have a Jaro-Winkler similarity below [linking]
--- name_mismatch_similarity. The least similar register name is reported.
+-- Rule 26 NAME_MISMATCH_SAME_NIK (WARN): for a recipient row of the period and
+-- a register record with the same NIK, the name keys (titles, BIN/BINTI,
+-- initials removed, spelling variants and old spelling mapped) have a
+-- Levenshtein similarity below [linking] name_mismatch_similarity. The least
+-- similar register name is reported.
 with
 
 recipients as (
@@ -17,7 +18,7 @@ params as (
 ),
 
 register_records as (
-    select record_id, nik_key, name, name_key
+    select record_id, nik_key, name, name_key, name_letters
     from records
     where kind = 'register' and nik_key is not null
 ),
@@ -29,7 +30,12 @@ compared as (
         recipients.name,
         register_records.name as register_name,
         register_records.record_id as register_record_id,
-        jaro_winkler_similarity(recipients.name_key, register_records.name_key) as similarity
+        __rules_name_similarity(
+            recipients.name_key,
+            register_records.name_key,
+            recipients.name_letters,
+            register_records.name_letters
+        ) as similarity
     from recipients
     inner join register_records on recipients.nik_key = register_records.nik_key
     qualify row_number() over (

@@ -1,9 +1,10 @@
--- Rule 4 NIK_ATTR_MISMATCH (WARN): the sex implied by a structurally valid NIK (day above 40 =
--- female) differs from the sex column, or its DDMMYY differs from the birth date. Two-digit
--- years are compared, so no century rule is needed. The day is not compared when the birth
--- date is a default date (1 Jan, 1 Jul, 31 Dec, day 15), and a birth date whose day and month
--- may be swapped matches when either reading does. A NIK is never reissued after a
--- correction, so this is a warning.
+-- Rule 4 NIK_ATTR_MISMATCH (WARN): the sex implied by a structurally valid NIK
+-- (day above 40 = female) differs from the sex column, or its DDMMYY differs
+-- from the birth date. Two-digit years are compared, so no century rule is
+-- needed. When the birth date is a default date (1 Jan, 1 Jul, 31 Dec, day 15)
+-- only the year is compared, because day and month were invented. A birth date
+-- whose day and month may be swapped matches when either reading does. A NIK is
+-- never reissued after a correction, so this is a warning.
 with
 
 parts as (
@@ -27,8 +28,8 @@ valid as (
     from parts
     where is_nik_16_digits
         and not is_nik_excel_damaged
-        and (nik_day between 1 and 31 or nik_day between 41 and 71)
-        and nik_month between 1 and 12
+        and len(nik_structure_errors) = 0
+        and nik_structure_warning is null
 ),
 
 compared as (
@@ -37,10 +38,11 @@ compared as (
         sex is not null and sex in ('L', 'P') and sex <> nik_sex as is_sex_mismatch,
         birth_date is not null
         and not (
-            (
+            (is_default_date and nik_yy = strftime(birth_date, '%y'))
+            or (
                 nik_month = month(birth_date)
                 and nik_yy = strftime(birth_date, '%y')
-                and (is_default_date or nik_birth_day = day(birth_date))
+                and nik_birth_day = day(birth_date)
             )
             or (
                 coalesce(is_birth_date_ambiguous, false)

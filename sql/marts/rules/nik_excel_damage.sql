@@ -1,7 +1,7 @@
--- Rule 2 NIK_EXCEL_DAMAGE (ERROR): the NIK was read from a numeric spreadsheet cell, is written
--- in scientific notation (3.325015E+15, 3,32502E+15) or as a float (3325015207850001.0).
--- Excel keeps 15 significant digits, so the last digit cannot be trusted and the NIK must not
--- be used as a join key.
+-- Rule 2 NIK_EXCEL_DAMAGE (ERROR): the NIK was read from a numeric spreadsheet
+-- cell, is written in scientific notation (3.325015E+15, 3,32502E+15) or as a
+-- float (3325015207850001.0). Excel keeps 15 significant digits, so the last
+-- digit cannot be trusted and the NIK must not be used as a join key.
 with
 
 parts as (

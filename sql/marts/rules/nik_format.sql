@@ -1,7 +1,8 @@
--- Rule 1 NIK_FORMAT (ERROR): the NIK cell, after removing whitespace, zero-width characters,
--- separators and quotes, is not 16 ASCII digits or is a placeholder. An empty NIK counts in
--- every list except complaints, which may name a person without a NIK. Values that rule 2
--- reads as spreadsheet damage are left to rule 2.
+-- Rule 1 NIK_FORMAT (ERROR): the NIK cell, after removing whitespace,
+-- zero-width characters, separators and quotes, is not 16 ASCII digits or is a
+-- placeholder. An empty NIK counts in every list except complaints, which may
+-- name a person without a NIK. Values that rule 2 reads as spreadsheet damage
+-- are left to rule 2.
 with
 
 parts as (

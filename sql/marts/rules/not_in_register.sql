@@ -1,6 +1,7 @@
--- Rule 10 NOT_IN_REGISTER (FLAG): a recipient of the period (PKH or BPNT pengurus, PBI member)
--- is not linked to any DTSEN register record. Confidence drops by the probability of the best
--- rejected or undecided candidate pair with a register record, which a reviewer should check.
+-- Rule 10 NOT_IN_REGISTER (FLAG): a recipient of the period (PKH or BPNT
+-- pengurus, PBI member) is not linked to any DTSEN register record. Confidence
+-- drops by the probability of the best rejected or undecided candidate pair
+-- with a register record, which a reviewer should check.
 with
 
 recipients as (

@@ -1,5 +1,6 @@
--- Rule 11 NOT_PADAN_DUKCAPIL (FLAG): the register record of a recipient of the period says
--- Padan Dukcapil = TIDAK. No separate Dukcapil extract is part of the inputs.
+-- Rule 11 NOT_PADAN_DUKCAPIL (FLAG): the register record of a recipient of the
+-- period says Padan Dukcapil = TIDAK. No separate Dukcapil extract is part of
+-- the inputs.
 with
 
 recipients as (
@@ -19,10 +20,7 @@ not_padan as (
         recipients.*,
         person_register.nik as register_nik,
         person_register.desil as register_desil,
-        __rules_link_probability(
-            recipients.record_id, person_register.record_id,
-            recipients.nik_key, person_register.nik
-        ) as link_probability
+        recipients.register_link_probability as link_probability
     from recipients
     inner join person_register on recipients.register_record_id = person_register.record_id
     where person_register.is_padan_dukcapil = false

@@ -1,7 +1,7 @@
--- Rule 15 OCCUPATIONAL_EXCLUSION (FLAG): the recipient, or any register member of the
--- recipient's KK, is on the perangkat desa list or on another exclusion list (certified teachers,
--- health workers, social facilitators and operators, BUMN/BUMD staff, APBN/APBD payroll).
--- AHU/OSS categories belong to rule 16.
+-- Rule 15 OCCUPATIONAL_EXCLUSION (FLAG): the recipient, or any register member
+-- of the recipient's KK, is on the perangkat desa list or on another exclusion
+-- list (certified teachers, health workers, social facilitators and operators,
+-- BUMN/BUMD staff, APBN/APBD payroll). AHU/OSS categories belong to rule 16.
 with
 
 recipients as (

@@ -1,8 +1,9 @@
--- Rule 24 PBI_DOUBLE_COVERAGE (FLAG): an active PBI member is also covered as PPU (on the
--- ASN/TNI/Polri/pensioner list, on the perangkat desa list, or with an active PPU row in the
--- BPJS roster), or is an active member of both PBI APBN and PBI APBD, or holds two active PBI
--- rows with different noka. The person is the linked person, so a second row with a mistyped
--- NIK still counts.
+-- Rule 24 PBI_DOUBLE_COVERAGE (FLAG): an active PBI member is also covered as
+-- PPU (on the ASN/TNI/Polri/pensioner list, on the perangkat desa list, or with
+-- an active PPU row in the BPJS roster), or is an active member of both PBI
+-- APBN and PBI APBD, or holds more than one active PBI row (another noka, or the
+-- same noka listed twice). The person is the linked person, so a second row
+-- with a mistyped NIK still counts.
 with
 
 recipients as (
@@ -36,7 +37,8 @@ per_person as (
     select
         person_id,
         list(distinct segment order by segment) as segments,
-        count(distinct noka) filter (where segment like 'PBI%') as pbi_nokas
+        count(distinct noka) filter (where segment like 'PBI%') as pbi_nokas,
+        count(*) filter (where segment like 'PBI%') as pbi_rows
     from bpjs_rows
     group by person_id
 ),
@@ -53,6 +55,7 @@ covered as (
         recipients.*,
         per_person.segments,
         per_person.pbi_nokas,
+        per_person.pbi_rows,
         ppu_lists.categories,
         list_filter([
             case when ppu_lists.person_id is not null then printf(
@@ -63,9 +66,17 @@ covered as (
             case when list_contains(per_person.segments, 'PBI APBN')
                 and list_contains(per_person.segments, 'PBI APBD')
                 then 'member of both PBI APBN and PBI APBD' end,
-            case when per_person.pbi_nokas > 1 then printf(
-                'active under %d different noka', per_person.pbi_nokas
-            ) end
+            case
+                when per_person.pbi_nokas > 1 then printf(
+                    'active under %d different noka', per_person.pbi_nokas
+                )
+                when per_person.pbi_rows > 1
+                    and not (
+                        list_contains(per_person.segments, 'PBI APBN')
+                        and list_contains(per_person.segments, 'PBI APBD')
+                    )
+                    then printf('listed %d times with the same noka', per_person.pbi_rows)
+            end
         ], lambda problem: problem is not null) as problems
     from recipients
     left join per_person on recipients.person_id = per_person.person_id
@@ -85,6 +96,7 @@ final as (
         json_object(
             'segments', covered.segments,
             'pbi_nokas', covered.pbi_nokas,
+            'pbi_rows', covered.pbi_rows,
             'ppu_categories', covered.categories,
             'noka', covered.noka
         ) as evidence_json,

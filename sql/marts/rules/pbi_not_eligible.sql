@@ -1,7 +1,8 @@
--- Rule 23 PBI_NOT_ELIGIBLE (FLAG): an active PBI APBN or PBI APBD member is not in the DTSEN
--- register or has a desil above the PBI threshold: a deactivation candidate. The evidence
--- gives the segment and the monthly contribution ([benefit_idr_per_month] PBI) so that
--- APBD-funded members can be costed separately.
+-- Rule 23 PBI_NOT_ELIGIBLE (FLAG): an active PBI APBN or PBI APBD member is not
+-- in the DTSEN register or has a desil above the PBI threshold: a deactivation
+-- candidate. The evidence gives the segment and the monthly contribution
+-- ([benefit_idr_per_month] PBI) so that APBD-funded members can be costed
+-- separately.
 with
 
 recipients as (
@@ -26,10 +27,7 @@ members as (
         person_register.effective_desil,
         programmes.desil_threshold,
         programmes.benefit_idr_per_month,
-        __rules_link_probability(
-            recipients.record_id, person_register.record_id,
-            recipients.nik_key, person_register.nik
-        ) as link_probability
+        recipients.register_link_probability as link_probability
     from recipients
     inner join programmes on recipients.programme = programmes.programme
     left join person_register on recipients.register_record_id = person_register.record_id

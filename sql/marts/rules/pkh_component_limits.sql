@@ -1,9 +1,11 @@
--- Rule 20 PKH_COMPONENT_LIMITS (WARN): the KOMPONEN list of a PKH row of the period claims
--- more early-childhood children than [pkh] max_early_childhood, more pregnancies than
--- max_pregnancies or more components than max_components, or, when the family is in the
--- register, more of a component than there are living members of a fitting age: BALITA
--- needs a child aged 0 to early_childhood_max_age, SD/SMP/SMA a member aged school_min_age to
--- school_max_age, LANSIA a member aged elderly_min_age or more, HAMIL a woman aged 10 to 55.
+-- Rule 20 PKH_COMPONENT_LIMITS (WARN): the KOMPONEN list of a PKH row of the
+-- period (items counted with repeats) claims more BALITA than [pkh]
+-- max_early_childhood, more HAMIL than max_pregnancies or more items than
+-- max_components, or, when the family is in the register, claims a component
+-- more times than the family has living members qualifying for it: BALITA a
+-- child aged 0 to early_childhood_max_age, HAMIL a pregnant member, SD/SMP/SMA
+-- a member of school age in school at that level, DISABILITAS a member with
+-- severe disability, LANSIA a member aged elderly_min_age or more.
 with
 
 pkh_families as (
@@ -14,49 +16,65 @@ params as (
     select * from __rules_params
 ),
 
-counted as (
+component_checks as (
     select
         pkh_families.*,
-        len(list_filter(claimed, lambda c: c = 'BALITA')) as claimed_early_childhood,
-        len(list_filter(claimed, lambda c: c = 'HAMIL')) as claimed_pregnancies,
-        len(list_filter(claimed, lambda c: c in ('SD', 'SMP', 'SMA'))) as claimed_school,
-        len(list_filter(claimed, lambda c: c = 'LANSIA')) as claimed_elderly
+        [
+            {'component': 'BALITA', 'qualifying': early_childhood},
+            {'component': 'HAMIL', 'qualifying': pregnant},
+            {'component': 'SD', 'qualifying': in_school_sd},
+            {'component': 'SMP', 'qualifying': in_school_smp},
+            {'component': 'SMA', 'qualifying': in_school_sma},
+            {'component': 'DISABILITAS', 'qualifying': severe_disability},
+            {'component': 'LANSIA', 'qualifying': elderly}
+        ] as qualifying_members
     from pkh_families
+),
+
+counted as (
+    select
+        component_checks.*,
+        list_transform(
+            qualifying_members,
+            lambda q: {
+                'component': q.component,
+                'claimed': len(list_filter(claimed, lambda c: c = q.component)),
+                'qualifying': q.qualifying
+            }
+        ) as component_counts
+    from component_checks
 ),
 
 checked as (
     select
         counted.*,
-        list_filter([
-            case when claimed_early_childhood > params.pkh_max_early_childhood then printf(
-                '%d early-childhood components (at most %d)',
-                claimed_early_childhood, params.pkh_max_early_childhood
-            ) end,
-            case when claimed_pregnancies > params.pkh_max_pregnancies then printf(
-                '%d pregnancy components (at most %d)',
-                claimed_pregnancies, params.pkh_max_pregnancies
-            ) end,
-            case when len(claimed) > params.pkh_max_components then printf(
-                '%d components (at most %d per family)', len(claimed), params.pkh_max_components
-            ) end,
-            case when has_register_family and claimed_early_childhood > early_childhood
-                then printf(
-                    'BALITA claimed %d times but the family has %d children aged 0-%d',
-                    claimed_early_childhood, early_childhood, params.pkh_early_childhood_max_age
-                ) end,
-            case when has_register_family and claimed_school > school_age then printf(
-                'school components claimed %d times but the family has %d members aged %d-%d',
-                claimed_school, school_age, params.pkh_school_min_age, params.pkh_school_max_age
-            ) end,
-            case when has_register_family and claimed_elderly > elderly then printf(
-                'LANSIA claimed %d times but the family has %d members aged %d or more',
-                claimed_elderly, elderly, params.pkh_elderly_min_age
-            ) end,
-            case when has_register_family and claimed_pregnancies > women_10_55 then printf(
-                'HAMIL claimed %d times but the family has %d women aged 10-55',
-                claimed_pregnancies, women_10_55
-            ) end
-        ], lambda problem: problem is not null) as problems
+        list_concat(
+            list_filter([
+                case when len(list_filter(claimed, lambda c: c = 'BALITA'))
+                    > params.pkh_max_early_childhood then printf(
+                        '%d early-childhood components (at most %d)',
+                        len(list_filter(claimed, lambda c: c = 'BALITA')),
+                        params.pkh_max_early_childhood
+                    ) end,
+                case when len(list_filter(claimed, lambda c: c = 'HAMIL'))
+                    > params.pkh_max_pregnancies then printf(
+                        '%d pregnancy components (at most %d)',
+                        len(list_filter(claimed, lambda c: c = 'HAMIL')),
+                        params.pkh_max_pregnancies
+                    ) end,
+                case when len(claimed) > params.pkh_max_components then printf(
+                    '%d components (at most %d per family)',
+                    len(claimed), params.pkh_max_components
+                ) end
+            ], lambda problem: problem is not null),
+            case when has_register_family then list_transform(
+                list_filter(component_counts, lambda c: c.claimed > c.qualifying),
+                lambda c: printf(
+                    '%s claimed %d times but %d family members qualify',
+                    c.component, c.claimed, c.qualifying
+                )
+            ) else [] end
+        ) as problems
     from counted
     cross join params
 ),

@@ -1,8 +1,8 @@
--- Rule 19 PKH_NO_COMPONENT (FLAG): an active PKH family of the period in which no living
--- register member qualifies at the period start: nobody pregnant, no child aged 0 to
--- [pkh] early_childhood_max_age, no child aged school_min_age to school_max_age in school, no
--- severe disability, nobody aged elderly_min_age or more. Families not found in the register
--- are rule 10.
+-- Rule 19 PKH_NO_COMPONENT (FLAG): an active PKH family of the period in which
+-- no living register member qualifies at the period start: nobody pregnant, no
+-- child aged 0 to [pkh] early_childhood_max_age, no child aged school_min_age
+-- to school_max_age in school, no severe disability, nobody aged
+-- elderly_min_age or more. Families not found in the register are rule 10.
 with
 
 pkh_families as (

@@ -1,7 +1,8 @@
 -- Rule 18 PROXY_AFFLUENCE (WARN): the recipient's household is linked to a PLN
--- customer of at least [proxy] min_power_va (default 1300 VA) or on the non-subsidised R1M
--- tariff, or to a registered vehicle with four or more wheels. Not an official exclusion: a
--- field check decides, so confidence is halved.
+-- customer of at least [proxy] min_power_va (default 1300 VA) or on the
+-- non-subsidised R1M tariff, or to a registered vehicle with four or more
+-- wheels. Not an official exclusion: a field check decides, so confidence is
+-- halved.
 with
 
 recipients as (

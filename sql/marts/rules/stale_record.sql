@@ -1,7 +1,7 @@
--- Rule 30 STALE_RECORD (INFO): the register record of a recipient of the period has a snapshot
--- date more than [stale] max_record_age_days before the period end, or its desil comes from a
--- DTSEN cut-off (the 17th of each month) older than the latest cut-off before the newest
--- register snapshot of this run.
+-- Rule 30 STALE_RECORD (INFO): the register record of a recipient of the period
+-- has a snapshot date more than [stale] max_record_age_days before the period
+-- end, or its desil comes from a DTSEN cut-off (the 17th of each month) older
+-- than the latest cut-off before the newest register snapshot of this run.
 with
 
 recipients as (
@@ -19,8 +19,8 @@ params as (
 latest as (
     select
         max(snapshot_date) as newest_snapshot_date,
-        -- The cut-off is the 17th; data is pulled from the 18th, so a snapshot taken on or
-        -- before the 17th belongs to the previous month's cut-off.
+        -- The cut-off is the 17th; data is pulled from the 18th, so a snapshot
+        -- taken on or before the 17th belongs to the previous month's cut-off.
         case
             when day(max(snapshot_date)) >= 18
                 then make_date(year(max(snapshot_date)), month(max(snapshot_date)), 17)

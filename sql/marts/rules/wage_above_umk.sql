@@ -1,6 +1,6 @@
--- Rule 17 WAGE_ABOVE_UMK (FLAG): a register member of the recipient's KK, or the
--- recipient, has a BPJS-TK reported wage above [wage] umk_idr. BPJS-TK membership alone, or a
--- wage at or below the UMK, does not count.
+-- Rule 17 WAGE_ABOVE_UMK (FLAG): a register member of the recipient's KK, or
+-- the recipient, has a BPJS-TK reported wage above [wage] umk_idr. BPJS-TK
+-- membership alone, or a wage at or below the UMK, does not count.
 with
 
 recipients as (

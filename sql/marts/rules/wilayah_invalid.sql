@@ -1,7 +1,9 @@
--- Rule 25 WILAYAH_INVALID: the desa or kecamatan code of an in-period record is not in the
--- Batang region table (ERROR), staging marked the code invalid (ERROR), the desa is not under
--- the stated kecamatan (WARN), or staging could not place a desa name (unknown, or ambiguous
--- across kecamatan without a code: WARN). Records without any address are not checked.
+-- Rule 25 WILAYAH_INVALID: the desa or kecamatan code of a record is not in the
+-- Batang region table (ERROR), staging marked the code invalid (ERROR), the
+-- desa is not under the stated kecamatan (WARN), or staging could not place a
+-- desa name (unknown, or ambiguous across kecamatan without a code: WARN).
+-- Files in which staging placed no row at all (lists without region columns,
+-- such as the ASN list) are not checked.
 with
 
 records as (
@@ -14,6 +16,14 @@ wilayah as (
 
 params as (
     select * from __rules_params
+),
+
+files_with_region as (
+    select distinct source_file
+    from records
+    where desa_code is not null
+        or kecamatan_code is not null
+        or wilayah_status in ('ok', 'mismatch', 'code_invalid', 'ambiguous')
 ),
 
 checked as (
@@ -46,7 +56,7 @@ checked as (
                 then 'the desa name exists in several kecamatan and no code is given' end
         ], lambda problem: problem is not null) as warnings
     from records
-    where records.is_in_period
+    where records.source_file in (select source_file from files_with_region)
 ),
 
 final as (

@@ -1,4 +1,5 @@
--- Earliest recorded death per linked person, with the death-register row it comes from.
+-- Earliest recorded death per linked person, with the death-register row it
+-- comes from.
 with
 
 records as (

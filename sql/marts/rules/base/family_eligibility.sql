@@ -1,7 +1,8 @@
--- Each register family and programme: whether the family is eligible (desil at or below the
--- programme threshold, KK head padan with Dukcapil and active in the register, no member on an
--- exclusion list, and for PKH at least one member qualifying for a component) and whether it
--- receives the programme in the period (PKH/BPNT: a KPM of the family; PBI: any member).
+-- Each register family and programme: whether the family is eligible (desil at
+-- or below the programme threshold, every member padan with Dukcapil and active
+-- in the register, no member on an exclusion list, a living member, and for PKH
+-- a member qualifying for a component) and whether it receives the programme in
+-- the period (PKH/BPNT: a KPM of the family; PBI: any member).
 with
 
 members as (
@@ -51,7 +52,9 @@ families as (
         members.family_id,
         mode(members.effective_desil) as desil,
         count(*) filter (where not members.is_deceased) as living_members,
-        count(*) filter (where excluded_people.person_id is not null) as excluded_members
+        count(*) filter (where excluded_people.person_id is not null) as excluded_members,
+        bool_and(coalesce(members.is_padan_dukcapil, false)) as is_all_padan,
+        bool_and(coalesce(members.is_register_active, true)) as is_all_active
     from members
     left join excluded_people on members.person_id = excluded_people.person_id
     group by members.family_id
@@ -78,8 +81,8 @@ final as (
         families.desil,
         families.living_members,
         families.excluded_members,
-        coalesce(heads.is_padan_dukcapil, false) as is_head_padan,
-        coalesce(heads.is_register_active, true) as is_register_active,
+        families.is_all_padan,
+        families.is_all_active,
         programmes.programme,
         programmes.desil_threshold,
         programmes.benefit_idr_per_month,
@@ -93,8 +96,8 @@ final as (
         coalesce(receiving.recipients, 0) as recipients,
         coalesce(receiving.recipients, 0) > 0 as is_receiving,
         families.desil <= programmes.desil_threshold
-        and coalesce(heads.is_padan_dukcapil, false)
-        and coalesce(heads.is_register_active, true)
+        and families.is_all_padan
+        and families.is_all_active
         and families.excluded_members = 0
         and families.living_members > 0
         and (

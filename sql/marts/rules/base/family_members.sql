@@ -1,4 +1,5 @@
--- Register members of every family, with age at the period start and death before it.
+-- Register members of every family, with age at the period start and death
+-- before it.
 with
 
 person_register as (

@@ -1,6 +1,7 @@
--- Probability of the link between two records that a rule joins: the accepted pair's
--- probability, else 1.0 when both carry the same valid NIK, else the weaker of the two
--- records' best pair (the records are linked only through others in their cluster).
+-- Probability of the link between two records that a rule joins: the accepted
+-- pair's probability, else 1.0 when both carry the same valid NIK, else the
+-- weaker of the two records' best pair (the records are linked only through
+-- others in their cluster).
 create or replace temp macro __rules_link_probability(id_a, id_b, nik_a, nik_b) as
     case
         when id_a = id_b then null
@@ -12,13 +13,9 @@ create or replace temp macro __rules_link_probability(id_a, id_b, nik_a, nik_b) 
             ),
             case when nik_a = nik_b then 1.0 end,
             (
-                select min(best)
-                from (
-                    select max(p.match_probability) as best
-                    from __rules_pair_probability as p
-                    where p.record_id_a in (id_a, id_b)
-                    group by p.record_id_a
-                )
+                select min(b.best_probability)
+                from __rules_record_best_probability as b
+                where b.record_id in (id_a, id_b)
             )
         )
     end;

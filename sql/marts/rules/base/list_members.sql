@@ -1,5 +1,6 @@
--- People on an exclusion-type list, one row per list row: ASN/TNI/Polri and pensioners,
--- perangkat desa, other exclusion categories, BPJS-TK wages, PLN customers and vehicles.
+-- People on an exclusion-type list, one row per list row: ASN/TNI/Polri and
+-- pensioners, perangkat desa, other exclusion categories, BPJS-TK wages, PLN
+-- customers and vehicles.
 with
 
 records as (

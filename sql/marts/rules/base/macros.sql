@@ -1,7 +1,8 @@
--- Scalar macros shared by the rule models. Temporary: they live for one connection.
+-- Scalar macros shared by the rule models. Temporary: they live for one
+-- connection.
 
--- Digits of an identifier cell after trimming whitespace, zero-width characters, separators
--- (space, dot, dash) and quotes or a leading apostrophe.
+-- Digits of an identifier cell after trimming whitespace, zero-width
+-- characters, separators (space, dot, dash) and quotes or a leading apostrophe.
 create or replace temp macro __rules_digits(value) as
     regexp_replace(
         coalesce(value, ''),
@@ -10,8 +11,8 @@ create or replace temp macro __rules_digits(value) as
         'g'
     );
 
--- True for empty cells and placeholders: "-", "0", one digit repeated (16 zeros), text such as
--- BELUM ADA or TIDAK PUNYA.
+-- True for empty cells and placeholders: "-", "0", one digit repeated (16
+-- zeros), text such as BELUM ADA or TIDAK PUNYA.
 create or replace temp macro __rules_is_placeholder(digits) as
     digits = ''
     or length(replace(digits, left(digits, 1), '')) = 0
@@ -25,8 +26,9 @@ create or replace temp macro __rules_age(birth, reference) as
         else 0
     end;
 
--- Date from the DDMMYY digits of a No KK (a NIK's female day must have 40 taken off first);
--- NULL when the digits are not a calendar date. Two-digit years above `pivot_yy` are read as 19YY.
+-- Date from the DDMMYY digits of a No KK (a NIK's female day must have 40 taken
+-- off first); NULL when the digits are not a calendar date. Two-digit years
+-- above `pivot_yy` are read as 19YY.
 create or replace temp macro __rules_embedded_date(ddmmyy, pivot_yy) as
     case
         when regexp_full_match(ddmmyy, '[0-9]{6}') then try_cast(
@@ -43,9 +45,16 @@ create or replace temp macro __rules_embedded_date(ddmmyy, pivot_yy) as
         )
     end;
 
--- Name key for similarity: upper case, letters only, common spelling variants mapped to one
--- form, old Indonesian spelling (TJ, DJ, OE, SJ, NJ, CH) mapped to the 1972 spelling and
--- single-letter initials dropped. Staging has already removed titles and BIN/BINTI.
+-- Upper-case letters and single spaces of a name.
+create or replace temp macro __rules_name_letters(value) as
+    trim(regexp_replace(
+        regexp_replace(upper(coalesce(value, '')), '[^A-Z ]', ' ', 'g'), '\s+', ' ', 'g'
+    ));
+
+-- Name key for similarity: upper case, letters only, common spelling variants
+-- mapped to one form, old Indonesian spelling (TJ, DJ, OE, SJ, NJ, CH) mapped
+-- to the 1972 spelling and single-letter initials dropped. Staging has already
+-- removed titles and BIN/BINTI.
 create or replace temp macro __rules_name_key(value) as
     array_to_string(
         list_filter(
@@ -86,4 +95,20 @@ create or replace temp macro __rules_programme_of(kind) as
         when 'bpnt' then 'BPNT'
         when 'pbi' then 'PBI'
         else 'ALL'
+    end;
+
+-- Similarity of two names from 0 to 1: rapidfuzz `fuzz.ratio` (Indel distance)
+-- over 100, registered from Python as __rules_name_ratio. The higher of two
+-- readings counts: the name keys (spelling variants mapped) and the plain
+-- letters, because the old-spelling map can hurt a typo ("PRIYOEO" holds OE).
+-- A one-letter typo or a swap of two letters in a seven-letter name scores
+-- about 0.86.
+create or replace temp macro __rules_name_similarity(key_a, key_b, letters_a, letters_b) as
+    case
+        when key_a = key_b or letters_a = letters_b then 1.0
+        when greatest(length(key_a), length(key_b)) = 0 then null
+        else greatest(
+            __rules_name_ratio(key_a, key_b),
+            __rules_name_ratio(letters_a, letters_b)
+        )
     end;

@@ -1,13 +1,10 @@
--- NIK and No KK of every in-period record split into their parts, for rules 1 to 5.
--- A record is in period unless it is a PKH or BPNT row of another tahap.
+-- NIK and No KK of every record split into their parts, with the structure
+-- problems of the NIK, for rules 1 to 5. Every row of every file is checked,
+-- whatever its tahap or status.
 with
 
 records as (
     select * from __rules_records
-),
-
-params as (
-    select * from __rules_params
 ),
 
 wilayah as (
@@ -30,46 +27,77 @@ kecamatan_codes as (
     select distinct kecamatan_code from wilayah
 ),
 
-in_period as (
-    select *
-    from records
-    where is_in_period
-),
-
 split as (
     select
-        in_period.*,
+        records.*,
         regexp_full_match(nik_digits, '[0-9]{16}')
         and not __rules_is_placeholder(nik_digits) as is_nik_16_digits,
         regexp_full_match(no_kk_digits, '[0-9]{16}')
-        and not __rules_is_placeholder(no_kk_digits) as is_no_kk_16_digits
-    from in_period
-),
-
-final as (
-    select
-        split.*,
+        and not __rules_is_placeholder(no_kk_digits) as is_no_kk_16_digits,
+        try_cast(substr(nik_digits, 7, 2) as integer) as nik_day,
+        try_cast(substr(nik_digits, 9, 2) as integer) as nik_month,
+        substr(nik_digits, 11, 2) as nik_yy,
+        substr(nik_digits, 13, 4) as nik_serial,
         left(nik_digits, 2) in (select province_code from province_codes)
             as is_nik_province_valid,
         left(nik_digits, 4) in (select kabupaten_code from kabupaten_codes)
             as is_nik_in_region,
         left(nik_digits, 6) in (select kecamatan_code from kecamatan_codes)
             as is_nik_kecamatan_known,
-        try_cast(substr(nik_digits, 7, 2) as integer) as nik_day,
-        try_cast(substr(nik_digits, 9, 2) as integer) as nik_month,
-        substr(nik_digits, 11, 2) as nik_yy,
-        substr(nik_digits, 13, 4) as nik_serial,
         left(no_kk_digits, 2) in (select province_code from province_codes)
             as is_no_kk_province_valid,
-        left(no_kk_digits, 4) in (select kabupaten_code from kabupaten_codes)
-            as is_no_kk_in_region,
         left(no_kk_digits, 6) in (select kecamatan_code from kecamatan_codes)
             as is_no_kk_kecamatan_known,
-        __rules_embedded_date(
-            substr(no_kk_digits, 7, 6), year(params.period_end_date) % 100
-        ) as no_kk_date
+        -- No KK numbers date from the 1970s on, so years 70-99 are 19YY and
+        -- 00-69 are 20YY.
+        __rules_embedded_date(substr(no_kk_digits, 7, 6), 69) as no_kk_date
+    from records
+),
+
+final as (
+    select
+        split.*,
+        case when is_nik_16_digits and not is_nik_excel_damaged then list_filter([
+            case when not is_nik_province_valid
+                then printf('province code %s does not exist', left(nik_digits, 2)) end,
+            case when substr(nik_digits, 3, 2) = '00'
+                then 'kabupaten code 00 does not exist' end,
+            case when not (nik_day between 1 and 31 or nik_day between 41 and 71)
+                then printf('day %02d is outside 01-31 and 41-71', nik_day) end,
+            case when not nik_month between 1 and 12
+                then printf('month %02d is outside 01-12', nik_month) end,
+            case
+                when (nik_day between 1 and 31 or nik_day between 41 and 71)
+                    and nik_month between 1 and 12
+                    and try_cast(
+                        printf('2000-%02d-%02d', nik_month, nik_day % 40) as date
+                    ) is null
+                    then printf('%02d-%02d is not a calendar date', nik_day % 40, nik_month)
+            end,
+            case when nik_serial = '0000' then 'serial 0000 is never issued' end,
+            case
+                when is_nik_in_region and not is_nik_kecamatan_known
+                    and not cast(substr(nik_digits, 5, 2) as integer) between 1 and 55
+                    then printf('kecamatan code %s does not exist', left(nik_digits, 6))
+            end
+        ], lambda problem: problem is not null) else [] end as nik_structure_errors,
+        case
+            when not is_nik_16_digits or is_nik_excel_damaged then null
+            when is_nik_in_region and not is_nik_kecamatan_known
+                and cast(substr(nik_digits, 5, 2) as integer) between 1 and 55
+                then printf(
+                    'kecamatan code %s is not in the region table (a historic code?)',
+                    left(nik_digits, 6)
+                )
+            when is_nik_province_valid and not is_nik_in_region
+                and substr(nik_digits, 3, 2) <> '00'
+                then printf(
+                    'region %s is outside the audited kabupaten; check it against the national '
+                    || 'Kemendagri table',
+                    left(nik_digits, 6)
+                )
+        end as nik_structure_warning
     from split
-    cross join params
 )
 
 select * from final

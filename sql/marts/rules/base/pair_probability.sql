@@ -1,5 +1,5 @@
--- Match probability of every accepted pair, in both orientations, so a rule can look up the
--- link between any two records it joins.
+-- Match probability of every accepted pair, in both orientations, so a rule can
+-- look up the link between any two records it joins.
 with
 
 pairs as (

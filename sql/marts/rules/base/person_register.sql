@@ -1,5 +1,6 @@
--- One register row per linked person: the person's own register record (the active one with
--- the latest snapshot when the register lists the person twice) and the family's desil.
+-- One register row per linked person: the person's own register record (the
+-- active one with the latest snapshot when the register lists the person twice)
+-- and the family's desil.
 with
 
 records as (
@@ -17,6 +18,7 @@ register_records as (
         records.nik,
         records.name,
         records.name_key,
+        records.name_letters,
         records.birth_date,
         records.sex,
         records.desa_code,

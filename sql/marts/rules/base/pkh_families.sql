@@ -1,5 +1,6 @@
--- Each PKH recipient row of the period with its claimed components and, when its family is in
--- the register, the count of living members qualifying for each component at the period start.
+-- Each PKH recipient row of the period with its claimed components and, when
+-- its family is in the register, the count of living members qualifying for
+-- each component at the period start.
 with
 
 recipients as (
@@ -32,6 +33,9 @@ final as (
         coalesce(member_counts.early_childhood, 0) as early_childhood,
         coalesce(member_counts.in_school, 0) as in_school,
         coalesce(member_counts.school_age, 0) as school_age,
+        coalesce(member_counts.in_school_sd, 0) as in_school_sd,
+        coalesce(member_counts.in_school_smp, 0) as in_school_smp,
+        coalesce(member_counts.in_school_sma, 0) as in_school_sma,
         coalesce(member_counts.severe_disability, 0) as severe_disability,
         coalesce(member_counts.elderly, 0) as elderly,
         coalesce(member_counts.women_10_55, 0) as women_10_55

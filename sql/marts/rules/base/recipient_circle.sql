@@ -1,5 +1,5 @@
--- Each recipient row with itself and every register member of its family (the KK), for the
--- rules that exclude a family when any member is on a list.
+-- Each recipient row with itself and every register member of its family (the
+-- KK), for the rules that exclude a family when any member is on a list.
 with
 
 recipients as (

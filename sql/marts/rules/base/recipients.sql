@@ -1,5 +1,12 @@
--- Recipients of the audited period: active PKH and BPNT rows of the period label and active
--- PBI members of segment PBI APBN or PBI APBD, with their register person and family.
+-- Recipients of the audited period: active PKH and BPNT rows of the period
+-- label and active PBI members of segment PBI APBN or PBI APBD, with their
+-- register person and family. A row the linker left apart from the register
+-- still finds its register record when a member of the register family with
+-- the row's valid No KK has a similar name (at least [linking]
+-- name_mismatch_similarity); the similarity is then the link probability.
+-- Otherwise the probability of the link to the register record follows
+-- __rules_link_probability, written as joins because the macro's subqueries
+-- are slow on large tables.
 with
 
 records as (
@@ -22,6 +29,18 @@ person_register as (
     select * from __rules_person_register
 ),
 
+pair_probability as (
+    select * from __rules_pair_probability
+),
+
+best_probability as (
+    select * from __rules_record_best_probability
+),
+
+params as (
+    select * from __rules_params
+),
+
 roster_rows as (
     select record_id, kpm_id, components, amount_idr, null as segment, null as noka
     from pkh
@@ -41,6 +60,34 @@ current_rows as (
     where records.is_current
 ),
 
+unlinked as (
+    select record_id, no_kk_key, name_key, name_letters
+    from current_rows
+    where no_kk_key is not null
+        and person_id not in (select person_id from person_register)
+),
+
+kk_name_matches as (
+    select
+        unlinked.record_id,
+        person_register.record_id as register_record_id,
+        person_register.person_id as register_person_id,
+        __rules_name_similarity(
+            unlinked.name_key,
+            person_register.name_key,
+            unlinked.name_letters,
+            person_register.name_letters
+        ) as similarity
+    from unlinked
+    inner join person_register on unlinked.no_kk_key = person_register.no_kk
+    cross join params
+    qualify similarity >= params.name_mismatch_similarity
+        and row_number() over (
+            partition by unlinked.record_id
+            order by similarity desc, person_register.record_id
+        ) = 1
+),
+
 kk_families as (
     select no_kk, min(family_id) as family_id
     from person_register
@@ -51,14 +98,34 @@ kk_families as (
 final as (
     select
         current_rows.*,
-        person_register.record_id as register_record_id,
+        coalesce(person_register.record_id, kk_name_matches.register_record_id)
+            as register_record_id,
         coalesce(
             person_register.family_id, current_rows.family_id, kk_families.family_id
         ) as recipient_family_id,
-        person_register.person_id is not null as is_in_register
+        person_register.person_id is not null
+        or kk_name_matches.record_id is not null as is_in_register,
+        case
+            when kk_name_matches.record_id is not null then kk_name_matches.similarity
+            when person_register.record_id is not null
+                and person_register.record_id <> current_rows.record_id
+                then coalesce(
+                    pair_probability.match_probability,
+                    case when current_rows.nik_key = person_register.nik then 1.0 end,
+                    least(roster_best.best_probability, register_best.best_probability)
+                )
+        end as register_link_probability
     from current_rows
     left join person_register on current_rows.person_id = person_register.person_id
+    left join kk_name_matches on current_rows.record_id = kk_name_matches.record_id
     left join kk_families on current_rows.no_kk = kk_families.no_kk
+    left join pair_probability
+        on current_rows.record_id = pair_probability.record_id_a
+        and person_register.record_id = pair_probability.record_id_b
+    left join best_probability as roster_best
+        on current_rows.record_id = roster_best.record_id
+    left join best_probability as register_best
+        on person_register.record_id = register_best.record_id
 )
 
 select * from final

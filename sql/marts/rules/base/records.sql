@@ -1,5 +1,5 @@
--- Every staging person row with its linked person, its register family and normalised
--- identifiers. One row per record_id.
+-- Every staging person row with its linked person, its register family and
+-- normalised identifiers. One row per record_id.
 with
 
 unioned as (
@@ -25,6 +25,7 @@ normalised as (
         __rules_digits(unioned.nik_raw) as nik_digits,
         __rules_digits(unioned.no_kk_raw) as no_kk_digits,
         __rules_name_key(coalesce(unioned.name, unioned.name_raw)) as name_key,
+        __rules_name_letters(coalesce(unioned.name, unioned.name_raw)) as name_letters,
         coalesce(unioned.source_sheet, '') as sheet,
         coalesce(
             unioned.kind not in ('pkh', 'bpnt')
@@ -64,15 +65,18 @@ keyed as (
 linked as (
     select
         keyed.*,
-        -- NIK and No KK usable as join keys: 16 digits, no placeholder, no spreadsheet damage.
+        -- NIK and No KK usable as join keys: 16 digits, no placeholder, no
+        -- spreadsheet damage, and not rejected by staging.
         case
             when not is_nik_excel_damaged
+                and coalesce(nik_status, 'valid') = 'valid'
                 and regexp_full_match(nik_digits, '[0-9]{16}')
                 and not __rules_is_placeholder(nik_digits)
                 then nik_digits
         end as nik_key,
         case
             when not is_no_kk_excel_damaged
+                and coalesce(no_kk_status, 'valid') = 'valid'
                 and regexp_full_match(no_kk_digits, '[0-9]{16}')
                 and not __rules_is_placeholder(no_kk_digits)
                 then no_kk_digits

@@ -1,0 +1,82 @@
+-- Problems of the No KK of every record of a file with a No KK column, for
+-- rules 5 and 9: not 16 digits or a placeholder, spreadsheet damage, a region
+-- prefix that is not a kecamatan of the region table, a DDMMYY registration
+-- date that is impossible or after the export date (the newest register
+-- snapshot, else the period end), serial 0000, or equal to the person's NIK. An empty No KK
+-- in a complaint is no problem.
+with
+
+parts as (
+    select * from __rules_nik_parts
+),
+
+params as (
+    select * from __rules_params
+),
+
+register as (
+    select * from __rules_in_register
+),
+
+export as (
+    select coalesce(max(register.snapshot_date), any_value(params.period_end_date)) as export_date
+    from params
+    left join register on true
+),
+
+files_with_kk as (
+    select distinct source_file
+    from parts
+    where no_kk_digits <> ''
+),
+
+checked as (
+    select
+        parts.*,
+        export.export_date,
+        list_filter([
+            case
+                when parts.is_no_kk_excel_damaged
+                    then 'No KK was stored as a number; its last digit cannot be trusted'
+                when parts.no_kk_digits = '' then 'No KK is empty'
+                when __rules_is_placeholder(parts.no_kk_digits)
+                    then 'No KK is a placeholder value'
+                when not is_no_kk_16_digits then printf(
+                    'No KK has %d characters after removing separators; 16 digits are required',
+                    length(parts.no_kk_digits)
+                )
+            end,
+            case when is_no_kk_16_digits and not parts.is_no_kk_excel_damaged
+                and not is_no_kk_kecamatan_known then printf(
+                    'region prefix %s is not a kecamatan of the region table',
+                    left(parts.no_kk_digits, 6)
+                ) end,
+            case when is_no_kk_16_digits and not parts.is_no_kk_excel_damaged
+                and parts.no_kk_date is null then printf(
+                    'registration date %s is not a calendar date',
+                    substr(parts.no_kk_digits, 7, 6)
+                ) end,
+            case when is_no_kk_16_digits and not parts.is_no_kk_excel_damaged
+                and parts.no_kk_date > export.export_date then printf(
+                    'registration date %s is after the export date %s',
+                    strftime(parts.no_kk_date, '%d-%m-%Y'),
+                    strftime(export.export_date, '%d-%m-%Y')
+                ) end,
+            case when is_no_kk_16_digits and not parts.is_no_kk_excel_damaged
+                and substr(parts.no_kk_digits, 13, 4) = '0000'
+                then 'serial 0000 is never issued' end,
+            case when is_no_kk_16_digits and parts.no_kk_digits = parts.nik_digits
+                then 'No KK equals the person''s NIK' end
+        ], lambda problem: problem is not null) as problems
+    from parts
+    cross join export
+    where parts.source_file in (select source_file from files_with_kk)
+        and not (parts.kind = 'complaints' and parts.no_kk_digits = '')
+),
+
+final as (
+    select record_id, export_date, problems
+    from checked
+)
+
+select * from final
