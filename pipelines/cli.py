@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipelines.errors import PipelineError
-from pipelines.i18n import SUPPORTED_LANGUAGES, N_, _, set_language
+from pipelines.i18n import SUPPORTED_LANGUAGES, N_, _, current_language, set_language
 from pipelines.prefect_env import apply_prefect_defaults
 from pipelines.settings import Paths
 
@@ -49,13 +49,23 @@ class StageConsoleHandler(logging.Handler):
         console.print(f"[bold cyan]>[/] {label}" + (f" [dim]{detail}[/]" if detail else ""))
 
 
-def language_from_argv(argv: list[str]) -> str:
+def split_language(argv: list[str]) -> tuple[str, list[str]]:
+    """Return the language given by `--lang` anywhere in `argv` (else BANSOS_AUDIT_LANG, else
+    Indonesian) and the arguments without it."""
+    language = os.environ.get("BANSOS_AUDIT_LANG", "id")
+    rest: list[str] = []
+    skip_next = False
     for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--lang="):
-            return arg.split("=", 1)[1]
-    return os.environ.get("BANSOS_AUDIT_LANG", "id")
+        if skip_next:
+            skip_next = False
+        elif arg == "--lang" and i + 1 < len(argv):
+            language = argv[i + 1]
+            skip_next = True
+        elif arg.startswith("--lang="):
+            language = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    return language, rest
 
 
 def fail(message: str) -> None:
@@ -87,7 +97,7 @@ def print_run_summary(result) -> None:
     for stage, seconds in result.stage_seconds.items():
         stages.add_row(_(STAGE_LABELS.get(stage, stage)), f"{seconds:.1f}")
     console.print(stages)
-    console.print(_("Outputs written to {path}").format(path=result.marts_dir))
+    console.print(_("Outputs written to {path}").format(path=Path(result.marts_dir).resolve()))
 
 
 def format_ratio(value: float | None) -> str:
@@ -100,12 +110,19 @@ def evaluation_table(rows) -> Table:
     headers = (_("Rule"), _("Expected"), _("Found"), _("Correct"), _("Precision"), _("Recall"),
                _("Decoys flagged"), _("Note"))
     for header in headers:
-        table.add_column(header, justify="left" if header in (_("Rule"), _("Note")) else "right")
+        table.add_column(header, justify="left" if header in (_("Rule"), _("Note")) else "right",
+                         no_wrap=header != _("Note"), min_width=5)
     for row in rows:
         decoys = f"{row.decoys_flagged}/{row.decoys}" if row.decoys else "-"
+        if not row.is_evaluated:
+            note = _("not evaluated")
+        elif not row.is_covered_by_truth:
+            note = _("not in the ground truth")
+        else:
+            note = ""
         table.add_row(row.rule_code, str(row.expected), str(row.predicted),
                       str(row.true_positives), format_ratio(row.precision),
-                      format_ratio(row.recall), decoys, row.note)
+                      format_ratio(row.recall), decoys, note)
     return table
 
 
@@ -115,6 +132,7 @@ def run_audit(config: Path, language: str) -> None:
     progress_logger = logging.getLogger("pipelines.progress")
     progress_logger.addHandler(StageConsoleHandler())
     progress_logger.setLevel(logging.INFO)
+    progress_logger.propagate = False
 
     from pipelines.flows.audit import audit  # imported late: Prefect reads the environment
 
@@ -159,7 +177,6 @@ def build_app() -> typer.Typer:
     @app.command(help=_("Generate the demo data into data/raw and run the audit on it."))
     def demo(
         size: str = typer.Option("demo", help=_("Dataset size: tiny, demo or batang.")),
-        lang: str = typer.Option("id", "--lang", help=_("Language of messages: id or en.")),
     ) -> None:
         from pipelines.synth import generate as generate_files
 
@@ -167,14 +184,13 @@ def build_app() -> typer.Typer:
         summary = generate_files(paths.raw_dir, paths.truth_dir, size=size)
         console.print(_("Generated {n} files in {path} ({seconds:.1f} s)").format(
             n=len(summary.rows), path=paths.raw_dir, seconds=summary.seconds))
-        run_audit(paths.demo_config, lang)
+        run_audit(paths.demo_config, current_language())
 
     @app.command(help=_("Audit the files that a run configuration names."))
     def run(
         config: Path = typer.Option(..., "--config", help=_("Run configuration file (TOML).")),
-        lang: str = typer.Option("id", "--lang", help=_("Language of messages: id or en.")),
     ) -> None:
-        run_audit(config, lang)
+        run_audit(config, current_language())
 
     @app.command(help=_("Score a run's findings and links against the synthetic ground truth."))
     def evaluate(
@@ -195,8 +211,8 @@ def build_app() -> typer.Typer:
         tgl_lahir: Optional[str] = typer.Option(None, "--tgl-lahir", help=_("Birth date, e.g. 07-05-1985.")),
         desa: Optional[str] = typer.Option(None, "--desa", help=_("Desa or kelurahan name.")),
         marts: Path = typer.Option(paths.marts_dir, help=_("Folder with audit.duckdb.")),
-        lang: str = typer.Option("id", "--lang", help=_("Language of messages: id or en.")),
     ) -> None:
+        lang = current_language()
         from pipelines.desk import lookup_nik, lookup_person, render_answer, render_answers
 
         db = marts / "audit.duckdb"
@@ -214,13 +230,15 @@ def build_app() -> typer.Typer:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = list(sys.argv[1:] if argv is None else argv)
-    language = language_from_argv(args)
+    language, args = split_language(list(sys.argv[1:] if argv is None else argv))
+    if not args:
+        args = ["--help"]
     if language in SUPPORTED_LANGUAGES:
         set_language(language)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        build_app()(args=args, prog_name="bansos-audit")
+        # The callback validates the language and lists --lang in the help text.
+        build_app()(args=["--lang", language, *args], prog_name="bansos-audit")
     except PipelineError as e:
         err_console.print(f"[bold red]{_('Error')}:[/] {e}")
         sys.exit(1)

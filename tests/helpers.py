@@ -17,7 +17,12 @@ from pipelines.er.scorers import score_pairs
 from pipelines.er.settings import load_model
 from pipelines.er.specs import ComparisonSpec, ModelSpec
 
-ARROW_TYPES = {"varchar": pa.string(), "date": pa.date32(), "boolean": pa.bool_()}
+ARROW_TYPES = {
+    "varchar": pa.string(),
+    "date": pa.date32(),
+    "boolean": pa.bool_(),
+    "integer": pa.int32(),
+}
 
 
 def indonesian_model() -> ModelSpec:

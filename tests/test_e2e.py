@@ -117,9 +117,10 @@ def test_inclusion_workbook_keeps_nik_text(audited):
     folder, _result = audited
     workbook = load_workbook(folder / "marts" / "inclusion_errors.xlsx", read_only=True)
     sheet = workbook.worksheets[0]
-    header = [cell.value for cell in next(sheet.iter_rows(min_row=1, max_row=1))]
+    # Rows 1 and 2 hold the title and the run id; the header is row 3.
+    header = [cell.value for cell in next(sheet.iter_rows(min_row=3, max_row=3))]
     nik_column = header.index("NIK")
-    values = [row[nik_column].value for row in sheet.iter_rows(min_row=2) if row[nik_column].value]
+    values = [row[nik_column].value for row in sheet.iter_rows(min_row=4) if row[nik_column].value]
     assert values
     assert all(isinstance(value, str) for value in values)
 

@@ -81,7 +81,7 @@ def _rows(root: Path) -> list[tuple[str, str, int, list]]:
                 row = cells[number - 1]
                 if name.startswith("pkh") and row[1] == "JUMLAH":
                     continue
-                out.append((name, sheet if name.startswith("pkh") else "", number, row))
+                out.append((name, sheet, number, row))
     return out
 
 

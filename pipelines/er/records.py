@@ -45,6 +45,9 @@ RECORD_COLUMNS: dict[str, str] = {
     "kecamatan_code": "varchar",
     "rt": "varchar",
     "rw": "varchar",
+    "source_file": "varchar",
+    "source_sheet": "varchar",
+    "source_row": "integer",
 }
 REQUIRED_COLUMNS = ("record_id",)
 

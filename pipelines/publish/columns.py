@@ -13,10 +13,18 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class TableColumns:
-    """Columns of one input table: `required` must exist, `optional` are used when present."""
+    """Columns of one input table: `required` must exist, `optional` are used when present.
+
+    `derived` maps a column name that publishing reads to a SQL expression over the mart's own
+    columns; `{language}` in an expression becomes the publish language (`id` or `en`).
+    """
 
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
+    derived: tuple[tuple[str, str], ...] = ()
+
+    def expression(self, column: str) -> str | None:
+        return dict(self.derived).get(column)
 
 
 # Mart tables copied into audit.duckdb and written as one Parquet file each.
@@ -48,6 +56,13 @@ MART_TABLES: dict[str, TableColumns] = {
     ),
     "inclusion_errors": TableColumns(
         required=("programme", "nik", "name", "kecamatan_code", "desa_code", "rule_codes"),
+        derived=(
+            # FLAG codes make a likely inclusion error; WARN codes ask for a field check.
+            ("rule_codes", "list_concat(flag_rule_codes, warn_rule_codes)"),
+            ("severity", "case when len(flag_rule_codes) > 0 then 'FLAG' else 'WARN' end"),
+            ("idr_at_risk_month", "monthly_idr_at_risk"),
+            ("idr_at_risk_year", "monthly_idr_at_risk * 12"),
+        ),
         optional=(
             "address",
             "rt",
@@ -67,6 +82,15 @@ MART_TABLES: dict[str, TableColumns] = {
     "exclusion_errors": TableColumns(
         required=("family_id", "no_kk", "kecamatan_code", "desa_code"),
         optional=("head_nik", "head_name", "desil", "programme", "reason"),
+        derived=(
+            (
+                "reason",
+                "concat_ws(', ', 'desil ' || desil || ' <= ' || desil_threshold,"
+                " case when pkh_components > 0 then 'PKH: ' || pkh_components end,"
+                " 'program: ' || coalesce(nullif(array_to_string(programmes_received, '+'), ''),"
+                " '-'))",
+            ),
+        ),
     ),
     "complaint_results": TableColumns(
         required=("complaint_id",),
@@ -87,9 +111,18 @@ MART_TABLES: dict[str, TableColumns] = {
             "kecamatan_code",
             "desa_code",
         ),
+        derived=(
+            ("pre_verified_status", "status_text_{language}"),
+            ("next_step", "next_step_{language}"),
+        ),
     ),
     "summary_rates": TableColumns(
         required=("programme", "kecamatan_code", "desa_code", "recipients", "flagged"),
+        derived=(
+            ("flagged", "flagged_recipients"),
+            ("idr_at_risk_month", "rupiah_at_risk_month_idr"),
+            ("idr_at_risk_year", "rupiah_at_risk_year_idr"),
+        ),
         optional=(
             "inclusion_error_rate",
             "exclusion_candidates",
@@ -97,7 +130,9 @@ MART_TABLES: dict[str, TableColumns] = {
             "idr_at_risk_year",
         ),
     ),
-    "findings_diff": TableColumns(required=(), optional=("rule_code", "change")),
+    "findings_diff": TableColumns(
+        required=(), optional=("rule_code", "change"), derived=(("change", "diff_status"),)
+    ),
     "file_reconciliation": TableColumns(
         required=("source_kind", "source_file", "rows_read", "rows_loaded", "rows_quarantined"),
         optional=("run_id", "source_sheet"),

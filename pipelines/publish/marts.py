@@ -8,6 +8,7 @@ from typing import Any
 import duckdb
 
 from pipelines.errors import PipelineError
+from pipelines.i18n import current_language
 from pipelines.publish.columns import TableColumns
 from pipelines.sqlrun import query_rows
 
@@ -37,7 +38,11 @@ def check_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, TableColumns]
         if not columns:
             problems.append(f"table {table} is missing")
             continue
-        missing = [c for c in spec.required if c not in columns]
+        missing = [
+            c
+            for c in spec.required
+            if c not in columns and not _derivable(con, table, spec.expression(c))
+        ]
         if missing:
             problems.append(f"table {table} lacks column(s) {', '.join(missing)}")
     if problems:
@@ -47,6 +52,28 @@ def check_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, TableColumns]
             + ". Run the rules stage first, or update pipelines/publish/columns.py if the mart "
             "contract changed."
         )
+
+
+def _derivable(con: duckdb.DuckDBPyConnection, table: str, expression: str | None) -> bool:
+    """Return whether `expression` can be computed from `table`'s columns."""
+    if not expression:
+        return False
+    sql = f'select {expression.format(language=current_language())} from "{table}" limit 0'
+    try:
+        con.execute(sql).fetchall()
+    except duckdb.Error:
+        return False
+    return True
+
+
+def _select_item(spec: TableColumns, column: str, present: set[str]) -> str:
+    """Return the select-list item for `column`: itself, its derived expression, or NULL."""
+    if column in present:
+        return f'"{column}"'
+    expression = spec.expression(column)
+    if expression:
+        return f'({expression.format(language=current_language())}) as "{column}"'
+    return f'null as "{column}"'
 
 
 def select_rows(
@@ -61,8 +88,8 @@ def select_rows(
     columns of `spec`; absent ones are skipped.
     """
     present = set(existing_columns(con, table))
-    wanted = list(spec.required) + list(spec.optional)
-    select_list = ", ".join(f'"{c}"' if c in present else f'null as "{c}"' for c in wanted)
+    wanted = list(dict.fromkeys(list(spec.required) + list(spec.optional)))
+    select_list = ", ".join(_select_item(spec, c, present) for c in wanted)
     sql = f'select {select_list} from "{table}"'
     order_columns = [c.strip() for c in (order_by or "").split(",") if c.strip()]
     order_columns = [c for c in order_columns if c.split()[0] in present]

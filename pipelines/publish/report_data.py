@@ -242,11 +242,9 @@ def snapshot_dates(con: duckdb.DuckDBPyConnection) -> dict[str, list[Any]]:
 
 
 def diff_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
-    if "change" not in existing_columns(con, "findings_diff"):
-        return []
-    return query_rows(
-        con, "select coalesce(change, '-'), count(*) from findings_diff group by 1 order by 1"
-    )
+    spec: TableColumns = MART_TABLES["findings_diff"]
+    rows = select_rows(con, "findings_diff", spec)
+    return sorted(Counter(r["change"] or "-" for r in rows).items())
 
 
 def complaint_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:

@@ -51,6 +51,7 @@ CHANGE_TITLES: dict[str, str] = {
     "new": "New since the previous run",
     "resolved": "Gone since the previous run",
     "unchanged": "Unchanged",
+    "persisting": "Still present since the previous run",
     "changed": "Changed evidence",
 }
 

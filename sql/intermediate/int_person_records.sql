@@ -32,7 +32,10 @@ final as (
         desa_code,
         kecamatan_code,
         rt,
-        rw
+        rw,
+        source_file,
+        source_sheet,
+        source_row
     from unioned
 )
 select * from final
