@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -88,7 +89,7 @@ def print_run_summary(result) -> None:
     for code, n in sorted(result.findings_per_rule.items()):
         rules.add_row(code, str(n))
     for code, reason in sorted(result.rules_not_evaluated.items()):
-        rules.add_row(code, f"[dim]{_('not evaluated')}: {reason}[/]")
+        rules.add_row(code, f"[dim]{missing_input_text(reason)}[/]")
     console.print(rules)
 
     stages = Table(title=_("Seconds per stage"))
@@ -98,6 +99,14 @@ def print_run_summary(result) -> None:
         stages.add_row(_(STAGE_LABELS.get(stage, stage)), f"{seconds:.1f}")
     console.print(stages)
     console.print(_("Outputs written to {path}").format(path=Path(result.marts_dir).resolve()))
+
+
+def missing_input_text(reason: str) -> str:
+    """Translate a rule_status reason such as "input table stg_bpjs_tk is absent"."""
+    tables = re.findall(r"\b(?:stg|int)_\w+(?:\.\w+)?", reason)
+    if not tables:
+        return _("not evaluated")
+    return _("not evaluated; input missing: {tables}").format(tables=", ".join(tables))
 
 
 def format_ratio(value: float | None) -> str:
