@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from pipelines.rules import apply_rules
 from pipelines.rules.inputs import LINK_COLUMNS, kind_schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,6 +235,41 @@ def con():
     connection = new_connection()
     yield connection
     connection.close()
+
+
+KK = make_kk(1)
+HEAD = make_nik(1, "1980-04-10")
+CHILD = make_nik(2, "2016-06-20", "P")
+
+
+def family(desil=1, **head) -> list[dict[str, Any]]:
+    """Return register rows of a KK head (HEAD) and a school child (CHILD) on KK."""
+    return [
+        {"nik": HEAD, "no_kk": KK, "desil": desil, **head},
+        {
+            "nik": CHILD,
+            "no_kk": KK,
+            "relationship": "ANAK",
+            "is_in_school": True,
+            "school_level": "SD",
+            "desil": desil,
+        },
+    ]
+
+
+def run(con: duckdb.DuckDBPyConnection, **tables: list[dict[str, Any]]):
+    """Build the tables, link them and apply every rule; return the RulesSummary."""
+    make_world(con, **tables)
+    return apply_rules(con, rules_config(), "test-run")
+
+
+def found(con: duckdb.DuckDBPyConnection, rule_code: str) -> list[tuple]:
+    """Return (record_id, severity, programme, evidence) of one rule's findings."""
+    return con.execute(
+        "select record_id, severity, programme, evidence from fct_findings "
+        "where rule_code = ? order by record_id, programme",
+        [rule_code],
+    ).fetchall()
 
 
 def test_make_world_fills_contract_columns(con):

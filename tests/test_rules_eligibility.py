@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import pytest
 from test_rules_builders import (
+    CHILD,
+    HEAD,
+    KK,
+    family,
+    found,
     make_kk,
     make_nik,
     make_staging,
-    make_world,
     new_connection,
-    rules_config,
+    run,
 )
-
-from pipelines.rules import apply_rules
 
 
 @pytest.fixture
@@ -20,39 +22,6 @@ def con():
     connection = new_connection()
     yield connection
     connection.close()
-
-
-KK = make_kk(1)
-HEAD = make_nik(1, "1980-04-10")
-CHILD = make_nik(2, "2016-06-20", "P")
-
-
-def run(con, **tables):
-    make_world(con, **tables)
-    return apply_rules(con, rules_config(), "test-run")
-
-
-def found(con, rule_code):
-    return con.execute(
-        "select record_id, severity, programme, evidence from fct_findings "
-        "where rule_code = ? order by record_id",
-        [rule_code],
-    ).fetchall()
-
-
-def family(desil=1, **head):
-    """A KK head and a school child, both in the register."""
-    return [
-        {"nik": HEAD, "no_kk": KK, "desil": desil, **head},
-        {
-            "nik": CHILD,
-            "no_kk": KK,
-            "relationship": "ANAK",
-            "is_in_school": True,
-            "school_level": "SD",
-            "desil": desil,
-        },
-    ]
 
 
 def test_not_in_register_fires(con):

@@ -3,7 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from test_rules_builders import make_kk, make_nik, make_world, new_connection, rules_config
+from test_rules_builders import (
+    CHILD,
+    HEAD,
+    KK,
+    family,
+    found,
+    make_kk,
+    make_nik,
+    make_world,
+    new_connection,
+    rules_config,
+    run,
+)
 
 from pipelines.rules import apply_rules
 from pipelines.rules.registry import RULES
@@ -14,38 +26,6 @@ def con():
     connection = new_connection()
     yield connection
     connection.close()
-
-
-KK = make_kk(1)
-HEAD = make_nik(1, "1980-04-10")
-CHILD = make_nik(2, "2016-06-20", "P")
-
-
-def run(con, **tables):
-    make_world(con, **tables)
-    return apply_rules(con, rules_config(), "test-run")
-
-
-def found(con, rule_code):
-    return con.execute(
-        "select record_id, severity, programme, evidence from fct_findings "
-        "where rule_code = ? order by record_id, programme",
-        [rule_code],
-    ).fetchall()
-
-
-def family(desil=1, **head):
-    return [
-        {"nik": HEAD, "no_kk": KK, "desil": desil, **head},
-        {
-            "nik": CHILD,
-            "no_kk": KK,
-            "relationship": "ANAK",
-            "is_in_school": True,
-            "school_level": "SD",
-            "desil": desil,
-        },
-    ]
 
 
 def test_age_implausible_young_pengurus(con):

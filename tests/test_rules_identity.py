@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from test_rules_builders import make_kk, make_nik, make_world, new_connection, rules_config
+from test_rules_builders import (
+    found,
+    make_kk,
+    make_nik,
+    make_world,
+    new_connection,
+    rules_config,
+    run,
+)
 
 from pipelines.rules import apply_rules
 
@@ -13,19 +21,6 @@ def con():
     connection = new_connection()
     yield connection
     connection.close()
-
-
-def run(con, **tables):
-    make_world(con, **tables)
-    return apply_rules(con, rules_config(), "test-run")
-
-
-def found(con, rule_code):
-    return con.execute(
-        "select record_id, severity, programme, evidence from fct_findings "
-        "where rule_code = ? order by record_id",
-        [rule_code],
-    ).fetchall()
 
 
 def test_nik_format_fires_on_15_digits(con):

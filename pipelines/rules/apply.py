@@ -39,6 +39,7 @@ BASE_MODELS = (
     "recipients",
     "recipient_circle",
     "list_members",
+    "list_findings",
     "nik_parts",
     "no_kk_checks",
     "family_components",

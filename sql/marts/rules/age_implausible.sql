@@ -3,7 +3,7 @@
 -- than [pkh] pengurus_min_age (the PKH roster has no birth date, so the
 -- pengurus's register birth date is used), a register KK head younger than
 -- [age] kk_head_min_age (default 15), or a register pregnancy flag on a man
--- (sex column and NIK both male) or on a woman outside 10-55.
+-- (the sex column or the NIK says male) or on a woman outside 10-55.
 with
 
 records as (
@@ -66,10 +66,11 @@ checked as (
                 and aged.age between 0 and params.kk_head_min_age - 1 then printf(
                     'KK head aged %d is younger than %d', aged.age, params.kk_head_min_age
                 ) end,
-            case when coalesce(aged.is_pregnant, false) and aged.sex = 'L'
-                and coalesce(aged.nik_sex, 'L') = 'L'
+            case when coalesce(aged.is_pregnant, false)
+                and (aged.sex = 'L' or aged.nik_sex = 'L')
                 then 'pregnancy recorded for a man' end,
-            case when coalesce(aged.is_pregnant, false) and aged.sex = 'P'
+            case when coalesce(aged.is_pregnant, false)
+                and aged.sex = 'P' and coalesce(aged.nik_sex, 'P') = 'P'
                 and not aged.age between 10 and 55 then printf(
                     'pregnancy recorded for a woman aged %d', aged.age
                 ) end
