@@ -410,7 +410,7 @@ def test_pkh_columns(con):
 
 @pytest.mark.parametrize(("raw", "expected"), [
     ("Ibu Hamil + Balita", "HAMIL,BALITA"), ("LANSIA;DISABILITAS BERAT", "DISABILITAS,LANSIA"),
-    ("SMA/SMK, SMP", "SMP,SMA"), ("", None),
+    ("SMA/SMK, SMP", "SMP,SMA"), ("", None), ("BALITA, BALITA, BALITA", "BALITA,BALITA,BALITA"),
 ])
 def test_pkh_components(con, raw, expected):
     assert one(con, "pkh", nik="3325015207850001", name="A", components=raw)["components"] == \

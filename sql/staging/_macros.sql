@@ -428,19 +428,27 @@ create or replace macro stg_component(x) as
     end;
 
 -- `SD, LANSIA` -> `SD,LANSIA`, in the fixed order HAMIL, BALITA, SD, SMP, SMA, DISABILITAS,
--- LANSIA.
+-- LANSIA. A slash joins synonyms of one component (`SMA/SMK`). Repeats are kept
+-- (`BALITA, BALITA` -> `BALITA,BALITA`) because the PKH limits count them per family.
 create or replace macro stg_components(v) as
     nullif(
         array_to_string(
-            list_filter(
-                ['HAMIL', 'BALITA', 'SD', 'SMP', 'SMA', 'DISABILITAS', 'LANSIA'],
-                lambda c: list_contains(
-                    list_transform(
-                        string_split_regex(coalesce(stg_upper(v), ''), '\s*[,;+/&]\s*|\s+DAN\s+'),
-                        lambda x: stg_component(x)
-                    ),
-                    c
-                )
+            list_transform(
+                list_sort(
+                    list_filter(
+                        list_transform(
+                            string_split_regex(
+                                coalesce(stg_upper(v), ''), '\s*[,;+&]\s*|\s+DAN\s+'
+                            ),
+                            lambda x: list_position(
+                                ['HAMIL', 'BALITA', 'SD', 'SMP', 'SMA', 'DISABILITAS', 'LANSIA'],
+                                stg_component(x)
+                            )
+                        ),
+                        lambda p: p is not null
+                    )
+                ),
+                lambda p: ['HAMIL', 'BALITA', 'SD', 'SMP', 'SMA', 'DISABILITAS', 'LANSIA'][p]
             ),
             ','
         ),
