@@ -245,6 +245,8 @@ def main(argv: list[str] | None = None) -> None:
     if language in SUPPORTED_LANGUAGES:
         set_language(language)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Great Expectations sets its own logger to INFO and announces every temporary folder.
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     try:
         # The callback validates the language and lists --lang in the help text.
         build_app()(args=["--lang", language, *args], prog_name="bansos-audit")

@@ -131,3 +131,15 @@ def test_report_is_offline(audited):
     assert "src=\"http" not in html
     assert "href=\"http" not in html
     assert "Kecamatan" in html
+
+
+def test_validation_reports_published(audited):
+    folder, _result = audited
+    published = sorted(p.name for p in (folder / "marts" / "validasi").iterdir())
+    assert "validation_summary.json" in published
+    assert any(name.endswith(".html") for name in published)
+
+
+def test_work_database_removed(audited):
+    folder, _result = audited
+    assert list((folder / "work").glob("audit-*.duckdb")) == []

@@ -6,6 +6,7 @@ Python objects and the same flow can later run per region partition on other wor
 
 from __future__ import annotations
 
+import shutil
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -85,10 +86,24 @@ def build_marts_task(db_path: Path, rules_config: dict, run_id: str, previous: P
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
-def publish_task(db_path: Path, marts_dir: Path, language: str, run_id: str, rules_config: dict):
+def publish_task(
+    db_path: Path,
+    marts_dir: Path,
+    language: str,
+    run_id: str,
+    rules_config: dict,
+    validation_dir: Path,
+):
     with connect(db_path) as con:
         options = ReportOptions(rules_config=rules_config)
-        return publish_marts(con, marts_dir, language, run_id, options=options)
+        return publish_marts(
+            con,
+            marts_dir,
+            language,
+            run_id,
+            options=options,
+            extra_folders={"validasi": validation_dir},
+        )
 
 
 def load_rules_config(path: Path) -> dict:
@@ -126,6 +141,7 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
     work = Path(work_dir) if work_dir else run_config.marts_dir.parent / "work"
     work.mkdir(parents=True, exist_ok=True)
     db_path = work / f"audit-{run_id}.duckdb"
+    validation_dir = work / f"validation-{run_id}"
     result = AuditResult(run_id=run_id, marts_dir=run_config.marts_dir)
     logger.info("run %s: %d sources, rules version %s", run_id, len(run_config.sources),
                 record.config_version)
@@ -149,7 +165,7 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
         build_staging_task(db_path, kinds)
     with record.stage("validate"):
         stage_started("validate")
-        validate_sources_task(db_path, work / f"validation-{run_id}", run_id)
+        validate_sources_task(db_path, validation_dir, run_id)
 
     # Link persons and families across sources.
     with record.stage("link"):
@@ -173,8 +189,14 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
         write_run_record(con, record)
     with record.stage("publish"):
         stage_started("publish")
-        published = publish_task(db_path, run_config.marts_dir, language, run_id, rules_config)
+        published = publish_task(
+            db_path, run_config.marts_dir, language, run_id, rules_config, validation_dir
+        )
     result.outputs = [Path(name) for name in published.files]
+
+    # The work database of a batang-size run takes gigabytes; it is kept only when a run fails.
+    db_path.unlink(missing_ok=True)
+    shutil.rmtree(validation_dir, ignore_errors=True)
     result.stage_seconds = dict(record.stage_seconds)
     logger.info("run %s finished: %d findings", run_id, sum(result.findings_per_rule.values()))
     return result

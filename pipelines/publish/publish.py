@@ -67,11 +67,14 @@ def publish_marts(
     *,
     regions: Regions | None = None,
     options: ReportOptions | None = None,
+    extra_folders: dict[str, Path] | None = None,
 ) -> PublishSummary:
     """Write every published file of run `run_id` into `marts_dir` in one atomic swap.
 
     `con` contains the mart tables (see pipelines.publish.columns). User-facing text is written in
     `language` (`id` or `en`). The set that was live before is kept as `marts_dir/previous/`.
+    `extra_folders` maps a folder name in the published set to a folder to copy there, such
+    as the validation reports.
     """
     started = time.perf_counter()
     marts_dir = Path(marts_dir)
@@ -84,6 +87,9 @@ def publish_marts(
         summary.has_previous = keep_previous(marts_dir, staging)
         summary.table_rows = write_audit_db(con, staging / AUDIT_DB)
         write_parquet(con, staging)
+        for name, source in (extra_folders or {}).items():
+            if Path(source).is_dir():
+                shutil.copytree(source, staging / name)
         with using_language(language):
             summary.verification_workbooks = write_workbooks(con, staging, regions, run_id)
             write_report(con, staging / REPORT_FILE, run_id, regions, options)
