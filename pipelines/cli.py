@@ -69,9 +69,33 @@ def split_language(argv: list[str]) -> tuple[str, list[str]]:
     return language, rest
 
 
+def print_error(message: str) -> None:
+    # markup=False: messages quote config keys such as [sources.columns], which rich would eat.
+    err_console.print(f"[bold red]{_('Error')}:[/] ", end="")
+    err_console.print(message, markup=False)
+
+
 def fail(message: str) -> None:
-    err_console.print(f"[bold red]{_('Error')}:[/] {message}")
+    print_error(message)
     raise typer.Exit(code=1)
+
+
+def print_period_warnings(result) -> None:
+    """Say how many roster rows the rules skip because they belong to another period."""
+    for kind, (outside, total) in result.rows_outside_period.items():
+        values = dict(kind=kind.upper(), outside=outside, total=total, period=result.period_label)
+        if outside < total:
+            console.print(_("{kind}: {outside} of {total} rows belong to another period than "
+                            "{period} and are left out of the recipient rules.").format(**values),
+                          markup=False)
+            continue
+        console.print("[bold yellow]" + _("Warning") + ":[/] ", end="")
+        console.print(
+            _("{kind}: {outside} of {total} rows are not in the audited period {period}, so the "
+              "recipient rules leave them out. If the file has TAHAP without a year, set "
+              "`period = \"{period}\"` for this source in the run configuration.").format(**values),
+            markup=False,
+        )
 
 
 def print_run_summary(result) -> None:
@@ -137,6 +161,8 @@ def evaluation_table(rows) -> Table:
 
 def run_audit(config: Path, language: str) -> None:
     paths = Paths()
+    # The CLI reports a failed run in one message; Prefect would also log each traceback.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
     apply_prefect_defaults(paths.prefect_home)
     progress_logger = logging.getLogger("pipelines.progress")
     progress_logger.addHandler(StageConsoleHandler())
@@ -151,6 +177,7 @@ def run_audit(config: Path, language: str) -> None:
     except PipelineError as e:
         fail(str(e))
     print_run_summary(result)
+    print_period_warnings(result)
     console.print(_("Finished in {seconds:.1f} s").format(seconds=time.perf_counter() - started))
 
 
@@ -228,6 +255,10 @@ def build_app() -> typer.Typer:
         if not db.exists():
             fail(_("No audit results in {path}; run `bansos-audit demo` or `bansos-audit run` first.").format(path=marts))
         if nik:
+            digits = re.sub(r"[^0-9]", "", nik)
+            if len(digits) != 16 or len(set(digits)) == 1:
+                fail(_("NIK {value} is invalid: a NIK has 16 digits. Check the number on the "
+                       "KTP or KK.").format(value=nik))
             console.print(render_answer(lookup_nik(db, nik), lang))
         elif nama and tgl_lahir and desa:
             query = f"{nama} / {tgl_lahir} / {desa}"
@@ -251,5 +282,5 @@ def main(argv: list[str] | None = None) -> None:
         # The callback validates the language and lists --lang in the help text.
         build_app()(args=["--lang", language, *args], prog_name="bansos-audit")
     except PipelineError as e:
-        err_console.print(f"[bold red]{_('Error')}:[/] {e}")
+        print_error(str(e))
         sys.exit(1)

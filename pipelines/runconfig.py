@@ -18,7 +18,10 @@ from pipelines.i18n import _
 from pipelines.ingest.sources import SOURCE_KINDS, source_definition
 
 _RUN_KEYS = ("name", "region_code", "rules", "raw_dir", "marts_dir")
-_SOURCE_KEYS = ("kind", "path", "snapshot_date", "sheet", "header_row", "columns", "aliases")
+_SOURCE_KEYS = (
+    "kind", "path", "snapshot_date", "period", "sheet", "header_row", "columns", "aliases",
+)
+_PERIOD_PATTERN = re.compile(r"^20[0-9]{2}-T[0-9]{1,2}$")
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class SourceSpec:
     path: str
     raw_dir: Path
     snapshot_date: dt.date | None = None
+    # Payment period of a roster (`2026-T4`) for files whose rows carry no tahap with a year.
+    period: str | None = None
     sheet: str | None = None
     header_row: int | None = None
     # (file header, canonical column) pairs from `[sources.columns]`.
@@ -175,6 +180,10 @@ def _check_source(entry: dict, number: int, raw_dir: Path, errors: list[str]):
                         "\"pkh_*.xlsx\", relative to raw_dir").format(where=where))
 
     snapshot = _check_date(entry.get("snapshot_date"), f"{where}.snapshot_date", errors)
+    period = entry.get("period")
+    if period is not None and not (isinstance(period, str) and _PERIOD_PATTERN.match(period)):
+        errors.append(_("{where}.period {value!r} is not a period like \"2026-T4\" (year and "
+                        "tahap)").format(where=where, value=period))
     sheet = entry.get("sheet")
     if sheet is not None and not isinstance(sheet, str):
         errors.append(_("{where}.sheet must be a sheet name (text)").format(where=where))
@@ -188,7 +197,7 @@ def _check_source(entry: dict, number: int, raw_dir: Path, errors: list[str]):
     if len(errors) > count_before:
         return None
     return SourceSpec(
-        kind=kind, path=path, raw_dir=raw_dir, snapshot_date=snapshot, sheet=sheet,
+        kind=kind, path=path, raw_dir=raw_dir, snapshot_date=snapshot, period=period, sheet=sheet,
         header_row=header_row, columns=columns, aliases=aliases,
     )
 

@@ -116,6 +116,11 @@ def _explanation_text(explanation: str) -> str:
     )
 
 
+# One workbook is meant for a clerk to work through; a regency-size run can produce hundreds of
+# thousands of possible pairs, which neither a clerk nor Excel's memory would take in one file.
+MAX_REVIEW_PAIRS = 20_000
+
+
 def write_review_workbook(
     con: duckdb.DuckDBPyConnection, model: ModelSpec, path: Path, pairs_table: str
 ) -> int:
@@ -131,8 +136,20 @@ def write_review_workbook(
             inner join __er_records as l on l.__rid = p.rid_l
             inner join __er_records as r on r.__rid = p.rid_r
             where p.decision = 'possible'
-            order by p.match_probability desc, p.record_id_l, p.record_id_r""",
+            order by p.match_probability desc, p.record_id_l, p.record_id_r
+            limit {MAX_REVIEW_PAIRS + 1}""",
     )
+    if len(rows) > MAX_REVIEW_PAIRS:
+        # NOTE: the pairs left out appear in the next run's workbook once these are decided.
+        total = query_rows(
+            con, f"select count(*) from {pairs_table} where decision = 'possible'"
+        )[0][0]
+        logger.warning(
+            "review workbook lists the %d most likely of %d possible pairs",
+            MAX_REVIEW_PAIRS,
+            total,
+        )
+        rows = rows[:MAX_REVIEW_PAIRS]
     headers = [
         *FINGERPRINT_HEADERS,
         _column_header("record_id", "left"),
@@ -157,15 +174,21 @@ def _review_row(row: tuple) -> list:
 
 def _write_rows(path: Path, headers: list[str], rows: list[list]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook = xlsxwriter.Workbook(str(path))
+    # constant_memory streams each row to disk, so memory stays flat for large workbooks.
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = workbook.add_worksheet(SHEET_NAME)
     bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     text = workbook.add_format({"num_format": "@", "valign": "top"})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     sheet.write_row(0, 0, headers, bold)
     for index, cells in enumerate(rows, start=1):
-        sheet.write_row(index, 0, cells[:-2], text)
-        sheet.write(index, len(cells) - 2, cells[-2], wrap)
+        for column, value in enumerate(cells[:-2]):
+            # write_string: a name such as "=HYPERLINK(...)" must stay text, never a formula.
+            if isinstance(value, str):
+                sheet.write_string(index, column, value, text)
+            else:
+                sheet.write_number(index, column, value, text)
+        sheet.write_string(index, len(cells) - 2, cells[-2], wrap)
     decision_column = len(headers) - 1
     if rows:
         options = [_(SAME_PERSON), _(DIFFERENT_PEOPLE)]

@@ -42,6 +42,9 @@ class AuditResult:
     rules_not_evaluated: dict[str, str] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     outputs: list[Path] = field(default_factory=list)
+    # Roster rows outside the audited period: kind -> (rows outside, all rows).
+    rows_outside_period: dict[str, tuple[int, int]] = field(default_factory=dict)
+    period_label: str = ""
 
 
 def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
@@ -71,6 +74,24 @@ def link_persons_task(db_path: Path, kinds: list[str], linking_config: dict, sta
     with connect(db_path) as con:
         build_person_records(con, kinds)
         return link_persons(con, None, linking_config, state_dir)
+
+
+@task(cache_policy=NO_CACHE)
+def count_rows_outside_period_task(db_path: Path, kinds: list[str], period_label: str):
+    """Count roster rows whose period is not the audited one; the rules skip them."""
+    counts: dict[str, tuple[int, int]] = {}
+    with connect(db_path) as con:
+        for kind in ("pkh", "bpnt"):
+            if kind not in kinds:
+                continue
+            outside, total = con.execute(
+                f"select count(*) filter (where period is distinct from ?), count(*) "
+                f"from stg_{kind}",
+                [period_label],
+            ).fetchall()[0]
+            if outside:
+                counts[kind] = (outside, total)
+    return counts
 
 
 @task(cache_policy=NO_CACHE)
@@ -172,7 +193,12 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
         stage_started("link")
         link_persons_task(db_path, kinds, rules_config.get("linking", {}), work / "review")
 
-    # Rules and marts.
+    # Rules and marts. Roster rows of another period are left out, so say how many.
+    result.period_label = str(rules_config.get("period", {}).get("label", ""))
+    result.rows_outside_period = count_rows_outside_period_task(db_path, kinds, result.period_label)
+    for kind, (outside, total) in result.rows_outside_period.items():
+        logger.warning("%s: %d of %d rows are outside period %s", kind, outside, total,
+                       result.period_label)
     with record.stage("rules"):
         stage_started("rules")
         rules_summary = apply_rules_task(db_path, rules_config, run_id)

@@ -450,6 +450,9 @@ def _insert_raw(con, ctx: _ClassifyContext) -> None:
     present = set(ctx.mapping.canonical_by_position.values())
     if ctx.kind == "register" and "snapshot_date" not in present and ctx.spec.snapshot_date:
         extra = f",\n        {_sql_text(ctx.spec.snapshot_date.isoformat())} as snapshot_date"
+    if ctx.kind in ("pkh", "bpnt") and "period" not in present and ctx.spec.period:
+        # The configured period fills in the year that a bare TAHAP column lacks.
+        extra += f",\n        {_sql_text(ctx.spec.period)} as period"
     sql = f"""
 insert into raw_{ctx.kind} by name
 with

@@ -21,6 +21,17 @@ params as (
     select * from __rules_params
 ),
 
+-- The field officer needs an address: the roster's own, else the register's.
+addresses as (
+    select record_id, address, rt, rw from __rules_in_pkh
+    union all
+    select record_id, address, rt, rw from __rules_in_bpnt
+    union all
+    select record_id, address, rt, rw from __rules_in_pbi
+    union all
+    select record_id, address, rt, rw from __rules_in_register
+),
+
 recipient_people as (
     select
         programme,
@@ -92,11 +103,17 @@ final as (
                 then joined.benefit_idr_per_month * params.period_months
             else 0
         end as rupiah_at_risk_idr,
+        coalesce(roster_address.address, register_address.address) as address,
+        coalesce(roster_address.rt, register_address.rt) as rt,
+        coalesce(roster_address.rw, register_address.rw) as rw,
         recipients.source_file,
         recipients.source_sheet,
         recipients.source_row
     from joined
     inner join recipients on joined.record_id = recipients.record_id
+    left join addresses as roster_address on joined.record_id = roster_address.record_id
+    left join addresses as register_address
+        on recipients.register_record_id = register_address.record_id
     cross join params
 )
 
