@@ -74,7 +74,33 @@ checked as (
                 and not aged.age between 10 and 55 then printf(
                     'pregnancy recorded for a woman aged %d', aged.age
                 ) end
-        ], lambda problem: problem is not null) as problems
+        ], lambda problem: problem is not null) as problems,
+        -- The same problems in Indonesian, in the same order, for evidence_id.
+        list_filter([
+            case when aged.effective_birth_date > params.period_start_date then printf(
+                'tanggal lahir %s sesudah awal periode',
+                strftime(aged.effective_birth_date, '%d-%m-%Y')
+            ) end,
+            case when aged.age > params.max_age then printf(
+                'umur %d di atas %d', aged.age, params.max_age
+            ) end,
+            case when aged.kind = 'pkh' and aged.age between 0 and params.pkh_pengurus_min_age - 1
+                then printf(
+                    'pengurus PKH berumur %d, di bawah %d', aged.age, params.pkh_pengurus_min_age
+                ) end,
+            case when aged.relationship = 'KEPALA KELUARGA'
+                and aged.age between 0 and params.kk_head_min_age - 1 then printf(
+                    'kepala keluarga berumur %d, di bawah %d', aged.age, params.kk_head_min_age
+                ) end,
+            case when coalesce(aged.is_pregnant, false)
+                and (aged.sex = 'L' or aged.nik_sex = 'L')
+                then 'kehamilan tercatat pada laki-laki' end,
+            case when coalesce(aged.is_pregnant, false)
+                and aged.sex = 'P' and coalesce(aged.nik_sex, 'P') = 'P'
+                and not aged.age between 10 and 55 then printf(
+                    'kehamilan tercatat pada perempuan berumur %d', aged.age
+                ) end
+        ], lambda problem: problem is not null) as problems_id
     from aged
     cross join params
 ),
@@ -88,6 +114,7 @@ final as (
         checked.record_id,
         null as detail_key,
         'Implausible age: ' || array_to_string(problems, '; ') as evidence,
+        'Umur tidak wajar: ' || array_to_string(problems_id, '; ') as evidence_id,
         json_object(
             'birth_date', checked.effective_birth_date,
             'age', checked.age,

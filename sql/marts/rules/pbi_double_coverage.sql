@@ -77,7 +77,29 @@ covered as (
                     )
                     then printf('listed %d times with the same noka', per_person.pbi_rows)
             end
-        ], lambda problem: problem is not null) as problems
+        ], lambda problem: problem is not null) as problems,
+        -- The same problems in Indonesian, in the same order, for evidence_id.
+        list_filter([
+            case when ppu_lists.person_id is not null then printf(
+                'juga terdaftar PPU sebagai %s', array_to_string(ppu_lists.categories, ', ')
+            ) end,
+            case when list_contains(per_person.segments, 'PPU')
+                then 'juga punya kepesertaan PPU yang aktif' end,
+            case when list_contains(per_person.segments, 'PBI APBN')
+                and list_contains(per_person.segments, 'PBI APBD')
+                then 'terdaftar di PBI APBN sekaligus PBI APBD' end,
+            case
+                when per_person.pbi_nokas > 1 then printf(
+                    'aktif dengan %d noka berbeda', per_person.pbi_nokas
+                )
+                when per_person.pbi_rows > 1
+                    and not (
+                        list_contains(per_person.segments, 'PBI APBN')
+                        and list_contains(per_person.segments, 'PBI APBD')
+                    )
+                    then printf('tercatat %d kali dengan noka yang sama', per_person.pbi_rows)
+            end
+        ], lambda problem: problem is not null) as problems_id
     from recipients
     left join per_person on recipients.person_id = per_person.person_id
     left join ppu_lists on recipients.person_id = ppu_lists.person_id
@@ -93,6 +115,7 @@ final as (
         covered.record_id,
         covered.noka as detail_key,
         'Double JKN coverage: ' || array_to_string(problems, '; ') as evidence,
+        'Kepesertaan JKN ganda: ' || array_to_string(problems_id, '; ') as evidence_id,
         json_object(
             'segments', covered.segments,
             'pbi_nokas', covered.pbi_nokas,

@@ -74,7 +74,35 @@ checked as (
                     c.component, c.claimed, c.qualifying
                 )
             ) else [] end
-        ) as problems
+        ) as problems,
+        -- The same problems in Indonesian, in the same order, for evidence_id.
+        list_concat(
+            list_filter([
+                case when len(list_filter(claimed, lambda c: c = 'BALITA'))
+                    > params.pkh_max_early_childhood then printf(
+                        '%d komponen anak usia dini (paling banyak %d)',
+                        len(list_filter(claimed, lambda c: c = 'BALITA')),
+                        params.pkh_max_early_childhood
+                    ) end,
+                case when len(list_filter(claimed, lambda c: c = 'HAMIL'))
+                    > params.pkh_max_pregnancies then printf(
+                        '%d komponen ibu hamil (paling banyak %d)',
+                        len(list_filter(claimed, lambda c: c = 'HAMIL')),
+                        params.pkh_max_pregnancies
+                    ) end,
+                case when len(claimed) > params.pkh_max_components then printf(
+                    '%d komponen (paling banyak %d per keluarga)',
+                    len(claimed), params.pkh_max_components
+                ) end
+            ], lambda problem: problem is not null),
+            case when has_register_family then list_transform(
+                list_filter(component_counts, lambda c: c.claimed > c.qualifying),
+                lambda c: printf(
+                    '%s diklaim %d kali, sedangkan anggota keluarga yang memenuhi syarat %d orang',
+                    c.component, c.claimed, c.qualifying
+                )
+            ) else [] end
+        ) as problems_id
     from counted
     cross join params
 ),
@@ -88,6 +116,7 @@ final as (
         checked.record_id,
         null as detail_key,
         'PKH components: ' || array_to_string(problems, '; ') as evidence,
+        'Komponen PKH: ' || array_to_string(problems_id, '; ') as evidence_id,
         json_object('claimed', claimed, 'problems', problems) as evidence_json,
         null::double as match_probability,
         1.0 as confidence

@@ -54,7 +54,35 @@ checked as (
                 then 'the desa or kecamatan name is not in the region table' end,
             case when records.wilayah_status = 'ambiguous'
                 then 'the desa name exists in several kecamatan and no code is given' end
-        ], lambda problem: problem is not null) as warnings
+        ], lambda problem: problem is not null) as warnings,
+        -- The same problems in Indonesian, in the same order, for evidence_id.
+        list_filter([
+            case when records.desa_code is not null
+                and records.desa_code not in (select desa_code from wilayah) then printf(
+                    'kode desa %s tidak ada di tabel wilayah', records.desa_code
+                ) end,
+            case when records.kecamatan_code is not null
+                and records.kecamatan_code not in (select kecamatan_code from wilayah) then printf(
+                    'kode kecamatan %s tidak ada di tabel wilayah', records.kecamatan_code
+                ) end,
+            case when records.wilayah_status = 'code_invalid'
+                then 'kode wilayah di berkas tidak valid' end
+        ], lambda problem: problem is not null) as errors_id,
+        list_filter([
+            case when records.desa_code is not null and records.kecamatan_code is not null
+                and left(records.desa_code, 6) <> records.kecamatan_code then printf(
+                    'desa %s tidak berada di kecamatan %s',
+                    records.desa_code, records.kecamatan_code
+                ) end,
+            case when records.wilayah_status = 'mismatch'
+                and not (records.desa_code is not null and records.kecamatan_code is not null
+                    and left(records.desa_code, 6) <> records.kecamatan_code)
+                then 'desa tidak berada di kecamatan yang disebut' end,
+            case when records.wilayah_status = 'unknown'
+                then 'nama desa atau kecamatan tidak ada di tabel wilayah' end,
+            case when records.wilayah_status = 'ambiguous'
+                then 'nama desa ada di beberapa kecamatan dan kodenya tidak diisi' end
+        ], lambda problem: problem is not null) as warnings_id
     from records
     where records.source_file in (select source_file from files_with_region)
 ),
@@ -68,6 +96,8 @@ final as (
         checked.record_id,
         null as detail_key,
         'Region invalid: ' || array_to_string(list_concat(errors, warnings), '; ') as evidence,
+        'Wilayah tidak valid: ' || array_to_string(list_concat(errors_id, warnings_id), '; ')
+            as evidence_id,
         json_object(
             'desa_code', checked.desa_code,
             'kecamatan_code', checked.kecamatan_code,

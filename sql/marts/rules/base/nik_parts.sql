@@ -96,7 +96,50 @@ final as (
                     || 'Kemendagri table',
                     left(nik_digits, 6)
                 )
-        end as nik_structure_warning
+        end as nik_structure_warning,
+        -- The same problems in Indonesian, in the same order, for evidence_id.
+        case when is_nik_16_digits and not is_nik_excel_damaged then list_filter([
+            case when not is_nik_province_valid
+                then printf('kode provinsi %s tidak ada', left(nik_digits, 2)) end,
+            case when substr(nik_digits, 3, 2) = '00'
+                then 'kode kabupaten 00 tidak ada' end,
+            case when not (nik_day between 1 and 31 or nik_day between 41 and 71)
+                then printf('tanggal %02d di luar 01-31 dan 41-71', nik_day) end,
+            case when not nik_month between 1 and 12
+                then printf('bulan %02d di luar 01-12', nik_month) end,
+            case
+                when (nik_day between 1 and 31 or nik_day between 41 and 71)
+                    and nik_month between 1 and 12
+                    and try_cast(
+                        printf('2000-%02d-%02d', nik_month, nik_day % 40) as date
+                    ) is null
+                    then printf(
+                        '%02d-%02d bukan tanggal yang ada di kalender', nik_day % 40, nik_month
+                    )
+            end,
+            case when nik_serial = '0000' then 'nomor urut 0000 tidak pernah diterbitkan' end,
+            case
+                when is_nik_in_region and not is_nik_kecamatan_known
+                    and not cast(substr(nik_digits, 5, 2) as integer) between 1 and 55
+                    then printf('kode kecamatan %s tidak ada', left(nik_digits, 6))
+            end
+        ], lambda problem: problem is not null) else [] end as nik_structure_errors_id,
+        case
+            when not is_nik_16_digits or is_nik_excel_damaged then null
+            when is_nik_in_region and not is_nik_kecamatan_known
+                and cast(substr(nik_digits, 5, 2) as integer) between 1 and 55
+                then printf(
+                    'kode kecamatan %s tidak ada di tabel wilayah (kode lama?)',
+                    left(nik_digits, 6)
+                )
+            when is_nik_province_valid and not is_nik_in_region
+                and substr(nik_digits, 3, 2) <> '00'
+                then printf(
+                    'wilayah %s di luar kabupaten yang diaudit; periksa dengan tabel '
+                    || 'Kemendagri nasional',
+                    left(nik_digits, 6)
+                )
+        end as nik_structure_warning_id
     from split
 )
 

@@ -67,7 +67,42 @@ checked as (
                 then 'serial 0000 is never issued' end,
             case when is_no_kk_16_digits and parts.no_kk_digits = parts.nik_digits
                 then 'No KK equals the person''s NIK' end
-        ], lambda problem: problem is not null) as problems
+        ], lambda problem: problem is not null) as problems,
+        -- The same problems in Indonesian, in the same order, for evidence_id.
+        list_filter([
+            case
+                when parts.is_no_kk_excel_damaged
+                    then 'No KK tersimpan sebagai angka; digit terakhirnya tidak dapat dipercaya'
+                when parts.no_kk_digits = '' then 'No KK kosong'
+                when __rules_is_placeholder(parts.no_kk_digits)
+                    then 'No KK berisi nilai pengisi'
+                when not is_no_kk_16_digits then printf(
+                    'No KK berisi %d karakter setelah pemisah dihapus; seharusnya 16 digit',
+                    length(parts.no_kk_digits)
+                )
+            end,
+            case when is_no_kk_16_digits and not parts.is_no_kk_excel_damaged
+                and not is_no_kk_kecamatan_known then printf(
+                    'awalan wilayah %s bukan kecamatan di tabel wilayah',
+                    left(parts.no_kk_digits, 6)
+                ) end,
+            case when is_no_kk_16_digits and not parts.is_no_kk_excel_damaged
+                and parts.no_kk_date is null then printf(
+                    'tanggal pendaftaran %s bukan tanggal yang ada di kalender',
+                    substr(parts.no_kk_digits, 7, 6)
+                ) end,
+            case when is_no_kk_16_digits and not parts.is_no_kk_excel_damaged
+                and parts.no_kk_date > export.export_date then printf(
+                    'tanggal pendaftaran %s sesudah tanggal ekspor %s',
+                    strftime(parts.no_kk_date, '%d-%m-%Y'),
+                    strftime(export.export_date, '%d-%m-%Y')
+                ) end,
+            case when is_no_kk_16_digits and not parts.is_no_kk_excel_damaged
+                and substr(parts.no_kk_digits, 13, 4) = '0000'
+                then 'nomor urut 0000 tidak pernah diterbitkan' end,
+            case when is_no_kk_16_digits and parts.no_kk_digits = parts.nik_digits
+                then 'No KK sama dengan NIK orang tersebut' end
+        ], lambda problem: problem is not null) as problems_id
     from parts
     cross join export
     where parts.source_file in (select source_file from files_with_kk)
@@ -75,7 +110,7 @@ checked as (
 ),
 
 final as (
-    select record_id, export_date, problems
+    select record_id, export_date, problems, problems_id
     from checked
 )
 
