@@ -112,7 +112,7 @@ final as (
                 assessed.programme
             ),
             case when assessed.flags is not null then printf(
-                'orang ini punya temuan FLAG %s', array_to_string(assessed.flags, ', ')
+                'orang ini memiliki temuan FLAG %s', array_to_string(assessed.flags, ', ')
             ) end,
             case when assessed.is_overdue then printf(
                 'masih terbuka melewati standar tanggapan %d hari', assessed.response_days

@@ -64,7 +64,7 @@ final as (
         end as evidence,
         case
             when kk is not null and niks_on_kk > 1 then printf(
-                '%d KPM %s dengan pengurus berbeda memakai No KK yang sama %s', niks_on_kk,
+                '%d KPM %s dengan pengurus berbeda memakai satu No KK %s', niks_on_kk,
                 multiple.programme, kk
             )
             else printf(

@@ -67,7 +67,7 @@ covered as (
             } end,
             case when list_contains(per_person.segments, 'PPU') then {
                 'en': 'also has an active PPU membership',
-                'id': 'juga punya kepesertaan PPU yang aktif'
+                'id': 'juga memiliki kepesertaan PPU aktif'
             } end,
             case when list_contains(per_person.segments, 'PBI APBN')
                 and list_contains(per_person.segments, 'PBI APBD')

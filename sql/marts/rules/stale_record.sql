@@ -79,7 +79,7 @@ final as (
                 strftime(stale.snapshot_date, '%d-%m-%Y'), stale.age_days, stale.max_record_age_days
             )
             else printf(
-                'Data DTSEN bertanggal %s lebih lama dari batas pemutakhiran DTSEN terakhir %s',
+                'Data DTSEN bertanggal %s lebih awal dari cut-off DTSEN terakhir %s',
                 strftime(stale.snapshot_date, '%d-%m-%Y'),
                 strftime(stale.latest_cutoff_date, '%d-%m-%Y')
             )
