@@ -17,6 +17,7 @@ from test_publish_handmade_marts import (
     ZERO_NIK,
     make_marts,
 )
+from test_rules_builders import make_kk, make_nik, make_world, rules_config
 
 from pipelines.desk import (
     DeskLookupError,
@@ -28,6 +29,7 @@ from pipelines.desk import (
 from pipelines.desk.lookup import normalise_name, normalise_nik
 from pipelines.i18n import set_language
 from pipelines.publish import publish_marts
+from pipelines.rules import apply_rules
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +77,8 @@ def test_lookup_nik_programmes_and_findings(audit_db):
         ("DESIL_OUT_OF_RANGE", "BPNT"),
         ("DESIL_OUT_OF_RANGE", "PKH"),
     ]
-    assert answer.findings[1].evidence == "Desil 7 di DTSEN, batas PKH 4"
+    assert answer.findings[1].evidence == "DTSEN desil 7 is above the PKH threshold of desil 4"
+    assert answer.findings[1].evidence_id == "Desil DTSEN 7 di atas batas PKH, yaitu desil 4"
 
 
 def test_lookup_nik_complaint_next_step(audit_db):
@@ -236,3 +239,61 @@ def test_render_answers_for_name_lookup(audit_db):
 
     assert BUDI in found_text
     assert "No person found for Budi Santoso / 13-03-1980 / Silurah" in missing_text
+
+
+# A desil-8 PKH KPM born on a default date (1 January) with a complaint: the rules give
+# DESIL_OUT_OF_RANGE, DEFAULT_DOB and COMPLAINT_LINK findings, among others.
+RULES_KPM = make_nik(3, "1975-01-01")
+RULES_EVIDENCE = {
+    "id": [
+        "Desil DTSEN 8 di atas batas PKH, yaitu desil 4",
+        "Tanggal lahir 01-01-1975 adalah tanggal bawaan",
+        "mengenai penerima PKH",
+    ],
+    "en": [
+        "DTSEN desil 8 is above the PKH threshold of desil 4",
+        "Birth date 01-01-1975 is a default date",
+        "concerns a PKH recipient",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def rules_db(tmp_path_factory):
+    """An audit database whose fct_findings comes from the real rules."""
+    path = tmp_path_factory.mktemp("desk_rules") / "audit.duckdb"
+    con = duckdb.connect(str(path), config={"autoinstall_known_extensions": False})
+    make_world(
+        con,
+        register=[{"nik": RULES_KPM, "no_kk": make_kk(3), "desil": 8}],
+        pkh=[{"nik": RULES_KPM, "no_kk": make_kk(3)}],
+        complaints=[{"nik": RULES_KPM, "complaint_type": "sanggahan"}],
+    )
+    apply_rules(con, rules_config(), "run-1")
+    con.close()
+    return path
+
+
+def _rules_findings_text(rules_db, language):
+    answer = lookup_nik(rules_db, RULES_KPM)
+    rules = {f.rule_code for f in answer.findings}
+    assert {"DESIL_OUT_OF_RANGE", "DEFAULT_DOB", "COMPLAINT_LINK"} <= rules
+    return _text(render_answer(answer, language), width=400)
+
+
+def test_render_rule_evidence_indonesian(rules_db):
+    text = _rules_findings_text(rules_db, "id")
+
+    for sentence in RULES_EVIDENCE["id"]:
+        assert sentence in text
+    for sentence in RULES_EVIDENCE["en"]:
+        assert sentence not in text
+
+
+def test_render_rule_evidence_english(rules_db):
+    text = _rules_findings_text(rules_db, "en")
+
+    for sentence in RULES_EVIDENCE["en"]:
+        assert sentence in text
+    for sentence in RULES_EVIDENCE["id"]:
+        assert sentence not in text

@@ -197,6 +197,31 @@ def test_findings_diff_against_previous_parquet(con, tmp_path):
     assert statuses["EXCLUSION_ERROR_CANDIDATE"] == "persisting"
 
 
+def test_findings_diff_reads_previous_without_evidence_id(con, tmp_path):
+    world(con)
+    build(con)
+    previous = tmp_path / "fct_findings.parquet"
+    con.execute(
+        f"copy (select * exclude (evidence_id) from fct_findings) to '{previous}' (format parquet)"
+    )
+    con.execute("update stg_register set desil = 3 where nik = ?", [RICH])
+
+    build(con, previous=previous)
+
+    rows = con.execute(
+        "select diff_status, evidence, evidence_id from findings_diff where rule_code = ?",
+        ["DESIL_OUT_OF_RANGE"],
+    ).fetchall()
+    persisting = con.execute(
+        "select count(*) from findings_diff where diff_status = 'persisting' "
+        "and evidence_id is null"
+    ).fetchone()[0]
+    assert [row[0] for row in rows] == ["resolved"]
+    assert rows[0][1].startswith("DTSEN desil 8 is above the PKH threshold")
+    assert rows[0][2] is None
+    assert persisting == 0
+
+
 def test_findings_diff_reads_previous_duckdb(con, tmp_path):
     world(con)
     build(con)
@@ -237,6 +262,7 @@ def test_every_finding_has_evidence(con):
 
     missing = con.execute(
         "select rule_code from fct_findings where evidence is null or evidence = '' "
+        "or evidence_id is null or evidence_id = '' or evidence_id = evidence "
         "or source_file is null or record_id is null"
     ).fetchall()
 

@@ -148,7 +148,7 @@ def _make_findings(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         "rule_code varchar, severity varchar, programme varchar, period varchar, "
         "person_id varchar, family_id varchar, record_id varchar, nik varchar, no_kk varchar, "
         "name varchar, kecamatan_code varchar, desa_code varchar, evidence varchar, "
-        "source_file varchar, source_sheet varchar, source_row integer)"
+        "evidence_id varchar, source_file varchar, source_sheet varchar, source_row integer)"
     )
     rows = [
         (
@@ -157,7 +157,8 @@ def _make_findings(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
             "FLAG",
             "PKH",
             BUDI,
-            "Desil 7 di DTSEN, batas PKH 4",
+            "DTSEN desil 7 is above the PKH threshold of desil 4",
+            "Desil DTSEN 7 di atas batas PKH, yaitu desil 4",
             "pkh_tahap4_2026.xlsx",
             "Kec. Wonotunggal",
             5,
@@ -168,7 +169,8 @@ def _make_findings(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
             "FLAG",
             "BPNT",
             BUDI,
-            "Desil 7 di DTSEN, batas BPNT 5",
+            "DTSEN desil 7 is above the BPNT threshold of desil 5",
+            "Desil DTSEN 7 di atas batas BPNT, yaitu desil 5",
             "bpnt_bnba_tahap4_2026.csv",
             "",
             7,
@@ -179,7 +181,8 @@ def _make_findings(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
             "FLAG",
             "PBI",
             ZERO_NIK,
-            "-Desil 6 di DTSEN, batas PBI 5",
+            "-PBI member in DTSEN desil 6, above the PBI threshold of desil 5",
+            "-Peserta PBI berada di desil 6 DTSEN, di atas batas PBI desil 5",
             "pbi_jkn_202611.xlsx",
             "PBI",
             2,
@@ -190,17 +193,18 @@ def _make_findings(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
             "INFO",
             "ALL",
             ANAK,
+            "Birth date 01-01-2010 is a default date",
             "Tanggal lahir 01-01-2010 adalah tanggal bawaan",
             "dtsen_batang_202611.csv",
             "",
             4,
         ),
     ]
-    for finding_id, rule, severity, programme, nik, evidence, file, sheet, row in rows:
+    for finding_id, rule, severity, programme, nik, evidence, evidence_id, file, sheet, row in rows:
         register = next(r for r in REGISTER if r[1] == nik)
         con.execute(
             "insert into fct_findings values (?, ?, ?, ?, ?, '2026-T4', ?, ?, null, ?, ?, ?, ?, ?, "
-            "?, ?, ?, ?)",
+            "?, ?, ?, ?, ?)",
             [
                 finding_id,
                 run_id,
@@ -215,6 +219,7 @@ def _make_findings(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
                 register[6][:6],
                 register[6],
                 evidence,
+                evidence_id,
                 file,
                 sheet,
                 row,

@@ -205,6 +205,25 @@ def test_wage_above_umk_fires_only_above_umk(con):
     assert "2,000,000" not in rows[0][3]
 
 
+def test_wage_above_umk_evidence_in_indonesian(con):
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        bpjs_tk=[{"nik": CHILD, "wage_idr": 3_100_000}],
+    )
+
+    english, indonesian = con.execute(
+        "select evidence, evidence_id from fct_findings where rule_code = 'WAGE_ABOVE_UMK'"
+    ).fetchone()
+
+    assert english.startswith("Wage above UMK: ")
+    assert "BPJS-TK wage Rp3,100,000 above the UMK Rp" in english
+    assert indonesian.startswith("Upah di atas UMK: ")
+    assert "upah BPJS-TK Rp3.100.000 di atas UMK Rp" in indonesian
+    assert "baris" in indonesian
+
+
 def test_proxy_affluence_warns_on_large_connection(con):
     run(
         con,
@@ -303,6 +322,20 @@ def test_pbi_not_eligible_fires_above_threshold(con):
     assert len(rows) == 2
     assert "PBI APBD member in DTSEN desil 7" in rows[0][3]
     assert "not in the DTSEN register" in rows[1][3]
+
+
+def test_pbi_not_eligible_rupiah_per_language(con):
+    run(con, register=family(desil=7), pbi=[{"nik": HEAD, "segment": "PBI APBD"}])
+
+    english, indonesian = con.execute(
+        "select evidence, evidence_id from fct_findings where rule_code = 'PBI_NOT_ELIGIBLE'"
+    ).fetchone()
+
+    assert english.endswith("deactivation candidate costing Rp42,000 per month")
+    assert indonesian == (
+        "Peserta PBI APBD berada di desil 7 DTSEN, di atas batas PBI desil 5; "
+        "calon penonaktifan dengan iuran Rp42.000 per bulan"
+    )
 
 
 def test_pbi_not_eligible_accepts_desil_within_threshold(con):

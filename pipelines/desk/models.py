@@ -42,11 +42,14 @@ class Programme:
 
 @dataclass(frozen=True)
 class Finding:
+    """A finding of the person or family; `evidence` is English, `evidence_id` Indonesian."""
+
     rule_code: str
     severity: str | None
     programme: str | None
     period: str | None
     evidence: str | None
+    evidence_id: str | None
     source_file: str | None
     source_sheet: str | None
     source_row: int | None

@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from pipelines.desk.models import DeskAnswer
+from pipelines.desk.models import DeskAnswer, Finding
 from pipelines.i18n import _
 from pipelines.publish import formatting
 from pipelines.publish.formatting import using_language
@@ -26,7 +26,7 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
             _identity_panel(answer),
             _members_table(answer),
             _programmes_table(answer),
-            _findings_table(answer),
+            _findings_table(answer, language),
             _complaints_table(answer),
         ]
         if len(answer.person_ids) > 1:
@@ -128,7 +128,14 @@ def _programmes_table(answer: DeskAnswer) -> RenderableType:
     return table
 
 
-def _findings_table(answer: DeskAnswer) -> RenderableType:
+def _evidence_text(finding: Finding, language: str) -> str | None:
+    # Findings published before evidence_id existed have English evidence only.
+    if language == "id" and finding.evidence_id:
+        return finding.evidence_id
+    return finding.evidence
+
+
+def _findings_table(answer: DeskAnswer, language: str) -> RenderableType:
     table = Table(title=_("Findings"), title_justify="left", expand=True)
     for header in (_("Severity"), _("Finding"), _("Programme"), _("Evidence"), _("Source")):
         table.add_column(header, overflow="fold")
@@ -141,7 +148,7 @@ def _findings_table(answer: DeskAnswer) -> RenderableType:
             ),
             f"{rule_title(finding.rule_code)} ({finding.rule_code})",
             finding.programme or "-",
-            finding.evidence or "-",
+            _evidence_text(finding, language) or "-",
             source,
         )
     if not answer.findings:

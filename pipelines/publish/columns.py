@@ -42,6 +42,7 @@ MART_TABLES: dict[str, TableColumns] = {
             "kecamatan_code",
             "desa_code",
             "evidence",
+            "evidence_id",
             "evidence_json",
             "source_file",
             "source_sheet",

@@ -252,26 +252,35 @@ recipients as (
 desil_hits as (
     select *, 'DESIL_OUT_OF_RANGE' as rule_code,
         case when desil is null then 'WARN' else 'FLAG' end as severity,
-        case when desil is null then 'Desil kosong di DTSEN'
-             else 'Desil ' || desil || ' di DTSEN, batas program '
+        case when desil is null then 'The register has no desil for this recipient'
+             else 'DTSEN desil ' || desil || ' is above the programme threshold of desil '
                  || case programme when 'PKH' then 4 else 5 end
-        end as evidence
+        end as evidence,
+        case when desil is null then 'DTSEN tidak memuat desil untuk penerima ini'
+             else 'Desil DTSEN ' || desil || ' di atas batas program, yaitu desil '
+                 || case programme when 'PKH' then 4 else 5 end
+        end as evidence_id
     from recipients
     where desil is null or desil > case programme when 'PKH' then 4 else 5 end
 ),
 deceased_hits as (
     select *, 'DECEASED_RECIPIENT' as rule_code, 'FLAG' as severity,
-        'Tercatat meninggal di daftar kematian Dukcapil 2026-03-14' as evidence
+        'Recorded dead on 14-03-2026 in the Dukcapil death register' as evidence,
+        'Tercatat meninggal pada 14-03-2026 di daftar kematian Dukcapil' as evidence_id
     from recipients where hash(person_id, 'dead') % 1000 < 8
 ),
 padan_hits as (
     select *, 'NOT_PADAN_DUKCAPIL' as rule_code, 'FLAG' as severity,
-        'Padan Dukcapil = TIDAK di DTSEN' as evidence
+        'The register record is not matched with Dukcapil (Padan Dukcapil = TIDAK)'
+            as evidence,
+        'Data DTSEN tidak padan dengan Dukcapil (Padan Dukcapil = TIDAK)' as evidence_id
     from recipients where not is_padan_dukcapil
 ),
 dob_hits as (
     select *, 'DEFAULT_DOB' as rule_code, 'INFO' as severity,
-        'Tanggal lahir ' || strftime(birth_date, '%d-%m-%Y') || ' adalah tanggal bawaan' as evidence
+        'Birth date ' || strftime(birth_date, '%d-%m-%Y') || ' is a default date' as evidence,
+        'Tanggal lahir ' || strftime(birth_date, '%d-%m-%Y') || ' adalah tanggal bawaan'
+            as evidence_id
     from recipients where (day(birth_date) = 1 and month(birth_date) in (1, 7))
         or day(birth_date) = 15
 ),
@@ -286,7 +295,7 @@ final as (
             as finding_id,
         '{size.run_id}' as run_id, rule_code, severity, programme, '2026-T4' as period,
         person_id, family_id, record_id, nik, no_kk, name, kecamatan_code, desa_code,
-        evidence, '{{}}' as evidence_json, source_file, source_sheet, source_row,
+        evidence, evidence_id, '{{}}' as evidence_json, source_file, source_sheet, source_row,
         1.0 as match_probability, 'high' as confidence
     from hits
 )

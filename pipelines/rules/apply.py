@@ -57,6 +57,7 @@ FINDING_COLUMNS = (
     "record_id",
     "detail_key",
     "evidence",
+    "evidence_id",
     "evidence_json",
     "match_probability",
     "confidence",
@@ -211,7 +212,7 @@ def _create_empty_output(con: duckdb.DuckDBPyConnection) -> None:
         con,
         "create or replace temp table __rules_out_empty (rule_code varchar, severity varchar, "
         "programme varchar, period varchar, record_id varchar, detail_key varchar, "
-        "evidence varchar, evidence_json json, match_probability double, confidence double)",
+        "evidence varchar, evidence_id varchar, evidence_json json, match_probability double, confidence double)",
     )
 
 

@@ -28,7 +28,7 @@ _FINDING_SCHEMA = (
     "finding_id varchar, run_id varchar, rule_code varchar, severity varchar, "
     "programme varchar, period varchar, person_id varchar, family_id varchar, "
     "record_id varchar, nik varchar, no_kk varchar, name varchar, kecamatan_code varchar, "
-    "desa_code varchar, evidence varchar, evidence_json json, source_file varchar, "
+    "desa_code varchar, evidence varchar, evidence_id varchar, evidence_json json, source_file varchar, "
     "source_sheet varchar, source_row bigint, match_probability double, confidence double"
 )
 
@@ -62,6 +62,12 @@ def _previous_source(previous: Path) -> str:
     return "__rules_previous_db.fct_findings"
 
 
+def _has_column(con: duckdb.DuckDBPyConnection, source: str, column: str) -> bool:
+    # Findings written before evidence_id existed lack the column.
+    names = [row[0] for row in query_rows(con, f"describe select * from {source}")]
+    return column in names
+
+
 def _load_previous_findings(con: duckdb.DuckDBPyConnection, previous: Path | None) -> None:
     empty = f"create or replace temp table __rules_previous_findings ({_FINDING_SCHEMA})"
     run_sql(con, empty)
@@ -76,11 +82,13 @@ def _load_previous_findings(con: duckdb.DuckDBPyConnection, previous: Path | Non
         run_sql(con, "detach database if exists __rules_previous_db")
         run_sql(con, f"attach {_sql_literal(database)} as __rules_previous_db (read_only)")
     try:
+        evidence_id = "evidence_id" if _has_column(con, source, "evidence_id") else "null"
         run_sql(
             con,
             "insert into __rules_previous_findings by name "
             f"select finding_id, run_id, rule_code, severity, programme, period, person_id, "
-            f"nik, name, kecamatan_code, desa_code, evidence from {source}",
+            f"nik, name, kecamatan_code, desa_code, evidence, {evidence_id} as evidence_id "
+            f"from {source}",
         )
     finally:
         if attached:

@@ -73,6 +73,7 @@ final as (
         numbered.kecamatan_code,
         numbered.desa_code,
         numbered.evidence,
+        numbered.evidence_id,
         cast(numbered.evidence_json as json) as evidence_json,
         numbered.source_file,
         numbered.source_sheet,

@@ -34,6 +34,7 @@ compared as (
             as kecamatan_code,
         coalesce(current_findings.desa_code, previous_findings.desa_code) as desa_code,
         coalesce(current_findings.evidence, previous_findings.evidence) as evidence,
+        coalesce(current_findings.evidence_id, previous_findings.evidence_id) as evidence_id,
         previous_findings.run_id as previous_run_id
     from current_findings
     full outer join previous_findings

@@ -50,31 +50,57 @@ aged as (
 checked as (
     select
         aged.*,
+        -- Each problem in English and Indonesian, so both sentences rest on one condition.
         list_filter([
-            case when aged.effective_birth_date > params.period_start_date then printf(
-                'birth date %s is after the period start',
-                strftime(aged.effective_birth_date, '%d-%m-%Y')
-            ) end,
-            case when aged.age > params.max_age then printf(
-                'age %d is above %d', aged.age, params.max_age
-            ) end,
+            case when aged.effective_birth_date > params.period_start_date then {
+                'en': printf(
+                    'birth date %s is after the period start',
+                    strftime(aged.effective_birth_date, '%d-%m-%Y')
+                ),
+                'id': printf(
+                    'tanggal lahir %s sesudah awal periode',
+                    strftime(aged.effective_birth_date, '%d-%m-%Y')
+                )
+            } end,
+            case when aged.age > params.max_age then {
+                'en': printf('age %d is above %d', aged.age, params.max_age),
+                'id': printf('umur %d di atas %d', aged.age, params.max_age)
+            } end,
             case when aged.kind = 'pkh' and aged.age between 0 and params.pkh_pengurus_min_age - 1
-                then printf(
-                    'PKH pengurus aged %d is younger than %d', aged.age, params.pkh_pengurus_min_age
-                ) end,
+                then {
+                    'en': printf(
+                        'PKH pengurus aged %d is younger than %d',
+                        aged.age, params.pkh_pengurus_min_age
+                    ),
+                    'id': printf(
+                        'pengurus PKH berumur %d, di bawah %d',
+                        aged.age, params.pkh_pengurus_min_age
+                    )
+                } end,
             case when aged.relationship = 'KEPALA KELUARGA'
-                and aged.age between 0 and params.kk_head_min_age - 1 then printf(
-                    'KK head aged %d is younger than %d', aged.age, params.kk_head_min_age
-                ) end,
+                and aged.age between 0 and params.kk_head_min_age - 1 then {
+                    'en': printf(
+                        'KK head aged %d is younger than %d', aged.age, params.kk_head_min_age
+                    ),
+                    'id': printf(
+                        'kepala keluarga berumur %d, di bawah %d', aged.age, params.kk_head_min_age
+                    )
+                } end,
             case when coalesce(aged.is_pregnant, false)
                 and (aged.sex = 'L' or aged.nik_sex = 'L')
-                then 'pregnancy recorded for a man' end,
+                then {
+                    'en': 'pregnancy recorded for a man',
+                    'id': 'kehamilan tercatat pada laki-laki'
+                } end,
             case when coalesce(aged.is_pregnant, false)
                 and aged.sex = 'P' and coalesce(aged.nik_sex, 'P') = 'P'
-                and not aged.age between 10 and 55 then printf(
-                    'pregnancy recorded for a woman aged %d', aged.age
-                ) end
-        ], lambda problem: problem is not null) as problems
+                and not aged.age between 10 and 55 then {
+                    'en': printf('pregnancy recorded for a woman aged %d', aged.age),
+                    'id': printf('kehamilan tercatat pada perempuan berumur %d', aged.age)
+                } end
+        ], lambda problem: problem is not null) as problem_texts,
+        list_transform(problem_texts, lambda problem: problem.en) as problems,
+        list_transform(problem_texts, lambda problem: problem.id) as problems_id
     from aged
     cross join params
 ),
@@ -88,6 +114,7 @@ final as (
         checked.record_id,
         null as detail_key,
         'Implausible age: ' || array_to_string(problems, '; ') as evidence,
+        'Umur tidak wajar: ' || array_to_string(problems_id, '; ') as evidence_id,
         json_object(
             'birth_date', checked.effective_birth_date,
             'age', checked.age,

@@ -103,6 +103,21 @@ final as (
                 'still open after the %d-day response standard', assessed.response_days
             ) end
         ], lambda part: part is not null), '; ') as evidence,
+        array_to_string(list_filter([
+            printf(
+                'Pengaduan %s (%s, %s) mengenai penerima %s',
+                coalesce(assessed.complaint_id, '-'),
+                coalesce(assessed.complaint_type, 'pengaduan'),
+                coalesce(strftime(assessed.complaint_date, '%d-%m-%Y'), 'tanpa tanggal'),
+                assessed.programme
+            ),
+            case when assessed.flags is not null then printf(
+                'orang ini memiliki temuan FLAG %s', array_to_string(assessed.flags, ', ')
+            ) end,
+            case when assessed.is_overdue then printf(
+                'masih terbuka melewati standar tanggapan %d hari', assessed.response_days
+            ) end
+        ], lambda part: part is not null), '; ') as evidence_id,
         json_object(
             'complaint_id', assessed.complaint_id,
             'complaint_type', assessed.complaint_type,

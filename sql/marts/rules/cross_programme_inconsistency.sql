@@ -69,6 +69,15 @@ final as (
                 'receives %s while the register marks the record inactive', combined.programme
             ) end
         ], lambda part: part is not null), '; ') as evidence,
+        array_to_string(list_filter([
+            case when combined.missing is not null then printf(
+                'Keluarga PKH masuk batas desil %s tetapi tidak menerimanya',
+                array_to_string(combined.missing, ' dan ')
+            ) end,
+            case when combined.is_register_inactive then printf(
+                'menerima %s padahal data DTSEN-nya berstatus NONAKTIF', combined.programme
+            ) end
+        ], lambda part: part is not null), '; ') as evidence_id,
         json_object(
             'missing_programmes', combined.missing,
             'is_register_inactive', combined.is_register_inactive

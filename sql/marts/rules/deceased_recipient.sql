@@ -102,6 +102,19 @@ final as (
                 coalesce(not_replaced.name_raw, '-')
             )
         end as evidence,
+        case
+            when not_replaced.death_date is not null then printf(
+                'Tercatat meninggal pada %s (%s baris %s), sebelum awal periode %s',
+                strftime(not_replaced.death_date, '%d-%m-%Y'),
+                coalesce(not_replaced.death_source_file, '-'),
+                cast(not_replaced.death_source_row as varchar),
+                strftime(params.period_start_date, '%d-%m-%Y')
+            )
+            else printf(
+                'Nama di daftar penerima "%s" memakai Alm./Almh. (sudah meninggal)',
+                coalesce(not_replaced.name_raw, '-')
+            )
+        end as evidence_id,
         json_object(
             'death_date', not_replaced.death_date,
             'death_record_id', not_replaced.death_record_id,

@@ -35,6 +35,10 @@ final as (
             'Birth date %s is a default date; it carries little weight in matching',
             strftime(defaulted.birth_date, '%d-%m-%Y')
         ) as evidence,
+        printf(
+            'Tanggal lahir %s adalah tanggal bawaan; bobotnya kecil dalam pencocokan',
+            strftime(defaulted.birth_date, '%d-%m-%Y')
+        ) as evidence_id,
         json_object('birth_date', defaulted.birth_date) as evidence_json,
         null::double as match_probability,
         1.0 as confidence

@@ -54,6 +54,15 @@ final as (
                 effective_desil, out_of_range.programme, desil_threshold
             )
         end as evidence,
+        case
+            when effective_desil is null then printf(
+                'DTSEN tidak memuat desil untuk penerima %s ini', out_of_range.programme
+            )
+            else printf(
+                'Desil DTSEN %d di atas batas %s, yaitu desil %d',
+                effective_desil, out_of_range.programme, desil_threshold
+            )
+        end as evidence_id,
         json_object(
             'desil', effective_desil,
             'threshold', desil_threshold,

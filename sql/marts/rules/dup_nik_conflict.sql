@@ -85,6 +85,14 @@ final as (
             coalesce(strftime(conflicts.register_birth_date, '%d-%m-%Y'), 'unknown'),
             coalesce(cast(conflicts.register_source_row as varchar), '-')
         ) as evidence,
+        printf(
+            'NIK milik "%s" (lahir %s) di DTSEN tercatat atas nama "%s" (lahir %s, baris DTSEN %s)',
+            coalesce(conflicts.name, '-'),
+            coalesce(strftime(conflicts.birth_date, '%d-%m-%Y'), 'tidak diketahui'),
+            coalesce(conflicts.register_name, '-'),
+            coalesce(strftime(conflicts.register_birth_date, '%d-%m-%Y'), 'tidak diketahui'),
+            coalesce(cast(conflicts.register_source_row as varchar), '-')
+        ) as evidence_id,
         json_object(
             'register_record_id', conflicts.register_record_id,
             'name_similarity', round(conflicts.name_similarity, 3),

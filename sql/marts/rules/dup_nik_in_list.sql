@@ -44,6 +44,13 @@ final as (
             params.period_label,
             array_to_string(list_sort(rows_list), ', ')
         ) as evidence,
+        printf(
+            'NIK muncul di %d baris aktif %s untuk %s (baris %s)',
+            rows_with_nik,
+            duplicated.programme,
+            params.period_label,
+            array_to_string(list_sort(rows_list), ', ')
+        ) as evidence_id,
         json_object(
             'rows_with_nik', rows_with_nik,
             'source_rows', list_sort(rows_list),

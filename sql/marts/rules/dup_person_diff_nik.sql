@@ -74,6 +74,13 @@ final as (
             coalesce(candidates.desa_code, '-'),
             flagged.distinct_niks
         ) as evidence,
+        printf(
+            '"%s" lahir %s di desa %s tercatat dengan %d NIK berbeda',
+            coalesce(candidates.name, '-'),
+            strftime(candidates.birth_date, '%d-%m-%Y'),
+            coalesce(candidates.desa_code, '-'),
+            flagged.distinct_niks
+        ) as evidence_id,
         json_object('niks', flagged.niks, 'name_key', candidates.name_key) as evidence_json,
         null::double as match_probability,
         1.0 as confidence

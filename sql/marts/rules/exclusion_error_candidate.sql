@@ -68,6 +68,17 @@ final as (
                 candidates.desil, candidates.pkh_components
             )
         end as evidence,
+        case
+            when candidates.programme = 'ALL' then printf(
+                'Keluarga di desil %d DTSEN tidak menerima PKH, BPNT maupun PBI: calon usulan baru',
+                candidates.desil
+            )
+            else printf(
+                'Keluarga di desil %d DTSEN tidak menerima PKH padahal %d anggotanya memenuhi '
+                || 'syarat komponen: calon usulan baru',
+                candidates.desil, candidates.pkh_components
+            )
+        end as evidence_id,
         json_object(
             'family_id', candidates.family_id,
             'desil', candidates.desil,

@@ -47,6 +47,10 @@ final as (
             'All %d register members of this KK died before the period (last on %s)',
             dissolved.members, strftime(dissolved.last_death_date, '%d-%m-%Y')
         ) as evidence,
+        printf(
+            'Seluruh %d anggota KK ini di DTSEN meninggal sebelum periode (terakhir pada %s)',
+            dissolved.members, strftime(dissolved.last_death_date, '%d-%m-%Y')
+        ) as evidence_id,
         json_object(
             'members', dissolved.members,
             'last_death_date', dissolved.last_death_date

@@ -21,7 +21,7 @@ params as (
 ),
 
 invalid as (
-    select parts.*, checks.export_date, checks.problems
+    select parts.*, checks.export_date, checks.problems, checks.problems_id
     from checks
     inner join parts on checks.record_id = parts.record_id
     where len(checks.problems) > 0
@@ -36,6 +36,7 @@ final as (
         invalid.record_id,
         null as detail_key,
         'No KK invalid: ' || array_to_string(problems, '; ') as evidence,
+        'No KK tidak valid: ' || array_to_string(problems_id, '; ') as evidence_id,
         json_object(
             'no_kk_raw', invalid.no_kk_raw,
             'problems', problems,

@@ -62,6 +62,16 @@ final as (
                 kks_of_nik
             )
         end as evidence,
+        case
+            when kk is not null and niks_on_kk > 1 then printf(
+                '%d KPM %s dengan pengurus berbeda memakai satu No KK %s', niks_on_kk,
+                multiple.programme, kk
+            )
+            else printf(
+                'NIK pengurus ini tercatat sebagai KPM %s pada %d No KK berbeda',
+                multiple.programme, kks_of_nik
+            )
+        end as evidence_id,
         json_object(
             'no_kk', kk,
             'pengurus_niks_on_kk', niks_on_kk,

@@ -56,6 +56,12 @@ final as (
             coalesce(compared.name, '-'), coalesce(compared.register_name, '-'),
             compared.similarity
         ) as evidence,
+        printf(
+            'Nama di daftar penerima "%s" berbeda dengan nama di DTSEN "%s" untuk NIK yang sama '
+            || '(kemiripan %s)',
+            coalesce(compared.name, '-'), coalesce(compared.register_name, '-'),
+            replace(printf('%.2f', compared.similarity), '.', ',')
+        ) as evidence_id,
         json_object(
             'register_record_id', compared.register_record_id,
             'similarity', round(compared.similarity, 3),

@@ -77,6 +77,15 @@ final as (
                 nik_birth_day, nik_month, nik_yy, strftime(birth_date, '%d-%m-%Y')
             ) end
         ], lambda part: part is not null), '; ') as evidence,
+        array_to_string(list_filter([
+            case when is_sex_mismatch then printf(
+                'NIK menunjukkan jenis kelamin %s, tetapi data mencatat %s', nik_sex, sex
+            ) end,
+            case when is_date_mismatch then printf(
+                'NIK menunjukkan tanggal lahir %02d-%02d-%s, tetapi data mencatat %s',
+                nik_birth_day, nik_month, nik_yy, strftime(birth_date, '%d-%m-%Y')
+            ) end
+        ], lambda part: part is not null), '; ') as evidence_id,
         json_object(
             'nik_sex', nik_sex,
             'sex', sex,

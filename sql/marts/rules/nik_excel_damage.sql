@@ -33,6 +33,13 @@ final as (
                 then 'NIK was stored as a number cell; Excel keeps only 15 digits'
             else 'NIK was stored as a number; its last digit cannot be trusted'
         end as evidence,
+        case
+            when regexp_matches(damaged.nik_raw, '[eE]\+?[0-9]')
+                then 'NIK tertulis dalam notasi ilmiah; digit terakhirnya hilang'
+            when damaged.nik_cell_type = 'number'
+                then 'NIK tersimpan sebagai sel angka; Excel hanya menyimpan 15 digit'
+            else 'NIK tersimpan sebagai angka; digit terakhirnya tidak dapat dipercaya'
+        end as evidence_id,
         json_object(
             'nik_raw', damaged.nik_raw,
             'nik_cell_type', damaged.nik_cell_type,

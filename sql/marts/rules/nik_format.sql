@@ -40,6 +40,17 @@ final as (
                 length(invalid.nik_digits)
             )
         end as evidence,
+        case
+            when invalid.nik_digits = '' then 'NIK kosong'
+            when __rules_is_placeholder(invalid.nik_digits)
+                then 'NIK berisi nilai pengisi'
+            when not regexp_full_match(invalid.nik_digits, '[0-9]+')
+                then 'NIK berisi karakter selain angka'
+            else printf(
+                'NIK berisi %d digit setelah pemisah dihapus; seharusnya 16 digit',
+                length(invalid.nik_digits)
+            )
+        end as evidence_id,
         json_object(
             'nik_raw', invalid.nik_raw,
             'digits', invalid.nik_digits,

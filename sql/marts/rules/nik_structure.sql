@@ -36,6 +36,13 @@ final as (
             ),
             '; '
         ) as evidence,
+        'Struktur NIK tidak valid: ' || array_to_string(
+            list_concat(
+                nik_structure_errors_id,
+                list_filter([nik_structure_warning_id], lambda w: w is not null)
+            ),
+            '; '
+        ) as evidence_id,
         json_object(
             'nik', invalid.nik_digits,
             'errors', nik_structure_errors,

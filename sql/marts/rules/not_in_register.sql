@@ -56,6 +56,11 @@ final as (
             || 'name and birth date)',
             missing.programme
         ) as evidence,
+        printf(
+            'Penerima %s tidak ada di DTSEN (tidak ada data DTSEN yang cocok dengan NIK, nama '
+            || 'dan tanggal lahir ini)',
+            missing.programme
+        ) as evidence_id,
         json_object(
             'best_register_candidate_probability', best_candidate.best,
             'nik_key', missing.nik_key

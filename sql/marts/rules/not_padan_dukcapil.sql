@@ -36,6 +36,8 @@ final as (
         null as detail_key,
         'The register record of this recipient is not matched with Dukcapil (Padan Dukcapil = TIDAK)'
             as evidence,
+        'Data DTSEN penerima ini tidak padan dengan Dukcapil (Padan Dukcapil = TIDAK)'
+            as evidence_id,
         json_object('register_record_id', not_padan.register_record_id) as evidence_json,
         not_padan.link_probability as match_probability,
         coalesce(not_padan.link_probability, 1.0) as confidence

@@ -57,27 +57,42 @@ covered as (
         per_person.pbi_nokas,
         per_person.pbi_rows,
         ppu_lists.categories,
+        -- Each problem in English and Indonesian, so both sentences rest on one condition.
         list_filter([
-            case when ppu_lists.person_id is not null then printf(
-                'also PPU as %s', array_to_string(ppu_lists.categories, ', ')
-            ) end,
-            case when list_contains(per_person.segments, 'PPU')
-                then 'also has an active PPU membership' end,
+            case when ppu_lists.person_id is not null then {
+                'en': printf('also PPU as %s', array_to_string(ppu_lists.categories, ', ')),
+                'id': printf(
+                    'juga terdaftar PPU sebagai %s', array_to_string(ppu_lists.categories, ', ')
+                )
+            } end,
+            case when list_contains(per_person.segments, 'PPU') then {
+                'en': 'also has an active PPU membership',
+                'id': 'juga memiliki kepesertaan PPU aktif'
+            } end,
             case when list_contains(per_person.segments, 'PBI APBN')
                 and list_contains(per_person.segments, 'PBI APBD')
-                then 'member of both PBI APBN and PBI APBD' end,
+                then {
+                    'en': 'member of both PBI APBN and PBI APBD',
+                    'id': 'terdaftar di PBI APBN sekaligus PBI APBD'
+                } end,
             case
-                when per_person.pbi_nokas > 1 then printf(
-                    'active under %d different noka', per_person.pbi_nokas
-                )
+                when per_person.pbi_nokas > 1 then {
+                    'en': printf('active under %d different noka', per_person.pbi_nokas),
+                    'id': printf('aktif dengan %d noka berbeda', per_person.pbi_nokas)
+                }
                 when per_person.pbi_rows > 1
                     and not (
                         list_contains(per_person.segments, 'PBI APBN')
                         and list_contains(per_person.segments, 'PBI APBD')
                     )
-                    then printf('listed %d times with the same noka', per_person.pbi_rows)
+                    then {
+                        'en': printf('listed %d times with the same noka', per_person.pbi_rows),
+                        'id': printf('tercatat %d kali dengan noka yang sama', per_person.pbi_rows)
+                    }
             end
-        ], lambda problem: problem is not null) as problems
+        ], lambda problem: problem is not null) as problem_texts,
+        list_transform(problem_texts, lambda problem: problem.en) as problems,
+        list_transform(problem_texts, lambda problem: problem.id) as problems_id
     from recipients
     left join per_person on recipients.person_id = per_person.person_id
     left join ppu_lists on recipients.person_id = ppu_lists.person_id
@@ -93,6 +108,7 @@ final as (
         covered.record_id,
         covered.noka as detail_key,
         'Double JKN coverage: ' || array_to_string(problems, '; ') as evidence,
+        'Kepesertaan JKN ganda: ' || array_to_string(problems_id, '; ') as evidence_id,
         json_object(
             'segments', covered.segments,
             'pbi_nokas', covered.pbi_nokas,

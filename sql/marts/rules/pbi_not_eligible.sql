@@ -60,6 +60,18 @@ final as (
             end,
             not_eligible.benefit_idr_per_month
         ) as evidence,
+        printf(
+            'Peserta %s %s; calon penonaktifan dengan iuran Rp%s per bulan',
+            coalesce(not_eligible.segment, 'PBI'),
+            case
+                when not not_eligible.is_in_register then 'tidak ada di DTSEN'
+                else printf(
+                    'berada di desil %d DTSEN, di atas batas PBI desil %d',
+                    not_eligible.effective_desil, not_eligible.desil_threshold
+                )
+            end,
+            replace(printf('%,d', not_eligible.benefit_idr_per_month), ',', '.')
+        ) as evidence_id,
         json_object(
             'segment', not_eligible.segment,
             'is_in_register', not_eligible.is_in_register,

@@ -48,33 +48,63 @@ counted as (
 checked as (
     select
         counted.*,
+        -- Each problem in English and Indonesian, so both sentences rest on one condition.
         list_concat(
             list_filter([
                 case when len(list_filter(claimed, lambda c: c = 'BALITA'))
-                    > params.pkh_max_early_childhood then printf(
-                        '%d early-childhood components (at most %d)',
-                        len(list_filter(claimed, lambda c: c = 'BALITA')),
-                        params.pkh_max_early_childhood
-                    ) end,
+                    > params.pkh_max_early_childhood then {
+                        'en': printf(
+                            '%d early-childhood components (at most %d)',
+                            len(list_filter(claimed, lambda c: c = 'BALITA')),
+                            params.pkh_max_early_childhood
+                        ),
+                        'id': printf(
+                            '%d komponen anak usia dini (paling banyak %d)',
+                            len(list_filter(claimed, lambda c: c = 'BALITA')),
+                            params.pkh_max_early_childhood
+                        )
+                    } end,
                 case when len(list_filter(claimed, lambda c: c = 'HAMIL'))
-                    > params.pkh_max_pregnancies then printf(
-                        '%d pregnancy components (at most %d)',
-                        len(list_filter(claimed, lambda c: c = 'HAMIL')),
-                        params.pkh_max_pregnancies
-                    ) end,
-                case when len(claimed) > params.pkh_max_components then printf(
-                    '%d components (at most %d per family)',
-                    len(claimed), params.pkh_max_components
-                ) end
+                    > params.pkh_max_pregnancies then {
+                        'en': printf(
+                            '%d pregnancy components (at most %d)',
+                            len(list_filter(claimed, lambda c: c = 'HAMIL')),
+                            params.pkh_max_pregnancies
+                        ),
+                        'id': printf(
+                            '%d komponen ibu hamil (paling banyak %d)',
+                            len(list_filter(claimed, lambda c: c = 'HAMIL')),
+                            params.pkh_max_pregnancies
+                        )
+                    } end,
+                case when len(claimed) > params.pkh_max_components then {
+                    'en': printf(
+                        '%d components (at most %d per family)',
+                        len(claimed), params.pkh_max_components
+                    ),
+                    'id': printf(
+                        '%d komponen (paling banyak %d per keluarga)',
+                        len(claimed), params.pkh_max_components
+                    )
+                } end
             ], lambda problem: problem is not null),
             case when has_register_family then list_transform(
                 list_filter(component_counts, lambda c: c.claimed > c.qualifying),
-                lambda c: printf(
-                    '%s claimed %d times but %d family members qualify',
-                    c.component, c.claimed, c.qualifying
-                )
+                lambda c: {
+                    'en': printf(
+                        '%s claimed %d times but %d family members qualify',
+                        c.component, c.claimed, c.qualifying
+                    ),
+                    'id': printf(
+                        '%s diklaim %d kali, sedangkan anggota keluarga yang memenuhi syarat '
+                        || '%d orang',
+                        c.component, c.claimed, c.qualifying
+                    )
+                }
             ) else [] end
-        ) as problems
+        ) as problem_texts,
+        list_transform(problem_texts, lambda problem: problem.en) as problems,
+        list_transform(problem_texts, lambda problem: problem.id) as problems_id
     from counted
     cross join params
 ),
@@ -88,6 +118,7 @@ final as (
         checked.record_id,
         null as detail_key,
         'PKH components: ' || array_to_string(problems, '; ') as evidence,
+        'Komponen PKH: ' || array_to_string(problems_id, '; ') as evidence_id,
         json_object('claimed', claimed, 'problems', problems) as evidence_json,
         null::double as match_probability,
         1.0 as confidence

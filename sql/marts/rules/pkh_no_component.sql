@@ -34,6 +34,12 @@ final as (
             without_component.members,
             coalesce(nullif(without_component.components, ''), 'none')
         ) as evidence,
+        printf(
+            'Tidak satu pun dari %d anggota keluarga PKH ini di DTSEN memenuhi syarat komponen '
+            || '(komponen yang diklaim: %s)',
+            without_component.members,
+            coalesce(nullif(without_component.components, ''), 'tidak ada')
+        ) as evidence_id,
         json_object(
             'members', without_component.members,
             'claimed', without_component.claimed,

@@ -73,6 +73,17 @@ final as (
                 strftime(stale.latest_cutoff_date, '%d-%m-%Y')
             )
         end as evidence,
+        case
+            when stale.age_days > stale.max_record_age_days then printf(
+                'Data DTSEN bertanggal %s sudah berumur %d hari (lebih dari %d)',
+                strftime(stale.snapshot_date, '%d-%m-%Y'), stale.age_days, stale.max_record_age_days
+            )
+            else printf(
+                'Data DTSEN bertanggal %s lebih awal dari cut-off DTSEN terakhir %s',
+                strftime(stale.snapshot_date, '%d-%m-%Y'),
+                strftime(stale.latest_cutoff_date, '%d-%m-%Y')
+            )
+        end as evidence_id,
         json_object(
             'snapshot_date', stale.snapshot_date,
             'age_days', stale.age_days,

@@ -26,37 +26,70 @@ files_with_region as (
         or wilayah_status in ('ok', 'mismatch', 'code_invalid', 'ambiguous')
 ),
 
-checked as (
+described as (
     select
         records.*,
+        -- Each problem in English and Indonesian, so both sentences rest on one condition.
         list_filter([
             case when records.desa_code is not null
-                and records.desa_code not in (select desa_code from wilayah) then printf(
-                    'desa code %s is not in the region table', records.desa_code
-                ) end,
+                and records.desa_code not in (select desa_code from wilayah) then {
+                    'en': printf('desa code %s is not in the region table', records.desa_code),
+                    'id': printf('kode desa %s tidak ada di tabel wilayah', records.desa_code)
+                } end,
             case when records.kecamatan_code is not null
-                and records.kecamatan_code not in (select kecamatan_code from wilayah) then printf(
-                    'kecamatan code %s is not in the region table', records.kecamatan_code
-                ) end,
-            case when records.wilayah_status = 'code_invalid'
-                then 'the region code in the file is invalid' end
-        ], lambda problem: problem is not null) as errors,
+                and records.kecamatan_code not in (select kecamatan_code from wilayah) then {
+                    'en': printf(
+                        'kecamatan code %s is not in the region table', records.kecamatan_code
+                    ),
+                    'id': printf(
+                        'kode kecamatan %s tidak ada di tabel wilayah', records.kecamatan_code
+                    )
+                } end,
+            case when records.wilayah_status = 'code_invalid' then {
+                'en': 'the region code in the file is invalid',
+                'id': 'kode wilayah di berkas tidak valid'
+            } end
+        ], lambda problem: problem is not null) as error_texts,
         list_filter([
             case when records.desa_code is not null and records.kecamatan_code is not null
-                and left(records.desa_code, 6) <> records.kecamatan_code then printf(
-                    'desa %s is not in kecamatan %s', records.desa_code, records.kecamatan_code
-                ) end,
+                and left(records.desa_code, 6) <> records.kecamatan_code then {
+                    'en': printf(
+                        'desa %s is not in kecamatan %s', records.desa_code, records.kecamatan_code
+                    ),
+                    'id': printf(
+                        'desa %s tidak berada di kecamatan %s',
+                        records.desa_code, records.kecamatan_code
+                    )
+                } end,
             case when records.wilayah_status = 'mismatch'
                 and not (records.desa_code is not null and records.kecamatan_code is not null
                     and left(records.desa_code, 6) <> records.kecamatan_code)
-                then 'the desa is not in the stated kecamatan' end,
-            case when records.wilayah_status = 'unknown'
-                then 'the desa or kecamatan name is not in the region table' end,
-            case when records.wilayah_status = 'ambiguous'
-                then 'the desa name exists in several kecamatan and no code is given' end
-        ], lambda problem: problem is not null) as warnings
+                then {
+                    'en': 'the desa is not in the stated kecamatan',
+                    'id': 'desa tidak berada di kecamatan yang disebut'
+                } end,
+            case when records.wilayah_status = 'unknown' then {
+                'en': 'the desa or kecamatan name is not in the region table',
+                'id': 'nama desa atau kecamatan tidak ada di tabel wilayah'
+            } end,
+            case when records.wilayah_status = 'ambiguous' then {
+                'en': 'the desa name exists in several kecamatan and no code is given',
+                'id': 'nama desa ada di beberapa kecamatan dan kodenya tidak diisi'
+            } end
+        ], lambda problem: problem is not null) as warning_texts
     from records
     where records.source_file in (select source_file from files_with_region)
+),
+
+-- DuckDB cannot reuse a select alias in a select list that has subqueries, hence two steps.
+checked as (
+    select
+        described.*,
+        list_transform(error_texts, lambda problem: problem.en) as errors,
+        list_transform(warning_texts, lambda problem: problem.en) as warnings,
+        list_transform(error_texts, lambda problem: problem.id) as errors_id,
+        list_transform(warning_texts, lambda problem: problem.id) as warnings_id
+    from described
 ),
 
 final as (
@@ -68,6 +101,8 @@ final as (
         checked.record_id,
         null as detail_key,
         'Region invalid: ' || array_to_string(list_concat(errors, warnings), '; ') as evidence,
+        'Wilayah tidak valid: ' || array_to_string(list_concat(errors_id, warnings_id), '; ')
+            as evidence_id,
         json_object(
             'desa_code', checked.desa_code,
             'kecamatan_code', checked.kecamatan_code,

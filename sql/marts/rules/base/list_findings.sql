@@ -67,6 +67,40 @@ hits as (
             coalesce(list_members.list_source_file, '-'),
             coalesce(cast(list_members.list_source_row as varchar), '-')
         ) as description,
+        printf(
+            '%s %s: %s (%s baris %s)',
+            case circle.member_role
+                when 'self' then 'penerima'
+                when 'family member' then 'anggota keluarga'
+                else circle.member_role
+            end,
+            coalesce(circle.member_name, '-'),
+            case list_members.list_kind
+                when 'bpjs_tk' then printf(
+                    'upah BPJS-TK Rp%s di atas UMK Rp%s',
+                    replace(printf('%,d', list_members.amount), ',', '.'),
+                    replace(printf('%,d', params.umk_idr), ',', '.')
+                )
+                when 'pln' then printf(
+                    'pelanggan PLN %s dengan daya %d VA, tarif %s',
+                    coalesce(list_members.detail, '-'),
+                    list_members.amount,
+                    coalesce(list_members.category, '-')
+                )
+                when 'vehicles' then printf(
+                    'kendaraan %s beroda %d',
+                    coalesce(list_members.detail, '-'),
+                    list_members.amount
+                )
+                else printf(
+                    '%s (%s)',
+                    coalesce(list_members.category, '-'),
+                    coalesce(list_members.detail, '-')
+                )
+            end,
+            coalesce(list_members.list_source_file, '-'),
+            coalesce(cast(list_members.list_source_row as varchar), '-')
+        ) as description_id,
         __rules_link_probability(
             circle.member_record_id, list_members.list_record_id,
             circle.member_nik, list_members.list_nik
@@ -92,6 +126,8 @@ per_recipient as (
         rule_code,
         list(description order by member_role <> 'self', member_name, description)
             as matches,
+        list(description_id order by member_role <> 'self', member_name, description)
+            as matches_id,
         list(distinct category order by category) as categories,
         min(link_probability) as link_probability
     from hits
@@ -114,6 +150,13 @@ final as (
             when 'WAGE_ABOVE_UMK' then 'Wage above UMK: '
             else 'Affluence indicators (field check needed): '
         end || array_to_string(per_recipient.matches, '; ') as evidence,
+        case per_recipient.rule_code
+            when 'ASN_TNI_POLRI' then 'Tercatat di daftar ASN/TNI/Polri: '
+            when 'OCCUPATIONAL_EXCLUSION' then 'Tercatat di daftar pengecualian: '
+            when 'BUSINESS_OWNER' then 'Tercatat sebagai pengurus atau pemilik badan usaha: '
+            when 'WAGE_ABOVE_UMK' then 'Upah di atas UMK: '
+            else 'Indikator kemampuan ekonomi (perlu cek lapangan): '
+        end || array_to_string(per_recipient.matches_id, '; ') as evidence_id,
         json_object(
             'matches', per_recipient.matches,
             'categories', per_recipient.categories

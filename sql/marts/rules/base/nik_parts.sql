@@ -57,46 +57,85 @@ split as (
 final as (
     select
         split.*,
+        -- Each problem in English and Indonesian, so both sentences rest on one condition.
         case when is_nik_16_digits and not is_nik_excel_damaged then list_filter([
-            case when not is_nik_province_valid
-                then printf('province code %s does not exist', left(nik_digits, 2)) end,
-            case when substr(nik_digits, 3, 2) = '00'
-                then 'kabupaten code 00 does not exist' end,
-            case when not (nik_day between 1 and 31 or nik_day between 41 and 71)
-                then printf('day %02d is outside 01-31 and 41-71', nik_day) end,
-            case when not nik_month between 1 and 12
-                then printf('month %02d is outside 01-12', nik_month) end,
+            case when not is_nik_province_valid then {
+                'en': printf('province code %s does not exist', left(nik_digits, 2)),
+                'id': printf('kode provinsi %s tidak ada', left(nik_digits, 2))
+            } end,
+            case when substr(nik_digits, 3, 2) = '00' then {
+                'en': 'kabupaten code 00 does not exist',
+                'id': 'kode kabupaten 00 tidak ada'
+            } end,
+            case when not (nik_day between 1 and 31 or nik_day between 41 and 71) then {
+                'en': printf('day %02d is outside 01-31 and 41-71', nik_day),
+                'id': printf('tanggal %02d di luar 01-31 dan 41-71', nik_day)
+            } end,
+            case when not nik_month between 1 and 12 then {
+                'en': printf('month %02d is outside 01-12', nik_month),
+                'id': printf('bulan %02d di luar 01-12', nik_month)
+            } end,
             case
                 when (nik_day between 1 and 31 or nik_day between 41 and 71)
                     and nik_month between 1 and 12
                     and try_cast(
                         printf('2000-%02d-%02d', nik_month, nik_day % 40) as date
                     ) is null
-                    then printf('%02d-%02d is not a calendar date', nik_day % 40, nik_month)
+                    then {
+                        'en': printf('%02d-%02d is not a calendar date', nik_day % 40, nik_month),
+                        'id': printf(
+                            '%02d-%02d bukan tanggal yang ada di kalender', nik_day % 40, nik_month
+                        )
+                    }
             end,
-            case when nik_serial = '0000' then 'serial 0000 is never issued' end,
+            case when nik_serial = '0000' then {
+                'en': 'serial 0000 is never issued',
+                'id': 'nomor urut 0000 tidak pernah diterbitkan'
+            } end,
             case
                 when is_nik_in_region and not is_nik_kecamatan_known
                     and not cast(substr(nik_digits, 5, 2) as integer) between 1 and 55
-                    then printf('kecamatan code %s does not exist', left(nik_digits, 6))
+                    then {
+                        'en': printf('kecamatan code %s does not exist', left(nik_digits, 6)),
+                        'id': printf('kode kecamatan %s tidak ada', left(nik_digits, 6))
+                    }
             end
-        ], lambda problem: problem is not null) else [] end as nik_structure_errors,
+        ], lambda problem: problem is not null) else [] end as nik_structure_error_texts,
+        list_transform(nik_structure_error_texts, lambda problem: problem.en)
+            as nik_structure_errors,
+        list_transform(nik_structure_error_texts, lambda problem: problem.id)
+            as nik_structure_errors_id,
         case
             when not is_nik_16_digits or is_nik_excel_damaged then null
             when is_nik_in_region and not is_nik_kecamatan_known
                 and cast(substr(nik_digits, 5, 2) as integer) between 1 and 55
-                then printf(
-                    'kecamatan code %s is not in the region table (a historic code?)',
-                    left(nik_digits, 6)
-                )
+                then {
+                    'en': printf(
+                        'kecamatan code %s is not in the region table (a historic code?)',
+                        left(nik_digits, 6)
+                    ),
+                    'id': printf(
+                        'kode kecamatan %s tidak ada di tabel wilayah (kode lama?)',
+                        left(nik_digits, 6)
+                    )
+                }
             when is_nik_province_valid and not is_nik_in_region
                 and substr(nik_digits, 3, 2) <> '00'
-                then printf(
-                    'region %s is outside the audited kabupaten; check it against the national '
-                    || 'Kemendagri table',
-                    left(nik_digits, 6)
-                )
-        end as nik_structure_warning
+                then {
+                    'en': printf(
+                        'region %s is outside the audited kabupaten; check it against the '
+                        || 'national Kemendagri table',
+                        left(nik_digits, 6)
+                    ),
+                    'id': printf(
+                        'wilayah %s di luar kabupaten yang diaudit; periksa dengan tabel '
+                        || 'Kemendagri nasional',
+                        left(nik_digits, 6)
+                    )
+                }
+        end as nik_structure_warning_text,
+        struct_extract(nik_structure_warning_text, 'en') as nik_structure_warning,
+        struct_extract(nik_structure_warning_text, 'id') as nik_structure_warning_id
     from split
 )
 

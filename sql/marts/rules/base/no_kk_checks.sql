@@ -34,40 +34,76 @@ checked as (
     select
         parts.*,
         export.export_date,
+        -- Each problem in English and Indonesian, so both sentences rest on one condition.
         list_filter([
             case
-                when parts.is_no_kk_excel_damaged
-                    then 'No KK was stored as a number; its last digit cannot be trusted'
-                when parts.no_kk_digits = '' then 'No KK is empty'
-                when __rules_is_placeholder(parts.no_kk_digits)
-                    then 'No KK is a placeholder value'
-                when not is_no_kk_16_digits then printf(
-                    'No KK has %d characters after removing separators; 16 digits are required',
-                    length(parts.no_kk_digits)
-                )
+                when parts.is_no_kk_excel_damaged then {
+                    'en': 'No KK was stored as a number; its last digit cannot be trusted',
+                    'id': 'No KK tersimpan sebagai angka; digit terakhirnya tidak dapat dipercaya'
+                }
+                when parts.no_kk_digits = '' then {'en': 'No KK is empty', 'id': 'No KK kosong'}
+                when __rules_is_placeholder(parts.no_kk_digits) then {
+                    'en': 'No KK is a placeholder value',
+                    'id': 'No KK berisi nilai pengisi'
+                }
+                when not is_no_kk_16_digits then {
+                    'en': printf(
+                        'No KK has %d characters after removing separators; 16 digits are required',
+                        length(parts.no_kk_digits)
+                    ),
+                    'id': printf(
+                        'No KK berisi %d karakter setelah pemisah dihapus; seharusnya 16 digit',
+                        length(parts.no_kk_digits)
+                    )
+                }
             end,
             case when is_no_kk_16_digits and not parts.is_no_kk_excel_damaged
-                and not is_no_kk_kecamatan_known then printf(
-                    'region prefix %s is not a kecamatan of the region table',
-                    left(parts.no_kk_digits, 6)
-                ) end,
+                and not is_no_kk_kecamatan_known then {
+                    'en': printf(
+                        'region prefix %s is not a kecamatan of the region table',
+                        left(parts.no_kk_digits, 6)
+                    ),
+                    'id': printf(
+                        'awalan wilayah %s bukan kecamatan di tabel wilayah',
+                        left(parts.no_kk_digits, 6)
+                    )
+                } end,
             case when is_no_kk_16_digits and not parts.is_no_kk_excel_damaged
-                and parts.no_kk_date is null then printf(
-                    'registration date %s is not a calendar date',
-                    substr(parts.no_kk_digits, 7, 6)
-                ) end,
+                and parts.no_kk_date is null then {
+                    'en': printf(
+                        'registration date %s is not a calendar date',
+                        substr(parts.no_kk_digits, 7, 6)
+                    ),
+                    'id': printf(
+                        'tanggal pendaftaran %s bukan tanggal yang ada di kalender',
+                        substr(parts.no_kk_digits, 7, 6)
+                    )
+                } end,
             case when is_no_kk_16_digits and not parts.is_no_kk_excel_damaged
-                and parts.no_kk_date > export.export_date then printf(
-                    'registration date %s is after the export date %s',
-                    strftime(parts.no_kk_date, '%d-%m-%Y'),
-                    strftime(export.export_date, '%d-%m-%Y')
-                ) end,
+                and parts.no_kk_date > export.export_date then {
+                    'en': printf(
+                        'registration date %s is after the export date %s',
+                        strftime(parts.no_kk_date, '%d-%m-%Y'),
+                        strftime(export.export_date, '%d-%m-%Y')
+                    ),
+                    'id': printf(
+                        'tanggal pendaftaran %s sesudah tanggal ekspor %s',
+                        strftime(parts.no_kk_date, '%d-%m-%Y'),
+                        strftime(export.export_date, '%d-%m-%Y')
+                    )
+                } end,
             case when is_no_kk_16_digits and not parts.is_no_kk_excel_damaged
-                and substr(parts.no_kk_digits, 13, 4) = '0000'
-                then 'serial 0000 is never issued' end,
-            case when is_no_kk_16_digits and parts.no_kk_digits = parts.nik_digits
-                then 'No KK equals the person''s NIK' end
-        ], lambda problem: problem is not null) as problems
+                and substr(parts.no_kk_digits, 13, 4) = '0000' then {
+                    'en': 'serial 0000 is never issued',
+                    'id': 'nomor urut 0000 tidak pernah diterbitkan'
+                } end,
+            case when is_no_kk_16_digits and parts.no_kk_digits = parts.nik_digits then {
+                'en': 'No KK equals the person''s NIK',
+                'id': 'No KK sama dengan NIK orang tersebut'
+            } end
+        ], lambda problem: problem is not null) as problem_texts,
+        list_transform(problem_texts, lambda problem: problem.en) as problems,
+        list_transform(problem_texts, lambda problem: problem.id) as problems_id
     from parts
     cross join export
     where parts.source_file in (select source_file from files_with_kk)
@@ -75,7 +111,7 @@ checked as (
 ),
 
 final as (
-    select record_id, export_date, problems
+    select record_id, export_date, problems, problems_id
     from checked
 )
 
