@@ -240,6 +240,19 @@ def build_app() -> typer.Typer:
             fail(_("No audit results in {path}; run `bansos-audit demo` or `bansos-audit run` first.").format(path=marts))
         console.print(evaluation_table(evaluate_run(db, truth)))
 
+    @app.command(help=_("Store the decisions of a filled-in review workbook; later runs apply them."))
+    def review(
+        workbook: Path = typer.Argument(..., help=_("The filled-in review_pending.xlsx.")),
+        state: Path = typer.Option(paths.review_dir, help=_("Folder that keeps the decisions.")),
+    ) -> None:
+        from pipelines.er import import_review
+
+        if not workbook.exists():
+            fail(_("Review workbook {path} not found.").format(path=workbook))
+        count = import_review(workbook, state)
+        console.print(_("{count} decisions stored in {path}; the next run applies them.").format(
+            count=count, path=state))
+
     @app.command(help=_("Look up a person for the complaint desk by NIK, or by name, birth date and desa."))
     def cek(
         nik: Optional[str] = typer.Argument(None, help=_("16-digit NIK.")),

@@ -28,6 +28,11 @@ class Paths:
         return self.root / "data" / "marts"
 
     @property
+    def review_dir(self) -> Path:
+        # The clerical review workbook of possible matches and the decisions kept across runs.
+        return self.root / "data" / "review"
+
+    @property
     def work_dir(self) -> Path:
         return self.root / "data" / "work"
 

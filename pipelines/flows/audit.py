@@ -191,7 +191,10 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
     # Link persons and families across sources.
     with record.stage("link"):
         stage_started("link")
-        link_persons_task(db_path, kinds, rules_config.get("linking", {}), work / "review")
+        # Possible matches go to review/review_pending.xlsx beside the marts folder; the
+        # decisions imported with `bansos-audit review` live there across runs.
+        review_dir = run_config.marts_dir.parent / "review"
+        link_persons_task(db_path, kinds, rules_config.get("linking", {}), review_dir)
 
     # Rules and marts. Roster rows of another period are left out, so say how many.
     result.period_label = str(rules_config.get("period", {}).get("label", ""))
