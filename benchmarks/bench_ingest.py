@@ -322,6 +322,7 @@ def _load_average() -> str:
 def connect(database: Path | None, memory_limit: str) -> duckdb.DuckDBPyConnection:
     """Open the benchmark database: a DuckDB file, or (None) an in-memory database that may
     spill to benchmarks/cache/tmp above `memory_limit`."""
+    (CACHE / "tmp").mkdir(parents=True, exist_ok=True)
     config = {"autoinstall_known_extensions": False, "memory_limit": memory_limit,
               "temp_directory": str(CACHE / "tmp")}
     if database is not None:

@@ -33,7 +33,7 @@ DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "memory_limit": "2GB"}
 
 @dataclass
 class AuditResult:
-    """What the CLI prints at the end of a run."""
+    """Summary of one run: counts per file, findings per rule, seconds per stage."""
 
     run_id: str
     marts_dir: Path
@@ -196,7 +196,7 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
         review_dir = run_config.marts_dir.parent / "review"
         link_persons_task(db_path, kinds, rules_config.get("linking", {}), review_dir)
 
-    # Rules and marts. Roster rows of another period are left out, so say how many.
+    # Rules and marts. The rules skip roster rows of another period, so count them first.
     result.period_label = str(rules_config.get("period", {}).get("label", ""))
     result.rows_outside_period = count_rows_outside_period_task(db_path, kinds, result.period_label)
     for kind, (outside, total) in result.rows_outside_period.items():
