@@ -1,9 +1,12 @@
 -- Recipients of the audited period: active PKH and BPNT rows of the period
 -- label and active PBI members of segment PBI APBN or PBI APBD, with their
 -- register person and family. A row the linker left apart from the register
--- still finds its register record when a member of the register family with
--- the row's valid No KK has a similar name (at least [linking]
--- name_mismatch_similarity); the similarity is then the link probability.
+-- still finds its register record when that record has the row's valid NIK,
+-- or is in the family of the row's valid No KK, and has a similar name (at
+-- least [linking] name_mismatch_similarity). The similarity is then the link
+-- probability. The NIK fallback covers a roster row with a mistyped birth date.
+-- The linker keeps such a row apart and rules 4 and 7 report the conflict, but
+-- the person is in the register.
 -- Otherwise the probability of the link to the register record follows
 -- __rules_link_probability, written as joins because the macro's subqueries
 -- are slow on large tables.
@@ -61,30 +64,41 @@ current_rows as (
 ),
 
 unlinked as (
-    select record_id, no_kk_key, name_key, name_letters
+    select record_id, nik_key, no_kk_key, name_key, name_letters
     from current_rows
-    where no_kk_key is not null
+    where (nik_key is not null or no_kk_key is not null)
         and person_id not in (select person_id from person_register)
+),
+
+fallback_candidates as (
+    select unlinked.*, person_register.record_id as register_record_id,
+        person_register.name_key as register_name_key,
+        person_register.name_letters as register_name_letters
+    from unlinked
+    inner join person_register on unlinked.nik_key = person_register.nik
+    union all
+    select unlinked.*, person_register.record_id,
+        person_register.name_key, person_register.name_letters
+    from unlinked
+    inner join person_register on unlinked.no_kk_key = person_register.no_kk
 ),
 
 kk_name_matches as (
     select
-        unlinked.record_id,
-        person_register.record_id as register_record_id,
-        person_register.person_id as register_person_id,
+        fallback_candidates.record_id,
+        fallback_candidates.register_record_id,
         __rules_name_similarity(
-            unlinked.name_key,
-            person_register.name_key,
-            unlinked.name_letters,
-            person_register.name_letters
+            fallback_candidates.name_key,
+            fallback_candidates.register_name_key,
+            fallback_candidates.name_letters,
+            fallback_candidates.register_name_letters
         ) as similarity
-    from unlinked
-    inner join person_register on unlinked.no_kk_key = person_register.no_kk
+    from fallback_candidates
     cross join params
     qualify similarity >= params.name_mismatch_similarity
         and row_number() over (
-            partition by unlinked.record_id
-            order by similarity desc, person_register.record_id
+            partition by fallback_candidates.record_id
+            order by similarity desc, fallback_candidates.register_record_id
         ) = 1
 ),
 
