@@ -77,6 +77,19 @@ def test_nik_fallback_needs_similar_name(con):
     assert [r[0] for r in found(con, "PBI_NOT_ELIGIBLE")] == ["pbi:1::2"]
 
 
+def test_not_in_register_cut_nik_fallback(con):
+    # The PKH roster lost the last NIK digit and gives no No KK, but the name matches.
+    run(con, register=family(name="NURHAYATI"), pkh=[{"nik": HEAD[:15], "name": "NURHAYATI"}])
+
+    assert found(con, "NOT_IN_REGISTER") == []
+
+
+def test_cut_nik_fallback_needs_similar_name(con):
+    run(con, register=family(name="NURHAYATI"), pkh=[{"nik": HEAD[:15], "name": "PAIMO"}])
+
+    assert [r[0] for r in found(con, "NOT_IN_REGISTER")] == ["pkh:1::2"]
+
+
 def test_not_padan_dukcapil_fires(con):
     run(con, register=family(is_padan_dukcapil=False), pkh=[{"nik": HEAD, "no_kk": KK}])
 
