@@ -57,6 +57,39 @@ def test_not_in_register_fallback_needs_similar_name(con):
     assert [r[0] for r in found(con, "NOT_IN_REGISTER")] == ["pkh:1::2"]
 
 
+def test_not_in_register_nik_name_fallback(con):
+    # The linker keeps this PBI row apart because its birth date is one year off. It has the
+    # register NIK and name, so the member is in the register and within the PBI desil.
+    run(
+        con,
+        register=family(),
+        pbi=[{"nik": HEAD, "birth_date": "1981-04-11", "_person": "P-pbi"}],
+    )
+
+    assert found(con, "NOT_IN_REGISTER") == []
+    assert found(con, "PBI_NOT_ELIGIBLE") == []
+
+
+def test_nik_fallback_needs_similar_name(con):
+    run(con, register=family(), pbi=[{"nik": HEAD, "name": "PAIMO", "_person": "P-pbi"}])
+
+    assert [r[0] for r in found(con, "NOT_IN_REGISTER")] == ["pbi:1::2"]
+    assert [r[0] for r in found(con, "PBI_NOT_ELIGIBLE")] == ["pbi:1::2"]
+
+
+def test_not_in_register_cut_nik_fallback(con):
+    # The PKH roster lost the last NIK digit and gives no No KK, but the name matches.
+    run(con, register=family(name="NURHAYATI"), pkh=[{"nik": HEAD[:15], "name": "NURHAYATI"}])
+
+    assert found(con, "NOT_IN_REGISTER") == []
+
+
+def test_cut_nik_fallback_needs_similar_name(con):
+    run(con, register=family(name="NURHAYATI"), pkh=[{"nik": HEAD[:15], "name": "PAIMO"}])
+
+    assert [r[0] for r in found(con, "NOT_IN_REGISTER")] == ["pkh:1::2"]
+
+
 def test_not_padan_dukcapil_fires(con):
     run(con, register=family(is_padan_dukcapil=False), pkh=[{"nik": HEAD, "no_kk": KK}])
 

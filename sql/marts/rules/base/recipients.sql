@@ -1,9 +1,13 @@
 -- Recipients of the audited period: active PKH and BPNT rows of the period
 -- label and active PBI members of segment PBI APBN or PBI APBD, with their
 -- register person and family. A row the linker left apart from the register
--- still finds its register record when a member of the register family with
--- the row's valid No KK has a similar name (at least [linking]
--- name_mismatch_similarity); the similarity is then the link probability.
+-- can still find its register record by a similar name (at least [linking]
+-- name_mismatch_similarity). The candidates are the register records with the
+-- row's valid NIK, those starting with the row's cut NIK, and the family of the
+-- row's valid No KK. The similarity is then the link probability. The NIK
+-- candidates cover a roster row with a mistyped birth date. The linker keeps
+-- such a row apart and rules 4 and 7 report the conflict, but the person is in
+-- the register.
 -- Otherwise the probability of the link to the register record follows
 -- __rules_link_probability, written as joins because the macro's subqueries
 -- are slow on large tables.
@@ -61,30 +65,59 @@ current_rows as (
 ),
 
 unlinked as (
-    select record_id, no_kk_key, name_key, name_letters
+    select
+        record_id,
+        nik_key,
+        no_kk_key,
+        name_key,
+        name_letters,
+        -- A NIK of 12 to 15 digits, typed without its last digits, still gives the
+        -- region, the birth date and part of the serial.
+        case
+            when nik_key is null and regexp_full_match(nik_digits, '[0-9]{12,15}')
+                then nik_digits
+        end as nik_prefix
     from current_rows
-    where no_kk_key is not null
+    where (nik_key is not null or no_kk_key is not null or nik_digits is not null)
         and person_id not in (select person_id from person_register)
 ),
 
-kk_name_matches as (
-    select
-        unlinked.record_id,
-        person_register.record_id as register_record_id,
-        person_register.person_id as register_person_id,
-        __rules_name_similarity(
-            unlinked.name_key,
-            person_register.name_key,
-            unlinked.name_letters,
-            person_register.name_letters
-        ) as similarity
+fallback_candidates as (
+    select unlinked.*, person_register.record_id as register_record_id,
+        person_register.name_key as register_name_key,
+        person_register.name_letters as register_name_letters
+    from unlinked
+    inner join person_register on unlinked.nik_key = person_register.nik
+    union all
+    select unlinked.*, person_register.record_id,
+        person_register.name_key, person_register.name_letters
     from unlinked
     inner join person_register on unlinked.no_kk_key = person_register.no_kk
+    union all
+    select unlinked.*, person_register.record_id,
+        person_register.name_key, person_register.name_letters
+    from unlinked
+    inner join person_register
+        on left(unlinked.nik_prefix, 12) = left(person_register.nik, 12)
+        and starts_with(person_register.nik, unlinked.nik_prefix)
+),
+
+fallback_matches as (
+    select
+        fallback_candidates.record_id,
+        fallback_candidates.register_record_id,
+        __rules_name_similarity(
+            fallback_candidates.name_key,
+            fallback_candidates.register_name_key,
+            fallback_candidates.name_letters,
+            fallback_candidates.register_name_letters
+        ) as similarity
+    from fallback_candidates
     cross join params
     qualify similarity >= params.name_mismatch_similarity
         and row_number() over (
-            partition by unlinked.record_id
-            order by similarity desc, person_register.record_id
+            partition by fallback_candidates.record_id
+            order by similarity desc, fallback_candidates.register_record_id
         ) = 1
 ),
 
@@ -98,15 +131,15 @@ kk_families as (
 final as (
     select
         current_rows.*,
-        coalesce(person_register.record_id, kk_name_matches.register_record_id)
+        coalesce(person_register.record_id, fallback_matches.register_record_id)
             as register_record_id,
         coalesce(
             person_register.family_id, current_rows.family_id, kk_families.family_id
         ) as recipient_family_id,
         person_register.person_id is not null
-        or kk_name_matches.record_id is not null as is_in_register,
+        or fallback_matches.record_id is not null as is_in_register,
         case
-            when kk_name_matches.record_id is not null then kk_name_matches.similarity
+            when fallback_matches.record_id is not null then fallback_matches.similarity
             when person_register.record_id is not null
                 and person_register.record_id <> current_rows.record_id
                 then coalesce(
@@ -117,7 +150,7 @@ final as (
         end as register_link_probability
     from current_rows
     left join person_register on current_rows.person_id = person_register.person_id
-    left join kk_name_matches on current_rows.record_id = kk_name_matches.record_id
+    left join fallback_matches on current_rows.record_id = fallback_matches.record_id
     left join kk_families on current_rows.no_kk = kk_families.no_kk
     left join pair_probability
         on current_rows.record_id = pair_probability.record_id_a
