@@ -73,6 +73,8 @@ unlinked as (
         name_letters,
         -- A NIK of 12 to 15 digits, typed without its last digits, still gives the
         -- region, the birth date and part of the serial.
+        -- NOTE: with 12 digits left, two similar names born the same day in one
+        -- kecamatan (twins) can match the wrong register record.
         case
             when nik_key is null and regexp_full_match(nik_digits, '[0-9]{12,15}')
                 then nik_digits
