@@ -116,8 +116,8 @@ def _explanation_text(explanation: str) -> str:
     )
 
 
-# One workbook is meant for a clerk to work through; a regency-size run can produce hundreds of
-# thousands of possible pairs, which neither a clerk nor Excel's memory would take in one file.
+# A clerk works through one workbook at a time. A regency-size run can produce a million
+# possible pairs, more than a clerk or Excel can take in one file.
 MAX_REVIEW_PAIRS = 20_000
 
 
