@@ -14,7 +14,9 @@ import duckdb
 from pipelines.publish.columns import MART_TABLES, TableColumns
 from pipelines.publish.formatting import share
 from pipelines.publish.marts import existing_columns, select_rows
+from pipelines.i18n import _
 from pipelines.publish.regions import Regions
+from pipelines.publish.rule_texts import COMPLAINT_STATUS_TITLES
 from pipelines.sqlrun import query_rows
 
 logger = logging.getLogger(__name__)
@@ -253,6 +255,11 @@ def diff_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
 
 
 def complaint_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    if "status_code" in existing_columns(con, "complaint_results"):
+        rows = query_rows(
+            con, "select status_code, count(*) from complaint_results group by 1 order by 2 desc"
+        )
+        return [(_(COMPLAINT_STATUS_TITLES.get(code, code or "-")), n) for code, n in rows]
     spec: TableColumns = MART_TABLES["complaint_results"]
     rows = select_rows(con, "complaint_results", spec)
     return sorted(Counter(r["pre_verified_status"] or "-" for r in rows).items())

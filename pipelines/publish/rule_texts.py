@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.i18n import _
+from pipelines.i18n import N_, _
 
 # English message ids; the Indonesian text is in publish.po.
 RULE_TITLES: dict[str, str] = {
@@ -103,3 +103,22 @@ def severity_title(severity: str | None) -> str:
         return ""
     title = SEVERITY_TITLES.get(severity)
     return _(title) if title else severity
+
+
+# Short titles of complaint_results.status_code, for counting complaints by outcome in the report.
+COMPLAINT_STATUS_TITLES: dict[str, str] = {
+    "NOT_LINKED": N_("Not found in DTSEN or any roster"),
+    "NOT_LINKED_SANGGAHAN": N_("Objection: the person named was not found"),
+    "IN_ROSTER_NOT_REGISTER": N_("Receives aid but is not in DTSEN"),
+    "ALREADY_RECEIVING": N_("Already receives the programme"),
+    "EXCLUDED_BY_LIST": N_("On an exclusion list"),
+    "NOT_PADAN": N_("Not matched with Dukcapil"),
+    "REGISTER_INACTIVE": N_("DTSEN record inactive"),
+    "DESIL_MISSING": N_("No desil in DTSEN"),
+    "DESIL_ABOVE_THRESHOLD": N_("Desil above the programme threshold"),
+    "NO_PKH_COMPONENT": N_("No PKH component in the family"),
+    "ELIGIBLE_NOT_RECEIVING": N_("Eligible for PKH but not receiving it"),
+    "ELIGIBLE_NOT_RECEIVING_PLAIN": N_("Eligible but not receiving the programme"),
+    "SANGGAHAN_SUPPORTED": N_("Objection supported by the data"),
+    "SANGGAHAN_NOT_SUPPORTED": N_("Objection not supported by the data"),
+}
