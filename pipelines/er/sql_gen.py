@@ -128,7 +128,7 @@ pairs as (
         on {rule.sql}
         and {pair_order_sql(model)}
     where {_exclusions_sql(earlier)}
-        and {rule.condition or 'true'}
+        and ({rule.condition or 'true'})
 )
 select * from pairs"""
 
@@ -171,7 +171,7 @@ pairs as (
     inner join {RECORDS} as l on l.__rid = k.rid_l
     inner join {RECORDS} as r on r.__rid = k.rid_r
     where {_exclusions_sql(earlier)}
-        and {rule.condition or 'true'}
+        and ({rule.condition or 'true'})
 )
 select * from pairs"""
 
