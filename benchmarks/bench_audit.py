@@ -19,19 +19,7 @@ import time
 from pathlib import Path
 
 from pipelines.prefect_env import apply_prefect_defaults
-from pipelines.settings import PROJECT_ROOT
-
-
-def write_run_config(folder: Path) -> Path:
-    """Copy the demo run configuration, pointing it at `folder`'s raw and marts folders."""
-    text = (PROJECT_ROOT / "config" / "demo.toml").read_text(encoding="utf-8")
-    rules = (PROJECT_ROOT / "config" / "rules.toml").as_posix()
-    text = text.replace('rules = "rules.toml"', f'rules = "{rules}"')
-    text = text.replace('raw_dir = "../data/raw"', 'raw_dir = "raw"')
-    text = text.replace('marts_dir = "../data/marts"', 'marts_dir = "marts"')
-    path = folder / "run.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+from pipelines.settings import write_demo_run_config
 
 
 def peak_rss_mib() -> float:
@@ -58,7 +46,7 @@ def main() -> None:
         summary = generate(folder / "raw", folder / "truth", size=args.size, persons=args.persons)
         rows = sum(summary.rows.values())
         sys.stdout.write(f"generate: {time.perf_counter() - started:.1f} s, {rows:,} rows\n")
-    config = write_run_config(folder)
+    config = write_demo_run_config(folder)
 
     started = time.perf_counter()
     result = audit(config_path=config, language="id")

@@ -217,7 +217,7 @@ def _rule_rows(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -> 
 
 def _staging_provenance_sql(columns: dict[str, set[str]]) -> str | None:
     needed = {"record_id", "source_file", "source_sheet", "source_row"}
-    # int_person_records already holds every person record with its provenance.
+    # int_person_records already contains every person record with its provenance.
     if needed <= columns.get("int_person_records", set()):
         return "select record_id, source_file, source_sheet, source_row from marts.int_person_records"
     tables = sorted(t for t, cols in columns.items() if t.startswith("stg_") and needed <= cols)

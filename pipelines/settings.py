@@ -43,3 +43,16 @@ class Paths:
     @property
     def prefect_home(self) -> Path:
         return self.root / "data" / "work" / "prefect"
+
+
+def write_demo_run_config(folder: Path) -> Path:
+    """Write `folder/run.toml`: the demo run configuration pointed at `folder/raw` and
+    `folder/marts`, with the project's rules configuration. Used by tests and benchmarks."""
+    text = (PROJECT_ROOT / "config" / "demo.toml").read_text(encoding="utf-8")
+    rules = (PROJECT_ROOT / "config" / "rules.toml").as_posix()
+    text = text.replace('rules = "rules.toml"', f'rules = "{rules}"')
+    text = text.replace('raw_dir = "../data/raw"', 'raw_dir = "raw"')
+    text = text.replace('marts_dir = "../data/marts"', 'marts_dir = "marts"')
+    path = folder / "run.toml"
+    path.write_text(text, encoding="utf-8")
+    return path

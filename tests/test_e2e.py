@@ -8,20 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.settings import PROJECT_ROOT
+from pipelines.settings import write_demo_run_config
 
 pytestmark = pytest.mark.e2e
-
-
-def write_run_config(folder: Path) -> Path:
-    text = (PROJECT_ROOT / "config" / "demo.toml").read_text(encoding="utf-8")
-    rules = (PROJECT_ROOT / "config" / "rules.toml").as_posix()
-    text = text.replace('rules = "rules.toml"', f'rules = "{rules}"')
-    text = text.replace('raw_dir = "../data/raw"', 'raw_dir = "raw"')
-    text = text.replace('marts_dir = "../data/marts"', 'marts_dir = "marts"')
-    path = folder / "run.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +21,7 @@ def audited(tmp_path_factory, prefect_harness):
 
     folder = tmp_path_factory.mktemp("audit")
     generate(folder / "raw", folder / "truth", size="tiny")
-    result = audit(config_path=write_run_config(folder), language="id", work_dir=folder / "work")
+    result = audit(config_path=write_demo_run_config(folder), language="id", work_dir=folder / "work")
     return folder, result
 
 

@@ -16,7 +16,7 @@ class TableColumns:
     """Columns of one input table: `required` must exist, `optional` are used when present.
 
     `derived` maps a column name that publishing reads to a SQL expression over the mart's own
-    columns; `{language}` in an expression becomes the publish language (`id` or `en`).
+    columns. `{language}` in an expression becomes the publish language (`id` or `en`).
     """
 
     required: tuple[str, ...]

@@ -246,7 +246,7 @@ def snapshot_dates(con: duckdb.DuckDBPyConnection) -> dict[str, list[Any]]:
 def diff_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     spec: TableColumns = MART_TABLES["findings_diff"]
     rows = select_rows(con, "findings_diff", spec)
-    # On a first run every finding is "new"; the report says there is nothing to compare.
+    # On a first run every finding is "new", so the report shows that there is nothing to compare.
     if "previous_run_id" in existing_columns(con, "findings_diff"):
         previous = query_rows(con, "select count(previous_run_id) from findings_diff")[0][0]
         if previous == 0:
