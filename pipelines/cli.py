@@ -19,6 +19,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipelines.cli_framework import (
+    LocalisedCommand,
+    LocalisedGroup,
+    run_app,
+    translate_framework_messages,
+)
 from pipelines.errors import PipelineError
 from pipelines.i18n import SUPPORTED_LANGUAGES, N_, _, current_language, set_language
 from pipelines.prefect_env import apply_prefect_defaults
@@ -183,6 +189,7 @@ def run_audit(config: Path, language: str) -> None:
 
 def build_app() -> typer.Typer:
     app = typer.Typer(
+        cls=LocalisedGroup,
         help=_("Audit the targeting of social assistance (PKH, BPNT/Sembako, PBI JKN)."),
         add_completion=False,
         no_args_is_help=True,
@@ -196,7 +203,10 @@ def build_app() -> typer.Typer:
         if lang not in SUPPORTED_LANGUAGES:
             fail(_("Unknown language {value}; use id or en.").format(value=lang))
 
-    @app.command(help=_("Generate synthetic Kabupaten Batang source files and ground truth."))
+    @app.command(
+        cls=LocalisedCommand,
+        help=_("Generate synthetic Kabupaten Batang source files and ground truth."),
+    )
     def generate(
         size: str = typer.Option("demo", help=_("Dataset size: tiny, demo or batang.")),
         persons: Optional[int] = typer.Option(None, help=_("Number of persons (overrides --size).")),
@@ -210,7 +220,10 @@ def build_app() -> typer.Typer:
         console.print(_("Generated {n} files in {path} ({seconds:.1f} s)").format(
             n=len(summary.rows), path=out, seconds=summary.seconds))
 
-    @app.command(help=_("Generate the demo data into data/raw and run the audit on it."))
+    @app.command(
+        cls=LocalisedCommand,
+        help=_("Generate the demo data into data/raw and run the audit on it."),
+    )
     def demo(
         size: str = typer.Option("demo", help=_("Dataset size: tiny, demo or batang.")),
     ) -> None:
@@ -222,13 +235,19 @@ def build_app() -> typer.Typer:
             n=len(summary.rows), path=paths.raw_dir, seconds=summary.seconds))
         run_audit(paths.demo_config, current_language())
 
-    @app.command(help=_("Audit the files that a run configuration names."))
+    @app.command(
+        cls=LocalisedCommand,
+        help=_("Audit the files that a run configuration names."),
+    )
     def run(
         config: Path = typer.Option(..., "--config", help=_("Run configuration file (TOML).")),
     ) -> None:
         run_audit(config, current_language())
 
-    @app.command(help=_("Score a run's findings and links against the synthetic ground truth."))
+    @app.command(
+        cls=LocalisedCommand,
+        help=_("Score a run's findings and links against the synthetic ground truth."),
+    )
     def evaluate(
         marts: Path = typer.Option(paths.marts_dir, help=_("Folder with audit.duckdb.")),
         truth: Path = typer.Option(paths.truth_dir, help=_("Folder with the ground truth.")),
@@ -240,7 +259,10 @@ def build_app() -> typer.Typer:
             fail(_("No audit results in {path}; run `bansos-audit demo` or `bansos-audit run` first.").format(path=marts))
         console.print(evaluation_table(evaluate_run(db, truth)))
 
-    @app.command(help=_("Store the decisions of a filled-in review workbook; later runs apply them."))
+    @app.command(
+        cls=LocalisedCommand,
+        help=_("Store the decisions of a filled-in review workbook; later runs apply them."),
+    )
     def review(
         workbook: Path = typer.Argument(..., help=_("The filled-in review_pending.xlsx.")),
         state: Path = typer.Option(paths.review_dir, help=_("Folder that keeps the decisions.")),
@@ -253,7 +275,10 @@ def build_app() -> typer.Typer:
         console.print(_("{count} decisions stored in {path}; the next run applies them.").format(
             count=count, path=state))
 
-    @app.command(help=_("Look up a person for the complaint desk by NIK, or by name, birth date and desa."))
+    @app.command(
+        cls=LocalisedCommand,
+        help=_("Look up a person for the complaint desk by NIK, or by name, birth date and desa."),
+    )
     def cek(
         nik: Optional[str] = typer.Argument(None, help=_("16-digit NIK.")),
         nama: Optional[str] = typer.Option(None, "--nama", help=_("Name.")),
@@ -288,12 +313,13 @@ def main(argv: list[str] | None = None) -> None:
         args = ["--help"]
     if language in SUPPORTED_LANGUAGES:
         set_language(language)
+    translate_framework_messages()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # Great Expectations sets its own logger to INFO and announces every temporary folder.
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     try:
         # The callback validates the language and lists --lang in the help text.
-        build_app()(args=["--lang", language, *args], prog_name="bansos-audit")
+        run_app(build_app(), ["--lang", language, *args], prog_name="bansos-audit")
     except PipelineError as e:
         print_error(str(e))
         sys.exit(1)

@@ -1,0 +1,163 @@
+"""Indonesian for the text that typer prints on its own.
+
+typer 0.29 carries its own copy of click, and that copy writes the help screen's panel titles,
+the help option, the "Usage:" line and the messages for a mistyped command line (unknown
+option, missing option, a value that is not a number...). A few of them go through the standard
+`gettext` module and the rest are English literals. This module translates both kinds:
+
+- the gettext ones by pointing `typer.core._` at this product's catalog and setting typer's
+  panel-title constants again (they are built at import);
+- the help option and the usage line through the command classes below;
+- command-line errors by running the app outside typer's standalone mode and showing each error
+  again with a translated message (`run_app`).
+
+English (`--lang en`) shows typer's own wording.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+from typer import rich_utils
+from typer._click import exceptions as click_exceptions
+from typer.core import TyperCommand, TyperGroup
+
+from pipelines.i18n import N_, _
+
+# typer.rich_utils constant -> its English text, as typer 0.29 defines it.
+RICH_CONSTANTS = {
+    "DEPRECATED_STRING": N_("(deprecated) "),
+    "DEFAULT_STRING": N_("[default: {}]"),
+    "ENVVAR_STRING": N_("[env var: {}]"),
+    "REQUIRED_LONG_STRING": N_("[required]"),
+    "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
+    "OPTIONS_PANEL_TITLE": N_("Options"),
+    "COMMANDS_PANEL_TITLE": N_("Commands"),
+    "ERRORS_PANEL_TITLE": N_("Error"),
+    "ABORTED_TEXT": N_("Aborted."),
+    "RICH_HELP": N_("Try [blue]'{command_path} {help_option}'[/] for help."),
+}
+
+# Messages typer.core looks up with gettext, marked here so that the catalog test finds them.
+TYPER_CORE_MESSAGES = (
+    N_("(dynamic)"),
+    N_("Aborted!"),
+    N_("default: {default}"),
+    N_("required"),
+    N_("env var: {var}"),
+    N_("Missing command."),
+    N_("No such command {name!r}."),
+)
+
+# English literals of typer's click copy, matched whole, and the message that replaces each.
+_LITERAL_ERRORS = (
+    (re.compile(r"(?P<base>.+?)\.? Did you mean (?P<suggestions>.+)\?"), None),
+    (re.compile(r"Got unexpected extra argument(?:s|\(s\))? \((?P<args>.*)\)"),
+     N_("Unexpected extra arguments: {args}. Put a value that contains spaces in quotes.")),
+    (re.compile(r"Option (?P<option>'.+') requires an argument\.?"),
+     N_("Option {option} needs a value.")),
+    (re.compile(r"Option (?P<option>'.+') requires (?P<count>\d+) arguments\.?"),
+     N_("Option {option} needs {count} values.")),
+    (re.compile(r"Option (?P<option>'.+') does not take a value\.?"),
+     N_("Option {option} takes no value.")),
+    (re.compile(r"Argument (?P<argument>'.+') takes (?P<count>\d+) values\.?"),
+     N_("Argument {argument} takes {count} values.")),
+)
+
+# typer's message for a value that is not a whole number.
+_WHOLE_NUMBER = re.compile(r"Input should be a valid integer")
+
+
+class _LocalisedHelp:
+    """Translate the help option's description and the usage line of a command."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage:") + " ")
+
+
+class LocalisedGroup(_LocalisedHelp, TyperGroup):
+    """The top-level `bansos-audit` command group."""
+
+
+class LocalisedCommand(_LocalisedHelp, TyperCommand):
+    """A `bansos-audit` subcommand."""
+
+
+def translate_framework_messages() -> None:
+    """Point typer's gettext lookups at this product's catalog for the current language."""
+    importlib.import_module("typer.core")._ = _
+    for constant, message in RICH_CONSTANTS.items():
+        setattr(rich_utils, constant, _(message))
+
+
+def localised_message(error: click_exceptions.ClickException) -> str:
+    """Return the message of a command-line error in the current language."""
+    if isinstance(error, click_exceptions.NoSuchOption):
+        message = _("No such option: {option}.").format(option=error.option_name)
+        if error.possibilities:
+            options = ", ".join(sorted(error.possibilities))
+            message += " " + _("Did you mean {suggestions}?").format(suggestions=options)
+        return message
+
+    if isinstance(error, click_exceptions.MissingParameter):
+        name = error.param.get_error_hint() if error.param is not None else ""
+        kind = error.param_type or (error.param.param_type_name if error.param else None)
+        if kind == "argument":
+            return _("Missing argument {name}.").format(name=name)
+        return _("Missing option {name}.").format(name=name)
+
+    if isinstance(error, click_exceptions.BadParameter):
+        name = error.param.get_error_hint() if error.param is not None else ""
+        detail = error.message
+        if _WHOLE_NUMBER.match(detail):
+            detail = _("give a whole number, for example 1000")
+        return _("Invalid value for {name}: {detail}").format(name=name, detail=detail)
+
+    return _translate_literal(error.format_message())
+
+
+def _translate_literal(message: str) -> str:
+    for pattern, template in _LITERAL_ERRORS:
+        match = pattern.fullmatch(message)
+        if match is None:
+            continue
+        if template is None:
+            suggestion = _("Did you mean {suggestions}?").format(
+                suggestions=match.group("suggestions"))
+            return f"{_translate_literal(match.group('base') + '.')} {suggestion}"
+        return _(template).format(**match.groupdict())
+    return message
+
+
+def run_app(app: typer.Typer, args: Sequence[str], prog_name: str) -> None:
+    """Run `app` as typer's standalone mode would, but show command-line errors translated."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=list(args), prog_name=prog_name, standalone_mode=False)
+    except click_exceptions.NoArgsIsHelpError as error:
+        sys.exit(error.exit_code)
+    except click_exceptions.UsageError as error:
+        translated = click_exceptions.UsageError(localised_message(error), ctx=error.ctx)
+        rich_utils.rich_format_error(translated)
+        sys.exit(error.exit_code)
+    except click_exceptions.ClickException as error:
+        rich_utils.rich_format_error(error)
+        sys.exit(error.exit_code)
+    except click_exceptions.Abort:
+        rich_utils.rich_abort_error()
+        sys.exit(1)
+    # Outside standalone mode a typer.Exit comes back as its exit code.
+    if isinstance(result, int) and result != 0:
+        sys.exit(result)

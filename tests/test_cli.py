@@ -1,0 +1,85 @@
+"""The command line speaks Indonesian by default, typer's own help and errors included."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines import cli
+from pipelines.i18n import set_language
+
+
+@pytest.fixture(autouse=True)
+def wide_terminal(monkeypatch):
+    # Rich wraps panels at the terminal width, so a wide terminal keeps each message on one line.
+    monkeypatch.setenv("COLUMNS", "200")
+    yield
+    set_language("id")
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(list(args))
+        raise SystemExit(0)
+    captured = capsys.readouterr()
+    return exit_info.value.code or 0, captured.out, captured.err
+
+
+def test_help_screen_is_indonesian(capsys):
+    code, out, _err = run_cli(capsys, "--help")
+
+    assert code == 0
+    assert "Cara pakai: bansos-audit" in out
+    assert "Opsi" in out
+    assert "Perintah" in out
+    assert "Tampilkan bantuan ini lalu keluar." in out
+    assert "Show this message" not in out
+
+
+def test_help_screen_in_english(capsys):
+    code, out, _err = run_cli(capsys, "--lang", "en", "cek", "--help")
+
+    assert code == 0
+    assert "Usage: bansos-audit cek" in out
+    assert "Arguments" in out
+    assert "Options" in out
+    assert "Show this message and exit." in out
+
+
+def test_help_defaults_in_indonesian(capsys):
+    code, out, _err = run_cli(capsys, "generate", "--help")
+
+    assert code == 0
+    assert "[bawaan: demo]" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "indonesian", "english"),
+    [
+        (["run"], "Opsi '--config' belum diisi.", "Missing option '--config'."),
+        (["cek", "--bogus"], "Opsi --bogus tidak ada.", "No such option: --bogus."),
+        (["evaluat"], "Perintah 'evaluat' tidak ada. Maksudnya 'evaluate'?",
+         "No such command 'evaluat'. Did you mean 'evaluate'?"),
+        (["generate", "--persons", "abc"],
+         "Nilai '--persons' tidak sah: isi dengan bilangan bulat",
+         "Invalid value for '--persons': give a whole number"),
+        (["cek", "1", "2", "3"], "Ada argumen lebih yang tidak dikenal: 2 3.",
+         "Unexpected extra arguments: 2 3."),
+        (["cek", "--nama"], "Opsi '--nama' memerlukan nilai.", "Option '--nama' needs a value."),
+    ],
+)
+def test_usage_errors_both_languages(capsys, args, indonesian, english):
+    code, _out, err = run_cli(capsys, *args)
+    assert code == 2
+    assert indonesian in err
+    assert "Kesalahan" in err
+
+    code, _out, err = run_cli(capsys, "--lang", "en", *args)
+    assert code == 2
+    assert english in err
+
+
+def test_pipeline_error_exits_one(capsys, tmp_path):
+    code, _out, err = run_cli(capsys, "cek", "--marts", str(tmp_path), "3325010101900001")
+
+    assert code == 1
+    assert "Belum ada hasil audit" in err
