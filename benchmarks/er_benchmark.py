@@ -35,6 +35,7 @@ from er_datasets import load  # noqa: E402
 DEFAULT_DATASETS = ("febrl1", "febrl2", "febrl3", "febrl4", "batang50000", "febrl_large100000")
 ENGINES = ("bansos", "splink")
 OUT = HERE / "out"
+FEBRL_SETTINGS = ROOT / "pipelines" / "er" / "settings" / "febrl_person.toml"
 CONSOLE = Console(highlight=False, markup=False, width=200)
 ERRORS = Console(stderr=True, highlight=False, markup=False, width=400)
 
@@ -79,7 +80,7 @@ def drop_same_source_pairs(con: duckdb.DuckDBPyConnection, link_type: str) -> No
 
 
 def febrl_settings(link_type: str) -> Path:
-    text = (HERE / "er_febrl_settings.toml").read_text(encoding="utf-8")
+    text = FEBRL_SETTINGS.read_text(encoding="utf-8")
     ours = "link_only" if link_type == "link_only" else "dedupe_and_link"
     OUT.mkdir(exist_ok=True)
     path = OUT / f"er_febrl_settings_{ours}.toml"

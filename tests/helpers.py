@@ -99,7 +99,10 @@ def compare_records(left: dict, right: dict, model: ModelSpec | None = None) -> 
     chunk = con.sql(sql_gen.pair_columns_sql("__case_pairs", columns)).to_arrow_table()
     encoded = encode_score_columns(con, model)
     for score in model.scores:
-        scores = score_pairs(score.scorer, encoded[score.column], np.array([1]), np.array([2]))
+        column_l, column_r = score.columns
+        scores = score_pairs(
+            score.scorer, encoded[column_l], np.array([1]), np.array([2]), encoded[column_r]
+        )
         chunk = chunk.append_column(score.name, scores)
     con.register(CHUNK_VIEW, chunk)
     gammas = con.execute(sql_gen.gammas_sql(model, CHUNK_VIEW)).fetchall()[0][3:]
