@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pytest
+from helpers import febrl_model, make_febrl_records
 
 from pipelines.er.blocking import generate_pairs
-from pipelines.er.engine import INPUT_TABLE, prepare_records
-from pipelines.er.settings import load_model
+from pipelines.er.engine import prepare_records
 
-MODEL = load_model(
-    Path(__file__).resolve().parent.parent / "pipelines" / "er" / "settings" / "febrl_person.toml"
-)
-COLUMNS = (
-    "record_id",
-    "source_kind",
-    "given_name",
-    "surname",
-    "street_number",
-    "address_1",
-    "suburb",
-    "postcode",
-    "state",
-    "date_of_birth",
-    "soc_sec_id",
-)
+MODEL = febrl_model()
 LEFT = {
     "given_name": "maria",
     "surname": "kowalski",
@@ -132,9 +115,7 @@ CASES = [
 
 def _first_rule(left: dict, right: dict) -> str | None:
     con = duckdb.connect()
-    con.execute(f"create table {INPUT_TABLE} ({', '.join(f'{c} varchar' for c in COLUMNS)})")
-    rows = [("a", "febrl", *left.values()), ("b", "febrl", *right.values())]
-    con.executemany(f"insert into {INPUT_TABLE} values ({', '.join('?' * len(COLUMNS))})", rows)
+    make_febrl_records(con, [("a", "febrl", *left.values()), ("b", "febrl", *right.values())])
     prepare_records(con, MODEL)
     generate_pairs(con, MODEL)
     keys = con.execute("select match_key from __er_pairs").fetchall()

@@ -7,23 +7,28 @@ name the expected level label.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import numpy as np
 import pyarrow as pa
 import pytest
-from helpers import comparison, label_of, level_from_values, write_settings
+from helpers import (
+    FEBRL_SETTINGS,
+    comparison,
+    febrl_model,
+    label_of,
+    level_from_values,
+    make_febrl_records,
+    write_settings,
+)
 from rapidfuzz.distance import JaroWinkler
 
 from pipelines.er.comparing import compute_gammas, encode_score_columns, record_columns
 from pipelines.er.dependencies import comparison_columns
-from pipelines.er.engine import INPUT_TABLE, prepare_records
+from pipelines.er.engine import prepare_records
 from pipelines.er.scorers import EncodedColumn, score_pairs
 from pipelines.er.settings import load_model
 
-SETTINGS = Path(__file__).resolve().parent.parent / "pipelines" / "er" / "settings"
-MODEL = load_model(SETTINGS / "febrl_person.toml")
+MODEL = febrl_model()
 
 NAMES = {
     "given_name_l": "maria",
@@ -430,30 +435,11 @@ def test_score_without_right_column_compares_one_column():
     assert scores[0] == pytest.approx(JaroWinkler.normalized_similarity("maria", "marla"))
 
 
-FEBRL_COLUMNS = (
-    "record_id",
-    "source_kind",
-    "given_name",
-    "surname",
-    "street_number",
-    "address_1",
-    "suburb",
-    "postcode",
-    "state",
-    "date_of_birth",
-    "soc_sec_id",
-)
-
-
 def _febrl_labels(left: tuple, right: tuple) -> dict[str, str]:
     """Run two FEBRL-shaped records through features, scorers and levels of the FEBRL model;
     return the label per comparison."""
     con = duckdb.connect()
-    columns = ", ".join(f"{name} varchar" for name in FEBRL_COLUMNS)
-    con.execute(f"create table {INPUT_TABLE} ({columns})")
-    con.executemany(
-        f"insert into {INPUT_TABLE} values ({', '.join('?' * len(FEBRL_COLUMNS))})", [left, right]
-    )
+    make_febrl_records(con, [left, right])
     prepare_records(con, MODEL)
     con.execute(
         "create table __test_pairs as select 1::integer as rid_l, 2::integer as rid_r, "
@@ -545,7 +531,7 @@ def test_unswapped_names_keep_both_comparisons():
 
 
 def test_right_column_setting_is_read(tmp_path):
-    text = (SETTINGS / "febrl_person.toml").read_text(encoding="utf-8")
+    text = FEBRL_SETTINGS.read_text(encoding="utf-8")
     model = load_model(write_settings(tmp_path / "febrl.toml", text))
     given = comparison(model, "given_name")
 
@@ -558,8 +544,7 @@ def test_right_column_setting_is_read(tmp_path):
 
 def test_comparison_columns_include_right_column():
     con = duckdb.connect()
-    columns = ", ".join(f"{name} varchar" for name in FEBRL_COLUMNS)
-    con.execute(f"create table {INPUT_TABLE} ({columns})")
+    make_febrl_records(con, [])
     prepare_records(con, MODEL)
 
     read = comparison_columns(MODEL, comparison(MODEL, "given_name"), record_columns(con))
