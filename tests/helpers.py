@@ -25,8 +25,36 @@ ARROW_TYPES = {
 }
 
 
+FEBRL_SETTINGS = Path(__file__).resolve().parent.parent / "pipelines/er/settings/febrl_person.toml"
+FEBRL_COLUMNS = (
+    "record_id",
+    "source_kind",
+    "given_name",
+    "surname",
+    "street_number",
+    "address_1",
+    "suburb",
+    "postcode",
+    "state",
+    "date_of_birth",
+    "soc_sec_id",
+)
+
+
 def indonesian_model() -> ModelSpec:
     return load_model(None)
+
+
+def febrl_model() -> ModelSpec:
+    return load_model(FEBRL_SETTINGS)
+
+
+def make_febrl_records(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
+    """Write FEBRL-shaped rows (values in FEBRL_COLUMNS order, all text) to int_person_records."""
+    con.execute(f"create table {INPUT_TABLE} ({', '.join(f'{c} varchar' for c in FEBRL_COLUMNS)})")
+    if rows:
+        placeholders = ", ".join("?" * len(FEBRL_COLUMNS))
+        con.executemany(f"insert into {INPUT_TABLE} values ({placeholders})", rows)
 
 
 def comparison(model: ModelSpec, name: str) -> ComparisonSpec:
@@ -99,7 +127,10 @@ def compare_records(left: dict, right: dict, model: ModelSpec | None = None) -> 
     chunk = con.sql(sql_gen.pair_columns_sql("__case_pairs", columns)).to_arrow_table()
     encoded = encode_score_columns(con, model)
     for score in model.scores:
-        scores = score_pairs(score.scorer, encoded[score.column], np.array([1]), np.array([2]))
+        column_l, column_r = score.columns
+        scores = score_pairs(
+            score.scorer, encoded[column_l], np.array([1]), np.array([2]), encoded[column_r]
+        )
         chunk = chunk.append_column(score.name, scores)
     con.register(CHUNK_VIEW, chunk)
     gammas = con.execute(sql_gen.gammas_sql(model, CHUNK_VIEW)).fetchall()[0][3:]

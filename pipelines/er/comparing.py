@@ -48,8 +48,9 @@ def create_gamma_table(con: duckdb.DuckDBPyConnection, model: ModelSpec, table: 
 def score_columns(model: ModelSpec) -> list[str]:
     columns: list[str] = []
     for score in model.scores:
-        if score.column not in columns:
-            columns.append(score.column)
+        for column in score.columns:
+            if column not in columns:
+                columns.append(column)
     return columns
 
 
@@ -115,7 +116,10 @@ def _register_scores(
     right = chunk.column("rid_r").to_numpy()
     scores = {"__pair_index": chunk.column("__pair_index")}
     for score in model.scores:
-        scores[score.name] = score_pairs(score.scorer, encoded[score.column], left, right)
+        column_l, column_r = score.columns
+        scores[score.name] = score_pairs(
+            score.scorer, encoded[column_l], left, right, encoded[column_r]
+        )
     con.register(SCORES_VIEW, pa.table(scores))
 
 

@@ -45,7 +45,7 @@ def rule_columns(model: ModelSpec, rule: BlockingRuleSpec, record_columns: set[s
 def comparison_columns(
     model: ModelSpec, comparison: ComparisonSpec, record_columns: set[str]
 ) -> set[str]:
-    names = {score.column for score in comparison.scores}
+    names = {column for score in comparison.scores for column in score.columns}
     for level in comparison.levels:
         names |= set(_SIDE_COLUMN.findall(level.sql or ""))
     return closure(model, names, record_columns)

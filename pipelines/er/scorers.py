@@ -108,20 +108,28 @@ class EncodedColumn:
 
 
 def score_pairs(
-    scorer_name: str, column: EncodedColumn, left: np.ndarray, right: np.ndarray
+    scorer_name: str,
+    column: EncodedColumn,
+    left: np.ndarray,
+    right: np.ndarray,
+    right_column: EncodedColumn | None = None,
 ) -> pa.Array:
     """Score the pairs of record positions `left` and `right` on an encoded column; pairs
-    with a NULL side get NULL. Each distinct pair of values is scored once."""
-    codes_l, codes_r = column.codes[left], column.codes[right]
+    with a NULL side get NULL. Each distinct pair of values is scored once.
+
+    `right_column`, when given, is read for the right records instead of `column`, so two
+    different fields can be compared (for example given name against surname)."""
+    right_column = right_column or column
+    codes_l, codes_r = column.codes[left], right_column.codes[right]
     is_null = (codes_l < 0) | (codes_r < 0)
     scores = np.full(len(left), np.nan, dtype=np.float32)
     if is_null.all():
         return pa.array(scores, mask=is_null)
-    width = len(column.values) + 1
+    width = len(right_column.values) + 1
     keys = codes_l[~is_null] * width + codes_r[~is_null]
     inverse, distinct = pd.factorize(keys)
     values_l = column.values[distinct // width]
-    values_r = column.values[distinct % width]
+    values_r = right_column.values[distinct % width]
     if scorer_name in DATE_SCORERS:
         computed = SCORERS[scorer_name](values_l, values_r)
     else:

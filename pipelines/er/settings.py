@@ -174,7 +174,12 @@ def _score(item: dict, comparison: str, errors: list[str]) -> ScoreSpec:
         )
     if "name" not in item or "column" not in item:
         errors.append(f"comparison {comparison!r}: every score needs 'name' and 'column'")
-    return ScoreSpec(name=item.get("name", ""), scorer=scorer, column=item.get("column", ""))
+    return ScoreSpec(
+        name=item.get("name", ""),
+        scorer=scorer,
+        column=item.get("column", ""),
+        right_column=item.get("right_column"),
+    )
 
 
 def _level(item: dict, comparison: str, errors: list[str]) -> LevelSpec:

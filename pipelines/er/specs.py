@@ -44,11 +44,22 @@ class BlockingRuleSpec:
 
 @dataclass(frozen=True)
 class ScoreSpec:
-    """A pair column filled by `scorer` from the registry on `column_l` and `column_r`."""
+    """A pair column filled by `scorer` from the registry on `column_l` and `column_r`.
+
+    With `right_column` set, the scorer compares `column` of the left record with
+    `right_column` of the right record, for example the given name against the surname to
+    catch swapped name fields with typos.
+    """
 
     name: str
     scorer: str
     column: str
+    right_column: str | None = None
+
+    @property
+    def columns(self) -> tuple[str, str]:
+        """The column read on the left record and the one read on the right record."""
+        return self.column, self.right_column or self.column
 
 
 @dataclass(frozen=True)
