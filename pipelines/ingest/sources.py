@@ -24,6 +24,9 @@ SOURCE_KINDS = (
     "asn",
     "village_officials",
     "exclusion",
+    "bpjs_tk",
+    "pln",
+    "vehicles",
 )
 
 # Columns that a person-bearing row may carry in any kind of file.
@@ -32,6 +35,7 @@ _COMMON_ALIASES: dict[str, tuple[str, ...]] = {
         "NIK", "NIK KTP", "NIK_KTP", "NIK ART", "NIK PENERIMA", "NIK KPM", "NIK PENGURUS",
         "NIK PESERTA", "NIK ANGGOTA", "NO NIK", "NOMOR NIK", "NOMOR INDUK KEPENDUDUKAN",
         "NIK PELAPOR", "NIK ALMARHUM", "NIK JENAZAH", "NIK PEGAWAI", "NIK PERANGKAT",
+        "NIK PEMILIK", "NIK PELANGGAN", "NIK TENAGA KERJA", "NIK PENGURUS BADAN USAHA",
     ),
     "no_kk": (
         "NO KK", "NOKK", "NO. KK", "NO_KK", "NOMOR KK", "NO KARTU KELUARGA",
@@ -40,7 +44,8 @@ _COMMON_ALIASES: dict[str, tuple[str, ...]] = {
     "name": (
         "NAMA", "NAMA LENGKAP", "NAMA PENERIMA", "NAMA KPM", "NAMA PENGURUS", "NAMA ART",
         "NAMA PESERTA", "NAMA ANGGOTA", "NAMA PELAPOR", "NAMA ALMARHUM", "NAMA JENAZAH",
-        "NAMA PEGAWAI", "NAMA PERANGKAT", "NM PENERIMA",
+        "NAMA PEGAWAI", "NAMA PERANGKAT", "NM PENERIMA", "NAMA PEMILIK", "NAMA PELANGGAN",
+        "NAMA TENAGA KERJA", "NAMA PEKERJA", "NM PELANGGAN",
     ),
     "birth_date": (
         "TGL LAHIR", "TANGGAL LAHIR", "TGL_LHR", "TGL LHR", "TGLLAHIR", "TANGGAL_LAHIR",
@@ -48,7 +53,10 @@ _COMMON_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "birth_place": ("TEMPAT LAHIR", "TMP LAHIR", "TMPT LAHIR", "TEMPAT_LAHIR"),
     "sex": ("JENIS KELAMIN", "JK", "JNS KELAMIN", "KELAMIN", "L/P", "SEX", "JENIS_KELAMIN"),
-    "address": ("ALAMAT", "ALAMAT LENGKAP", "ALAMAT RUMAH"),
+    "address": (
+        "ALAMAT", "ALAMAT LENGKAP", "ALAMAT RUMAH", "ALAMAT PEMILIK", "ALAMAT PELANGGAN",
+        "ALAMAT TINGGAL",
+    ),
     "rt": ("RT",),
     "rw": ("RW",),
     "rt_rw": ("RT/RW", "RT RW", "RTRW", "RT / RW"),
@@ -153,6 +161,42 @@ _KIND_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "category": ("KATEGORI", "JENIS DAFTAR", "KELOMPOK"),
         "as_of_date": ("PER TANGGAL", "TANGGAL DATA", "TGL DATA", "KEADAAN PER"),
     },
+    # BPJS Ketenagakerjaan wage extract: one row per member and reported month.
+    "bpjs_tk": {
+        "kpj": ("NO KPJ", "KPJ", "NOMOR KPJ", "NO PESERTA BPJS TK", "NOMOR PESERTA"),
+        "employer": (
+            "NAMA PERUSAHAAN", "PERUSAHAAN", "NAMA PEMBERI KERJA", "PEMBERI KERJA",
+            "NAMA BADAN USAHA",
+        ),
+        "wage": (
+            "UPAH", "UPAH DILAPORKAN", "UPAH YANG DILAPORKAN", "UPAH TERAKHIR", "UPAH SEBULAN",
+            "UPAH PER BULAN", "GAJI", "GAJI POKOK", "UPAH (RP)", "UPAH RP",
+        ),
+        "wage_month": (
+            "BULAN", "BULAN UPAH", "PERIODE", "PERIODE UPAH", "BLTH", "BULAN IURAN",
+            "PERIODE IURAN", "BLN",
+        ),
+    },
+    # PLN customer extract (AP2T), one row per connection; NIK is often missing.
+    "pln": {
+        "customer_id": (
+            "IDPEL", "ID PELANGGAN", "IDPELANGGAN", "NO PELANGGAN", "NOMOR PELANGGAN",
+            "ID PEL",
+        ),
+        "tariff": ("TARIF", "GOL TARIF", "GOLONGAN TARIF", "TARIF/DAYA", "TARIF DAYA"),
+        "power": ("DAYA", "DAYA (VA)", "DAYA VA", "DAYA TERPASANG", "DAYA LISTRIK"),
+        "meter": ("NO METER", "NOMOR METER", "NOMET", "NO KWH"),
+    },
+    # Samsat vehicle register extract, one row per vehicle.
+    "vehicles": {
+        "plate": ("NO POLISI", "NOPOL", "NOMOR POLISI", "NO POL", "NO. POL", "TNKB", "PLAT NOMOR"),
+        "vehicle_type": (
+            "JENIS KENDARAAN", "JENIS", "JENIS/MODEL", "MODEL", "JENIS RANMOR", "KATEGORI",
+        ),
+        "wheels": ("JUMLAH RODA", "JML RODA", "RODA", "JUMLAH SUMBU RODA"),
+        "brand": ("MERK", "MEREK", "MERK/TYPE", "MEREK/TIPE"),
+        "production_year": ("TAHUN PEMBUATAN", "THN BUAT", "TAHUN BUAT"),
+    },
 }
 
 _REQUIRED: dict[str, tuple[str, ...]] = {
@@ -165,6 +209,9 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "asn": ("nik", "name"),
     "village_officials": ("nik", "name"),
     "exclusion": ("nik", "name"),
+    "bpjs_tk": ("nik", "name", "wage"),
+    "pln": ("customer_id", "name"),
+    "vehicles": ("plate", "name"),
 }
 
 def header_key(header: str) -> str:
