@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 
 from pipelines.synth.params import (
+    AHU_FILE,
     ASN_FILE,
+    BPJS_TK_FILE,
     BPNT_FILE,
     COMPLAINTS_FILE,
     DEATHS_FILE,
@@ -14,6 +16,8 @@ from pipelines.synth.params import (
     OFFICIALS_FILE,
     PBI_FILE,
     PKH_FILE,
+    PLN_FILE,
+    VEHICLES_FILE,
 )
 
 # Per file and field: probability of each way of writing the value. Exclusion lists and the
@@ -55,6 +59,15 @@ NOISE_RATES: dict[str, dict[str, dict[str, float]]] = {
     ASN_FILE: {"nik_kind": {"apostrophe": 0.01}, "name_kind": {"variant": 0.3}},
     OFFICIALS_FILE: {"name_kind": {"variant": 0.1}},
     COMPLAINTS_FILE: {"name_kind": {"variant": 0.05}},
+    # Rules 17 and 18 join these extracts by NIK only, so a damaged NIK hides the row from
+    # them; the truth counts only rows an audit can join.
+    BPJS_TK_FILE: {
+        "nik_kind": {"apostrophe": 0.02, "excel_num": 0.006, "spaces": 0.004},
+        "name_kind": {"variant": 0.05, "typo": 0.01},
+    },
+    PLN_FILE: {"nik_kind": {"apostrophe": 0.01, "sci_text": 0.005}, "name_kind": {"variant": 0.05}},
+    VEHICLES_FILE: {"nik_kind": {"dots": 0.005, "sci_text": 0.004}, "name_kind": {"variant": 0.05}},
+    AHU_FILE: {"nik_kind": {"apostrophe": 0.01}, "name_kind": {"variant": 0.1}},
 }
 
 

@@ -1,0 +1,280 @@
+"""Rows of the BPJS-TK, PLN, Samsat and AHU/OSS extracts that rules 16, 17 and 18 read.
+
+Natural rows follow the welfare decile: better-off families earn more, draw more power and own
+more cars. Planted rows give each rule cases in recipient families; decoys are recipient
+families with a BPJS-TK wage at or below the UMK, a subsidised R1/900 connection or only
+motorbikes, which must not fire.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from pipelines.synth.params import (
+    AHU_FILE,
+    BPJS_TK_FILE,
+    DTSEN_FILE,
+    PLN_FILE,
+    VEHICLES_FILE,
+)
+from pipelines.synth.plants import PlantBook, _add_rows, _template
+from pipelines.synth.rosters import spec_frame
+
+logger = logging.getLogger(__name__)
+
+EXTRACT_FILES = (BPJS_TK_FILE, PLN_FILE, VEHICLES_FILE, AHU_FILE)
+
+CARS = np.array(["MINIBUS", "JEEP", "PICK UP", "SEDAN", "MICROBUS"], dtype=object)
+AHU_POSITIONS = np.array(
+    ["DIREKTUR", "DIREKTUR UTAMA", "KOMISARIS", "PEMEGANG SAHAM", "PERSERO AKTIF"], dtype=object
+)
+# Share of members of each occupation in BPJS Ketenagakerjaan.
+BPJS_MEMBERSHIP = {"KARYAWAN SWASTA": 0.7, "BURUH HARIAN LEPAS": 0.08, "WIRASWASTA": 0.05}
+
+
+@dataclass(frozen=True)
+class Recipients:
+    """Period recipients: per person, per family, and the roster rows (file, pidx)."""
+
+    person: np.ndarray
+    family: np.ndarray
+    rows: pd.DataFrame
+
+
+def extract_rows(book: PlantBook, recipients: Recipients) -> pd.DataFrame:
+    """Return the row specs of the four extracts, with planted cases and decoys."""
+    p, fam, rng = book.persons, book.families, book.rng
+    natural = pd.concat(
+        [
+            _bpjs_rows(p, fam, book.params.umk_idr, rng),
+            _pln_rows(p, fam, rng),
+            _vehicle_rows(p, fam, rng),
+            _ahu_rows(p, rng),
+        ],
+        ignore_index=True,
+    )
+    spec = _plant(book, natural, recipients)
+    # Set after the noise is drawn, by fix_address_links.
+    spec["address_link"] = False
+    logger.info("extract rows: %s", spec.groupby("file").size().to_dict())
+    return spec
+
+
+def _alive_adults(p: pd.DataFrame, low: int, high: int) -> np.ndarray:
+    age = p["age"].to_numpy()
+    return np.isnat(p["death_date"].to_numpy()) & (age >= low) & (age <= high)
+
+
+def _bpjs_rows(p: pd.DataFrame, fam: pd.DataFrame, umk: int, rng) -> pd.DataFrame:
+    """One wage row per member for October 2026; wages depend on the family's desil."""
+    draw = rng.random(len(p))
+    rate = p["occupation"].map(BPJS_MEMBERSHIP).fillna(0.0).to_numpy()
+    member = _alive_adults(p, 18, 57) & (draw < rate)
+    pidx = np.flatnonzero(member)
+    desil = fam["desil"].to_numpy()[p["family_idx"].to_numpy()[pidx]]
+    better_off = (desil == 0) | (desil >= 6)
+    factor = np.where(
+        better_off, rng.uniform(0.9, 2.2, len(pidx)), rng.uniform(0.45, 1.02, len(pidx))
+    )
+    # Employers often report exactly the UMK.
+    factor[rng.random(len(pidx)) < 0.15] = 1.0
+    wage = (np.round(factor * umk / 1000) * 1000).astype(np.int64)
+    return spec_frame(
+        pidx, BPJS_TK_FILE, family_idx=p["family_idx"].to_numpy()[pidx], wage_idr=wage
+    )
+
+
+def _tariff_draw(desil: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Tariff and power per connection by desil (0 = no desil counts as better off)."""
+    choices = [
+        ("R1", 450), ("R1", 900), ("R1M", 900), ("R1", 1300), ("R1", 2200), ("R1", 3500),
+    ]
+    weights = {
+        "poor": [0.4, 0.55, 0.02, 0.03, 0.0, 0.0],
+        "middle": [0.1, 0.6, 0.1, 0.18, 0.02, 0.0],
+        "better": [0.0, 0.1, 0.15, 0.4, 0.25, 0.1],
+    }
+    band = np.select([(desil >= 1) & (desil <= 3), (desil >= 4) & (desil <= 5)], ["poor", "middle"],
+                     "better")
+    picked = np.zeros(len(desil), dtype=int)
+    for name, w in weights.items():
+        rows = band == name
+        picked[rows] = rng.choice(len(choices), size=int(rows.sum()), p=w)
+    tariff = np.array([c[0] for c in choices], dtype=object)[picked]
+    power = np.array([c[1] for c in choices], dtype=np.int64)[picked]
+    return tariff, power
+
+
+def _pln_rows(p: pd.DataFrame, fam: pd.DataFrame, rng) -> pd.DataFrame:
+    """Half of the households have a connection in the head's name; a third lack the NIK."""
+    heads = p[(p["role"] == "KEPALA KELUARGA").to_numpy()]
+    heads = heads[rng.random(len(heads)) < 0.5]
+    pidx = heads["pidx"].to_numpy()
+    fam_idx = heads["family_idx"].to_numpy()
+    tariff, power = _tariff_draw(fam["desil"].to_numpy()[fam_idx], rng)
+    no_nik = rng.random(len(pidx)) < 0.3
+    return spec_frame(
+        pidx,
+        PLN_FILE,
+        family_idx=fam_idx,
+        tariff=tariff,
+        power_va=power,
+        no_nik=no_nik,
+        is_protected=no_nik,
+        customer_offset=0,
+    )
+
+
+def _vehicle_rows(p: pd.DataFrame, fam: pd.DataFrame, rng) -> pd.DataFrame:
+    """Motorbikes in most households, cars mainly in better-off ones, owned by the head."""
+    heads = p[(p["role"] == "KEPALA KELUARGA").to_numpy() & np.isnat(p["death_date"].to_numpy())]
+    desil = fam["desil"].to_numpy()[heads["family_idx"].to_numpy()]
+    car_rate = np.select([desil == 0, desil >= 6, desil >= 4], [0.3, 0.3, 0.06], 0.015)
+    bike = heads[rng.random(len(heads)) < 0.45]
+    car = heads[rng.random(len(heads)) < car_rate]
+    frames = []
+    for owners, types, wheels in (
+        (bike, np.full(len(bike), "SEPEDA MOTOR", dtype=object), 2),
+        (car, CARS[rng.integers(len(CARS), size=len(car))], 4),
+    ):
+        frames.append(
+            spec_frame(
+                owners["pidx"].to_numpy(),
+                VEHICLES_FILE,
+                family_idx=owners["family_idx"].to_numpy(),
+                vehicle_type=types,
+                wheels=wheels,
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _ahu_rows(p: pd.DataFrame, rng) -> pd.DataFrame:
+    """A few traders and entrepreneurs are officers or owners of a CV, PT or NIB business."""
+    trading = p["occupation"].isin(["WIRASWASTA", "PEDAGANG"]).to_numpy()
+    listed = trading & _alive_adults(p, 21, 75) & (rng.random(len(p)) < 0.03)
+    pidx = np.flatnonzero(listed)
+    return spec_frame(
+        pidx,
+        AHU_FILE,
+        family_idx=p["family_idx"].to_numpy()[pidx],
+        position=AHU_POSITIONS[rng.integers(len(AHU_POSITIONS), size=len(pidx))],
+    )
+
+
+# ---------------------------------------------------------------- plants and decoys
+
+
+def _plant(book: PlantBook, spec: pd.DataFrame, recipients: Recipients) -> pd.DataFrame:
+    p, params, rng = book.persons, book.params, book.rng
+    family = p["family_idx"].to_numpy()
+    registered = book.families["in_register"].to_numpy()
+    open_family = recipients.family & registered
+    wage_hit, proxy_hit = _natural_hits(book, spec)
+    k = book.per_rule
+
+    def members(families: np.ndarray, low: int = 20, high: int = 55) -> np.ndarray:
+        """One unused adult member per family of `families` (a boolean mask over families)."""
+        pool = book.pick(families[family] & _alive_adults(p, low, high), k=len(p))
+        chosen = pd.Series(pool).groupby(family[pool]).first().to_numpy()
+        book.used[np.setdiff1d(pool, chosen)] = False
+        return rng.permutation(chosen)
+
+    def add(pidx: np.ndarray, file: str, plant: str, **columns) -> None:
+        nonlocal spec
+        if len(pidx):
+            spec = _add_rows(spec, _template(book, pidx, file, plant, **columns))
+
+    umk = params.umk_idr
+    candidates = members(open_family & ~wage_hit)
+    above, at_or_below = candidates[:k], candidates[k : 2 * k]
+    add(above, BPJS_TK_FILE, "WAGE_ABOVE_UMK",
+        wage_idr=(np.round(rng.uniform(1.15, 2.0, len(above)) * umk / 1000) * 1000).astype(int))
+    below = np.where(np.arange(len(at_or_below)) % 2 == 0, umk, np.round(0.8 * umk, -3))
+    add(at_or_below, BPJS_TK_FILE, "decoy", wage_idr=below.astype(int))
+    book.planted["WAGE_ABOVE_UMK"] += len(above)
+    _decoys(book, recipients, at_or_below, "bpjs_wage_at_or_below_umk", "WAGE_ABOVE_UMK")
+
+    candidates = members(open_family & ~proxy_hit)
+    big, r1m, car, r1_900, bike = (candidates[i * k : (i + 1) * k] for i in range(5))
+    add(big, PLN_FILE, "PROXY_AFFLUENCE", tariff="R1", power_va=params.proxy_min_power_va,
+        customer_offset=1)
+    add(r1m, PLN_FILE, "PROXY_AFFLUENCE", tariff="R1M", power_va=900, customer_offset=1,
+        no_nik=np.arange(len(r1m)) % 2 == 0)
+    add(car, VEHICLES_FILE, "PROXY_AFFLUENCE", vehicle_type="MINIBUS", wheels=4)
+    add(r1_900, PLN_FILE, "decoy", tariff="R1", power_va=900, customer_offset=1)
+    add(bike, VEHICLES_FILE, "decoy", vehicle_type="SEPEDA MOTOR", wheels=2)
+    book.planted["PROXY_AFFLUENCE"] += len(big) + len(r1m) + len(car)
+    _decoys(book, recipients, r1_900, "pln_subsidised_r1_900", "PROXY_AFFLUENCE")
+    _decoys(book, recipients, bike, "motorbike_only", "PROXY_AFFLUENCE")
+
+    owners = members(open_family, 25, 70)[:k]
+    add(owners, AHU_FILE, "BUSINESS_OWNER", position="DIREKTUR")
+    book.planted["BUSINESS_OWNER"] += len(owners)
+    return spec
+
+
+def _natural_hits(book: PlantBook, spec: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Families that already have a wage above the UMK, or a proxy indicator."""
+    n_fam = len(book.families)
+    file = spec["file"].to_numpy()
+    family = spec["family_idx"].to_numpy().astype(int)
+    wage = (file == BPJS_TK_FILE) & (spec["wage_idr"].fillna(0).to_numpy() > book.params.umk_idr)
+    proxy = (
+        (file == PLN_FILE)
+        & (
+            (spec["power_va"].fillna(0).to_numpy() >= book.params.proxy_min_power_va)
+            | (spec["tariff"].fillna("").to_numpy() == "R1M")
+        )
+    ) | ((file == VEHICLES_FILE) & (spec["wheels"].fillna(0).to_numpy() >= 4))
+    return (
+        np.bincount(family[wage], minlength=n_fam) > 0,
+        np.bincount(family[proxy], minlength=n_fam) > 0,
+    )
+
+
+def _decoys(
+    book: PlantBook, recipients: Recipients, pidx: np.ndarray, kind: str, rule: str
+) -> None:
+    """Record a decoy on every period roster row of the families of `pidx`."""
+    families = set(book.family_of(pidx).tolist())
+    rows = recipients.rows
+    picked = rows[np.isin(book.family_of(rows["pidx"].to_numpy()), list(families))]
+    for row in picked.itertuples():
+        book.decoys.append((int(row.pidx), row.file, kind, rule, row.programme))
+
+
+def fix_address_links(spec: pd.DataFrame, persons: pd.DataFrame, families: pd.DataFrame) -> None:
+    """Mark the PLN rows without a NIK that an audit can place by name, desa, RT and RW.
+
+    That needs the person's register row written with the true name and region, and no other
+    register person of the same name in that RT and RW. Runs after the noise is drawn.
+    """
+    file = spec["file"].to_numpy()
+    pidx = spec["pidx"].to_numpy()
+    dtsen = file == DTSEN_FILE
+    clean = np.zeros(len(persons), dtype=bool)
+    clean[pidx[dtsen]] = (
+        (spec["name_kind"].to_numpy()[dtsen] == "same")
+        & (spec["wil_kind"].to_numpy()[dtsen] == "ok")
+    )
+    fam = persons["family_idx"].to_numpy()
+    registered = families["in_register"].to_numpy()[fam]
+    key = pd.DataFrame(
+        {
+            "desa": families["desa_code"].to_numpy()[fam],
+            "rt": families["rt"].to_numpy()[fam],
+            "rw": families["rw"].to_numpy()[fam],
+            "name": persons["name"].to_numpy(),
+        }
+    )[registered]
+    unique = np.zeros(len(persons), dtype=bool)
+    unique[np.flatnonzero(registered)] = ~key.duplicated(keep=False).to_numpy()
+    pln = file == PLN_FILE
+    no_nik = spec["no_nik"].fillna(False).astype(bool).to_numpy()
+    spec["address_link"] = pln & no_nik & clean[pidx] & registered[pidx] & unique[pidx]
+
