@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
-import pytest
 from test_rules_builders import make_kk, make_nik, rules_config
 
 from pipelines.er import link_persons

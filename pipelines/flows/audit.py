@@ -16,9 +16,9 @@ import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from pipelines.errors import ConfigError
 from pipelines.er import link_persons
 from pipelines.er.records import PERSON_KINDS, build_person_records
+from pipelines.errors import ConfigError
 from pipelines.ingest import build_staging, ingest_source, validate_staging
 from pipelines.progress import stage_started
 from pipelines.publish import publish_marts

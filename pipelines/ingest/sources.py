@@ -29,6 +29,22 @@ SOURCE_KINDS = (
     "vehicles",
 )
 
+# English description of each kind; `kind_label` translates it for reports.
+KIND_LABELS: dict[str, str] = {
+    "register": "DTSEN (or DTKS) register",
+    "pkh": "PKH roster",
+    "bpnt": "BPNT/Sembako roster",
+    "pbi": "PBI JKN roster",
+    "complaints": "complaints",
+    "deaths": "death register",
+    "asn": "ASN/TNI/Polri and pensioner list",
+    "village_officials": "perangkat desa list",
+    "exclusion": "other exclusion list (AHU/OSS, teachers, health workers...)",
+    "bpjs_tk": "BPJS Ketenagakerjaan wage extract",
+    "pln": "PLN customer extract",
+    "vehicles": "Samsat vehicle extract",
+}
+
 # Columns that a person-bearing row may carry in any kind of file.
 _COMMON_ALIASES: dict[str, tuple[str, ...]] = {
     "nik": (
@@ -213,6 +229,11 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "pln": ("customer_id", "name"),
     "vehicles": ("plate", "name"),
 }
+
+def kind_label(kind: str) -> str:
+    """Return the translated description of a source kind, or the kind itself when unknown."""
+    return _(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+
 
 def header_key(header: str) -> str:
     """Return the comparison key of a header: upper case, letters and digits only."""

@@ -1,8 +1,8 @@
 """Ground truth of rules 16, 17 and 18 from the written extract rows.
 
-A row counts only when an audit can join it to its person: the AHU/OSS list through the linker
-(its NIKs stay joinable), BPJS-TK and Samsat rows by a usable NIK, PLN rows by a usable NIK or,
-without one, by name, desa, RT and RW (`address_link`, set by the generator).
+A row counts only when an audit can join it to its person. The linker joins the AHU/OSS list,
+whose NIKs stay joinable. BPJS-TK and Samsat rows join by a usable NIK. PLN rows join by a usable
+NIK or, without one, by name, desa, RT and RW (`address_link`, set by the generator).
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ COMPANIES = np.array(["CV MAJU JAYA", "PT SINAR PANTURA", "CV KARYA MANDIRI", "P
 
 
 def write_bpjs_tk(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame:
-    """One sheet `Upah TK`; wages as numbers or `Rp 3.100.000` text, some NIKs as numbers."""
+    """Write sheet `Upah TK` with wages as numbers or `Rp 3.100.000` text, some NIKs as numbers."""
     spec = _csv_rows(_sort(spec, ctx.families))
     rng = ctx.rng
     n = len(spec)
@@ -63,6 +63,7 @@ def write_bpjs_tk(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataF
             "BLTH": WAGE_MONTHS[rng.integers(len(WAGE_MONTHS), size=n)],
         }
     )
+
     spec["sheet"] = "Upah TK"
     book = _workbook(out / BPJS_TK_FILE)
     sheet = book.add_worksheet("Upah TK")
@@ -81,7 +82,7 @@ def write_bpjs_tk(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataF
 
 
 def _address(spec: pd.DataFrame, ctx: RenderContext) -> np.ndarray:
-    """`DK. KRAJAN RT 003 RW 002`, `DK. KRAJAN RT 03/02` or `DK. KRAJAN Rt.3/Rw.2`."""
+    """Return addresses as `DK. KRAJAN RT 003 RW 002`, `DK. KRAJAN RT 03/02` or `... Rt.3/Rw.2`."""
     fam = ctx.family_rows(spec)
     dusun = fam["dusun"].to_numpy(dtype=object)
     rt = fam["rt"].to_numpy().astype(int)
@@ -99,7 +100,7 @@ def _address(spec: pd.DataFrame, ctx: RenderContext) -> np.ndarray:
 
 
 def write_pln(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame:
-    """`;`-separated AP2T-style export; tariff and power as `R1/900` and `900 VA`."""
+    """Write a `;`-separated AP2T-style export with tariff and power as `R1/900` and `900 VA`."""
     spec = _csv_rows(_sort(spec, ctx.families))
     rng = ctx.rng
     region = ctx.region(spec)
@@ -131,7 +132,7 @@ def write_pln(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame
 
 
 def write_vehicles(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame:
-    """Quoted `,` CSV; the wheel column is blank for a third of rows, so staging reads the type."""
+    """Write a quoted `,` CSV whose wheel column is blank on a third of rows."""
     spec = _csv_rows(_sort(spec, ctx.families))
     rng = ctx.rng
     n = len(spec)
@@ -174,7 +175,7 @@ def write_vehicles(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.Data
 
 
 def write_ahu(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame:
-    """Company officers and owners matched from AHU (CV, PT) and OSS (NIB) by Dinsos."""
+    """Write the company officers and owners that Dinsos matched in AHU (CV, PT) and OSS (NIB)."""
     spec = _csv_rows(_sort(spec, ctx.families))
     rng = ctx.rng
     n = len(spec)
@@ -193,6 +194,7 @@ def write_ahu(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame
             "PER TANGGAL": np.full(n, "30-11-2026", dtype=object),
         }
     )
+
     spec["sheet"] = "Pengurus"
     book = _workbook(out / AHU_FILE)
     sheet = book.add_worksheet("Pengurus")

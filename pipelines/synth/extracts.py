@@ -1,9 +1,9 @@
 """Rows of the BPJS-TK, PLN, Samsat and AHU/OSS extracts that rules 16, 17 and 18 read.
 
 Natural rows follow the welfare decile: better-off families earn more, draw more power and own
-more cars. Planted rows give each rule cases in recipient families; decoys are recipient
+more cars. Planted rows give each rule cases in recipient families. Decoys are recipient
 families with a BPJS-TK wage at or below the UMK, a subsidised R1/900 connection or only
-motorbikes, which must not fire.
+motorbikes, and must not fire.
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ from pipelines.synth.plants import PlantBook, _add_rows, _template
 from pipelines.synth.rosters import spec_frame
 
 logger = logging.getLogger(__name__)
-
-EXTRACT_FILES = (BPJS_TK_FILE, PLN_FILE, VEHICLES_FILE, AHU_FILE)
 
 CARS = np.array(["MINIBUS", "JEEP", "PICK UP", "SEDAN", "MICROBUS"], dtype=object)
 AHU_POSITIONS = np.array(
@@ -70,7 +68,7 @@ def _alive_adults(p: pd.DataFrame, low: int, high: int) -> np.ndarray:
 
 
 def _bpjs_rows(p: pd.DataFrame, fam: pd.DataFrame, umk: int, rng) -> pd.DataFrame:
-    """One wage row per member for October 2026; wages depend on the family's desil."""
+    """Draw one wage row per member for October 2026, with wages by the family's desil."""
     draw = rng.random(len(p))
     rate = p["occupation"].map(BPJS_MEMBERSHIP).fillna(0.0).to_numpy()
     member = _alive_adults(p, 18, 57) & (draw < rate)
@@ -89,7 +87,7 @@ def _bpjs_rows(p: pd.DataFrame, fam: pd.DataFrame, umk: int, rng) -> pd.DataFram
 
 
 def _tariff_draw(desil: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Tariff and power per connection by desil (0 = no desil counts as better off)."""
+    """Draw tariff and power per connection by desil (desil 0, none, counts as better off)."""
     choices = [
         ("R1", 450), ("R1", 900), ("R1M", 900), ("R1", 1300), ("R1", 2200), ("R1", 3500),
     ]
@@ -110,7 +108,7 @@ def _tariff_draw(desil: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _pln_rows(p: pd.DataFrame, fam: pd.DataFrame, rng) -> pd.DataFrame:
-    """Half of the households have a connection in the head's name; a third lack the NIK."""
+    """Give half of the households a connection in the head's name, a third without NIK."""
     heads = p[(p["role"] == "KEPALA KELUARGA").to_numpy()]
     heads = heads[rng.random(len(heads)) < 0.5]
     pidx = heads["pidx"].to_numpy()
@@ -130,7 +128,7 @@ def _pln_rows(p: pd.DataFrame, fam: pd.DataFrame, rng) -> pd.DataFrame:
 
 
 def _vehicle_rows(p: pd.DataFrame, fam: pd.DataFrame, rng) -> pd.DataFrame:
-    """Motorbikes in most households, cars mainly in better-off ones, owned by the head."""
+    """Give many heads a motorbike and mainly better-off heads a car."""
     heads = p[(p["role"] == "KEPALA KELUARGA").to_numpy() & np.isnat(p["death_date"].to_numpy())]
     desil = fam["desil"].to_numpy()[heads["family_idx"].to_numpy()]
     car_rate = np.select([desil == 0, desil >= 6, desil >= 4], [0.3, 0.3, 0.06], 0.015)
@@ -154,7 +152,7 @@ def _vehicle_rows(p: pd.DataFrame, fam: pd.DataFrame, rng) -> pd.DataFrame:
 
 
 def _ahu_rows(p: pd.DataFrame, rng) -> pd.DataFrame:
-    """A few traders and entrepreneurs are officers or owners of a CV, PT or NIB business."""
+    """List 3% of traders and entrepreneurs as officers or owners of a CV, PT or NIB business."""
     trading = p["occupation"].isin(["WIRASWASTA", "PEDAGANG"]).to_numpy()
     listed = trading & _alive_adults(p, 21, 75) & (rng.random(len(p)) < 0.03)
     pidx = np.flatnonzero(listed)
@@ -178,7 +176,7 @@ def _plant(book: PlantBook, spec: pd.DataFrame, recipients: Recipients) -> pd.Da
     k = book.per_rule
 
     def members(families: np.ndarray, low: int = 20, high: int = 55) -> np.ndarray:
-        """One unused adult member per family of `families` (a boolean mask over families)."""
+        """Pick one unused adult member per family of `families` (a mask over families)."""
         pool = book.pick(families[family] & _alive_adults(p, low, high), k=len(p))
         chosen = pd.Series(pool).groupby(family[pool]).first().to_numpy()
         book.used[np.setdiff1d(pool, chosen)] = False
@@ -219,7 +217,7 @@ def _plant(book: PlantBook, spec: pd.DataFrame, recipients: Recipients) -> pd.Da
 
 
 def _natural_hits(book: PlantBook, spec: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Families that already have a wage above the UMK, or a proxy indicator."""
+    """Return the families with a wage above the UMK and those with a proxy indicator."""
     n_fam = len(book.families)
     file = spec["file"].to_numpy()
     family = spec["family_idx"].to_numpy().astype(int)
