@@ -9,7 +9,7 @@ import duckdb
 import pytest
 import xlsxwriter
 
-from pipelines.ingest import build_staging, ingest_source
+from pipelines.ingest import build_staging, ingest_source, validate_staging
 from pipelines.ingest.sources import detect_kind
 from pipelines.runconfig import SourceSpec
 
@@ -68,7 +68,7 @@ def test_bpjs_tk_workbook_with_title_and_number_cells(con, tmp_path):
         (5, None, "excel_damaged", 2_550_000, dt.date(2026, 10, 1), "CV SUMBER"),
     ]
     quarantined = _rows(con, "select source_row, reason_code from quarantine order by 1")
-    assert quarantined == [(1, "title_row"), (2, "title_row"), (6, "blank_row"),
+    assert quarantined == [(1, "title_row"), (2, "blank_row"), (6, "blank_row"),
                            (7, "totals_row")]
     assert _reconciliation(con) == [(6, 2, 4)]
 
@@ -96,6 +96,23 @@ def test_pln_csv_without_nik_and_combined_tariff(con, tmp_path):
     ]
     assert _rows(con, "select source_row, reason_code from quarantine") == [(4, "no_identity")]
     assert _reconciliation(con) == [(4, 3, 1)]
+
+
+def test_pln_suite_flags_bad_rows_only(con, tmp_path):
+    text = (
+        "IDPEL;NAMA;NIK;TARIF;DAYA\r\n"
+        f"524010000017;SITI AMINAH;{NIK_A};R1M/900;900 VA\r\n"
+        "524010000033;TARMUJI;;R1;1.300\r\n"
+        "5.24010E+11;DARSINAH;-;R1/2200;\r\n"
+    )
+    (tmp_path / "pln.csv").write_bytes(text.encode("utf-8"))
+    _ingest(con, tmp_path, "pln.csv")
+
+    summary = validate_staging(con, tmp_path / "validation", "run1")
+
+    assert summary.success
+    flagged = sorted((o.column_name, o.unexpected_count) for o in summary.flag_failures)
+    assert flagged == [("customer_id", 1), ("nik_status", 1)]
 
 
 def test_vehicles_csv_wheels_from_type(con, tmp_path):

@@ -39,7 +39,8 @@ def test_demo_config_loads():
     assert config.raw_dir.resolve() == REPO / "data" / "raw"
     assert config.marts_dir.resolve() == REPO / "data" / "marts"
     assert [s.kind for s in config.sources] == [
-        "register", "pkh", "bpnt", "pbi", "complaints", "deaths", "asn", "village_officials"]
+        "register", "pkh", "bpnt", "pbi", "complaints", "deaths", "asn", "village_officials",
+        "bpjs_tk", "pln", "vehicles", "exclusion"]
     assert config.sources[0].path == "dtsen_*.csv"
     assert config.sources[0].snapshot_date == dt.date(2026, 11, 18)
 

@@ -573,7 +573,7 @@ create or replace macro stg_power_va(power, tariff) as
     coalesce(
         stg_va_number(power),
         stg_va_number(nullif(
-            regexp_extract(stg_upper(tariff), '/\s*([0-9][0-9.,]*\s*K?\s*VA?)', 1), ''
+            regexp_extract(stg_upper(tariff), '/\s*([0-9][0-9.,]*(?:\s*K?\s*VA)?)', 1), ''
         ))
     );
 
