@@ -57,7 +57,7 @@ def write_demo_run_config(folder: Path) -> Path:
 
     When `folder/raw` exists, a source whose pattern matches no file there is left out with a
     warning, so a folder generated before the BPJS-TK, PLN, Samsat and AHU/OSS extracts existed
-    still runs; the rules reading a left-out source are then recorded as not evaluated.
+    still runs. The rules reading a left-out source are then recorded as not evaluated.
     """
     text = (PROJECT_ROOT / "config" / "demo.toml").read_text(encoding="utf-8")
     rules = (PROJECT_ROOT / "config" / "rules.toml").as_posix()

@@ -59,8 +59,8 @@ NOISE_RATES: dict[str, dict[str, dict[str, float]]] = {
     ASN_FILE: {"nik_kind": {"apostrophe": 0.01}, "name_kind": {"variant": 0.3}},
     OFFICIALS_FILE: {"name_kind": {"variant": 0.1}},
     COMPLAINTS_FILE: {"name_kind": {"variant": 0.05}},
-    # Rules 17 and 18 join these extracts by NIK only, so a damaged NIK hides the row from
-    # them; the truth counts only rows an audit can join.
+    # Rules 17 and 18 join these extracts by NIK, or by name and address when the NIK cell is
+    # empty. A damaged NIK therefore hides the row from them, and the truth does not count it.
     BPJS_TK_FILE: {
         "nik_kind": {"apostrophe": 0.02, "excel_num": 0.006, "spaces": 0.004},
         "name_kind": {"variant": 0.05, "typo": 0.01},
