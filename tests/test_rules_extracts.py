@@ -48,9 +48,11 @@ def _write(folder: Path, name: str, lines: list[str]) -> None:
     (folder / name).write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
 
 
-def _audit(tmp_path: Path, files: dict[str, tuple[str, list[str]]]) -> duckdb.DuckDBPyConnection:
+def _audit(
+    tmp_path: Path, files: dict[str, tuple[str, list[str]]], register: list[str] = REGISTER
+) -> duckdb.DuckDBPyConnection:
     """Ingest the register, the PKH roster and `files` (name -> kind, lines); link; apply rules."""
-    files = {"dtsen.csv": ("register", REGISTER), "pkh.csv": ("pkh", PKH), **files}
+    files = {"dtsen.csv": ("register", register), "pkh.csv": ("pkh", PKH), **files}
     con = duckdb.connect(config={"autoinstall_known_extensions": False})
     for number, (name, (kind, lines)) in enumerate(files.items(), start=1):
         _write(tmp_path, name, lines)
@@ -125,6 +127,24 @@ def test_proxy_affluence_pln_by_nik_and_by_address(tmp_path):
     assert "tariff R1M" in found[0][1]
     assert "at 1300 VA" in found[1][1]
     assert _findings(con, "NIK_FORMAT") == []
+
+
+def test_proxy_affluence_skips_ambiguous_address(tmp_path):
+    # A second TARJO lives in the same RT and RW, so a PLN row without NIK names no household.
+    namesake = make_nik(6, "1966-05-06", "L", "332509")
+    register = [
+        *REGISTER,
+        f"6;{make_kk(3, '2014-01-02', '332509')};{namesake};TARJO;L;06-05-1966;KEPALA KELUARGA;"
+        "6;YA;AKTIF;BATANG;KALISALAK;DK. SIDOREJO;5;1",
+    ]
+    pln = [
+        "IDPEL;NAMA;NIK;ALAMAT;DESA;KECAMATAN;TARIF;DAYA",
+        "524010000002;TARJO;;DK. SIDOREJO RT 005 RW 001;KALISALAK;BATANG;R1;2.200 VA",
+    ]
+    con = _audit(tmp_path, {"pln.csv": ("pln", pln)}, register)
+
+    assert _status(con, "PROXY_AFFLUENCE") == (True, None)
+    assert _findings(con, "PROXY_AFFLUENCE") == []
 
 
 def test_proxy_affluence_ignores_subsidised_pln_and_motorbikes(tmp_path):
