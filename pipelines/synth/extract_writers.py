@@ -15,8 +15,7 @@ from pipelines.synth.writers import (
     _csv_rows,
     _names,
     _sort,
-    _workbook,
-    _write_id,
+    _write_simple_sheet,
     write_delimited,
 )
 
@@ -65,19 +64,9 @@ def write_bpjs_tk(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataF
     )
 
     spec["sheet"] = "Upah TK"
-    book = _workbook(out / BPJS_TK_FILE)
-    sheet = book.add_worksheet("Upah TK")
-    sheet.write_row(0, 0, BPJS_TK_HEADER)
-    numeric_nik = spec["nik_kind"].to_numpy() == "excel_num"
-    serial = dob_form == "serial"
-    nik_values = spec["nik_value"].to_numpy()
-    for r, row in enumerate(frame.to_numpy(dtype=object).tolist(), start=1):
-        sheet.write_row(r, 0, row)
-        if numeric_nik[r - 1]:
-            _write_id(sheet, r, 2, "", "excel_num", int(nik_values[r - 1]))
-        if serial[r - 1]:
-            sheet.write_number(r, 4, int(row[4]))
-    book.close()
+    _write_simple_sheet(
+        out / BPJS_TK_FILE, "Upah TK", BPJS_TK_HEADER, frame, spec, {4: dob_form == "serial"}
+    )
     return spec
 
 
@@ -196,16 +185,7 @@ def write_ahu(spec: pd.DataFrame, ctx: RenderContext, out: Path) -> pd.DataFrame
     )
 
     spec["sheet"] = "Pengurus"
-    book = _workbook(out / AHU_FILE)
-    sheet = book.add_worksheet("Pengurus")
-    sheet.write_row(0, 0, AHU_HEADER)
-    numeric_nik = spec["nik_kind"].to_numpy() == "excel_num"
-    nik_values = spec["nik_value"].to_numpy()
-    for r, row in enumerate(frame.to_numpy(dtype=object).tolist(), start=1):
-        sheet.write_row(r, 0, row)
-        if numeric_nik[r - 1]:
-            _write_id(sheet, r, 1, "", "excel_num", int(nik_values[r - 1]))
-    book.close()
+    _write_simple_sheet(out / AHU_FILE, "Pengurus", AHU_HEADER, frame, spec)
     return spec
 
 
