@@ -116,8 +116,8 @@ def test_proxy_affluence_pln_by_nik_and_by_address(tmp_path):
         "IDPEL;NAMA;NIK;ALAMAT;DESA;KECAMATAN;TARIF;DAYA",
         # Sukardi's household: R1M/900 (non-subsidised) under his NIK.
         f"524010000001;SUKARDI;{SUKARDI};DK. KRAJAN RT 003 RW 002;KALISALAK;BATANG;R1M/900;900 VA",
-        # Tarjo's household: no NIK, 1300 VA at his name and address (RT 5, RW 1).
-        "524010000002;TARJO;;DK. SIDOREJO RT 05/01;KALISALAK;BATANG;R1/1300;1.300 VA",
+        # Tarjo's household: NIK `-`, 1300 VA at his name and address (RT 5, RW 1).
+        "524010000002;TARJO;-;DK. SIDOREJO RT 05/01;KALISALAK;BATANG;R1/1300;1.300 VA",
     ]
     con = _audit(tmp_path, {"pln.csv": ("pln", pln)})
 
@@ -126,6 +126,7 @@ def test_proxy_affluence_pln_by_nik_and_by_address(tmp_path):
     assert [where for where, _evidence in found] == ["pkh.csv:2", "pkh.csv:3"]
     assert "tariff R1M" in found[0][1]
     assert "at 1300 VA" in found[1][1]
+    # A NIK without digits is no finding in the PLN extract, as in complaints.
     assert _findings(con, "NIK_FORMAT") == []
 
 
@@ -167,8 +168,9 @@ def test_proxy_affluence_ignores_subsidised_pln_and_motorbikes(tmp_path):
 
 def test_proxy_affluence_four_wheel_vehicle(tmp_path):
     vehicles = [
-        "NOPOL;NIK PEMILIK;NAMA PEMILIK;ALAMAT PEMILIK;JENIS/MODEL",
-        f"G 1 XY;{TARJO};TARJO;DK. SIDOREJO RT 005 RW 001 KALISALAK;MINIBUS",
+        "NOPOL;NIK PEMILIK;NAMA PEMILIK;ALAMAT PEMILIK;DESA;KECAMATAN;JENIS/MODEL",
+        # An empty NIK cell: the owner's household is found by name, desa, RT and RW.
+        "G 1 XY;;TARJO;DK. SIDOREJO RT 005 RW 001;KALISALAK;BATANG;MINIBUS",
     ]
     con = _audit(tmp_path, {"samsat.csv": ("vehicles", vehicles)})
 

@@ -167,53 +167,83 @@ def _ahu_rows(p: pd.DataFrame, rng) -> pd.DataFrame:
 # ---------------------------------------------------------------- plants and decoys
 
 
-def _plant(book: PlantBook, spec: pd.DataFrame, recipients: Recipients) -> pd.DataFrame:
-    p, params, rng = book.persons, book.params, book.rng
-    family = p["family_idx"].to_numpy()
-    registered = book.families["in_register"].to_numpy()
-    open_family = recipients.family & registered
-    wage_hit, proxy_hit = _natural_hits(book, spec)
-    k = book.per_rule
+class _Planter:
+    """Planted and decoy rows added to the extract spec, one unused family member at a time."""
 
-    def members(families: np.ndarray, low: int = 20, high: int = 55) -> np.ndarray:
-        """Pick one unused adult member per family of `families` (a mask over families)."""
-        pool = book.pick(families[family] & _alive_adults(p, low, high), k=len(p))
-        chosen = pd.Series(pool).groupby(family[pool]).first().to_numpy()
+    def __init__(self, book: PlantBook, spec: pd.DataFrame, recipients: Recipients) -> None:
+        self.book, self.spec, self.recipients = book, spec, recipients
+        self.family = book.persons["family_idx"].to_numpy()
+        self.open_family = recipients.family & book.families["in_register"].to_numpy()
+
+    def members(self, families: np.ndarray, count: int, low: int = 20, high: int = 55):
+        """Pick unused adults aged `low` to `high`, one in each of up to `count` families of
+        `families` (a mask over families), and mark only them used."""
+        book = self.book
+        pool = book.pick(families[self.family] & _alive_adults(book.persons, low, high),
+                         k=len(self.family))
+        first = pd.Series(pool).groupby(self.family[pool]).first().to_numpy()
+        chosen = book.rng.permutation(first)[:count]
         book.used[np.setdiff1d(pool, chosen)] = False
-        return rng.permutation(chosen)
+        return chosen
 
-    def add(pidx: np.ndarray, file: str, plant: str, **columns) -> None:
-        nonlocal spec
+    def add(self, pidx: np.ndarray, file: str, plant: str, **columns) -> None:
         if len(pidx):
-            spec = _add_rows(spec, _template(book, pidx, file, plant, **columns))
+            self.spec = _add_rows(self.spec, _template(self.book, pidx, file, plant, **columns))
 
-    umk = params.umk_idr
-    candidates = members(open_family & ~wage_hit)
-    above, at_or_below = candidates[:k], candidates[k : 2 * k]
-    add(above, BPJS_TK_FILE, "WAGE_ABOVE_UMK",
-        wage_idr=(np.round(rng.uniform(1.15, 2.0, len(above)) * umk / 1000) * 1000).astype(int))
-    below = np.where(np.arange(len(at_or_below)) % 2 == 0, umk, np.round(0.8 * umk, -3))
-    add(at_or_below, BPJS_TK_FILE, "decoy", wage_idr=below.astype(int))
-    book.planted["WAGE_ABOVE_UMK"] += len(above)
-    _decoys(book, recipients, at_or_below, "bpjs_wage_at_or_below_umk", "WAGE_ABOVE_UMK")
+    def decoys(self, pidx: np.ndarray, kind: str, rule: str) -> None:
+        """Record a decoy on every period roster row of the families of `pidx`."""
+        book, rows = self.book, self.recipients.rows
+        picked = rows[np.isin(book.family_of(rows["pidx"].to_numpy()), book.family_of(pidx))]
+        for row in picked.itertuples():
+            book.decoys.append((int(row.pidx), row.file, kind, rule, row.programme))
 
-    candidates = members(open_family & ~proxy_hit)
-    big, r1m, car, r1_900, bike = (candidates[i * k : (i + 1) * k] for i in range(5))
-    add(big, PLN_FILE, "PROXY_AFFLUENCE", tariff="R1", power_va=params.proxy_min_power_va,
-        customer_offset=1)
-    add(r1m, PLN_FILE, "PROXY_AFFLUENCE", tariff="R1M", power_va=900, customer_offset=1,
-        no_nik=np.arange(len(r1m)) % 2 == 0)
-    add(car, VEHICLES_FILE, "PROXY_AFFLUENCE", vehicle_type="MINIBUS", wheels=4)
-    add(r1_900, PLN_FILE, "decoy", tariff="R1", power_va=900, customer_offset=1)
-    add(bike, VEHICLES_FILE, "decoy", vehicle_type="SEPEDA MOTOR", wheels=2)
-    book.planted["PROXY_AFFLUENCE"] += len(big) + len(r1m) + len(car)
-    _decoys(book, recipients, r1_900, "pln_subsidised_r1_900", "PROXY_AFFLUENCE")
-    _decoys(book, recipients, bike, "motorbike_only", "PROXY_AFFLUENCE")
 
-    owners = members(open_family, 25, 70)[:k]
-    add(owners, AHU_FILE, "BUSINESS_OWNER", position="DIREKTUR")
+def _plant(book: PlantBook, spec: pd.DataFrame, recipients: Recipients) -> pd.DataFrame:
+    planter = _Planter(book, spec, recipients)
+    wage_hit, proxy_hit = _natural_hits(book, spec)
+    _plant_wages(planter, wage_hit)
+    _plant_proxies(planter, proxy_hit)
+
+    owners = planter.members(planter.open_family, book.per_rule, 25, 70)
+    planter.add(owners, AHU_FILE, "BUSINESS_OWNER", position="DIREKTUR")
     book.planted["BUSINESS_OWNER"] += len(owners)
-    return spec
+    return planter.spec
+
+
+def _plant_wages(planter: _Planter, wage_hit: np.ndarray) -> None:
+    """Plant wages above the UMK, and decoys at the UMK or 80% of it, in recipient families."""
+    book, k = planter.book, planter.book.per_rule
+    umk = book.params.umk_idr
+    candidates = planter.members(planter.open_family & ~wage_hit, 2 * k)
+    above, at_or_below = candidates[:k], candidates[k:]
+
+    wages = np.round(book.rng.uniform(1.15, 2.0, len(above)) * umk / 1000) * 1000
+    planter.add(above, BPJS_TK_FILE, "WAGE_ABOVE_UMK", wage_idr=wages.astype(int))
+    book.planted["WAGE_ABOVE_UMK"] += len(above)
+
+    below = np.where(np.arange(len(at_or_below)) % 2 == 0, umk, np.round(0.8 * umk, -3))
+    planter.add(at_or_below, BPJS_TK_FILE, "decoy", wage_idr=below.astype(int))
+    planter.decoys(at_or_below, "bpjs_wage_at_or_below_umk", "WAGE_ABOVE_UMK")
+
+
+def _plant_proxies(planter: _Planter, proxy_hit: np.ndarray) -> None:
+    """Plant 1300 VA and R1M/900 connections and minibuses in recipient families, and decoy
+    families with only an R1/900 connection or a motorbike."""
+    book, k = planter.book, planter.book.per_rule
+    candidates = planter.members(planter.open_family & ~proxy_hit, 5 * k)
+    big, r1m, car, r1_900, bike = (candidates[i * k : (i + 1) * k] for i in range(5))
+
+    planter.add(big, PLN_FILE, "PROXY_AFFLUENCE", tariff="R1",
+                power_va=book.params.proxy_min_power_va, customer_offset=1)
+    planter.add(r1m, PLN_FILE, "PROXY_AFFLUENCE", tariff="R1M", power_va=900,
+                customer_offset=1, no_nik=np.arange(len(r1m)) % 2 == 0)
+    planter.add(car, VEHICLES_FILE, "PROXY_AFFLUENCE", vehicle_type="MINIBUS", wheels=4)
+    book.planted["PROXY_AFFLUENCE"] += len(big) + len(r1m) + len(car)
+
+    planter.add(r1_900, PLN_FILE, "decoy", tariff="R1", power_va=900, customer_offset=1)
+    planter.add(bike, VEHICLES_FILE, "decoy", vehicle_type="SEPEDA MOTOR", wheels=2)
+    planter.decoys(r1_900, "pln_subsidised_r1_900", "PROXY_AFFLUENCE")
+    planter.decoys(bike, "motorbike_only", "PROXY_AFFLUENCE")
 
 
 def _natural_hits(book: PlantBook, spec: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -233,17 +263,6 @@ def _natural_hits(book: PlantBook, spec: pd.DataFrame) -> tuple[np.ndarray, np.n
         np.bincount(family[wage], minlength=n_fam) > 0,
         np.bincount(family[proxy], minlength=n_fam) > 0,
     )
-
-
-def _decoys(
-    book: PlantBook, recipients: Recipients, pidx: np.ndarray, kind: str, rule: str
-) -> None:
-    """Record a decoy on every period roster row of the families of `pidx`."""
-    families = set(book.family_of(pidx).tolist())
-    rows = recipients.rows
-    picked = rows[np.isin(book.family_of(rows["pidx"].to_numpy()), list(families))]
-    for row in picked.itertuples():
-        book.decoys.append((int(row.pidx), row.file, kind, rule, row.programme))
 
 
 def fix_address_links(spec: pd.DataFrame, persons: pd.DataFrame, families: pd.DataFrame) -> None:

@@ -3,9 +3,10 @@
 -- customers and vehicles.
 -- The linker leaves the BPJS-TK, PLN and Samsat rows apart, so such a row takes
 -- the person of the record with its NIK key (a register record first). A PLN
--- or vehicle row with an empty NIK cell takes the register person with the
--- same name key, desa, RT and RW, when exactly one register person has them.
--- A damaged NIK is not replaced this way: the row may belong to someone else.
+-- or vehicle row with an empty NIK cell or a placeholder (`-`, `BELUM ADA`)
+-- takes the register person with the same name key, desa, RT and RW, when
+-- exactly one register person has them. A damaged or malformed NIK is not
+-- replaced this way, because the row may belong to someone else.
 with
 
 records as (
@@ -74,7 +75,7 @@ extract_persons as (
     from records
     left join nik_owners on records.nik_key = nik_owners.nik_key
     left join address_owners
-        on records.nik_status = 'empty'
+        on records.nik_status in ('empty', 'placeholder')
         and records.kind in ('pln', 'vehicles')
         and records.desa_code = address_owners.desa_code
         and records.rt = address_owners.rt
