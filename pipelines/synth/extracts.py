@@ -92,8 +92,8 @@ def _tariff_draw(desil: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
         ("R1", 450), ("R1", 900), ("R1M", 900), ("R1", 1300), ("R1", 2200), ("R1", 3500),
     ]
     weights = {
-        "poor": [0.4, 0.55, 0.02, 0.03, 0.0, 0.0],
-        "middle": [0.1, 0.6, 0.1, 0.18, 0.02, 0.0],
+        "poor": [0.42, 0.55, 0.01, 0.02, 0.0, 0.0],
+        "middle": [0.12, 0.7, 0.06, 0.1, 0.02, 0.0],
         "better": [0.0, 0.1, 0.15, 0.4, 0.25, 0.1],
     }
     band = np.select([(desil >= 1) & (desil <= 3), (desil >= 4) & (desil <= 5)], ["poor", "middle"],
@@ -131,7 +131,7 @@ def _vehicle_rows(p: pd.DataFrame, fam: pd.DataFrame, rng) -> pd.DataFrame:
     """Give many heads a motorbike and mainly better-off heads a car."""
     heads = p[(p["role"] == "KEPALA KELUARGA").to_numpy() & np.isnat(p["death_date"].to_numpy())]
     desil = fam["desil"].to_numpy()[heads["family_idx"].to_numpy()]
-    car_rate = np.select([desil == 0, desil >= 6, desil >= 4], [0.3, 0.3, 0.06], 0.015)
+    car_rate = np.select([desil == 0, desil >= 6, desil >= 4], [0.3, 0.3, 0.03], 0.005)
     bike = heads[rng.random(len(heads)) < 0.45]
     car = heads[rng.random(len(heads)) < car_rate]
     frames = []
