@@ -11,6 +11,7 @@ import pytest
 from pipelines.errors import ConfigError
 from pipelines.i18n import set_language
 from pipelines.runconfig import load_run_config
+from pipelines.settings import write_demo_run_config
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -39,7 +40,8 @@ def test_demo_config_loads():
     assert config.raw_dir.resolve() == REPO / "data" / "raw"
     assert config.marts_dir.resolve() == REPO / "data" / "marts"
     assert [s.kind for s in config.sources] == [
-        "register", "pkh", "bpnt", "pbi", "complaints", "deaths", "asn", "village_officials"]
+        "register", "pkh", "bpnt", "pbi", "complaints", "deaths", "asn", "village_officials",
+        "bpjs_tk", "pln", "vehicles", "exclusion"]
     assert config.sources[0].path == "dtsen_*.csv"
     assert config.sources[0].snapshot_date == dt.date(2026, 11, 18)
 
@@ -159,3 +161,15 @@ path = "asn_*.csv"
 
     assert [p.name for p in spec.files()] == ["asn_a.csv", "asn_b.csv"]
     assert spec.relative_name(spec.files()[0]) == "asn_a.csv"
+
+
+def test_demo_config_leaves_out_missing_extracts(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("dtsen_batang_202611.csv", "pkh_tahap4_2026.xlsx", "pln_pelanggan_202611.csv"):
+        (raw / name).write_text("x", encoding="utf-8")
+
+    config = load_run_config(write_demo_run_config(tmp_path))
+
+    assert [s.kind for s in config.sources] == ["register", "pkh", "pln"]
+    assert config.raw_dir == raw

@@ -499,7 +499,8 @@ def test_death_and_exclusion_dates(con):
 
 
 @pytest.mark.parametrize("kind", ["register", "pkh", "bpnt", "pbi", "complaints", "deaths",
-                                  "asn", "village_officials", "exclusion"])
+                                  "asn", "village_officials", "exclusion", "bpjs_tk", "pln",
+                                  "vehicles"])
 def test_columns_match_contract(con, kind):
     stage(con, kind, [{"nik": "3325015207850001", "name": "A"}])
 

@@ -43,12 +43,18 @@ NIK_COLUMNS = {
     "pbi_jkn_202611.xlsx": (1, 3),
     "kematian_dukcapil_2026.xlsx": (0, 2),
     "perangkat_desa_2026.xlsx": (0, None),
+    "bpjs_tk_upah_202610.xlsx": (2, 4),
+    "ahu_oss_pengurus_2026.xlsx": (1, 3),
+    "pln_pelanggan_202611.csv": (2, None),
+    "samsat_kendaraan_2026.csv": (1, None),
 }
 CSV_FORMATS = {
     "dtsen_batang_202611.csv": (";", "utf-8-sig"),
     "bpnt_bnba_tahap4_2026.csv": (",", "cp1252"),
     "pengaduan_rumah_curhat_2026.csv": (";", "utf-8"),
     "asn_tni_polri_2026.csv": (",", "utf-8"),
+    "pln_pelanggan_202611.csv": (";", "utf-8-sig"),
+    "samsat_kendaraan_2026.csv": (",", "utf-8"),
 }
 
 
@@ -72,6 +78,8 @@ def _rows(root: Path) -> list[tuple[str, str, int, list]]:
         "pbi_jkn_202611.xlsx",
         "kematian_dukcapil_2026.xlsx",
         "perangkat_desa_2026.xlsx",
+        "bpjs_tk_upah_202610.xlsx",
+        "ahu_oss_pengurus_2026.xlsx",
     ):
         book = CalamineWorkbook.from_path(str(root / "raw" / name))
         for sheet in book.sheet_names:
@@ -93,7 +101,8 @@ def _classify_nik(value, file: str) -> str:
         return "excel"
     digits = re.sub(r"[\s.\-]", "", text)
     if text in PLACEHOLDERS or re.fullmatch(r"(\d)\1{15}", digits or "x"):
-        return "ok" if file.startswith("pengaduan") and text == "" else "format"
+        # Complaints and PLN customers may come without a NIK.
+        return "ok" if file.startswith(("pengaduan", "pln")) and text == "" else "format"
     if not re.fullmatch(r"\d{16}", digits):
         return "format"
     return "ok" if _structure_ok(digits) else "structure"

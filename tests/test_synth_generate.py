@@ -23,6 +23,10 @@ RAW_FILES = (
     "kematian_dukcapil_2026.xlsx",
     "asn_tni_polri_2026.csv",
     "perangkat_desa_2026.xlsx",
+    "bpjs_tk_upah_202610.xlsx",
+    "pln_pelanggan_202611.csv",
+    "samsat_kendaraan_2026.csv",
+    "ahu_oss_pengurus_2026.xlsx",
 )
 TRUTH_FILES = ("persons.csv", "records.csv", "findings.csv", "decoys.csv", "rules_covered.csv")
 DOMAIN_RULES = {
@@ -105,7 +109,7 @@ def test_other_seed_differs(tiny, tmp_path):
     assert (tmp_path / "raw" / RAW_FILES[0]).read_bytes() != first
 
 
-def test_writes_exactly_eight_files(tiny):
+def test_writes_exactly_twelve_files(tiny):
     assert sorted(p.name for p in (tiny / "raw").iterdir()) == sorted(RAW_FILES)
     assert sorted(p.name for p in (tiny / "truth").iterdir()) == sorted(TRUTH_FILES)
 
@@ -132,6 +136,14 @@ def test_csv_headers_and_encodings(tiny):
     asn = _csv_rows(raw / "asn_tni_polri_2026.csv", ",", "utf-8")
     assert asn[0] == ["NIK", "NAMA", "TGL_LHR", "INSTANSI", "KATEGORI"]
 
+    pln = _csv_rows(raw / "pln_pelanggan_202611.csv", ";", "utf-8-sig")
+    assert pln[0] == ["IDPEL", "NAMA", "NIK", "ALAMAT", "DESA", "KECAMATAN", "TARIF", "DAYA"]
+    assert any(row[2] == "" for row in pln[1:])
+
+    samsat = _csv_rows(raw / "samsat_kendaraan_2026.csv", ",", "utf-8")
+    assert samsat[0][:3] == ["NO POLISI", "NIK PEMILIK", "NAMA PEMILIK"]
+    assert {row[6] for row in samsat[1:]} >= {"SEPEDA MOTOR", "MINIBUS"}
+
 
 def test_xlsx_layouts(tiny):
     raw = tiny / "raw"
@@ -152,6 +164,8 @@ def test_xlsx_layouts(tiny):
         "DESA",
         "KECAMATAN",
     ]
+    assert _sheet_rows(raw / "bpjs_tk_upah_202610.xlsx", "Upah TK")[0][6] == "UPAH"
+    assert _sheet_rows(raw / "ahu_oss_pengurus_2026.xlsx", "Pengurus")[0][6] == "KATEGORI"
 
 
 def test_true_niks_follow_structure(tiny):

@@ -16,9 +16,9 @@ import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from pipelines.errors import ConfigError
 from pipelines.er import link_persons
-from pipelines.er.records import build_person_records
+from pipelines.er.records import PERSON_KINDS, build_person_records
+from pipelines.errors import ConfigError
 from pipelines.ingest import build_staging, ingest_source, validate_staging
 from pipelines.progress import stage_started
 from pipelines.publish import publish_marts
@@ -71,8 +71,10 @@ def validate_sources_task(db_path: Path, out_dir: Path, run_id: str):
 
 @task(cache_policy=NO_CACHE)
 def link_persons_task(db_path: Path, kinds: list[str], linking_config: dict, state_dir: Path):
+    # The BPJS-TK, PLN and Samsat extracts are not linked here: rules 17 and 18 join them to
+    # persons by NIK, and PLN and vehicle rows without a NIK by name and address.
     with connect(db_path) as con:
-        build_person_records(con, kinds)
+        build_person_records(con, [kind for kind in kinds if kind in PERSON_KINDS])
         return link_persons(con, None, linking_config, state_dir)
 
 

@@ -29,6 +29,9 @@ KIND_COLUMNS = {
     "asn": ("category", "agency"),
     "village_officials": ("position",),
     "exclusion": ("category", "as_of_date"),
+    "bpjs_tk": ("kpj", "employer", "wage_idr", "wage_month_date"),
+    "pln": ("customer_id", "tariff", "power_va"),
+    "vehicles": ("plate", "vehicle_type", "wheels"),
 }
 
 ID_STATUSES = ("valid", "empty", "placeholder", "malformed", "excel_damaged", "structure_invalid")

@@ -11,6 +11,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from pipelines.i18n import SUPPORTED_LANGUAGES, gettext_for
+from pipelines.ingest.sources import KIND_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -33,6 +34,7 @@ def write_reports(summary: dict, out_dir: Path) -> list[Path]:
             run_id=summary["run_id"],
             success=summary["success"],
             suites=summary["suites"],
+            labels={f"stg_{kind}": label for kind, label in KIND_LABELS.items()},
             stop_count=sum(1 for o in outcomes if not o["success"] and o["on_failure"] == "stop"),
             flag_count=sum(1 for o in outcomes if not o["success"] and o["on_failure"] == "flag"),
         )

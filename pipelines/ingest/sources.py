@@ -24,7 +24,26 @@ SOURCE_KINDS = (
     "asn",
     "village_officials",
     "exclusion",
+    "bpjs_tk",
+    "pln",
+    "vehicles",
 )
+
+# English description of each kind; `kind_label` translates it for reports.
+KIND_LABELS: dict[str, str] = {
+    "register": "DTSEN (or DTKS) register",
+    "pkh": "PKH roster",
+    "bpnt": "BPNT/Sembako roster",
+    "pbi": "PBI JKN roster",
+    "complaints": "complaints",
+    "deaths": "death register",
+    "asn": "ASN/TNI/Polri and pensioner list",
+    "village_officials": "perangkat desa list",
+    "exclusion": "other exclusion list (AHU/OSS, teachers, health workers...)",
+    "bpjs_tk": "BPJS Ketenagakerjaan wage extract",
+    "pln": "PLN customer extract",
+    "vehicles": "Samsat vehicle extract",
+}
 
 # Columns that a person-bearing row may carry in any kind of file.
 _COMMON_ALIASES: dict[str, tuple[str, ...]] = {
@@ -32,6 +51,7 @@ _COMMON_ALIASES: dict[str, tuple[str, ...]] = {
         "NIK", "NIK KTP", "NIK_KTP", "NIK ART", "NIK PENERIMA", "NIK KPM", "NIK PENGURUS",
         "NIK PESERTA", "NIK ANGGOTA", "NO NIK", "NOMOR NIK", "NOMOR INDUK KEPENDUDUKAN",
         "NIK PELAPOR", "NIK ALMARHUM", "NIK JENAZAH", "NIK PEGAWAI", "NIK PERANGKAT",
+        "NIK PEMILIK", "NIK PELANGGAN", "NIK TENAGA KERJA", "NIK PENGURUS BADAN USAHA",
     ),
     "no_kk": (
         "NO KK", "NOKK", "NO. KK", "NO_KK", "NOMOR KK", "NO KARTU KELUARGA",
@@ -40,7 +60,8 @@ _COMMON_ALIASES: dict[str, tuple[str, ...]] = {
     "name": (
         "NAMA", "NAMA LENGKAP", "NAMA PENERIMA", "NAMA KPM", "NAMA PENGURUS", "NAMA ART",
         "NAMA PESERTA", "NAMA ANGGOTA", "NAMA PELAPOR", "NAMA ALMARHUM", "NAMA JENAZAH",
-        "NAMA PEGAWAI", "NAMA PERANGKAT", "NM PENERIMA",
+        "NAMA PEGAWAI", "NAMA PERANGKAT", "NM PENERIMA", "NAMA PEMILIK", "NAMA PELANGGAN",
+        "NAMA TENAGA KERJA", "NAMA PEKERJA", "NM PELANGGAN",
     ),
     "birth_date": (
         "TGL LAHIR", "TANGGAL LAHIR", "TGL_LHR", "TGL LHR", "TGLLAHIR", "TANGGAL_LAHIR",
@@ -48,7 +69,10 @@ _COMMON_ALIASES: dict[str, tuple[str, ...]] = {
     ),
     "birth_place": ("TEMPAT LAHIR", "TMP LAHIR", "TMPT LAHIR", "TEMPAT_LAHIR"),
     "sex": ("JENIS KELAMIN", "JK", "JNS KELAMIN", "KELAMIN", "L/P", "SEX", "JENIS_KELAMIN"),
-    "address": ("ALAMAT", "ALAMAT LENGKAP", "ALAMAT RUMAH"),
+    "address": (
+        "ALAMAT", "ALAMAT LENGKAP", "ALAMAT RUMAH", "ALAMAT PEMILIK", "ALAMAT PELANGGAN",
+        "ALAMAT TINGGAL",
+    ),
     "rt": ("RT",),
     "rw": ("RW",),
     "rt_rw": ("RT/RW", "RT RW", "RTRW", "RT / RW"),
@@ -152,6 +176,45 @@ _KIND_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "exclusion": {
         "category": ("KATEGORI", "JENIS DAFTAR", "KELOMPOK"),
         "as_of_date": ("PER TANGGAL", "TANGGAL DATA", "TGL DATA", "KEADAAN PER"),
+        # Kept in raw_exclusion only. It tells an AHU/OSS officer list from a complaint export
+        # with NO and KATEGORI columns.
+        "company": ("NAMA BADAN USAHA", "NAMA PERUSAHAAN", "BADAN USAHA", "NAMA PERSEROAN"),
+    },
+    # BPJS Ketenagakerjaan wage extract: one row per member and reported month.
+    "bpjs_tk": {
+        "kpj": ("NO KPJ", "KPJ", "NOMOR KPJ", "NO PESERTA BPJS TK", "NOMOR PESERTA"),
+        "employer": (
+            "NAMA PERUSAHAAN", "PERUSAHAAN", "NAMA PEMBERI KERJA", "PEMBERI KERJA",
+            "NAMA BADAN USAHA",
+        ),
+        "wage": (
+            "UPAH", "UPAH DILAPORKAN", "UPAH YANG DILAPORKAN", "UPAH TERAKHIR", "UPAH SEBULAN",
+            "UPAH PER BULAN", "GAJI", "GAJI POKOK", "UPAH (RP)", "UPAH RP",
+        ),
+        "wage_month": (
+            "BULAN", "BULAN UPAH", "PERIODE", "PERIODE UPAH", "BLTH", "BULAN IURAN",
+            "PERIODE IURAN", "BLN",
+        ),
+    },
+    # PLN customer extract (AP2T), one row per connection; NIK is often missing.
+    "pln": {
+        "customer_id": (
+            "IDPEL", "ID PELANGGAN", "IDPELANGGAN", "NO PELANGGAN", "NOMOR PELANGGAN",
+            "ID PEL",
+        ),
+        "tariff": ("TARIF", "GOL TARIF", "GOLONGAN TARIF", "TARIF/DAYA", "TARIF DAYA"),
+        "power": ("DAYA", "DAYA (VA)", "DAYA VA", "DAYA TERPASANG", "DAYA LISTRIK"),
+        "meter": ("NO METER", "NOMOR METER", "NOMET", "NO KWH"),
+    },
+    # Samsat vehicle register extract, one row per vehicle.
+    "vehicles": {
+        "plate": ("NO POLISI", "NOPOL", "NOMOR POLISI", "NO POL", "NO. POL", "TNKB", "PLAT NOMOR"),
+        "vehicle_type": (
+            "JENIS KENDARAAN", "JENIS", "JENIS/MODEL", "MODEL", "JENIS RANMOR", "KATEGORI",
+        ),
+        "wheels": ("JUMLAH RODA", "JML RODA", "RODA", "JUMLAH SUMBU RODA"),
+        "brand": ("MERK", "MEREK", "MERK/TYPE", "MEREK/TIPE"),
+        "production_year": ("TAHUN PEMBUATAN", "THN BUAT", "TAHUN BUAT"),
     },
 }
 
@@ -165,7 +228,15 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "asn": ("nik", "name"),
     "village_officials": ("nik", "name"),
     "exclusion": ("nik", "name"),
+    "bpjs_tk": ("nik", "name", "wage"),
+    "pln": ("customer_id", "name"),
+    "vehicles": ("plate", "name"),
 }
+
+def kind_label(kind: str) -> str:
+    """Return the translated description of a source kind, or the kind itself when unknown."""
+    return _(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+
 
 def header_key(header: str) -> str:
     """Return the comparison key of a header: upper case, letters and digits only."""

@@ -51,8 +51,8 @@ COMMON_COLUMNS: dict[str, str] = {
     "dusun": "VARCHAR",
 }
 
-# Kind-specific columns of docs/tables.md. `bpjs_tk`, `pln` and `vehicles` are not in that
-# contract yet: they are the extracts rules 17 and 18 need, with the columns those rules read.
+# Kind-specific columns of docs/tables.md that the rules read. For `bpjs_tk`, `pln` and
+# `vehicles` that is a subset: the extracts of rules 17 and 18 carry a few more columns.
 KIND_COLUMNS: dict[str, dict[str, str]] = {
     "register": {
         "family_id": "VARCHAR",

@@ -15,6 +15,8 @@ import pandas as pd
 
 from pipelines.synth import (
     attributes,
+    extract_writers,
+    extracts,
     identifiers,
     names,
     noise,
@@ -29,6 +31,8 @@ from pipelines.synth.params import (
     COMPLAINTS_FILE,
     DOB_COLUMNS_FILES,
     PBI_FILE,
+    PLN_FILE,
+    PROGRAMME_BY_FILE,
     SEX_COLUMNS_FILES,
     load_rule_params,
     load_wilayah,
@@ -45,7 +49,12 @@ DECOY_NOTES = {
     "title_added_same_person": "roster name has a HJ./H. title, same person",
     "female_nik_day_plus_40": "female NIK with day 41-71 is valid",
     "repeat_row_other_tahap": "same KPM paid in tahap 3 and tahap 4",
+    "bpjs_wage_at_or_below_umk": "a family member's BPJS-TK wage is at or below the UMK",
+    "pln_subsidised_r1_900": "the household's PLN connection is subsidised R1/900",
+    "motorbike_only": "the household owns a motorbike only",
 }
+# Every file the generator writes, in a fixed order that also numbers each file's random stream.
+WRITERS = {**writers.WRITERS, **extract_writers.WRITERS}
 
 
 @dataclass
@@ -68,7 +77,7 @@ def generate(
     persons: int | None = None,
     seed: int = 20261204,
 ) -> GenerateSummary:
-    """Write the eight synthetic input files into `raw_dir` and the ground truth into `truth_dir`.
+    """Write the twelve synthetic input files into `raw_dir` and the ground truth into `truth_dir`.
 
     The same `size`/`persons` and `seed` give byte-identical files.
     """
@@ -202,8 +211,15 @@ def _build_specs(book, pop, forced, params, rng) -> pd.DataFrame:
         ],
         ignore_index=True,
     )
-    specs = pd.concat([roster_spec, other, lists], ignore_index=True)
+    recipient_rows = roster_spec.loc[period, ["file", "pidx"]].assign(
+        programme=lambda d: d["file"].map(PROGRAMME_BY_FILE)
+    )
+    extract_spec = extracts.extract_rows(
+        book, extracts.Recipients(recipients, recipient_family, recipient_rows)
+    )
+    specs = pd.concat([roster_spec, other, lists, extract_spec], ignore_index=True)
     specs = noise.apply_noise(specs, recipients, rng)
+    extracts.fix_address_links(specs, persons, families)
     return _resolve(specs, persons, families)
 
 
@@ -249,16 +265,16 @@ def _resolve(specs: pd.DataFrame, persons: pd.DataFrame, families: pd.DataFrame)
     )
     specs["sex_value"] = np.where(np.isin(file, SEX_COLUMNS_FILES), sex, "")
 
-    complaints = file == COMPLAINTS_FILE
-    no_nik = complaints & specs["no_nik"].to_numpy()
+    # Complaints may name a person without a NIK, and PLN customers are often listed without one.
+    no_nik = np.isin(file, (COMPLAINTS_FILE, PLN_FILE)) & specs["no_nik"].to_numpy()
     specs.loc[no_nik, "nik_kind"] = "empty"
     specs.loc[no_nik, "kk_kind"] = "empty"
     return specs
 
 
 def _write_files(specs: pd.DataFrame, pop, raw_dir: Path, seed: int) -> pd.DataFrame:
-    """Write the eight files; a large PBI workbook is written by a forked process meanwhile."""
-    jobs = {file: specs[specs["file"] == file].reset_index(drop=True) for file in writers.WRITERS}
+    """Write every file; a large PBI workbook is written by a forked process meanwhile."""
+    jobs = {file: specs[specs["file"] == file].reset_index(drop=True) for file in WRITERS}
     ctx = writers.RenderContext(pop.persons, pop.families, np.random.default_rng(seed))
     background = None
     if len(jobs[PBI_FILE]) >= PARALLEL_MIN_ROWS and _can_fork():
@@ -271,7 +287,7 @@ def _write_files(specs: pd.DataFrame, pop, raw_dir: Path, seed: int) -> pd.DataF
         parts.append(background.result())
         pool.shutdown()
         _FORKED.clear()
-    order = {file: i for i, file in enumerate(writers.WRITERS)}
+    order = {file: i for i, file in enumerate(WRITERS)}
     parts.sort(key=lambda part: order[part["file"].iat[0]] if len(part) else -1)
     return pd.concat(parts, ignore_index=True)
 
@@ -293,8 +309,8 @@ def _write_forked_pbi() -> pd.DataFrame:
 def _write_one(file: str, spec: pd.DataFrame, ctx, raw_dir: Path, seed: int) -> pd.DataFrame:
     """Write one file with its own random stream, so the order of writing does not matter."""
     started = time.perf_counter()
-    ctx.rng = np.random.default_rng([seed, list(writers.WRITERS).index(file)])
-    written = writers.WRITERS[file](spec, ctx, raw_dir)
+    ctx.rng = np.random.default_rng([seed, list(WRITERS).index(file)])
+    written = WRITERS[file](spec, ctx, raw_dir)
     logger.info("wrote %s: rows=%d seconds=%.1f", file, len(written), time.perf_counter() - started)
     return written
 

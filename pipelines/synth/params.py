@@ -37,6 +37,10 @@ PROGRAMME_BY_FILE = {
     "kematian_dukcapil_2026.xlsx": "ALL",
     "asn_tni_polri_2026.csv": "ALL",
     "perangkat_desa_2026.xlsx": "ALL",
+    "bpjs_tk_upah_202610.xlsx": "ALL",
+    "pln_pelanggan_202611.csv": "ALL",
+    "samsat_kendaraan_2026.csv": "ALL",
+    "ahu_oss_pengurus_2026.xlsx": "ALL",
 }
 (
     DTSEN_FILE,
@@ -47,9 +51,15 @@ PROGRAMME_BY_FILE = {
     DEATHS_FILE,
     ASN_FILE,
     OFFICIALS_FILE,
+    BPJS_TK_FILE,
+    PLN_FILE,
+    VEHICLES_FILE,
+    AHU_FILE,
 ) = PROGRAMME_BY_FILE
 
-DOB_COLUMNS_FILES = (DTSEN_FILE, PBI_FILE, DEATHS_FILE, ASN_FILE, COMPLAINTS_FILE)
+DOB_COLUMNS_FILES = (
+    DTSEN_FILE, PBI_FILE, DEATHS_FILE, ASN_FILE, COMPLAINTS_FILE, BPJS_TK_FILE, AHU_FILE,
+)
 SEX_COLUMNS_FILES = (DTSEN_FILE, PBI_FILE, DEATHS_FILE)
 
 
@@ -68,6 +78,9 @@ class RuleParams:
     max_early_childhood: int
     max_pregnancies: int
     pengurus_min_age: int
+    # [wage] umk_idr and [proxy] min_power_va, read by rules 17 and 18.
+    umk_idr: int = 2_550_000
+    proxy_min_power_va: int = 1300
 
     @property
     def max_threshold(self) -> int:
@@ -92,12 +105,14 @@ def load_rule_params(path: Path = RULES_PATH) -> RuleParams:
             max_early_childhood=int(pkh["max_early_childhood"]),
             max_pregnancies=int(pkh["max_pregnancies"]),
             pengurus_min_age=int(pkh["pengurus_min_age"]),
+            umk_idr=int(cfg["wage"]["umk_idr"]),
+            proxy_min_power_va=int(cfg.get("proxy", {}).get("min_power_va", 1300)),
         )
     except (OSError, KeyError, ValueError, tomllib.TOMLDecodeError) as e:
         raise ConfigError(
             _(
                 "Cannot read audit parameters from {path}: {error}. "
-                "Restore the [period], [desil_threshold] and [pkh] tables."
+                "Restore the [period], [desil_threshold], [pkh] and [wage] tables."
             ).format(path=path, error=e)
         ) from e
 

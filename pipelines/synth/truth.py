@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.synth import names as nm
+from pipelines.synth.extract_truth import excluded_persons, extract_findings
 from pipelines.synth.identifiers import kk_structure_ok, nik_structure_ok, split_digits
 from pipelines.synth.params import (
     BPNT_FILE,
@@ -20,6 +21,7 @@ from pipelines.synth.params import (
     DTSEN_FILE,
     PBI_FILE,
     PKH_FILE,
+    PLN_FILE,
     PROGRAMME_BY_FILE,
     SEX_COLUMNS_FILES,
     RuleParams,
@@ -72,6 +74,9 @@ COVERED_RULES = (
     "DECEASED_RECIPIENT",
     "ASN_TNI_POLRI",
     "OCCUPATIONAL_EXCLUSION",
+    "BUSINESS_OWNER",
+    "WAGE_ABOVE_UMK",
+    "PROXY_AFFLUENCE",
     "PKH_NO_COMPONENT",
     "PKH_COMPONENT_LIMITS",
     "AGE_IMPLAUSIBLE",
@@ -156,7 +161,7 @@ def data_quality_findings(t: TruthInput) -> list[pd.DataFrame]:
     kind = rows["nik_kind"].to_numpy()
     out = []
 
-    blank_allowed = (file == COMPLAINTS_FILE) & (kind == "empty")
+    blank_allowed = np.isin(file, [COMPLAINTS_FILE, PLN_FILE]) & (kind == "empty")
     out.append(
         _finding(
             rows,
@@ -399,6 +404,7 @@ def targeting_findings(t: TruthInput) -> list[pd.DataFrame]:
         matched = np.where(listed[pidx], pidx, member[family])
         note = "listed member " + p["person_uid"].to_numpy()[np.maximum(matched, 0)]
         out.append(_finding(rows, hit, rule, note))
+    out.extend(extract_findings(t, _first_listed_member, _finding))
 
     counts = family_component_counts(p, len(fam), params)
     no_component = counts.to_numpy().sum(axis=1) == 0
@@ -554,6 +560,7 @@ def exclusion_error_findings(t: TruthInput) -> list[pd.DataFrame]:
         | any_member(~p["is_register_active"].to_numpy())
         | any_member((p["asn_category"] != "").to_numpy())
         | any_member((p["official_position"] != "").to_numpy())
+        | any_member(excluded_persons(t))
         | ~any_member(~_dead_before(p, params))
     )
     desil = fam["desil"].to_numpy()

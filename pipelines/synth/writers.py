@@ -458,7 +458,7 @@ def _write_simple_sheet(
     spec: pd.DataFrame,
     date_serial_cols: dict[int, np.ndarray] | None = None,
 ) -> None:
-    """Write a one-sheet workbook with the header on row 1; column 0 or 1 may hold the NIK."""
+    """Write a one-sheet workbook with the header on row 1 and the NIK under header `NIK`."""
     book = _workbook(path)
     sheet = book.add_worksheet(sheet_name)
     sheet.write_row(0, 0, header)

@@ -252,6 +252,17 @@ create or replace macro stg_rt_rw(cell, combined, address, part) as
                 ),
                 ''
             )
+        ),
+        -- `RT 05/01` inside an address: the RW follows the RT after a slash.
+        stg_rt_part(
+            nullif(
+                regexp_extract(
+                    stg_upper(address),
+                    'RT\.?\s*:?\s*0*([0-9]{1,3})\s*/\s*(?:RW\.?\s*:?\s*)?0*([0-9]{1,3})',
+                    case when part = 'RT' then 1 else 2 end
+                ),
+                ''
+            )
         )
     );
 
@@ -490,5 +501,112 @@ create or replace macro stg_programme(v) as
         when regexp_matches(stg_upper(v), '\bPKH\b') then 'PKH'
         when regexp_matches(stg_upper(v), 'BPNT|SEMBAKO') then 'BPNT'
         when regexp_matches(stg_upper(v), '\bPBI\b|\bKIS\b|\bJKN\b') then 'PBI'
+        else stg_upper(v)
+    end;
+
+-- BPJS-TK, PLN and Samsat extracts --------------------------------------------------------
+
+-- Month number from an Indonesian or English month name or abbreviation (`OKT`, `Oktober`,
+-- `Oct`, `Nop`), or NULL.
+create or replace macro stg_month_number(w) as
+    case
+        when w like 'JAN%' then 1
+        when w like 'FEB%' or w like 'PEB%' then 2
+        when w like 'MAR%' then 3
+        when w like 'APR%' then 4
+        when w like 'MEI%' or w like 'MAY%' then 5
+        when w like 'JUN%' then 6
+        when w like 'JUL%' then 7
+        when w like 'AG%' or w like 'AUG%' then 8
+        when w like 'SEP%' then 9
+        when w like 'OKT%' or w like 'OCT%' then 10
+        when w like 'NOP%' or w like 'NOV%' then 11
+        when w like 'DES%' or w like 'DEC%' then 12
+    end;
+
+-- First day of the month of a wage period: `2026-10`, `202610`, `10/2026`, `10-2026`,
+-- `01/10/2026`, `2026-10-01`, `OKT 2026`, `Oktober 2026`. NULL when no year or month is found.
+create or replace macro stg_month_date(v) as
+    try(make_date(
+        try_cast(regexp_extract(stg_upper(v), '((?:19|20)[0-9]{2})', 1) as integer),
+        coalesce(
+            stg_month_number(regexp_extract(stg_upper(v), '([A-Z]+)', 1)),
+            try_cast(nullif(regexp_extract(
+                stg_upper(v), '^(?:19|20)[0-9]{2}[-/. ]?([0-9]{1,2})(?:[-/. ][0-9]{1,2})?$', 1
+            ), '') as integer),
+            try_cast(nullif(regexp_extract(
+                stg_upper(v), '^([0-9]{1,2})[-/. ](?:19|20)[0-9]{2}$', 1
+            ), '') as integer),
+            try_cast(nullif(regexp_extract(
+                stg_upper(v), '^[0-9]{1,2}[-/. ]([0-9]{1,2})[-/. ](?:19|20)[0-9]{2}$', 1
+            ), '') as integer)
+        ),
+        1
+    ));
+
+-- PLN tariff code from `R1/900`, `R-1M/900 VA`, `R1/TR`, `r1m`: `R1`, `R1M`, `R2`, `B1`...
+create or replace macro stg_tariff(v) as
+    nullif(
+        regexp_extract(
+            regexp_replace(stg_upper(v), '[\s\-_.]', '', 'g'), '^([A-Z]{1,2}[0-9]M?)', 1
+        ),
+        ''
+    );
+
+-- Power in VA from `1.300 VA`, `1300`, `900VA`, `2,2 kVA`, `5.500`.
+create or replace macro stg_va_number(v) as
+    case
+        when regexp_matches(stg_upper(v), '[0-9]\s*KVA') then cast(round(
+            try_cast(
+                replace(regexp_extract(stg_upper(v), '([0-9]+(?:[.,][0-9]+)?)\s*KVA', 1), ',', '.')
+                as double
+            ) * 1000
+        ) as integer)
+        else try_cast(
+            regexp_replace(regexp_extract(stg_upper(v), '([0-9][0-9.,]*)', 1), '[.,]', '', 'g')
+            as integer
+        )
+    end;
+
+-- Power from the power cell, else from the part after the slash of a tariff cell (`R1/1300`).
+create or replace macro stg_power_va(power, tariff) as
+    coalesce(
+        stg_va_number(power),
+        stg_va_number(nullif(
+            regexp_extract(stg_upper(tariff), '/\s*([0-9][0-9.,]*(?:\s*K?\s*VA)?)', 1), ''
+        ))
+    );
+
+-- Wheels from a wheel cell (`4`, `RODA 4`), else from the vehicle type: motorbikes 2, three-
+-- wheelers 3, trucks 6, cars, pick-ups, vans and buses 4. NULL for an unknown type.
+create or replace macro stg_wheels(wheels, vehicle_type) as
+    coalesce(
+        try_cast(nullif(regexp_extract(stg_upper(wheels), '([0-9]{1,2})', 1), '') as integer),
+        try_cast(nullif(regexp_extract(stg_upper(vehicle_type), '\b(?:RODA|R)\s*([0-9])\b', 1), '')
+            as integer),
+        case
+            when regexp_matches(
+                stg_upper(vehicle_type), 'SEPEDA MOTOR|SPD\.?\s*MO?TO?R|^MOTOR|SKUTER|SCOOTER'
+            ) then 2
+            when regexp_matches(stg_upper(vehicle_type), 'RODA TIGA|BAJAJ|TOSSA|VIAR') then 3
+            when regexp_matches(stg_upper(vehicle_type), 'TRUK|TRUCK|DUMP|TANGKI|TRAILER') then 6
+            when regexp_matches(
+                stg_upper(vehicle_type),
+                'MOBIL|SEDAN|MINIBUS|MINI BUS|MICROBUS|MIKROBUS|JEEP|PICK ?UP|\bPU\b|BOX|'
+                || '\bBUS\b|CABIN|SUV|MPV|WAGON|VAN\b|ANGKUTAN'
+            ) then 4
+        end
+    );
+
+-- Police number as `G 1234 AB`; other text is kept in upper case.
+create or replace macro stg_plate(v) as
+    case
+        when regexp_full_match(
+            regexp_replace(stg_upper(v), '[^A-Z0-9]', '', 'g'), '[A-Z]{1,2}[0-9]{1,4}[A-Z]{0,3}'
+        ) then trim(regexp_replace(
+            regexp_replace(stg_upper(v), '[^A-Z0-9]', '', 'g'),
+            '^([A-Z]{1,2})([0-9]{1,4})([A-Z]{0,3})$',
+            '\1 \2 \3'
+        ))
         else stg_upper(v)
     end;

@@ -1,8 +1,8 @@
 -- Rule 1 NIK_FORMAT (ERROR): the NIK cell, after removing whitespace,
 -- zero-width characters, separators and quotes, is not 16 ASCII digits or is a
 -- placeholder. An empty NIK counts in every list except complaints, which may
--- name a person without a NIK. Values that rule 2 reads as spreadsheet damage
--- are left to rule 2.
+-- name a person without a NIK, and the PLN extract, where a NIK is optional.
+-- Values that rule 2 reads as spreadsheet damage are left to rule 2.
 with
 
 parts as (
@@ -18,7 +18,7 @@ invalid as (
     from parts
     where not is_nik_16_digits
         and not is_nik_excel_damaged
-        and not (kind = 'complaints' and nik_digits = '')
+        and not (kind in ('complaints', 'pln') and nik_digits = '')
 ),
 
 final as (

@@ -25,6 +25,14 @@ params as (
     select * from __rules_params
 ),
 
+pair_probability as (
+    select * from __rules_pair_probability
+),
+
+best_probability as (
+    select * from __rules_record_best_probability
+),
+
 hits as (
     select
         circle.record_id,
@@ -101,13 +109,25 @@ hits as (
             coalesce(list_members.list_source_file, '-'),
             coalesce(cast(list_members.list_source_row as varchar), '-')
         ) as description_id,
-        __rules_link_probability(
-            circle.member_record_id, list_members.list_record_id,
-            circle.member_nik, list_members.list_nik
-        ) as link_probability
+        -- __rules_link_probability written as joins: its subqueries are slow for the
+        -- many PLN and vehicle hits of a regency.
+        case
+            when circle.member_record_id <> list_members.list_record_id then coalesce(
+                pair_probability.match_probability,
+                case when circle.member_nik = list_members.list_nik then 1.0 end,
+                least(member_best.best_probability, list_best.best_probability)
+            )
+        end as link_probability
     from circle
     inner join list_members on circle.member_person_id = list_members.person_id
     cross join params
+    left join pair_probability
+        on circle.member_record_id = pair_probability.record_id_a
+        and list_members.list_record_id = pair_probability.record_id_b
+    left join best_probability as member_best
+        on circle.member_record_id = member_best.record_id
+    left join best_probability as list_best
+        on list_members.list_record_id = list_best.record_id
     where list_members.list_kind in ('asn', 'village_officials', 'exclusion', 'business')
         or (list_members.list_kind = 'bpjs_tk' and list_members.amount > params.umk_idr)
         or (
