@@ -234,7 +234,7 @@ def write_workbooks(
         con,
         "inclusion_errors",
         MART_TABLES["inclusion_errors"],
-        order_by="programme, kecamatan_code, desa_code, name, nik",
+        order_by="programme, kecamatan_code, desa_code, name, nik, person_id",
     )
     write_list_workbook(
         folder / INCLUSION_XLSX, _("Inclusion errors"), stamp, inclusion_columns(regions), inclusion
@@ -243,7 +243,7 @@ def write_workbooks(
         con,
         "exclusion_errors",
         MART_TABLES["exclusion_errors"],
-        order_by="programme, kecamatan_code, desa_code, desil, no_kk",
+        order_by="programme, kecamatan_code, desa_code, desil, no_kk, family_id",
     )
     write_list_workbook(
         folder / EXCLUSION_XLSX,
