@@ -1,9 +1,10 @@
 """Time the audit flow's stages one by one, without Prefect, on a work DuckDB file.
 
-Runs the same task functions as `pipelines.flows.audit` in the same order, and prints wall and
-CPU seconds (user + system, all threads) and the peak resident memory after each stage. Linking
-takes most of a batang-size run, so `--snapshot` keeps a copy of the work database after the
-link stage and `--from-snapshot` starts from such a copy with the rules, marts and publish.
+Runs the same task functions as `pipelines.flows.audit` in the same order, and prints wall
+and CPU seconds (user + system, all threads, and the workbook worker processes) and the peak
+resident memory after each stage. Linking takes most of a batang-size run, so `--snapshot`
+keeps a copy of the work database after the link stage and `--from-snapshot` starts from such
+a copy with the rules, marts and publish.
 
     uv run python benchmarks/bench_stages.py --folder /tmp/bench/batang --snapshot snap.duckdb
     uv run python benchmarks/bench_stages.py --folder /tmp/bench/batang --from-snapshot snap.duckdb
@@ -30,8 +31,11 @@ from pipelines.settings import write_demo_run_config
 
 
 def _usage() -> tuple[float, float]:
+    """CPU seconds of this process and its finished children, and this process's peak MiB."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
+    return cpu, usage.ru_maxrss / 1024
 
 
 @contextmanager
