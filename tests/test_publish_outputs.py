@@ -18,7 +18,6 @@ from test_publish_handmade_marts import (
     make_marts,
 )
 
-from pipelines.publish import publish as publish_module
 from pipelines.publish import publish_marts
 from pipelines.publish.columns import MART_TABLES
 from pipelines.publish.rule_texts import FIELD_RESULTS
@@ -254,27 +253,6 @@ def test_merge_person_rows_one_row_per_person():
     assert merged[0]["programme"] == "PKH, BPNT"
     assert merged[0]["rule_codes"] == ["DECEASED_RECIPIENT", "DESIL_OUT_OF_RANGE"]
     assert merged[0]["source"] == "pkh.xlsx, baris 5; bpnt.csv, baris 7"
-
-
-def _workbook_values(path):
-    workbook = openpyxl.load_workbook(path)
-    return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in workbook}
-
-
-def test_workbooks_from_worker_processes_match_in_process(published, tmp_path, monkeypatch):
-    monkeypatch.setattr(publish_module, "PROCESS_MIN_ROWS", 0)
-    con = duckdb.connect()
-    make_marts(con)
-    summary = publish_marts(con, tmp_path / "marts", "id", RUN_ID)
-    con.close()
-
-    workbooks = [f for f in published.files if f.endswith(".xlsx")]
-    assert len(workbooks) == 4
-    assert sorted(f for f in summary.files if f.endswith(".xlsx")) == sorted(workbooks)
-    for name in workbooks:
-        in_process = _workbook_values(published.marts_dir / name)
-        from_worker = _workbook_values(summary.marts_dir / name)
-        assert from_worker == in_process, name
 
 
 def test_run_record_carries_publish_seconds(published):

@@ -1,7 +1,8 @@
 """The `audit` flow: ingest, validate, link, apply the rules, publish.
 
 Each task opens the run's work database itself and closes it when done, so tasks share no
-Python objects and the same flow can later run per region partition on other workers.
+Python objects and the same flow can later run per region partition on other workers. The
+rules and the marts share one task, because the marts read the rules' temporary tables.
 """
 
 from __future__ import annotations

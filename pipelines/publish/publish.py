@@ -9,19 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import multiprocessing
 import shutil
 import time
 import uuid
 from collections.abc import Collection
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
-from pipelines.i18n import _, current_language
+from pipelines.i18n import _
 from pipelines.publish.atomic import (
     MANIFEST,
     PREVIOUS_FOLDER,
@@ -54,9 +52,6 @@ AUDIT_DB = "audit.duckdb"
 INCLUSION_XLSX = "inclusion_errors.xlsx"
 EXCLUSION_XLSX = "exclusion_errors.xlsx"
 RUNS_TABLE = "runs"
-# Inclusion rows from which the workbooks are written by worker processes. Below it, starting
-# the workers costs more than it saves (the demo has about 4,000 rows, batang about 120,000).
-PROCESS_MIN_ROWS = 20_000
 
 
 @dataclass
@@ -233,16 +228,19 @@ def _copy_to_parquet(con: duckdb.DuckDBPyConnection, select: str, target: Path) 
 def write_workbooks(
     con: duckdb.DuckDBPyConnection, folder: Path, regions: Regions, run_id: str
 ) -> int:
-    """Write the two list workbooks and the verification workbooks; return the latter's count.
-
-    With at least PROCESS_MIN_ROWS inclusion rows, each of the three jobs runs in its own
-    worker process, because xlsxwriter is pure Python and threads would share one core.
-    """
+    """Write the two list workbooks and the verification workbooks; return the latter's count."""
+    # NOTE: three worker processes (one per workbook job) were slower here than this one
+    # thread: at batang size and load average 5-6 on 2 cores they took 64-69 s and 41-42 CPU s
+    # against 54-55 s and 35 CPU s, because every job pickles its rows to the worker.
+    stamp = _("Run") + f": {run_id}    " + _("Created") + f": {dt.date.today().isoformat()}"
     inclusion = select_rows(
         con,
         "inclusion_errors",
         MART_TABLES["inclusion_errors"],
         order_by="programme, kecamatan_code, desa_code, name, nik, person_id",
+    )
+    write_list_workbook(
+        folder / INCLUSION_XLSX, _("Inclusion errors"), stamp, inclusion_columns(regions), inclusion
     )
     exclusion = select_rows(
         con,
@@ -250,54 +248,15 @@ def write_workbooks(
         MART_TABLES["exclusion_errors"],
         order_by="programme, kecamatan_code, desa_code, desil, no_kk, family_id",
     )
-    language = current_language()
-    # Largest job first, so that it starts first.
-    jobs = [
-        (_write_list_job, (folder / INCLUSION_XLSX, "inclusion", inclusion, regions, run_id)),
-        (_write_verification_job, (folder / VERIFICATION_FOLDER, inclusion, regions, run_id)),
-        (_write_list_job, (folder / EXCLUSION_XLSX, "exclusion", exclusion, regions, run_id)),
-    ]
-    if len(inclusion) < PROCESS_MIN_ROWS:
-        results = [job(*args, language) for job, args in jobs]
-    else:
-        # NOTE: fork, not spawn: a spawned worker would import the caller's main module
-        # (the CLI or a benchmark, with Prefect) first. The workers only write files with
-        # xlsxwriter and never touch DuckDB, whose threads do not exist in the child.
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=len(jobs), mp_context=context) as pool:
-            futures = [pool.submit(job, *args, language) for job, args in jobs]
-            results = [future.result() for future in futures]
-        logger.info(
-            "wrote %s (%d rows), %s (%d rows) and %d verification workbooks in %d processes",
-            INCLUSION_XLSX, len(inclusion), EXCLUSION_XLSX, len(exclusion), results[1], len(jobs),
-        )
-    return results[1]
-
-
-def _write_list_job(
-    path: Path,
-    which: str,
-    rows: list[dict[str, Any]],
-    regions: Regions,
-    run_id: str,
-    language: str,
-) -> int:
-    """Write the `inclusion` or `exclusion` list workbook in `language`; return its sheets."""
-    with using_language(language):
-        stamp = _("Run") + f": {run_id}    " + _("Created") + f": {dt.date.today().isoformat()}"
-        if which == "inclusion":
-            title, columns = _("Inclusion errors"), inclusion_columns(regions)
-        else:
-            title, columns = _("Exclusion error candidates"), exclusion_columns(regions)
-        return write_list_workbook(path, title, stamp, columns, rows)
-
-
-def _write_verification_job(
-    folder: Path, rows: list[dict[str, Any]], regions: Regions, run_id: str, language: str
-) -> int:
-    """Write the verification workbooks in `language`; return how many were written."""
-    with using_language(language):
-        return len(write_verification_workbooks(folder, rows, regions, run_id))
+    write_list_workbook(
+        folder / EXCLUSION_XLSX,
+        _("Exclusion error candidates"),
+        stamp,
+        exclusion_columns(regions),
+        exclusion,
+    )
+    paths = write_verification_workbooks(folder / VERIFICATION_FOLDER, inclusion, regions, run_id)
+    return len(paths)
 
 
 def write_manifest(path: Path, summary: PublishSummary) -> None:
