@@ -145,9 +145,9 @@ def _gx_context():
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.execution_engine import pandas_execution_engine
 
-    # GX fingerprints every frame under this many bytes by hashing all its values, only to
-    # label the batch; nothing here reads the label. At batang size the hashing took 4 of the
-    # 18 seconds of validation.
+    # GX 1.24 fingerprints every frame under this many bytes by hashing all its values, only
+    # to label the batch, and nothing here reads the label. At batang size the hashing took 4
+    # of the 18 seconds of validation.
     pandas_execution_engine.HASH_THRESHOLD = 0
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)

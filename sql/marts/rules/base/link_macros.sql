@@ -13,8 +13,8 @@ create or replace temp macro __rules_link_probability(id_a, id_b, nik_a, nik_b) 
             ),
             case when nik_a = nik_b then 1.0 end,
             -- least() skips NULL, so this is the minimum over the records that have
-            -- a best pair. Two equality lookups become hash joins; `record_id in
-            -- (id_a, id_b)` became a nested loop over every record.
+            -- a best pair. Two equality lookups run as hash joins, while `record_id
+            -- in (id_a, id_b)` ran as a nested loop over every record.
             least(
                 (
                     select b.best_probability
