@@ -253,3 +253,15 @@ def test_merge_person_rows_one_row_per_person():
     assert merged[0]["programme"] == "PKH, BPNT"
     assert merged[0]["rule_codes"] == ["DECEASED_RECIPIENT", "DESIL_OUT_OF_RANGE"]
     assert merged[0]["source"] == "pkh.xlsx, baris 5; bpnt.csv, baris 7"
+
+
+def test_run_record_carries_publish_seconds(published):
+    con = duckdb.connect(str(published.marts_dir / "audit.duckdb"), read_only=True)
+    stage_seconds = con.execute("select stage_seconds from runs").fetchall()[0][0]
+    con.close()
+    parquet = duckdb.sql(
+        f"select stage_seconds from '{published.marts_dir / 'runs.parquet'}'"
+    ).fetchall()[0][0]
+
+    assert json.loads(stage_seconds)["publish"] >= 0
+    assert json.loads(parquet) == json.loads(stage_seconds)

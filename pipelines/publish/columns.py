@@ -211,3 +211,9 @@ DESK_INDEXES: tuple[tuple[str, str], ...] = (
     ("complaint_results", "nik"),
     ("complaint_results", "person_id"),
 )
+
+# Indexes the desk never reads when another table is present: (table, column) -> that table.
+# The desk finds a NIK in int_person_records and looks in stg_register only without it.
+DESK_INDEX_UNUSED_WITH: dict[tuple[str, str], str] = {
+    ("stg_register", "nik"): "int_person_records",
+}

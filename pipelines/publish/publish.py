@@ -12,6 +12,7 @@ import logging
 import shutil
 import time
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,13 @@ from pipelines.publish.atomic import (
     staging_dir,
     swap_in,
 )
-from pipelines.publish.columns import DESK_INDEXES, DESK_OPTIONAL_TABLES, DESK_TABLES, MART_TABLES
+from pipelines.publish.columns import (
+    DESK_INDEX_UNUSED_WITH,
+    DESK_INDEXES,
+    DESK_OPTIONAL_TABLES,
+    DESK_TABLES,
+    MART_TABLES,
+)
 from pipelines.publish.formatting import using_language
 from pipelines.publish.marts import check_tables, existing_columns, select_rows
 from pipelines.publish.regions import Regions, load_regions
@@ -43,6 +50,7 @@ logger = logging.getLogger(__name__)
 AUDIT_DB = "audit.duckdb"
 INCLUSION_XLSX = "inclusion_errors.xlsx"
 EXCLUSION_XLSX = "exclusion_errors.xlsx"
+RUNS_TABLE = "runs"
 
 
 @dataclass
@@ -85,14 +93,21 @@ def publish_marts(
     staging = staging_dir(marts_dir, run_id)
     try:
         summary.has_previous = keep_previous(marts_dir, staging)
-        summary.table_rows = write_audit_db(con, staging / AUDIT_DB)
-        write_parquet(con, staging)
         for name, source in (extra_folders or {}).items():
             if Path(source).is_dir():
                 shutil.copytree(source, staging / name)
+        # NOTE: writing audit.duckdb and the Parquet files on a cursor in a second thread,
+        # beside the workbooks, saved nothing at load average 3-4 on 2 cores (55-57 s either
+        # way at batang size), so publishing stays in one thread.
+        summary.table_rows = write_audit_db(con, staging / AUDIT_DB, exclude=(RUNS_TABLE,))
+        write_parquet(con, staging, exclude=(RUNS_TABLE,))
         with using_language(language):
             summary.verification_workbooks = write_workbooks(con, staging, regions, run_id)
             write_report(con, staging / REPORT_FILE, run_id, regions, options)
+        # The run record goes in last, so that it can carry the seconds of this publish.
+        summary.table_rows[RUNS_TABLE] = write_run_record_files(
+            con, staging, run_id, time.perf_counter() - started
+        )
         summary.files = _list_files(staging)
         write_manifest(staging / MANIFEST, summary)
         summary.files.append(MANIFEST)
@@ -113,10 +128,16 @@ def publish_marts(
     return summary
 
 
-def write_audit_db(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]:
-    """Copy the marts and desk tables into a new DuckDB file, index it for the desk, close it."""
+def write_audit_db(
+    con: duckdb.DuckDBPyConnection, path: Path, exclude: Collection[str] = ()
+) -> dict[str, int]:
+    """Copy the marts and desk tables into a new DuckDB file, index it for the desk, close it.
+
+    Tables named in `exclude` are left out; return the row count of each table written.
+    """
     tables = list(MART_TABLES) + list(DESK_TABLES)
     tables += [t for t in DESK_OPTIONAL_TABLES if existing_columns(con, t)]
+    tables = [t for t in tables if t not in exclude]
     alias = "publish_target"
     run_sql(con, f"attach '{_sql_path(path)}' as {alias}")
     try:
@@ -133,27 +154,75 @@ def write_audit_db(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]
     return counts
 
 
-def write_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
-    for table in MART_TABLES:
-        target = folder / f"{table}.parquet"
-        run_sql(
+def write_parquet(
+    con: duckdb.DuckDBPyConnection, folder: Path, exclude: Collection[str] = ()
+) -> None:
+    """Write one zstd Parquet file per mart table into `folder`, except those in `exclude`."""
+    tables = [t for t in MART_TABLES if t not in exclude]
+    for table in tables:
+        _copy_to_parquet(con, f'select * from "{table}"', folder / f"{table}.parquet")
+    logger.info("wrote %d Parquet files", len(tables))
+
+
+def write_run_record_files(
+    con: duckdb.DuckDBPyConnection, folder: Path, run_id: str, publish_seconds: float
+) -> int:
+    """Add the `runs` table to `folder`'s audit.duckdb and write runs.parquet; return its rows.
+
+    The row of `run_id` gets `publish_seconds` as `publish` in its stage_seconds, which the
+    flow could not know when it wrote the run record before publishing.
+    """
+    select = _runs_select(con, run_id, publish_seconds)
+    alias = "publish_runs_target"
+    run_sql(con, f"attach '{_sql_path(folder / AUDIT_DB)}' as {alias}")
+    try:
+        run_sql(con, f'create table {alias}."{RUNS_TABLE}" as {select}')
+        count = query_rows(con, f'select count(*) from {alias}."{RUNS_TABLE}"')[0][0]
+    finally:
+        run_sql(con, f"detach {alias}")
+    _copy_to_parquet(con, select, folder / f"{RUNS_TABLE}.parquet")
+    return count
+
+
+def _runs_select(con: duckdb.DuckDBPyConnection, run_id: str, publish_seconds: float) -> str:
+    types = dict(
+        query_rows(
             con,
-            f"copy (select * from \"{table}\") to '{_sql_path(target)}' "
-            "(format parquet, compression zstd)",
+            "select column_name, data_type from information_schema.columns "
+            "where table_name = ? and table_schema = current_schema()",
+            [RUNS_TABLE],
         )
-    logger.info("wrote %d Parquet files", len(MART_TABLES))
+    )
+    if "stage_seconds" not in types:
+        return f'select * from "{RUNS_TABLE}"'
+    run = "'" + run_id.replace("'", "''") + "'"
+    patched = (
+        "json_merge_patch(coalesce(stage_seconds::json, '{}'), "
+        f"json_object('publish', {publish_seconds:.2f}))"
+    )
+    return (
+        f"select * replace (case when run_id = {run} then cast({patched} as "
+        f'{types["stage_seconds"]}) else stage_seconds end as stage_seconds) from "{RUNS_TABLE}"'
+    )
+
+
+def _copy_to_parquet(con: duckdb.DuckDBPyConnection, select: str, target: Path) -> None:
+    run_sql(con, f"copy ({select}) to '{_sql_path(target)}' (format parquet, compression zstd)")
 
 
 def write_workbooks(
     con: duckdb.DuckDBPyConnection, folder: Path, regions: Regions, run_id: str
 ) -> int:
     """Write the two list workbooks and the verification workbooks; return the latter's count."""
+    # NOTE: three worker processes (one per workbook job) were slower here than this one
+    # thread: at batang size and load average 5-6 on 2 cores they took 64-69 s and 41-42 CPU s
+    # against 54-55 s and 35 CPU s, because every job pickles its rows to the worker.
     stamp = _("Run") + f": {run_id}    " + _("Created") + f": {dt.date.today().isoformat()}"
     inclusion = select_rows(
         con,
         "inclusion_errors",
         MART_TABLES["inclusion_errors"],
-        order_by="programme, kecamatan_code, desa_code, name, nik",
+        order_by="programme, kecamatan_code, desa_code, name, nik, person_id",
     )
     write_list_workbook(
         folder / INCLUSION_XLSX, _("Inclusion errors"), stamp, inclusion_columns(regions), inclusion
@@ -162,7 +231,7 @@ def write_workbooks(
         con,
         "exclusion_errors",
         MART_TABLES["exclusion_errors"],
-        order_by="programme, kecamatan_code, desa_code, desil, no_kk",
+        order_by="programme, kecamatan_code, desa_code, desil, no_kk, family_id",
     )
     write_list_workbook(
         folder / EXCLUSION_XLSX,
@@ -201,6 +270,8 @@ def previous_audit_db(marts_dir: Path) -> Path | None:
 
 def _create_indexes(con: duckdb.DuckDBPyConnection, alias: str, tables: list[str]) -> None:
     for table, column in DESK_INDEXES:
+        if DESK_INDEX_UNUSED_WITH.get((table, column)) in tables:
+            continue
         if table in tables and column in existing_columns(con, table):
             run_sql(con, f'create index "idx_{table}_{column}" on {alias}."{table}" ("{column}")')
 

@@ -162,7 +162,7 @@ def exclusion_summary(
         con,
         "exclusion_errors",
         MART_TABLES["exclusion_errors"],
-        order_by="desil, kecamatan_code, desa_code, no_kk",
+        order_by="desil, kecamatan_code, desa_code, no_kk, programme, family_id",
     )
     families = {r["family_id"] for r in rows}
     by_programme = Counter(r["programme"] or "-" for r in rows)

@@ -226,8 +226,15 @@ def _link_sheets(ws: Worksheet, rows: list[dict[str, Any]], first_row: int, col:
 
 
 def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # The person id breaks ties between namesakes without a NIK, so the order is stable.
     return sorted(
-        rows, key=lambda r: (str(r["name"] or ""), str(r["nik"] or ""), str(r["programme"]))
+        rows,
+        key=lambda r: (
+            str(r["name"] or ""),
+            str(r["nik"] or ""),
+            str(r["programme"]),
+            str(r.get("person_id") or ""),
+        ),
     )
 
 

@@ -54,7 +54,12 @@ recipient_counts as (
 ),
 
 flags_by_rule as (
-    select programme, kecamatan_code, desa_code, map_from_entries(list((rule_code, people))) as by_rule
+    select
+        programme,
+        kecamatan_code,
+        desa_code,
+        -- Ordered, so the JSON keys come out in the same order every run.
+        map_from_entries(list((rule_code, people) order by rule_code)) as by_rule
     from (
         select
             recipient_places.programme,

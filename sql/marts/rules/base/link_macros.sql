@@ -12,10 +12,20 @@ create or replace temp macro __rules_link_probability(id_a, id_b, nik_a, nik_b) 
                 where p.record_id_a = id_a and p.record_id_b = id_b
             ),
             case when nik_a = nik_b then 1.0 end,
-            (
-                select min(b.best_probability)
-                from __rules_record_best_probability as b
-                where b.record_id in (id_a, id_b)
+            -- least() skips NULL, so this is the minimum over the records that have
+            -- a best pair. Two equality lookups run as hash joins, while `record_id
+            -- in (id_a, id_b)` ran as a nested loop over every record.
+            least(
+                (
+                    select b.best_probability
+                    from __rules_record_best_probability as b
+                    where b.record_id = id_a
+                ),
+                (
+                    select b.best_probability
+                    from __rules_record_best_probability as b
+                    where b.record_id = id_b
+                )
             )
         )
     end;

@@ -6,6 +6,12 @@ unioned as (
     select * from __rules_records_unioned
 ),
 
+-- A second CTE over the same table, so DuckDB does not materialise `unioned`
+-- for its two readers.
+record_ids as (
+    select record_id from __rules_records_unioned
+),
+
 links as (
     select * from __rules_in_int_person_links
 ),
@@ -62,6 +68,26 @@ keyed as (
     from normalised
 ),
 
+-- Person and register family of each record, chosen on narrow rows: the first
+-- family by family_id when a person has several. Choosing it on the wide rows
+-- made DuckDB carry every column through the window, which cost most of this
+-- model's time. record_id is unique in staging.
+link_keys as (
+    select
+        record_ids.record_id,
+        links.person_id,
+        links.cluster_size,
+        families.family_id,
+        families.no_kk as family_no_kk,
+        families.relationship as family_relationship
+    from record_ids
+    left join links on record_ids.record_id = links.record_id
+    left join families on coalesce(links.person_id, record_ids.record_id) = families.person_id
+    qualify row_number() over (
+        partition by record_ids.record_id order by families.family_id
+    ) = 1
+),
+
 linked as (
     select
         keyed.*,
@@ -81,17 +107,13 @@ linked as (
                 and not __rules_is_placeholder(no_kk_digits)
                 then no_kk_digits
         end as no_kk_key,
-        coalesce(links.person_id, keyed.record_id) as person_id,
-        coalesce(links.cluster_size, 1) as cluster_size,
-        families.family_id,
-        families.no_kk as family_no_kk,
-        families.relationship as family_relationship
+        coalesce(link_keys.person_id, keyed.record_id) as person_id,
+        coalesce(link_keys.cluster_size, 1) as cluster_size,
+        link_keys.family_id,
+        link_keys.family_no_kk,
+        link_keys.family_relationship
     from keyed
-    left join links on keyed.record_id = links.record_id
-    left join families on coalesce(links.person_id, keyed.record_id) = families.person_id
-    qualify row_number() over (
-        partition by keyed.record_id order by families.family_id
-    ) = 1
+    inner join link_keys on keyed.record_id = link_keys.record_id
 ),
 
 final as (

@@ -1,0 +1,113 @@
+"""Time the audit flow's stages one by one, without Prefect, on a work DuckDB file.
+
+Runs the same task functions as `pipelines.flows.audit` in the same order, and prints wall
+and CPU seconds (user + system, all threads, and the workbook worker processes) and the peak
+resident memory after each stage. Linking takes most of a batang-size run, so `--snapshot`
+keeps a copy of the work database after the link stage and `--from-snapshot` starts from such
+a copy with the rules, marts and publish.
+
+    uv run python benchmarks/bench_stages.py --folder /tmp/bench/batang --snapshot snap.duckdb
+    uv run python benchmarks/bench_stages.py --folder /tmp/bench/batang --from-snapshot snap.duckdb
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from pipelines.flows import audit as flow
+from pipelines.runconfig import load_run_config
+from pipelines.runs import RunRecord, write_run_record
+from pipelines.settings import write_demo_run_config
+
+
+def _usage() -> tuple[float, float]:
+    """CPU seconds of this process and its finished children, and this process's peak MiB."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
+    return cpu, usage.ru_maxrss / 1024
+
+
+@contextmanager
+def timed(stage: str) -> Iterator[None]:
+    wall, (cpu, _) = time.perf_counter(), _usage()
+    yield
+    cpu_after, peak = _usage()
+    sys.stdout.write(
+        f"{stage:<10} {time.perf_counter() - wall:7.1f} s wall {cpu_after - cpu:7.1f} s cpu "
+        f"peak {peak:7,.0f} MiB\n"
+    )
+    sys.stdout.flush()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folder", type=Path, required=True, help="folder with raw/ files")
+    parser.add_argument("--work", type=Path, default=None, help="scratch folder for outputs")
+    parser.add_argument("--snapshot", type=Path, help="copy the work database here after link")
+    parser.add_argument("--from-snapshot", type=Path, help="start after link from this copy")
+    parser.add_argument("--log", default="WARNING", help="log level, e.g. INFO for model timings")
+    args = parser.parse_args()
+    logging.basicConfig(level=args.log, format="%(asctime)s %(name)s %(message)s", force=True)
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="bansos-stages-"))
+    work.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(work / "raw", ignore_errors=True)
+    (work / "raw").symlink_to((args.folder / "raw").resolve())
+    run_config = load_run_config(write_demo_run_config(work))
+    rules_config = flow.load_rules_config(run_config.rules_path)
+    run_id = "bench"
+    db_path = work / "work.duckdb"
+    validation_dir = work / "validation"
+    kinds = sorted({spec.kind for spec in run_config.sources})
+
+    if args.from_snapshot:
+        shutil.copyfile(args.from_snapshot, db_path)
+    else:
+        db_path.unlink(missing_ok=True)
+        _ingest_to_link(db_path, run_config, rules_config, run_id, validation_dir, kinds)
+        if args.snapshot:
+            shutil.copyfile(db_path, args.snapshot)
+
+    with timed("rules+marts"):
+        flow.count_rows_outside_period_task.fn(db_path, kinds, "")
+        outcome = flow.rules_and_marts_task.fn(db_path, rules_config, run_id, None)
+    sys.stdout.write(f"  seconds inside the task: {outcome.stage_seconds}\n")
+    record = RunRecord(run_id=run_id, config_version=str(rules_config["version"]),
+                       region_code=run_config.region_code, started_at=datetime.now(timezone.utc))
+    with flow.connect(db_path) as con:
+        write_run_record(con, record)
+    with timed("publish"):
+        flow.publish_task.fn(
+            db_path, run_config.marts_dir, "id", run_id, rules_config, validation_dir
+        )
+    sys.stdout.write(f"outputs in {work}\n")
+
+
+def _ingest_to_link(db_path, run_config, rules_config, run_id, validation_dir, kinds) -> None:
+    with timed("ingest"):
+        file_number = 1
+        for spec in run_config.sources:
+            counts = flow.ingest_source_task.fn(db_path, spec, run_id, file_number)
+            file_number += max(1, len({count.source_file for count in counts}))
+    with timed("staging"):
+        flow.build_staging_task.fn(db_path, kinds)
+    with timed("validate"):
+        flow.validate_sources_task.fn(db_path, validation_dir, run_id)
+    with timed("link"):
+        review_dir = run_config.marts_dir.parent / "review"
+        flow.link_persons_task.fn(db_path, kinds, rules_config.get("linking", {}), review_dir)
+
+
+if __name__ == "__main__":
+    main()
