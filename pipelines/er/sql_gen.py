@@ -6,6 +6,7 @@ and records are joined on the integer surrogate key `__rid`.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -337,6 +338,30 @@ def label_case_sql(comparison: ComparisonSpec) -> str:
     return f"(case {comparison.gamma_column} {whens} end)"
 
 
+def _json_text(value: str) -> str:
+    """Return `value` as a JSON string literal inside an SQL string literal."""
+    return quote_literal(json.dumps(value, ensure_ascii=False))
+
+
+def explanation_item_sql(name: str, label_sql: str, weight_sql: str) -> str:
+    """Return SQL text for one explanation object {comparison, level, weight}. `label_sql`
+    must give JSON text (a quoted string). The text is concatenated instead of built with
+    to_json, which took about half of the scoring time on millions of pairs."""
+    return (
+        f"""'{{"comparison":' || {_json_text(name)} || ',"level":' || {label_sql} """
+        f"""|| ',"weight":' || round({weight_sql}, 3)::varchar || '}}'"""
+    )
+
+
+def label_json_case_sql(comparison: ComparisonSpec) -> str:
+    """Return `case` mapping the comparison's gamma to its level label as JSON text."""
+    whens = " ".join(
+        f"when {comparison.gamma_of(i)} then {_json_text(level.label)}"
+        for i, level in enumerate(comparison.levels)
+    )
+    return f"(case {comparison.gamma_column} {whens} end)"
+
+
 def tf_adjustment_sql(
     comparison: ComparisonSpec, u_values: dict[int, float], tf_minimum_u: float
 ) -> str:
@@ -361,10 +386,13 @@ def scored_pairs_sql(
     weights: dict[str, dict[int, float]],
     u_values: dict[str, dict[int, float]],
     prior_weight: float,
+    decision_sql: str = "null",
 ) -> str:
     """Select the candidate pairs whose match probability reaches the model's
-    `keep_pairs_min_probability`, with match weight, probability, gammas and an explanation
-    JSON array of {comparison, level, weight}."""
+    `keep_pairs_min_probability`, with match weight, probability, gammas, an explanation
+    JSON array of {comparison, level, weight} and `decision_sql` as `decision` (an
+    expression over `match_probability` and the reviewed decision `d.reviewed`, read from
+    `__er_review_decisions` by record fingerprints)."""
     uid = model.unique_id_column
     weight_columns, explanation_items = [], []
     for c in model.comparisons:
@@ -372,18 +400,18 @@ def scored_pairs_sql(
         tf_adjustment = tf_adjustment_sql(c, u_values[c.name], model.tf_minimum_u)
         weight_columns.append(f"{weight} + {tf_adjustment} as __w_{c.name}")
         explanation_items.append(
-            f"{{'comparison': {quote_literal(c.name)}, 'level': {label_case_sql(c)}, "
-            f"'weight': round(__w_{c.name}, 3)}}"
+            explanation_item_sql(c.name, label_json_case_sql(c), f"__w_{c.name}")
         )
     rule_names = ", ".join(quote_literal(rule.name) for rule in model.blocking_rules)
     total = " + ".join(f"__w_{c.name}" for c in model.comparisons)
     gamma_list = ",\n        ".join(c.gamma_column for c in model.comparisons)
-    explanation = ",\n            ".join(explanation_items)
-    weight_list = ",\n        ".join(weight_columns)
-    prior_item = (
-        "{'comparison': 'prior', 'level': 'share of matches among candidate pairs', "
-        f"'weight': round({prior_weight!r}, 3)}}"
+    prior_item = explanation_item_sql(
+        "prior",
+        _json_text("share of matches among candidate pairs"),
+        f"{prior_weight!r}::double",
     )
+    explanation = " || ',' ||\n            ".join([prior_item, *explanation_items])
+    weight_list = ",\n        ".join(weight_columns)
     floor = _weight_floor(model.keep_pairs_min_probability)
     return f"""with
 weighted as (
@@ -401,7 +429,18 @@ summed as (
     from weighted
 ),
 kept as (
-    select * from summed where match_weight >= {floor}
+    select
+        *,
+        1.0 / (1.0 + pow(2.0, -match_weight)) as match_probability
+    from summed
+    where match_weight >= {floor}
+),
+reviewed as (
+    select
+        fingerprint_a,
+        fingerprint_b,
+        decision as reviewed
+    from __er_review_decisions
 ),
 final as (
     select
@@ -413,15 +452,18 @@ final as (
         r.{FINGERPRINT} as fingerprint_r,
         [{rule_names}][k.match_key + 1] as match_key,
         k.match_weight,
-        1.0 / (1.0 + pow(2.0, -k.match_weight)) as match_probability,
+        k.match_probability,
         {gamma_list},
-        to_json([
-            {prior_item},
+        ('[' ||
             {explanation}
-        ]) as explanation
+        || ']')::json as explanation,
+        {decision_sql} as decision
     from kept as k
     inner join {RECORDS} as l on l.__rid = k.rid_l
     inner join {RECORDS} as r on r.__rid = k.rid_r
+    left join reviewed as d
+        on d.fingerprint_a = least(l.{FINGERPRINT}, r.{FINGERPRINT})
+        and d.fingerprint_b = greatest(l.{FINGERPRINT}, r.{FINGERPRINT})
 )
 select * from final"""
 
