@@ -36,9 +36,7 @@ def closure(model: ModelSpec, names: set[str], record_columns: set[str]) -> set[
 
 
 def rule_columns(model: ModelSpec, rule: BlockingRuleSpec, record_columns: set[str]) -> set[str]:
-    """Return the columns the rule's pairs are selected on, for the EM session to leave out."""
-    texts = [rule.sql] if rule.condition_drops_only_non_matches else [rule.sql, rule.condition]
-    names = set(_ALIASED_COLUMN.findall(" ".join(filter(None, texts))))
+    names = set(_ALIASED_COLUMN.findall(" ".join(filter(None, [rule.sql, rule.condition]))))
     if rule.array_column:
         names.add(rule.array_column)
     return closure(model, names, record_columns)

@@ -140,7 +140,6 @@ def _blocking_rule(item: dict, index: int, errors: list[str]) -> BlockingRuleSpe
         condition=item.get("condition"),
         em_train=bool(item.get("em_train", True)),
         em_exclude=tuple(item.get("em_exclude", [])),
-        condition_drops_only_non_matches=bool(item.get("condition_drops_only_non_matches", False)),
     )
 
 

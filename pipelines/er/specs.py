@@ -32,10 +32,6 @@ class BlockingRuleSpec:
     `em_train` sets whether an EM session runs on the rule's pairs. `em_exclude` names
     comparisons that session must not estimate besides those reading the rule's columns,
     for example birth date under a NIK rule, because the NIK embeds the birth date.
-    `condition_drops_only_non_matches` states that the condition removes only pairs that can
-    never be one person (for example birth dates the clustering would reject), so the EM
-    session still estimates the comparisons that read the condition's columns: dropping
-    non-matches leaves m, the level shares among matches, unchanged.
     """
 
     name: str
@@ -44,7 +40,6 @@ class BlockingRuleSpec:
     condition: str | None = None
     em_train: bool = True
     em_exclude: tuple[str, ...] = ()
-    condition_drops_only_non_matches: bool = False
 
 
 @dataclass(frozen=True)
