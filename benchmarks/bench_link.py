@@ -2,10 +2,10 @@
 
 Copies `int_person_records` and `stg_register` from an audit.duckdb (for example the one
 `bench_audit.py --keep` leaves in `<folder>/marts/`) into a new DuckDB file with the flow's
-connection settings, runs the linker once, and prints wall and CPU seconds per step, pairs per
-blocking rule, pair decisions and the peak resident memory of this process. With `--truth`, it
-also scores the clusters pairwise against the generator's records.csv, as `bansos-audit
-evaluate` does.
+connection settings and runs the linker once. It prints wall seconds per step, wall and CPU
+seconds in total, pairs per blocking rule, pair decisions and the peak resident memory of this
+process. With `--truth`, it also scores the clusters pairwise against the generator's
+records.csv, as `bansos-audit evaluate` does.
 
     uv run --frozen python benchmarks/bench_link.py --source /tmp/bench/batang/marts/audit.duckdb \
         --truth /tmp/bench/batang/truth
@@ -52,7 +52,7 @@ def copy_inputs(source: Path, target: Path) -> None:
 
 def pairwise_scores(db: Path, truth_dir: Path) -> tuple[int, int, int]:
     """Return (predicted pairs, true pairs, predicted pairs that are true) over the records
-    that records.csv knows, matched on file base name, sheet and row."""
+    found in records.csv, matched on file base name, sheet and row."""
     records_csv = truth_dir / "records.csv"
     sql = f"""
         with

@@ -146,10 +146,10 @@ def cluster_pairs(
     """Cluster records 0..record_count-1 by merging `pairs` in the order given.
 
     `columns` maps each constraint column (and default flag column) to its value per record.
-    Most connected components of the pairs break no constraint: every exclusive column has at
-    most one value in them, they hold one birth date and no cannot-link pair. The constrained
-    union-find would merge all of their pairs, so they are taken whole and only the pairs of
-    the other components go through it, in the order given.
+    Most connected components of the pairs cannot break a constraint, because each exclusive
+    column has at most one value in them, they contain one birth date and no cannot-link pair.
+    The constrained union-find would merge all of their pairs, so they are taken whole. Only
+    the pairs of the other components go through it, in the order given.
     """
     exclusive = [columns[c.column] for c in constraints if c.kind == "exclusive"]
     dates = [_date_values(columns, c) for c in constraints if c.kind == "dates_compatible"]

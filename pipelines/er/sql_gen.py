@@ -43,7 +43,7 @@ def records_sql(model: ModelSpec, input_table: str) -> str:
 
     Registry features that derive from one input expression alone (the name features from
     the name) are computed once per distinct value of that expression and joined to the
-    records on it: names repeat across sources and families, and name normalisation runs
+    records on it. Names repeat across sources and families, and name normalisation runs
     regular expressions and per-letter lambdas.
     """
     uid = model.unique_id_column
@@ -100,8 +100,8 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def value_feature_groups(model: ModelSpec) -> list[ValueFeatureGroup]:
     """Group the registry features of one column argument by the input expression they
-    derive from. A group starts at a feature whose argument reads no feature; a later
-    feature joins the group of its argument when that argument is a member."""
+    derive from. A group starts at a feature whose argument reads no other feature. A later
+    feature joins a group when its argument is a member of that group."""
     feature_names = {feature.name for feature in model.features}
     members: dict[str, list[str]] = {}
     group_of: dict[str, str] = {}
