@@ -125,9 +125,17 @@ def test_earlier_rule_excludes_pair_from_later_rules():
 
 
 def test_null_earlier_key_keeps_pair():
-    # nik_exact is NULL for this pair; without coalesce the later rules would lose it.
+    # nik_exact finds no pair when one NIK is NULL, so a later rule must still find it.
     found, _ = pairs_by_rule([{**BASE, "nik": None}, {**BASE, "nik": "3325014705850001"}])
     assert found == {("r1", "r2"): "name_birth_year_desa"}
+
+
+def test_array_rule_pair_excluded_from_later_rules():
+    found, result = pairs_by_rule(
+        [{**BASE, "nik": "3325014705850001"}, {**BASE, "nik": "3325014705850009"}]
+    )
+    assert found == {("r1", "r2"): "nik_one_edit"}
+    assert sum(result.pairs_per_rule.values()) == 1
 
 
 def test_counts_and_reduction_ratio():

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 
-from pipelines.er.clustering import cluster_pairs, dates_compatible, is_default_date
+from pipelines.er.clustering import (
+    ConstrainedUnionFind,
+    _date_values,
+    cluster_pairs,
+    dates_compatible,
+    is_default_date,
+)
 from pipelines.er.specs import ClusterConstraintSpec
 
 D = dt.date
@@ -145,3 +152,38 @@ def test_dates_compatible(case):
 )
 def test_default_dates(value, expected):
     assert is_default_date(value) is expected
+
+
+def _reference_clusters(records: list[dict], pairs, cannot_link) -> list[set[int]]:
+    # Every pair through the constrained union-find, without the whole-component shortcut.
+    columns = _columns(records)
+    dates = _date_values(columns, CONSTRAINTS[2])
+    finder = ConstrainedUnionFind(
+        len(records), [columns["nik_register_key"], columns["sex"]], [dates]
+    )
+    for a, b in cannot_link:
+        finder.forbid(a, b)
+    for a, b in pairs:
+        finder.union(a, b)
+    groups: dict[int, set[int]] = {}
+    for node in range(len(records)):
+        groups.setdefault(finder.find(node), set()).add(node)
+    return sorted(groups.values(), key=min)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_component_shortcut_matches_pair_by_pair(seed):
+    rng = random.Random(seed)
+    records = [
+        {
+            "nik_register_key": rng.choice([None, None, None, "A", "B"]),
+            "sex": rng.choice([None, "L", "L", "P"]),
+            "birth_date": rng.choice([None, D(1980, 5, 7), D(1980, 5, 7), D(1981, 5, 7)]),
+        }
+        for _ in range(40)
+    ]
+    pairs = [tuple(rng.sample(range(40), 2)) for _ in range(30)]
+    cannot_link = [tuple(rng.sample(range(40), 2)) for _ in range(3)]
+    assert _clusters(records, pairs, cannot_link) == _reference_clusters(
+        records, pairs, cannot_link
+    )

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import duckdb
 import pytest
-from helpers import compare_records, features_of
+from helpers import INPUT_TABLE, compare_records, features_of, indonesian_model, make_people
+
+from pipelines.er import sql_gen
+from pipelines.er.engine import prepare_records
+from pipelines.er.features import FEATURE_FUNCTIONS, name_macros_sql
 
 NAME_KEYS = [
     {
@@ -243,3 +248,56 @@ RECORD_PAIRS = [
 def test_record_pair_level(case):
     labels = compare_records(case["l"], case["r"])
     assert labels[case["comparison"]] == case["label"]
+
+
+def test_features_per_distinct_value_match_per_record():
+    rows = [
+        {"name": "SITI AMINAH", "nik": "3325014705850001", "birth_date": "1985-05-07"},
+        {"name": "SITI AMINAH", "nik": "3325014705850001", "birth_date": "1985-05-07"},
+        {"name": "Hj. SITI AMINAH", "nik": None, "birth_date": None},
+        {"name": None, "name_raw": None, "nik": "3325010705850002", "birth_date": "1990-01-01"},
+        {"name": None, "name_raw": "KASMURI", "nik": None, "birth_date": None},
+    ]
+    model = indonesian_model()
+    grouped = [name for group in sql_gen.value_feature_groups(model) for name in group.feature_names]
+    assert "name_phonetic" in grouped
+    assert "nik_deletion_keys" in grouped
+    con = duckdb.connect()
+    make_people(con, rows)
+    prepare_records(con, model)
+    for statement in name_macros_sql():
+        con.execute(statement)
+    for feature in model.features:
+        if feature.name not in grouped:
+            continue
+        # Recompute the feature per record from its registry function, inlining the
+        # group's earlier features as their own expressions.
+        expression = _inlined_expression(model, feature.name)
+        expected = con.execute(
+            f"select {expression} from {INPUT_TABLE} order by record_id"
+        ).fetchall()
+        actual = con.execute(
+            f"select {feature.name} from {sql_gen.RECORDS} order by record_id"
+        ).fetchall()
+        assert actual == expected, feature.name
+
+
+def _inlined_expression(model, name: str) -> str:
+    feature = next(f for f in model.features if f.name == name)
+    argument = feature.columns[0]
+    if any(f.name == argument for f in model.features):
+        argument = f"({_inlined_expression(model, argument)})"
+    return FEATURE_FUNCTIONS[feature.function](argument)
+
+
+def test_term_frequencies_are_shares_of_non_null_values():
+    rows = features_of(
+        [
+            {"name": "SITI AMINAH", "desa_code": "3325012001"},
+            {"name": "SITI AMINAH", "desa_code": "3325012001"},
+            {"name": "KASMURI", "desa_code": "3325012002"},
+            {"name": None, "desa_code": None},
+        ],
+        ["__tf_name_key", "__tf_desa_code"],
+    )
+    assert rows == [(2 / 3, 2 / 3), (2 / 3, 2 / 3), (1 / 3, 1 / 3), (None, None)]

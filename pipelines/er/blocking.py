@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 import duckdb
@@ -52,13 +53,18 @@ def generate_pairs(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> Blocking
     )
     counts: dict[str, int] = {}
     for index, rule in enumerate(model.blocking_rules):
-        before = _pair_count(con)
+        before, started = _pair_count(con), time.perf_counter()
         if rule.array_column is not None:
             _insert_array_rule_pairs(con, model, index)
         else:
             run_sql(con, f"insert into {sql_gen.PAIRS}\n{sql_gen.blocking_sql(model, index)}")
         counts[rule.name] = _pair_count(con) - before
-        logger.info("blocking rule %s: %d new pairs", rule.name, counts[rule.name])
+        logger.info(
+            "blocking rule %s: %d new pairs in %.1f s",
+            rule.name,
+            counts[rule.name],
+            time.perf_counter() - started,
+        )
     run_sql(con, f"drop table if exists {sql_gen.KEY_PAIRS}")
     result = BlockingResult(counts, sum(counts.values()), comparable_pairs(con, model))
     logger.info(
@@ -72,9 +78,9 @@ def generate_pairs(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> Blocking
 
 def _insert_array_rule_pairs(con: duckdb.DuckDBPyConnection, model: ModelSpec, index: int) -> None:
     run_sql(con, sql_gen.key_pairs_sql(model, index), sql_gen.KEY_PAIRS)
-    # The exclusions compare l and r columns with '=', so the join-order optimizer joins the
-    # two record sides directly (millions of rows) before it uses the few key pairs. With
-    # it switched off, the joins run as written: key pairs, then each side by __rid.
+    # A condition that compares l and r columns with '=' can lead the join-order optimizer to
+    # join the two record sides directly (millions of rows) before it uses the key pairs.
+    # With it switched off, the joins run as written: key pairs, then each side by __rid.
     run_sql(con, "set disabled_optimizers = 'join_order'")
     try:
         run_sql(con, f"insert into {sql_gen.PAIRS}\n{sql_gen.blocking_sql(model, index)}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -145,22 +146,86 @@ def cluster_pairs(
     """Cluster records 0..record_count-1 by merging `pairs` in the order given.
 
     `columns` maps each constraint column (and default flag column) to its value per record.
+    Most connected components of the pairs cannot break a constraint, because each exclusive
+    column has at most one value in them, they contain one birth date and no cannot-link pair.
+    The constrained union-find would merge all of their pairs, so they are taken whole. Only
+    the pairs of the other components go through it, in the order given.
     """
     exclusive = [columns[c.column] for c in constraints if c.kind == "exclusive"]
     dates = [_date_values(columns, c) for c in constraints if c.kind == "dates_compatible"]
+    components = _components(record_count, pairs)
+    conflicted = _conflicted_components(components, exclusive, dates, cannot_link)
     finder = ConstrainedUnionFind(record_count, exclusive, dates)
     for a, b in cannot_link:
         finder.forbid(a, b)
     merges = rejected = 0
     for a, b in pairs:
+        if components[a] not in conflicted:
+            continue
         outcome = finder.union(a, b)
         if outcome:
             merges += 1
         elif outcome is False:
             rejected += 1
-    roots = [finder.find(node) for node in range(record_count)]
-    logger.info("clustering: %d merges, %d merges rejected by constraints", merges, rejected)
+    roots = [
+        finder.find(node) if component in conflicted else component
+        for node, component in enumerate(components)
+    ]
+    merges += sum(
+        size - 1 for component, size in Counter(components).items() if component not in conflicted
+    )
+    logger.info(
+        "clustering: %d merges, %d merges rejected by constraints, %d of %d components "
+        "checked pair by pair",
+        merges,
+        rejected,
+        len(conflicted),
+        len(set(components)),
+    )
     return ClusteringResult(roots=roots, merges=merges, rejected=rejected)
+
+
+def _components(record_count: int, pairs: Sequence[tuple[int, int]]) -> list[int]:
+    """Return the smallest record of each record's connected component under `pairs`."""
+    parent = list(range(record_count))
+
+    def find(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for a, b in pairs:
+        root_a, root_b = find(a), find(b)
+        if root_a != root_b:
+            # The smaller index becomes the root, so a root is its component's smallest record.
+            parent[max(root_a, root_b)] = min(root_a, root_b)
+    return [find(node) for node in range(record_count)]
+
+
+def _conflicted_components(
+    components: list[int],
+    exclusive_values: Sequence[Sequence[object]],
+    date_values: Sequence[Sequence[tuple[dt.date | None, bool]]],
+    cannot_link: Sequence[tuple[int, int]],
+) -> set[int]:
+    """Return the components where some merge could break a constraint: two values of an
+    exclusive column, two different birth dates, or both records of a cannot-link pair."""
+    seen: list[dict[int, object]] = [{} for _ in range(len(exclusive_values) + len(date_values))]
+    conflicted: set[int] = set()
+    columns = [*exclusive_values, *[[date for date, _ in values] for values in date_values]]
+    for first_seen, values in zip(seen, columns, strict=True):
+        for node, component in enumerate(components):
+            value = values[node]
+            if value is None or component in conflicted:
+                continue
+            previous = first_seen.setdefault(component, value)
+            if previous != value:
+                conflicted.add(component)
+    for a, b in cannot_link:
+        if components[a] == components[b]:
+            conflicted.add(components[a])
+    return conflicted
 
 
 def _date_values(

@@ -188,10 +188,11 @@ def score_pairs(
     prior = sql_gen.prior_weight(parameters.match_share)
     run_sql(
         con,
-        sql_gen.scored_pairs_sql(model, parameters.weights(), parameters.u, prior),
-        "__er_weighted",
+        sql_gen.scored_pairs_sql(
+            model, parameters.weights(), parameters.u, prior, _decision_sql(thresholds)
+        ),
+        SCORED,
     )
-    run_sql(con, _decided_sql(thresholds), SCORED)
     gammas = ", ".join(c.gamma_column for c in model.comparisons)
     run_sql(
         con,
@@ -205,34 +206,14 @@ def score_pairs(
     return counts
 
 
-def _decided_sql(thresholds: Thresholds) -> str:
-    return f"""with
-weighted as (
-    select * from __er_weighted
-),
-decisions as (
-    select
-        fingerprint_a,
-        fingerprint_b,
-        decision as reviewed
-    from __er_review_decisions
-),
-final as (
-    select
-        w.*,
-        case
+def _decision_sql(thresholds: Thresholds) -> str:
+    return f"""case
             when d.reviewed = 'match' then 'reviewed_match'
             when d.reviewed = 'non_match' then 'reviewed_non_match'
-            when w.match_probability >= {thresholds.match!r} then 'match'
-            when w.match_probability >= {thresholds.possible!r} then 'possible'
+            when k.match_probability >= {thresholds.match!r} then 'match'
+            when k.match_probability >= {thresholds.possible!r} then 'possible'
             else 'non_match'
-        end as decision
-    from weighted as w
-    left join decisions as d
-        on d.fingerprint_a = least(w.fingerprint_l, w.fingerprint_r)
-        and d.fingerprint_b = greatest(w.fingerprint_l, w.fingerprint_r)
-)
-select * from final"""
+        end"""
 
 
 def cluster_records(con: duckdb.DuckDBPyConnection, model: ModelSpec):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
 from pipelines.er.features import FEATURE_FUNCTIONS
 from pipelines.er.specs import BlockingRuleSpec, ComparisonSpec, ModelSpec
@@ -38,43 +39,138 @@ def tf_columns(model: ModelSpec) -> list[str]:
 
 def records_sql(model: ModelSpec, input_table: str) -> str:
     """Select the input records with a surrogate key, every feature, tf values and a
-    fingerprint. Each feature is one CTE, so a feature may use the ones before it."""
+    fingerprint. Each feature is one CTE, so a feature may use the ones before it.
+
+    Registry features that derive from one input expression alone (the name features from
+    the name) are computed once per distinct value of that expression and joined to the
+    records on it. Names repeat across sources and families, and name normalisation runs
+    regular expressions and per-letter lambdas.
+    """
     uid = model.unique_id_column
+    groups = value_feature_groups(model)
+    grouped = {name for group in groups for name in group.feature_names}
+    values = "".join(
+        f",\n        ({group.expression}) as __value_{number}"
+        for number, group in enumerate(groups, start=1)
+    )
     ctes = [
         f"step_0 as (\n    select\n        *,\n"
-        f"        row_number() over (order by {uid})::integer as __rid\n"
+        f"        row_number() over (order by {uid})::integer as __rid{values}\n"
         f"    from {input_table}\n)"
     ]
-    for index, feature in enumerate(model.features, start=1):
-        if feature.sql is not None:
-            expression = feature.sql
-        else:
-            expression = FEATURE_FUNCTIONS[feature.function](*feature.columns)
+    previous = "step_0"
+    for number, group in enumerate(groups, start=1):
+        ctes += _value_group_ctes(model, group, number, input_table, previous)
+        previous = f"step_0_{number}"
+    steps = [feature for feature in model.features if feature.name not in grouped]
+    for index, feature in enumerate(steps, start=1):
         ctes.append(
             f"step_{index} as (\n    select\n        *,\n"
-            f"        {expression} as {feature.name}\n"
-            f"    from step_{index - 1}\n)"
+            f"        {_feature_expression(feature)} as {feature.name}\n"
+            f"    from {previous}\n)"
         )
-    last = len(model.features)
-    extras = [_tf_sql(column) for column in tf_columns(model)]
-    extras.append(f"{_fingerprint_sql(model)} as {FINGERPRINT}")
-    extra_list = ",\n        ".join(extras)
+        previous = f"step_{index}"
+    joins = []
+    for number, column in enumerate(tf_columns(model), start=1):
+        ctes.append(_tf_cte(column, f"tf_{number}", previous))
+        joins.append(f"    left join tf_{number} on tf_{number}.__value = r.{column}")
+    tf_list = "".join(
+        f",\n        tf_{number}.{tf_column_name(column)}"
+        for number, column in enumerate(tf_columns(model), start=1)
+    )
+    join_list = "".join(f"\n{join}" for join in joins)
     ctes.append(
-        f"final as (\n    select\n        *,\n        {extra_list}\n    from step_{last}\n)"
+        f"final as (\n    select\n        r.*{tf_list},\n"
+        f"        {_fingerprint_sql(model, 'r')} as {FINGERPRINT}\n"
+        f"    from {previous} as r{join_list}\n)"
     )
     return "with\n" + ",\n".join(ctes) + "\nselect * from final"
 
 
-def _tf_sql(column: str) -> str:
-    frequency = (
-        f"count(*) over (partition by {column})::double / nullif(count({column}) over (), 0)"
+@dataclass(frozen=True)
+class ValueFeatureGroup:
+    """Registry features computed from one input expression and from each other only."""
+
+    expression: str
+    feature_names: tuple[str, ...]
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def value_feature_groups(model: ModelSpec) -> list[ValueFeatureGroup]:
+    """Group the registry features of one column argument by the input expression they
+    derive from. A group starts at a feature whose argument reads no other feature. A later
+    feature joins a group when its argument is a member of that group."""
+    feature_names = {feature.name for feature in model.features}
+    members: dict[str, list[str]] = {}
+    group_of: dict[str, str] = {}
+    for feature in model.features:
+        if feature.function is None or len(feature.columns) != 1:
+            continue
+        argument = feature.columns[0]
+        if argument in group_of:
+            expression = group_of[argument]
+        elif feature_names.isdisjoint(_IDENTIFIER.findall(argument)):
+            expression = argument
+        else:
+            continue
+        members.setdefault(expression, []).append(feature.name)
+        group_of[feature.name] = expression
+    return [ValueFeatureGroup(expression, tuple(names)) for expression, names in members.items()]
+
+
+def _feature_expression(feature) -> str:
+    if feature.sql is not None:
+        return feature.sql
+    return FEATURE_FUNCTIONS[feature.function](*feature.columns)
+
+
+def _value_group_ctes(
+    model: ModelSpec, group: ValueFeatureGroup, number: int, input_table: str, records: str
+) -> list[str]:
+    by_name = {feature.name: feature for feature in model.features}
+    prefix = f"values_{number}"
+    ctes = [
+        f"{prefix}_0 as (\n    select distinct {group.expression} as __value\n"
+        f"    from {input_table}\n)"
+    ]
+    for index, name in enumerate(group.feature_names, start=1):
+        feature = by_name[name]
+        argument = feature.columns[0]
+        if argument == group.expression:
+            argument = "__value"
+        expression = FEATURE_FUNCTIONS[feature.function](argument)
+        ctes.append(
+            f"{prefix}_{index} as (\n    select\n        *,\n"
+            f"        {expression} as {name}\n"
+            f"    from {prefix}_{index - 1}\n)"
+        )
+    last = f"{prefix}_{len(group.feature_names)}"
+    # IS NOT DISTINCT FROM: a NULL input gets the features the functions give for NULL.
+    ctes.append(
+        f"step_0_{number} as (\n    select\n"
+        f"        r.* exclude (__value_{number}),\n        v.* exclude (__value)\n"
+        f"    from {records} as r\n    left join {last} as v\n"
+        f"        on v.__value is not distinct from r.__value_{number}\n)"
     )
-    return f"case when {column} is not null then {frequency} end as {tf_column_name(column)}"
+    return ctes
 
 
-def _fingerprint_sql(model: ModelSpec) -> str:
+def _tf_cte(column: str, name: str, records: str) -> str:
+    # The share of records with each non-NULL value. A window function over the records would
+    # give the same numbers but sorts every wide record row, which costs far more than this
+    # aggregate and join.
+    return (
+        f"{name} as (\n    select\n        {column} as __value,\n"
+        f"        count(*)::double / sum(count(*)) over () as {tf_column_name(column)}\n"
+        f"    from {records}\n    where {column} is not null\n    group by {column}\n)"
+    )
+
+
+def _fingerprint_sql(model: ModelSpec, alias: str) -> str:
     columns = model.fingerprint_columns or (model.unique_id_column,)
-    parts = ", ".join(f"coalesce({column}::varchar, '')" for column in columns)
+    parts = ", ".join(f"coalesce({alias}.{column}::varchar, '')" for column in columns)
     return f"md5(concat_ws('|', {parts}))"
 
 
@@ -100,13 +196,6 @@ def rule_predicate_sql(rule: BlockingRuleSpec) -> str:
     return " and ".join(parts)
 
 
-def _exclusions_sql(earlier: list[BlockingRuleSpec]) -> str:
-    # coalesce is needed: a predicate that is NULL for a pair (a NULL key) must not drop it.
-    if not earlier:
-        return "true"
-    return " and ".join(f"not coalesce({rule_predicate_sql(rule)}, false)" for rule in earlier)
-
-
 KEY_PAIRS = "__er_key_pairs"
 
 
@@ -114,23 +203,37 @@ def blocking_sql(model: ModelSpec, index: int) -> str:
     """Return the pairs of blocking rule `index` that no earlier rule produced. An array rule
     reads its pairs from `__er_key_pairs` (see `key_pairs_sql`)."""
     rule = model.blocking_rules[index]
-    earlier = list(model.blocking_rules[:index])
     if rule.array_column is not None:
-        return _array_blocking_sql(rule, index, earlier)
+        return _array_blocking_sql(rule, index)
     return f"""with
-pairs as (
+candidates as (
     select
         l.__rid as rid_l,
-        r.__rid as rid_r,
-        {index}::smallint as match_key
+        r.__rid as rid_r
     from {RECORDS} as l
     inner join {RECORDS} as r
         on {rule.sql}
         and {pair_order_sql(model)}
-    where {_exclusions_sql(earlier)}
-        and ({rule.condition or 'true'})
-)
-select * from pairs"""
+    where ({rule.condition or 'true'})
+),
+{_new_pairs_sql(index)}
+select * from new_pairs"""
+
+
+def _new_pairs_sql(index: int) -> str:
+    # A pair satisfies an earlier rule exactly when that rule or one before it produced it,
+    # so the earlier rules' pairs are excluded by an anti-join on the pair keys. Evaluating
+    # their predicates instead would read the wide columns of both records for every pair.
+    return f"""new_pairs as (
+    select
+        c.rid_l,
+        c.rid_r,
+        {index}::smallint as match_key
+    from candidates as c
+    anti join {PAIRS} as p
+        on p.rid_l = c.rid_l
+        and p.rid_r = c.rid_r
+)"""
 
 
 def key_pairs_sql(model: ModelSpec, index: int) -> str:
@@ -160,20 +263,19 @@ key_pairs as (
 select * from key_pairs"""
 
 
-def _array_blocking_sql(rule: BlockingRuleSpec, index: int, earlier) -> str:
+def _array_blocking_sql(rule: BlockingRuleSpec, index: int) -> str:
     return f"""with
-pairs as (
+candidates as (
     select
         k.rid_l,
-        k.rid_r,
-        {index}::smallint as match_key
+        k.rid_r
     from {KEY_PAIRS} as k
     inner join {RECORDS} as l on l.__rid = k.rid_l
     inner join {RECORDS} as r on r.__rid = k.rid_r
-    where {_exclusions_sql(earlier)}
-        and ({rule.condition or 'true'})
-)
-select * from pairs"""
+    where ({rule.condition or 'true'})
+),
+{_new_pairs_sql(index)}
+select * from new_pairs"""
 
 
 _SIDE_COLUMN = re.compile(r"\b([A-Za-z_][A-Za-z0-9_]*)_(l|r)\b")
@@ -259,10 +361,13 @@ def scored_pairs_sql(
     weights: dict[str, dict[int, float]],
     u_values: dict[str, dict[int, float]],
     prior_weight: float,
+    decision_sql: str = "null",
 ) -> str:
     """Select the candidate pairs whose match probability reaches the model's
-    `keep_pairs_min_probability`, with match weight, probability, gammas and an explanation
-    JSON array of {comparison, level, weight}."""
+    `keep_pairs_min_probability`, with match weight, probability, gammas, an explanation
+    JSON array of {comparison, level, weight} and `decision_sql` as `decision` (an
+    expression over `match_probability` and the reviewed decision `d.reviewed`, read from
+    `__er_review_decisions` by record fingerprints)."""
     uid = model.unique_id_column
     weight_columns, explanation_items = [], []
     for c in model.comparisons:
@@ -276,12 +381,12 @@ def scored_pairs_sql(
     rule_names = ", ".join(quote_literal(rule.name) for rule in model.blocking_rules)
     total = " + ".join(f"__w_{c.name}" for c in model.comparisons)
     gamma_list = ",\n        ".join(c.gamma_column for c in model.comparisons)
-    explanation = ",\n            ".join(explanation_items)
-    weight_list = ",\n        ".join(weight_columns)
     prior_item = (
         "{'comparison': 'prior', 'level': 'share of matches among candidate pairs', "
         f"'weight': round({prior_weight!r}, 3)}}"
     )
+    explanation = ",\n            ".join([prior_item, *explanation_items])
+    weight_list = ",\n        ".join(weight_columns)
     floor = _weight_floor(model.keep_pairs_min_probability)
     return f"""with
 weighted as (
@@ -299,7 +404,18 @@ summed as (
     from weighted
 ),
 kept as (
-    select * from summed where match_weight >= {floor}
+    select
+        *,
+        1.0 / (1.0 + pow(2.0, -match_weight)) as match_probability
+    from summed
+    where match_weight >= {floor}
+),
+reviewed as (
+    select
+        fingerprint_a,
+        fingerprint_b,
+        decision as reviewed
+    from __er_review_decisions
 ),
 final as (
     select
@@ -311,15 +427,18 @@ final as (
         r.{FINGERPRINT} as fingerprint_r,
         [{rule_names}][k.match_key + 1] as match_key,
         k.match_weight,
-        1.0 / (1.0 + pow(2.0, -k.match_weight)) as match_probability,
+        k.match_probability,
         {gamma_list},
         to_json([
-            {prior_item},
             {explanation}
-        ]) as explanation
+        ]) as explanation,
+        {decision_sql} as decision
     from kept as k
     inner join {RECORDS} as l on l.__rid = k.rid_l
     inner join {RECORDS} as r on r.__rid = k.rid_r
+    left join reviewed as d
+        on d.fingerprint_a = least(l.{FINGERPRINT}, r.{FINGERPRINT})
+        and d.fingerprint_b = greatest(l.{FINGERPRINT}, r.{FINGERPRINT})
 )
 select * from final"""
 
