@@ -72,7 +72,7 @@ def split_language(argv: list[str]) -> tuple[str, list[str]]:
             language = arg.split("=", 1)[1]
         else:
             rest.append(arg)
-    return language, rest
+    return language.strip().lower(), rest
 
 
 def print_error(message: str) -> None:
@@ -311,14 +311,16 @@ def main(argv: list[str] | None = None) -> None:
     language, args = split_language(list(sys.argv[1:] if argv is None else argv))
     if not args:
         args = ["--help"]
-    if language in SUPPORTED_LANGUAGES:
-        set_language(language)
+    if language not in SUPPORTED_LANGUAGES:
+        print_error(_("Unknown language {value}; use id or en.").format(value=language))
+        sys.exit(2)
+    set_language(language)
     translate_framework_messages()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # Great Expectations sets its own logger to INFO and announces every temporary folder.
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
     try:
-        # The callback validates the language and lists --lang in the help text.
+        # The callback lists --lang in the help text.
         run_app(build_app(), ["--lang", language, *args], prog_name="bansos-audit")
     except PipelineError as e:
         print_error(str(e))

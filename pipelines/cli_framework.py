@@ -1,8 +1,8 @@
 """Indonesian for the text that typer prints on its own.
 
-typer 0.29 carries its own copy of click, and that copy writes the help screen's panel titles,
-the help option, the "Usage:" line and the messages for a mistyped command line (unknown
-option, missing option, a value that is not a number...). A few of them go through the standard
+typer 0.29 carries its own copy of click. That copy writes the help screen's panel titles, the
+help option and the "Usage:" line. It also writes the messages for a mistyped command line:
+unknown option, missing option, a value that is not a number. A few of them go through the standard
 `gettext` module and the rest are English literals. This module translates both kinds:
 
 - the gettext ones by pointing `typer.core._` at this product's catalog and setting typer's
@@ -25,6 +25,7 @@ from typing import Any
 import typer
 from typer import rich_utils
 from typer._click import exceptions as click_exceptions
+from typer.exceptions import Abort
 from typer.core import TyperCommand, TyperGroup
 
 from pipelines.i18n import N_, _
@@ -155,7 +156,7 @@ def run_app(app: typer.Typer, args: Sequence[str], prog_name: str) -> None:
     except click_exceptions.ClickException as error:
         rich_utils.rich_format_error(error)
         sys.exit(error.exit_code)
-    except click_exceptions.Abort:
+    except Abort:
         rich_utils.rich_abort_error()
         sys.exit(1)
     # Outside standalone mode a typer.Exit comes back as its exit code.

@@ -83,3 +83,27 @@ def test_pipeline_error_exits_one(capsys, tmp_path):
 
     assert code == 1
     assert "Belum ada hasil audit" in err
+
+
+def test_subcommand_error_without_traceback(capsys):
+    code, _out, err = run_cli(capsys, "generate", "--size", "huge")
+
+    assert code == 1
+    assert "Kesalahan" in err
+    assert "huge" in err
+    assert "Traceback" not in err
+
+
+def test_language_code_any_case(capsys):
+    code, out, _err = run_cli(capsys, "--lang", "EN", "--help")
+
+    assert code == 0
+    assert "Show this message and exit." in out
+
+
+def test_unknown_language_rejected_first(capsys):
+    code, out, err = run_cli(capsys, "--lang", "fr", "--help")
+
+    assert code == 2
+    assert out == ""
+    assert "fr" in err

@@ -195,6 +195,7 @@ def test_render_not_found(audit_db):
     text = _text(render_answer(lookup_nik(audit_db, "3325019999990001"), "id"))
 
     assert "Tidak ditemukan orang untuk 3325019999990001" in text
+    assert "Periksa nomor di KTP atau KK" in text
 
 
 def test_logs_mask_nik(audit_db, caplog):
@@ -239,6 +240,8 @@ def test_render_answers_for_name_lookup(audit_db):
 
     assert BUDI in found_text
     assert "No person found for Budi Santoso / 13-03-1980 / Silurah" in missing_text
+    assert "Check the name, birth date and desa" in missing_text
+    assert "Check the number" not in missing_text
 
 
 # A desil-8 PKH KPM born on a default date (1 January) with a complaint: the rules give

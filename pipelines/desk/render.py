@@ -54,13 +54,19 @@ def render_answers(answers: list[DeskAnswer], query: str, language: str = "id") 
 def _not_found(answer: DeskAnswer) -> RenderableType:
     message = Text()
     message.append(_("No person found for") + f" {answer.query}.\n", style="bold")
-    message.append(
-        _(
+    if answer.query.strip().isdigit():
+        advice = _(
             "Check the number on the KTP or KK. If it is right, the person is not in the DTSEN "
             "register or any programme list of this run: the desa operator can propose them "
             "(usulan) through SIKS-NG after musdes."
         )
-    )
+    else:
+        advice = _(
+            "Check the name, birth date and desa against the KTP or KK. If they are right, the "
+            "person is not in the DTSEN register or any programme list of this run: the desa "
+            "operator can propose them (usulan) through SIKS-NG after musdes."
+        )
+    message.append(advice)
     message.append("\n" + _("Run") + f": {answer.run_id or '-'}", style="dim")
     return Panel(message, title=_("Desk lookup"), border_style="yellow")
 
