@@ -2,8 +2,8 @@
 
 typer 0.29 carries its own copy of click. That copy writes the help screen's panel titles, the
 help option and the "Usage:" line. It also writes the messages for a mistyped command line:
-unknown option, missing option, a value that is not a number. A few of them go through the standard
-`gettext` module and the rest are English literals. This module translates both kinds:
+unknown option, missing option, a value that is not a number. A few of them go through the
+standard `gettext` module and the rest are English literals. This module translates both kinds:
 
 - the gettext ones by pointing `typer.core._` at this product's catalog and setting typer's
   panel-title constants again (they are built at import);
