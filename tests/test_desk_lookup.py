@@ -234,11 +234,16 @@ def test_lookup_without_person_records(tmp_path):
 def test_render_answers_for_name_lookup(audit_db):
     found = lookup_person(audit_db, "Budi Santoso", "12-03-1980", "Silurah")
     missing = lookup_person(audit_db, "Budi Santoso", "13-03-1980", "Silurah")
+    near = lookup_person(audit_db, "Budi Santosa", "12-03-1980", "Silurah")
 
     found_text = _text(render_answers(found, "Budi Santoso / 12-03-1980 / Silurah", "en"))
     missing_text = _text(render_answers(missing, "Budi Santoso / 13-03-1980 / Silurah", "en"))
+    near_text = _text(render_answers(near, "Budi Santosa / 12-03-1980 / Silurah", "en"))
 
     assert BUDI in found_text
+    assert "nearly matches" not in found_text
+    assert BUDI in near_text
+    assert "The name only nearly matches: searched Budi Santosa, recorded BUDI SANTOSO" in near_text
     assert "No person found for Budi Santoso / 13-03-1980 / Silurah" in missing_text
     assert "Check the name, birth date and desa" in missing_text
     assert "Check the number" not in missing_text

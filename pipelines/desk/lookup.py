@@ -103,6 +103,8 @@ def lookup_person(db_path: Path, name: str, birth_date: str, desa: str) -> list[
             _build_answer(con, tables, [person_id], query=query, nik=None)
             for person_id in person_ids
         ]
+    for answer in answers:
+        answer.searched_name = name
     logger.info(
         "desk lookup by name, birth date and desa: %d candidate records, %d person(s)",
         len(candidates),

@@ -98,3 +98,5 @@ class DeskAnswer:
     complaints: list[Complaint] = field(default_factory=list)
     records: list[SourceRecord] = field(default_factory=list)
     run_id: str | None = None
+    # The name typed at the desk for a lookup by name, birth date and desa.
+    searched_name: str | None = None

@@ -7,6 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from pipelines.desk.lookup import normalise_name
 from pipelines.desk.models import DeskAnswer, Finding
 from pipelines.i18n import _
 from pipelines.publish import formatting
@@ -40,8 +41,25 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
                     style="bold yellow",
                 ),
             )
+        if _name_differs(answer):
+            parts.insert(
+                1,
+                Text(
+                    _(
+                        "The name only nearly matches: searched {searched}, recorded {recorded}. "
+                        "Check the KTP before answering."
+                    ).format(searched=answer.searched_name, recorded=answer.name),
+                    style="bold yellow",
+                ),
+            )
         parts.append(Text(_("Run") + f": {answer.run_id or '-'}", style="dim"))
         return Group(*parts)
+
+
+def _name_differs(answer: DeskAnswer) -> bool:
+    if not answer.searched_name or not answer.name:
+        return False
+    return normalise_name(answer.searched_name) != normalise_name(answer.name)
 
 
 def render_answers(answers: list[DeskAnswer], query: str, language: str = "id") -> RenderableType:
