@@ -22,7 +22,8 @@ from pipelines.publish import publish_marts
 from pipelines.publish.columns import MART_TABLES
 from pipelines.publish.rule_texts import FIELD_RESULTS
 from pipelines.publish.sheets import Column
-from pipelines.publish.verification import merge_person_rows
+from pipelines.publish.regions import load_regions
+from pipelines.publish.verification import merge_person_rows, write_verification_workbooks
 from pipelines.publish.workbooks import write_list_workbook
 
 
@@ -265,3 +266,16 @@ def test_run_record_carries_publish_seconds(published):
 
     assert json.loads(stage_seconds)["publish"] >= 0
     assert json.loads(parquet) == json.loads(stage_seconds)
+
+
+def test_verification_sheet_without_desa(tmp_path):
+    row = {
+        "kecamatan_code": "332501", "desa_code": None, "person_id": "p1",
+        "nik": "3325010101900001", "no_kk": "3325010101900002", "name": "ADI",
+        "programme": "PKH", "rule_codes": "WILAYAH_INVALID", "source_file": "pkh.xlsx",
+        "source_sheet": "Kec. Wonotunggal", "source_row": 5,
+    }
+    paths = write_verification_workbooks(tmp_path, [row], load_regions(), "run-1")
+
+    sheets = openpyxl.load_workbook(paths[0], read_only=True).sheetnames
+    assert sheets == ["Ringkasan", "Desa tidak valid"]

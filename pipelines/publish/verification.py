@@ -103,7 +103,7 @@ def _write_kecamatan(
     kecamatan_name = regions.kecamatan_name(kecamatan_code)
     desa_codes = sorted(by_desa, key=lambda code: (regions.desa_name(code), code))
     names = sheet_names(
-        [_("Summary")] + [regions.desa_name(code) for code in desa_codes], fallback="Desa"
+        [_("Summary")] + [_desa_label(code, regions) for code in desa_codes], fallback="Desa"
     )
 
     workbook = Workbook(str(path), {"strings_to_numbers": False})
@@ -116,6 +116,13 @@ def _write_kecamatan(
         )
     _write_summary(summary, formats, kecamatan_code, by_desa, names, desa_codes, regions, run_id)
     workbook.close()
+
+
+def _desa_label(desa_code: str, regions: Regions) -> str:
+    """Return the desa name for a sheet, or a label for records without a valid desa code."""
+    if not desa_code:
+        return _("No valid desa")
+    return regions.desa_name(desa_code)
 
 
 def _write_desa_sheet(
@@ -131,7 +138,7 @@ def _write_desa_sheet(
     numbered = [{**row, "_number": n} for n, row in enumerate(_sorted(rows), start=1)]
     title = (
         _("Field verification list")
-        + f" - {regions.desa_name(desa_code)}, "
+        + f" - {_desa_label(desa_code, regions)}, "
         + _("Kecamatan")
         + f" {kecamatan_name}"
     )
@@ -191,7 +198,7 @@ def _write_summary(
     rows = [
         {
             "desa_code": code,
-            "desa_name": regions.desa_name(code),
+            "desa_name": _desa_label(code, regions),
             "count": len(by_desa.get(code, [])),
             "sheet": sheet_by_desa.get(code, ""),
         }
