@@ -259,6 +259,18 @@ def test_missing_required_column(con, tmp_path):
     assert "NIK KTP" in message
 
 
+@pytest.mark.parametrize("name", ["samsat_kendaraan_2026.csv", "pbi_jkn_202611.xlsx"])
+def test_empty_file_named(con, tmp_path, name):
+    (tmp_path / name).write_bytes(b"")
+
+    with pytest.raises(SourceFileError) as error:
+        ingest_source(con, _spec(tmp_path, name, None), "run1", 1)
+
+    message = str(error.value)
+    assert name in message
+    assert "empty (0 bytes)" in message
+
+
 def test_missing_required_column_names_sheet(con, tmp_path):
     workbook = xlsxwriter.Workbook(tmp_path / "pbi.xlsx")
     workbook.add_worksheet("PBI").write_row(0, 0, ["NOKA", "NAMA", "SEGMEN"])

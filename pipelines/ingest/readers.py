@@ -79,6 +79,11 @@ def open_sources(path: Path, score_row: Callable[[list[str]], int]) -> list[Shee
     """
     if not path.is_file():
         raise SourceFileError(_("{file}: file not found.").format(file=path))
+    if path.stat().st_size == 0:
+        raise SourceFileError(
+            _("{file}: the file is empty (0 bytes). Export it again from the source system, "
+              "or remove it from the run configuration.").format(file=path)
+        )
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return _open_workbook(path)
     return [_open_csv(path, score_row)]
