@@ -73,7 +73,7 @@ def write_demo_run_config(folder: Path) -> Path:
 
 def _without_missing_sources(text: str, raw_dir: Path) -> str:
     head, *blocks = text.split(SOURCES_HEADER)
-    kept = []
+    present = []
     for block in blocks:
         match = re.search(r'^path = "([^"]+)"', block, re.MULTILINE)
         pattern = match.group(1) if match else ""
@@ -81,5 +81,5 @@ def _without_missing_sources(text: str, raw_dir: Path) -> str:
             logger.warning("no file in %s matches %s; the demo run leaves that source out",
                            raw_dir, pattern)
             continue
-        kept.append(block)
-    return head + "".join(SOURCES_HEADER + block for block in kept)
+        present.append(block)
+    return head + "".join(SOURCES_HEADER + block for block in present)

@@ -79,7 +79,7 @@ def _status(con, rule: str) -> tuple:
     ).fetchall()[0]
 
 
-def test_wage_above_umk_fires_for_family_member(tmp_path):
+def test_wage_above_umk_family_member(tmp_path):
     bpjs = [
         "NO;NO KPJ;NIK;NAMA TENAGA KERJA;TGL LAHIR;NAMA PERUSAHAAN;UPAH;BLTH",
         # Agus earns Rp3,100,000 (UMK 2,550,000) in a family where his mother receives PKH.
@@ -99,7 +99,7 @@ def test_wage_above_umk_fires_for_family_member(tmp_path):
     assert _findings(con, "NIK_EXCEL_DAMAGE")[0][0] == "bpjs_tk_2026.csv:4"
 
 
-def test_wage_at_or_below_umk_does_not_fire(tmp_path):
+def test_wage_at_umk_no_finding(tmp_path):
     bpjs = [
         "NIK;NAMA;UPAH;PERIODE",
         f"{SUKARDI};SUKARDI;1.800.000;2026-10",
@@ -111,7 +111,7 @@ def test_wage_at_or_below_umk_does_not_fire(tmp_path):
     assert _findings(con, "WAGE_ABOVE_UMK") == []
 
 
-def test_proxy_affluence_pln_by_nik_and_by_address(tmp_path):
+def test_pln_by_nik_and_address(tmp_path):
     pln = [
         "IDPEL;NAMA;NIK;ALAMAT;DESA;KECAMATAN;TARIF;DAYA",
         # Sukardi's household: R1M/900 (non-subsidised) under his NIK.
@@ -126,11 +126,11 @@ def test_proxy_affluence_pln_by_nik_and_by_address(tmp_path):
     assert [where for where, _evidence in found] == ["pkh.csv:2", "pkh.csv:3"]
     assert "tariff R1M" in found[0][1]
     assert "at 1300 VA" in found[1][1]
-    # A NIK without digits is no finding in the PLN extract, as in complaints.
+    # A PLN NIK without digits gives no NIK_FORMAT finding, as in complaints.
     assert _findings(con, "NIK_FORMAT") == []
 
 
-def test_proxy_affluence_skips_ambiguous_address(tmp_path):
+def test_pln_ambiguous_address_skipped(tmp_path):
     # A second TARJO lives in the same RT and RW, so a PLN row without NIK names no household.
     namesake = make_nik(6, "1966-05-06", "L", "332509")
     register = [
@@ -148,7 +148,7 @@ def test_proxy_affluence_skips_ambiguous_address(tmp_path):
     assert _findings(con, "PROXY_AFFLUENCE") == []
 
 
-def test_proxy_affluence_ignores_subsidised_pln_and_motorbikes(tmp_path):
+def test_subsidised_pln_motorbike_ignored(tmp_path):
     pln = [
         "ID PELANGGAN;NAMA PELANGGAN;NIK PELANGGAN;TARIF/DAYA",
         f"524010000001;SUKARDI;{SUKARDI};R1/900",
@@ -166,7 +166,7 @@ def test_proxy_affluence_ignores_subsidised_pln_and_motorbikes(tmp_path):
     assert _findings(con, "PROXY_AFFLUENCE") == []
 
 
-def test_proxy_affluence_four_wheel_vehicle(tmp_path):
+def test_four_wheel_vehicle_fires(tmp_path):
     vehicles = [
         "NOPOL;NIK PEMILIK;NAMA PEMILIK;ALAMAT PEMILIK;DESA;KECAMATAN;JENIS/MODEL",
         # An empty NIK cell: the owner's household is found by name, desa, RT and RW.

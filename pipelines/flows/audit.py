@@ -101,7 +101,7 @@ def count_rows_outside_period_task(db_path: Path, kinds: list[str], period_label
 
 @dataclass(frozen=True)
 class RulesOutcome:
-    """What the rules task returns: the rules summary, row counts per mart, seconds per stage."""
+    """Result of the rules task: the rules summary, row counts per mart and seconds per stage."""
 
     summary: RulesSummary
     mart_rows: dict[str, int]

@@ -176,8 +176,8 @@ _KIND_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "exclusion": {
         "category": ("KATEGORI", "JENIS DAFTAR", "KELOMPOK"),
         "as_of_date": ("PER TANGGAL", "TANGGAL DATA", "TGL DATA", "KEADAAN PER"),
-        # Kept in raw_exclusion only. It tells an AHU/OSS officer list from a complaint export
-        # with NO and KATEGORI columns.
+        # Stored in raw_exclusion only. The header separates an AHU/OSS officer list from a
+        # complaint export, which also has NO and KATEGORI columns.
         "company": ("NAMA BADAN USAHA", "NAMA PERUSAHAAN", "BADAN USAHA", "NAMA PERSEROAN"),
     },
     # BPJS Ketenagakerjaan wage extract: one row per member and reported month.
