@@ -67,7 +67,7 @@ CASES = [
     {
         "description": "same name key, year and desa",
         "l": {"name": "M. FAIZIN", "birth_date": "1985-05-07"},
-        "r": {"name": "MUHAMMAD FAIZIN", "birth_date": "1985-09-09"},
+        "r": {"name": "MUHAMMAD FAIZIN", "birth_date": "1985-05-19"},
         "rule": "name_birth_year_desa",
     },
     {
@@ -79,7 +79,7 @@ CASES = [
     {
         "description": "phonetic name in one desa",
         "l": {"name": "ROKHAYAH", "birth_date": "1950-07-01"},
-        "r": {"name": "ROKHYAH", "birth_date": "1960-01-01"},
+        "r": {"name": "ROKHYAH", "birth_date": None},
         "rule": "phonetic_desa",
     },
     {
@@ -99,6 +99,54 @@ CASES = [
         "l": {"name": "SITI AMINAH", "no_kk": None},
         "r": {"name": "KASMURI", "no_kk": None, "birth_date": "1950-07-01"},
         "rule": None,
+    },
+    {
+        "description": "same name in one desa, birth dates of two people",
+        "l": {"name": "ROKHAYAH", "birth_date": "1950-07-01"},
+        "r": {"name": "ROKHAYAH", "birth_date": "1960-01-01"},
+        "rule": None,
+    },
+    {
+        "description": "same name and date, other sex",
+        "l": {"sex": "P"},
+        "r": {"sex": "L"},
+        "rule": None,
+    },
+    {
+        "description": "same name and date, one sex missing",
+        "l": {"sex": "P"},
+        "r": {"sex": None},
+        "rule": "name_birth_year_desa",
+    },
+    {
+        "description": "same year, one birth date a default",
+        "l": {"name": "KASMURI", "birth_date": "1950-07-01", "is_birth_date_default": True},
+        "r": {"name": "KASMURI", "birth_date": "1950-03-12"},
+        "rule": "name_birth_year_desa",
+    },
+    {
+        "description": "same year, other month, no default date",
+        "l": {"name": "KASMURI", "birth_date": "1950-07-01"},
+        "r": {"name": "KASMURI", "birth_date": "1950-03-12"},
+        "rule": None,
+    },
+    {
+        "description": "NIK one edit from a register NIK",
+        "l": {"nik": "3325014705850001", "source_kind": "register"},
+        "r": {"nik": "3325014705850009", "source_kind": "pkh"},
+        "rule": "nik_one_edit",
+    },
+    {
+        "description": "two register NIKs one edit apart",
+        "l": {"nik": "3325014705850001", "source_kind": "register", "name": "SITI A"},
+        "r": {"nik": "3325014705850009", "source_kind": "register", "name": "SITI B"},
+        "rule": None,
+    },
+    {
+        "description": "birth years one digit apart",
+        "l": {"name": "KASMURI", "birth_date": "1950-03-12"},
+        "r": {"name": "KASMURI", "birth_date": "1959-03-12"},
+        "rule": "phonetic_desa",
     },
     {
         "description": "all keys NULL",

@@ -28,6 +28,7 @@ name = "r"
 name = "r"
 sql = "l.a = r.a"
 em_exclude = ["ghost"]
+key_join_exclusive = "a"
 [[comparisons]]
 name = "c"
 scores = [{ name = "s", scorer = "soundex_magic", column = "a" }]
@@ -51,6 +52,7 @@ def test_all_problems_reported_together(tmp_path):
         "give 'sql' or 'array_column'",
         "blocking rule name 'r' is used twice",
         "unknown comparison 'ghost'",
+        "key_join_exclusive needs 'array_column'",
         "unknown scorer 'soundex_magic'",
         "the first level must be the null level",
         "kind is 'unique_forever'",

@@ -14,6 +14,8 @@ from pipelines.sqlrun import query_rows, run_sql
 
 logger = logging.getLogger(__name__)
 
+SPLIT_PAIRS = "__er_split_pairs"
+
 
 @dataclass(frozen=True)
 class BlockingResult:
@@ -46,23 +48,27 @@ def comparable_pairs(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> int:
 
 def generate_pairs(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> BlockingResult:
     """Build `__er_pairs` (rid_l, rid_r, match_key) from the blocking rules in order."""
-    run_sql(
-        con,
-        f"create or replace table {sql_gen.PAIRS} "
-        "(rid_l integer, rid_r integer, match_key smallint)",
-    )
+    for table in (sql_gen.PAIRS, sql_gen.FORBIDDEN):
+        run_sql(
+            con,
+            f"create or replace table {table} (rid_l integer, rid_r integer, match_key smallint)",
+        )
     counts: dict[str, int] = {}
     for index, rule in enumerate(model.blocking_rules):
         before, started = _pair_count(con), time.perf_counter()
+        forbidden = 0
         if rule.array_column is not None:
             _insert_array_rule_pairs(con, model, index)
+        elif model.block_within_constraints and rule.em_train:
+            forbidden = _insert_split_rule_pairs(con, model, index)
         else:
             run_sql(con, f"insert into {sql_gen.PAIRS}\n{sql_gen.blocking_sql(model, index)}")
         counts[rule.name] = _pair_count(con) - before
         logger.info(
-            "blocking rule %s: %d new pairs in %.1f s",
+            "blocking rule %s: %d new pairs (%d more forbidden by constraints) in %.1f s",
             rule.name,
             counts[rule.name],
+            forbidden,
             time.perf_counter() - started,
         )
     run_sql(con, f"drop table if exists {sql_gen.KEY_PAIRS}")
@@ -86,6 +92,26 @@ def _insert_array_rule_pairs(con: duckdb.DuckDBPyConnection, model: ModelSpec, i
         run_sql(con, f"insert into {sql_gen.PAIRS}\n{sql_gen.blocking_sql(model, index)}")
     finally:
         run_sql(con, "reset disabled_optimizers")
+
+
+def _insert_split_rule_pairs(con: duckdb.DuckDBPyConnection, model: ModelSpec, index: int) -> int:
+    # Allowed pairs are scored. Forbidden pairs are kept apart for the EM sample, because EM
+    # trained on allowed pairs alone misjudged birth date and sex (batang: 962 fewer true pairs).
+    run_sql(con, sql_gen.split_blocking_sql(model, index), SPLIT_PAIRS)
+    try:
+        run_sql(
+            con,
+            f"insert into {sql_gen.PAIRS} select rid_l, rid_r, match_key from {SPLIT_PAIRS} "
+            "where allowed",
+        )
+        run_sql(
+            con,
+            f"insert into {sql_gen.FORBIDDEN} select rid_l, rid_r, match_key from {SPLIT_PAIRS} "
+            "where not allowed",
+        )
+        return query_rows(con, f"select count(*) from {SPLIT_PAIRS} where not allowed")[0][0]
+    finally:
+        run_sql(con, f"drop table if exists {SPLIT_PAIRS}")
 
 
 def _pair_count(con: duckdb.DuckDBPyConnection) -> int:

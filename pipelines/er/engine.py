@@ -175,7 +175,7 @@ def estimate_parameters(
     encoded = encode_score_columns(con, model)
     u = estimate_u(con, model, encoded)
     compute_gammas(con, model, sql_gen.PAIRS, sql_gen.GAMMAS, encoded)
-    m, iterations, converged = estimate_m(con, model, u, record_columns(con))
+    m, iterations, converged = estimate_m(con, model, u, record_columns(con), encoded)
     patterns, counts = gamma_patterns(con, model)
     share = estimate_match_share(model, patterns, counts, m, u, comparable_pairs)
     return Parameters(m=m, u=u, match_share=share, em_iterations=iterations, em_converged=converged)

@@ -25,6 +25,8 @@ PRIOR_START = 0.1
 EM_SESSION_SHARE_START = 0.5
 MIN_SESSION_PAIRS = 20
 EM_SAMPLE = "__er_em_sample"
+FORBIDDEN_SAMPLE = "__er_forbidden_sample"
+FORBIDDEN_GAMMAS = "__er_forbidden_gammas"
 
 
 @dataclass
@@ -66,6 +68,12 @@ def sample_u_pairs(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> int:
     rid_l = np.where(swap, right, left) + 1
     rid_r = np.where(swap, left, right) + 1
     sample = pa.table({"rid_l": rid_l.astype(np.int32), "rid_r": rid_r.astype(np.int32)})
+    # Pairs blocking found but the cluster constraints forbid are candidate pairs too.
+    forbidden = (
+        f"\n    anti join {sql_gen.FORBIDDEN} as f on f.rid_l = s.rid_l and f.rid_r = s.rid_r"
+        if _table_exists(con, sql_gen.FORBIDDEN)
+        else ""
+    )
     con.register("__er_u_sample", sample)
     try:
         run_sql(
@@ -75,7 +83,7 @@ sample as (select distinct rid_l, rid_r from __er_u_sample),
 unblocked as (
     select s.rid_l, s.rid_r, (-1)::smallint as match_key
     from sample as s
-    anti join {sql_gen.PAIRS} as p on p.rid_l = s.rid_l and p.rid_r = s.rid_r
+    anti join {sql_gen.PAIRS} as p on p.rid_l = s.rid_l and p.rid_r = s.rid_r{forbidden}
 )
 select * from unblocked""",
             U_PAIRS,
@@ -255,6 +263,7 @@ def estimate_m(
     model: ModelSpec,
     u: dict[str, dict[int, float]],
     record_columns: set[str],
+    encoded: dict | None = None,
 ) -> tuple[dict[str, dict[int, float]], int, bool]:
     """Estimate m with one EM session per training blocking rule, as splink does.
 
@@ -265,7 +274,7 @@ def estimate_m(
     Return m, the total EM iterations, and whether every session converged."""
     estimates: dict[str, list[dict[int, float]]] = {c.name: [] for c in model.comparisons}
     iterations, converged = 0, True
-    sample = _em_sample(con, model)
+    sample = _em_sample(con, model, encoded)
     for rule in model.blocking_rules:
         if not rule.em_train:
             continue
@@ -294,20 +303,62 @@ def estimate_m(
     return _mean_m(model, estimates), iterations, converged
 
 
-def _em_sample(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> str:
-    """Create `__er_em_sample`: about `em_sample_pairs` candidate pairs, drawn with a fixed
-    seed, on which the EM sessions evaluate their rule predicates."""
-    total = query_rows(con, f"select count(*) from {sql_gen.GAMMAS}")[0][0]
-    if total <= model.em_sample_pairs:
+def _em_sample(
+    con: duckdb.DuckDBPyConnection, model: ModelSpec, encoded: dict | None = None
+) -> str:
+    """Create `__er_em_sample`: about `em_sample_pairs` candidate pairs with their gammas, on
+    which the EM sessions evaluate their rule predicates.
+
+    A pair is drawn when a hash of its record keys and the seed falls under the sampling
+    rate, so the same records and seed give the same sample whatever order the threads wrote
+    the pairs in. When blocking kept the pairs a cluster constraint forbids apart
+    (`block_within_constraints`), they are drawn at the same rate and compared here, so EM
+    trains on the same mix of pairs as it would without the constraints.
+    """
+    scored = query_rows(con, f"select count(*) from {sql_gen.GAMMAS}")[0][0]
+    forbidden = _row_count(con, sql_gen.FORBIDDEN)
+    total = scored + forbidden
+    if total <= model.em_sample_pairs and forbidden == 0:
         return sql_gen.GAMMAS
-    percent = 100.0 * model.em_sample_pairs / total
-    run_sql(
-        con,
-        f"select * from {sql_gen.GAMMAS} "
-        f"using sample {percent!r} percent (bernoulli, {model.seed})",
-        EM_SAMPLE,
+    drawn = _hash_sample_sql(model, min(1.0, model.em_sample_pairs / total))
+    run_sql(con, f"select * from {sql_gen.GAMMAS} where {drawn}", EM_SAMPLE)
+    if forbidden:
+        if encoded is None:
+            raise ValueError("encoded is missing: pass the encoded score columns to estimate_m")
+        run_sql(con, f"select * from {sql_gen.FORBIDDEN} where {drawn}", FORBIDDEN_SAMPLE)
+        compute_gammas(con, model, FORBIDDEN_SAMPLE, FORBIDDEN_GAMMAS, encoded)
+        run_sql(con, f"insert into {EM_SAMPLE} by name select * from {FORBIDDEN_GAMMAS}")
+        for table in (FORBIDDEN_SAMPLE, FORBIDDEN_GAMMAS):
+            run_sql(con, f"drop table if exists {table}")
+    logger.info(
+        "EM sample: %d of %d candidate pairs (%d of them forbidden by constraints)",
+        query_rows(con, f"select count(*) from {EM_SAMPLE}")[0][0],
+        total,
+        forbidden,
     )
     return EM_SAMPLE
+
+
+def _hash_sample_sql(model: ModelSpec, rate: float) -> str:
+    parts = 1_000_000
+    return f"hash(rid_l, rid_r, {int(model.seed)}) % {parts} < {round(rate * parts)}"
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(
+        query_rows(
+            con,
+            "select count(*) from information_schema.tables "
+            "where table_name = ? and table_schema = current_schema()",
+            [table],
+        )[0][0]
+    )
+
+
+def _row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    if not _table_exists(con, table):
+        return 0
+    return query_rows(con, f"select count(*) from {table}")[0][0]
 
 
 def _mean_m(

@@ -74,7 +74,23 @@ def _build_model(raw: dict, errors: list[str]) -> ModelSpec:
     _check_unique([r.name for r in rules], "blocking rule", errors)
     _check_unique([c.name for c in comparisons], "comparison", errors)
     known = {c.name for c in comparisons}
+    exclusive = {c.column for c in constraints if c.kind == "exclusive"}
+    blocks_within = bool(model_section.get("block_within_constraints", False))
     for rule in rules:
+        if blocks_within and rule.array_column is not None and rule.em_train:
+            errors.append(
+                f"blocking rule {rule.name!r}: with block_within_constraints, a rule with "
+                "'array_column' cannot train EM; set em_train = false"
+            )
+        if rule.key_join_exclusive is not None and (
+            rule.array_column is None or rule.key_join_exclusive not in exclusive or rule.em_train
+        ):
+            # Such a rule never produces the pairs the constraint forbids, so the EM sample
+            # could not contain them.
+            errors.append(
+                f"blocking rule {rule.name!r}: key_join_exclusive needs 'array_column', "
+                "em_train = false and the column of an exclusive cluster constraint"
+            )
         for name in rule.em_exclude:
             if name not in known:
                 errors.append(
@@ -98,6 +114,7 @@ def _build_model(raw: dict, errors: list[str]) -> ModelSpec:
         tf_minimum_u=float(model_section.get("tf_minimum_u", 1e-6)),
         em_sample_pairs=int(model_section.get("em_sample_pairs", 1_000_000)),
         keep_pairs_min_probability=float(model_section.get("keep_pairs_min_probability", 0.0)),
+        block_within_constraints=blocks_within,
         extra={k: v for k, v in raw.items() if k not in _KNOWN_SECTIONS},
     )
 
@@ -140,6 +157,7 @@ def _blocking_rule(item: dict, index: int, errors: list[str]) -> BlockingRuleSpe
         condition=item.get("condition"),
         em_train=bool(item.get("em_train", True)),
         em_exclude=tuple(item.get("em_exclude", [])),
+        key_join_exclusive=item.get("key_join_exclusive"),
     )
 
 

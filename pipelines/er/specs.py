@@ -32,6 +32,9 @@ class BlockingRuleSpec:
     `em_train` sets whether an EM session runs on the rule's pairs. `em_exclude` names
     comparisons that session must not estimate besides those reading the rule's columns,
     for example birth date under a NIK rule, because the NIK embeds the birth date.
+    `key_join_exclusive` (array rules only) names the column of an `exclusive` cluster
+    constraint: the key join then starts from the records without a value in that column,
+    since two records with different values can never share a cluster.
     """
 
     name: str
@@ -40,6 +43,7 @@ class BlockingRuleSpec:
     condition: str | None = None
     em_train: bool = True
     em_exclude: tuple[str, ...] = ()
+    key_join_exclusive: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,12 @@ class ClusterConstraintSpec:
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A whole linkage model as read from a settings file."""
+    """A whole linkage model as read from a settings file.
+
+    With `block_within_constraints`, blocking drops the pairs a cluster constraint forbids
+    (two values of an exclusive column, incompatible birth dates): clustering could never
+    join them, and scoring them is most of the work in a regency-size run.
+    """
 
     name: str
     unique_id_column: str
@@ -134,6 +143,7 @@ class ModelSpec:
     tf_minimum_u: float = 1e-6
     em_sample_pairs: int = 1_000_000
     keep_pairs_min_probability: float = 0.0
+    block_within_constraints: bool = False
     extra: dict = field(default_factory=dict)
 
     @property

@@ -11,11 +11,13 @@ import re
 from dataclasses import dataclass
 
 from pipelines.er.features import FEATURE_FUNCTIONS
-from pipelines.er.specs import BlockingRuleSpec, ComparisonSpec, ModelSpec
+from pipelines.er.specs import BlockingRuleSpec, ClusterConstraintSpec, ComparisonSpec, ModelSpec
 
 RECORDS = "__er_records"
 PAIRS = "__er_pairs"
 GAMMAS = "__er_gammas"
+# Candidate pairs a cluster constraint forbids, kept for EM training only.
+FORBIDDEN = "__er_forbidden_pairs"
 FINGERPRINT = "__fingerprint"
 
 
@@ -53,10 +55,15 @@ def records_sql(model: ModelSpec, input_table: str) -> str:
         f",\n        ({group.expression}) as __value_{number}"
         for number, group in enumerate(groups, start=1)
     )
+    # The surrogate key is numbered on the key column alone and joined back: numbered over
+    # the whole input, the window would sort every wide record row.
     ctes = [
-        f"step_0 as (\n    select\n        *,\n"
-        f"        row_number() over (order by {uid})::integer as __rid{values}\n"
-        f"    from {input_table}\n)"
+        f"record_ids as (\n    select\n        {uid} as __uid,\n"
+        f"        row_number() over (order by {uid})::integer as __rid\n"
+        f"    from {input_table}\n)",
+        f"step_0 as (\n    select\n        i.*,\n        ids.__rid{values}\n"
+        f"    from {input_table} as i\n"
+        f"    inner join record_ids as ids on ids.__uid = i.{uid}\n)",
     ]
     previous = "step_0"
     for number, group in enumerate(groups, start=1):
@@ -72,15 +79,17 @@ def records_sql(model: ModelSpec, input_table: str) -> str:
         previous = f"step_{index}"
     joins = []
     for number, column in enumerate(tf_columns(model), start=1):
-        ctes.append(_tf_cte(column, f"tf_{number}", previous))
+        ctes += _tf_ctes(column, f"tf_{number}", _tf_source(model, column, input_table, groups, previous))
         joins.append(f"    left join tf_{number} on tf_{number}.__value = r.{column}")
     tf_list = "".join(
         f",\n        tf_{number}.{tf_column_name(column)}"
         for number, column in enumerate(tf_columns(model), start=1)
     )
     join_list = "".join(f"\n{join}" for join in joins)
+    unread = unread_features(model)
+    dropped = f" exclude ({', '.join(unread)})" if unread else ""
     ctes.append(
-        f"final as (\n    select\n        r.*{tf_list},\n"
+        f"final as (\n    select\n        r.*{dropped}{tf_list},\n"
         f"        {_fingerprint_sql(model, 'r')} as {FINGERPRINT}\n"
         f"    from {previous} as r{join_list}\n)"
     )
@@ -157,15 +166,66 @@ def _value_group_ctes(
     return ctes
 
 
-def _tf_cte(column: str, name: str, records: str) -> str:
+def _tf_source(
+    model: ModelSpec,
+    column: str,
+    input_table: str,
+    groups: list[ValueFeatureGroup],
+    records: str,
+) -> str:
+    """Return a query of `__value, __n`: how many records have each value of `column`.
+
+    Read from narrow sources where possible: an input column from the input table, a feature
+    of a value group from the group's distinct values and their record counts. Counting over
+    the records built so far would make DuckDB keep every wide row for a second reader.
+    """
+    for number, group in enumerate(groups, start=1):
+        if column in group.feature_names:
+            values = f"values_{number}_{len(group.feature_names)}"
+            return (
+                f"select v.{column} as __value, sum(c.__n) as __n\n"
+                f"    from (select {group.expression} as __value, count(*) as __n "
+                f"from {input_table} group by all) as c\n"
+                f"    inner join {values} as v on v.__value is not distinct from c.__value\n"
+                f"    group by all"
+            )
+    if column not in {feature.name for feature in model.features}:
+        return f"select {column} as __value, count(*) as __n from {input_table} group by all"
+    return f"select {column} as __value, count(*) as __n from {records} group by all"
+
+
+def _tf_ctes(column: str, name: str, counts_sql: str) -> list[str]:
     # The share of records with each non-NULL value. A window function over the records would
     # give the same numbers but sorts every wide record row, which costs far more than this
     # aggregate and join.
-    return (
-        f"{name} as (\n    select\n        {column} as __value,\n"
-        f"        count(*)::double / sum(count(*)) over () as {tf_column_name(column)}\n"
-        f"    from {records}\n    where {column} is not null\n    group by {column}\n)"
-    )
+    return [
+        f"{name}_counts as (\n    {counts_sql}\n)",
+        f"{name} as (\n    select\n        __value,\n"
+        f"        __n::double / sum(__n) over () as {tf_column_name(column)}\n"
+        f"    from {name}_counts\n    where __value is not null\n)",
+    ]
+
+
+def unread_features(model: ModelSpec) -> list[str]:
+    """Return the features no blocking rule, comparison, constraint or listed column reads;
+    they only feed other features and stay out of the records table."""
+    texts: list[str] = [*model.review_columns, *model.fingerprint_columns]
+    for rule in model.blocking_rules:
+        texts += [rule.sql or "", rule.condition or "", rule.array_column or ""]
+        texts.append(rule.key_join_exclusive or "")
+    for comparison in model.comparisons:
+        texts += [level.sql or "" for level in comparison.levels]
+        texts += [level.tf_column or "" for level in comparison.levels]
+        texts += [score.column for score in comparison.scores]
+        texts += [score.right_column or "" for score in comparison.scores]
+    for constraint in model.cluster_constraints:
+        texts += [constraint.column, constraint.default_flag_column or ""]
+    read: set[str] = set()
+    for text in texts:
+        read.update(_IDENTIFIER.findall(text))
+    # Level conditions name columns with a side suffix: name_key_l reads name_key.
+    read.update(name[:-2] for name in list(read) if name.endswith(("_l", "_r")))
+    return [feature.name for feature in model.features if feature.name not in read]
 
 
 def _fingerprint_sql(model: ModelSpec, alias: str) -> str:
@@ -204,7 +264,7 @@ def blocking_sql(model: ModelSpec, index: int) -> str:
     reads its pairs from `__er_key_pairs` (see `key_pairs_sql`)."""
     rule = model.blocking_rules[index]
     if rule.array_column is not None:
-        return _array_blocking_sql(rule, index)
+        return _array_blocking_sql(model, rule, index)
     return f"""with
 candidates as (
     select
@@ -215,9 +275,83 @@ candidates as (
         on {rule.sql}
         and {pair_order_sql(model)}
     where ({rule.condition or 'true'})
+        and {constraints_allow_sql(model)}
 ),
 {_new_pairs_sql(index)}
 select * from new_pairs"""
+
+
+def split_blocking_sql(model: ModelSpec, index: int) -> str:
+    """Return the new pairs of SQL blocking rule `index` with `allowed`, whether the cluster
+    constraints allow the pair. Pairs found by an earlier rule, allowed or forbidden, are left
+    out. Used for rules that train EM when the model blocks within its constraints."""
+    rule = model.blocking_rules[index]
+    return f"""with
+candidates as (
+    select
+        l.__rid as rid_l,
+        r.__rid as rid_r,
+        coalesce({constraints_allow_sql(model, force=True)}, true) as allowed
+    from {RECORDS} as l
+    inner join {RECORDS} as r
+        on {rule.sql}
+        and {pair_order_sql(model)}
+    where ({rule.condition or 'true'})
+),
+new_pairs as (
+    select
+        c.rid_l,
+        c.rid_r,
+        {index}::smallint as match_key,
+        c.allowed
+    from candidates as c
+    anti join {PAIRS} as p
+        on p.rid_l = c.rid_l
+        and p.rid_r = c.rid_r
+    anti join {FORBIDDEN} as f
+        on f.rid_l = c.rid_l
+        and f.rid_r = c.rid_r
+)
+select * from new_pairs"""
+
+
+def constraints_allow_sql(
+    model: ModelSpec, left: str = "l", right: str = "r", *, force: bool = False
+) -> str:
+    """Return a predicate that is true when no cluster constraint forbids joining the two
+    records, or `true` when the model does not block within its constraints.
+
+    It mirrors pipelines.er.clustering for one pair: an exclusive column may not hold two
+    different values, and two birth dates must pass `dates_compatible`. `force` builds the
+    predicate even when the model does not block within its constraints.
+    """
+    if not (model.block_within_constraints or force):
+        return "true"
+    parts = []
+    for constraint in model.cluster_constraints:
+        a, b = f"{left}.{constraint.column}", f"{right}.{constraint.column}"
+        if constraint.kind == "exclusive":
+            parts.append(f"({a} is null or {b} is null or {a} = {b})")
+        elif constraint.kind == "dates_compatible":
+            parts.append(_dates_compatible_sql(constraint, left, right))
+    return " and ".join(parts) or "true"
+
+
+def _dates_compatible_sql(constraint: ClusterConstraintSpec, left: str, right: str) -> str:
+    a, b = f"{left}.{constraint.column}", f"{right}.{constraint.column}"
+    flag = constraint.default_flag_column
+    either_default = (
+        f"coalesce({left}.{flag}, false) or coalesce({right}.{flag}, false)" if flag else "false"
+    )
+    # One digit apart in YYYYMMDD; the case keeps hamming() from seeing texts of two lengths.
+    one_digit = (
+        f"case when year({a}) between 1000 and 9999 and year({b}) between 1000 and 9999 "
+        f"then hamming(strftime({a}, '%Y%m%d'), strftime({b}, '%Y%m%d')) <= 1 else false end"
+    )
+    return f"""({a} is null or {b} is null or {a} = {b}
+        or (year({a}) = year({b}) and ({either_default} or month({a}) = month({b})
+            or (day({a}) = month({b}) and month({a}) = day({b}))))
+        or {one_digit})"""
 
 
 def _new_pairs_sql(index: int) -> str:
@@ -240,17 +374,22 @@ def key_pairs_sql(model: ModelSpec, index: int) -> str:
     """Return the distinct pairs whose list column shares an element. It is materialised
     before the exclusions run: joined in one statement, DuckDB would join the records on any
     equality in the rule's condition first and filter millions of pairs."""
-    column = model.blocking_rules[index].array_column
+    rule = model.blocking_rules[index]
+    column = rule.array_column
+    exclusive = rule.key_join_exclusive
     source = model.source_column
-    return f"""with
-keys as (
+    keys = f"""keys as (
     select
         __rid,
         {source},
+        {f"{exclusive} is null" if exclusive else "true"} as is_open,
         unnest({column}) as array_key
     from {RECORDS}
     where {column} is not null
-),
+)"""
+    if exclusive is None:
+        return f"""with
+{keys},
 key_pairs as (
     select distinct
         l.__rid as rid_l,
@@ -261,9 +400,39 @@ key_pairs as (
         and {pair_order_sql(model)}
 )
 select * from key_pairs"""
+    # Two records with different values in the exclusive column never share a cluster, so a
+    # pair can link only when one record has no value (joined by key from that side, in both
+    # orientations) or both have the same value (joined on the value). Most records carry a
+    # value, so this joins far fewer keys than all keys against all keys.
+    return f"""with
+{keys},
+open_keys as (
+    select * from keys where is_open
+),
+key_pairs as (
+    select l.__rid as rid_l, r.__rid as rid_r
+    from open_keys as l
+    inner join keys as r
+        on l.array_key = r.array_key
+        and {pair_order_sql(model)}
+    union
+    select l.__rid as rid_l, r.__rid as rid_r
+    from keys as l
+    inner join open_keys as r
+        on l.array_key = r.array_key
+        and {pair_order_sql(model)}
+    union
+    select l.__rid as rid_l, r.__rid as rid_r
+    from {RECORDS} as l
+    inner join {RECORDS} as r
+        on l.{exclusive} = r.{exclusive}
+        and {pair_order_sql(model)}
+    where list_has_any(l.{column}, r.{column})
+)
+select * from key_pairs"""
 
 
-def _array_blocking_sql(rule: BlockingRuleSpec, index: int) -> str:
+def _array_blocking_sql(model: ModelSpec, rule: BlockingRuleSpec, index: int) -> str:
     return f"""with
 candidates as (
     select
@@ -273,6 +442,7 @@ candidates as (
     inner join {RECORDS} as l on l.__rid = k.rid_l
     inner join {RECORDS} as r on r.__rid = k.rid_r
     where ({rule.condition or 'true'})
+        and {constraints_allow_sql(model)}
 ),
 {_new_pairs_sql(index)}
 select * from new_pairs"""
