@@ -51,7 +51,8 @@ def generate_pairs(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> Blocking
     for table in (sql_gen.PAIRS, sql_gen.FORBIDDEN):
         run_sql(
             con,
-            f"create or replace table {table} (rid_l integer, rid_r integer, match_key smallint)",
+            f"create or replace temp table {table} "
+            "(rid_l integer, rid_r integer, match_key smallint)",
         )
     counts: dict[str, int] = {}
     for index, rule in enumerate(model.blocking_rules):

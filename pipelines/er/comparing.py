@@ -16,7 +16,7 @@ from pipelines.er import sql_gen
 from pipelines.er.scorers import EncodedColumn, score_pairs
 from pipelines.er.specs import ModelSpec
 from pipelines.errors import SqlExecutionError
-from pipelines.sqlrun import query_rows, run_sql
+from pipelines.sqlrun import SCRATCH_PREFIX, query_rows, run_sql
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +40,13 @@ def create_gamma_table(con: duckdb.DuckDBPyConnection, model: ModelSpec, table: 
     gammas = ", ".join(f"{c.gamma_column} tinyint" for c in model.comparisons)
     run_sql(
         con,
-        f"create or replace table {table} "
+        f"create or replace {_table_kind(table)} {table} "
         f"(rid_l integer, rid_r integer, match_key smallint, {gammas})",
     )
+
+
+def _table_kind(table: str) -> str:
+    return "temp table" if table.startswith(SCRATCH_PREFIX) else "table"
 
 
 def score_columns(model: ModelSpec) -> list[str]:

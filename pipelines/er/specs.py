@@ -33,8 +33,9 @@ class BlockingRuleSpec:
     comparisons that session must not estimate besides those reading the rule's columns,
     for example birth date under a NIK rule, because the NIK embeds the birth date.
     `key_join_exclusive` (array rules only) names the column of an `exclusive` cluster
-    constraint: the key join then starts from the records without a value in that column,
-    since two records with different values can never share a cluster.
+    constraint. The rule then pairs only records of which at least one has no value in that
+    column: two different values can never share a cluster, and an earlier rule should find
+    the pairs with equal values.
     """
 
     name: str

@@ -400,10 +400,9 @@ key_pairs as (
         and {pair_order_sql(model)}
 )
 select * from key_pairs"""
-    # Two records with different values in the exclusive column never share a cluster, so a
-    # pair can link only when one record has no value (joined by key from that side, in both
-    # orientations) or both have the same value (joined on the value). Most records carry a
-    # value, so this joins far fewer keys than all keys against all keys.
+    # Only pairs with at least one record without a value in the exclusive column are made,
+    # joined by key from that side in both orientations. Most records carry a value, so this
+    # joins far fewer keys than all keys against all keys.
     return f"""with
 {keys},
 open_keys as (
@@ -421,13 +420,6 @@ key_pairs as (
     inner join open_keys as r
         on l.array_key = r.array_key
         and {pair_order_sql(model)}
-    union
-    select l.__rid as rid_l, r.__rid as rid_r
-    from {RECORDS} as l
-    inner join {RECORDS} as r
-        on l.{exclusive} = r.{exclusive}
-        and {pair_order_sql(model)}
-    where list_has_any(l.{column}, r.{column})
 )
 select * from key_pairs"""
 
