@@ -25,6 +25,8 @@ PRIOR_START = 0.1
 EM_SESSION_SHARE_START = 0.5
 MIN_SESSION_PAIRS = 20
 EM_SAMPLE = "__er_em_sample"
+# The EM sample keeps a pair when hash(rid_l, rid_r, seed) modulo this is below a cut-off.
+EM_SAMPLE_BUCKETS = 1_000_000
 
 
 @dataclass
@@ -151,7 +153,10 @@ def gamma_patterns(
     table: str = sql_gen.GAMMAS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the distinct gamma vectors of the pairs in `table` for which `where` (a predicate
-    over the records `l` and `r`) holds, and how often each occurs."""
+    over the records `l` and `r`) holds, and how often each occurs.
+
+    The vectors are sorted, because EM sums floats over them and a different order changes
+    the last bits of m, and with them the match weights, from one run to the next."""
     columns = ", ".join(f"g.{c.gamma_column}" for c in model.comparisons)
     rows = query_rows(
         con,
@@ -160,7 +165,8 @@ def gamma_patterns(
         inner join {sql_gen.RECORDS} as l on l.__rid = g.rid_l
         inner join {sql_gen.RECORDS} as r on r.__rid = g.rid_r
         where {where}
-        group by all""",
+        group by all
+        order by all""",
     )
     if not rows:
         return np.zeros((0, len(model.comparisons)), dtype=np.int64), np.zeros(0)
@@ -295,16 +301,21 @@ def estimate_m(
 
 
 def _em_sample(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> str:
-    """Create `__er_em_sample`: about `em_sample_pairs` candidate pairs, drawn with a fixed
-    seed, on which the EM sessions evaluate their rule predicates."""
+    """Create `__er_em_sample`: about `em_sample_pairs` candidate pairs on which the EM
+    sessions evaluate their rule predicates.
+
+    A pair is kept when the hash of (rid_l, rid_r, seed) falls below a cut-off, so the same
+    pairs and seed give the same sample whatever the thread count or row order. DuckDB's
+    `using sample ... (bernoulli, seed)` repeats only with one thread.
+    """
     total = query_rows(con, f"select count(*) from {sql_gen.GAMMAS}")[0][0]
     if total <= model.em_sample_pairs:
         return sql_gen.GAMMAS
-    percent = 100.0 * model.em_sample_pairs / total
+    cutoff = round(EM_SAMPLE_BUCKETS * model.em_sample_pairs / total)
     run_sql(
         con,
         f"select * from {sql_gen.GAMMAS} "
-        f"using sample {percent!r} percent (bernoulli, {model.seed})",
+        f"where hash(rid_l, rid_r, {int(model.seed)}) % {EM_SAMPLE_BUCKETS} < {cutoff}",
         EM_SAMPLE,
     )
     return EM_SAMPLE
