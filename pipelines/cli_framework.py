@@ -74,8 +74,20 @@ _LITERAL_ERRORS = (
 _WHOLE_NUMBER = re.compile(r"Input should be a valid integer")
 
 
+# Placeholders of the usage line that typer writes in English, and their message ids.
+USAGE_PLACEHOLDERS = {
+    "[OPTIONS]": N_("[OPTIONS]"),
+    "COMMAND [ARGS]...": N_("COMMAND [ARGS]..."),
+}
+
+
+def _no_value_type(ctx: Any) -> None:
+    return None
+
+
 class _LocalisedHelp:
-    """Translate the help option's description and the usage line of a command."""
+    """Translate the help option's description and the usage line of a command, and show no
+    value type for flags."""
 
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]
@@ -83,8 +95,18 @@ class _LocalisedHelp:
             option.help = _("Show this message and exit.")
         return option
 
+    def get_params(self, ctx: Any) -> list[Any]:
+        # typer 0.29's rich help prints a flag's Python type (`--help <bool>`), although a
+        # flag takes no value. Its plain-text help leaves the type out, and so does this.
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False):
+                param.display_type_rich = _no_value_type
+        return params
+
     def format_usage(self, ctx: Any, formatter: Any) -> None:
         pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        pieces = [_(USAGE_PLACEHOLDERS[p]) if p in USAGE_PLACEHOLDERS else p for p in pieces]
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage:") + " ")
 
 
