@@ -22,6 +22,8 @@ from rich.table import Table
 from pipelines.cli_framework import (
     LocalisedCommand,
     LocalisedGroup,
+    fit_columns,
+    print_complete,
     run_app,
     translate_framework_messages,
 )
@@ -111,7 +113,7 @@ def print_run_summary(result) -> None:
     for count in result.file_counts:
         files.add_row(count.source_file, count.source_sheet, str(count.rows_read),
                       str(count.rows_loaded), str(count.rows_quarantined))
-    console.print(files)
+    print_complete(console, fit_columns(files))
 
     rules = Table(title=_("Findings per rule"))
     rules.add_column(_("Rule"))
@@ -120,14 +122,14 @@ def print_run_summary(result) -> None:
         rules.add_row(code, str(n))
     for code, reason in sorted(result.rules_not_evaluated.items()):
         rules.add_row(code, f"[dim]{missing_input_text(reason)}[/]")
-    console.print(rules)
+    print_complete(console, fit_columns(rules))
 
     stages = Table(title=_("Seconds per stage"))
     stages.add_column(_("Stage"))
     stages.add_column(_("Seconds"), justify="right")
     for stage, seconds in result.stage_seconds.items():
         stages.add_row(_(STAGE_LABELS.get(stage, stage)), f"{seconds:.1f}")
-    console.print(stages)
+    print_complete(console, fit_columns(stages))
     console.print(_("Outputs written to {path}").format(path=Path(result.marts_dir).resolve()))
 
 
@@ -149,8 +151,7 @@ def evaluation_table(rows) -> Table:
     headers = (_("Rule"), _("Expected"), _("Found"), _("Correct"), _("Precision"), _("Recall"),
                _("Decoys flagged"), _("Note"))
     for header in headers:
-        table.add_column(header, justify="left" if header in (_("Rule"), _("Note")) else "right",
-                         no_wrap=header != _("Note"), min_width=5)
+        table.add_column(header, justify="left" if header in (_("Rule"), _("Note")) else "right")
     for row in rows:
         decoys = f"{row.decoys_flagged}/{row.decoys}" if row.decoys else "-"
         if not row.is_evaluated:
@@ -162,7 +163,7 @@ def evaluation_table(rows) -> Table:
         table.add_row(row.rule_code, str(row.expected), str(row.predicted),
                       str(row.true_positives), format_ratio(row.precision),
                       format_ratio(row.recall), decoys, note)
-    return table
+    return fit_columns(table)
 
 
 def run_audit(config: Path, language: str) -> None:
@@ -257,7 +258,7 @@ def build_app() -> typer.Typer:
         db = marts / "audit.duckdb"
         if not db.exists():
             fail(_("No audit results in {path}; run `bansos-audit demo` or `bansos-audit run` first.").format(path=marts))
-        console.print(evaluation_table(evaluate_run(db, truth)))
+        print_complete(console, evaluation_table(evaluate_run(db, truth)))
 
     @app.command(
         cls=LocalisedCommand,
@@ -297,10 +298,11 @@ def build_app() -> typer.Typer:
             if len(digits) != 16 or len(set(digits)) == 1:
                 fail(_("NIK {value} is invalid: a NIK has 16 digits. Check the number on the "
                        "KTP or KK.").format(value=nik))
-            console.print(render_answer(lookup_nik(db, nik), lang))
+            print_complete(console, render_answer(lookup_nik(db, nik), lang))
         elif nama and tgl_lahir and desa:
             query = f"{nama} / {tgl_lahir} / {desa}"
-            console.print(render_answers(lookup_person(db, nama, tgl_lahir, desa), query, lang))
+            answers = lookup_person(db, nama, tgl_lahir, desa)
+            print_complete(console, render_answers(answers, query, lang))
         else:
             fail(_("Give a NIK, or all of --nama, --tgl-lahir and --desa."))
 
