@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
+from test_desk_lookup import audit_db  # noqa: F401 (a fixture)
 from test_evaluate import make_run, make_truth
-from test_publish_handmade_marts import ANAK, BUDI, KK_1, RUN_ID, SITI, make_marts
+from test_publish_handmade_marts import ANAK, BUDI, KK_1, SITI
 
 from pipelines import cli
 from pipelines.i18n import set_language
-from pipelines.publish import publish_marts
 from pipelines.rules.registry import RULES
 
 
@@ -19,16 +18,6 @@ def redirected(monkeypatch):
     monkeypatch.delenv("COLUMNS", raising=False)
     yield
     set_language("id")
-
-
-@pytest.fixture(scope="module")
-def marts_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cli-output") / "marts"
-    con = duckdb.connect()
-    make_marts(con)
-    publish_marts(con, folder, "id", RUN_ID)
-    con.close()
-    return folder
 
 
 def run_cli(capsys, *args: str) -> str:
@@ -68,11 +57,11 @@ def test_evaluate_redirected_one_line_per_rule(capsys, tmp_path):
 
 
 @pytest.mark.parametrize("columns", [None, "60"])
-def test_cek_redirected_keeps_ids(capsys, monkeypatch, marts_dir, columns):
+def test_cek_redirected_keeps_ids(capsys, monkeypatch, audit_db, columns):  # noqa: F811
     if columns:
         monkeypatch.setenv("COLUMNS", columns)
 
-    out = run_cli(capsys, "cek", "--marts", str(marts_dir), BUDI)
+    out = run_cli(capsys, "cek", "--marts", str(audit_db.parent), BUDI)
 
     assert "…" not in out
     for nik in (BUDI, SITI, ANAK, KK_1):
