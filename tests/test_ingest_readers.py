@@ -128,10 +128,13 @@ def test_csv_ragged_row_quarantined(con, tmp_path):
     detail = con.sql("select source_row, reason_code, reason_detail from quarantine "
                      "order by source_row").fetchall()
     assert detail == [
-        (3, "unparseable_row", "cannot split the row into the header's columns: "
-                               "expected 3 fields, found 4"),
-        (4, "unparseable_row", "cannot split the row into the header's columns: "
-                               "expected 3 fields, found 2"),
+        (3, "unparseable_row", "officials.csv row 3: the row has 4 fields but the header has "
+                               "3. A value probably contains the separator ';' without quotes. "
+                               "Put that value in double quotes, or export the file again with "
+                               "another separator."),
+        (4, "unparseable_row", "officials.csv row 4: the row has 2 fields but the header has "
+                               "3. Check that row in the file: a value or a separator is "
+                               "missing."),
     ]
     assert (counts[0].rows_read, counts[0].rows_loaded, counts[0].rows_quarantined) == (4, 2, 2)
 
@@ -371,3 +374,54 @@ def test_messages_in_indonesian(con, tmp_path):
     assert con.sql("select reason_detail from quarantine").fetchall() == [
         ("tidak ada NIK dan tidak ada nama",)
     ]
+
+
+def _reasons(con) -> list[tuple]:
+    return con.sql("select source_row, reason_detail from quarantine order by source_row").fetchall()
+
+
+def test_csv_separator_in_value_indonesian(con, tmp_path):
+    set_language("id")
+    _write_csv(tmp_path / "p.csv", "NIK;NAMA;JABATAN\n"
+               "3325011007600002;BUDI;SEKDES; RT 02\n"
+               "3325011007600004;JONO;KADUS\n")
+
+    ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+
+    assert _reasons(con) == [(2, (
+        "p.csv baris 2: baris ini berisi 4 kolom, padahal judul kolom ada 3. Kemungkinan ada "
+        "nilai yang memuat pemisah ';' tanpa tanda kutip. Apit nilai itu dengan tanda kutip "
+        "ganda, atau ekspor ulang file dengan pemisah lain."))]
+
+
+def test_csv_stray_quote_joins_lines(con, tmp_path):
+    set_language("id")
+    _write_csv(tmp_path / "p.csv", "NIK;NAMA;JABATAN\n"
+               "3325011007600005;\"KARTO;KADUS\n"
+               "3325011007600004;JONO;KADUS\n")
+
+    counts = ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+
+    reasons = _reasons(con)
+    assert len(reasons) == 1
+    assert reasons[0][0] == 2
+    assert reasons[0][1].startswith(
+        "p.csv baris 2: sebuah tanda kutip ganda (\") membuka nilai yang berlanjut dari baris 2 "
+        "sampai baris 3")
+    assert "Hapus atau tutup tanda kutip" in reasons[0][1]
+    assert (counts[0].rows_read, counts[0].rows_quarantined) == (1, 1)
+
+
+def test_csv_unclosed_quote_stops_english(con, tmp_path):
+    # A quote that is never closed makes one value of the rest of the file, and the csv module
+    # rejects a value longer than its field limit (131,072 characters by default).
+    rows = "".join(f"33250110076{i:05d};WARGA {i};KADUS\n" for i in range(8000))
+    _write_csv(tmp_path / "p.csv", "NIK;NAMA;JABATAN\n3325011007600005;\"KARTO;KADUS\n" + rows)
+
+    with pytest.raises(SourceFileError) as error:
+        ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+
+    assert str(error.value) == (
+        "p.csv: from line 2 on, a double quote (\") opens a value that is never closed, so the "
+        "rest of the file reads as one value. Remove or close that quote and export the file "
+        "again.")

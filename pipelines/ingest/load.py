@@ -7,6 +7,7 @@ the only row of a sheet that is not counted. Rows above the header (titles) are 
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -303,12 +304,23 @@ def _load_stream(con, batches, width: int, select: str) -> str | None:
     DuckDB scan is far faster than an insert per batch). Return the reason when the fast CSV
     reader gave up."""
     stopped: list[str] = []
+    # DuckDB pulls the batches from its own threads. Running the reader in the caller's context
+    # keeps the run's language for the quarantine reasons that the reader writes.
+    context = contextvars.copy_context()
+
+    # A reader error raised inside DuckDB's scan would reach the user wrapped in DuckDB's
+    # English error text, so it ends the stream here and is raised again after the scan.
+    failed: list[SourceFileError] = []
 
     def guarded():
+        iterator = iter(batches)
         try:
-            yield from batches
+            while (batch := context.run(next, iterator, None)) is not None:
+                yield batch
         except IrregularCsvError as e:
             stopped.append(str(e))
+        except SourceFileError as e:
+            failed.append(e)
 
     reader = pa.RecordBatchReader.from_batches(landing_schema(width), guarded())
     con.register("__ingest_stream", reader)
@@ -316,6 +328,8 @@ def _load_stream(con, batches, width: int, select: str) -> str | None:
         run_sql(con, f"create or replace temp table {CLASSIFIED} as {select}")
     finally:
         con.unregister("__ingest_stream")
+    if failed:
+        raise failed[0]
     return stopped[0] if stopped else None
 
 
@@ -402,10 +416,10 @@ def _detail_sql(ctx: _ClassifyContext) -> str:
     branches = "\n".join(
         f"        when {_sql_text(code)} then {_sql_text(text)}" for code, text in details.items()
     )
-    unparseable = _sql_text(_("cannot split the row into the header's columns") + ": ")
+    # The readers write the whole reason of an unparseable row, in the run's language.
     return f"""case reason_code
 {branches}
-        when 'unparseable_row' then {unparseable} || parse_issue
+        when 'unparseable_row' then parse_issue
     end"""
 
 

@@ -5,8 +5,8 @@ survive. Each batch carries the row number a user sees in the file (`source_row`
 Excel, whether the NIK and No KK cells were numeric (such cells have already lost digits).
 
 Batch columns: `source_row` (int64), `c0` .. `c<width-1>` (string), `nik_cell_type`,
-`no_kk_cell_type` (`text`, `number` or `csv`) and `parse_issue` (NULL, or why the row could not be
-split into `width` cells).
+`no_kk_cell_type` (`text`, `number` or `csv`) and `parse_issue` (NULL, or the quarantine reason of
+a row that could not be split into `width` cells, in the current language).
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def _csv_batches_fast(
     is numbered wrongly from the header on.
     """
     if title_rows:
-        builder = _BatchBuilder(width)
+        builder = _BatchBuilder(width, RowContext(path.name, delimiter))
         for record, row in enumerate(title_rows, start=1):
             builder.add(record, row, "csv", "csv", check_width=False)
         yield builder.flush()
@@ -237,32 +237,84 @@ def _csv_batches_exact(
     path: Path, encoding: str, delimiter: str, header_index: int, width: int
 ) -> Iterator[pa.RecordBatch]:
     """Read record by record with the csv module, which tolerates ragged and title rows."""
-    builder = _BatchBuilder(width)
+    builder = _BatchBuilder(width, RowContext(path.name, delimiter))
     with path.open(encoding=encoding, newline="") as f:
         reader = csv.reader(f, delimiter=delimiter)
         record = 0
+        last_line = 0
         try:
             for row in reader:
                 record += 1
+                lines = (last_line + 1, reader.line_num)
+                last_line = reader.line_num
                 if record - 1 == header_index:
                     continue
-                builder.add(record, row, "csv", "csv", check_width=record - 1 > header_index)
+                builder.add(record, row, "csv", "csv", check_width=record - 1 > header_index,
+                            lines=lines)
                 if builder.full:
                     yield builder.flush()
         except csv.Error as e:
-            raise SourceFileError(
-                _("{file}: CSV record {row} cannot be parsed ({error}). Check the quoting "
-                  "near that record.").format(file=path.name, row=record + 1, error=e)
-            ) from e
+            raise SourceFileError(_csv_error_message(path.name, last_line + 1, e)) from e
     if builder.size:
         yield builder.flush()
+
+
+def _csv_error_message(file: str, line: int, error: csv.Error) -> str:
+    """Explain a record the csv module cannot read, which starts on `line` of `file`."""
+    if "field larger than field limit" in str(error):
+        return _(
+            "{file}: from line {line} on, a double quote (\") opens a value that is never "
+            "closed, so the rest of the file reads as one value. Remove or close that quote "
+            "and export the file again."
+        ).format(file=file, line=line)
+    return _(
+        "{file}: the record that starts on line {line} cannot be read as CSV ({error}). Check "
+        "the quotes and special characters on that line and export the file again."
+    ).format(file=file, line=line, error=error)
+
+
+@dataclass(frozen=True)
+class RowContext:
+    """File name and CSV separator, which a quarantine reason names besides the row."""
+
+    file: str
+    delimiter: str
+
+
+def width_issue(context: RowContext, row: int, found: int, expected: int,
+                lines: tuple[int, int] | None = None) -> str:
+    """Explain, in the current language, why a CSV row does not split into the header's
+    `expected` columns, and what to do about it."""
+    where = _("{file} row {row}").format(file=context.file, row=row)
+    if lines is not None and lines[1] > lines[0]:
+        return _(
+            "{where}: a double quote (\") opens a value that runs from line {first} to line "
+            "{last}, so those lines were read as one row with {found} fields instead of "
+            "{expected}. Remove or close the stray quote and export the file again."
+        ).format(where=where, first=lines[0], last=lines[1], found=found, expected=expected)
+    if found > expected:
+        return _(
+            "{where}: the row has {found} fields but the header has {expected}. A value "
+            "probably contains the separator {separator} without quotes. Put that value in "
+            "double quotes, or export the file again with another separator."
+        ).format(where=where, found=found, expected=expected,
+                 separator=_separator_name(context.delimiter))
+    return _(
+        "{where}: the row has {found} fields but the header has {expected}. Check that row in "
+        "the file: a value or a separator is missing."
+    ).format(where=where, found=found, expected=expected)
+
+
+def _separator_name(delimiter: str) -> str:
+    return _("TAB") if delimiter == "\t" else f"'{delimiter}'"
 
 
 class _BatchBuilder:
     """Collect rows column by column and emit Arrow batches of BATCH_ROWS rows."""
 
-    def __init__(self, width: int):
+    def __init__(self, width: int, context: RowContext | None = None):
         self.width = width
+        self.context = context or RowContext("", ",")
         self._reset()
 
     def _reset(self) -> None:
@@ -281,14 +333,15 @@ class _BatchBuilder:
         return len(self.rows) >= BATCH_ROWS
 
     def add(self, row_number: int, cells: list[str], nik_type: str, kk_type: str,
-            check_width: bool) -> None:
-        """Add one row. With `check_width`, a row with a different number of fields (other
-        than a blank row or extra empty fields) gets a parse issue."""
+            check_width: bool, lines: tuple[int, int] | None = None) -> None:
+        """Add one row, read from the file lines `lines` (first, last). With `check_width`, a
+        row with a different number of fields (other than a blank row or extra empty fields)
+        gets a parse issue."""
         issue = None
         if check_width and cells:
             extra = cells[self.width:]
             if any(c.strip() for c in extra) or len(cells) < self.width:
-                issue = f"expected {self.width} fields, found {len(cells)}"
+                issue = width_issue(self.context, row_number, len(cells), self.width, lines)
         padded = cells[: self.width] + [""] * (self.width - len(cells))
         if issue:
             # Keep every field so the quarantine shows the whole row.
