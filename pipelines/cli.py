@@ -18,6 +18,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pipelines.cli_framework import (
     LocalisedCommand,
@@ -44,6 +45,49 @@ STAGE_LABELS = {
     "marts": N_("Building marts"),
     "publish": N_("Publishing outputs"),
 }
+
+
+class ConsoleLogHandler(logging.Handler):
+    """Show warning and error log records on stderr in the current language.
+
+    The record's message template is looked up in the catalog, so a log file keeps English
+    while the console is translated. A record may carry `console_args`, values in the run's
+    language that replace its English arguments on the console.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.ERROR:
+            err_console.print(f"[bold red]{_('Error')}:[/] ", end="")
+        else:
+            err_console.print(f"[bold yellow]{_('Warning')}:[/] ", end="")
+        err_console.print(console_text(record), markup=False, highlight=False, soft_wrap=True)
+
+
+def console_text(record: logging.LogRecord) -> str:
+    """Return the message of `record` in the current language, or in English when the
+    catalog has no translation of its template."""
+    if not isinstance(record.msg, str):
+        return record.getMessage()
+    args = getattr(record, "console_args", record.args)
+    try:
+        return _(record.msg) % args if args else _(record.msg)
+    except (TypeError, ValueError):
+        # A translation whose placeholders do not fit the arguments.
+        return record.getMessage()
+
+
+def install_console_logging() -> None:
+    """Send warning and error log records to stderr through ConsoleLogHandler."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, ConsoleLogHandler):
+            root.removeHandler(handler)
+    handler = ConsoleLogHandler(level=logging.WARNING)
+    # Prefect 3.9 replaces the root logger's handlers when it configures logging, unless one of
+    # them has a formatter. The handler does not use it.
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
 
 
 class StageConsoleHandler(logging.Handler):
@@ -121,7 +165,8 @@ def print_run_summary(result) -> None:
     for code, n in sorted(result.findings_per_rule.items()):
         rules.add_row(code, str(n))
     for code, reason in sorted(result.rules_not_evaluated.items()):
-        rules.add_row(code, f"[dim]{missing_input_text(reason)}[/]")
+        note = _("not evaluated: {reason}").format(reason=reason)
+        rules.add_row(code, Text(note, style="dim"))
     print_complete(console, fit_columns(rules))
 
     stages = Table(title=_("Seconds per stage"))
@@ -131,14 +176,6 @@ def print_run_summary(result) -> None:
         stages.add_row(_(STAGE_LABELS.get(stage, stage)), f"{seconds:.1f}")
     print_complete(console, fit_columns(stages))
     console.print(_("Outputs written to {path}").format(path=Path(result.marts_dir).resolve()))
-
-
-def missing_input_text(reason: str) -> str:
-    """Translate a rule_status reason such as "input table stg_bpjs_tk is absent"."""
-    tables = re.findall(r"\b(?:stg|int)_\w+(?:\.\w+)?", reason)
-    if not tables:
-        return _("not evaluated")
-    return _("not evaluated; input missing: {tables}").format(tables=", ".join(tables))
 
 
 def format_ratio(value: float | None) -> str:
@@ -318,9 +355,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     set_language(language)
     translate_framework_messages()
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # Great Expectations sets its own logger to INFO and announces every temporary folder.
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    install_console_logging()
     try:
         # The callback lists --lang in the help text.
         run_app(build_app(), ["--lang", language, *args], prog_name="bansos-audit")
