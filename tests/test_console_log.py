@@ -40,6 +40,10 @@ def warning_templates() -> list[tuple[str, str]]:
 def console_logging():
     cli.install_console_logging()
     yield
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, cli.ConsoleLogHandler):
+            root.removeHandler(handler)
     set_language("id")
 
 

@@ -264,7 +264,8 @@ def _load_sheet(con, plan: _SheetPlan, kind: str, spec: SourceSpec, source_file:
     else:
         headers = list(plan.mapping.headers)
         width = len(headers)
-        ids = IdPositions(plan.mapping.position_of("nik"), plan.mapping.position_of("no_kk"))
+        ids = IdPositions(plan.mapping.position_of("nik"), plan.mapping.position_of("no_kk"),
+                          frozenset(plan.mapping.canonical_by_position))
 
     context = _ClassifyContext(kind, source_file, sheet.sheet, run_id, file_number,
                                plan.header_index, headers, plan.mapping, spec)
@@ -282,7 +283,7 @@ def landing_schema(width: int) -> pa.Schema:
         [("source_row", pa.int64())]
         + [(f"c{i}", pa.string()) for i in range(width)]
         + [("nik_cell_type", pa.string()), ("no_kk_cell_type", pa.string()),
-           ("parse_issue", pa.string())]
+           ("parse_issue", pa.string()), ("issue_code", pa.string())]
     )
 
 
@@ -393,7 +394,7 @@ def _reason_sql(ctx: _ClassifyContext) -> str:
     # The second branch lets ordinary data rows (a long NIK and a name below the header) skip
     # the costlier checks: none of the later reasons can apply to them.
     return f"""case
-        when parse_issue is not null then 'unparseable_row'
+        when parse_issue is not null then issue_code
         when source_row > {header_row} and {nik_long} and {name_present} then null
         when {blank} then 'blank_row'
         when source_row < {header_row} then 'title_row'
@@ -416,10 +417,12 @@ def _detail_sql(ctx: _ClassifyContext) -> str:
     branches = "\n".join(
         f"        when {_sql_text(code)} then {_sql_text(text)}" for code, text in details.items()
     )
-    # The readers write the whole reason of an unparseable row, in the run's language.
-    return f"""case reason_code
+    # The readers write the whole reason of a row they flag, in the run's language.
+    return f"""case
+        when parse_issue is not null then parse_issue
+        else case reason_code
 {branches}
-        when 'unparseable_row' then parse_issue
+        end
     end"""
 
 
