@@ -426,6 +426,7 @@ def _open_workbook(path: Path) -> list[SheetSource]:
             _("{file}: the workbook cannot be opened ({error}). Save it again as .xlsx and "
               "retry.").format(file=path.name, error=e)
         ) from e
+    # NOTE: .xls, .xlsb and .ods workbooks are not scanned for formulas without a saved value.
     formulas = formulas_without_value(path)
     sources = []
     for name in workbook.sheet_names:
