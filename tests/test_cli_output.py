@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from rich.console import Console
 from test_desk_lookup import audit_db  # noqa: F401 (a fixture)
 from test_evaluate import make_run, make_truth
 from test_publish_handmade_marts import ANAK, BUDI, KK_1, SITI
@@ -66,3 +69,15 @@ def test_cek_redirected_keeps_ids(capsys, monkeypatch, audit_db, columns):  # no
     assert "…" not in out
     for nik in (BUDI, SITI, ANAK, KK_1):
         assert nik in out
+
+
+def test_evaluate_narrow_terminal_keeps_rule_codes(capsys, tmp_path, monkeypatch):
+    terminal = Console(file=io.StringIO(), force_terminal=True, width=50, color_system=None)
+    monkeypatch.setattr(cli, "console", terminal)
+
+    _evaluation_output(capsys, tmp_path, "id")
+
+    out = terminal.file.getvalue()
+    assert "…" not in out
+    for rule in RULES:
+        assert f" {rule.code} " in out
