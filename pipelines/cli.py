@@ -18,10 +18,13 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pipelines.cli_framework import (
     LocalisedCommand,
     LocalisedGroup,
+    fit_columns,
+    print_complete,
     run_app,
     translate_framework_messages,
 )
@@ -42,6 +45,49 @@ STAGE_LABELS = {
     "marts": N_("Building marts"),
     "publish": N_("Publishing outputs"),
 }
+
+
+class ConsoleLogHandler(logging.Handler):
+    """Show warning and error log records on stderr in the current language.
+
+    The record's message template is looked up in the catalog, so a log file keeps English
+    while the console is translated. A record may carry `console_args`, values in the run's
+    language that replace its English arguments on the console.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.ERROR:
+            err_console.print(f"[bold red]{_('Error')}:[/] ", end="")
+        else:
+            err_console.print(f"[bold yellow]{_('Warning')}:[/] ", end="")
+        err_console.print(console_text(record), markup=False, highlight=False, soft_wrap=True)
+
+
+def console_text(record: logging.LogRecord) -> str:
+    """Return the message of `record` in the current language, or in English when the
+    catalog has no translation of its template."""
+    if not isinstance(record.msg, str):
+        return record.getMessage()
+    args = getattr(record, "console_args", record.args)
+    try:
+        return _(record.msg) % args if args else _(record.msg)
+    except (TypeError, ValueError):
+        # A translation whose placeholders do not fit the arguments.
+        return record.getMessage()
+
+
+def install_console_logging() -> None:
+    """Send warning and error log records to stderr through ConsoleLogHandler."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, ConsoleLogHandler):
+            root.removeHandler(handler)
+    handler = ConsoleLogHandler(level=logging.WARNING)
+    # Prefect 3.9 replaces the root logger's handlers when it configures logging, unless one of
+    # them has a formatter. The handler does not use it.
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.WARNING)
 
 
 class StageConsoleHandler(logging.Handler):
@@ -111,7 +157,7 @@ def print_run_summary(result) -> None:
     for count in result.file_counts:
         files.add_row(count.source_file, count.source_sheet, str(count.rows_read),
                       str(count.rows_loaded), str(count.rows_quarantined))
-    console.print(files)
+    print_complete(console, fit_columns(files))
 
     rules = Table(title=_("Findings per rule"))
     rules.add_column(_("Rule"))
@@ -119,24 +165,17 @@ def print_run_summary(result) -> None:
     for code, n in sorted(result.findings_per_rule.items()):
         rules.add_row(code, str(n))
     for code, reason in sorted(result.rules_not_evaluated.items()):
-        rules.add_row(code, f"[dim]{missing_input_text(reason)}[/]")
-    console.print(rules)
+        note = _("not evaluated: {reason}").format(reason=reason)
+        rules.add_row(code, Text(note, style="dim"))
+    print_complete(console, fit_columns(rules))
 
     stages = Table(title=_("Seconds per stage"))
     stages.add_column(_("Stage"))
     stages.add_column(_("Seconds"), justify="right")
     for stage, seconds in result.stage_seconds.items():
         stages.add_row(_(STAGE_LABELS.get(stage, stage)), f"{seconds:.1f}")
-    console.print(stages)
+    print_complete(console, fit_columns(stages))
     console.print(_("Outputs written to {path}").format(path=Path(result.marts_dir).resolve()))
-
-
-def missing_input_text(reason: str) -> str:
-    """Translate a rule_status reason such as "input table stg_bpjs_tk is absent"."""
-    tables = re.findall(r"\b(?:stg|int)_\w+(?:\.\w+)?", reason)
-    if not tables:
-        return _("not evaluated")
-    return _("not evaluated; input missing: {tables}").format(tables=", ".join(tables))
 
 
 def format_ratio(value: float | None) -> str:
@@ -149,8 +188,7 @@ def evaluation_table(rows) -> Table:
     headers = (_("Rule"), _("Expected"), _("Found"), _("Correct"), _("Precision"), _("Recall"),
                _("Decoys flagged"), _("Note"))
     for header in headers:
-        table.add_column(header, justify="left" if header in (_("Rule"), _("Note")) else "right",
-                         no_wrap=header != _("Note"), min_width=5)
+        table.add_column(header, justify="left" if header in (_("Rule"), _("Note")) else "right")
     for row in rows:
         decoys = f"{row.decoys_flagged}/{row.decoys}" if row.decoys else "-"
         if not row.is_evaluated:
@@ -162,7 +200,7 @@ def evaluation_table(rows) -> Table:
         table.add_row(row.rule_code, str(row.expected), str(row.predicted),
                       str(row.true_positives), format_ratio(row.precision),
                       format_ratio(row.recall), decoys, note)
-    return table
+    return fit_columns(table)
 
 
 def run_audit(config: Path, language: str) -> None:
@@ -257,7 +295,7 @@ def build_app() -> typer.Typer:
         db = marts / "audit.duckdb"
         if not db.exists():
             fail(_("No audit results in {path}; run `bansos-audit demo` or `bansos-audit run` first.").format(path=marts))
-        console.print(evaluation_table(evaluate_run(db, truth)))
+        print_complete(console, evaluation_table(evaluate_run(db, truth)))
 
     @app.command(
         cls=LocalisedCommand,
@@ -297,10 +335,11 @@ def build_app() -> typer.Typer:
             if len(digits) != 16 or len(set(digits)) == 1:
                 fail(_("NIK {value} is invalid: a NIK has 16 digits. Check the number on the "
                        "KTP or KK.").format(value=nik))
-            console.print(render_answer(lookup_nik(db, nik), lang))
+            print_complete(console, render_answer(lookup_nik(db, nik), lang))
         elif nama and tgl_lahir and desa:
             query = f"{nama} / {tgl_lahir} / {desa}"
-            console.print(render_answers(lookup_person(db, nama, tgl_lahir, desa), query, lang))
+            answers = lookup_person(db, nama, tgl_lahir, desa)
+            print_complete(console, render_answers(answers, query, lang))
         else:
             fail(_("Give a NIK, or all of --nama, --tgl-lahir and --desa."))
 
@@ -316,9 +355,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     set_language(language)
     translate_framework_messages()
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # Great Expectations sets its own logger to INFO and announces every temporary folder.
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    install_console_logging()
     try:
         # The callback lists --lang in the help text.
         run_app(build_app(), ["--lang", language, *args], prog_name="bansos-audit")

@@ -12,6 +12,9 @@ standard `gettext` module and the rest are English literals. This module transla
   again with a translated message (`run_app`).
 
 English (`--lang en`) shows typer's own wording.
+
+It also sizes rich tables for the console (`fit_columns`, `print_complete`), so that a narrow
+terminal or a redirected output (80 columns in rich) never cuts a NIK, a number or a rule code.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import typer
+from rich.console import Console, RenderableType
+from rich.table import Table
+from rich.text import Text
 from typer import rich_utils
 from typer._click import exceptions as click_exceptions
 from typer.exceptions import Abort
@@ -74,8 +80,20 @@ _LITERAL_ERRORS = (
 _WHOLE_NUMBER = re.compile(r"Input should be a valid integer")
 
 
+# Placeholders of the usage line that typer writes in English, and their message ids.
+USAGE_PLACEHOLDERS = {
+    "[OPTIONS]": N_("[OPTIONS]"),
+    "COMMAND [ARGS]...": N_("COMMAND [ARGS]..."),
+}
+
+
+def _no_value_type(ctx: Any) -> None:
+    return None
+
+
 class _LocalisedHelp:
-    """Translate the help option's description and the usage line of a command."""
+    """Translate the help option's description and the usage line of a command, and show no
+    value type for flags."""
 
     def get_help_option(self, ctx: Any) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]
@@ -83,8 +101,18 @@ class _LocalisedHelp:
             option.help = _("Show this message and exit.")
         return option
 
+    def get_params(self, ctx: Any) -> list[Any]:
+        # typer 0.29's rich help prints a flag's Python type (`--help <bool>`), although a
+        # flag takes no value. Its plain-text help leaves the type out, and so does this.
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False):
+                param.display_type_rich = _no_value_type
+        return params
+
     def format_usage(self, ctx: Any, formatter: Any) -> None:
         pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        pieces = [_(USAGE_PLACEHOLDERS[p]) if p in USAGE_PLACEHOLDERS else p for p in pieces]
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=_("Usage:") + " ")
 
 
@@ -162,3 +190,45 @@ def run_app(app: typer.Typer, args: Sequence[str], prog_name: str) -> None:
     # Outside standalone mode a typer.Exit comes back as its exit code.
     if isinstance(result, int) and result != 0:
         sys.exit(result)
+
+
+# Width offered to rich when it measures a table's natural width. It exceeds any console.
+UNBOUNDED_WIDTH = 100_000
+
+
+def _longest_word(cell: Any) -> int:
+    if isinstance(cell, Text):
+        plain = cell.plain
+    elif isinstance(cell, str):
+        plain = Text.from_markup(cell).plain
+    else:
+        return 0
+    return max((Text(word).cell_len for word in plain.split()), default=0)
+
+
+def fit_columns(table: Table) -> Table:
+    """Set each column's minimum width to the longest word among its header and cells.
+
+    An ID, a number or a rule code is one word, so rich then wraps headers and notes between
+    words but never cuts or folds such a value. Call it after the rows are added.
+    """
+    for column in table.columns:
+        words = [_longest_word(column.header), *(_longest_word(c) for c in column.cells)]
+        column.min_width = max(column.min_width or 0, *words)
+    return table
+
+
+def print_complete(console: Console, renderable: RenderableType) -> None:
+    """Print `renderable` without cutting lines at the console width.
+
+    A terminal gets lines wider than itself when the columns' minimum widths need it (the
+    terminal wraps them). Other outputs (a pipe, a file, CI) get a table at its natural width,
+    one line per row.
+    """
+    if console.is_terminal or not isinstance(renderable, Table):
+        console.print(renderable, crop=False)
+        return
+    options = console.options.update(max_width=UNBOUNDED_WIDTH)
+    natural = console.measure(renderable, options=options).maximum
+    wide = Console(file=console.file, width=max(console.width, natural))
+    wide.print(renderable, crop=False)

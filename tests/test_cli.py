@@ -107,3 +107,31 @@ def test_unknown_language_rejected_first(capsys):
     assert code == 2
     assert out == ""
     assert "fr" in err
+
+
+COMMANDS = ([], ["generate"], ["demo"], ["run"], ["evaluate"], ["review"], ["cek"])
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0] if c else "main")
+def test_help_flag_shows_no_type(capsys, language, command):
+    code, out, _err = run_cli(capsys, "--lang", language, *command, "--help")
+
+    assert code == 0
+    help_line = next(line for line in out.splitlines() if "--help" in line)
+    assert "<bool>" not in help_line
+    assert "<" not in help_line
+
+
+def test_usage_placeholders_in_indonesian(capsys):
+    code, out, _err = run_cli(capsys, "--help")
+
+    assert code == 0
+    assert "Cara pakai: bansos-audit [OPSI] PERINTAH [ARGUMEN]..." in out
+
+
+def test_usage_placeholders_in_english(capsys):
+    code, out, _err = run_cli(capsys, "--lang", "en", "cek", "--help")
+
+    assert code == 0
+    assert "Usage: bansos-audit cek [OPTIONS] [nik]" in out

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from helpers import comparison, indonesian_model
 
+from pipelines.er import sql_gen
 from pipelines.er.dependencies import rule_uses_comparison
-from pipelines.er.estimation import estimate_match_share, run_em
+from pipelines.er.estimation import (
+    EM_SAMPLE,
+    _em_sample,
+    estimate_match_share,
+    gamma_patterns,
+    run_em,
+)
 from pipelines.er.specs import ComparisonSpec, LevelSpec, ModelSpec
 
 TRUE_M = {"a": [0.05, 0.15, 0.80], "b": [0.10, 0.90], "c": [0.02, 0.18, 0.80]}
@@ -130,3 +139,98 @@ def test_em_sessions_skip_comparisons_of_the_rule():
     assert uses(model, rules["name_birth_year_desa"], comparison(model, "household"), columns)
     assert not uses(model, rules["name_birth_year_desa"], comparison(model, "sex"), columns)
     assert uses(model, rules["no_kk_first_name"], comparison(model, "name"), columns)
+
+
+# --- determinism of the EM inputs ---------------------------------------------------------
+
+
+def _candidate_gammas(con, pairs: int, order: str = "i") -> None:
+    """Write `pairs` candidate pairs with pseudo-random gammas, in row order `order`, and
+    their records. A parallel CTAS writes the real table in an order that varies by run."""
+    con.execute(
+        f"create or replace table {sql_gen.GAMMAS} as "
+        f"select (i // 7 + 1)::integer as rid_l, (i % 7000 + 1)::integer as rid_r, "
+        f"(hash(i, 1) % 3)::smallint as gamma_a, (hash(i, 2) % 2)::smallint as gamma_b, "
+        f"((hash(i, 3) % 4)::smallint - 1)::smallint as gamma_c "
+        f"from range({pairs}) as t(i) order by {order}"
+    )
+    records = max(pairs // 7 + 1, 7000)
+    con.execute(
+        f"create or replace table {sql_gen.RECORDS} as "
+        f"select (i + 1)::integer as __rid from range({records}) as t(i)"
+    )
+
+
+def _sampled_pairs(con, model: ModelSpec) -> list[tuple[int, int]]:
+    table = _em_sample(con, model)
+    rows = con.execute(f"select rid_l, rid_r from {table} order by all").fetchall()
+    con.execute(f"drop table if exists {EM_SAMPLE}")
+    return rows
+
+
+def test_em_sample_ignores_row_order(con):
+    model = replace(_model(), em_sample_pairs=20_000, seed=7)
+    _candidate_gammas(con, 200_000)
+    in_order = _sampled_pairs(con, model)
+
+    _candidate_gammas(con, 200_000, order="hash(i, 99)")
+    shuffled = _sampled_pairs(con, model)
+
+    assert len(in_order) == pytest.approx(20_000, rel=0.05)
+    assert shuffled == in_order
+
+
+def test_em_sample_ignores_threads(con):
+    model = replace(_model(), em_sample_pairs=100_000, seed=7)
+    _candidate_gammas(con, 1_000_000)
+
+    con.execute("set threads = 1")
+    single = _sampled_pairs(con, model)
+    con.execute("set threads = 4")
+    parallel = _sampled_pairs(con, model)
+
+    assert parallel == single
+
+
+def test_em_sample_depends_on_seed(con):
+    _candidate_gammas(con, 200_000)
+    model = replace(_model(), em_sample_pairs=20_000)
+
+    first = _sampled_pairs(con, replace(model, seed=1))
+    second = _sampled_pairs(con, replace(model, seed=2))
+
+    assert first != second
+    assert len(second) == pytest.approx(20_000, rel=0.05)
+
+
+def test_em_sample_whole_table_when_small(con):
+    _candidate_gammas(con, 1_000)
+    assert _em_sample(con, replace(_model(), em_sample_pairs=5_000)) == sql_gen.GAMMAS
+
+
+def test_gamma_patterns_ignore_row_order(con):
+    # Six comparisons give too many groups for DuckDB's perfect hash aggregate, which returns
+    # groups sorted. The general hash aggregate returns them in input order.
+    names = "abcdef"
+    model = replace(_model(), comparisons=tuple(_comparison(name, 4) for name in names))
+    gammas = ", ".join(
+        f"((hash(i * {k + 3} + {k}) % 5)::smallint - 1)::smallint as gamma_{name}"
+        for k, name in enumerate(names)
+    )
+    results = []
+    for order in ("i", "hash(i, 99)"):
+        con.execute(
+            f"create or replace table {sql_gen.GAMMAS} as "
+            f"select (i // 7 + 1)::integer as rid_l, (i % 7000 + 1)::integer as rid_r, {gammas} "
+            f"from range(200000) as t(i) order by {order}"
+        )
+        con.execute(
+            f"create or replace table {sql_gen.RECORDS} as "
+            f"select (i + 1)::integer as __rid from range(28572) as t(i)"
+        )
+        results.append(gamma_patterns(con, model))
+
+    (patterns, counts), (shuffled_patterns, shuffled_counts) = results
+    assert shuffled_patterns.tolist() == patterns.tolist()
+    assert shuffled_counts.tolist() == counts.tolist()
+    assert counts.sum() == 200_000

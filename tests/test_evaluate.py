@@ -117,7 +117,8 @@ def test_evaluate_scores_precision_and_recall(tmp_path):
     assert rows["NOT_IN_REGISTER"].false_negatives == 1
     assert rows["DECEASED_RECIPIENT"].is_evaluated is False
     assert rows["DECEASED_RECIPIENT"].recall is None
-    assert rows["DECEASED_RECIPIENT"].note == "not evaluated: input table stg_deaths is absent"
+    # rule_status keeps the reason in the run's language, Indonesian by default.
+    assert rows["DECEASED_RECIPIENT"].note == "not evaluated: tabel masukan stg_deaths tidak ada"
 
 
 def test_evaluate_counts_false_positives_and_decoys(tmp_path):

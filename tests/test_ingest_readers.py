@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import pytest
 import xlsxwriter
 
 from pipelines.errors import ReconciliationError, SourceFileError
 from pipelines.i18n import set_language
+from pipelines.ingest.formulas import FormulaCell, formulas_without_value
 from pipelines.ingest.load import _ClassifyContext, _reconcile, ingest_source
 from pipelines.ingest.readers import detect_encoding
 from pipelines.runconfig import SourceSpec
@@ -128,10 +131,13 @@ def test_csv_ragged_row_quarantined(con, tmp_path):
     detail = con.sql("select source_row, reason_code, reason_detail from quarantine "
                      "order by source_row").fetchall()
     assert detail == [
-        (3, "unparseable_row", "cannot split the row into the header's columns: "
-                               "expected 3 fields, found 4"),
-        (4, "unparseable_row", "cannot split the row into the header's columns: "
-                               "expected 3 fields, found 2"),
+        (3, "unparseable_row", "officials.csv row 3: the row has 4 fields but the header has "
+                               "3. A value probably contains the separator ';' without quotes. "
+                               "Put that value in double quotes, or export the file again with "
+                               "another separator."),
+        (4, "unparseable_row", "officials.csv row 4: the row has 2 fields but the header has "
+                               "3. Check that row in the file: a value or a separator is "
+                               "missing."),
     ]
     assert (counts[0].rows_read, counts[0].rows_loaded, counts[0].rows_quarantined) == (4, 2, 2)
 
@@ -371,3 +377,182 @@ def test_messages_in_indonesian(con, tmp_path):
     assert con.sql("select reason_detail from quarantine").fetchall() == [
         ("tidak ada NIK dan tidak ada nama",)
     ]
+
+
+def _reasons(con) -> list[tuple]:
+    return con.sql("select source_row, reason_detail from quarantine order by source_row").fetchall()
+
+
+def test_csv_separator_in_value_indonesian(con, tmp_path):
+    set_language("id")
+    _write_csv(tmp_path / "p.csv", "NIK;NAMA;JABATAN\n"
+               "3325011007600002;BUDI;SEKDES; RT 02\n"
+               "3325011007600004;JONO;KADUS\n")
+
+    ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+
+    assert _reasons(con) == [(2, (
+        "p.csv baris 2: baris ini berisi 4 kolom, padahal judul kolom ada 3. Kemungkinan ada "
+        "nilai yang memuat pemisah ';' tanpa tanda kutip. Apit nilai itu dengan tanda kutip "
+        "ganda, atau ekspor ulang file dengan pemisah lain."))]
+
+
+def test_csv_stray_quote_joins_lines(con, tmp_path):
+    set_language("id")
+    _write_csv(tmp_path / "p.csv", "NIK;NAMA;JABATAN\n"
+               "3325011007600005;\"KARTO;KADUS\n"
+               "3325011007600004;JONO;KADUS\n")
+
+    counts = ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+
+    reasons = _reasons(con)
+    assert len(reasons) == 1
+    assert reasons[0][0] == 2
+    assert reasons[0][1].startswith(
+        "p.csv baris 2: sebuah tanda kutip ganda (\") membuka nilai yang berlanjut dari baris 2 "
+        "sampai baris 3")
+    assert "Hapus atau tutup tanda kutip" in reasons[0][1]
+    assert (counts[0].rows_read, counts[0].rows_quarantined) == (1, 1)
+
+
+def test_csv_unclosed_quote_stops_english(con, tmp_path):
+    # A quote that is never closed makes one value of the rest of the file, and the csv module
+    # rejects a value longer than its field limit (131,072 characters by default).
+    rows = "".join(f"33250110076{i:05d};WARGA {i};KADUS\n" for i in range(8000))
+    _write_csv(tmp_path / "p.csv", "NIK;NAMA;JABATAN\n3325011007600005;\"KARTO;KADUS\n" + rows)
+
+    with pytest.raises(SourceFileError) as error:
+        ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+
+    assert str(error.value) == (
+        "p.csv: from line 2 on, a double quote (\") opens a value that is never closed, so the "
+        "rest of the file reads as one value. Remove or close that quote and export the file "
+        "again.")
+
+
+# --- Excel formulas without a saved value ----------------------------------------------------
+
+
+def _formula_workbook(path: Path, rows: list[list[str]], sheet: str = "PBI") -> None:
+    # openpyxl saves formulas without their results, like tools that never calculate.
+    workbook = openpyxl.Workbook()
+    worksheet = workbook.active
+    worksheet.title = sheet
+    for row in rows:
+        worksheet.append(row)
+    workbook.save(path)
+
+
+def test_xlsx_formula_row_quarantined(con, tmp_path):
+    set_language("id")
+    _formula_workbook(tmp_path / "pbi.xlsx", [
+        ["NIK", "NAMA", "SEGMEN", "CATATAN"],
+        ["3325011203800002", "BUDI", "PBI APBN", "=1+1"],
+        ["3325014507850001", '=UPPER("siti")', "PBI APBD", ""],
+    ])
+
+    counts = ingest_source(con, _spec(tmp_path, "pbi.xlsx", "pbi"), "r", 1)
+
+    # A formula in a column the audit does not use leaves its row alone.
+    assert _raw(con, "pbi", "source_row, name") == [(2, "BUDI")]
+    rows = con.sql("select source_sheet, source_row, reason_code, reason_detail "
+                   "from quarantine").fetchall()
+    assert rows == [("PBI", 3, "formula_without_value", (
+        "pbi.xlsx [PBI] baris 3: ada rumus tanpa nilai tersimpan di kolom NAMA (sel B3), jadi "
+        "nilainya tidak diketahui. Buka file di Excel atau LibreOffice, simpan, lalu ekspor "
+        "ulang, atau tempel sel-sel itu sebagai nilai (paste values)."))]
+    assert (counts[0].rows_read, counts[0].rows_loaded, counts[0].rows_quarantined) == (2, 1, 1)
+
+
+def test_xlsx_formula_offset_sheet(con, tmp_path):
+    workbook = openpyxl.Workbook()
+    worksheet = workbook.active
+    worksheet.title = "Data"
+    worksheet["C2"], worksheet["D2"], worksheet["E2"] = "NIK", "NAMA", "SEGMEN"
+    worksheet["C3"], worksheet["D3"], worksheet["E3"] = "3325011203800002", "BUDI", "=D3"
+    worksheet["C4"], worksheet["D4"], worksheet["E4"] = "3325014507850001", "SITI", "PBI APBD"
+    workbook.save(tmp_path / "pbi.xlsx")
+
+    ingest_source(con, _spec(tmp_path, "pbi.xlsx", "pbi"), "r", 1)
+
+    assert _raw(con, "pbi", "source_row, name, segment") == [(4, "SITI", "PBI APBD")]
+    detail = con.sql("select source_row, reason_detail from quarantine "
+                     "where reason_code = 'formula_without_value'").fetchall()
+    assert detail == [(3, (
+        "pbi.xlsx [Data] row 3: formula without a saved value in column SEGMEN (cell E3), so "
+        "the value is unknown. Open the file in Excel or LibreOffice, save it and export it "
+        "again, or paste the cells as values."))]
+
+
+def test_xlsx_formula_in_nik_stops(con, tmp_path):
+    _formula_workbook(tmp_path / "pbi.xlsx", [
+        ["NIK", "NAMA", "SEGMEN"],
+        ["3325011203800002", "BUDI", "PBI APBN"],
+        ['=TEXT(3325010101100003,"0")', "ANAK", "PBI APBD"],
+        ['=TEXT(3325010101100004,"0")', "ANAK", "PBI APBD"],
+    ])
+
+    with pytest.raises(SourceFileError) as error:
+        ingest_source(con, _spec(tmp_path, "pbi.xlsx", "pbi"), "r", 1)
+
+    assert str(error.value) == (
+        "pbi.xlsx [PBI], cell A3 (row 3, column NIK): the cell holds a formula without a saved "
+        "value (=TEXT(3325010101100003,\"0\")), so the ID cannot be read. Such cells in this "
+        "column: 2. Open the file in Excel or LibreOffice, save it and export it again, or paste "
+        "the column as values.")
+    assert con.sql("select count(*) from raw_pbi").fetchall() == [(0,)]
+
+
+def test_xlsx_cached_formula_keeps_value(con, tmp_path):
+    workbook = xlsxwriter.Workbook(tmp_path / "pbi.xlsx")
+    worksheet = workbook.add_worksheet("PBI")
+    worksheet.write_row(0, 0, ["NIK", "NAMA", "SEGMEN"])
+    worksheet.write_string(1, 0, "3325014507850001")
+    worksheet.write_formula(1, 1, '=UPPER("siti")', None, "SITI")
+    worksheet.write_string(1, 2, "PBI APBD")
+    workbook.close()
+
+    ingest_source(con, _spec(tmp_path, "pbi.xlsx", "pbi"), "r", 1)
+
+    assert _raw(con, "pbi", "source_row, name") == [(2, "SITI")]
+    assert _quarantine(con) == []
+
+
+def _package(path: Path, sheet_xml: str, target: str) -> None:
+    """Write the workbook parts that formulas_without_value reads, with an `x:` prefix."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    relations = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("xl/workbook.xml", (
+            f'<x:workbook xmlns:x="{main}" xmlns:r="{relations}"><x:sheets>'
+            f'<x:sheet name="Daftar" sheetId="1" r:id="rId7"/></x:sheets></x:workbook>'))
+        archive.writestr("xl/_rels/workbook.xml.rels", (
+            f'<Relationships xmlns="{package}"><Relationship Id="rId7" Type="{relations}/worksheet"'
+            f' Target="{target}"/></Relationships>'))
+        archive.writestr("xl/worksheets/daftar.xml", (
+            f'<x:worksheet xmlns:x="{main}"><x:sheetData>{sheet_xml}</x:sheetData></x:worksheet>'))
+
+
+def test_formula_scan_prefixed_parts(tmp_path):
+    cells = (
+        '<x:row r="2"><x:c r="A2" t="s"><x:v>0</x:v></x:c><x:c r="B2"><x:f>A2&amp;"x"</x:f></x:c>'
+        '</x:row><x:row><x:c><x:v>1</x:v></x:c><x:c t="str"><x:f>""</x:f><x:v></x:v></x:c>'
+        '<x:c><x:f t="shared" si="0"/><x:v/></x:c></x:row>'
+    )
+    _package(tmp_path / "a.xlsx", cells, "worksheets/daftar.xml")
+    _package(tmp_path / "b.xlsx", cells, "/xl/worksheets/daftar.xml")
+
+    for name in ("a.xlsx", "b.xlsx"):
+        found = formulas_without_value(tmp_path / name)
+        assert found == {"Daftar": [FormulaCell(2, 2, 'A2&"x"'), FormulaCell(3, 3, "")]}
+    assert FormulaCell(2, 2, 'A2&"x"').reference == "B2"
+    assert FormulaCell(3, 28, "").reference == "AB3"
+
+
+def test_formula_scan_skips_other_formats(tmp_path):
+    (tmp_path / "a.xls").write_bytes(b"not a zip")
+    (tmp_path / "b.xlsx").write_bytes(b"not a zip")
+
+    assert formulas_without_value(tmp_path / "a.xls") == {}
+    assert formulas_without_value(tmp_path / "b.xlsx") == {}

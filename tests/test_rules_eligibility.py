@@ -217,7 +217,10 @@ def test_business_owner_not_evaluated_without_ahu_rows(con):
         "where rule_code = 'BUSINESS_OWNER'"
     ).fetchall()
 
-    assert status == [(False, "no AHU/OSS company officer or owner rows in stg_exclusion")]
+    # The reason is in the run's language, Indonesian by default.
+    assert status == [
+        (False, "tidak ada baris pengurus atau pemilik perusahaan AHU/OSS di stg_exclusion")
+    ]
 
 
 def test_wage_above_umk_fires_only_above_umk(con):

@@ -17,6 +17,7 @@ from test_rules_builders import (
     run,
 )
 
+from pipelines.i18n import set_language
 from pipelines.rules import apply_rules
 from pipelines.rules.registry import RULES
 
@@ -296,7 +297,11 @@ def test_household_dissolved_ignores_living_member(con):
 
 
 def test_rule_status_marks_absent_inputs(con):
-    summary = run(con, pkh=[{"nik": HEAD}])
+    set_language("en")
+    try:
+        summary = run(con, pkh=[{"nik": HEAD}])
+    finally:
+        set_language("id")
 
     status = dict(
         con.execute(
@@ -313,6 +318,36 @@ def test_rule_status_marks_absent_inputs(con):
     assert "stg_bpjs_tk" in status["WAGE_ABOVE_UMK"]
     assert counts == [(0,)]
     assert set(summary.not_evaluated) == set(status)
+
+
+def test_rule_status_reasons_in_indonesian(con):
+    summary = run(
+        con,
+        register=family(),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        exclusion=[{"nik": make_nik(6), "category": "PNS"}],
+    )
+
+    status = dict(
+        con.execute(
+            "select rule_code, not_evaluated_reason from rule_status where not is_evaluated"
+        ).fetchall()
+    )
+
+    assert status["DECEASED_RECIPIENT"] == "tabel masukan stg_deaths tidak ada"
+    assert status["BUSINESS_OWNER"] == (
+        "tidak ada baris pengurus atau pemilik perusahaan AHU/OSS di stg_exclusion"
+    )
+    assert summary.not_evaluated["DECEASED_RECIPIENT"] == "tabel masukan stg_deaths tidak ada"
+
+
+def test_rule_status_reason_logged_english(con, caplog):
+    with caplog.at_level("WARNING", logger="pipelines.rules.apply"):
+        run(con, register=family(), pkh=[{"nik": HEAD, "no_kk": KK}])
+
+    assert "rule 13 DECEASED_RECIPIENT not evaluated: input table stg_deaths is absent" in (
+        caplog.text
+    )
 
 
 def test_rule_status_lists_every_rule(con):

@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from pipelines.errors import ExpectationsFailed
+from pipelines.i18n import set_language
 from pipelines.ingest.contract import KIND_COLUMNS, staging_columns
 from pipelines.ingest.load import ensure_ingest_tables, ingest_source
 from pipelines.ingest.staging import build_staging
@@ -171,3 +172,46 @@ def test_committed_files_end_to_end(con, tmp_path):
     statuses = con.sql("select nik_status, count(*) from stg_register group by 1 "
                        "order by 1").fetchall()
     assert statuses == [("excel_damaged", 1), ("placeholder", 1), ("valid", 2)]
+
+
+def _header_only_deaths(con, tmp_path) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "kematian_desa.csv").write_text("NIK;NAMA;TGL_MENINGGAL\n", encoding="utf-8")
+    ingest_source(con, SourceSpec(kind="deaths", path="kematian_*.csv", raw_dir=raw), "r1", 1)
+    build_staging(con, ["deaths"], today=dt.date(2026, 12, 4))
+
+
+def test_header_only_file_named_indonesian(con, tmp_path):
+    _header_only_deaths(con, tmp_path)
+
+    with pytest.raises(ExpectationsFailed) as error:
+        validate_staging(con, tmp_path / "report", "r1")
+
+    message = str(error.value)
+    assert "kematian_desa.csv: hanya berisi baris judul kolom" in message
+    assert "stg_deaths:" not in message
+    assert "The table has at least one row" not in message
+
+
+def test_header_only_file_named_english(con, tmp_path):
+    set_language("en")
+    try:
+        _header_only_deaths(con, tmp_path)
+        with pytest.raises(ExpectationsFailed) as error:
+            validate_staging(con, tmp_path / "report", "r1")
+    finally:
+        set_language("id")
+
+    assert "kematian_desa.csv: the file has only a header row" in str(error.value)
+
+
+def test_stop_message_names_file(con, tmp_path):
+    _stage(con, "pbi", _people(10, nik=lambda i: f"WARGA {i}"))
+
+    with pytest.raises(ExpectationsFailed) as error:
+        validate_staging(con, tmp_path, "run1")
+
+    message = str(error.value)
+    assert "- f.csv (stg_pbi): " in message
+    assert "At least 50% of NIKs are usable" not in message

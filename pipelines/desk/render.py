@@ -7,6 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from pipelines.cli_framework import fit_columns
 from pipelines.desk.lookup import normalise_name
 from pipelines.desk.models import DeskAnswer, Finding
 from pipelines.i18n import _
@@ -110,7 +111,7 @@ def _identity_panel(answer: DeskAnswer) -> RenderableType:
     ]
     for label, value in rows:
         grid.add_row(label, value)
-    return Panel(grid, title=_("Desk lookup") + f": {answer.query}", border_style="blue")
+    return Panel(fit_columns(grid), title=_("Desk lookup") + f": {answer.query}", border_style="blue")
 
 
 def _members_table(answer: DeskAnswer) -> RenderableType:
@@ -129,7 +130,7 @@ def _members_table(answer: DeskAnswer) -> RenderableType:
         )
     if not answer.members:
         table.add_row(_("No household in the register."), "", "", "", "")
-    return table
+    return fit_columns(table)
 
 
 def _programmes_table(answer: DeskAnswer) -> RenderableType:
@@ -149,7 +150,7 @@ def _programmes_table(answer: DeskAnswer) -> RenderableType:
         )
     if not answer.programmes:
         table.add_row(_("None of PKH, BPNT or PBI in this run."), "", "")
-    return table
+    return fit_columns(table)
 
 
 def _evidence_text(finding: Finding, language: str) -> str | None:
@@ -177,7 +178,7 @@ def _findings_table(answer: DeskAnswer, language: str) -> RenderableType:
         )
     if not answer.findings:
         table.add_row("", _("No findings for this person."), "", "", "")
-    return table
+    return fit_columns(table)
 
 
 def _complaints_table(answer: DeskAnswer) -> RenderableType:
@@ -207,7 +208,7 @@ def _complaints_table(answer: DeskAnswer) -> RenderableType:
         )
     if not answer.complaints:
         table.add_row(_("No complaints recorded."), "", "", "", "", "", "")
-    return table
+    return fit_columns(table)
 
 
 def _source_text(source: str | None, row: int | None) -> str:

@@ -27,6 +27,8 @@ MIN_SESSION_PAIRS = 20
 EM_SAMPLE = "__er_em_sample"
 FORBIDDEN_SAMPLE = "__er_forbidden_sample"
 FORBIDDEN_GAMMAS = "__er_forbidden_gammas"
+# The EM sample keeps a pair when hash(rid_l, rid_r, seed) modulo this is below a cut-off.
+EM_SAMPLE_BUCKETS = 1_000_000
 
 
 @dataclass
@@ -159,7 +161,10 @@ def gamma_patterns(
     table: str = sql_gen.GAMMAS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the distinct gamma vectors of the pairs in `table` for which `where` (a predicate
-    over the records `l` and `r`) holds, and how often each occurs."""
+    over the records `l` and `r`) holds, and how often each occurs.
+
+    The vectors are sorted, because EM sums floats over them and a different order changes
+    the last bits of m, and with them the match weights, from one run to the next."""
     columns = ", ".join(f"g.{c.gamma_column}" for c in model.comparisons)
     rows = query_rows(
         con,
@@ -168,7 +173,8 @@ def gamma_patterns(
         inner join {sql_gen.RECORDS} as l on l.__rid = g.rid_l
         inner join {sql_gen.RECORDS} as r on r.__rid = g.rid_r
         where {where}
-        group by all""",
+        group by all
+        order by all""",
     )
     if not rows:
         return np.zeros((0, len(model.comparisons)), dtype=np.int64), np.zeros(0)
@@ -340,8 +346,8 @@ def _em_sample(
 
 
 def _hash_sample_sql(model: ModelSpec, rate: float) -> str:
-    parts = 1_000_000
-    return f"hash(rid_l, rid_r, {int(model.seed)}) % {parts} < {round(rate * parts)}"
+    cutoff = round(rate * EM_SAMPLE_BUCKETS)
+    return f"hash(rid_l, rid_r, {int(model.seed)}) % {EM_SAMPLE_BUCKETS} < {cutoff}"
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:

@@ -7,6 +7,7 @@ the only row of a sheet that is not counted. Rows above the header (titles) are 
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -263,7 +264,8 @@ def _load_sheet(con, plan: _SheetPlan, kind: str, spec: SourceSpec, source_file:
     else:
         headers = list(plan.mapping.headers)
         width = len(headers)
-        ids = IdPositions(plan.mapping.position_of("nik"), plan.mapping.position_of("no_kk"))
+        ids = IdPositions(plan.mapping.position_of("nik"), plan.mapping.position_of("no_kk"),
+                          frozenset(plan.mapping.canonical_by_position))
 
     context = _ClassifyContext(kind, source_file, sheet.sheet, run_id, file_number,
                                plan.header_index, headers, plan.mapping, spec)
@@ -281,7 +283,7 @@ def landing_schema(width: int) -> pa.Schema:
         [("source_row", pa.int64())]
         + [(f"c{i}", pa.string()) for i in range(width)]
         + [("nik_cell_type", pa.string()), ("no_kk_cell_type", pa.string()),
-           ("parse_issue", pa.string())]
+           ("parse_issue", pa.string()), ("issue_code", pa.string())]
     )
 
 
@@ -303,12 +305,23 @@ def _load_stream(con, batches, width: int, select: str) -> str | None:
     DuckDB scan is far faster than an insert per batch). Return the reason when the fast CSV
     reader gave up."""
     stopped: list[str] = []
+    # DuckDB pulls the batches from its own threads. Running the reader in the caller's context
+    # keeps the run's language for the quarantine reasons that the reader writes.
+    context = contextvars.copy_context()
+
+    # A reader error raised inside DuckDB's scan would reach the user wrapped in DuckDB's
+    # English error text, so it ends the stream here and is raised again after the scan.
+    failed: list[SourceFileError] = []
 
     def guarded():
+        iterator = iter(batches)
         try:
-            yield from batches
+            while (batch := context.run(next, iterator, None)) is not None:
+                yield batch
         except IrregularCsvError as e:
             stopped.append(str(e))
+        except SourceFileError as e:
+            failed.append(e)
 
     reader = pa.RecordBatchReader.from_batches(landing_schema(width), guarded())
     con.register("__ingest_stream", reader)
@@ -316,6 +329,8 @@ def _load_stream(con, batches, width: int, select: str) -> str | None:
         run_sql(con, f"create or replace temp table {CLASSIFIED} as {select}")
     finally:
         con.unregister("__ingest_stream")
+    if failed:
+        raise failed[0]
     return stopped[0] if stopped else None
 
 
@@ -379,7 +394,7 @@ def _reason_sql(ctx: _ClassifyContext) -> str:
     # The second branch lets ordinary data rows (a long NIK and a name below the header) skip
     # the costlier checks: none of the later reasons can apply to them.
     return f"""case
-        when parse_issue is not null then 'unparseable_row'
+        when parse_issue is not null then issue_code
         when source_row > {header_row} and {nik_long} and {name_present} then null
         when {blank} then 'blank_row'
         when source_row < {header_row} then 'title_row'
@@ -402,10 +417,12 @@ def _detail_sql(ctx: _ClassifyContext) -> str:
     branches = "\n".join(
         f"        when {_sql_text(code)} then {_sql_text(text)}" for code, text in details.items()
     )
-    unparseable = _sql_text(_("cannot split the row into the header's columns") + ": ")
-    return f"""case reason_code
+    # The readers write the whole reason of a row they flag, in the run's language.
+    return f"""case
+        when parse_issue is not null then parse_issue
+        else case reason_code
 {branches}
-        when 'unparseable_row' then {unparseable} || parse_issue
+        end
     end"""
 
 

@@ -5,8 +5,10 @@ survive. Each batch carries the row number a user sees in the file (`source_row`
 Excel, whether the NIK and No KK cells were numeric (such cells have already lost digits).
 
 Batch columns: `source_row` (int64), `c0` .. `c<width-1>` (string), `nik_cell_type`,
-`no_kk_cell_type` (`text`, `number` or `csv`) and `parse_issue` (NULL, or why the row could not be
-split into `width` cells).
+`no_kk_cell_type` (`text`, `number` or `csv`), `parse_issue` (NULL, or the quarantine reason of a
+row the reader cannot load as it is, in the current language) and `issue_code` (its reason code:
+`unparseable_row` for a CSV row that does not split into `width` cells, `formula_without_value`
+for an Excel row with a formula cell that has no saved value).
 """
 
 from __future__ import annotations
@@ -27,6 +29,13 @@ import python_calamine
 
 from pipelines.errors import SourceFileError
 from pipelines.i18n import _
+from pipelines.ingest.csv_issues import RowContext, csv_error_message, width_issue
+from pipelines.ingest.formulas import (
+    FormulaCell,
+    SheetColumns,
+    formula_row_issues,
+    formulas_without_value,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -38,16 +47,23 @@ _SAMPLE_BYTES = 256 * 1024
 _DECODE_CHUNK = 4 * 1024 * 1024
 
 
+# Quarantine reason codes of the rows a reader flags (`issue_code`).
+UNPARSEABLE_ROW = "unparseable_row"
+FORMULA_WITHOUT_VALUE = "formula_without_value"
+
+
 class IrregularCsvError(Exception):
     """The fast CSV reader met a row with the wrong number of fields; re-read exactly."""
 
 
 @dataclass(frozen=True)
 class IdPositions:
-    """Positions of the NIK and No KK columns whose cell type is recorded (None if absent)."""
+    """Positions of the NIK and No KK columns whose cell type is recorded (None if absent), and
+    of every column mapped to a canonical name."""
 
     nik: int | None = None
     no_kk: int | None = None
+    mapped: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -180,7 +196,7 @@ def _csv_batches_fast(
     is numbered wrongly from the header on.
     """
     if title_rows:
-        builder = _BatchBuilder(width)
+        builder = _BatchBuilder(width, RowContext(path.name, delimiter))
         for record, row in enumerate(title_rows, start=1):
             builder.add(record, row, "csv", "csv", check_width=False)
         yield builder.flush()
@@ -227,9 +243,8 @@ def _with_provenance(batch: pa.RecordBatch, first_row: int, cell_type: str) -> p
     ).cast(pa.string())
     no_issue = pa.nulls(n, type=pa.string())
     return pa.RecordBatch.from_arrays(
-        [rows, *batch.columns, constant, constant, no_issue],
-        names=["source_row", *batch.schema.names, "nik_cell_type", "no_kk_cell_type",
-               "parse_issue"],
+        [rows, *batch.columns, constant, constant, no_issue, no_issue],
+        names=_batch_names(batch.num_columns),
     )
 
 
@@ -237,23 +252,24 @@ def _csv_batches_exact(
     path: Path, encoding: str, delimiter: str, header_index: int, width: int
 ) -> Iterator[pa.RecordBatch]:
     """Read record by record with the csv module, which tolerates ragged and title rows."""
-    builder = _BatchBuilder(width)
+    builder = _BatchBuilder(width, RowContext(path.name, delimiter))
     with path.open(encoding=encoding, newline="") as f:
         reader = csv.reader(f, delimiter=delimiter)
         record = 0
+        last_line = 0
         try:
             for row in reader:
                 record += 1
+                lines = (last_line + 1, reader.line_num)
+                last_line = reader.line_num
                 if record - 1 == header_index:
                     continue
-                builder.add(record, row, "csv", "csv", check_width=record - 1 > header_index)
+                builder.add(record, row, "csv", "csv", check_width=record - 1 > header_index,
+                            lines=lines)
                 if builder.full:
                     yield builder.flush()
         except csv.Error as e:
-            raise SourceFileError(
-                _("{file}: CSV record {row} cannot be parsed ({error}). Check the quoting "
-                  "near that record.").format(file=path.name, row=record + 1, error=e)
-            ) from e
+            raise SourceFileError(csv_error_message(path.name, last_line + 1, e)) from e
     if builder.size:
         yield builder.flush()
 
@@ -261,8 +277,9 @@ def _csv_batches_exact(
 class _BatchBuilder:
     """Collect rows column by column and emit Arrow batches of BATCH_ROWS rows."""
 
-    def __init__(self, width: int):
+    def __init__(self, width: int, context: RowContext | None = None):
         self.width = width
+        self.context = context or RowContext("", ",")
         self._reset()
 
     def _reset(self) -> None:
@@ -281,14 +298,15 @@ class _BatchBuilder:
         return len(self.rows) >= BATCH_ROWS
 
     def add(self, row_number: int, cells: list[str], nik_type: str, kk_type: str,
-            check_width: bool) -> None:
-        """Add one row. With `check_width`, a row with a different number of fields (other
-        than a blank row or extra empty fields) gets a parse issue."""
+            check_width: bool, lines: tuple[int, int] | None = None) -> None:
+        """Add one row, read from the file lines `lines` (first, last). With `check_width`, a
+        row with a different number of fields (other than a blank row or extra empty fields)
+        gets a parse issue."""
         issue = None
         if check_width and cells:
             extra = cells[self.width:]
             if any(c.strip() for c in extra) or len(cells) < self.width:
-                issue = f"expected {self.width} fields, found {len(cells)}"
+                issue = width_issue(self.context, row_number, len(cells), self.width, lines)
         padded = cells[: self.width] + [""] * (self.width - len(cells))
         if issue:
             # Keep every field so the quarantine shows the whole row.
@@ -303,14 +321,14 @@ class _BatchBuilder:
     def flush(self) -> pa.RecordBatch:
         arrays = [pa.array(self.rows, type=pa.int64())]
         arrays += [pa.array(column, type=pa.string()) for column in self.cells]
+        codes = [UNPARSEABLE_ROW if issue else None for issue in self.issues]
         arrays += [
             pa.array(self.nik_types, type=pa.string()),
             pa.array(self.kk_types, type=pa.string()),
             pa.array(self.issues, type=pa.string()),
+            pa.array(codes, type=pa.string()),
         ]
-        names = ["source_row", *_cell_names(self.width), "nik_cell_type", "no_kk_cell_type",
-                 "parse_issue"]
-        batch = pa.RecordBatch.from_arrays(arrays, names=names)
+        batch = pa.RecordBatch.from_arrays(arrays, names=_batch_names(self.width))
         self._reset()
         return batch
 
@@ -359,14 +377,18 @@ def _open_workbook(path: Path) -> list[SheetSource]:
             _("{file}: the workbook cannot be opened ({error}). Save it again as .xlsx and "
               "retry.").format(file=path.name, error=e)
         ) from e
+    # NOTE: .xls, .xlsb and .ods workbooks are not scanned for formulas without a saved value.
+    formulas = formulas_without_value(path)
     sources = []
     for name in workbook.sheet_names:
-        sources.append(_open_sheet(path, workbook, name))
+        sources.append(_open_sheet(path, workbook, name, formulas.get(name, [])))
     return sources
 
 
-def _open_sheet(path: Path, workbook, name: str) -> SheetSource:
+def _open_sheet(path: Path, workbook, name: str, formulas: list[FormulaCell]) -> SheetSource:
     sheet = workbook.get_sheet_by_name(name)
+    # calamine starts each row at the sheet's first used column.
+    first_column = (sheet.start[1] + 1) if sheet.start else 1
     rows = sheet.iter_rows()
     head: list[list] = []
     for row in rows:
@@ -380,15 +402,24 @@ def _open_sheet(path: Path, workbook, name: str) -> SheetSource:
         if consumed["done"]:
             raise RuntimeError(f"sheet {name!r} of {path.name} can be read only once")
         consumed["done"] = True
-        return _sheet_batches(head, rows, header_index, width, ids)
+        issues = {}
+        if formulas and 0 <= header_index < len(preview):
+            keys = frozenset(p for p in (ids.nik, ids.no_kk) if p is not None)
+            columns = SheetColumns(preview[header_index], first_column, keys, ids.mapped)
+            # Called from the ingest step, before the rows stream, so a formula in a NIK or No
+            # KK column stops the file before anything is loaded.
+            issues = formula_row_issues(formulas, columns, f"{path.name} [{name}]",
+                                        header_index + 1)
+        return _sheet_batches(head, rows, header_index, width, ids, issues)
 
     return SheetSource(path, name, preview, batches)
 
 
 def _sheet_batches(head: list[list], rest: Iterator[list], header_index: int, width: int,
-                   ids: IdPositions) -> Iterator[pa.RecordBatch]:
-    """Yield the sheet's rows as batches. Rows are collected whole and turned into columns
-    once per batch, which costs far less than appending cell by cell."""
+                   ids: IdPositions, issues: dict[int, str]) -> Iterator[pa.RecordBatch]:
+    """Yield the sheet's rows as batches. `issues` maps a row number to the quarantine reason
+    of a row with a formula cell without a saved value. Rows are collected whole and turned into columns once
+    per batch, which costs far less than appending cell by cell."""
     rows: list[list[str]] = []
     numbers: list[int] = []
     nik_types: list[str] = []
@@ -408,25 +439,33 @@ def _sheet_batches(head: list[list], rest: Iterator[list], header_index: int, wi
         nik_types.append(_type_at(values, ids.nik))
         kk_types.append(_type_at(values, ids.no_kk))
         if len(rows) >= BATCH_ROWS:
-            yield _rows_to_batch(rows, numbers, nik_types, kk_types, width)
+            yield _rows_to_batch(rows, numbers, nik_types, kk_types, width, issues)
             rows, numbers, nik_types, kk_types = [], [], [], []
     if rows:
-        yield _rows_to_batch(rows, numbers, nik_types, kk_types, width)
+        yield _rows_to_batch(rows, numbers, nik_types, kk_types, width, issues)
 
 
 def _rows_to_batch(rows: list[list[str]], numbers: list[int], nik_types: list[str],
-                   kk_types: list[str], width: int) -> pa.RecordBatch:
+                   kk_types: list[str], width: int, issues: dict[int, str]) -> pa.RecordBatch:
     # Every row has `width` cells. Converting the rows as one list array and taking each column
     # by stride is about twice as fast as transposing the rows in Python first.
     cells = pa.array(rows, type=pa.list_(pa.string())).flatten()
     total = len(rows) * width
     arrays = [pa.array(numbers, type=pa.int64())]
     arrays += [cells.take(pa.array(np.arange(i, total, width))) for i in range(width)]
-    arrays += [pa.array(nik_types, type=pa.string()), pa.array(kk_types, type=pa.string()),
-               pa.nulls(len(rows), type=pa.string())]
-    names = ["source_row", *_cell_names(width), "nik_cell_type", "no_kk_cell_type",
-             "parse_issue"]
-    return pa.RecordBatch.from_arrays(arrays, names=names)
+    arrays += [pa.array(nik_types, type=pa.string()), pa.array(kk_types, type=pa.string())]
+    if issues:
+        details = [issues.get(number) for number in numbers]
+        codes = [FORMULA_WITHOUT_VALUE if detail else None for detail in details]
+        arrays += [pa.array(details, type=pa.string()), pa.array(codes, type=pa.string())]
+    else:
+        arrays += [pa.nulls(len(rows), type=pa.string()), pa.nulls(len(rows), type=pa.string())]
+    return pa.RecordBatch.from_arrays(arrays, names=_batch_names(width))
+
+
+def _batch_names(width: int) -> list[str]:
+    return ["source_row", *_cell_names(width), "nik_cell_type", "no_kk_cell_type",
+            "parse_issue", "issue_code"]
 
 
 def _chain(head: list[list], rest: Iterator[list]) -> Iterator[list]:

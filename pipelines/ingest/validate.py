@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.errors import ExpectationsFailed
-from pipelines.i18n import _
+from pipelines.i18n import _, current_language
 from pipelines.ingest.report import write_reports
 from pipelines.ingest.sources import SOURCE_KINDS
 from pipelines.sqlrun import query_rows, run_sql
@@ -125,7 +125,8 @@ def validate_staging(
     _store_results(con, summary)
     files = write_reports(summary.to_dict(), Path(out_dir))
     summary = ValidationSummary(run_id, suites, tuple(files))
-    _raise_on_stop(summary)
+    if not summary.success:
+        _raise_on_stop(summary, _source_files(con, run_id, tables))
     logger.info("validated %d staging tables: %d flag failures", len(suites),
                 len(summary.flag_failures))
     return summary
@@ -253,13 +254,79 @@ def _store_results(con, summary: ValidationSummary) -> None:
             )
 
 
-def _raise_on_stop(summary: ValidationSummary) -> None:
+@dataclass(frozen=True)
+class _SourceFile:
+    """A file (or sheet) loaded into a staging table, with its row counts."""
+
+    name: str
+    rows_read: int
+    rows_loaded: int
+
+
+def _source_files(con, run_id: str, tables: list[str]) -> dict[str, list[_SourceFile]]:
+    """Return the files of each staging table in `tables`: from `file_reconciliation` of this
+    run, or else from the table's own `source_file` column."""
+    files: dict[str, list[_SourceFile]] = {}
+    if _has_table(con, "file_reconciliation"):
+        rows = query_rows(
+            con,
+            "select 'stg_' || source_kind, source_file, source_sheet, sum(rows_read), "
+            "sum(rows_loaded) from file_reconciliation where run_id = ? group by all "
+            "order by all",
+            [run_id],
+        )
+        for table, source_file, sheet, read, loaded in rows:
+            files.setdefault(table, []).append(_SourceFile(_where(source_file, sheet), read, loaded))
+    for table in tables:
+        if table in files:
+            continue
+        rows = query_rows(
+            con,
+            f"select source_file, source_sheet, count(*) from {table} group by all order by all",
+        )
+        files[table] = [_SourceFile(_where(f, sheet), n, n) for f, sheet, n in rows]
+    return files
+
+
+def _has_table(con, table: str) -> bool:
+    return bool(query_rows(
+        con, "select count(*) from information_schema.tables where table_name = ?", [table]
+    )[0][0])
+
+
+def _where(source_file: str, sheet: str | None) -> str:
+    return f"{source_file} [{sheet}]" if sheet else source_file
+
+
+def _failure_line(outcome: ExpectationOutcome, files: list[_SourceFile]) -> str:
+    """Describe one blocking failure in the current language, naming the source files."""
+    if outcome.expectation_type == "expect_table_row_count_to_be_between" and files:
+        empty = [f for f in files if f.rows_loaded == 0]
+        if empty and all(f.rows_loaded == 0 for f in files):
+            return "\n".join(_empty_file_line(f) for f in empty)
+    description = outcome.description_id if current_language() == "id" else outcome.description
+    where = ", ".join(f.name for f in files)
+    where = f"{where} ({outcome.table_name})" if where else outcome.table_name
+    return f"- {where}: {description} ({_describe_failure(outcome)})"
+
+
+def _empty_file_line(source: _SourceFile) -> str:
+    if source.rows_read == 0:
+        return "- " + _(
+            "{file}: the file has only a header row, so there is nothing to audit. Export it "
+            "again with its data rows, or remove this source from the run configuration."
+        ).format(file=source.name)
+    return "- " + _(
+        "{file}: all {count} rows were quarantined, so there is nothing to audit. See "
+        "quarantine.parquet for the reason of each row, fix the file and run again."
+    ).format(file=source.name, count=source.rows_read)
+
+
+def _raise_on_stop(summary: ValidationSummary, files: dict[str, list[_SourceFile]]) -> None:
     failures = summary.stop_failures
     if not failures:
         return
-    lines = [
-        f"- {o.table_name}: {o.description} ({_describe_failure(o)})" for o in failures
-    ]
+    lines = [_failure_line(o, files.get(o.table_name, [])) for o in failures]
     tables = sorted({o.table_name for o in failures})
     raise ExpectationsFailed(
         _("Validation stopped the run: {count} blocking check(s) failed. The source file is "

@@ -12,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 from rapidfuzz import fuzz, process
 
+from pipelines.i18n import N_, current_language, gettext_for
 from pipelines.rules.inputs import (
     COMMON_COLUMNS,
     KIND_COLUMNS,
@@ -71,6 +72,7 @@ class RulesSummary:
     run_id: str
     findings: int
     findings_by_rule: dict[str, int]
+    # Rule code -> why it was not evaluated, in the run's language.
     not_evaluated: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -165,23 +167,39 @@ def prepare_inputs(
     return catalog
 
 
+@dataclass(frozen=True)
+class MissingInput:
+    """Why a rule cannot be evaluated: English message ids with their values."""
+
+    parts: tuple[tuple[str, dict[str, str]], ...]
+
+    def text(self, language: str) -> str:
+        """Return the reason in `language`, the parts joined by semicolons."""
+        return "; ".join(
+            gettext_for(language, message).format(**values) for message, values in self.parts
+        )
+
+
 def missing_input_reason(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, rule: Rule
-) -> str | None:
+) -> MissingInput | None:
     """Return why `rule` cannot be evaluated, or None when all its inputs are present."""
-    missing = []
+    missing: list[tuple[str, dict[str, str]]] = []
     for entry in rule.requires:
-        table, _, column = entry.partition(".")
+        table, _separator, column = entry.partition(".")
         if not catalog.has_table(table):
-            missing.append(f"input table {table} is absent")
+            missing.append((N_("input table {table} is absent"), {"table": table}))
         elif column and not catalog.has_column(table, column):
-            missing.append(f"input column {table}.{column} is absent")
+            missing.append(
+                (N_("input column {table}.{column} is absent"), {"table": table, "column": column})
+            )
     if rule.requires_any and not any(catalog.has_table(t) for t in rule.requires_any):
-        missing.append("none of the input tables " + ", ".join(rule.requires_any) + " is present")
+        missing.append((N_("none of the input tables {tables} is present"),
+                        {"tables": ", ".join(rule.requires_any)}))
     if missing:
-        return "; ".join(missing)
+        return MissingInput(tuple(missing))
     if rule.requires_rows is not None and not query_rows(con, rule.requires_rows.sql)[0][0]:
-        return rule.requires_rows.reason
+        return MissingInput(((rule.requires_rows.reason, {}),))
     return None
 
 
@@ -256,8 +274,13 @@ def apply_rules(
         for rule in (r for r in RULES if r.phase == phase):
             reason = missing_input_reason(con, catalog, rule)
             if reason is not None:
-                logger.warning("rule %d %s not evaluated: %s", rule.number, rule.code, reason)
-                reasons[rule.code] = reason
+                reasons[rule.code] = reason.text(current_language())
+                # The log record keeps the English reason; the CLI console shows the
+                # translated template with `console_args`.
+                logger.warning(
+                    "rule %d %s not evaluated: %s", rule.number, rule.code, reason.text("en"),
+                    extra={"console_args": (rule.number, rule.code, reasons[rule.code])},
+                )
                 continue
             counts[rule.code] = _run_rule(con, rule)
 

@@ -4,7 +4,7 @@ A rule is evaluated only when its inputs are present. Every `table` or `table.co
 `requires` must exist, and at least one table of `requires_any`. `requires_rows` is a SQL
 condition on the input views that must hold, for inputs that arrive inside a shared table
 (AHU/OSS rows in the exclusion list). A rule whose inputs are absent is recorded in
-`rule_status` as not evaluated, with the reason, and yields no findings.
+`rule_status` as not evaluated, with the reason in the run's language, and yields no findings.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.i18n import N_
 from pipelines.sqlrun import SQL_DIR
 
 RULES_SQL_DIR = SQL_DIR / "marts" / "rules"
@@ -23,7 +24,8 @@ REGISTER_LINKS = ("stg_register", "int_person_links", "int_families")
 
 @dataclass(frozen=True)
 class RowCondition:
-    """A SQL condition on the input views and the reason given when it is false."""
+    """A SQL condition on the input views and the reason given when it is false (an English
+    message id, translated when rule_status is written)."""
 
     sql: str
     reason: str
@@ -55,14 +57,14 @@ class Rule:
 
 _BUSINESS_ROWS = RowCondition(
     sql="select count(*) > 0 from __rules_list_members where list_kind = 'business'",
-    reason="no AHU/OSS company officer or owner rows in stg_exclusion",
+    reason=N_("no AHU/OSS company officer or owner rows in stg_exclusion"),
 )
 _LIST_ROWS = RowCondition(
     sql=(
         "select count(*) > 0 from __rules_list_members "
         "where list_kind in ('village_officials', 'exclusion')"
     ),
-    reason="no perangkat desa list and no other exclusion list rows",
+    reason=N_("no perangkat desa list and no other exclusion list rows"),
 )
 
 RULES: tuple[Rule, ...] = (

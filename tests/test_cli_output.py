@@ -1,0 +1,83 @@
+"""CLI tables written to a pipe or file: every NIK, No KK, number and rule code stays whole."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rich.console import Console
+from test_desk_lookup import audit_db  # noqa: F401 (a fixture)
+from test_evaluate import make_run, make_truth
+from test_publish_handmade_marts import ANAK, BUDI, KK_1, SITI
+
+from pipelines import cli
+from pipelines.i18n import set_language
+from pipelines.rules.registry import RULES
+
+
+@pytest.fixture(autouse=True)
+def redirected(monkeypatch):
+    # capsys is not a terminal, so rich falls back to 80 columns unless COLUMNS sets a width.
+    monkeypatch.delenv("COLUMNS", raising=False)
+    yield
+    set_language("id")
+
+
+def run_cli(capsys, *args: str) -> str:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(list(args))
+        raise SystemExit(0)
+    assert (exit_info.value.code or 0) == 0
+    return capsys.readouterr().out
+
+
+def _evaluation_output(capsys, tmp_path, language: str) -> str:
+    make_run(tmp_path)
+    truth = make_truth(
+        tmp_path, [["NOT_IN_REGISTER", "PKH", "u-stranger", "f2", "pkh.csv", "", "3", ""]]
+    )
+    return run_cli(capsys, "--lang", language, "evaluate", "--marts", str(tmp_path),
+                   "--truth", str(truth))
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_evaluate_redirected_keeps_rule_codes(capsys, tmp_path, language):
+    out = _evaluation_output(capsys, tmp_path, language)
+
+    assert "…" not in out
+    lines = out.splitlines()
+    for rule in RULES:
+        row = [line for line in lines if f" {rule.code} " in line]
+        assert len(row) == 1, rule.code
+
+
+def test_evaluate_redirected_one_line_per_rule(capsys, tmp_path):
+    out = _evaluation_output(capsys, tmp_path, "id")
+
+    row = next(line for line in out.splitlines() if " NOT_IN_REGISTER " in line)
+    cells = [cell.strip() for cell in row.strip("│ ").split("│")]
+    assert cells[:6] == ["NOT_IN_REGISTER", "1", "1", "1", "1.000", "1.000"]
+
+
+@pytest.mark.parametrize("columns", [None, "60"])
+def test_cek_redirected_keeps_ids(capsys, monkeypatch, audit_db, columns):  # noqa: F811
+    if columns:
+        monkeypatch.setenv("COLUMNS", columns)
+
+    out = run_cli(capsys, "cek", "--marts", str(audit_db.parent), BUDI)
+
+    assert "…" not in out
+    for nik in (BUDI, SITI, ANAK, KK_1):
+        assert nik in out
+
+
+def test_evaluate_narrow_terminal_keeps_rule_codes(capsys, tmp_path, monkeypatch):
+    terminal = Console(file=io.StringIO(), force_terminal=True, width=50, color_system=None)
+    monkeypatch.setattr(cli, "console", terminal)
+
+    _evaluation_output(capsys, tmp_path, "id")
+
+    out = terminal.file.getvalue()
+    assert "…" not in out
+    for rule in RULES:
+        assert f" {rule.code} " in out
