@@ -174,9 +174,7 @@ def _validate_table(con, context, table: str) -> SuiteOutcome:
 
     frames = {
         "shape": con.sql(f"select * from {table} limit 0").df(),
-        "data": con.sql(
-            f"select {', '.join(selectable) or 'null as _none'} from {table}"
-        ).df(),
+        "data": _frame(con, f"select {', '.join(selectable) or 'null as _none'} from {table}"),
     }
     results = []
     for part, expectations in (("shape", shape), ("data", data)):
@@ -188,6 +186,32 @@ def _validate_table(con, context, table: str) -> SuiteOutcome:
         results += _run(context, table, part, frames[part], suite, expectations)
     row_count = query_rows(con, f"select count(*) from {table}")[0][0]
     return SuiteOutcome(table, row_count, tuple(results))
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str):
+    """Return the rows of `sql` as a pandas frame with the dtypes DuckDB's `.df()` gives.
+
+    Through Arrow, all columns of the batang register took 0.7 CPU s against 5 for `.df()`.
+    Arrow hands dates to pandas as Python objects and nullable integers as floats, so dates
+    become timestamps and integers and booleans get pandas' nullable types, as with `.df()`.
+    """
+    import pandas as pd
+    import pyarrow as pa
+
+    table = con.sql(sql).arrow().read_all()
+    for index, column in enumerate(table.schema):
+        if pa.types.is_date(column.type):
+            table = table.set_column(
+                index, column.name, table.column(index).cast(pa.timestamp("us"))
+            )
+    nullable = {
+        pa.int8(): pd.Int8Dtype(),
+        pa.int16(): pd.Int16Dtype(),
+        pa.int32(): pd.Int32Dtype(),
+        pa.int64(): pd.Int64Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+    }
+    return table.to_pandas(types_mapper=nullable.get)
 
 
 def _without_id(expectation: dict) -> dict:
