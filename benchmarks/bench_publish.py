@@ -21,8 +21,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.publish import publish_marts
 from pipelines.publish import publish as publish_module
+from pipelines.publish import publish_marts
 from pipelines.publish.regions import load_regions
 from pipelines.publish.synthetic_marts import SyntheticSize, build_synthetic_marts
 from pipelines.sqlrun import query_rows, run_sql
@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument(
         "--audit-db",
         type=Path,
-        help="publish the tables of this audit.duckdb (opened read-only) instead of synthetic marts",
+        help="publish the tables of this audit.duckdb (read-only) instead of synthetic marts",
     )
     args = parser.parse_args()
     marts_dir = Path(tempfile.mkdtemp(prefix="bench_publish_")) / "marts"
