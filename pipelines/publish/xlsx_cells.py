@@ -32,8 +32,9 @@ INPUT_KINDS = ("input", "input_wrap")
 _NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE")
 _DATE_TYPES = ("DATE", "TIMESTAMP")
 
-# Characters that XML 1.0 forbids: C0 controls except tab, line feed and carriage return.
-_FORBIDDEN_CODES = [*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF]
+# Characters that XML 1.0 forbids, as an RE2 class: C0 controls except tab, line feed and
+# carriage return, and the non-characters U+FFFE and U+FFFF.
+_FORBIDDEN_CLASS = "\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x{FFFE}\\x{FFFF}"
 
 MIN_WIDTH = 6
 MAX_WIDTH = 60
@@ -60,38 +61,45 @@ class Column:
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     """Define the xlsx_* SQL macros on `con` (temporary, so they vanish with the connection)."""
-    forbidden = " || ".join(f"chr({code})" for code in _FORBIDDEN_CODES)
     formula_starts = ", ".join(_sql_char(prefix) for prefix in FORMULA_PREFIXES)
-    run_sql(con, f"create or replace temp macro xlsx_clean(s) as translate(s, {forbidden}, '')")
+    # regexp_replace is about ten times faster than translate here (DuckDB 2.0.1).
+    run_sql(
+        con,
+        "create or replace temp macro xlsx_clean(s) as "
+        f"regexp_replace(s, '[{_FORBIDDEN_CLASS}]', '', 'g')",
+    )
     run_sql(
         con,
         "create or replace temp macro xlsx_escape(t) as "
+        "case when not regexp_matches(t, '[&<>\"\\r]|_x') then t else "
         "replace(replace(replace(replace(replace("
         "  case when contains(t, '_x') then regexp_replace(t, '_(x[0-9A-Fa-f]{4}_)', "
         "  '_x005F_\\1', 'g') else t end, "
-        "'&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '\"', '&quot;'), chr(13), '&#13;')",
+        "'&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '\"', '&quot;'), chr(13), '&#13;') end",
     )
+    # Each cell is one concat() call, and each row one concat() of its cells: a chain of ||
+    # copies the growing row once per operator and made the rows about three times slower.
     run_sql(
         con,
-        "create or replace temp macro xlsx_text(ref, t, style, guarded) as "
+        "create or replace temp macro xlsx_text(letter, r, t, style, guarded) as "
         "case when t is null or t = '' "
-        f"then '<c r=\"' || ref || '\" s=\"{Style.TEXT}\"/>' "
-        "else '<c r=\"' || ref || '\" s=\"' "
-        f"|| (case when left(t, 1) in ({formula_starts}) then guarded else style end) "
-        '|| \'" t="inlineStr"><is><t\' '
-        "|| (case when left(t, 1) <= ' ' or right(t, 1) <= ' ' "
-        "   then ' xml:space=\"preserve\"' else '' end) "
-        "|| '>' || xlsx_escape(t) || '</t></is></c>' end",
+        f"then concat('<c r=\"', letter, r, '\" s=\"{Style.TEXT}\"/>') "
+        "else concat('<c r=\"', letter, r, '\" s=\"', "
+        f"case when left(t, 1) in ({formula_starts}) then guarded else style end, "
+        "'\" t=\"inlineStr\"><is><t', "
+        "case when left(t, 1) <= ' ' or right(t, 1) <= ' ' "
+        "then ' xml:space=\"preserve\"' else '' end, "
+        "'>', xlsx_escape(t), '</t></is></c>') end",
     )
     run_sql(
         con,
-        "create or replace temp macro xlsx_number(ref, n, style) as "
+        "create or replace temp macro xlsx_number(letter, r, n, style) as "
         "case when n is null or isnan(n::double) or isinf(n::double) "
-        f"then '<c r=\"' || ref || '\" s=\"{Style.TEXT}\"/>' "
-        "else '<c r=\"' || ref || '\" s=\"' || style || '\"><v>' "
-        "|| (case when n::double = trunc(n::double) and abs(n::double) < 1e15 "
-        "   then cast(cast(n::double as bigint) as varchar) else cast(n::double as varchar) end) "
-        "|| '</v></c>' end",
+        f"then concat('<c r=\"', letter, r, '\" s=\"{Style.TEXT}\"/>') "
+        "else concat('<c r=\"', letter, r, '\" s=\"', style, '\"><v>', "
+        "case when n::double = trunc(n::double) and abs(n::double) < 1e15 "
+        "then cast(cast(n::double as bigint) as varchar) else cast(n::double as varchar) end, "
+        "'</v></c>') end",
     )
 
 
@@ -104,7 +112,7 @@ def text_cells(
     refs, texts, styles, guarded = (list(values) for values in zip(*cells, strict=True))
     rows = query_rows(
         con,
-        "select xlsx_text(ref, xlsx_clean(text), style, guarded) from ("
+        "select xlsx_text(ref, '', xlsx_clean(text), style, guarded) from ("
         "select unnest(?::varchar[]) as ref, unnest(?::varchar[]) as text, "
         "unnest(?::integer[]) as style, unnest(?::integer[]) as guarded, "
         "unnest(range(?)) as position) order by position",
@@ -135,13 +143,13 @@ def rows_sql(
     prepared = ", ".join(
         _prepared_value(column, value_types[n], n) for n, column in enumerate(columns)
     )
-    cells = " || ".join(_cell_xml(column, value_types[n], n) for n, column in enumerate(columns))
+    cells = ", ".join(_cell_xml(column, value_types[n], n) for n, column in enumerate(columns))
     return (
         f"with source as ({source_sql}), "
         f"prepared as (select sheet_no, row_no, (row_no + {first_excel_row - 1})::varchar as r, "
         f"{prepared} from source) "
-        "select sheet_no, row_no, '<row r=\"' || r || '\">' || "
-        f"{cells} || '</row>' as xml from prepared"
+        "select sheet_no, row_no, concat('<row r=\"', r, '\">', "
+        f"{cells}, '</row>') as xml from prepared"
     )
 
 
@@ -202,19 +210,19 @@ def _prepared_value(column: Column, type_name: str, n: int) -> str:
 
 
 def _cell_xml(column: Column, type_name: str, n: int) -> str:
-    ref = f"{letters_sql(n)} || r"
+    letter = letters_sql(n)
     if column.kind == "input":
-        return f"'<c r=\"' || {ref} || '\" s=\"{Style.INPUT}\"/>'"
+        return f"'<c r=\"', {letter}, r, '\" s=\"{Style.INPUT}\"/>'"
     if column.kind == "input_wrap":
-        return f"'<c r=\"' || {ref} || '\" s=\"{Style.INPUT_WRAP}\"/>'"
+        return f"'<c r=\"', {letter}, r, '\" s=\"{Style.INPUT_WRAP}\"/>'"
     if _is_number(column.kind, type_name):
         style = {"int": Style.INTEGER, "idr": Style.IDR, "date": Style.DATE}[column.kind]
-        return f"xlsx_number({ref}, t{n}, {style})"
+        return f"xlsx_number({letter}, r, t{n}, {style})"
     if column.kind == "wrap":
-        return f"xlsx_text({ref}, t{n}, {Style.WRAP}, {Style.WRAP_GUARDED})"
+        return f"xlsx_text({letter}, r, t{n}, {Style.WRAP}, {Style.WRAP_GUARDED})"
     if column.kind == "link":
-        return f"xlsx_text({ref}, t{n}, {Style.LINK}, {Style.LINK})"
-    return f"xlsx_text({ref}, t{n}, {Style.TEXT}, {Style.TEXT_GUARDED})"
+        return f"xlsx_text({letter}, r, t{n}, {Style.LINK}, {Style.LINK})"
+    return f"xlsx_text({letter}, r, t{n}, {Style.TEXT}, {Style.TEXT_GUARDED})"
 
 
 def _display_length(column: Column, type_name: str, n: int) -> str:
