@@ -19,6 +19,7 @@ from pipelines.publish.cells import sheet_names
 from pipelines.publish.regions import Regions
 from pipelines.publish.rule_texts import FIELD_RESULTS
 from pipelines.publish.sheets import (
+    SheetBody,
     address_sql,
     codes_sql,
     rule_titles_sql,
@@ -27,7 +28,7 @@ from pipelines.publish.sheets import (
 )
 from pipelines.publish.xlsx_cells import Column
 from pipelines.publish.xlsx_parts import DataValidation, SheetLayout, Style, cell_ref
-from pipelines.publish.xlsx_stream import SheetPlan, top_rows, write_workbook
+from pipelines.publish.xlsx_stream import SheetPlan, write_workbook
 from pipelines.sqlrun import query_rows, run_sql
 
 logger = logging.getLogger(__name__)
@@ -178,7 +179,7 @@ def _write_kecamatan(
         HEADER_ROW + 2,
     )
 
-    plans = [_summary_plan(con, names[0], kecamatan_code, summary_rows, summary, regions, run_id)]
+    plans = [_summary_plan(names[0], kecamatan_code, summary_rows, summary, regions, run_id)]
     for sheet_no, (name, desa_code) in enumerate(zip(names[1:], desa_codes, strict=True), 1):
         layout = SheetLayout(
             name=name,
@@ -204,7 +205,7 @@ def _write_kecamatan(
             (_("Fill in the field result from the list and add notes."), Style.SUBTITLE),
         ]
         headers = [column.header for column in columns]
-        plans.append(SheetPlan(layout, top_rows(con, titles, headers, HEADER_ROW, Style.HEADER)))
+        plans.append(SheetPlan(layout, titles, headers, Style.HEADER))
     write_workbook(con, path, plans, f"({summary.sql}) union all ({desa.sql})")
 
 
@@ -266,11 +267,10 @@ def _store_sheets(
 
 
 def _summary_plan(
-    con: duckdb.DuckDBPyConnection,
     name: str,
     kecamatan_code: str,
     rows: list[tuple[str, str, int, str]],
-    body,
+    body: SheetBody,
     regions: Regions,
     run_id: str,
 ) -> SheetPlan:
@@ -302,7 +302,7 @@ def _summary_plan(
         (_("One sheet per desa with recipients to check."), Style.SUBTITLE),
     ]
     headers = [column.header for column in columns]
-    return SheetPlan(layout, top_rows(con, titles, headers, HEADER_ROW, Style.HEADER))
+    return SheetPlan(layout, titles, headers, Style.HEADER)
 
 
 def _result_validation(col: int, last_row: int) -> DataValidation:

@@ -20,7 +20,7 @@ from pipelines.publish.sheets import (
 )
 from pipelines.publish.xlsx_cells import Column
 from pipelines.publish.xlsx_parts import SheetLayout, Style
-from pipelines.publish.xlsx_stream import SheetPlan, top_rows, write_workbook
+from pipelines.publish.xlsx_stream import SheetPlan, write_workbook
 from pipelines.sqlrun import query_rows
 
 logger = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ def write_list_workbook(
             widths=body.widths.get(sheet_no, body.default_widths),
         )
         titles = [(f"{title} - {programme}", Style.TITLE), (subtitle, Style.SUBTITLE)]
-        plans.append(SheetPlan(layout, top_rows(con, titles, headers, HEADER_ROW, Style.HEADER)))
+        plans.append(SheetPlan(layout, titles, headers, Style.HEADER))
     write_workbook(con, path, plans, body.sql)
     logger.info("wrote %s: %d sheets, %d rows", path.name, len(plans), sum(body.rows.values()))
     return len(plans)

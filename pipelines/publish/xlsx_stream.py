@@ -31,33 +31,39 @@ ZIP64_CELLS = 15_000_000
 
 @dataclass
 class SheetPlan:
-    """One sheet to write: its layout and the text rows above its body (titles and header)."""
+    """One sheet to write: its layout, the title rows from row 0 and the header row.
+
+    `titles` holds (text, style) pairs, one per row. Titles and headers are never
+    quote-prefixed, because they are written as text anyway and nobody edits them.
+    """
 
     layout: SheetLayout
-    top_rows_xml: str
+    titles: Sequence[tuple[str, int]]
+    headers: Sequence[str]
+    header_style: int
 
 
-def top_rows(
-    con: duckdb.DuckDBPyConnection,
-    titles: Sequence[tuple[str, int]],
-    headers: Sequence[str],
-    header_row: int,
-    header_style: int,
-) -> str:
-    """Return the `<row>` XML of title rows (one text per row, from row 0) and the header row.
+def _top_rows(con: duckdb.DuckDBPyConnection, sheets: Sequence[SheetPlan]) -> list[str]:
+    """Return the `<row>` XML of the title and header rows of each sheet, in one query."""
+    cells = []
+    for plan in sheets:
+        header_row = plan.layout.header_row
+        cells += [
+            (cell_ref(row, 0), text, style, style) for row, (text, style) in enumerate(plan.titles)
+        ]
+        cells += [
+            (cell_ref(header_row, col), text, plan.header_style, plan.header_style)
+            for col, text in enumerate(plan.headers)
+        ]
+    xml = iter(text_cells(con, cells))
 
-    `titles` holds (text, style) pairs. Titles and headers are never quote-prefixed, because
-    they are written as text anyway and nobody edits them.
-    """
-    cells = [(cell_ref(row, 0), text, style, style) for row, (text, style) in enumerate(titles)]
-    cells += [
-        (cell_ref(header_row, col), text, header_style, header_style)
-        for col, text in enumerate(headers)
-    ]
-    xml = text_cells(con, cells)
-    rows = [f'<row r="{row + 1}">{xml[row]}</row>' for row in range(len(titles))]
-    rows.append(f'<row r="{header_row + 1}">{"".join(xml[len(titles) :])}</row>')
-    return "".join(rows)
+    result = []
+    for plan in sheets:
+        rows = [f'<row r="{row + 1}">{next(xml)}</row>' for row in range(len(plan.titles))]
+        header = "".join(next(xml) for _header in plan.headers)
+        rows.append(f'<row r="{plan.layout.header_row + 1}">{header}</row>')
+        result.append("".join(rows))
+    return result
 
 
 def write_workbook(
@@ -71,6 +77,7 @@ def write_workbook(
     `body_sql` returns `(sheet_no, row_no, xml)`: `sheet_no` is the 0-based index into
     `sheets`, `xml` one `<row>` element. Sheets without body rows get only their top rows.
     """
+    top_rows = _top_rows(con, sheets)
     batches = _body_batches(con, body_sql) if body_sql else iter(())
     pending = next(batches, None)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as package:
@@ -79,7 +86,7 @@ def write_workbook(
             entry = f"xl/worksheets/sheet{index + 1}.xml"
             with package.open(entry, "w", force_zip64=cells > ZIP64_CELLS) as sheet:
                 sheet.write(xlsx_parts.sheet_head(plan.layout, selected=index == 0).encode())
-                sheet.write(plan.top_rows_xml.encode())
+                sheet.write(top_rows[index].encode())
                 while pending is not None and pending[0] == index:
                     sheet.write(pending[1].encode())
                     pending = next(batches, None)
