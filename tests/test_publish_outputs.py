@@ -238,7 +238,7 @@ def test_long_programme_continues_on_next_sheet(tmp_path, con):
 
 
 def _inclusion_table(con, rows):
-    """Create table `inclusion` from dicts holding the inclusion_errors columns they need."""
+    """Create table `inclusion` from dicts with some of the inclusion_errors columns."""
     columns = [
         "kecamatan_code", "desa_code", "person_id", "nik", "no_kk", "name", "programme",
         "rule_codes", "source_file", "source_sheet", "source_row",

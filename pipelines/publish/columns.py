@@ -193,10 +193,10 @@ DESK_OPTIONAL_TABLES: dict[str, TableColumns] = {
 # Source kinds whose records mean "this person or family receives the programme".
 PROGRAMME_SOURCE_KINDS: dict[str, str] = {"pkh": "PKH", "bpnt": "BPNT", "pbi": "PBI"}
 
-# Point-lookup indexes built in audit.duckdb for the desk: (table, column). On the tables of a
-# batang run (847,082 register rows, 1,431,685 person records, 2 cores shared with other jobs)
-# they grow audit.duckdb from 197 MB to 578 MB and take about 5.5 CPU seconds to build, and they
-# cut the median lookup_nik from 0.76 s to 0.10 s (benchmarks/bench_desk.py measures the same).
+# Point-lookup indexes built in audit.duckdb for the desk: (table, column). Measured on the
+# tables of a batang run (847,082 register rows, 1,431,685 person records, 2 cores shared with
+# other jobs), they grow audit.duckdb from 197 MB to 578 MB and take about 5.5 CPU seconds to
+# build. They cut the median lookup_nik from 0.76 s to 0.10 s.
 # complaint_results has no index: at about 1,500 rows a scan takes about 1 ms.
 DESK_INDEXES: tuple[tuple[str, str], ...] = (
     ("stg_register", "nik"),

@@ -1,7 +1,7 @@
 """Write an XLSX file by streaming sheet XML from DuckDB into a zip (deflate, zlib level 1).
 
-DuckDB builds the XML of every body row (pipelines.publish.xlsx_cells); Python only joins the
-rows of a fetch and writes them to the zip entry of their sheet, so the cost per cell is that of
+DuckDB builds the XML of every body row (pipelines.publish.xlsx_cells). Python only joins the
+rows of a fetch and writes them to the zip entry of their sheet, so the cost of a cell is that of
 SQL string functions and of zlib.
 """
 
@@ -33,8 +33,8 @@ ZIP64_CELLS = 15_000_000
 class SheetPlan:
     """One sheet to write: its layout, the title rows from row 0 and the header row.
 
-    `titles` holds (text, style) pairs, one per row. Titles and headers are never
-    quote-prefixed, because they are written as text anyway and nobody edits them.
+    `titles` contains (text, style) pairs, one per row. Titles and headers get no quote prefix
+    even when they start like a formula, as with xlsxwriter before: they are text cells anyway.
     """
 
     layout: SheetLayout
