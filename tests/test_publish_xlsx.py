@@ -127,9 +127,9 @@ def test_every_part_is_well_formed_xml(tmp_path, con):
 def test_number_kinds(tmp_path, con):
     con.execute(
         "create table amounts as select * from (values "
-        "(1, 250000.00::decimal(18,2), 12, '12', date '2026-11-18'), "
-        "(2, 1234.5::decimal(18,2), null, null, null)) "
-        "as t(position, rupiah, months, months_text, day)"
+        "(1, 250000.00::decimal(18,2), 12, '12', date '2026-11-18', 7::ubigint), "
+        "(2, 1234.5::decimal(18,2), null, null, null, null)) "
+        "as t(position, rupiah, months, months_text, day, desil)"
     )
     prepare(con, load_regions())
     columns = [
@@ -137,6 +137,7 @@ def test_number_kinds(tmp_path, con):
         Column("Months", "months", kind="int"),
         Column("Months as text", "months_text", kind="int"),
         Column("Day", "day", kind="date"),
+        Column("Desil", "desil", kind="int"),
     ]
     path = tmp_path / "amounts.xlsx"
     write_list_workbook(
@@ -155,6 +156,8 @@ def test_number_kinds(tmp_path, con):
     assert sheet["D4"].value == dt.datetime(2026, 11, 18)
     assert sheet["D4"].number_format == "dd\\-mm\\-yyyy"
     assert sheet["B5"].value is None
+    assert sheet["E4"].value == 7
+    assert sheet["E4"].data_type == "n"
 
 
 def test_sheet_split_at_max_rows(tmp_path, con):

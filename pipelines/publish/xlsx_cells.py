@@ -29,8 +29,9 @@ INPUT_KINDS = ("input", "input_wrap")
 
 # A number cell needs a number type; a value of another type in an int column is written as
 # text, as xlsxwriter did.
-_NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE")
-_DATE_TYPES = ("DATE", "TIMESTAMP")
+_INTEGER_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT")
+_NUMERIC_TYPES = (*_INTEGER_TYPES, *(f"U{name}" for name in _INTEGER_TYPES), "FLOAT", "DOUBLE")
+_DATE_TYPES = ("DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S", "TIMESTAMP_MS")
 
 # Characters that XML 1.0 forbids, as an RE2 class: C0 controls except tab, line feed and
 # carriage return, and the non-characters U+FFFE and U+FFFF.
@@ -191,9 +192,9 @@ def letters_sql(col: int) -> str:
 
 def _is_number(kind: str, type_name: str) -> bool:
     if kind in NUMBER_KINDS:
-        return type_name.startswith(_NUMERIC_TYPES) or type_name.startswith("DECIMAL")
+        return type_name in _NUMERIC_TYPES or type_name.startswith("DECIMAL(")
     if kind == "date":
-        return type_name.startswith(_DATE_TYPES)
+        return type_name in _DATE_TYPES
     return False
 
 
