@@ -87,7 +87,7 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
         f"then concat('<c r=\"', letter, r, '\" s=\"{Style.TEXT}\"/>') "
         "else concat('<c r=\"', letter, r, '\" s=\"', "
         f"case when left(t, 1) in ({formula_starts}) then guarded else style end, "
-        "'\" t=\"inlineStr\"><is><t', "
+        '\'" t="inlineStr"><is><t\', '
         "case when left(t, 1) <= ' ' or right(t, 1) <= ' ' "
         "then ' xml:space=\"preserve\"' else '' end, "
         "'>', xlsx_escape(t), '</t></is></c>') end",
