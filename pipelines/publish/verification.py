@@ -88,6 +88,8 @@ def write_verification_workbooks(
         path = folder / _workbook_name(kecamatan_code, regions)
         _write_kecamatan(con, path, kecamatan_code, counts[kecamatan_code], regions, run_id)
         paths.append(path)
+    for table in (MERGED_TABLE, SHEETS_TABLE, SUMMARY_TABLE):
+        run_sql(con, f"drop table if exists {table}")
     total = sum(sum(by_desa.values()) for by_desa in counts.values())
     logger.info("wrote %d verification workbooks with %d persons", len(paths), total)
     return paths
