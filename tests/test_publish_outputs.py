@@ -168,6 +168,10 @@ def test_verification_sheet_layout(published):
     assert sheet.column_dimensions["B"].width >= 18
     assert sheet.cell(row=5, column=5).value == "DUSUN KRAJAN, RT 003/RW 001"
     assert sheet.column_dimensions["G"].width >= 30
+    assert sheet.cell(row=5, column=10).fill.fgColor.rgb == "FFFFF2CC"
+    assert sheet.cell(row=5, column=11).fill.fgColor.rgb == "FFFFF2CC"
+    assert sheet.cell(row=5, column=11).alignment.wrap_text
+    assert sheet.cell(row=5, column=10).value is None
 
 
 def test_verification_result_validation(published):
