@@ -233,6 +233,11 @@ def test_sheet_names_accepted(tmp_path, con):
     assert workbook["It's"].print_title_rows == "$3:$3"
 
 
+def test_column_rejects_unknown_kind():
+    with pytest.raises(ValueError, match="invalid kind 'money'"):
+        Column("Rp", "rupiah", kind="money")
+
+
 def test_column_letters():
     assert [column_letter(n) for n in (0, 25, 26, 27, 701, 702)] == [
         "A",

@@ -24,8 +24,8 @@ from pipelines.publish.xlsx_parts import Style, column_letter
 from pipelines.sqlrun import query_rows, run_sql
 
 NUMBER_KINDS = ("int", "idr")
-TEXT_KINDS = ("text", "wrap")
 INPUT_KINDS = ("input", "input_wrap")
+COLUMN_KINDS = ("text", "wrap", "link", "date", *NUMBER_KINDS, *INPUT_KINDS)
 
 # A number cell needs a number type; a value of another type in an int column is written as
 # text, as xlsxwriter did.
@@ -50,14 +50,21 @@ class Column:
     NIK and No KK, written as text cells), `int`, `idr` (rupiah, integer with thousands
     separators), `date`, `wrap` (long text shown wrapped), `link` (text in the hyperlink style;
     the sheet's layout adds the link), or `input` and `input_wrap` (an empty yellow cell for
-    the field officer). A column without `width` is sized to its header and
-    the first 500 values of each sheet, between 6 and 60 characters.
+    the field officer). A column without `width` is sized to its header and the first 500
+    values of each sheet, between 6 and 60 characters.
     """
 
     header: str
     expression: str
     kind: str = "text"
     width: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in COLUMN_KINDS:
+            raise ValueError(
+                f"column {self.header!r} has invalid kind {self.kind!r}; "
+                f"use one of {', '.join(COLUMN_KINDS)}"
+            )
 
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -186,7 +193,7 @@ def column_widths(columns: Sequence[Column], measured: Sequence[int | None]) -> 
     return widths
 
 
-def letters_sql(col: int) -> str:
+def _letters_sql(col: int) -> str:
     return "'" + column_letter(col) + "'"
 
 
@@ -211,7 +218,7 @@ def _prepared_value(column: Column, type_name: str, n: int) -> str:
 
 
 def _cell_xml(column: Column, type_name: str, n: int) -> str:
-    letter = letters_sql(n)
+    letter = _letters_sql(n)
     if column.kind == "input":
         return f"'<c r=\"', {letter}, r, '\" s=\"{Style.INPUT}\"/>'"
     if column.kind == "input_wrap":
