@@ -191,24 +191,28 @@ def _write_kecamatan(
             widths=desa.widths[sheet_no],
             validation=_result_validation(len(columns) - 2, HEADER_ROW + desa.rows[sheet_no]),
         )
-        kecamatan_name = regions.kecamatan_name(kecamatan_code)
-        title = (
-            _("Field verification list")
-            + f" - {_desa_label(desa_code, regions)}, "
-            + _("Kecamatan")
-            + f" {kecamatan_name}"
-        )
-        titles = [
-            (title, Style.TITLE),
-            (
-                _("Desa code") + f": {desa_code or '-'}    " + _("Run") + f": {run_id}",
-                Style.SUBTITLE,
-            ),
-            (_("Fill in the field result from the list and add notes."), Style.SUBTITLE),
-        ]
+        titles = _desa_titles(kecamatan_code, desa_code, regions, run_id)
         headers = [column.header for column in columns]
         plans.append(SheetPlan(layout, titles, headers, Style.HEADER))
     write_workbook(con, path, plans, f"({summary.sql}) union all ({desa.sql})")
+
+
+def _desa_titles(
+    kecamatan_code: str, desa_code: str, regions: Regions, run_id: str
+) -> list[tuple[str, int]]:
+    """Return the title, subtitle and instruction rows of a desa sheet."""
+    title = (
+        _("Field verification list")
+        + f" - {_desa_label(desa_code, regions)}, "
+        + _("Kecamatan")
+        + f" {regions.kecamatan_name(kecamatan_code)}"
+    )
+    subtitle = _("Desa code") + f": {desa_code or '-'}    " + _("Run") + f": {run_id}"
+    return [
+        (title, Style.TITLE),
+        (subtitle, Style.SUBTITLE),
+        (_("Fill in the field result from the list and add notes."), Style.SUBTITLE),
+    ]
 
 
 def _desa_label(desa_code: str, regions: Regions) -> str:
