@@ -193,7 +193,8 @@ def sheet_head(layout: SheetLayout, selected: bool) -> str:
         f'<selection pane="bottomLeft" activeCell="{first_body}" sqref="{first_body}"/>'
         "</sheetView></sheetViews>"
         '<sheetFormatPr defaultRowHeight="15"/>'
-        f"<cols>{cols}</cols><sheetData>"
+        # The SpreadsheetML schema requires at least one <col> inside <cols>.
+         + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>"
     )
 
 

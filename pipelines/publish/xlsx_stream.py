@@ -80,6 +80,8 @@ def write_workbook(
     `body_sql` returns `(sheet_no, row_no, xml)`: `sheet_no` is the 0-based index into
     `sheets`, `xml` one `<row>` element. Sheets without body rows get only their top rows.
     """
+    if not sheets:
+        raise ValueError(f"{path.name}: a workbook needs at least one sheet; none was given")
     top_rows = _top_rows(con, sheets)
     batches = _body_batches(con, body_sql) if body_sql else iter(())
     pending = next(batches, None)
