@@ -20,11 +20,12 @@ from test_publish_handmade_marts import (
 
 from pipelines.publish import publish_marts
 from pipelines.publish.columns import MART_TABLES
-from pipelines.publish.rule_texts import FIELD_RESULTS
-from pipelines.publish.sheets import Column
 from pipelines.publish.regions import load_regions
+from pipelines.publish.rule_texts import FIELD_RESULTS
+from pipelines.publish.sheets import prepare
 from pipelines.publish.verification import merge_person_rows, write_verification_workbooks
 from pipelines.publish.workbooks import write_list_workbook
+from pipelines.publish.xlsx_cells import Column
 
 
 @pytest.fixture(scope="module")
@@ -167,6 +168,10 @@ def test_verification_sheet_layout(published):
     assert sheet.column_dimensions["B"].width >= 18
     assert sheet.cell(row=5, column=5).value == "DUSUN KRAJAN, RT 003/RW 001"
     assert sheet.column_dimensions["G"].width >= 30
+    assert sheet.cell(row=5, column=10).fill.fgColor.rgb == "FFFFF2CC"
+    assert sheet.cell(row=5, column=11).fill.fgColor.rgb == "FFFFF2CC"
+    assert sheet.cell(row=5, column=11).alignment.wrap_text
+    assert sheet.cell(row=5, column=10).value is None
 
 
 def test_verification_result_validation(published):
@@ -215,45 +220,80 @@ def test_verification_summary_links_sheets(published):
     assert linked == {"Silurah": "'Silurah'!A1"}
 
 
-def test_long_programme_continues_on_next_sheet(tmp_path):
-    rows = [{"programme": "PBI", "nik": f"33250100000000{n:02d}"} for n in range(5)]
-    columns = [Column("NIK", lambda r: r["nik"])]
+def test_long_programme_continues_on_next_sheet(tmp_path, con):
+    con.execute(
+        "create table rows as select 'PBI' as programme, '33250100000000' || lpad(n::varchar, 2, "
+        "'0') as nik from range(5) as t(n)"
+    )
+    prepare(con, load_regions())
+    columns = [Column("NIK", "nik")]
 
     sheets = write_list_workbook(
-        tmp_path / "long.xlsx", "T", "S", columns, rows, max_rows_per_sheet=2
+        con, tmp_path / "long.xlsx", "T", "S", columns, "select * from rows", "nik",
+        max_rows_per_sheet=2,
     )
     workbook = openpyxl.load_workbook(tmp_path / "long.xlsx")
 
     assert sheets == 3
     assert workbook.sheetnames == ["PBI", "PBI (2)", "PBI (3)"]
     assert workbook["PBI (3)"]["A4"].value == "3325010000000004"
+    assert workbook["PBI (2)"]["A4"].value == "3325010000000002"
+    assert workbook["PBI (2)"].auto_filter.ref == "A3:A5"
 
 
-def test_merge_person_rows_one_row_per_person():
-    rows = [
-        {
-            "desa_code": "3325012001",
-            "person_id": "P1",
-            "nik": BUDI,
-            "name": "BUDI",
-            "programme": programme,
-            "rule_codes": codes,
-            "source_file": file,
-            "source_sheet": "",
-            "source_row": row,
-        }
-        for programme, codes, file, row in [
-            ("PKH", "DESIL_OUT_OF_RANGE", "pkh.xlsx", 5),
-            ("BPNT", "DESIL_OUT_OF_RANGE,DECEASED_RECIPIENT", "bpnt.csv", 7),
-        ]
+def _inclusion_table(con, rows):
+    """Create table `inclusion` from dicts with some of the inclusion_errors columns."""
+    columns = [
+        "kecamatan_code", "desa_code", "person_id", "nik", "no_kk", "name", "programme",
+        "rule_codes", "source_file", "source_sheet", "source_row",
     ]
+    con.execute(
+        "create or replace table inclusion (kecamatan_code varchar, desa_code varchar, "
+        "person_id varchar, nik varchar, no_kk varchar, name varchar, programme varchar, "
+        "rule_codes varchar, source_file varchar, source_sheet varchar, source_row integer, "
+        "address varchar, rt varchar, rw varchar)"
+    )
+    for row in rows:
+        con.execute(
+            f"insert into inclusion ({', '.join(columns)}) values "
+            f"({', '.join('?' for _ in columns)})",
+            [row.get(column) for column in columns],
+        )
 
-    merged = merge_person_rows(rows)
+
+def test_merge_person_rows_one_row_per_person(con):
+    _inclusion_table(
+        con,
+        [
+            {
+                "kecamatan_code": "332501",
+                "desa_code": "3325012001",
+                "person_id": "P1",
+                "nik": BUDI,
+                "name": "BUDI",
+                "programme": programme,
+                "rule_codes": codes,
+                "source_file": file,
+                "source_sheet": "",
+                "source_row": row,
+            }
+            for programme, codes, file, row in [
+                ("PKH", "DESIL_OUT_OF_RANGE", "pkh.xlsx", 5),
+                ("BPNT", "DESIL_OUT_OF_RANGE,DECEASED_RECIPIENT", "bpnt.csv", 7),
+            ]
+        ],
+    )
+    prepare(con, load_regions())
+
+    merge_person_rows(con, "select * from inclusion")
+    merged = con.execute(
+        "select programme_text, codes, source_text from xlsx_verification_rows"
+    ).fetchall()
 
     assert len(merged) == 1
-    assert merged[0]["programme"] == "PKH, BPNT"
-    assert merged[0]["rule_codes"] == ["DECEASED_RECIPIENT", "DESIL_OUT_OF_RANGE"]
-    assert merged[0]["source"] == "pkh.xlsx, baris 5; bpnt.csv, baris 7"
+    assert merged[0][0] == "BPNT, PKH"
+    assert merged[0][1] == ["DECEASED_RECIPIENT", "DESIL_OUT_OF_RANGE"]
+    assert merged[0][2] == "bpnt.csv, baris 7; pkh.xlsx, baris 5"
 
 
 def test_run_record_carries_publish_seconds(published):
@@ -268,14 +308,18 @@ def test_run_record_carries_publish_seconds(published):
     assert json.loads(parquet) == json.loads(stage_seconds)
 
 
-def test_verification_sheet_without_desa(tmp_path):
+def test_verification_sheet_without_desa(tmp_path, con):
     row = {
         "kecamatan_code": "332501", "desa_code": None, "person_id": "p1",
         "nik": "3325010101900001", "no_kk": "3325010101900002", "name": "ADI",
         "programme": "PKH", "rule_codes": "WILAYAH_INVALID", "source_file": "pkh.xlsx",
         "source_sheet": "Kec. Wonotunggal", "source_row": 5,
     }
-    paths = write_verification_workbooks(tmp_path, [row], load_regions(), "run-1")
+    _inclusion_table(con, [row])
+    prepare(con, load_regions())
+    paths = write_verification_workbooks(
+        con, "select * from inclusion", tmp_path, load_regions(), "run-1"
+    )
 
     sheets = openpyxl.load_workbook(paths[0], read_only=True).sheetnames
     assert sheets == ["Ringkasan", "Desa tidak valid"]

@@ -2,8 +2,9 @@
 
 A cell text that starts with `=`, `+`, `-` or `@` (or a tab or carriage return) is run as a
 formula by Excel and LibreOffice when it arrives as a formula or through CSV import ("formula
-injection"). Names and free text in bansos files come from the public, so every text goes through
-`write_text` (XLSX) or `csv_text` (CSV).
+injection"). Names and free text in bansos files come from the public, so every XLSX text cell
+goes through the SQL cell writer of pipelines.publish.xlsx_cells, and every CSV text through
+`csv_text`.
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from xlsxwriter.format import Format
-from xlsxwriter.worksheet import Worksheet
-
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 MAX_SHEET_NAME_LENGTH = 31
@@ -22,30 +20,8 @@ _SHEET_NAME_INVALID = re.compile(r"[\[\]:*?/\\]")
 
 
 def starts_like_formula(text: str) -> bool:
+    """Return whether a spreadsheet would read `text` as a formula when it arrives as one."""
     return text.startswith(FORMULA_PREFIXES)
-
-
-def write_text(
-    worksheet: Worksheet,
-    row: int,
-    col: int,
-    value: Any,
-    cell_format: Format | None = None,
-    guarded_format: Format | None = None,
-) -> None:
-    """Write `value` as a text cell, never as a number or a formula.
-
-    `guarded_format` should be `cell_format` plus `quote_prefix`, so that Excel keeps a text that
-    starts like a formula as text even after a user edits the cell.
-    """
-    text = "" if value is None else str(value)
-    if text == "":
-        worksheet.write_blank(row, col, None, cell_format)
-        return
-    if starts_like_formula(text) and guarded_format is not None:
-        worksheet.write_string(row, col, text, guarded_format)
-        return
-    worksheet.write_string(row, col, text, cell_format)
 
 
 def csv_text(value: Any) -> str:

@@ -76,6 +76,18 @@ def _select_item(spec: TableColumns, column: str, present: set[str]) -> str:
     return f'null as "{column}"'
 
 
+def select_sql(con: duckdb.DuckDBPyConnection, table: str, spec: TableColumns) -> str:
+    """Return a query of every column of `spec` from `table`.
+
+    An optional column the table lacks is NULL, and a derived one is computed from the
+    table's own columns.
+    """
+    present = set(existing_columns(con, table))
+    wanted = list(dict.fromkeys(list(spec.required) + list(spec.optional)))
+    select_list = ", ".join(_select_item(spec, c, present) for c in wanted)
+    return f'select {select_list} from "{table}"'
+
+
 def select_rows(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -89,8 +101,7 @@ def select_rows(
     """
     present = set(existing_columns(con, table))
     wanted = list(dict.fromkeys(list(spec.required) + list(spec.optional)))
-    select_list = ", ".join(_select_item(spec, c, present) for c in wanted)
-    sql = f'select {select_list} from "{table}"'
+    sql = select_sql(con, table, spec)
     order_columns = [c.strip() for c in (order_by or "").split(",") if c.strip()]
     order_columns = [c for c in order_columns if c.split()[0] in present]
     if order_columns:

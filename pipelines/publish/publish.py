@@ -34,13 +34,15 @@ from pipelines.publish.columns import (
     MART_TABLES,
 )
 from pipelines.publish.formatting import using_language
-from pipelines.publish.marts import check_tables, existing_columns, select_rows
+from pipelines.publish.marts import check_tables, existing_columns, select_sql
 from pipelines.publish.regions import Regions, load_regions
 from pipelines.publish.report import REPORT_FILE, ReportOptions, write_report
+from pipelines.publish.sheets import prepare, with_region_names
 from pipelines.publish.verification import VERIFICATION_FOLDER, write_verification_workbooks
 from pipelines.publish.workbooks import (
     exclusion_columns,
     inclusion_columns,
+    rule_codes_type,
     write_list_workbook,
 )
 from pipelines.sqlrun import query_rows, run_sql
@@ -142,9 +144,10 @@ def write_audit_db(
     run_sql(con, f"attach '{_sql_path(path)}' as {alias}")
     try:
         counts = {}
+        # NOTE: the tables are copied in their own order. Sorting them by NIK cost about 2.5 CPU
+        # seconds at batang size and did not make the indexed desk lookups faster.
         for table in tables:
-            order = " order by nik" if "nik" in existing_columns(con, table) else ""
-            run_sql(con, f'create table {alias}."{table}" as select * from "{table}"{order}')
+            run_sql(con, f'create table {alias}."{table}" as select * from "{table}"')
             counts[table] = query_rows(con, f'select count(*) from {alias}."{table}"')[0][0]
         _create_indexes(con, alias, tables)
         run_sql(con, f"checkpoint {alias}")
@@ -214,33 +217,31 @@ def write_workbooks(
     con: duckdb.DuckDBPyConnection, folder: Path, regions: Regions, run_id: str
 ) -> int:
     """Write the two list workbooks and the verification workbooks; return the latter's count."""
-    # NOTE: three worker processes (one per workbook job) were slower here than this one
-    # thread: at batang size and load average 5-6 on 2 cores they took 64-69 s and 41-42 CPU s
-    # against 54-55 s and 35 CPU s, because every job pickles its rows to the worker.
     stamp = _("Run") + f": {run_id}    " + _("Created") + f": {dt.date.today().isoformat()}"
-    inclusion = select_rows(
-        con,
-        "inclusion_errors",
-        MART_TABLES["inclusion_errors"],
-        order_by="programme, kecamatan_code, desa_code, name, nik, person_id",
-    )
+    prepare(con, regions)
+    inclusion = select_sql(con, "inclusion_errors", MART_TABLES["inclusion_errors"])
     write_list_workbook(
-        folder / INCLUSION_XLSX, _("Inclusion errors"), stamp, inclusion_columns(regions), inclusion
-    )
-    exclusion = select_rows(
         con,
-        "exclusion_errors",
-        MART_TABLES["exclusion_errors"],
-        order_by="programme, kecamatan_code, desa_code, desil, no_kk, family_id",
+        folder / INCLUSION_XLSX,
+        _("Inclusion errors"),
+        stamp,
+        inclusion_columns(rule_codes_type(con, inclusion)),
+        with_region_names(inclusion),
+        order_by="kecamatan_code, desa_code, name, nik, person_id",
     )
+    exclusion = select_sql(con, "exclusion_errors", MART_TABLES["exclusion_errors"])
     write_list_workbook(
+        con,
         folder / EXCLUSION_XLSX,
         _("Exclusion error candidates"),
         stamp,
-        exclusion_columns(regions),
-        exclusion,
+        exclusion_columns(),
+        with_region_names(exclusion),
+        order_by="kecamatan_code, desa_code, desil, no_kk, family_id",
     )
-    paths = write_verification_workbooks(folder / VERIFICATION_FOLDER, inclusion, regions, run_id)
+    paths = write_verification_workbooks(
+        con, inclusion, folder / VERIFICATION_FOLDER, regions, run_id
+    )
     return len(paths)
 
 

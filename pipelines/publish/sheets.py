@@ -1,151 +1,148 @@
-"""Shared XLSX layout: cell formats, typed columns and the table writer used by every workbook."""
+"""Shared SQL for the workbooks: region names, addresses, rule titles, and sheet bodies.
+
+Names and titles reach DuckDB as small temporary tables and constants, so every label is
+joined or looked up in SQL and the workbooks need no Python code per row.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import Any
 
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+import duckdb
 
-from pipelines.publish.cells import write_text
+from pipelines.publish.regions import Regions
+from pipelines.publish.rule_texts import RULE_TITLES, SEVERITY_TITLES, rule_title, severity_title
+from pipelines.publish.xlsx_cells import (
+    Column,
+    column_types,
+    column_widths,
+    install_macros,
+    rows_sql,
+    sizes_sql,
+)
+from pipelines.sqlrun import query_rows, run_sql
 
-MIN_WIDTH = 6
-MAX_WIDTH = 60
-WIDTH_SAMPLE_ROWS = 500
+KECAMATAN_TABLE = "xlsx_kecamatan"
+DESA_TABLE = "xlsx_desa"
 
 
 @dataclass(frozen=True)
-class Column:
-    """One spreadsheet column: where the value comes from, its header and its cell kind.
+class SheetBody:
+    """The body rows of a set of sheets that share columns.
 
-    `kind` is `text` (also for NIK and No KK, written as text cells), `int`, `idr` (rupiah,
-    integer with thousands separators), `date`, or `wrap` (long text shown wrapped).
+    `sql` returns `(sheet_no, row_no, xml)`. `rows` and `widths` are keyed by sheet_no; a
+    sheet without rows is absent from `rows` and has the widths of its headers.
     """
 
-    header: str
-    value: Callable[[dict[str, Any]], Any]
-    kind: str = "text"
-    width: float | None = None
+    sql: str
+    rows: dict[int, int]
+    widths: dict[int, list[float]]
+    default_widths: list[float]
 
 
-class Formats:
-    """Cell formats of one workbook (xlsxwriter formats belong to the workbook that made them)."""
-
-    def __init__(self, workbook: Workbook):
-        base = {"font_name": "Calibri", "font_size": 10, "valign": "top"}
-        self.title = workbook.add_format({**base, "bold": True, "font_size": 13})
-        self.subtitle = workbook.add_format({**base, "italic": True, "font_color": "#555555"})
-        self.header = workbook.add_format(
-            {
-                **base,
-                "bold": True,
-                "bg_color": "#1F4E79",
-                "font_color": "#FFFFFF",
-                "text_wrap": True,
-                "border": 1,
-                "valign": "vcenter",
-            }
-        )
-        self.text = workbook.add_format(base)
-        self.text_guarded = workbook.add_format({**base, "quote_prefix": True})
-        self.wrap = workbook.add_format({**base, "text_wrap": True})
-        self.wrap_guarded = workbook.add_format({**base, "text_wrap": True, "quote_prefix": True})
-        self.integer = workbook.add_format({**base, "num_format": "#,##0"})
-        self.idr = workbook.add_format({**base, "num_format": '"Rp "#,##0'})
-        self.date = workbook.add_format({**base, "num_format": "dd-mm-yyyy"})
-        self.input = workbook.add_format({**base, "bg_color": "#FFF2CC", "border": 1})
-        self.input_wrap = workbook.add_format(
-            {**base, "bg_color": "#FFF2CC", "border": 1, "text_wrap": True}
-        )
+def prepare(con: duckdb.DuckDBPyConnection, regions: Regions) -> None:
+    """Install the cell macros and the region name tables on `con`."""
+    install_macros(con)
+    _name_table(con, KECAMATAN_TABLE, regions.kecamatan)
+    _name_table(con, DESA_TABLE, regions.desa)
 
 
-def write_cell(ws: Worksheet, row: int, col: int, value: Any, kind: str, formats: Formats) -> None:
-    """Write one value by column kind; every text goes through the formula-safe writer."""
-    if value is None or value == "":
-        ws.write_blank(row, col, None, formats.text)
-        return
-    is_number = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
-    if kind in ("int", "idr") and is_number:
-        ws.write_number(row, col, float(value), formats.integer if kind == "int" else formats.idr)
-        return
-    if kind == "date" and isinstance(value, (dt.date, dt.datetime)):
-        moment = (
-            value
-            if isinstance(value, dt.datetime)
-            else dt.datetime(value.year, value.month, value.day)
-        )
-        ws.write_datetime(row, col, moment, formats.date)
-        return
-    if kind == "wrap":
-        write_text(ws, row, col, value, formats.wrap, formats.wrap_guarded)
-        return
-    write_text(ws, row, col, value, formats.text, formats.text_guarded)
+def with_region_names(source_sql: str) -> str:
+    """Return `source_sql` plus `kecamatan_name` and `desa_name` columns.
+
+    A missing code gives `-`, and a code the region table lacks gives the code itself, as
+    Regions.kecamatan_name and Regions.desa_name do.
+    """
+    return (
+        "select source.*, "
+        "case when coalesce(source.kecamatan_code, '') = '' then '-' "
+        "else coalesce(kecamatan.name, source.kecamatan_code) end as kecamatan_name, "
+        "case when coalesce(source.desa_code, '') = '' then '-' "
+        "else coalesce(desa.name, source.desa_code) end as desa_name "
+        f"from ({source_sql}) as source "
+        f"left join {KECAMATAN_TABLE} as kecamatan on kecamatan.code = source.kecamatan_code "
+        f"left join {DESA_TABLE} as desa on desa.code = source.desa_code"
+    )
 
 
-def write_table(
-    ws: Worksheet,
-    formats: Formats,
+def address_sql() -> str:
+    """Return the SQL for `address, RT rt/RW rw` from the optional address columns."""
+    rt = "nullif(rt::varchar, '')"
+    rw = "nullif(rw::varchar, '')"
+    return (
+        "concat_ws(', ', nullif(address::varchar, ''), "
+        f"case when {rt} is not null or {rw} is not null "
+        f"then 'RT ' || coalesce({rt}, '-') || '/RW ' || coalesce({rw}, '-') end)"
+    )
+
+
+def codes_sql(type_name: str, column: str) -> str:
+    """Return SQL for a list of trimmed, non-empty rule codes from a list or comma text column."""
+    items = column if type_name.endswith("[]") else f"string_split({column}::varchar, ',')"
+    return f"list_filter(list_transform({items}, lambda c: trim(c::varchar)), lambda c: c <> '')"
+
+
+def rule_titles_sql(codes: str) -> str:
+    """Return SQL joining the translated titles of a list of codes with `; `."""
+    entries = ", ".join(
+        f"{_literal(code)}: {_literal(rule_title(code))}" for code in sorted(RULE_TITLES)
+    )
+    return (
+        f"array_to_string(list_transform({codes}, "
+        f"lambda c: coalesce((MAP {{{entries}}})[c], c)), '; ')"
+    )
+
+
+def severity_title_sql(column: str) -> str:
+    """Return SQL for the translated title of a severity code, as severity_title does."""
+    cases = " ".join(
+        f"when {column} = {_literal(code)} then {_literal(severity_title(code))}"
+        for code in sorted(SEVERITY_TITLES)
+    )
+    return f"case when coalesce({column}, '') = '' then '' {cases} else {column} end"
+
+
+def source_types(con: duckdb.DuckDBPyConnection, source_sql: str) -> dict[str, str]:
+    """Return the DuckDB type name of each column of `source_sql`."""
+    return {row[0]: row[1] for row in query_rows(con, f"describe ({source_sql})")}
+
+
+def sheet_body(
+    con: duckdb.DuckDBPyConnection,
     columns: Sequence[Column],
-    rows: Sequence[dict[str, Any]],
-    header_row: int,
-) -> int:
-    """Write a header and `rows` from `header_row` down; return the last row index written."""
-    for col, column in enumerate(columns):
-        write_text(ws, header_row, col, column.header, formats.header, formats.header)
-    row_index = header_row
-    for record in rows:
-        row_index += 1
-        for col, column in enumerate(columns):
-            write_cell(ws, row_index, col, column.value(record), column.kind, formats)
-    _set_widths(ws, columns, rows)
-    return row_index
+    numbered_sql: str,
+    first_excel_row: int,
+) -> SheetBody:
+    """Build the body query of sheets whose rows come from `numbered_sql`.
+
+    `numbered_sql` must return `sheet_no` and `row_no` (1-based within the sheet) besides the
+    columns that the column expressions read.
+    """
+    values = ", ".join(f"({column.expression}) as v{n}" for n, column in enumerate(columns))
+    source = f"select sheet_no, row_no, {values} from ({numbered_sql})"
+    types = column_types(con, source)
+
+    rows: dict[int, int] = {}
+    widths: dict[int, list[float]] = {}
+    for sheet_no, count, *lengths in query_rows(con, sizes_sql(columns, types, source)):
+        rows[sheet_no] = count
+        widths[sheet_no] = column_widths(columns, lengths)
+    return SheetBody(
+        sql=rows_sql(columns, types, source, first_excel_row),
+        rows=rows,
+        widths=widths,
+        default_widths=column_widths(columns, [None] * len(columns)),
+    )
 
 
-def finish_sheet(ws: Worksheet, header_row: int, last_row: int, last_col: int) -> None:
-    """Freeze the header, add an autofilter, and set up landscape A4 printing."""
-    ws.freeze_panes(header_row + 1, 0)
-    ws.autofilter(header_row, 0, max(last_row, header_row), last_col)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.repeat_rows(header_row)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
-    ws.set_footer("&L&A&R&P / &N")
+def _name_table(con: duckdb.DuckDBPyConnection, table: str, names: dict[str, str]) -> None:
+    run_sql(con, f"create or replace temp table {table} (code varchar primary key, name varchar)")
+    con.execute(
+        f"insert into {table} select unnest(?::varchar[]), unnest(?::varchar[])",
+        [list(names), list(names.values())],
+    )
 
 
-def address_text(row: dict[str, Any]) -> str:
-    """Return `address, RT rt/RW rw` from the optional address columns of a row."""
-    parts = [str(row["address"])] if row.get("address") else []
-    if row.get("rt") or row.get("rw"):
-        parts.append(f"RT {row.get('rt') or '-'}/RW {row.get('rw') or '-'}")
-    return ", ".join(parts)
-
-
-def _set_widths(ws: Worksheet, columns: Sequence[Column], rows: Sequence[dict[str, Any]]) -> None:
-    sample = rows[:WIDTH_SAMPLE_ROWS]
-    for col, column in enumerate(columns):
-        if column.width is not None:
-            width = column.width
-        else:
-            longest = max(
-                [len(column.header) * 0.8]
-                + [len(_display(column.value(r), column.kind)) for r in sample]
-            )
-            width = min(max(longest + 2, MIN_WIDTH), MAX_WIDTH)
-        ws.set_column(col, col, width)
-
-
-def _display(value: Any, kind: str) -> str:
-    if value is None:
-        return ""
-    if kind == "idr" and isinstance(value, (int, float)):
-        return f"Rp {value:,.0f}"
-    if kind == "int" and isinstance(value, (int, float)):
-        return f"{value:,.0f}"
-    if kind == "date":
-        return "00-00-0000"
-    return str(value)
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

@@ -11,79 +11,137 @@ import logging
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
+import duckdb
 
 from pipelines.i18n import _
-from pipelines.publish.cells import sheet_names, write_text
+from pipelines.publish.cells import sheet_names
 from pipelines.publish.regions import Regions
-from pipelines.publish.rule_texts import FIELD_RESULTS, rule_titles, split_codes
-from pipelines.publish.sheets import Column, Formats, address_text, finish_sheet, write_table
+from pipelines.publish.rule_texts import FIELD_RESULTS
+from pipelines.publish.sheets import (
+    SheetBody,
+    address_sql,
+    codes_sql,
+    rule_titles_sql,
+    sheet_body,
+    source_types,
+)
+from pipelines.publish.xlsx_cells import Column
+from pipelines.publish.xlsx_parts import DataValidation, SheetLayout, Style, cell_ref
+from pipelines.publish.xlsx_stream import SheetPlan, write_workbook
+from pipelines.sqlrun import query_rows, run_sql
 
 logger = logging.getLogger(__name__)
 
 HEADER_ROW = 3
 VERIFICATION_FOLDER = "verifikasi"
+MERGED_TABLE = "xlsx_verification_rows"
+SHEETS_TABLE = "xlsx_verification_sheets"
+SUMMARY_TABLE = "xlsx_verification_summary"
 
 
 def verification_columns() -> list[Column]:
+    """Return the columns of a desa sheet over the rows of MERGED_TABLE."""
     return [
-        Column(_("No"), lambda r: r["_number"], kind="int", width=5),
-        Column(_("NIK"), lambda r: r["nik"], width=19),
-        Column(_("No KK"), lambda r: r["no_kk"], width=19),
-        Column(_("Name"), lambda r: r["name"], width=26),
-        Column(_("Address"), lambda r: address_text(r), kind="wrap", width=24),
-        Column(_("Programme"), lambda r: r["programme"], width=15),
-        Column(_("Findings"), lambda r: rule_titles(r["rule_codes"]), kind="wrap", width=48),
-        Column(_("Rule codes"), lambda r: ", ".join(split_codes(r["rule_codes"])), width=22),
-        Column(_("Source"), lambda r: r["source"], kind="wrap", width=30),
-        Column(_("Field result"), lambda _row: None, width=17),
-        Column(_("Notes"), lambda _row: None, width=36),
+        Column(_("No"), "row_no", kind="int", width=5),
+        Column(_("NIK"), "nik", width=19),
+        Column(_("No KK"), "no_kk", width=19),
+        Column(_("Name"), "name", width=26),
+        Column(_("Address"), address_sql(), kind="wrap", width=24),
+        Column(_("Programme"), "programme_text", width=15),
+        Column(_("Findings"), rule_titles_sql("codes"), kind="wrap", width=48),
+        Column(_("Rule codes"), "array_to_string(codes, ', ')", width=22),
+        Column(_("Source"), "source_text", kind="wrap", width=30),
+        Column(_("Field result"), "null", kind="input", width=17),
+        Column(_("Notes"), "null", kind="input_wrap", width=36),
+    ]
+
+
+def summary_columns() -> list[Column]:
+    """Return the columns of the summary sheet over the rows of SUMMARY_TABLE."""
+    return [
+        Column(_("Desa/Kelurahan"), "desa_name", width=28),
+        Column(_("Desa code"), "desa_code", width=13),
+        Column(_("Recipients to check"), "recipients", kind="int", width=14),
+        Column(_("Sheet"), "sheet", kind="link", width=32),
     ]
 
 
 def write_verification_workbooks(
-    folder: Path, rows: list[dict[str, Any]], regions: Regions, run_id: str
+    con: duckdb.DuckDBPyConnection, source_sql: str, folder: Path, regions: Regions, run_id: str
 ) -> list[Path]:
-    """Write one workbook per kecamatan that has rows; return the paths written."""
+    """Write one workbook per kecamatan that has rows in `source_sql`; return the paths written.
+
+    `source_sql` returns inclusion rows (see inclusion_errors in pipelines.publish.columns).
+    The connection must be prepared with pipelines.publish.sheets.prepare.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    by_kecamatan: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    for row in merge_person_rows(rows):
-        by_kecamatan[row["kecamatan_code"] or ""][row["desa_code"] or ""].append(row)
+    merge_person_rows(con, source_sql)
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    for kecamatan_code, desa_code, count in query_rows(
+        con, f"select kecamatan_key, desa_key, count(*) from {MERGED_TABLE} group by all"
+    ):
+        counts[kecamatan_code][desa_code] = count
 
     paths = []
-    for kecamatan_code in sorted(by_kecamatan):
+    for kecamatan_code in sorted(counts):
         path = folder / _workbook_name(kecamatan_code, regions)
-        _write_kecamatan(path, kecamatan_code, by_kecamatan[kecamatan_code], regions, run_id)
+        _write_kecamatan(con, path, kecamatan_code, counts[kecamatan_code], regions, run_id)
         paths.append(path)
-    logger.info("wrote %d verification workbooks from %d rows", len(paths), len(rows))
+    for table in (MERGED_TABLE, SHEETS_TABLE, SUMMARY_TABLE):
+        run_sql(con, f"drop table if exists {table}")
+    total = sum(sum(by_desa.values()) for by_desa in counts.values())
+    logger.info("wrote %d verification workbooks with %d persons", len(paths), total)
     return paths
 
 
-def merge_person_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Merge the rows of one person in one desa (one row per programme) into a single row.
+def merge_person_rows(con: duckdb.DuckDBPyConnection, source_sql: str) -> None:
+    """Store in MERGED_TABLE one row per person and desa, with all programmes, codes and sources.
 
-    A field officer visits a person once, so the sheet lists each person once with all their
-    programmes, rule codes and source rows.
+    A field officer visits a person once, so the sheet lists each person once. Programmes and
+    sources keep the order of the inclusion list (by programme), rule codes are sorted. The
+    other columns come from the person's first row.
     """
-    merged: dict[tuple, dict[str, Any]] = {}
-    for row in rows:
-        key = (row["desa_code"], row.get("person_id") or row["nik"] or row["name"])
-        if key not in merged:
-            merged[key] = {**row, "programmes": [], "codes": [], "sources": []}
-        target = merged[key]
-        target["programmes"].append(row["programme"] or "-")
-        target["codes"] += split_codes(row["rule_codes"])
-        target["sources"].append(_source(row))
-    for row in merged.values():
-        row["programme"] = ", ".join(dict.fromkeys(row.pop("programmes")))
-        row["rule_codes"] = sorted(set(row.pop("codes")))
-        row["source"] = "; ".join(s for s in dict.fromkeys(row.pop("sources")) if s)
-    return list(merged.values())
+    codes = codes_sql(source_types(con, source_sql)["rule_codes"], "rule_codes")
+    row_word = "'" + _("row").replace("'", "''") + "'"
+    ordered = (
+        "select *, "
+        "row_number() over (order by programme, kecamatan_code, desa_code, name, nik, "
+        "person_id) as position, "
+        "coalesce(kecamatan_code, '') as kecamatan_key, coalesce(desa_code, '') as desa_key, "
+        "coalesce(nullif(person_id, ''), nullif(nik, ''), name) as person_key, "
+        "coalesce(nullif(programme::varchar, ''), '-') as programme_label, "
+        f"{codes} as code_list, "
+        "concat_ws(', ', nullif(source_file::varchar, ''), nullif(source_sheet::varchar, ''), "
+        f"case when source_row is not null then {row_word} || ' ' || source_row end) "
+        f"as source_item from ({source_sql})"
+    )
+    person = "desa_key, person_key"
+    run_sql(
+        con,
+        f"create or replace temp table {MERGED_TABLE} as "
+        f"with ordered as ({ordered}), "
+        "firsts as (select * exclude (programme_label, code_list, source_item) from ordered "
+        f"qualify row_number() over (partition by {person} order by position) = 1), "
+        "programmes as (select desa_key, person_key, "
+        "string_agg(programme_label, ', ' order by first_position) as programme_text from ("
+        "select desa_key, person_key, programme_label, min(position) as first_position "
+        "from ordered group by all) group by all), "
+        "sources as (select desa_key, person_key, "
+        "string_agg(source_item, '; ' order by first_position) as source_text from ("
+        "select desa_key, person_key, source_item, min(position) as first_position "
+        "from ordered where source_item <> '' group by all) group by all), "
+        "codes as (select desa_key, person_key, "
+        "list_sort(list_distinct(flatten(list(code_list)))) as codes from ordered group by all) "
+        "select firsts.*, programmes.programme_text, coalesce(sources.source_text, '') "
+        "as source_text, codes.codes, "
+        # The person id breaks ties between namesakes without a NIK, so the order is stable.
+        "row_number() over (partition by firsts.kecamatan_key, firsts.desa_key order by "
+        "coalesce(firsts.name, ''), coalesce(firsts.nik, ''), programmes.programme_text, "
+        "coalesce(firsts.person_id, '')) as row_no "
+        f"from firsts join programmes using ({person}) join codes using ({person}) "
+        f"left join sources using ({person})",
+    )
 
 
 def _workbook_name(kecamatan_code: str, regions: Regions) -> str:
@@ -94,28 +152,67 @@ def _workbook_name(kecamatan_code: str, regions: Regions) -> str:
 
 
 def _write_kecamatan(
+    con: duckdb.DuckDBPyConnection,
     path: Path,
     kecamatan_code: str,
-    by_desa: dict[str, list[dict[str, Any]]],
+    by_desa: dict[str, int],
     regions: Regions,
     run_id: str,
 ) -> None:
-    kecamatan_name = regions.kecamatan_name(kecamatan_code)
     desa_codes = sorted(by_desa, key=lambda code: (regions.desa_name(code), code))
     names = sheet_names(
         [_("Summary")] + [_desa_label(code, regions) for code in desa_codes], fallback="Desa"
     )
+    summary_rows = _summary_rows(kecamatan_code, by_desa, names, desa_codes, regions)
+    _store_sheets(con, kecamatan_code, desa_codes, summary_rows)
 
-    workbook = Workbook(str(path), {"strings_to_numbers": False})
-    formats = Formats(workbook)
-    summary = workbook.add_worksheet(names[0])
-    for sheet_name, desa_code in zip(names[1:], desa_codes, strict=True):
-        ws = workbook.add_worksheet(sheet_name)
-        _write_desa_sheet(
-            ws, formats, kecamatan_name, desa_code, by_desa[desa_code], regions, run_id
+    columns = verification_columns()
+    summary = sheet_body(
+        con,
+        summary_columns(),
+        f"select *, 0 as sheet_no, position as row_no from {SUMMARY_TABLE}",
+        HEADER_ROW + 2,
+    )
+    desa = sheet_body(
+        con,
+        columns,
+        f"select rows.*, sheets.sheet_no from {MERGED_TABLE} as rows "
+        f"join {SHEETS_TABLE} as sheets using (kecamatan_key, desa_key)",
+        HEADER_ROW + 2,
+    )
+
+    plans = [_summary_plan(names[0], kecamatan_code, summary_rows, summary, regions, run_id)]
+    for sheet_no, (name, desa_code) in enumerate(zip(names[1:], desa_codes, strict=True), 1):
+        layout = SheetLayout(
+            name=name,
+            header_row=HEADER_ROW,
+            last_row=HEADER_ROW + desa.rows[sheet_no],
+            last_col=len(columns) - 1,
+            widths=desa.widths[sheet_no],
+            validation=_result_validation(len(columns) - 2, HEADER_ROW + desa.rows[sheet_no]),
         )
-    _write_summary(summary, formats, kecamatan_code, by_desa, names, desa_codes, regions, run_id)
-    workbook.close()
+        titles = _desa_titles(kecamatan_code, desa_code, regions, run_id)
+        headers = [column.header for column in columns]
+        plans.append(SheetPlan(layout, titles, headers, Style.HEADER))
+    write_workbook(con, path, plans, f"({summary.sql}) union all ({desa.sql})")
+
+
+def _desa_titles(
+    kecamatan_code: str, desa_code: str, regions: Regions, run_id: str
+) -> list[tuple[str, int]]:
+    """Return the title, subtitle and instruction rows of a desa sheet."""
+    title = (
+        _("Field verification list")
+        + f" - {_desa_label(desa_code, regions)}, "
+        + _("Kecamatan")
+        + f" {regions.kecamatan_name(kecamatan_code)}"
+    )
+    subtitle = _("Desa code") + f": {desa_code or '-'}    " + _("Run") + f": {run_id}"
+    return [
+        (title, Style.TITLE),
+        (subtitle, Style.SUBTITLE),
+        (_("Fill in the field result from the list and add notes."), Style.SUBTITLE),
+    ]
 
 
 def _desa_label(desa_code: str, regions: Regions) -> str:
@@ -125,128 +222,103 @@ def _desa_label(desa_code: str, regions: Regions) -> str:
     return regions.desa_name(desa_code)
 
 
-def _write_desa_sheet(
-    ws: Worksheet,
-    formats: Formats,
-    kecamatan_name: str,
-    desa_code: str,
-    rows: list[dict[str, Any]],
-    regions: Regions,
-    run_id: str,
-) -> None:
-    columns = verification_columns()
-    numbered = [{**row, "_number": n} for n, row in enumerate(_sorted(rows), start=1)]
-    title = (
-        _("Field verification list")
-        + f" - {_desa_label(desa_code, regions)}, "
-        + _("Kecamatan")
-        + f" {kecamatan_name}"
-    )
-    write_text(ws, 0, 0, title, formats.title)
-    write_text(
-        ws,
-        1,
-        0,
-        _("Desa code") + f": {desa_code or '-'}    " + _("Run") + f": {run_id}",
-        formats.subtitle,
-    )
-    write_text(
-        ws, 2, 0, _("Fill in the field result from the list and add notes."), formats.subtitle
-    )
-    last_row = write_table(ws, formats, columns, numbered, HEADER_ROW)
-
-    result_col = len(columns) - 2
-    notes_col = len(columns) - 1
-    first_data_row = HEADER_ROW + 1
-    if numbered:
-        for row_index in range(first_data_row, last_row + 1):
-            ws.write_blank(row_index, result_col, None, formats.input)
-            ws.write_blank(row_index, notes_col, None, formats.input_wrap)
-        ws.data_validation(
-            first_data_row,
-            result_col,
-            last_row,
-            result_col,
-            {
-                "validate": "list",
-                "source": list(FIELD_RESULTS),
-                "input_title": _("Field result"),
-                "input_message": _("Choose one value from the list."),
-                "error_title": _("Invalid value"),
-                "error_message": _("Choose one value from the list."),
-            },
-        )
-    finish_sheet(ws, HEADER_ROW, last_row, len(columns) - 1)
-
-
-def _write_summary(
-    ws: Worksheet,
-    formats: Formats,
+def _summary_rows(
     kecamatan_code: str,
-    by_desa: dict[str, list[dict[str, Any]]],
+    by_desa: dict[str, int],
     names: list[str],
     desa_codes: list[str],
     regions: Regions,
-    run_id: str,
-) -> None:
+) -> list[tuple[str, str, int, str]]:
+    """Return (desa name, desa code, recipients, sheet name) for every desa of the kecamatan."""
     sheet_by_desa = dict(zip(desa_codes, names[1:], strict=True))
     all_desa = (
         sorted({code for code in regions.desa if code.startswith(kecamatan_code)} | set(desa_codes))
         if kecamatan_code
         else list(desa_codes)
     )
-    rows = [
-        {
-            "desa_code": code,
-            "desa_name": _desa_label(code, regions),
-            "count": len(by_desa.get(code, [])),
-            "sheet": sheet_by_desa.get(code, ""),
-        }
+    return [
+        (_desa_label(code, regions), code, by_desa.get(code, 0), sheet_by_desa.get(code, ""))
         for code in sorted(all_desa, key=lambda c: (regions.desa_name(c), c))
     ]
-    columns = [
-        Column(_("Desa/Kelurahan"), lambda r: r["desa_name"], width=28),
-        Column(_("Desa code"), lambda r: r["desa_code"], width=13),
-        Column(_("Recipients to check"), lambda r: r["count"], kind="int", width=14),
-        Column(_("Sheet"), lambda r: r["sheet"], width=32),
-    ]
+
+
+def _store_sheets(
+    con: duckdb.DuckDBPyConnection,
+    kecamatan_code: str,
+    desa_codes: list[str],
+    summary_rows: list[tuple[str, str, int, str]],
+) -> None:
+    """Store the sheet number of each desa and the summary rows of one workbook."""
+    run_sql(
+        con,
+        f"create or replace temp table {SHEETS_TABLE} "
+        "(kecamatan_key varchar, desa_key varchar, sheet_no integer)",
+    )
+    con.execute(
+        f"insert into {SHEETS_TABLE} select ?, unnest(?::varchar[]), unnest(range(1, ?))",
+        [kecamatan_code, desa_codes, len(desa_codes) + 1],
+    )
+    run_sql(
+        con,
+        f"create or replace temp table {SUMMARY_TABLE} (position integer, desa_name varchar, "
+        "desa_code varchar, recipients integer, sheet varchar)",
+    )
+    if summary_rows:
+        columns = [list(values) for values in zip(*summary_rows, strict=True)]
+        con.execute(
+            f"insert into {SUMMARY_TABLE} select unnest(range(1, ?)), unnest(?::varchar[]), "
+            "unnest(?::varchar[]), unnest(?::integer[]), unnest(?::varchar[])",
+            [len(summary_rows) + 1, *columns],
+        )
+
+
+def _summary_plan(
+    name: str,
+    kecamatan_code: str,
+    rows: list[tuple[str, str, int, str]],
+    body: SheetBody,
+    regions: Regions,
+    run_id: str,
+) -> SheetPlan:
+    columns = summary_columns()
+    first_row = HEADER_ROW + 1
+    # Each sheet name in the summary links to that sheet (a hyperlink, no formula involved).
+    links = {
+        cell_ref(first_row + offset, len(columns) - 1): sheet
+        for offset, (_name, _code, _count, sheet) in enumerate(rows)
+        if sheet
+    }
+    layout = SheetLayout(
+        name=name,
+        header_row=HEADER_ROW,
+        last_row=HEADER_ROW + len(rows),
+        last_col=len(columns) - 1,
+        widths=body.default_widths,
+        links=links,
+    )
     title = (
         _("Field verification")
         + " - "
         + _("Kecamatan")
         + f" {regions.kecamatan_name(kecamatan_code)}"
     )
-    write_text(ws, 0, 0, title, formats.title)
-    write_text(ws, 1, 0, _("Run") + f": {run_id}", formats.subtitle)
-    write_text(ws, 2, 0, _("One sheet per desa with recipients to check."), formats.subtitle)
-    last_row = write_table(ws, formats, columns, rows, HEADER_ROW)
-    _link_sheets(ws, rows, HEADER_ROW + 1, len(columns) - 1)
-    finish_sheet(ws, HEADER_ROW, last_row, len(columns) - 1)
+    titles = [
+        (title, Style.TITLE),
+        (_("Run") + f": {run_id}", Style.SUBTITLE),
+        (_("One sheet per desa with recipients to check."), Style.SUBTITLE),
+    ]
+    headers = [column.header for column in columns]
+    return SheetPlan(layout, titles, headers, Style.HEADER)
 
 
-def _link_sheets(ws: Worksheet, rows: list[dict[str, Any]], first_row: int, col: int) -> None:
-    """Turn each sheet name in the summary into a link to that sheet (no formula involved)."""
-    for offset, row in enumerate(rows):
-        if row["sheet"]:
-            target = row["sheet"].replace("'", "''")
-            ws.write_url(first_row + offset, col, f"internal:'{target}'!A1", string=row["sheet"])
-
-
-def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    # The person id breaks ties between namesakes without a NIK, so the order is stable.
-    return sorted(
-        rows,
-        key=lambda r: (
-            str(r["name"] or ""),
-            str(r["nik"] or ""),
-            str(r["programme"]),
-            str(r.get("person_id") or ""),
-        ),
+def _result_validation(col: int, last_row: int) -> DataValidation:
+    return DataValidation(
+        col=col,
+        first_row=HEADER_ROW + 1,
+        last_row=last_row,
+        values=FIELD_RESULTS,
+        input_title=_("Field result"),
+        input_message=_("Choose one value from the list."),
+        error_title=_("Invalid value"),
+        error_message=_("Choose one value from the list."),
     )
-
-
-def _source(row: dict[str, Any]) -> str:
-    parts = [str(row[key]) for key in ("source_file", "source_sheet") if row.get(key)]
-    if row.get("source_row") is not None:
-        parts.append(_("row") + f" {row['source_row']}")
-    return ", ".join(parts)

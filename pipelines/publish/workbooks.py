@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from itertools import groupby
 from pathlib import Path
-from typing import Any
 
-from xlsxwriter.workbook import Workbook
+import duckdb
 
 from pipelines.i18n import _
-from pipelines.publish.cells import sheet_names, write_text
-from pipelines.publish.regions import Regions
-from pipelines.publish.rule_texts import rule_titles, severity_title, split_codes
-from pipelines.publish.sheets import Column, Formats, address_text, finish_sheet, write_table
+from pipelines.publish.cells import sheet_names
+from pipelines.publish.sheets import (
+    address_sql,
+    codes_sql,
+    rule_titles_sql,
+    severity_title_sql,
+    sheet_body,
+    source_types,
+)
+from pipelines.publish.xlsx_cells import Column
+from pipelines.publish.xlsx_parts import SheetLayout, Style
+from pipelines.publish.xlsx_stream import SheetPlan, write_workbook
+from pipelines.sqlrun import query_rows
 
 logger = logging.getLogger(__name__)
 
@@ -23,75 +30,114 @@ HEADER_ROW = 2
 MAX_ROWS_PER_SHEET = 1_000_000
 
 
-def inclusion_columns(regions: Regions) -> list[Column]:
+def inclusion_columns(rule_codes_type: str) -> list[Column]:
+    """Return the columns of inclusion_errors.xlsx over inclusion rows with region names.
+
+    `rule_codes_type` is the DuckDB type of the `rule_codes` column (a list or a text).
+    """
+    codes = codes_sql(rule_codes_type, "rule_codes")
     return [
-        Column(_("Programme"), lambda r: r["programme"]),
-        Column(_("NIK"), lambda r: r["nik"], width=19),
-        Column(_("No KK"), lambda r: r["no_kk"], width=19),
-        Column(_("Name"), lambda r: r["name"]),
-        Column(_("Kecamatan"), lambda r: regions.kecamatan_name(r["kecamatan_code"])),
-        Column(_("Desa/Kelurahan"), lambda r: regions.desa_name(r["desa_code"])),
-        Column(_("Desa code"), lambda r: r["desa_code"], width=12),
-        Column(_("Address"), lambda r: address_text(r), kind="wrap", width=24),
-        Column(_("Rule codes"), lambda r: ", ".join(split_codes(r["rule_codes"]))),
-        Column(_("Findings"), lambda r: rule_titles(r["rule_codes"]), kind="wrap", width=55),
-        Column(_("Severity"), lambda r: severity_title(r["severity"])),
-        Column(_("Months at risk"), lambda r: r["months_at_risk"], kind="int", width=10),
-        Column(_("Rupiah at risk per month"), lambda r: r["idr_at_risk_month"], kind="idr"),
-        Column(_("Rupiah at risk per year"), lambda r: r["idr_at_risk_year"], kind="idr"),
-        Column(_("Source file"), lambda r: r["source_file"]),
-        Column(_("Sheet"), lambda r: r["source_sheet"]),
-        Column(_("Row"), lambda r: r["source_row"], kind="int", width=8),
-        Column(_("Person id"), lambda r: r["person_id"]),
-        Column(_("Family id"), lambda r: r["family_id"]),
+        Column(_("Programme"), "programme"),
+        Column(_("NIK"), "nik", width=19),
+        Column(_("No KK"), "no_kk", width=19),
+        Column(_("Name"), "name"),
+        Column(_("Kecamatan"), "kecamatan_name"),
+        Column(_("Desa/Kelurahan"), "desa_name"),
+        Column(_("Desa code"), "desa_code", width=12),
+        Column(_("Address"), address_sql(), kind="wrap", width=24),
+        Column(_("Rule codes"), f"array_to_string({codes}, ', ')"),
+        Column(_("Findings"), rule_titles_sql(codes), kind="wrap", width=55),
+        Column(_("Severity"), severity_title_sql("severity")),
+        Column(_("Months at risk"), "months_at_risk", kind="int", width=10),
+        Column(_("Rupiah at risk per month"), "idr_at_risk_month", kind="idr"),
+        Column(_("Rupiah at risk per year"), "idr_at_risk_year", kind="idr"),
+        Column(_("Source file"), "source_file"),
+        Column(_("Sheet"), "source_sheet"),
+        Column(_("Row"), "source_row", kind="int", width=8),
+        Column(_("Person id"), "person_id"),
+        Column(_("Family id"), "family_id"),
     ]
 
 
-def exclusion_columns(regions: Regions) -> list[Column]:
+def exclusion_columns() -> list[Column]:
+    """Return the columns of exclusion_errors.xlsx over exclusion rows with region names."""
     return [
-        Column(_("Programme"), lambda r: r["programme"]),
-        Column(_("No KK"), lambda r: r["no_kk"], width=19),
-        Column(_("NIK of family head"), lambda r: r["head_nik"], width=19),
-        Column(_("Name of family head"), lambda r: r["head_name"]),
-        Column(_("Kecamatan"), lambda r: regions.kecamatan_name(r["kecamatan_code"])),
-        Column(_("Desa/Kelurahan"), lambda r: regions.desa_name(r["desa_code"])),
-        Column(_("Desa code"), lambda r: r["desa_code"], width=12),
-        Column(_("Desil"), lambda r: r["desil"], kind="int", width=7),
-        Column(_("Reason"), lambda r: r["reason"], kind="wrap", width=50),
-        Column(_("Family id"), lambda r: r["family_id"]),
+        Column(_("Programme"), "programme"),
+        Column(_("No KK"), "no_kk", width=19),
+        Column(_("NIK of family head"), "head_nik", width=19),
+        Column(_("Name of family head"), "head_name"),
+        Column(_("Kecamatan"), "kecamatan_name"),
+        Column(_("Desa/Kelurahan"), "desa_name"),
+        Column(_("Desa code"), "desa_code", width=12),
+        Column(_("Desil"), "desil", kind="int", width=7),
+        Column(_("Reason"), "reason", kind="wrap", width=50),
+        Column(_("Family id"), "family_id"),
     ]
+
+
+def rule_codes_type(con: duckdb.DuckDBPyConnection, source_sql: str) -> str:
+    """Return the DuckDB type of the `rule_codes` column of `source_sql`."""
+    return source_types(con, source_sql)["rule_codes"]
 
 
 def write_list_workbook(
+    con: duckdb.DuckDBPyConnection,
     path: Path,
     title: str,
     subtitle: str,
     columns: Sequence[Column],
-    rows: Sequence[dict[str, Any]],
+    source_sql: str,
+    order_by: str,
     max_rows_per_sheet: int = MAX_ROWS_PER_SHEET,
 ) -> int:
-    """Write one sheet per programme (rows must be sorted by programme); return sheets written.
+    """Write one sheet per programme of `source_sql`'s rows; return the sheets written.
 
-    A programme with more rows than fit in one Excel sheet continues on sheets named
-    `PBI (2)`, `PBI (3)` and so on.
+    `source_sql` must have a `programme` column; rows are ordered by programme, then by
+    `order_by` (a SQL order-by list). A programme with more rows than `max_rows_per_sheet`
+    continues on sheets named `PBI (2)`, `PBI (3)` and so on. Without rows the workbook gets
+    one sheet named "none" with the header only.
     """
-    groups = []
-    for key, group in groupby(rows, key=lambda r: r["programme"]):
-        group_rows = list(group)
-        for start in range(0, len(group_rows), max_rows_per_sheet):
-            groups.append((key or "-", group_rows[start : start + max_rows_per_sheet]))
-    if not groups:
-        groups = [(_("none"), [])]
-    names = sheet_names(programme for programme, _rows in groups)
+    numbered = (
+        "select *, dense_rank() over (order by programme) as group_no, "
+        f"row_number() over (partition by programme order by {order_by}) as group_row "
+        f"from ({source_sql})"
+    )
+    groups = query_rows(
+        con,
+        "select group_no, coalesce(nullif(any_value(programme)::varchar, ''), '-'), "
+        f"count(*) from ({numbered}) group by group_no order by group_no",
+    )
+    # Group n (1-based, as DuckDB lists are) starts on sheet first_sheet[n].
+    sheets: list[str] = []
+    first_sheet: list[int] = []
+    for _group_no, programme, count in groups:
+        first_sheet.append(len(sheets))
+        sheets += [programme] * _parts(count, max_rows_per_sheet)
+    sheet_numbered = (
+        f"select *, {first_sheet or [0]}[group_no] + (group_row - 1) // {max_rows_per_sheet} "
+        f"as sheet_no, (group_row - 1) % {max_rows_per_sheet} + 1 as row_no from ({numbered})"
+    )
+    body = sheet_body(con, columns, sheet_numbered, HEADER_ROW + 2)
+    if not sheets:
+        sheets = [_("none")]
+    names = sheet_names(sheets)
 
-    workbook = Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
-    formats = Formats(workbook)
-    for name, (programme, group_rows) in zip(names, groups, strict=True):
-        ws = workbook.add_worksheet(name)
-        write_text(ws, 0, 0, f"{title} - {programme}", formats.title)
-        write_text(ws, 1, 0, subtitle, formats.subtitle)
-        last_row = write_table(ws, formats, columns, group_rows, HEADER_ROW)
-        finish_sheet(ws, HEADER_ROW, last_row, len(columns) - 1)
-    workbook.close()
-    logger.info("wrote %s: %d sheets, %d rows", path.name, len(groups), len(rows))
-    return len(groups)
+    plans = []
+    headers = [column.header for column in columns]
+    for sheet_no, (name, programme) in enumerate(zip(names, sheets, strict=True)):
+        layout = SheetLayout(
+            name=name,
+            header_row=HEADER_ROW,
+            last_row=HEADER_ROW + body.rows.get(sheet_no, 0),
+            last_col=len(columns) - 1,
+            widths=body.widths.get(sheet_no, body.default_widths),
+        )
+        titles = [(f"{title} - {programme}", Style.TITLE), (subtitle, Style.SUBTITLE)]
+        plans.append(SheetPlan(layout, titles, headers, Style.HEADER))
+    write_workbook(con, path, plans, body.sql)
+    logger.info("wrote %s: %d sheets, %d rows", path.name, len(plans), sum(body.rows.values()))
+    return len(plans)
+
+
+def _parts(count: int, max_rows_per_sheet: int) -> int:
+    return (count + max_rows_per_sheet - 1) // max_rows_per_sheet
