@@ -20,6 +20,8 @@ from test_publish_handmade_marts import (
 
 from pipelines.publish import publish_marts
 from pipelines.publish.columns import MART_TABLES
+from pipelines.publish.marts import select_sql
+from pipelines.publish.publish import rows_to_check_sql
 from pipelines.publish.regions import load_regions
 from pipelines.publish.rule_texts import FIELD_RESULTS
 from pipelines.publish.sheets import prepare
@@ -323,3 +325,25 @@ def test_verification_sheet_without_desa(tmp_path, con):
 
     sheets = openpyxl.load_workbook(paths[0], read_only=True).sheetnames
     assert sheets == ["Ringkasan", "Desa tidak valid"]
+
+
+def test_lists_skip_rows_without_flag_or_warn(con):
+    con.execute(
+        """create table inclusion_errors as select * from (values
+            ('PKH', '3325010101800001', 'SITI', '332501', '3325012001',
+                ['DECEASED_RECIPIENT'], [], ['DEFAULT_DOB'], 150000),
+            ('PKH', '3325010101800002', 'BUDI', '332501', '3325012001',
+                [], ['PKH_NO_COMPONENT'], [], 0),
+            ('PKH', '3325010101800003', 'ANI', '332501', '3325012001',
+                [], [], ['DEFAULT_DOB'], 0)
+        ) as t(programme, nik, name, kecamatan_code, desa_code, flag_rule_codes,
+            warn_rule_codes, other_rule_codes, monthly_idr_at_risk)"""
+    )
+    inclusion = select_sql(con, "inclusion_errors", MART_TABLES["inclusion_errors"])
+
+    rows = con.execute(f"select name, rule_codes from ({rows_to_check_sql(con, inclusion)})")
+
+    assert sorted(rows.fetchall()) == [
+        ("BUDI", ["PKH_NO_COMPONENT"]),
+        ("SITI", ["DECEASED_RECIPIENT"]),
+    ]

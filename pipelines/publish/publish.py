@@ -219,7 +219,9 @@ def write_workbooks(
     """Write the two list workbooks and the verification workbooks; return the latter's count."""
     stamp = _("Run") + f": {run_id}    " + _("Created") + f": {dt.date.today().isoformat()}"
     prepare(con, regions)
-    inclusion = select_sql(con, "inclusion_errors", MART_TABLES["inclusion_errors"])
+    inclusion = rows_to_check_sql(
+        con, select_sql(con, "inclusion_errors", MART_TABLES["inclusion_errors"])
+    )
     write_list_workbook(
         con,
         folder / INCLUSION_XLSX,
@@ -243,6 +245,20 @@ def write_workbooks(
         con, inclusion, folder / VERIFICATION_FOLDER, regions, run_id
     )
     return len(paths)
+
+
+def rows_to_check_sql(con: duckdb.DuckDBPyConnection, inclusion_sql: str) -> str:
+    """Keep the inclusion rows that carry a FLAG or WARN rule code.
+
+    The mart also lists recipients whose only findings are data-quality (ERROR) or
+    information (INFO) codes, such as a default birth date. The lists are for checking
+    eligibility in the field, and such a row would arrive there without a reason.
+    """
+    if rule_codes_type(con, inclusion_sql).endswith("[]"):
+        has_codes = "len(rule_codes) > 0"
+    else:
+        has_codes = "coalesce(rule_codes, '') <> ''"
+    return f"select * from ({inclusion_sql}) where {has_codes}"
 
 
 def write_manifest(path: Path, summary: PublishSummary) -> None:
