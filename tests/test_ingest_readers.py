@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import json
 import shutil
 import zipfile
@@ -413,6 +415,22 @@ def test_csv_stray_quote_joins_lines(con, tmp_path):
         "sampai baris 3")
     assert "Hapus atau tutup tanda kutip" in reasons[0][1]
     assert (counts[0].rows_read, counts[0].rows_quarantined) == (1, 1)
+
+
+def test_csv_stray_quote_warns(con, tmp_path, caplog):
+    _write_csv(tmp_path / "p.csv", "NIK;NAMA;JABATAN\n"
+               "3325011007600005;\"KARTO;KADUS\n"
+               "3325011007600004;JONO;KADUS\n"
+               "3325011007600003;TONO;KADUS\n")
+
+    with caplog.at_level(logging.WARNING, logger="pipelines.ingest.readers"):
+        ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "p.csv: a double quote on line 2 opens a value that runs to line 4; those lines are "
+        "quarantined as one row. Close the quote and export the file again."
+    ]
 
 
 def test_csv_unclosed_quote_stops_english(con, tmp_path):
