@@ -374,9 +374,9 @@ def _mean_m(
     for comparison in model.comparisons:
         sessions = estimates[comparison.name]
         if not sessions:
-            logger.warning(
-                "no EM session estimated m of %s; using its start values", comparison.name
-            )
+            # Logged, not shown on the console: an analyst cannot act on it, and small runs
+            # (one roster, few pairs per rule) meet it often.
+            logger.info("no EM session estimated m of %s; using its start values", comparison.name)
             m[comparison.name] = _start_m(comparison)
             continue
         gammas = [gamma for gamma, _ in comparison.non_null_levels]
