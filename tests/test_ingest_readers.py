@@ -80,6 +80,20 @@ def test_csv_bom_semicolon_register(con, tmp_path):
     assert _quarantine(con) == [("", 6, "blank_row")]
 
 
+def test_csv_utf16_tab_unicode_text(con, tmp_path):
+    # Excel's "Unicode Text" export: UTF-16 with a byte order mark, tab separated.
+    _write_csv(tmp_path / "p.csv", "NIK\tNAMA\tJABATAN\n"
+               "3325011007600005\tKARTO\tKADUS\n"
+               "3325011007600004\tJOS\u00c9\tKADUS\n", encoding="utf-16")
+
+    counts = ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+
+    assert detect_encoding(tmp_path / "p.csv") == "utf-16"
+    assert [(c.rows_read, c.rows_loaded) for c in counts] == [(2, 2)]
+    rows = _raw(con, "village_officials", "nik, name")
+    assert rows == [("3325011007600005", "KARTO"), ("3325011007600004", "JOS\u00c9")]
+
+
 def test_csv_windows_1252_comma(con, tmp_path):
     _copy("bpnt_bnba_cp1252.csv", tmp_path)
 

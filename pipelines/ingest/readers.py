@@ -109,10 +109,14 @@ def open_sources(path: Path, score_row: Callable[[list[str]], int]) -> list[Shee
 
 
 def detect_encoding(path: Path) -> str:
-    """Return `utf-8-sig` (BOM), `utf-8`, `cp1252` or `latin-1`, checking the whole file."""
+    """Return `utf-8-sig` (BOM), `utf-16` (BOM, Excel's "Unicode Text"), `utf-8`, `cp1252` or
+    `latin-1`, checking the whole file."""
     with path.open("rb") as f:
-        if f.read(3) == codecs.BOM_UTF8:
-            return "utf-8-sig"
+        start = f.read(3)
+    if start == codecs.BOM_UTF8:
+        return "utf-8-sig"
+    if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return "utf-16"
     for encoding in ("utf-8", "cp1252"):
         if _decodes(path, encoding):
             return encoding
