@@ -146,6 +146,23 @@ def _check_paths(run: dict, base: Path, errors: list[str]) -> None:
     raw_dir = run.get("raw_dir")
     if isinstance(raw_dir, str) and raw_dir and not (base / raw_dir).is_dir():
         errors.append(_("[run].raw_dir: folder {path} not found").format(path=base / raw_dir))
+    marts_dir = run.get("marts_dir")
+    if isinstance(marts_dir, str) and marts_dir:
+        _check_output_folder(base / marts_dir, errors)
+
+
+def _check_output_folder(folder: Path, errors: list[str]) -> None:
+    # The marts folder, its parent (which holds work/ and review/) and their parents must be
+    # folders or not exist yet: a file in the way would otherwise fail late, after linking.
+    for path in (folder, *folder.parents):
+        if path.exists() and not path.is_dir():
+            errors.append(
+                _(
+                    "[run].marts_dir: {path} is a file, not a folder. Give a folder path, or "
+                    "move that file away."
+                ).format(path=path)
+            )
+            return
 
 
 def _check_sources(data: dict, raw_dir: Path, errors: list[str]) -> list[SourceSpec]:

@@ -173,3 +173,28 @@ def test_demo_config_leaves_out_missing_extracts(tmp_path):
 
     assert [s.kind for s in config.sources] == ["register", "pkh", "pln"]
     assert config.raw_dir == raw
+
+
+@pytest.mark.parametrize("blocker", ["out", "out/marts"])
+def test_marts_dir_blocked_by_file(tmp_path, blocker):
+    # A file stands where the marts folder or its parent should be.
+    if blocker == "out/marts":
+        (tmp_path / "out").mkdir()
+    (tmp_path / blocker).write_text("not a folder", encoding="utf-8")
+    path = _write(tmp_path, """
+[run]
+name = "t"
+region_code = "3325"
+rules = "rules.toml"
+raw_dir = "raw"
+marts_dir = "out/marts"
+
+[[sources]]
+kind = "register"
+path = "dtsen.csv"
+""")
+
+    with pytest.raises(ConfigError) as raised:
+        load_run_config(path)
+
+    assert f"{tmp_path / blocker} is a file, not a folder" in str(raised.value)
