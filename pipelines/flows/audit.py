@@ -7,6 +7,7 @@ rules and the marts share one task, because the marts read the rules' temporary 
 
 from __future__ import annotations
 
+import logging
 import shutil
 import time
 import tomllib
@@ -32,6 +33,8 @@ from pipelines.runs import RunRecord, file_checksum, new_run_id, write_run_recor
 
 # DuckDB connections opened by tasks; the limit keeps a batang-size run under about 3 GiB.
 DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "memory_limit": "2GB"}
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -129,6 +132,28 @@ def rules_and_marts_task(
         mart_rows = build_marts(con, rules_config, run_id, previous)
         seconds["marts"] = round(time.perf_counter() - started, 2)
     return RulesOutcome(summary, mart_rows, seconds)
+
+
+def readable_previous_run(path: Path) -> Path | None:
+    """Return `path`, the audit.duckdb of the live run, when its findings can be read.
+
+    A damaged file would stop the run after linking; without it, findings_diff lists every
+    finding as new and the run goes on.
+    """
+    if not path.exists():
+        return None
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            con.execute("select count(*) from fct_findings").fetchall()
+    except duckdb.Error as e:
+        logger.warning(
+            "%s cannot be read (%s); findings_diff lists every finding as new. If the file "
+            "is damaged, move it away or delete it.",
+            path,
+            str(e).splitlines()[0],
+        )
+        return None
+    return path
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
@@ -229,10 +254,8 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
         logger.warning("%s: %d of %d rows are outside period %s", kind, outside, total,
                        result.period_label)
     stage_started("rules")
-    previous = run_config.marts_dir / "audit.duckdb"
-    outcome = rules_and_marts_task(
-        db_path, rules_config, run_id, previous if previous.exists() else None
-    )
+    previous = readable_previous_run(run_config.marts_dir / "audit.duckdb")
+    outcome = rules_and_marts_task(db_path, rules_config, run_id, previous)
     record.stage_seconds.update(outcome.stage_seconds)
     result.findings_per_rule = dict(outcome.summary.findings_by_rule)
     result.rules_not_evaluated = dict(outcome.summary.not_evaluated)
