@@ -11,8 +11,8 @@ from helpers import make_people, write_settings
 
 from pipelines.er import import_review, link_persons
 from pipelines.er.review import SHEET_NAME
-from pipelines.errors import ConfigError
-from pipelines.i18n import gettext_for
+from pipelines.errors import ConfigError, SourceFileError
+from pipelines.i18n import gettext_for, set_language
 
 LINKING = {"match_threshold": 0.92, "possible_threshold": 0.50}
 DESA = {"desa_code": "3325012001", "kecamatan_code": "332501", "rt": "003", "rw": "005"}
@@ -331,8 +331,20 @@ def test_review_rejects_unknown_decision(tmp_path):
         _connection(), None, {"match_threshold": 1.0, "possible_threshold": 0.0}, tmp_path
     )
     _fill_workbook(summary.review_workbook, "maybe")
-    with pytest.raises(Exception, match=r"row 2, column .*'maybe' is not valid"):
+    with pytest.raises(Exception, match=r"baris 2, kolom .*'maybe' tidak dikenal"):
         import_review(summary.review_workbook, tmp_path)
+
+
+def test_review_errors_in_indonesian(tmp_path):
+    set_language("id")
+    not_a_workbook = tmp_path / "catatan.xlsx"
+    not_a_workbook.write_text("bukan buku kerja", encoding="utf-8")
+
+    with pytest.raises(SourceFileError) as raised:
+        import_review(not_a_workbook, tmp_path / "state")
+
+    assert "sheet 'review' tidak bisa dibaca" in str(raised.value)
+    assert "review_pending.xlsx" in str(raised.value)
 
 
 OTHER_DATA = """

@@ -211,8 +211,10 @@ def _header_index(headers: list[str], path: Path, wanted: str) -> int:
         if str(header).strip().casefold() in names:
             return index
     raise SourceFileError(
-        f"{path}, sheet {SHEET_NAME!r}: column {wanted!r} not found in row 1; "
-        "use the workbook written by the linker and keep its header row"
+        _(
+            "{path}, sheet '{sheet}': column '{column}' not found in row 1. Use the workbook "
+            "the linker wrote and keep its header row."
+        ).format(path=path, sheet=SHEET_NAME, column=_(wanted))
     )
 
 
@@ -222,7 +224,10 @@ def read_review_workbook(path: Path) -> list[dict]:
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(SHEET_NAME).to_python()
     except Exception as e:  # calamine raises its own error types for missing files and sheets
         raise SourceFileError(
-            f"{path}: cannot read sheet {SHEET_NAME!r} ({e}); pass a review workbook"
+            _(
+                "{path}: sheet '{sheet}' cannot be read ({error}). Give the review workbook "
+                "the linker wrote (review_pending.xlsx)."
+            ).format(path=path, sheet=SHEET_NAME, error=e)
         ) from e
     if not rows:
         return []
@@ -239,9 +244,18 @@ def read_review_workbook(path: Path) -> list[dict]:
         decision = accepted.get(value.casefold())
         if decision is None:
             raise SourceFileError(
-                f"{path}, sheet {SHEET_NAME!r}, row {row_number}, "
-                f"column {headers[decision_index]!r}: decision {value!r} is not valid; "
-                f"use {_(SAME_PERSON)!r} or {_(DIFFERENT_PEOPLE)!r}"
+                _(
+                    "{path}, sheet '{sheet}', row {row}, column '{column}': decision '{value}' "
+                    "is not valid. Write '{same}' or '{different}', or leave the cell empty."
+                ).format(
+                    path=path,
+                    sheet=SHEET_NAME,
+                    row=row_number,
+                    column=headers[decision_index],
+                    value=value,
+                    same=_(SAME_PERSON),
+                    different=_(DIFFERENT_PEOPLE),
+                )
             )
         decisions.append(_decision_row(row, positions, record_indexes, decision, path))
     return decisions
