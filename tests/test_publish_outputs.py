@@ -23,7 +23,8 @@ from pipelines.publish.columns import MART_TABLES
 from pipelines.publish.marts import select_sql
 from pipelines.publish.publish import rows_to_check_sql
 from pipelines.publish.regions import load_regions
-from pipelines.publish.rule_texts import FIELD_RESULTS
+from pipelines.publish.formatting import using_language
+from pipelines.publish.rule_texts import FIELD_RESULTS, programme_label
 from pipelines.publish.sheets import prepare
 from pipelines.publish.verification import merge_person_rows, write_verification_workbooks
 from pipelines.publish.workbooks import write_list_workbook
@@ -347,3 +348,13 @@ def test_lists_skip_rows_without_flag_or_warn(con):
         ("BUDI", ["PKH_NO_COMPONENT"]),
         ("SITI", ["DECEASED_RECIPIENT"]),
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("id", "semua program"), ("en", "all programmes")]
+)
+def test_programme_all_has_a_label(language, expected):
+    with using_language(language):
+        assert programme_label("ALL") == expected
+        assert programme_label("PKH") == "PKH"
+        assert programme_label(None) == "-"

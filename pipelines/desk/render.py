@@ -14,7 +14,7 @@ from pipelines.i18n import _
 from pipelines.publish import formatting
 from pipelines.publish.formatting import using_language
 from pipelines.publish.regions import load_regions
-from pipelines.publish.rule_texts import rule_title, severity_title
+from pipelines.publish.rule_texts import programme_label, rule_title, severity_title
 
 SEVERITY_STYLES = {"ERROR": "bold red", "FLAG": "red", "WARN": "yellow", "INFO": "cyan"}
 
@@ -172,7 +172,7 @@ def _findings_table(answer: DeskAnswer, language: str) -> RenderableType:
                 style=SEVERITY_STYLES.get(finding.severity or "", ""),
             ),
             f"{rule_title(finding.rule_code)} ({finding.rule_code})",
-            finding.programme or "-",
+            programme_label(finding.programme),
             _evidence_text(finding, language) or "-",
             source,
         )

@@ -16,7 +16,7 @@ from pipelines.publish.formatting import share
 from pipelines.publish.marts import existing_columns, select_rows
 from pipelines.i18n import _
 from pipelines.publish.regions import Regions
-from pipelines.publish.rule_texts import COMPLAINT_STATUS_TITLES
+from pipelines.publish.rule_texts import COMPLAINT_STATUS_TITLES, programme_label
 from pipelines.sqlrun import query_rows
 
 logger = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ def rule_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             code, {"severity": Counter(), "programme": Counter(), "total": 0}
         )
         entry["severity"][severity] += count
-        entry["programme"][programme] += count
+        entry["programme"][programme_label(programme)] += count
         entry["total"] += count
 
     result = []

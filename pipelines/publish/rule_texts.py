@@ -105,6 +105,17 @@ def severity_title(severity: str | None) -> str:
     return _(title) if title else severity
 
 
+# Findings that concern no single programme (the register, a NIK) carry programme `ALL`.
+ALL_PROGRAMMES = "ALL"
+
+
+def programme_label(programme: str | None) -> str:
+    """Return a finding's programme as users read it: `ALL` becomes "all programmes"."""
+    if not programme:
+        return "-"
+    return _("all programmes") if programme == ALL_PROGRAMMES else programme
+
+
 # Short titles of complaint_results.status_code, for counting complaints by outcome in the report.
 COMPLAINT_STATUS_TITLES: dict[str, str] = {
     "NOT_LINKED": N_("Not found in DTSEN or any roster"),
