@@ -313,6 +313,23 @@ def test_review_round_trip(tmp_path):
     assert _fill_workbook(second.review_workbook, "") == 0
 
 
+def test_review_lists_a_fingerprint_pair_once(tmp_path):
+    # One person in two tahap of a roster: two records with the same content.
+    person = {"source_kind": "bpnt", "nik": "3325014705850001", "name": "SITI AMINAH",
+              "birth_date": "1985-05-07", "sex": "P", "desa_code": "3325012001"}
+    con = duckdb.connect()
+    make_people(con, [{**person, "record_id": "bpnt:3::2"}, {**person, "record_id": "bpnt:4::2"},
+                      {**person, "record_id": "register:1::2", "source_kind": "register",
+                       "name": "SITI AMINAH BINTI KARTO"}])
+    everything_possible = {"match_threshold": 1.0, "possible_threshold": 0.0}
+
+    summary = link_persons(con, None, everything_possible, tmp_path)
+
+    assert summary.decisions["possible"] == 3
+    rows = _fill_workbook(summary.review_workbook, "")
+    assert rows == 2
+
+
 def test_review_match_overrides_score(tmp_path):
     con = _connection()
     summary = link_persons(con, None, {"match_threshold": 1.0, "possible_threshold": 0.0}, tmp_path)

@@ -402,7 +402,8 @@ def estimate_match_share(
     bayes_factor = _pattern_factor(model, patterns, m, active) / _pattern_factor(
         model, patterns, u, active
     )
-    share = float(counts.sum()) / comparable_pairs
+    # When blocking found every comparable pair (a handful of records), the share starts at 1.
+    share = min(float(counts.sum()) / comparable_pairs, 1.0 - 1e-9)
     for _ in range(200):
         odds = share / (1.0 - share) * bayes_factor
         expected = float((counts * odds / (1.0 + odds)).sum())

@@ -136,13 +136,23 @@ def write_review_workbook(
             inner join __er_records as l on l.__rid = p.rid_l
             inner join __er_records as r on r.__rid = p.rid_r
             where p.decision = 'possible'
+            -- A decision is stored by the two fingerprints, so records with the same content
+            -- (one person in two tahap of a roster) need one row, not one per record pair.
+            qualify row_number() over (
+                partition by least(p.fingerprint_l, p.fingerprint_r),
+                    greatest(p.fingerprint_l, p.fingerprint_r)
+                order by p.match_probability desc, p.record_id_l, p.record_id_r
+            ) = 1
             order by p.match_probability desc, p.record_id_l, p.record_id_r
             limit {MAX_REVIEW_PAIRS + 1}""",
     )
     if len(rows) > MAX_REVIEW_PAIRS:
         # NOTE: the pairs left out appear in the next run's workbook once these are decided.
         total = query_rows(
-            con, f"select count(*) from {pairs_table} where decision = 'possible'"
+            con,
+            "select count(distinct (least(fingerprint_l, fingerprint_r), "
+            "greatest(fingerprint_l, fingerprint_r))) "
+            f"from {pairs_table} where decision = 'possible'",
         )[0][0]
         logger.warning(
             "review workbook lists the %d most likely of %d possible pairs",
