@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import logging
 
 import duckdb
@@ -26,9 +28,15 @@ from pipelines.desk import (
     render_answer,
     render_answers,
 )
-from pipelines.desk.lookup import normalise_name, normalise_nik
+from pipelines.desk.lookup import (
+    normalise_name,
+    normalise_nik,
+    parse_birth_date,
+    resolve_desa,
+)
 from pipelines.i18n import set_language
 from pipelines.publish import publish_marts
+from pipelines.publish.regions import load_regions
 from pipelines.rules import apply_rules
 
 
@@ -157,8 +165,8 @@ def test_lookup_person_no_match(audit_db, name, birth_date, desa):
 
 
 def test_lookup_person_invalid_input(audit_db):
-    with pytest.raises(DeskLookupError, match="'12 Maret 1980' bukan tanggal"):
-        lookup_person(audit_db, "Budi", "12 Maret 1980", "Silurah")
+    with pytest.raises(DeskLookupError, match="'12 Marz 1980' bukan tanggal"):
+        lookup_person(audit_db, "Budi", "12 Marz 1980", "Silurah")
     with pytest.raises(DeskLookupError, match="'Atlantis' tidak ada di tabel wilayah Batang"):
         lookup_person(audit_db, "Budi", "12-03-1980", "Atlantis")
 
@@ -166,8 +174,8 @@ def test_lookup_person_invalid_input(audit_db):
 def test_lookup_errors_in_english(audit_db):
     set_language("en")
     try:
-        with pytest.raises(DeskLookupError, match="'12 Maret 1980' is not a date"):
-            lookup_person(audit_db, "Budi", "12 Maret 1980", "Silurah")
+        with pytest.raises(DeskLookupError, match="'12 Marz 1980' is not a date"):
+            lookup_person(audit_db, "Budi", "12 Marz 1980", "Silurah")
     finally:
         set_language("id")
 
@@ -305,3 +313,32 @@ def test_render_rule_evidence_english(rules_db):
         assert sentence in text
     for sentence in RULES_EVIDENCE["id"]:
         assert sentence not in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("1985-05-07", dt.date(1985, 5, 7)),
+        ("07-05-1985", dt.date(1985, 5, 7)),
+        ("7 Mei 1985", dt.date(1985, 5, 7)),
+        ("4 Maret 1992", dt.date(1992, 3, 4)),
+        ("04-Agt-1990", dt.date(1990, 8, 4)),
+        ("12 des. 1960", dt.date(1960, 12, 12)),
+    ],
+)
+def test_birth_date_forms(typed, expected):
+    assert parse_birth_date(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["31 Februari 1990", "4 Marz 1992", "04-03-92"])
+def test_birth_date_rejected(typed):
+    with pytest.raises(DeskLookupError, match="7 Mei 1985"):
+        parse_birth_date(typed)
+
+
+def test_desa_with_prefix():
+    regions = load_regions()
+    code = resolve_desa("Silurah", regions)
+
+    assert resolve_desa("Desa Silurah", regions) == code
+    assert resolve_desa("desa silurah", regions) == code

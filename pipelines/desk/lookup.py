@@ -133,17 +133,37 @@ def normalise_name(value: str) -> str:
     return " ".join(words)
 
 
+# Month names as written on Indonesian forms, full and short, and the English ones.
+_MONTHS = {
+    "JANUARI": 1, "JAN": 1, "JANUARY": 1, "FEBRUARI": 2, "FEB": 2, "PEBRUARI": 2,
+    "FEBRUARY": 2, "MARET": 3, "MAR": 3, "MARCH": 3, "APRIL": 4, "APR": 4, "MEI": 5,
+    "MAY": 5, "JUNI": 6, "JUN": 6, "JUNE": 6, "JULI": 7, "JUL": 7, "JULY": 7, "AGUSTUS": 8,
+    "AGT": 8, "AGS": 8, "AUG": 8, "AUGUST": 8, "SEPTEMBER": 9, "SEP": 9, "SEPT": 9,
+    "OKTOBER": 10, "OKT": 10, "OCT": 10, "OCTOBER": 10, "NOVEMBER": 11, "NOV": 11,
+    "NOPEMBER": 11, "DESEMBER": 12, "DES": 12, "DEC": 12, "DECEMBER": 12,
+}
+
+
 def parse_birth_date(value: str) -> dt.date:
+    """Read a birth date typed at the desk: YYYY-MM-DD, DD-MM-YYYY (also with / or .), or
+    the day, month name and year of a KTP or form, such as 4 Maret 1992."""
     text = str(value or "").strip()
     for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"):
         try:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+    named = re.fullmatch(r"(\d{1,2})[\s-]+([A-Za-z]+)\.?[\s-]+(\d{4})", text)
+    if named and named.group(2).upper() in _MONTHS:
+        try:
+            return dt.date(int(named.group(3)), _MONTHS[named.group(2).upper()],
+                           int(named.group(1)))
+        except ValueError:
+            pass
     raise DeskLookupError(
         _(
             "Birth date '%(value)s' is not a date. "
-            "Type it as YYYY-MM-DD or DD-MM-YYYY, e.g. 07-05-1985."
+            "Type it as YYYY-MM-DD or DD-MM-YYYY, e.g. 07-05-1985, or as 7 Mei 1985."
         )
         % {"value": text}
     )
@@ -156,6 +176,10 @@ def resolve_desa(value: str, regions: Regions) -> list[str]:
     if digits.isdigit() and len(digits) == 10:
         return [digits]
     codes = regions.desa_codes_named(text)
+    if not codes:
+        # Clerks often type the prefix of the name: "Desa Silurah", "Kel. Proyonanggan".
+        without_prefix = re.sub(r"(?i)^(desa|kelurahan|kel\.?|ds\.?)\s+", "", text)
+        codes = regions.desa_codes_named(without_prefix) if without_prefix != text else []
     if not codes:
         raise DeskLookupError(
             _(
