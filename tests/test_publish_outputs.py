@@ -358,3 +358,24 @@ def test_programme_all_has_a_label(language, expected):
         assert programme_label("ALL") == expected
         assert programme_label("PKH") == "PKH"
         assert programme_label(None) == "-"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("id", "desil 1 (batas program 5), komponen PKH: 4, menerima: tidak ada program"),
+        ("en", "desil 1 (programme limit 5), PKH components: 4, receives: no programme"),
+    ],
+)
+def test_exclusion_reason_in_run_language(con, language, expected):
+    con.execute(
+        "create table exclusion_errors as select 'F1' as family_id, '3325010101100001' as no_kk, "
+        "'332501' as kecamatan_code, '3325012001' as desa_code, 1 as desil, "
+        "5 as desil_threshold, 4 as pkh_components, []::varchar[] as programmes_received"
+    )
+
+    with using_language(language):
+        sql = select_sql(con, "exclusion_errors", MART_TABLES["exclusion_errors"])
+        reason = con.execute(f"select reason from ({sql})").fetchall()
+
+    assert reason == [(expected,)]

@@ -16,7 +16,8 @@ class TableColumns:
     """Columns of one input table: `required` must exist, `optional` are used when present.
 
     `derived` maps a column name that publishing reads to a SQL expression over the mart's own
-    columns. `{language}` in an expression becomes the publish language (`id` or `en`).
+    columns. `{language}` in an expression becomes the publish language (`id` or `en`), and
+    `{text[words]}` the translation of `words`.
     """
 
     required: tuple[str, ...]
@@ -86,10 +87,12 @@ MART_TABLES: dict[str, TableColumns] = {
         derived=(
             (
                 "reason",
-                "concat_ws(', ', 'desil ' || desil || ' <= ' || desil_threshold,"
-                " case when pkh_components > 0 then 'PKH: ' || pkh_components end,"
-                " 'program: ' || coalesce(nullif(array_to_string(programmes_received, '+'), ''),"
-                " '-'))",
+                "concat_ws(', ', 'desil ' || desil || ' ({text[programme limit]} '"
+                " || desil_threshold || ')',"
+                " case when pkh_components > 0 then '{text[PKH components]}: ' || pkh_components"
+                " end,"
+                " '{text[receives]}: ' || coalesce(nullif(array_to_string(programmes_received,"
+                " '+'), ''), '{text[no programme]}'))",
             ),
         ),
     ),

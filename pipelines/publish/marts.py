@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 
 from pipelines.errors import PipelineError
-from pipelines.i18n import current_language
+from pipelines.i18n import _, current_language
 from pipelines.publish.columns import TableColumns
 from pipelines.sqlrun import query_rows
 
@@ -72,8 +72,17 @@ def _select_item(spec: TableColumns, column: str, present: set[str]) -> str:
         return f'"{column}"'
     expression = spec.expression(column)
     if expression:
-        return f'({expression.format(language=current_language())}) as "{column}"'
+        text = expression.format(language=current_language(), text=_SqlTexts())
+        return f'({text}) as "{column}"'
     return f'null as "{column}"'
+
+
+class _SqlTexts:
+    """`{text[words]}` in a derived expression becomes the translation of `words`, quoted for
+    a SQL string literal."""
+
+    def __getitem__(self, words: str) -> str:
+        return _(words).replace("'", "''")
 
 
 def select_sql(con: duckdb.DuckDBPyConnection, table: str, spec: TableColumns) -> str:
