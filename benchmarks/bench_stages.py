@@ -57,6 +57,9 @@ def main() -> None:
     parser.add_argument("--snapshot", type=Path, help="copy the work database here after link")
     parser.add_argument("--from-snapshot", type=Path, help="start after link from this copy")
     parser.add_argument("--log", default="WARNING", help="log level, e.g. INFO for model timings")
+    parser.add_argument(
+        "--skip-publish", action="store_true", help="stop after the rules and marts stage"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=args.log, format="%(asctime)s %(name)s %(message)s", force=True)
 
@@ -83,6 +86,9 @@ def main() -> None:
         flow.count_rows_outside_period_task.fn(db_path, kinds, "")
         outcome = flow.rules_and_marts_task.fn(db_path, rules_config, run_id, None)
     sys.stdout.write(f"  seconds inside the task: {outcome.stage_seconds}\n")
+    if args.skip_publish:
+        sys.stdout.write(f"outputs in {work}\n")
+        return
     record = RunRecord(run_id=run_id, config_version=str(rules_config["version"]),
                        region_code=run_config.region_code, started_at=datetime.now(timezone.utc))
     with flow.connect(db_path) as con:
