@@ -2,14 +2,13 @@
 -- normalised identifiers. One row per record_id.
 with
 
+-- Every staging column that a rule or mart reads. Staging also carries
+-- source_kind, no_kk_status (read below only), name_titles, name_patronym,
+-- birth_date_raw and dusun. Each column costs about 20-40 MB at batang size,
+-- so the unread ones stay out.
 unioned as (
-    select * from __rules_records_unioned
-),
-
--- A second CTE over the same table, so DuckDB does not materialise `unioned`
--- for its two readers.
-record_ids as (
-    select record_id from __rules_records_unioned
+    select * exclude (source_kind, name_titles, name_patronym, birth_date_raw, dusun)
+    from __rules_records_unioned
 ),
 
 links as (
@@ -49,11 +48,6 @@ normalised as (
         name_forms.name_key,
         name_forms.name_letters,
         coalesce(unioned.source_sheet, '') as sheet,
-        coalesce(
-            unioned.kind not in ('pkh', 'bpnt')
-            or unioned.period = params.period_label,
-            false
-        ) as is_in_period,
         case
             when unioned.kind in ('pkh', 'bpnt')
                 then coalesce(unioned.period = params.period_label, false)
@@ -99,22 +93,6 @@ person_families as (
     qualify row_number() over (partition by person_id order by family_id) = 1
 ),
 
--- Person and register family of each record, chosen on narrow rows. record_id
--- is unique in staging, and int_person_links has one row per record.
-link_keys as (
-    select
-        record_ids.record_id,
-        links.person_id,
-        links.cluster_size,
-        person_families.family_id,
-        person_families.no_kk as family_no_kk,
-        person_families.relationship as family_relationship
-    from record_ids
-    left join links on record_ids.record_id = links.record_id
-    left join person_families
-        on coalesce(links.person_id, record_ids.record_id) = person_families.person_id
-),
-
 linked as (
     select
         keyed.*,
@@ -134,17 +112,20 @@ linked as (
                 and not __rules_is_placeholder(no_kk_digits)
                 then no_kk_digits
         end as no_kk_key,
-        coalesce(link_keys.person_id, keyed.record_id) as person_id,
-        coalesce(link_keys.cluster_size, 1) as cluster_size,
-        link_keys.family_id,
-        link_keys.family_no_kk,
-        link_keys.family_relationship
+        coalesce(links.person_id, keyed.record_id) as person_id,
+        person_families.family_id,
+        person_families.no_kk as family_no_kk,
+        person_families.relationship as family_relationship
     from keyed
-    inner join link_keys on keyed.record_id = link_keys.record_id
+    -- One row per record stays one: int_person_links has one row per record
+    -- and person_families one per person.
+    left join links on keyed.record_id = links.record_id
+    left join person_families
+        on coalesce(links.person_id, keyed.record_id) = person_families.person_id
 ),
 
 final as (
-    select * exclude (source_sheet) rename (sheet as source_sheet)
+    select * exclude (source_sheet, no_kk_status) rename (sheet as source_sheet)
     from linked
 )
 
