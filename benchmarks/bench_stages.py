@@ -65,6 +65,9 @@ def main() -> None:
 
     work = args.work or Path(tempfile.mkdtemp(prefix="bansos-stages-"))
     work.mkdir(parents=True, exist_ok=True)
+    # rmtree raises on a symlink, and a previous run with the same --work leaves one.
+    if (work / "raw").is_symlink():
+        (work / "raw").unlink()
     shutil.rmtree(work / "raw", ignore_errors=True)
     (work / "raw").symlink_to((args.folder / "raw").resolve())
     run_config = load_run_config(write_demo_run_config(work))

@@ -45,7 +45,7 @@ recipient_people as (
 ),
 
 -- One row per person, rule and severity group, so the lists below need no
--- distinct: three distinct lists made DuckDB run six aggregations and three
+-- distinct. Three distinct lists made DuckDB run six aggregations and three
 -- joins over every finding.
 person_rule_codes as (
     select

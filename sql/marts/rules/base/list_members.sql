@@ -65,9 +65,8 @@ address_owners as (
         and rw is not null
         and name_key <> ''
     group by all
-    -- The same as count(distinct person_id) = 1, because person_id is never
-    -- NULL, in one aggregation: DuckDB plans a distinct count as a second
-    -- aggregation and a join.
+    -- Equal to count(distinct person_id) = 1 because person_id is never NULL.
+    -- DuckDB plans a distinct count as a second aggregation and a join.
     having min(person_id) = max(person_id)
 ),
 
