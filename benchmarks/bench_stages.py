@@ -57,11 +57,17 @@ def main() -> None:
     parser.add_argument("--snapshot", type=Path, help="copy the work database here after link")
     parser.add_argument("--from-snapshot", type=Path, help="start after link from this copy")
     parser.add_argument("--log", default="WARNING", help="log level, e.g. INFO for model timings")
+    parser.add_argument(
+        "--skip-publish", action="store_true", help="stop after the rules and marts stage"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=args.log, format="%(asctime)s %(name)s %(message)s", force=True)
 
     work = args.work or Path(tempfile.mkdtemp(prefix="bansos-stages-"))
     work.mkdir(parents=True, exist_ok=True)
+    # rmtree raises on a symlink, and a previous run with the same --work leaves one.
+    if (work / "raw").is_symlink():
+        (work / "raw").unlink()
     shutil.rmtree(work / "raw", ignore_errors=True)
     (work / "raw").symlink_to((args.folder / "raw").resolve())
     run_config = load_run_config(write_demo_run_config(work))
@@ -83,6 +89,9 @@ def main() -> None:
         flow.count_rows_outside_period_task.fn(db_path, kinds, "")
         outcome = flow.rules_and_marts_task.fn(db_path, rules_config, run_id, None)
     sys.stdout.write(f"  seconds inside the task: {outcome.stage_seconds}\n")
+    if args.skip_publish:
+        sys.stdout.write(f"outputs in {work}\n")
+        return
     record = RunRecord(run_id=run_id, config_version=str(rules_config["version"]),
                        region_code=run_config.region_code, started_at=datetime.now(timezone.utc))
     with flow.connect(db_path) as con:

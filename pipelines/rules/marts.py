@@ -10,7 +10,7 @@ import duckdb
 
 from pipelines.errors import SourceFileError
 from pipelines.i18n import _
-from pipelines.rules.apply import prepare_inputs
+from pipelines.rules.apply import Stopwatch, prepare_inputs
 from pipelines.rules.texts import write_texts
 from pipelines.sqlrun import SQL_DIR, query_rows, run_sql
 
@@ -127,7 +127,11 @@ def build_marts(
     counts = {}
     for mart in MARTS:
         sql = (SQL_DIR / "marts" / f"{mart}.sql").read_text(encoding="utf-8")
+        stopwatch = Stopwatch()
         run_sql(con, sql, mart)
         counts[mart] = query_rows(con, f"select count(*) from {mart}")[0][0]
+        logger.info(
+            "mart %s: %d rows in %.2f s wall, %.2f s CPU", mart, counts[mart], *stopwatch.seconds()
+        )
     logger.info("marts of run %s: %s", run_id, counts)
     return counts

@@ -15,9 +15,19 @@ params as (
     select * from __rules_params
 ),
 
+-- Named columns rather than `*`: DuckDB materialises this CTE for its three
+-- readers, and a copy of every records column cost more than the rule itself.
 candidates as (
     select
-        *,
+        record_id,
+        kind,
+        programme,
+        person_id,
+        nik_key,
+        name,
+        name_key,
+        birth_date,
+        desa_code,
         coalesce(name_key, '') || '|' || cast(birth_date as varchar) || '|'
         || coalesce(desa_code, '') as identity_key
     from records
@@ -36,6 +46,16 @@ by_person as (
     where name_key <> '' and desa_code is not null
 ),
 
+-- Almost every group carries one NIK. A plain min/max pass finds the groups
+-- with two or more (nik_key is never NULL here), so the distinct counts and
+-- lists below are built only for those few groups.
+multi_nik_groups as (
+    select group_key
+    from by_person
+    group by group_key
+    having min(nik_key) <> max(nik_key)
+),
+
 groups as (
     select
         group_key,
@@ -43,8 +63,8 @@ groups as (
         list(distinct nik_key order by nik_key) as niks,
         list(distinct nik_key) filter (where kind = 'register') as register_niks
     from by_person
+    where group_key in (select group_key from multi_nik_groups)
     group by group_key
-    having count(distinct nik_key) > 1
 ),
 
 flagged as (

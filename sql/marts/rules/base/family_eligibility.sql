@@ -50,6 +50,8 @@ heads as (
 families as (
     select
         members.family_id,
+        -- NOTE: when two desil values are equally common in a family, mode()
+        -- returns either one, and the choice can differ between runs.
         mode(members.effective_desil) as desil,
         count(*) filter (where not members.is_deceased) as living_members,
         count(*) filter (where excluded_people.person_id is not null) as excluded_members,

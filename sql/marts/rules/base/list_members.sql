@@ -65,7 +65,9 @@ address_owners as (
         and rw is not null
         and name_key <> ''
     group by all
-    having count(distinct person_id) = 1
+    -- Equal to count(distinct person_id) = 1 because person_id is never NULL.
+    -- DuckDB plans a distinct count as a second aggregation and a join.
+    having min(person_id) = max(person_id)
 ),
 
 extract_persons as (

@@ -27,9 +27,27 @@ kecamatan_codes as (
     select distinct kecamatan_code from wilayah
 ),
 
+-- Only the record columns that rules 1 to 5 and __rules_no_kk_checks read:
+-- `records.*` copied every column of 1.7 million rows at batang size (about
+-- 1 GB), which pushed the temporary tables past DuckDB's memory limit.
 split as (
     select
-        records.*,
+        records.record_id,
+        records.kind,
+        records.programme,
+        records.source_file,
+        records.nik_raw,
+        records.nik_status,
+        records.nik_cell_type,
+        records.nik_digits,
+        records.is_nik_excel_damaged,
+        records.no_kk_raw,
+        records.no_kk_digits,
+        records.is_no_kk_excel_damaged,
+        records.sex,
+        records.birth_date,
+        records.is_birth_date_default,
+        records.is_birth_date_ambiguous,
         regexp_full_match(nik_digits, '[0-9]{16}')
         and not __rules_is_placeholder(nik_digits) as is_nik_16_digits,
         regexp_full_match(no_kk_digits, '[0-9]{16}')

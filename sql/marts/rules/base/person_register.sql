@@ -38,6 +38,8 @@ register_records as (
     inner join register on records.record_id = register.record_id
 ),
 
+-- NOTE: when two desil values are equally common in a family, mode() returns
+-- either one, and the choice can differ between runs.
 family_desil as (
     select family_id, mode(desil) as family_desil
     from register_records

@@ -130,9 +130,14 @@ kk_families as (
     group by no_kk
 ),
 
-final as (
+-- The register record, family and link probability of each current row,
+-- worked out on the few columns the joins need. With the whole rows in them,
+-- DuckDB built its hash tables on the wide side (about 1 CPU s more at batang
+-- size). `materialized` keeps DuckDB from moving the join with the whole rows
+-- below back into these joins.
+register_links as materialized (
     select
-        current_rows.*,
+        current_rows.record_id,
         coalesce(person_register.record_id, fallback_matches.register_record_id)
             as register_record_id,
         coalesce(
@@ -161,6 +166,19 @@ final as (
         on current_rows.record_id = roster_best.record_id
     left join best_probability as register_best
         on person_register.record_id = register_best.record_id
+),
+
+-- Every join above finds at most one row per current row: person_register has
+-- one row per person and the others one per key.
+final as (
+    select
+        current_rows.*,
+        register_links.register_record_id,
+        register_links.recipient_family_id,
+        register_links.is_in_register,
+        register_links.register_link_probability
+    from current_rows
+    inner join register_links on current_rows.record_id = register_links.record_id
 )
 
 select * from final

@@ -2,14 +2,13 @@
 -- normalised identifiers. One row per record_id.
 with
 
+-- Every staging column that a rule or mart reads. Staging also carries
+-- source_kind, no_kk_status (read below only), name_titles, name_patronym,
+-- birth_date_raw and dusun. Each column costs about 20-40 MB at batang size,
+-- so the unread ones stay out.
 unioned as (
-    select * from __rules_records_unioned
-),
-
--- A second CTE over the same table, so DuckDB does not materialise `unioned`
--- for its two readers.
-record_ids as (
-    select record_id from __rules_records_unioned
+    select * exclude (source_kind, name_titles, name_patronym, birth_date_raw, dusun)
+    from __rules_records_unioned
 ),
 
 links as (
@@ -24,20 +23,31 @@ params as (
     select * from __rules_params
 ),
 
+-- Name key and letters once per distinct name, because the key's list lambdas
+-- cost about 1.7 CPU s over the 1.7 million rows of the synthetic batang data.
+-- That data has only 6,188 distinct names, and real files repeat names less,
+-- so the saving there is smaller. Both macros read NULL as '', so '' is the
+-- join value of a missing name.
+name_forms as (
+    select
+        name_source,
+        __rules_name_key(name_source) as name_key,
+        __rules_name_letters(name_source) as name_letters
+    from (
+        select distinct coalesce(name, name_raw, '') as name_source
+        from __rules_records_unioned
+    )
+),
+
 normalised as (
     select
         unioned.*,
         __rules_programme_of(unioned.kind) as programme,
         __rules_digits(unioned.nik_raw) as nik_digits,
         __rules_digits(unioned.no_kk_raw) as no_kk_digits,
-        __rules_name_key(coalesce(unioned.name, unioned.name_raw)) as name_key,
-        __rules_name_letters(coalesce(unioned.name, unioned.name_raw)) as name_letters,
+        name_forms.name_key,
+        name_forms.name_letters,
         coalesce(unioned.source_sheet, '') as sheet,
-        coalesce(
-            unioned.kind not in ('pkh', 'bpnt')
-            or unioned.period = params.period_label,
-            false
-        ) as is_in_period,
         case
             when unioned.kind in ('pkh', 'bpnt')
                 then coalesce(unioned.period = params.period_label, false)
@@ -47,6 +57,8 @@ normalised as (
         end as is_current
     from unioned
     cross join params
+    inner join name_forms
+        on coalesce(unioned.name, unioned.name_raw, '') = name_forms.name_source
 ),
 
 keyed as (
@@ -68,24 +80,17 @@ keyed as (
     from normalised
 ),
 
--- Person and register family of each record, chosen on narrow rows: the first
--- family by family_id when a person has several. Choosing it on the wide rows
--- made DuckDB carry every column through the window, which cost most of this
--- model's time. record_id is unique in staging.
-link_keys as (
+-- The first register family of each person by family_id, when a person has
+-- several. Chosen once per person (about 850,000 at batang size) rather than
+-- once per record (1.7 million).
+person_families as (
     select
-        record_ids.record_id,
-        links.person_id,
-        links.cluster_size,
-        families.family_id,
-        families.no_kk as family_no_kk,
-        families.relationship as family_relationship
-    from record_ids
-    left join links on record_ids.record_id = links.record_id
-    left join families on coalesce(links.person_id, record_ids.record_id) = families.person_id
-    qualify row_number() over (
-        partition by record_ids.record_id order by families.family_id
-    ) = 1
+        person_id,
+        family_id,
+        no_kk,
+        relationship
+    from families
+    qualify row_number() over (partition by person_id order by family_id) = 1
 ),
 
 linked as (
@@ -107,17 +112,20 @@ linked as (
                 and not __rules_is_placeholder(no_kk_digits)
                 then no_kk_digits
         end as no_kk_key,
-        coalesce(link_keys.person_id, keyed.record_id) as person_id,
-        coalesce(link_keys.cluster_size, 1) as cluster_size,
-        link_keys.family_id,
-        link_keys.family_no_kk,
-        link_keys.family_relationship
+        coalesce(links.person_id, keyed.record_id) as person_id,
+        person_families.family_id,
+        person_families.no_kk as family_no_kk,
+        person_families.relationship as family_relationship
     from keyed
-    inner join link_keys on keyed.record_id = link_keys.record_id
+    -- One row per record stays one: int_person_links has one row per record
+    -- and person_families one per person.
+    left join links on keyed.record_id = links.record_id
+    left join person_families
+        on coalesce(links.person_id, keyed.record_id) = person_families.person_id
 ),
 
 final as (
-    select * exclude (source_sheet) rename (sheet as source_sheet)
+    select * exclude (source_sheet, no_kk_status) rename (sheet as source_sheet)
     from linked
 )
 
