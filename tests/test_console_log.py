@@ -81,13 +81,15 @@ def test_warning_shown_in_english(capsys):
 def test_console_args_replace_english_values(capsys):
     logging.getLogger("pipelines.rules.apply").warning(
         "rule %d %s not evaluated: %s", 13, "DECEASED_RECIPIENT",
-        "input table stg_deaths is absent",
-        extra={"console_args": (13, "DECEASED_RECIPIENT", "tabel masukan stg_deaths tidak ada")},
+        "no death register in this run (stg_deaths)",
+        extra={"console_args": (
+            13, "DECEASED_RECIPIENT", "tidak ada data kematian di run ini (stg_deaths)"
+        )},
     )
 
     err = capsys.readouterr().err
-    assert ("Peringatan: aturan 13 DECEASED_RECIPIENT tidak dievaluasi: tabel masukan "
-            "stg_deaths tidak ada") in err
+    assert ("Peringatan: aturan 13 DECEASED_RECIPIENT tidak dievaluasi: tidak ada data kematian "
+            "di run ini (stg_deaths)") in err
 
 
 def test_log_record_keeps_english(caplog):

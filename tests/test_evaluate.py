@@ -118,7 +118,7 @@ def test_evaluate_scores_precision_and_recall(tmp_path):
     assert rows["DECEASED_RECIPIENT"].is_evaluated is False
     assert rows["DECEASED_RECIPIENT"].recall is None
     # rule_status keeps the reason in the run's language, Indonesian by default.
-    assert rows["DECEASED_RECIPIENT"].note == "not evaluated: tabel masukan stg_deaths tidak ada"
+    assert rows["DECEASED_RECIPIENT"].note == "not evaluated: tidak ada data kematian di run ini (stg_deaths)"
 
 
 def test_evaluate_counts_false_positives_and_decoys(tmp_path):

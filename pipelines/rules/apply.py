@@ -13,6 +13,7 @@ import pyarrow as pa
 from rapidfuzz import fuzz, process
 
 from pipelines.i18n import N_, current_language, gettext_for
+from pipelines.ingest.sources import KIND_LABELS
 from pipelines.rules.inputs import (
     COMMON_COLUMNS,
     KIND_COLUMNS,
@@ -240,8 +241,26 @@ class MissingInput:
     def text(self, language: str) -> str:
         """Return the reason in `language`, the parts joined by semicolons."""
         return "; ".join(
-            gettext_for(language, message).format(**values) for message, values in self.parts
+            gettext_for(language, message).format(**_with_sources(values, language))
+            for message, values in self.parts
         )
+
+
+def _with_sources(values: dict[str, str], language: str) -> dict[str, str]:
+    # Users know the files by what they are (the PKH roster), not by staging table names.
+    named = dict(values)
+    if "table" in values:
+        named["source"] = _source_name(values["table"], language)
+    if "tables" in values:
+        named["sources"] = ", ".join(
+            _source_name(table, language) for table in values["tables"].split(", ")
+        )
+    return named
+
+
+def _source_name(table: str, language: str) -> str:
+    kind = table.removeprefix("stg_")
+    return gettext_for(language, KIND_LABELS[kind]) if kind in KIND_LABELS else table
 
 
 def missing_input_reason(
@@ -252,13 +271,14 @@ def missing_input_reason(
     for entry in rule.requires:
         table, _separator, column = entry.partition(".")
         if not catalog.has_table(table):
-            missing.append((N_("input table {table} is absent"), {"table": table}))
+            missing.append((N_("no {source} in this run ({table})"), {"table": table}))
         elif column and not catalog.has_column(table, column):
             missing.append(
-                (N_("input column {table}.{column} is absent"), {"table": table, "column": column})
+                (N_("the {source} has no column {column} ({table})"),
+                 {"table": table, "column": column})
             )
     if rule.requires_any and not any(catalog.has_table(t) for t in rule.requires_any):
-        missing.append((N_("none of the input tables {tables} is present"),
+        missing.append((N_("none of these is in this run: {sources} ({tables})"),
                         {"tables": ", ".join(rule.requires_any)}))
     if missing:
         return MissingInput(tuple(missing))
