@@ -25,9 +25,12 @@ from pathlib import Path
 import duckdb
 
 from pipelines.er import link_persons
+from pipelines.flows.audit import DUCKDB_CONFIG as FLOW_DUCKDB_CONFIG
+from pipelines.flows.audit import LINK_MEMORY_LIMIT
 
-# The audit flow's connection settings (pipelines/flows/audit.py).
-DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "memory_limit": "2GB"}
+# The audit flow's connection settings; its link task has a lower memory limit.
+DUCKDB_CONFIG = dict(FLOW_DUCKDB_CONFIG)
+LINK_CONFIG = {**FLOW_DUCKDB_CONFIG, "memory_limit": LINK_MEMORY_LIMIT}
 LINKING_CONFIG = {"match_threshold": 0.92, "possible_threshold": 0.50}
 COPIED_TABLES = ("int_person_records", "stg_register")
 
@@ -106,7 +109,7 @@ def main() -> None:
     state_dir.mkdir()
 
     wall, cpu = time.perf_counter(), cpu_seconds()
-    with duckdb.connect(str(db), config=DUCKDB_CONFIG) as con:
+    with duckdb.connect(str(db), config=LINK_CONFIG) as con:
         summary = link_persons(con, None, LINKING_CONFIG, state_dir)
     wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
 

@@ -53,8 +53,17 @@ class AuditResult:
     period_label: str = ""
 
 
-def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(db_path), config=DUCKDB_CONFIG)
+# The linker keeps its scratch tables in memory and clusters in Python on top of DuckDB's
+# memory, so its connection gets less. At batang size, 1.4 GB ran as fast as 2 GB and kept the
+# linking process at 2.2 GiB instead of 2.7 GiB.
+LINK_MEMORY_LIMIT = "1400MB"
+
+
+def connect(db_path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    config = dict(DUCKDB_CONFIG)
+    if memory_limit is not None:
+        config["memory_limit"] = memory_limit
+    return duckdb.connect(str(db_path), config=config)
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
@@ -79,7 +88,7 @@ def validate_sources_task(db_path: Path, out_dir: Path, run_id: str):
 def link_persons_task(db_path: Path, kinds: list[str], linking_config: dict, state_dir: Path):
     # The BPJS-TK, PLN and Samsat extracts are not linked here: rules 17 and 18 join them to
     # persons by NIK, and PLN and vehicle rows without a NIK by name and address.
-    with connect(db_path) as con:
+    with connect(db_path, LINK_MEMORY_LIMIT) as con:
         build_person_records(con, [kind for kind in kinds if kind in PERSON_KINDS])
         return link_persons(con, None, linking_config, state_dir)
 
