@@ -96,7 +96,7 @@ def test_marts_after_drops_match_rebuild(con):
     world = {
         "register": [
             {"nik": make_nik(1), "no_kk": make_kk(1), "desil": 8},
-            # The same desil as the head: mode() picks either value of a tie.
+            # The same desil as the head, so the family desil is 8 either way.
             {
                 "nik": make_nik(2, "2014-02-02"),
                 "no_kk": make_kk(1),

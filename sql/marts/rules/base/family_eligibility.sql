@@ -50,9 +50,8 @@ heads as (
 families as (
     select
         members.family_id,
-        -- NOTE: when two desil values are equally common in a family, mode()
-        -- returns either one, and the choice can differ between runs.
-        mode(members.effective_desil) as desil,
+        -- The most common desil of the members; on a tie, the lowest.
+        __rules_mode_lowest(list(members.effective_desil)) as desil,
         count(*) filter (where not members.is_deceased) as living_members,
         count(*) filter (where excluded_people.person_id is not null) as excluded_members,
         bool_and(coalesce(members.is_padan_dukcapil, false)) as is_all_padan,

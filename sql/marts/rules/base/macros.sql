@@ -112,3 +112,22 @@ create or replace temp macro __rules_name_similarity(key_a, key_b, letters_a, le
             __rules_name_ratio(letters_a, letters_b)
         )
     end;
+
+-- The most common value of a list, the lowest of them on a tie, so that every run picks
+-- the same one. For a family's desil, the lowest is the poorer decile: records that
+-- disagree evenly do not make a family look richer than one of them says.
+create or replace temp macro __rules_mode_lowest(vals) as
+    list_sort(list_distinct(vals))[
+        list_position(
+            list_transform(
+                list_sort(list_distinct(vals)),
+                lambda k: len(list_filter(vals, lambda v: v = k))
+            ),
+            list_max(
+                list_transform(
+                    list_sort(list_distinct(vals)),
+                    lambda k: len(list_filter(vals, lambda v: v = k))
+                )
+            )
+        )
+    ];

@@ -38,10 +38,9 @@ register_records as (
     inner join register on records.record_id = register.record_id
 ),
 
--- NOTE: when two desil values are equally common in a family, mode() returns
--- either one, and the choice can differ between runs.
+-- The family's most common desil; on a tie, the lowest.
 family_desil as (
-    select family_id, mode(desil) as family_desil
+    select family_id, __rules_mode_lowest(list(desil)) as family_desil
     from register_records
     where desil is not null
     group by family_id
