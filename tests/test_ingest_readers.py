@@ -431,6 +431,31 @@ def test_csv_stray_quote_joins_lines(con, tmp_path):
     assert (counts[0].rows_read, counts[0].rows_quarantined) == (1, 1)
 
 
+def test_csv_paired_stray_quotes_quarantine_joined_records(con, tmp_path):
+    # The second quote closes the value two lines later, so the joined row has the header's
+    # three fields and would otherwise load, hiding two people inside a name.
+    _write_csv(tmp_path / "p.csv", "NIK;NAMA;JABATAN\n"
+               "3325011007600005;\"KARTO\n"
+               "3325011007600004;JONO;KADUS\n"
+               "3325011007600003;TONO\";KADUS\n"
+               "3325011007600002;BUDI;SEKDES\n")
+
+    counts = ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+
+    assert (counts[0].rows_read, counts[0].rows_loaded, counts[0].rows_quarantined) == (2, 1, 1)
+    quarantined = con.sql("select source_row, reason_code from quarantine").fetchall()
+    assert quarantined == [(2, "joined_lines")]
+
+
+def test_csv_line_break_in_address_loads(con, tmp_path):
+    _write_csv(tmp_path / "p.csv", "NIK;NAMA;ALAMAT\n"
+               "3325011007600005;KARTO;\"Dk. Krajan\nbelakang masjid\"\n")
+
+    counts = ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+
+    assert (counts[0].rows_loaded, counts[0].rows_quarantined) == (1, 0)
+
+
 def test_csv_stray_quote_warns(con, tmp_path, caplog):
     _write_csv(tmp_path / "p.csv", "NIK;NAMA;JABATAN\n"
                "3325011007600005;\"KARTO;KADUS\n"

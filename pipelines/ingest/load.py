@@ -364,6 +364,7 @@ def _json_keys(headers: list[str]) -> list[str]:
 
 _INVISIBLE = r"[\s\x{00A0}\x{200B}-\x{200D}\x{2060}\x{FEFF}\x1f]"
 _TOTALS = r"(^|\x1f)\s*(SUB\s*)?(JUMLAH|TOTAL|GRAND\s*TOTAL|REKAP)\b"
+_JOINED_RECORD = r"[\r\n][\s\x22'']*[0-9]{16}"
 
 
 def _cell_matches(position: int | None, pattern: str) -> str:
@@ -393,8 +394,14 @@ def _reason_sql(ctx: _ClassifyContext) -> str:
     needed = max(MIN_HEADER_SCORE, (len(ctx.mapping.canonical_by_position) + 1) // 2)
     # The second branch lets ordinary data rows (a long NIK and a name below the header) skip
     # the costlier checks: none of the later reasons can apply to them.
+    # A line break followed by a NIK inside a value: a stray double quote opened a value and
+    # a later one closed it, so whole records became part of one cell.
+    joined_records = (
+        f"(contains({joined}, chr(10)) and regexp_matches({joined}, '{_JOINED_RECORD}'))"
+    )
     return f"""case
         when parse_issue is not null then issue_code
+        when {joined_records} then 'joined_lines'
         when source_row > {header_row} and {nik_long} and {name_present} then null
         when {blank} then 'blank_row'
         when source_row < {header_row} then 'title_row'
@@ -413,6 +420,11 @@ def _detail_sql(ctx: _ClassifyContext) -> str:
         "totals_row": _("totals row (JUMLAH/TOTAL) without a NIK"),
         "no_identity": _("no NIK and no name"),
         "sheet_without_header": _("the sheet has no header row with known columns"),
+        "joined_lines": _(
+            "a value holds a line break followed by a 16-digit number: a stray double quote "
+            "probably joined several lines of the file into this row. Remove the stray quote "
+            "and export the file again."
+        ),
     }
     branches = "\n".join(
         f"        when {_sql_text(code)} then {_sql_text(text)}" for code, text in details.items()
