@@ -351,7 +351,7 @@ def test_lists_skip_rows_without_flag_or_warn(con):
 
 
 @pytest.mark.parametrize(
-    ("language", "expected"), [("id", "semua program"), ("en", "all programmes")]
+    ("language", "expected"), [("id", "tanpa program tertentu"), ("en", "no single programme")]
 )
 def test_programme_all_has_a_label(language, expected):
     with using_language(language):

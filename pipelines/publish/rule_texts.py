@@ -110,10 +110,10 @@ ALL_PROGRAMMES = "ALL"
 
 
 def programme_label(programme: str | None) -> str:
-    """Return a finding's programme as users read it: `ALL` becomes "all programmes"."""
+    """Return a finding's programme as users read it: `ALL` becomes "no single programme"."""
     if not programme:
         return "-"
-    return _("all programmes") if programme == ALL_PROGRAMMES else programme
+    return _("no single programme") if programme == ALL_PROGRAMMES else programme
 
 
 # Short titles of complaint_results.status_code, for counting complaints by outcome in the report.
