@@ -15,6 +15,7 @@ from pipelines.errors import ExpectationsFailed
 from pipelines.i18n import set_language
 from pipelines.ingest.contract import KIND_COLUMNS, staging_columns
 from pipelines.ingest.load import ensure_ingest_tables, ingest_source
+from pipelines.ingest import validate as validate_module
 from pipelines.ingest.staging import build_staging
 from pipelines.ingest.validate import SUITES_DIR, load_suite, validate_staging
 from pipelines.runconfig import SourceSpec
@@ -120,6 +121,25 @@ def test_empty_table_stops(con, tmp_path):
         validate_staging(con, tmp_path, "run1")
 
     assert "stg_deaths.expect_table_row_count_to_be_between()" in error.value.failed
+
+
+def test_validation_releases_frames(con, tmp_path, monkeypatch):
+    # GX keeps its context after validation, and each data source keeps a whole frame.
+    contexts = []
+    make_context = validate_module._gx_context
+
+    def recorded_context():
+        contexts.append(make_context())
+        return contexts[-1]
+
+    monkeypatch.setattr(validate_module, "_gx_context", recorded_context)
+    _stage(con, "asn", _people(3))
+    _stage(con, "deaths", _people(3))
+
+    validate_staging(con, tmp_path, "run8")
+
+    assert len(contexts) == 1
+    assert list(contexts[0].data_sources.all()) == []
 
 
 def test_reports_offline_in_two_languages(con, tmp_path):
