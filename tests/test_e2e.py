@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.publish.formatting import using_language
 from pipelines.settings import write_demo_run_config
 
 pytestmark = pytest.mark.e2e
@@ -132,3 +133,32 @@ def test_validation_reports_published(audited):
 def test_work_database_removed(audited):
     folder, _result = audited
     assert list((folder / "work").glob("audit-*.duckdb")) == []
+
+
+def test_failed_expectation_stops_run(tmp_path_factory, prefect_harness):
+    """Validation runs beside linking, yet a failed stop expectation still ends the run."""
+    from pipelines.errors import ExpectationsFailed
+    from pipelines.flows.audit import audit
+    from pipelines.synth import generate
+
+    folder = tmp_path_factory.mktemp("stopped")
+    generate(folder / "raw", folder / "truth", size="tiny")
+    # Put each official's name in the NIK column: no NIK of the ASN list is usable.
+    path = folder / "raw" / "asn_tni_polri_2026.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "NIK": row["NAMA"]})
+
+    with using_language("en"), pytest.raises(ExpectationsFailed) as error:
+        audit(config_path=write_demo_run_config(folder), language="en", work_dir=folder / "work")
+
+    assert error.value.suite_name == "stg_asn"
+    assert "asn_tni_polri_2026.csv (stg_asn)" in str(error.value)
+    # The task ran in a worker thread and still raised its error in the caller's language.
+    assert str(error.value).startswith("Validation stopped the run")
+    assert not (folder / "marts" / "audit.duckdb").exists()
+    assert not (folder / "marts" / "audit.duckdb").exists()

@@ -79,9 +79,19 @@ def build_staging_task(db_path: Path, kinds: list[str]) -> dict[str, int]:
 
 
 @task(cache_policy=NO_CACHE)
-def validate_sources_task(db_path: Path, out_dir: Path, run_id: str):
-    with connect(db_path) as con:
-        return validate_staging(con, out_dir, run_id)
+def validate_sources_task(
+    db_path: Path, out_dir: Path, run_id: str, memory_limit: str | None = None
+) -> float:
+    """Validate the staging tables and return the seconds it took.
+
+    The flow runs this task beside linking, and DuckDB shares one database between two
+    connections of a process only when they open it with the same settings, so the flow passes
+    the link task's memory limit.
+    """
+    started = time.perf_counter()
+    with connect(db_path, memory_limit) as con:
+        validate_staging(con, out_dir, run_id)
+    return round(time.perf_counter() - started, 2)
 
 
 @task(cache_policy=NO_CACHE)
@@ -244,17 +254,25 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
     with record.stage("staging"):
         stage_started("staging")
         build_staging_task(db_path, kinds)
-    with record.stage("validate"):
-        stage_started("validate")
-        validate_sources_task(db_path, validation_dir, run_id)
 
-    # Link persons and families across sources.
+    # Validate and link side by side: the suites run mostly in Python on one core while linking
+    # runs mostly in DuckDB's threads. Both read the staging tables and write different tables.
+    # Possible matches go to review/review_pending.xlsx beside the marts folder; the decisions
+    # imported with `bansos-audit review` live there across runs.
+    review_dir = run_config.marts_dir.parent / "review"
     with record.stage("link"):
+        stage_started("validate")
+        validation = validate_sources_task.submit(
+            db_path, validation_dir, run_id, LINK_MEMORY_LIMIT
+        )
         stage_started("link")
-        # Possible matches go to review/review_pending.xlsx beside the marts folder; the
-        # decisions imported with `bansos-audit review` live there across runs.
-        review_dir = run_config.marts_dir.parent / "review"
-        link_persons_task(db_path, kinds, rules_config.get("linking", {}), review_dir)
+        try:
+            link_persons_task(db_path, kinds, rules_config.get("linking", {}), review_dir)
+        except Exception:
+            # A failed expectation explains bad input better than the link error it caused.
+            validation.result()
+            raise
+        record.stage_seconds["validate"] = validation.result()
 
     # Rules and marts. The rules skip roster rows of another period, so count them first.
     result.period_label = str(rules_config.get("period", {}).get("label", ""))
