@@ -94,6 +94,43 @@ def test_csv_utf16_tab_unicode_text(con, tmp_path):
     assert rows == [("3325011007600005", "KARTO"), ("3325011007600004", "JOS\u00c9")]
 
 
+UNICODE_TEXT = ("NIK,NAMA,JABATAN\n"
+                "3325011007600005,KARTO,KADUS\n"
+                "3325011007600004,JOS\u00c9,KADUS\n")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_csv_utf16_without_bom(con, tmp_path, encoding):
+    _write_csv(tmp_path / "p.csv", UNICODE_TEXT, encoding=encoding)
+
+    counts = ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+
+    assert detect_encoding(tmp_path / "p.csv") == encoding
+    assert [(c.rows_read, c.rows_loaded) for c in counts] == [(2, 2)]
+    rows = _raw(con, "village_officials", "nik, name")
+    assert rows == [("3325011007600005", "KARTO"), ("3325011007600004", "JOS\u00c9")]
+
+
+def test_csv_utf16_cut_short_named(con, tmp_path):
+    # An odd number of bytes: the last UTF-16 character lost its second byte.
+    (tmp_path / "perangkat.csv").write_bytes(UNICODE_TEXT.encode("utf-16-le")[:-1])
+
+    with pytest.raises(SourceFileError) as error:
+        ingest_source(con, _spec(tmp_path, "perangkat.csv", "village_officials"), "r", 1)
+
+    message = str(error.value)
+    assert message.startswith("perangkat.csv: ")
+    assert "UTF-16 text without a byte order mark" in message
+    assert "save it as CSV UTF-8" in message
+
+
+def test_csv_nul_bytes_not_utf16(tmp_path):
+    # NUL padding on both byte positions is not the pattern of UTF-16 text.
+    _write_csv(tmp_path / "p.csv", "NIK,NAMA\n" + "\0" * 40)
+
+    assert detect_encoding(tmp_path / "p.csv") == "utf-8"
+
+
 def test_csv_windows_1252_comma(con, tmp_path):
     _copy("bpnt_bnba_cp1252.csv", tmp_path)
 

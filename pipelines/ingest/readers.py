@@ -45,6 +45,11 @@ CSV_DELIMITERS = (";", ",", "\t", "|")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 _SAMPLE_BYTES = 256 * 1024
 _DECODE_CHUNK = 4 * 1024 * 1024
+# Share of NUL bytes on one byte position (odd for little endian) above which a file without a
+# BOM is read as UTF-16, provided the other position has almost none. Latin-script text in
+# UTF-16 has a NUL on nearly every second byte.
+UTF16_NUL_SHARE = 0.4
+UTF16_STRAY_NUL_SHARE = 0.05
 
 
 # Quarantine reason codes of the rows a reader flags (`issue_code`).
@@ -109,18 +114,50 @@ def open_sources(path: Path, score_row: Callable[[list[str]], int]) -> list[Shee
 
 
 def detect_encoding(path: Path) -> str:
-    """Return `utf-8-sig` (BOM), `utf-16` (BOM, Excel's "Unicode Text"), `utf-8`, `cp1252` or
-    `latin-1`, checking the whole file."""
+    """Return `utf-8-sig` (BOM), `utf-16` (BOM, Excel's "Unicode Text"), `utf-16-le` or
+    `utf-16-be` (no BOM), `utf-8`, `cp1252` or `latin-1`, checking the whole file.
+
+    Raise SourceFileError for a file that looks like UTF-16 without a BOM but does not decode
+    as such.
+    """
     with path.open("rb") as f:
-        start = f.read(3)
-    if start == codecs.BOM_UTF8:
+        start = f.read(_SAMPLE_BYTES)
+    if start[:3] == codecs.BOM_UTF8:
         return "utf-8-sig"
     if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return "utf-16"
+    utf16 = _utf16_byte_order(start)
+    if utf16 is not None:
+        if _decodes(path, utf16):
+            return utf16
+        raise SourceFileError(
+            _("{file}: the file looks like UTF-16 text without a byte order mark, but it does "
+              "not decode as UTF-16. Open it in Excel or a text editor, save it as CSV UTF-8 "
+              "and run again.").format(file=path.name)
+        )
     for encoding in ("utf-8", "cp1252"):
         if _decodes(path, encoding):
             return encoding
     return "latin-1"
+
+
+def _utf16_byte_order(sample: bytes) -> str | None:
+    """Return `utf-16-le` or `utf-16-be` when `sample` has the NUL bytes of UTF-16 text without
+    a BOM, else None.
+
+    A CSV export is mostly ASCII, which UTF-16 stores as the character and a NUL byte, so the
+    NULs fall on every second byte. UTF-8 and the single-byte encodings have no NUL in text.
+    """
+    even, odd = sample[0::2], sample[1::2]
+    if len(odd) < 2:
+        return None
+    even_nul = even.count(0) / len(even)
+    odd_nul = odd.count(0) / len(odd)
+    if odd_nul >= UTF16_NUL_SHARE and even_nul < UTF16_STRAY_NUL_SHARE:
+        return "utf-16-le"
+    if even_nul >= UTF16_NUL_SHARE and odd_nul < UTF16_STRAY_NUL_SHARE:
+        return "utf-16-be"
+    return None
 
 
 def _decodes(path: Path, encoding: str) -> bool:
