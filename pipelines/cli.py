@@ -325,7 +325,13 @@ def build_app() -> typer.Typer:
         marts: Path = typer.Option(paths.marts_dir, help=_("Folder with audit.duckdb.")),
     ) -> None:
         lang = current_language()
-        from pipelines.desk import lookup_nik, lookup_person, render_answer, render_answers
+        from pipelines.desk import (
+            lookup_nik,
+            lookup_person,
+            published_run,
+            render_answer,
+            render_answers,
+        )
 
         db = marts / "audit.duckdb"
         if not db.exists():
@@ -339,7 +345,8 @@ def build_app() -> typer.Typer:
         elif nama and tgl_lahir and desa:
             query = f"{nama} / {tgl_lahir} / {desa}"
             answers = lookup_person(db, nama, tgl_lahir, desa)
-            print_complete(console, render_answers(answers, query, lang))
+            run = None if answers else published_run(db)
+            print_complete(console, render_answers(answers, query, lang, run))
         else:
             fail(_("Give a NIK, or all of --nama, --tgl-lahir and --desa."))
 

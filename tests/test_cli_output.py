@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 from test_desk_lookup import audit_db  # noqa: F401 (a fixture)
 from test_evaluate import make_run, make_truth
-from test_publish_handmade_marts import ANAK, BUDI, KK_1, SITI
+from test_publish_handmade_marts import ANAK, BUDI, KK_1, RUN_ID, SITI
 
 from pipelines import cli
 from pipelines.i18n import set_language
@@ -69,6 +69,14 @@ def test_cek_redirected_keeps_ids(capsys, monkeypatch, audit_db, columns):  # no
     assert "…" not in out
     for nik in (BUDI, SITI, ANAK, KK_1):
         assert nik in out
+
+
+def test_cek_name_not_found_names_run(capsys, audit_db):  # noqa: F811
+    out = run_cli(capsys, "--lang", "en", "cek", "--marts", str(audit_db.parent),
+                  "--nama", "Budi Santoso", "--tgl-lahir", "13-03-1980", "--desa", "Silurah")
+
+    assert "No person found for Budi Santoso / 13-03-1980 / Silurah" in out
+    assert f"Searched audit run {RUN_ID} of 4 Dec 2026 20:10." in out
 
 
 def test_evaluate_narrow_terminal_keeps_rule_codes(capsys, tmp_path, monkeypatch):

@@ -23,8 +23,10 @@ from test_rules_builders import make_kk, make_nik, make_world, rules_config
 
 from pipelines.desk import (
     DeskLookupError,
+    PublishedRun,
     lookup_nik,
     lookup_person,
+    published_run,
     render_answer,
     render_answers,
 )
@@ -129,6 +131,17 @@ def test_lookup_unknown_nik(audit_db):
     assert not answer.found
     assert answer.members == []
     assert answer.run_id == RUN_ID
+    assert answer.run.finished_at == dt.datetime(2026, 12, 4, 20, 10)
+
+
+def test_published_run_of_database(audit_db):
+    assert published_run(audit_db) == PublishedRun(RUN_ID, dt.datetime(2026, 12, 4, 20, 10))
+
+
+def test_published_run_none_recorded(tmp_path):
+    duckdb.connect(str(tmp_path / "audit.duckdb")).close()
+
+    assert published_run(tmp_path / "audit.duckdb") is None
 
 
 def test_lookup_missing_database(tmp_path):
@@ -204,6 +217,33 @@ def test_render_not_found(audit_db):
 
     assert "Tidak ditemukan orang untuk 3325019999990001" in text
     assert "Periksa nomor di KTP atau KK" in text
+    assert f"Sumber pencarian: hasil run audit {RUN_ID} tanggal 4 Des 2026 20:10." in text
+
+
+def test_render_not_found_names_run_english(audit_db):
+    text = _text(render_answer(lookup_nik(audit_db, "3325019999990001"), "en"))
+
+    assert f"Searched audit run {RUN_ID} of 4 Dec 2026 20:10." in text
+    assert "Run: -" not in text
+
+
+def test_render_name_not_found_names_run(audit_db):
+    missing = lookup_person(audit_db, "Budi Santoso", "13-03-1980", "Silurah")
+    query = "Budi Santoso / 13-03-1980 / Silurah"
+
+    text = _text(render_answers(missing, query, "en", published_run(audit_db)))
+
+    assert f"Searched audit run {RUN_ID} of 4 Dec 2026 20:10." in text
+
+
+def test_render_without_recorded_run(tmp_path):
+    duckdb.connect(str(tmp_path / "audit.duckdb")).close()
+    answer = lookup_nik(tmp_path / "audit.duckdb", "3325019999990001")
+
+    text = _text(render_answer(answer, "en"))
+
+    assert "No person found for 3325019999990001" in text
+    assert "No audit run is recorded in this audit database." in text
 
 
 def test_logs_mask_nik(audit_db, caplog):

@@ -4,11 +4,12 @@ answer = lookup_nik(Path("data/marts/audit.duckdb"), nik)
 Console().print(render_answer(answer, "id"))
 
 answers = lookup_person(db_path, "Siti Aminah", "07-05-1985", "Silurah")
-Console().print(render_answers(answers, "Siti Aminah / 07-05-1985 / Silurah", "id"))
+Console().print(render_answers(answers, "Siti Aminah / 07-05-1985 / Silurah", "id",
+                               published_run(db_path)))
 """
 
-from pipelines.desk.lookup import DeskLookupError, lookup_nik, lookup_person
-from pipelines.desk.models import DeskAnswer
+from pipelines.desk.lookup import DeskLookupError, lookup_nik, lookup_person, published_run
+from pipelines.desk.models import DeskAnswer, PublishedRun
 from pipelines.desk.render import render_answer, render_answers
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "DeskLookupError",
     "lookup_nik",
     "lookup_person",
+    "published_run",
+    "PublishedRun",
     "render_answer",
     "render_answers",
 ]

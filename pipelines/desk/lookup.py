@@ -25,6 +25,7 @@ from pipelines.desk.models import (
     Finding,
     Member,
     Programme,
+    PublishedRun,
     SourceRecord,
 )
 from pipelines.errors import PipelineError
@@ -111,6 +112,12 @@ def lookup_person(db_path: Path, name: str, birth_date: str, desa: str) -> list[
         len(answers),
     )
     return answers
+
+
+def published_run(db_path: Path) -> PublishedRun | None:
+    """Return the run whose results `db_path` contains, or None when it records no run."""
+    with _open(db_path) as con:
+        return _published_run(con, _table_columns(con))
 
 
 def normalise_nik(value: str) -> str:
@@ -304,7 +311,7 @@ def _build_answer(
     nik: str | None,
 ) -> DeskAnswer:
     answer = DeskAnswer(query=query, found=bool(person_ids), nik=nik, person_ids=person_ids)
-    answer.run_id = _run_id(con, tables)
+    answer.run = _published_run(con, tables)
     if not person_ids:
         return answer
 
@@ -550,12 +557,17 @@ def _rows_of_person(
     return rows
 
 
-def _run_id(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]]) -> str | None:
+def _published_run(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]]
+) -> PublishedRun | None:
     if "runs" not in tables:
         return None
+    finished = "finished_at" if "finished_at" in tables["runs"] else "null"
     order = " order by started_at desc nulls last" if "started_at" in tables["runs"] else ""
-    rows = query_rows(con, f"select run_id from runs{order} limit 1")
-    return rows[0][0] if rows else None
+    rows = query_rows(con, f"select run_id, {finished} from runs{order} limit 1")
+    if not rows or rows[0][0] is None:
+        return None
+    return PublishedRun(run_id=rows[0][0], finished_at=rows[0][1])
 
 
 def _source_text(record: SourceRecord) -> str | None:

@@ -68,6 +68,14 @@ class Complaint:
     next_step: str | None
 
 
+@dataclass(frozen=True)
+class PublishedRun:
+    """The audit run whose published results a lookup searched."""
+
+    run_id: str
+    finished_at: dt.datetime | None
+
+
 @dataclass
 class DeskAnswer:
     """Everything known about one person from the published audit.
@@ -97,6 +105,11 @@ class DeskAnswer:
     findings: list[Finding] = field(default_factory=list)
     complaints: list[Complaint] = field(default_factory=list)
     records: list[SourceRecord] = field(default_factory=list)
-    run_id: str | None = None
+    # None when the audit database records no run.
+    run: PublishedRun | None = None
     # The name typed at the desk for a lookup by name, birth date and desa.
     searched_name: str | None = None
+
+    @property
+    def run_id(self) -> str | None:
+        return self.run.run_id if self.run else None

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from pipelines.cli_framework import fit_columns
 from pipelines.desk.lookup import normalise_name
-from pipelines.desk.models import DeskAnswer, Finding
+from pipelines.desk.models import DeskAnswer, Finding, PublishedRun
 from pipelines.i18n import _
 from pipelines.publish import formatting
 from pipelines.publish.formatting import using_language
@@ -53,7 +53,7 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
                     style="bold yellow",
                 ),
             )
-        parts.append(Text(_("Run") + f": {answer.run_id or '-'}", style="dim"))
+        parts.append(Text(_run_text(answer.run), style="dim"))
         return Group(*parts)
 
 
@@ -63,11 +63,28 @@ def _name_differs(answer: DeskAnswer) -> bool:
     return normalise_name(answer.searched_name) != normalise_name(answer.name)
 
 
-def render_answers(answers: list[DeskAnswer], query: str, language: str = "id") -> RenderableType:
-    """Build one renderable for the result list of `lookup_person`, or a not-found panel."""
+def render_answers(
+    answers: list[DeskAnswer],
+    query: str,
+    language: str = "id",
+    run: PublishedRun | None = None,
+) -> RenderableType:
+    """Build one renderable for the result list of `lookup_person`, or a not-found panel that
+    names `run`, the run searched (see `published_run`)."""
     if not answers:
-        return render_answer(DeskAnswer(query=query, found=False), language)
+        return render_answer(DeskAnswer(query=query, found=False, run=run), language)
     return Group(*(render_answer(answer, language) for answer in answers))
+
+
+def _run_text(run: PublishedRun | None) -> str:
+    """Return the line that names the searched run, so the desk can quote its date."""
+    if run is None:
+        return _("No audit run is recorded in this audit database.")
+    if run.finished_at is None:
+        return _("Searched audit run {run_id}.").format(run_id=run.run_id)
+    return _("Searched audit run {run_id} of {date}.").format(
+        run_id=run.run_id, date=formatting.date(run.finished_at)
+    )
 
 
 def _not_found(answer: DeskAnswer) -> RenderableType:
@@ -86,7 +103,7 @@ def _not_found(answer: DeskAnswer) -> RenderableType:
             "operator can propose them (usulan) through SIKS-NG after musdes."
         )
     message.append(advice)
-    message.append("\n" + _("Run") + f": {answer.run_id or '-'}", style="dim")
+    message.append("\n" + _run_text(answer.run), style="dim")
     return Panel(message, title=_("Desk lookup"), border_style="yellow")
 
 
