@@ -364,6 +364,48 @@ def test_review_errors_in_indonesian(tmp_path):
     assert "review_pending.xlsx" in str(raised.value)
 
 
+def _drop_decision_column(path) -> None:
+    workbook = openpyxl.load_workbook(path)
+    sheet = workbook[SHEET_NAME]
+    sheet.delete_cols(sheet.max_column)
+    workbook.save(path)
+
+
+def test_review_missing_decision_named_as_written(tmp_path):
+    # The linker writes the workbook in Indonesian by default, and the clerk imports it in English.
+    summary = link_persons(
+        _connection(), None, {"match_threshold": 1.0, "possible_threshold": 0.0}, tmp_path
+    )
+    _drop_decision_column(summary.review_workbook)
+    set_language("en")
+    try:
+        with pytest.raises(SourceFileError) as raised:
+            import_review(summary.review_workbook, tmp_path / "state")
+    finally:
+        set_language("id")
+
+    message = str(raised.value)
+    assert "sheet 'review': column 'Keputusan' not found in row 1" in message
+    assert "'Decision'" not in message
+
+
+def test_review_missing_decision_both_names(tmp_path):
+    # Only the fingerprint headers, which are the same in every language.
+    workbook = openpyxl.Workbook()
+    workbook.active.title = SHEET_NAME
+    workbook.active.append(["fingerprint_l", "fingerprint_r", "a", "b"])
+    workbook.save(tmp_path / "review_pending.xlsx")
+    set_language("en")
+    try:
+        with pytest.raises(SourceFileError) as raised:
+            import_review(tmp_path / "review_pending.xlsx", tmp_path / "state")
+    finally:
+        set_language("id")
+
+    message = str(raised.value)
+    assert "neither column 'Decision' nor 'Keputusan' was found in row 1" in message
+
+
 OTHER_DATA = """
 [model]
 name = "plain_people"

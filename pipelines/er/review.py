@@ -220,12 +220,50 @@ def _header_index(headers: list[str], path: Path, wanted: str) -> int:
     for index, header in enumerate(headers):
         if str(header).strip().casefold() in names:
             return index
-    raise SourceFileError(
-        _(
+    raise SourceFileError(_missing_header_message(headers, path, wanted))
+
+
+def _missing_header_message(headers: list[str], path: Path, header_id: str) -> str:
+    """Return the error for a missing header, naming it as the workbook's language writes it,
+    which may differ from the language of the message, or in every language when unclear."""
+    language = _workbook_language(headers)
+    if language is not None:
+        names = [gettext_for(language, header_id)]
+    else:
+        names = list(dict.fromkeys(
+            [_(header_id), *(gettext_for(other, header_id) for other in SUPPORTED_LANGUAGES)]
+        ))
+    if len(names) == 1:
+        return _(
             "{path}, sheet '{sheet}': column '{column}' not found in row 1. Use the workbook "
             "the linker wrote and keep its header row."
-        ).format(path=path, sheet=SHEET_NAME, column=_(wanted))
-    )
+        ).format(path=path, sheet=SHEET_NAME, column=names[0])
+    return _(
+        "{path}, sheet '{sheet}': neither column '{column}' nor '{other}' was found in row 1. "
+        "Use the workbook the linker wrote and keep its header row."
+    ).format(path=path, sheet=SHEET_NAME, column=names[0], other=names[1])
+
+
+def _workbook_language(headers: list[str]) -> str | None:
+    """Return the language the review workbook's headers are written in, or None when no
+    language matches more of them than the others."""
+    present = {str(header).strip().casefold() for header in headers}
+    matches = {
+        language: len(present & _review_headers(language)) for language in SUPPORTED_LANGUAGES
+    }
+    best = max(matches.values())
+    leaders = [language for language, count in matches.items() if count == best]
+    return leaders[0] if best and len(leaders) == 1 else None
+
+
+def _review_headers(language: str) -> set[str]:
+    """Return the casefolded headers that `write_review_workbook` writes in `language`."""
+    labels = {gettext_for(language, label) for label in COLUMN_LABELS.values()}
+    sides = [gettext_for(language, side) for side in ("left", "right")]
+    headers = {f"{label} ({side})" for label in labels for side in sides}
+    headers |= {gettext_for(language, text)
+                for text in ("Match probability", "Explanation", DECISION_HEADER)}
+    return {header.casefold() for header in headers}
 
 
 def read_review_workbook(path: Path) -> list[dict]:
