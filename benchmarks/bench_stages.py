@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Iterator
 
 from pipelines.flows import audit as flow
-from pipelines.runconfig import load_run_config
+from pipelines.runconfig import load_rules_config, load_run_config
 from pipelines.runs import RunRecord, write_run_record
 from pipelines.settings import write_demo_run_config
 
@@ -71,7 +71,7 @@ def main() -> None:
     shutil.rmtree(work / "raw", ignore_errors=True)
     (work / "raw").symlink_to((args.folder / "raw").resolve())
     run_config = load_run_config(write_demo_run_config(work))
-    rules_config = flow.load_rules_config(run_config.rules_path)
+    rules_config = load_rules_config(run_config.rules_path)
     run_id = "bench"
     db_path = work / "work.duckdb"
     validation_dir = work / "validation"

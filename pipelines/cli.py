@@ -28,9 +28,10 @@ from pipelines.cli_framework import (
     run_app,
     translate_framework_messages,
 )
-from pipelines.errors import PipelineError
+from pipelines.errors import ConfigError, PipelineError
 from pipelines.i18n import SUPPORTED_LANGUAGES, N_, _, current_language, set_language
 from pipelines.prefect_env import apply_prefect_defaults
+from pipelines.runconfig import load_rules_config, load_run_config
 from pipelines.settings import Paths
 
 console = Console()
@@ -204,6 +205,13 @@ def evaluation_table(rows) -> Table:
 
 
 def run_audit(config: Path, language: str) -> None:
+    # Check both configurations before Prefect starts, so that an error in them stops the
+    # command at once, without the lines Prefect prints while it shuts down.
+    try:
+        load_rules_config(load_run_config(config).rules_path)
+    except ConfigError as e:
+        fail(str(e))
+
     paths = Paths()
     # The CLI reports a failed run in one message; Prefect would also log each traceback.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")

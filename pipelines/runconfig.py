@@ -1,4 +1,4 @@
-"""Load the TOML run configuration (for example `config/demo.toml`).
+"""Load the TOML run configuration (for example `config/demo.toml`) and the rules configuration.
 
 Paths in the file are relative to the file itself. Every problem found is collected and raised
 together as one ConfigError, so a user fixes the file in one pass.
@@ -70,14 +70,11 @@ class RunConfig:
 def load_run_config(path: Path) -> RunConfig:
     """Read and check a run configuration; raise ConfigError listing every problem."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise ConfigError(_("Run configuration {path} not found.").format(path=path)) from e
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(
-            _("Run configuration {path} is not valid TOML: {error}").format(path=path, error=e)
-        ) from e
+    data = _read_toml(
+        path,
+        _("Run configuration {path} not found."),
+        _("Run configuration {path} is not valid TOML: {error}"),
+    )
 
     errors: list[str] = []
     base = path.resolve().parent
@@ -104,6 +101,33 @@ def load_run_config(path: Path) -> RunConfig:
         config_path=path.resolve(),
         sources=tuple(sources),
     )
+
+
+def load_rules_config(path: Path) -> dict:
+    """Read the rules configuration (thresholds, amounts, period); raise ConfigError when it
+    is missing, is not TOML or has no `version`."""
+    config = _read_toml(
+        Path(path),
+        _("Rules configuration {path} not found."),
+        _("Rules configuration {path} is not valid TOML: {error}"),
+    )
+    if "version" not in config:
+        raise ConfigError(
+            _("Rules configuration {path} has no `version`. Add one, for example "
+              "version = \"2026.12-1\".").format(path=path)
+        )
+    return config
+
+
+def _read_toml(path: Path, not_found: str, invalid: str) -> dict:
+    """Parse the TOML file `path`. Raise ConfigError with the message template `not_found`
+    ({path}) or `invalid` ({path}, {error})."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise ConfigError(not_found.format(path=path)) from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(invalid.format(path=path, error=e)) from e
 
 
 def _check_unknown_top_level(data: dict, errors: list[str]) -> None:

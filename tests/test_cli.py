@@ -85,6 +85,43 @@ def test_pipeline_error_exits_one(capsys, tmp_path):
     assert "Belum ada hasil audit" in err
 
 
+@pytest.mark.parametrize("text", [None, "[run\nname = 'x'\n"], ids=["missing", "invalid"])
+def test_config_error_stops_before_prefect(capsys, monkeypatch, tmp_path, text):
+    def start_prefect(home=None):
+        raise AssertionError("Prefect was started for an invalid run configuration")
+
+    monkeypatch.setattr(cli, "apply_prefect_defaults", start_prefect)
+    config = tmp_path / "run.toml"
+    if text is not None:
+        config.write_text(text, encoding="utf-8")
+
+    code, _out, err = run_cli(capsys, "--lang", "en", "run", "--config", str(config))
+
+    assert code == 1
+    assert f"Run configuration {config}" in err
+    assert "Still processing" not in err
+
+
+def test_rules_config_error_stops_before_prefect(capsys, monkeypatch, tmp_path):
+    def start_prefect(home=None):
+        raise AssertionError("Prefect was started for an invalid rules configuration")
+
+    monkeypatch.setattr(cli, "apply_prefect_defaults", start_prefect)
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "rules.toml").write_text("period = 'x'\n", encoding="utf-8")
+    config = tmp_path / "run.toml"
+    config.write_text(
+        "[run]\nname = 'x'\nregion_code = '3325'\nrules = 'rules.toml'\nraw_dir = 'raw'\n"
+        "marts_dir = 'marts'\n[[sources]]\nkind = 'pkh'\npath = 'pkh.csv'\n",
+        encoding="utf-8",
+    )
+
+    code, _out, err = run_cli(capsys, "run", "--config", str(config))
+
+    assert code == 1
+    assert "tidak memiliki `version`" in err
+
+
 def test_subcommand_error_without_traceback(capsys):
     code, _out, err = run_cli(capsys, "generate", "--size", "huge")
 

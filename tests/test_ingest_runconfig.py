@@ -10,7 +10,7 @@ import pytest
 
 from pipelines.errors import ConfigError
 from pipelines.i18n import set_language
-from pipelines.runconfig import load_run_config
+from pipelines.runconfig import load_rules_config, load_run_config
 from pipelines.settings import write_demo_run_config
 
 REPO = Path(__file__).resolve().parents[1]
@@ -139,6 +139,26 @@ def test_invalid_toml(tmp_path):
 
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_run_config(path)
+
+
+def test_rules_config_errors(tmp_path):
+    with pytest.raises(ConfigError, match=r"Rules configuration .*none\.toml not found"):
+        load_rules_config(tmp_path / "none.toml")
+
+    (tmp_path / "bad.toml").write_text("version = ", encoding="utf-8")
+    with pytest.raises(ConfigError, match="bad.toml is not valid TOML"):
+        load_rules_config(tmp_path / "bad.toml")
+
+    (tmp_path / "plain.toml").write_text("[period]\nlabel = '2026-T4'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="plain.toml has no `version`"):
+        load_rules_config(tmp_path / "plain.toml")
+
+
+def test_rules_config_errors_indonesian(tmp_path):
+    set_language("id")
+
+    with pytest.raises(ConfigError, match=r"Konfigurasi aturan .*none\.toml tidak ditemukan"):
+        load_rules_config(tmp_path / "none.toml")
 
 
 def test_spec_files_sorted(tmp_path):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -22,13 +21,12 @@ from prefect.cache_policies import NO_CACHE
 
 from pipelines.er import link_persons
 from pipelines.er.records import PERSON_KINDS, build_person_records
-from pipelines.errors import ConfigError
 from pipelines.ingest import build_staging, ingest_source, validate_staging
 from pipelines.progress import stage_started
 from pipelines.publish import publish_marts
 from pipelines.publish.report import ReportOptions
 from pipelines.rules import RulesSummary, apply_rules, build_marts
-from pipelines.runconfig import RunConfig, SourceSpec, load_run_config
+from pipelines.runconfig import RunConfig, SourceSpec, load_rules_config, load_run_config
 from pipelines.runs import RunRecord, file_checksum, new_run_id, write_run_record
 
 # DuckDB connections opened by tasks; the limit keeps a batang-size run under about 3 GiB.
@@ -194,19 +192,6 @@ def publish_task(
             options=options,
             extra_folders={"validasi": validation_dir},
         )
-
-
-def load_rules_config(path: Path) -> dict:
-    try:
-        with path.open("rb") as f:
-            config = tomllib.load(f)
-    except FileNotFoundError as e:
-        raise ConfigError(f"rules configuration not found: {path}") from e
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"rules configuration {path} is not valid TOML: {e}") from e
-    if "version" not in config:
-        raise ConfigError(f"rules configuration {path} has no `version`; add one, e.g. 2026.12-1")
-    return config
 
 
 def input_checksums(run_config: RunConfig) -> dict[str, str]:
