@@ -328,7 +328,9 @@ def build_app() -> typer.Typer:
     def cek(
         nik: Optional[str] = typer.Argument(None, help=_("16-digit NIK.")),
         nama: Optional[str] = typer.Option(None, "--nama", help=_("Name.")),
-        tgl_lahir: Optional[str] = typer.Option(None, "--tgl-lahir", help=_("Birth date, e.g. 07-05-1985.")),
+        tgl_lahir: Optional[str] = typer.Option(
+            None, "--tgl-lahir", help=_("Birth date, e.g. 07-05-1985 or 7 May 1985.")
+        ),
         desa: Optional[str] = typer.Option(None, "--desa", help=_("Desa or kelurahan name.")),
         marts: Path = typer.Option(paths.marts_dir, help=_("Folder with audit.duckdb.")),
     ) -> None:

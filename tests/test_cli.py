@@ -45,6 +45,21 @@ def test_help_screen_in_english(capsys):
     assert "Show this message and exit." in out
 
 
+def test_birth_date_help_english_months(capsys):
+    code, out, _err = run_cli(capsys, "--lang", "en", "cek", "--help")
+
+    assert code == 0
+    assert "Birth date, e.g. 07-05-1985 or 7 May 1985." in out
+    assert "Mei" not in out
+
+
+def test_birth_date_help_indonesian_months(capsys):
+    code, out, _err = run_cli(capsys, "cek", "--help")
+
+    assert code == 0
+    assert "Tanggal lahir, misalnya 07-05-1985 atau 7 Mei 1985." in out
+
+
 def test_help_defaults_in_indonesian(capsys):
     code, out, _err = run_cli(capsys, "generate", "--help")
 

@@ -187,10 +187,18 @@ def test_lookup_person_invalid_input(audit_db):
 def test_lookup_errors_in_english(audit_db):
     set_language("en")
     try:
-        with pytest.raises(DeskLookupError, match="'12 Marz 1980' is not a date"):
+        with pytest.raises(DeskLookupError, match="'12 Marz 1980' is not a date") as raised:
             lookup_person(audit_db, "Budi", "12 Marz 1980", "Silurah")
     finally:
         set_language("id")
+
+    assert "or as 7 May 1985." in str(raised.value)
+    assert "Mei" not in str(raised.value)
+
+
+def test_birth_date_error_indonesian_months(audit_db):
+    with pytest.raises(DeskLookupError, match="atau seperti 7 Mei 1985"):
+        lookup_person(audit_db, "Budi", "12 Marz 1980", "Silurah")
 
 
 def test_render_indonesian_shows_full_nik(audit_db):
@@ -361,6 +369,7 @@ def test_render_rule_evidence_english(rules_db):
         ("1985-05-07", dt.date(1985, 5, 7)),
         ("07-05-1985", dt.date(1985, 5, 7)),
         ("7 Mei 1985", dt.date(1985, 5, 7)),
+        ("7 May 1985", dt.date(1985, 5, 7)),
         ("4 Maret 1992", dt.date(1992, 3, 4)),
         ("04-Agt-1990", dt.date(1990, 8, 4)),
         ("12 des. 1960", dt.date(1960, 12, 12)),

@@ -170,7 +170,7 @@ def parse_birth_date(value: str) -> dt.date:
     raise DeskLookupError(
         _(
             "Birth date '%(value)s' is not a date. "
-            "Type it as YYYY-MM-DD or DD-MM-YYYY, e.g. 07-05-1985, or as 7 Mei 1985."
+            "Type it as YYYY-MM-DD or DD-MM-YYYY, e.g. 07-05-1985, or as 7 May 1985."
         )
         % {"value": text}
     )
