@@ -167,6 +167,21 @@ def test_report_shows_input_checksum(marts):
     assert "sha256:ab" in html
 
 
+@pytest.mark.parametrize(
+    ("language", "register", "pkh"),
+    [("id", "Register DTSEN (atau DTKS)", "Daftar KPM PKH"),
+     ("en", "DTSEN (or DTKS) register", "PKH roster")],
+)
+def test_report_reconciliation_names_sources(marts, language, register, pkh):
+    html = _render(marts, language)
+
+    section = html[html.index('<section id="data">'):html.index('<section id="method">')]
+    assert f"<td>{register}</td><td>dtsen_batang_202611.csv</td>" in section
+    assert f"<td>{pkh}</td><td>pkh_tahap4_2026.xlsx</td>" in section
+    assert "<td>register</td>" not in section
+    assert "<td>pkh</td>" not in section
+
+
 def test_report_warns_on_unrecorded_run(marts, caplog):
     set_language("en")
     try:

@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from pipelines.i18n import _, current_language
+from pipelines.ingest.sources import kind_label
 from pipelines.publish import formatting
 from pipelines.publish.charts import Bar, horizontal_bars
 from pipelines.publish.columns import MART_TABLES
@@ -193,6 +194,7 @@ def _environment() -> Environment:
         _=_,
         rule_title=rule_title,
         change_title=change_title,
+        kind_label=kind_label,
         severity_title=severity_title,
         programme_order=PROGRAMME_ORDER,
     )
