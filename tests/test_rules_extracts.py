@@ -186,3 +186,35 @@ def test_rules_not_evaluated_without_extracts(tmp_path):
     assert _status(con, "WAGE_ABOVE_UMK")[0] is False
     assert "stg_bpjs_tk" in _status(con, "WAGE_ABOVE_UMK")[1]
     assert _status(con, "PROXY_AFFLUENCE")[0] is False
+
+
+def test_header_only_register_not_evaluated(tmp_path):
+    con = _audit(tmp_path, {}, register=REGISTER[:1])
+
+    evaluated, reason = _status(con, "NOT_IN_REGISTER")
+    assert evaluated is False
+    assert reason == "tidak ada baris data di Register DTSEN (atau DTKS) (stg_register)"
+    assert _findings(con, "NOT_IN_REGISTER") == []
+
+
+def test_header_only_extracts_not_evaluated(tmp_path):
+    header = "NO POLISI;NIK PEMILIK;NAMA PEMILIK;JML RODA"
+    con = _audit(tmp_path, {"samsat.csv": ("vehicles", [header])})
+
+    evaluated, reason = _status(con, "PROXY_AFFLUENCE")
+    assert evaluated is False
+    assert reason == ("tidak ada baris data di satu pun dari ini: data kendaraan Samsat "
+                      "(stg_vehicles)")
+    assert _status(con, "DESIL_OUT_OF_RANGE") == (True, None)
+
+
+def test_header_only_extract_beside_full_one(tmp_path):
+    pln = [
+        "IDPEL;NAMA;NIK;ALAMAT;DESA;KECAMATAN;TARIF;DAYA",
+        f"524010000001;SUKARDI;{SUKARDI};DK. KRAJAN RT 003 RW 002;KALISALAK;BATANG;R1M/900;900 VA",
+    ]
+    header = "NO POLISI;NIK PEMILIK;NAMA PEMILIK;JML RODA"
+    con = _audit(tmp_path, {"pln.csv": ("pln", pln), "samsat.csv": ("vehicles", [header])})
+
+    assert _status(con, "PROXY_AFFLUENCE") == (True, None)
+    assert [where for where, _evidence in _findings(con, "PROXY_AFFLUENCE")] == ["pkh.csv:2"]

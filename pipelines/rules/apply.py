@@ -266,8 +266,13 @@ def _source_name(table: str, language: str) -> str:
 def missing_input_reason(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, rule: Rule
 ) -> MissingInput | None:
-    """Return why `rule` cannot be evaluated, or None when all its inputs are present."""
+    """Return why `rule` cannot be evaluated, or None when all its inputs are present.
+
+    A staging table without rows counts as absent, for example when its files had a header
+    row only, because a rule over an empty register would report every recipient.
+    """
     missing: list[tuple[str, dict[str, str]]] = []
+    empty: set[str] = set()
     for entry in rule.requires:
         table, _separator, column = entry.partition(".")
         if not catalog.has_table(table):
@@ -277,14 +282,28 @@ def missing_input_reason(
                 (N_("the {source} has no column {column} ({table})"),
                  {"table": table, "column": column})
             )
-    if rule.requires_any and not any(catalog.has_table(t) for t in rule.requires_any):
-        missing.append((N_("none of these is in this run: {sources} ({tables})"),
-                        {"tables": ", ".join(rule.requires_any)}))
+        elif _is_empty_staging(con, table) and table not in empty:
+            empty.add(table)
+            missing.append((N_("no data rows in the {source} ({table})"), {"table": table}))
+    if rule.requires_any:
+        present = [t for t in rule.requires_any if catalog.has_table(t)]
+        if not present:
+            missing.append((N_("none of these is in this run: {sources} ({tables})"),
+                            {"tables": ", ".join(rule.requires_any)}))
+        elif all(_is_empty_staging(con, t) for t in present):
+            missing.append((N_("no data rows in any of these: {sources} ({tables})"),
+                            {"tables": ", ".join(present)}))
     if missing:
         return MissingInput(tuple(missing))
     if rule.requires_rows is not None and not query_rows(con, rule.requires_rows.sql)[0][0]:
         return MissingInput(((rule.requires_rows.reason, {}),))
     return None
+
+
+def _is_empty_staging(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    if not table.startswith("stg_"):
+        return False
+    return not query_rows(con, f"select exists (select 1 from {table})")[0][0]
 
 
 def _run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> int:

@@ -1,10 +1,12 @@
 """The audit rules: code, severity, inputs and SQL model of each rule of the rule catalogue.
 
 A rule is evaluated only when its inputs are present. Every `table` or `table.column` entry of
-`requires` must exist, and at least one table of `requires_any`. `requires_rows` is a SQL
-condition on the input views that must hold, for inputs that arrive inside a shared table
-(AHU/OSS rows in the exclusion list). A rule whose inputs are absent is recorded in
-`rule_status` as not evaluated, with the reason in the run's language, and yields no findings.
+`requires` must exist, and at least one table of `requires_any`. A required staging table
+(`stg_`) must also have rows, and so must at least one present table of `requires_any`.
+`requires_rows` is a SQL condition on the input views that must hold, for inputs that arrive
+inside a shared table (AHU/OSS rows in the exclusion list). A rule whose inputs are absent is
+recorded in `rule_status` as not evaluated, with the reason in the run's language, and yields no
+findings.
 """
 
 from __future__ import annotations
