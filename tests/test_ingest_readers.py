@@ -318,6 +318,50 @@ def test_missing_required_column(con, tmp_path):
     assert "NIK KTP" in message
 
 
+def _load_warnings(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records
+            if r.levelno == logging.WARNING and r.name == "pipelines.ingest.load"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["NO POLISI;NIK PEMILIK;NAMA PEMILIK\n",
+     "DATA KENDARAAN 2026\n\nNO POLISI;NIK PEMILIK;NAMA PEMILIK\n\n"],
+    ids=["header", "title-and-blank-rows"],
+)
+def test_header_only_file_loads_nothing(con, tmp_path, caplog, text):
+    _write_csv(tmp_path / "samsat.csv", text)
+
+    with caplog.at_level(logging.WARNING, logger="pipelines.ingest.load"):
+        counts = ingest_source(con, _spec(tmp_path, "samsat.csv", "vehicles"), "r", 1)
+
+    [count] = counts
+    assert count.rows_loaded == 0
+    assert count.rows_read == count.rows_quarantined
+    assert _load_warnings(caplog) == [
+        "samsat.csv: the file has a header row but no data rows, so it adds no rows to the "
+        "audit. If the source system has data for it, export the file again."
+    ]
+
+
+def test_header_only_sheet_beside_data_silent(con, tmp_path, caplog):
+    # One sheet without data rows beside one with data. The file has data, so ingest does not
+    # warn.
+    workbook = xlsxwriter.Workbook(tmp_path / "pbi.xlsx")
+    workbook.add_worksheet("Kosong").write_row(0, 0, ["NOKA", "NIK", "NAMA", "SEGMEN"])
+    full = workbook.add_worksheet("PBI")
+    full.write_row(0, 0, ["NOKA", "NIK", "NAMA", "SEGMEN"])
+    full.write_row(1, 0, ["0001234567890", "3325015207850001", "SITI", "PBI APBD"])
+    workbook.close()
+
+    with caplog.at_level(logging.WARNING, logger="pipelines.ingest.load"):
+        counts = ingest_source(con, _spec(tmp_path, "pbi.xlsx", "pbi"), "r", 1)
+
+    assert [(c.source_sheet, c.rows_read, c.rows_loaded) for c in counts] == [
+        ("Kosong", 0, 0), ("PBI", 1, 1)]
+    assert _load_warnings(caplog) == []
+
+
 @pytest.mark.parametrize("name", ["samsat_kendaraan_2026.csv", "pbi_jkn_202611.xlsx"])
 def test_empty_file_named(con, tmp_path, name):
     (tmp_path / name).write_bytes(b"")

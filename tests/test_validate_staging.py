@@ -194,36 +194,68 @@ def test_committed_files_end_to_end(con, tmp_path):
     assert statuses == [("excel_damaged", 1), ("placeholder", 1), ("valid", 2)]
 
 
-def _header_only_deaths(con, tmp_path) -> None:
+def _ingest_deaths(con, tmp_path, text: str) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
-    (raw / "kematian_desa.csv").write_text("NIK;NAMA;TGL_MENINGGAL\n", encoding="utf-8")
+    (raw / "kematian_desa.csv").write_text(text, encoding="utf-8")
     ingest_source(con, SourceSpec(kind="deaths", path="kematian_*.csv", raw_dir=raw), "r1", 1)
     build_staging(con, ["deaths"], today=dt.date(2026, 12, 4))
 
 
-def test_header_only_file_named_indonesian(con, tmp_path):
-    _header_only_deaths(con, tmp_path)
-
-    with pytest.raises(ExpectationsFailed) as error:
-        validate_staging(con, tmp_path / "report", "r1")
-
-    message = str(error.value)
-    assert "kematian_desa.csv: hanya berisi baris judul kolom" in message
-    assert "stg_deaths:" not in message
-    assert "The table has at least one row" not in message
+def _row_count_outcome(summary):
+    [suite] = summary.suites
+    return next(o for o in suite.outcomes
+                if o.expectation_type == "expect_table_row_count_to_be_between")
 
 
-def test_header_only_file_named_english(con, tmp_path):
+@pytest.mark.parametrize(
+    "text",
+    ["NIK;NAMA;TGL_MENINGGAL\n",
+     "DATA KEMATIAN DESA SILURAH\n\nNIK;NAMA;TGL_MENINGGAL\n\n"],
+    ids=["header", "title-and-blank-rows"],
+)
+def test_header_only_file_flagged_not_stopped(con, tmp_path, text):
+    _ingest_deaths(con, tmp_path, text)
+
+    summary = validate_staging(con, tmp_path / "report", "r1")
+
+    assert summary.success
+    outcome = _row_count_outcome(summary)
+    assert not outcome.success
+    assert outcome.on_failure == "flag"
+    stored = con.sql("select on_failure from validation_results "
+                     "where expectation_type = 'expect_table_row_count_to_be_between'").fetchall()
+    assert stored == [("flag",)]
+
+
+def test_all_rows_quarantined_still_stops(con, tmp_path):
     set_language("en")
     try:
-        _header_only_deaths(con, tmp_path)
+        _ingest_deaths(con, tmp_path, "NIK;NAMA;TGL_MENINGGAL\n;;01-08-2026\n")
         with pytest.raises(ExpectationsFailed) as error:
             validate_staging(con, tmp_path / "report", "r1")
     finally:
         set_language("id")
 
-    assert "kematian_desa.csv: the file has only a header row" in str(error.value)
+    assert "kematian_desa.csv: all 1 rows were quarantined" in str(error.value)
+
+
+def test_header_only_file_named_beside_quarantined(con, tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "kematian_a.csv").write_text("NIK;NAMA;TGL_MENINGGAL\n", encoding="utf-8")
+    (raw / "kematian_b.csv").write_text("NIK;NAMA;TGL_MENINGGAL\n;;01-08-2026\n",
+                                        encoding="utf-8")
+    ingest_source(con, SourceSpec(kind="deaths", path="kematian_*.csv", raw_dir=raw), "r1", 1)
+    build_staging(con, ["deaths"], today=dt.date(2026, 12, 4))
+
+    with pytest.raises(ExpectationsFailed) as error:
+        validate_staging(con, tmp_path / "report", "r1")
+
+    message = str(error.value)
+    assert "kematian_a.csv: hanya berisi baris judul kolom" in message
+    assert "kematian_b.csv: semua 1 baris dikarantina" in message
+    assert "stg_deaths:" not in message
 
 
 def test_stop_message_names_file(con, tmp_path):

@@ -62,6 +62,10 @@ create table if not exists file_reconciliation (
     rows_quarantined bigint
 )"""
 
+# Quarantine reasons of rows that belong to a sheet's layout (titles, spacing, totals, the
+# header repeated on each printed page), never to a record.
+LAYOUT_REASONS = ("blank_row", "title_row", "repeated_header", "totals_row")
+
 RAW_META_COLUMNS = (
     "record_id", "source_file", "source_sheet", "source_row", "nik_cell_type", "no_kk_cell_type",
 )
@@ -146,7 +150,43 @@ def ingest_file(
         source_file, kind, sum(c.rows_read for c in counts), sum(c.rows_loaded for c in counts),
         sum(c.rows_quarantined for c in counts),
     )
+    data_rows = sum(
+        rows for (file_kind, file, _sheet), rows in data_row_counts(con, run_id).items()
+        if file_kind == kind and file == source_file
+    )
+    if not data_rows:
+        logger.warning(
+            "%s: the file has a header row but no data rows, so it adds no rows to the audit. "
+            "If the source system has data for it, export the file again.",
+            source_file,
+        )
     return counts
+
+
+def data_row_counts(
+    con: duckdb.DuckDBPyConnection, run_id: str
+) -> dict[tuple[str, str, str], int]:
+    """Return the rows read per (kind, file, sheet) of run `run_id` that are not layout rows
+    (LAYOUT_REASONS), whether loaded or quarantined. A sheet with a header and no data
+    rows has 0, even when it has title rows above the header."""
+    layout = ", ".join(_sql_text(reason) for reason in LAYOUT_REASONS)
+    rows = query_rows(
+        con,
+        f"""
+        select r.source_kind, r.source_file, r.source_sheet,
+               r.rows_read - coalesce(q.layout_rows, 0)
+        from file_reconciliation r
+        left join (
+            select source_kind, source_file, source_sheet, count(*) as layout_rows
+            from quarantine
+            where run_id = ? and reason_code in ({layout})
+            group by all
+        ) q using (source_kind, source_file, source_sheet)
+        where r.run_id = ?
+        """,
+        [run_id, run_id],
+    )
+    return {(kind, file, sheet): int(count) for kind, file, sheet, count in rows}
 
 
 def _row_scorer(spec: SourceSpec):

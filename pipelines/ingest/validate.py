@@ -14,13 +14,14 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import duckdb
 
 from pipelines.errors import ExpectationsFailed
 from pipelines.i18n import _, current_language
+from pipelines.ingest.load import data_row_counts
 from pipelines.ingest.report import write_reports
 from pipelines.ingest.sources import SOURCE_KINDS
 from pipelines.sqlrun import query_rows, run_sql
@@ -31,6 +32,7 @@ SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations" / "staging"
 # Expectations about the table's columns run on an empty frame of all columns. The others run on
 # the columns they name, so a large table is never pulled into pandas whole.
 _SHAPE_TYPES = ("expect_table_columns_to_match_set", "expect_table_columns_to_match_ordered_list")
+ROW_COUNT_EXPECTATION = "expect_table_row_count_to_be_between"
 
 RESULTS_DDL = """
 create table if not exists validation_results (
@@ -120,13 +122,17 @@ def validate_staging(
             _("No staging table to validate. Build staging before validation."), "", []
         )
     context = _gx_context()
-    suites = tuple(_validate_table(con, context, table) for table in tables)
+    sources = _source_files(con, run_id, tables)
+    suites = tuple(
+        _header_only_flagged(_validate_table(con, context, table), sources.get(table, []))
+        for table in tables
+    )
     summary = ValidationSummary(run_id, suites)
     _store_results(con, summary)
     files = write_reports(summary.to_dict(), Path(out_dir))
     summary = ValidationSummary(run_id, suites, tuple(files))
     if not summary.success:
-        _raise_on_stop(summary, _source_files(con, run_id, tables))
+        _raise_on_stop(summary, sources)
     logger.info("validated %d staging tables: %d flag failures", len(suites),
                 len(summary.flag_failures))
     return summary
@@ -288,13 +294,15 @@ class _SourceFile:
     name: str
     rows_read: int
     rows_loaded: int
+    # Rows read that are not layout rows such as titles above the header or blank rows.
+    data_rows: int
 
 
 def _source_files(con, run_id: str, tables: list[str]) -> dict[str, list[_SourceFile]]:
     """Return the files of each staging table in `tables`: from `file_reconciliation` of this
     run, or else from the table's own `source_file` column."""
     files: dict[str, list[_SourceFile]] = {}
-    if _has_table(con, "file_reconciliation"):
+    if _has_table(con, "file_reconciliation") and _has_table(con, "quarantine"):
         rows = query_rows(
             con,
             "select 'stg_' || source_kind, source_file, source_sheet, sum(rows_read), "
@@ -302,8 +310,11 @@ def _source_files(con, run_id: str, tables: list[str]) -> dict[str, list[_Source
             "order by all",
             [run_id],
         )
+        data_rows = data_row_counts(con, run_id)
         for table, source_file, sheet, read, loaded in rows:
-            files.setdefault(table, []).append(_SourceFile(_where(source_file, sheet), read, loaded))
+            data = data_rows.get((table.removeprefix("stg_"), source_file, sheet), read)
+            source = _SourceFile(_where(source_file, sheet), read, loaded, data)
+            files.setdefault(table, []).append(source)
     for table in tables:
         if table in files:
             continue
@@ -311,8 +322,27 @@ def _source_files(con, run_id: str, tables: list[str]) -> dict[str, list[_Source
             con,
             f"select source_file, source_sheet, count(*) from {table} group by all order by all",
         )
-        files[table] = [_SourceFile(_where(f, sheet), n, n) for f, sheet, n in rows]
+        files[table] = [_SourceFile(_where(f, sheet), n, n, n) for f, sheet, n in rows]
     return files
+
+
+def _header_only_flagged(suite: SuiteOutcome, files: list[_SourceFile]) -> SuiteOutcome:
+    """Turn a failed row count check into a flag when no file of the table has a data row
+    below its header.
+
+    Such an export is valid but empty (no deaths reported, no vehicles registered), so the run
+    goes on. Ingest has warned about each file, and the rules that need the table report it
+    as not evaluated. A table whose rows were all quarantined still stops the run.
+    """
+    if not files or any(source.data_rows for source in files):
+        return suite
+    outcomes = tuple(
+        replace(outcome, on_failure="flag")
+        if outcome.expectation_type == ROW_COUNT_EXPECTATION and not outcome.success
+        else outcome
+        for outcome in suite.outcomes
+    )
+    return replace(suite, outcomes=outcomes)
 
 
 def _has_table(con, table: str) -> bool:
@@ -327,7 +357,7 @@ def _where(source_file: str, sheet: str | None) -> str:
 
 def _failure_line(outcome: ExpectationOutcome, files: list[_SourceFile]) -> str:
     """Describe one blocking failure in the current language, naming the source files."""
-    if outcome.expectation_type == "expect_table_row_count_to_be_between" and files:
+    if outcome.expectation_type == ROW_COUNT_EXPECTATION and files:
         empty = [f for f in files if f.rows_loaded == 0]
         if empty and all(f.rows_loaded == 0 for f in files):
             return "\n".join(_empty_file_line(f) for f in empty)
