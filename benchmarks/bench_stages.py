@@ -19,6 +19,7 @@ import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -104,11 +105,18 @@ def main() -> None:
 
 
 def _ingest_to_link(db_path, run_config, rules_config, run_id, validation_dir, kinds) -> None:
-    with timed("ingest"):
-        file_number = 1
-        for spec in run_config.sources:
-            counts = flow.ingest_source_task.fn(db_path, spec, run_id, file_number)
-            file_number += max(1, len({count.source_file for count in counts}))
+    # Ingest runs as in the flow, INGEST_WORKERS files at a time. Validation runs beside
+    # linking in the flow; here the two are timed one after the other.
+    with timed("ingest"), ThreadPoolExecutor(max_workers=flow.INGEST_WORKERS) as pool:
+        sources = list(run_config.sources)
+        flow.prepare_ingest_task.fn(db_path, sorted({spec.kind for spec in sources}))
+        numbers = flow.first_file_numbers(sources)
+        futures = [
+            pool.submit(flow.ingest_source_task.fn, db_path, sources[index], run_id, numbers[index])
+            for index in flow.largest_first(sources)
+        ]
+        for future in futures:
+            future.result()
     with timed("staging"):
         flow.build_staging_task.fn(db_path, kinds)
     with timed("validate"):

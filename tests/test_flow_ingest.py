@@ -1,0 +1,73 @@
+"""The audit flow ingests several sources at a time into one work database."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import duckdb
+
+from pipelines.flows.audit import (
+    first_file_numbers,
+    ingest_source_task,
+    largest_first,
+    prepare_ingest_task,
+)
+from pipelines.runconfig import SourceSpec
+
+HEADER = "NIK;NAMA;TGL_LHR;INSTANSI;KATEGORI\n"
+
+
+def _asn_file(path, count: int, first: int) -> None:
+    lines = [
+        f"33250152078{first + i:05d};WARGA {first + i};25-07-1985;SETDA;ASN\n" for i in range(count)
+    ]
+    # One row with a field too many goes to quarantine.
+    lines.append("3325015207899999;WARGA X;25-07-1985;SETDA;ASN;LAIN\n")
+    path.write_text(HEADER + "".join(lines), encoding="utf-8")
+
+
+def test_file_numbers_follow_globs(tmp_path):
+    for name in ("a_1.csv", "a_2.csv", "a_3.csv", "b.csv"):
+        (tmp_path / name).write_text(HEADER, encoding="utf-8")
+    sources = [
+        SourceSpec(kind="asn", path="a_*.csv", raw_dir=tmp_path),
+        SourceSpec(kind="asn", path="b.csv", raw_dir=tmp_path),
+        SourceSpec(kind="asn", path="missing.csv", raw_dir=tmp_path),
+    ]
+
+    assert first_file_numbers(sources) == [1, 4, 5]
+
+
+def test_largest_sources_start_first(tmp_path):
+    _asn_file(tmp_path / "small.csv", 2, 1)
+    _asn_file(tmp_path / "large.csv", 200, 100)
+    sources = [
+        SourceSpec(kind="asn", path="small.csv", raw_dir=tmp_path),
+        SourceSpec(kind="asn", path="large.csv", raw_dir=tmp_path),
+    ]
+
+    assert largest_first(sources) == [1, 0]
+
+
+def test_parallel_files_share_tables(tmp_path):
+    db_path = tmp_path / "work.duckdb"
+    sources = []
+    for number in range(4):
+        _asn_file(tmp_path / f"asn_{number}.csv", 500, number * 1000)
+        sources.append(SourceSpec(kind="asn", path=f"asn_{number}.csv", raw_dir=tmp_path))
+    prepare_ingest_task.fn(db_path, ["asn"])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [
+            pool.submit(ingest_source_task.fn, db_path, spec, "run1", number)
+            for number, spec in zip(first_file_numbers(sources), sources)
+        ]
+        counts = [count for future in futures for count in future.result()]
+
+    assert [c.rows_loaded for c in counts] == [500, 500, 500, 500]
+    assert [c.rows_quarantined for c in counts] == [1, 1, 1, 1]
+    with duckdb.connect(str(db_path)) as con:
+        loaded = con.execute("select count(*), count(distinct record_id) from raw_asn").fetchone()
+        quarantined = con.execute("select count(*) from quarantine").fetchone()
+    assert loaded == (2000, 2000)
+    assert quarantined == (4,)
