@@ -7,6 +7,7 @@ rules and the marts share one task, because the marts read the rules' temporary 
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import shutil
 import time
@@ -32,8 +33,9 @@ from pipelines.rules import RulesSummary, apply_rules, build_marts
 from pipelines.runconfig import RunConfig, SourceSpec, load_rules_config, load_run_config
 from pipelines.runs import RunRecord, file_checksum, new_run_id, write_run_record
 
-# DuckDB connections opened by tasks; the limit keeps a batang-size run under about 3 GiB.
-DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "memory_limit": "2GB"}
+# DuckDB connections opened by tasks. At batang size 1.8 GB took the rules as much CPU time as
+# 2 GB and about 200 MiB less memory.
+DUCKDB_CONFIG = {"autoinstall_known_extensions": False, "memory_limit": "1800MB"}
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +60,20 @@ class AuditResult:
 # memory, so its connection gets less. At batang size, 1.4 GB ran as fast as 2 GB and kept the
 # linking process at 2.2 GiB instead of 2.7 GiB.
 LINK_MEMORY_LIMIT = "1400MB"
+
+
+def release_free_memory() -> None:
+    """Return the C heap's free pages to the system (glibc only; elsewhere nothing happens).
+
+    Ingest and validation run in worker threads, and glibc gives each thread its own heap. What
+    those heaps freed stayed in the process, and at batang size the rules then peaked at about
+    2.9 GiB instead of 2.5 GiB.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return
+    libc.malloc_trim(0)
 
 
 def connect(db_path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -309,6 +325,7 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
             validation.result()
             raise
         record.stage_seconds["validate"] = validation.result()
+    release_free_memory()
 
     # Rules and marts. The rules skip roster rows of another period, so count them first.
     result.period_label = str(rules_config.get("period", {}).get("label", ""))
