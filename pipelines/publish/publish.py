@@ -13,6 +13,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,14 +99,14 @@ def publish_marts(
         for name, source in (extra_folders or {}).items():
             if Path(source).is_dir():
                 shutil.copytree(source, staging / name)
-        # NOTE: writing audit.duckdb and the Parquet files on a cursor in a second thread,
-        # beside the workbooks, saved nothing at load average 3-4 on 2 cores (55-57 s either
-        # way at batang size), so publishing stays in one thread.
-        summary.table_rows = write_audit_db(con, staging / AUDIT_DB, exclude=(RUNS_TABLE,))
-        write_parquet(con, staging, exclude=(RUNS_TABLE,))
-        with using_language(language):
-            summary.verification_workbooks = write_workbooks(con, staging, regions, run_id)
-            write_report(con, staging / REPORT_FILE, run_id, regions, options)
+        # audit.duckdb spends much of its time compressing and indexing in few threads, so it
+        # is written on a cursor in a second thread while the workbooks and the report build.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            desk_copy = pool.submit(_write_audit_db_and_parquet, con.cursor(), staging)
+            with using_language(language):
+                summary.verification_workbooks = write_workbooks(con, staging, regions, run_id)
+                write_report(con, staging / REPORT_FILE, run_id, regions, options)
+            summary.table_rows = desk_copy.result()
         # The run record goes in last, so that it can carry the seconds of this publish.
         summary.table_rows[RUNS_TABLE] = write_run_record_files(
             con, staging, run_id, time.perf_counter() - started
@@ -128,6 +129,14 @@ def publish_marts(
         summary.seconds,
     )
     return summary
+
+
+def _write_audit_db_and_parquet(cursor: duckdb.DuckDBPyConnection, staging: Path) -> dict:
+    """Write audit.duckdb and the Parquet files on `cursor`, then close it."""
+    with cursor:
+        counts = write_audit_db(cursor, staging / AUDIT_DB, exclude=(RUNS_TABLE,))
+        write_parquet(cursor, staging, exclude=(RUNS_TABLE,))
+    return counts
 
 
 def write_audit_db(
