@@ -171,6 +171,9 @@ def print_run_summary(result) -> None:
     print_complete(console, fit_columns(rules))
 
     stages = Table(title=_("Seconds per stage"))
+    if {"validate", "link"} <= result.stage_seconds.keys():
+        stages.caption = _("Validation runs while persons are linked, so the stages add up to "
+                           "more than the run took.")
     stages.add_column(_("Stage"))
     stages.add_column(_("Seconds"), justify="right")
     for stage, seconds in result.stage_seconds.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
 
 import pytest
 from rich.console import Console
@@ -89,3 +90,19 @@ def test_evaluate_narrow_terminal_keeps_rule_codes(capsys, tmp_path, monkeypatch
     assert "…" not in out
     for rule in RULES:
         assert f" {rule.code} " in out
+
+
+@pytest.mark.parametrize(
+    ("language", "caption"),
+    [("id", "Validasi berjalan bersamaan"), ("en", "Validation runs while persons are linked")],
+)
+def test_stage_table_explains_overlap(capsys, tmp_path, language, caption):
+    result = SimpleNamespace(
+        file_counts=[], findings_per_rule={}, rules_not_evaluated={}, marts_dir=tmp_path,
+        stage_seconds={"ingest": 9.5, "staging": 8.6, "validate": 14.1, "link": 35.1},
+    )
+    set_language(language)
+
+    cli.print_run_summary(result)
+
+    assert caption in " ".join(capsys.readouterr().out.split())
