@@ -38,8 +38,9 @@ from pipelines.desk.lookup import (
 )
 from pipelines.i18n import set_language
 from pipelines.publish import publish_marts
+from pipelines.publish.formatting import using_language
 from pipelines.publish.regions import load_regions
-from pipelines.rules import apply_rules
+from pipelines.rules import apply_rules, build_marts
 
 
 @pytest.fixture(scope="module")
@@ -324,7 +325,7 @@ RULES_EVIDENCE = {
 
 @pytest.fixture(scope="module")
 def rules_db(tmp_path_factory):
-    """An audit database whose fct_findings comes from the real rules."""
+    """An audit database whose fct_findings and marts come from the real rules."""
     path = tmp_path_factory.mktemp("desk_rules") / "audit.duckdb"
     con = duckdb.connect(str(path), config={"autoinstall_known_extensions": False})
     make_world(
@@ -334,8 +335,24 @@ def rules_db(tmp_path_factory):
         complaints=[{"nik": RULES_KPM, "complaint_type": "sanggahan"}],
     )
     apply_rules(con, rules_config(), "run-1")
+    build_marts(con, rules_config(), "run-1", None)
     con.close()
     return path
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_complaint_status_from_marts(rules_db, language):
+    with duckdb.connect(str(rules_db), read_only=True) as con:
+        expected = con.execute(
+            f"select status_text_{language}, next_step_{language} from complaint_results"
+        ).fetchall()
+
+    with using_language(language):
+        complaints = lookup_nik(rules_db, RULES_KPM).complaints
+
+    assert len(complaints) == 1
+    assert expected[0][0] and expected[0][1]
+    assert (complaints[0].pre_verified_status, complaints[0].next_step) == expected[0]
 
 
 def _rules_findings_text(rules_db, language):

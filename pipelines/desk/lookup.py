@@ -30,7 +30,8 @@ from pipelines.desk.models import (
 )
 from pipelines.errors import PipelineError
 from pipelines.i18n import _
-from pipelines.publish.columns import PROGRAMME_SOURCE_KINDS
+from pipelines.publish.columns import MART_TABLES, PROGRAMME_SOURCE_KINDS
+from pipelines.publish.marts import select_item
 from pipelines.publish.masking import mask_nik
 from pipelines.publish.regions import Regions, load_regions
 from pipelines.sqlrun import query_rows
@@ -236,11 +237,19 @@ def _select(
     where: str,
     params: list[Any],
 ) -> list[dict[str, Any]]:
-    """Select `columns` (null for those the table lacks) from rows matching `where`."""
+    """Select `columns` from rows matching `where`.
+
+    A column the table lacks is null, unless the mart contract derives it from the table's own
+    columns, as complaint_results' `pre_verified_status` from `status_text_id` or `_en`.
+    """
     present = tables.get(table)
     if present is None:
         return []
-    select_list = ", ".join(f'"{c}"' if c in present else f'null as "{c}"' for c in columns)
+    spec = MART_TABLES.get(table)
+    if spec is None:
+        select_list = ", ".join(f'"{c}"' if c in present else f'null as "{c}"' for c in columns)
+    else:
+        select_list = ", ".join(select_item(spec, c, present) for c in columns)
     rows = query_rows(con, f'select {select_list} from "{table}" where {where}', params)
     return [dict(zip(columns, row, strict=True)) for row in rows]
 

@@ -66,7 +66,7 @@ def _derivable(con: duckdb.DuckDBPyConnection, table: str, expression: str | Non
     return True
 
 
-def _select_item(spec: TableColumns, column: str, present: set[str]) -> str:
+def select_item(spec: TableColumns, column: str, present: set[str]) -> str:
     """Return the select-list item for `column`: itself, its derived expression, or NULL."""
     if column in present:
         return f'"{column}"'
@@ -93,7 +93,7 @@ def select_sql(con: duckdb.DuckDBPyConnection, table: str, spec: TableColumns) -
     """
     present = set(existing_columns(con, table))
     wanted = list(dict.fromkeys(list(spec.required) + list(spec.optional)))
-    select_list = ", ".join(_select_item(spec, c, present) for c in wanted)
+    select_list = ", ".join(select_item(spec, c, present) for c in wanted)
     return f'select {select_list} from "{table}"'
 
 
