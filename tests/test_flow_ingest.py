@@ -5,13 +5,17 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import duckdb
+import pytest
 
+from pipelines.errors import SourceFileError
 from pipelines.flows.audit import (
+    check_no_copies,
     first_file_numbers,
     ingest_source_task,
     largest_first,
     prepare_ingest_task,
 )
+from pipelines.publish.formatting import using_language
 from pipelines.runconfig import SourceSpec
 
 HEADER = "NIK;NAMA;TGL_LHR;INSTANSI;KATEGORI\n"
@@ -71,3 +75,24 @@ def test_parallel_files_share_tables(tmp_path):
         quarantined = con.execute("select count(*) from quarantine").fetchone()
     assert loaded == (2000, 2000)
     assert quarantined == (4,)
+
+
+def test_copied_input_file_stops():
+    checksums = {"bpnt.csv": "a1", "bpnt (1).csv": "a1", "pkh.xlsx": "b2"}
+
+    with using_language("en"), pytest.raises(SourceFileError) as error:
+        check_no_copies(checksums)
+
+    assert "same content: bpnt (1).csv, bpnt.csv." in str(error.value)
+    assert "pkh.xlsx" not in str(error.value)
+
+
+def test_copied_input_file_indonesian():
+    with using_language("id"), pytest.raises(SourceFileError) as error:
+        check_no_copies({"a.csv": "x", "b.csv": "x"})
+
+    assert str(error.value).startswith("File masukan ini isinya sama persis: a.csv, b.csv.")
+
+
+def test_distinct_input_files_pass():
+    check_no_copies({"bpnt.csv": "a1", "pkh.xlsx": "b2"})

@@ -24,6 +24,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipelines.er import link_persons
 from pipelines.er.records import PERSON_KINDS, build_person_records
+from pipelines.errors import SourceFileError
+from pipelines.i18n import _
 from pipelines.ingest import build_staging, ingest_source, validate_staging
 from pipelines.ingest.load import ensure_ingest_tables
 from pipelines.progress import stage_started
@@ -258,6 +260,25 @@ def input_checksums(run_config: RunConfig) -> dict[str, str]:
     return {path.name: file_checksum(path) for spec in run_config.sources for path in spec.files()}
 
 
+def check_no_copies(checksums: dict[str, str]) -> None:
+    """Raise SourceFileError when two input files have the same content.
+
+    A copy such as `bpnt (1).csv` beside `bpnt.csv` matches the same glob, and its rows would
+    count every recipient twice in the rates and the rupiah at risk.
+    """
+    names_by_checksum: dict[str, list[str]] = {}
+    for name, checksum in sorted(checksums.items()):
+        names_by_checksum.setdefault(checksum, []).append(name)
+    copies = [names for names in names_by_checksum.values() if len(names) > 1]
+    if copies:
+        raise SourceFileError(
+            _("These input files have the same content: {files}. One is a copy; move it out of "
+              "the raw folder or the run configuration, then run again.").format(
+                files="; ".join(", ".join(names) for names in copies)
+            )
+        )
+
+
 @flow(
     name="audit",
     persist_result=False,
@@ -301,6 +322,7 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
         for index in range(len(sources)):
             result.file_counts.extend(futures[index].result())
         record.input_checksums.update(checksums.result())
+        check_no_copies(record.input_checksums)
     release_free_memory()
     kinds = sorted({spec.kind for spec in run_config.sources})
 
