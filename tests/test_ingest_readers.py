@@ -635,7 +635,7 @@ def test_xlsx_formula_in_nik_stops(con, tmp_path):
 
     assert str(error.value) == (
         "pbi.xlsx [PBI], cell A3 (row 3, column NIK): the cell holds a formula without a saved "
-        "value (=TEXT(3325010101100003,\"0\")), so the ID cannot be read. Such cells in this "
+        "value (=TEXT(3325********0003,\"0\")), so the ID cannot be read. Such cells in this "
         "column: 2. Open the file in Excel or LibreOffice, save it and export it again, or paste "
         "the column as values.")
     assert con.sql("select count(*) from raw_pbi").fetchall() == [(0,)]
@@ -686,6 +686,12 @@ def test_formula_scan_prefixed_parts(tmp_path):
         assert found == {"Daftar": [FormulaCell(2, 2, 'A2&"x"'), FormulaCell(3, 3, "")]}
     assert FormulaCell(2, 2, 'A2&"x"').reference == "B2"
     assert FormulaCell(3, 28, "").reference == "AB3"
+
+
+def test_formula_text_masks_nik():
+    cell = FormulaCell(7, 2, 'TEXT(3325013110680001,"0")&" "&3325011007200003')
+
+    assert cell.shown_formula == '=TEXT(3325********0001,"0")&" "&3325********0003'
 
 
 def test_formula_scan_skips_other_formats(tmp_path):

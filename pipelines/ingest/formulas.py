@@ -23,10 +23,13 @@ from xml.etree import ElementTree
 
 from pipelines.errors import SourceFileError
 from pipelines.i18n import _
+from pipelines.publish.masking import mask_nik
 
 logger = logging.getLogger(__name__)
 
 ZIP_SUFFIXES = (".xlsx", ".xlsm")
+# A NIK or No KK (16 digits) inside a formula; longer runs of digits are masked too.
+_ID_NUMBER = re.compile(r"\d{12,}")
 FORMULA_TEXT_LIMIT = 80
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 _SCAN_CHUNK = 1 << 20
@@ -52,8 +55,12 @@ class FormulaCell:
 
     @property
     def shown_formula(self) -> str:
-        """The formula as Excel shows it, cut to FORMULA_TEXT_LIMIT characters."""
-        text = "=" + self.formula if self.formula else ""
+        """The formula as Excel shows it, NIK-length numbers masked, cut to FORMULA_TEXT_LIMIT
+        characters. Errors are logged and kept by Prefect, and a formula such as
+        `=TEXT(3325...,"0")` in a NIK column contains the whole NIK."""
+        if not self.formula:
+            return ""
+        text = "=" + _ID_NUMBER.sub(lambda match: mask_nik(match.group()), self.formula)
         if len(text) > FORMULA_TEXT_LIMIT:
             return text[: FORMULA_TEXT_LIMIT - 1] + "…"
         return text
