@@ -217,3 +217,20 @@ def test_report_masks_nik_in_free_text(marts):
 
     assert "KK sama dengan NIK 3325********0004 (lihat 3325********0003)" in html
     assert not re.search(r"\d{16}", html)
+
+
+@pytest.mark.parametrize(
+    ("language", "notice"),
+    [("id", "Tidak dievaluasi pada run ini karena ada masukan yang tidak tersedia: WAGE_ABOVE_UMK."),
+     ("en", "Not evaluated in this run, because an input they need is missing: WAGE_ABOVE_UMK.")],
+)
+def test_report_marks_rules_not_evaluated(marts, language, notice):
+    html = _render(marts, language)
+
+    summary = html[html.index('<section id="summary">'):html.index('<section id="programmes">')]
+    assert notice in summary
+    rules = html[html.index('<section id="rules">'):html.index('<section id="exclusion">')]
+    row = rules[rules.index('<td class="code">WAGE_ABOVE_UMK</td>'):]
+    row = row[:row.index("</tr>")]
+    assert '<td class="num">–</td>' in row
+    assert '<td class="num">0</td>' not in row
