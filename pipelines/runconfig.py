@@ -176,8 +176,8 @@ def _check_paths(run: dict, base: Path, errors: list[str]) -> None:
 
 
 def _check_output_folder(folder: Path, errors: list[str]) -> None:
-    # The marts folder, its parent (which holds work/ and review/) and their parents must be
-    # folders or not exist yet: a file in the way would otherwise fail late, after linking.
+    # The marts folder, its parent (which contains work/ and review/) and their parents must be
+    # folders or not exist yet. A file in the way would otherwise fail late, after linking.
     for path in (folder, *folder.parents):
         if path.exists() and not path.is_dir():
             errors.append(

@@ -197,7 +197,7 @@ def test_demo_config_leaves_out_missing_extracts(tmp_path):
 
 @pytest.mark.parametrize("blocker", ["out", "out/marts"])
 def test_marts_dir_blocked_by_file(tmp_path, blocker):
-    # A file stands where the marts folder or its parent should be.
+    # A file is where the marts folder or its parent should be.
     if blocker == "out/marts":
         (tmp_path / "out").mkdir()
     (tmp_path / blocker).write_text("not a folder", encoding="utf-8")

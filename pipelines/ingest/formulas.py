@@ -5,9 +5,9 @@ such as openpyxl, saves the formula alone, and calamine then reads the cell as e
 value would vanish without a trace. The readers quarantine such rows instead, or stop when the
 cell is a NIK or No KK.
 
-Only the zip-based formats are scanned. A sheet part without any `<f>` element is skipped after a
-byte search, so a workbook without formulas costs one extra decompression of each sheet: about
-1 s of CPU for the 255 MB sheet of the batang-size synthetic PBI roster (2-core machine).
+Only the zip-based formats are scanned. A byte search skips each sheet part without an `<f>`
+element. A workbook without formulas therefore costs one extra decompression of each sheet,
+about 1 s of CPU for the 255 MB sheet of the batang-size synthetic PBI roster.
 """
 
 from __future__ import annotations
@@ -199,8 +199,8 @@ def _without_value(cell: ElementTree.Element, row: int, column: int) -> FormulaC
 
 @dataclass(frozen=True)
 class SheetColumns:
-    """Column layout of a sheet: header texts by position, the number of the first column
-    (1-based, because calamine starts a row at the sheet's first used column), and the
+    """Column layout of a sheet: header texts by position, and the 1-based number of the first
+    column, because calamine starts a row at the sheet's first used column. It also gives the
     positions of the key columns (NIK, No KK) and of all mapped columns."""
 
     headers: list[str]

@@ -1,8 +1,8 @@
 """Find the last reader of each base table of the rules, so the table can be dropped after it.
 
-On the synthetic twelve-file batang data the base tables and rule outputs grew to about 3 GB,
-more than the 2 GB memory limit the audit flow gives DuckDB, so DuckDB wrote them to its temporary directory and read them
-back. Dropping a table once no later model, rule or mart reads it keeps more of them in memory.
+On the synthetic twelve-file batang data the base tables and rule outputs grew to about 3 GB.
+That was more than the 2 GB memory limit the audit flow then gave DuckDB, so DuckDB wrote them
+to its temporary directory and read them back. Dropping a table once no later model, rule or mart reads it keeps more of them in memory.
 
 Readers are found by the `__rules_<name>` names in their SQL text. A macro that reads a table
 (such as `__rules_link_probability`) counts as a read of that table wherever the macro is called.

@@ -115,7 +115,7 @@ create or replace temp macro __rules_name_similarity(key_a, key_b, letters_a, le
 
 -- The most common value of a list, the lowest of them on a tie, so that every run picks
 -- the same one. For a family's desil, the lowest is the poorer decile: records that
--- disagree evenly do not make a family look richer than one of them says.
+-- disagree evenly do not make a family look richer than one of them records.
 create or replace temp macro __rules_mode_lowest(vals) as
     list_sort(list_distinct(vals))[
         list_position(
