@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from pipelines.er.specs import ClusterConstraintSpec
 
@@ -50,7 +54,7 @@ class _ClusterState:
 class ClusteringResult:
     """The cluster root of every record (index = surrogate record key) and merge counts."""
 
-    roots: list[int]
+    roots: np.ndarray
     merges: int
     rejected: int
 
@@ -138,94 +142,150 @@ class ConstrainedUnionFind:
 
 def cluster_pairs(
     record_count: int,
-    pairs: Sequence[tuple[int, int]],
+    pairs: Sequence[tuple[int, int]] | np.ndarray,
     constraints: Sequence[ClusterConstraintSpec],
-    columns: dict[str, Sequence[object]],
+    columns: dict[str, Sequence[object] | pa.Array],
     cannot_link: Sequence[tuple[int, int]] = (),
+    hashes: dict[str, np.ndarray] | None = None,
 ) -> ClusteringResult:
     """Cluster records 0..record_count-1 by merging `pairs` in the order given.
 
-    `columns` maps each constraint column (and default flag column) to its value per record.
-    Most connected components of the pairs cannot break a constraint, because each exclusive
-    column has at most one value in them, they contain one birth date and no cannot-link pair.
-    The constrained union-find would merge all of their pairs, so they are taken whole. Only
-    the pairs of the other components go through it, in the order given.
+    `pairs` is a sequence of record pairs or an array of shape (n, 2). `columns` maps each
+    constraint column (and default flag column) to its value per record, as a list or an Arrow
+    array. Most connected components of the pairs cannot break a constraint, because each
+    exclusive column has at most one value in them, they contain one birth date and no
+    cannot-link pair. The constrained union-find would merge all of their pairs, so they are
+    taken whole with array operations. Only the pairs of the other components go through it,
+    in the order given, and only their records' values become Python objects.
+
+    `hashes` may give an exclusive column as 64-bit hashes of its values, which the database
+    computes faster than Arrow encodes strings. A collision of two values could merge a
+    component whole that breaks a constraint, but at 64 bits the chance is negligible.
     """
-    exclusive = [columns[c.column] for c in constraints if c.kind == "exclusive"]
-    dates = [_date_values(columns, c) for c in constraints if c.kind == "dates_compatible"]
-    components = _components(record_count, pairs)
-    conflicted = _conflicted_components(components, exclusive, dates, cannot_link)
+    pair_array = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    left, right = pair_array[:, 0], pair_array[:, 1]
+    components, component_ids = _components(record_count, left, right)
+    hashes = hashes or {}
+    exclusive = [
+        _Column(columns[c.column], hashes.get(c.column))
+        for c in constraints
+        if c.kind == "exclusive"
+    ]
+    dates = [_DateColumn(columns, c) for c in constraints if c.kind == "dates_compatible"]
+    codes = [(column.present, column.codes) for column in (*exclusive, *dates)]
+    conflicted = _conflicted_components(components, codes, cannot_link)
+
     finder = ConstrainedUnionFind(record_count, exclusive, dates)
     for a, b in cannot_link:
         finder.forbid(a, b)
     merges = rejected = 0
-    for a, b in pairs:
-        if components[a] not in conflicted:
-            continue
+    checked = conflicted[components[left]]
+    for a, b in zip(left[checked].tolist(), right[checked].tolist(), strict=True):
         outcome = finder.union(a, b)
         if outcome:
             merges += 1
         elif outcome is False:
             rejected += 1
-    roots = [
-        finder.find(node) if component in conflicted else component
-        for node, component in enumerate(components)
-    ]
-    merges += sum(
-        size - 1 for component, size in Counter(components).items() if component not in conflicted
-    )
+
+    roots = components.copy()
+    checked_nodes = np.flatnonzero(conflicted[components])
+    roots[checked_nodes] = [finder.find(node) for node in checked_nodes.tolist()]
+    whole = component_ids[~conflicted[component_ids]]
+    merges += int(np.count_nonzero(~conflicted[components])) - len(whole)
     logger.info(
         "clustering: %d merges, %d merges rejected by constraints, %d of %d components "
         "checked pair by pair",
         merges,
         rejected,
-        len(conflicted),
-        len(set(components)),
+        len(component_ids) - len(whole),
+        len(component_ids),
     )
     return ClusteringResult(roots=roots, merges=merges, rejected=rejected)
 
 
-def _components(record_count: int, pairs: Sequence[tuple[int, int]]) -> list[int]:
-    """Return the smallest record of each record's connected component under `pairs`."""
-    parent = list(range(record_count))
-
-    def find(node: int) -> int:
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for a, b in pairs:
-        root_a, root_b = find(a), find(b)
-        if root_a != root_b:
-            # The smaller index becomes the root, so a root is its component's smallest record.
-            parent[max(root_a, root_b)] = min(root_a, root_b)
-    return [find(node) for node in range(record_count)]
+def _components(
+    record_count: int, left: np.ndarray, right: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the smallest record of each record's connected component under the pairs, and
+    the distinct components (their smallest records)."""
+    graph = coo_matrix(
+        (np.ones(len(left), dtype=np.int8), (left, right)), shape=(record_count, record_count)
+    )
+    count, labels = connected_components(graph, directed=False)
+    smallest = np.full(count, record_count, dtype=np.int64)
+    np.minimum.at(smallest, labels, np.arange(record_count))
+    return smallest[labels], smallest
 
 
 def _conflicted_components(
-    components: list[int],
-    exclusive_values: Sequence[Sequence[object]],
-    date_values: Sequence[Sequence[tuple[dt.date | None, bool]]],
+    components: np.ndarray,
+    columns: Sequence[tuple[np.ndarray, np.ndarray]],
     cannot_link: Sequence[tuple[int, int]],
-) -> set[int]:
-    """Return the components where some merge could break a constraint: two values of an
-    exclusive column, two different birth dates, or both records of a cannot-link pair."""
-    seen: list[dict[int, object]] = [{} for _ in range(len(exclusive_values) + len(date_values))]
-    conflicted: set[int] = set()
-    columns = [*exclusive_values, *[[date for date, _ in values] for values in date_values]]
-    for first_seen, values in zip(seen, columns, strict=True):
-        for node, component in enumerate(components):
-            value = values[node]
-            if value is None or component in conflicted:
-                continue
-            previous = first_seen.setdefault(component, value)
-            if previous != value:
-                conflicted.add(component)
+) -> np.ndarray:
+    """Return a mask over component ids (smallest records): True where some merge could break a
+    constraint, because a column has two values in the component or it contains both records of a
+    cannot-link pair. Each column is a mask of non-NULL values and an integer code per value."""
+    conflicted = np.zeros(len(components), dtype=bool)
+    for present, codes in columns:
+        owners, values = components[present], codes[present]
+        limits = np.iinfo(codes.dtype)
+        lowest = np.full(len(components), limits.max, dtype=codes.dtype)
+        highest = np.full(len(components), limits.min, dtype=codes.dtype)
+        np.minimum.at(lowest, owners, values)
+        np.maximum.at(highest, owners, values)
+        conflicted |= highest > lowest
     for a, b in cannot_link:
         if components[a] == components[b]:
-            conflicted.add(components[a])
+            conflicted[components[a]] = True
     return conflicted
+
+
+class _Column:
+    """One constraint column: a mask of non-NULL values and integer codes for array work, and
+    each value as a Python object on demand."""
+
+    def __init__(self, values: Sequence[object] | pa.Array, hashes: np.ndarray | None = None):
+        self.values = _as_arrow(values)
+        self.present = self.values.is_valid().to_numpy(zero_copy_only=False)
+        if hashes is not None:
+            self.codes = hashes
+        elif pa.types.is_date32(self.values.type):
+            self.codes = self.values.cast(pa.int32()).fill_null(0).to_numpy().astype(np.int64)
+        else:
+            array = self.values
+            if pa.types.is_null(array.type):
+                array = array.cast(pa.string())
+            self.codes = array.dictionary_encode().indices.fill_null(0).to_numpy().astype(np.int64)
+
+    def __getitem__(self, node: int) -> object:
+        return self.values[node].as_py()
+
+
+class _DateColumn:
+    """A birth-date constraint column, read as (date, is_default) as `_date_values` reads it."""
+
+    def __init__(self, columns: dict, constraint: ClusterConstraintSpec):
+        self.dates = _as_arrow(columns[constraint.column])
+        column = _Column(self.dates)
+        self.present, self.codes = column.present, column.codes
+        flag_column = constraint.default_flag_column
+        flags = columns.get(flag_column) if flag_column else None
+        self.flags = None if flags is None else _as_arrow(flags)
+
+    def __getitem__(self, node: int) -> tuple[dt.date | None, bool]:
+        value = self.dates[node].as_py()
+        if value is None:
+            return (None, False)
+        flagged = bool(self.flags[node].as_py()) if self.flags is not None else False
+        return (value, flagged or is_default_date(value))
+
+
+def _as_arrow(values: Sequence[object] | pa.Array | pa.ChunkedArray) -> pa.Array:
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks()
+    if isinstance(values, pa.Array):
+        return values
+    return pa.array(values)
 
 
 def _date_values(

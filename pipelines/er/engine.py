@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from pipelines.er import sql_gen
@@ -124,8 +124,9 @@ def link_persons(
     seconds["clustering"] = _lap(clock) - sum(seconds.values())
     drop_scratch_tables(con)
 
-    sizes = Counter(clustering.roots[1:])
-    distribution = dict(sorted(Counter(sizes.values()).items()))
+    _, sizes = np.unique(clustering.roots[1:], return_counts=True)
+    size_values, size_counts = np.unique(sizes, return_counts=True)
+    distribution = dict(zip(size_values.tolist(), size_counts.tolist(), strict=True))
     logger.info("cluster sizes (size: clusters): %s", distribution)
     return LinkSummary(
         records=records,
@@ -218,70 +219,87 @@ def _decision_sql(thresholds: Thresholds) -> str:
 
 def cluster_records(con: duckdb.DuckDBPyConnection, model: ModelSpec):
     """Cluster matched pairs under the model's constraints and write `int_person_links`."""
-    record_count = query_rows(con, f"select count(*) from {sql_gen.RECORDS}")[0][0] + 1
-    merge_rows = query_rows(
-        con,
+    records = _record_columns(con, model)
+    record_count = records.num_rows
+    merges = con.sql(
         f"""select rid_l, rid_r from {SCORED}
         where decision in ('match', 'reviewed_match')
-        order by decision = 'reviewed_match' desc, match_probability desc, rid_l, rid_r""",
-    )
+        order by decision = 'reviewed_match' desc, match_probability desc, rid_l, rid_r"""
+    ).fetchnumpy()
     cannot_link = query_rows(
         con, f"select rid_l, rid_r from {SCORED} where decision = 'reviewed_non_match'"
     )
+    constraint_columns = {name: records.column(name) for name in records.column_names[1:]}
     result = cluster_pairs(
         record_count,
-        merge_rows,
+        np.column_stack((merges["rid_l"], merges["rid_r"])),
         model.cluster_constraints,
-        _constraint_columns(con, model),
+        constraint_columns,
         cannot_link,
+        _exclusive_hashes(con, model),
     )
-    roots = pa.table({"rid": list(range(1, record_count)), "root": result.roots[1:]})
-    con.register("__er_roots", roots)
+    con.register("__er_persons", _person_table(records.column(0), result.roots))
     try:
-        run_sql(con, _person_links_sql(model), "int_person_links")
+        run_sql(con, PERSON_LINKS_SQL, "int_person_links")
     finally:
-        con.unregister("__er_roots")
+        con.unregister("__er_persons")
     return result
 
 
-def _constraint_columns(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> dict[str, list]:
-    names: list[str] = []
+def _record_columns(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> pa.Table:
+    """Read the record id and each constraint column, indexed by `__rid`: row 0 is all NULL,
+    so that row i is the record whose `__rid` is i."""
+    names = [model.unique_id_column]
     for constraint in model.cluster_constraints:
         for column in (constraint.column, constraint.default_flag_column):
             if column and column not in names:
                 names.append(column)
-    if not names:
-        return {}
     table = con.sql(
         f"select {', '.join(names)} from {sql_gen.RECORDS} order by __rid"
     ).to_arrow_table()
-    return {name: [None, *table.column(name).to_pylist()] for name in names}
+    columns = []
+    for name in names:
+        column = table.column(name).combine_chunks()
+        columns.append(pa.concat_arrays([pa.nulls(1, column.type), column]))
+    return pa.table(columns, names=names)
 
 
-def _person_links_sql(model: ModelSpec) -> str:
-    uid = model.unique_id_column
-    return f"""with
-roots as (
-    select rid, root from __er_roots
-),
-records as (
-    select __rid, {uid} as record_id from {sql_gen.RECORDS}
-),
-clustered as (
-    select
-        records.record_id,
-        roots.root
-    from records
-    inner join roots on roots.rid = records.__rid
-),
-final as (
-    select
-        record_id,
-        'P' || substr(md5(min(record_id) over (partition by root)), 1, 16) as person_id,
-        count(*) over (partition by root) as cluster_size
-    from clustered
-)
-select * from final"""
+def _exclusive_hashes(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> dict[str, np.ndarray]:
+    """Hash each exclusive constraint column in `__rid` order, with a 0 in front for row 0."""
+    names = [c.column for c in model.cluster_constraints if c.kind == "exclusive"]
+    if not names:
+        return {}
+    hashed = con.sql(
+        f"select {', '.join(f'hash({name}) as {name}' for name in names)} "
+        f"from {sql_gen.RECORDS} order by __rid"
+    ).fetchnumpy()
+    return {name: np.concatenate(([0], hashed[name])).astype(np.uint64) for name in names}
+
+
+def _person_table(record_ids: pa.ChunkedArray, roots: np.ndarray) -> pa.Table:
+    """Give every record (rows 1.. of `record_ids`) the smallest record id of its cluster and
+    the cluster's size. Record ids are in `__rid` order, so the smallest `__rid` of a cluster
+    is also its smallest record id."""
+    positions = np.arange(len(roots))
+    smallest = np.full(len(roots), len(roots), dtype=np.int64)
+    np.minimum.at(smallest, roots[1:], positions[1:])
+    sizes = np.bincount(roots[1:], minlength=len(roots))
+    return pa.table(
+        {
+            "record_id": record_ids[1:],
+            "first_record_id": record_ids.take(pa.array(smallest[roots[1:]])),
+            "cluster_size": sizes[roots[1:]],
+        }
+    )
+
+
+# A person's id is derived from the smallest record id in its cluster, so it stays the same
+# across runs as long as that record is linked the same way.
+PERSON_LINKS_SQL = """select
+    record_id,
+    'P' || substr(md5(first_record_id), 1, 16) as person_id,
+    cluster_size
+from __er_persons"""
 
 
 def drop_scratch_tables(con: duckdb.DuckDBPyConnection) -> None:
