@@ -72,6 +72,7 @@ def test_build_marts_returns_counts(con):
     assert counts == {
         "inclusion_errors": 1,
         "exclusion_errors": 3,
+        "roster_records": 1,
         "complaint_results": 2,
         "summary_rates": 3,
         "findings_diff": con.execute("select count(*) from fct_findings").fetchall()[0][0],
