@@ -72,6 +72,7 @@ def test_build_marts_returns_counts(con):
     assert counts == {
         "inclusion_errors": 1,
         "exclusion_errors": 3,
+        "roster_records": 1,
         "complaint_results": 2,
         "summary_rates": 3,
         "findings_diff": con.execute("select count(*) from fct_findings").fetchall()[0][0],
@@ -267,3 +268,119 @@ def test_every_finding_has_evidence(con):
     ).fetchall()
 
     assert missing == []
+
+
+# BPNT rows in file order: a KPM with desil 8, then two KPM whose NIK cell is not usable, so
+# staging leaves their `nik` empty.
+SHIFTED_ROWS = [
+    {"nik": RICH, "no_kk": make_kk(3)},
+    {
+        "nik": None,
+        "nik_raw": "3.32506E+15",
+        "nik_status": "excel_damaged",
+        "name": "SUNARDI",
+        "no_kk": make_kk(5),
+        "birth_date": "1970-02-03",
+    },
+    {
+        "nik": None,
+        "nik_raw": "33250612",
+        "nik_status": "malformed",
+        "name": "TASMINAH",
+        "no_kk": make_kk(6),
+        "birth_date": "1968-07-21",
+    },
+]
+
+
+def bpnt_world(con, bpnt_rows):
+    """Build a register of two families and a BPNT roster of `bpnt_rows` from file row 2."""
+    rows = [{**row, "source_row": number} for number, row in enumerate(bpnt_rows, start=2)]
+    make_world(
+        con,
+        register=[
+            {"nik": HEAD, "no_kk": KK, "desil": 2},
+            {"nik": RICH, "no_kk": make_kk(3), "desil": 8},
+        ],
+        bpnt=rows,
+    )
+
+
+def diff_after(con, tmp_path, first_rows, second_rows):
+    """Run the rules on `first_rows`, then on `second_rows` against the first run's findings;
+    return (diff_status, rule_code, name) of the findings that changed."""
+    bpnt_world(con, first_rows)
+    build(con)
+    previous = tmp_path / "fct_findings.parquet"
+    con.execute(f"copy (select * from fct_findings) to '{previous}' (format parquet)")
+
+    bpnt_world(con, second_rows)
+    build(con, previous=previous)
+    return con.execute(
+        "select diff_status, rule_code, name from findings_diff "
+        "where diff_status <> 'persisting' order by all"
+    ).fetchall()
+
+
+def test_findings_diff_deleted_row_shifts_others(con, tmp_path):
+    changed = diff_after(con, tmp_path, SHIFTED_ROWS, SHIFTED_ROWS[1:])
+
+    rich_name = con.execute(
+        "select name from stg_register where nik = ?", [RICH]
+    ).fetchone()[0]
+    assert changed == [("resolved", "DESIL_OUT_OF_RANGE", rich_name)]
+
+
+def test_findings_diff_nik_less_findings_persist(con, tmp_path):
+    diff_after(con, tmp_path, SHIFTED_ROWS, SHIFTED_ROWS[1:])
+
+    persisting = con.execute(
+        "select rule_code, name from findings_diff where diff_status = 'persisting' "
+        "and name in ('SUNARDI', 'TASMINAH') order by all"
+    ).fetchall()
+    assert persisting == [
+        ("NIK_EXCEL_DAMAGE", "SUNARDI"),
+        ("NIK_FORMAT", "TASMINAH"),
+        ("NOT_IN_REGISTER", "SUNARDI"),
+        ("NOT_IN_REGISTER", "TASMINAH"),
+    ]
+
+
+def test_findings_diff_duplicate_row_deleted(con, tmp_path):
+    duplicate = SHIFTED_ROWS[2]
+    first = [SHIFTED_ROWS[0], duplicate, duplicate]
+    second = [SHIFTED_ROWS[0], duplicate]
+
+    changed = diff_after(con, tmp_path, first, second)
+    persisting = con.execute(
+        "select rule_code from findings_diff where diff_status = 'persisting' "
+        "and name = 'TASMINAH' order by all"
+    ).fetchall()
+
+    # The two identical rows were two KPM on one No KK, so both MULTI_KPM_PER_KK findings
+    # go. One finding of each other rule remains.
+    assert changed == [
+        ("resolved", "MULTI_KPM_PER_KK", "TASMINAH"),
+        ("resolved", "MULTI_KPM_PER_KK", "TASMINAH"),
+        ("resolved", "NIK_FORMAT", "TASMINAH"),
+        ("resolved", "NOT_IN_REGISTER", "TASMINAH"),
+    ]
+    assert persisting == [("NIK_FORMAT",), ("NOT_IN_REGISTER",)]
+
+
+def test_findings_diff_rows_without_kpm_id(con, tmp_path):
+    # Two pengurus on one No KK, in a file without a KPM id column.
+    shared_kk = make_kk(7)
+    pair = [
+        {"nik": make_nik(8, "1971-03-04"), "no_kk": shared_kk, "kpm_id": None},
+        {"nik": make_nik(9, "1973-05-06", "P"), "no_kk": shared_kk, "kpm_id": None},
+    ]
+
+    changed = diff_after(con, tmp_path, [SHIFTED_ROWS[0], *pair], pair)
+    persisting = con.execute(
+        "select count(*) from findings_diff where diff_status = 'persisting' "
+        "and rule_code = 'MULTI_KPM_PER_KK'"
+    ).fetchone()[0]
+
+    assert [row[:2] for row in changed] == [("resolved", "DESIL_OUT_OF_RANGE")]
+    assert persisting == 2

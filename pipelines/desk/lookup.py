@@ -328,7 +328,10 @@ def _build_answer(
     answer.records = _source_records(con, tables, record_ids)
     _fill_identity(con, tables, answer, record_ids)
     _fill_family(con, tables, answer)
-    answer.programmes = _programmes(con, tables, answer)
+    programmes = _programmes(con, tables, answer)
+    answer.programmes = [p for p in programmes if p.is_received]
+    answer.programmes_not_received = [p for p in programmes if not p.is_received]
+    answer.audit_period = _audit_period(con, tables)
     answer.findings = _findings(con, tables, answer)
     answer.complaints = _complaints(con, tables, answer)
     return answer
@@ -477,7 +480,101 @@ def _fill_family(
 def _programmes(
     con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer
 ) -> list[Programme]:
-    """List programme roster records of the person, then those of other family members."""
+    """List the roster rows of the person, then the PKH and BPNT rows of other family members.
+
+    Reads roster_records by person id. An audit database without that table lists every roster
+    record of int_person_records as received.
+    """
+    if "roster_records" not in tables:
+        return _programmes_from_records(con, tables, answer)
+    programmes = []
+    for person_id in answer.person_ids:
+        programmes += [
+            _roster_programme(row, answer.name, True)
+            for row in _roster_rows(con, tables, person_id)
+        ]
+    for member_id in _other_family_members(con, tables, answer):
+        rows = [
+            row
+            for row in _roster_rows(con, tables, member_id)
+            if row["programme"] in ("PKH", "BPNT")
+        ]
+        names = [row["name"] for row in rows if row["name"]]
+        programmes += [
+            _roster_programme(row, names[0] if names else None, False) for row in rows
+        ]
+    return programmes
+
+
+_ROSTER_COLUMNS = [
+    "programme",
+    "name",
+    "is_received",
+    "period",
+    "is_active",
+    "segment",
+    "source_file",
+    "source_sheet",
+    "source_row",
+]
+
+
+def _roster_rows(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], person_id: str
+) -> list[dict[str, Any]]:
+    rows = _select(con, tables, "roster_records", _ROSTER_COLUMNS, "person_id = ?", [person_id])
+    # Received rows first, then by programme, period and file row.
+    return sorted(
+        rows,
+        key=lambda r: (
+            not r["is_received"],
+            r["programme"],
+            r["period"] or "",
+            r["source_file"] or "",
+            r["source_row"] or 0,
+        ),
+    )
+
+
+def _roster_programme(row: dict[str, Any], received_by: str | None, is_own: bool) -> Programme:
+    return Programme(
+        programme=row["programme"],
+        received_by=received_by,
+        is_own=is_own,
+        source=row["source_file"] or row["source_sheet"] or None,
+        source_row=row["source_row"],
+        is_received=bool(row["is_received"]),
+        period=row["period"],
+        is_active=row["is_active"],
+        segment=row["segment"],
+    )
+
+
+def _other_family_members(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer
+) -> list[str]:
+    if answer.family_id is None or "int_families" not in tables:
+        return []
+    members = _select(
+        con, tables, "int_families", ["person_id"], "family_id = ?", [answer.family_id]
+    )
+    return _unique(
+        m["person_id"] for m in members if m["person_id"] not in answer.person_ids
+    )
+
+
+def _audit_period(con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]]) -> str | None:
+    if "audit_period" not in tables.get("roster_records", set()):
+        return None
+    rows = query_rows(con, "select audit_period from roster_records limit 1")
+    return rows[0][0] if rows else None
+
+
+def _programmes_from_records(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer
+) -> list[Programme]:
+    """List the roster records of the person and family from int_person_records, all as
+    received, for an audit database published before roster_records existed."""
     programmes = [
         Programme(
             PROGRAMME_SOURCE_KINDS[r.source_kind], answer.name, True, _source_text(r), r.source_row

@@ -31,13 +31,21 @@ class Member:
 
 @dataclass(frozen=True)
 class Programme:
-    """A programme received: by the person, or by the family through another member (KPM)."""
+    """A roster row of the person, or of the family through another member (KPM).
+
+    `is_received` is True for an active row of the audited period (for PBI: an active row of
+    segment PBI APBN or PBI APBD). The other rows are inactive or of another tahap or segment.
+    """
 
     programme: str
     received_by: str | None
     is_own: bool
     source: str | None  # file name, or sheet name when the file name is not published
     source_row: int | None
+    is_received: bool = True
+    period: str | None = None
+    is_active: bool | None = None
+    segment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +109,11 @@ class DeskAnswer:
     desil: int | None = None
     snapshot_date: dt.date | None = None
     members: list[Member] = field(default_factory=list)
+    # Roster rows received in the audited period, and the other roster rows.
     programmes: list[Programme] = field(default_factory=list)
+    programmes_not_received: list[Programme] = field(default_factory=list)
+    # Label of the audited period, such as 2026-T4; None when the audit database lacks it.
+    audit_period: str | None = None
     findings: list[Finding] = field(default_factory=list)
     complaints: list[Complaint] = field(default_factory=list)
     records: list[SourceRecord] = field(default_factory=list)

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from pipelines.cli_framework import fit_columns
 from pipelines.desk.lookup import normalise_name
-from pipelines.desk.models import DeskAnswer, Finding, PublishedRun
+from pipelines.desk.models import DeskAnswer, Finding, Programme, PublishedRun
 from pipelines.i18n import _
 from pipelines.publish import formatting
 from pipelines.publish.formatting import using_language
@@ -28,6 +28,7 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
             _identity_panel(answer),
             _members_table(answer),
             _programmes_table(answer),
+            *_not_received_table(answer),
             _findings_table(answer, language),
             _complaints_table(answer),
         ]
@@ -151,23 +152,69 @@ def _members_table(answer: DeskAnswer) -> RenderableType:
 
 
 def _programmes_table(answer: DeskAnswer) -> RenderableType:
-    table = Table(title=_("Programmes received"), title_justify="left", expand=True)
-    for header in (_("Programme"), _("Received by"), _("Source")):
+    if answer.audit_period:
+        title = _("Programmes received in {period}").format(period=answer.audit_period)
+        empty = _("None of PKH, BPNT or PBI in {period}.").format(period=answer.audit_period)
+    else:
+        title = _("Programmes received")
+        empty = _("None of PKH, BPNT or PBI in this run.")
+    table = Table(title=title, title_justify="left", expand=True)
+    for header in (_("Programme"), _("Received by"), _("Period"), _("Source")):
         table.add_column(header)
     for programme in answer.programmes:
-        receiver = (
-            _("this person")
-            if programme.is_own
-            else (
-                _("family member") + (f" {programme.received_by}" if programme.received_by else "")
-            )
-        )
         table.add_row(
-            programme.programme, receiver, _source_text(programme.source, programme.source_row)
+            programme.programme,
+            _receiver_text(programme),
+            programme.period or "-",
+            _source_text(programme.source, programme.source_row),
         )
     if not answer.programmes:
-        table.add_row(_("None of PKH, BPNT or PBI in this run."), "", "")
+        table.add_row(empty, "", "", "")
     return fit_columns(table)
+
+
+def _not_received_table(answer: DeskAnswer) -> list[RenderableType]:
+    """Build the table of roster rows that are inactive or of another period or segment, or
+    nothing when there are none."""
+    if not answer.programmes_not_received:
+        return []
+    if answer.audit_period:
+        title = _("On a programme list but not received in {period}").format(
+            period=answer.audit_period
+        )
+    else:
+        title = _("On a programme list but not received")
+    table = Table(title=title, title_justify="left", expand=True)
+    for header in (_("Programme"), _("Listed for"), _("Period"), _("Status"), _("Source")):
+        table.add_column(header, overflow="fold")
+    for programme in answer.programmes_not_received:
+        table.add_row(
+            programme.programme,
+            _receiver_text(programme),
+            programme.period or "-",
+            Text(_roster_status_text(programme, answer.audit_period), style="yellow"),
+            _source_text(programme.source, programme.source_row),
+        )
+    return [fit_columns(table)]
+
+
+def _receiver_text(programme: Programme) -> str:
+    if programme.is_own:
+        return _("this person")
+    return _("family member") + (f" {programme.received_by}" if programme.received_by else "")
+
+
+def _roster_status_text(programme: Programme, audit_period: str | None) -> str:
+    """Return the state of a roster row that is not received: active or inactive, and of
+    another period (PKH, BPNT) or of a segment other than PBI APBN or PBI APBD."""
+    parts = [_("inactive") if programme.is_active is False else _("active")]
+    if programme.programme == "PBI":
+        segment = programme.segment or ""
+        if segment and not segment.startswith("PBI"):
+            parts.append(_("segment {segment}, not PBI aid").format(segment=segment))
+    elif programme.period is None or programme.period != audit_period:
+        parts.append(_("another period"))
+    return ", ".join(parts)
 
 
 def _evidence_text(finding: Finding, language: str) -> str | None:

@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 MARTS = (
     "inclusion_errors",
     "exclusion_errors",
+    # Before complaint_results, which reads it.
+    "roster_records",
     "complaint_results",
     "summary_rates",
     "findings_diff",
@@ -113,8 +115,8 @@ def build_marts(
     run_id: str,
     previous_findings: Path | None,
 ) -> dict[str, int]:
-    """Build inclusion_errors, exclusion_errors, complaint_results, summary_rates and
-    findings_diff from fct_findings; return the row count of each mart.
+    """Build inclusion_errors, exclusion_errors, roster_records, complaint_results,
+    summary_rates and findings_diff from fct_findings; return the row count of each mart.
 
     `apply_rules` must have written fct_findings for `run_id`. The base tables it built on this
     connection are reused; on another connection they are rebuilt from the same inputs.

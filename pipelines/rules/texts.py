@@ -2,7 +2,7 @@
 
 Each text is an English message id in `pipelines/locale/id/LC_MESSAGES/rules.po`, with
 placeholders that the complaint_results SQL fills: {desil}, {programme}, {threshold},
-{components}, {flags}, {days} and {n}. `write_texts` puts every code with its English and
+{components}, {flags}, {received}, {period}, {entries}, {segment}, {days} and {n}. `write_texts` puts every code with its English and
 Indonesian text into `__rules_texts`, so the SQL never holds user-facing words.
 """
 
@@ -24,7 +24,10 @@ STATUS_TEXTS: dict[str, str] = {
     "NOT_LINKED_SANGGAHAN": N_(
         "The person objected to was not found in DTSEN or in any programme list"
     ),
-    "IN_ROSTER_NOT_REGISTER": N_("Receives {programme} but is not registered in DTSEN"),
+    "IN_ROSTER_NOT_REGISTER": N_("Receives {received} but is not registered in DTSEN"),
+    "ROSTER_NOT_RECEIVED_NOT_REGISTER": N_(
+        "Not registered in DTSEN and receives no programme in {period} (on the list as: {entries})"
+    ),
     "ALREADY_RECEIVING": N_("Registered in DTSEN desil {desil} and already receives {programme}"),
     "EXCLUDED_BY_LIST": N_(
         "Registered in DTSEN desil {desil}, but the family is excluded from aid ({flags})"
@@ -73,6 +76,11 @@ OTHER_TEXTS: dict[str, str] = {
     "COMPONENT_DISABILITY": N_("{n} members with severe disability"),
     "COMPONENT_ELDERLY": N_("{n} elderly members"),
     "OVERDUE": N_("response overdue: open for more than {days} days"),
+    "ROSTER_NOT_RECEIVED": N_("listed but not received in {period}: {entries}"),
+    "ENTRY_PERIOD": N_("period {period}"),
+    "ENTRY_NO_PERIOD": N_("no period"),
+    "ENTRY_INACTIVE": N_("inactive"),
+    "ENTRY_SEGMENT": N_("segment {segment}"),
 }
 
 

@@ -1,7 +1,9 @@
 -- One row per complaint with the person it links to in the register and the
 -- rosters, and their desil, programmes and findings. A pre-verified status and
 -- the next step are given in Indonesian and English (texts from __rules_texts),
--- with whether the response is overdue.
+-- with whether the response is overdue. Roster rows that do not count as
+-- received in the audited period (inactive, another tahap or segment, see
+-- roster_records) are named in the status, never counted as received.
 with
 
 records as (
@@ -18,6 +20,10 @@ person_register as (
 
 recipients as (
     select * from __rules_recipients
+),
+
+roster_records as (
+    select * from roster_records
 ),
 
 eligibility as (
@@ -40,6 +46,19 @@ received_by_person as (
     select person_id, list(distinct programme order by programme) as programmes
     from recipients
     group by person_id
+),
+
+-- The roster rows of each person that are not received, once per programme,
+-- period, active state and segment.
+not_received_entries as (
+    select distinct
+        person_id,
+        programme,
+        period,
+        is_active,
+        case when programme = 'PBI' and segment not like 'PBI%' then segment end as segment
+    from roster_records
+    where not is_received
 ),
 
 flags_by_person as (
@@ -101,6 +120,8 @@ with_register as (
         person_register.is_register_active,
         linked_roster.roster_record_id,
         coalesce(received_by_person.programmes, []) as programmes_received,
+        complaint_rows.person_id in (select person_id from not_received_entries)
+            as has_roster_not_received,
         flags_by_person.flags
     from complaint_rows
     left join person_register on complaint_rows.person_id = person_register.person_id
@@ -183,6 +204,8 @@ statused as (
             end
             when register_record_id is null and len(programmes_received) > 0
                 then 'IN_ROSTER_NOT_REGISTER'
+            when register_record_id is null and has_roster_not_received
+                then 'ROSTER_NOT_RECEIVED_NOT_REGISTER'
             when register_record_id is null then 'NOT_LINKED'
             when is_receiving then 'ALREADY_RECEIVING'
             when excluded_members > 0 then 'EXCLUDED_BY_LIST'
@@ -204,6 +227,7 @@ stepped as (
             when 'NOT_LINKED' then 'REGISTER_DTSEN'
             when 'NOT_LINKED_SANGGAHAN' then 'CHECK_IDENTITY'
             when 'IN_ROSTER_NOT_REGISTER' then 'UPDATE_DTSEN'
+            when 'ROSTER_NOT_RECEIVED_NOT_REGISTER' then 'REGISTER_DTSEN'
             when 'ALREADY_RECEIVING' then 'CHECK_DISBURSEMENT'
             when 'EXCLUDED_BY_LIST' then 'EXPLAIN_INELIGIBLE'
             when 'NOT_PADAN' then 'CHECK_DUKCAPIL'
@@ -239,10 +263,46 @@ templates as (
     group by language
 ),
 
+-- Per person and language, the roster rows not received, such as
+-- "PBI inactive, BPNT period 2026-T3".
+roster_notes as (
+    select
+        not_received_entries.person_id,
+        templates.language,
+        string_agg(
+            trim(not_received_entries.programme || ' ' || concat_ws(
+                ' ',
+                case
+                    when not_received_entries.programme = 'PBI' then null
+                    when not_received_entries.period is null
+                        then templates.by_code['ENTRY_NO_PERIOD']
+                    when not_received_entries.period <> params.period_label then replace(
+                        templates.by_code['ENTRY_PERIOD'], '{period}', not_received_entries.period
+                    )
+                end,
+                case when not not_received_entries.is_active
+                    then templates.by_code['ENTRY_INACTIVE'] end,
+                case when not_received_entries.segment is not null then replace(
+                    templates.by_code['ENTRY_SEGMENT'], '{segment}', not_received_entries.segment
+                ) end
+            )),
+            ', '
+            order by
+                not_received_entries.programme,
+                not_received_entries.period,
+                not_received_entries.is_active desc
+        ) as entries
+    from not_received_entries
+    cross join templates
+    cross join params
+    group by not_received_entries.person_id, templates.language
+),
+
 rendered as (
     select
         stepped.*,
         templates.language,
+        roster_notes.entries as roster_entries_text,
         array_to_string(list_filter([
             case when stepped.pregnant > 0 then replace(
                 templates.by_code['COMPONENT_PREGNANT'], '{n}', cast(stepped.pregnant as varchar)
@@ -264,22 +324,41 @@ rendered as (
         ], lambda part: part is not null), ', ') as components_text,
         templates.by_code[stepped.status_code] as status_template,
         templates.by_code[stepped.next_step_code] as next_step_text,
-        templates.by_code['OVERDUE'] as overdue_template
+        templates.by_code['OVERDUE'] as overdue_template,
+        templates.by_code['ROSTER_NOT_RECEIVED'] as roster_note_template
     from stepped
     cross join templates
+    left join roster_notes
+        on stepped.person_id = roster_notes.person_id
+        and templates.language = roster_notes.language
 ),
 
 filled as (
     select
-        *,
-        replace(replace(replace(replace(replace(
+        rendered.*,
+        replace(replace(replace(replace(replace(replace(replace(replace(
             status_template,
             '{desil}', coalesce(cast(desil as varchar), '-')),
             '{programme}', programme),
             '{threshold}', coalesce(cast(desil_threshold as varchar), '-')),
             '{components}', coalesce(components_text, '')),
-            '{flags}', coalesce(array_to_string(flags, ', '), '')
-        ) || ': ' || next_step_text
+            '{flags}', coalesce(array_to_string(flags, ', '), '')),
+            '{received}', array_to_string(programmes_received, ', ')),
+            '{period}', params.period_label),
+            '{entries}', coalesce(roster_entries_text, '')
+        )
+        -- ROSTER_NOT_RECEIVED_NOT_REGISTER names the entries in its own text. Other
+        -- statuses get them appended in brackets.
+        || case
+            when roster_entries_text is not null
+                and status_code <> 'ROSTER_NOT_RECEIVED_NOT_REGISTER'
+                then ' (' || replace(replace(
+                    roster_note_template, '{period}', params.period_label),
+                    '{entries}', roster_entries_text
+                ) || ')'
+            else ''
+        end
+        || ': ' || next_step_text
         || case
             when is_overdue then ' (' || replace(
                 overdue_template, '{days}', cast(response_days as varchar)
@@ -287,6 +366,7 @@ filled as (
             else ''
         end as status_text
     from rendered
+    cross join params
 ),
 
 final as (

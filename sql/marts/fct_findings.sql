@@ -1,7 +1,12 @@
 -- One row per finding, with the record's identity, place and provenance.
 -- finding_id is stable across runs: a hash of rule, programme, period, the
--- source kind, the NIK (or the record's file, sheet and row when it has no
--- valid NIK) and the rule's detail key.
+-- source kind, the person key and the rule's detail key. The person key is
+-- the usable NIK (nik_key), or for a record without one a fingerprint of its
+-- normalised name, birth date, No KK digits, desa code, raw NIK text and
+-- roster period. The key never contains the file, sheet or row, so a row
+-- inserted or deleted above a record keeps that record's finding_id. Findings
+-- that still share all of these get an ordinal in fingerprint order, then in
+-- record order.
 with
 
 findings as (
@@ -23,6 +28,7 @@ joined as (
         records.person_id,
         records.family_id,
         records.nik,
+        records.nik_key,
         coalesce(records.no_kk, records.family_no_kk) as no_kk,
         coalesce(records.name, records.name_raw) as name,
         records.kecamatan_code,
@@ -32,25 +38,39 @@ joined as (
         records.source_row,
         md5(concat_ws(
             '|',
-            findings.rule_code,
-            findings.programme,
-            findings.period,
-            records.kind,
-            coalesce(
-                records.nik,
-                concat_ws('#', records.source_file, records.source_sheet, records.source_row)
-            ),
-            coalesce(findings.detail_key, '')
-        )) as base_id
+            coalesce(records.name, records.name_raw, ''),
+            coalesce(cast(records.birth_date as varchar), ''),
+            coalesce(records.no_kk_digits, ''),
+            coalesce(records.desa_code, ''),
+            coalesce(trim(records.nik_raw), ''),
+            coalesce(records.period, '')
+        )) as identity_fingerprint
     from findings
     inner join records on findings.record_id = records.record_id
+),
+
+keyed as (
+    select
+        *,
+        md5(concat_ws(
+            '|',
+            rule_code,
+            programme,
+            period,
+            kind,
+            coalesce(nik_key, 'fingerprint:' || identity_fingerprint),
+            coalesce(detail_key, '')
+        )) as base_id
+    from joined
 ),
 
 numbered as (
     select
         *,
-        row_number() over (partition by base_id order by record_id) as duplicate_number
-    from joined
+        row_number() over (
+            partition by base_id order by identity_fingerprint, record_id
+        ) as duplicate_number
+    from keyed
 ),
 
 final as (

@@ -35,8 +35,9 @@ final as (
         duplicated.programme,
         params.period_label as period,
         duplicated.record_id,
-        coalesce(duplicated.kpm_id, duplicated.noka, cast(duplicated.source_row as varchar))
-            as detail_key,
+        -- Without a KPM id, fct_findings distinguishes the rows of one NIK by their
+        -- identity fingerprint. The row number would change when rows shift.
+        coalesce(duplicated.kpm_id, duplicated.noka) as detail_key,
         printf(
             'NIK appears in %d active %s rows for %s (rows %s)',
             rows_with_nik,

@@ -51,7 +51,8 @@ final as (
         multiple.programme,
         params.period_label as period,
         multiple.record_id,
-        coalesce(multiple.kpm_id, cast(multiple.source_row as varchar)) as detail_key,
+        -- Without a KPM id, fct_findings distinguishes rows by their identity fingerprint.
+        multiple.kpm_id as detail_key,
         case
             when kk is not null and niks_on_kk > 1 then printf(
                 '%d %s KPM with different pengurus share No KK %s', niks_on_kk,
