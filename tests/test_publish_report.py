@@ -234,3 +234,14 @@ def test_report_marks_rules_not_evaluated(marts, language, notice):
     row = row[:row.index("</tr>")]
     assert '<td class="num">–</td>' in row
     assert '<td class="num">0</td>' not in row
+
+
+def test_rules_chart_leaves_out_info_rules(marts):
+    html = _render(marts, "en")
+
+    rules = html[html.index('<section id="rules">'):html.index('<section id="exclusion">')]
+    chart = rules[rules.index("<svg"):rules.index("</svg>")]
+    assert "Findings per rule, without the rules that only inform" in chart
+    assert "DESIL_OUT_OF_RANGE" in chart
+    assert "DEFAULT_DOB" not in chart
+    assert '<td class="code">DEFAULT_DOB</td>' in rules

@@ -143,13 +143,15 @@ def _charts(by_programme, by_kecamatan, rules, exclusion) -> dict[str, Markup]:
             _("Inclusion error rate by kecamatan"),
             width=FULL_WIDTH,
         ),
+        # Rules that only inform, DEFAULT_DOB above all, would dwarf the rest of the chart.
+        # The table under it lists them.
         "rules": horizontal_bars(
             [
                 Bar(f"{r['rule_code']}", r["total"], formatting.number(r["total"]))
                 for r in rules
-                if r["total"]
+                if r["total"] and set(r["severity"]) != {"INFO"}
             ][:15],
-            _("Findings per rule"),
+            _("Findings per rule, without the rules that only inform"),
             width=FULL_WIDTH,
             color="#548235",
         ),
