@@ -24,6 +24,10 @@ from pipelines.sqlrun import SQL_DIR
 
 RULES_SQL_DIR = SQL_DIR / "marts" / "rules"
 
+RECORDS = "records"
+RECIPIENTS = "recipients"
+FAMILIES = "families"
+
 ROSTERS = ("stg_pkh", "stg_bpnt", "stg_pbi")
 LINKS = ("int_person_links",)
 REGISTER_LINKS = ("stg_register", "int_person_links", "int_families")
@@ -62,6 +66,10 @@ class Rule:
     requires_any: tuple[str, ...] = ()
     requires_rows: RowCondition | None = None
     degrades_without: tuple[Limitation, ...] = ()
+    # What the rule judges: every row of every file (RECORDS, the data-quality rules), the
+    # recipients of the period (RECIPIENTS) or register families (FAMILIES). The desk uses it
+    # to tell whether a rule that did not run fully concerns the person looked up.
+    subject: str = RECIPIENTS
     # Rules of phase 2 read the findings of phase 1 (`__rules_findings_phase1`).
     phase: int = 1
 
@@ -128,16 +136,35 @@ _ELIGIBILITY_INPUTS = (
 )
 
 RULES: tuple[Rule, ...] = (
-    Rule(1, "NIK_FORMAT", ("ERROR",), "NIK is not 16 digits or is a placeholder"),
-    Rule(2, "NIK_EXCEL_DAMAGE", ("ERROR",), "NIK was damaged by a numeric spreadsheet cell"),
-    Rule(3, "NIK_STRUCTURE", ("ERROR", "WARN"), "NIK region, date or serial is impossible"),
+    Rule(1, "NIK_FORMAT", ("ERROR",), "NIK is not 16 digits or is a placeholder", subject=RECORDS),
+    Rule(
+        2,
+        "NIK_EXCEL_DAMAGE",
+        ("ERROR",),
+        "NIK was damaged by a numeric spreadsheet cell",
+        subject=RECORDS,
+    ),
+    Rule(
+        3,
+        "NIK_STRUCTURE",
+        ("ERROR", "WARN"),
+        "NIK region, date or serial is impossible",
+        subject=RECORDS,
+    ),
     Rule(
         4,
         "NIK_ATTR_MISMATCH",
         ("WARN",),
         "sex or birth date implied by the NIK differs from the recorded one",
+        subject=RECORDS,
     ),
-    Rule(5, "KK_FORMAT", ("ERROR",), "No KK is invalid, impossible, or equal to the NIK"),
+    Rule(
+        5,
+        "KK_FORMAT",
+        ("ERROR",),
+        "No KK is invalid, impossible, or equal to the NIK",
+        subject=RECORDS,
+    ),
     Rule(
         6,
         "DUP_NIK_IN_LIST",
@@ -151,12 +178,14 @@ RULES: tuple[Rule, ...] = (
         ("WARN",),
         "same NIK with different names or birth dates across sources",
         requires=("stg_register",),
+        subject=RECORDS,
     ),
     Rule(
         8,
         "DUP_PERSON_DIFF_NIK",
         ("WARN",),
         "same name, birth date and desa with different NIKs",
+        subject=RECORDS,
     ),
     Rule(
         9,
@@ -268,8 +297,14 @@ RULES: tuple[Rule, ...] = (
             Limitation("stg_deaths", _DEAD_COUNT_AS_LIVING),
         ),
     ),
-    Rule(21, "AGE_IMPLAUSIBLE", ("WARN",), "birth date impossible for the person's role"),
-    Rule(22, "DEFAULT_DOB", ("INFO",), "birth date is a default date"),
+    Rule(
+        21,
+        "AGE_IMPLAUSIBLE",
+        ("WARN",),
+        "birth date impossible for the person's role",
+        subject=RECORDS,
+    ),
+    Rule(22, "DEFAULT_DOB", ("INFO",), "birth date is a default date", subject=RECORDS),
     Rule(
         23,
         "PBI_NOT_ELIGIBLE",
@@ -288,7 +323,13 @@ RULES: tuple[Rule, ...] = (
             Limitation("stg_village_officials", _PART_SKIPPED),
         ),
     ),
-    Rule(25, "WILAYAH_INVALID", ("WARN", "ERROR"), "desa or kecamatan code or name invalid"),
+    Rule(
+        25,
+        "WILAYAH_INVALID",
+        ("WARN", "ERROR"),
+        "desa or kecamatan code or name invalid",
+        subject=RECORDS,
+    ),
     Rule(
         26,
         "NAME_MISMATCH_SAME_NIK",
@@ -304,6 +345,7 @@ RULES: tuple[Rule, ...] = (
         "eligible register family not receiving a programme it qualifies for",
         requires=("stg_register.desil", *REGISTER_LINKS),
         degrades_without=_ELIGIBILITY_INPUTS,
+        subject=FAMILIES,
     ),
     Rule(
         28,
