@@ -160,15 +160,7 @@ def print_run_summary(result) -> None:
                       str(count.rows_loaded), str(count.rows_quarantined))
     print_complete(console, fit_columns(files))
 
-    rules = Table(title=_("Findings per rule"))
-    rules.add_column(_("Rule"))
-    rules.add_column(_("Findings"), justify="right")
-    for code, n in sorted(result.findings_per_rule.items()):
-        rules.add_row(code, str(n))
-    for code, reason in sorted(result.rules_not_evaluated.items()):
-        note = _("not evaluated: {reason}").format(reason=reason)
-        rules.add_row(code, Text(note, style="dim"))
-    print_complete(console, fit_columns(rules))
+    print_complete(console, fit_columns(rules_table(result)))
 
     stages = Table(title=_("Seconds per stage"))
     if {"validate", "link"} <= result.stage_seconds.keys():
@@ -180,6 +172,26 @@ def print_run_summary(result) -> None:
         stages.add_row(_(STAGE_LABELS.get(stage, stage)), f"{seconds:.1f}")
     print_complete(console, fit_columns(stages))
     console.print(_("Outputs written to {path}").format(path=Path(result.marts_dir).resolve()))
+
+
+def rules_table(result) -> Table:
+    """Build the findings-per-rule table; a rule that ran without an optional input or did not
+    run says so in the note column."""
+    rules = Table(title=_("Findings per rule"))
+    rules.add_column(_("Rule"))
+    rules.add_column(_("Findings"), justify="right")
+    rules.add_column(_("Note"))
+    for code, n in sorted(result.findings_per_rule.items()):
+        limitation = result.rules_limited.get(code)
+        if limitation is None:
+            rules.add_row(code, str(n), "")
+        else:
+            note = _("evaluated with a limitation: {reason}").format(reason=limitation)
+            rules.add_row(code, str(n), Text(note, style="yellow"))
+    for code, reason in sorted(result.rules_not_evaluated.items()):
+        note = _("not evaluated: {reason}").format(reason=reason)
+        rules.add_row(code, "-", Text(note, style="dim"))
+    return rules
 
 
 def format_ratio(value: float | None) -> str:
@@ -195,12 +207,14 @@ def evaluation_table(rows) -> Table:
         table.add_column(header, justify="left" if header in (_("Rule"), _("Note")) else "right")
     for row in rows:
         decoys = f"{row.decoys_flagged}/{row.decoys}" if row.decoys else "-"
+        notes = []
         if not row.is_evaluated:
-            note = _("not evaluated")
-        elif not row.is_covered_by_truth:
-            note = _("not in the ground truth")
-        else:
-            note = ""
+            notes.append(_("not evaluated"))
+        elif row.is_limited:
+            notes.append(_("evaluated with a limitation"))
+        if row.is_evaluated and not row.is_covered_by_truth:
+            notes.append(_("not in the ground truth"))
+        note = "; ".join(notes)
         table.add_row(row.rule_code, str(row.expected), str(row.predicted),
                       str(row.true_positives), format_ratio(row.precision),
                       format_ratio(row.recall), decoys, note)

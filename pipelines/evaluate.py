@@ -46,6 +46,8 @@ class EvalRow:
     decoys_flagged: int
     unmapped_findings: int
     note: str = ""
+    # The rule ran without an input it reads, so its scores can be lower than with that input.
+    is_limited: bool = False
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -164,22 +166,39 @@ def _rule_scores(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, ...]]:
     return {row[0]: tuple(row[1:]) for row in query_rows(con, sql)}
 
 
+@dataclass(frozen=True)
+class _RuleStatus:
+    is_evaluated: bool
+    not_evaluated_reason: str | None = None
+    limitation_reason: str | None = None
+
+
 def _rule_status(
     con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]
-) -> dict[str, tuple[bool, str | None]]:
-    if "rule_status" not in columns:
+) -> dict[str, _RuleStatus]:
+    present = columns.get("rule_status")
+    if present is None:
         return {}
+    # Runs before the limitation state existed have no limitation_reason column.
+    limitation = "limitation_reason" if "limitation_reason" in present else "null"
     rows = query_rows(
-        con, "select rule_code, is_evaluated, not_evaluated_reason from marts.rule_status"
+        con,
+        f"select rule_code, is_evaluated, not_evaluated_reason, {limitation} "
+        "from marts.rule_status",
     )
-    return {code: (evaluated, reason) for code, evaluated, reason in rows}
+    return {code: _RuleStatus(*values) for code, *values in rows}
 
 
-def _note(code: str, covered: set[str], status: dict[str, tuple[bool, str | None]]) -> str:
-    evaluated, reason = status.get(code, (True, None))
-    if not evaluated:
-        return f"not evaluated: {reason}"
-    return "" if code in covered else "not covered by the truth"
+def _note(code: str, covered: set[str], status: dict[str, _RuleStatus]) -> str:
+    rule = status.get(code, _RuleStatus(True))
+    if not rule.is_evaluated:
+        return f"not evaluated: {rule.not_evaluated_reason}"
+    notes = []
+    if rule.limitation_reason:
+        notes.append(f"evaluated with a limitation: {rule.limitation_reason}")
+    if code not in covered:
+        notes.append("not covered by the truth")
+    return "; ".join(notes)
 
 
 def _rule_rows(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -> list[EvalRow]:
@@ -196,7 +215,7 @@ def _rule_rows(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -> 
         rows.append(
             EvalRow(
                 rule_code=code,
-                is_evaluated=status.get(code, (predicted > 0, None))[0],
+                is_evaluated=status.get(code, _RuleStatus(predicted > 0)).is_evaluated,
                 is_covered_by_truth=code in covered,
                 predicted=predicted,
                 expected=expected,
@@ -210,6 +229,7 @@ def _rule_rows(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -> 
                 decoys_flagged=decoys_flagged,
                 unmapped_findings=unmapped,
                 note=_note(code, covered, status),
+                is_limited=bool(status.get(code, _RuleStatus(True)).limitation_reason),
             )
         )
     return rows

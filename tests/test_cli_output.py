@@ -60,6 +60,48 @@ def test_evaluate_redirected_one_line_per_rule(capsys, tmp_path):
     assert cells[:6] == ["NOT_IN_REGISTER", "1", "1", "1", "1.000", "1.000"]
 
 
+@pytest.mark.parametrize(
+    ("language", "limited"),
+    [("id", "dievaluasi dengan keterbatasan"), ("en", "evaluated with a limitation")],
+)
+def test_evaluate_notes_limited_rule(capsys, tmp_path, language, limited):
+    out = _evaluation_output(capsys, tmp_path, language)
+
+    lines = out.splitlines()
+    row = next(line for line in lines if " PKH_NO_COMPONENT " in line)
+    assert limited in row
+    assert limited not in next(line for line in lines if " NOT_IN_REGISTER " in line)
+
+
+@pytest.mark.parametrize(
+    ("language", "limited_note", "skipped_note"),
+    [("id", "dievaluasi dengan keterbatasan: tanpa data kematian",
+      "tidak dievaluasi: tidak ada data kematian"),
+     ("en", "evaluated with a limitation: without the death register",
+      "not evaluated: no death register")],
+)
+def test_rules_table_notes_status(capsys, tmp_path, language, limited_note, skipped_note):
+    set_language(language)
+    result = SimpleNamespace(
+        findings_per_rule={"PKH_NO_COMPONENT": 3, "DESIL_OUT_OF_RANGE": 2},
+        rules_limited={"PKH_NO_COMPONENT": limited_note + " (stg_deaths)"},
+        rules_not_evaluated={"DECEASED_RECIPIENT": skipped_note + " (stg_deaths)"},
+    )
+
+    console = Console(width=200, file=io.StringIO())
+    console.print(cli.rules_table(result))
+    lines = console.file.getvalue().splitlines()
+
+    limited = next(line for line in lines if " PKH_NO_COMPONENT " in line)
+    skipped = next(line for line in lines if " DECEASED_RECIPIENT " in line)
+    plain = next(line for line in lines if " DESIL_OUT_OF_RANGE " in line)
+    assert " 3 " in limited
+    assert limited_note in limited
+    assert skipped_note in skipped
+    assert "keterbatasan" not in plain
+    assert "limitation" not in plain
+
+
 @pytest.mark.parametrize("columns", [None, "60"])
 def test_cek_redirected_keeps_ids(capsys, monkeypatch, audit_db, columns):  # noqa: F811
     if columns:
@@ -98,7 +140,8 @@ def test_evaluate_narrow_terminal_keeps_rule_codes(capsys, tmp_path, monkeypatch
 )
 def test_stage_table_explains_overlap(capsys, tmp_path, language, caption):
     result = SimpleNamespace(
-        file_counts=[], findings_per_rule={}, rules_not_evaluated={}, marts_dir=tmp_path,
+        file_counts=[], findings_per_rule={}, rules_not_evaluated={}, rules_limited={},
+        marts_dir=tmp_path,
         stage_seconds={"ingest": 9.5, "staging": 8.6, "validate": 14.1, "link": 35.1},
     )
     set_language(language)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import logging
+import shutil
 
 import duckdb
 import pytest
@@ -408,3 +409,83 @@ def test_desa_with_prefix():
 
     assert resolve_desa("Desa Silurah", regions) == code
     assert resolve_desa("desa silurah", regions) == code
+
+
+# A run without the death register: a PKH KPM, and a register neighbour on another KK who
+# receives nothing.
+NO_DEATHS_KPM = make_nik(11, "1950-02-03")
+NO_DEATHS_NEIGHBOUR = make_nik(12, "1960-02-03")
+
+
+@pytest.fixture(scope="module")
+def no_deaths_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("desk_no_deaths") / "audit.duckdb"
+    con = duckdb.connect(str(path), config={"autoinstall_known_extensions": False})
+    make_world(
+        con,
+        register=[
+            {"nik": NO_DEATHS_KPM, "no_kk": make_kk(11), "desil": 1},
+            {"nik": NO_DEATHS_NEIGHBOUR, "no_kk": make_kk(12), "desil": 1},
+        ],
+        pkh=[{"nik": NO_DEATHS_KPM, "no_kk": make_kk(11)}],
+    )
+    apply_rules(con, rules_config(), "run-no-deaths")
+    build_marts(con, rules_config(), "run-no-deaths", None)
+    con.close()
+    return path
+
+
+def test_lookup_recipient_lists_death_caveats(no_deaths_db):
+    caveats = {c.rule_code: c for c in lookup_nik(no_deaths_db, NO_DEATHS_KPM).caveats}
+
+    assert caveats["DECEASED_RECIPIENT"].is_evaluated is False
+    assert caveats["DECEASED_RECIPIENT"].missing_inputs == ("stg_deaths",)
+    assert caveats["PKH_NO_COMPONENT"].is_evaluated is True
+    assert caveats["PKH_NO_COMPONENT"].missing_inputs == ("stg_deaths",)
+
+
+def test_lookup_non_recipient_skips_recipient_rules(no_deaths_db):
+    codes = {c.rule_code for c in lookup_nik(no_deaths_db, NO_DEATHS_NEIGHBOUR).caveats}
+
+    assert "DECEASED_RECIPIENT" not in codes
+    assert "PKH_NO_COMPONENT" not in codes
+    assert "EXCLUSION_ERROR_CANDIDATE" in codes
+
+
+@pytest.mark.parametrize(
+    ("language", "start", "not_run", "limited"),
+    [
+        ("id", "Run ini tanpa data kematian, jadi pemeriksaan ini tidak dijalankan: ",
+         "Penerima tercatat meninggal (DECEASED_RECIPIENT)",
+         "; dan pemeriksaan ini dijalankan dengan keterbatasan: "),
+        ("en", "This run had no death register, so these checks did not run: ",
+         "Recipient recorded as deceased (DECEASED_RECIPIENT)",
+         "; and these ran with a limitation: "),
+    ],
+)
+def test_render_names_missing_death_register(no_deaths_db, language, start, not_run, limited):
+    with using_language(language):
+        answer = lookup_nik(no_deaths_db, NO_DEATHS_KPM)
+    text = _text(render_answer(answer, language), width=1000)
+
+    line = next(line for line in text.splitlines() if line.startswith(start))
+    assert not_run in line
+    assert limited in line
+    assert line.index("(DECEASED_RECIPIENT)") < line.index(limited)
+    assert line.index(limited) < line.index("(PKH_NO_COMPONENT)")
+    assert sum(line.startswith(start) for line in text.splitlines()) == 1
+
+
+def test_render_without_missing_input_has_no_caveat(rules_db, tmp_path):
+    database = tmp_path / "audit.duckdb"
+    shutil.copy(rules_db, database)
+    with duckdb.connect(str(database)) as con:
+        con.execute(
+            "update rule_status set status = 'evaluated', is_evaluated = true, "
+            "not_evaluated_reason = null, limitation_reason = null, missing_inputs = null"
+        )
+
+    text = _text(render_answer(lookup_nik(database, RULES_KPM), "en"), width=1000)
+
+    assert "This run had no" not in text
+    assert "did not run" not in text

@@ -121,6 +121,23 @@ def test_evaluate_scores_precision_and_recall(tmp_path):
     assert rows["DECEASED_RECIPIENT"].note == "not evaluated: tidak ada data kematian di run ini (stg_deaths)"
 
 
+def test_evaluate_marks_limited_rules(tmp_path):
+    database = make_run(tmp_path)
+    truth = make_truth(
+        tmp_path, [["PKH_NO_COMPONENT", "PKH", "u-rich", "f1", "pkh.csv", "", "2", ""]]
+    )
+
+    rows = by_code(evaluate(database, truth))
+
+    assert rows["PKH_NO_COMPONENT"].is_evaluated is True
+    assert rows["PKH_NO_COMPONENT"].is_limited is True
+    assert rows["PKH_NO_COMPONENT"].note.startswith(
+        "evaluated with a limitation: tanpa data kematian (stg_deaths), anggota keluarga yang "
+        "sudah meninggal dihitung masih hidup"
+    )
+    assert rows["NOT_IN_REGISTER"].is_limited is False
+
+
 def test_evaluate_counts_false_positives_and_decoys(tmp_path):
     database = make_run(tmp_path)
     truth = make_truth(

@@ -245,3 +245,55 @@ def test_rules_chart_leaves_out_info_rules(marts):
     assert "DESIL_OUT_OF_RANGE" in chart
     assert "DEFAULT_DOB" not in chart
     assert '<td class="code">DEFAULT_DOB</td>' in rules
+
+
+LIMITATION_ID = (
+    "tanpa data kematian (stg_deaths), anggota keluarga yang sudah meninggal dihitung masih hidup"
+)
+
+
+@pytest.fixture
+def limited_marts():
+    con = duckdb.connect()
+    make_marts(con)
+    con.execute(
+        "create or replace table rule_status as select * from (values "
+        "('DESIL_OUT_OF_RANGE', 'evaluated', true, null, null, null, 2), "
+        f"('PKH_NO_COMPONENT', 'evaluated_with_limitation', true, null, '{LIMITATION_ID}', "
+        "'stg_deaths', 0), "
+        "('DECEASED_RECIPIENT', 'not_evaluated', false, "
+        "'tidak ada data kematian di run ini (stg_deaths)', null, 'stg_deaths', null)"
+        ") as t(rule_code, status, is_evaluated, not_evaluated_reason, limitation_reason, "
+        "missing_inputs, findings)"
+    )
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "notice", "status"),
+    [("id", "Dievaluasi dengan keterbatasan pada run ini karena ada masukan yang dibacanya",
+      "dievaluasi dengan keterbatasan: "),
+     ("en", "Evaluated with a limitation in this run, because an input they read is missing.",
+      "evaluated with a limitation: ")],
+)
+def test_report_marks_limited_rules(limited_marts, language, notice, status):
+    html = _render(limited_marts, language)
+
+    summary = html[html.index('<section id="summary">'):html.index('<section id="programmes">')]
+    assert notice in summary
+    assert f"PKH_NO_COMPONENT: {LIMITATION_ID}" in summary
+    assert "DECEASED_RECIPIENT" in summary
+    rules = html[html.index('<section id="rules">'):html.index('<section id="exclusion">')]
+    row = rules[rules.index('<td class="code">PKH_NO_COMPONENT</td>') - 30:]
+    row = row[:row.index("</tr>")]
+    assert '<tr class="limited">' in row
+    assert '<td class="num">0</td>' in row
+    assert f"{status}{LIMITATION_ID}" in row
+
+
+def test_report_without_limited_rules_has_no_notice(marts):
+    html = _render(marts, "en")
+
+    assert "Evaluated with a limitation" not in html
+    assert 'class="limited"' not in html

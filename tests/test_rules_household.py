@@ -362,7 +362,7 @@ def test_rule_status_lists_every_rule(con):
 
 
 def test_every_rule_evaluated_with_all_inputs(con):
-    run(
+    summary = run(
         con,
         register=family(),
         pkh=[{"nik": HEAD, "no_kk": KK}],
@@ -381,7 +381,10 @@ def test_every_rule_evaluated_with_all_inputs(con):
     not_evaluated = con.execute(
         "select rule_code from rule_status where not is_evaluated"
     ).fetchall()
+    statuses = con.execute("select distinct status from rule_status").fetchall()
 
     assert not_evaluated == []
+    assert statuses == [("evaluated",)]
+    assert summary.limited == {}
     for rule in RULES:
         assert rule.sql_path.exists()

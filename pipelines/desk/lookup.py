@@ -26,6 +26,7 @@ from pipelines.desk.models import (
     Member,
     Programme,
     PublishedRun,
+    RuleCaveat,
     SourceRecord,
 )
 from pipelines.errors import PipelineError
@@ -34,6 +35,7 @@ from pipelines.publish.columns import MART_TABLES, PROGRAMME_SOURCE_KINDS
 from pipelines.publish.marts import select_item
 from pipelines.publish.masking import mask_nik
 from pipelines.publish.regions import Regions, load_regions
+from pipelines.rules.registry import FAMILIES, RECIPIENTS, RULES_BY_CODE
 from pipelines.sqlrun import query_rows
 
 logger = logging.getLogger(__name__)
@@ -334,6 +336,7 @@ def _build_answer(
     answer.audit_period = _audit_period(con, tables)
     answer.findings = _findings(con, tables, answer)
     answer.complaints = _complaints(con, tables, answer)
+    answer.caveats = _rule_caveats(con, tables, answer)
     return answer
 
 
@@ -645,6 +648,42 @@ def _complaints(
         key=lambda c: (str(c.complaint_date or ""), c.complaint_id),
         reverse=True,
     )
+
+
+def _rule_caveats(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], answer: DeskAnswer
+) -> list[RuleCaveat]:
+    """Return the rules of the run that lacked an input and concern this person.
+
+    A rule concerns the person when it gave one of the person's findings or checks every record.
+    A recipient rule concerns them when the person or family receives a programme, and a family
+    rule when the person is in the register.
+    """
+    columns = ["rule_code", "status", "is_evaluated", "not_evaluated_reason",
+               "limitation_reason", "missing_inputs"]
+    rows = [
+        row for row in _select(con, tables, "rule_status", columns, "true", [])
+        if row["status"] != "evaluated"
+    ]
+    finding_rules = {finding.rule_code for finding in answer.findings}
+    caveats = []
+    for row in sorted(rows, key=lambda r: _rule_number(r["rule_code"])):
+        code = row["rule_code"]
+        rule = RULES_BY_CODE.get(code)
+        subject = rule.subject if rule else None
+        if subject == RECIPIENTS and not answer.programmes and code not in finding_rules:
+            continue
+        if subject == FAMILIES and not answer.is_in_register and code not in finding_rules:
+            continue
+        inputs = tuple(i.strip() for i in (row["missing_inputs"] or "").split(",") if i.strip())
+        reason = row["limitation_reason"] if row["is_evaluated"] else row["not_evaluated_reason"]
+        caveats.append(RuleCaveat(code, bool(row["is_evaluated"]), inputs, reason))
+    return caveats
+
+
+def _rule_number(code: str) -> int:
+    rule = RULES_BY_CODE.get(code)
+    return rule.number if rule else len(RULES_BY_CODE) + 1
 
 
 def _rows_of_person(

@@ -77,6 +77,19 @@ class Complaint:
 
 
 @dataclass(frozen=True)
+class RuleCaveat:
+    """A rule of the searched run that did not run, or ran with a limitation, because an input
+    was absent, and which concerns the person looked up."""
+
+    rule_code: str
+    is_evaluated: bool
+    # Absent inputs as recorded in rule_status.missing_inputs (`stg_deaths`, `stg_register.desil`).
+    missing_inputs: tuple[str, ...]
+    # Why, in the run's language; used only when no input is recorded.
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class PublishedRun:
     """The audit run whose published results a lookup searched."""
 
@@ -117,6 +130,7 @@ class DeskAnswer:
     findings: list[Finding] = field(default_factory=list)
     complaints: list[Complaint] = field(default_factory=list)
     records: list[SourceRecord] = field(default_factory=list)
+    caveats: list[RuleCaveat] = field(default_factory=list)
     # None when the audit database records no run.
     run: PublishedRun | None = None
     # The name typed at the desk for a lookup by name, birth date and desa.

@@ -9,8 +9,9 @@ from rich.text import Text
 
 from pipelines.cli_framework import fit_columns
 from pipelines.desk.lookup import normalise_name
-from pipelines.desk.models import DeskAnswer, Finding, Programme, PublishedRun
+from pipelines.desk.models import DeskAnswer, Finding, Programme, PublishedRun, RuleCaveat
 from pipelines.i18n import _
+from pipelines.ingest.sources import KIND_LABELS
 from pipelines.publish import formatting
 from pipelines.publish.formatting import using_language
 from pipelines.publish.regions import load_regions
@@ -30,6 +31,7 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
             _programmes_table(answer),
             *_not_received_table(answer),
             _findings_table(answer, language),
+            *(Text(line, style="yellow") for line in caveat_lines(answer.caveats)),
             _complaints_table(answer),
         ]
         if len(answer.person_ids) > 1:
@@ -243,6 +245,49 @@ def _findings_table(answer: DeskAnswer, language: str) -> RenderableType:
     if not answer.findings:
         table.add_row("", _("No findings for this person."), "", "", "")
     return fit_columns(table)
+
+
+def caveat_lines(caveats: list[RuleCaveat]) -> list[str]:
+    """Return one line per input the run lacked, naming the checks that did not run or ran
+    with a limitation because of it, in the current language."""
+    by_input: dict[str, tuple[list[str], list[str]]] = {}
+    lines_without_input = []
+    for caveat in caveats:
+        check = f"{rule_title(caveat.rule_code)} ({caveat.rule_code})"
+        if not caveat.missing_inputs:
+            lines_without_input.append(
+                _("{check} did not run: {reason}").format(
+                    check=check, reason=caveat.reason or "-"
+                )
+            )
+        for entry in caveat.missing_inputs:
+            not_run, limited = by_input.setdefault(entry, ([], []))
+            (limited if caveat.is_evaluated else not_run).append(check)
+
+    lines = []
+    for entry, (not_run, limited) in by_input.items():
+        values = {"input": _input_name(entry), "not_run": ", ".join(not_run),
+                  "limited": ", ".join(limited)}
+        if not_run and limited:
+            template = _("This run had no {input}, so these checks did not run: {not_run}; "
+                         "and these ran with a limitation: {limited}.")
+        elif not_run:
+            template = _("This run had no {input}, so these checks did not run: {not_run}.")
+        else:
+            template = _("This run had no {input}, so these checks ran with a limitation: "
+                         "{limited}.")
+        lines.append(template.format(**values))
+    return lines + lines_without_input
+
+
+def _input_name(entry: str) -> str:
+    """Return the name users know an input by: `stg_deaths` is the death register."""
+    table, _separator, column = entry.partition(".")
+    kind = table.removeprefix("stg_")
+    name = _(KIND_LABELS[kind]) if kind in KIND_LABELS else table
+    if column:
+        return _("column {column} of the {source}").format(column=column, source=name)
+    return name
 
 
 def _complaints_table(answer: DeskAnswer) -> RenderableType:

@@ -51,6 +51,8 @@ class AuditResult:
     file_counts: list = field(default_factory=list)
     findings_per_rule: dict[str, int] = field(default_factory=dict)
     rules_not_evaluated: dict[str, str] = field(default_factory=dict)
+    # Rule code -> what the rule's findings lack, for rules that ran without an optional input.
+    rules_limited: dict[str, str] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     outputs: list[Path] = field(default_factory=list)
     # Roster rows outside the audited period: kind -> (rows outside, all rows).
@@ -363,6 +365,7 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
     record.stage_seconds.update(outcome.stage_seconds)
     result.findings_per_rule = dict(outcome.summary.findings_by_rule)
     result.rules_not_evaluated = dict(outcome.summary.not_evaluated)
+    result.rules_limited = dict(outcome.summary.limited)
 
     # Publish atomically into the marts folder.
     record.finished_at = datetime.now(timezone.utc)

@@ -54,7 +54,11 @@ MART_TABLES: dict[str, TableColumns] = {
     ),
     "rule_status": TableColumns(
         required=("rule_code", "is_evaluated", "findings"),
-        optional=("not_evaluated_reason",),
+        optional=("status", "not_evaluated_reason", "limitation_reason", "missing_inputs"),
+        # Runs before the limitation state existed recorded only is_evaluated.
+        derived=(
+            ("status", "case when is_evaluated then 'evaluated' else 'not_evaluated' end"),
+        ),
     ),
     "inclusion_errors": TableColumns(
         required=("programme", "nik", "name", "kecamatan_code", "desa_code", "rule_codes"),

@@ -120,7 +120,8 @@ def top_desa_rates(
 
 
 def rule_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    """Return one row per rule: evaluated or not, findings by severity and programme."""
+    """Return one row per rule: its status (evaluated, evaluated with a limitation, or not
+    evaluated), findings by severity and programme."""
     status_rows = select_rows(con, "rule_status", MART_TABLES["rule_status"], order_by="rule_code")
     counts = query_rows(
         con,
@@ -146,9 +147,11 @@ def rule_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         result.append(
             {
                 "rule_code": code,
+                "status": "evaluated",
                 "is_evaluated": True,
                 "findings": entry["total"],
                 "not_evaluated_reason": None,
+                "limitation_reason": None,
                 **entry,
             }
         )

@@ -376,10 +376,13 @@ select * from final
     run_sql(
         con,
         """
-select rule_code, true as is_evaluated, null::varchar as not_evaluated_reason, count(*) as findings
+select rule_code, 'evaluated' as status, true as is_evaluated,
+    null::varchar as not_evaluated_reason, null::varchar as limitation_reason,
+    null::varchar as missing_inputs, count(*) as findings
 from fct_findings group by rule_code
 union all
-select 'WAGE_ABOVE_UMK', false, 'no BPJS-TK wage extract in this run', 0
+select 'WAGE_ABOVE_UMK', 'not_evaluated', false, 'no BPJS-TK wage extract in this run', null,
+    'stg_bpjs_tk', 0
 """,
         "rule_status",
     )

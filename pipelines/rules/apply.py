@@ -76,6 +76,9 @@ class RulesSummary:
     findings_by_rule: dict[str, int]
     # Rule code -> why it was not evaluated, in the run's language.
     not_evaluated: dict[str, str] = field(default_factory=dict)
+    # Rule code -> what its findings lack, in the run's language, for a rule that ran without
+    # an input of its `degrades_without`.
+    limited: dict[str, str] = field(default_factory=dict)
 
     @property
     def evaluated(self) -> list[str]:
@@ -234,9 +237,12 @@ def prepare_inputs(
 
 @dataclass(frozen=True)
 class MissingInput:
-    """Why a rule cannot be evaluated: English message ids with their values."""
+    """Why a rule cannot be evaluated, or what it lacks: English message ids with their values,
+    and the absent inputs (`stg_deaths`, `stg_register.desil`) for tools that show them in
+    another language."""
 
     parts: tuple[tuple[str, dict[str, str]], ...]
+    inputs: tuple[str, ...] = ()
 
     def text(self, language: str) -> str:
         """Return the reason in `language`, the parts joined by semicolons."""
@@ -250,7 +256,9 @@ def _with_sources(values: dict[str, str], language: str) -> dict[str, str]:
     # Users know the files by what they are (the PKH roster), not by staging table names.
     named = dict(values)
     if "table" in values:
-        named["source"] = _source_name(values["table"], language)
+        named["source"] = ", ".join(
+            _source_name(table, language) for table in values["table"].split(", ")
+        )
     if "tables" in values:
         named["sources"] = ", ".join(
             _source_name(table, language) for table in values["tables"].split(", ")
@@ -263,41 +271,87 @@ def _source_name(table: str, language: str) -> str:
     return gettext_for(language, KIND_LABELS[kind]) if kind in KIND_LABELS else table
 
 
+def _absent_input(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, entry: str
+) -> tuple[str, dict[str, str]] | None:
+    """Return why input `entry` (a table or `table.column`) is absent, or None when present.
+
+    A staging table without rows counts as absent, for example when its files had a header
+    row only.
+    """
+    table, _separator, column = entry.partition(".")
+    if not catalog.has_table(table):
+        return N_("no {source} in this run ({table})"), {"table": table}
+    if column and not catalog.has_column(table, column):
+        values = {"table": table, "column": column}
+        return N_("the {source} has no column {column} ({table})"), values
+    if _is_empty_staging(con, table):
+        return N_("no data rows in the {source} ({table})"), {"table": table}
+    return None
+
+
 def missing_input_reason(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, rule: Rule
 ) -> MissingInput | None:
     """Return why `rule` cannot be evaluated, or None when all its inputs are present.
 
-    A staging table without rows counts as absent, for example when its files had a header
-    row only, because a rule over an empty register would report every recipient.
+    A staging table without rows counts as absent, because a rule over an empty register would
+    report every recipient.
     """
     missing: list[tuple[str, dict[str, str]]] = []
+    inputs: list[str] = []
     empty: set[str] = set()
     for entry in rule.requires:
-        table, _separator, column = entry.partition(".")
-        if not catalog.has_table(table):
-            missing.append((N_("no {source} in this run ({table})"), {"table": table}))
-        elif column and not catalog.has_column(table, column):
-            missing.append(
-                (N_("the {source} has no column {column} ({table})"),
-                 {"table": table, "column": column})
-            )
-        elif _is_empty_staging(con, table) and table not in empty:
+        absent = _absent_input(con, catalog, entry)
+        if absent is None:
+            continue
+        table = absent[1]["table"]
+        # A table named twice (`stg_register` and `stg_register.desil`) is reported once
+        # when it has no rows.
+        if "column" not in absent[1]:
+            if table in empty:
+                continue
             empty.add(table)
-            missing.append((N_("no data rows in the {source} ({table})"), {"table": table}))
+        missing.append(absent)
+        inputs.append(entry if "column" in absent[1] else table)
     if rule.requires_any:
         present = [t for t in rule.requires_any if catalog.has_table(t)]
         if not present:
             missing.append((N_("none of these is in this run: {sources} ({tables})"),
                             {"tables": ", ".join(rule.requires_any)}))
+            inputs.extend(rule.requires_any)
         elif all(_is_empty_staging(con, t) for t in present):
             missing.append((N_("no data rows in any of these: {sources} ({tables})"),
                             {"tables": ", ".join(present)}))
+            inputs.extend(rule.requires_any)
     if missing:
-        return MissingInput(tuple(missing))
+        return MissingInput(tuple(missing), tuple(inputs))
     if rule.requires_rows is not None and not query_rows(con, rule.requires_rows.sql)[0][0]:
         return MissingInput(((rule.requires_rows.reason, {}),))
     return None
+
+
+def limitation_reason(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, rule: Rule
+) -> MissingInput | None:
+    """Return what the findings of `rule` lack because an input of its `degrades_without` is
+    absent or has no rows, or None when every such input is present.
+
+    Absent inputs with the same reason share one sentence that names them all.
+    """
+    tables_by_reason: dict[str, list[str]] = {}
+    inputs: list[str] = []
+    for limitation in rule.degrades_without:
+        absent = _absent_input(con, catalog, limitation.input)
+        if absent is not None:
+            tables_by_reason.setdefault(limitation.reason, []).append(absent[1]["table"])
+            inputs.append(limitation.input)
+    if not inputs:
+        return None
+    parts = tuple(
+        (reason, {"table": ", ".join(tables)}) for reason, tables in tables_by_reason.items()
+    )
+    return MissingInput(parts, tuple(inputs))
 
 
 def _is_empty_staging(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -347,26 +401,49 @@ def _create_empty_output(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+# Values of rule_status.status.
+EVALUATED = "evaluated"
+EVALUATED_WITH_LIMITATION = "evaluated_with_limitation"
+NOT_EVALUATED = "not_evaluated"
+
+
 def _write_rule_status(
-    con: duckdb.DuckDBPyConnection, run_id: str, counts: dict[str, int], reasons: dict[str, str]
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    counts: dict[str, int],
+    reasons: dict[str, MissingInput],
+    limitations: dict[str, MissingInput],
 ) -> None:
     run_sql(
         con,
         "create or replace table rule_status (run_id varchar, rule_number integer, "
-        "rule_code varchar, severity varchar, is_evaluated boolean, "
-        "not_evaluated_reason varchar, findings bigint)",
+        "rule_code varchar, severity varchar, status varchar, is_evaluated boolean, "
+        "not_evaluated_reason varchar, limitation_reason varchar, missing_inputs varchar, "
+        "findings bigint)",
     )
+    language = current_language()
     for rule in RULES:
+        reason = reasons.get(rule.code)
+        limitation = limitations.get(rule.code)
+        if reason is not None:
+            status, inputs = NOT_EVALUATED, reason.inputs
+        elif limitation is not None:
+            status, inputs = EVALUATED_WITH_LIMITATION, limitation.inputs
+        else:
+            status, inputs = EVALUATED, ()
         row = [
             run_id,
             rule.number,
             rule.code,
             "/".join(rule.severities),
+            status,
             rule.code in counts,
-            reasons.get(rule.code),
+            reason.text(language) if reason else None,
+            limitation.text(language) if limitation else None,
+            ", ".join(inputs) or None,
             counts.get(rule.code),
         ]
-        query_rows(con, "insert into rule_status values (?, ?, ?, ?, ?, ?, ?)", row)
+        query_rows(con, "insert into rule_status values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
 
 
 def apply_rules(
@@ -378,21 +455,31 @@ def apply_rules(
     _create_empty_output(con)
 
     counts: dict[str, int] = {}
-    reasons: dict[str, str] = {}
+    reasons: dict[str, MissingInput] = {}
+    limitations: dict[str, MissingInput] = {}
+    language = current_language()
     for phase in (1, 2):
         if phase == 2:
             _union_outputs(con, "__rules_findings_phase1", list(counts))
         for rule in (r for r in RULES if r.phase == phase):
             reason = missing_input_reason(con, catalog, rule)
             if reason is not None:
-                reasons[rule.code] = reason.text(current_language())
+                reasons[rule.code] = reason
                 # The log record keeps the English reason; the CLI console shows the
                 # translated template with `console_args`.
                 logger.warning(
                     "rule %d %s not evaluated: %s", rule.number, rule.code, reason.text("en"),
-                    extra={"console_args": (rule.number, rule.code, reasons[rule.code])},
+                    extra={"console_args": (rule.number, rule.code, reason.text(language))},
                 )
             else:
+                limitation = limitation_reason(con, catalog, rule)
+                if limitation is not None:
+                    limitations[rule.code] = limitation
+                    logger.warning(
+                        "rule %d %s evaluated with a limitation: %s",
+                        rule.number, rule.code, limitation.text("en"),
+                        extra={"console_args": (rule.number, rule.code, limitation.text(language))},
+                    )
                 counts[rule.code] = _run_rule(con, rule)
             _drop_tables_after(con, plan, f"rule {rule.code}")
 
@@ -403,16 +490,21 @@ def apply_rules(
         con, (SQL_DIR / "marts" / "fct_findings.sql").read_text(encoding="utf-8"), "fct_findings"
     )
     logger.info("built fct_findings in %.2f s wall, %.2f s CPU", *stopwatch.seconds())
-    _write_rule_status(con, run_id, counts, reasons)
+    _write_rule_status(con, run_id, counts, reasons, limitations)
 
     total = sum(counts.values())
     logger.info(
-        "rules run %s: %d findings from %d rules, %d rules not evaluated",
+        "rules run %s: %d findings from %d rules (%d with a limitation), %d rules not evaluated",
         run_id,
         total,
         len(counts),
+        len(limitations),
         len(reasons),
     )
     return RulesSummary(
-        run_id=run_id, findings=total, findings_by_rule=counts, not_evaluated=reasons
+        run_id=run_id,
+        findings=total,
+        findings_by_rule=counts,
+        not_evaluated={code: reason.text(language) for code, reason in reasons.items()},
+        limited={code: limitation.text(language) for code, limitation in limitations.items()},
     )

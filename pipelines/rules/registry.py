@@ -7,6 +7,11 @@ A rule is evaluated only when its inputs are present. Every `table` or `table.co
 inside a shared table (AHU/OSS rows in the exclusion list). A rule whose inputs are absent is
 recorded in `rule_status` as not evaluated, with the reason in the run's language, and yields no
 findings.
+
+`degrades_without` lists inputs a rule reads but runs without, each with what its findings lack
+then (a family member who died counts as living without the death register). When such an input
+is absent or has no rows, the rule still runs and `rule_status` records it as evaluated with a
+limitation, with that reason.
 """
 
 from __future__ import annotations
@@ -18,6 +23,10 @@ from pipelines.i18n import N_
 from pipelines.sqlrun import SQL_DIR
 
 RULES_SQL_DIR = SQL_DIR / "marts" / "rules"
+
+RECORDS = "records"
+RECIPIENTS = "recipients"
+FAMILIES = "families"
 
 ROSTERS = ("stg_pkh", "stg_bpnt", "stg_pbi")
 LINKS = ("int_person_links",)
@@ -34,6 +43,18 @@ class RowCondition:
 
 
 @dataclass(frozen=True)
+class Limitation:
+    """An input that a rule reads but can run without, and what its findings lack without it.
+
+    `input` is a table or `table.column`, as in `Rule.requires`. `reason` is an English message
+    id, translated when rule_status is written, with the input's name as {source} and {table}.
+    """
+
+    input: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Rule:
     """One audit rule."""
 
@@ -44,6 +65,11 @@ class Rule:
     requires: tuple[str, ...] = ()
     requires_any: tuple[str, ...] = ()
     requires_rows: RowCondition | None = None
+    degrades_without: tuple[Limitation, ...] = ()
+    # What the rule judges: every row of every file (RECORDS, the data-quality rules), the
+    # recipients of the period (RECIPIENTS) or register families (FAMILIES). The desk uses it
+    # to tell whether a rule that did not run fully concerns the person looked up.
+    subject: str = RECIPIENTS
     # Rules of phase 2 read the findings of phase 1 (`__rules_findings_phase1`).
     phase: int = 1
 
@@ -69,17 +95,76 @@ _LIST_ROWS = RowCondition(
     reason=N_("no perangkat desa list and no other exclusion list rows"),
 )
 
+_DEAD_COUNT_AS_LIVING = N_(
+    "without the {source} ({table}), family members who died count as living"
+)
+_ONLY_RECIPIENT_CHECKED = N_(
+    "without the {source} ({table}), KK members are unknown, so only the recipient is checked"
+)
+_COMPONENTS_NOT_MATCHED = N_(
+    "without the {source} ({table}), claimed components are not checked against family members"
+)
+_PART_SKIPPED = N_("without the {source} ({table}), that part of the rule is skipped")
+_LISTED_MEMBER_ELIGIBLE = N_(
+    "without the {source} ({table}), a family with a member on such a list still counts as "
+    "eligible"
+)
+_WAGE_EARNER_ELIGIBLE = N_(
+    "without the {source} ({table}), a family with a member earning above the UMK still counts "
+    "as eligible"
+)
+_COUNTS_AS_NOT_RECEIVING = N_(
+    "without the {source} ({table}), families that receive such a programme count as not "
+    "receiving it"
+)
+_PKH_GAPS_NOT_CHECKED = N_(
+    "without the {source} ({table}), PKH families missing BPNT or PBI are not found"
+)
+
+# Rules 14 to 18 check the recipient and every register member of the recipient's KK.
+_KK_MEMBERS = Limitation("stg_register", _ONLY_RECIPIENT_CHECKED)
+# Inputs of the family eligibility that rule 27 reads (base/family_eligibility.sql).
+_ELIGIBILITY_INPUTS = (
+    Limitation("stg_deaths", _DEAD_COUNT_AS_LIVING),
+    Limitation("stg_asn", _LISTED_MEMBER_ELIGIBLE),
+    Limitation("stg_village_officials", _LISTED_MEMBER_ELIGIBLE),
+    Limitation("stg_exclusion", _LISTED_MEMBER_ELIGIBLE),
+    Limitation("stg_bpjs_tk", _WAGE_EARNER_ELIGIBLE),
+    Limitation("stg_pkh", _COUNTS_AS_NOT_RECEIVING),
+    Limitation("stg_bpnt", _COUNTS_AS_NOT_RECEIVING),
+    Limitation("stg_pbi", _COUNTS_AS_NOT_RECEIVING),
+)
+
 RULES: tuple[Rule, ...] = (
-    Rule(1, "NIK_FORMAT", ("ERROR",), "NIK is not 16 digits or is a placeholder"),
-    Rule(2, "NIK_EXCEL_DAMAGE", ("ERROR",), "NIK was damaged by a numeric spreadsheet cell"),
-    Rule(3, "NIK_STRUCTURE", ("ERROR", "WARN"), "NIK region, date or serial is impossible"),
+    Rule(1, "NIK_FORMAT", ("ERROR",), "NIK is not 16 digits or is a placeholder", subject=RECORDS),
+    Rule(
+        2,
+        "NIK_EXCEL_DAMAGE",
+        ("ERROR",),
+        "NIK was damaged by a numeric spreadsheet cell",
+        subject=RECORDS,
+    ),
+    Rule(
+        3,
+        "NIK_STRUCTURE",
+        ("ERROR", "WARN"),
+        "NIK region, date or serial is impossible",
+        subject=RECORDS,
+    ),
     Rule(
         4,
         "NIK_ATTR_MISMATCH",
         ("WARN",),
         "sex or birth date implied by the NIK differs from the recorded one",
+        subject=RECORDS,
     ),
-    Rule(5, "KK_FORMAT", ("ERROR",), "No KK is invalid, impossible, or equal to the NIK"),
+    Rule(
+        5,
+        "KK_FORMAT",
+        ("ERROR",),
+        "No KK is invalid, impossible, or equal to the NIK",
+        subject=RECORDS,
+    ),
     Rule(
         6,
         "DUP_NIK_IN_LIST",
@@ -93,12 +178,14 @@ RULES: tuple[Rule, ...] = (
         ("WARN",),
         "same NIK with different names or birth dates across sources",
         requires=("stg_register",),
+        subject=RECORDS,
     ),
     Rule(
         8,
         "DUP_PERSON_DIFF_NIK",
         ("WARN",),
         "same name, birth date and desa with different NIKs",
+        subject=RECORDS,
     ),
     Rule(
         9,
@@ -146,6 +233,7 @@ RULES: tuple[Rule, ...] = (
         "recipient or a KK member is ASN, TNI, Polri or a pensioner",
         requires=("stg_asn", *LINKS),
         requires_any=ROSTERS,
+        degrades_without=(_KK_MEMBERS,),
     ),
     Rule(
         15,
@@ -155,6 +243,11 @@ RULES: tuple[Rule, ...] = (
         requires=LINKS,
         requires_any=("stg_village_officials", "stg_exclusion"),
         requires_rows=_LIST_ROWS,
+        degrades_without=(
+            _KK_MEMBERS,
+            Limitation("stg_village_officials", _PART_SKIPPED),
+            Limitation("stg_exclusion", _PART_SKIPPED),
+        ),
     ),
     Rule(
         16,
@@ -163,6 +256,7 @@ RULES: tuple[Rule, ...] = (
         "recipient or a KK member is a company officer or owner (AHU/OSS)",
         requires=("stg_exclusion.category", *LINKS),
         requires_rows=_BUSINESS_ROWS,
+        degrades_without=(_KK_MEMBERS,),
     ),
     Rule(
         17,
@@ -178,6 +272,11 @@ RULES: tuple[Rule, ...] = (
         "household linked to a large PLN connection or a four-wheel vehicle",
         requires=LINKS,
         requires_any=("stg_pln", "stg_vehicles"),
+        degrades_without=(
+            _KK_MEMBERS,
+            Limitation("stg_pln", _PART_SKIPPED),
+            Limitation("stg_vehicles", _PART_SKIPPED),
+        ),
     ),
     Rule(
         19,
@@ -185,6 +284,7 @@ RULES: tuple[Rule, ...] = (
         ("FLAG",),
         "active PKH family with no qualifying member",
         requires=("stg_pkh", *REGISTER_LINKS),
+        degrades_without=(Limitation("stg_deaths", _DEAD_COUNT_AS_LIVING),),
     ),
     Rule(
         20,
@@ -192,9 +292,19 @@ RULES: tuple[Rule, ...] = (
         ("WARN",),
         "PKH components above the limits or contradicted by members' ages",
         requires=("stg_pkh.components",),
+        degrades_without=(
+            Limitation("stg_register", _COMPONENTS_NOT_MATCHED),
+            Limitation("stg_deaths", _DEAD_COUNT_AS_LIVING),
+        ),
     ),
-    Rule(21, "AGE_IMPLAUSIBLE", ("WARN",), "birth date impossible for the person's role"),
-    Rule(22, "DEFAULT_DOB", ("INFO",), "birth date is a default date"),
+    Rule(
+        21,
+        "AGE_IMPLAUSIBLE",
+        ("WARN",),
+        "birth date impossible for the person's role",
+        subject=RECORDS,
+    ),
+    Rule(22, "DEFAULT_DOB", ("INFO",), "birth date is a default date", subject=RECORDS),
     Rule(
         23,
         "PBI_NOT_ELIGIBLE",
@@ -208,8 +318,18 @@ RULES: tuple[Rule, ...] = (
         ("FLAG",),
         "PBI member also PPU, in both PBI APBN and APBD, or twice with different noka",
         requires=("stg_pbi",),
+        degrades_without=(
+            Limitation("stg_asn", _PART_SKIPPED),
+            Limitation("stg_village_officials", _PART_SKIPPED),
+        ),
     ),
-    Rule(25, "WILAYAH_INVALID", ("WARN", "ERROR"), "desa or kecamatan code or name invalid"),
+    Rule(
+        25,
+        "WILAYAH_INVALID",
+        ("WARN", "ERROR"),
+        "desa or kecamatan code or name invalid",
+        subject=RECORDS,
+    ),
     Rule(
         26,
         "NAME_MISMATCH_SAME_NIK",
@@ -224,6 +344,8 @@ RULES: tuple[Rule, ...] = (
         ("INFO",),
         "eligible register family not receiving a programme it qualifies for",
         requires=("stg_register.desil", *REGISTER_LINKS),
+        degrades_without=_ELIGIBILITY_INPUTS,
+        subject=FAMILIES,
     ),
     Rule(
         28,
@@ -232,6 +354,11 @@ RULES: tuple[Rule, ...] = (
         "PKH family without Sembako/PBI although eligible, or aid to an inactive record",
         requires=("stg_register", *REGISTER_LINKS),
         requires_any=ROSTERS,
+        degrades_without=(
+            Limitation("stg_pkh", _PKH_GAPS_NOT_CHECKED),
+            Limitation("stg_bpnt", _COUNTS_AS_NOT_RECEIVING),
+            Limitation("stg_pbi", _COUNTS_AS_NOT_RECEIVING),
+        ),
     ),
     Rule(
         29,
