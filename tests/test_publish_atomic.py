@@ -12,6 +12,7 @@ import pytest
 from test_publish_handmade_marts import make_marts
 
 from pipelines.publish import atomic, previous_audit_db, publish_marts
+from pipelines.publish import publish as publish_module
 from pipelines.publish import report as report_module
 
 READER = textwrap.dedent(
@@ -159,3 +160,33 @@ def test_stale_staging_removed(tmp_path, caplog):
 
     assert not stale.exists()
     assert "left by an interrupted publish" in caplog.text
+
+
+class _BusyConnection:
+    """A connection whose checkpoint fails while another write transaction is open."""
+
+    def __init__(self, busy_attempts: int):
+        self.busy_attempts = busy_attempts
+        self.calls = 0
+
+    def execute(self, sql):
+        self.calls += 1
+        if self.calls <= self.busy_attempts:
+            raise duckdb.TransactionException("Cannot CHECKPOINT: other write transactions")
+
+
+def test_checkpoint_waits_for_other_writer():
+    con = _BusyConnection(busy_attempts=2)
+
+    publish_module._checkpoint(con, "publish_target")
+
+    assert con.calls == 3
+
+
+def test_checkpoint_gives_up_to_detach(caplog):
+    con = _BusyConnection(busy_attempts=99)
+
+    publish_module._checkpoint(con, "publish_target", attempts=3)
+
+    assert con.calls == 3
+    assert "detaching it checkpoints instead" in caplog.text

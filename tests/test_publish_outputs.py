@@ -82,6 +82,16 @@ def test_audit_db_opens_read_only(published):
     assert runs == [(RUN_ID,)]
 
 
+def test_audit_db_keeps_desk_columns_only(published):
+    with duckdb.connect(str(published.marts_dir / "audit.duckdb"), read_only=True) as con:
+        register = {row[0] for row in con.execute("describe stg_register").fetchall()}
+        records = {row[0] for row in con.execute("describe int_person_records").fetchall()}
+
+    assert {"record_id", "nik", "name", "family_id", "address", "snapshot_date"} <= register
+    assert "extra_column" not in register
+    assert {"record_id", "source_kind", "nik", "name", "desa_code"} <= records
+
+
 def test_parquet_keeps_nik_text(published):
     rows = duckdb.sql(
         f"select nik from read_parquet('{published.marts_dir / 'inclusion_errors.parquet'}') "

@@ -181,7 +181,9 @@ DESK_TABLES: dict[str, TableColumns] = {
             "snapshot_date",
         ),
     ),
-    "int_person_links": TableColumns(required=("record_id", "person_id")),
+    "int_person_links": TableColumns(
+        required=("record_id", "person_id"), optional=("cluster_size",)
+    ),
     "int_families": TableColumns(
         required=("person_id", "family_id"),
         optional=("no_kk", "relationship"),
@@ -193,7 +195,19 @@ DESK_TABLES: dict[str, TableColumns] = {
 DESK_OPTIONAL_TABLES: dict[str, TableColumns] = {
     "int_person_records": TableColumns(
         required=("record_id", "source_kind", "nik"),
-        optional=("name", "birth_date", "sex", "desa_code", "kecamatan_code", "no_kk"),
+        optional=(
+            "name",
+            "birth_date",
+            "sex",
+            "desa_code",
+            "kecamatan_code",
+            "no_kk",
+            # The desk cites each record's source, and `evaluate` matches records to the truth
+            # by them.
+            "source_file",
+            "source_sheet",
+            "source_row",
+        ),
     ),
     # Without it, the desk counts every roster row of a person as a programme received.
     "roster_records": TableColumns(
