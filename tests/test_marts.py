@@ -91,6 +91,64 @@ def test_inclusion_errors_prices_flagged_recipient(con):
     assert row == [("PKH", RICH, ["DESIL_OUT_OF_RANGE"], ["COMPLAINT_LINK"], True, 3, 750_000)]
 
 
+def test_inclusion_errors_carries_evidence_per_code(con):
+    world(con)
+    build(con)
+
+    row = con.execute(
+        "select evidence_items, evidence_items_id from inclusion_errors"
+    ).fetchall()[0]
+
+    # FLAG codes come first. The complaint is another record than the roster row, so its
+    # entry names the complaint file and row.
+    assert row[0] == [
+        "DESIL_OUT_OF_RANGE: DTSEN desil 8 is above the PKH threshold of desil 4",
+        "COMPLAINT_LINK: Complaint C-2 (sanggahan, 20-11-2026) concerns a PKH recipient; "
+        "the person has FLAG findings DESIL_OUT_OF_RANGE (complaints.csv, row 3)",
+    ]
+    assert row[1] == [
+        "DESIL_OUT_OF_RANGE: Desil DTSEN 8 di atas batas PKH, yaitu desil 4",
+        "COMPLAINT_LINK: Pengaduan C-2 (sanggahan, 20-11-2026) mengenai penerima PKH; "
+        "orang ini memiliki temuan FLAG DESIL_OUT_OF_RANGE (complaints.csv, baris 3)",
+    ]
+
+
+def test_inclusion_errors_confidence_is_lowest(con):
+    world(con)
+    build(con)
+    con.execute(
+        "update fct_findings set confidence = 0.75 where rule_code = 'COMPLAINT_LINK'"
+    )
+    build_marts(con, rules_config(), "run-1", None)
+
+    row = con.execute("select confidence, flag_confidence from inclusion_errors").fetchall()
+
+    assert row == [(0.75, 0.99)]
+
+
+def test_inclusion_errors_names_other_records_once(con):
+    world(con)
+    build(con)
+    # The same finding on a second roster row of the recipient, as for a duplicate row.
+    con.execute(
+        "insert into fct_findings select * replace ('F-copy' as finding_id, "
+        "'pkh:1::9' as record_id, 9 as source_row) "
+        "from fct_findings where rule_code = 'DESIL_OUT_OF_RANGE'"
+    )
+    build_marts(con, rules_config(), "run-1", None)
+
+    items = con.execute("select evidence_items, evidence_items_id from inclusion_errors")
+
+    english, indonesian = items.fetchall()[0]
+    assert english[0] == (
+        "DESIL_OUT_OF_RANGE: DTSEN desil 8 is above the PKH threshold of desil 4 "
+        "(pkh.csv, row 9)"
+    )
+    assert indonesian[0] == (
+        "DESIL_OUT_OF_RANGE: Desil DTSEN 8 di atas batas PKH, yaitu desil 4 (pkh.csv, baris 9)"
+    )
+
+
 def test_exclusion_errors_lists_eligible_family(con):
     world(con)
     build(con)

@@ -148,7 +148,8 @@ def _make_findings(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         "rule_code varchar, severity varchar, programme varchar, period varchar, "
         "person_id varchar, family_id varchar, record_id varchar, nik varchar, no_kk varchar, "
         "name varchar, kecamatan_code varchar, desa_code varchar, evidence varchar, "
-        "evidence_id varchar, source_file varchar, source_sheet varchar, source_row integer)"
+        "evidence_id varchar, source_file varchar, source_sheet varchar, source_row integer, "
+        "confidence double)"
     )
     rows = [
         (
@@ -162,6 +163,7 @@ def _make_findings(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
             "pkh_tahap4_2026.xlsx",
             "Kec. Wonotunggal",
             5,
+            0.97,
         ),
         (
             "F-2",
@@ -174,6 +176,7 @@ def _make_findings(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
             "bpnt_bnba_tahap4_2026.csv",
             "",
             7,
+            0.91,
         ),
         (
             "F-3",
@@ -186,6 +189,7 @@ def _make_findings(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
             "pbi_jkn_202611.xlsx",
             "PBI",
             2,
+            1.0,
         ),
         (
             "F-4",
@@ -198,13 +202,16 @@ def _make_findings(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
             "dtsen_batang_202611.csv",
             "",
             4,
+            1.0,
         ),
     ]
-    for finding_id, rule, severity, programme, nik, evidence, evidence_id, file, sheet, row in rows:
+    # The last six values of a row are evidence, evidence_id, source file, sheet, row and
+    # confidence, in the order of the table's columns.
+    for finding_id, rule, severity, programme, nik, *evidence_and_source in rows:
         register = next(r for r in REGISTER if r[1] == nik)
         con.execute(
             "insert into fct_findings values (?, ?, ?, ?, ?, '2026-T4', ?, ?, null, ?, ?, ?, ?, ?, "
-            "?, ?, ?, ?, ?)",
+            "?, ?, ?, ?, ?, ?)",
             [
                 finding_id,
                 run_id,
@@ -218,11 +225,7 @@ def _make_findings(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
                 register[3],
                 register[6][:6],
                 register[6],
-                evidence,
-                evidence_id,
-                file,
-                sheet,
-                row,
+                *evidence_and_source,
             ],
         )
 
@@ -235,7 +238,10 @@ def _make_marts(con: duckdb.DuckDBPyConnection) -> None:
         "case programme when 'PKH' then 250000 when 'BPNT' then 200000 else 42000 end "
         "as idr_at_risk_month, "
         "12 * case programme when 'PKH' then 250000 when 'BPNT' then 200000 else 42000 end "
-        "as idr_at_risk_year, source_file, source_sheet, source_row, 'extra' as later_column, "
+        "as idr_at_risk_year, source_file, source_sheet, source_row, "
+        "[rule_code || ': ' || evidence] as evidence_items, "
+        "[rule_code || ': ' || evidence_id] as evidence_items_id, confidence, "
+        "'extra' as later_column, "
         "'DUSUN KRAJAN' as address, '003' as rt, '001' as rw "
         "from fct_findings where severity = 'FLAG'"
     )

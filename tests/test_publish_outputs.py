@@ -25,9 +25,9 @@ from pipelines.publish.publish import rows_to_check_sql
 from pipelines.publish.regions import load_regions
 from pipelines.publish.formatting import using_language
 from pipelines.publish.rule_texts import FIELD_RESULTS, programme_label
-from pipelines.publish.sheets import prepare
+from pipelines.publish.sheets import prepare, source_types, with_region_names
 from pipelines.publish.verification import merge_person_rows, write_verification_workbooks
-from pipelines.publish.workbooks import write_list_workbook
+from pipelines.publish.workbooks import inclusion_columns, write_list_workbook
 from pipelines.publish.xlsx_cells import Column
 
 
@@ -131,6 +131,20 @@ def test_inclusion_xlsx_amounts_are_numbers(published):
     assert cell.data_type == "n"
 
 
+def test_inclusion_xlsx_evidence_and_confidence(published):
+    sheet = openpyxl.load_workbook(published.marts_dir / "inclusion_errors.xlsx")["PBI"]
+    evidence = sheet.cell(row=4, column=_column(sheet, 3, "Bukti"))
+    confidence = sheet.cell(row=4, column=_column(sheet, 3, "Tingkat keyakinan"))
+
+    assert evidence.value == (
+        "PBI_NOT_ELIGIBLE: -Peserta PBI berada di desil 6 DTSEN, di atas batas PBI desil 5"
+    )
+    assert evidence.alignment.wrap_text
+    assert confidence.value == 1
+    assert confidence.data_type == "n"
+    assert confidence.number_format == "0.00%"
+
+
 def test_no_cell_is_a_formula(published):
     paths = [
         published.marts_dir / "inclusion_errors.xlsx",
@@ -169,7 +183,7 @@ def test_verification_sheet_layout(published):
     headers = [cell.value for cell in sheet[4]]
 
     assert sheet.freeze_panes == "A5"
-    assert sheet.auto_filter.ref == "A4:K5"
+    assert sheet.auto_filter.ref == "A4:M5"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.print_title_rows == "$4:$4"
     assert headers[-2:] == ["Hasil verifikasi lapangan", "Catatan"]
@@ -181,10 +195,28 @@ def test_verification_sheet_layout(published):
     assert sheet.column_dimensions["B"].width >= 18
     assert sheet.cell(row=5, column=5).value == "DUSUN KRAJAN, RT 003/RW 001"
     assert sheet.column_dimensions["G"].width >= 30
-    assert sheet.cell(row=5, column=10).fill.fgColor.rgb == "FFFFF2CC"
-    assert sheet.cell(row=5, column=11).fill.fgColor.rgb == "FFFFF2CC"
-    assert sheet.cell(row=5, column=11).alignment.wrap_text
-    assert sheet.cell(row=5, column=10).value is None
+    assert sheet.cell(row=5, column=12).fill.fgColor.rgb == "FFFFF2CC"
+    assert sheet.cell(row=5, column=13).fill.fgColor.rgb == "FFFFF2CC"
+    assert sheet.cell(row=5, column=13).alignment.wrap_text
+    assert sheet.cell(row=5, column=12).value is None
+
+
+def test_verification_sheet_evidence_per_programme(published):
+    sheet = openpyxl.load_workbook(
+        published.marts_dir / "verifikasi" / "verifikasi_332501_Wonotunggal.xlsx"
+    )["Silurah"]
+    evidence = sheet.cell(row=5, column=_column(sheet, 4, "Bukti"))
+    confidence = sheet.cell(row=5, column=_column(sheet, 4, "Tingkat keyakinan"))
+
+    # BUDI is on PKH and BPNT, each with its own finding: both texts, one per line, and the
+    # lower confidence of the two.
+    assert evidence.value == (
+        "DESIL_OUT_OF_RANGE: Desil DTSEN 7 di atas batas BPNT, yaitu desil 5\n"
+        "DESIL_OUT_OF_RANGE: Desil DTSEN 7 di atas batas PKH, yaitu desil 4"
+    )
+    assert evidence.alignment.wrap_text
+    assert confidence.value == pytest.approx(0.91)
+    assert confidence.number_format == "0.00%"
 
 
 def test_verification_result_validation(published):
@@ -196,7 +228,7 @@ def test_verification_result_validation(published):
     assert len(validations) == 1
     assert validations[0].type == "list"
     assert validations[0].formula1 == '"' + ",".join(FIELD_RESULTS) + '"'
-    assert str(validations[0].sqref) == "J5"
+    assert str(validations[0].sqref) == "L5"
 
 
 def test_verification_summary_lists_every_desa(published):
@@ -215,9 +247,19 @@ def test_english_headers(tmp_path):
     make_marts(con)
     summary = publish_marts(con, tmp_path / "marts", "en", RUN_ID)
     sheet = openpyxl.load_workbook(summary.marts_dir / "inclusion_errors.xlsx")["PKH"]
+    desa_sheet = openpyxl.load_workbook(
+        summary.marts_dir / "verifikasi" / "verifikasi_332501_Wonotunggal.xlsx"
+    )["Silurah"]
+    desa_headers = [cell.value for cell in desa_sheet[4]]
 
     assert [cell.value for cell in sheet[3]][:4] == ["Programme", "NIK", "No KK", "Name"]
     assert SITI not in [cell.value for cell in sheet["B"]]
+    assert sheet.cell(row=4, column=_column(sheet, 3, "Evidence")).value == (
+        "DESIL_OUT_OF_RANGE: DTSEN desil 7 is above the PKH threshold of desil 4"
+    )
+    assert sheet.cell(row=4, column=_column(sheet, 3, "Confidence")).value == pytest.approx(0.97)
+    assert {"Evidence", "Confidence", "Source"} <= set(desa_headers)
+    assert desa_headers[-2:] == ["Field result", "Notes"]
 
 
 def test_verification_summary_links_sheets(published):
@@ -307,6 +349,36 @@ def test_merge_person_rows_one_row_per_person(con):
     assert merged[0][0] == "BPNT, PKH"
     assert merged[0][1] == ["DECEASED_RECIPIENT", "DESIL_OUT_OF_RANGE"]
     assert merged[0][2] == "bpnt.csv, baris 7; pkh.xlsx, baris 5"
+
+
+def test_evidence_starting_like_formula_stays_text(tmp_path, con):
+    evidence = '=HYPERLINK("http://x","klik")'
+    con.execute(
+        "create table inclusion_errors as select 'PKH' as programme, 'p1' as person_id, "
+        "'3325010101900001' as nik, '3325010101900002' as no_kk, 'ADI' as name, "
+        "'332501' as kecamatan_code, '3325012001' as desa_code, "
+        "['PKH_NO_COMPONENT'] as rule_codes, 'FLAG' as severity, "
+        "[?] as evidence_items_id, ['PKH_NO_COMPONENT: +62 812'] as evidence_items, "
+        "0.5 as confidence, 'pkh.xlsx' as source_file, 'Kec. Wonotunggal' as source_sheet, "
+        "5 as source_row, 250000 as monthly_idr_at_risk",
+        [evidence],
+    )
+    prepare(con, load_regions())
+    inclusion = select_sql(con, "inclusion_errors", MART_TABLES["inclusion_errors"])
+    source = with_region_names(inclusion)
+    write_list_workbook(
+        con, tmp_path / "list.xlsx", "T", "S", inclusion_columns(source_types(con, source)),
+        source, "nik",
+    )
+    paths = write_verification_workbooks(con, inclusion, tmp_path, load_regions(), "run-1")
+
+    listed = openpyxl.load_workbook(tmp_path / "list.xlsx")["PKH"]
+    desa = openpyxl.load_workbook(paths[0])["Silurah"]
+    for sheet, header_row in ((listed, 3), (desa, 4)):
+        cell = sheet.cell(row=header_row + 1, column=_column(sheet, header_row, "Bukti"))
+        assert cell.value == evidence, sheet.title
+        assert cell.data_type == "s", sheet.title
+        assert cell.quotePrefix, sheet.title
 
 
 def test_run_record_carries_publish_seconds(published):

@@ -127,9 +127,9 @@ def test_every_part_is_well_formed_xml(tmp_path, con):
 def test_number_kinds(tmp_path, con):
     con.execute(
         "create table amounts as select * from (values "
-        "(1, 250000.00::decimal(18,2), 12, '12', date '2026-11-18', 7::ubigint), "
-        "(2, 1234.5::decimal(18,2), null, null, null, null)) "
-        "as t(position, rupiah, months, months_text, day, desil)"
+        "(1, 250000.00::decimal(18,2), 12, '12', date '2026-11-18', 7::ubigint, 0.9731), "
+        "(2, 1234.5::decimal(18,2), null, null, null, null, 1.0)) "
+        "as t(position, rupiah, months, months_text, day, desil, confidence)"
     )
     prepare(con, load_regions())
     columns = [
@@ -138,6 +138,7 @@ def test_number_kinds(tmp_path, con):
         Column("Months as text", "months_text", kind="int"),
         Column("Day", "day", kind="date"),
         Column("Desil", "desil", kind="int"),
+        Column("Confidence", "confidence", kind="percent"),
     ]
     path = tmp_path / "amounts.xlsx"
     write_list_workbook(
@@ -158,6 +159,10 @@ def test_number_kinds(tmp_path, con):
     assert sheet["B5"].value is None
     assert sheet["E4"].value == 7
     assert sheet["E4"].data_type == "n"
+    assert sheet["F4"].value == pytest.approx(0.9731)
+    assert sheet["F4"].data_type == "n"
+    assert sheet["F4"].number_format == "0.00%"
+    assert sheet["F5"].value == 1
 
 
 def test_sheet_split_at_max_rows(tmp_path, con):

@@ -83,6 +83,9 @@ MART_TABLES: dict[str, TableColumns] = {
             "source_file",
             "source_sheet",
             "source_row",
+            "evidence_items",
+            "evidence_items_id",
+            "confidence",
         ),
     ),
     "exclusion_errors": TableColumns(

@@ -38,7 +38,7 @@ from pipelines.publish.formatting import using_language
 from pipelines.publish.marts import check_tables, existing_columns, select_sql
 from pipelines.publish.regions import Regions, load_regions
 from pipelines.publish.report import REPORT_FILE, ReportOptions, write_report
-from pipelines.publish.sheets import prepare, with_region_names
+from pipelines.publish.sheets import prepare, source_types, with_region_names
 from pipelines.publish.verification import VERIFICATION_FOLDER, write_verification_workbooks
 from pipelines.publish.workbooks import (
     exclusion_columns,
@@ -268,13 +268,14 @@ def write_workbooks(
     inclusion = rows_to_check_sql(
         con, select_sql(con, "inclusion_errors", MART_TABLES["inclusion_errors"])
     )
+    inclusion_rows = with_region_names(inclusion)
     write_list_workbook(
         con,
         folder / INCLUSION_XLSX,
         _("Inclusion errors"),
         stamp,
-        inclusion_columns(rule_codes_type(con, inclusion)),
-        with_region_names(inclusion),
+        inclusion_columns(source_types(con, inclusion_rows)),
+        inclusion_rows,
         order_by="kecamatan_code, desa_code, name, nik, person_id",
     )
     exclusion = select_sql(con, "exclusion_errors", MART_TABLES["exclusion_errors"])

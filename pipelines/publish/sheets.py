@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from pipelines.i18n import current_language
 from pipelines.publish.regions import Regions
 from pipelines.publish.rule_texts import RULE_TITLES, SEVERITY_TITLES, rule_title, severity_title
 from pipelines.publish.xlsx_cells import (
@@ -81,6 +82,35 @@ def codes_sql(type_name: str, column: str) -> str:
     """Return SQL for a list of trimmed, non-empty rule codes from a list or comma text column."""
     items = column if type_name.endswith("[]") else f"string_split({column}::varchar, ',')"
     return f"list_filter(list_transform({items}, lambda c: trim(c::varchar)), lambda c: c <> '')"
+
+
+def evidence_items_sql(types: dict[str, str]) -> str:
+    """Return SQL for the list of `CODE: evidence` entries in the publish language.
+
+    `types` maps the source's column names to DuckDB types. Indonesian reads
+    `evidence_items_id`, English `evidence_items` (see sql/marts/inclusion_errors.sql). A text
+    column counts as one entry, and an absent or empty one gives an empty list.
+    """
+    column = "evidence_items_id" if current_language() == "id" else "evidence_items"
+    type_name = types.get(column)
+    if type_name is None:
+        return "[]::varchar[]"
+    if type_name.endswith("[]"):
+        return f"coalesce({column}::varchar[], [])"
+    return (
+        f"case when coalesce({column}::varchar, '') = '' then []::varchar[] "
+        f"else [{column}::varchar] end"
+    )
+
+
+def evidence_text_sql(items: str) -> str:
+    """Return SQL for one cell text from a list of evidence entries, one entry per line."""
+    return f"array_to_string({items}, chr(10))"
+
+
+def confidence_sql(types: dict[str, str]) -> str:
+    """Return SQL for the row's confidence, NULL when the source has no `confidence` column."""
+    return "confidence" if "confidence" in types else "null::double"
 
 
 def rule_titles_sql(codes: str) -> str:

@@ -317,7 +317,10 @@ select
     'FLAG' as severity, 3 as months_at_risk,
     any_value({benefit}) as idr_at_risk_month, any_value({benefit}) * 12 as idr_at_risk_year,
     any_value(source_file) as source_file, any_value(source_sheet) as source_sheet,
-    any_value(source_row) as source_row
+    any_value(source_row) as source_row,
+    list(rule_code || ': ' || evidence order by rule_code, evidence) as evidence_items,
+    list(rule_code || ': ' || evidence_id order by rule_code, evidence_id) as evidence_items_id,
+    min(match_probability) as confidence
 from fct_findings
 where severity = 'FLAG'
 group by programme, nik

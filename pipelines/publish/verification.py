@@ -22,6 +22,9 @@ from pipelines.publish.sheets import (
     SheetBody,
     address_sql,
     codes_sql,
+    confidence_sql,
+    evidence_items_sql,
+    evidence_text_sql,
     rule_titles_sql,
     sheet_body,
     source_types,
@@ -51,6 +54,8 @@ def verification_columns() -> list[Column]:
         Column(_("Programme"), "programme_text", width=15),
         Column(_("Findings"), rule_titles_sql("codes"), kind="wrap", width=48),
         Column(_("Rule codes"), "array_to_string(codes, ', ')", width=22),
+        Column(_("Evidence"), evidence_text_sql("evidence_list"), kind="wrap", width=60),
+        Column(_("Confidence"), "lowest_confidence", kind="percent", width=11),
         Column(_("Source"), "source_text", kind="wrap", width=30),
         Column(_("Field result"), "null", kind="input", width=17),
         Column(_("Notes"), "null", kind="input_wrap", width=36),
@@ -96,13 +101,16 @@ def write_verification_workbooks(
 
 
 def merge_person_rows(con: duckdb.DuckDBPyConnection, source_sql: str) -> None:
-    """Store in MERGED_TABLE one row per person and desa, with all programmes, codes and sources.
+    """Store in MERGED_TABLE one row per person and desa, with all programmes, codes, evidence
+    and sources.
 
     A field officer visits a person once, so the sheet lists each person once. Programmes and
-    sources keep the order of the inclusion list (by programme), rule codes are sorted. The
-    other columns come from the person's first row.
+    sources keep the order of the inclusion list (by programme). Rule codes and the distinct
+    evidence entries (`CODE: text`) are sorted, so both follow the code order. The confidence
+    is the lowest of the person's rows. The other columns come from the person's first row.
     """
-    codes = codes_sql(source_types(con, source_sql)["rule_codes"], "rule_codes")
+    types = source_types(con, source_sql)
+    codes = codes_sql(types["rule_codes"], "rule_codes")
     row_word = "'" + _("row").replace("'", "''") + "'"
     ordered = (
         "select *, "
@@ -111,7 +119,8 @@ def merge_person_rows(con: duckdb.DuckDBPyConnection, source_sql: str) -> None:
         "coalesce(kecamatan_code, '') as kecamatan_key, coalesce(desa_code, '') as desa_key, "
         "coalesce(nullif(person_id, ''), nullif(nik, ''), name) as person_key, "
         "coalesce(nullif(programme::varchar, ''), '-') as programme_label, "
-        f"{codes} as code_list, "
+        f"{codes} as code_list, {evidence_items_sql(types)} as evidence_item_list, "
+        f"{confidence_sql(types)} as row_confidence, "
         "concat_ws(', ', nullif(source_file::varchar, ''), nullif(source_sheet::varchar, ''), "
         f"case when source_row is not null then {row_word} || ' ' || source_row end) "
         f"as source_item from ({source_sql})"
@@ -121,7 +130,8 @@ def merge_person_rows(con: duckdb.DuckDBPyConnection, source_sql: str) -> None:
         con,
         f"create or replace temp table {MERGED_TABLE} as "
         f"with ordered as ({ordered}), "
-        "firsts as (select * exclude (programme_label, code_list, source_item) from ordered "
+        "firsts as (select * exclude (programme_label, code_list, evidence_item_list, "
+        "row_confidence, source_item) from ordered "
         f"qualify row_number() over (partition by {person} order by position) = 1), "
         "programmes as (select desa_key, person_key, "
         "string_agg(programme_label, ', ' order by first_position) as programme_text from ("
@@ -132,9 +142,12 @@ def merge_person_rows(con: duckdb.DuckDBPyConnection, source_sql: str) -> None:
         "select desa_key, person_key, source_item, min(position) as first_position "
         "from ordered where source_item <> '' group by all) group by all), "
         "codes as (select desa_key, person_key, "
-        "list_sort(list_distinct(flatten(list(code_list)))) as codes from ordered group by all) "
-        "select firsts.*, programmes.programme_text, coalesce(sources.source_text, '') "
-        "as source_text, codes.codes, "
+        "list_sort(list_distinct(flatten(list(code_list)))) as codes, "
+        "list_sort(list_distinct(flatten(list(evidence_item_list)))) as evidence_list, "
+        "min(row_confidence) as lowest_confidence from ordered group by all) "
+        "select firsts.*, programmes.programme_text, "
+        "coalesce(sources.source_text, '') as source_text, codes.codes, "
+        "codes.evidence_list, codes.lowest_confidence, "
         # The person id breaks ties between namesakes without a NIK, so the order is stable.
         "row_number() over (partition by firsts.kecamatan_key, firsts.desa_key order by "
         "coalesce(firsts.name, ''), coalesce(firsts.nik, ''), programmes.programme_text, "

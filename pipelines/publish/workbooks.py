@@ -13,6 +13,9 @@ from pipelines.publish.cells import sheet_names
 from pipelines.publish.sheets import (
     address_sql,
     codes_sql,
+    confidence_sql,
+    evidence_items_sql,
+    evidence_text_sql,
     rule_titles_sql,
     severity_title_sql,
     sheet_body,
@@ -30,12 +33,13 @@ HEADER_ROW = 2
 MAX_ROWS_PER_SHEET = 1_000_000
 
 
-def inclusion_columns(rule_codes_type: str) -> list[Column]:
+def inclusion_columns(types: dict[str, str]) -> list[Column]:
     """Return the columns of inclusion_errors.xlsx over inclusion rows with region names.
 
-    `rule_codes_type` is the DuckDB type of the `rule_codes` column (a list or a text).
+    `types` maps the columns of the inclusion rows to their DuckDB types (see source_types):
+    `rule_codes` may be a list or a text, and the evidence columns may be absent.
     """
-    codes = codes_sql(rule_codes_type, "rule_codes")
+    codes = codes_sql(types["rule_codes"], "rule_codes")
     return [
         Column(_("Programme"), "programme"),
         Column(_("NIK"), "nik", width=19),
@@ -47,6 +51,8 @@ def inclusion_columns(rule_codes_type: str) -> list[Column]:
         Column(_("Address"), address_sql(), kind="wrap", width=24),
         Column(_("Rule codes"), f"array_to_string({codes}, ', ')"),
         Column(_("Findings"), rule_titles_sql(codes), kind="wrap", width=55),
+        Column(_("Evidence"), evidence_text_sql(evidence_items_sql(types)), kind="wrap", width=60),
+        Column(_("Confidence"), confidence_sql(types), kind="percent", width=11),
         Column(_("Severity"), severity_title_sql("severity")),
         Column(_("Months at risk"), "months_at_risk", kind="int", width=10),
         Column(_("Rupiah at risk per month"), "idr_at_risk_month", kind="idr"),

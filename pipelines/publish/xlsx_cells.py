@@ -23,7 +23,7 @@ from pipelines.publish.cells import FORMULA_PREFIXES
 from pipelines.publish.xlsx_parts import Style, column_letter
 from pipelines.sqlrun import query_rows, run_sql
 
-NUMBER_KINDS = ("int", "idr")
+NUMBER_KINDS = ("int", "idr", "percent")
 INPUT_KINDS = ("input", "input_wrap")
 COLUMN_KINDS = ("text", "wrap", "link", "date", *NUMBER_KINDS, *INPUT_KINDS)
 
@@ -48,8 +48,9 @@ class Column:
 
     `expression` is evaluated over the rows the sheet is built from. `kind` is `text` (also for
     NIK and No KK, written as text cells), `int`, `idr` (rupiah, integer with thousands
-    separators), `date`, `wrap` (long text shown wrapped), `link` (text in the hyperlink style;
-    the sheet's layout adds the link), or `input` and `input_wrap` (an empty yellow cell for
+    separators), `percent` (a fraction from 0 to 1 shown as a percentage with two decimals),
+    `date`, `wrap` (long text shown wrapped), `link` (text in the hyperlink style; the sheet's
+    layout adds the link), or `input` and `input_wrap` (an empty yellow cell for
     the field officer). A column without `width` is sized to its header and the first 500
     values of each sheet, between 6 and 60 characters.
     """
@@ -224,7 +225,12 @@ def _cell_xml(column: Column, type_name: str, n: int) -> str:
     if column.kind == "input_wrap":
         return f"'<c r=\"', {letter}, r, '\" s=\"{Style.INPUT_WRAP}\"/>'"
     if _is_number(column.kind, type_name):
-        style = {"int": Style.INTEGER, "idr": Style.IDR, "date": Style.DATE}[column.kind]
+        style = {
+            "int": Style.INTEGER,
+            "idr": Style.IDR,
+            "percent": Style.PERCENT,
+            "date": Style.DATE,
+        }[column.kind]
         return f"xlsx_number({letter}, r, t{n}, {style})"
     if column.kind == "wrap":
         return f"xlsx_text({letter}, r, t{n}, {Style.WRAP}, {Style.WRAP_GUARDED})"
@@ -238,6 +244,8 @@ def _display_length(column: Column, type_name: str, n: int) -> str:
     if _is_number(column.kind, type_name):
         if column.kind == "date":
             return "10"
+        if column.kind == "percent":
+            return "7"
         # A rupiah cell shows "Rp " before the digits and thousands separators.
         digits = f"length(format('{{:,}}', round(v{n}::double)::hugeint))"
         return f"{digits} + 3" if column.kind == "idr" else digits

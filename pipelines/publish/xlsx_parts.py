@@ -42,6 +42,7 @@ class Style:
     INPUT = 11
     INPUT_WRAP = 12
     LINK = 13
+    PERCENT = 14
 
 
 # Font 1 is the 10-point base font of every body cell, and all body styles align to the top.
@@ -74,7 +75,7 @@ STYLES_XML = (
     '<xf numFmtId="0" fontId="5" fillId="0" borderId="0" applyNumberFormat="0" applyFill="0" '
     'applyBorder="0" applyAlignment="0" applyProtection="0"><alignment vertical="top"/>'
     '<protection locked="0"/></xf></cellStyleXfs>'
-    '<cellXfs count="14">'
+    '<cellXfs count="15">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     f'<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1" '
     f'applyAlignment="1">{_TOP}</xf>'
@@ -102,6 +103,9 @@ STYLES_XML = (
     f'applyFill="1" applyBorder="1" applyAlignment="1">{_TOP_WRAP}</xf>'
     '<xf numFmtId="0" fontId="5" fillId="0" borderId="0" xfId="1" applyAlignment="1" '
     'applyProtection="1"/>'
+    # Built-in number format 10 is 0.00%.
+    f'<xf numFmtId="10" fontId="1" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" '
+    f'applyFont="1" applyAlignment="1">{_TOP}</xf>'
     "</cellXfs>"
     '<cellStyles count="2"><cellStyle name="Hyperlink" xfId="1" builtinId="8"/>'
     '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'

@@ -74,6 +74,86 @@ person_findings as (
     group by programme, person_id
 ),
 
+-- The evidence of each FLAG and WARN code of a recipient, as `CODE: text` in
+-- English and in Indonesian. A finding on another record than the recipient's
+-- row (a complaint, a second roster row) names that record's file, sheet and row.
+listed_findings as (
+    select
+        findings.programme,
+        findings.person_id,
+        findings.rule_code,
+        findings.severity,
+        findings.confidence,
+        coalesce(findings.evidence, '') as finding_evidence,
+        coalesce(findings.evidence_id, findings.evidence, '') as finding_evidence_id,
+        case
+            when findings.record_id is distinct from recipient_people.record_id
+                and coalesce(findings.source_file, '') <> ''
+                then concat_ws(', ', findings.source_file, nullif(findings.source_sheet, ''))
+        end as other_file,
+        findings.source_row
+    from findings
+    inner join recipient_people
+        on findings.programme = recipient_people.programme
+        and findings.person_id = recipient_people.person_id
+    where findings.severity in ('FLAG', 'WARN')
+),
+
+other_sources as (
+    select
+        *,
+        other_file || ', row ' || coalesce(source_row::varchar, '-') as other_source_en,
+        other_file || ', baris ' || coalesce(source_row::varchar, '-') as other_source_id
+    from listed_findings
+),
+
+-- Findings with the same evidence on several records (both rows of a
+-- duplicate) give one text that names the other records together.
+finding_texts as (
+    select
+        programme,
+        person_id,
+        rule_code,
+        min(case when severity = 'FLAG' then 0 else 1 end) as severity_rank,
+        min(confidence) as confidence,
+        finding_evidence || coalesce(
+            ' (' || string_agg(distinct other_source_en, '; ' order by other_source_en) || ')',
+            ''
+        ) as evidence_en,
+        finding_evidence_id || coalesce(
+            ' (' || string_agg(distinct other_source_id, '; ' order by other_source_id) || ')',
+            ''
+        ) as evidence_id
+    from other_sources
+    group by programme, person_id, rule_code, finding_evidence, finding_evidence_id
+),
+
+-- The texts of one code are joined with `; ` in text order, so that reruns give
+-- the same cell.
+code_evidence as (
+    select
+        programme,
+        person_id,
+        rule_code,
+        min(severity_rank) as severity_rank,
+        min(confidence) as confidence,
+        rule_code || ': ' || string_agg(evidence_en, '; ' order by evidence_en) as evidence_en,
+        rule_code || ': ' || string_agg(evidence_id, '; ' order by evidence_id) as evidence_id
+    from finding_texts
+    group by programme, person_id, rule_code
+),
+
+person_evidence as (
+    select
+        programme,
+        person_id,
+        list(evidence_en order by severity_rank, rule_code) as evidence_items,
+        list(evidence_id order by severity_rank, rule_code) as evidence_items_id,
+        min(confidence) as confidence
+    from code_evidence
+    group by programme, person_id
+),
+
 joined as (
     select
         recipient_people.*,
@@ -81,12 +161,18 @@ joined as (
         coalesce(person_findings.warn_rule_codes, []) as warn_rule_codes,
         coalesce(person_findings.other_rule_codes, []) as other_rule_codes,
         person_findings.flag_confidence,
+        coalesce(person_evidence.evidence_items, []) as evidence_items,
+        coalesce(person_evidence.evidence_items_id, []) as evidence_items_id,
+        person_evidence.confidence,
         programmes.benefit_idr_per_month
     from recipient_people
     inner join person_findings
         on recipient_people.programme = person_findings.programme
         and recipient_people.person_id = person_findings.person_id
     inner join programmes on recipient_people.programme = programmes.programme
+    left join person_evidence
+        on recipient_people.programme = person_evidence.programme
+        and recipient_people.person_id = person_evidence.person_id
 ),
 
 final as (
@@ -109,6 +195,9 @@ final as (
         joined.other_rule_codes,
         len(joined.flag_rule_codes) > 0 as is_likely_inclusion_error,
         joined.flag_confidence,
+        joined.evidence_items,
+        joined.evidence_items_id,
+        joined.confidence,
         case when len(joined.flag_rule_codes) > 0 then params.period_months else 0 end
             as months_at_risk,
         case when len(joined.flag_rule_codes) > 0 then joined.benefit_idr_per_month else 0 end
