@@ -38,7 +38,7 @@ def main() -> None:
 
     folder = args.folder or Path(tempfile.mkdtemp(prefix="bansos-bench-"))
     apply_prefect_defaults(folder / "prefect")
-    from pipelines.flows.audit import audit
+    from pipelines.flows.audit import audit, preload_validation_library
     from pipelines.synth import generate
 
     if not (folder / "raw").exists():
@@ -49,6 +49,7 @@ def main() -> None:
     config = write_demo_run_config(folder)
 
     started = time.perf_counter()
+    preload_validation_library()
     result = audit(config_path=config, language="id")
     wall = time.perf_counter() - started
 

@@ -238,9 +238,11 @@ def run_audit(config: Path, language: str) -> None:
     progress_logger.setLevel(logging.INFO)
     progress_logger.propagate = False
 
-    from pipelines.flows.audit import audit  # imported late: Prefect reads the environment
+    # Imported late: Prefect reads the environment.
+    from pipelines.flows.audit import audit, preload_validation_library
 
     started = time.perf_counter()
+    preload_validation_library()
     try:
         result = audit(config_path=config, language=language)
     except PipelineError as e:
