@@ -234,3 +234,31 @@ def test_report_marks_rules_not_evaluated(marts, language, notice):
     row = row[:row.index("</tr>")]
     assert '<td class="num">–</td>' in row
     assert '<td class="num">0</td>' not in row
+
+
+@pytest.mark.parametrize(
+    ("language", "blank", "totals"),
+    [("id", "Baris kosong", "Baris jumlah (JUMLAH/TOTAL) tanpa NIK"),
+     ("en", "Blank row", "Totals row (JUMLAH/TOTAL) without a NIK")],
+)
+def test_report_quarantine_reasons_translated(marts, language, blank, totals):
+    html = _render(marts, language)
+
+    section = html[html.index('<section id="data">'):html.index('<section id="method">')]
+    assert f'<td title="blank_row">{blank}</td>' in section
+    assert f'<td title="totals_row">{totals}</td>' in section
+    assert ">blank_row<" not in section
+    assert ">totals_row<" not in section
+
+
+def test_every_quarantine_reason_has_title():
+    import inspect
+
+    from pipelines.ingest import load, readers
+    from pipelines.publish.rule_texts import QUARANTINE_REASON_TITLES
+
+    classified = set(re.findall(r"then '([a-z_]+)'", inspect.getsource(load._reason_sql)))
+    codes = classified | {readers.UNPARSEABLE_ROW, readers.FORMULA_WITHOUT_VALUE}
+
+    assert "totals_row" in classified
+    assert sorted(codes - QUARANTINE_REASON_TITLES.keys()) == []

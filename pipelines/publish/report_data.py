@@ -16,7 +16,11 @@ from pipelines.publish.formatting import share
 from pipelines.publish.marts import existing_columns, select_rows
 from pipelines.i18n import _
 from pipelines.publish.regions import Regions
-from pipelines.publish.rule_texts import COMPLAINT_STATUS_TITLES, programme_label
+from pipelines.publish.rule_texts import (
+    COMPLAINT_STATUS_TITLES,
+    programme_label,
+    quarantine_reason_title,
+)
 from pipelines.sqlrun import query_rows
 
 logger = logging.getLogger(__name__)
@@ -199,7 +203,7 @@ def reconciliation(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     )
     return {
         "files": files,
-        "quarantine_reasons": reasons,
+        "quarantine_reasons": [(code, quarantine_reason_title(code), n) for code, n in reasons],
         "is_balanced": all(r["is_balanced"] for r in files),
     }
 
