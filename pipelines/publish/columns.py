@@ -139,7 +139,7 @@ MART_TABLES: dict[str, TableColumns] = {
     ),
     "file_reconciliation": TableColumns(
         required=("source_kind", "source_file", "rows_read", "rows_loaded", "rows_quarantined"),
-        optional=("run_id", "source_sheet"),
+        optional=("run_id", "source_sheet", "lines_joined"),
     ),
     "quarantine": TableColumns(
         required=("source_kind", "source_file", "reason_code"),

@@ -198,6 +198,7 @@ def reconciliation(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         row["is_balanced"] = read == int(row["rows_loaded"] or 0) + int(
             row["rows_quarantined"] or 0
         )
+        row["lines_joined"] = int(row["lines_joined"] or 0)
     reasons = query_rows(
         con, "select reason_code, count(*) from quarantine group by reason_code order by 2 desc, 1"
     )
@@ -205,6 +206,7 @@ def reconciliation(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "files": files,
         "quarantine_reasons": [(code, quarantine_reason_title(code), n) for code, n in reasons],
         "is_balanced": all(r["is_balanced"] for r in files),
+        "lines_joined": sum(r["lines_joined"] for r in files),
     }
 
 
