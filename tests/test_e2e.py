@@ -162,3 +162,26 @@ def test_failed_expectation_stops_run(tmp_path_factory, prefect_harness):
     assert str(error.value).startswith("Validation stopped the run")
     assert not (folder / "marts" / "audit.duckdb").exists()
     assert not (folder / "marts" / "audit.duckdb").exists()
+
+
+def test_second_register_snapshot_stops_run(tmp_path_factory, prefect_harness):
+    """A second DTSEN export matched by the register glob stops the run after ingest."""
+    from pipelines.errors import SourceFileError
+    from pipelines.flows.audit import audit
+    from pipelines.synth import generate
+
+    folder = tmp_path_factory.mktemp("snapshots")
+    generate(folder / "raw", folder / "truth", size="tiny")
+    newest = folder / "raw" / "dtsen_batang_202611.csv"
+    lines = newest.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    # Last month's export: the same people, one row fewer, so the checksums differ.
+    (folder / "raw" / "dtsen_batang_202610.csv").write_text("".join(lines[:-1]), encoding="utf-8")
+
+    with using_language("en"), pytest.raises(SourceFileError) as error:
+        audit(config_path=write_demo_run_config(folder), language="en", work_dir=folder / "work")
+
+    message = str(error.value)
+    assert message.startswith("DTSEN (or DTKS) register: dtsen_batang_202610.csv and "
+                              "dtsen_batang_202611.csv look like two snapshots of the same list")
+    assert "Keep only the newest snapshot" in message
+    assert not (folder / "marts" / "audit.duckdb").exists()

@@ -28,6 +28,7 @@ from pipelines.errors import SourceFileError
 from pipelines.i18n import _
 from pipelines.ingest import build_staging, ingest_source, validate_staging
 from pipelines.ingest.load import ensure_ingest_tables
+from pipelines.ingest.snapshots import check_single_snapshot
 from pipelines.progress import stage_started
 from pipelines.publish import publish_marts
 from pipelines.publish.report import ReportOptions
@@ -323,6 +324,8 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
             result.file_counts.extend(futures[index].result())
         record.input_checksums.update(checksums.result())
         check_no_copies(record.input_checksums)
+        with connect(db_path) as con:
+            check_single_snapshot(con, sorted({count.source_kind for count in result.file_counts}))
     release_free_memory()
     kinds = sorted({spec.kind for spec in run_config.sources})
 
