@@ -101,6 +101,18 @@ def test_run_recorded(marts):
     assert "dtsen_batang_202611.csv" in checksums
 
 
+def test_run_records_config_checksums(audited, marts):
+    from pipelines.runs import file_checksum
+    from pipelines.settings import PROJECT_ROOT
+
+    folder, _result = audited
+    rules, run_config = marts.execute(
+        "select rules_checksum, run_config_checksum from runs"
+    ).fetchall()[0]
+    assert rules == file_checksum(PROJECT_ROOT / "config" / "rules.toml")
+    assert run_config == file_checksum(folder / "run.toml")
+
+
 def test_inclusion_workbook_keeps_nik_text(audited):
     from openpyxl import load_workbook
 

@@ -153,6 +153,8 @@ MART_TABLES: dict[str, TableColumns] = {
             "config_version",
             "input_checksums",
             "stage_seconds",
+            "rules_checksum",
+            "run_config_checksum",
         ),
     ),
 }
