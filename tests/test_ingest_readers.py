@@ -491,7 +491,7 @@ def test_csv_separator_in_value_indonesian(con, tmp_path):
     assert _reasons(con) == [(2, (
         "p.csv baris 2: baris ini berisi 4 kolom, padahal judul kolom ada 3. Kemungkinan ada "
         "nilai yang memuat pemisah ';' tanpa tanda kutip. Apit nilai itu dengan tanda kutip "
-        "ganda, atau ekspor ulang file dengan pemisah lain."))]
+        "ganda, atau ekspor ulang berkas dengan pemisah lain."))]
 
 
 def test_csv_stray_quote_joins_lines(con, tmp_path):
@@ -674,7 +674,7 @@ def test_xlsx_formula_row_quarantined(con, tmp_path):
                    "from quarantine").fetchall()
     assert rows == [("PBI", 3, "formula_without_value", (
         "pbi.xlsx [PBI] baris 3: ada rumus tanpa nilai tersimpan di kolom NAMA (sel B3), jadi "
-        "nilainya tidak diketahui. Buka file di Excel atau LibreOffice, simpan, lalu ekspor "
+        "nilainya tidak diketahui. Buka berkas di Excel atau LibreOffice, simpan, lalu ekspor "
         "ulang, atau tempel sel-sel itu sebagai nilai (paste values)."))]
     assert (counts[0].rows_read, counts[0].rows_loaded, counts[0].rows_quarantined) == (2, 1, 1)
 
