@@ -151,14 +151,33 @@ def print_period_warnings(result) -> None:
         )
 
 
-def print_run_summary(result) -> None:
+def file_counts_table(file_counts) -> Table:
+    """Build the table of rows read, loaded and quarantined per file and sheet.
+
+    A column of joined lines appears only when a stray quote joined lines of a CSV file into one
+    row, so that rows read and lines in the file are not confused.
+    """
     files = Table(title=_("Rows per file"))
-    for column in (_("File"), _("Sheet"), _("Read"), _("Loaded"), _("Quarantined")):
-        files.add_column(column, justify="right" if column not in (_("File"), _("Sheet")) else "left")
-    for count in result.file_counts:
-        files.add_row(count.source_file, count.source_sheet, str(count.rows_read),
-                      str(count.rows_loaded), str(count.rows_quarantined))
-    print_complete(console, fit_columns(files))
+    joined = any(count.lines_joined for count in file_counts)
+    columns = [_("File"), _("Sheet"), _("Read"), _("Loaded"), _("Quarantined")]
+    if joined:
+        columns.append(_("Joined lines"))
+        files.caption = _("Joined lines: more lines of the file inside one quarantined row, "
+                          "joined by a stray double quote. Read plus joined lines is the number "
+                          "of data lines in the file.")
+    for column in columns:
+        files.add_column(column, justify="left" if column in (_("File"), _("Sheet")) else "right")
+    for count in file_counts:
+        cells = [count.source_file, count.source_sheet, str(count.rows_read),
+                 str(count.rows_loaded), str(count.rows_quarantined)]
+        if joined:
+            cells.append(str(count.lines_joined) if count.lines_joined else "")
+        files.add_row(*cells)
+    return files
+
+
+def print_run_summary(result) -> None:
+    print_complete(console, fit_columns(file_counts_table(result.file_counts)))
 
     print_complete(console, fit_columns(rules_table(result)))
 

@@ -37,3 +37,18 @@ def prefect_harness():
     with prefect_test_harness(server_startup_timeout=90):
         with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             yield
+
+
+@pytest.fixture
+def console_log():
+    """Show warning log records on stderr as the CLI does, and remove the handler afterwards."""
+    import logging
+
+    from pipelines import cli
+
+    cli.install_console_logging()
+    yield
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if isinstance(handler, cli.ConsoleLogHandler):
+            root.removeHandler(handler)

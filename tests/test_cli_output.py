@@ -149,3 +149,43 @@ def test_stage_table_explains_overlap(capsys, tmp_path, language, caption):
     cli.print_run_summary(result)
 
     assert caption in " ".join(capsys.readouterr().out.split())
+
+
+def _file_count(name: str, read: int, loaded: int, quarantined: int, joined: int = 0):
+    from pipelines.ingest.load import FileCount
+
+    return FileCount("asn", name, "", 1, read, loaded, quarantined, joined)
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "caption"),
+    [("id", "Baris teks tergabung", "Dibaca ditambah baris teks tergabung sama dengan jumlah "
+      "baris teks data di berkas"),
+     ("en", "Joined lines", "Read plus joined lines is the number of data lines in the file")],
+)
+def test_file_table_shows_joined_lines(capsys, tmp_path, language, header, caption):
+    result = SimpleNamespace(
+        file_counts=[_file_count("asn.csv", 21, 20, 1, 3), _file_count("pln.csv", 5, 5, 0)],
+        findings_per_rule={}, rules_not_evaluated={}, marts_dir=tmp_path, stage_seconds={},
+    )
+    set_language(language)
+
+    cli.print_run_summary(result)
+
+    out = capsys.readouterr().out
+    assert header in out
+    assert caption in " ".join(out.split())
+    row = next(line for line in out.splitlines() if "asn.csv" in line)
+    assert [cell.strip() for cell in row.strip("│ ").split("│")][2:] == ["21", "20", "1", "3"]
+
+
+def test_file_table_without_joined_lines(capsys, tmp_path):
+    result = SimpleNamespace(
+        file_counts=[_file_count("pln.csv", 5, 5, 0)], findings_per_rule={},
+        rules_not_evaluated={}, marts_dir=tmp_path, stage_seconds={},
+    )
+    set_language("en")
+
+    cli.print_run_summary(result)
+
+    assert "Joined lines" not in capsys.readouterr().out

@@ -37,13 +37,8 @@ def warning_templates() -> list[tuple[str, str]]:
 
 
 @pytest.fixture(autouse=True)
-def console_logging():
-    cli.install_console_logging()
+def console_logging(console_log):
     yield
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if isinstance(handler, cli.ConsoleLogHandler):
-            root.removeHandler(handler)
     set_language("id")
 
 

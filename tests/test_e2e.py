@@ -101,6 +101,18 @@ def test_run_recorded(marts):
     assert "dtsen_batang_202611.csv" in checksums
 
 
+def test_run_records_config_checksums(audited, marts):
+    from pipelines.runs import file_checksum
+    from pipelines.settings import PROJECT_ROOT
+
+    folder, _result = audited
+    rules, run_config = marts.execute(
+        "select rules_checksum, run_config_checksum from runs"
+    ).fetchall()[0]
+    assert rules == file_checksum(PROJECT_ROOT / "config" / "rules.toml")
+    assert run_config == file_checksum(folder / "run.toml")
+
+
 def test_inclusion_workbook_keeps_nik_text(audited):
     from openpyxl import load_workbook
 
@@ -161,4 +173,27 @@ def test_failed_expectation_stops_run(tmp_path_factory, prefect_harness):
     # The task ran in a worker thread and still raised its error in the caller's language.
     assert str(error.value).startswith("Validation stopped the run")
     assert not (folder / "marts" / "audit.duckdb").exists()
+    assert not (folder / "marts" / "audit.duckdb").exists()
+
+
+def test_second_register_snapshot_stops_run(tmp_path_factory, prefect_harness):
+    """A second DTSEN export matched by the register glob stops the run after ingest."""
+    from pipelines.errors import SourceFileError
+    from pipelines.flows.audit import audit
+    from pipelines.synth import generate
+
+    folder = tmp_path_factory.mktemp("snapshots")
+    generate(folder / "raw", folder / "truth", size="tiny")
+    newest = folder / "raw" / "dtsen_batang_202611.csv"
+    lines = newest.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    # Last month's export: the same people, one row fewer, so the checksums differ.
+    (folder / "raw" / "dtsen_batang_202610.csv").write_text("".join(lines[:-1]), encoding="utf-8")
+
+    with using_language("en"), pytest.raises(SourceFileError) as error:
+        audit(config_path=write_demo_run_config(folder), language="en", work_dir=folder / "work")
+
+    message = str(error.value)
+    assert message.startswith("DTSEN (or DTKS) register: dtsen_batang_202610.csv and "
+                              "dtsen_batang_202611.csv look like two snapshots of the same list")
+    assert "Keep only the newest snapshot" in message
     assert not (folder / "marts" / "audit.duckdb").exists()

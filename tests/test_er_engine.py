@@ -390,7 +390,8 @@ def test_review_missing_decision_named_as_written(tmp_path):
 
 
 def test_review_missing_decision_both_names(tmp_path):
-    # Only the fingerprint headers, which are the same in every language.
+    # Only the fingerprint headers of a workbook written before they were translated, which
+    # name no language.
     workbook = openpyxl.Workbook()
     workbook.active.title = SHEET_NAME
     workbook.active.append(["fingerprint_l", "fingerprint_r", "a", "b"])
@@ -478,8 +479,39 @@ def test_review_workbook_in_indonesian_by_default(tmp_path):
     assert headers[-2:] == ["Penjelasan", "Keputusan"]
     assert "NIK (kiri)" in headers
     assert "NIK (kanan)" in headers
+    assert headers[:2] == ["Sidik record (kiri)", "Sidik record (kanan)"]
     explanation = sheet.cell(row=2, column=sheet.max_column - 1).value
     assert "peluang awal" in explanation
+
+
+def test_review_workbook_headers_in_english(tmp_path):
+    set_language("en")
+    try:
+        summary = link_persons(
+            _connection(), None, {"match_threshold": 1.0, "possible_threshold": 0.0}, tmp_path
+        )
+    finally:
+        set_language("id")
+
+    sheet = openpyxl.load_workbook(summary.review_workbook)[SHEET_NAME]
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[:2] == ["Record fingerprint (left)", "Record fingerprint (right)"]
+    assert "fingerprint_l" not in headers
+
+
+def test_review_imports_older_fingerprint_headers(tmp_path):
+    everything_possible = {"match_threshold": 1.0, "possible_threshold": 0.0}
+    first = link_persons(_connection(), None, everything_possible, tmp_path)
+    pending = _fill_workbook(first.review_workbook, "different people")
+    # A workbook written before the fingerprint headers were translated.
+    workbook = openpyxl.load_workbook(first.review_workbook)
+    workbook[SHEET_NAME].cell(row=1, column=1, value="fingerprint_l")
+    workbook[SHEET_NAME].cell(row=1, column=2, value="fingerprint_r")
+    workbook.save(first.review_workbook)
+
+    assert import_review(first.review_workbook, tmp_path) == pending
+    second = link_persons(_connection(), None, everything_possible, tmp_path)
+    assert second.decisions["reviewed_non_match"] == pending
 
 
 def _name_weight(con: duckdb.DuckDBPyConnection, left: str, right: str) -> tuple[str, float]:

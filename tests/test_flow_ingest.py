@@ -91,7 +91,7 @@ def test_copied_input_file_indonesian():
     with using_language("id"), pytest.raises(SourceFileError) as error:
         check_no_copies({"a.csv": "x", "b.csv": "x"})
 
-    assert str(error.value).startswith("File masukan ini isinya sama persis: a.csv, b.csv.")
+    assert str(error.value).startswith("Berkas masukan ini isinya sama persis: a.csv, b.csv.")
 
 
 def test_distinct_input_files_pass():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -45,3 +47,28 @@ def test_english_shows_message_ids():
 
 def test_indonesian_is_translated():
     assert gettext_for("id", "Findings per rule") != "Findings per rule"
+
+
+def test_indonesian_says_berkas_not_file():
+    # Indonesian messages name a file "berkas", as the console and the report headers do.
+    # A placeholder such as {file} or %s is not text.
+    word = re.compile(r"(?<![{\w%.])file(?![}\w])", re.IGNORECASE)
+    found = []
+    for po_path in sorted((LOCALE_DIR / "id" / "LC_MESSAGES").glob("*.po")):
+        with po_path.open("rb") as f:
+            for message in read_po(f):
+                if isinstance(message.string, str) and word.search(message.string):
+                    found.append((po_path.name, message.string))
+    for suite in sorted((PACKAGE_DIR.parent / "expectations" / "staging").glob("*.json")):
+        for expectation in json.loads(suite.read_text(encoding="utf-8"))["expectations"]:
+            text = expectation.get("meta", {}).get("description_id", "")
+            if word.search(text):
+                found.append((suite.name, text))
+    assert found == []
+
+
+def test_empty_file_message_says_berkas():
+    message = gettext_for("id", "{file}: the file is empty (0 bytes). Export it again from the "
+                                "source system, or remove it from the run configuration.")
+
+    assert message.startswith("{file}: berkas kosong (0 byte).")

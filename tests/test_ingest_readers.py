@@ -450,7 +450,7 @@ def test_reconciliation_counts_recorded(con, tmp_path):
     ingest_source(con, _spec(tmp_path, "dtsen_register_bom.csv", "register"), "run9", 1)
 
     assert con.sql("select * from file_reconciliation").fetchall() == [
-        ("run9", "register", "dtsen_register_bom.csv", "", 5, 4, 1)
+        ("run9", "register", "dtsen_register_bom.csv", "", 5, 4, 1, 0)
     ]
 
 
@@ -491,7 +491,7 @@ def test_csv_separator_in_value_indonesian(con, tmp_path):
     assert _reasons(con) == [(2, (
         "p.csv baris 2: baris ini berisi 4 kolom, padahal judul kolom ada 3. Kemungkinan ada "
         "nilai yang memuat pemisah ';' tanpa tanda kutip. Apit nilai itu dengan tanda kutip "
-        "ganda, atau ekspor ulang file dengan pemisah lain."))]
+        "ganda, atau ekspor ulang berkas dengan pemisah lain."))]
 
 
 def test_csv_stray_quote_joins_lines(con, tmp_path):
@@ -543,14 +543,91 @@ def test_csv_stray_quote_warns(con, tmp_path, caplog):
                "3325011007600004;JONO;KADUS\n"
                "3325011007600003;TONO;KADUS\n")
 
-    with caplog.at_level(logging.WARNING, logger="pipelines.ingest.readers"):
-        ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+    with caplog.at_level(logging.WARNING, logger="pipelines.ingest"):
+        counts = ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
 
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert warnings == [
-        "p.csv: a double quote on line 2 opens a value that runs to line 4; those lines are "
-        "quarantined as one row. Close the quote and export the file again."
+        "p.csv row 2 contains lines 2 to 4 of the file: a stray double quote joined them into one "
+        "row, which is quarantined, so the data on 2 more lines is not audited. Remove the "
+        "stray quote and export the file again."
     ]
+    assert (counts[0].rows_read, counts[0].lines_joined) == (1, 2)
+
+
+def test_csv_paired_stray_quotes_count_joined_lines(con, tmp_path, caplog):
+    # Fast reader path: the joined row has the header's width. A quoted line break in an
+    # earlier loaded row moves the file lines of the rows after it.
+    _write_csv(tmp_path / "p.csv", "NIK;NAMA;ALAMAT\n"
+               "3325011007600001;KARTO;\"Dk. Krajan\nbelakang masjid\"\n"
+               "3325011007600002;BUDI;KRAJAN\n"
+               "3325011007600005;\"SITI;KRAJAN\n"
+               "3325011007600004;JONO;KRAJAN\n"
+               "3325011007600003;TONO\";KRAJAN\n"
+               "3325011007600006;TINI;KRAJAN\n")
+
+    with caplog.at_level(logging.WARNING, logger="pipelines.ingest"):
+        counts = ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+
+    count = counts[0]
+    assert (count.rows_read, count.rows_loaded, count.rows_quarantined) == (4, 3, 1)
+    assert count.lines_joined == 2
+    # Seven data lines in the file: four rows read plus two lines inside the joined row, plus
+    # the line break quoted inside the address of row 2, which is loaded.
+    assert con.sql("select rows_read, lines_joined from file_reconciliation").fetchall() == [
+        (4, 2)
+    ]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "p.csv row 4 contains lines 5 to 7 of the file: a stray double quote joined them into one "
+        "row, which is quarantined, so the data on 2 more lines is not audited. Remove the "
+        "stray quote and export the file again."
+    ]
+
+
+def test_csv_joined_lines_warning_indonesian(con, tmp_path, capsys, console_log):
+    set_language("id")
+    _write_csv(tmp_path / "asn.csv", "NIK;NAMA;INSTANSI\n"
+               "3325011007600005;\"SITI;DINKES\n"
+               "3325011007600004;JONO\";DINKES\n")
+
+    ingest_source(con, _spec(tmp_path, "asn.csv", "asn"), "r", 1)
+
+    err = " ".join(capsys.readouterr().err.split())
+    assert (
+        "Peringatan: asn.csv baris 2 memuat baris teks 2 sampai 3 dari berkas: sebuah tanda kutip "
+        "ganda yang tersasar menggabungkannya menjadi satu baris yang dikarantina, sehingga data "
+        "pada 1 baris teks lainnya tidak diaudit. Hapus tanda kutip itu lalu ekspor ulang berkas."
+    ) in err
+
+
+def test_csv_many_joined_rows_warn_once_more(con, tmp_path, caplog):
+    rows = "".join(f"33250110076{i:05d};\"A{i}\n33250110077{i:05d};B{i}\";KADUS\n"
+                   for i in range(7))
+    _write_csv(tmp_path / "p.csv", "NIK;NAMA;JABATAN\n" + rows)
+
+    with caplog.at_level(logging.WARNING, logger="pipelines.ingest"):
+        counts = ingest_source(con, _spec(tmp_path, "p.csv", "village_officials"), "r", 1)
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 6
+    assert warnings[4].startswith("p.csv row 6 contains lines 10 to 11 of the file")
+    assert warnings[5].startswith("p.csv: 2 more rows were joined from several lines by stray "
+                                  "double quotes (4 lines in all)")
+    assert (counts[0].rows_read, counts[0].lines_joined) == (7, 7)
+
+
+def test_excel_line_break_counts_no_joined_lines(con, tmp_path):
+    workbook = openpyxl.Workbook()
+    worksheet = workbook.active
+    worksheet.title = "ASN"
+    worksheet.append(["NIK", "NAMA", "INSTANSI"])
+    worksheet.append(["3325011007600005", "SITI\n3325011007600004 JONO", "DINKES"])
+    workbook.save(tmp_path / "asn.xlsx")
+
+    counts = ingest_source(con, _spec(tmp_path, "asn.xlsx", "asn"), "r", 1)
+
+    assert (counts[0].rows_quarantined, counts[0].lines_joined) == (1, 0)
 
 
 def test_csv_unclosed_quote_stops_english(con, tmp_path):
@@ -597,7 +674,7 @@ def test_xlsx_formula_row_quarantined(con, tmp_path):
                    "from quarantine").fetchall()
     assert rows == [("PBI", 3, "formula_without_value", (
         "pbi.xlsx [PBI] baris 3: ada rumus tanpa nilai tersimpan di kolom NAMA (sel B3), jadi "
-        "nilainya tidak diketahui. Buka file di Excel atau LibreOffice, simpan, lalu ekspor "
+        "nilainya tidak diketahui. Buka berkas di Excel atau LibreOffice, simpan, lalu ekspor "
         "ulang, atau tempel sel-sel itu sebagai nilai (paste values)."))]
     assert (counts[0].rows_read, counts[0].rows_loaded, counts[0].rows_quarantined) == (2, 1, 1)
 

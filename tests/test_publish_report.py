@@ -297,3 +297,76 @@ def test_report_without_limited_rules_has_no_notice(marts):
 
     assert "Evaluated with a limitation" not in html
     assert 'class="limited"' not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "blank", "totals"),
+    [("id", "Baris kosong", "Baris jumlah (JUMLAH/TOTAL) tanpa NIK"),
+     ("en", "Blank row", "Totals row (JUMLAH/TOTAL) without a NIK")],
+)
+def test_report_quarantine_reasons_translated(marts, language, blank, totals):
+    html = _render(marts, language)
+
+    section = html[html.index('<section id="data">'):html.index('<section id="method">')]
+    assert f'<td title="blank_row">{blank}</td>' in section
+    assert f'<td title="totals_row">{totals}</td>' in section
+    assert ">blank_row<" not in section
+    assert ">totals_row<" not in section
+
+
+@pytest.fixture
+def joined_marts():
+    con = duckdb.connect()
+    make_marts(con)
+    con.execute(
+        "create or replace table file_reconciliation as select * from (values "
+        f"('{RUN_ID}', 'asn', 'asn_tni_polri_2026.csv', '', 21, 20, 1, 3), "
+        f"('{RUN_ID}', 'register', 'dtsen_batang_202611.csv', '', 6, 5, 1, 0)"
+        ") as t(run_id, source_kind, source_file, source_sheet, rows_read, rows_loaded, "
+        "rows_quarantined, lines_joined)"
+    )
+    con.execute(
+        f"insert into quarantine values ('{RUN_ID}', 'asn', 'asn_tni_polri_2026.csv', '', 4, "
+        "'joined_lines', '', '{}')"
+    )
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "note", "header", "reason"),
+    [("id", "Tanda kutip ganda yang tersasar menggabungkan 3 baris teks lain dari berkas CSV",
+      "Baris teks tergabung", "Beberapa baris teks tergabung karena tanda kutip ganda"),
+     ("en", "A stray double quote joined 3 more lines of a CSV file into quarantined rows",
+      "Joined lines", "Several lines joined by a stray double quote")],
+)
+def test_report_shows_joined_lines(joined_marts, language, note, header, reason):
+    html = _render(joined_marts, language)
+
+    section = html[html.index('<section id="data">'):html.index('<section id="method">')]
+    assert note in section
+    assert f'<th class="num">{header}</th>' in section
+    row = section[section.index("asn_tni_polri_2026.csv"):]
+    row = row[:row.index("</tr>")]
+    assert re.findall(r'<td class="num">([^<]*)</td>', row) == ["21", "20", "1", "3"]
+    assert reason in section
+
+
+def test_report_without_joined_lines_has_no_column(marts):
+    html = _render(marts, "en")
+
+    assert "Joined lines" not in html
+    assert "stray double quote joined" not in html
+
+
+def test_every_quarantine_reason_has_title():
+    import inspect
+
+    from pipelines.ingest import load, readers
+    from pipelines.publish.rule_texts import QUARANTINE_REASON_TITLES
+
+    classified = set(re.findall(r"then '([a-z_]+)'", inspect.getsource(load._reason_sql)))
+    codes = classified | {readers.UNPARSEABLE_ROW, readers.FORMULA_WITHOUT_VALUE}
+
+    assert "totals_row" in classified
+    assert sorted(codes - QUARANTINE_REASON_TITLES.keys()) == []

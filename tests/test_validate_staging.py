@@ -267,3 +267,40 @@ def test_stop_message_names_file(con, tmp_path):
     message = str(error.value)
     assert "- f.csv (stg_pbi): " in message
     assert "At least 50% of NIKs are usable" not in message
+
+
+def test_column_list_not_shown_as_python_list(con, tmp_path):
+    _stage(con, "asn", _people(3))
+
+    validate_staging(con, tmp_path, "run1")
+
+    for language in ("id", "en"):
+        html = (tmp_path / f"validation_summary.{language}.html").read_text(encoding="utf-8")
+        assert "[&#39;" not in html
+        assert "['" not in html
+        assert "address, agency, birth_date" not in html
+    data = json.loads((tmp_path / "validation_summary.json").read_text(encoding="utf-8"))
+    columns_check = next(o for o in data["suites"][0]["outcomes"]
+                         if o["expectation_type"] == "expect_table_columns_to_match_set")
+    assert columns_check["observed_value"].startswith("address, agency, birth_date, ")
+
+
+def test_column_mismatch_named_in_both_languages(con, tmp_path):
+    _stage(con, "asn", _people(3))
+    con.execute("alter table stg_asn drop column agency")
+    con.execute("alter table stg_asn add column extra_note varchar")
+    set_language("en")
+    try:
+        with pytest.raises(ExpectationsFailed) as error:
+            validate_staging(con, tmp_path, "run1")
+    finally:
+        set_language("id")
+
+    assert "missing columns: agency; columns not expected: extra_note" in str(error.value)
+    indonesian = (tmp_path / "validation_summary.id.html").read_text(encoding="utf-8")
+    english = (tmp_path / "validation_summary.en.html").read_text(encoding="utf-8")
+    assert "kolom yang tidak ada: agency" in indonesian
+    assert "kolom yang tidak diharapkan: extra_note" in indonesian
+    assert "missing columns: agency" in english
+    assert "columns not expected: extra_note" in english
+    assert "['" not in indonesian + english

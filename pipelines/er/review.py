@@ -20,7 +20,7 @@ from python_calamine import CalamineWorkbook
 
 from pipelines.er.specs import ModelSpec
 from pipelines.errors import SourceFileError
-from pipelines.i18n import SUPPORTED_LANGUAGES, _, gettext_for
+from pipelines.i18n import SUPPORTED_LANGUAGES, _, current_language, gettext_for
 from pipelines.sqlrun import query_rows, run_sql
 
 logger = logging.getLogger(__name__)
@@ -28,13 +28,17 @@ logger = logging.getLogger(__name__)
 DECISIONS_FILE = "review_decisions.parquet"
 DECISIONS_TABLE = "__er_review_decisions"
 SHEET_NAME = "review"
-FINGERPRINT_HEADERS = ("fingerprint_l", "fingerprint_r")
+SIDES = ("left", "right")
+# Headers of the hidden fingerprint columns in workbooks written before they were translated.
+# Such workbooks can still be imported.
+LEGACY_FINGERPRINT_HEADERS = {"left": "fingerprint_l", "right": "fingerprint_r"}
 DECISION_HEADER = "Decision"
 SAME_PERSON = "same person"
 DIFFERENT_PEOPLE = "different people"
 
 # Header labels (English message ids) of the columns a reviewer reads.
 COLUMN_LABELS = {
+    "fingerprint": "Record fingerprint",
     "record_id": "Record ID",
     "source_kind": "Source",
     "nik": "NIK",
@@ -105,8 +109,13 @@ def load_review_decisions(con: duckdb.DuckDBPyConnection, state_dir: Path | None
 
 
 def _column_header(column: str, side: str) -> str:
-    label = _(COLUMN_LABELS.get(column, column))
-    return f"{label} ({_(side)})"
+    return _header_text(current_language(), COLUMN_LABELS.get(column, column), side)
+
+
+def _header_text(language: str, label: str, side: str | None = None) -> str:
+    """Return the header `label` in `language`, followed by its side when it has one."""
+    text = gettext_for(language, label)
+    return f"{text} ({gettext_for(language, side)})" if side else text
 
 
 def _explanation_text(explanation: str) -> str:
@@ -161,7 +170,7 @@ def write_review_workbook(
         )
         rows = rows[:MAX_REVIEW_PAIRS]
     headers = [
-        *FINGERPRINT_HEADERS,
+        *(_column_header("fingerprint", side) for side in SIDES),
         _column_header("record_id", "left"),
         _column_header("record_id", "right"),
     ]
@@ -213,25 +222,30 @@ def _write_rows(path: Path, headers: list[str], rows: list[list]) -> None:
     workbook.close()
 
 
-def _header_index(headers: list[str], path: Path, wanted: str) -> int:
-    names = {gettext_for(language, wanted).casefold() for language in SUPPORTED_LANGUAGES} | {
-        wanted.casefold()
-    }
+def _header_index(headers: list[str], path: Path, wanted: str, side: str | None = None,
+                  legacy: str | None = None) -> int:
+    """Return the position of header `wanted` (a message id, with its side if any) in any
+    language, or of its `legacy` name. Raise SourceFileError when the header is missing."""
+    names = {_header_text(language, wanted, side).casefold() for language in SUPPORTED_LANGUAGES}
+    if legacy is not None:
+        names.add(legacy.casefold())
     for index, header in enumerate(headers):
         if str(header).strip().casefold() in names:
             return index
-    raise SourceFileError(_missing_header_message(headers, path, wanted))
+    raise SourceFileError(_missing_header_message(headers, path, wanted, side))
 
 
-def _missing_header_message(headers: list[str], path: Path, header_id: str) -> str:
+def _missing_header_message(headers: list[str], path: Path, header_id: str,
+                            side: str | None = None) -> str:
     """Return the error for a missing header, naming it as the workbook's language writes it,
     which may differ from the language of the message, or in every language when unclear."""
     language = _workbook_language(headers)
     if language is not None:
-        names = [gettext_for(language, header_id)]
+        names = [_header_text(language, header_id, side)]
     else:
         names = list(dict.fromkeys(
-            [_(header_id), *(gettext_for(other, header_id) for other in SUPPORTED_LANGUAGES)]
+            [_header_text(current_language(), header_id, side),
+             *(_header_text(other, header_id, side) for other in SUPPORTED_LANGUAGES)]
         ))
     if len(names) == 1:
         return _(
@@ -280,7 +294,11 @@ def read_review_workbook(path: Path) -> list[dict]:
     if not rows:
         return []
     headers = [str(h) for h in rows[0]]
-    positions = {name: _header_index(headers, path, name) for name in FINGERPRINT_HEADERS}
+    positions = {
+        side: _header_index(headers, path, COLUMN_LABELS["fingerprint"], side,
+                            LEGACY_FINGERPRINT_HEADERS[side])
+        for side in SIDES
+    }
     decision_index = _header_index(headers, path, DECISION_HEADER)
     record_indexes = (2, 3)
     accepted = _accepted_decisions()
@@ -312,7 +330,7 @@ def read_review_workbook(path: Path) -> list[dict]:
 def _decision_row(
     row: list, positions: dict, record_indexes: tuple[int, int], decision: str, path: Path
 ) -> dict:
-    first, second = str(row[positions["fingerprint_l"]]), str(row[positions["fingerprint_r"]])
+    first, second = str(row[positions["left"]]), str(row[positions["right"]])
     return {
         "fingerprint_a": min(first, second),
         "fingerprint_b": max(first, second),

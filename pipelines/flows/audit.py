@@ -30,12 +30,20 @@ from pipelines.errors import SourceFileError
 from pipelines.i18n import _
 from pipelines.ingest import build_staging, ingest_source, validate_staging
 from pipelines.ingest.load import ensure_ingest_tables
+from pipelines.ingest.snapshots import check_single_snapshot
 from pipelines.progress import stage_started
 from pipelines.publish import publish_marts
 from pipelines.publish.report import ReportOptions
 from pipelines.rules import RulesSummary, apply_rules, build_marts
 from pipelines.runconfig import RunConfig, SourceSpec, load_rules_config, load_run_config
-from pipelines.runs import RunRecord, file_checksum, new_run_id, write_run_record
+from pipelines.runs import (
+    RunRecord,
+    file_checksum,
+    new_run_id,
+    recorded_rules,
+    warn_if_rules_changed,
+    write_run_record,
+)
 
 # DuckDB connections opened by tasks. At batang size 1.8 GB took the rules as much CPU time as
 # 2 GB and about 200 MiB less memory.
@@ -318,6 +326,11 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
         config_version=str(rules_config["version"]),
         region_code=run_config.region_code,
         started_at=datetime.now(timezone.utc),
+        rules_checksum=file_checksum(run_config.rules_path),
+        run_config_checksum=file_checksum(run_config.config_path),
+    )
+    warn_if_rules_changed(
+        recorded_rules(run_config.marts_dir / "audit.duckdb"), record, run_config.rules_path
     )
     work = Path(work_dir) if work_dir else run_config.marts_dir.parent / "work"
     work.mkdir(parents=True, exist_ok=True)
@@ -345,6 +358,8 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
             result.file_counts.extend(futures[index].result())
         record.input_checksums.update(checksums.result())
         check_no_copies(record.input_checksums)
+        with connect(db_path) as con:
+            check_single_snapshot(con, sorted({count.source_kind for count in result.file_counts}))
     release_free_memory()
     kinds = sorted({spec.kind for spec in run_config.sources})
 

@@ -3,6 +3,10 @@
 Each row of each sheet lands in exactly one of `raw_<kind>` or `quarantine`. The header row is
 the only row of a sheet that is not counted. Rows above the header (titles) are quarantined as
 `title_row`, so `rows_read` counts every row a user sees in the sheet except the header.
+
+A CSV row is one record, which may span several lines of the file. When a stray double quote
+joins lines into one quarantined row, `lines_joined` counts the lines beyond the first that the
+row contains, so the rows read plus the lines joined match the data lines of the file.
 """
 
 from __future__ import annotations
@@ -59,8 +63,14 @@ create table if not exists file_reconciliation (
     source_sheet varchar,
     rows_read bigint,
     rows_loaded bigint,
-    rows_quarantined bigint
+    rows_quarantined bigint,
+    lines_joined bigint
 )"""
+
+# Quarantine reasons of CSV rows that a stray double quote may have made from several lines.
+JOINED_REASONS = ("joined_lines", "unparseable_row")
+# Joined rows named one by one on the console; the rest of a file is summed up in one warning.
+MAX_JOINED_WARNINGS = 5
 
 # Quarantine reasons of rows that belong to a sheet's layout (titles, spacing, totals, the
 # header repeated on each printed page), never to a record.
@@ -82,6 +92,17 @@ class FileCount:
     rows_read: int
     rows_loaded: int
     rows_quarantined: int
+    # Lines beyond the first inside quarantined CSV rows that a stray quote joined.
+    lines_joined: int = 0
+
+
+@dataclass(frozen=True)
+class JoinedRow:
+    """A quarantined CSV row that contains lines `first_line` to `last_line` of its file."""
+
+    source_row: int
+    first_line: int
+    last_line: int
 
 
 @dataclass(frozen=True)
@@ -310,11 +331,14 @@ def _load_sheet(con, plan: _SheetPlan, kind: str, spec: SourceSpec, source_file:
     context = _ClassifyContext(kind, source_file, sheet.sheet, run_id, file_number,
                                plan.header_index, headers, plan.mapping, spec)
     rows_read = _fill_classified(con, sheet, context, width, ids)
+    joined = joined_rows(con, len(headers)) if sheet.delimiter else []
+    _warn_joined_rows(source_file, joined)
     _insert_quarantine(con, context)
     if plan.mapping is not None:
         _insert_raw(con, context)
     run_sql(con, f"drop table if exists {CLASSIFIED}")
-    return _reconcile(con, context, rows_read)
+    lines_joined = sum(row.last_line - row.first_line for row in joined)
+    return _reconcile(con, context, rows_read, lines_joined)
 
 
 def landing_schema(width: int) -> pa.Schema:
@@ -338,6 +362,70 @@ def _fill_classified(con, sheet: SheetSource, ctx: _ClassifyContext, width: int,
                     irregular)
         _load_stream(con, sheet.batches(header, width, ids, exact=True), width, select)
     return query_rows(con, f"select count(*) from {CLASSIFIED}")[0][0]
+
+
+_LINE_BREAK = r"\r\n|\r|\n"
+
+
+def _line_breaks_sql(width: int) -> str:
+    """Return an expression counting the line breaks inside a classified row's cells.
+
+    Breaks after the row's last non-empty cell are not counted. A quote that is never closed
+    runs to the end of the file and keeps the file's last line break, which starts no line.
+    """
+    cells = ", ".join(f"coalesce(c{i}, '')" for i in range(width))
+    text = f"rtrim(concat_ws(chr(31), {cells}), chr(31) || chr(13) || chr(10))"
+    return f"len(regexp_extract_all({text}, '{_LINE_BREAK}'))"
+
+
+def joined_rows(con, width: int) -> list[JoinedRow]:
+    """Return the classified CSV rows quarantined for a stray quote that span several lines.
+
+    The rows are numbered by record, so a row's first line is its number plus the line breaks
+    inside all earlier rows, including loaded rows with a quoted line break in a value.
+    """
+    breaks = _line_breaks_sql(width)
+    reasons = ", ".join(_sql_text(reason) for reason in JOINED_REASONS)
+    flagged = query_rows(
+        con,
+        f"select source_row, {breaks} as breaks from {CLASSIFIED} "
+        f"where reason_code in ({reasons}) and breaks > 0 order by source_row",
+    )
+    if not flagged:
+        return []
+    # Only rows with a line break move the line numbers of the rows after them.
+    with_breaks = query_rows(
+        con,
+        f"select source_row, {breaks} as breaks from {CLASSIFIED} "
+        f"where breaks > 0 order by source_row",
+    )
+    rows = []
+    for source_row, count in flagged:
+        earlier = sum(n for row, n in with_breaks if row < source_row)
+        first_line = source_row + earlier
+        rows.append(JoinedRow(source_row, first_line, first_line + count))
+    return rows
+
+
+def _warn_joined_rows(source_file: str, joined: list[JoinedRow]) -> None:
+    """Warn about each row that a stray quote joined from several lines, up to
+    MAX_JOINED_WARNINGS rows, then once for the rest of the file."""
+    for row in joined[:MAX_JOINED_WARNINGS]:
+        logger.warning(
+            "%s row %d contains lines %d to %d of the file: a stray double quote joined them into "
+            "one row, which is quarantined, so the data on %d more lines is not audited. "
+            "Remove the stray quote and export the file again.",
+            source_file, row.source_row, row.first_line, row.last_line,
+            row.last_line - row.first_line,
+        )
+    rest = joined[MAX_JOINED_WARNINGS:]
+    if rest:
+        logger.warning(
+            "%s: %d more rows were joined from several lines by stray double quotes (%d lines "
+            "in all); the quarantine table lists them with reason joined_lines or "
+            "unparseable_row.",
+            source_file, len(rest), sum(row.last_line - row.first_line + 1 for row in rest),
+        )
 
 
 def _load_stream(con, batches, width: int, select: str) -> str | None:
@@ -546,8 +634,11 @@ select * from final"""
     run_sql(con, sql)
 
 
-def _reconcile(con, ctx: _ClassifyContext, rows_read: int) -> FileCount:
-    """Count what was written for this sheet and record it; raise when rows went missing."""
+def _reconcile(con, ctx: _ClassifyContext, rows_read: int, lines_joined: int = 0) -> FileCount:
+    """Count what was written for this sheet and record it; raise when rows went missing.
+
+    `lines_joined` is the number of extra file lines inside rows that a stray quote joined.
+    """
     loaded = query_rows(
         con,
         f"select count(*) from raw_{ctx.kind} where source_file = ? and source_sheet = ?",
@@ -560,12 +651,12 @@ def _reconcile(con, ctx: _ClassifyContext, rows_read: int) -> FileCount:
         [ctx.run_id, ctx.kind, ctx.source_file, ctx.source_sheet],
     )[0][0]
     count = FileCount(ctx.kind, ctx.source_file, ctx.source_sheet, ctx.file_number,
-                      rows_read, loaded, quarantined)
+                      rows_read, loaded, quarantined, lines_joined)
     query_rows(
         con,
-        "insert into file_reconciliation values (?, ?, ?, ?, ?, ?, ?)",
+        "insert into file_reconciliation values (?, ?, ?, ?, ?, ?, ?, ?)",
         [ctx.run_id, ctx.kind, ctx.source_file, ctx.source_sheet, rows_read, loaded,
-         quarantined],
+         quarantined, lines_joined],
     )
     if rows_read != loaded + quarantined:
         raise ReconciliationError(

@@ -347,17 +347,8 @@ class _BatchBuilder:
         if check_width and cells:
             extra = cells[self.width:]
             if any(c.strip() for c in extra) or len(cells) < self.width:
+                # The loader warns about a row joined from several lines.
                 issue = width_issue(self.context, row_number, len(cells), self.width, lines)
-                if lines is not None and lines[1] > lines[0]:
-                    # The run goes on, but one quarantined row may hide many lines of data.
-                    logger.warning(
-                        "%s: a double quote on line %d opens a value that runs to line %d; "
-                        "those lines are quarantined as one row. Close the quote and export "
-                        "the file again.",
-                        self.context.file,
-                        lines[0],
-                        lines[1],
-                    )
         padded = cells[: self.width] + [""] * (self.width - len(cells))
         if issue:
             # Keep every field so the quarantine shows the whole row.

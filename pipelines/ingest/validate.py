@@ -64,6 +64,9 @@ class ExpectationOutcome:
     observed_value: str | None
     description: str
     description_id: str
+    # The staging columns a failed column set check found missing or not expected.
+    missing_columns: tuple[str, ...] = ()
+    unexpected_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -255,8 +258,12 @@ def _outcome(table: str, item) -> ExpectationOutcome:
         "raised_exception"
     )
     observed = details.get("observed_value")
+    if isinstance(observed, list | tuple):
+        # The column set check observes the table's column names: show them as plain text.
+        observed = ", ".join(str(value) for value in observed)
     if raised:
         observed = str(item.exception_info.get("exception_message"))[:500]
+    mismatched = (details.get("details") or {}).get("mismatched") or {}
     meta = stored.get("meta", {})
     return ExpectationOutcome(
         table_name=table,
@@ -270,6 +277,8 @@ def _outcome(table: str, item) -> ExpectationOutcome:
         observed_value=None if observed is None else str(observed)[:500],
         description=meta.get("description", stored["type"]),
         description_id=meta.get("description_id", meta.get("description", stored["type"])),
+        missing_columns=tuple(str(c) for c in mismatched.get("missing") or ()),
+        unexpected_columns=tuple(str(c) for c in mismatched.get("unexpected") or ()),
     )
 
 
@@ -400,4 +409,18 @@ def _describe_failure(outcome: ExpectationOutcome) -> str:
     if outcome.unexpected_count is not None:
         return _("{count} of {total} rows").format(
             count=outcome.unexpected_count, total=outcome.element_count)
+    if outcome.missing_columns or outcome.unexpected_columns:
+        return _column_mismatch_text(outcome)
     return _("observed {value}").format(value=outcome.observed_value)
+
+
+def _column_mismatch_text(outcome: ExpectationOutcome) -> str:
+    """Name the columns that a failed column set check found missing or not expected."""
+    parts = []
+    if outcome.missing_columns:
+        parts.append(_("missing columns: {columns}").format(
+            columns=", ".join(outcome.missing_columns)))
+    if outcome.unexpected_columns:
+        parts.append(_("columns not expected: {columns}").format(
+            columns=", ".join(outcome.unexpected_columns)))
+    return "; ".join(parts)

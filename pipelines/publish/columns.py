@@ -146,7 +146,7 @@ MART_TABLES: dict[str, TableColumns] = {
     ),
     "file_reconciliation": TableColumns(
         required=("source_kind", "source_file", "rows_read", "rows_loaded", "rows_quarantined"),
-        optional=("run_id", "source_sheet"),
+        optional=("run_id", "source_sheet", "lines_joined"),
     ),
     "quarantine": TableColumns(
         required=("source_kind", "source_file", "reason_code"),
@@ -160,6 +160,8 @@ MART_TABLES: dict[str, TableColumns] = {
             "config_version",
             "input_checksums",
             "stage_seconds",
+            "rules_checksum",
+            "run_config_checksum",
         ),
     ),
 }

@@ -16,7 +16,11 @@ from pipelines.publish.formatting import share
 from pipelines.publish.marts import existing_columns, select_rows
 from pipelines.i18n import _
 from pipelines.publish.regions import Regions
-from pipelines.publish.rule_texts import COMPLAINT_STATUS_TITLES, programme_label
+from pipelines.publish.rule_texts import (
+    COMPLAINT_STATUS_TITLES,
+    programme_label,
+    quarantine_reason_title,
+)
 from pipelines.sqlrun import query_rows
 
 logger = logging.getLogger(__name__)
@@ -197,13 +201,15 @@ def reconciliation(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         row["is_balanced"] = read == int(row["rows_loaded"] or 0) + int(
             row["rows_quarantined"] or 0
         )
+        row["lines_joined"] = int(row["lines_joined"] or 0)
     reasons = query_rows(
         con, "select reason_code, count(*) from quarantine group by reason_code order by 2 desc, 1"
     )
     return {
         "files": files,
-        "quarantine_reasons": reasons,
+        "quarantine_reasons": [(code, quarantine_reason_title(code), n) for code, n in reasons],
         "is_balanced": all(r["is_balanced"] for r in files),
+        "lines_joined": sum(r["lines_joined"] for r in files),
     }
 
 

@@ -133,3 +133,24 @@ COMPLAINT_STATUS_TITLES: dict[str, str] = {
     "SANGGAHAN_SUPPORTED": N_("Objection supported by the data"),
     "SANGGAHAN_NOT_SUPPORTED": N_("Objection not supported by the data"),
 }
+
+
+# Short titles of quarantine.reason_code, for counting quarantined rows by reason in the report.
+QUARANTINE_REASON_TITLES: dict[str, str] = {
+    "blank_row": N_("Blank row"),
+    "title_row": N_("Title above the header row"),
+    "repeated_header": N_("Header row repeated inside the data"),
+    "totals_row": N_("Totals row (JUMLAH/TOTAL) without a NIK"),
+    "no_identity": N_("No NIK and no name"),
+    "sheet_without_header": N_("Sheet without a header row"),
+    "unparseable_row": N_("CSV row with the wrong number of fields"),
+    "joined_lines": N_("Several lines joined by a stray double quote"),
+    "formula_without_value": N_("Formula without a saved value"),
+}
+
+
+def quarantine_reason_title(code: str) -> str:
+    """Return the title of a quarantine reason code in the current language, or the code itself
+    when it has no title."""
+    title = QUARANTINE_REASON_TITLES.get(code)
+    return _(title) if title else code
