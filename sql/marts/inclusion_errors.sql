@@ -117,11 +117,15 @@ finding_texts as (
         min(case when severity = 'FLAG' then 0 else 1 end) as severity_rank,
         min(confidence) as confidence,
         finding_evidence || coalesce(
-            ' (' || string_agg(distinct other_source_en, '; ' order by other_source_en) || ')',
+            ' (' || nullif(array_to_string(
+                list_sort(list_distinct(list(other_source_en))), '; '
+            ), '') || ')',
             ''
         ) as evidence_en,
         finding_evidence_id || coalesce(
-            ' (' || string_agg(distinct other_source_id, '; ' order by other_source_id) || ')',
+            ' (' || nullif(array_to_string(
+                list_sort(list_distinct(list(other_source_id))), '; '
+            ), '') || ')',
             ''
         ) as evidence_id
     from other_sources
@@ -129,7 +133,9 @@ finding_texts as (
 ),
 
 -- The texts of one code are joined with `; ` in text order, so that reruns give
--- the same cell.
+-- the same cell. The lists are sorted with list_sort rather than by ordered
+-- aggregates (`order by` inside string_agg or list): at batang size the
+-- ordered aggregates of this chain took about 3 more CPU seconds.
 code_evidence as (
     select
         programme,
@@ -137,8 +143,8 @@ code_evidence as (
         rule_code,
         min(severity_rank) as severity_rank,
         min(confidence) as confidence,
-        rule_code || ': ' || string_agg(evidence_en, '; ' order by evidence_en) as evidence_en,
-        rule_code || ': ' || string_agg(evidence_id, '; ' order by evidence_id) as evidence_id
+        rule_code || ': ' || array_to_string(list_sort(list(evidence_en)), '; ') as evidence_en,
+        rule_code || ': ' || array_to_string(list_sort(list(evidence_id)), '; ') as evidence_id
     from finding_texts
     group by programme, person_id, rule_code
 ),
@@ -147,8 +153,14 @@ person_evidence as (
     select
         programme,
         person_id,
-        list(evidence_en order by severity_rank, rule_code) as evidence_items,
-        list(evidence_id order by severity_rank, rule_code) as evidence_items_id,
+        list_transform(
+            list_sort(list({'rank': severity_rank, 'code': rule_code, 'text': evidence_en})),
+            lambda item: item.text
+        ) as evidence_items,
+        list_transform(
+            list_sort(list({'rank': severity_rank, 'code': rule_code, 'text': evidence_id})),
+            lambda item: item.text
+        ) as evidence_items_id,
         min(confidence) as confidence
     from code_evidence
     group by programme, person_id
