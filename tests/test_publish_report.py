@@ -370,3 +370,32 @@ def test_every_quarantine_reason_has_title():
 
     assert "totals_row" in classified
     assert sorted(codes - QUARANTINE_REASON_TITLES.keys()) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [("id", "Baris jumlah dan ringkasan menghitung setiap keluarga sekali."),
+     ("en", "The total row and the summary count each family once.")],
+)
+def test_exclusion_total_counts_families_once(language, note):
+    con = duckdb.connect()
+    make_marts(con)
+    # One family lacks a second programme, so it counts twice by programme and once in total.
+    con.execute(
+        "insert into exclusion_errors select * replace ('PBI' as programme) "
+        "from exclusion_errors limit 1"
+    )
+    con.execute(
+        "update summary_rates set exclusion_candidates = 1 "
+        "where programme = 'PBI' and desa_code = '3325022001'"
+    )
+    html = _render(con, language)
+    con.close()
+
+    summary = html[html.index('<section id="summary">'):html.index('<section id="programmes">')]
+    programmes = html[html.index('<section id="programmes">'):html.index('<section id="kecamatan">')]
+    card = re.search(r'\(\w+\)</div><div class="value">([^<]+)</div>', summary).group(1)
+    total = programmes[programmes.index('<tr class="total">'):]
+    total = total[:total.index("</tr>")]
+    assert re.findall(r'<td class="num">([^<]*)</td>', total)[-1] == card
+    assert note in programmes
