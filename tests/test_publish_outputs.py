@@ -461,3 +461,17 @@ def test_exclusion_reason_in_run_language(con, language, expected):
         reason = con.execute(f"select reason from ({sql})").fetchall()
 
     assert reason == [(expected,)]
+
+
+def test_publish_without_register(tmp_path):
+    con = duckdb.connect()
+    make_marts(con)
+    con.execute("drop table stg_register")
+
+    summary = publish_marts(con, tmp_path / "marts", "en", RUN_ID)
+    con.close()
+
+    with duckdb.connect(str(summary.marts_dir / "audit.duckdb"), read_only=True) as published:
+        tables = {row[0] for row in published.execute("show tables").fetchall()}
+    assert "stg_register" not in tables
+    assert "fct_findings" in tables

@@ -168,6 +168,20 @@ MART_TABLES: dict[str, TableColumns] = {
 
 # Linked and staging tables the desk lookup reads. They go into audit.duckdb only.
 DESK_TABLES: dict[str, TableColumns] = {
+    "int_person_links": TableColumns(
+        required=("record_id", "person_id"), optional=("cluster_size",)
+    ),
+    "int_families": TableColumns(
+        required=("person_id", "family_id"),
+        optional=("no_kk", "relationship"),
+    ),
+}
+
+# Desk tables used when the run has them: without int_person_records a person who appears only
+# in a programme roster is found through fct_findings alone.
+DESK_OPTIONAL_TABLES: dict[str, TableColumns] = {
+    # A run without a register source has none. The desk then finds people through
+    # int_person_records and fct_findings, and knows no desil or family for them.
     "stg_register": TableColumns(
         required=("record_id", "nik", "name", "family_id"),
         optional=(
@@ -186,18 +200,6 @@ DESK_TABLES: dict[str, TableColumns] = {
             "snapshot_date",
         ),
     ),
-    "int_person_links": TableColumns(
-        required=("record_id", "person_id"), optional=("cluster_size",)
-    ),
-    "int_families": TableColumns(
-        required=("person_id", "family_id"),
-        optional=("no_kk", "relationship"),
-    ),
-}
-
-# Desk tables used when the run has them: without int_person_records a person who appears only
-# in a programme roster is found through fct_findings alone.
-DESK_OPTIONAL_TABLES: dict[str, TableColumns] = {
     "int_person_records": TableColumns(
         required=("record_id", "source_kind", "nik"),
         optional=(

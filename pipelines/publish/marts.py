@@ -47,10 +47,10 @@ def check_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, TableColumns]
             problems.append(f"table {table} lacks column(s) {', '.join(missing)}")
     if problems:
         raise MissingMartError(
-            "Cannot publish: "
-            + "; ".join(problems)
-            + ". Run the rules stage first, or update pipelines/publish/columns.py if the mart "
-            "contract changed."
+            _(
+                "Cannot publish, because the run did not build every output table: {problems}. "
+                "Run the audit again; if this repeats, report it with the run's log."
+            ).format(problems="; ".join(problems))
         )
 
 
