@@ -116,6 +116,11 @@ def load_rules_config(path: Path) -> dict:
             _("Rules configuration {path} has no `version`. Add one, for example "
               "version = \"2026.12-1\".").format(path=path)
         )
+    # Imported here: pipelines.rules imports the rule engine, which needs no run configuration.
+    from pipelines.rules.params import parse_params
+
+    # Checked now, so that a bad threshold stops the run before ingest, not after linking.
+    parse_params(config)
     return config
 
 

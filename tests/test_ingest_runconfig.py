@@ -218,3 +218,28 @@ path = "dtsen.csv"
         load_run_config(path)
 
     assert f"{tmp_path / blocker} is a file, not a folder" in str(raised.value)
+
+
+RULES_TOML = Path(__file__).resolve().parent.parent / "config" / "rules.toml"
+
+
+@pytest.mark.parametrize(
+    ("line", "replacement", "message"),
+    [
+        ("umk_idr = 2550000", 'umk_idr = "abc"', "[wage] umk_idr = 'abc' is not a whole number"),
+        ("PKH = 4", 'PKH = "empat"', "[desil_threshold] PKH = 'empat' is not a whole number"),
+        ("PKH = 4", "PKH = 4.5", "[desil_threshold] PKH = 4.5 is not a whole number"),
+        ("name_mismatch_similarity = 0.80", "name_mismatch_similarity = true",
+         "[linking] name_mismatch_similarity = True is not a number"),
+    ],
+)
+def test_rules_config_rejects_non_numbers(tmp_path, line, replacement, message):
+    text = RULES_TOML.read_text(encoding="utf-8")
+    assert line in text
+    path = tmp_path / "rules.toml"
+    path.write_text(text.replace(line, replacement, 1), encoding="utf-8")
+
+    with pytest.raises(ConfigError) as raised:
+        load_rules_config(path)
+
+    assert message in str(raised.value)

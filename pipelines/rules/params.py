@@ -72,6 +72,35 @@ def _as_date(section: str, key: str, value: Any) -> dt.date:
         ) from e
 
 
+def _as_number(section: str, key: str, value: Any, kind: type) -> int | float:
+    """Return `value` as an int or float; raise ConfigError naming the key when it is not one."""
+    if not isinstance(value, bool):
+        try:
+            number = kind(value)
+        except (TypeError, ValueError):
+            pass
+        else:
+            if kind is float or number == float(value):
+                return number
+    message = (
+        _("Rules config [{section}] {key} = {value} is not a whole number. Write digits only, "
+          "without quotes.")
+        if kind is int
+        else _("Rules config [{section}] {key} = {value} is not a number. Write digits only, "
+               "with a point for decimals and without quotes.")
+    )
+    raise ConfigError(message.format(section=section, key=key, value=repr(value)))
+
+
+def _int(config: dict[str, Any], section: str, key: str, default: Any = None) -> int:
+    value = config.get(section, {}).get(key, default)
+    return int(_as_number(section, key, value, int))
+
+
+def _float(config: dict[str, Any], section: str, key: str) -> float:
+    return float(_as_number(section, key, config[section][key], float))
+
+
 def _missing_keys(config: dict[str, Any]) -> list[str]:
     missing = []
     for section, keys in _REQUIRED.items():
@@ -108,12 +137,12 @@ def parse_params(config: dict[str, Any]) -> RuleParams:
         )
 
     values = {
-        **{f"pkh_{key}": int(v) for key, v in config["pkh"].items()},
-        "name_mismatch_similarity": float(config["linking"]["name_mismatch_similarity"]),
-        "sanggahan_response_days": int(config["complaints"]["sanggahan_response_days"]),
-        "field_check_response_days": int(config["complaints"]["field_check_response_days"]),
-        "umk_idr": int(config["wage"]["umk_idr"]),
-        "max_record_age_days": int(config["stale"]["max_record_age_days"]),
+        **{f"pkh_{key}": _int(config, "pkh", key) for key in config["pkh"]},
+        "name_mismatch_similarity": _float(config, "linking", "name_mismatch_similarity"),
+        "sanggahan_response_days": _int(config, "complaints", "sanggahan_response_days"),
+        "field_check_response_days": _int(config, "complaints", "field_check_response_days"),
+        "umk_idr": _int(config, "wage", "umk_idr"),
+        "max_record_age_days": _int(config, "stale", "max_record_age_days"),
         "period_months": _period_months(start, end),
         "complaints_reference_date": _as_date(
             "complaints",
@@ -127,14 +156,14 @@ def parse_params(config: dict[str, Any]) -> RuleParams:
         "include_missing_pkh_candidates": bool(
             config.get("exclusion", {}).get("include_missing_pkh_candidates", True)
         ),
-        "proxy_min_power_va": int(config.get("proxy", {}).get("min_power_va", 1300)),
-        "kk_head_min_age": int(config.get("age", {}).get("kk_head_min_age", 15)),
-        "max_age": int(config.get("age", {}).get("max_age", 110)),
+        "proxy_min_power_va": _int(config, "proxy", "min_power_va", 1300),
+        "kk_head_min_age": _int(config, "age", "kk_head_min_age", 15),
+        "max_age": _int(config, "age", "max_age", 110),
     }
     programmes = {
         name: (
-            int(config["desil_threshold"][name]),
-            int(config["benefit_idr_per_month"][name]),
+            _int(config, "desil_threshold", name),
+            _int(config, "benefit_idr_per_month", name),
         )
         for name in PROGRAMMES
     }
