@@ -116,8 +116,10 @@ def test_inclusion_xlsx_nik_and_kk_are_text(published):
     name_cell = pbi.cell(row=4, column=_column(pbi, 3, "Nama"))
     assert nik_cell.data_type == "s"
     assert nik_cell.value == ZERO_NIK
+    assert nik_cell.number_format == "@"
     assert kk_cell.data_type == "s"
     assert kk_cell.value == KK_2
+    assert kk_cell.number_format == "@"
     assert name_cell.data_type == "s"
     assert name_cell.value == FORMULA_NAME
     assert name_cell.quotePrefix
@@ -164,6 +166,7 @@ def test_exclusion_xlsx_head_nik_text(published):
 
     assert cell.data_type == "s"
     assert cell.value == "3325010505600004"
+    assert cell.number_format == "@"
 
 
 def test_verification_workbook_per_kecamatan(published):

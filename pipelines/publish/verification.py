@@ -47,8 +47,8 @@ def verification_columns() -> list[Column]:
     """Return the columns of a desa sheet over the rows of MERGED_TABLE."""
     return [
         Column(_("No"), "row_no", kind="int", width=5),
-        Column(_("NIK"), "nik", width=19),
-        Column(_("No KK"), "no_kk", width=19),
+        Column(_("NIK"), "nik", "id", width=19),
+        Column(_("No KK"), "no_kk", "id", width=19),
         Column(_("Name"), "name", width=26),
         Column(_("Address"), address_sql(), kind="wrap", width=24),
         Column(_("Programme"), "programme_text", width=15),

@@ -42,8 +42,8 @@ def inclusion_columns(types: dict[str, str]) -> list[Column]:
     codes = codes_sql(types["rule_codes"], "rule_codes")
     return [
         Column(_("Programme"), "programme"),
-        Column(_("NIK"), "nik", width=19),
-        Column(_("No KK"), "no_kk", width=19),
+        Column(_("NIK"), "nik", "id", width=19),
+        Column(_("No KK"), "no_kk", "id", width=19),
         Column(_("Name"), "name"),
         Column(_("Kecamatan"), "kecamatan_name"),
         Column(_("Desa/Kelurahan"), "desa_name"),
@@ -69,8 +69,8 @@ def exclusion_columns() -> list[Column]:
     """Return the columns of exclusion_errors.xlsx over exclusion rows with region names."""
     return [
         Column(_("Programme"), "programme"),
-        Column(_("No KK"), "no_kk", width=19),
-        Column(_("NIK of family head"), "head_nik", width=19),
+        Column(_("No KK"), "no_kk", "id", width=19),
+        Column(_("NIK of family head"), "head_nik", "id", width=19),
         Column(_("Name of family head"), "head_name"),
         Column(_("Kecamatan"), "kecamatan_name"),
         Column(_("Desa/Kelurahan"), "desa_name"),

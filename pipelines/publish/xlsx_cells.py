@@ -25,7 +25,7 @@ from pipelines.sqlrun import query_rows, run_sql
 
 NUMBER_KINDS = ("int", "idr", "percent")
 INPUT_KINDS = ("input", "input_wrap")
-COLUMN_KINDS = ("text", "wrap", "link", "date", *NUMBER_KINDS, *INPUT_KINDS)
+COLUMN_KINDS = ("text", "id", "wrap", "link", "date", *NUMBER_KINDS, *INPUT_KINDS)
 
 # A number cell needs a number type; a value of another type in an int column is written as
 # text, as xlsxwriter did.
@@ -46,8 +46,8 @@ WIDTH_SAMPLE_ROWS = 500
 class Column:
     """One spreadsheet column: its header, a SQL expression for its value and its cell kind.
 
-    `expression` is evaluated over the rows the sheet is built from. `kind` is `text` (also for
-    NIK and No KK, written as text cells), `int`, `idr` (rupiah, integer with thousands
+    `expression` is evaluated over the rows the sheet is built from. `kind` is `text`, `id` (a
+    NIK or No KK: text in the Text number format), `int`, `idr` (rupiah, integer with thousands
     separators), `percent` (a fraction from 0 to 1 shown as a percentage with two decimals),
     `date`, `wrap` (long text shown wrapped), `link` (text in the hyperlink style; the sheet's
     layout adds the link), or `input` and `input_wrap` (an empty yellow cell for
@@ -236,6 +236,8 @@ def _cell_xml(column: Column, type_name: str, n: int) -> str:
         return f"xlsx_text({letter}, r, t{n}, {Style.WRAP}, {Style.WRAP_GUARDED})"
     if column.kind == "link":
         return f"xlsx_text({letter}, r, t{n}, {Style.LINK}, {Style.LINK})"
+    if column.kind == "id":
+        return f"xlsx_text({letter}, r, t{n}, {Style.ID}, {Style.ID_GUARDED})"
     return f"xlsx_text({letter}, r, t{n}, {Style.TEXT}, {Style.TEXT_GUARDED})"
 
 

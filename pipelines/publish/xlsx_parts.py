@@ -43,6 +43,8 @@ class Style:
     INPUT_WRAP = 12
     LINK = 13
     PERCENT = 14
+    ID = 15
+    ID_GUARDED = 16
 
 
 # Font 1 is the 10-point base font of every body cell, and all body styles align to the top.
@@ -75,7 +77,7 @@ STYLES_XML = (
     '<xf numFmtId="0" fontId="5" fillId="0" borderId="0" applyNumberFormat="0" applyFill="0" '
     'applyBorder="0" applyAlignment="0" applyProtection="0"><alignment vertical="top"/>'
     '<protection locked="0"/></xf></cellStyleXfs>'
-    '<cellXfs count="15">'
+    '<cellXfs count="17">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     f'<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1" '
     f'applyAlignment="1">{_TOP}</xf>'
@@ -106,6 +108,12 @@ STYLES_XML = (
     # Built-in number format 10 is 0.00%.
     f'<xf numFmtId="10" fontId="1" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" '
     f'applyFont="1" applyAlignment="1">{_TOP}</xf>'
+    # Built-in number format 49 is Text (@): a NIK that a user edits stays text, and Excel does
+    # not turn it into a number that loses its 16th digit.
+    f'<xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" '
+    f'applyFont="1" applyAlignment="1">{_TOP}</xf>'
+    f'<xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" quotePrefix="1" '
+    f'applyNumberFormat="1" applyFont="1" applyAlignment="1">{_TOP}</xf>'
     "</cellXfs>"
     '<cellStyles count="2"><cellStyle name="Hyperlink" xfId="1" builtinId="8"/>'
     '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
