@@ -92,6 +92,21 @@ def test_audit_db_keeps_desk_columns_only(published):
     assert {"record_id", "source_kind", "nik", "name", "desa_code"} <= records
 
 
+def test_audit_db_keeps_roster_records_whole(tmp_path):
+    con = duckdb.connect()
+    make_marts(con)
+    con.execute(
+        "create table roster_records as select 'r1' as record_id, 'P1' as person_id, "
+        "'PKH' as programme, true as is_received, 'run-x' as run_id, 'NAMA' as name"
+    )
+    summary = publish_marts(con, tmp_path / "marts", "en", RUN_ID)
+    con.close()
+
+    with duckdb.connect(str(summary.marts_dir / "audit.duckdb"), read_only=True) as published:
+        columns = {row[0] for row in published.execute("describe roster_records").fetchall()}
+    assert {"run_id", "name", "is_received"} <= columns
+
+
 def test_parquet_keeps_nik_text(published):
     rows = duckdb.sql(
         f"select nik from read_parquet('{published.marts_dir / 'inclusion_errors.parquet'}') "
