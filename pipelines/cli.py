@@ -57,6 +57,10 @@ class ConsoleLogHandler(logging.Handler):
     """
 
     def emit(self, record: logging.LogRecord) -> None:
+        # Python warnings that Prefect routes into logging come from libraries (pydantic,
+        # urllib3) and give the user nothing to act on.
+        if record.name == "py.warnings":
+            return
         if record.levelno >= logging.ERROR:
             err_console.print(f"[bold red]{_('Error')}:[/] ", end="")
         else:

@@ -102,6 +102,13 @@ def test_info_records_not_shown(capsys):
     assert capsys.readouterr().err == ""
 
 
+def test_library_python_warnings_not_shown(capsys):
+    logging.getLogger("py.warnings").warning(
+        "/site-packages/urllib3/contrib/socks.py:50: DependencyWarning: SOCKS support")
+
+    assert capsys.readouterr().err == ""
+
+
 def test_handler_survives_prefect_logging_setup():
     # Prefect configures logging when a flow module is imported, after the CLI started.
     script = (
