@@ -29,6 +29,7 @@ from pipelines.desk.models import (
     RuleCaveat,
     SourceRecord,
 )
+from pipelines.er.features import name_key_sql, name_macros_sql
 from pipelines.errors import PipelineError
 from pipelines.i18n import _
 from pipelines.publish.columns import MART_TABLES, PROGRAMME_SOURCE_KINDS
@@ -36,7 +37,7 @@ from pipelines.publish.marts import select_item
 from pipelines.publish.masking import mask_nik
 from pipelines.publish.regions import Regions, load_regions
 from pipelines.rules.registry import FAMILIES, RECIPIENTS, RULES_BY_CODE
-from pipelines.sqlrun import query_rows
+from pipelines.sqlrun import query_rows, run_sql
 
 logger = logging.getLogger(__name__)
 
@@ -94,11 +95,11 @@ def lookup_person(db_path: Path, name: str, birth_date: str, desa: str) -> list[
     (`YYYY-MM-DD` or `DD-MM-YYYY`) in desa `desa` (10-digit code or desa name)."""
     born = parse_birth_date(birth_date)
     desa_codes = resolve_desa(desa, load_regions())
-    normalised_name = normalise_name(name)
     with _open(db_path) as con:
         tables = _table_columns(con)
         candidates = _records_by_birth_and_desa(con, tables, born, desa_codes)
-        matched = [c for c in candidates if _name_matches(normalised_name, c["name"])]
+        name_keys = _name_keys(con, [name, *(c["name"] for c in candidates)])
+        matched = [c for c in candidates if _name_matches(name, c["name"], name_keys)]
         person_ids = _unique(
             p for c in matched for p in _person_ids_of_records(con, [c["record_id"]])
         )
@@ -109,6 +110,8 @@ def lookup_person(db_path: Path, name: str, birth_date: str, desa: str) -> list[
         ]
     for answer in answers:
         answer.searched_name = name
+        answer.searched_birth_date = born
+        answer.searched_desa = desa
     logger.info(
         "desk lookup by name, birth date and desa: %d candidate records, %d person(s)",
         len(candidates),
@@ -307,11 +310,35 @@ def _records_by_birth_and_desa(
     )
 
 
-def _name_matches(normalised_name: str, candidate: str | None) -> bool:
-    if not normalised_name or not candidate:
+def _name_keys(con: duckdb.DuckDBPyConnection, names: list[str | None]) -> dict[str, str]:
+    """Map each name to the linker's name key, which maps spelling variants (MOCH, M. and
+    MUHAMAD to M; OE to U, DJ to J, TJ to C) to one form. Names without a key are left out."""
+    for statement in name_macros_sql():
+        run_sql(con, statement)
+    distinct = _unique(names)
+    rows = query_rows(
+        con,
+        f"select name, {name_key_sql('name')} from unnest(?::varchar[]) as names(name)",
+        [distinct],
+    )
+    return {name: key for name, key in rows if key}
+
+
+def _name_matches(searched: str, candidate: str | None, name_keys: dict[str, str]) -> bool:
+    """Compare the plain names and the name keys with Jaro-Winkler; the higher score counts.
+
+    The plain reading is kept because the old-spelling map can hurt a typo (PRIYOEO contains OE).
+    """
+    if not candidate:
         return False
-    similarity = JaroWinkler.normalized_similarity(normalised_name, normalise_name(candidate))
-    return similarity >= NAME_SIMILARITY_MIN
+    similarities = [0.0]
+    searched_plain, candidate_plain = normalise_name(searched), normalise_name(candidate)
+    if searched_plain and candidate_plain:
+        similarities.append(JaroWinkler.normalized_similarity(searched_plain, candidate_plain))
+    searched_key, candidate_key = name_keys.get(searched), name_keys.get(candidate)
+    if searched_key and candidate_key:
+        similarities.append(JaroWinkler.normalized_similarity(searched_key, candidate_key))
+    return max(similarities) >= NAME_SIMILARITY_MIN
 
 
 def _build_answer(
@@ -325,6 +352,8 @@ def _build_answer(
     answer.run = _published_run(con, tables)
     if not person_ids:
         return answer
+
+    answer.programmes_not_in_run = _programmes_not_in_run(con, tables)
 
     record_ids = _record_ids_of_persons(con, person_ids)
     answer.records = _source_records(con, tables, record_ids)
@@ -364,7 +393,20 @@ def _source_records(
                 }
             ]
         records += [_with_record_id_parts(SourceRecord(**row), record_id) for row in rows]
+        if records[-1].source_kind == "deaths":
+            records[-1] = dataclasses.replace(
+                records[-1], death_date=_death_date(con, tables, record_id)
+            )
     return records
+
+
+def _death_date(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], record_id: str
+) -> dt.date | None:
+    if "death_date" not in tables.get("stg_deaths", set()):
+        return None
+    rows = _select(con, tables, "stg_deaths", ["death_date"], "record_id = ?", [record_id])
+    return rows[0]["death_date"] if rows else None
 
 
 def _with_record_id_parts(record: SourceRecord, record_id: str) -> SourceRecord:
@@ -679,6 +721,27 @@ def _rule_caveats(
         reason = row["limitation_reason"] if row["is_evaluated"] else row["not_evaluated_reason"]
         caveats.append(RuleCaveat(code, bool(row["is_evaluated"]), inputs, reason))
     return caveats
+
+
+def _programmes_not_in_run(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]]
+) -> list[str]:
+    """Return the programmes whose roster was absent from the run (or had no data rows), as
+    rule_status.missing_inputs records them.
+
+    NOTE: only rules that read a roster record its absence. When the register is absent too,
+    no rule records a missing BPNT roster unless the PKH roster is missing as well, so BPNT is
+    then not listed.
+    """
+    rows = _select(con, tables, "rule_status", ["missing_inputs"], "missing_inputs is not null", [])
+    absent = {
+        entry.strip() for row in rows for entry in (row["missing_inputs"] or "").split(",")
+    }
+    return [
+        programme
+        for kind, programme in PROGRAMME_SOURCE_KINDS.items()
+        if f"stg_{kind}" in absent
+    ]
 
 
 def _rule_number(code: str) -> int:

@@ -15,6 +15,9 @@ class SourceRecord:
     source_sheet: str | None
     source_row: int | None
     name: str | None
+    # Date of death of a death-register record (source kind `deaths`); None for other records
+    # and for an audit database that lacks stg_deaths.
+    death_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,9 @@ class DeskAnswer:
     # Roster rows received in the audited period, and the other roster rows.
     programmes: list[Programme] = field(default_factory=list)
     programmes_not_received: list[Programme] = field(default_factory=list)
+    # Programmes (PKH, BPNT, PBI) whose roster the run lacked, so whether they are received is
+    # unknown.
+    programmes_not_in_run: list[str] = field(default_factory=list)
     # Label of the audited period, such as 2026-T4; None when the audit database lacks it.
     audit_period: str | None = None
     findings: list[Finding] = field(default_factory=list)
@@ -133,8 +139,10 @@ class DeskAnswer:
     caveats: list[RuleCaveat] = field(default_factory=list)
     # None when the audit database records no run.
     run: PublishedRun | None = None
-    # The name typed at the desk for a lookup by name, birth date and desa.
+    # The name, birth date and desa typed at the desk for a lookup by name, birth date and desa.
     searched_name: str | None = None
+    searched_birth_date: dt.date | None = None
+    searched_desa: str | None = None
 
     @property
     def run_id(self) -> str | None:

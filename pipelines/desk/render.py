@@ -13,6 +13,7 @@ from pipelines.desk.models import DeskAnswer, Finding, Programme, PublishedRun, 
 from pipelines.i18n import _
 from pipelines.ingest.sources import KIND_LABELS
 from pipelines.publish import formatting
+from pipelines.publish.columns import PROGRAMME_SOURCE_KINDS
 from pipelines.publish.formatting import using_language
 from pipelines.publish.regions import load_regions
 from pipelines.publish.rule_texts import programme_label, rule_title, severity_title
@@ -27,6 +28,7 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
             return _not_found(answer)
         parts: list[RenderableType] = [
             _identity_panel(answer),
+            *(Text(line, style="bold red") for line in death_lines(answer)),
             _members_table(answer),
             _programmes_table(answer),
             *_not_received_table(answer),
@@ -76,7 +78,12 @@ def render_answers(
     names `run`, the run searched (see `published_run`)."""
     if not answers:
         return render_answer(DeskAnswer(query=query, found=False, run=run), language)
-    return Group(*(render_answer(answer, language) for answer in answers))
+    parts = [render_answer(answer, language) for answer in answers]
+    if len(answers) > 1:
+        with using_language(language):
+            notice = _("{count} people match; confirm with the NIK.").format(count=len(answers))
+        parts.insert(0, Text(notice, style="bold yellow"))
+    return Group(*parts)
 
 
 def _run_text(run: PublishedRun | None) -> str:
@@ -131,7 +138,34 @@ def _identity_panel(answer: DeskAnswer) -> RenderableType:
     ]
     for label, value in rows:
         grid.add_row(label, value)
-    return Panel(fit_columns(grid), title=_("Desk lookup") + f": {answer.query}", border_style="blue")
+    title = _("Desk lookup") + f": {_query_text(answer)}"
+    return Panel(fit_columns(grid), title=title, border_style="blue")
+
+
+def _query_text(answer: DeskAnswer) -> str:
+    """Return what was searched, with a searched birth date in the desk's date format."""
+    if answer.searched_name is None or answer.searched_birth_date is None:
+        return answer.query
+    birth_date = formatting.date(answer.searched_birth_date)
+    return f"{answer.searched_name} / {birth_date} / {answer.searched_desa or '-'}"
+
+
+def death_lines(answer: DeskAnswer) -> list[str]:
+    """Return one line per death-register record linked to the person, with the date of death
+    and the file and row, in the current language."""
+    lines = []
+    for record in answer.records:
+        if record.source_kind != "deaths":
+            continue
+        source = _source_text(record.source_file or record.source_sheet, record.source_row)
+        if record.death_date is None:
+            line = _("Recorded as deceased ({source}).").format(source=source)
+        else:
+            line = _("Recorded as deceased on {date} ({source}).").format(
+                date=formatting.date(record.death_date), source=source
+            )
+        lines.append(line)
+    return lines
 
 
 def _members_table(answer: DeskAnswer) -> RenderableType:
@@ -156,10 +190,8 @@ def _members_table(answer: DeskAnswer) -> RenderableType:
 def _programmes_table(answer: DeskAnswer) -> RenderableType:
     if answer.audit_period:
         title = _("Programmes received in {period}").format(period=answer.audit_period)
-        empty = _("None of PKH, BPNT or PBI in {period}.").format(period=answer.audit_period)
     else:
         title = _("Programmes received")
-        empty = _("None of PKH, BPNT or PBI in this run.")
     table = Table(title=title, title_justify="left", expand=True)
     for header in (_("Programme"), _("Received by"), _("Period"), _("Source")):
         table.add_column(header)
@@ -171,8 +203,38 @@ def _programmes_table(answer: DeskAnswer) -> RenderableType:
             _source_text(programme.source, programme.source_row),
         )
     if not answer.programmes:
-        table.add_row(empty, "", "", "")
+        empty = _none_received_text(answer)
+        if empty:
+            table.add_row(empty, "", "", "")
+    for programme in answer.programmes_not_in_run:
+        kind = next(k for k, p in PROGRAMME_SOURCE_KINDS.items() if p == programme)
+        unknown = _("status unknown: this run had no {input}").format(
+            input=_input_name(f"stg_{kind}")
+        )
+        table.add_row(programme, Text(unknown, style="yellow"), "-", "-")
     return fit_columns(table)
+
+
+def _none_received_text(answer: DeskAnswer) -> str | None:
+    """Return the line for a person who receives none of the programmes whose roster was in
+    the run, or None when the run had no roster at all."""
+    known = [p for p in PROGRAMME_SOURCE_KINDS.values() if p not in answer.programmes_not_in_run]
+    if not answer.programmes_not_in_run:
+        if answer.audit_period:
+            return _("None of PKH, BPNT or PBI in {period}.").format(period=answer.audit_period)
+        return _("None of PKH, BPNT or PBI in this run.")
+    if not known:
+        return None
+    # At least one roster is missing, so one or two programmes are known.
+    if len(known) == 1:
+        programmes = known[0]
+    else:
+        programmes = _("{first} or {second}").format(first=known[0], second=known[1])
+    if answer.audit_period:
+        return _("Receives no {programmes} in {period}.").format(
+            programmes=programmes, period=answer.audit_period
+        )
+    return _("Receives no {programmes} in this run.").format(programmes=programmes)
 
 
 def _not_received_table(answer: DeskAnswer) -> list[RenderableType]:

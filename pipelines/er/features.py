@@ -140,6 +140,15 @@ def name_macros_sql() -> list[str]:
     ]
 
 
+def name_key_sql(column: str) -> str:
+    """Return the SQL of the name key of `column`, as the `name_key` feature of the linker
+    settings computes it: the normalised name tokens joined by spaces, NULL for no name.
+
+    The connection needs the macros of `name_macros_sql()`.
+    """
+    return _join_tokens(_name_tokens(column))
+
+
 def _tokens_or_null(column: str, expression: str) -> str:
     return f"case when {column} is null or len({column}) = 0 then null else {expression} end"
 
