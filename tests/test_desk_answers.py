@@ -237,3 +237,23 @@ def test_render_all_rosters_in_run(all_rosters_db):
     assert answer.programmes_not_in_run == []
     assert "None of PKH, BPNT or PBI in 2026-T4." in text
     assert "status unknown" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "register"),
+    [("id", "tidak diketahui: run ini tanpa register DTSEN"),
+     ("en", "unknown: this run had no DTSEN register")],
+)
+def test_render_register_unknown_without_register(audit_db, tmp_path, language, register):
+    with using_language(language):
+        text = _render(render_answer(lookup_nik(audit_db, HAKIM), language))
+    assert register not in text
+
+    database = tmp_path / "audit.duckdb"
+    shutil.copy(audit_db, database)
+    with duckdb.connect(str(database)) as con:
+        con.execute("drop table stg_register")
+    with using_language(language):
+        text = _render(render_answer(lookup_nik(database, HAKIM), language))
+
+    assert register in text

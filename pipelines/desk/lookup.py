@@ -350,6 +350,7 @@ def _build_answer(
 ) -> DeskAnswer:
     answer = DeskAnswer(query=query, found=bool(person_ids), nik=nik, person_ids=person_ids)
     answer.run = _published_run(con, tables)
+    answer.register_in_run = "stg_register" in tables
     if not person_ids:
         return answer
 

@@ -119,6 +119,8 @@ class DeskAnswer:
     desa_code: str | None = None
     address: str | None = None
     is_in_register: bool = False
+    # False when the run had no DTSEN register, so whether the person is in it is unknown.
+    register_in_run: bool = True
     is_padan_dukcapil: bool | None = None
     family_id: str | None = None
     no_kk: str | None = None

@@ -130,10 +130,10 @@ def _identity_panel(answer: DeskAnswer) -> RenderableType:
         (_("Desa/Kelurahan"), regions.desa_name(answer.desa_code)),
         (_("Kecamatan"), regions.kecamatan_name(answer.kecamatan_code)),
         (_("Address"), answer.address or "-"),
-        (_("In DTSEN register"), _yes_no(answer.is_in_register)),
+        (_("In DTSEN register"), _register_text(answer)),
         (_("Padan Dukcapil"), _yes_no(answer.is_padan_dukcapil)),
         (_("No KK"), answer.no_kk or "-"),
-        (_("Desil"), str(answer.desil) if answer.desil is not None else _("no desil")),
+        (_("Desil"), _desil_text(answer)),
         (_("DTSEN snapshot date"), formatting.date(answer.snapshot_date)),
     ]
     for label, value in rows:
@@ -387,6 +387,18 @@ def _source_text(source: str | None, row: int | None) -> str:
     if row is not None:
         parts.append(_("row") + f" {row}")
     return ", ".join(parts) or "-"
+
+
+def _register_text(answer: DeskAnswer) -> str:
+    if not answer.register_in_run:
+        return _("unknown: this run had no DTSEN register")
+    return _yes_no(answer.is_in_register)
+
+
+def _desil_text(answer: DeskAnswer) -> str:
+    if answer.desil is not None:
+        return str(answer.desil)
+    return _("no desil") if answer.register_in_run else "-"
 
 
 def _yes_no(value: bool | None) -> str:
