@@ -225,3 +225,44 @@ def test_register_multiline_address_loads(con, tmp_path):
     count = _ingest(con, tmp_path, "register", "dtsen.csv", REGISTER_HEADER, lines)
 
     assert (count.rows_read, count.rows_loaded, count.rows_quarantined) == (6, 6, 0)
+
+
+def test_complaint_stray_quote_shifts_fields(con, tmp_path):
+    # The quote inside the quoted description closes it early, so the separator after it
+    # starts a new field.
+    lines = _data_lines(COMPLAINTS_ROW, 3)
+    lines[1] = lines[1].replace(
+        "Mohon diusulkan sebagai penerima bantuan",
+        '"Mohon "diusulkan" sebagai penerima; keluarga tidak mampu"',
+    )
+
+    count = _ingest(con, tmp_path, "complaints", "pengaduan.csv", COMPLAINTS_HEADER, lines)
+
+    assert (count.rows_read, count.rows_loaded, count.lines_joined) == (3, 2, 0)
+    details = con.sql("select source_row, reason_code, reason_detail from quarantine").fetchall()
+    assert details == [(3, "unparseable_row", (
+        "pengaduan.csv row 3: the row has 14 fields but the header has 13. A value contains a "
+        "double quote (\"), so a stray quote probably shifted the fields. Remove that quote, or "
+        "write it twice (\"\") inside a quoted value, and export the file again."
+    ))]
+
+
+def test_complaint_stray_quote_missing_fields_indonesian(con, tmp_path):
+    # The stray quote before the name opens a value that the quote of the description closes,
+    # so the fields between them become one.
+    set_language("id")
+    lines = _data_lines(COMPLAINTS_ROW, 3)
+    lines[1] = lines[1].replace(";WARGA 2;", ';"WARGA 2;').replace(
+        "Mohon diusulkan sebagai penerima bantuan", '"Mohon diusulkan sebagai penerima bantuan"'
+    )
+
+    count = _ingest(con, tmp_path, "complaints", "pengaduan.csv", COMPLAINTS_HEADER, lines)
+
+    assert (count.rows_read, count.rows_quarantined, count.lines_joined) == (3, 1, 0)
+    details = con.sql("select reason_detail from quarantine").fetchall()
+    assert details == [(
+        "pengaduan.csv baris 3: baris ini berisi 7 kolom, padahal judul kolom ada 13. Ada nilai "
+        "yang memuat tanda kutip ganda (\"), jadi kemungkinan tanda kutip yang tersasar menggeser "
+        "kolom. Hapus tanda kutip itu, atau tulis dua kali (\"\") di dalam nilai yang diapit "
+        "tanda kutip, lalu ekspor ulang berkas.",
+    )]
