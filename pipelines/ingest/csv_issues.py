@@ -35,9 +35,13 @@ class RowContext:
 
 
 def width_issue(context: RowContext, row: int, found: int, expected: int,
-                lines: tuple[int, int] | None = None) -> str:
+                lines: tuple[int, int] | None = None, has_quote: bool = False) -> str:
     """Explain, in the current language, why a CSV row does not split into the header's
-    `expected` columns, and what to do about it."""
+    `expected` columns, and what to do about it.
+
+    `has_quote` tells that a parsed value still contains a double quote. The csv readers keep a
+    quote that cannot open or close a value as text, so such a quote is the likely stray one.
+    """
     where = _("{file} row {row}").format(file=context.file, row=row)
     if lines is not None and lines[1] > lines[0]:
         return _(
@@ -45,6 +49,13 @@ def width_issue(context: RowContext, row: int, found: int, expected: int,
             "{last}, so those lines were read as one row with {found} fields instead of "
             "{expected}. Remove or close the stray quote and export the file again."
         ).format(where=where, first=lines[0], last=lines[1], found=found, expected=expected)
+    if has_quote:
+        return _(
+            "{where}: the row has {found} fields but the header has {expected}. A value "
+            "contains a double quote (\"), so a stray quote probably shifted the fields. Remove "
+            "that quote, or write it twice (\"\") inside a quoted value, and export the file "
+            "again."
+        ).format(where=where, found=found, expected=expected)
     if found > expected:
         return _(
             "{where}: the row has {found} fields but the header has {expected}. A value "

@@ -329,7 +329,7 @@ def _load_sheet(con, plan: _SheetPlan, kind: str, spec: SourceSpec, source_file:
                           frozenset(plan.mapping.canonical_by_position))
 
     context = _ClassifyContext(kind, source_file, sheet.sheet, run_id, file_number,
-                               plan.header_index, headers, plan.mapping, spec)
+                               plan.header_index, headers, plan.mapping, spec, sheet.delimiter)
     rows_read = _fill_classified(con, sheet, context, width, ids)
     joined = joined_rows(con, len(headers)) if sheet.delimiter else []
     _warn_joined_rows(source_file, joined)
@@ -473,6 +473,8 @@ class _ClassifyContext:
     headers: list[str]
     mapping: HeaderMapping | None
     spec: SourceSpec
+    # CSV field separator; empty for an Excel sheet.
+    delimiter: str = ""
 
 
 def _sql_text(value: str) -> str:
@@ -492,13 +494,51 @@ def _json_keys(headers: list[str]) -> list[str]:
 
 _INVISIBLE = r"[\s\x{00A0}\x{200B}-\x{200D}\x{2060}\x{FEFF}\x1f]"
 _TOTALS = r"(^|\x1f)\s*(SUB\s*)?(JUMLAH|TOTAL|GRAND\s*TOTAL|REKAP)\b"
-_JOINED_RECORD = r"[\r\n][\s\x22'']*[0-9]{16}"
+_NIK_AFTER_BREAK = r"[\r\n][\s\x22'']*[0-9]{16}"
 
 
 def _cell_matches(position: int | None, pattern: str) -> str:
     if position is None:
         return "false"
     return f"regexp_matches(coalesce(c{position}, ''), '{pattern}')"
+
+
+def _separator_count_sql(text: str, delimiter: str) -> str:
+    return f"(length({text}) - length(replace({text}, {_sql_text(delimiter)}, '')))"
+
+
+def _swallowed_records_sql(position: int, width: int, delimiter: str) -> str:
+    """Return a condition that is true when CSV cell `position` contains lines of other records.
+
+    A stray double quote that opens the value in column k of one line and is closed in column k
+    of a later line leaves a row of the header's `width`, so it loads unless caught here. Its
+    value contains the rest of the first line (width - 1 - k separators), every line in between
+    (width - 1 separators each, blank lines aside) and the start of the last line (k
+    separators). Legitimate text over several lines, such as a complaint's description, seldom
+    has that many separators on each of its lines.
+    """
+    lines = f"string_split_regex(coalesce(c{position}, ''), '{_LINE_BREAK}')"
+    first = _separator_count_sql(f"{lines}[1]", delimiter)
+    last = _separator_count_sql(f"{lines}[-1]", delimiter)
+    short_middle = (
+        f"list_filter({lines}[2:-2], lambda line: trim(line) <> '' "
+        f"and {_separator_count_sql('line', delimiter)} < {width - 1})"
+    )
+    return (
+        f"(len({lines}) > 1 and {first} >= {width - 1 - position} and {last} >= {position} "
+        f"and len({short_middle}) = 0)"
+    )
+
+
+def _record_shaped_sql(ctx: _ClassifyContext) -> str:
+    """Return a condition that is true when a CSV cell contains lines of other records (never
+    for an Excel sheet, whose cells have no separators)."""
+    if not ctx.delimiter:
+        return "false"
+    width = len(ctx.headers)
+    return "(" + " or ".join(
+        _swallowed_records_sql(position, width, ctx.delimiter) for position in range(width)
+    ) + ")"
 
 
 def _reason_sql(ctx: _ClassifyContext) -> str:
@@ -522,10 +562,11 @@ def _reason_sql(ctx: _ClassifyContext) -> str:
     needed = max(MIN_HEADER_SCORE, (len(ctx.mapping.canonical_by_position) + 1) // 2)
     # The second branch lets ordinary data rows (a long NIK and a name below the header) skip
     # the costlier checks: none of the later reasons can apply to them.
-    # A line break followed by a NIK inside a value: a stray double quote opened a value and
-    # a later one closed it, so whole records became part of one cell.
+    # A value with a line break followed by a NIK, or with the lines of whole records: a stray
+    # double quote opened a value and a later one closed it, so records became part of a cell.
     joined_records = (
-        f"(contains({joined}, chr(10)) and regexp_matches({joined}, '{_JOINED_RECORD}'))"
+        f"((contains({joined}, chr(10)) or contains({joined}, chr(13))) "
+        f"and (regexp_matches({joined}, '{_NIK_AFTER_BREAK}') or {_record_shaped_sql(ctx)}))"
     )
     return f"""case
         when parse_issue is not null then issue_code
@@ -548,20 +589,30 @@ def _detail_sql(ctx: _ClassifyContext) -> str:
         "totals_row": _("totals row (JUMLAH/TOTAL) without a NIK"),
         "no_identity": _("no NIK and no name"),
         "sheet_without_header": _("the sheet has no header row with known columns"),
-        "joined_lines": _(
-            "a value holds a line break followed by a 16-digit number: a stray double quote "
-            "probably joined several lines of the file into this row. Remove the stray quote "
-            "and export the file again."
-        ),
     }
-    branches = "\n".join(
+    branches = [
         f"        when {_sql_text(code)} then {_sql_text(text)}" for code, text in details.items()
+    ]
+    record_lines = _(
+        "a value spans several lines of the file, and they contain the separators of whole "
+        "records: a stray double quote probably joined those lines into this row. Remove the "
+        "stray quote and export the file again."
     )
+    nik_after_break = _(
+        "a value holds a line break followed by a 16-digit number: a stray double quote "
+        "probably joined several lines of the file into this row. Remove the stray quote "
+        "and export the file again."
+    )
+    branches.append(
+        f"        when 'joined_lines' then case when {_record_shaped_sql(ctx)} "
+        f"then {_sql_text(record_lines)} else {_sql_text(nik_after_break)} end"
+    )
+    branch_sql = "\n".join(branches)
     # The readers write the whole reason of a row they flag, in the run's language.
     return f"""case
         when parse_issue is not null then parse_issue
         else case reason_code
-{branches}
+{branch_sql}
         end
     end"""
 

@@ -348,7 +348,8 @@ class _BatchBuilder:
             extra = cells[self.width:]
             if any(c.strip() for c in extra) or len(cells) < self.width:
                 # The loader warns about a row joined from several lines.
-                issue = width_issue(self.context, row_number, len(cells), self.width, lines)
+                issue = width_issue(self.context, row_number, len(cells), self.width, lines,
+                                    has_quote=any('"' in c for c in cells))
         padded = cells[: self.width] + [""] * (self.width - len(cells))
         if issue:
             # Keep every field so the quarantine shows the whole row.
