@@ -208,7 +208,7 @@ def test_lookup_lists_programme_not_in_run(audit_db):
     ("language", "none_received", "unknown"),
     [
         ("id", "Tidak menerima PKH maupun BPNT pada 2026-T4.",
-         "status tidak diketahui: run ini tanpa Daftar peserta PBI JKN"),
+         "status tidak diketahui: run ini tanpa daftar peserta PBI JKN"),
         ("en", "Receives no PKH or BPNT in 2026-T4.",
          "status unknown: this run had no PBI JKN roster"),
     ],

@@ -193,7 +193,7 @@ def test_header_only_register_not_evaluated(tmp_path):
 
     evaluated, reason = _status(con, "NOT_IN_REGISTER")
     assert evaluated is False
-    assert reason == "tidak ada baris data di Register DTSEN (atau DTKS) (stg_register)"
+    assert reason == "tidak ada baris data di register DTSEN (atau DTKS) (stg_register)"
     assert _findings(con, "NOT_IN_REGISTER") == []
 
 

@@ -233,9 +233,14 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "vehicles": ("plate", "name"),
 }
 
-def kind_label(kind: str) -> str:
-    """Return the translated description of a source kind, or the kind itself when unknown."""
-    return _(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+def kind_label(kind: str, sentence_start: bool = False) -> str:
+    """Return the translated description of a source kind, or the kind itself when unknown.
+
+    Descriptions start in lower case, as they read inside a sentence. `sentence_start`
+    capitalises the first letter for a table cell or the start of a message.
+    """
+    label = _(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+    return label[:1].upper() + label[1:] if sentence_start else label
 
 
 def header_key(header: str) -> str:
