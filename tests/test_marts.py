@@ -442,3 +442,17 @@ def test_findings_diff_rows_without_kpm_id(con, tmp_path):
 
     assert [row[:2] for row in changed] == [("resolved", "DESIL_OUT_OF_RANGE")]
     assert persisting == 2
+
+
+def test_findings_diff_locates_resolved_nik_less_finding(con, tmp_path):
+    # SUNARDI's row (file row 3) is deleted in the second run.
+    diff_after(con, tmp_path, SHIFTED_ROWS, [SHIFTED_ROWS[0], SHIFTED_ROWS[2]])
+
+    resolved = con.execute(
+        "select nik, no_kk, source_row from findings_diff "
+        "where diff_status = 'resolved' and name = 'SUNARDI'"
+    ).fetchall()
+    assert resolved
+    assert {row[0] for row in resolved} == {None}
+    assert {row[1] for row in resolved} == {make_kk(5)}
+    assert {row[2] for row in resolved} == {3}

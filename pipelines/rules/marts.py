@@ -84,12 +84,16 @@ def _load_previous_findings(con: duckdb.DuckDBPyConnection, previous: Path | Non
         run_sql(con, "detach database if exists __rules_previous_db")
         run_sql(con, f"attach {_sql_literal(database)} as __rules_previous_db (read_only)")
     try:
-        evidence_id = "evidence_id" if _has_column(con, source, "evidence_id") else "null"
+        # Columns that older runs may lack are read as NULL.
+        optional = ", ".join(
+            f"{column if _has_column(con, source, column) else 'null'} as {column}"
+            for column in ("evidence_id", "no_kk", "source_file", "source_sheet", "source_row")
+        )
         run_sql(
             con,
             "insert into __rules_previous_findings by name "
             f"select finding_id, run_id, rule_code, severity, programme, period, person_id, "
-            f"nik, name, kecamatan_code, desa_code, evidence, {evidence_id} as evidence_id "
+            f"nik, name, kecamatan_code, desa_code, evidence, {optional} "
             f"from {source}",
         )
     finally:

@@ -1,6 +1,7 @@
 -- Findings of this run compared with the previous run's fct_findings by
 -- finding_id: new (only now), persisting (both) or resolved (only before).
--- Without a previous run every finding is new.
+-- Without a previous run every finding is new. No KK and the source file, sheet
+-- and row locate a resolved finding whose record has no NIK.
 with
 
 current_findings as (
@@ -35,6 +36,10 @@ compared as (
         coalesce(current_findings.desa_code, previous_findings.desa_code) as desa_code,
         coalesce(current_findings.evidence, previous_findings.evidence) as evidence,
         coalesce(current_findings.evidence_id, previous_findings.evidence_id) as evidence_id,
+        coalesce(current_findings.no_kk, previous_findings.no_kk) as no_kk,
+        coalesce(current_findings.source_file, previous_findings.source_file) as source_file,
+        coalesce(current_findings.source_sheet, previous_findings.source_sheet) as source_sheet,
+        coalesce(current_findings.source_row, previous_findings.source_row) as source_row,
         previous_findings.run_id as previous_run_id
     from current_findings
     full outer join previous_findings
