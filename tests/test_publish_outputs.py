@@ -116,9 +116,20 @@ def test_parquet_keeps_nik_text(published):
     assert rows[0][0] == ZERO_NIK
 
 
+# The hand-made rule_status has one rule not evaluated, so every sheet gets one notice row
+# under its title rows and the header rows (1-based) move down by one.
+LIST_HEADER = 4
+DESA_HEADER = 5
+
+
 def _column(sheet, header_row, header):
     headers = [cell.value for cell in sheet[header_row]]
     return headers.index(header) + 1
+
+
+def _first_cell(sheet, header_row, header):
+    """Return the cell under `header` in the first body row."""
+    return sheet.cell(row=header_row + 1, column=_column(sheet, header_row, header))
 
 
 def test_inclusion_xlsx_nik_and_kk_are_text(published):
@@ -126,9 +137,9 @@ def test_inclusion_xlsx_nik_and_kk_are_text(published):
 
     assert workbook.sheetnames == ["BPNT", "PBI", "PKH"]
     pbi = workbook["PBI"]
-    nik_cell = pbi.cell(row=4, column=_column(pbi, 3, "NIK"))
-    kk_cell = pbi.cell(row=4, column=_column(pbi, 3, "No KK"))
-    name_cell = pbi.cell(row=4, column=_column(pbi, 3, "Nama"))
+    nik_cell = _first_cell(pbi, LIST_HEADER, "NIK")
+    kk_cell = _first_cell(pbi, LIST_HEADER, "No KK")
+    name_cell = _first_cell(pbi, LIST_HEADER, "Nama")
     assert nik_cell.data_type == "s"
     assert nik_cell.value == ZERO_NIK
     assert nik_cell.number_format == "@"
@@ -142,7 +153,7 @@ def test_inclusion_xlsx_nik_and_kk_are_text(published):
 
 def test_inclusion_xlsx_amounts_are_numbers(published):
     sheet = openpyxl.load_workbook(published.marts_dir / "inclusion_errors.xlsx")["PKH"]
-    cell = sheet.cell(row=4, column=_column(sheet, 3, "Rupiah berisiko per tahun"))
+    cell = _first_cell(sheet, LIST_HEADER, "Rupiah berisiko per tahun")
 
     assert cell.value == 3_000_000
     assert cell.data_type == "n"
@@ -150,8 +161,8 @@ def test_inclusion_xlsx_amounts_are_numbers(published):
 
 def test_inclusion_xlsx_evidence_and_confidence(published):
     sheet = openpyxl.load_workbook(published.marts_dir / "inclusion_errors.xlsx")["PBI"]
-    evidence = sheet.cell(row=4, column=_column(sheet, 3, "Bukti"))
-    confidence = sheet.cell(row=4, column=_column(sheet, 3, "Tingkat keyakinan"))
+    evidence = _first_cell(sheet, LIST_HEADER, "Bukti")
+    confidence = _first_cell(sheet, LIST_HEADER, "Tingkat keyakinan")
 
     assert evidence.value == (
         "PBI_NOT_ELIGIBLE: -Peserta PBI berada di desil 6 DTSEN, di atas batas PBI desil 5"
@@ -177,7 +188,7 @@ def test_no_cell_is_a_formula(published):
 
 def test_exclusion_xlsx_head_nik_text(published):
     sheet = openpyxl.load_workbook(published.marts_dir / "exclusion_errors.xlsx")["PKH"]
-    cell = sheet.cell(row=4, column=_column(sheet, 3, "NIK kepala keluarga"))
+    cell = _first_cell(sheet, LIST_HEADER, "NIK kepala keluarga")
 
     assert cell.data_type == "s"
     assert cell.value == "3325010505600004"
@@ -198,33 +209,33 @@ def test_verification_sheet_layout(published):
     )
     assert workbook.sheetnames == ["Ringkasan", "Silurah"]
     sheet = workbook["Silurah"]
-    headers = [cell.value for cell in sheet[4]]
+    headers = [cell.value for cell in sheet[DESA_HEADER]]
 
-    assert sheet.freeze_panes == "A5"
-    assert sheet.auto_filter.ref == "A4:M5"
+    assert sheet.freeze_panes == "A6"
+    assert sheet.auto_filter.ref == "A5:M6"
     assert sheet.page_setup.orientation == "landscape"
-    assert sheet.print_title_rows == "$4:$4"
+    assert sheet.print_title_rows == "$5:$5"
     assert headers[-2:] == ["Hasil verifikasi lapangan", "Catatan"]
-    assert sheet.cell(row=5, column=2).value == BUDI
-    assert sheet.cell(row=6, column=2).value is None
-    assert sheet.cell(row=5, column=2).data_type == "s"
-    assert sheet.cell(row=5, column=6).value == "BPNT, PKH"
-    assert sheet.cell(row=5, column=3).value == KK_1
+    assert sheet.cell(row=DESA_HEADER + 1, column=2).value == BUDI
+    assert sheet.cell(row=DESA_HEADER + 2, column=2).value is None
+    assert sheet.cell(row=DESA_HEADER + 1, column=2).data_type == "s"
+    assert sheet.cell(row=DESA_HEADER + 1, column=6).value == "BPNT, PKH"
+    assert sheet.cell(row=DESA_HEADER + 1, column=3).value == KK_1
     assert sheet.column_dimensions["B"].width >= 18
-    assert sheet.cell(row=5, column=5).value == "DUSUN KRAJAN, RT 003/RW 001"
+    assert sheet.cell(row=DESA_HEADER + 1, column=5).value == "DUSUN KRAJAN, RT 003/RW 001"
     assert sheet.column_dimensions["G"].width >= 30
-    assert sheet.cell(row=5, column=12).fill.fgColor.rgb == "FFFFF2CC"
-    assert sheet.cell(row=5, column=13).fill.fgColor.rgb == "FFFFF2CC"
-    assert sheet.cell(row=5, column=13).alignment.wrap_text
-    assert sheet.cell(row=5, column=12).value is None
+    assert sheet.cell(row=DESA_HEADER + 1, column=12).fill.fgColor.rgb == "FFFFF2CC"
+    assert sheet.cell(row=DESA_HEADER + 1, column=13).fill.fgColor.rgb == "FFFFF2CC"
+    assert sheet.cell(row=DESA_HEADER + 1, column=13).alignment.wrap_text
+    assert sheet.cell(row=DESA_HEADER + 1, column=12).value is None
 
 
 def test_verification_sheet_evidence_per_programme(published):
     sheet = openpyxl.load_workbook(
         published.marts_dir / "verifikasi" / "verifikasi_332501_Wonotunggal.xlsx"
     )["Silurah"]
-    evidence = sheet.cell(row=5, column=_column(sheet, 4, "Bukti"))
-    confidence = sheet.cell(row=5, column=_column(sheet, 4, "Tingkat keyakinan"))
+    evidence = _first_cell(sheet, DESA_HEADER, "Bukti")
+    confidence = _first_cell(sheet, DESA_HEADER, "Tingkat keyakinan")
 
     # BUDI is on PKH and BPNT, each with its own finding: both texts, one per line, and the
     # lower confidence of the two.
@@ -246,14 +257,14 @@ def test_verification_result_validation(published):
     assert len(validations) == 1
     assert validations[0].type == "list"
     assert validations[0].formula1 == '"' + ",".join(FIELD_RESULTS) + '"'
-    assert str(validations[0].sqref) == "L5"
+    assert str(validations[0].sqref) == "L6"
 
 
 def test_verification_summary_lists_every_desa(published):
     sheet = openpyxl.load_workbook(
         published.marts_dir / "verifikasi" / "verifikasi_332501_Wonotunggal.xlsx"
     )["Ringkasan"]
-    rows = {row[0].value: row[2].value for row in sheet.iter_rows(min_row=5)}
+    rows = {row[0].value: row[2].value for row in sheet.iter_rows(min_row=DESA_HEADER + 1)}
 
     assert len(rows) == 15
     assert rows["Silurah"] == 1
@@ -268,14 +279,14 @@ def test_english_headers(tmp_path):
     desa_sheet = openpyxl.load_workbook(
         summary.marts_dir / "verifikasi" / "verifikasi_332501_Wonotunggal.xlsx"
     )["Silurah"]
-    desa_headers = [cell.value for cell in desa_sheet[4]]
+    desa_headers = [cell.value for cell in desa_sheet[DESA_HEADER]]
 
-    assert [cell.value for cell in sheet[3]][:4] == ["Programme", "NIK", "No KK", "Name"]
+    assert [cell.value for cell in sheet[LIST_HEADER]][:4] == ["Programme", "NIK", "No KK", "Name"]
     assert SITI not in [cell.value for cell in sheet["B"]]
-    assert sheet.cell(row=4, column=_column(sheet, 3, "Evidence")).value == (
+    assert _first_cell(sheet, LIST_HEADER, "Evidence").value == (
         "DESIL_OUT_OF_RANGE: DTSEN desil 7 is above the PKH threshold of desil 4"
     )
-    assert sheet.cell(row=4, column=_column(sheet, 3, "Confidence")).value == pytest.approx(0.97)
+    assert _first_cell(sheet, LIST_HEADER, "Confidence").value == pytest.approx(0.97)
     assert {"Evidence", "Confidence", "Source"} <= set(desa_headers)
     assert desa_headers[-2:] == ["Field result", "Notes"]
 
@@ -286,7 +297,7 @@ def test_verification_summary_links_sheets(published):
     )["Ringkasan"]
     linked = {
         row[0].value: row[3].hyperlink.location
-        for row in sheet.iter_rows(min_row=5)
+        for row in sheet.iter_rows(min_row=DESA_HEADER + 1)
         if row[3].value
     }
 

@@ -38,6 +38,7 @@ from pipelines.publish.formatting import using_language
 from pipelines.publish.marts import check_tables, existing_columns, select_sql
 from pipelines.publish.regions import Regions, load_regions
 from pipelines.publish.report import REPORT_FILE, ReportOptions, write_report
+from pipelines.publish.run_notices import rule_status_notices
 from pipelines.publish.sheets import prepare, source_types, with_region_names
 from pipelines.publish.verification import VERIFICATION_FOLDER, write_verification_workbooks
 from pipelines.publish.workbooks import (
@@ -266,8 +267,13 @@ def _copy_to_parquet(con: duckdb.DuckDBPyConnection, select: str, target: Path) 
 def write_workbooks(
     con: duckdb.DuckDBPyConnection, folder: Path, regions: Regions, run_id: str
 ) -> int:
-    """Write the two list workbooks and the verification workbooks; return the latter's count."""
+    """Write the two list workbooks and the verification workbooks; return the latter's count.
+
+    Every sheet names, under its title, the rules that this run did not evaluate or evaluated
+    with a limitation (see pipelines.publish.run_notices).
+    """
     stamp = _("Run") + f": {run_id}    " + _("Created") + f": {dt.date.today().isoformat()}"
+    notices = rule_status_notices(con)
     prepare(con, regions)
     inclusion = rows_to_check_sql(
         con, select_sql(con, "inclusion_errors", MART_TABLES["inclusion_errors"])
@@ -281,6 +287,7 @@ def write_workbooks(
         inclusion_columns(source_types(con, inclusion_rows)),
         inclusion_rows,
         order_by="kecamatan_code, desa_code, name, nik, person_id",
+        notices=notices,
     )
     exclusion = select_sql(con, "exclusion_errors", MART_TABLES["exclusion_errors"])
     write_list_workbook(
@@ -291,9 +298,10 @@ def write_workbooks(
         exclusion_columns(),
         with_region_names(exclusion),
         order_by="kecamatan_code, desa_code, desil, no_kk, family_id",
+        notices=notices,
     )
     paths = write_verification_workbooks(
-        con, inclusion, folder / VERIFICATION_FOLDER, regions, run_id
+        con, inclusion, folder / VERIFICATION_FOLDER, regions, run_id, notices
     )
     return len(paths)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -36,6 +37,8 @@ from pipelines.sqlrun import query_rows, run_sql
 
 logger = logging.getLogger(__name__)
 
+# The header row of a sheet without notices: the title, subtitle and instruction rows come
+# first. Each notice line adds a row before the instruction and moves the header down.
 HEADER_ROW = 3
 VERIFICATION_FOLDER = "verifikasi"
 MERGED_TABLE = "xlsx_verification_rows"
@@ -73,12 +76,18 @@ def summary_columns() -> list[Column]:
 
 
 def write_verification_workbooks(
-    con: duckdb.DuckDBPyConnection, source_sql: str, folder: Path, regions: Regions, run_id: str
+    con: duckdb.DuckDBPyConnection,
+    source_sql: str,
+    folder: Path,
+    regions: Regions,
+    run_id: str,
+    notices: Sequence[str] = (),
 ) -> list[Path]:
     """Write one workbook per kecamatan that has rows in `source_sql`; return the paths written.
 
     `source_sql` returns inclusion rows (see inclusion_errors in pipelines.publish.columns).
-    The connection must be prepared with pipelines.publish.sheets.prepare.
+    The connection must be prepared with pipelines.publish.sheets.prepare. Every sheet shows
+    the lines of `notices` under its title and subtitle.
     """
     folder.mkdir(parents=True, exist_ok=True)
     merge_person_rows(con, source_sql)
@@ -91,7 +100,9 @@ def write_verification_workbooks(
     paths = []
     for kecamatan_code in sorted(counts):
         path = folder / _workbook_name(kecamatan_code, regions)
-        _write_kecamatan(con, path, kecamatan_code, counts[kecamatan_code], regions, run_id)
+        _write_kecamatan(
+            con, path, kecamatan_code, counts[kecamatan_code], regions, run_id, notices
+        )
         paths.append(path)
     for table in (MERGED_TABLE, SHEETS_TABLE, SUMMARY_TABLE):
         run_sql(con, f"drop table if exists {table}")
@@ -171,7 +182,9 @@ def _write_kecamatan(
     by_desa: dict[str, int],
     regions: Regions,
     run_id: str,
+    notices: Sequence[str],
 ) -> None:
+    header_row = HEADER_ROW + len(notices)
     desa_codes = sorted(by_desa, key=lambda code: (regions.desa_name(code), code))
     names = sheet_names(
         [_("Summary")] + [_desa_label(code, regions) for code in desa_codes], fallback="Desa"
@@ -184,36 +197,39 @@ def _write_kecamatan(
         con,
         summary_columns(),
         f"select *, 0 as sheet_no, position as row_no from {SUMMARY_TABLE}",
-        HEADER_ROW + 2,
+        header_row + 2,
     )
     desa = sheet_body(
         con,
         columns,
         f"select rows.*, sheets.sheet_no from {MERGED_TABLE} as rows "
         f"join {SHEETS_TABLE} as sheets using (kecamatan_key, desa_key)",
-        HEADER_ROW + 2,
+        header_row + 2,
     )
 
-    plans = [_summary_plan(names[0], kecamatan_code, summary_rows, summary, regions, run_id)]
+    summary_titles = _summary_titles(kecamatan_code, regions, run_id, notices)
+    plans = [_summary_plan(names[0], summary_titles, summary_rows, summary)]
     for sheet_no, (name, desa_code) in enumerate(zip(names[1:], desa_codes, strict=True), 1):
         layout = SheetLayout(
             name=name,
-            header_row=HEADER_ROW,
-            last_row=HEADER_ROW + desa.rows[sheet_no],
+            header_row=header_row,
+            last_row=header_row + desa.rows[sheet_no],
             last_col=len(columns) - 1,
             widths=desa.widths[sheet_no],
-            validation=_result_validation(len(columns) - 2, HEADER_ROW + desa.rows[sheet_no]),
+            validation=_result_validation(
+                len(columns) - 2, header_row + 1, header_row + desa.rows[sheet_no]
+            ),
         )
-        titles = _desa_titles(kecamatan_code, desa_code, regions, run_id)
+        titles = _desa_titles(kecamatan_code, desa_code, regions, run_id, notices)
         headers = [column.header for column in columns]
         plans.append(SheetPlan(layout, titles, headers, Style.HEADER))
     write_workbook(con, path, plans, f"({summary.sql}) union all ({desa.sql})")
 
 
 def _desa_titles(
-    kecamatan_code: str, desa_code: str, regions: Regions, run_id: str
+    kecamatan_code: str, desa_code: str, regions: Regions, run_id: str, notices: Sequence[str]
 ) -> list[tuple[str, int]]:
-    """Return the title, subtitle and instruction rows of a desa sheet."""
+    """Return the title, subtitle, notice and instruction rows of a desa sheet."""
     title = (
         _("Field verification list")
         + f" - {_desa_label(desa_code, regions)}, "
@@ -224,6 +240,7 @@ def _desa_titles(
     return [
         (title, Style.TITLE),
         (subtitle, Style.SUBTITLE),
+        *((notice, Style.NOTICE) for notice in notices),
         (_("Fill in the field result from the list and add notes."), Style.SUBTITLE),
     ]
 
@@ -285,16 +302,34 @@ def _store_sheets(
         )
 
 
+def _summary_titles(
+    kecamatan_code: str, regions: Regions, run_id: str, notices: Sequence[str]
+) -> list[tuple[str, int]]:
+    """Return the title, run, notice and instruction rows of the summary sheet."""
+    title = (
+        _("Field verification")
+        + " - "
+        + _("Kecamatan")
+        + f" {regions.kecamatan_name(kecamatan_code)}"
+    )
+    return [
+        (title, Style.TITLE),
+        (_("Run") + f": {run_id}", Style.SUBTITLE),
+        *((notice, Style.NOTICE) for notice in notices),
+        (_("One sheet per desa with recipients to check."), Style.SUBTITLE),
+    ]
+
+
 def _summary_plan(
     name: str,
-    kecamatan_code: str,
+    titles: list[tuple[str, int]],
     rows: list[tuple[str, str, int, str]],
     body: SheetBody,
-    regions: Regions,
-    run_id: str,
 ) -> SheetPlan:
+    """Plan the summary sheet, whose header row follows the rows of `titles`."""
     columns = summary_columns()
-    first_row = HEADER_ROW + 1
+    header_row = len(titles)
+    first_row = header_row + 1
     # Each sheet name in the summary links to that sheet (a hyperlink, no formula involved).
     links = {
         cell_ref(first_row + offset, len(columns) - 1): sheet
@@ -303,31 +338,20 @@ def _summary_plan(
     }
     layout = SheetLayout(
         name=name,
-        header_row=HEADER_ROW,
-        last_row=HEADER_ROW + len(rows),
+        header_row=header_row,
+        last_row=header_row + len(rows),
         last_col=len(columns) - 1,
         widths=body.default_widths,
         links=links,
     )
-    title = (
-        _("Field verification")
-        + " - "
-        + _("Kecamatan")
-        + f" {regions.kecamatan_name(kecamatan_code)}"
-    )
-    titles = [
-        (title, Style.TITLE),
-        (_("Run") + f": {run_id}", Style.SUBTITLE),
-        (_("One sheet per desa with recipients to check."), Style.SUBTITLE),
-    ]
     headers = [column.header for column in columns]
     return SheetPlan(layout, titles, headers, Style.HEADER)
 
 
-def _result_validation(col: int, last_row: int) -> DataValidation:
+def _result_validation(col: int, first_row: int, last_row: int) -> DataValidation:
     return DataValidation(
         col=col,
-        first_row=HEADER_ROW + 1,
+        first_row=first_row,
         last_row=last_row,
         values=FIELD_RESULTS,
         input_title=_("Field result"),

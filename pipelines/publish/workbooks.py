@@ -28,7 +28,8 @@ from pipelines.sqlrun import query_rows
 
 logger = logging.getLogger(__name__)
 
-HEADER_ROW = 2
+# The title and subtitle rows. The notice rows and then the header row follow them.
+TITLE_ROWS = 2
 # Excel sheets hold 1,048,576 rows; this leaves room for the title and header rows.
 MAX_ROWS_PER_SHEET = 1_000_000
 
@@ -95,14 +96,17 @@ def write_list_workbook(
     source_sql: str,
     order_by: str,
     max_rows_per_sheet: int = MAX_ROWS_PER_SHEET,
+    notices: Sequence[str] = (),
 ) -> int:
     """Write one sheet per programme of `source_sql`'s rows; return the sheets written.
 
     `source_sql` must have a `programme` column; rows are ordered by programme, then by
     `order_by` (a SQL order-by list). A programme with more rows than `max_rows_per_sheet`
     continues on sheets named `PBI (2)`, `PBI (3)` and so on. Without rows the workbook gets
-    one sheet named "none" with the header only.
+    one sheet named "none" with the header only. Each line of `notices` gets a row under the
+    title and subtitle, and the header row moves down by as many rows.
     """
+    header_row = TITLE_ROWS + len(notices)
     numbered = (
         "select *, dense_rank() over (order by programme) as group_no, "
         f"row_number() over (partition by programme order by {order_by}) as group_row "
@@ -123,7 +127,7 @@ def write_list_workbook(
         f"select *, {first_sheet or [0]}[group_no] + (group_row - 1) // {max_rows_per_sheet} "
         f"as sheet_no, (group_row - 1) % {max_rows_per_sheet} + 1 as row_no from ({numbered})"
     )
-    body = sheet_body(con, columns, sheet_numbered, HEADER_ROW + 2)
+    body = sheet_body(con, columns, sheet_numbered, header_row + 2)
     if not sheets:
         sheets = [_("none")]
     names = sheet_names(sheets)
@@ -133,12 +137,13 @@ def write_list_workbook(
     for sheet_no, (name, programme) in enumerate(zip(names, sheets, strict=True)):
         layout = SheetLayout(
             name=name,
-            header_row=HEADER_ROW,
-            last_row=HEADER_ROW + body.rows.get(sheet_no, 0),
+            header_row=header_row,
+            last_row=header_row + body.rows.get(sheet_no, 0),
             last_col=len(columns) - 1,
             widths=body.widths.get(sheet_no, body.default_widths),
         )
         titles = [(f"{title} - {programme}", Style.TITLE), (subtitle, Style.SUBTITLE)]
+        titles += [(notice, Style.NOTICE) for notice in notices]
         plans.append(SheetPlan(layout, titles, headers, Style.HEADER))
     write_workbook(con, path, plans, body.sql)
     logger.info("wrote %s: %d sheets, %d rows", path.name, len(plans), sum(body.rows.values()))

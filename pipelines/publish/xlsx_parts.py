@@ -45,6 +45,7 @@ class Style:
     PERCENT = 14
     ID = 15
     ID_GUARDED = 16
+    NOTICE = 17
 
 
 # Font 1 is the 10-point base font of every body cell, and all body styles align to the top.
@@ -55,13 +56,14 @@ STYLES_XML = (
     XML_DECLARATION + f'<styleSheet xmlns="{MAIN_NS}">'
     '<numFmts count="2"><numFmt numFmtId="164" formatCode="&quot;Rp &quot;#,##0"/>'
     '<numFmt numFmtId="165" formatCode="dd\\-mm\\-yyyy"/></numFmts>'
-    '<fonts count="6">'
+    '<fonts count="7">'
     f'<font><sz val="11"/><color rgb="FF000000"/>{_FONT}</font>'
     f'<font><sz val="10"/><color rgb="FF000000"/>{_FONT}</font>'
     f'<font><b/><sz val="13"/><color rgb="FF000000"/>{_FONT}</font>'
     f'<font><i/><sz val="10"/><color rgb="FF555555"/>{_FONT}</font>'
     f'<font><b/><sz val="10"/><color rgb="FFFFFFFF"/>{_FONT}</font>'
     f'<font><u/><sz val="11"/><color rgb="FF0563C1"/>{_FONT}</font>'
+    f'<font><b/><sz val="10"/><color rgb="FFC00000"/>{_FONT}</font>'
     "</fonts>"
     '<fills count="4"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill>'
@@ -77,7 +79,7 @@ STYLES_XML = (
     '<xf numFmtId="0" fontId="5" fillId="0" borderId="0" applyNumberFormat="0" applyFill="0" '
     'applyBorder="0" applyAlignment="0" applyProtection="0"><alignment vertical="top"/>'
     '<protection locked="0"/></xf></cellStyleXfs>'
-    '<cellXfs count="17">'
+    '<cellXfs count="18">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     f'<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1" '
     f'applyAlignment="1">{_TOP}</xf>'
@@ -114,6 +116,9 @@ STYLES_XML = (
     f'applyFont="1" applyAlignment="1">{_TOP}</xf>'
     f'<xf numFmtId="49" fontId="1" fillId="0" borderId="0" xfId="0" quotePrefix="1" '
     f'applyNumberFormat="1" applyFont="1" applyAlignment="1">{_TOP}</xf>'
+    # Notices about rules the run skipped or ran with a limitation: bold dark red.
+    f'<xf numFmtId="0" fontId="6" fillId="0" borderId="0" xfId="0" applyFont="1" '
+    f'applyAlignment="1">{_TOP}</xf>'
     "</cellXfs>"
     '<cellStyles count="2"><cellStyle name="Hyperlink" xfId="1" builtinId="8"/>'
     '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
