@@ -1,6 +1,8 @@
-"""Desk lookups on an audit database written by the publish step from a run of the real rules:
-KTP spellings of a name, several people matching one search, a death-register record, and a
-programme whose roster was not in the run."""
+"""Desk lookups on an audit database that the publish step wrote from a run of the real rules.
+
+The cases: KTP spellings of a name, several people matching one search, a death-register record,
+and a programme whose roster was not in the run.
+"""
 
 from __future__ import annotations
 

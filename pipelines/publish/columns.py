@@ -181,7 +181,7 @@ DESK_TABLES: dict[str, TableColumns] = {
 # in a programme roster is found through fct_findings alone.
 DESK_OPTIONAL_TABLES: dict[str, TableColumns] = {
     # A run without a register source has none. The desk then finds people through
-    # int_person_records and fct_findings, and knows no desil or family for them.
+    # int_person_records and fct_findings, and has no desil or family for them.
     "stg_register": TableColumns(
         required=("record_id", "nik", "name", "family_id"),
         optional=(
