@@ -456,3 +456,24 @@ def test_findings_diff_locates_resolved_nik_less_finding(con, tmp_path):
     assert {row[0] for row in resolved} == {None}
     assert {row[1] for row in resolved} == {make_kk(5)}
     assert {row[2] for row in resolved} == {3}
+
+
+def test_complaint_results_deceased_person(con):
+    make_world(
+        con,
+        register=[{"nik": HEAD, "no_kk": KK, "desil": 2}],
+        deaths=[{"nik": HEAD, "death_date": "2026-07-13"}],
+        complaints=[{"nik": HEAD, "complaint_type": "usulan", "programme_requested": "PKH"}],
+    )
+    build(con)
+
+    rows = con.execute(
+        "select status_code, next_step_code, status_text_id, status_text_en "
+        "from complaint_results"
+    ).fetchall()
+
+    assert len(rows) == 1
+    assert rows[0][0] == "DECEASED"
+    assert rows[0][1] == "UPDATE_DTSEN"
+    assert rows[0][2].startswith("Tercatat meninggal pada 13-07-2026 di data kematian: ")
+    assert rows[0][3].startswith("Recorded as deceased on 13-07-2026 in the death register: ")

@@ -121,6 +121,8 @@ COMPLAINT_STATUS_TITLES: dict[str, str] = {
     "NOT_LINKED": N_("Not found in DTSEN or any roster"),
     "NOT_LINKED_SANGGAHAN": N_("Objection: the person named was not found"),
     "IN_ROSTER_NOT_REGISTER": N_("Receives aid but is not in DTSEN"),
+    "ROSTER_NOT_RECEIVED_NOT_REGISTER": N_("Not in DTSEN, listed but not receiving"),
+    "DECEASED": N_("Recorded as deceased"),
     "ALREADY_RECEIVING": N_("Already receives the programme"),
     "EXCLUDED_BY_LIST": N_("On an exclusion list"),
     "NOT_PADAN": N_("Not matched with Dukcapil"),

@@ -2,8 +2,9 @@
 
 Each text is an English message id in `pipelines/locale/id/LC_MESSAGES/rules.po`, with
 placeholders that the complaint_results SQL fills: {desil}, {programme}, {threshold},
-{components}, {flags}, {received}, {period}, {entries}, {segment}, {days} and {n}. `write_texts` puts every code with its English and
-Indonesian text into `__rules_texts`, so the SQL never holds user-facing words.
+{components}, {flags}, {received}, {period}, {entries}, {segment}, {days}, {death_date} and
+{n}. `write_texts` puts every code with its English and Indonesian text into `__rules_texts`,
+so the SQL never holds user-facing words.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ def N_(message: str) -> str:
 
 STATUS_TEXTS: dict[str, str] = {
     "NOT_LINKED": N_("Not found in DTSEN or in any programme list"),
+    "DECEASED": N_("Recorded as deceased on {death_date} in the death register"),
     "NOT_LINKED_SANGGAHAN": N_(
         "The person objected to was not found in DTSEN or in any programme list"
     ),

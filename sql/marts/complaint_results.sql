@@ -81,6 +81,13 @@ flags_by_person as (
     group by person_id
 ),
 
+-- The person's earliest recorded death (empty without a death register).
+complainant_deaths as (
+    select person_id, death_date
+    from __rules_deaths
+    where person_id in (select person_id from complainants)
+),
+
 linked_roster as (
     select person_id, min(record_id) as roster_record_id
     from records
@@ -136,9 +143,11 @@ with_register as (
         coalesce(received_by_person.programmes, []) as programmes_received,
         complaint_rows.person_id in (select person_id from not_received_entries)
             as has_roster_not_received,
-        flags_by_person.flags
+        flags_by_person.flags,
+        complainant_deaths.death_date
     from complaint_rows
     left join person_register on complaint_rows.person_id = person_register.person_id
+    left join complainant_deaths on complaint_rows.person_id = complainant_deaths.person_id
     left join linked_roster on complaint_rows.person_id = linked_roster.person_id
     left join received_by_person on complaint_rows.person_id = received_by_person.person_id
     left join flags_by_person on complaint_rows.person_id = flags_by_person.person_id
@@ -217,6 +226,9 @@ statused as (
                 when flags is not null then 'SANGGAHAN_SUPPORTED'
                 else 'SANGGAHAN_NOT_SUPPORTED'
             end
+            -- Aid for a person the death register lists cannot be proposed, whatever the
+            -- register says.
+            when death_date is not null then 'DECEASED'
             when register_record_id is null and len(programmes_received) > 0
                 then 'IN_ROSTER_NOT_REGISTER'
             when register_record_id is null and has_roster_not_received
@@ -240,6 +252,7 @@ stepped as (
         *,
         case status_code
             when 'NOT_LINKED' then 'REGISTER_DTSEN'
+            when 'DECEASED' then 'UPDATE_DTSEN'
             when 'NOT_LINKED_SANGGAHAN' then 'CHECK_IDENTITY'
             when 'IN_ROSTER_NOT_REGISTER' then 'UPDATE_DTSEN'
             when 'ROSTER_NOT_RECEIVED_NOT_REGISTER' then 'REGISTER_DTSEN'
@@ -351,8 +364,9 @@ rendered as (
 filled as (
     select
         rendered.*,
-        replace(replace(replace(replace(replace(replace(replace(replace(
+        replace(replace(replace(replace(replace(replace(replace(replace(replace(
             status_template,
+            '{death_date}', coalesce(strftime(death_date, '%d-%m-%Y'), '-')),
             '{desil}', coalesce(cast(desil as varchar), '-')),
             '{programme}', programme),
             '{threshold}', coalesce(cast(desil_threshold as varchar), '-')),
