@@ -219,8 +219,7 @@ def _decision_sql(thresholds: Thresholds) -> str:
 
 def cluster_records(con: duckdb.DuckDBPyConnection, model: ModelSpec):
     """Cluster matched pairs under the model's constraints and write `int_person_links`."""
-    records = _record_columns(con, model)
-    record_count = records.num_rows
+    records, hashes = _record_columns(con, model)
     merges = con.sql(
         f"""select rid_l, rid_r from {SCORED}
         where decision in ('match', 'reviewed_match')
@@ -229,14 +228,13 @@ def cluster_records(con: duckdb.DuckDBPyConnection, model: ModelSpec):
     cannot_link = query_rows(
         con, f"select rid_l, rid_r from {SCORED} where decision = 'reviewed_non_match'"
     )
-    constraint_columns = {name: records.column(name) for name in records.column_names[1:]}
     result = cluster_pairs(
-        record_count,
+        records.num_rows,
         np.column_stack((merges["rid_l"], merges["rid_r"])),
         model.cluster_constraints,
-        constraint_columns,
+        {name: records.column(name) for name in records.column_names[1:]},
         cannot_link,
-        _exclusive_hashes(con, model),
+        hashes,
     )
     con.register("__er_persons", _person_table(records.column(0), result.roots))
     try:
@@ -246,34 +244,34 @@ def cluster_records(con: duckdb.DuckDBPyConnection, model: ModelSpec):
     return result
 
 
-def _record_columns(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> pa.Table:
-    """Read the record id and each constraint column, indexed by `__rid`: row 0 is all NULL,
-    so that row i is the record whose `__rid` is i."""
+def _record_columns(
+    con: duckdb.DuckDBPyConnection, model: ModelSpec
+) -> tuple[pa.Table, dict[str, np.ndarray]]:
+    """Read the record id and each constraint column in one scan, indexed by `__rid`.
+
+    Row 0 is all NULL, so that row i is the record whose `__rid` is i. Each exclusive column
+    also comes as DuckDB's 64-bit hash of its values, with a 0 for row 0.
+    """
     names = [model.unique_id_column]
     for constraint in model.cluster_constraints:
         for column in (constraint.column, constraint.default_flag_column):
             if column and column not in names:
                 names.append(column)
+    exclusive = [c.column for c in model.cluster_constraints if c.kind == "exclusive"]
+    hash_items = [f"hash({name}) as __hash_{name}" for name in exclusive]
     table = con.sql(
-        f"select {', '.join(names)} from {sql_gen.RECORDS} order by __rid"
+        f"select {', '.join(names + hash_items)} from {sql_gen.RECORDS} order by __rid"
     ).to_arrow_table()
+
     columns = []
     for name in names:
         column = table.column(name).combine_chunks()
         columns.append(pa.concat_arrays([pa.nulls(1, column.type), column]))
-    return pa.table(columns, names=names)
-
-
-def _exclusive_hashes(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> dict[str, np.ndarray]:
-    """Hash each exclusive constraint column in `__rid` order, with a 0 in front for row 0."""
-    names = [c.column for c in model.cluster_constraints if c.kind == "exclusive"]
-    if not names:
-        return {}
-    hashed = con.sql(
-        f"select {', '.join(f'hash({name}) as {name}' for name in names)} "
-        f"from {sql_gen.RECORDS} order by __rid"
-    ).fetchnumpy()
-    return {name: np.concatenate(([0], hashed[name])).astype(np.uint64) for name in names}
+    hashes = {
+        name: np.concatenate(([0], table.column(f"__hash_{name}").to_numpy())).astype(np.uint64)
+        for name in exclusive
+    }
+    return pa.table(columns, names=names), hashes
 
 
 def _person_table(record_ids: pa.ChunkedArray, roots: np.ndarray) -> pa.Table:

@@ -4,7 +4,7 @@ Each text is an English message id in `pipelines/locale/id/LC_MESSAGES/rules.po`
 placeholders that the complaint_results SQL fills: {desil}, {programme}, {threshold},
 {components}, {flags}, {received}, {period}, {entries}, {segment}, {days}, {death_date} and
 {n}. `write_texts` puts every code with its English and Indonesian text into `__rules_texts`,
-so the SQL never holds user-facing words.
+so the SQL never contains user-facing words.
 """
 
 from __future__ import annotations

@@ -226,8 +226,8 @@ statused as (
                 when flags is not null then 'SANGGAHAN_SUPPORTED'
                 else 'SANGGAHAN_NOT_SUPPORTED'
             end
-            -- Aid for a person the death register lists cannot be proposed, whatever the
-            -- register says.
+            -- Aid cannot be proposed for a person whom the death register lists, whatever
+            -- DTSEN records about them.
             when death_date is not null then 'DECEASED'
             when register_record_id is null and len(programmes_received) > 0
                 then 'IN_ROSTER_NOT_REGISTER'
