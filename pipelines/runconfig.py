@@ -120,7 +120,10 @@ def load_rules_config(path: Path) -> dict:
     from pipelines.rules.params import parse_params
 
     # Checked now, so that a bad threshold stops the run before ingest, not after linking.
-    parse_params(config)
+    try:
+        parse_params(config)
+    except ConfigError as e:
+        raise ConfigError(f"{path}: {e}") from e
     return config
 
 

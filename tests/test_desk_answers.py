@@ -12,7 +12,7 @@ import shutil
 import duckdb
 import pytest
 from test_desk_lookup import _text as rendered_text
-from test_rules_builders import make_kk, make_nik, make_world, rules_config
+from test_rules_builders import make_kk, make_nik, make_world, new_connection, rules_config
 
 from pipelines.desk import lookup_nik, lookup_person, render_answer, render_answers
 from pipelines.publish.columns import MART_TABLES
@@ -45,7 +45,7 @@ def _run_and_publish(con: duckdb.DuckDBPyConnection, run_id: str, path) -> None:
 def audit_db(tmp_path_factory):
     """A run without the PBI roster, with a death-register record for KARSIH."""
     path = tmp_path_factory.mktemp("desk_answers") / "audit.duckdb"
-    con = duckdb.connect(config={"autoinstall_known_extensions": False})
+    con = new_connection()
     make_world(
         con,
         register=[
@@ -83,7 +83,7 @@ def audit_db(tmp_path_factory):
 def all_rosters_db(tmp_path_factory):
     """A run with all three rosters, in which HAKIM receives none."""
     path = tmp_path_factory.mktemp("desk_all_rosters") / "audit.duckdb"
-    con = duckdb.connect(config={"autoinstall_known_extensions": False})
+    con = new_connection()
     make_world(
         con,
         register=[

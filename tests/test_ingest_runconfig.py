@@ -242,4 +242,5 @@ def test_rules_config_rejects_non_numbers(tmp_path, line, replacement, message):
     with pytest.raises(ConfigError) as raised:
         load_rules_config(path)
 
+    assert str(raised.value).startswith(f"{path}: ")
     assert message in str(raised.value)
