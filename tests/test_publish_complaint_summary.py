@@ -33,3 +33,10 @@ def test_complaint_titles_in_english(con):
     finally:
         set_language("id")
     assert summary == [("Not found in DTSEN or any roster", 1)]
+
+
+def test_every_complaint_status_has_title():
+    from pipelines.publish.rule_texts import COMPLAINT_STATUS_TITLES
+    from pipelines.rules.texts import STATUS_TEXTS
+
+    assert sorted(STATUS_TEXTS.keys() - COMPLAINT_STATUS_TITLES.keys()) == []
