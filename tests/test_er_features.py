@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import duckdb
 import pytest
 from helpers import INPUT_TABLE, compare_records, features_of, indonesian_model, make_people
@@ -116,20 +118,36 @@ def test_nik_features(case):
 
 
 def test_deletion_keys_meet_for_substitution_and_transposition():
-    rows = features_of(
-        [
-            {"nik": "3325014705850001"},
-            {"nik": "3325014705850007"},
-            {"nik": "3325014750850001"},
-            {"nik": "3325014705859901"},
-        ],
-        ["nik_deletion_keys"],
-    )
+    niks = ["3325014705850001", "3325014705850007", "3325014750850001", "3325014705859901"]
+    keys_of = FEATURE_FUNCTIONS["deletion_keys"]("nik")
+    con = duckdb.connect()
+    rows = [con.execute(f"select {keys_of} from (select ? as nik)", [nik]).fetchone() for nik in niks]
     base = set(rows[0][0])
     assert len(rows[0][0]) == 16
     assert base & set(rows[1][0])
     assert base & set(rows[2][0])
     assert not base & set(rows[3][0])
+
+
+def test_records_omit_key_only_features():
+    model = indonesian_model()
+    assert sql_gen.key_only_features(model) == {"nik_deletion_keys": "nik"}
+    con = duckdb.connect()
+    make_people(con, [{"nik": "3325014705850001"}, {"nik": "3325014705850007"}])
+    prepare_records(con, model)
+    columns = {row[0] for row in con.execute(f"describe {sql_gen.RECORDS}").fetchall()}
+    assert "nik_deletion_keys" not in columns
+    assert {"nik", "nik_register_key", "name_key"} <= columns
+
+
+def test_compared_keys_stay_on_records():
+    model = indonesian_model()
+    comparison = model.comparisons[0]
+    level = comparison.levels[0]
+    reading = replace(level, sql="list_has_any(nik_deletion_keys_l, nik_deletion_keys_r)")
+    changed = replace(comparison, levels=(reading, *comparison.levels[1:]))
+    model = replace(model, comparisons=(changed, *model.comparisons[1:]))
+    assert sql_gen.key_only_features(model) == {}
 
 
 def test_register_key_needs_a_register_row():
@@ -271,6 +289,8 @@ def test_features_per_distinct_value_match_per_record():
     assert unread == ["name_tokens"]
     for feature in model.features:
         if feature.name not in grouped or feature.name in unread:
+            continue
+        if feature.name in sql_gen.key_only_features(model):
             continue
         # Recompute the feature per record from its registry function, inlining the
         # group's earlier features as their own expressions.
