@@ -46,6 +46,10 @@ class RunRecord:
     # SHA-256 of the rules configuration and of the run configuration files.
     rules_checksum: str | None = None
     run_config_checksum: str | None = None
+    # The earlier run whose rules checksum this run compared with, and whether the rules
+    # file changed since then while its `version` stayed the same. None without such a run.
+    rules_compared_with_run_id: str | None = None
+    rules_changed_without_new_version: bool | None = None
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -68,6 +72,8 @@ RUNS_COLUMNS: dict[str, str] = {
     "stage_seconds": "json",
     "rules_checksum": "varchar",
     "run_config_checksum": "varchar",
+    "rules_compared_with_run_id": "varchar",
+    "rules_changed_without_new_version": "boolean",
 }
 
 
@@ -96,6 +102,8 @@ def write_run_record(
             json.dumps(record.stage_seconds),
             record.rules_checksum,
             record.run_config_checksum,
+            record.rules_compared_with_run_id,
+            record.rules_changed_without_new_version,
         ],
     )
 
@@ -218,3 +226,11 @@ def warn_if_rules_changed(previous: RecordedRules | None, record: RunRecord,
     )
     return True
 
+
+def compare_rules(previous: RecordedRules | None, record: RunRecord, rules_path: Path) -> None:
+    """Store in `record` which earlier run its rules were compared with and whether they
+    changed without a new version, warning as `warn_if_rules_changed` does."""
+    if previous is None or record.rules_checksum is None:
+        return
+    record.rules_compared_with_run_id = previous.run_id
+    record.rules_changed_without_new_version = warn_if_rules_changed(previous, record, rules_path)

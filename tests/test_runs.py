@@ -1,5 +1,5 @@
-"""Run records keep the checksums of the configuration and every earlier run, and warn about an
-unversioned change."""
+"""Run records keep the checksums of the configuration, keep every earlier run, and record an
+unversioned change of the rules."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pipelines.runs import (
     RUNS_COLUMNS,
     RecordedRules,
     RunRecord,
+    compare_rules,
     recorded_rules,
     warn_if_rules_changed,
     write_run_record,
@@ -156,14 +157,14 @@ def test_run_record_carries_older_schema(tmp_path):
     with duckdb.connect(str(path), read_only=True) as con:
         rows = con.execute(
             "select run_id, config_version, input_checksums->>'dtsen_batang_202610.csv', "
-            "rules_checksum, run_config_checksum from runs"
+            "rules_checksum, run_config_checksum, rules_changed_without_new_version from runs"
         ).fetchall()
         columns = [name for (name,) in con.execute(
             "select column_name from information_schema.columns where table_name = 'runs'"
         ).fetchall()]
     assert rows == [
-        ("r0", "2026.11-1", "sha256:00", None, None),
-        ("r1", "2026.12-1", None, "ab12", "c0ffee"),
+        ("r0", "2026.11-1", "sha256:00", None, None, None),
+        ("r1", "2026.12-1", None, "ab12", "c0ffee", None),
     ]
     assert columns == list(RUNS_COLUMNS)
 
@@ -187,3 +188,33 @@ def test_run_record_without_readable_previous(tmp_path, caplog, content):
     assert str(previous) in warnings[0]
     assert "does not keep the earlier runs" in warnings[0]
 
+
+def test_run_record_stores_rules_comparison(tmp_path, caplog):
+    record = _record("r2", "2026.12-1", "new")
+
+    with caplog.at_level(logging.WARNING, logger="pipelines.runs"):
+        compare_rules(RecordedRules("r1", "2026.12-1", "old"), record, tmp_path / "rules.toml")
+    path = _audit_db(tmp_path / "audit.duckdb", record)
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        row = con.execute(
+            "select rules_compared_with_run_id, rules_changed_without_new_version from runs"
+        ).fetchall()
+    assert row == [("r1", True)]
+    assert "rules.toml changed since run r1" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("previous", "compared", "changed"),
+    [(RecordedRules("r1", "2026.12-1", "old"), "r1", True),
+     (RecordedRules("r1", "2026.11-2", "old"), "r1", False),
+     (RecordedRules("r1", "2026.12-1", "new"), "r1", False),
+     (None, None, None)],
+)
+def test_compare_rules(tmp_path, previous, compared, changed):
+    record = _record("r2", "2026.12-1", "new")
+
+    compare_rules(previous, record, tmp_path / "rules.toml")
+
+    assert record.rules_compared_with_run_id == compared
+    assert record.rules_changed_without_new_version is changed

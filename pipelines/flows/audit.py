@@ -38,10 +38,10 @@ from pipelines.rules import RulesSummary, apply_rules, build_marts
 from pipelines.runconfig import RunConfig, SourceSpec, load_rules_config, load_run_config
 from pipelines.runs import (
     RunRecord,
+    compare_rules,
     file_checksum,
     new_run_id,
     recorded_rules,
-    warn_if_rules_changed,
     write_run_record,
 )
 
@@ -329,7 +329,7 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
         rules_checksum=file_checksum(run_config.rules_path),
         run_config_checksum=file_checksum(run_config.config_path),
     )
-    warn_if_rules_changed(
+    compare_rules(
         recorded_rules(run_config.marts_dir / "audit.duckdb"), record, run_config.rules_path
     )
     work = Path(work_dir) if work_dir else run_config.marts_dir.parent / "work"
