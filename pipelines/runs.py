@@ -83,8 +83,8 @@ def write_run_record(
     """Replace the `runs` table of this run's database with the earlier runs and `record`.
 
     The earlier runs are the rows of the `runs` table in `previous`, the audit.duckdb of the
-    live run, oldest first; `record` comes last. A run id appears once. When `previous` is None
-    or cannot be read, the table contains `record` alone.
+    live run, oldest first, and `record` comes last. A run id appears once. When `previous` is
+    None or cannot be read, the table contains `record` alone.
     """
     columns = ", ".join(f'"{name}" {type_}' for name, type_ in RUNS_COLUMNS.items())
     con.execute(f"create or replace table runs ({columns})")
