@@ -46,6 +46,10 @@ class RunRecord:
     # SHA-256 of the rules configuration and of the run configuration files.
     rules_checksum: str | None = None
     run_config_checksum: str | None = None
+    # The earlier run whose rules checksum this run compared with, and whether the rules
+    # file changed since then while its `version` stayed the same. None without such a run.
+    rules_compared_with_run_id: str | None = None
+    rules_changed_without_new_version: bool | None = None
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -57,20 +61,37 @@ class RunRecord:
             self.stage_seconds[name] = round(time.perf_counter() - start, 2)
 
 
-def write_run_record(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
-    """Replace the one-row `runs` table of this run's database with `record`."""
+# Columns of the `runs` table and their DuckDB types, in table order.
+RUNS_COLUMNS: dict[str, str] = {
+    "run_id": "varchar",
+    "started_at": "timestamptz",
+    "finished_at": "timestamptz",
+    "config_version": "varchar",
+    "region_code": "varchar",
+    "input_checksums": "json",
+    "stage_seconds": "json",
+    "rules_checksum": "varchar",
+    "run_config_checksum": "varchar",
+    "rules_compared_with_run_id": "varchar",
+    "rules_changed_without_new_version": "boolean",
+}
+
+
+def write_run_record(
+    con: duckdb.DuckDBPyConnection, record: RunRecord, previous: Path | None = None
+) -> None:
+    """Replace the `runs` table of this run's database with the earlier runs and `record`.
+
+    The earlier runs are the rows of the `runs` table in `previous`, the audit.duckdb of the
+    live run, oldest first, and `record` comes last. A run id appears once. When `previous` is
+    None or cannot be read, the table contains `record` alone.
+    """
+    columns = ", ".join(f'"{name}" {type_}' for name, type_ in RUNS_COLUMNS.items())
+    con.execute(f"create or replace table runs ({columns})")
+    if previous is not None:
+        copy_earlier_runs(con, previous, record.run_id)
     con.execute(
-        """
-        create or replace table runs (
-            run_id varchar, started_at timestamptz, finished_at timestamptz,
-            config_version varchar, region_code varchar,
-            input_checksums json, stage_seconds json,
-            rules_checksum varchar, run_config_checksum varchar
-        )
-        """
-    )
-    con.execute(
-        "insert into runs values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"insert into runs values ({', '.join('?' * len(RUNS_COLUMNS))})",
         [
             record.run_id,
             record.started_at,
@@ -81,8 +102,72 @@ def write_run_record(con: duckdb.DuckDBPyConnection, record: RunRecord) -> None:
             json.dumps(record.stage_seconds),
             record.rules_checksum,
             record.run_config_checksum,
+            record.rules_compared_with_run_id,
+            record.rules_changed_without_new_version,
         ],
     )
+
+
+def copy_earlier_runs(con: duckdb.DuckDBPyConnection, previous: Path, run_id: str) -> int:
+    """Insert the rows of the `runs` table in the DuckDB file `previous` into `con`'s `runs`.
+
+    Return the number of rows copied. A column that the earlier file lacks is NULL, and one
+    that this version does not know is left out. Rows of `run_id` are skipped. When the file
+    or its `runs` table cannot be read, log a warning and copy nothing, so the run goes on.
+    """
+    alias = "previous_runs_source"
+    try:
+        quoted = str(previous).replace("'", "''")
+        con.execute(f"attach '{quoted}' as {alias} (read_only)")
+    except duckdb.Error as e:
+        _warn_runs_not_copied(previous, e)
+        return 0
+    try:
+        present = {
+            name for (name,) in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_catalog = ? and table_schema = 'main' and table_name = 'runs'",
+                [alias],
+            ).fetchall()
+        }
+        if "run_id" not in present:
+            logger.warning("%s has no runs table with a run_id column, so the runs table of "
+                           "this run does not keep the earlier runs", previous)
+            return 0
+        before = con.execute("select count(*) from runs").fetchone()[0]
+        con.execute(f"insert into runs {_earlier_runs_select(alias, present)}", [run_id])
+        return con.execute("select count(*) from runs").fetchone()[0] - before
+    except duckdb.Error as e:
+        _warn_runs_not_copied(previous, e)
+        return 0
+    finally:
+        con.execute(f"detach {alias}")
+
+
+def _earlier_runs_select(alias: str, present: set[str]) -> str:
+    """Select the `runs` rows of `alias` in RUNS_COLUMNS order, one per run id, oldest first."""
+    projected = ", ".join(
+        f'cast("{name}" as {type_}) as "{name}"' if name in present
+        else f'cast(null as {type_}) as "{name}"'
+        for name, type_ in RUNS_COLUMNS.items()
+    )
+    # Should a file hold a run id twice, the row that started last is kept.
+    return f"""
+        select * from (
+            select {projected} from {alias}.runs
+            where run_id is not null and run_id <> ?
+        )
+        qualify row_number() over (
+            partition by run_id order by started_at desc nulls last, finished_at desc nulls last
+        ) = 1
+        order by started_at nulls first, run_id
+    """
+
+
+def _warn_runs_not_copied(previous: Path, error: duckdb.Error) -> None:
+    logger.warning("%s cannot be read (%s), so the runs table of this run does not keep the "
+                   "earlier runs. If the file is damaged, move it away or delete it.",
+                   previous, str(error).splitlines()[0])
 
 
 @dataclass(frozen=True)
@@ -140,3 +225,12 @@ def warn_if_rules_changed(previous: RecordedRules | None, record: RunRecord,
         rules_path.name, previous.run_id, record.config_version,
     )
     return True
+
+
+def compare_rules(previous: RecordedRules | None, record: RunRecord, rules_path: Path) -> None:
+    """Store in `record` which earlier run its rules were compared with and whether they
+    changed without a new version, warning as `warn_if_rules_changed` does."""
+    if previous is None or record.rules_checksum is None:
+        return
+    record.rules_compared_with_run_id = previous.run_id
+    record.rules_changed_without_new_version = warn_if_rules_changed(previous, record, rules_path)

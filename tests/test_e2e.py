@@ -113,6 +113,42 @@ def test_run_records_config_checksums(audited, marts):
     assert run_config == file_checksum(folder / "run.toml")
 
 
+def test_second_run_keeps_first_run(audited, tmp_path, prefect_harness):
+    """A second run on the published folder keeps both runs and notes a rules file that
+    changed without a new version."""
+    import shutil
+
+    from pipelines.flows.audit import audit
+    from pipelines.settings import PROJECT_ROOT
+
+    folder, first = audited
+    second_folder = tmp_path / "second"
+    shutil.copytree(folder, second_folder, ignore=shutil.ignore_patterns("work"))
+    # Any changed byte changes the rules checksum, and the version line stays as it is.
+    rules = tmp_path / "rules.toml"
+    rules.write_text((PROJECT_ROOT / "config" / "rules.toml").read_text(encoding="utf-8")
+                     + "\n# reviewed, version left as it was\n", encoding="utf-8")
+    config = write_demo_run_config(second_folder)
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        (PROJECT_ROOT / "config" / "rules.toml").as_posix(), rules.as_posix()), encoding="utf-8")
+
+    second = audit(config_path=config, language="id", work_dir=second_folder / "work")
+
+    marts_dir = second_folder / "marts"
+    with duckdb.connect(str(marts_dir / "audit.duckdb"), read_only=True) as con:
+        rows = con.execute(
+            "select run_id, rules_compared_with_run_id, rules_changed_without_new_version "
+            "from runs"
+        ).fetchall()
+        parquet_ids = con.execute(
+            f"select run_id from '{marts_dir / 'runs.parquet'}'"
+        ).fetchall()
+    assert rows == [(first.run_id, None, None), (second.run_id, first.run_id, True)]
+    assert parquet_ids == [(first.run_id,), (second.run_id,)]
+    html = (marts_dir / "laporan_bappeda.html").read_text(encoding="utf-8")
+    assert f"Berkas aturan berubah setelah run {first.run_id} tanpa versi baru" in html
+
+
 def test_inclusion_workbook_keeps_nik_text(audited):
     from openpyxl import load_workbook
 

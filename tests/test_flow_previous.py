@@ -21,6 +21,7 @@ def test_damaged_previous_run_warns(tmp_path, caplog):
         assert readable_previous_run(path) is None
 
     assert "findings_diff lists every finding as new" in caplog.text
+    assert "the runs table keeps no earlier runs" in caplog.text
     assert str(path) in caplog.text
 
 

@@ -138,6 +138,40 @@ def test_report_method_shows_config(marts):
     assert "Rp 42.000" in html
 
 
+RULES_CHANGED = {
+    "id": "Berkas aturan berubah setelah run 20261101T080000Z tanpa versi baru, sehingga versi "
+          "konfigurasi 2026.12-1 menunjuk dua set aturan yang berbeda.",
+    "en": "The rules file changed after run 20261101T080000Z without a new version, so config "
+          "version 2026.12-1 names two different sets of rules.",
+}
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("changed", [True, False, None])
+def test_report_notes_unversioned_rules_change(language, changed):
+    con = duckdb.connect()
+    make_marts(con)
+    con.execute("alter table runs add column rules_compared_with_run_id varchar "
+                "default '20261101T080000Z'")
+    con.execute("alter table runs add column rules_changed_without_new_version boolean")
+    con.execute("update runs set rules_changed_without_new_version = ?", [changed])
+
+    html = _render(con, language)
+
+    method = html[html.index('<section id="method">'):html.index("<footer>")]
+    if changed:
+        assert f'<p class="note bad">{RULES_CHANGED[language]}</p>' in method
+    else:
+        assert RULES_CHANGED[language] not in html
+        assert "20261101T080000Z" not in html
+
+
+def test_report_without_rules_comparison_columns(marts):
+    html = _render(marts, "en")
+
+    assert "The rules file changed" not in html
+
+
 def test_report_renders_empty_marts():
     con = duckdb.connect()
     make_marts(con)

@@ -1,17 +1,20 @@
-"""Run records keep the checksums of the configuration and warn about an unversioned change."""
+"""Run records keep the checksums of the configuration, keep every earlier run, and record an
+unversioned change of the rules."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import duckdb
 import pytest
 
 from pipelines.i18n import set_language
 from pipelines.runs import (
+    RUNS_COLUMNS,
     RecordedRules,
     RunRecord,
+    compare_rules,
     recorded_rules,
     warn_if_rules_changed,
     write_run_record,
@@ -20,15 +23,22 @@ from pipelines.runs import (
 STARTED = datetime(2026, 12, 4, 20, 0, tzinfo=timezone.utc)
 
 
-def _record(run_id: str, version: str, rules_checksum: str | None) -> RunRecord:
-    return RunRecord(run_id=run_id, config_version=version, region_code="3325", started_at=STARTED,
-                     rules_checksum=rules_checksum, run_config_checksum="c0ffee")
+def _record(run_id: str, version: str, rules_checksum: str | None,
+            started_at: datetime = STARTED) -> RunRecord:
+    return RunRecord(run_id=run_id, config_version=version, region_code="3325",
+                     started_at=started_at, rules_checksum=rules_checksum,
+                     run_config_checksum="c0ffee")
 
 
-def _audit_db(path, record: RunRecord):
+def _audit_db(path, record: RunRecord, previous=None):
     with duckdb.connect(str(path)) as con:
-        write_run_record(con, record)
+        write_run_record(con, record, previous)
     return path
+
+
+def _runs(path) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("select * from runs").fetchall()
 
 
 def test_run_record_stores_config_checksums(tmp_path):
@@ -94,3 +104,117 @@ def test_rules_change_warning_indonesian(tmp_path, capsys, console_log):
     err = " ".join(capsys.readouterr().err.split())
     assert ("Peringatan: rules.toml berubah sejak run r1, tetapi versinya masih 2026.12-1. "
             "Naikkan `version` di berkas itu") in err
+
+
+def test_run_record_keeps_earlier_runs(tmp_path):
+    first = _audit_db(tmp_path / "first.duckdb", _record("r1", "2026.12-1", "ab12"))
+    second = _audit_db(tmp_path / "second.duckdb",
+                       _record("r2", "2026.12-1", "ab12", STARTED + timedelta(hours=1)), first)
+    third = _audit_db(tmp_path / "third.duckdb",
+                      _record("r3", "2026.12-2", "cd34", STARTED + timedelta(hours=2)), second)
+
+    rows = _runs(third)
+    assert [row[0] for row in rows] == ["r1", "r2", "r3"]
+    assert _runs(second) == rows[:2]
+    assert [row[3] for row in rows] == ["2026.12-1", "2026.12-1", "2026.12-2"]
+    assert [row[7] for row in rows] == ["ab12", "ab12", "cd34"]
+
+
+def test_run_record_keeps_one_row_per_run(tmp_path):
+    previous = tmp_path / "previous.duckdb"
+    with duckdb.connect(str(previous)) as con:
+        con.execute(
+            "create table runs as select * from (values "
+            "('r1', timestamp '2026-12-04 19:00:00', 'a'), "
+            "('r1', timestamp '2026-12-04 19:30:00', 'b'), "
+            "('r2', timestamp '2026-12-04 19:45:00', 'c'), "
+            "(null, timestamp '2026-12-04 18:00:00', 'd')"
+            ") as t(run_id, started_at, config_version)"
+        )
+
+    path = _audit_db(tmp_path / "audit.duckdb", _record("r2", "2026.12-1", "ab12"), previous)
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute("select run_id, config_version from runs").fetchall()
+    assert rows == [("r1", "b"), ("r2", "2026.12-1")]
+
+
+def test_run_record_carries_older_schema(tmp_path):
+    older = tmp_path / "older.duckdb"
+    with duckdb.connect(str(older)) as con:
+        # A runs table written before the configuration checksums were recorded, with a
+        # column that this version no longer writes.
+        con.execute(
+            "create table runs as select 'r0' as run_id, "
+            "timestamp '2026-11-01 08:00:00' as started_at, "
+            "timestamp '2026-11-01 08:20:00' as finished_at, '2026.11-1' as config_version, "
+            "'{\"dtsen_batang_202610.csv\": \"sha256:00\"}' as input_checksums, "
+            "'{\"ingest\": 1.5}' as stage_seconds, 'retired' as operator"
+        )
+
+    path = _audit_db(tmp_path / "audit.duckdb", _record("r1", "2026.12-1", "ab12"), older)
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "select run_id, config_version, input_checksums->>'dtsen_batang_202610.csv', "
+            "rules_checksum, run_config_checksum, rules_changed_without_new_version from runs"
+        ).fetchall()
+        columns = [name for (name,) in con.execute(
+            "select column_name from information_schema.columns where table_name = 'runs'"
+        ).fetchall()]
+    assert rows == [
+        ("r0", "2026.11-1", "sha256:00", None, None, None),
+        ("r1", "2026.12-1", None, "ab12", "c0ffee", None),
+    ]
+    assert columns == list(RUNS_COLUMNS)
+
+
+@pytest.mark.parametrize("content", [b"not a database", None])
+def test_run_record_without_readable_previous(tmp_path, caplog, content):
+    previous = tmp_path / "previous.duckdb"
+    if content is None:
+        # A DuckDB file without a runs table.
+        with duckdb.connect(str(previous)) as con:
+            con.execute("create table fct_findings (finding_id varchar)")
+    else:
+        previous.write_bytes(content)
+
+    with caplog.at_level(logging.WARNING, logger="pipelines.runs"):
+        path = _audit_db(tmp_path / "audit.duckdb", _record("r1", "2026.12-1", "ab12"), previous)
+
+    assert [row[0] for row in _runs(path)] == ["r1"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert str(previous) in warnings[0]
+    assert "does not keep the earlier runs" in warnings[0]
+
+
+def test_run_record_stores_rules_comparison(tmp_path, caplog):
+    record = _record("r2", "2026.12-1", "new")
+
+    with caplog.at_level(logging.WARNING, logger="pipelines.runs"):
+        compare_rules(RecordedRules("r1", "2026.12-1", "old"), record, tmp_path / "rules.toml")
+    path = _audit_db(tmp_path / "audit.duckdb", record)
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        row = con.execute(
+            "select rules_compared_with_run_id, rules_changed_without_new_version from runs"
+        ).fetchall()
+    assert row == [("r1", True)]
+    assert "rules.toml changed since run r1" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("previous", "compared", "changed"),
+    [(RecordedRules("r1", "2026.12-1", "old"), "r1", True),
+     (RecordedRules("r1", "2026.11-2", "old"), "r1", False),
+     (RecordedRules("r1", "2026.12-1", "new"), "r1", False),
+     (None, None, None)],
+)
+def test_compare_rules(tmp_path, previous, compared, changed):
+    record = _record("r2", "2026.12-1", "new")
+
+    compare_rules(previous, record, tmp_path / "rules.toml")
+
+    assert record.rules_compared_with_run_id == compared
+    assert record.rules_changed_without_new_version is changed

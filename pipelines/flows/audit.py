@@ -38,10 +38,10 @@ from pipelines.rules import RulesSummary, apply_rules, build_marts
 from pipelines.runconfig import RunConfig, SourceSpec, load_rules_config, load_run_config
 from pipelines.runs import (
     RunRecord,
+    compare_rules,
     file_checksum,
     new_run_id,
     recorded_rules,
-    warn_if_rules_changed,
     write_run_record,
 )
 
@@ -228,7 +228,7 @@ def readable_previous_run(path: Path) -> Path | None:
     """Return `path`, the audit.duckdb of the live run, when its findings can be read.
 
     A damaged file would stop the run after linking; without it, findings_diff lists every
-    finding as new and the run goes on.
+    finding as new, the runs table keeps no earlier runs, and the run goes on.
     """
     if not path.exists():
         return None
@@ -237,8 +237,8 @@ def readable_previous_run(path: Path) -> Path | None:
             con.execute("select count(*) from fct_findings").fetchall()
     except duckdb.Error as e:
         logger.warning(
-            "%s cannot be read (%s); findings_diff lists every finding as new. If the file "
-            "is damaged, move it away or delete it.",
+            "%s cannot be read (%s); findings_diff lists every finding as new and the runs "
+            "table keeps no earlier runs. If the file is damaged, move it away or delete it.",
             path,
             str(e).splitlines()[0],
         )
@@ -329,7 +329,7 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
         rules_checksum=file_checksum(run_config.rules_path),
         run_config_checksum=file_checksum(run_config.config_path),
     )
-    warn_if_rules_changed(
+    compare_rules(
         recorded_rules(run_config.marts_dir / "audit.duckdb"), record, run_config.rules_path
     )
     work = Path(work_dir) if work_dir else run_config.marts_dir.parent / "work"
@@ -405,7 +405,7 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
     # Publish atomically into the marts folder.
     record.finished_at = datetime.now(timezone.utc)
     with connect(db_path) as con:
-        write_run_record(con, record)
+        write_run_record(con, record, previous)
     with record.stage("publish"):
         stage_started("publish")
         published = publish_task(

@@ -162,6 +162,8 @@ MART_TABLES: dict[str, TableColumns] = {
             "stage_seconds",
             "rules_checksum",
             "run_config_checksum",
+            "rules_compared_with_run_id",
+            "rules_changed_without_new_version",
         ),
     ),
 }
