@@ -223,9 +223,10 @@ def write_run_record_files(
 ) -> int:
     """Add the `runs` table to `folder`'s audit.duckdb and write runs.parquet; return its rows.
 
-    The table is copied whole: the flow's run record holds the earlier runs as well (see
-    pipelines.runs.write_run_record). The row of `run_id` gets `publish_seconds` as `publish` in its stage_seconds, which the
-    flow could not know when it wrote the run record before publishing.
+    The table is copied whole, because the flow's run record holds the earlier runs as well
+    (see pipelines.runs.write_run_record). The row of `run_id` gets `publish_seconds` as
+    `publish` in its stage_seconds, which the flow could not know when it wrote the run record
+    before publishing.
     """
     select = _runs_select(con, run_id, publish_seconds)
     alias = "publish_runs_target"
