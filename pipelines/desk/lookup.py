@@ -29,7 +29,7 @@ from pipelines.desk.models import (
     RuleCaveat,
     SourceRecord,
 )
-from pipelines.er.features import name_key_sql, name_macros_sql
+from pipelines.er.features import NAME_TITLES, name_key_sql, name_macros_sql
 from pipelines.errors import PipelineError
 from pipelines.i18n import _
 from pipelines.publish.columns import MART_TABLES, PROGRAMME_SOURCE_KINDS
@@ -43,36 +43,8 @@ logger = logging.getLogger(__name__)
 
 NAME_SIMILARITY_MIN = 0.88
 _NIK_SEPARATORS = re.compile(r"[\s.\-'\"\u200b]")
-_NAME_TITLES = {
-    "H",
-    "HJ",
-    "HAJI",
-    "HAJJAH",
-    "NY",
-    "NYONYA",
-    "TN",
-    "TUAN",
-    "SDR",
-    "SDRI",
-    "BPK",
-    "BAPAK",
-    "IBU",
-    "ALM",
-    "ALMH",
-    "ALMARHUM",
-    "ALMARHUMAH",
-    "MBAH",
-    "DRS",
-    "DR",
-    "IR",
-    "SPD",
-    "SPDI",
-    "SAG",
-    "SE",
-    "SH",
-    "SKM",
-    "AMD",
-}
+# The linker's title list, so the desk drops the same titles and honorifics as linking does.
+_NAME_TITLES = frozenset(NAME_TITLES)
 
 
 class DeskLookupError(PipelineError):
