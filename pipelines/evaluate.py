@@ -155,7 +155,9 @@ def _load_run_sources(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str
     """Create eval_run_files (base names) and eval_run_programmes from the run's
     file_reconciliation. Return False when the database has no such rows."""
     if not {"source_kind", "source_file"} <= columns.get("file_reconciliation", set()):
-        logger.warning("file_reconciliation missing: every truth finding counts as expected")
+        logger.warning(
+            "file_reconciliation table missing, so every truth finding counts as expected"
+        )
         return False
     run_sql(
         con,
@@ -164,7 +166,7 @@ def _load_run_sources(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str
         "from marts.file_reconciliation where source_file is not null",
     )
     if query_rows(con, "select count(*) from eval_run_files")[0][0] == 0:
-        logger.warning("file_reconciliation is empty: every truth finding counts as expected")
+        logger.warning("file_reconciliation has no rows, so every truth finding counts as expected")
         return False
     run_sql(
         con,
