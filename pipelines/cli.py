@@ -223,6 +223,8 @@ def format_ratio(value: float | None) -> str:
 
 def evaluation_table(rows) -> Table:
     """Build the table of precision and recall per rule and for record linkage."""
+    from pipelines.evaluate import left_out_notes
+
     table = Table(title=_("Findings and links against the ground truth"))
     headers = (_("Rule"), _("Expected"), _("Found"), _("Correct"), _("Precision"), _("Recall"),
                _("Decoys flagged"), _("Note"))
@@ -237,6 +239,7 @@ def evaluation_table(rows) -> Table:
             notes.append(_("evaluated with a limitation"))
         if row.is_evaluated and not row.is_covered_by_truth:
             notes.append(_("not in the ground truth"))
+        notes.extend(left_out_notes(row))
         note = "; ".join(notes)
         table.add_row(row.rule_code, str(row.expected), str(row.predicted),
                       str(row.true_positives), format_ratio(row.precision),

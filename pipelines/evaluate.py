@@ -6,6 +6,12 @@ are compared as (rule_code, programme, person_uid). Programme ALL on either side
 programme. Several findings of one rule on one person count once. Record linkage is scored
 pairwise: two records are a true pair when records.csv gives them the same person_uid, and a
 predicted pair when int_person_links gives them the same person_id.
+
+Recall counts only the truth findings that the run could produce. A truth finding (or decoy) is
+left out of `expected` when the roster of its programme (PKH, BPNT, PBI) or its own source file
+was not in the run, as the run's file_reconciliation table records. Precision still matches
+each prediction against every truth finding, because a true finding stays true whatever the
+run read.
 """
 
 from __future__ import annotations
@@ -18,13 +24,27 @@ import duckdb
 from rich.table import Table
 
 from pipelines.errors import SourceFileError
-from pipelines.i18n import _
+from pipelines.i18n import _, ngettext
+from pipelines.ingest.sources import kind_label
 from pipelines.sqlrun import query_rows, run_sql
 
 logger = logging.getLogger(__name__)
 
 LINKAGE = "RECORD_LINKAGE"
 TRUTH_FILES = ("records.csv", "findings.csv", "decoys.csv", "rules_covered.csv")
+# Programmes of the truth files whose roster is a source kind of the same name in lower case.
+ROSTER_PROGRAMMES = ("PKH", "BPNT", "PBI")
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """Truth findings of one rule left out of `expected`, because a source was not in the run."""
+
+    count: int
+    # Programme whose roster was not in the run, or None when `source_file` was missing.
+    programme: str | None
+    # Base name of the truth records' source file, set only when `programme` is None.
+    source_file: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +68,9 @@ class EvalRow:
     note: str = ""
     # The rule ran without an input it reads, so its scores can be lower than with that input.
     is_limited: bool = False
+    # Truth findings that the run could not produce, one entry per missing roster or file.
+    left_out: tuple[LeftOut, ...] = ()
+    decoys_left_out: int = 0
 
 
 def _ratio(numerator: int, denominator: int) -> float | None:
@@ -95,13 +118,16 @@ def _table_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
     return columns
 
 
+def _base_name(column: str) -> str:
+    return f"regexp_replace({column}, '^.*[/\\\\]', '')"
+
+
 # Provenance is compared on the file's base name, so a run that keeps files in sub-folders of
 # its raw folder still matches the truth. A truth row with an empty sheet matches any sheet of
 # its file, because the generator leaves the sheet empty for single-sheet workbooks too.
 def _provenance_match(run: str, truth: str) -> str:
     return (
-        f"regexp_replace({run}.source_file, '^.*[/\\\\]', '') "
-        f"= regexp_replace({truth}.source_file, '^.*[/\\\\]', '') "
+        f"{_base_name(run + '.source_file')} = {_base_name(truth + '.source_file')} "
         f"and cast({run}.source_row as bigint) = cast({truth}.source_row as bigint) "
         f"and (coalesce({truth}.source_sheet, '') = '' "
         f"or coalesce({run}.source_sheet, '') = {truth}.source_sheet)"
@@ -125,31 +151,94 @@ def _programme_match(left: str, right: str) -> str:
     )
 
 
+def _load_run_sources(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -> bool:
+    """Create eval_run_files (base names) and eval_run_programmes from the run's
+    file_reconciliation. Return False when the database has no such rows."""
+    if not {"source_kind", "source_file"} <= columns.get("file_reconciliation", set()):
+        logger.warning(
+            "file_reconciliation table missing, so every truth finding counts as expected"
+        )
+        return False
+    run_sql(
+        con,
+        "create or replace temp table eval_run_files as "
+        f"select distinct {_base_name('source_file')} as source_file "
+        "from marts.file_reconciliation where source_file is not null",
+    )
+    if query_rows(con, "select count(*) from eval_run_files")[0][0] == 0:
+        logger.warning("file_reconciliation has no rows, so every truth finding counts as expected")
+        return False
+    run_sql(
+        con,
+        "create or replace temp table eval_run_programmes as "
+        "select distinct upper(source_kind) as programme from marts.file_reconciliation "
+        f"where upper(source_kind) in {ROSTER_PROGRAMMES}",
+    )
+    return True
+
+
+def _scope_truth(con: duckdb.DuckDBPyConnection, has_run_sources: bool) -> None:
+    """Create eval_findings and eval_decoys, which add two columns to each truth row:
+    missing_roster, its programme when the run read no roster of it, and missing_file, the base
+    name of its source file when the run did not read that file."""
+    for table, truth in (("eval_findings", "truth_findings"), ("eval_decoys", "truth_decoys")):
+        if not has_run_sources:
+            missing_roster = missing_file = "null"
+        else:
+            missing_roster = (
+                f"case when t.programme in {ROSTER_PROGRAMMES} and t.programme not in "
+                "(select programme from eval_run_programmes) then t.programme end"
+            )
+            missing_file = (
+                f"case when coalesce(t.source_file, '') <> '' and {_base_name('t.source_file')} "
+                "not in (select source_file from eval_run_files) "
+                f"then {_base_name('t.source_file')} end"
+            )
+        run_sql(
+            con,
+            f"create or replace temp table {table} as "
+            "select t.rule_code, t.programme, t.person_uid, "
+            f"{missing_roster} as missing_roster, {missing_file} as missing_file "
+            f"from {truth} as t",
+        )
+
+
+# A truth finding is in scope when nothing kept the run from producing it.
+IN_SCOPE = "missing_roster is null and missing_file is null"
+
+
 def _rule_scores(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, ...]]:
     """Return per rule: predicted, expected, matched predictions, matched truth, decoys,
-    decoys flagged, unmapped findings."""
+    decoys flagged, unmapped findings, decoys left out."""
     sql = f"""
         with
         predicted as (
             select distinct rule_code, programme, person_uid from eval_predicted
             where person_uid is not null
         ),
+        truth as (
+            select distinct rule_code, programme, person_uid from eval_findings
+        ),
         expected as (
-            select distinct rule_code, programme, person_uid from truth_findings
+            select distinct rule_code, programme, person_uid from eval_findings
+            where {IN_SCOPE}
+        ),
+        all_decoys as (
+            select distinct rule_code, programme, person_uid from eval_decoys
         ),
         decoys as (
-            select distinct rule_code, programme, person_uid from truth_decoys
+            select distinct rule_code, programme, person_uid from eval_decoys where {IN_SCOPE}
         ),
         codes as (
-            select rule_code from predicted union select rule_code from expected
-            union select rule_code from decoys
+            select rule_code from predicted union select rule_code from truth
+            union select rule_code from all_decoys
         )
         select
             codes.rule_code,
             (select count(*) from predicted p where p.rule_code = codes.rule_code),
             (select count(*) from expected e where e.rule_code = codes.rule_code),
             (select count(*) from predicted p where p.rule_code = codes.rule_code and exists (
-                select 1 from expected e where e.rule_code = p.rule_code
+                select 1 from truth e where e.rule_code = p.rule_code
                 and e.person_uid = p.person_uid and {_programme_match("e", "p")})),
             (select count(*) from expected e where e.rule_code = codes.rule_code and exists (
                 select 1 from predicted p where p.rule_code = e.rule_code
@@ -160,10 +249,40 @@ def _rule_scores(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, ...]]:
                 and p.person_uid = d.person_uid
                 and (coalesce(d.programme, '') = '' or {_programme_match("d", "p")}))),
             (select count(*) from eval_predicted u
-                where u.rule_code = codes.rule_code and u.person_uid is null)
+                where u.rule_code = codes.rule_code and u.person_uid is null),
+            (select count(*) from all_decoys d where d.rule_code = codes.rule_code)
+            - (select count(*) from decoys d where d.rule_code = codes.rule_code)
         from codes
     """
     return {row[0]: tuple(row[1:]) for row in query_rows(con, sql)}
+
+
+def _left_out(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[LeftOut, ...]]:
+    """Return per rule the truth findings left out of `expected`, counted as `expected` counts
+    them and grouped by the missing roster, else by the missing file."""
+    sql = f"""
+        with
+        expected as (
+            select distinct rule_code, programme, person_uid from eval_findings
+            where {IN_SCOPE}
+        ),
+        left_out as (
+            select f.rule_code, f.programme, f.person_uid,
+                min(f.missing_roster) as roster, min(f.missing_file) as source_file
+            from eval_findings as f
+            where not ({IN_SCOPE}) and not exists (
+                select 1 from expected e where e.rule_code = f.rule_code
+                and e.programme is not distinct from f.programme
+                and e.person_uid is not distinct from f.person_uid)
+            group by all
+        )
+        select rule_code, roster, case when roster is null then source_file end, count(*)
+        from left_out group by all order by all
+    """
+    left_out: dict[str, list[LeftOut]] = {}
+    for code, roster, source_file, count in query_rows(con, sql):
+        left_out.setdefault(code, []).append(LeftOut(count, roster, source_file))
+    return {code: tuple(entries) for code, entries in left_out.items()}
 
 
 @dataclass(frozen=True)
@@ -201,15 +320,45 @@ def _note(code: str, covered: set[str], status: dict[str, _RuleStatus]) -> str:
     return "; ".join(notes)
 
 
+def left_out_notes(row: EvalRow) -> list[str]:
+    """Return a translated note for each roster or file whose truth findings `row` left out."""
+    notes = []
+    for entry in row.left_out:
+        if entry.programme is not None:
+            template = ngettext(
+                "{count} truth finding left out: {source} not in this run",
+                "{count} truth findings left out: {source} not in this run",
+                entry.count,
+            )
+            source = kind_label(entry.programme.lower())
+        else:
+            template = ngettext(
+                "{count} truth finding left out: file {source} not in this run",
+                "{count} truth findings left out: file {source} not in this run",
+                entry.count,
+            )
+            source = entry.source_file
+        notes.append(template.format(count=entry.count, source=source))
+    return notes
+
+
 def _rule_rows(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -> list[EvalRow]:
     covered = {row[0] for row in query_rows(con, "select rule_code from truth_rules_covered")}
     status = _rule_status(con, columns)
     scores = _rule_scores(con)
+    left_out = _left_out(con)
     rows = []
     for code in sorted(set(scores) | covered | set(status)):
-        predicted, expected, matched_pred, matched_truth, decoys, decoys_flagged, unmapped = (
-            scores.get(code, (0, 0, 0, 0, 0, 0, 0))
-        )
+        (
+            predicted,
+            expected,
+            matched_pred,
+            matched_truth,
+            decoys,
+            decoys_flagged,
+            unmapped,
+            decoys_left_out,
+        ) = scores.get(code, (0, 0, 0, 0, 0, 0, 0, 0))
         precision = _ratio(matched_pred, predicted)
         recall = _ratio(matched_truth, expected) if code in covered else None
         rows.append(
@@ -230,6 +379,8 @@ def _rule_rows(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -> 
                 unmapped_findings=unmapped,
                 note=_note(code, covered, status),
                 is_limited=bool(status.get(code, _RuleStatus(True)).limitation_reason),
+                left_out=left_out.get(code, ()),
+                decoys_left_out=decoys_left_out,
             )
         )
     return rows
@@ -312,6 +463,7 @@ def evaluate(marts_db: Path, truth_dir: Path) -> list[EvalRow]:
             raise SourceFileError(
                 _("{path} has no fct_findings table. Run the rules first.").format(path=marts_db)
             )
+        _scope_truth(con, _load_run_sources(con, columns))
         _load_predictions(con)
         rows = _rule_rows(con, columns)
         linkage = _linkage_row(con, columns)
@@ -357,7 +509,7 @@ def format_table(rows: list[EvalRow]) -> Table:
             _format_ratio(row.f1),
             f"{row.decoys_flagged}/{row.decoys}",
             str(row.unmapped_findings),
-            row.note,
+            "; ".join(note for note in (row.note, *left_out_notes(row)) if note),
         )
     return table
 

@@ -74,6 +74,28 @@ def test_evaluate_notes_limited_rule(capsys, tmp_path, language, limited):
 
 
 @pytest.mark.parametrize(
+    ("language", "left_out"),
+    [("id",
+      "1 temuan kunci jawaban tidak dihitung: daftar peserta PBI JKN tidak ada dalam run ini"),
+     ("en", "1 truth finding left out: PBI JKN roster not in this run")],
+)
+def test_evaluate_notes_left_out_roster(capsys, tmp_path, language, left_out):
+    make_run(tmp_path)
+    truth = make_truth(tmp_path, [
+        ["NOT_IN_REGISTER", "PKH", "u-stranger", "f2", "pkh.csv", "", "3", ""],
+        ["NOT_IN_REGISTER", "PBI", "u-head", "f1", "pbi.csv", "", "2", ""],
+    ])
+
+    out = run_cli(capsys, "--lang", language, "evaluate", "--marts", str(tmp_path),
+                  "--truth", str(truth))
+
+    row = next(line for line in out.splitlines() if " NOT_IN_REGISTER " in line)
+    cells = [cell.strip() for cell in row.strip("│ ").split("│")]
+    assert cells[:6] == ["NOT_IN_REGISTER", "1", "1", "1", "1.000", "1.000"]
+    assert cells[-1] == left_out
+
+
+@pytest.mark.parametrize(
     ("language", "limited_note", "skipped_note"),
     [("id", "dievaluasi dengan keterbatasan: tanpa data kematian",
       "tidak dievaluasi: tidak ada data kematian"),

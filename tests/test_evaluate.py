@@ -9,7 +9,8 @@ import pytest
 from test_rules_builders import make_kk, make_nik, make_world, rules_config
 
 from pipelines.errors import SourceFileError
-from pipelines.evaluate import LINKAGE, evaluate, format_table
+from pipelines.evaluate import LINKAGE, LeftOut, evaluate, format_table
+from pipelines.ingest.load import RECONCILIATION_DDL
 from pipelines.rules import apply_rules
 
 KK = make_kk(1)
@@ -25,21 +26,40 @@ def write_csv(path, header, rows):
         writer.writerows(rows)
 
 
-def make_run(tmp_path):
-    """An audit.duckdb where RICH (desil 8) gets PKH twice and STRANGER is not in the register."""
+def record_files(con):
+    """Fill file_reconciliation with the files of every staging table, as ingest does."""
+    con.execute(RECONCILIATION_DDL)
+    tables = con.execute(
+        "select table_name from duckdb_tables() where starts_with(table_name, 'stg_')"
+    ).fetchall()
+    for (table,) in tables:
+        con.execute(
+            "insert into file_reconciliation select 'run-1', source_kind, source_file, "
+            f"source_sheet, count(*), count(*), 0, 0 from {table} group by all"
+        )
+
+
+def make_run(tmp_path, with_pbi=False):
+    """An audit.duckdb where RICH (desil 8) gets PKH twice and STRANGER is not in the register.
+
+    The run reads register.csv and pkh.csv, and pbi.csv with HEAD on it when `with_pbi`.
+    """
     database = tmp_path / "audit.duckdb"
     con = duckdb.connect(str(database))
-    make_world(
-        con,
-        register=[
+    sources = {
+        "register": [
             {"nik": HEAD, "no_kk": KK, "desil": 2},
             {"nik": RICH, "no_kk": make_kk(3), "desil": 8},
         ],
-        pkh=[
+        "pkh": [
             {"nik": RICH, "no_kk": make_kk(3), "components": "LANSIA"},
             {"nik": STRANGER, "components": "LANSIA"},
         ],
-    )
+    }
+    if with_pbi:
+        sources["pbi"] = [{"nik": HEAD, "no_kk": KK}]
+    make_world(con, **sources)
+    record_files(con)
     apply_rules(con, rules_config(), "run-1")
     con.close()
     return database
@@ -56,6 +76,7 @@ def make_truth(tmp_path, findings, decoys=()):
             ["register.csv", "", "3", "u-rich"],
             ["pkh.csv", "", "2", "u-rich"],
             ["pkh.csv", "", "3", "u-stranger"],
+            ["pbi.csv", "", "2", "u-head"],
         ],
     )
     write_csv(
@@ -105,7 +126,7 @@ def test_evaluate_scores_precision_and_recall(tmp_path):
         [
             ["DESIL_OUT_OF_RANGE", "PKH", "u-rich", "f1", "pkh.csv", "", "2", ""],
             ["NOT_IN_REGISTER", "PKH", "u-stranger", "f2", "pkh.csv", "", "3", ""],
-            ["NOT_IN_REGISTER", "PBI", "u-head", "f3", "pbi.csv", "", "2", "missed"],
+            ["NOT_IN_REGISTER", "PKH", "u-head", "f3", "pkh.csv", "", "4", "missed"],
         ],
     )
 
@@ -153,6 +174,87 @@ def test_evaluate_counts_false_positives_and_decoys(tmp_path):
     assert rows["DESIL_OUT_OF_RANGE"].decoys_flagged == 1
     assert rows["PKH_COMPONENT_LIMITS"].is_covered_by_truth is False
     assert rows["PKH_COMPONENT_LIMITS"].precision is None
+
+
+# NOT_IN_REGISTER of HEAD on the PBI roster is a finding that the rules cannot produce, because
+# HEAD is in the register. It stands for a finding missed whenever the PBI roster is in the run.
+FOUND_AND_PBI = [
+    ["NOT_IN_REGISTER", "PKH", "u-stranger", "f2", "pkh.csv", "", "3", ""],
+    ["NOT_IN_REGISTER", "PBI", "u-head", "f1", "pbi.csv", "", "2", ""],
+    ["DESIL_OUT_OF_RANGE", "PKH", "u-rich", "f3", "pkh.csv", "", "2", ""],
+]
+
+
+def test_evaluate_leaves_out_missing_roster(tmp_path):
+    database = make_run(tmp_path)
+    truth = make_truth(
+        tmp_path,
+        FOUND_AND_PBI,
+        decoys=[["desil_in_range", "NOT_IN_REGISTER", "PBI", "u-head", "pbi.csv", "", "2", ""]],
+    )
+
+    rows = by_code(evaluate(database, truth))
+
+    assert rows["NOT_IN_REGISTER"].expected == 1
+    assert rows["NOT_IN_REGISTER"].recall == 1.0
+    assert rows["NOT_IN_REGISTER"].false_negatives == 0
+    assert rows["NOT_IN_REGISTER"].left_out == (LeftOut(1, "PBI"),)
+    assert rows["NOT_IN_REGISTER"].decoys == 0
+    assert rows["NOT_IN_REGISTER"].decoys_left_out == 1
+    assert rows["DESIL_OUT_OF_RANGE"].recall == 1.0
+    assert rows["DESIL_OUT_OF_RANGE"].left_out == ()
+
+
+def test_evaluate_leaves_out_missing_file(tmp_path):
+    database = make_run(tmp_path)
+    truth = make_truth(
+        tmp_path,
+        [
+            ["NOT_IN_REGISTER", "PKH", "u-stranger", "f2", "pkh.csv", "", "3", ""],
+            ["NOT_IN_REGISTER", "PKH", "u-head", "f1", "pkh_tahap3.csv", "", "5", ""],
+            ["NOT_IN_REGISTER", "ALL", "u-rich", "f3", "sub/deaths.csv", "", "2", ""],
+        ],
+    )
+
+    rows = by_code(evaluate(database, truth))
+
+    assert rows["NOT_IN_REGISTER"].expected == 1
+    assert rows["NOT_IN_REGISTER"].recall == 1.0
+    assert rows["NOT_IN_REGISTER"].left_out == (
+        LeftOut(1, None, "deaths.csv"),
+        LeftOut(1, None, "pkh_tahap3.csv"),
+    )
+
+
+def test_evaluate_full_run_scores_every_finding(tmp_path):
+    database = make_run(tmp_path, with_pbi=True)
+    truth = make_truth(tmp_path, FOUND_AND_PBI)
+
+    rows = evaluate(database, truth)
+    with duckdb.connect(str(database)) as con:
+        con.execute("drop table file_reconciliation")
+    rows_without_files = evaluate(database, truth)
+
+    scores = by_code(rows)
+    assert scores["NOT_IN_REGISTER"].expected == 2
+    assert scores["NOT_IN_REGISTER"].recall == 0.5
+    assert scores["NOT_IN_REGISTER"].false_negatives == 1
+    assert [row.rule_code for row in rows if row.left_out] == []
+    # Without file_reconciliation nothing is left out, as before runs recorded their files.
+    assert rows == rows_without_files
+
+
+def test_evaluate_without_file_list_counts_all(tmp_path):
+    database = make_run(tmp_path)
+    with duckdb.connect(str(database)) as con:
+        con.execute("drop table file_reconciliation")
+    truth = make_truth(tmp_path, FOUND_AND_PBI)
+
+    rows = by_code(evaluate(database, truth))
+
+    assert rows["NOT_IN_REGISTER"].expected == 2
+    assert rows["NOT_IN_REGISTER"].recall == 0.5
+    assert rows["NOT_IN_REGISTER"].left_out == ()
 
 
 def test_evaluate_scores_linkage_pairs(tmp_path):
