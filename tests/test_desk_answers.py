@@ -206,6 +206,23 @@ def test_lookup_lists_programme_not_in_run(audit_db):
     assert lookup_nik(audit_db, SUPRIHATIN_1).programmes_not_in_run == ["PBI"]
 
 
+def test_programmes_not_in_run_from_files(audit_db, tmp_path):
+    # The run's files: a BPNT roster with a header and no data rows, and no PBI roster. Without
+    # the register no rule records a missing BPNT roster, so only the files can tell.
+    database = tmp_path / "audit.duckdb"
+    shutil.copy(audit_db, database)
+    with duckdb.connect(str(database)) as con:
+        con.execute(
+            "create table file_reconciliation as select * from (values "
+            "('register', 'dtsen.csv', 5, 5, 0), ('pkh', 'pkh.xlsx', 1, 1, 0), "
+            "('bpnt', 'bpnt.csv', 0, 0, 0)) "
+            "as t(source_kind, source_file, rows_read, rows_loaded, rows_quarantined)"
+        )
+        con.execute("delete from rule_status")
+
+    assert lookup_nik(database, HAKIM).programmes_not_in_run == ["BPNT", "PBI"]
+
+
 @pytest.mark.parametrize(
     ("language", "none_received", "unknown"),
     [

@@ -699,13 +699,22 @@ def _rule_caveats(
 def _programmes_not_in_run(
     con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]]
 ) -> list[str]:
-    """Return the programmes whose roster was absent from the run (or had no data rows), as
-    rule_status.missing_inputs records them.
+    """Return the programmes whose roster was absent from the run or had no data rows.
 
-    NOTE: only rules that read a roster record its absence. When the register is absent too,
-    no rule records a missing BPNT roster unless the PKH roster is missing as well, so BPNT is
-    then not listed.
+    file_reconciliation lists every file of the run with its source kind and loaded rows. An
+    audit.duckdb without it falls back on rule_status.missing_inputs, which records a roster
+    only when a rule that reads it lost it.
     """
+    if {"source_kind", "rows_loaded"} <= tables.get("file_reconciliation", set()):
+        rows = _select(
+            con, tables, "file_reconciliation", ["source_kind"], "rows_loaded > 0", []
+        )
+        loaded = {row["source_kind"] for row in rows}
+        return [
+            programme
+            for kind, programme in PROGRAMME_SOURCE_KINDS.items()
+            if kind not in loaded
+        ]
     rows = _select(con, tables, "rule_status", ["missing_inputs"], "missing_inputs is not null", [])
     absent = {
         entry.strip() for row in rows for entry in (row["missing_inputs"] or "").split(",")
