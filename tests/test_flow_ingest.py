@@ -7,13 +7,17 @@ from concurrent.futures import ThreadPoolExecutor
 import duckdb
 import pytest
 
-from pipelines.errors import SourceFileError
+from prefect.states import Failed
+
+from pipelines.errors import ConfigError, SourceFileError, SqlExecutionError
 from pipelines.flows.audit import (
     check_no_copies,
     first_file_numbers,
     ingest_source_task,
     largest_first,
     prepare_ingest_task,
+    publish_task,
+    retry_unless_user_error,
 )
 from pipelines.publish.formatting import using_language
 from pipelines.runconfig import SourceSpec
@@ -96,3 +100,21 @@ def test_copied_input_file_indonesian():
 
 def test_distinct_input_files_pass():
     check_no_copies({"bpnt.csv": "a1", "pkh.xlsx": "b2"})
+
+
+@pytest.mark.parametrize(
+    ("error", "retried"),
+    [
+        (SourceFileError("pbi_*.xlsx: no file matches"), False),
+        (ConfigError("rules.toml: invalid number"), False),
+        (SqlExecutionError("write-write conflict on raw_asn", "raw_asn", "insert"), True),
+        (duckdb.TransactionException("write-write conflict"), True),
+    ],
+)
+def test_retry_only_errors_not_users_to_fix(error, retried):
+    assert retry_unless_user_error(None, None, Failed(data=error)) is retried
+
+
+def test_ingest_and_publish_use_the_retry_condition():
+    assert ingest_source_task.retry_condition_fn is retry_unless_user_error
+    assert publish_task.retry_condition_fn is retry_unless_user_error

@@ -26,7 +26,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipelines.er import link_persons
 from pipelines.er.records import PERSON_KINDS, build_person_records
-from pipelines.errors import SourceFileError
+from pipelines.errors import PipelineError, SourceFileError, SqlExecutionError
 from pipelines.i18n import _
 from pipelines.ingest import build_staging, ingest_source, validate_staging
 from pipelines.ingest.load import ensure_ingest_tables
@@ -112,9 +112,25 @@ def prepare_ingest_task(db_path: Path, kinds: list[str]) -> None:
             ensure_ingest_tables(con, kind)
 
 
+def retry_unless_user_error(task, task_run, state) -> bool:
+    """Return whether Prefect should run a failed task again.
+
+    A missing file, a broken workbook or a bad configuration fails the same way every time, so
+    only other errors (a DuckDB write conflict between two tasks, say) are retried. A SQL
+    error counts as other, because DuckDB reports a write conflict as one.
+    """
+    error = state.data if isinstance(state.data, BaseException) else None
+    return not isinstance(error, PipelineError) or isinstance(error, SqlExecutionError)
+
+
 # Retries also cover a DuckDB write conflict between two parallel files. The retry is safe
 # because ingest first deletes what an earlier try of the same file loaded.
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+@task(
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=1,
+    retry_condition_fn=retry_unless_user_error,
+)
 def ingest_source_task(db_path: Path, spec: SourceSpec, run_id: str, file_number: int) -> list:
     stage_started("ingest", spec.path)
     with connect(db_path) as con:
@@ -246,7 +262,12 @@ def readable_previous_run(path: Path) -> Path | None:
     return path
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+@task(
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=1,
+    retry_condition_fn=retry_unless_user_error,
+)
 def publish_task(
     db_path: Path,
     marts_dir: Path,
