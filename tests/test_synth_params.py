@@ -20,13 +20,18 @@ def test_sizes_resolve():
 
 
 def test_unknown_size_rejected():
-    with pytest.raises(ConfigError, match="big"):
+    with pytest.raises(ConfigError, match="big") as raised:
         resolve_persons("big", None)
+
+    # The message names the command-line option, as the user types it.
+    assert "--persons N" in str(raised.value)
 
 
 def test_too_few_persons_rejected():
-    with pytest.raises(ConfigError, match="10"):
+    with pytest.raises(ConfigError, match="10") as raised:
         resolve_persons("tiny", 10)
+
+    assert "--persons 10" in str(raised.value)
 
 
 def test_rules_file_missing(tmp_path: Path):

@@ -129,14 +129,14 @@ def resolve_persons(size: str, persons: int | None) -> int:
     if persons is not None:
         if persons < MIN_PERSONS:
             raise ConfigError(
-                _("persons={persons} is too small; use at least {minimum}.").format(
+                _("--persons {persons} is too small; use at least {minimum}.").format(
                     persons=persons, minimum=MIN_PERSONS
                 )
             )
         return persons
     if size not in SIZES:
         raise ConfigError(
-            _("Unknown size {size}; use one of {sizes} or pass persons=N.").format(
+            _("Unknown size {size}; use one of {sizes}, or give --persons N.").format(
                 size=repr(size), sizes=", ".join(SIZES)
             )
         )
