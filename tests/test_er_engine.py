@@ -360,8 +360,26 @@ def test_review_errors_in_indonesian(tmp_path):
     with pytest.raises(SourceFileError) as raised:
         import_review(not_a_workbook, tmp_path / "state")
 
-    assert "sheet 'review' tidak bisa dibaca" in str(raised.value)
+    assert "buku kerja tidak bisa dibuka" in str(raised.value)
     assert "review_pending.xlsx" in str(raised.value)
+
+
+def test_review_of_other_workbook_names_its_sheets(tmp_path):
+    roster = tmp_path / "pkh_tahap4_2026.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Kec. Bandar"
+    workbook.create_sheet("Kec. Blado")
+    workbook.save(roster)
+    set_language("en")
+    try:
+        with pytest.raises(SourceFileError) as raised:
+            import_review(roster, tmp_path / "state")
+    finally:
+        set_language("id")
+
+    message = str(raised.value)
+    assert "has no sheet 'review' (its sheets: Kec. Bandar, Kec. Blado)" in message
+    assert "(review)" not in message
 
 
 def _drop_decision_column(path) -> None:

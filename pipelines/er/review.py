@@ -283,8 +283,23 @@ def _review_headers(language: str) -> set[str]:
 def read_review_workbook(path: Path) -> list[dict]:
     """Read the filled-in decisions of a review workbook; rows without a decision are skipped."""
     try:
-        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(SHEET_NAME).to_python()
-    except Exception as e:  # calamine raises its own error types for missing files and sheets
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheets = list(workbook.sheet_names)
+    except Exception as e:  # calamine raises its own error types for missing or broken files
+        raise SourceFileError(
+            _("{path}: the workbook cannot be opened ({error}). Give the review workbook the "
+              "linker wrote (review_pending.xlsx).").format(path=path, error=e)
+        ) from e
+    if SHEET_NAME not in sheets:
+        raise SourceFileError(
+            _("{path} has no sheet '{sheet}' (its sheets: {sheets}), so it is not a review "
+              "workbook. Give the review workbook the linker wrote (review_pending.xlsx).").format(
+                path=path, sheet=SHEET_NAME, sheets=", ".join(sheets)
+            )
+        )
+    try:
+        rows = workbook.get_sheet_by_name(SHEET_NAME).to_python()
+    except Exception as e:  # calamine raises its own error types for unreadable sheets
         raise SourceFileError(
             _(
                 "{path}: sheet '{sheet}' cannot be read ({error}). Give the review workbook "
