@@ -225,7 +225,12 @@ def evaluation_table(rows) -> Table:
     """Build the table of precision and recall per rule and for record linkage."""
     from pipelines.evaluate import left_out_notes
 
-    table = Table(title=_("Findings and links against the ground truth"))
+    table = Table(
+        title=_("Findings and links against the ground truth"),
+        caption=_("Expected, Found and Correct count persons per rule and programme: several "
+                  "findings of one rule on one person count once, so Found can be lower than "
+                  "the run's findings. RECORD_LINKAGE counts pairs of records."),
+    )
     headers = (_("Rule"), _("Expected"), _("Found"), _("Correct"), _("Precision"), _("Recall"),
                _("Decoys flagged"), _("Note"))
     for header in headers:

@@ -61,6 +61,17 @@ def test_evaluate_redirected_one_line_per_rule(capsys, tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("language", "caption"),
+    [("id", "dihitung sekali, sehingga Ditemukan bisa lebih kecil"),
+     ("en", "count once, so Found can be lower than the run's findings")],
+)
+def test_evaluate_explains_person_counts(capsys, tmp_path, language, caption):
+    out = _evaluation_output(capsys, tmp_path, language)
+
+    assert caption in " ".join(out.split())
+
+
+@pytest.mark.parametrize(
     ("language", "limited"),
     [("id", "dievaluasi dengan keterbatasan"), ("en", "evaluated with a limitation")],
 )
