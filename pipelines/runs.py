@@ -46,8 +46,9 @@ class RunRecord:
     # SHA-256 of the rules configuration and of the run configuration files.
     rules_checksum: str | None = None
     run_config_checksum: str | None = None
-    # The earlier run whose rules checksum this run compared with, and whether the rules
-    # file changed since then while its `version` stayed the same. None without such a run.
+    # The earlier run that this run's rules were compared with, and whether the two rules
+    # files differ while their `version` is the same. `compare_rules` picks the run. Both are
+    # None without an earlier run.
     rules_compared_with_run_id: str | None = None
     rules_changed_without_new_version: bool | None = None
 
@@ -179,14 +180,15 @@ class RecordedRules:
     rules_checksum: str
 
 
-def recorded_rules(db_path: Path) -> RecordedRules | None:
-    """Return the rules version and checksum of the latest run in the audit.duckdb at `db_path`.
+def recorded_rules(db_path: Path) -> list[RecordedRules]:
+    """Return the rules version and checksum of every run in the `runs` table of the
+    audit.duckdb at `db_path`, oldest first.
 
-    Return None when the file is missing or cannot be read, or when its run was recorded
-    without a rules checksum.
+    Runs recorded without a rules checksum are left out. Return an empty list when the file is
+    missing or cannot be read.
     """
     if not db_path.exists():
-        return None
+        return []
     try:
         with duckdb.connect(str(db_path), read_only=True) as con:
             columns = {
@@ -196,16 +198,16 @@ def recorded_rules(db_path: Path) -> RecordedRules | None:
                 ).fetchall()
             }
             if not {"config_version", "rules_checksum"} <= columns:
-                return None
-            row = con.execute(
+                return []
+            rows = con.execute(
                 "select run_id, config_version, rules_checksum from runs "
-                "where rules_checksum is not null order by started_at desc limit 1"
-            ).fetchone()
+                "where rules_checksum is not null order by started_at nulls first, run_id"
+            ).fetchall()
     except duckdb.Error as e:
         logger.info("%s cannot be read (%s), so the rules file is not compared with the "
-                    "previous run", db_path, str(e).splitlines()[0])
-        return None
-    return RecordedRules(*row) if row else None
+                    "earlier runs", db_path, str(e).splitlines()[0])
+        return []
+    return [RecordedRules(*row) for row in rows]
 
 
 def warn_if_rules_changed(previous: RecordedRules | None, record: RunRecord,
@@ -227,10 +229,22 @@ def warn_if_rules_changed(previous: RecordedRules | None, record: RunRecord,
     return True
 
 
-def compare_rules(previous: RecordedRules | None, record: RunRecord, rules_path: Path) -> None:
+def compare_rules(earlier: list[RecordedRules], record: RunRecord, rules_path: Path) -> None:
     """Store in `record` which earlier run its rules were compared with and whether they
-    changed without a new version, warning as `warn_if_rules_changed` does."""
-    if previous is None or record.rules_checksum is None:
+    changed without a new version, warning as `warn_if_rules_changed` does.
+
+    `earlier` lists the earlier runs oldest first. When any run of the same version recorded
+    another rules checksum, the version names two sets of rules, even if the latest run used
+    the same file as this one. The comparison then names the latest such run. Otherwise it
+    names the latest earlier run.
+    """
+    if not earlier or record.rules_checksum is None:
         return
-    record.rules_compared_with_run_id = previous.run_id
-    record.rules_changed_without_new_version = warn_if_rules_changed(previous, record, rules_path)
+    differing = [
+        run for run in earlier
+        if run.config_version == record.config_version
+        and run.rules_checksum != record.rules_checksum
+    ]
+    compared = differing[-1] if differing else earlier[-1]
+    record.rules_compared_with_run_id = compared.run_id
+    record.rules_changed_without_new_version = warn_if_rules_changed(compared, record, rules_path)

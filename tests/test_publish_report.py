@@ -433,3 +433,42 @@ def test_exclusion_total_counts_families_once(language, note):
     total = total[:total.index("</tr>")]
     assert re.findall(r'<td class="num">([^<]*)</td>', total)[-1] == card
     assert note in programmes
+
+
+NOT_RECHECKED = {
+    "id": ("<td>Tidak diperiksa ulang di run ini</td><td class=\"num\">2</td>",
+           "<td>Hilang sejak run sebelumnya</td><td class=\"num\">1</td>",
+           "Tidak diperiksa ulang: temuan run sebelumnya yang tidak dapat diperiksa lagi"),
+    "en": ("<td>Not re-checked in this run</td><td class=\"num\">2</td>",
+           "<td>Gone since the previous run</td><td class=\"num\">1</td>",
+           "Not re-checked: findings of the previous run that this run could not check again"),
+}
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_report_separates_not_rechecked(language):
+    con = duckdb.connect()
+    make_marts(con)
+    con.execute(
+        "create or replace table findings_diff as select * from (values "
+        "('f1', 'DESIL_OUT_OF_RANGE', 'resolved', 'r0'), "
+        "('f2', 'PBI_NOT_ELIGIBLE', 'not_rechecked', 'r0'), "
+        "('f3', 'DEFAULT_DOB', 'not_rechecked', 'r0'), "
+        "('f4', 'DEFAULT_DOB', 'persisting', 'r0')"
+        ") as t(finding_id, rule_code, diff_status, previous_run_id)"
+    )
+
+    html = _render(con, language)
+
+    changes = html[html.index('<section id="changes">'):html.index("</section>",
+                   html.index('<section id="changes">'))]
+    not_rechecked, resolved, note = NOT_RECHECKED[language]
+    assert not_rechecked in changes
+    assert resolved in changes
+    assert note in changes
+
+
+def test_report_without_not_rechecked_has_no_note(marts):
+    html = _render(marts, "en")
+
+    assert "Not re-checked" not in html

@@ -52,7 +52,20 @@ def test_run_record_stores_config_checksums(tmp_path):
 def test_recorded_rules_read_back(tmp_path):
     path = _audit_db(tmp_path / "audit.duckdb", _record("r1", "2026.12-1", "ab12"))
 
-    assert recorded_rules(path) == RecordedRules("r1", "2026.12-1", "ab12")
+    assert recorded_rules(path) == [RecordedRules("r1", "2026.12-1", "ab12")]
+
+
+def test_recorded_rules_lists_every_run(tmp_path):
+    first = _audit_db(tmp_path / "first.duckdb", _record("r1", "2026.12-1", "ab12"))
+    second = _audit_db(tmp_path / "second.duckdb",
+                       _record("r2", "2026.12-1", None, STARTED + timedelta(hours=1)), first)
+    third = _audit_db(tmp_path / "third.duckdb",
+                      _record("r3", "2026.12-1", "cd34", STARTED + timedelta(hours=2)), second)
+
+    assert recorded_rules(third) == [
+        RecordedRules("r1", "2026.12-1", "ab12"),
+        RecordedRules("r3", "2026.12-1", "cd34"),
+    ]
 
 
 def test_recorded_rules_missing_or_older(tmp_path):
@@ -62,9 +75,9 @@ def test_recorded_rules_missing_or_older(tmp_path):
     damaged = tmp_path / "damaged.duckdb"
     damaged.write_bytes(b"not a database")
 
-    assert recorded_rules(tmp_path / "absent.duckdb") is None
-    assert recorded_rules(older) is None
-    assert recorded_rules(damaged) is None
+    assert recorded_rules(tmp_path / "absent.duckdb") == []
+    assert recorded_rules(older) == []
+    assert recorded_rules(damaged) == []
 
 
 @pytest.mark.parametrize(
@@ -193,7 +206,7 @@ def test_run_record_stores_rules_comparison(tmp_path, caplog):
     record = _record("r2", "2026.12-1", "new")
 
     with caplog.at_level(logging.WARNING, logger="pipelines.runs"):
-        compare_rules(RecordedRules("r1", "2026.12-1", "old"), record, tmp_path / "rules.toml")
+        compare_rules([RecordedRules("r1", "2026.12-1", "old")], record, tmp_path / "rules.toml")
     path = _audit_db(tmp_path / "audit.duckdb", record)
 
     with duckdb.connect(str(path), read_only=True) as con:
@@ -205,16 +218,68 @@ def test_run_record_stores_rules_comparison(tmp_path, caplog):
 
 
 @pytest.mark.parametrize(
-    ("previous", "compared", "changed"),
-    [(RecordedRules("r1", "2026.12-1", "old"), "r1", True),
-     (RecordedRules("r1", "2026.11-2", "old"), "r1", False),
-     (RecordedRules("r1", "2026.12-1", "new"), "r1", False),
-     (None, None, None)],
+    ("earlier", "compared", "changed"),
+    [([RecordedRules("r1", "2026.12-1", "old")], "r1", True),
+     ([RecordedRules("r1", "2026.11-2", "old")], "r1", False),
+     ([RecordedRules("r1", "2026.12-1", "new")], "r1", False),
+     ([], None, None)],
 )
-def test_compare_rules(tmp_path, previous, compared, changed):
+def test_compare_rules(tmp_path, earlier, compared, changed):
     record = _record("r2", "2026.12-1", "new")
 
-    compare_rules(previous, record, tmp_path / "rules.toml")
+    compare_rules(earlier, record, tmp_path / "rules.toml")
 
     assert record.rules_compared_with_run_id == compared
     assert record.rules_changed_without_new_version is changed
+
+
+# Runs r1 to r4 of one version: r2 changed the rules file, r3 went back to r1's file, and the
+# run after them uses r1's file again.
+HISTORY = [
+    RecordedRules("r1", "2026.12-1", "old"),
+    RecordedRules("r2", "2026.12-1", "edited"),
+    RecordedRules("r3", "2026.12-1", "old"),
+    RecordedRules("r4", "2026.12-1", "old"),
+]
+
+
+@pytest.mark.parametrize(
+    ("earlier", "compared", "changed"),
+    [
+        # The latest run has the same file, but r2 of the same version had another.
+        (HISTORY, "r2", True),
+        (HISTORY[:3], "r2", True),
+        # Of several differing runs, the latest one is named.
+        ([*HISTORY, RecordedRules("r5", "2026.12-1", "edited again")], "r5", True),
+        # Runs of another version do not count.
+        ([RecordedRules("r0", "2026.11-2", "older"), *HISTORY[2:]], "r4", False),
+    ],
+)
+def test_compare_rules_reads_history(tmp_path, caplog, earlier, compared, changed):
+    record = _record("r9", "2026.12-1", "old")
+
+    with caplog.at_level(logging.WARNING, logger="pipelines.runs"):
+        compare_rules(earlier, record, tmp_path / "rules.toml")
+
+    assert record.rules_compared_with_run_id == compared
+    assert record.rules_changed_without_new_version is changed
+    warned = f"rules.toml changed since run {compared}, but its version is still 2026.12-1"
+    assert (warned in caplog.text) is changed
+
+
+def test_compare_rules_after_warned_run(tmp_path):
+    # Three runs in a row, each reading the runs table that the one before wrote.
+    first = _record("r1", "2026.12-1", "old")
+    compare_rules(recorded_rules(tmp_path / "absent.duckdb"), first, tmp_path / "rules.toml")
+    first_db = _audit_db(tmp_path / "first.duckdb", first)
+    second = _record("r2", "2026.12-1", "edited", STARTED + timedelta(hours=1))
+    compare_rules(recorded_rules(first_db), second, tmp_path / "rules.toml")
+    second_db = _audit_db(tmp_path / "second.duckdb", second, first_db)
+    third = _record("r3", "2026.12-1", "edited", STARTED + timedelta(hours=2))
+
+    compare_rules(recorded_rules(second_db), third, tmp_path / "rules.toml")
+
+    assert (second.rules_compared_with_run_id, second.rules_changed_without_new_version) == (
+        "r1", True)
+    assert third.rules_compared_with_run_id == "r1"
+    assert third.rules_changed_without_new_version is True

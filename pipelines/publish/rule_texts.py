@@ -50,6 +50,7 @@ SEVERITY_TITLES: dict[str, str] = {
 CHANGE_TITLES: dict[str, str] = {
     "new": "New since the previous run",
     "resolved": "Gone since the previous run",
+    "not_rechecked": "Not re-checked in this run",
     "unchanged": "Unchanged",
     "persisting": "Still present since the previous run",
     "changed": "Changed evidence",

@@ -11,6 +11,7 @@ import duckdb
 from pipelines.errors import SourceFileError
 from pipelines.i18n import _
 from pipelines.rules.apply import Stopwatch, prepare_inputs
+from pipelines.rules.recheck import build_recheck_scope, load_previous_scope
 from pipelines.rules.texts import write_texts
 from pipelines.sqlrun import SQL_DIR, query_rows, run_sql
 
@@ -74,6 +75,7 @@ def _load_previous_findings(con: duckdb.DuckDBPyConnection, previous: Path | Non
     empty = f"create or replace temp table __rules_previous_findings ({_FINDING_SCHEMA})"
     run_sql(con, empty)
     if previous is None:
+        load_previous_scope(con, None, None)
         logger.info("no previous findings given: every finding is new")
         return
 
@@ -96,6 +98,10 @@ def _load_previous_findings(con: duckdb.DuckDBPyConnection, previous: Path | Non
             f"nik, name, kecamatan_code, desa_code, evidence, {optional} "
             f"from {source}",
         )
+        if attached:
+            load_previous_scope(con, "__rules_previous_db", None)
+        else:
+            load_previous_scope(con, None, previous if previous.is_dir() else previous.parent)
     finally:
         if attached:
             run_sql(con, "detach database __rules_previous_db")
@@ -129,6 +135,7 @@ def build_marts(
         prepare_inputs(con, rules_config, run_id)
     write_texts(con)
     _load_previous_findings(con, previous_findings)
+    build_recheck_scope(con, run_id)
 
     counts = {}
     for mart in MARTS:

@@ -1,7 +1,10 @@
 -- Findings of this run compared with the previous run's fct_findings by
--- finding_id: new (only now), persisting (both) or resolved (only before).
+-- finding_id: new (only now), persisting (both), resolved (only before, and
+-- checked again in this run) or not_rechecked (only before, but this run could
+-- not check it again). not_rechecked_reason gives the reason, as pipelines/rules/recheck.py
+-- describes.
 -- Without a previous run every finding is new. No KK and the source file, sheet
--- and row locate a resolved finding whose record has no NIK.
+-- and row locate a previous finding whose record has no NIK.
 with
 
 current_findings as (
@@ -16,14 +19,36 @@ params as (
     select * from __rules_params
 ),
 
+-- At most one reason per previous finding: the first that applies, in this order.
+not_rechecked as (
+    select
+        previous_findings.finding_id,
+        coalesce(
+            rules.reason,
+            case when programmes.programme is not null then 'roster_not_in_run' end,
+            case when files.source_file is not null then 'source_file_not_in_run' end
+        ) as reason
+    from previous_findings
+    left join __rules_not_rechecked_rules as rules
+        on previous_findings.rule_code = rules.rule_code
+    left join __rules_not_rechecked_programmes as programmes
+        on previous_findings.programme = programmes.programme
+    left join __rules_not_rechecked_files as files
+        on regexp_replace(previous_findings.source_file, '^.*[/\\]', '') = files.source_file
+),
+
 compared as (
     select
         coalesce(current_findings.finding_id, previous_findings.finding_id) as finding_id,
         case
             when previous_findings.finding_id is null then 'new'
-            when current_findings.finding_id is null then 'resolved'
-            else 'persisting'
+            when current_findings.finding_id is not null then 'persisting'
+            when not_rechecked.reason is not null then 'not_rechecked'
+            else 'resolved'
         end as diff_status,
+        case
+            when current_findings.finding_id is null then not_rechecked.reason
+        end as not_rechecked_reason,
         coalesce(current_findings.rule_code, previous_findings.rule_code) as rule_code,
         coalesce(current_findings.severity, previous_findings.severity) as severity,
         coalesce(current_findings.programme, previous_findings.programme) as programme,
@@ -44,6 +69,8 @@ compared as (
     from current_findings
     full outer join previous_findings
         on current_findings.finding_id = previous_findings.finding_id
+    left join not_rechecked
+        on previous_findings.finding_id = not_rechecked.finding_id
 ),
 
 final as (

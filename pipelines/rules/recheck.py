@@ -1,0 +1,188 @@
+"""Find the previous run's findings that this run could not have checked again.
+
+A finding of the previous run that this run does not report is resolved only when this run
+checked it again. That needs three things: its rule was evaluated with the inputs it had before,
+its programme's roster was read, and its source file was read or replaced by a file of the same
+kind. findings_diff marks the others `not_rechecked` with one of the reasons below.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import duckdb
+
+from pipelines.publish.columns import PROGRAMME_SOURCE_KINDS
+from pipelines.sqlrun import query_rows, run_sql
+
+logger = logging.getLogger(__name__)
+
+# Values of findings_diff.not_rechecked_reason.
+RULE_NOT_EVALUATED = "rule_not_evaluated"
+RULE_LOST_INPUT = "rule_lost_input"
+ROSTER_NOT_IN_RUN = "roster_not_in_run"
+SOURCE_FILE_NOT_IN_RUN = "source_file_not_in_run"
+
+# Tables of the previous run that record what it read: temp table, columns copied.
+_PREVIOUS_TABLES = {
+    "file_reconciliation": ("__rules_previous_files", ("source_kind", "source_file")),
+    "rule_status": ("__rules_previous_rule_status", ("rule_code", "missing_inputs")),
+}
+
+
+def _base_name(column: str) -> str:
+    # Files are compared by base name, so a run that keeps files in sub-folders still matches.
+    return f"regexp_replace({column}, '^.*[/\\\\]', '')"
+
+
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> set[str]:
+    return {row[0] for row in query_rows(con, f"describe select * from {relation}")}
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, database: str, table: str) -> bool:
+    count = query_rows(
+        con,
+        "select count(*) from duckdb_tables() where database_name = ? and table_name = ?",
+        [database, table],
+    )[0][0]
+    return count > 0
+
+
+def load_previous_scope(
+    con: duckdb.DuckDBPyConnection, attached: str | None, folder: Path | None
+) -> None:
+    """Copy the previous run's file list and rule status into temp tables.
+
+    They come from the attached previous audit.duckdb `attached`, or else from
+    `<table>.parquet` in `folder`. A table the previous run lacks stays empty, and then every
+    source file that this run did not read counts as not read again, and every rule evaluated
+    with a limitation counts as having lost an input.
+    """
+    for table, (temp, columns) in _PREVIOUS_TABLES.items():
+        schema = ", ".join(f"{column} varchar" for column in columns)
+        run_sql(con, f"create or replace temp table {temp} ({schema})")
+
+        relation = None
+        if attached is not None and _has_table(con, attached, table):
+            relation = f"{attached}.{table}"
+        elif folder is not None and (folder / f"{table}.parquet").exists():
+            path = str(folder / f"{table}.parquet").replace("'", "''")
+            relation = f"read_parquet('{path}')"
+        if relation is None or not set(columns) <= _columns(con, relation):
+            logger.info("previous run has no %s, so none of its inputs count as read", table)
+            continue
+        names = ", ".join(columns)
+        run_sql(con, f"insert into {temp} select distinct {names} from {relation}")
+
+
+def _split_inputs(missing_inputs: str | None) -> set[str]:
+    return {entry.strip() for entry in (missing_inputs or "").split(",") if entry.strip()}
+
+
+def _rules_not_rechecked(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """Return (rule_code, reason) of the rules not evaluated in this run, or evaluated without
+    an input that the previous run had."""
+    previous = {
+        code: _split_inputs(inputs)
+        for code, inputs in query_rows(
+            con, "select rule_code, missing_inputs from __rules_previous_rule_status"
+        )
+    }
+    rows = []
+    for code, is_evaluated, inputs in query_rows(
+        con, "select rule_code, is_evaluated, missing_inputs from rule_status"
+    ):
+        if not is_evaluated:
+            rows.append((code, RULE_NOT_EVALUATED))
+        elif _split_inputs(inputs) - previous.get(code, set()):
+            rows.append((code, RULE_LOST_INPUT))
+    return rows
+
+
+def _has_run_files(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
+    if not _has_table(con, query_rows(con, "select current_database()")[0][0],
+                      "file_reconciliation"):
+        return False
+    return query_rows(
+        con, "select count(*) from file_reconciliation where run_id = ?", [run_id]
+    )[0][0] > 0
+
+
+def _programmes_not_in_run(con: duckdb.DuckDBPyConnection, has_run_files: bool) -> list[str]:
+    """Return the programmes whose roster this run did not read or had no data rows.
+
+    Without this run's file_reconciliation, rule_status.missing_inputs names the absent
+    rosters, though only those that some rule reads.
+    """
+    if has_run_files:
+        loaded = {row[0] for row in query_rows(con, "select source_kind from __rules_run_files")}
+        return [p for kind, p in PROGRAMME_SOURCE_KINDS.items() if kind not in loaded]
+    absent = set()
+    for (inputs,) in query_rows(con, "select missing_inputs from rule_status"):
+        absent |= _split_inputs(inputs)
+    return [p for kind, p in PROGRAMME_SOURCE_KINDS.items() if f"stg_{kind}" in absent]
+
+
+def build_recheck_scope(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Create the temp tables that findings_diff reads to tell resolved from not re-checked.
+
+    `load_previous_scope` and the previous findings must be loaded, and `rule_status` written.
+    A previous source file that this run did not read counts as replaced when this run read a
+    file of the same kind that the previous run did not read, such as a new month's export under
+    a new name. Its findings then count as re-checked. Without this run's file_reconciliation
+    the source files are not compared.
+    """
+    has_run_files = _has_run_files(con, run_id)
+    run_sql(
+        con, "create or replace temp table __rules_run_files (source_kind varchar, source_file varchar)"
+    )
+    if has_run_files:
+        query_rows(
+            con,
+            "insert into __rules_run_files "
+            f"select source_kind, {_base_name('source_file')} from file_reconciliation "
+            "where run_id = ? group by all having sum(rows_loaded) > 0",
+            [run_id],
+        )
+
+    run_sql(
+        con, "create or replace temp table __rules_not_rechecked_rules (rule_code varchar, reason varchar)"
+    )
+    for row in _rules_not_rechecked(con):
+        query_rows(con, "insert into __rules_not_rechecked_rules values (?, ?)", list(row))
+
+    run_sql(con, "create or replace temp table __rules_not_rechecked_programmes (programme varchar)")
+    for programme in _programmes_not_in_run(con, has_run_files):
+        query_rows(con, "insert into __rules_not_rechecked_programmes values (?)", [programme])
+
+    run_sql(con, "create or replace temp table __rules_not_rechecked_files (source_file varchar)")
+    if has_run_files:
+        run_sql(
+            con,
+            f"""
+            insert into __rules_not_rechecked_files
+            with previous_files as (
+                select distinct source_kind, {_base_name('source_file')} as source_file
+                from __rules_previous_files
+            ),
+            replaced_kinds as (
+                select distinct source_kind from __rules_run_files
+                where source_file not in (select source_file from previous_files)
+            ),
+            unread as (
+                select distinct {_base_name('source_file')} as source_file
+                from __rules_previous_findings
+                where source_file is not null
+                    and {_base_name('source_file')}
+                        not in (select source_file from __rules_run_files)
+            )
+            select unread.source_file
+            from unread
+            left join previous_files using (source_file)
+            group by unread.source_file
+            having not bool_or(coalesce(
+                previous_files.source_kind in (select source_kind from replaced_kinds), false
+            ))
+            """,
+        )

@@ -1,0 +1,216 @@
+"""findings_diff counts a previous finding as resolved only when this run checked it again."""
+
+from __future__ import annotations
+
+import pytest
+from test_rules_builders import (
+    CHILD,
+    HEAD,
+    KK,
+    con,  # noqa: F401 (fixture)
+    family,
+    make_kk,
+    make_nik,
+    make_world,
+    rules_config,
+)
+
+from pipelines.rules import apply_rules, build_marts
+
+RICH = make_nik(3, "1975-09-09")
+OTHER_RICH = make_nik(5, "1969-02-11")
+
+
+def build(con, previous=None):
+    config = rules_config()
+    apply_rules(con, config, "run-1")
+    return build_marts(con, config, "run-1", previous)
+
+
+def save_previous(con, tmp_path, files=None):
+    """Write this run's findings, and `files` as its file_reconciliation, next to each other
+    as the marts folder of a previous run; return the findings file."""
+    previous = tmp_path / "fct_findings.parquet"
+    con.execute(f"copy (select * from fct_findings) to '{previous}' (format parquet)")
+    con.execute(f"copy (select * from rule_status) to '{tmp_path / 'rule_status.parquet'}'")
+    if files is not None:
+        write_files(con, files)
+        con.execute(
+            "copy (select * from file_reconciliation) "
+            f"to '{tmp_path / 'file_reconciliation.parquet'}'"
+        )
+    return previous
+
+
+def write_files(con, files):
+    """Replace file_reconciliation with one loaded sheet per (source_kind, source_file)."""
+    con.execute(
+        "create or replace table file_reconciliation (run_id varchar, source_kind varchar, "
+        "source_file varchar, source_sheet varchar, rows_read bigint, rows_loaded bigint, "
+        "rows_quarantined bigint, lines_joined bigint)"
+    )
+    for kind, name in files:
+        con.execute(
+            "insert into file_reconciliation values ('run-1', ?, ?, '', 1, 1, 0, 0)", [kind, name]
+        )
+
+
+def gone(con):
+    """Return (diff_status, not_rechecked_reason, rule_code, programme) of the previous
+    findings that this run does not have."""
+    return con.execute(
+        "select diff_status, not_rechecked_reason, rule_code, programme from findings_diff "
+        "where diff_status not in ('new', 'persisting') order by all"
+    ).fetchall()
+
+
+def rich_world(con, pkh=True, complaints=()):
+    """Two desil-8 and desil-9 families: RICH receives PKH and BPNT, OTHER_RICH BPNT from a
+    second file."""
+    make_world(
+        con,
+        register=[
+            {"nik": HEAD, "no_kk": KK, "desil": 2},
+            {"nik": RICH, "no_kk": make_kk(3), "desil": 8},
+            {"nik": OTHER_RICH, "no_kk": make_kk(5), "desil": 9},
+        ],
+        pkh=[{"nik": RICH, "no_kk": make_kk(3)}] if pkh else [],
+        bpnt=[
+            {"nik": RICH, "no_kk": make_kk(3), "source_file": "bpnt_a.csv"},
+            {"nik": OTHER_RICH, "no_kk": make_kk(5), "source_file": "bpnt_b.csv"},
+        ],
+        complaints=list(complaints),
+    )
+
+
+def test_roster_missing_is_not_rechecked(con, tmp_path):
+    rich_world(con)
+    build(con)
+    previous = save_previous(con, tmp_path)
+
+    rich_world(con, pkh=False)
+    build(con, previous=previous)
+
+    # The PKH rules were not evaluated at all, and that reason comes first.
+    assert gone(con) == [
+        ("not_rechecked", "roster_not_in_run", "DESIL_OUT_OF_RANGE", "PKH"),
+        ("not_rechecked", "rule_not_evaluated", "PKH_COMPONENT_LIMITS", "PKH"),
+        ("not_rechecked", "rule_not_evaluated", "PKH_NO_COMPONENT", "PKH"),
+    ]
+
+
+def test_rule_not_evaluated_is_not_rechecked(con, tmp_path):
+    rich_world(con, complaints=[
+        {"nik": RICH, "complaint_type": "sanggahan", "complaint_status": "selesai"},
+    ])
+    build(con)
+    previous = save_previous(con, tmp_path)
+
+    con.execute("drop table stg_complaints")
+    build(con, previous=previous)
+
+    statuses = {row[2]: row[:2] for row in gone(con)}
+    assert statuses == {"COMPLAINT_LINK": ("not_rechecked", "rule_not_evaluated")}
+
+
+def test_resolved_when_checked_again(con, tmp_path):
+    rich_world(con)
+    build(con)
+    previous = save_previous(con, tmp_path)
+
+    con.execute("update stg_register set desil = 3 where nik = ?", [RICH])
+    build(con, previous=previous)
+
+    assert gone(con) == [
+        ("resolved", None, "DESIL_OUT_OF_RANGE", "BPNT"),
+        ("resolved", None, "DESIL_OUT_OF_RANGE", "PKH"),
+    ]
+
+
+FILES = [("register", "register.csv"), ("pkh", "pkh.csv"),
+         ("bpnt", "bpnt_a.csv"), ("bpnt", "bpnt_b.csv")]
+
+
+def test_unread_source_file_is_not_rechecked(con, tmp_path):
+    rich_world(con)
+    build(con)
+    previous = save_previous(con, tmp_path, FILES)
+
+    con.execute("delete from stg_bpnt where source_file = 'bpnt_b.csv'")
+    write_files(con, FILES[:3])
+    build(con, previous=previous)
+
+    assert gone(con) == [
+        ("not_rechecked", "source_file_not_in_run", "DESIL_OUT_OF_RANGE", "BPNT"),
+    ]
+
+
+def test_replaced_source_file_is_resolved(con, tmp_path):
+    rich_world(con)
+    build(con)
+    previous = save_previous(con, tmp_path, FILES)
+
+    # bpnt_c.csv, a file the previous run did not read, replaces bpnt_b.csv.
+    con.execute("update stg_bpnt set source_file = 'bpnt_c.csv' where source_file = 'bpnt_b.csv'")
+    con.execute("update stg_register set desil = 3 where nik = ?", [OTHER_RICH])
+    write_files(con, [*FILES[:3], ("bpnt", "bpnt_c.csv")])
+    build(con, previous=previous)
+
+    assert gone(con) == [("resolved", None, "DESIL_OUT_OF_RANGE", "BPNT")]
+
+
+def test_unread_file_without_previous_list(con, tmp_path):
+    # Without the previous run's file list, bpnt_c.csv cannot be told from a new file.
+    rich_world(con)
+    build(con)
+    previous = save_previous(con, tmp_path)
+
+    con.execute("update stg_bpnt set source_file = 'bpnt_c.csv' where source_file = 'bpnt_b.csv'")
+    con.execute("update stg_register set desil = 3 where nik = ?", [OTHER_RICH])
+    write_files(con, [*FILES[:3], ("bpnt", "bpnt_c.csv")])
+    build(con, previous=previous)
+
+    assert gone(con) == [
+        ("not_rechecked", "source_file_not_in_run", "DESIL_OUT_OF_RANGE", "BPNT"),
+    ]
+
+
+def affluent_world(con):
+    """A PKH family with a four-wheel vehicle and a small PLN connection."""
+    make_world(
+        con,
+        register=family(),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        pln=[{"nik": CHILD, "power_va": 900, "tariff": "R1"}],
+        vehicles=[{"nik": HEAD, "wheels": 4}],
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "reason"),
+    [
+        # Without the vehicle extract the rule still runs on PLN, with a limitation.
+        ("drop table stg_vehicles", "not_rechecked", "rule_lost_input"),
+        ("update stg_vehicles set wheels = 2", "resolved", None),
+    ],
+)
+def test_rule_inputs_decide_resolution(con, tmp_path, change, status, reason):
+    affluent_world(con)
+    build(con)
+    previous = save_previous(con, tmp_path)
+
+    con.execute(change)
+    build(con, previous=previous)
+
+    assert gone(con) == [(status, reason, "PROXY_AFFLUENCE", "PKH")]
+
+
+def test_same_inputs_change_nothing(con, tmp_path):
+    rich_world(con)
+    build(con)
+    previous = save_previous(con, tmp_path, FILES)
+
+    build(con, previous=previous)
+
+    statuses = con.execute("select distinct diff_status from findings_diff").fetchall()
+    assert statuses == [("persisting",)]
