@@ -25,9 +25,20 @@ RICH = make_nik(3, "1975-09-09")
 DESA = "3325012001"
 
 
-def world(con):
+# A desil-1 person without a PKH component who receives BPNT and PBI, so that every roster is
+# in the run without adding findings or exclusion error candidates.
+COVERED = make_nik(5, "1975-02-02")
+
+
+def world(con, rosters=("pkh", "bpnt", "pbi")):
     """A desil-2 family with a school child that receives nothing, a desil-8 PKH KPM, and
-    complaints about both."""
+    complaints about both, with the `rosters` named (BPNT and PBI list COVERED only)."""
+    covered_rows = [{"nik": COVERED, "no_kk": make_kk(5)}]
+    roster_rows = {
+        "pkh": [{"nik": RICH, "no_kk": make_kk(3)}],
+        "bpnt": covered_rows,
+        "pbi": covered_rows,
+    }
     make_world(
         con,
         register=[
@@ -49,8 +60,9 @@ def world(con):
                 "school_level": "SD",
                 "desil": 8,
             },
+            {"nik": COVERED, "no_kk": make_kk(5), "desil": 1},
         ],
-        pkh=[{"nik": RICH, "no_kk": make_kk(3)}],
+        **{kind: roster_rows[kind] for kind in rosters},
         complaints=[
             {"nik": HEAD, "complaint_type": "usulan", "programme_requested": "PKH"},
             {"nik": RICH, "complaint_type": "sanggahan", "complaint_status": "selesai"},
@@ -72,7 +84,7 @@ def test_build_marts_returns_counts(con):
     assert counts == {
         "inclusion_errors": 1,
         "exclusion_errors": 3,
-        "roster_records": 1,
+        "roster_records": 3,
         "complaint_results": 2,
         "summary_rates": 3,
         "findings_diff": con.execute("select count(*) from fct_findings").fetchall()[0][0],
@@ -209,10 +221,30 @@ def test_summary_rates_per_desa(con):
     ).fetchall()
 
     assert rows == [
-        ("BPNT", DESA, 0, 0, None, 1, 0, 0),
-        ("PBI", DESA, 0, 0, None, 1, 0, 0),
+        ("BPNT", DESA, 1, 0, 0.0, 1, 0, 0),
+        ("PBI", DESA, 1, 0, 0.0, 1, 0, 0),
         ("PKH", DESA, 1, 1, 1.0, 1, 250_000, 3_000_000),
     ]
+
+
+def test_exclusion_errors_skip_absent_rosters(con):
+    world(con, rosters=("pkh",))
+    build(con)
+
+    rows = con.execute("select programme, head_nik from exclusion_errors").fetchall()
+
+    assert rows == [("PKH", HEAD)]
+
+
+def test_summary_rates_skip_absent_rosters(con):
+    world(con, rosters=("pkh",))
+    build(con)
+
+    rows = con.execute(
+        "select programme, exclusion_candidates from summary_rates order by programme"
+    ).fetchall()
+
+    assert rows == [("PKH", 1)]
 
 
 def test_thresholds_come_from_config(con):
