@@ -509,3 +509,73 @@ def test_complaint_results_deceased_person(con):
     assert rows[0][1] == "UPDATE_DTSEN"
     assert rows[0][2].startswith("Tercatat meninggal pada 13-07-2026 di data kematian: ")
     assert rows[0][3].startswith("Recorded as deceased on 13-07-2026 in the death register: ")
+
+
+def complaint_status(con, complaint):
+    """Build the marts for HEAD's desil-2 family, with PKH and BPNT rosters that list COVERED
+    only and the rosters of `complaint["rosters"]`; return the status of one complaint about
+    HEAD."""
+    make_world(
+        con,
+        register=[
+            {"nik": HEAD, "no_kk": KK, "desil": 2},
+            {"nik": COVERED, "no_kk": make_kk(5), "desil": 1},
+        ],
+        pkh=[{"nik": COVERED, "no_kk": make_kk(5)}],
+        bpnt=[{"nik": COVERED, "no_kk": make_kk(5)}],
+        **complaint.pop("rosters", {}),
+        complaints=[{"nik": HEAD, **complaint}],
+    )
+    build(con)
+    return con.execute(
+        "select status_code, next_step_code, status_text_id, status_text_en "
+        "from complaint_results"
+    ).fetchone()
+
+
+@pytest.mark.parametrize("complaint_type", ["sanggahan", "usulan"])
+def test_complaint_results_roster_not_in_run(con, complaint_type):
+    status = complaint_status(
+        con, {"complaint_type": complaint_type, "programme_requested": "PBI"}
+    )
+
+    assert status[0] == "ROSTER_NOT_IN_RUN"
+    assert status[1] == "RUN_WITH_ROSTER"
+    # A sanggahan of the default date is overdue, which the text then adds at the end.
+    assert status[2].startswith(
+        "Tidak dapat diperiksa: daftar PBI tidak ada di run ini: minta analis menjalankan audit "
+        "lagi dengan daftar tersebut"
+    )
+    assert status[3].startswith(
+        "Cannot be checked: the PBI roster was not in this run: ask the analyst to run the audit "
+        "again with that roster"
+    )
+
+
+def test_complaint_results_sanggahan_not_recipient(con):
+    status = complaint_status(
+        con,
+        {
+            "complaint_type": "sanggahan",
+            "programme_requested": "BPNT",
+            "rosters": {"pbi": [{"nik": HEAD}]},
+        },
+    )
+
+    assert status[0] == "SANGGAHAN_NOT_RECIPIENT"
+    assert status[1] == "FIELD_CHECK"
+    assert status[2].startswith("Orang yang disanggah tidak menerima BPNT pada 2026-T4: ")
+    assert status[3].startswith("The person objected to does not receive BPNT in 2026-T4: ")
+
+
+def test_complaint_results_sanggahan_of_recipient(con):
+    status = complaint_status(
+        con,
+        {
+            "complaint_type": "sanggahan",
+            "programme_requested": "PBI",
+            "rosters": {"pbi": [{"nik": HEAD}]},
+        },
+    )
+
+    assert status[0] == "SANGGAHAN_NOT_SUPPORTED"
