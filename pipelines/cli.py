@@ -388,6 +388,7 @@ def build_app() -> typer.Typer:
         from pipelines.desk import (
             lookup_nik,
             lookup_person,
+            programmes_not_in_run,
             published_run,
             render_answer,
             render_answers,
@@ -406,7 +407,8 @@ def build_app() -> typer.Typer:
             query = f"{nama} / {tgl_lahir} / {desa}"
             answers = lookup_person(db, nama, tgl_lahir, desa)
             run = None if answers else published_run(db)
-            print_complete(console, render_answers(answers, query, lang, run))
+            missing = [] if answers else programmes_not_in_run(db)
+            print_complete(console, render_answers(answers, query, lang, run, missing))
         else:
             fail(_("Give a NIK, or all of --nama, --tgl-lahir and --desa."))
 

@@ -276,3 +276,42 @@ def test_render_register_unknown_without_register(audit_db, tmp_path, language, 
         text = _render(render_answer(lookup_nik(database, HAKIM), language))
 
     assert register in text
+
+
+# A NIK that no file of the hand-made runs contains.
+UNKNOWN_NIK = make_nik(99, "1990-09-09")
+
+
+@pytest.mark.parametrize(
+    ("language", "missing"),
+    [
+        ("id", "Run ini tanpa daftar peserta PBI JKN, jadi orang ini mungkin ada di daftar itu: "
+               "minta analis menjalankan audit lagi dengan daftar tersebut."),
+        ("en", "This run had no PBI JKN roster, so the person may be on that list: ask the "
+               "analyst to run the audit again with it."),
+    ],
+)
+def test_render_not_found_names_missing_roster(audit_db, language, missing):
+    text = " ".join(_render(render_answer(lookup_nik(audit_db, UNKNOWN_NIK), language)).split())
+
+    assert missing in text
+
+
+def test_render_name_not_found_names_missing_rosters(audit_db):
+    answers = lookup_person(audit_db, "SUDARMI", "01-01-1990", "3325012001")
+
+    rendered = render_answers(answers, "SUDARMI", "en", None, ["BPNT", "PBI"])
+    text = " ".join(_render(rendered).split())
+
+    assert answers == []
+    assert (
+        "This run had no BPNT/Sembako roster or PBI JKN roster, so the person may be on one of "
+        "those lists: ask the analyst to run the audit again with them."
+    ) in text
+
+
+def test_render_not_found_all_rosters_in_run(all_rosters_db):
+    text = _render(render_answer(lookup_nik(all_rosters_db, UNKNOWN_NIK), "en"))
+
+    assert "No person found for" in text
+    assert "This run had no" not in text

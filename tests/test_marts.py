@@ -25,9 +25,20 @@ RICH = make_nik(3, "1975-09-09")
 DESA = "3325012001"
 
 
-def world(con):
+# A desil-1 person without a PKH component who receives BPNT and PBI, so that every roster is
+# in the run without adding findings or exclusion error candidates.
+COVERED = make_nik(5, "1975-02-02")
+
+
+def world(con, rosters=("pkh", "bpnt", "pbi")):
     """A desil-2 family with a school child that receives nothing, a desil-8 PKH KPM, and
-    complaints about both."""
+    complaints about both, with the `rosters` named (BPNT and PBI list COVERED only)."""
+    covered_rows = [{"nik": COVERED, "no_kk": make_kk(5)}]
+    roster_rows = {
+        "pkh": [{"nik": RICH, "no_kk": make_kk(3)}],
+        "bpnt": covered_rows,
+        "pbi": covered_rows,
+    }
     make_world(
         con,
         register=[
@@ -49,8 +60,9 @@ def world(con):
                 "school_level": "SD",
                 "desil": 8,
             },
+            {"nik": COVERED, "no_kk": make_kk(5), "desil": 1},
         ],
-        pkh=[{"nik": RICH, "no_kk": make_kk(3)}],
+        **{kind: roster_rows[kind] for kind in rosters},
         complaints=[
             {"nik": HEAD, "complaint_type": "usulan", "programme_requested": "PKH"},
             {"nik": RICH, "complaint_type": "sanggahan", "complaint_status": "selesai"},
@@ -72,7 +84,7 @@ def test_build_marts_returns_counts(con):
     assert counts == {
         "inclusion_errors": 1,
         "exclusion_errors": 3,
-        "roster_records": 1,
+        "roster_records": 3,
         "complaint_results": 2,
         "summary_rates": 3,
         "findings_diff": con.execute("select count(*) from fct_findings").fetchall()[0][0],
@@ -209,10 +221,30 @@ def test_summary_rates_per_desa(con):
     ).fetchall()
 
     assert rows == [
-        ("BPNT", DESA, 0, 0, None, 1, 0, 0),
-        ("PBI", DESA, 0, 0, None, 1, 0, 0),
+        ("BPNT", DESA, 1, 0, 0.0, 1, 0, 0),
+        ("PBI", DESA, 1, 0, 0.0, 1, 0, 0),
         ("PKH", DESA, 1, 1, 1.0, 1, 250_000, 3_000_000),
     ]
+
+
+def test_exclusion_errors_skip_absent_rosters(con):
+    world(con, rosters=("pkh",))
+    build(con)
+
+    rows = con.execute("select programme, head_nik from exclusion_errors").fetchall()
+
+    assert rows == [("PKH", HEAD)]
+
+
+def test_summary_rates_skip_absent_rosters(con):
+    world(con, rosters=("pkh",))
+    build(con)
+
+    rows = con.execute(
+        "select programme, exclusion_candidates from summary_rates order by programme"
+    ).fetchall()
+
+    assert rows == [("PKH", 1)]
 
 
 def test_thresholds_come_from_config(con):
@@ -477,3 +509,73 @@ def test_complaint_results_deceased_person(con):
     assert rows[0][1] == "UPDATE_DTSEN"
     assert rows[0][2].startswith("Tercatat meninggal pada 13-07-2026 di data kematian: ")
     assert rows[0][3].startswith("Recorded as deceased on 13-07-2026 in the death register: ")
+
+
+def complaint_status(con, complaint):
+    """Build the marts for HEAD's desil-2 family, with PKH and BPNT rosters that list COVERED
+    only and the rosters of `complaint["rosters"]`; return the status of one complaint about
+    HEAD."""
+    make_world(
+        con,
+        register=[
+            {"nik": HEAD, "no_kk": KK, "desil": 2},
+            {"nik": COVERED, "no_kk": make_kk(5), "desil": 1},
+        ],
+        pkh=[{"nik": COVERED, "no_kk": make_kk(5)}],
+        bpnt=[{"nik": COVERED, "no_kk": make_kk(5)}],
+        **complaint.pop("rosters", {}),
+        complaints=[{"nik": HEAD, **complaint}],
+    )
+    build(con)
+    return con.execute(
+        "select status_code, next_step_code, status_text_id, status_text_en "
+        "from complaint_results"
+    ).fetchone()
+
+
+@pytest.mark.parametrize("complaint_type", ["sanggahan", "usulan"])
+def test_complaint_results_roster_not_in_run(con, complaint_type):
+    status = complaint_status(
+        con, {"complaint_type": complaint_type, "programme_requested": "PBI"}
+    )
+
+    assert status[0] == "ROSTER_NOT_IN_RUN"
+    assert status[1] == "RUN_WITH_ROSTER"
+    # A sanggahan of the default date is overdue, which the text then adds at the end.
+    assert status[2].startswith(
+        "Tidak dapat diperiksa: daftar PBI tidak ada di run ini: minta analis menjalankan audit "
+        "lagi dengan daftar tersebut"
+    )
+    assert status[3].startswith(
+        "Cannot be checked: the PBI roster was not in this run: ask the analyst to run the audit "
+        "again with that roster"
+    )
+
+
+def test_complaint_results_sanggahan_not_recipient(con):
+    status = complaint_status(
+        con,
+        {
+            "complaint_type": "sanggahan",
+            "programme_requested": "BPNT",
+            "rosters": {"pbi": [{"nik": HEAD}]},
+        },
+    )
+
+    assert status[0] == "SANGGAHAN_NOT_RECIPIENT"
+    assert status[1] == "FIELD_CHECK"
+    assert status[2].startswith("Orang yang disanggah tidak menerima BPNT pada 2026-T4: ")
+    assert status[3].startswith("The person objected to does not receive BPNT in 2026-T4: ")
+
+
+def test_complaint_results_sanggahan_of_recipient(con):
+    status = complaint_status(
+        con,
+        {
+            "complaint_type": "sanggahan",
+            "programme_requested": "PBI",
+            "rosters": {"pbi": [{"nik": HEAD}]},
+        },
+    )
+
+    assert status[0] == "SANGGAHAN_NOT_SUPPORTED"

@@ -145,17 +145,53 @@ def test_name_mismatch_same_nik_maps_spelling_variants(con):
     assert found(con, "NAME_MISMATCH_SAME_NIK") == []
 
 
+# One recipient, outside the family under test, in each roster, so that every roster is in the run.
+OTHER_RECIPIENT = [{"nik": make_nik(9)}]
+
+
 def test_exclusion_error_candidate_without_any_aid(con):
-    run(con, register=family(desil=5), pkh=[{"nik": make_nik(9)}])
+    run(
+        con,
+        register=family(desil=5),
+        pkh=OTHER_RECIPIENT,
+        bpnt=OTHER_RECIPIENT,
+        pbi=OTHER_RECIPIENT,
+    )
 
     rows = found(con, "EXCLUSION_ERROR_CANDIDATE")
 
     assert [(r[0], r[1], r[2]) for r in rows] == [("register:1::2", "INFO", "ALL")]
-    assert "receives no PKH, BPNT or PBI" in rows[0][3]
+    assert "receives no PKH, BPNT or PBI: usulan baru candidate" in rows[0][3]
+    assert "not checked" not in rows[0][3]
+
+
+def test_exclusion_error_candidate_names_absent_rosters(con):
+    run(con, register=family(desil=2), pkh=OTHER_RECIPIENT)
+
+    rows = found(con, "EXCLUSION_ERROR_CANDIDATE")
+
+    assert [(r[0], r[2]) for r in rows] == [("register:1::2", "ALL")]
+    assert rows[0][3] == (
+        "Family in DTSEN desil 2 receives no PKH: usulan baru candidate "
+        "(BPNT, PBI not checked: roster not in this run)"
+    )
+
+
+def test_exclusion_error_candidate_threshold_of_read_rosters(con):
+    # Desil 5 is within the BPNT and PBI thresholds only, and neither roster is in the run.
+    run(con, register=family(desil=5), pkh=OTHER_RECIPIENT)
+
+    assert found(con, "EXCLUSION_ERROR_CANDIDATE") == []
+
+
+def test_exclusion_error_candidate_without_rosters(con):
+    run(con, register=family(desil=2))
+
+    assert found(con, "EXCLUSION_ERROR_CANDIDATE") == []
 
 
 def test_exclusion_error_candidate_missing_pkh(con):
-    run(con, register=family(desil=2), bpnt=[{"nik": HEAD, "no_kk": KK}])
+    run(con, register=family(desil=2), pkh=OTHER_RECIPIENT, bpnt=[{"nik": HEAD, "no_kk": KK}])
 
     rows = found(con, "EXCLUSION_ERROR_CANDIDATE")
 
@@ -163,8 +199,16 @@ def test_exclusion_error_candidate_missing_pkh(con):
     assert "1 members qualify" in rows[0][3]
 
 
+def test_exclusion_error_candidate_missing_pkh_needs_roster(con):
+    run(con, register=family(desil=2), bpnt=[{"nik": HEAD, "no_kk": KK}])
+
+    assert found(con, "EXCLUSION_ERROR_CANDIDATE") == []
+
+
 def test_exclusion_error_candidate_missing_pkh_switch(con):
-    make_world(con, register=family(desil=2), bpnt=[{"nik": HEAD, "no_kk": KK}])
+    make_world(
+        con, register=family(desil=2), pkh=OTHER_RECIPIENT, bpnt=[{"nik": HEAD, "no_kk": KK}]
+    )
     config = rules_config()
     config["exclusion"] = {"include_missing_pkh_candidates": False}
 
@@ -196,6 +240,7 @@ def test_cross_programme_inconsistency_fires_on_gap_and_inactive(con):
         ],
         pkh=[{"nik": make_nik(5), "no_kk": make_kk(5), "components": ""}],
         bpnt=[{"nik": HEAD, "no_kk": KK}],
+        pbi=OTHER_RECIPIENT,
     )
 
     rows = found(con, "CROSS_PROGRAMME_INCONSISTENCY")
@@ -203,6 +248,27 @@ def test_cross_programme_inconsistency_fires_on_gap_and_inactive(con):
     assert [(r[0], r[2]) for r in rows] == [("bpnt:1::2", "BPNT"), ("pkh:1::2", "PKH")]
     assert "inactive" in rows[0][3]
     assert "within the BPNT and PBI desil threshold" in rows[1][3]
+
+
+def test_cross_programme_inconsistency_skips_absent_roster(con):
+    # The PKH family is within the PBI threshold, but the PBI roster is not in the run.
+    run(
+        con,
+        register=family(desil=2),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        bpnt=[{"nik": HEAD, "no_kk": KK}],
+    )
+
+    assert found(con, "CROSS_PROGRAMME_INCONSISTENCY") == []
+
+
+def test_cross_programme_inconsistency_names_read_rosters(con):
+    run(con, register=family(desil=2), pkh=[{"nik": HEAD, "no_kk": KK}], bpnt=OTHER_RECIPIENT)
+
+    rows = found(con, "CROSS_PROGRAMME_INCONSISTENCY")
+
+    assert [(r[0], r[2]) for r in rows] == [("pkh:1::2", "PKH")]
+    assert "within the BPNT desil threshold but does not receive it" in rows[0][3]
 
 
 def test_cross_programme_inconsistency_accepts_full_coverage(con):

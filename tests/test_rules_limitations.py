@@ -110,8 +110,12 @@ def test_limitation_reason_in_english(con):
         "without the death register (stg_deaths), family members who died count as living"
     )
     assert summary.limited["CROSS_PROGRAMME_INCONSISTENCY"] == (
-        "without the BPNT/Sembako roster, PBI JKN roster (stg_bpnt, stg_pbi), families that "
-        "receive such a programme count as not receiving it"
+        "without the BPNT/Sembako roster, PBI JKN roster (stg_bpnt, stg_pbi), PKH families are "
+        "not checked for that programme"
+    )
+    assert summary.limited["EXCLUSION_ERROR_CANDIDATE"].endswith(
+        "without the BPNT/Sembako roster, PBI JKN roster (stg_bpnt, stg_pbi), no family is "
+        "checked for that programme, so a candidate may already receive it"
     )
 
 

@@ -5,10 +5,16 @@ Console().print(render_answer(answer, "id"))
 
 answers = lookup_person(db_path, "Siti Aminah", "07-05-1985", "Silurah")
 Console().print(render_answers(answers, "Siti Aminah / 07-05-1985 / Silurah", "id",
-                               published_run(db_path)))
+                               published_run(db_path), programmes_not_in_run(db_path)))
 """
 
-from pipelines.desk.lookup import DeskLookupError, lookup_nik, lookup_person, published_run
+from pipelines.desk.lookup import (
+    DeskLookupError,
+    lookup_nik,
+    lookup_person,
+    programmes_not_in_run,
+    published_run,
+)
 from pipelines.desk.models import DeskAnswer, PublishedRun
 from pipelines.desk.render import render_answer, render_answers
 
@@ -17,6 +23,7 @@ __all__ = [
     "DeskLookupError",
     "lookup_nik",
     "lookup_person",
+    "programmes_not_in_run",
     "published_run",
     "PublishedRun",
     "render_answer",

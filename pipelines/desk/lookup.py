@@ -98,6 +98,12 @@ def published_run(db_path: Path) -> PublishedRun | None:
         return _published_run(con, _table_columns(con))
 
 
+def programmes_not_in_run(db_path: Path) -> list[str]:
+    """Return the programmes whose roster the run of `db_path` lacked or read no rows from."""
+    with _open(db_path) as con:
+        return _programmes_not_in_run(con, _table_columns(con))
+
+
 def normalise_nik(value: str) -> str:
     """Strip spaces, dots, dashes, quotes and zero-width characters from a typed NIK."""
     return _NIK_SEPARATORS.sub("", str(value or "")).strip()
@@ -323,10 +329,9 @@ def _build_answer(
     answer = DeskAnswer(query=query, found=bool(person_ids), nik=nik, person_ids=person_ids)
     answer.run = _published_run(con, tables)
     answer.register_in_run = "stg_register" in tables
+    answer.programmes_not_in_run = _programmes_not_in_run(con, tables)
     if not person_ids:
         return answer
-
-    answer.programmes_not_in_run = _programmes_not_in_run(con, tables)
 
     record_ids = _record_ids_of_persons(con, person_ids)
     answer.records = _source_records(con, tables, record_ids)

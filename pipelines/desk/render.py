@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
@@ -73,11 +75,19 @@ def render_answers(
     query: str,
     language: str = "id",
     run: PublishedRun | None = None,
+    programmes_not_in_run: Sequence[str] = (),
 ) -> RenderableType:
     """Build one renderable for the result list of `lookup_person`, or a not-found panel that
-    names `run`, the run searched (see `published_run`)."""
+    names `run`, the run searched (see `published_run`), and the programmes whose roster it
+    lacked (see `programmes_not_in_run`)."""
     if not answers:
-        return render_answer(DeskAnswer(query=query, found=False, run=run), language)
+        not_found = DeskAnswer(
+            query=query,
+            found=False,
+            run=run,
+            programmes_not_in_run=list(programmes_not_in_run),
+        )
+        return render_answer(not_found, language)
     parts = [render_answer(answer, language) for answer in answers]
     if len(answers) > 1:
         with using_language(language):
@@ -113,8 +123,33 @@ def _not_found(answer: DeskAnswer) -> RenderableType:
             "operator can propose them (usulan) through SIKS-NG after musdes."
         )
     message.append(advice)
+    missing = _missing_rosters_text(answer)
+    if missing:
+        message.append("\n" + missing, style="yellow")
     message.append("\n" + _run_text(answer.run), style="dim")
     return Panel(message, title=_("Desk lookup"), border_style="yellow")
+
+
+def _missing_rosters_text(answer: DeskAnswer) -> str | None:
+    """Return the line naming the rosters the run lacked, where the person may still be
+    listed, or None when every roster was in the run."""
+    inputs = [
+        _input_name(f"stg_{kind}")
+        for kind, programme in PROGRAMME_SOURCE_KINDS.items()
+        if programme in answer.programmes_not_in_run
+    ]
+    if not inputs:
+        return None
+    if len(inputs) == 1:
+        return _(
+            "This run had no {inputs}, so the person may be on that list: ask the analyst to "
+            "run the audit again with it."
+        ).format(inputs=inputs[0])
+    named = _("{first} or {second}").format(first=", ".join(inputs[:-1]), second=inputs[-1])
+    return _(
+        "This run had no {inputs}, so the person may be on one of those lists: ask the analyst "
+        "to run the audit again with them."
+    ).format(inputs=named)
 
 
 def _identity_panel(answer: DeskAnswer) -> RenderableType:

@@ -135,6 +135,8 @@ COMPLAINT_STATUS_TITLES: dict[str, str] = {
     "ELIGIBLE_NOT_RECEIVING_PLAIN": N_("Eligible but not receiving the programme"),
     "SANGGAHAN_SUPPORTED": N_("Objection supported by the data"),
     "SANGGAHAN_NOT_SUPPORTED": N_("Objection not supported by the data"),
+    "SANGGAHAN_NOT_RECIPIENT": N_("Objection: the person does not receive the programme"),
+    "ROSTER_NOT_IN_RUN": N_("Programme roster not in this run"),
 }
 
 

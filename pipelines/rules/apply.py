@@ -47,6 +47,7 @@ BASE_MODELS = (
     "no_kk_checks",
     "family_components",
     "pkh_families",
+    "rosters",
     "family_eligibility",
 )
 # Base files that define macros instead of a table.

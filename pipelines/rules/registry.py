@@ -113,9 +113,12 @@ _WAGE_EARNER_ELIGIBLE = N_(
     "without the {source} ({table}), a family with a member earning above the UMK still counts "
     "as eligible"
 )
-_COUNTS_AS_NOT_RECEIVING = N_(
-    "without the {source} ({table}), families that receive such a programme count as not "
-    "receiving it"
+_PROGRAMME_NOT_CHECKED = N_(
+    "without the {source} ({table}), no family is checked for that programme, so a candidate "
+    "may already receive it"
+)
+_PROGRAMME_GAPS_NOT_CHECKED = N_(
+    "without the {source} ({table}), PKH families are not checked for that programme"
 )
 _PKH_GAPS_NOT_CHECKED = N_(
     "without the {source} ({table}), PKH families missing BPNT or PBI are not found"
@@ -130,9 +133,9 @@ _ELIGIBILITY_INPUTS = (
     Limitation("stg_village_officials", _LISTED_MEMBER_ELIGIBLE),
     Limitation("stg_exclusion", _LISTED_MEMBER_ELIGIBLE),
     Limitation("stg_bpjs_tk", _WAGE_EARNER_ELIGIBLE),
-    Limitation("stg_pkh", _COUNTS_AS_NOT_RECEIVING),
-    Limitation("stg_bpnt", _COUNTS_AS_NOT_RECEIVING),
-    Limitation("stg_pbi", _COUNTS_AS_NOT_RECEIVING),
+    Limitation("stg_pkh", _PROGRAMME_NOT_CHECKED),
+    Limitation("stg_bpnt", _PROGRAMME_NOT_CHECKED),
+    Limitation("stg_pbi", _PROGRAMME_NOT_CHECKED),
 )
 
 RULES: tuple[Rule, ...] = (
@@ -356,8 +359,8 @@ RULES: tuple[Rule, ...] = (
         requires_any=ROSTERS,
         degrades_without=(
             Limitation("stg_pkh", _PKH_GAPS_NOT_CHECKED),
-            Limitation("stg_bpnt", _COUNTS_AS_NOT_RECEIVING),
-            Limitation("stg_pbi", _COUNTS_AS_NOT_RECEIVING),
+            Limitation("stg_bpnt", _PROGRAMME_GAPS_NOT_CHECKED),
+            Limitation("stg_pbi", _PROGRAMME_GAPS_NOT_CHECKED),
         ),
     ),
     Rule(

@@ -54,6 +54,10 @@ STATUS_TEXTS: dict[str, str] = {
         "The objection is supported by the data: the recipient has findings {flags}"
     ),
     "SANGGAHAN_NOT_SUPPORTED": N_("The data show no reason why the recipient is ineligible"),
+    "SANGGAHAN_NOT_RECIPIENT": N_(
+        "The person objected to does not receive {programme} in {period}"
+    ),
+    "ROSTER_NOT_IN_RUN": N_("Cannot be checked: the {programme} roster was not in this run"),
 }
 
 NEXT_STEP_TEXTS: dict[str, str] = {
@@ -69,6 +73,7 @@ NEXT_STEP_TEXTS: dict[str, str] = {
     "PROPOSE_SIKS": N_("propose through SIKS-NG after the musdes/muskel"),
     "FIELD_VERIFY": N_("field check by the pendamping; propose deactivation if confirmed"),
     "FIELD_CHECK": N_("reply to the complainant; field check only with new evidence"),
+    "RUN_WITH_ROSTER": N_("ask the analyst to run the audit again with that roster"),
 }
 
 OTHER_TEXTS: dict[str, str] = {

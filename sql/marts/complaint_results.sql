@@ -30,6 +30,10 @@ eligibility as (
     select * from __rules_family_eligibility
 ),
 
+rosters as (
+    select * from __rules_rosters
+),
+
 findings as (
     select * from fct_findings
 ),
@@ -156,7 +160,7 @@ with_register as (
 family_target as (
     -- Without a recognised programme request, the programme to discuss is the
     -- first the family is eligible for and lacks, else the first it receives,
-    -- else PKH.
+    -- else PKH. Programmes whose roster is not in the run are left out.
     select
         family_id,
         arg_min(
@@ -169,6 +173,7 @@ family_target as (
         ) as programme
     from eligibility
     where family_id in (select family_id from complainants)
+        and is_roster_in_run
     group by family_id
 ),
 
@@ -203,6 +208,7 @@ with_eligibility as (
         )
         and targeted.complaint_date + to_days(targeted.response_days)
             < params.complaints_reference_date as is_overdue,
+        coalesce(rosters.is_roster_in_run, false) as is_roster_in_run,
         __rules_link_probability(
             targeted.record_id,
             coalesce(targeted.register_record_id, targeted.roster_record_id),
@@ -214,15 +220,24 @@ with_eligibility as (
     left join eligibility
         on targeted.family_id = eligibility.family_id
         and targeted.programme = eligibility.programme
+    left join rosters on targeted.programme = rosters.programme
 ),
 
 statused as (
     select
         *,
         case
+            -- Without the programme's roster the run cannot tell whether the person
+            -- receives it. An objection then gets ROSTER_NOT_IN_RUN first, and a
+            -- request gets it once the person is found in DTSEN.
             when complaint_type = 'sanggahan' then case
+                when not is_roster_in_run then 'ROSTER_NOT_IN_RUN'
                 when register_record_id is null and roster_record_id is null
                     then 'NOT_LINKED_SANGGAHAN'
+                -- An objection to a named programme that neither the person nor the
+                -- family receives in the period.
+                when programme_requested_code is not null and not is_receiving
+                    then 'SANGGAHAN_NOT_RECIPIENT'
                 when flags is not null then 'SANGGAHAN_SUPPORTED'
                 else 'SANGGAHAN_NOT_SUPPORTED'
             end
@@ -234,6 +249,7 @@ statused as (
             when register_record_id is null and has_roster_not_received
                 then 'ROSTER_NOT_RECEIVED_NOT_REGISTER'
             when register_record_id is null then 'NOT_LINKED'
+            when not is_roster_in_run then 'ROSTER_NOT_IN_RUN'
             when is_receiving then 'ALREADY_RECEIVING'
             when excluded_members > 0 then 'EXCLUDED_BY_LIST'
             when not coalesce(is_padan_dukcapil, false) then 'NOT_PADAN'
@@ -265,6 +281,8 @@ stepped as (
             when 'NO_PKH_COMPONENT' then 'PROPOSE_OTHER'
             when 'SANGGAHAN_SUPPORTED' then 'FIELD_VERIFY'
             when 'SANGGAHAN_NOT_SUPPORTED' then 'FIELD_CHECK'
+            when 'SANGGAHAN_NOT_RECIPIENT' then 'FIELD_CHECK'
+            when 'ROSTER_NOT_IN_RUN' then 'RUN_WITH_ROSTER'
             else 'PROPOSE_SIKS'
         end as next_step_code
     from statused

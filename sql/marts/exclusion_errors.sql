@@ -1,7 +1,8 @@
 -- One row per register family and programme where the family is eligible (desil
 -- at or below the threshold, KK head padan and active, no member on an
 -- exclusion list, PKH also needing a member who qualifies for a component) but
--- does not receive the programme in the period.
+-- does not receive the programme in the period. A programme whose roster is
+-- not in the run has no rows: whether the family receives it is unknown.
 with
 
 eligibility as (
@@ -54,7 +55,9 @@ final as (
     inner join records on eligibility.head_record_id = records.record_id
     left join received on eligibility.family_id = received.family_id
     cross join params
-    where eligibility.is_eligible and not eligibility.is_receiving
+    where eligibility.is_eligible
+        and not eligibility.is_receiving
+        and eligibility.is_roster_in_run
 )
 
 select * from final

@@ -1,7 +1,8 @@
 -- Rule 28 CROSS_PROGRAMME_INCONSISTENCY (WARN): a PKH family of the period
 -- whose desil is within the BPNT or the PBI threshold but no member of which
 -- receives that programme (a coverage gap), or a recipient of any programme
--- whose register record is inactive (NONAKTIF).
+-- whose register record is inactive (NONAKTIF). A programme whose roster is
+-- not in the run is no gap: nobody can be seen to receive it.
 with
 
 recipients as (
@@ -29,6 +30,7 @@ gaps as (
     inner join eligibility
         on recipients.recipient_family_id = eligibility.family_id
         and eligibility.programme in ('BPNT', 'PBI')
+        and eligibility.is_roster_in_run
     where recipients.programme = 'PKH'
         and eligibility.desil <= eligibility.desil_threshold
         and not eligibility.is_receiving

@@ -2,7 +2,9 @@
 -- or below the programme threshold, every member padan with Dukcapil and active
 -- in the register, no member on an exclusion list, a living member, and for PKH
 -- a member qualifying for a component) and whether it receives the programme in
--- the period (PKH/BPNT: a KPM of the family; PBI: any member).
+-- the period (PKH/BPNT: a KPM of the family; PBI: any member). When the
+-- programme's roster is not in the run (is_roster_in_run false), is_receiving
+-- is false only because nothing could be read: readers leave those rows out.
 with
 
 members as (
@@ -23,6 +25,10 @@ list_members as (
 
 programmes as (
     select * from __rules_programmes
+),
+
+rosters as (
+    select * from __rules_rosters
 ),
 
 params as (
@@ -87,6 +93,7 @@ final as (
         programmes.programme,
         programmes.desil_threshold,
         programmes.benefit_idr_per_month,
+        rosters.is_roster_in_run,
         coalesce(components.pregnant, 0) as pregnant,
         coalesce(components.early_childhood, 0) as early_childhood,
         coalesce(components.in_school, 0) as in_school,
@@ -109,6 +116,7 @@ final as (
     from families
     inner join heads on families.family_id = heads.family_id
     cross join programmes
+    inner join rosters on programmes.programme = rosters.programme
     left join components on families.family_id = components.family_id
     left join receiving
         on families.family_id = receiving.family_id
