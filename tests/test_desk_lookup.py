@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-
 import logging
 import shutil
+import subprocess
+import sys
 
 import duckdb
 import pytest
@@ -492,3 +493,15 @@ def test_render_without_missing_input_has_no_caveat(rules_db, tmp_path):
 
     assert "This run had no" not in text
     assert "did not run" not in text
+
+
+def test_desk_import_leaves_out_linker_engine():
+    # A desk lookup pays for every import of the CLI process: the linker's engine brings
+    # pandas and scipy, which the desk never uses.
+    code = (
+        "import sys, pipelines.desk\n"
+        "print(sorted(m for m in ('pipelines.er.engine', 'scipy') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
