@@ -221,6 +221,16 @@ def test_render_english(audit_db):
     assert "Household members (register)" in text
     assert "family member BUDI SANTOSO" in text
     assert "No findings for this person." in text
+    # The KTP code stays, with the word in the desk's language.
+    assert "P (female)" in text
+    assert "L (male)" in text
+
+
+def test_render_indonesian_sex_words(audit_db):
+    text = _text(render_answer(lookup_nik(audit_db, SITI), "id"))
+
+    assert "P (perempuan)" in text
+    assert "L (laki-laki)" in text
 
 
 def test_render_not_found(audit_db):

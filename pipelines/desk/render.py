@@ -161,7 +161,7 @@ def _identity_panel(answer: DeskAnswer) -> RenderableType:
         (_("NIK"), answer.nik or "-"),
         (_("Name"), answer.name or "-"),
         (_("Birth date"), formatting.date(answer.birth_date)),
-        (_("Sex"), answer.sex or "-"),
+        (_("Sex"), _sex_text(answer.sex)),
         (_("Desa/Kelurahan"), regions.desa_name(answer.desa_code)),
         (_("Kecamatan"), regions.kecamatan_name(answer.kecamatan_code)),
         (_("Address"), answer.address or "-"),
@@ -175,6 +175,12 @@ def _identity_panel(answer: DeskAnswer) -> RenderableType:
         grid.add_row(label, value)
     title = _("Desk lookup") + f": {_query_text(answer)}"
     return Panel(fit_columns(grid), title=title, border_style="blue")
+
+
+def _sex_text(code: str | None) -> str:
+    """Return the KTP sex code (L or P) with its word in the current language."""
+    words = {"L": _("L (male)"), "P": _("P (female)")}
+    return words.get(code or "", code or "-")
 
 
 def _query_text(answer: DeskAnswer) -> str:
@@ -214,7 +220,7 @@ def _members_table(answer: DeskAnswer) -> RenderableType:
             member.name or "-",
             member.relationship or "-",
             formatting.date(member.birth_date),
-            member.sex or "-",
+            _sex_text(member.sex),
             style=style,
         )
     if not answer.members:
