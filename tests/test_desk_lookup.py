@@ -99,7 +99,7 @@ def test_lookup_nik_complaint_next_step(audit_db):
 
     assert [c.complaint_id for c in complaints] == ["CMP-1"]
     assert complaints[0].is_overdue
-    assert complaints[0].pre_verified_status == "tidak layak"
+    assert complaints[0].pre_verified_status == "tidak layak: Verifikasi lapangan oleh pendamping PKH"
     assert complaints[0].next_step == "Verifikasi lapangan oleh pendamping PKH"
 
 
@@ -213,6 +213,12 @@ def test_render_indonesian_shows_full_nik(audit_db):
     assert "Desil di atas batas program" in text
     assert "Verifikasi lapangan oleh pendamping PKH" in text
     assert "lewat batas waktu" in text
+
+
+def test_render_complaint_next_step_once(audit_db):
+    text = " ".join(_text(render_answer(lookup_nik(audit_db, BUDI), "id"), width=400).split())
+
+    assert text.count("Verifikasi lapangan oleh pendamping PKH") == 1
 
 
 def test_render_english(audit_db):

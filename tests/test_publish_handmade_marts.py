@@ -267,7 +267,7 @@ def _make_marts(con: duckdb.DuckDBPyConnection) -> None:
         "date '2026-10-20' as complaint_date, 'Cek Bansos' as channel, "
         "'sanggahan' as complaint_type, "
         "'PKH' as programme_requested, 'diterima' as complaint_status, true as is_overdue, "
-        "'tidak layak' as pre_verified_status, "
+        "'tidak layak: Verifikasi lapangan oleh pendamping PKH' as pre_verified_status, "
         "'Verifikasi lapangan oleh pendamping PKH' as next_step, kecamatan_code, desa_code "
         f"from stg_register where nik = '{BUDI}'"
     )

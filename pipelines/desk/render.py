@@ -415,12 +415,22 @@ def _complaints_table(answer: DeskAnswer) -> RenderableType:
             complaint.channel or "-",
             complaint.complaint_type or "-",
             Text(status, style="bold red" if complaint.is_overdue else ""),
-            complaint.pre_verified_status or "-",
+            _status_without_next_step(complaint.pre_verified_status, complaint.next_step),
             complaint.next_step or "-",
         )
     if not answer.complaints:
         table.add_row(_("No complaints recorded."), "", "", "", "", "", "")
     return fit_columns(table)
+
+
+def _status_without_next_step(status: str | None, next_step: str | None) -> str:
+    """Return the pre-verified status without the next step that complaint_results appends
+    to it, because the table shows the next step in its own column."""
+    if not status:
+        return "-"
+    if next_step:
+        return status.replace(f": {next_step}", "", 1)
+    return status
 
 
 def _source_text(source: str | None, row: int | None) -> str:
