@@ -139,7 +139,7 @@ def test_evaluate_scores_precision_and_recall(tmp_path):
     assert rows["DECEASED_RECIPIENT"].is_evaluated is False
     assert rows["DECEASED_RECIPIENT"].recall is None
     # rule_status keeps the reason in the run's language, Indonesian by default.
-    assert rows["DECEASED_RECIPIENT"].note == "not evaluated: tidak ada data kematian di run ini (stg_deaths)"
+    assert rows["DECEASED_RECIPIENT"].note == "not evaluated: tidak ada data kematian di run ini"
 
 
 def test_evaluate_marks_limited_rules(tmp_path):
@@ -153,7 +153,7 @@ def test_evaluate_marks_limited_rules(tmp_path):
     assert rows["PKH_NO_COMPONENT"].is_evaluated is True
     assert rows["PKH_NO_COMPONENT"].is_limited is True
     assert rows["PKH_NO_COMPONENT"].note.startswith(
-        "evaluated with a limitation: tanpa data kematian (stg_deaths), anggota keluarga yang "
+        "evaluated with a limitation: tanpa data kematian, anggota keluarga yang "
         "sudah meninggal dihitung masih hidup"
     )
     assert rows["NOT_IN_REGISTER"].is_limited is False

@@ -184,7 +184,7 @@ def test_rules_not_evaluated_without_extracts(tmp_path):
     con = _audit(tmp_path, {})
 
     assert _status(con, "WAGE_ABOVE_UMK")[0] is False
-    assert "stg_bpjs_tk" in _status(con, "WAGE_ABOVE_UMK")[1]
+    assert "upah BPJS Ketenagakerjaan" in _status(con, "WAGE_ABOVE_UMK")[1]
     assert _status(con, "PROXY_AFFLUENCE")[0] is False
 
 
@@ -193,7 +193,7 @@ def test_header_only_register_not_evaluated(tmp_path):
 
     evaluated, reason = _status(con, "NOT_IN_REGISTER")
     assert evaluated is False
-    assert reason == "tidak ada baris data di register DTSEN (atau DTKS) (stg_register)"
+    assert reason == "tidak ada baris data di register DTSEN (atau DTKS)"
     assert _findings(con, "NOT_IN_REGISTER") == []
 
 
@@ -203,8 +203,7 @@ def test_header_only_extracts_not_evaluated(tmp_path):
 
     evaluated, reason = _status(con, "PROXY_AFFLUENCE")
     assert evaluated is False
-    assert reason == ("tidak ada baris data di satu pun dari ini: data kendaraan Samsat "
-                      "(stg_vehicles)")
+    assert reason == "tidak ada baris data di satu pun dari ini: data kendaraan Samsat"
     assert _status(con, "DESIL_OUT_OF_RANGE") == (True, None)
 
 

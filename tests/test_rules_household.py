@@ -379,9 +379,9 @@ def test_rule_status_marks_absent_inputs(con):
         "('DECEASED_RECIPIENT', 'NOT_IN_REGISTER', 'WAGE_ABOVE_UMK')"
     ).fetchall()
 
-    assert status["DECEASED_RECIPIENT"] == "no death register in this run (stg_deaths)"
-    assert status["NOT_IN_REGISTER"] == "no DTSEN (or DTKS) register in this run (stg_register)"
-    assert "stg_bpjs_tk" in status["WAGE_ABOVE_UMK"]
+    assert status["DECEASED_RECIPIENT"] == "no death register in this run"
+    assert status["NOT_IN_REGISTER"] == "no DTSEN (or DTKS) register in this run"
+    assert "BPJS Ketenagakerjaan wage extract" in status["WAGE_ABOVE_UMK"]
     assert counts == [(0,)]
     assert set(summary.not_evaluated) == set(status)
 
@@ -400,18 +400,18 @@ def test_rule_status_reasons_in_indonesian(con):
         ).fetchall()
     )
 
-    assert status["DECEASED_RECIPIENT"] == "tidak ada data kematian di run ini (stg_deaths)"
+    assert status["DECEASED_RECIPIENT"] == "tidak ada data kematian di run ini"
     assert status["BUSINESS_OWNER"] == (
         "tidak ada baris pengurus atau pemilik perusahaan AHU/OSS di stg_exclusion"
     )
-    assert summary.not_evaluated["DECEASED_RECIPIENT"] == "tidak ada data kematian di run ini (stg_deaths)"
+    assert summary.not_evaluated["DECEASED_RECIPIENT"] == "tidak ada data kematian di run ini"
 
 
 def test_rule_status_reason_logged_english(con, caplog):
     with caplog.at_level("WARNING", logger="pipelines.rules.apply"):
         run(con, register=family(), pkh=[{"nik": HEAD, "no_kk": KK}])
 
-    assert "rule 13 DECEASED_RECIPIENT not evaluated: no death register in this run (stg_deaths)" in (
+    assert "rule 13 DECEASED_RECIPIENT not evaluated: no death register in this run" in (
         caplog.text
     )
 

@@ -282,12 +282,12 @@ def _absent_input(
     """
     table, _separator, column = entry.partition(".")
     if not catalog.has_table(table):
-        return N_("no {source} in this run ({table})"), {"table": table}
+        return N_("no {source} in this run"), {"table": table}
     if column and not catalog.has_column(table, column):
         values = {"table": table, "column": column}
-        return N_("the {source} has no column {column} ({table})"), values
+        return N_("the {source} has no column {column}"), values
     if _is_empty_staging(con, table):
-        return N_("no data rows in the {source} ({table})"), {"table": table}
+        return N_("no data rows in the {source}"), {"table": table}
     return None
 
 
@@ -318,11 +318,11 @@ def missing_input_reason(
     if rule.requires_any:
         present = [t for t in rule.requires_any if catalog.has_table(t)]
         if not present:
-            missing.append((N_("none of these is in this run: {sources} ({tables})"),
+            missing.append((N_("none of these is in this run: {sources}"),
                             {"tables": ", ".join(rule.requires_any)}))
             inputs.extend(rule.requires_any)
         elif all(_is_empty_staging(con, t) for t in present):
-            missing.append((N_("no data rows in any of these: {sources} ({tables})"),
+            missing.append((N_("no data rows in any of these: {sources}"),
                             {"tables": ", ".join(present)}))
             inputs.extend(rule.requires_any)
     if missing:

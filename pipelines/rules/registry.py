@@ -96,32 +96,32 @@ _LIST_ROWS = RowCondition(
 )
 
 _DEAD_COUNT_AS_LIVING = N_(
-    "without the {source} ({table}), family members who died count as living"
+    "without the {source}, family members who died count as living"
 )
 _ONLY_RECIPIENT_CHECKED = N_(
-    "without the {source} ({table}), KK members are unknown, so only the recipient is checked"
+    "without the {source}, KK members are unknown, so only the recipient is checked"
 )
 _COMPONENTS_NOT_MATCHED = N_(
-    "without the {source} ({table}), claimed components are not checked against family members"
+    "without the {source}, claimed components are not checked against family members"
 )
-_PART_SKIPPED = N_("without the {source} ({table}), that part of the rule is skipped")
+_PART_SKIPPED = N_("without the {source}, that part of the rule is skipped")
 _LISTED_MEMBER_ELIGIBLE = N_(
-    "without the {source} ({table}), a family with a member on such a list still counts as "
+    "without the {source}, a family with a member on such a list still counts as "
     "eligible"
 )
 _WAGE_EARNER_ELIGIBLE = N_(
-    "without the {source} ({table}), a family with a member earning above the UMK still counts "
+    "without the {source}, a family with a member earning above the UMK still counts "
     "as eligible"
 )
 _PROGRAMME_NOT_CHECKED = N_(
-    "without the {source} ({table}), no family is checked for that programme, so a candidate "
+    "without the {source}, no family is checked for that programme, so a candidate "
     "may already receive it"
 )
 _PROGRAMME_GAPS_NOT_CHECKED = N_(
-    "without the {source} ({table}), PKH families are not checked for that programme"
+    "without the {source}, PKH families are not checked for that programme"
 )
 _PKH_GAPS_NOT_CHECKED = N_(
-    "without the {source} ({table}), PKH families missing BPNT or PBI are not found"
+    "without the {source}, PKH families missing BPNT or PBI are not found"
 )
 
 # Rules 14 to 18 check the recipient and every register member of the recipient's KK.
