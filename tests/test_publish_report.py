@@ -472,3 +472,32 @@ def test_report_without_not_rechecked_has_no_note(marts):
     html = _render(marts, "en")
 
     assert "Not re-checked" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "not_audited"),
+    [("id", "Tidak diaudit: run ini tanpa daftar peserta program ini"),
+     ("en", "Not audited: this run had no roster of this programme")],
+)
+def test_report_marks_programme_without_roster(language, not_audited):
+    con = duckdb.connect()
+    make_marts(con)
+    # The run read the register, PKH and BPNT files; PBI had no file and so no rates.
+    con.execute("delete from summary_rates where programme = 'PBI'")
+    con.execute(
+        "insert into file_reconciliation values "
+        f"('{RUN_ID}', 'bpnt', 'bpnt_bnba_tahap4_2026.csv', '', 1, 1, 0)"
+    )
+
+    html = _render(con, language)
+    section = html[html.index('id="programmes"'):html.index('id="kecamatan"')]
+
+    assert section.count(not_audited) == 1
+    assert re.search(r"<td>PBI</td><td colspan=\"6\">" + not_audited, section)
+    assert "<td>BPNT</td><td colspan" not in section
+
+
+def test_report_with_rates_for_all_marks_nothing(marts):
+    html = _render(marts, "en")
+
+    assert "Not audited" not in html

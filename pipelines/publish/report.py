@@ -29,6 +29,7 @@ from pipelines.publish.report_data import (
     kecamatan_programme_rates,
     kecamatan_rates,
     programme_rates,
+    programmes_not_in_run,
     reconciliation,
     rule_summary,
     run_info,
@@ -90,6 +91,12 @@ def report_context(
         "rules_config": options.rules_config or {},
         "regions": regions,
     }
+    # A programme with rates had rows in the run, whatever the file list says.
+    context["programmes_not_in_run"] = [
+        programme
+        for programme in programmes_not_in_run(context["reconciliation"]["files"])
+        if programme not in context["programmes"]
+    ]
     context["charts"] = _charts(by_programme, by_kecamatan, rules, exclusion)
     logger.info(
         "report figures: %d programmes, %d kecamatan, %d rules, %d exclusion candidate families",

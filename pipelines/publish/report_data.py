@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.publish.columns import MART_TABLES, TableColumns
+from pipelines.publish.columns import MART_TABLES, PROGRAMME_SOURCE_KINDS, TableColumns
 from pipelines.publish.formatting import share
 from pipelines.publish.marts import existing_columns, select_rows
 from pipelines.i18n import _
@@ -187,6 +187,21 @@ def exclusion_summary(
         "by_kecamatan": kecamatan_counts,
         "sample": rows[: options.exclusion_sample],
     }
+
+
+def programmes_not_in_run(files: list[dict[str, Any]]) -> list[str]:
+    """Return the programmes (PKH, BPNT, PBI) whose roster had no loaded rows in the run's
+    files, in report order. Without file rows nothing is known, so nothing is returned."""
+    if not files:
+        return []
+    loaded = {row["source_kind"] for row in files if int(row["rows_loaded"] or 0) > 0}
+    absent = [
+        programme
+        for kind, programme in PROGRAMME_SOURCE_KINDS.items()
+        if kind not in loaded
+    ]
+    order = {p: i for i, p in enumerate(PROGRAMME_ORDER)}
+    return sorted(absent, key=lambda p: order.get(p, 99))
 
 
 def reconciliation(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
