@@ -91,7 +91,7 @@ def report_context(
         "rules_config": options.rules_config or {},
         "regions": regions,
     }
-    # A programme with rates had rows in the run, whatever the file list says.
+    # A programme with rates had rows in the run, even where the file list lacks it.
     context["programmes_not_in_run"] = [
         programme
         for programme in programmes_not_in_run(context["reconciliation"]["files"])
