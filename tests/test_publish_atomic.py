@@ -150,6 +150,37 @@ def test_read_consistent_retries_after_publish(tmp_path):
     assert len(calls) == 2
 
 
+def test_read_consistent_retries_library_error_of_swap(tmp_path):
+    # During a two-rename swap DuckDB reports the vanished file with its own error type.
+    marts_dir = tmp_path / "marts"
+    _publish(marts_dir, "run-a")
+    calls = []
+
+    def read_during_swap(folder):
+        calls.append(folder)
+        if len(calls) == 1:
+            _publish(marts_dir, "run-b")
+            raise duckdb.IOException("No files found that match the pattern runs.parquet")
+        return _run_id_in(folder / "audit.duckdb")
+
+    assert atomic.read_consistent(marts_dir, read_during_swap) == "run-b"
+    assert len(calls) == 2
+
+
+def test_read_consistent_raises_error_of_unchanged_set(tmp_path):
+    marts_dir = tmp_path / "marts"
+    _publish(marts_dir, "run-a")
+    calls = []
+
+    def broken_read(folder):
+        calls.append(folder)
+        raise duckdb.IOException("file is damaged")
+
+    with pytest.raises(duckdb.IOException, match="damaged"):
+        atomic.read_consistent(marts_dir, broken_read)
+    assert len(calls) == 1
+
+
 def test_stale_staging_removed(tmp_path, caplog):
     marts_dir = tmp_path / "marts"
     stale = tmp_path / ".marts.staging-run-crashed"

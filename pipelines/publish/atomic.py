@@ -105,20 +105,31 @@ def read_consistent(
     """Return `read(marts_dir)` computed entirely on one published set.
 
     The publish id in publish.json is read before and after `read`. The read is repeated when
-    the id changed, or when the folder was missing for a moment during a two-rename swap.
+    the id changed, or when the folder was missing for a moment during a two-rename swap. Then
+    `read` can fail with any error of the library it reads with (DuckDB raises its own error
+    for a vanished file), so an error is raised only when the set did not change around it.
     """
     for _attempt in range(attempts):
+        before = None
         try:
             before = publish_id(marts_dir)
             result = read(marts_dir)
             if publish_id(marts_dir) == before:
                 return result
-        except FileNotFoundError:
-            pass
+        except Exception:
+            if before is not None and _publish_id_or_none(marts_dir) == before:
+                raise
         time.sleep(wait_seconds)
     raise TimeoutError(
         f"{marts_dir} changed during each of {attempts} reads; a publish may be stuck in a loop."
     )
+
+
+def _publish_id_or_none(marts_dir: Path) -> str | None:
+    try:
+        return publish_id(marts_dir)
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 def publish_id(marts_dir: Path) -> str:
