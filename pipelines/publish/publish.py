@@ -223,7 +223,7 @@ def write_run_record_files(
 ) -> int:
     """Add the `runs` table to `folder`'s audit.duckdb and write runs.parquet; return its rows.
 
-    The table is copied whole, because the flow's run record holds the earlier runs as well
+    The table is copied whole, because the flow's run record contains the earlier runs as well
     (see pipelines.runs.write_run_record). The row of `run_id` gets `publish_seconds` as
     `publish` in its stage_seconds, which the flow could not know when it wrote the run record
     before publishing.
