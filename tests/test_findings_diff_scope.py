@@ -160,7 +160,7 @@ def test_replaced_source_file_is_resolved(con, tmp_path):
 
 
 def test_unread_file_without_previous_list(con, tmp_path):
-    # Without the previous run's file list, bpnt_c.csv cannot be told from a new file.
+    # Without the previous run's file list, bpnt_c.csv cannot be distinguished from a new file.
     rich_world(con)
     build(con)
     previous = save_previous(con, tmp_path)

@@ -512,9 +512,11 @@ def test_complaint_results_deceased_person(con):
 
 
 def complaint_status(con, complaint):
-    """Build the marts for HEAD's desil-2 family, with PKH and BPNT rosters that list COVERED
-    only and the rosters of `complaint["rosters"]`; return the status of one complaint about
-    HEAD."""
+    """Return the status of one complaint about HEAD.
+
+    The marts are built for HEAD's desil-2 family, with PKH and BPNT rosters that list COVERED
+    only and the rosters of `complaint["rosters"]`.
+    """
     make_world(
         con,
         register=[

@@ -2,7 +2,7 @@
 -- whose desil is within the BPNT or the PBI threshold but no member of which
 -- receives that programme (a coverage gap), or a recipient of any programme
 -- whose register record is inactive (NONAKTIF). A programme whose roster is
--- not in the run is no gap: nobody can be seen to receive it.
+-- not in the run is no gap, because the run cannot see who receives it.
 with
 
 recipients as (

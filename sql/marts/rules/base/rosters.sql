@@ -1,7 +1,7 @@
 -- Each programme and whether its roster is in the run. A roster that is absent
 -- or has no data rows leaves its __rules_in_<kind> view empty, the same test
 -- that records a rule reading it as limited in rule_status. Rules and marts
--- leave such a programme out instead of concluding that nobody receives it.
+-- leave such a programme out instead of concluding that no family receives it.
 with
 
 programmes as (
