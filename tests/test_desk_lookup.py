@@ -99,7 +99,9 @@ def test_lookup_nik_complaint_next_step(audit_db):
 
     assert [c.complaint_id for c in complaints] == ["CMP-1"]
     assert complaints[0].is_overdue
-    assert complaints[0].pre_verified_status == "tidak layak: Verifikasi lapangan oleh pendamping PKH"
+    assert complaints[0].pre_verified_status == (
+        "tidak layak: Verifikasi lapangan oleh pendamping PKH"
+    )
     assert complaints[0].next_step == "Verifikasi lapangan oleh pendamping PKH"
 
 

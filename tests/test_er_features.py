@@ -121,7 +121,9 @@ def test_deletion_keys_meet_for_substitution_and_transposition():
     niks = ["3325014705850001", "3325014705850007", "3325014750850001", "3325014705859901"]
     keys_of = FEATURE_FUNCTIONS["deletion_keys"]("nik")
     con = duckdb.connect()
-    rows = [con.execute(f"select {keys_of} from (select ? as nik)", [nik]).fetchone() for nik in niks]
+    rows = [
+        con.execute(f"select {keys_of} from (select ? as nik)", [nik]).fetchone() for nik in niks
+    ]
     base = set(rows[0][0])
     assert len(rows[0][0]) == 16
     assert base & set(rows[1][0])

@@ -135,7 +135,9 @@ def build_recheck_scope(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """
     has_run_files = _has_run_files(con, run_id)
     run_sql(
-        con, "create or replace temp table __rules_run_files (source_kind varchar, source_file varchar)"
+        con,
+        "create or replace temp table __rules_run_files "
+        "(source_kind varchar, source_file varchar)",
     )
     if has_run_files:
         query_rows(
@@ -147,12 +149,16 @@ def build_recheck_scope(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         )
 
     run_sql(
-        con, "create or replace temp table __rules_not_rechecked_rules (rule_code varchar, reason varchar)"
+        con,
+        "create or replace temp table __rules_not_rechecked_rules "
+        "(rule_code varchar, reason varchar)",
     )
     for row in _rules_not_rechecked(con):
         query_rows(con, "insert into __rules_not_rechecked_rules values (?, ?)", list(row))
 
-    run_sql(con, "create or replace temp table __rules_not_rechecked_programmes (programme varchar)")
+    run_sql(
+        con, "create or replace temp table __rules_not_rechecked_programmes (programme varchar)"
+    )
     for programme in _programmes_not_in_run(con, has_run_files):
         query_rows(con, "insert into __rules_not_rechecked_programmes values (?)", [programme])
 
