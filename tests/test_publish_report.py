@@ -495,9 +495,12 @@ def test_report_marks_programme_without_roster(language, not_audited):
     assert section.count(not_audited) == 1
     assert re.search(r"<td>PBI</td><td colspan=\"6\">" + not_audited, section)
     assert "<td>BPNT</td><td colspan" not in section
+    # The subtitle names the programmes that the run audited.
+    assert "&middot; PKH, BPNT/Sembako</p>" in html
 
 
 def test_report_with_rates_for_all_marks_nothing(marts):
     html = _render(marts, "en")
 
     assert "Not audited" not in html
+    assert "&middot; PKH, BPNT/Sembako, PBI JKN</p>" in html

@@ -61,6 +61,10 @@ def render_report(
     return template.render(css=Markup(css), **context)
 
 
+# The programmes as the subtitle names them, in report order.
+PROGRAMME_NAMES = {"PKH": "PKH", "BPNT": "BPNT/Sembako", "PBI": "PBI JKN"}
+
+
 def report_context(
     con: duckdb.DuckDBPyConnection, run_id: str, regions: Regions, options: ReportOptions
 ) -> dict[str, Any]:
@@ -96,6 +100,11 @@ def report_context(
         programme
         for programme in programmes_not_in_run(context["reconciliation"]["files"])
         if programme not in context["programmes"]
+    ]
+    context["audited_programme_names"] = [
+        name
+        for programme, name in PROGRAMME_NAMES.items()
+        if programme not in context["programmes_not_in_run"]
     ]
     context["charts"] = _charts(by_programme, by_kecamatan, rules, exclusion)
     logger.info(
