@@ -32,7 +32,12 @@ from pipelines.desk.models import (
 from pipelines.er.features import NAME_TITLES, name_key_sql, name_macros_sql
 from pipelines.errors import PipelineError
 from pipelines.i18n import _
-from pipelines.publish.columns import MART_TABLES, PROGRAMME_SOURCE_KINDS
+from pipelines.publish.columns import (
+    MART_TABLES,
+    PROGRAMME_SOURCE_KINDS,
+    programmes_not_loaded,
+    programmes_of_missing_inputs,
+)
 from pipelines.publish.marts import select_item
 from pipelines.publish.masking import mask_nik
 from pipelines.publish.regions import Regions, load_regions
@@ -714,21 +719,12 @@ def _programmes_not_in_run(
         rows = _select(
             con, tables, "file_reconciliation", ["source_kind"], "rows_loaded > 0", []
         )
-        loaded = {row["source_kind"] for row in rows}
-        return [
-            programme
-            for kind, programme in PROGRAMME_SOURCE_KINDS.items()
-            if kind not in loaded
-        ]
+        return programmes_not_loaded({row["source_kind"] for row in rows})
     rows = _select(con, tables, "rule_status", ["missing_inputs"], "missing_inputs is not null", [])
     absent = {
         entry.strip() for row in rows for entry in (row["missing_inputs"] or "").split(",")
     }
-    return [
-        programme
-        for kind, programme in PROGRAMME_SOURCE_KINDS.items()
-        if f"stg_{kind}" in absent
-    ]
+    return programmes_of_missing_inputs(absent)
 
 
 def _rule_number(code: str) -> int:

@@ -8,6 +8,7 @@ names the table and the column.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 
@@ -238,6 +239,24 @@ DESK_OPTIONAL_TABLES: dict[str, TableColumns] = {
 
 # Source kinds whose records mean "this person or family receives the programme".
 PROGRAMME_SOURCE_KINDS: dict[str, str] = {"pkh": "PKH", "bpnt": "BPNT", "pbi": "PBI"}
+
+
+def programmes_not_loaded(loaded_kinds: Collection[str]) -> list[str]:
+    """Return the programmes, in PKH, BPNT, PBI order, whose roster kind is not in
+    `loaded_kinds` (the source kinds with loaded rows in file_reconciliation)."""
+    return [
+        programme for kind, programme in PROGRAMME_SOURCE_KINDS.items() if kind not in loaded_kinds
+    ]
+
+
+def programmes_of_missing_inputs(missing_tables: Collection[str]) -> list[str]:
+    """Return the programmes whose staging table is in `missing_tables` (the entries of
+    rule_status.missing_inputs), in PKH, BPNT, PBI order."""
+    return [
+        programme
+        for kind, programme in PROGRAMME_SOURCE_KINDS.items()
+        if f"stg_{kind}" in missing_tables
+    ]
 
 # Point-lookup indexes built in audit.duckdb for the desk: (table, column). Measured on the
 # tables of a batang run (847,082 register rows, 1,431,685 person records, 2 cores shared with

@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.publish.columns import MART_TABLES, PROGRAMME_SOURCE_KINDS, TableColumns
+from pipelines.publish.columns import MART_TABLES, TableColumns, programmes_not_loaded
 from pipelines.publish.formatting import share
 from pipelines.publish.marts import existing_columns, select_rows
 from pipelines.i18n import _
@@ -194,14 +194,9 @@ def programmes_not_in_run(files: list[dict[str, Any]]) -> list[str]:
     files, in report order. Without file rows nothing is known, so nothing is returned."""
     if not files:
         return []
-    loaded = {row["source_kind"] for row in files if int(row["rows_loaded"] or 0) > 0}
-    absent = [
-        programme
-        for kind, programme in PROGRAMME_SOURCE_KINDS.items()
-        if kind not in loaded
-    ]
-    order = {p: i for i, p in enumerate(PROGRAMME_ORDER)}
-    return sorted(absent, key=lambda p: order.get(p, 99))
+    return programmes_not_loaded(
+        {row["source_kind"] for row in files if int(row["rows_loaded"] or 0) > 0}
+    )
 
 
 def reconciliation(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:

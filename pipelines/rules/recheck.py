@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.publish.columns import PROGRAMME_SOURCE_KINDS
+from pipelines.publish.columns import programmes_not_loaded, programmes_of_missing_inputs
 from pipelines.sqlrun import query_rows, run_sql
 
 logger = logging.getLogger(__name__)
@@ -117,11 +117,11 @@ def _programmes_not_in_run(con: duckdb.DuckDBPyConnection, has_run_files: bool) 
     """
     if has_run_files:
         loaded = {row[0] for row in query_rows(con, "select source_kind from __rules_run_files")}
-        return [p for kind, p in PROGRAMME_SOURCE_KINDS.items() if kind not in loaded]
+        return programmes_not_loaded(loaded)
     absent = set()
     for (inputs,) in query_rows(con, "select missing_inputs from rule_status"):
         absent |= _split_inputs(inputs)
-    return [p for kind, p in PROGRAMME_SOURCE_KINDS.items() if f"stg_{kind}" in absent]
+    return programmes_of_missing_inputs(absent)
 
 
 def build_recheck_scope(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
