@@ -32,6 +32,10 @@ SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations" / "staging"
 # Expectations about the table's columns run on an empty frame of all columns. The others run on
 # the columns they name, so a large table is never pulled into pandas whole.
 _SHAPE_TYPES = ("expect_table_columns_to_match_set", "expect_table_columns_to_match_ordered_list")
+# The reports read the counts, the percentage and the observed value, which BASIC gives. SUMMARY
+# also lists unexpected values and their row indexes, for which GX filters the whole frame once
+# more per expectation: at batang size it took 7.5 CPU s against 5.3 for BASIC.
+RESULT_FORMAT = "BASIC"
 ROW_COUNT_EXPECTATION = "expect_table_row_count_to_be_between"
 
 RESULTS_DDL = """
@@ -234,7 +238,7 @@ def _run(context, table, part, frame, suite, expectations) -> list[ExpectationOu
     batch = asset.add_batch_definition_whole_dataframe("all").get_batch(
         batch_parameters={"dataframe": frame}
     )
-    result = batch.validate(suite, result_format="SUMMARY")
+    result = batch.validate(suite, result_format=RESULT_FORMAT)
     # GX keeps the context alive after validation, and each data source keeps its frame. At
     # batang size the frames kept about 480 MB in memory while the later stages ran.
     context.data_sources.delete(source.name)
