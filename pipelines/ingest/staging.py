@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import logging
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import duckdb
@@ -29,6 +30,10 @@ from pipelines.sqlrun import SQL_DIR, query_rows, run_model, run_sql
 logger = logging.getLogger(__name__)
 
 MACROS_SQL = SQL_DIR / "staging" / "_macros.sql"
+
+# Staging models built at a time, each on its own cursor. Most models spend much of their time on
+# one core, and two side by side took batang-size staging from 8.6 s to 7.0 s on two cores.
+STAGING_WORKERS = 2
 
 # Raw columns holding dates, per kind; every kind also has birth_date.
 DATE_COLUMNS = {
@@ -68,13 +73,23 @@ def build_staging(
     build_date_lookup(con, kinds, today or dt.date.today())
     build_wilayah_lookup(con, kinds, resolver)
 
-    counts = {}
-    for kind in kinds:
-        run_sql(con, f"create or replace temp view __stg_raw_{kind} as "
-                     f"select rowid as raw_rowid, * from raw_{kind}")
-        table = run_model(con, f"staging/stg_{kind}.sql")
-        counts[kind] = query_rows(con, f"select count(*) from {table}")[0][0]
-    return counts
+    # Largest first, so that the small models fill in beside the register.
+    rows = {kind: query_rows(con, f"select count(*) from raw_{kind}")[0][0] for kind in kinds}
+    order = sorted(kinds, key=lambda kind: -rows[kind])
+    with ThreadPoolExecutor(max_workers=STAGING_WORKERS) as pool:
+        futures = {kind: pool.submit(_build_model, con.cursor(), kind) for kind in order}
+        # Every model finishes before an error is raised, so no thread writes afterwards.
+        wait(futures.values())
+        return {kind: futures[kind].result() for kind in kinds}
+
+
+def _build_model(cursor: duckdb.DuckDBPyConnection, kind: str) -> int:
+    """Build `stg_<kind>` on `cursor`, close it, and return the table's row count."""
+    with cursor:
+        run_sql(cursor, f"create or replace temp view __stg_raw_{kind} as "
+                        f"select rowid as raw_rowid, * from raw_{kind}")
+        table = run_model(cursor, f"staging/stg_{kind}.sql")
+        return query_rows(cursor, f"select count(*) from {table}")[0][0]
 
 
 def load_reference_table(con: duckdb.DuckDBPyConnection, path: Path) -> None:
