@@ -461,8 +461,8 @@ def _open_sheet(path: Path, workbook, name: str, formulas: list[FormulaCell]) ->
 def _sheet_batches(head: list[list], rest: Iterator[list], header_index: int, width: int,
                    ids: IdPositions, issues: dict[int, str]) -> Iterator[pa.RecordBatch]:
     """Yield the sheet's rows as batches. `issues` maps a row number to the quarantine reason
-    of a row with a formula cell without a saved value. Rows are collected whole and turned into columns once
-    per batch, which costs far less than appending cell by cell."""
+    of a row with a formula cell without a saved value. Rows are collected whole and turned
+    into columns once per batch, which costs far less than appending cell by cell."""
     rows: list[list[str]] = []
     numbers: list[int] = []
     nik_types: list[str] = []

@@ -97,7 +97,8 @@ def check_single_snapshot(con: duckdb.DuckDBPyConnection, kinds: list[str]) -> N
           "both would be audited twice. Keep only the newest snapshot in the raw folder, or "
           "narrow `path` of this source in the run configuration to one file, then run "
           "again.").format(
-            source=kind_label(pair.kind, sentence_start=True), first=pair.first_file, second=pair.second_file,
+            source=kind_label(pair.kind, sentence_start=True), first=pair.first_file,
+            second=pair.second_file,
             shared=pair.shared_niks, total=pair.smaller_file_niks)
         for pair in pairs
     ]
