@@ -64,22 +64,25 @@ def gone(con):
     ).fetchall()
 
 
-def rich_world(con, pkh=True, complaints=()):
+def rich_world(con, pkh=True, complaints=(), register=(), bpnt=(), **tables):
     """Two desil-8 and desil-9 families: RICH receives PKH and BPNT, OTHER_RICH BPNT from a
-    second file."""
+    second file. `register`, `bpnt` and `tables` add rows and tables."""
     make_world(
         con,
         register=[
             {"nik": HEAD, "no_kk": KK, "desil": 2},
             {"nik": RICH, "no_kk": make_kk(3), "desil": 8},
             {"nik": OTHER_RICH, "no_kk": make_kk(5), "desil": 9},
+            *register,
         ],
         pkh=[{"nik": RICH, "no_kk": make_kk(3)}] if pkh else [],
         bpnt=[
             {"nik": RICH, "no_kk": make_kk(3), "source_file": "bpnt_a.csv"},
             {"nik": OTHER_RICH, "no_kk": make_kk(5), "source_file": "bpnt_b.csv"},
+            *bpnt,
         ],
         complaints=list(complaints),
+        **tables,
     )
 
 
@@ -214,3 +217,125 @@ def test_same_inputs_change_nothing(con, tmp_path):
 
     statuses = con.execute("select distinct diff_status from findings_diff").fetchall()
     assert statuses == [("persisting",)]
+
+
+def first_seen(con):
+    """Return (diff_status, first_checked_reason, rule_code, programme) of the findings of this
+    run that the previous run does not have."""
+    return con.execute(
+        "select diff_status, first_checked_reason, rule_code, programme from findings_diff "
+        "where diff_status in ('new', 'first_checked') order by all"
+    ).fetchall()
+
+
+def test_first_run_has_only_new(con):
+    rich_world(con)
+    build(con)
+
+    statuses = con.execute(
+        "select distinct diff_status, first_checked_reason from findings_diff"
+    ).fetchall()
+    assert statuses == [("new", None)]
+
+
+def test_roster_missing_before_is_first_checked(con, tmp_path):
+    rich_world(con, pkh=False)
+    build(con)
+    previous = save_previous(con, tmp_path)
+
+    rich_world(con)
+    build(con, previous=previous)
+
+    # The previous run did not evaluate the PKH rules at all, and that reason comes first.
+    assert first_seen(con) == [
+        ("first_checked", "roster_not_in_previous_run", "DESIL_OUT_OF_RANGE", "PKH"),
+        ("first_checked", "rule_not_evaluated_before", "PKH_COMPONENT_LIMITS", "PKH"),
+        ("first_checked", "rule_not_evaluated_before", "PKH_NO_COMPONENT", "PKH"),
+    ]
+    persisting = con.execute(
+        "select rule_code, programme from findings_diff where diff_status = 'persisting' "
+        "order by all"
+    ).fetchall()
+    assert persisting == [
+        ("DESIL_OUT_OF_RANGE", "BPNT"),
+        ("DESIL_OUT_OF_RANGE", "BPNT"),
+        ("EXCLUSION_ERROR_CANDIDATE", "ALL"),
+    ]
+
+
+def test_roster_missing_before_from_file_list(con, tmp_path):
+    # The previous run's file list shows it read no PKH rows, so its rule_status is not needed.
+    rich_world(con, pkh=False)
+    build(con)
+    previous = save_previous(con, tmp_path, [f for f in FILES if f[0] != "pkh"])
+    (tmp_path / "rule_status.parquet").unlink()
+
+    rich_world(con)
+    write_files(con, FILES)
+    build(con, previous=previous)
+
+    assert first_seen(con) == [
+        ("first_checked", "roster_not_in_previous_run", "DESIL_OUT_OF_RANGE", "PKH"),
+        ("first_checked", "roster_not_in_previous_run", "PKH_COMPONENT_LIMITS", "PKH"),
+        ("first_checked", "roster_not_in_previous_run", "PKH_NO_COMPONENT", "PKH"),
+    ]
+
+
+def test_source_kind_missing_before_is_first_checked(con, tmp_path):
+    rich_world(con)
+    build(con)
+    previous = save_previous(con, tmp_path, FILES)
+
+    # A village officials list, which the previous run did not read, with a malformed NIK.
+    rich_world(con, village_officials=[{"nik": "33250112"}])
+    write_files(con, [*FILES, ("village_officials", "village_officials.csv")])
+    build(con, previous=previous)
+
+    first_checked = con.execute(
+        "select distinct first_checked_reason, source_file from findings_diff "
+        "where diff_status = 'first_checked'"
+    ).fetchall()
+    assert first_checked == [("source_kind_not_in_previous_run", "village_officials.csv")]
+    statuses = con.execute(
+        "select distinct diff_status from findings_diff where source_file <> "
+        "'village_officials.csv'"
+    ).fetchall()
+    assert statuses == [("persisting",)]
+
+
+def test_new_export_of_read_kind_is_new(con, tmp_path):
+    rich_world(con)
+    build(con)
+    previous = save_previous(con, tmp_path, FILES)
+
+    # bpnt_c.csv is a new file, but the previous run read BPNT rows from other files.
+    third_rich = make_nik(7, "1971-03-03")
+    rich_world(
+        con,
+        register=[{"nik": third_rich, "no_kk": make_kk(7), "desil": 9}],
+        bpnt=[{"nik": third_rich, "no_kk": make_kk(7), "source_file": "bpnt_c.csv"}],
+    )
+    write_files(con, [*FILES, ("bpnt", "bpnt_c.csv")])
+    build(con, previous=previous)
+
+    assert first_seen(con) == [("new", None, "DESIL_OUT_OF_RANGE", "BPNT")]
+
+
+@pytest.mark.parametrize(
+    ("previous_change", "status", "reason"),
+    [
+        # Without the vehicle extract the rule ran on PLN alone, with a limitation.
+        ("drop table stg_vehicles", "first_checked", "rule_lacked_input_before"),
+        ("update stg_vehicles set wheels = 2", "new", None),
+    ],
+)
+def test_previous_rule_inputs_decide_first_check(con, tmp_path, previous_change, status, reason):
+    affluent_world(con)
+    con.execute(previous_change)
+    build(con)
+    previous = save_previous(con, tmp_path)
+
+    affluent_world(con)
+    build(con, previous=previous)
+
+    assert first_seen(con) == [(status, reason, "PROXY_AFFLUENCE", "PKH")]

@@ -472,6 +472,42 @@ def test_report_without_not_rechecked_has_no_note(marts):
     html = _render(marts, "en")
 
     assert "Not re-checked" not in html
+    assert "First checked" not in html
+
+
+FIRST_CHECKED = {
+    "id": ("<td>Pertama kali diperiksa di run ini</td><td class=\"num\">2</td>",
+           "<td>Baru sejak run sebelumnya</td><td class=\"num\">1</td>",
+           "Pertama kali diperiksa: temuan run ini yang tidak mungkin ditemukan oleh run "
+           "sebelumnya"),
+    "en": ("<td>First checked in this run</td><td class=\"num\">2</td>",
+           "<td>New since the previous run</td><td class=\"num\">1</td>",
+           "First checked: findings of this run that the previous run could not have found"),
+}
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_report_separates_first_checked(language):
+    con = duckdb.connect()
+    make_marts(con)
+    con.execute(
+        "create or replace table findings_diff as select * from (values "
+        "('f1', 'DESIL_OUT_OF_RANGE', 'new', null), "
+        "('f2', 'PBI_NOT_ELIGIBLE', 'first_checked', null), "
+        "('f3', 'PBI_DOUBLE_COVERAGE', 'first_checked', null), "
+        "('f4', 'DEFAULT_DOB', 'persisting', 'r0')"
+        ") as t(finding_id, rule_code, diff_status, previous_run_id)"
+    )
+
+    html = _render(con, language)
+
+    changes = html[html.index('<section id="changes">'):html.index("</section>",
+                   html.index('<section id="changes">'))]
+    first_checked, new, note = FIRST_CHECKED[language]
+    assert first_checked in changes
+    assert new in changes
+    assert note in changes
+    assert NOT_RECHECKED[language][2] not in changes
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,7 @@ SEVERITY_TITLES: dict[str, str] = {
 # Values of findings_diff.change, by the change of a finding since the previous run.
 CHANGE_TITLES: dict[str, str] = {
     "new": "New since the previous run",
+    "first_checked": "First checked in this run",
     "resolved": "Gone since the previous run",
     "not_rechecked": "Not re-checked in this run",
     "unchanged": "Unchanged",

@@ -1,14 +1,20 @@
-"""Find the previous run's findings that this run could not have checked again.
+"""Find the findings that one of two runs could not have checked.
 
 A finding of the previous run that this run does not report is resolved only when this run
 checked it again. That needs three things: its rule was evaluated with the inputs it had before,
 its programme's roster was read, and its source file was read or replaced by a file of the same
 kind. findings_diff marks the others `not_rechecked` with one of the reasons below.
+
+In the mirror case, a finding of this run that the previous run does not report is new only
+when the previous run could have found it. That needs its rule evaluated then with the inputs it
+has now, its programme's roster read then, and a file of its source kind read then.
+findings_diff marks the others `first_checked` with one of the reasons below.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -24,10 +30,23 @@ RULE_LOST_INPUT = "rule_lost_input"
 ROSTER_NOT_IN_RUN = "roster_not_in_run"
 SOURCE_FILE_NOT_IN_RUN = "source_file_not_in_run"
 
-# Tables of the previous run that record what it read: temp table, columns copied.
+# Values of findings_diff.first_checked_reason.
+RULE_NOT_EVALUATED_BEFORE = "rule_not_evaluated_before"
+RULE_LACKED_INPUT_BEFORE = "rule_lacked_input_before"
+ROSTER_NOT_IN_PREVIOUS_RUN = "roster_not_in_previous_run"
+SOURCE_KIND_NOT_IN_PREVIOUS_RUN = "source_kind_not_in_previous_run"
+
+# Tables of the previous run that record what it read: temp table, columns copied and their
+# types.
 _PREVIOUS_TABLES = {
-    "file_reconciliation": ("__rules_previous_files", ("source_kind", "source_file")),
-    "rule_status": ("__rules_previous_rule_status", ("rule_code", "missing_inputs")),
+    "file_reconciliation": (
+        "__rules_previous_files",
+        (("source_kind", "varchar"), ("source_file", "varchar"), ("rows_loaded", "bigint")),
+    ),
+    "rule_status": (
+        "__rules_previous_rule_status",
+        (("rule_code", "varchar"), ("is_evaluated", "boolean"), ("missing_inputs", "varchar")),
+    ),
 }
 
 
@@ -57,11 +76,13 @@ def load_previous_scope(
     They come from the attached previous audit.duckdb `attached`, or else from
     `<table>.parquet` in `folder`. A table the previous run lacks stays empty, and then every
     source file that this run did not read counts as not read again, and every rule evaluated
-    with a limitation counts as having lost an input.
+    with a limitation counts as having lost an input. No finding of this run counts as first
+    checked for a reason that the missing table would record.
     """
-    for table, (temp, columns) in _PREVIOUS_TABLES.items():
-        schema = ", ".join(f"{column} varchar" for column in columns)
+    for table, (temp, typed_columns) in _PREVIOUS_TABLES.items():
+        schema = ", ".join(f"{column} {sql_type}" for column, sql_type in typed_columns)
         run_sql(con, f"create or replace temp table {temp} ({schema})")
+        columns = [column for column, _sql_type in typed_columns]
 
         relation = None
         if attached is not None and _has_table(con, attached, table):
@@ -124,8 +145,113 @@ def _programmes_not_in_run(con: duckdb.DuckDBPyConnection, has_run_files: bool) 
     return programmes_of_missing_inputs(absent)
 
 
+def _rules_first_checked(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """Return (rule_code, reason) of the rules evaluated in this run that the previous run did
+    not evaluate, or evaluated without an input that this run has.
+
+    A rule missing from the previous run's rule_status, such as a rule added since, counts as
+    not evaluated then. Without that table no rule is returned.
+    """
+    previous = {
+        code: (bool(is_evaluated), _split_inputs(inputs))
+        for code, is_evaluated, inputs in query_rows(
+            con,
+            "select rule_code, is_evaluated, missing_inputs from __rules_previous_rule_status",
+        )
+    }
+    if not previous:
+        return []
+    rows = []
+    for code, is_evaluated, inputs in query_rows(
+        con, "select rule_code, is_evaluated, missing_inputs from rule_status"
+    ):
+        if not is_evaluated:
+            continue
+        was_evaluated, previous_inputs = previous.get(code, (False, set()))
+        if not was_evaluated:
+            rows.append((code, RULE_NOT_EVALUATED_BEFORE))
+        elif previous_inputs - _split_inputs(inputs):
+            rows.append((code, RULE_LACKED_INPUT_BEFORE))
+    return rows
+
+
+def _previous_loaded_kinds(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Return the source kinds of which the previous run loaded rows."""
+    rows = query_rows(
+        con,
+        "select source_kind from __rules_previous_files "
+        "group by source_kind having sum(rows_loaded) > 0",
+    )
+    return {row[0] for row in rows}
+
+
+def _has_previous_files(con: duckdb.DuckDBPyConnection) -> bool:
+    return query_rows(con, "select count(*) from __rules_previous_files")[0][0] > 0
+
+
+def _programmes_not_in_previous_run(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Return the programmes whose roster the previous run did not read or had no data rows.
+
+    Without the previous run's file_reconciliation, its rule_status.missing_inputs names the
+    absent rosters, though only those that some rule reads. Without both tables, none.
+    """
+    if _has_previous_files(con):
+        return programmes_not_loaded(_previous_loaded_kinds(con))
+    absent = set()
+    for (inputs,) in query_rows(con, "select missing_inputs from __rules_previous_rule_status"):
+        absent |= _split_inputs(inputs)
+    return programmes_of_missing_inputs(absent)
+
+
+def _write_temp_table(
+    con: duckdb.DuckDBPyConnection, table: str, schema: str, rows: Iterable[Sequence[object]]
+) -> None:
+    """Create the temp table `table` with the columns `schema` and insert `rows`."""
+    run_sql(con, f"create or replace temp table {table} ({schema})")
+    placeholders = ", ".join("?" for _column in schema.split(","))
+    for row in rows:
+        query_rows(con, f"insert into {table} values ({placeholders})", list(row))
+
+
+def _build_first_check_scope(con: duckdb.DuckDBPyConnection, has_run_files: bool) -> None:
+    """Create the temp tables that findings_diff reads to tell new from first checked.
+
+    `__rules_run_files` must hold this run's files. A file of this run counts as first checked
+    when the previous run loaded no rows of its source kind, so a new month's export under a new
+    name still yields new findings. The files are compared only when both runs have a
+    file_reconciliation.
+    """
+    _write_temp_table(
+        con,
+        "__rules_first_checked_rules",
+        "rule_code varchar, reason varchar",
+        _rules_first_checked(con),
+    )
+    _write_temp_table(
+        con,
+        "__rules_first_checked_programmes",
+        "programme varchar",
+        [(programme,) for programme in _programmes_not_in_previous_run(con)],
+    )
+
+    first_checked_files = []
+    if has_run_files and _has_previous_files(con):
+        loaded_before = _previous_loaded_kinds(con)
+        first_checked_files = [
+            (source_file,)
+            for kind, source_file in query_rows(
+                con, "select distinct source_kind, source_file from __rules_run_files"
+            )
+            if kind not in loaded_before
+        ]
+    _write_temp_table(
+        con, "__rules_first_checked_files", "source_file varchar", first_checked_files
+    )
+
+
 def build_recheck_scope(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    """Create the temp tables that findings_diff reads to tell resolved from not re-checked.
+    """Create the temp tables that findings_diff reads to tell resolved from not re-checked,
+    and new from first checked.
 
     `load_previous_scope` and the previous findings must be loaded, and `rule_status` written.
     A previous source file that this run did not read counts as replaced when this run read a
@@ -148,19 +274,18 @@ def build_recheck_scope(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
             [run_id],
         )
 
-    run_sql(
+    _write_temp_table(
         con,
-        "create or replace temp table __rules_not_rechecked_rules "
-        "(rule_code varchar, reason varchar)",
+        "__rules_not_rechecked_rules",
+        "rule_code varchar, reason varchar",
+        _rules_not_rechecked(con),
     )
-    for row in _rules_not_rechecked(con):
-        query_rows(con, "insert into __rules_not_rechecked_rules values (?, ?)", list(row))
-
-    run_sql(
-        con, "create or replace temp table __rules_not_rechecked_programmes (programme varchar)"
+    _write_temp_table(
+        con,
+        "__rules_not_rechecked_programmes",
+        "programme varchar",
+        [(programme,) for programme in _programmes_not_in_run(con, has_run_files)],
     )
-    for programme in _programmes_not_in_run(con, has_run_files):
-        query_rows(con, "insert into __rules_not_rechecked_programmes values (?)", [programme])
 
     run_sql(con, "create or replace temp table __rules_not_rechecked_files (source_file varchar)")
     if has_run_files:
@@ -192,3 +317,5 @@ def build_recheck_scope(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
             ))
             """,
         )
+
+    _build_first_check_scope(con, has_run_files)

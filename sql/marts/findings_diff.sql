@@ -1,8 +1,9 @@
 -- Findings of this run compared with the previous run's fct_findings by
--- finding_id: new (only now), persisting (both), resolved (only before, and
--- checked again in this run) or not_rechecked (only before, but this run could
--- not check it again). not_rechecked_reason gives the reason, as pipelines/rules/recheck.py
--- describes.
+-- finding_id. A finding only in this run is new, or first_checked when the
+-- previous run could not have found it. A finding in both runs is persisting.
+-- A finding only in the previous run is resolved when this run checked it
+-- again, else not_rechecked. first_checked_reason and not_rechecked_reason
+-- give the reasons, as pipelines/rules/recheck.py describes.
 -- Without a previous run every finding is new. No KK and the source file, sheet
 -- and row locate a previous finding whose record has no NIK.
 with
@@ -37,10 +38,30 @@ not_rechecked as (
         on regexp_replace(previous_findings.source_file, '^.*[/\\]', '') = files.source_file
 ),
 
+-- The mirror of not_rechecked, for the findings of this run.
+first_checked as (
+    select
+        current_findings.finding_id,
+        coalesce(
+            rules.reason,
+            case when programmes.programme is not null then 'roster_not_in_previous_run' end,
+            case when files.source_file is not null then 'source_kind_not_in_previous_run' end
+        ) as reason
+    from current_findings
+    left join __rules_first_checked_rules as rules
+        on current_findings.rule_code = rules.rule_code
+    left join __rules_first_checked_programmes as programmes
+        on current_findings.programme = programmes.programme
+    left join __rules_first_checked_files as files
+        on regexp_replace(current_findings.source_file, '^.*[/\\]', '') = files.source_file
+),
+
 compared as (
     select
         coalesce(current_findings.finding_id, previous_findings.finding_id) as finding_id,
         case
+            when previous_findings.finding_id is null and first_checked.reason is not null
+                then 'first_checked'
             when previous_findings.finding_id is null then 'new'
             when current_findings.finding_id is not null then 'persisting'
             when not_rechecked.reason is not null then 'not_rechecked'
@@ -49,6 +70,9 @@ compared as (
         case
             when current_findings.finding_id is null then not_rechecked.reason
         end as not_rechecked_reason,
+        case
+            when previous_findings.finding_id is null then first_checked.reason
+        end as first_checked_reason,
         coalesce(current_findings.rule_code, previous_findings.rule_code) as rule_code,
         coalesce(current_findings.severity, previous_findings.severity) as severity,
         coalesce(current_findings.programme, previous_findings.programme) as programme,
@@ -71,6 +95,8 @@ compared as (
         on current_findings.finding_id = previous_findings.finding_id
     left join not_rechecked
         on previous_findings.finding_id = not_rechecked.finding_id
+    left join first_checked
+        on current_findings.finding_id = first_checked.finding_id
 ),
 
 final as (
