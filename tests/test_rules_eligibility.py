@@ -117,9 +117,30 @@ def test_desil_out_of_range_flags_above_threshold(con):
 
 
 def test_desil_out_of_range_warns_on_missing_desil(con):
-    run(con, register=family(desil=None), bpnt=[{"nik": HEAD, "no_kk": KK}])
+    # Another family's desil shows that the register has the column.
+    neighbour = {"nik": make_nik(7), "no_kk": make_kk(7), "desil": 2}
+    run(con, register=[*family(desil=None), neighbour], bpnt=[{"nik": HEAD, "no_kk": KK}])
 
     assert [(r[1], r[2]) for r in found(con, "DESIL_OUT_OF_RANGE")] == [("WARN", "BPNT")]
+
+
+def test_register_without_desil_not_evaluated(con):
+    # A register whose desil header the alias table did not know has no desil in any row.
+    summary = run(
+        con,
+        register=family(desil=None),
+        bpnt=[{"nik": HEAD, "no_kk": KK}],
+        pbi=[{"nik": CHILD}],
+    )
+
+    for code in ("DESIL_OUT_OF_RANGE", "PBI_NOT_ELIGIBLE", "EXCLUSION_ERROR_CANDIDATE"):
+        status, inputs = con.execute(
+            "select status, missing_inputs from rule_status where rule_code = ?", [code]
+        ).fetchone()
+        assert status == "not_evaluated", code
+        assert "stg_register.desil" in inputs.split(", "), code
+        assert found(con, code) == [], code
+    assert "kosong di semua baris" in summary.not_evaluated["DESIL_OUT_OF_RANGE"]
 
 
 def test_deceased_recipient_fires_on_death_before_period(con):

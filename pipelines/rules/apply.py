@@ -278,7 +278,9 @@ def _absent_input(
     """Return why input `entry` (a table or `table.column`) is absent, or None when present.
 
     A staging table without rows counts as absent, for example when its files had a header
-    row only.
+    row only. So does a staging column without a value in any row, as when its files had no
+    header that the alias table knows (a misspelt `Desil Kesejahteraan`), because a rule over
+    it would report every recipient or none.
     """
     table, _separator, column = entry.partition(".")
     if not catalog.has_table(table):
@@ -288,6 +290,9 @@ def _absent_input(
         return N_("the {source} has no column {column}"), values
     if _is_empty_staging(con, table):
         return N_("no data rows in the {source}"), {"table": table}
+    if column and _is_blank_staging_column(con, table, column):
+        values = {"table": table, "column": column}
+        return N_("the {source} has no value in column {column}"), values
     return None
 
 
@@ -359,6 +364,13 @@ def _is_empty_staging(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     if not table.startswith("stg_"):
         return False
     return not query_rows(con, f"select exists (select 1 from {table})")[0][0]
+
+
+def _is_blank_staging_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    if not table.startswith("stg_"):
+        return False
+    sql = f"select exists (select 1 from {table} where {column} is not null)"
+    return not query_rows(con, sql)[0][0]
 
 
 def _run_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> int:
