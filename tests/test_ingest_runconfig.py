@@ -231,9 +231,13 @@ RULES_TOML = Path(__file__).resolve().parent.parent / "config" / "rules.toml"
         ("PKH = 4", "PKH = 4.5", "[desil_threshold] PKH = 4.5 is not a whole number"),
         ("name_mismatch_similarity = 0.80", "name_mismatch_similarity = true",
          "[linking] name_mismatch_similarity = True is not a number"),
+        ("PKH = 4", "PKH = 14", "[desil_threshold] PKH = 14 is not a desil"),
+        ("PKH = 4", "PKH = 0", "[desil_threshold] PKH = 0 is not a desil"),
+        ("BPNT = 200000", "BPNT = -200000",
+         "[benefit_idr_per_month] BPNT = -200000 is negative"),
     ],
 )
-def test_rules_config_rejects_non_numbers(tmp_path, line, replacement, message):
+def test_rules_config_rejects_bad_values(tmp_path, line, replacement, message):
     text = RULES_TOML.read_text(encoding="utf-8")
     assert line in text
     path = tmp_path / "rules.toml"

@@ -101,6 +101,26 @@ def _float(config: dict[str, Any], section: str, key: str) -> float:
     return float(_as_number(section, key, config[section][key], float))
 
 
+def _programme_values(config: dict[str, Any], name: str) -> tuple[int, int]:
+    """Return the desil threshold and monthly benefit of programme `name`.
+
+    Raise ConfigError when the threshold is not a desil (1 to 10) or the benefit is negative.
+    """
+    threshold = _int(config, "desil_threshold", name)
+    if not 1 <= threshold <= 10:
+        raise ConfigError(
+            _("Rules config [desil_threshold] {key} = {value} is not a desil. Write the highest "
+              "eligible desil, from 1 to 10.").format(key=name, value=threshold)
+        )
+    benefit = _int(config, "benefit_idr_per_month", name)
+    if benefit < 0:
+        raise ConfigError(
+            _("Rules config [benefit_idr_per_month] {key} = {value} is negative. Write the "
+              "benefit in rupiah per month, 0 or more.").format(key=name, value=benefit)
+        )
+    return threshold, benefit
+
+
 def _missing_keys(config: dict[str, Any]) -> list[str]:
     missing = []
     for section, keys in _REQUIRED.items():
@@ -160,13 +180,7 @@ def parse_params(config: dict[str, Any]) -> RuleParams:
         "kk_head_min_age": _int(config, "age", "kk_head_min_age", 15),
         "max_age": _int(config, "age", "max_age", 110),
     }
-    programmes = {
-        name: (
-            _int(config, "desil_threshold", name),
-            _int(config, "benefit_idr_per_month", name),
-        )
-        for name in PROGRAMMES
-    }
+    programmes = {name: _programme_values(config, name) for name in PROGRAMMES}
     categories = config.get("exclusion", {}).get("business_categories", DEFAULT_BUSINESS_CATEGORIES)
     return RuleParams(
         version=str(config.get("version", "")),
