@@ -30,6 +30,7 @@ from pipelines.ingest.sources import (
     detect_kind,
     header_score,
     map_headers,
+    misspelt_headers,
     missing_required,
     source_definition,
 )
@@ -296,6 +297,15 @@ def _plan_sheet(sheet: SheetSource, definition: SourceDefinition, spec: SourceSp
     if mapping.unmapped:
         logger.info("%s: columns not used: %s", _where(source_file, sheet.sheet),
                     ", ".join(mapping.unmapped))
+    for near in misspelt_headers(definition, mapping):
+        logger.warning(
+            "%s: column \"%s\" is not read, but it looks like \"%s\", a header of column %s, "
+            "which the file lacks. If it is that column, rename the header or map it under "
+            "[sources.columns] in the run configuration; otherwise rules that need %s may not "
+            "be evaluated.",
+            _where(source_file, sheet.sheet), near.header, near.accepted, near.column,
+            near.column,
+        )
     return _SheetPlan(sheet, index, mapping)
 
 

@@ -330,6 +330,44 @@ def map_headers(definition: SourceDefinition, headers: list[str]) -> HeaderMappi
     return HeaderMapping(tuple(headers), mapping, tuple(unmapped))
 
 
+# An unused header this similar (rapidfuzz ratio of the header keys, 0-100) to an accepted header
+# of a column the row lacks is probably that header misspelt. "DESILKESEJAHTERAN" against
+# "DESILKESEJAHTERAAN" scores 97; unrelated headers of the synthetic files stay under 70.
+MISSPELT_HEADER_SCORE = 85
+# Keys shorter than this (such as "RT" or "NO") are too short to call one a misspelling.
+MISSPELT_HEADER_MIN_LENGTH = 5
+
+
+@dataclass(frozen=True)
+class MisspeltHeader:
+    """An unused header cell that looks like an accepted header of a column the row lacks."""
+
+    header: str
+    column: str
+    accepted: str
+
+
+def misspelt_headers(definition: SourceDefinition, mapping: HeaderMapping) -> list[MisspeltHeader]:
+    """Return the unused headers of `mapping` that look like a header of a column it lacks."""
+    from rapidfuzz import fuzz
+
+    present = set(mapping.canonical_by_position.values())
+    absent = [(c, h) for c, headers in definition.aliases.items() if c not in present
+              for h in headers if len(header_key(h)) >= MISSPELT_HEADER_MIN_LENGTH]
+    found = []
+    for header in mapping.unmapped:
+        key = header_key(header)
+        if len(key) < MISSPELT_HEADER_MIN_LENGTH:
+            continue
+        scored = [(fuzz.ratio(key, header_key(accepted)), column, accepted)
+                  for column, accepted in absent]
+        if scored:
+            score, column, accepted = max(scored)
+            if score >= MISSPELT_HEADER_SCORE:
+                found.append(MisspeltHeader(header, column, accepted))
+    return found
+
+
 def missing_required(definition: SourceDefinition, mapping: HeaderMapping) -> list[str]:
     present = set(mapping.canonical_by_position.values())
     return [column for column in definition.required if column not in present]

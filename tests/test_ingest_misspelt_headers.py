@@ -1,0 +1,71 @@
+"""An unused header that looks like the header of a column the file lacks gives a warning."""
+
+from __future__ import annotations
+
+import logging
+
+import duckdb
+import pytest
+
+from pipelines.i18n import set_language
+from pipelines.ingest.load import ingest_source
+from pipelines.ingest.sources import (
+    MisspeltHeader,
+    map_headers,
+    misspelt_headers,
+    source_definition,
+)
+from pipelines.runconfig import SourceSpec
+
+HEADER = ["No", "No KK", "NIK", "Nama", "Tanggal Lahir", "Desil Kesejahteraan", "Keterangan"]
+ROW = "{i};3325010107220001;332512010774000{i};WARGA {i};01-07-1974;3;-"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("id")
+
+
+def _misspelt(kind: str, headers: list[str]) -> list[MisspeltHeader]:
+    definition = source_definition(kind)
+    return misspelt_headers(definition, map_headers(definition, headers))
+
+
+def test_misspelt_desil_header_found():
+    headers = [h.replace("Kesejahteraan", "Kesejahteran") for h in HEADER]
+
+    assert _misspelt("register", headers) == [
+        MisspeltHeader("Desil Kesejahteran", "desil", "DESIL KESEJAHTERAAN")
+    ]
+
+
+def test_mapped_and_unrelated_headers_not_reported():
+    # Desil is mapped; No and Keterangan are extra columns like none the register lacks.
+    assert _misspelt("register", HEADER) == []
+    assert _misspelt("asn", ["NIK", "NAMA", "TGL_LHR", "INSTANSI", "GOLONGAN", "KETERANGAN"]) == []
+
+
+def test_short_headers_not_reported():
+    # "DSL" is three letters from "DESIL", but keys this short match too much to tell.
+    assert _misspelt("register", ["NIK", "Nama", "No KK", "DSL"]) == []
+
+
+def test_ingest_warns_of_misspelt_header(tmp_path, caplog):
+    headers = [h.replace("Kesejahteraan", "Kesejahteran") for h in HEADER]
+    lines = [";".join(headers), *(ROW.format(i=i) for i in range(1, 4))]
+    (tmp_path / "dtsen.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    spec = SourceSpec(kind="register", path="dtsen.csv", raw_dir=tmp_path)
+
+    with duckdb.connect() as con, caplog.at_level(logging.WARNING, logger="pipelines.ingest"):
+        count = ingest_source(con, spec, "r", 1)[0]
+
+    assert count.rows_loaded == 3
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        'dtsen.csv: column "Desil Kesejahteran" is not read, but it looks like "DESIL '
+        'KESEJAHTERAAN", a header of column desil, which the file lacks. If it is that column, '
+        "rename the header or map it under [sources.columns] in the run configuration; "
+        "otherwise rules that need desil may not be evaluated."
+    ]
