@@ -399,9 +399,12 @@ def build_app() -> typer.Typer:
             fail(_("No audit results in {path}; run `bansos-audit demo` or `bansos-audit run` first.").format(path=marts))
         if nik:
             digits = re.sub(r"[^0-9]", "", nik)
-            if len(digits) != 16 or len(set(digits)) == 1:
+            if len(digits) != 16:
                 fail(_("NIK {value} is invalid: a NIK has 16 digits. Check the number on the "
                        "KTP or KK.").format(value=nik))
+            if len(set(digits)) == 1:
+                fail(_("NIK {value} is invalid: it repeats one digit, as a placeholder does. "
+                       "Check the number on the KTP or KK.").format(value=nik))
             print_complete(console, render_answer(lookup_nik(db, nik), lang))
         elif nama and tgl_lahir and desa:
             query = f"{nama} / {tgl_lahir} / {desa}"

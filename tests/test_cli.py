@@ -100,6 +100,27 @@ def test_pipeline_error_exits_one(capsys, tmp_path):
     assert "Belum ada hasil audit" in err
 
 
+@pytest.mark.parametrize(
+    ("nik", "indonesian", "english"),
+    [
+        ("3325 0101 9000", "NIK terdiri dari 16 digit", "a NIK has 16 digits"),
+        ("9999999999999999", "hanya satu angka yang diulang", "it repeats one digit"),
+        ("0000.0000.0000.0000", "hanya satu angka yang diulang", "it repeats one digit"),
+    ],
+)
+def test_cek_names_what_is_wrong_with_the_nik(capsys, tmp_path, nik, indonesian, english):
+    # The NIK is checked before the database is opened, so an empty file stands in for it.
+    (tmp_path / "audit.duckdb").touch()
+
+    code, _out, err = run_cli(capsys, "cek", "--marts", str(tmp_path), nik)
+    assert code == 1
+    assert indonesian in err
+
+    code, _out, err = run_cli(capsys, "--lang", "en", "cek", "--marts", str(tmp_path), nik)
+    assert code == 1
+    assert english in err
+
+
 @pytest.mark.parametrize("text", [None, "[run\nname = 'x'\n"], ids=["missing", "invalid"])
 def test_config_error_stops_before_prefect(capsys, monkeypatch, tmp_path, text):
     def start_prefect(home=None):
