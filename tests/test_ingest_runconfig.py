@@ -248,3 +248,17 @@ def test_rules_config_rejects_bad_values(tmp_path, line, replacement, message):
 
     assert str(raised.value).startswith(f"{path}: ")
     assert message in str(raised.value)
+
+
+def test_rules_config_missing_key_names_the_file_in_use(tmp_path):
+    text = RULES_TOML.read_text(encoding="utf-8")
+    assert "umk_idr = 2550000\n" in text
+    path = tmp_path / "kabupaten_rules.toml"
+    path.write_text(text.replace("umk_idr = 2550000\n", "", 1), encoding="utf-8")
+
+    with pytest.raises(ConfigError) as raised:
+        load_rules_config(path)
+
+    message = str(raised.value)
+    assert message.startswith(f"{path}: Rules config is missing [wage] umk_idr.")
+    assert "config/rules.toml" not in message

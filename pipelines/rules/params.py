@@ -141,7 +141,7 @@ def parse_params(config: dict[str, Any]) -> RuleParams:
     missing = _missing_keys(config)
     if missing:
         raise ConfigError(
-            _("Rules config is missing {keys}. Add them to config/rules.toml.").format(
+            _("Rules config is missing {keys}. Add them to this rules file.").format(
                 keys=", ".join(missing)
             )
         )
