@@ -30,8 +30,8 @@ from pipelines.ingest.sources import (
     detect_kind,
     header_score,
     map_headers,
-    misspelt_headers,
     missing_required,
+    misspelt_headers,
     source_definition,
 )
 from pipelines.sqlrun import query_rows, run_sql

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from rapidfuzz import fuzz
+
 from pipelines.errors import SourceFileError
 from pipelines.i18n import _
 
@@ -332,7 +334,7 @@ def map_headers(definition: SourceDefinition, headers: list[str]) -> HeaderMappi
 
 # An unused header this similar (rapidfuzz ratio of the header keys, 0-100) to an accepted header
 # of a column the row lacks is probably that header misspelt. "DESILKESEJAHTERAN" against
-# "DESILKESEJAHTERAAN" scores 97; unrelated headers of the synthetic files stay under 70.
+# "DESILKESEJAHTERAAN" scores 97, and no unused header of the synthetic files reaches 85.
 MISSPELT_HEADER_SCORE = 85
 # Keys shorter than this (such as "RT" or "NO") are too short to call one a misspelling.
 MISSPELT_HEADER_MIN_LENGTH = 5
@@ -349,11 +351,14 @@ class MisspeltHeader:
 
 def misspelt_headers(definition: SourceDefinition, mapping: HeaderMapping) -> list[MisspeltHeader]:
     """Return the unused headers of `mapping` that look like a header of a column it lacks."""
-    from rapidfuzz import fuzz
-
     present = set(mapping.canonical_by_position.values())
-    absent = [(c, h) for c, headers in definition.aliases.items() if c not in present
-              for h in headers if len(header_key(h)) >= MISSPELT_HEADER_MIN_LENGTH]
+    absent = [
+        (column, accepted)
+        for column, headers in definition.aliases.items()
+        if column not in present
+        for accepted in headers
+        if len(header_key(accepted)) >= MISSPELT_HEADER_MIN_LENGTH
+    ]
     found = []
     for header in mapping.unmapped:
         key = header_key(header)
