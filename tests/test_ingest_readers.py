@@ -777,3 +777,29 @@ def test_formula_scan_skips_other_formats(tmp_path):
 
     assert formulas_without_value(tmp_path / "a.xls") == {}
     assert formulas_without_value(tmp_path / "b.xlsx") == {}
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "pkh_tahap4.xlsx: the workbook cannot be opened (the XLSX reader reports: "),
+        ("id", "pkh_tahap4.xlsx: buku kerja tidak dapat dibuka (laporan pembaca XLSX: "),
+    ],
+)
+def test_damaged_workbook_message(con, tmp_path, language, expected):
+    # Half of a real workbook: the zip directory at its end is gone.
+    whole = tmp_path / "whole.xlsx"
+    with xlsxwriter.Workbook(whole) as workbook:
+        workbook.add_worksheet("PKH").write_row(0, 0, ["NIK", "NAMA"])
+    data = whole.read_bytes()
+    (tmp_path / "pkh_tahap4.xlsx").write_bytes(data[: len(data) // 2])
+    set_language(language)
+
+    with pytest.raises(SourceFileError) as raised:
+        ingest_source(con, _spec(tmp_path, "pkh_tahap4.xlsx", "pkh"), "r", 1)
+
+    assert str(raised.value).startswith(expected)
+    assert str(raised.value).endswith("). " + {
+        "en": "Save it again as .xlsx and retry.",
+        "id": "Simpan ulang sebagai .xlsx lalu coba lagi.",
+    }[language])

@@ -417,8 +417,8 @@ def _open_workbook(path: Path) -> list[SheetSource]:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises its own error types for every format problem
         raise SourceFileError(
-            _("{file}: the workbook cannot be opened ({error}). Save it again as .xlsx and "
-              "retry.").format(file=path.name, error=e)
+            _("{file}: the workbook cannot be opened (the XLSX reader reports: {error}). Save "
+              "it again as .xlsx and retry.").format(file=path.name, error=e)
         ) from e
     # NOTE: .xls, .xlsb and .ods workbooks are not scanned for formulas without a saved value.
     formulas = formulas_without_value(path)
