@@ -37,7 +37,10 @@ def run_folder_lock(folder: Path) -> Iterator[None]:
     """
     if fcntl is None:
         # NOTE: without fcntl (Windows) two runs on one marts folder are not prevented.
-        logger.warning("no file locking on this system; %s is not locked", folder)
+        logger.warning(
+            "this system has no file locking, so %s is not locked. Start one run at a time on it.",
+            folder,
+        )
         yield
         return
 
