@@ -361,12 +361,20 @@ def build_app() -> typer.Typer:
     )
     def review(
         workbook: Path = typer.Argument(..., help=_("The filled-in review_pending.xlsx.")),
-        state: Path = typer.Option(paths.review_dir, help=_("Folder that keeps the decisions.")),
+        state: Optional[Path] = typer.Option(
+            None,
+            help=_("Folder that keeps the decisions. Default: the workbook's folder, the review "
+                   "folder where a run writes review_pending.xlsx and reads the decisions."),
+        ),
     ) -> None:
         from pipelines.er import import_review
 
         if not workbook.exists():
             fail(_("Review workbook {path} not found.").format(path=workbook))
+        # A run reads the decisions from the folder it wrote the workbook to (review/ beside
+        # its marts folder), which differs from data/review for every configuration but the demo.
+        if state is None:
+            state = workbook.parent
         count = import_review(workbook, state)
         console.print(_("{count} decisions stored in {path}; the next run applies them.").format(
             count=count, path=state))

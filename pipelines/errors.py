@@ -19,6 +19,10 @@ class SourceFileError(PipelineError):
     """An input file cannot be read or mapped (missing required column, unknown source kind)."""
 
 
+class RunInProgressError(PipelineError):
+    """Another run holds the lock on the folder that contains the marts, work and review folders."""
+
+
 class ReconciliationError(PipelineError):
     """Rows read do not equal rows loaded plus rows quarantined for some file."""
 

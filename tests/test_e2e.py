@@ -239,3 +239,21 @@ def test_second_register_snapshot_stops_run(tmp_path_factory, prefect_harness):
                               "dtsen_batang_202611.csv look like two snapshots of the same list")
     assert "Keep only the newest snapshot" in message
     assert not (folder / "marts" / "audit.duckdb").exists()
+
+
+def test_run_stops_while_marts_locked(tmp_path_factory, prefect_harness):
+    """A run on a marts folder that another run is writing to stops before it reads a file."""
+    from pipelines.errors import RunInProgressError
+    from pipelines.flows.audit import audit
+    from pipelines.run_lock import run_folder_lock
+    from pipelines.synth import generate
+
+    folder = tmp_path_factory.mktemp("locked")
+    generate(folder / "raw", folder / "truth", size="tiny")
+    config = write_demo_run_config(folder)
+
+    with run_folder_lock(folder), using_language("en"), pytest.raises(RunInProgressError):
+        audit(config_path=config, language="en", work_dir=folder / "work")
+
+    assert not (folder / "work").exists()
+    assert not (folder / "marts").exists()

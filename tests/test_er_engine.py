@@ -313,6 +313,26 @@ def test_review_round_trip(tmp_path):
     assert _fill_workbook(second.review_workbook, "") == 0
 
 
+def test_review_command_stores_beside_workbook(tmp_path, monkeypatch):
+    """Without --state, the decisions go where the run that wrote the workbook reads them."""
+    from pipelines import cli
+
+    everything_possible = {"match_threshold": 1.0, "possible_threshold": 0.0}
+    review_folder = tmp_path / "audit" / "review"
+    first = link_persons(_connection(), None, everything_possible, review_folder)
+    pending = _fill_workbook(first.review_workbook, gettext_for("id", "different people"))
+    monkeypatch.chdir(tmp_path)
+
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["review", str(first.review_workbook)])
+        raise SystemExit(0)
+
+    assert exit_info.value.code == 0
+    assert (review_folder / "review_decisions.parquet").exists()
+    second = link_persons(_connection(), None, everything_possible, review_folder)
+    assert second.decisions["reviewed_non_match"] == pending
+
+
 def test_review_lists_a_fingerprint_pair_once(tmp_path):
     # One person in two tahap of a roster: two records with the same content.
     person = {"source_kind": "bpnt", "nik": "3325014705850001", "name": "SITI AMINAH",

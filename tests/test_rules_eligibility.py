@@ -186,8 +186,25 @@ def test_asn_tni_polri_fires_on_kk_member(con):
     rows = found(con, "ASN_TNI_POLRI")
 
     assert [r[0] for r in rows] == ["pkh:1::2"]
-    assert "anak" in rows[0][3]
+    assert "child" in rows[0][3]
     assert "POLRI" in rows[0][3]
+
+
+def test_list_evidence_relationship_per_language(con):
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": CHILD, "no_kk": KK}],
+        pln=[{"nik": HEAD, "power_va": 2200, "tariff": "R1"}],
+    )
+
+    english, indonesian = con.execute(
+        "select evidence, evidence_id from fct_findings where rule_code = 'PROXY_AFFLUENCE'"
+    ).fetchone()
+
+    assert "family head" in english
+    assert "kepala keluarga" not in english
+    assert "kepala keluarga" in indonesian
 
 
 def test_asn_tni_polri_ignores_other_families(con):

@@ -35,6 +35,7 @@ from pipelines.progress import stage_started
 from pipelines.publish import publish_marts
 from pipelines.publish.report import ReportOptions
 from pipelines.rules import RulesSummary, apply_rules, build_marts
+from pipelines.run_lock import run_folder_lock
 from pipelines.runconfig import RunConfig, SourceSpec, load_rules_config, load_run_config
 from pipelines.runs import (
     RunRecord,
@@ -337,9 +338,17 @@ def preload_validation_library() -> threading.Thread:
     task_runner=ThreadPoolTaskRunner(max_workers=INGEST_WORKERS),
 )
 def audit(config_path: Path, language: str = "id", work_dir: Path | None = None) -> AuditResult:
-    """Audit the sources that a run configuration names and publish the marts."""
-    logger = get_run_logger()
+    """Audit the sources that a run configuration names and publish the marts.
+
+    Raise RunInProgressError when another run uses the same marts folder.
+    """
     run_config = load_run_config(Path(config_path))
+    with run_folder_lock(run_config.marts_dir.parent):
+        return _audit_locked(run_config, language, work_dir)
+
+
+def _audit_locked(run_config: RunConfig, language: str, work_dir: Path | None) -> AuditResult:
+    logger = get_run_logger()
     rules_config = load_rules_config(run_config.rules_path)
     run_id = new_run_id()
     record = RunRecord(

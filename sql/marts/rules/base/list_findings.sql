@@ -49,7 +49,20 @@ hits as (
         list_members.category,
         printf(
             '%s %s: %s (%s row %s)',
-            case when circle.member_role = 'self' then 'the recipient' else circle.member_role end,
+            -- member_role is the lowercased register relationship (stg_relationship).
+            case circle.member_role
+                when 'self' then 'the recipient'
+                when 'kepala keluarga' then 'family head'
+                when 'suami' then 'husband'
+                when 'istri' then 'wife'
+                when 'anak' then 'child'
+                when 'cucu' then 'grandchild'
+                when 'orang tua' then 'parent'
+                when 'mertua' then 'parent-in-law'
+                when 'famili lain' then 'other relative'
+                when 'lainnya' then 'other household member'
+                else circle.member_role
+            end,
             coalesce(circle.member_name, '-'),
             case list_members.list_kind
                 when 'bpjs_tk' then printf(
