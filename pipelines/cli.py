@@ -194,7 +194,26 @@ def print_run_summary(result) -> None:
     for stage, seconds in result.stage_seconds.items():
         stages.add_row(_(STAGE_LABELS.get(stage, stage)), f"{seconds:.1f}")
     print_complete(console, fit_columns(stages))
+    for line in review_lines(result):
+        console.print(line)
     console.print(_("Outputs written to {path}").format(path=Path(result.marts_dir).resolve()))
+
+
+def review_lines(result) -> list[str]:
+    """Say how many review decisions the run stored and how many possible matches wait for a
+    clerk, and where."""
+    lines = []
+    workbook = result.review_workbook
+    if result.review_decisions_imported and workbook is not None:
+        lines.append(_("{count} review decisions stored from {path} before this run.").format(
+            count=result.review_decisions_imported, path=Path(workbook).resolve()))
+    if result.review_pairs and workbook is not None:
+        lines.append(_(
+            "{count} possible matches wait for a decision in {path}. Fill in its decision "
+            "column; the next run stores the decisions, or store them now with `bansos-audit "
+            "review`."
+        ).format(count=result.review_pairs, path=Path(workbook).resolve()))
+    return lines
 
 
 def rules_table(result) -> Table:

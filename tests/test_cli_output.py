@@ -167,6 +167,10 @@ def test_evaluate_narrow_terminal_keeps_rule_codes(capsys, tmp_path, monkeypatch
         assert f" {rule.code} " in out
 
 
+# A run without possible matches and without a filled review workbook.
+NO_REVIEW = {"review_workbook": None, "review_pairs": 0, "review_decisions_imported": 0}
+
+
 @pytest.mark.parametrize(
     ("language", "caption"),
     [("id", "Validasi berjalan bersamaan"), ("en", "Validation runs while persons are linked")],
@@ -176,6 +180,7 @@ def test_stage_table_explains_overlap(capsys, tmp_path, language, caption):
         file_counts=[], findings_per_rule={}, rules_not_evaluated={}, rules_limited={},
         marts_dir=tmp_path,
         stage_seconds={"ingest": 9.5, "staging": 8.6, "validate": 14.1, "link": 35.1},
+        **NO_REVIEW,
     )
     set_language(language)
 
@@ -200,6 +205,7 @@ def test_file_table_shows_joined_lines(capsys, tmp_path, language, header, capti
     result = SimpleNamespace(
         file_counts=[_file_count("asn.csv", 21, 20, 1, 3), _file_count("pln.csv", 5, 5, 0)],
         findings_per_rule={}, rules_not_evaluated={}, marts_dir=tmp_path, stage_seconds={},
+        **NO_REVIEW,
     )
     set_language(language)
 
@@ -215,10 +221,34 @@ def test_file_table_shows_joined_lines(capsys, tmp_path, language, header, capti
 def test_file_table_without_joined_lines(capsys, tmp_path):
     result = SimpleNamespace(
         file_counts=[_file_count("pln.csv", 5, 5, 0)], findings_per_rule={},
-        rules_not_evaluated={}, marts_dir=tmp_path, stage_seconds={},
+        rules_not_evaluated={}, marts_dir=tmp_path, stage_seconds={}, **NO_REVIEW,
     )
     set_language("en")
 
     cli.print_run_summary(result)
 
     assert "Joined lines" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("language", "stored", "waiting"),
+    [
+        ("id", "2 keputusan tinjauan dari", "18 pasangan yang mungkin sama menunggu keputusan"),
+        ("en", "2 review decisions stored from", "18 possible matches wait for a decision"),
+    ],
+)
+def test_summary_points_to_review_workbook(capsys, tmp_path, language, stored, waiting):
+    workbook = tmp_path / "review" / "review_pending.xlsx"
+    result = SimpleNamespace(
+        file_counts=[], findings_per_rule={}, rules_not_evaluated={}, marts_dir=tmp_path,
+        stage_seconds={}, review_workbook=workbook, review_pairs=18,
+        review_decisions_imported=2,
+    )
+    set_language(language)
+
+    cli.print_run_summary(result)
+
+    out = " ".join(capsys.readouterr().out.split())
+    assert stored in out
+    assert waiting in out
+    assert "bansos-audit review" in out

@@ -333,6 +333,30 @@ def test_review_command_stores_beside_workbook(tmp_path, monkeypatch):
     assert second.decisions["reviewed_non_match"] == pending
 
 
+def test_pending_workbook_filled_in_place_stored(tmp_path):
+    """A workbook filled where the run wrote it is stored before the next run replaces it."""
+    from pipelines.er.review import import_pending_review
+
+    everything_possible = {"match_threshold": 1.0, "possible_threshold": 0.0}
+    first = link_persons(_connection(), None, everything_possible, tmp_path)
+    assert first.review_pairs > 0
+    assert import_pending_review(tmp_path) == 0
+    assert not (tmp_path / "review_decisions.parquet").exists()
+    pending = _fill_workbook(first.review_workbook, gettext_for("id", "different people"))
+
+    assert import_pending_review(tmp_path) == pending
+    second = link_persons(_connection(), None, everything_possible, tmp_path)
+
+    assert second.decisions["reviewed_non_match"] == pending
+    assert second.review_pairs == 0
+
+
+def test_pending_review_without_workbook(tmp_path):
+    from pipelines.er.review import import_pending_review
+
+    assert import_pending_review(tmp_path / "review") == 0
+
+
 def test_review_lists_a_fingerprint_pair_once(tmp_path):
     # One person in two tahap of a roster: two records with the same content.
     person = {"source_kind": "bpnt", "nik": "3325014705850001", "name": "SITI AMINAH",

@@ -24,7 +24,7 @@ from pipelines.er.estimation import (
 )
 from pipelines.er.families import build_families
 from pipelines.er.features import name_macros_sql
-from pipelines.er.review import load_review_decisions, write_review_workbook
+from pipelines.er.review import PENDING_WORKBOOK, load_review_decisions, write_review_workbook
 from pipelines.er.settings import load_model
 from pipelines.er.specs import ModelSpec
 from pipelines.errors import ConfigError
@@ -34,7 +34,6 @@ logger = logging.getLogger(__name__)
 
 INPUT_TABLE = "int_person_records"
 SCORED = "__er_scored"
-REVIEW_WORKBOOK = "review_pending.xlsx"
 
 
 @dataclass
@@ -55,6 +54,9 @@ class LinkSummary:
     rejected_merges: int
     persons_with_family: int
     review_workbook: Path | None
+    # Pairs listed in the review workbook: one per pair of record contents, at most
+    # MAX_REVIEW_PAIRS.
+    review_pairs: int = 0
     weights: dict[str, dict[int, float]] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -114,9 +116,10 @@ def link_persons(
     load_review_decisions(con, review_state_dir)
     decisions = score_pairs(con, model, parameters, thresholds)
     workbook = None
+    review_pairs = 0
     if review_state_dir is not None:
-        workbook = review_state_dir / REVIEW_WORKBOOK
-        write_review_workbook(con, model, workbook, SCORED)
+        workbook = review_state_dir / PENDING_WORKBOOK
+        review_pairs = write_review_workbook(con, model, workbook, SCORED)
     seconds["scoring"] = _lap(clock) - sum(seconds.values())
 
     clustering = cluster_records(con, model)
@@ -143,6 +146,7 @@ def link_persons(
         rejected_merges=clustering.rejected,
         persons_with_family=persons_with_family,
         review_workbook=workbook,
+        review_pairs=review_pairs,
         weights=parameters.weights(),
         stage_seconds=seconds,
     )

@@ -26,6 +26,8 @@ from pipelines.sqlrun import query_rows, run_sql
 logger = logging.getLogger(__name__)
 
 DECISIONS_FILE = "review_decisions.parquet"
+# The workbook of possible pairs that each run writes into the review folder.
+PENDING_WORKBOOK = "review_pending.xlsx"
 DECISIONS_TABLE = "__er_review_decisions"
 SHEET_NAME = "review"
 SIDES = ("left", "right")
@@ -361,6 +363,27 @@ def import_review(path: Path, state_dir: Path) -> int:
     """Store the decisions of review workbook `path` in `state_dir`; a newer decision on the
     same pair replaces the older one. Return the number of decisions read."""
     decisions = read_review_workbook(path)
+    _store_decisions(decisions, path, state_dir)
+    return len(decisions)
+
+
+def import_pending_review(state_dir: Path) -> int:
+    """Store the decisions filled in `state_dir`'s review_pending.xlsx before a run replaces it.
+
+    A clerk may fill the workbook where the last run wrote it and leave it there. The next run
+    would overwrite it, so its decisions are stored first. Return the number stored; a workbook
+    without decisions changes nothing.
+    """
+    path = state_dir / PENDING_WORKBOOK
+    if not path.exists():
+        return 0
+    decisions = read_review_workbook(path)
+    if decisions:
+        _store_decisions(decisions, path, state_dir)
+    return len(decisions)
+
+
+def _store_decisions(decisions: list[dict], path: Path, state_dir: Path) -> None:
     state_dir.mkdir(parents=True, exist_ok=True)
     target = decisions_path(state_dir)
     new = pa.Table.from_pylist(decisions, schema=DECISIONS_SCHEMA)
@@ -378,4 +401,3 @@ def import_review(path: Path, state_dir: Path) -> int:
     logger.info(
         "review %s: %d decisions stored, %d in total", path, len(decisions), merged.num_rows
     )
-    return len(decisions)

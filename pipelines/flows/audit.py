@@ -26,6 +26,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from pipelines.er import link_persons
 from pipelines.er.records import PERSON_KINDS, build_person_records
+from pipelines.er.review import PENDING_WORKBOOK, import_pending_review
 from pipelines.errors import PipelineError, SourceFileError, SqlExecutionError
 from pipelines.i18n import _
 from pipelines.ingest import build_staging, ingest_source, validate_staging
@@ -69,6 +70,11 @@ class AuditResult:
     # Roster rows outside the audited period: kind -> (rows outside, all rows).
     rows_outside_period: dict[str, tuple[int, int]] = field(default_factory=dict)
     period_label: str = ""
+    # The possible matches left for a clerk, and the decisions stored from the filled workbook
+    # of the run before.
+    review_workbook: Path | None = None
+    review_pairs: int = 0
+    review_decisions_imported: int = 0
 
 
 # The linker keeps its scratch tables in memory and clusters in Python on top of DuckDB's
@@ -370,6 +376,16 @@ def _audit_locked(run_config: RunConfig, language: str, work_dir: Path | None) -
     logger.info("run %s: %d sources, rules version %s", run_id, len(run_config.sources),
                 record.config_version)
 
+    # Possible matches go to review/review_pending.xlsx beside the marts folder, and the
+    # decisions imported with `bansos-audit review` live there across runs. A workbook filled in
+    # place is stored now, before linking writes a new one, and a bad decision stops the run
+    # before ingest.
+    review_dir = run_config.marts_dir.parent / "review"
+    result.review_decisions_imported = import_pending_review(review_dir)
+    if result.review_decisions_imported:
+        logger.info("stored %d decisions of %s", result.review_decisions_imported,
+                    review_dir / PENDING_WORKBOOK)
+
     # Ingest: each file becomes raw_<kind> rows or quarantine rows, INGEST_WORKERS at a time.
     sources = list(run_config.sources)
     with record.stage("ingest"), ThreadPoolExecutor(max_workers=1) as pool:
@@ -400,9 +416,6 @@ def _audit_locked(run_config: RunConfig, language: str, work_dir: Path | None) -
 
     # Validate and link side by side: the suites run mostly in Python on one core while linking
     # runs mostly in DuckDB's threads. Both read the staging tables and write different tables.
-    # Possible matches go to review/review_pending.xlsx beside the marts folder; the decisions
-    # imported with `bansos-audit review` live there across runs.
-    review_dir = run_config.marts_dir.parent / "review"
     with record.stage("link"):
         stage_started("validate")
         validation = validate_sources_task.submit(
@@ -410,12 +423,16 @@ def _audit_locked(run_config: RunConfig, language: str, work_dir: Path | None) -
         )
         stage_started("link")
         try:
-            link_persons_task(db_path, kinds, rules_config.get("linking", {}), review_dir)
+            linked = link_persons_task(
+                db_path, kinds, rules_config.get("linking", {}), review_dir
+            )
         except Exception:
             # A failed expectation explains bad input better than the link error it caused.
             validation.result()
             raise
         record.stage_seconds["validate"] = validation.result()
+    result.review_workbook = linked.review_workbook
+    result.review_pairs = linked.review_pairs
     release_free_memory()
 
     # Rules and marts. The rules skip roster rows of another period, so count them first.
