@@ -200,8 +200,8 @@ def print_run_summary(result) -> None:
 
 
 def review_lines(result) -> list[str]:
-    """Say how many review decisions the run stored and how many possible matches wait for a
-    clerk, and where."""
+    """Return the summary lines on review: the decisions the run stored, and the possible
+    matches that wait for a clerk in the review workbook."""
     lines = []
     workbook = result.review_workbook
     if result.review_decisions_imported and workbook is not None:
