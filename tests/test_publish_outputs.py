@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import duckdb
 import openpyxl
@@ -504,3 +505,20 @@ def test_publish_without_register(tmp_path):
         tables = {row[0] for row in published.execute("show tables").fetchall()}
     assert "stg_register" not in tables
     assert "fct_findings" in tables
+
+
+def test_publish_warns_without_verification_workbook(tmp_path, caplog):
+    con = duckdb.connect()
+    make_marts(con)
+    con.execute("delete from inclusion_errors")
+
+    with caplog.at_level(logging.WARNING, logger="pipelines.publish"):
+        summary = publish_marts(con, tmp_path / "marts", "en", RUN_ID)
+
+    assert summary.verification_workbooks == 0
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    expected = (
+        "verifikasi/ has no workbook: no recipient of the period has a finding to check in the "
+        "field (FLAG or WARN)"
+    )
+    assert expected in warnings

@@ -106,6 +106,12 @@ def publish_marts(
             desk_copy = pool.submit(_write_audit_db_and_parquet, con.cursor(), staging)
             with using_language(language):
                 summary.verification_workbooks = write_workbooks(con, staging, regions, run_id)
+                if not summary.verification_workbooks:
+                    logger.warning(
+                        "%s/ has no workbook: no recipient of the period has a finding to check "
+                        "in the field (FLAG or WARN)",
+                        VERIFICATION_FOLDER,
+                    )
                 write_report(con, staging / REPORT_FILE, run_id, regions, options)
             summary.table_rows = desk_copy.result()
         # The run record goes in last, so that it can carry the seconds of this publish.
