@@ -137,6 +137,57 @@ def fail(message: str) -> None:
     raise typer.Exit(code=1)
 
 
+def print_warning(message: str) -> None:
+    console.print("[bold yellow]" + _("Warning") + ":[/] ", end="")
+    console.print(message, markup=False)
+
+
+# Exit code of `evaluate` when it printed scores for a run whose input files differ from the
+# generated ones. It differs from 1, the code of a failed command, because the table is printed.
+EXIT_INPUTS_NOT_GENERATED = 3
+
+
+def print_input_check(check, marts_db: Path, truth_dir: Path) -> None:
+    """Print a warning for each input file of the evaluated run that is not a file the
+    generator wrote, or one note when the input files could not be checked."""
+    from pipelines.truth_manifest import MANIFEST_NAME, CheckStatus
+
+    if check.status is CheckStatus.NO_MANIFEST:
+        console.print(
+            _("Note: {path} has no {manifest}, so the run's input files cannot be checked "
+              "against the files the generator wrote. A truth folder written by an older version of "
+              "the generator has none; generate the data again to get one.").format(
+                path=truth_dir, manifest=MANIFEST_NAME),
+            markup=False,
+        )
+        return
+    if check.status is CheckStatus.NO_RUN_CHECKSUMS:
+        console.print(
+            _("Note: {path} records no input file checksums for the evaluated run, so its input "
+              "files cannot be checked against the files the generator wrote.").format(
+                path=marts_db),
+            markup=False,
+        )
+        return
+    manifest = truth_dir / MANIFEST_NAME
+    for name in check.changed:
+        print_warning(
+            _("{file} differs from the file the generator wrote (its SHA-256 is not the one in "
+              "{manifest}). The ground truth no longer matches its rows, so the scores of "
+              "findings from this file and of RECORD_LINKAGE are not meaningful, and other rules "
+              "that read it can score differently. Generate the data again, or evaluate a run "
+              "over the unchanged files.").format(file=name, manifest=manifest)
+        )
+    for name in check.not_generated:
+        print_warning(
+            _("{file} is not a file the generator wrote ({manifest} does not list it). The "
+              "ground truth has no rows of it, so the scores of findings from this file and of "
+              "RECORD_LINKAGE are not meaningful, and other rules that read it can score "
+              "differently. Generate the data again, or evaluate a run over the generated files "
+              "only.").format(file=name, manifest=manifest)
+        )
+
+
 def print_period_warnings(result) -> None:
     """Say how many roster rows the rules skip because they belong to another period."""
     for kind, (outside, total) in result.rows_outside_period.items():
@@ -368,11 +419,22 @@ def build_app() -> typer.Typer:
         truth: Path = typer.Option(paths.truth_dir, help=_("Folder with the ground truth.")),
     ) -> None:
         from pipelines.evaluate import evaluate as evaluate_run
+        from pipelines.truth_manifest import check_run_inputs
 
         db = marts / "audit.duckdb"
         if not db.exists():
             fail(_("No audit results in {path}; run `bansos-audit demo` or `bansos-audit run` first.").format(path=marts))
-        print_complete(console, evaluation_table(evaluate_run(db, truth)))
+        rows = evaluate_run(db, truth)
+        check = check_run_inputs(db, truth)
+        print_input_check(check, db, truth)
+        print_complete(console, evaluation_table(rows))
+        if check.unmatched:
+            print_warning(
+                _("The scores above are not meaningful for findings from {files} and for "
+                  "RECORD_LINKAGE, because the run did not read the files that the generator "
+                  "wrote.").format(files=", ".join(check.unmatched))
+            )
+            raise typer.Exit(code=EXIT_INPUTS_NOT_GENERATED)
 
     @app.command(
         cls=LocalisedCommand,

@@ -8,12 +8,13 @@ from types import SimpleNamespace
 import pytest
 from rich.console import Console
 from test_desk_lookup import audit_db  # noqa: F401 (a fixture)
-from test_evaluate import make_run, make_truth
+from test_evaluate import REGISTER_LINES, make_run, make_truth, record_run, write_inputs
 from test_publish_handmade_marts import ANAK, BUDI, KK_1, RUN_ID, SITI
 
 from pipelines import cli
 from pipelines.i18n import set_language
 from pipelines.rules.registry import RULES
+from pipelines.truth_manifest import write_manifest
 
 
 @pytest.fixture(autouse=True)
@@ -252,3 +253,69 @@ def test_summary_points_to_review_workbook(capsys, tmp_path, language, stored, w
     assert stored in out
     assert waiting in out
     assert "bansos-audit review" in out
+
+
+def run_cli_code(capsys, *args: str) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(list(args))
+        raise SystemExit(0)
+    return exit_info.value.code or 0, " ".join(capsys.readouterr().out.split())
+
+
+def _evaluation_over(capsys, tmp_path, language, register_lines=REGISTER_LINES, manifest=True):
+    """Evaluate a run over a register.csv with `register_lines` against a truth whose
+    files.json lists the unchanged files, or that has no files.json."""
+    generated = write_inputs(tmp_path / "generated")
+    database = make_run(tmp_path)
+    record_run(database, write_inputs(tmp_path / "raw", register_lines))
+    truth = make_truth(tmp_path, [])
+    if manifest:
+        write_manifest(truth, generated)
+    return run_cli_code(capsys, "--lang", language, "evaluate", "--marts", str(tmp_path),
+                        "--truth", str(truth))
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_evaluate_unchanged_inputs_no_warning(capsys, tmp_path, language):
+    code, out = _evaluation_over(capsys, tmp_path, language)
+
+    assert code == 0
+    assert "NOT_IN_REGISTER" in out
+    assert "Peringatan" not in out
+    assert "Warning" not in out
+    assert "files.json" not in out
+
+
+@pytest.mark.parametrize(
+    ("language", "above", "below"),
+    [("id",
+      "Peringatan: register.csv berbeda dari berkas yang ditulis generator",
+      "Peringatan: Skor di atas tidak bermakna untuk temuan dari register.csv dan untuk "
+      "RECORD_LINKAGE"),
+     ("en",
+      "Warning: register.csv differs from the file the generator wrote",
+      "Warning: The scores above are not meaningful for findings from register.csv and for "
+      "RECORD_LINKAGE")],
+)
+def test_evaluate_warns_row_deleted(capsys, tmp_path, language, above, below):
+    code, out = _evaluation_over(capsys, tmp_path, language, REGISTER_LINES[:2])
+
+    assert code == cli.EXIT_INPUTS_NOT_GENERATED
+    assert out.count(above) == 1
+    assert out.count(below) == 1
+    assert out.index(above) < out.index(" NOT_IN_REGISTER ") < out.index(below)
+    assert "pkh.csv" not in out
+
+
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [("id", "tidak memiliki files.json, sehingga berkas masukan run tidak dapat dicocokkan"),
+     ("en", "has no files.json, so the run's input files cannot be checked")],
+)
+def test_evaluate_notes_missing_manifest(capsys, tmp_path, language, note):
+    code, out = _evaluation_over(capsys, tmp_path, language, REGISTER_LINES[:2], manifest=False)
+
+    assert code == 0
+    assert out.count(note) == 1
+    assert out.index(note) < out.index(" NOT_IN_REGISTER ")
+    assert "register.csv" not in out

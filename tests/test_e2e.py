@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import duckdb
@@ -147,6 +148,48 @@ def test_second_run_keeps_first_run(audited, tmp_path, prefect_harness):
     assert parquet_ids == [(first.run_id,), (second.run_id,)]
     html = (marts_dir / "laporan_bappeda.html").read_text(encoding="utf-8")
     assert f"Berkas aturan berubah setelah run {first.run_id} tanpa versi baru" in html
+
+
+def test_input_check_unchanged_run(audited):
+    from pipelines.truth_manifest import CheckStatus, check_run_inputs
+
+    folder, result = audited
+
+    check = check_run_inputs(folder / "marts" / "audit.duckdb", folder / "truth")
+
+    assert check.status is CheckStatus.CHECKED
+    assert check.run_id == result.run_id
+    assert check.unmatched == ()
+
+
+def test_input_check_names_edited_register(audited, tmp_path):
+    """A register with one row deleted gets another SHA-256 in the run's `runs` row, computed
+    as the run computes it, and the check names that file."""
+    import shutil
+
+    from pipelines.flows.audit import input_checksums
+    from pipelines.runconfig import load_run_config
+    from pipelines.truth_manifest import check_run_inputs
+
+    folder, result = audited
+    shutil.copytree(folder / "raw", tmp_path / "raw")
+    register = tmp_path / "raw" / "dtsen_batang_202611.csv"
+    lines = register.read_bytes().splitlines(keepends=True)
+    register.write_bytes(b"".join(lines[:1] + lines[2:]))
+    checksums = input_checksums(load_run_config(write_demo_run_config(tmp_path)))
+    database = tmp_path / "audit.duckdb"
+    shutil.copy(folder / "marts" / "audit.duckdb", database)
+    with duckdb.connect(str(database)) as con:
+        con.execute(
+            "update runs set input_checksums = ? where run_id = ?",
+            [json.dumps(checksums), result.run_id],
+        )
+
+    check = check_run_inputs(database, folder / "truth")
+
+    assert len(checksums) == 12
+    assert check.changed == ("dtsen_batang_202611.csv",)
+    assert check.not_generated == ()
 
 
 def test_inclusion_workbook_keeps_nik_text(audited):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import duckdb
 import pytest
@@ -12,6 +13,13 @@ from pipelines.errors import SourceFileError
 from pipelines.evaluate import LINKAGE, LeftOut, evaluate, format_table
 from pipelines.ingest.load import RECONCILIATION_DDL
 from pipelines.rules import apply_rules
+from pipelines.runs import RUNS_COLUMNS, file_checksum
+from pipelines.truth_manifest import (
+    MANIFEST_NAME,
+    CheckStatus,
+    check_run_inputs,
+    write_manifest,
+)
 
 KK = make_kk(1)
 HEAD = make_nik(1, "1980-04-10")
@@ -282,3 +290,118 @@ def test_format_table_has_row_per_rule(tmp_path):
 
     assert table.row_count == len(rows)
     assert table.columns[0].header == "rule"
+
+
+REGISTER_LINES = ["nik,no_kk,desil", f"{HEAD},{KK},2", f"{RICH},{make_kk(3)},8"]
+
+
+def write_inputs(folder, register_lines=REGISTER_LINES):
+    """Write register.csv and pkh.csv into `folder` and return their paths."""
+    folder.mkdir(exist_ok=True)
+    register = folder / "register.csv"
+    register.write_text("\n".join(register_lines) + "\n", encoding="utf-8")
+    pkh = folder / "pkh.csv"
+    pkh.write_text(f"nik,no_kk\n{RICH},{make_kk(3)}\n{STRANGER},\n", encoding="utf-8")
+    return [register, pkh]
+
+
+def record_run(database, files, run_id="run-1", started_at="2026-12-04 10:00:00+00"):
+    """Add the `runs` row that a run over `files` writes, with their SHA-256 by base name."""
+    checksums = json.dumps({path.name: file_checksum(path) for path in files})
+    with duckdb.connect(str(database)) as con:
+        columns = ", ".join(f'"{name}" {type_}' for name, type_ in RUNS_COLUMNS.items())
+        con.execute(f"create table if not exists runs ({columns})")
+        con.execute(
+            "insert into runs (run_id, started_at, input_checksums) values (?, ?, ?)",
+            [run_id, started_at, checksums],
+        )
+
+
+def test_input_check_unchanged_files(tmp_path):
+    database = make_run(tmp_path)
+    files = write_inputs(tmp_path / "raw")
+    record_run(database, files)
+    truth = make_truth(tmp_path, [])
+    write_manifest(truth, files)
+
+    check = check_run_inputs(database, truth)
+
+    assert check.status is CheckStatus.CHECKED
+    assert check.run_id == "run-1"
+    assert check.unmatched == ()
+
+
+def test_input_check_names_row_deleted(tmp_path):
+    generated = write_inputs(tmp_path / "generated")
+    truth = make_truth(tmp_path, [])
+    write_manifest(truth, generated)
+    database = make_run(tmp_path)
+    record_run(database, write_inputs(tmp_path / "raw", REGISTER_LINES[:1] + REGISTER_LINES[2:]))
+
+    check = check_run_inputs(database, truth)
+
+    assert check.changed == ("register.csv",)
+    assert check.not_generated == ()
+
+
+def test_input_check_names_file_not_generated(tmp_path):
+    generated = write_inputs(tmp_path / "generated")
+    truth = make_truth(tmp_path, [])
+    write_manifest(truth, generated)
+    extra = tmp_path / "raw" / "pbi.csv"
+    files = write_inputs(tmp_path / "raw")
+    extra.write_text(f"nik\n{HEAD}\n", encoding="utf-8")
+    database = make_run(tmp_path)
+    record_run(database, [*files, extra])
+
+    check = check_run_inputs(database, truth)
+
+    assert check.changed == ()
+    assert check.not_generated == ("pbi.csv",)
+
+
+def test_input_check_uses_evaluated_run(tmp_path):
+    # The runs table keeps earlier runs. Only the run whose findings are scored is checked.
+    generated = write_inputs(tmp_path / "generated")
+    truth = make_truth(tmp_path, [])
+    write_manifest(truth, generated)
+    database = make_run(tmp_path)
+    edited = write_inputs(tmp_path / "edited", REGISTER_LINES[:2])
+    record_run(database, edited, run_id="run-0", started_at="2026-12-01 10:00:00+00")
+    record_run(database, generated, run_id="run-1")
+    record_run(database, edited, run_id="run-2", started_at="2026-11-01 10:00:00+00")
+
+    check = check_run_inputs(database, truth)
+
+    assert check.run_id == "run-1"
+    assert check.unmatched == ()
+
+
+def test_input_check_without_manifest(tmp_path):
+    database = make_run(tmp_path)
+    record_run(database, write_inputs(tmp_path / "raw"))
+
+    check = check_run_inputs(database, make_truth(tmp_path, []))
+
+    assert check.status is CheckStatus.NO_MANIFEST
+    assert check.unmatched == ()
+
+
+def test_input_check_without_run_checksums(tmp_path):
+    database = make_run(tmp_path)
+    truth = make_truth(tmp_path, [])
+    write_manifest(truth, write_inputs(tmp_path / "raw"))
+
+    check = check_run_inputs(database, truth)
+
+    assert check.status is CheckStatus.NO_RUN_CHECKSUMS
+    assert check.unmatched == ()
+
+
+def test_input_check_rejects_invalid_manifest(tmp_path):
+    database = make_run(tmp_path)
+    truth = make_truth(tmp_path, [])
+    (truth / MANIFEST_NAME).write_text('{"register.csv": "ab"}\n', encoding="utf-8")
+
+    with pytest.raises(SourceFileError, match="files.json tidak valid"):
+        check_run_inputs(database, truth)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import tomllib
 from pathlib import Path
 
@@ -28,7 +29,14 @@ RAW_FILES = (
     "samsat_kendaraan_2026.csv",
     "ahu_oss_pengurus_2026.xlsx",
 )
-TRUTH_FILES = ("persons.csv", "records.csv", "findings.csv", "decoys.csv", "rules_covered.csv")
+TRUTH_FILES = (
+    "persons.csv",
+    "records.csv",
+    "findings.csv",
+    "decoys.csv",
+    "rules_covered.csv",
+    "files.json",
+)
 DOMAIN_RULES = {
     "NIK_FORMAT",
     "NIK_EXCEL_DAMAGE",
@@ -112,6 +120,12 @@ def test_other_seed_differs(tiny, tmp_path):
 def test_writes_exactly_twelve_files(tiny):
     assert sorted(p.name for p in (tiny / "raw").iterdir()) == sorted(RAW_FILES)
     assert sorted(p.name for p in (tiny / "truth").iterdir()) == sorted(TRUTH_FILES)
+
+
+def test_manifest_lists_raw_checksums(tiny):
+    manifest = json.loads((tiny / "truth" / "files.json").read_text(encoding="utf-8"))
+
+    assert manifest == {"sha256": _digest(tiny / "raw")}
 
 
 def test_csv_headers_and_encodings(tiny):

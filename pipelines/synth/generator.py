@@ -38,6 +38,7 @@ from pipelines.synth.params import (
     load_wilayah,
     resolve_persons,
 )
+from pipelines.truth_manifest import write_manifest
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ def generate(
     summary = GenerateSummary(persons=len(pop.persons), families=len(pop.families), seed=seed)
     summary.rows = written.groupby("file").size().to_dict()
     summary.truth_rows = _write_truth(written, book, pop, params, truth_dir)
+    write_manifest(truth_dir, [raw_dir / file for file in WRITERS])
     timer.lap("truth")
     summary.seconds = round(time.perf_counter() - started, 2)
     summary.stage_seconds = timer.laps
