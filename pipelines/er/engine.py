@@ -245,7 +245,40 @@ def cluster_records(con: duckdb.DuckDBPyConnection, model: ModelSpec):
         run_sql(con, PERSON_LINKS_SQL, "int_person_links")
     finally:
         con.unregister("__er_persons")
+    _warn_unapplied_matches(con, records.column(0), result.roots)
     return result
+
+
+# Record id pairs named in the warning about "same person" decisions that were not applied.
+MAX_UNAPPLIED_LISTED = 10
+
+
+def _warn_unapplied_matches(
+    con: duckdb.DuckDBPyConnection, record_ids: pa.Array, roots: np.ndarray
+) -> None:
+    """Warn about "same person" review decisions whose two records ended up apart.
+
+    Clustering keeps records apart when a "different people" decision or a constraint (two
+    register NIKs, two sexes, incompatible birth dates) forbids the merge, so two decisions of a
+    clerk can contradict each other without anything failing.
+    """
+    rows = query_rows(
+        con, f"select rid_l, rid_r from {SCORED} where decision = 'reviewed_match' order by all"
+    )
+    apart = [(a, b) for a, b in rows if roots[a] != roots[b]]
+    if not apart:
+        return
+    listed = "; ".join(
+        f"{record_ids[a].as_py()} / {record_ids[b].as_py()}" for a, b in apart[:MAX_UNAPPLIED_LISTED]
+    )
+    logger.warning(
+        "\"same person\" review decisions not applied: %d, because another decision or a rule "
+        "of the linker (two NIKs of the register, two sexes, birth dates that cannot be one "
+        "person's) keeps the records apart (%s). Check these pairs and their other decisions in "
+        "the review workbook.",
+        len(apart),
+        listed + ("; ..." if len(apart) > MAX_UNAPPLIED_LISTED else ""),
+    )
 
 
 def _record_columns(
