@@ -352,33 +352,30 @@ def test_pending_workbook_filled_in_place_stored(tmp_path):
     assert second.review_pairs == 0
 
 
-def test_unapplied_same_person_decision_warned(tmp_path, caplog):
+def _relink_with_every_pair_decided(tmp_path, caplog, decision: str) -> list[str]:
+    """Link, decide every pair of the review workbook as `decision`, link again; return the
+    warnings of the second link."""
     everything_possible = {"match_threshold": 1.0, "possible_threshold": 0.0}
     first = link_persons(_connection(), None, everything_possible, tmp_path)
-    _fill_workbook(first.review_workbook, gettext_for("id", "same person"))
+    _fill_workbook(first.review_workbook, gettext_for("id", decision))
     import_review(first.review_workbook, tmp_path)
 
     with caplog.at_level(logging.WARNING, logger="pipelines.er"):
-        second = link_persons(_connection(), None, everything_possible, tmp_path)
+        link_persons(_connection(), None, everything_possible, tmp_path)
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def test_unapplied_same_person_decision_warned(tmp_path, caplog):
+    warnings = _relink_with_every_pair_decided(tmp_path, caplog, "same person")
 
     # A complaint and a register record of two different register NIKs stay apart.
-    assert second.rejected_merges == 1
-    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1
     assert warnings[0].startswith('"same person" review decisions not applied: 1, because ')
     assert "(complaints:1::2 / register:1::4)" in warnings[0]
 
 
 def test_applied_decisions_not_warned(tmp_path, caplog):
-    everything_possible = {"match_threshold": 1.0, "possible_threshold": 0.0}
-    first = link_persons(_connection(), None, everything_possible, tmp_path)
-    _fill_workbook(first.review_workbook, gettext_for("id", "different people"))
-    import_review(first.review_workbook, tmp_path)
-
-    with caplog.at_level(logging.WARNING, logger="pipelines.er"):
-        link_persons(_connection(), None, everything_possible, tmp_path)
-
-    assert not [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert _relink_with_every_pair_decided(tmp_path, caplog, "different people") == []
 
 
 def test_pending_review_without_workbook(tmp_path):

@@ -269,7 +269,8 @@ def _warn_unapplied_matches(
     if not apart:
         return
     listed = "; ".join(
-        f"{record_ids[a].as_py()} / {record_ids[b].as_py()}" for a, b in apart[:MAX_UNAPPLIED_LISTED]
+        f"{record_ids[a].as_py()} / {record_ids[b].as_py()}"
+        for a, b in apart[:MAX_UNAPPLIED_LISTED]
     )
     logger.warning(
         "\"same person\" review decisions not applied: %d, because another decision or a rule "
