@@ -185,9 +185,18 @@ def test_exclusion_error_candidate_threshold_of_read_rosters(con):
 
 
 def test_exclusion_error_candidate_without_rosters(con):
-    run(con, register=family(desil=2))
+    set_language("en")
+    try:
+        summary = run(con, register=family(desil=2))
+    finally:
+        set_language("id")
 
+    # Without any roster no family can be seen to receive nothing, so the rule does not run.
     assert found(con, "EXCLUSION_ERROR_CANDIDATE") == []
+    assert summary.not_evaluated["EXCLUSION_ERROR_CANDIDATE"] == (
+        "none of these is in this run: PKH roster, BPNT/Sembako roster, PBI JKN roster"
+    )
+    assert "EXCLUSION_ERROR_CANDIDATE" not in summary.limited
 
 
 def test_exclusion_error_candidate_missing_pkh(con):

@@ -347,6 +347,8 @@ RULES: tuple[Rule, ...] = (
         ("INFO",),
         "eligible register family not receiving a programme it qualifies for",
         requires=("stg_register.desil", *REGISTER_LINKS),
+        # Without any roster no family can be seen to receive nothing.
+        requires_any=ROSTERS,
         degrades_without=_ELIGIBILITY_INPUTS,
         subject=FAMILIES,
     ),
