@@ -258,6 +258,11 @@ def review_lines(result) -> list[str]:
     if result.review_decisions_imported and workbook is not None:
         lines.append(_("{count} review decisions stored from {path} before this run.").format(
             count=result.review_decisions_imported, path=Path(workbook).resolve()))
+    if result.review_decisions_stored:
+        lines.append(_(
+            "{applied} of the {stored} stored review decisions decided pairs of this run; the "
+            "others wait until their records are in a run."
+        ).format(applied=result.review_decisions_applied, stored=result.review_decisions_stored))
     if result.review_pairs and workbook is not None:
         lines.append(_(
             "{count} possible matches wait for a decision in {path}. Fill in its decision "

@@ -169,7 +169,13 @@ def test_evaluate_narrow_terminal_keeps_rule_codes(capsys, tmp_path, monkeypatch
 
 
 # A run without possible matches and without a filled review workbook.
-NO_REVIEW = {"review_workbook": None, "review_pairs": 0, "review_decisions_imported": 0}
+NO_REVIEW = {
+    "review_workbook": None,
+    "review_pairs": 0,
+    "review_decisions_imported": 0,
+    "review_decisions_stored": 0,
+    "review_decisions_applied": 0,
+}
 
 
 @pytest.mark.parametrize(
@@ -243,7 +249,7 @@ def test_summary_points_to_review_workbook(capsys, tmp_path, language, stored, w
     result = SimpleNamespace(
         file_counts=[], findings_per_rule={}, rules_not_evaluated={}, marts_dir=tmp_path,
         stage_seconds={}, review_workbook=workbook, review_pairs=18,
-        review_decisions_imported=2,
+        review_decisions_imported=2, review_decisions_stored=5, review_decisions_applied=3,
     )
     set_language(language)
 
@@ -253,6 +259,8 @@ def test_summary_points_to_review_workbook(capsys, tmp_path, language, stored, w
     assert stored in out
     assert waiting in out
     assert "bansos-audit review" in out
+    assert {"id": "3 dari 5 keputusan tinjauan yang tersimpan memutuskan pasangan di run ini",
+            "en": "3 of the 5 stored review decisions decided pairs of this run"}[language] in out
 
 
 def run_cli_code(capsys, *args: str) -> tuple[int, str]:

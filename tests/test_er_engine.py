@@ -350,6 +350,9 @@ def test_pending_workbook_filled_in_place_stored(tmp_path):
 
     assert second.decisions["reviewed_non_match"] == pending
     assert second.review_pairs == 0
+    assert second.review_decisions_stored == pending
+    assert second.review_decisions_applied == pending
+    assert first.review_decisions_stored == 0
 
 
 def _relink_with_every_pair_decided(tmp_path, caplog, decision: str) -> list[str]:
@@ -376,6 +379,22 @@ def test_unapplied_same_person_decision_warned(tmp_path, caplog):
 
 def test_applied_decisions_not_warned(tmp_path, caplog):
     assert _relink_with_every_pair_decided(tmp_path, caplog, "different people") == []
+
+
+def test_decision_on_absent_records_waits(tmp_path):
+    everything_possible = {"match_threshold": 1.0, "possible_threshold": 0.0}
+    first = link_persons(_connection(), None, everything_possible, tmp_path)
+    pending = _fill_workbook(first.review_workbook, gettext_for("id", "different people"))
+    import_review(first.review_workbook, tmp_path)
+    sheet = openpyxl.load_workbook(first.review_workbook)[SHEET_NAME]
+    left_record = sheet.cell(row=2, column=3).value
+    con = _connection()
+    con.execute("delete from int_person_records where record_id = ?", [left_record])
+
+    second = link_persons(con, None, everything_possible, tmp_path)
+
+    assert second.review_decisions_stored == pending
+    assert 0 < second.review_decisions_applied < pending
 
 
 def test_pending_review_without_workbook(tmp_path):

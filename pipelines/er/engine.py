@@ -57,6 +57,10 @@ class LinkSummary:
     # Pairs listed in the review workbook: one per pair of record contents, at most
     # MAX_REVIEW_PAIRS.
     review_pairs: int = 0
+    # Review decisions kept from earlier runs, and those that decided a pair of this run. A
+    # decision on records that this run lacks waits for them.
+    review_decisions_stored: int = 0
+    review_decisions_applied: int = 0
     weights: dict[str, dict[int, float]] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -113,8 +117,9 @@ def link_persons(
     parameters = estimate_parameters(con, model, blocking.comparable_pairs)
     seconds["estimation"] = _lap(clock) - seconds["blocking"]
 
-    load_review_decisions(con, review_state_dir)
+    stored_decisions = load_review_decisions(con, review_state_dir)
     decisions = score_pairs(con, model, parameters, thresholds)
+    applied_decisions = _applied_decisions(con)
     workbook = None
     review_pairs = 0
     if review_state_dir is not None:
@@ -147,6 +152,8 @@ def link_persons(
         persons_with_family=persons_with_family,
         review_workbook=workbook,
         review_pairs=review_pairs,
+        review_decisions_stored=stored_decisions,
+        review_decisions_applied=applied_decisions,
         weights=parameters.weights(),
         stage_seconds=seconds,
     )
@@ -209,6 +216,17 @@ def score_pairs(
     counts = dict(query_rows(con, f"select decision, count(*) from {SCORED} group by all"))
     logger.info("pair decisions: %s", counts)
     return counts
+
+
+def _applied_decisions(con: duckdb.DuckDBPyConnection) -> int:
+    """Return how many stored review decisions decided a scored pair of this run."""
+    return query_rows(
+        con,
+        f"""select count(distinct (least(fingerprint_l, fingerprint_r),
+                                   greatest(fingerprint_l, fingerprint_r)))
+        from {SCORED}
+        where decision in ('reviewed_match', 'reviewed_non_match')""",
+    )[0][0]
 
 
 def _decision_sql(thresholds: Thresholds) -> str:

@@ -75,6 +75,8 @@ class AuditResult:
     review_workbook: Path | None = None
     review_pairs: int = 0
     review_decisions_imported: int = 0
+    review_decisions_stored: int = 0
+    review_decisions_applied: int = 0
 
 
 # The linker keeps its scratch tables in memory and clusters in Python on top of DuckDB's
@@ -433,6 +435,8 @@ def _audit_locked(run_config: RunConfig, language: str, work_dir: Path | None) -
         record.stage_seconds["validate"] = validation.result()
     result.review_workbook = linked.review_workbook
     result.review_pairs = linked.review_pairs
+    result.review_decisions_stored = linked.review_decisions_stored
+    result.review_decisions_applied = linked.review_decisions_applied
     release_free_memory()
 
     # Rules and marts. The rules skip roster rows of another period, so count them first.
