@@ -251,8 +251,8 @@ def print_run_summary(result) -> None:
 
 
 def review_lines(result) -> list[str]:
-    """Return the summary lines on review: the decisions the run stored, and the possible
-    matches that wait for a clerk in the review workbook."""
+    """Return the summary lines on review: the decisions stored from a workbook filled in
+    place, the stored decisions that this run applied, and the pairs that wait for a clerk."""
     lines = []
     workbook = result.review_workbook
     if result.review_decisions_imported and workbook is not None:
