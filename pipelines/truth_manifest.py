@@ -62,8 +62,10 @@ def read_manifest(truth_dir: Path) -> dict[str, str] | None:
 
 
 class CheckStatus(Enum):
+    """Outcome of the input file check of `evaluate`."""
+
     CHECKED = "checked"
-    # The truth folder has no files.json, as folders written before it existed.
+    # The truth folder has no files.json, like a folder that an older generator wrote.
     NO_MANIFEST = "no_manifest"
     # The run's row in `runs` is missing or records no input checksums.
     NO_RUN_CHECKSUMS = "no_run_checksums"

@@ -109,7 +109,7 @@ def test_pipeline_error_exits_one(capsys, tmp_path):
     ],
 )
 def test_cek_names_what_is_wrong_with_the_nik(capsys, tmp_path, nik, indonesian, english):
-    # The NIK is checked before the database is opened, so an empty file stands in for it.
+    # The NIK is checked before the database is opened, so an empty file is enough here.
     (tmp_path / "audit.duckdb").touch()
 
     code, _out, err = run_cli(capsys, "cek", "--marts", str(tmp_path), nik)

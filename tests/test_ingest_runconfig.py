@@ -250,7 +250,7 @@ def test_rules_config_rejects_bad_values(tmp_path, line, replacement, message):
     assert message in str(raised.value)
 
 
-def test_rules_config_missing_key_names_the_file_in_use(tmp_path):
+def test_missing_key_names_rules_file(tmp_path):
     text = RULES_TOML.read_text(encoding="utf-8")
     assert "umk_idr = 2550000\n" in text
     path = tmp_path / "kabupaten_rules.toml"
