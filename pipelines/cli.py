@@ -138,6 +138,7 @@ def fail(message: str) -> None:
 
 
 def print_warning(message: str) -> None:
+    """Print `message` after a yellow "Warning:" label, without reading markup in it."""
     console.print("[bold yellow]" + _("Warning") + ":[/] ", end="")
     console.print(message, markup=False)
 
@@ -197,12 +198,10 @@ def print_period_warnings(result) -> None:
                             "{period} and are left out of the recipient rules.").format(**values),
                           markup=False)
             continue
-        console.print("[bold yellow]" + _("Warning") + ":[/] ", end="")
-        console.print(
+        print_warning(
             _("{kind}: {outside} of {total} rows are not in the audited period {period}, so the "
               "recipient rules leave them out. If the file has TAHAP without a year, set "
-              "`period = \"{period}\"` for this source in the run configuration.").format(**values),
-            markup=False,
+              "`period = \"{period}\"` for this source in the run configuration.").format(**values)
         )
 
 
