@@ -327,3 +327,15 @@ def test_evaluate_notes_missing_manifest(capsys, tmp_path, language, note):
     assert out.count(note) == 1
     assert out.index(note) < out.index(" NOT_IN_REGISTER ")
     assert "register.csv" not in out
+
+
+def test_period_warning_when_all_rows_outside(capsys):
+    set_language("en")
+
+    cli.print_period_warnings(
+        SimpleNamespace(rows_outside_period={"pkh": (5, 5)}, period_label="2026-T4")
+    )
+
+    out = " ".join(capsys.readouterr().out.split())
+    assert out.startswith("Warning: PKH: 5 of 5 rows are not in the audited period 2026-T4")
+    assert 'set `period = "2026-T4"` for this source' in out
