@@ -216,7 +216,7 @@ def _write_temp_table(
 def _build_first_check_scope(con: duckdb.DuckDBPyConnection, has_run_files: bool) -> None:
     """Create the temp tables that findings_diff reads to tell new from first checked.
 
-    `__rules_run_files` must hold this run's files. A file of this run counts as first checked
+    `__rules_run_files` must contain this run's files. A file of this run counts as first checked
     when the previous run loaded no rows of its source kind, so a new month's export under a new
     name still yields new findings. The files are compared only when both runs have a
     file_reconciliation.
