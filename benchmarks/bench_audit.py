@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from pipelines.prefect_env import apply_prefect_defaults
+from pipelines.prefect_env import apply_prefect_defaults, flow_run_settings
 from pipelines.settings import write_demo_run_config
 
 
@@ -132,7 +132,8 @@ def run(args: argparse.Namespace, folder: Path, server_pid: int | None) -> None:
     server_cpu = process_cpu_seconds(server_pid) if server_pid else 0.0
     started, cpu = time.perf_counter(), cpu_seconds()
     preload_validation_library()
-    result = audit(config_path=config, language="id")
+    with flow_run_settings():
+        result = audit(config_path=config, language="id")
     wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu
 
     read = sum(c.rows_read for c in result.file_counts)

@@ -30,7 +30,7 @@ from pipelines.cli_framework import (
 )
 from pipelines.errors import ConfigError, PipelineError
 from pipelines.i18n import SUPPORTED_LANGUAGES, N_, _, current_language, set_language
-from pipelines.prefect_env import apply_prefect_defaults
+from pipelines.prefect_env import apply_prefect_defaults, flow_run_settings
 from pipelines.runconfig import load_rules_config, load_run_config
 from pipelines.settings import Paths
 
@@ -349,7 +349,8 @@ def run_audit(config: Path, language: str) -> None:
     started = time.perf_counter()
     preload_validation_library()
     try:
-        result = audit(config_path=config, language=language)
+        with flow_run_settings():
+            result = audit(config_path=config, language=language)
     except PipelineError as e:
         fail(str(e))
     print_run_summary(result)

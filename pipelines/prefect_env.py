@@ -7,6 +7,8 @@ before `import prefect`. A value the user already set is kept.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 QUIET_DEFAULTS = {
@@ -31,3 +33,25 @@ def apply_prefect_defaults(home: Path | None = None) -> None:
         # Prefect creates its home folder without parents and then fails to open its database.
         home.mkdir(parents=True, exist_ok=True)
         os.environ["PREFECT_HOME"] = str(home)
+
+
+@contextmanager
+def flow_run_settings() -> Iterator[None]:
+    """Apply the Prefect settings of one audit run started by the CLI or a benchmark.
+
+    Call it after `apply_prefect_defaults`. Heartbeats let a permanent Prefect server mark a
+    flow run that crashed. Without PREFECT_API_URL the flow runs on Prefect's temporary server,
+    which stops with the process, so heartbeats serve no purpose there. Joining their thread
+    added 1.0 s to the end of an empty flow, so they are turned off only in that case.
+    """
+    from prefect.settings import (
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        get_current_settings,
+        temporary_settings,
+    )
+
+    if get_current_settings().api.url:
+        yield
+        return
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
