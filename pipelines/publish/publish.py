@@ -101,9 +101,10 @@ def publish_marts(
             if Path(source).is_dir():
                 shutil.copytree(source, staging / name)
         # audit.duckdb spends much of its time compressing and indexing in few threads, so it
-        # is written on a cursor in a second thread while the workbooks and the report build.
+        # is written on a cursor in a second thread while the workbooks, the report and the
+        # Parquet files are written.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            desk_copy = pool.submit(_write_audit_db_and_parquet, con.cursor(), staging)
+            desk_copy = pool.submit(_write_audit_db, con.cursor(), staging)
             with using_language(language):
                 summary.verification_workbooks = write_workbooks(con, staging, regions, run_id)
                 if not summary.verification_workbooks:
@@ -113,6 +114,7 @@ def publish_marts(
                         VERIFICATION_FOLDER,
                     )
                 write_report(con, staging / REPORT_FILE, run_id, regions, options)
+            write_parquet(con, staging, exclude=(RUNS_TABLE,))
             summary.table_rows = desk_copy.result()
         # The run record goes in last, so that it can carry the seconds of this publish.
         summary.table_rows[RUNS_TABLE] = write_run_record_files(
@@ -138,12 +140,10 @@ def publish_marts(
     return summary
 
 
-def _write_audit_db_and_parquet(cursor: duckdb.DuckDBPyConnection, staging: Path) -> dict:
-    """Write audit.duckdb and the Parquet files on `cursor`, then close it."""
+def _write_audit_db(cursor: duckdb.DuckDBPyConnection, staging: Path) -> dict:
+    """Write audit.duckdb on `cursor`, then close it."""
     with cursor:
-        counts = write_audit_db(cursor, staging / AUDIT_DB, exclude=(RUNS_TABLE,))
-        write_parquet(cursor, staging, exclude=(RUNS_TABLE,))
-    return counts
+        return write_audit_db(cursor, staging / AUDIT_DB, exclude=(RUNS_TABLE,))
 
 
 def write_audit_db(
