@@ -78,13 +78,18 @@ def main() -> None:
     validation_dir = work / "validation"
     kinds = sorted({spec.kind for spec in run_config.sources})
 
+    # A snapshot is two files: the work database and the run's future audit.duckdb, where
+    # linking writes int_person_links and int_families.
     if args.from_snapshot:
         shutil.copyfile(args.from_snapshot, db_path)
+        shutil.copyfile(flow.published_db_path(args.from_snapshot), flow.published_db_path(db_path))
     else:
         db_path.unlink(missing_ok=True)
+        flow.published_db_path(db_path).unlink(missing_ok=True)
         _ingest_to_link(db_path, run_config, rules_config, run_id, validation_dir, kinds)
         if args.snapshot:
             shutil.copyfile(db_path, args.snapshot)
+            shutil.copyfile(flow.published_db_path(db_path), flow.published_db_path(args.snapshot))
 
     with timed("rules+marts"):
         flow.count_rows_outside_period_task.fn(db_path, kinds, "")

@@ -20,10 +20,33 @@ SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 SCRATCH_PREFIX = "__er_"
 
 
+# The future audit.duckdb of a run, which the flow attaches under this name to every connection
+# (pipelines.flows.audit.connect). The tables that audit.duckdb keeps whole are built there,
+# with a view of the same name in the work database for the steps that read them. Publishing
+# then does not copy them: at batang size the copies took about 5 CPU seconds.
+PUBLISHED_CATALOG = "published"
+PUBLISHED_TABLES = frozenset({
+    "fct_findings",
+    "inclusion_errors",
+    "exclusion_errors",
+    "roster_records",
+    "complaint_results",
+    "summary_rates",
+    "findings_diff",
+    "int_person_links",
+    "int_families",
+})
+
+
 def run_sql(con: duckdb.DuckDBPyConnection, sql: str, output_table: str | None = None) -> None:
     """Execute `sql`; when `output_table` is given, replace that table with the query result.
 
-    An output table named `__er_...` is created as a temporary table."""
+    An output table named `__er_...` is created as a temporary table. An output table in
+    PUBLISHED_TABLES is created in the attached PUBLISHED_CATALOG when there is one, and read
+    through a view of the same name."""
+    if output_table in PUBLISHED_TABLES and is_attached(con, PUBLISHED_CATALOG):
+        _run_published(con, sql, output_table)
+        return
     kind = "temp table" if (output_table or "").startswith(SCRATCH_PREFIX) else "table"
     statement = sql if output_table is None else f"create or replace {kind} {output_table} as\n{sql}"
     logger.debug("SQL for %s:\n%s", output_table or "statement", statement)
@@ -55,3 +78,24 @@ def query_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = N
         return con.execute(sql, params or []).fetchall()
     except duckdb.Error as e:
         raise SqlExecutionError(f"DuckDB query failed: {e}", "", sql) from e
+
+
+def is_attached(con: duckdb.DuckDBPyConnection, catalog: str) -> bool:
+    """Return whether a database is attached to `con` under the name `catalog`."""
+    rows = query_rows(con, "select count(*) from duckdb_databases() where database_name = ?",
+                      [catalog])
+    return rows[0][0] > 0
+
+
+def _run_published(con: duckdb.DuckDBPyConnection, sql: str, table: str) -> None:
+    run_sql(con, sql, f"{PUBLISHED_CATALOG}.{table}")
+    # A table of that name left in the work database by an earlier step would hide the view.
+    kind = query_rows(
+        con,
+        "select table_type from information_schema.tables where table_catalog = "
+        "current_database() and table_schema = current_schema() and table_name = ?",
+        [table],
+    )
+    if kind and kind[0][0] == "BASE TABLE":
+        run_sql(con, f"drop table {table}")
+    run_sql(con, f"create or replace view {table} as select * from {PUBLISHED_CATALOG}.{table}")

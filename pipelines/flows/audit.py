@@ -46,6 +46,7 @@ from pipelines.runs import (
     recorded_rules,
     write_run_record,
 )
+from pipelines.sqlrun import PUBLISHED_CATALOG
 
 # DuckDB connections opened by tasks. At batang size 1.8 GB took the rules as much CPU time as
 # 2 GB and about 200 MiB less memory.
@@ -99,11 +100,22 @@ def release_free_memory() -> None:
     libc.malloc_trim(0)
 
 
+def published_db_path(db_path: Path) -> Path:
+    """Return the path of the future audit.duckdb of the run whose work database is `db_path`."""
+    return db_path.with_name(f"{db_path.stem}-published.duckdb")
+
+
 def connect(db_path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the run's work database with the run's future audit.duckdb attached as
+    PUBLISHED_CATALOG, where the steps build the tables that audit.duckdb keeps whole."""
     config = dict(DUCKDB_CONFIG)
     if memory_limit is not None:
         config["memory_limit"] = memory_limit
-    return duckdb.connect(str(db_path), config=config)
+    con = duckdb.connect(str(db_path), config=config)
+    # Connections of one process that open the same file share its attached databases.
+    published = str(published_db_path(db_path)).replace("'", "''")
+    con.execute(f"attach if not exists '{published}' as {PUBLISHED_CATALOG}")
+    return con
 
 
 # Sources ingested at a time. calamine parses a workbook without holding the GIL and DuckDB
@@ -466,6 +478,7 @@ def _audit_locked(run_config: RunConfig, language: str, work_dir: Path | None) -
 
     # The work database of a batang-size run takes gigabytes; it is kept only when a run fails.
     db_path.unlink(missing_ok=True)
+    published_db_path(db_path).unlink(missing_ok=True)
     shutil.rmtree(validation_dir, ignore_errors=True)
     result.stage_seconds = dict(record.stage_seconds)
     logger.info("run %s finished: %d findings", run_id, sum(result.findings_per_rule.values()))

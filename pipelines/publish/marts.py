@@ -24,7 +24,8 @@ def existing_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     rows = query_rows(
         con,
         "select column_name from information_schema.columns "
-        "where table_name = ? and table_schema = current_schema() order by ordinal_position",
+        "where table_name = ? and table_schema = current_schema() "
+        "and table_catalog = current_database() order by ordinal_position",
         [table],
     )
     return [row[0] for row in rows]

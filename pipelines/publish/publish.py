@@ -47,7 +47,7 @@ from pipelines.publish.workbooks import (
     rule_codes_type,
     write_list_workbook,
 )
-from pipelines.sqlrun import query_rows, run_sql
+from pipelines.sqlrun import PUBLISHED_CATALOG, is_attached, query_rows, run_sql
 
 logger = logging.getLogger(__name__)
 
@@ -103,8 +103,14 @@ def publish_marts(
         # audit.duckdb spends much of its time compressing and indexing in few threads, so it
         # is written on a cursor in a second thread while the workbooks, the report and the
         # Parquet files are written.
+        # A flow run builds most tables of audit.duckdb in its attached PUBLISHED_CATALOG,
+        # which is completed here and moved in once nothing reads it any more.
+        prebuilt = is_attached(con, PUBLISHED_CATALOG)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            desk_copy = pool.submit(_write_audit_db, con.cursor(), staging)
+            if prebuilt:
+                desk_copy = pool.submit(_complete_published_db, con.cursor())
+            else:
+                desk_copy = pool.submit(_write_audit_db, con.cursor(), staging)
             with using_language(language):
                 summary.verification_workbooks = write_workbooks(con, staging, regions, run_id)
                 if not summary.verification_workbooks:
@@ -116,6 +122,8 @@ def publish_marts(
                 write_report(con, staging / REPORT_FILE, run_id, regions, options)
             write_parquet(con, staging, exclude=(RUNS_TABLE,))
             summary.table_rows = desk_copy.result()
+        if prebuilt:
+            _move_published_db(con, staging / AUDIT_DB)
         # The run record goes in last, so that it can carry the seconds of this publish.
         summary.table_rows[RUNS_TABLE] = write_run_record_files(
             con, staging, run_id, time.perf_counter() - started
@@ -153,24 +161,58 @@ def write_audit_db(
 
     Tables named in `exclude` are left out; return the row count of each table written.
     """
-    tables = list(MART_TABLES) + list(DESK_TABLES)
-    tables += [t for t in DESK_OPTIONAL_TABLES if existing_columns(con, t)]
-    tables = [t for t in tables if t not in exclude]
     alias = "publish_target"
     run_sql(con, f"attach '{_sql_path(path)}' as {alias}")
     try:
-        counts = {}
-        # NOTE: the tables are copied in their own order. Sorting them by NIK cost about 2.5 CPU
-        # seconds at batang size and did not make the indexed desk lookups faster.
-        for table in tables:
-            run_sql(con, f'create table {alias}."{table}" as {_copy_select(con, table)}')
-            counts[table] = query_rows(con, f'select count(*) from {alias}."{table}"')[0][0]
-        _create_indexes(con, alias, tables)
-        _checkpoint(con, alias)
+        counts = _fill_audit_db(con, alias, exclude)
     finally:
         run_sql(con, f"detach {alias}")
-    logger.info("wrote %s with %d tables", path.name, len(tables))
+    logger.info("wrote %s with %d tables", path.name, len(counts))
     return counts
+
+
+def _fill_audit_db(
+    con: duckdb.DuckDBPyConnection, alias: str, exclude: Collection[str]
+) -> dict[str, int]:
+    """Copy the marts and desk tables that the attached database `alias` lacks into it.
+
+    Then index them for the desk, checkpoint the database and return the row count of each
+    table."""
+    tables = list(MART_TABLES) + list(DESK_TABLES)
+    tables += [t for t in DESK_OPTIONAL_TABLES if existing_columns(con, t)]
+    tables = [t for t in tables if t not in exclude]
+    present = {
+        name for (name,) in query_rows(
+            con, "select table_name from duckdb_tables() where database_name = ?", [alias]
+        )
+    }
+    counts = {}
+    # NOTE: the tables are copied in their own order. Sorting them by NIK cost about 2.5 CPU
+    # seconds at batang size and did not make the indexed desk lookups faster.
+    for table in tables:
+        if table not in present:
+            run_sql(con, f'create table {alias}."{table}" as {_copy_select(con, table)}')
+        counts[table] = query_rows(con, f'select count(*) from {alias}."{table}"')[0][0]
+    _create_indexes(con, alias, tables)
+    _checkpoint(con, alias)
+    return counts
+
+
+def _complete_published_db(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Complete the run's attached PUBLISHED_CATALOG on `cursor` as audit.duckdb, then close
+    the cursor."""
+    with cursor:
+        return _fill_audit_db(cursor, PUBLISHED_CATALOG, exclude=(RUNS_TABLE,))
+
+
+def _move_published_db(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+    """Detach PUBLISHED_CATALOG from `con` and move its file to `target`."""
+    path = Path(query_rows(
+        con, "select path from duckdb_databases() where database_name = ?", [PUBLISHED_CATALOG]
+    )[0][0])
+    run_sql(con, f"detach {PUBLISHED_CATALOG}")
+    path.replace(target)
+    logger.info("moved %s to %s", path.name, target)
 
 
 # Staging and linking tables that audit.duckdb keeps only for the desk and `evaluate`.
