@@ -12,6 +12,7 @@ import os
 import re
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
 
@@ -31,6 +32,7 @@ from pipelines.cli_framework import (
 from pipelines.errors import ConfigError, PipelineError
 from pipelines.i18n import SUPPORTED_LANGUAGES, N_, _, current_language, set_language
 from pipelines.prefect_env import apply_prefect_defaults
+from pipelines.progress import SUMMARY_WARNING
 from pipelines.runconfig import load_rules_config, load_run_config
 from pipelines.settings import Paths
 
@@ -93,6 +95,19 @@ def install_console_logging() -> None:
     handler.setFormatter(logging.Formatter("%(message)s"))
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
+
+
+class SummaryWarningHandler(logging.Handler):
+    """Keep the warning records that carry SUMMARY_WARNING, so that the run summary repeats
+    them after the tables, where a reader of the output looks for the outcome."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, SUMMARY_WARNING, False):
+            self.records.append(record)
 
 
 class StageConsoleHandler(logging.Handler):
@@ -230,7 +245,9 @@ def file_counts_table(file_counts) -> Table:
     return files
 
 
-def print_run_summary(result) -> None:
+def print_run_summary(result, warnings: Sequence[logging.LogRecord] = ()) -> None:
+    """Print the tables of a finished run, its review lines and `warnings` (log records flagged
+    with SUMMARY_WARNING) in the current language."""
     print_complete(console, fit_columns(file_counts_table(result.file_counts)))
 
     print_complete(console, fit_columns(rules_table(result)))
@@ -246,6 +263,8 @@ def print_run_summary(result) -> None:
     print_complete(console, fit_columns(stages))
     for line in review_lines(result):
         console.print(line)
+    for record in warnings:
+        print_warning(console_text(record))
     console.print(_("Outputs written to {path}").format(path=Path(result.marts_dir).resolve()))
 
 
@@ -348,11 +367,16 @@ def run_audit(config: Path, language: str) -> None:
 
     started = time.perf_counter()
     preload_validation_library()
+    summary_warnings = SummaryWarningHandler()
+    pipelines_logger = logging.getLogger("pipelines")
+    pipelines_logger.addHandler(summary_warnings)
     try:
         result = audit(config_path=config, language=language)
     except PipelineError as e:
         fail(str(e))
-    print_run_summary(result)
+    finally:
+        pipelines_logger.removeHandler(summary_warnings)
+    print_run_summary(result, summary_warnings.records)
     print_period_warnings(result)
     console.print(_("Finished in {seconds:.1f} s").format(seconds=time.perf_counter() - started))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from types import SimpleNamespace
 
 import pytest
@@ -261,6 +262,72 @@ def test_summary_points_to_review_workbook(capsys, tmp_path, language, stored, w
     assert "bansos-audit review" in out
     assert {"id": "3 dari 5 keputusan tinjauan yang tersimpan memutuskan pasangan di run ini",
             "en": "3 of the 5 stored review decisions decided pairs of this run"}[language] in out
+
+
+def _summary_warnings(splits) -> list[logging.LogRecord]:
+    """Return what the run's SummaryWarningHandler keeps when the linker warns about `splits`
+    and another module logs a warning that is not for the summary."""
+    from pipelines.er.engine import _warn_nik_splits
+
+    handler = cli.SummaryWarningHandler()
+    pipelines_logger = logging.getLogger("pipelines")
+    pipelines_logger.addHandler(handler)
+    try:
+        _warn_nik_splits(splits)
+        logging.getLogger("pipelines.publish.report").warning("runs.input_checksums is not JSON; "
+                                                             "the report shows no checksums")
+    finally:
+        pipelines_logger.removeHandler(handler)
+    return handler.records
+
+
+@pytest.mark.parametrize(
+    ("language", "warning"),
+    [("id", 'Peringatan: keputusan tinjauan "orang berbeda" yang memisahkan rekaman dengan satu '
+            "NIK: 2 (bpnt:1::2 / register:1::5, NIK 3325********0003; pkh:1:Kec. A:5 / "
+            "register:1::2, NIK 3325********0001). Keputusan itu keliru, atau NIK itu dipakai "
+            "dua orang. Periksa keputusan ini di buku kerja tinjauan, atau periksa NIK-nya ke "
+            "Dukcapil."),
+     ("en", 'Warning: "different people" review decisions that split records with one NIK: 2 '
+            "(bpnt:1::2 / register:1::5, NIK 3325********0003; pkh:1:Kec. A:5 / register:1::2, "
+            "NIK 3325********0001). Either the decision is wrong or two people use the NIK. "
+            "Check the decision in the review workbook, or check the NIK at Dukcapil.")],
+)
+def test_summary_repeats_nik_split_warning(capsys, tmp_path, language, warning):
+    from pipelines.er.engine import NikSplit
+
+    records = _summary_warnings([
+        NikSplit("bpnt:1::2", "register:1::5", "3325011203800003"),
+        NikSplit("pkh:1:Kec. A:5", "register:1::2", "3325014705850001"),
+    ])
+    result = SimpleNamespace(
+        file_counts=[], findings_per_rule={}, rules_not_evaluated={}, marts_dir=tmp_path,
+        stage_seconds={}, **NO_REVIEW,
+    )
+    set_language(language)
+    capsys.readouterr()
+
+    cli.print_run_summary(result, records)
+
+    out = " ".join(capsys.readouterr().out.split())
+    assert len(records) == 1
+    assert warning in out
+    assert "3325014705850001" not in out
+    assert "checksums" not in out
+
+
+def test_summary_without_nik_split_warning(capsys, tmp_path):
+    records = _summary_warnings([])
+    result = SimpleNamespace(
+        file_counts=[], findings_per_rule={}, rules_not_evaluated={}, marts_dir=tmp_path,
+        stage_seconds={}, **NO_REVIEW,
+    )
+    set_language("en")
+
+    cli.print_run_summary(result, records)
+
+    assert records == []
+    assert "Warning" not in capsys.readouterr().out
 
 
 def run_cli_code(capsys, *args: str) -> tuple[int, str]:
