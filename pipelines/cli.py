@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from pipelines.cli_framework import (
     LocalisedCommand,
     LocalisedGroup,
+    OutputConsole,
     fit_columns,
     print_complete,
     run_app,
@@ -36,8 +36,8 @@ from pipelines.progress import SUMMARY_WARNING
 from pipelines.runconfig import load_rules_config, load_run_config
 from pipelines.settings import Paths
 
-console = Console()
-err_console = Console(stderr=True)
+console = OutputConsole()
+err_console = OutputConsole(stderr=True)
 
 STAGE_LABELS = {
     "ingest": N_("Reading source files"),
@@ -154,8 +154,8 @@ def fail(message: str) -> None:
 
 def print_warning(message: str) -> None:
     """Print `message` after a yellow "Warning:" label, without reading markup in it."""
-    console.print("[bold yellow]" + _("Warning") + ":[/] ", end="")
-    console.print(message, markup=False)
+    # One Text, so that rich counts the label when it wraps the first line.
+    console.print(Text.assemble((_("Warning") + ":", "bold yellow"), " ", message))
 
 
 # Exit code of `evaluate` when it printed scores for a run whose input files differ from the
