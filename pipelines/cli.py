@@ -12,17 +12,18 @@ import os
 import re
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from pipelines.cli_framework import (
     LocalisedCommand,
     LocalisedGroup,
+    OutputConsole,
     fit_columns,
     print_complete,
     run_app,
@@ -31,11 +32,12 @@ from pipelines.cli_framework import (
 from pipelines.errors import ConfigError, PipelineError
 from pipelines.i18n import SUPPORTED_LANGUAGES, N_, _, current_language, set_language
 from pipelines.prefect_env import apply_prefect_defaults, flow_run_settings
+from pipelines.progress import SUMMARY_WARNING
 from pipelines.runconfig import load_rules_config, load_run_config
 from pipelines.settings import Paths
 
-console = Console()
-err_console = Console(stderr=True)
+console = OutputConsole()
+err_console = OutputConsole(stderr=True)
 
 STAGE_LABELS = {
     "ingest": N_("Reading source files"),
@@ -95,6 +97,19 @@ def install_console_logging() -> None:
     root.setLevel(logging.WARNING)
 
 
+class SummaryWarningHandler(logging.Handler):
+    """Keep the warning records that carry SUMMARY_WARNING, so that the run summary repeats
+    them after the tables, where a reader of the output looks for the outcome."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, SUMMARY_WARNING, False):
+            self.records.append(record)
+
+
 class StageConsoleHandler(logging.Handler):
     """Show each stage event from `pipelines.progress` as one translated console line."""
 
@@ -139,8 +154,8 @@ def fail(message: str) -> None:
 
 def print_warning(message: str) -> None:
     """Print `message` after a yellow "Warning:" label, without reading markup in it."""
-    console.print("[bold yellow]" + _("Warning") + ":[/] ", end="")
-    console.print(message, markup=False)
+    # One Text, so that rich counts the label when it wraps the first line.
+    console.print(Text.assemble((_("Warning") + ":", "bold yellow"), " ", message))
 
 
 # Exit code of `evaluate` when it printed scores for a run whose input files differ from the
@@ -230,7 +245,9 @@ def file_counts_table(file_counts) -> Table:
     return files
 
 
-def print_run_summary(result) -> None:
+def print_run_summary(result, warnings: Sequence[logging.LogRecord] = ()) -> None:
+    """Print the tables of a finished run, its review lines and `warnings` (log records flagged
+    with SUMMARY_WARNING) in the current language."""
     print_complete(console, fit_columns(file_counts_table(result.file_counts)))
 
     print_complete(console, fit_columns(rules_table(result)))
@@ -246,6 +263,8 @@ def print_run_summary(result) -> None:
     print_complete(console, fit_columns(stages))
     for line in review_lines(result):
         console.print(line)
+    for record in warnings:
+        print_warning(console_text(record))
     console.print(_("Outputs written to {path}").format(path=Path(result.marts_dir).resolve()))
 
 
@@ -348,12 +367,17 @@ def run_audit(config: Path, language: str) -> None:
 
     started = time.perf_counter()
     preload_validation_library()
+    summary_warnings = SummaryWarningHandler()
+    pipelines_logger = logging.getLogger("pipelines")
+    pipelines_logger.addHandler(summary_warnings)
     try:
         with flow_run_settings():
             result = audit(config_path=config, language=language)
     except PipelineError as e:
         fail(str(e))
-    print_run_summary(result)
+    finally:
+        pipelines_logger.removeHandler(summary_warnings)
+    print_run_summary(result, summary_warnings.records)
     print_period_warnings(result)
     console.print(_("Finished in {seconds:.1f} s").format(seconds=time.perf_counter() - started))
 

@@ -13,20 +13,22 @@ standard `gettext` module and the rest are English literals. This module transla
 
 English (`--lang en`) shows typer's own wording.
 
-It also sizes rich tables for the console (`fit_columns`, `print_complete`), so that a narrow
-terminal or a redirected output (80 columns in rich) never cuts a NIK, a number or a rule code.
+It also sizes console output. `OutputConsole` wraps output that is not a terminal (a pipe, a
+log file) at a fixed width, and `fit_columns` and `print_complete` keep a narrow terminal or
+such output from cutting a NIK, a number or a rule code.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 import typer
-from rich.console import Console, RenderableType
+from rich.console import Console, ConsoleDimensions, RenderableType
 from rich.table import Table
 from rich.text import Text
 from typer import rich_utils
@@ -222,13 +224,48 @@ def print_complete(console: Console, renderable: RenderableType) -> None:
     """Print `renderable` without cutting lines at the console width.
 
     A terminal gets lines wider than itself when the columns' minimum widths need it (the
-    terminal wraps them). Other outputs (a pipe, a file, CI) get a table at its natural width,
-    one line per row.
+    terminal wraps them). Other outputs (a pipe, a file, CI) get a table that wraps its cells
+    at the console width, or at the table's minimum width when that is wider.
     """
     if console.is_terminal or not isinstance(renderable, Table):
         console.print(renderable, crop=False)
         return
     options = console.options.update(max_width=UNBOUNDED_WIDTH)
-    natural = console.measure(renderable, options=options).maximum
-    wide = Console(file=console.file, width=max(console.width, natural))
-    wide.print(renderable, crop=False)
+    minimum = console.measure(renderable, options=options).minimum
+    fitted = Console(file=console.file, width=max(console.width, minimum))
+    fitted.print(renderable, crop=False)
+
+
+# Width of output that is not a terminal when COLUMNS is not set. Without it rich takes the
+# width of a terminal on stdin or stderr, else 80 columns, so a log file's layout would
+# depend on where the run was started.
+REDIRECTED_WIDTH = 100
+
+
+def redirected_width() -> int:
+    """Return the width for output that is not a terminal: COLUMNS when it is a whole number
+    above 0, else REDIRECTED_WIDTH."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return REDIRECTED_WIDTH
+
+
+class OutputConsole(Console):
+    """A rich Console that wraps output which is not a terminal at `redirected_width()`.
+
+    A terminal keeps its own width, and a console created with a width keeps that width.
+    """
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        dimensions = super().size
+        # rich 15 keeps a width from the constructor, the width setter or COLUMNS at creation in
+        # `_width`.
+        if self.is_terminal or self._width is not None:
+            return dimensions
+        return ConsoleDimensions(redirected_width(), dimensions.height)
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        Console.size.fset(self, new_size)

@@ -1,4 +1,5 @@
-"""Stage progress events, sent through logging so that flows stay free of UI code.
+"""Stage progress events and summary warnings, sent through logging so that flows stay free
+of UI code.
 
 A flow calls `stage_started("link")`; the CLI attaches a handler to this module's logger and
 shows the translated stage name. Without a handler the events are ordinary INFO log lines.
@@ -9,6 +10,10 @@ from __future__ import annotations
 import logging
 
 logger = logging.getLogger(__name__)
+
+# Attribute of a warning log record that the CLI repeats in the run summary after the tables,
+# set with `logger.warning(..., extra={SUMMARY_WARNING: True})`.
+SUMMARY_WARNING = "run_summary"
 
 STAGES = ("ingest", "staging", "validate", "link", "rules", "marts", "publish")
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import logging
+import os
 from types import SimpleNamespace
 
 import pytest
@@ -11,7 +13,7 @@ from test_desk_lookup import audit_db  # noqa: F401 (a fixture)
 from test_evaluate import REGISTER_LINES, make_run, make_truth, record_run, write_inputs
 from test_publish_handmade_marts import ANAK, BUDI, KK_1, RUN_ID, SITI
 
-from pipelines import cli
+from pipelines import cli, cli_framework
 from pipelines.i18n import set_language
 from pipelines.rules.registry import RULES
 from pipelines.truth_manifest import write_manifest
@@ -31,6 +33,24 @@ def run_cli(capsys, *args: str) -> str:
         raise SystemExit(0)
     assert (exit_info.value.code or 0) == 0
     return capsys.readouterr().out
+
+
+def row_cells(out: str, first_cell: str) -> list[str]:
+    """Return the cells of the table row that starts with `first_cell`, each cell's wrapped
+    lines joined by a space."""
+    lines = [line.strip() for line in out.splitlines()]
+    for number, line in enumerate(lines):
+        cells = [cell.strip() for cell in line.strip("│").split("│")]
+        if line.startswith("│") and cells[0] == first_cell:
+            break
+    else:
+        raise AssertionError(f"no table row starts with {first_cell}")
+    for line in lines[number + 1:]:
+        more = [cell.strip() for cell in line.strip("│").split("│")]
+        if not line.startswith("│") or more[0] or len(more) != len(cells):
+            break
+        cells = [" ".join(filter(None, pair)) for pair in zip(cells, more, strict=True)]
+    return cells
 
 
 def _evaluation_output(capsys, tmp_path, language: str) -> str:
@@ -53,11 +73,10 @@ def test_evaluate_redirected_keeps_rule_codes(capsys, tmp_path, language):
         assert len(row) == 1, rule.code
 
 
-def test_evaluate_redirected_one_line_per_rule(capsys, tmp_path):
+def test_evaluate_redirected_row_cells(capsys, tmp_path):
     out = _evaluation_output(capsys, tmp_path, "id")
 
-    row = next(line for line in out.splitlines() if " NOT_IN_REGISTER " in line)
-    cells = [cell.strip() for cell in row.strip("│ ").split("│")]
+    cells = row_cells(out, "NOT_IN_REGISTER")
     assert cells[:6] == ["NOT_IN_REGISTER", "1", "1", "1", "1.000", "1.000"]
 
 
@@ -79,10 +98,8 @@ def test_evaluate_explains_person_counts(capsys, tmp_path, language, caption):
 def test_evaluate_notes_limited_rule(capsys, tmp_path, language, limited):
     out = _evaluation_output(capsys, tmp_path, language)
 
-    lines = out.splitlines()
-    row = next(line for line in lines if " PKH_NO_COMPONENT " in line)
-    assert limited in row
-    assert limited not in next(line for line in lines if " NOT_IN_REGISTER " in line)
+    assert limited in row_cells(out, "PKH_NO_COMPONENT")[-1]
+    assert limited not in row_cells(out, "NOT_IN_REGISTER")[-1]
 
 
 @pytest.mark.parametrize(
@@ -101,8 +118,7 @@ def test_evaluate_notes_left_out_roster(capsys, tmp_path, language, left_out):
     out = run_cli(capsys, "--lang", language, "evaluate", "--marts", str(tmp_path),
                   "--truth", str(truth))
 
-    row = next(line for line in out.splitlines() if " NOT_IN_REGISTER " in line)
-    cells = [cell.strip() for cell in row.strip("│ ").split("│")]
+    cells = row_cells(out, "NOT_IN_REGISTER")
     assert cells[:6] == ["NOT_IN_REGISTER", "1", "1", "1", "1.000", "1.000"]
     assert cells[-1] == left_out
 
@@ -261,6 +277,128 @@ def test_summary_points_to_review_workbook(capsys, tmp_path, language, stored, w
     assert "bansos-audit review" in out
     assert {"id": "3 dari 5 keputusan tinjauan yang tersimpan memutuskan pasangan di run ini",
             "en": "3 of the 5 stored review decisions decided pairs of this run"}[language] in out
+
+
+def _summary_warnings(splits) -> list[logging.LogRecord]:
+    """Return what the run's SummaryWarningHandler keeps when the linker warns about `splits`
+    and another module logs a warning that is not for the summary."""
+    from pipelines.er.engine import _warn_nik_splits
+
+    handler = cli.SummaryWarningHandler()
+    pipelines_logger = logging.getLogger("pipelines")
+    pipelines_logger.addHandler(handler)
+    try:
+        _warn_nik_splits(splits)
+        logging.getLogger("pipelines.publish.report").warning("runs.input_checksums is not JSON; "
+                                                             "the report shows no checksums")
+    finally:
+        pipelines_logger.removeHandler(handler)
+    return handler.records
+
+
+@pytest.mark.parametrize(
+    ("language", "warning"),
+    [("id", 'Peringatan: keputusan tinjauan "orang berbeda" yang memisahkan rekaman dengan satu '
+            "NIK: 2 (bpnt:1::2 / register:1::5, NIK 3325********0003; pkh:1:Kec. A:5 / "
+            "register:1::2, NIK 3325********0001). Keputusan itu keliru, atau NIK itu dipakai "
+            "dua orang. Periksa keputusan ini di buku kerja tinjauan, atau periksa NIK-nya ke "
+            "Dukcapil."),
+     ("en", 'Warning: "different people" review decisions that split records with one NIK: 2 '
+            "(bpnt:1::2 / register:1::5, NIK 3325********0003; pkh:1:Kec. A:5 / register:1::2, "
+            "NIK 3325********0001). Either the decision is wrong or two people use the NIK. "
+            "Check the decision in the review workbook, or check the NIK at Dukcapil.")],
+)
+def test_summary_repeats_nik_split_warning(capsys, tmp_path, language, warning):
+    from pipelines.er.engine import NikSplit
+
+    records = _summary_warnings([
+        NikSplit("bpnt:1::2", "register:1::5", "3325011203800003"),
+        NikSplit("pkh:1:Kec. A:5", "register:1::2", "3325014705850001"),
+    ])
+    result = SimpleNamespace(
+        file_counts=[], findings_per_rule={}, rules_not_evaluated={}, marts_dir=tmp_path,
+        stage_seconds={}, **NO_REVIEW,
+    )
+    set_language(language)
+    capsys.readouterr()
+
+    cli.print_run_summary(result, records)
+
+    out = " ".join(capsys.readouterr().out.split())
+    assert len(records) == 1
+    assert warning in out
+    assert "3325014705850001" not in out
+    assert "checksums" not in out
+
+
+def test_summary_without_nik_split_warning(capsys, tmp_path):
+    records = _summary_warnings([])
+    result = SimpleNamespace(
+        file_counts=[], findings_per_rule={}, rules_not_evaluated={}, marts_dir=tmp_path,
+        stage_seconds={}, **NO_REVIEW,
+    )
+    set_language("en")
+
+    cli.print_run_summary(result, records)
+
+    assert records == []
+    assert "Warning" not in capsys.readouterr().out
+
+
+# A note as long as the one of EXCLUSION_ERROR_CANDIDATE in a run with only the register and
+# the PKH roster.
+LONG_NOTE = (
+    "without the death register, family members who died count as living; without the "
+    "ASN/TNI/Polri and pensioner list, perangkat desa list, other exclusion list (AHU/OSS, "
+    "teachers, health workers...), a family with a member on such a list still counts as "
+    "eligible; without the BPJS Ketenagakerjaan wage extract, a family with a member earning "
+    "above the UMK still counts as eligible"
+)
+
+
+def _summary_with_long_note(capsys, tmp_path) -> str:
+    from pipelines.er.engine import NikSplit
+
+    records = _summary_warnings([NikSplit("pkh:1:Kec. A:5", "register:1::2", "3325014705850001")])
+    result = SimpleNamespace(
+        file_counts=[_file_count("pkh.csv", 5, 5, 0)],
+        findings_per_rule={"EXCLUSION_ERROR_CANDIDATE": 4, "NOT_IN_REGISTER": 1},
+        rules_limited={"EXCLUSION_ERROR_CANDIDATE": LONG_NOTE},
+        rules_not_evaluated={"DECEASED_RECIPIENT": "no death register in this run"},
+        marts_dir=tmp_path, stage_seconds={"ingest": 1.5}, **NO_REVIEW,
+    )
+    set_language("en")
+    capsys.readouterr()
+
+    cli.print_run_summary(result, records)
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("columns", "width"), [(None, 100), ("120", 120), ("72", 72)])
+def test_redirected_summary_wraps_long_note(capsys, tmp_path, monkeypatch, columns, width):
+    if columns:
+        monkeypatch.setenv("COLUMNS", columns)
+
+    out = _summary_with_long_note(capsys, tmp_path)
+
+    assert max(len(line) for line in out.splitlines()) <= width
+    note = row_cells(out, "EXCLUSION_ERROR_CANDIDATE")[-1]
+    assert note == f"evaluated with a limitation: {LONG_NOTE}"
+    assert row_cells(out, "DECEASED_RECIPIENT")[-1] == "not evaluated: no death register in this run"
+    assert "NIK: 1 (pkh:1:Kec. A:5 / register:1::2, NIK 3325********0001)" in " ".join(out.split())
+
+
+def test_terminal_keeps_its_width(monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd=0: os.terminal_size((150, 40)))
+
+    terminal = cli_framework.OutputConsole(file=io.StringIO(), force_terminal=True)
+    redirected = cli_framework.OutputConsole(file=io.StringIO())
+    sized = cli_framework.OutputConsole(file=io.StringIO(), width=60)
+
+    assert terminal.width == 150
+    assert redirected.width == cli_framework.REDIRECTED_WIDTH
+    assert sized.width == 60
 
 
 def run_cli_code(capsys, *args: str) -> tuple[int, str]:

@@ -377,8 +377,75 @@ def test_unapplied_same_person_decision_warned(tmp_path, caplog):
     assert "(complaints:1::2 / register:1::4)" in warnings[0]
 
 
-def test_applied_decisions_not_warned(tmp_path, caplog):
-    assert _relink_with_every_pair_decided(tmp_path, caplog, "different people") == []
+def test_different_people_on_one_nik_warned(tmp_path, caplog):
+    warnings = _relink_with_every_pair_decided(tmp_path, caplog, "different people")
+
+    # Two pairs of records share a NIK: Siti Aminah's and Muhammad Faizin's.
+    assert len(warnings) == 1
+    assert warnings[0].startswith(
+        '"different people" review decisions that split records with one NIK: 2 ('
+    )
+    assert "pkh:1:Kec. A:5 / register:1::2, NIK 3325********0001" in warnings[0]
+    assert "bpnt:1::2 / register:1::5, NIK 3325********0003" in warnings[0]
+    assert "3325014705850001" not in warnings[0]
+    assert "3325011203800003" not in warnings[0]
+    assert "check the NIK at Dukcapil" in warnings[0]
+
+
+def _relink_two_records_decided_apart(tmp_path, caplog, people: list[dict]):
+    """Link `people`, decide their one possible pair as different people, link again; return
+    the second summary and the warning records of the second link."""
+    everything_possible = {"match_threshold": 1.0, "possible_threshold": 0.0}
+    con = duckdb.connect()
+    make_people(con, people)
+    first = link_persons(con, None, everything_possible, tmp_path)
+    assert _fill_workbook(first.review_workbook, gettext_for("id", "different people")) == 1
+    import_review(first.review_workbook, tmp_path)
+
+    con = duckdb.connect()
+    make_people(con, people)
+    with caplog.at_level(logging.WARNING, logger="pipelines.er"):
+        second = link_persons(con, None, everything_possible, tmp_path)
+    assert _person_of(con)[people[0]["record_id"]] != _person_of(con)[people[1]["record_id"]]
+    return second, [r for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def test_nik_split_summary_and_record(tmp_path, caplog):
+    from pipelines.er.engine import NikSplit
+    from pipelines.progress import SUMMARY_WARNING
+
+    summary, warnings = _relink_two_records_decided_apart(tmp_path, caplog, PEOPLE[:2])
+
+    assert summary.review_nik_splits == [
+        NikSplit("pkh:1:Kec. A:5", "register:1::2", "3325014705850001")
+    ]
+    assert len(warnings) == 1
+    assert "NIK: 1 (pkh:1:Kec. A:5 / register:1::2, NIK 3325********0001)" in (
+        warnings[0].getMessage()
+    )
+    assert getattr(warnings[0], SUMMARY_WARNING) is True
+
+
+def test_different_people_on_two_niks_not_warned(tmp_path, caplog):
+    # The PBI record's NIK is one digit away from the register record's NIK.
+    people = [PEOPLE[0], PEOPLE[2]]
+    assert people[0]["nik"] != people[1]["nik"]
+
+    summary, warnings = _relink_two_records_decided_apart(tmp_path, caplog, people)
+
+    assert summary.decisions["reviewed_non_match"] == 1
+    assert summary.review_nik_splits == []
+    assert warnings == []
+
+
+def test_different_people_on_invalid_nik_not_warned(tmp_path, caplog):
+    people = [{**person, "nik_status": "structure_invalid"} for person in PEOPLE[:2]]
+
+    summary, warnings = _relink_two_records_decided_apart(tmp_path, caplog, people)
+
+    assert summary.decisions["reviewed_non_match"] == 1
+    assert summary.review_nik_splits == []
+    assert warnings == []
 
 
 def test_decision_on_absent_records_waits(tmp_path):

@@ -14,11 +14,13 @@ def test_default_model_loads():
     assert model.name == "indonesia_person"
     assert [rule.name for rule in model.blocking_rules][:2] == ["nik_exact", "nik_one_edit"]
     assert DEFAULT_SETTINGS_PATH.exists()
+    assert model.valid_nik_sql is not None
 
 
 BROKEN = """
 [model]
 link_type = "sideways"
+valid_nik_sql = 1
 [[features]]
 name = "x"
 function = "no_such_function"
@@ -48,6 +50,7 @@ def test_all_problems_reported_together(tmp_path):
     message = str(raised.value)
     for fragment in (
         "link_type is 'sideways'",
+        "valid_nik_sql is 1; use a SQL expression as text",
         "unknown function 'no_such_function'",
         "give 'sql' or 'array_column'",
         "blocking rule name 'r' is used twice",

@@ -28,12 +28,23 @@ from pipelines.er.review import PENDING_WORKBOOK, load_review_decisions, write_r
 from pipelines.er.settings import load_model
 from pipelines.er.specs import ModelSpec
 from pipelines.errors import ConfigError
+from pipelines.progress import SUMMARY_WARNING
+from pipelines.publish.masking import mask_nik
 from pipelines.sqlrun import query_rows, run_sql
 
 logger = logging.getLogger(__name__)
 
 INPUT_TABLE = "int_person_records"
 SCORED = "__er_scored"
+
+
+@dataclass(frozen=True)
+class NikSplit:
+    """A "different people" review decision on two records with the same valid NIK."""
+
+    record_id_l: str
+    record_id_r: str
+    nik: str
 
 
 @dataclass
@@ -61,6 +72,9 @@ class LinkSummary:
     # decision on records that this run lacks waits for them.
     review_decisions_stored: int = 0
     review_decisions_applied: int = 0
+    # Applied "different people" decisions on two records with the same valid NIK, one record
+    # pair per decision.
+    review_nik_splits: list[NikSplit] = field(default_factory=list)
     weights: dict[str, dict[int, float]] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -128,6 +142,8 @@ def link_persons(
     seconds["scoring"] = _lap(clock) - sum(seconds.values())
 
     clustering = cluster_records(con, model)
+    nik_splits = find_nik_splits(con, model)
+    _warn_nik_splits(nik_splits)
     persons_with_family = build_families(con)
     seconds["clustering"] = _lap(clock) - sum(seconds.values())
     drop_scratch_tables(con)
@@ -154,6 +170,7 @@ def link_persons(
         review_pairs=review_pairs,
         review_decisions_stored=stored_decisions,
         review_decisions_applied=applied_decisions,
+        review_nik_splits=nik_splits,
         weights=parameters.weights(),
         stage_seconds=seconds,
     )
@@ -297,6 +314,68 @@ def _warn_unapplied_matches(
         "the review workbook.",
         len(apart),
         listed + ("; ..." if len(apart) > MAX_UNAPPLIED_LISTED else ""),
+    )
+
+
+def find_nik_splits(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> list[NikSplit]:
+    """Return the applied "different people" decisions whose two records have the same valid
+    NIK, in record id order. A decision is stored per pair of record fingerprints, so one
+    record pair stands for it. Returns an empty list when the model sets no `valid_nik_sql`.
+    """
+    if model.valid_nik_sql is None:
+        return []
+    uid = model.unique_id_column
+    rows = query_rows(
+        con,
+        f"""with decided as (
+            select rid_l, rid_r, fingerprint_l, fingerprint_r
+            from {SCORED}
+            where decision = 'reviewed_non_match'
+        ),
+        niks as (
+            select __rid, {uid} as record_id, ({model.valid_nik_sql}) as nik
+            from {sql_gen.RECORDS}
+            where __rid in (select rid_l from decided union select rid_r from decided)
+        )
+        select
+            least(d.fingerprint_l, d.fingerprint_r) as fingerprint_a,
+            greatest(d.fingerprint_l, d.fingerprint_r) as fingerprint_b,
+            l.record_id, r.record_id, l.nik
+        from decided as d
+        inner join niks as l on l.__rid = d.rid_l
+        inner join niks as r on r.__rid = d.rid_r
+        where l.nik = r.nik
+        order by l.record_id, r.record_id""",
+    )
+    splits: dict[tuple[str, str], NikSplit] = {}
+    for fingerprint_a, fingerprint_b, record_id_l, record_id_r, nik in rows:
+        splits.setdefault((fingerprint_a, fingerprint_b), NikSplit(record_id_l, record_id_r, nik))
+    return list(splits.values())
+
+
+# Record id pairs named in the warning about "different people" decisions on one NIK.
+MAX_NIK_SPLITS_LISTED = 10
+
+
+def _warn_nik_splits(splits: list[NikSplit]) -> None:
+    """Warn about "different people" decisions that keep apart two records with one NIK.
+
+    The warning masks the NIK, because log files leave the desk. Its record carries
+    SUMMARY_WARNING, so the CLI repeats it in the run summary.
+    """
+    if not splits:
+        return
+    listed = "; ".join(
+        f"{split.record_id_l} / {split.record_id_r}, NIK {mask_nik(split.nik)}"
+        for split in splits[:MAX_NIK_SPLITS_LISTED]
+    )
+    logger.warning(
+        "\"different people\" review decisions that split records with one NIK: %d (%s). "
+        "Either the decision is wrong or two people use the NIK. Check the decision in the "
+        "review workbook, or check the NIK at Dukcapil.",
+        len(splits),
+        listed + ("; ..." if len(splits) > MAX_NIK_SPLITS_LISTED else ""),
+        extra={SUMMARY_WARNING: True},
     )
 
 

@@ -54,6 +54,9 @@ def _build_model(raw: dict, errors: list[str]) -> ModelSpec:
     keep = model_section.get("keep_pairs_min_probability", 0.0)
     if not isinstance(keep, (int, float)) or not 0.0 <= keep < 1.0:
         errors.append(f"[model] keep_pairs_min_probability is {keep!r}; use a number in [0, 1)")
+    valid_nik_sql = model_section.get("valid_nik_sql")
+    if valid_nik_sql is not None and not (isinstance(valid_nik_sql, str) and valid_nik_sql.strip()):
+        errors.append(f"[model] valid_nik_sql is {valid_nik_sql!r}; use a SQL expression as text")
     if link_type not in LINK_TYPES:
         errors.append(f"[model] link_type is {link_type!r}; use one of {LINK_TYPES}")
     features = tuple(_feature(item, i, errors) for i, item in enumerate(raw.get("features", [])))
@@ -115,6 +118,7 @@ def _build_model(raw: dict, errors: list[str]) -> ModelSpec:
         em_sample_pairs=int(model_section.get("em_sample_pairs", 1_000_000)),
         keep_pairs_min_probability=float(model_section.get("keep_pairs_min_probability", 0.0)),
         block_within_constraints=blocks_within,
+        valid_nik_sql=valid_nik_sql,
         extra={k: v for k, v in raw.items() if k not in _KNOWN_SECTIONS},
     )
 

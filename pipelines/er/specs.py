@@ -125,6 +125,10 @@ class ModelSpec:
     With `block_within_constraints`, blocking drops the pairs a cluster constraint forbids
     (two values of an exclusive column, incompatible birth dates): clustering could never
     join them, and scoring them is most of the work in a regency-size run.
+
+    `valid_nik_sql` is a DuckDB expression over a record's columns that gives its NIK when the
+    NIK is valid and NULL otherwise. With it, the linker warns about "different people" review
+    decisions on two records with the same valid NIK.
     """
 
     name: str
@@ -145,6 +149,7 @@ class ModelSpec:
     em_sample_pairs: int = 1_000_000
     keep_pairs_min_probability: float = 0.0
     block_within_constraints: bool = False
+    valid_nik_sql: str | None = None
     extra: dict = field(default_factory=dict)
 
     @property
