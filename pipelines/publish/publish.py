@@ -202,7 +202,9 @@ def _complete_published_db(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Complete the run's attached PUBLISHED_CATALOG on `cursor` as audit.duckdb, then close
     the cursor."""
     with cursor:
-        return _fill_audit_db(cursor, PUBLISHED_CATALOG, exclude=(RUNS_TABLE,))
+        counts = _fill_audit_db(cursor, PUBLISHED_CATALOG, exclude=(RUNS_TABLE,))
+    logger.info("completed %s with %d tables", PUBLISHED_CATALOG, len(counts))
+    return counts
 
 
 def _move_published_db(con: duckdb.DuckDBPyConnection, target: Path) -> None:
