@@ -621,28 +621,24 @@ def scored_pairs_sql(
     decision_sql: str = "null",
 ) -> str:
     """Select the candidate pairs whose match probability reaches the model's
-    `keep_pairs_min_probability`, with match weight, probability, gammas, an explanation
-    JSON array of {comparison, level, weight} and `decision_sql` as `decision` (an
-    expression over `match_probability` and the reviewed decision `d.reviewed`, read from
-    `__er_review_decisions` by record fingerprints)."""
+    `keep_pairs_min_probability`, with match weight, probability, gammas, the weight of each
+    comparison as `weight_<comparison>` and `decision_sql` as `decision` (an expression over
+    `match_probability` and the reviewed decision `d.reviewed`, read from
+    `__er_review_decisions` by record fingerprints).
+
+    Only `possible` pairs, which go to clerical review, get their `explanation` here. For the
+    others it is NULL, and the `link_pairs` view builds it from the weights when it is read.
+    """
     uid = model.unique_id_column
-    weight_columns, explanation_items = [], []
+    weight_columns = []
     for c in model.comparisons:
         weight = weight_case_sql(c, weights[c.name])
         tf_adjustment = tf_adjustment_sql(c, u_values[c.name], model.tf_minimum_u)
-        weight_columns.append(f"{weight} + {tf_adjustment} as __w_{c.name}")
-        explanation_items.append(
-            f"{{'comparison': {quote_literal(c.name)}, 'level': {label_case_sql(c)}, "
-            f"'weight': round(__w_{c.name}, 3)}}"
-        )
+        weight_columns.append(f"{weight} + {tf_adjustment} as {weight_column(c)}")
     rule_names = ", ".join(quote_literal(rule.name) for rule in model.blocking_rules)
-    total = " + ".join(f"__w_{c.name}" for c in model.comparisons)
+    total = " + ".join(weight_column(c) for c in model.comparisons)
     gamma_list = ",\n        ".join(c.gamma_column for c in model.comparisons)
-    prior_item = (
-        "{'comparison': 'prior', 'level': 'share of matches among candidate pairs', "
-        f"'weight': round({prior_weight!r}, 3)}}"
-    )
-    explanation = ",\n            ".join([prior_item, *explanation_items])
+    kept_weights = ",\n        ".join(f"k.{weight_column(c)}" for c in model.comparisons)
     weight_list = ",\n        ".join(weight_columns)
     floor = _weight_floor(model.keep_pairs_min_probability)
     return f"""with
@@ -674,7 +670,7 @@ reviewed as (
         decision as reviewed
     from __er_review_decisions
 ),
-final as (
+decided as (
     select
         k.rid_l,
         k.rid_r,
@@ -686,9 +682,7 @@ final as (
         k.match_weight,
         k.match_probability,
         {gamma_list},
-        to_json([
-            {explanation}
-        ]) as explanation,
+        {kept_weights},
         {decision_sql} as decision
     from kept as k
     inner join {RECORDS} as l on l.__rid = k.rid_l
@@ -696,8 +690,37 @@ final as (
     left join reviewed as d
         on d.fingerprint_a = least(l.{FINGERPRINT}, r.{FINGERPRINT})
         and d.fingerprint_b = greatest(l.{FINGERPRINT}, r.{FINGERPRINT})
+),
+final as (
+    select
+        *,
+        case
+            when decision = 'possible' then {explanation_sql(model, prior_weight)}
+        end as explanation
+    from decided
 )
 select * from final"""
+
+
+def weight_column(comparison: ComparisonSpec) -> str:
+    """Return the name of the column that contains the comparison's match weight of a pair."""
+    return f"weight_{comparison.name}"
+
+
+def explanation_sql(model: ModelSpec, prior_weight: float) -> str:
+    """Return the JSON array of {comparison, level, weight} that explains a pair's match
+    weight, the prior first, over its `gamma_<comparison>` and `weight_<comparison>` columns."""
+    items = [
+        "{'comparison': 'prior', 'level': 'share of matches among candidate pairs', "
+        f"'weight': round({prior_weight!r}, 3)}}"
+    ]
+    for c in model.comparisons:
+        items.append(
+            f"{{'comparison': {quote_literal(c.name)}, 'level': {label_case_sql(c)}, "
+            f"'weight': round({weight_column(c)}, 3)}}"
+        )
+    body = ",\n            ".join(items)
+    return f"to_json([\n            {body}\n        ])"
 
 
 def _weight_floor(probability: float) -> str:
