@@ -1,13 +1,16 @@
 """Link-stage benchmark: `link_persons` alone on the records of an earlier audit run.
 
-Copies `int_person_records` and `stg_register` from an audit.duckdb (for example the one
-`bench_audit.py --keep` leaves in `<folder>/marts/`) into a new DuckDB file with the flow's
-connection settings and runs the linker once. It prints wall seconds per step, wall and CPU
-seconds in total, pairs per blocking rule, pair decisions and the peak resident memory of this
-process. With `--truth`, it also scores the clusters pairwise against the generator's
+Copies `int_person_records` and `stg_register` from the work database of an earlier run into
+a new DuckDB file with the flow's connection settings and runs the linker once. The work
+database of `bench_stages.py --snapshot` serves. A published audit.duckdb does not, because it
+keeps only the columns of those tables that the desk reads. The script prints wall seconds per
+step, wall and CPU seconds in total, pairs per blocking rule, pair decisions and the peak
+resident memory of this process. With `--truth`, it also scores the clusters pairwise against the generator's
 records.csv, as `bansos-audit evaluate` does.
 
-    uv run --frozen python benchmarks/bench_link.py --source /tmp/bench/batang/marts/audit.duckdb \
+    uv run --frozen python benchmarks/bench_stages.py --folder /tmp/bench/batang \
+        --snapshot /tmp/snap.duckdb --skip-publish
+    uv run --frozen python benchmarks/bench_link.py --source /tmp/snap.duckdb \
         --truth /tmp/bench/batang/truth
 """
 
@@ -89,7 +92,7 @@ def pairwise_scores(db: Path, truth_dir: Path) -> tuple[int, int, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--source", type=Path, required=True, help="audit.duckdb to read from")
+    parser.add_argument("--source", type=Path, required=True, help="work database to read from")
     parser.add_argument("--truth", type=Path, default=None, help="truth folder of the data")
     parser.add_argument("--work", type=Path, default=None, help="folder for the new database")
     parser.add_argument("--verbose", action="store_true", help="log at INFO level")
