@@ -31,7 +31,7 @@ from pipelines.cli_framework import (
 )
 from pipelines.errors import ConfigError, PipelineError
 from pipelines.i18n import SUPPORTED_LANGUAGES, N_, _, current_language, set_language
-from pipelines.prefect_env import apply_prefect_defaults, flow_run_settings
+from pipelines.prefect_env import apply_prefect_defaults, flow_run_settings, local_server
 from pipelines.progress import SUMMARY_WARNING
 from pipelines.runconfig import load_rules_config, load_run_config
 from pipelines.settings import Paths
@@ -362,17 +362,20 @@ def run_audit(config: Path, language: str) -> None:
     progress_logger.setLevel(logging.INFO)
     progress_logger.propagate = False
 
-    # Imported late: Prefect reads the environment.
-    from pipelines.flows.audit import audit, preload_validation_library
-
     started = time.perf_counter()
-    preload_validation_library()
     summary_warnings = SummaryWarningHandler()
     pipelines_logger = logging.getLogger("pipelines")
     pipelines_logger.addHandler(summary_warnings)
+    # The server starts before the imports below, which take a few seconds, so that it is ready
+    # sooner.
     try:
-        with flow_run_settings():
-            result = audit(config_path=config, language=language)
+        with local_server(paths.prefect_home) as server:
+            # Imported late: Prefect reads the environment.
+            from pipelines.flows.audit import audit, preload_validation_library
+
+            preload_validation_library()
+            with flow_run_settings(server):
+                result = audit(config_path=config, language=language)
     except PipelineError as e:
         fail(str(e))
     finally:

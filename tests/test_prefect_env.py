@@ -1,7 +1,13 @@
-"""Prefect settings for one audit run."""
+"""Prefect settings and the local API server of one audit run."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
 from prefect.settings import (
     PREFECT_API_URL,
     PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
@@ -9,7 +15,21 @@ from prefect.settings import (
     temporary_settings,
 )
 
-from pipelines.prefect_env import flow_run_settings
+from pipelines.prefect_env import (
+    LocalServer,
+    ServerStartError,
+    flow_run_settings,
+    start_local_server,
+)
+
+
+class ReadyServer:
+    """A stand-in for LocalServer that is ready at once."""
+
+    waited = False
+
+    def wait_ready(self) -> None:
+        self.waited = True
 
 
 def test_temporary_server_runs_without_heartbeats():
@@ -25,3 +45,61 @@ def test_permanent_server_keeps_heartbeats():
                                      PREFECT_FLOWS_HEARTBEAT_FREQUENCY: 180}):
         with flow_run_settings():
             assert get_current_settings().flows.heartbeat_frequency == 180
+
+
+def test_local_server_waited_for_without_heartbeats():
+    server = ReadyServer()
+    with temporary_settings(updates={PREFECT_API_URL: "http://127.0.0.1:4200/api",
+                                     PREFECT_FLOWS_HEARTBEAT_FREQUENCY: 180}):
+        with flow_run_settings(server):
+            assert server.waited
+            assert get_current_settings().flows.heartbeat_frequency is None
+
+
+def test_no_local_server_once_prefect_imported(tmp_path, monkeypatch):
+    # This test process has imported Prefect, whose settings would miss a new address.
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+
+    assert start_local_server(tmp_path) is None
+    assert "PREFECT_API_URL" not in os.environ
+
+
+def test_server_that_exits_raises(tmp_path):
+    process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    server = LocalServer(process, "http://127.0.0.1:9/api", tmp_path / "local-server.log")
+
+    with pytest.raises(ServerStartError) as error:
+        server.wait_ready(timeout=30)
+
+    assert "http://127.0.0.1:9/api" in str(error.value)
+    assert "local-server.log" in str(error.value)
+
+
+START_AND_STOP = textwrap.dedent(
+    """
+    import os, sys, urllib.request
+    from pathlib import Path
+    from pipelines.prefect_env import apply_prefect_defaults, start_local_server
+
+    home = Path(sys.argv[1])
+    apply_prefect_defaults(home)
+    server = start_local_server(home)
+    server.wait_ready()
+    with urllib.request.urlopen(server.url + "/health", timeout=5) as response:
+        print(response.status, os.environ["PREFECT_API_URL"] == server.url)
+    server.stop()
+    print(server.process.poll() is not None)
+    """
+)
+
+
+def test_local_server_starts_and_stops(tmp_path):
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith("PREFECT_")}
+    done = subprocess.run(
+        [sys.executable, "-c", START_AND_STOP, str(tmp_path / "prefect")],
+        env=environment, capture_output=True, text=True, timeout=180, check=True,
+    )
+
+    assert done.stdout.split() == ["200", "True", "True"]
+    assert (tmp_path / "prefect" / "local-server.log").exists()
