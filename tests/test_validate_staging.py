@@ -304,3 +304,28 @@ def test_column_mismatch_named_in_both_languages(con, tmp_path):
     assert "missing columns: agency" in english
     assert "columns not expected: extra_note" in english
     assert "['" not in indonesian + english
+
+
+def test_range_check_counts_amount_above_limit(con, tmp_path):
+    rows = _people(20)
+    rows[0]["amount"] = "Rp 9.000.000"
+    rows[1]["amount"] = ""
+    _stage(con, "bpnt", rows)
+
+    summary = validate_staging(con, tmp_path, "run1")
+
+    between = [o for suite in summary.suites for o in suite.outcomes
+               if o.expectation_type == "expect_column_values_to_be_between"]
+    assert [(o.column_name, o.success, o.unexpected_count) for o in between] == [
+        ("amount_idr", False, 1)
+    ]
+
+
+def test_range_columns_become_float(con):
+    con.execute("create table t as select * from (values (1, 2), (null, 3)) as v(desil, other)")
+
+    frame = validate_module._frame(con, "select desil, other from t", ["desil"])
+
+    assert str(frame["desil"].dtype) == "float64"
+    assert frame["desil"].isna().tolist() == [False, True]
+    assert str(frame["other"].dtype) == "Int32"
