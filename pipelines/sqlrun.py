@@ -89,7 +89,7 @@ def is_attached(con: duckdb.DuckDBPyConnection, catalog: str) -> bool:
 
 def _run_published(con: duckdb.DuckDBPyConnection, sql: str, table: str) -> None:
     run_sql(con, sql, f"{PUBLISHED_CATALOG}.{table}")
-    # A table of that name left in the work database by an earlier step would hide the view.
+    # A table of that name left in the work database by an earlier step blocks the view.
     kind = query_rows(
         con,
         "select table_type from information_schema.tables where table_catalog = "
