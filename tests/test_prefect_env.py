@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 from prefect.settings import (
@@ -103,3 +105,54 @@ def test_local_server_starts_and_stops(tmp_path):
 
     assert done.stdout.split() == ["200", "True", "True"]
     assert (tmp_path / "prefect" / "local-server.log").exists()
+
+
+START_AND_WAIT = textwrap.dedent(
+    """
+    import os, sys, time
+    from pathlib import Path
+    from pipelines.prefect_env import apply_prefect_defaults, start_local_server
+
+    home = Path(sys.argv[1])
+    apply_prefect_defaults(home)
+    server = start_local_server(home)
+    server.wait_ready()
+    print(server.process.pid, os.getsid(server.process.pid) != os.getsid(0), flush=True)
+    time.sleep(600)
+    """
+)
+
+
+def _process_exists(pid: int) -> bool:
+    # A zombie left for init to reap counts as gone.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux only")
+def test_local_server_stops_with_killed_command(tmp_path):
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith("PREFECT_")}
+    command = subprocess.Popen(
+        [sys.executable, "-c", START_AND_WAIT, str(tmp_path / "prefect")],
+        env=environment, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        pid, own_session = command.stdout.readline().split()
+    finally:
+        command.kill()
+        command.wait()
+    server_pid = int(pid)
+
+    deadline = time.monotonic() + 30
+    while _process_exists(server_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    server_left = _process_exists(server_pid)
+    if server_left:
+        os.kill(server_pid, signal.SIGKILL)
+
+    assert own_session == "True"
+    assert not server_left

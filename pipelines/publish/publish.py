@@ -95,6 +95,7 @@ def publish_marts(
     summary = PublishSummary(run_id=run_id, marts_dir=marts_dir, language=language)
 
     staging = staging_dir(marts_dir, run_id)
+    moved_from = None
     try:
         summary.has_previous = keep_previous(marts_dir, staging)
         for name, source in (extra_folders or {}).items():
@@ -123,7 +124,7 @@ def publish_marts(
             write_parquet(con, staging, exclude=(RUNS_TABLE,))
             summary.table_rows = desk_copy.result()
         if prebuilt:
-            _move_published_db(con, staging / AUDIT_DB)
+            moved_from = _move_published_db(con, staging / AUDIT_DB)
         # The run record goes in last, so that it can carry the seconds of this publish.
         summary.table_rows[RUNS_TABLE] = write_run_record_files(
             con, staging, run_id, time.perf_counter() - started
@@ -133,6 +134,10 @@ def publish_marts(
         summary.files.append(MANIFEST)
         swap_in(staging, marts_dir)
     except BaseException:
+        # Move the prebuilt database back, because Prefect retries a failed publish and the
+        # retry attaches it again from the work folder.
+        if moved_from is not None and (staging / AUDIT_DB).exists():
+            shutil.move(staging / AUDIT_DB, moved_from)
         shutil.rmtree(staging, ignore_errors=True)
         raise
 
@@ -207,14 +212,18 @@ def _complete_published_db(cursor: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return counts
 
 
-def _move_published_db(con: duckdb.DuckDBPyConnection, target: Path) -> None:
-    """Detach PUBLISHED_CATALOG from `con` and move its file to `target`."""
+def _move_published_db(con: duckdb.DuckDBPyConnection, target: Path) -> Path:
+    """Detach PUBLISHED_CATALOG from `con`, move its file to `target` and return where it was.
+
+    A work folder on another file system than the marts folder (the flow's `work_dir`) makes
+    the move a copy."""
     path = Path(query_rows(
         con, "select path from duckdb_databases() where database_name = ?", [PUBLISHED_CATALOG]
     )[0][0])
     run_sql(con, f"detach {PUBLISHED_CATALOG}")
-    path.replace(target)
+    shutil.move(path, target)
     logger.info("moved %s to %s", path.name, target)
+    return path
 
 
 # Staging and linking tables that audit.duckdb keeps only for the desk and `evaluate`.
@@ -282,7 +291,8 @@ def write_run_record_files(
     alias = "publish_runs_target"
     run_sql(con, f"attach '{_sql_path(folder / AUDIT_DB)}' as {alias}")
     try:
-        run_sql(con, f'create table {alias}."{RUNS_TABLE}" as {select}')
+        # A prebuilt database that a failed publish moved back may have the table already.
+        run_sql(con, f'create or replace table {alias}."{RUNS_TABLE}" as {select}')
         count = query_rows(con, f'select count(*) from {alias}."{RUNS_TABLE}"')[0][0]
     finally:
         run_sql(con, f"detach {alias}")
@@ -401,7 +411,10 @@ def _create_indexes(con: duckdb.DuckDBPyConnection, alias: str, tables: list[str
         if DESK_INDEX_UNUSED_WITH.get((table, column)) in tables:
             continue
         if table in tables and column in existing_columns(con, table):
-            run_sql(con, f'create index "idx_{table}_{column}" on {alias}."{table}" ("{column}")')
+            # An earlier try of a failed publish may have created the index in the prebuilt
+            # database already.
+            run_sql(con, f'create index if not exists "idx_{table}_{column}" '
+                         f'on {alias}."{table}" ("{column}")')
 
 
 def _list_files(folder: Path) -> list[str]:
