@@ -31,7 +31,12 @@ from pipelines.cli_framework import (
 )
 from pipelines.errors import ConfigError, PipelineError
 from pipelines.i18n import SUPPORTED_LANGUAGES, N_, _, current_language, set_language
-from pipelines.prefect_env import apply_prefect_defaults, flow_run_settings, local_server
+from pipelines.prefect_env import (
+    apply_prefect_defaults,
+    check_api_server,
+    flow_run_settings,
+    local_server,
+)
 from pipelines.progress import SUMMARY_WARNING
 from pipelines.runconfig import load_rules_config, load_run_config
 from pipelines.settings import Paths
@@ -356,7 +361,10 @@ def run_audit(config: Path, language: str) -> None:
     paths = Paths()
     # The CLI reports a failed run in one message; Prefect would also log each traceback.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
-    apply_prefect_defaults(paths.prefect_home)
+    try:
+        apply_prefect_defaults(paths.prefect_home)
+    except PipelineError as e:
+        fail(str(e))
     progress_logger = logging.getLogger("pipelines.progress")
     progress_logger.addHandler(StageConsoleHandler())
     progress_logger.setLevel(logging.INFO)
@@ -370,6 +378,8 @@ def run_audit(config: Path, language: str) -> None:
     # sooner.
     try:
         with local_server(paths.prefect_home) as server:
+            if server is None:
+                check_api_server()
             # Imported late: Prefect reads the environment.
             from pipelines.flows.audit import audit, preload_validation_library
 

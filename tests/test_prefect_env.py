@@ -19,7 +19,11 @@ from prefect.settings import (
 
 from pipelines.prefect_env import (
     LocalServer,
+    PrefectHomeError,
     ServerStartError,
+    ServerUnreachableError,
+    apply_prefect_defaults,
+    check_api_server,
     flow_run_settings,
     start_local_server,
 )
@@ -156,3 +160,38 @@ def test_local_server_stops_with_killed_command(tmp_path):
 
     assert own_session == "True"
     assert not server_left
+
+
+def test_nested_prefect_home_created(tmp_path, monkeypatch):
+    home = tmp_path / "a" / "b" / "prefect"
+    monkeypatch.setenv("PREFECT_HOME", str(home))
+
+    apply_prefect_defaults()
+
+    assert home.is_dir()
+
+
+def test_unwritable_prefect_home_raises(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("PREFECT_HOME", str(blocker / "prefect"))
+
+    with pytest.raises(PrefectHomeError) as error:
+        apply_prefect_defaults()
+
+    assert str(blocker / "prefect") in str(error.value)
+
+
+def test_dead_api_server_raises(monkeypatch):
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+
+    with pytest.raises(ServerUnreachableError) as error:
+        check_api_server(timeout=1)
+
+    assert "http://127.0.0.1:9/api" in str(error.value)
+
+
+def test_no_api_server_check_without_url(monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+
+    check_api_server(timeout=1)
