@@ -184,7 +184,11 @@ def start_local_server(home: Path) -> LocalServer | None:
     exit_with_parent = None
     if sys.platform.startswith("linux"):
         exit_with_parent = functools.partial(_exit_with_parent, os.getpid())
-    with log_path.open("w") as log:
+    # Appended to, because two commands of one checkout share PREFECT_HOME and run at once.
+    with log_path.open("a", encoding="utf-8") as log:
+        log.write(f"--- server on port {port} for process {os.getpid()}, started "
+                  f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        log.flush()
         process = subprocess.Popen(
             command, env=environment, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True, preexec_fn=exit_with_parent,

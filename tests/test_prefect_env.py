@@ -108,7 +108,31 @@ def test_local_server_starts_and_stops(tmp_path):
     )
 
     assert done.stdout.split() == ["200", "True", "True"]
-    assert (tmp_path / "prefect" / "local-server.log").exists()
+    log = (tmp_path / "prefect" / "local-server.log").read_text(encoding="utf-8")
+    assert log.startswith("--- server on port ")
+
+
+def test_local_server_log_is_appended(tmp_path, monkeypatch):
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
+    (tmp_path / "local-server.log").write_text("--- an earlier server\n", encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+
+    def fake_popen(*args, **kwargs):
+        return process
+
+    monkeypatch.setattr(subprocess, "Popen", fake_popen)
+    monkeypatch.delitem(sys.modules, "prefect")
+    # Set first, so that the address the function sets is removed after the test.
+    monkeypatch.setenv("PREFECT_API_URL", "")
+    monkeypatch.delenv("PREFECT_API_URL")
+
+    server = start_local_server(tmp_path)
+    process.wait()
+
+    log = (tmp_path / "local-server.log").read_text(encoding="utf-8").splitlines()
+    assert log[0] == "--- an earlier server"
+    assert log[1].startswith("--- server on port ")
+    assert server.url.startswith("http://127.0.0.1:")
 
 
 START_AND_WAIT = textwrap.dedent(
