@@ -334,7 +334,7 @@ def _warn_unapplied_matches(
 def find_nik_splits(con: duckdb.DuckDBPyConnection, model: ModelSpec) -> list[NikSplit]:
     """Return the applied "different people" decisions whose two records have the same valid
     NIK, in record id order. A decision is stored per pair of record fingerprints, so one
-    record pair stands for it. Returns an empty list when the model sets no `valid_nik_sql`.
+    record pair represents it. Returns an empty list when the model sets no `valid_nik_sql`.
     """
     if model.valid_nik_sql is None:
         return []
