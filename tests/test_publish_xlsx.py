@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from pipelines.i18n import _
+from pipelines.publish import xlsx_stream
 from pipelines.publish.cells import sheet_names
 from pipelines.publish.regions import load_regions
 from pipelines.publish.sheets import prepare
@@ -177,6 +178,21 @@ def test_sheet_split_at_max_rows(tmp_path, con):
     assert workbook["PKH (2)"]["A4"].value == "row 3"
     assert workbook["PKH (2)"]["A1"].value == "Title - PKH"
     assert workbook["PKH (2)"].print_title_rows == "$3:$3"
+
+
+def test_rows_keep_order_across_chunks(tmp_path, con, monkeypatch):
+    # Rows reach the zip in chunks of ROWS_PER_CHUNK rows; a small size puts the chunk
+    # boundaries inside each sheet and at the sheet break.
+    monkeypatch.setattr(xlsx_stream, "ROWS_PER_CHUNK", 4)
+    texts = [f"row {n:02d}" for n in range(23)]
+    path = tmp_path / "chunks.xlsx"
+
+    sheets = _write_texts(con, path, texts, max_rows_per_sheet=10)
+
+    workbook = openpyxl.load_workbook(path)
+    values = [cell.value for sheet in workbook.worksheets for cell in sheet["A"][3:]]
+    assert sheets == 3
+    assert values == texts
 
 
 def test_empty_list_gets_header_sheet(tmp_path, con):

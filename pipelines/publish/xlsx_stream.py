@@ -27,6 +27,10 @@ logger = logging.getLogger(__name__)
 
 COMPRESS_LEVEL = 1
 FETCH_ROWS = 20_000
+# DuckDB joins the XML of this many consecutive rows of a sheet into one string, so Python
+# handles one string per chunk instead of one per row. At batang size the rows of all workbooks
+# took publish's main thread about 2 CPU s less than when they were fetched one by one.
+ROWS_PER_CHUNK = 1000
 # A zip entry over 2 GiB needs Zip64 headers, and zipfile must know that when it opens the
 # entry. At about 100 bytes of XML per cell, sheets with more cells than this may get there.
 ZIP64_CELLS = 15_000_000
@@ -114,7 +118,12 @@ def _body_batches(con: duckdb.DuckDBPyConnection, body_sql: str) -> Iterator[tup
     """Yield (sheet_no, XML of consecutive rows of that sheet), in sheet and row order."""
     # The query runs on `con` itself, because the xlsx_* macros and lookup tables are
     # temporary objects that a cursor (a second connection) cannot see.
-    result = con.execute(f"select sheet_no, xml from ({body_sql}) order by sheet_no, row_no")
-    while rows := result.fetchmany(FETCH_ROWS):
+    result = con.execute(
+        f"""select sheet_no, string_agg(xml, '' order by row_no) as xml
+        from ({body_sql})
+        group by sheet_no, row_no // {ROWS_PER_CHUNK}
+        order by sheet_no, min(row_no)"""
+    )
+    while rows := result.fetchmany(max(1, FETCH_ROWS // ROWS_PER_CHUNK)):
         for sheet_no, group in groupby(rows, key=lambda row: row[0]):
             yield sheet_no, "".join(row[1] for row in group)
