@@ -38,6 +38,11 @@ PUBLISHED_TABLES = frozenset({
 })
 
 
+# DuckDB's Python client reports Ctrl-C during a query as RuntimeError with this text. Raised
+# again as KeyboardInterrupt, it stops the command like Ctrl-C elsewhere, without a traceback.
+QUERY_INTERRUPTED = "Query interrupted"
+
+
 def run_sql(con: duckdb.DuckDBPyConnection, sql: str, output_table: str | None = None) -> None:
     """Execute `sql`; when `output_table` is given, replace that table with the query result.
 
@@ -52,6 +57,9 @@ def run_sql(con: duckdb.DuckDBPyConnection, sql: str, output_table: str | None =
     logger.debug("SQL for %s:\n%s", output_table or "statement", statement)
     try:
         con.execute(statement)
+    except RuntimeError as e:
+        _raise_interrupt(e)
+        raise
     except duckdb.Error as e:
         raise SqlExecutionError(
             f"DuckDB failed while building {output_table or 'a statement'}: {e}",
@@ -76,6 +84,9 @@ def query_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = N
     """Return all rows of a query as tuples."""
     try:
         return con.execute(sql, params or []).fetchall()
+    except RuntimeError as e:
+        _raise_interrupt(e)
+        raise
     except duckdb.Error as e:
         raise SqlExecutionError(f"DuckDB query failed: {e}", "", sql) from e
 
@@ -99,3 +110,9 @@ def _run_published(con: duckdb.DuckDBPyConnection, sql: str, table: str) -> None
     if kind and kind[0][0] == "BASE TABLE":
         run_sql(con, f"drop table {table}")
     run_sql(con, f"create or replace view {table} as select * from {PUBLISHED_CATALOG}.{table}")
+
+
+def _raise_interrupt(error: RuntimeError) -> None:
+    """Raise KeyboardInterrupt when `error` is DuckDB's report of an interrupted query."""
+    if str(error) == QUERY_INTERRUPTED:
+        raise KeyboardInterrupt from error
