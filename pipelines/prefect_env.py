@@ -99,12 +99,8 @@ class LocalServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 break
-            try:
-                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
+            if _is_healthy(self.url):
+                return
             time.sleep(0.05)
         self.stop()
         raise ServerStartError(
@@ -199,6 +195,15 @@ def start_local_server(home: Path) -> LocalServer | None:
     return LocalServer(process, url, log_path)
 
 
+def _is_healthy(url: str) -> bool:
+    """Return whether the Prefect API at `url` responds to its health check with 200 OK."""
+    try:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/health", timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
 def check_api_server(timeout: float = 10.0) -> None:
     """Raise ServerUnreachableError when PREFECT_API_URL is set and its server does not respond
     to a health check within `timeout` seconds. Prefect itself would fail later with a long
@@ -207,13 +212,7 @@ def check_api_server(timeout: float = 10.0) -> None:
     if not url:
         return
     deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url.rstrip('/')}/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
+    while not _is_healthy(url):
         if time.monotonic() >= deadline:
             raise ServerUnreachableError(
                 _("The Prefect server at {url} (PREFECT_API_URL) does not respond. Start it, or "
