@@ -29,8 +29,15 @@ from pipelines.cli_framework import (
     run_app,
     translate_framework_messages,
 )
-from pipelines.errors import ConfigError, PipelineError
-from pipelines.i18n import SUPPORTED_LANGUAGES, N_, _, current_language, set_language
+from pipelines.errors import ConfigError, PipelineError, RunInterrupted, exception_in_chain
+from pipelines.i18n import (
+    SUPPORTED_LANGUAGES,
+    N_,
+    _,
+    current_language,
+    ngettext,
+    set_language,
+)
 from pipelines.prefect_env import (
     apply_prefect_defaults,
     check_api_server,
@@ -38,6 +45,7 @@ from pipelines.prefect_env import (
     local_server,
 )
 from pipelines.progress import SUMMARY_WARNING
+from pipelines.publish.atomic import live_manifest
 from pipelines.runconfig import load_rules_config, load_run_config
 from pipelines.settings import Paths
 
@@ -350,13 +358,55 @@ def evaluation_table(rows) -> Table:
     return fit_columns(table)
 
 
+# Exit code of a command stopped by Ctrl-C (128 + SIGINT), as typer sets it.
+EXIT_INTERRUPTED = 130
+
+
+def is_published(marts_dir: Path, run: RunInterrupted | None, publish_before: str | None) -> bool:
+    """Return whether the set live in `marts_dir` is the stopped run's.
+
+    Without a RunInterrupted, Ctrl-C came before or after the flow's own code, and a publish
+    since the command started counts as the run's. NOTE: so does a publish of another run that
+    finished after this command started and before this run took the marts folder's lock.
+    """
+    manifest = live_manifest(marts_dir)
+    if run is not None:
+        return manifest.get("run_id") == run.run_id
+    return manifest.get("publish_id") != publish_before
+
+
+def print_interrupted_run(marts_dir: Path, run: RunInterrupted | None, published: bool) -> None:
+    """Say that Ctrl-C stopped a run, whether the run was published to `marts_dir`, and which
+    work databases with full NIKs it left."""
+    if published:
+        message = _("Stopped by the user (Ctrl-C) after the run was published to {path}.")
+    else:
+        message = _("Stopped by the user (Ctrl-C) before anything was published to {path}.")
+    err_console.print(message.format(path=marts_dir.resolve()), markup=False)
+
+    if run is not None and run.kept_files:
+        files = ", ".join(str(path.resolve()) for path in run.kept_files)
+        err_console.print(
+            ngettext(
+                "The stopped run kept its work database {files}. It contains full NIKs, so "
+                "delete it when you no longer need it.",
+                "The stopped run kept its work databases {files}. They contain full NIKs, so "
+                "delete them when you no longer need them.",
+                len(run.kept_files),
+            ).format(files=files),
+            markup=False,
+        )
+
+
 def run_audit(config: Path, language: str) -> None:
     # Check both configurations before Prefect starts, so that an error in them stops the
     # command at once, without the lines Prefect prints while it shuts down.
     try:
-        load_rules_config(load_run_config(config).rules_path)
+        run_config = load_run_config(config)
+        load_rules_config(run_config.rules_path)
     except ConfigError as e:
         fail(str(e))
+    publish_before = live_manifest(run_config.marts_dir).get("publish_id")
 
     paths = Paths()
     # The CLI reports a failed run in one message; Prefect would also log each traceback.
@@ -388,6 +438,16 @@ def run_audit(config: Path, language: str) -> None:
                 result = audit(config_path=config, language=language)
     except PipelineError as e:
         fail(str(e))
+    except BaseException as error:
+        # Prefect 3.9.1 can raise an error of its own while it handles Ctrl-C, and a second Ctrl-C
+        # while Prefect shuts the flow down replaces the flow's RunInterrupted. Both keep the
+        # interrupt in their chain.
+        if exception_in_chain(error, KeyboardInterrupt) is None:
+            raise
+        run = exception_in_chain(error, RunInterrupted)
+        published = is_published(run_config.marts_dir, run, publish_before)
+        print_interrupted_run(run_config.marts_dir, run, published)
+        raise typer.Exit(code=EXIT_INTERRUPTED) from error
     finally:
         pipelines_logger.removeHandler(summary_warnings)
     print_run_summary(result, summary_warnings.records)

@@ -13,6 +13,8 @@ standard `gettext` module and the rest are English literals. This module transla
 
 English (`--lang en`) shows typer's own wording.
 
+A subcommand stopped by Ctrl-C prints one line that reports it before typer exits with code 130.
+
 It also sizes console output. `OutputConsole` wraps output that is not a terminal (a pipe, a
 log file) at a fixed width, and `fit_columns` and `print_complete` keep a narrow terminal or
 such output from cutting a NIK, a number or a rule code.
@@ -123,7 +125,16 @@ class LocalisedGroup(_LocalisedHelp, TyperGroup):
 
 
 class LocalisedCommand(_LocalisedHelp, TyperCommand):
-    """A `bansos-audit` subcommand."""
+    """A `bansos-audit` subcommand. Ctrl-C stops it with a message in the current language."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # typer turns the interrupt into exit code 130 and prints nothing. A command that
+            # reports more about what Ctrl-C stopped prints it and raises typer.Exit instead.
+            typer.echo(_("Stopped by the user (Ctrl-C)."), err=True)
+            raise
 
 
 def translate_framework_messages() -> None:

@@ -6,6 +6,11 @@ The CLI prints them in the user's language and exits non-zero.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TypeVar
+
+E = TypeVar("E", bound=BaseException)
+
 
 class PipelineError(Exception):
     """Base class for errors that stop a run with a message meant for the user."""
@@ -43,3 +48,28 @@ class SqlExecutionError(PipelineError):
         super().__init__(message)
         self.output_table = output_table
         self.sql = sql
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run. Carries the run id and the run's work databases that remain.
+
+    It is a KeyboardInterrupt, so Prefect and typer handle it as they handle Ctrl-C.
+    """
+
+    def __init__(self, run_id: str, kept_files: list[Path]):
+        super().__init__(run_id)
+        self.run_id = run_id
+        self.kept_files = kept_files
+
+
+def exception_in_chain(error: BaseException, kind: type[E]) -> E | None:
+    """Return the first exception of type `kind` among `error` and the exceptions during whose
+    handling it was raised (its `__context__` chain), or None."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return current
+        seen.add(id(current))
+        current = current.__context__
+    return None

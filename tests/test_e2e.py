@@ -261,6 +261,34 @@ def test_failed_expectation_stops_run(tmp_path_factory, prefect_harness):
     assert not (folder / "marts" / "audit.duckdb").exists()
 
 
+def test_interrupted_run_names_kept_work_databases(tmp_path_factory, prefect_harness, monkeypatch):
+    """Ctrl-C after ingest stops the run with the work databases it leaves, unpublished."""
+    from pipelines.errors import RunInterrupted
+    from pipelines.flows import audit as audit_flow
+    from pipelines.synth import generate
+
+    folder = tmp_path_factory.mktemp("interrupted")
+    generate(folder / "raw", folder / "truth", size="tiny")
+
+    def interrupted_staging(db_path, kinds):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(audit_flow, "build_staging_task", interrupted_staging)
+
+    with using_language("en"), pytest.raises(RunInterrupted) as interrupt:
+        audit_flow.audit(
+            config_path=write_demo_run_config(folder), language="en", work_dir=folder / "work"
+        )
+
+    run_id = interrupt.value.run_id
+    assert interrupt.value.kept_files == [
+        folder / "work" / f"audit-{run_id}.duckdb",
+        folder / "work" / f"audit-{run_id}-published.duckdb",
+    ]
+    assert all(path.exists() for path in interrupt.value.kept_files)
+    assert not (folder / "marts").exists()
+
+
 def test_second_register_snapshot_stops_run(tmp_path_factory, prefect_harness):
     """A second DTSEN export matched by the register glob stops the run after ingest."""
     from pipelines.errors import SourceFileError

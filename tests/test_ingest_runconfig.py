@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from test_rules_builders import FROZEN_RULES
 
 from pipelines.errors import ConfigError
 from pipelines.i18n import set_language
@@ -220,7 +221,13 @@ path = "dtsen.csv"
     assert f"{tmp_path / blocker} is a file, not a folder" in str(raised.value)
 
 
-RULES_TOML = Path(__file__).resolve().parent.parent / "config" / "rules.toml"
+def test_shipped_rules_config_loads():
+    # The rule tests read tests/data/rules.toml, so this test checks that the shipped file passes
+    # validation.
+    config = load_rules_config(REPO / "config" / "rules.toml")
+
+    assert config["version"]
+    assert config["wage"]["umk_idr"] > 0
 
 
 @pytest.mark.parametrize(
@@ -238,7 +245,7 @@ RULES_TOML = Path(__file__).resolve().parent.parent / "config" / "rules.toml"
     ],
 )
 def test_rules_config_rejects_bad_values(tmp_path, line, replacement, message):
-    text = RULES_TOML.read_text(encoding="utf-8")
+    text = FROZEN_RULES.read_text(encoding="utf-8")
     assert line in text
     path = tmp_path / "rules.toml"
     path.write_text(text.replace(line, replacement, 1), encoding="utf-8")
@@ -251,7 +258,7 @@ def test_rules_config_rejects_bad_values(tmp_path, line, replacement, message):
 
 
 def test_missing_key_names_rules_file(tmp_path):
-    text = RULES_TOML.read_text(encoding="utf-8")
+    text = FROZEN_RULES.read_text(encoding="utf-8")
     assert "umk_idr = 2550000\n" in text
     path = tmp_path / "kabupaten_rules.toml"
     path.write_text(text.replace("umk_idr = 2550000\n", "", 1), encoding="utf-8")

@@ -21,14 +21,16 @@ import pytest
 from pipelines.rules import apply_rules
 from pipelines.rules.inputs import LINK_COLUMNS, kind_schema
 
-ROOT = Path(__file__).resolve().parent.parent
+# A frozen copy of config/rules.toml that the rule tests read, so that a regency's edits to the
+# shipped file do not change what the tests expect.
+FROZEN_RULES = Path(__file__).resolve().parent / "data" / "rules.toml"
 PERIOD = "2026-T4"
 DESA = "3325012001"
 
 
 def rules_config() -> dict[str, Any]:
-    """Return the bundled config/rules.toml as a dict."""
-    with (ROOT / "config" / "rules.toml").open("rb") as f:
+    """Return the tests' rules configuration, FROZEN_RULES, as a dict."""
+    with FROZEN_RULES.open("rb") as f:
         return tomllib.load(f)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from test_rules_builders import FROZEN_RULES
 
 from pipelines.errors import ConfigError
 from pipelines.synth.identifiers import kk_structure_ok, nik_structure_ok
@@ -40,7 +41,8 @@ def test_rules_file_missing(tmp_path: Path):
 
 
 def test_thresholds_come_from_rules_file(tmp_path: Path):
-    rules = (Path(__file__).resolve().parents[1] / "config" / "rules.toml").read_text()
+    rules = FROZEN_RULES.read_text(encoding="utf-8")
+    assert "PKH = 4\n" in rules
     changed = tmp_path / "rules.toml"
     changed.write_text(rules.replace("PKH = 4\n", "PKH = 3\n", 1))
     assert load_rule_params(changed).desil_threshold["PKH"] == 3

@@ -27,7 +27,13 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from pipelines.er import link_persons
 from pipelines.er.records import PERSON_KINDS, build_person_records
 from pipelines.er.review import PENDING_WORKBOOK, import_pending_review
-from pipelines.errors import PipelineError, SourceFileError, SqlExecutionError
+from pipelines.errors import (
+    PipelineError,
+    RunInterrupted,
+    SourceFileError,
+    SqlExecutionError,
+    exception_in_chain,
+)
 from pipelines.i18n import _
 from pipelines.ingest import build_staging, ingest_source, validate_staging
 from pipelines.ingest.load import ensure_ingest_tables
@@ -363,14 +369,32 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
     Raise RunInProgressError when another run uses the same marts folder.
     """
     run_config = load_run_config(Path(config_path))
+    work = Path(work_dir) if work_dir else run_config.marts_dir.parent / "work"
     with run_folder_lock(run_config.marts_dir.parent):
-        return _audit_locked(run_config, language, work_dir)
+        run_id = new_run_id()
+        try:
+            return _audit_locked(run_config, language, run_id, work)
+        except BaseException as error:
+            # Prefect 3.9.1 raises ValueError("Task run is not set") in place of a Ctrl-C that
+            # arrives while it creates a task run, so the interrupt is looked for in the chain.
+            if exception_in_chain(error, KeyboardInterrupt) is None:
+                raise
+            # The work databases stay, as they do when a run fails, and contain full NIKs, so the
+            # exception names them for the user.
+            kept_files = [path for path in work_database_paths(work, run_id) if path.exists()]
+            raise RunInterrupted(run_id, kept_files) from error
 
 
-def _audit_locked(run_config: RunConfig, language: str, work_dir: Path | None) -> AuditResult:
+def work_database_paths(work: Path, run_id: str) -> tuple[Path, Path]:
+    """Return the work database of run `run_id` in the folder `work` and its future
+    audit.duckdb."""
+    db_path = work / f"audit-{run_id}.duckdb"
+    return db_path, published_db_path(db_path)
+
+
+def _audit_locked(run_config: RunConfig, language: str, run_id: str, work: Path) -> AuditResult:
     logger = get_run_logger()
     rules_config = load_rules_config(run_config.rules_path)
-    run_id = new_run_id()
     record = RunRecord(
         run_id=run_id,
         config_version=str(rules_config["version"]),
@@ -382,9 +406,8 @@ def _audit_locked(run_config: RunConfig, language: str, work_dir: Path | None) -
     compare_rules(
         recorded_rules(run_config.marts_dir / "audit.duckdb"), record, run_config.rules_path
     )
-    work = Path(work_dir) if work_dir else run_config.marts_dir.parent / "work"
     work.mkdir(parents=True, exist_ok=True)
-    db_path = work / f"audit-{run_id}.duckdb"
+    db_path, published_path = work_database_paths(work, run_id)
     validation_dir = work / f"validation-{run_id}"
     result = AuditResult(run_id=run_id, marts_dir=run_config.marts_dir)
     logger.info("run %s: %d sources, rules version %s", run_id, len(run_config.sources),
@@ -478,7 +501,7 @@ def _audit_locked(run_config: RunConfig, language: str, work_dir: Path | None) -
 
     # The work database of a batang-size run takes gigabytes; it is kept only when a run fails.
     db_path.unlink(missing_ok=True)
-    published_db_path(db_path).unlink(missing_ok=True)
+    published_path.unlink(missing_ok=True)
     shutil.rmtree(validation_dir, ignore_errors=True)
     result.stage_seconds = dict(record.stage_seconds)
     logger.info("run %s finished: %d findings", run_id, sum(result.findings_per_rule.values()))

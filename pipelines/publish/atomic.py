@@ -138,6 +138,16 @@ def publish_id(marts_dir: Path) -> str:
     return manifest["publish_id"]
 
 
+def live_manifest(marts_dir: Path) -> dict:
+    """Return the publish.json of the set live in `marts_dir`, or an empty dict when the folder
+    has no readable one."""
+    try:
+        manifest = json.loads((Path(marts_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders atomically with renameat2; return False when the system lacks it."""
     libc = ctypes.CDLL(None, use_errno=True)

@@ -136,6 +136,12 @@ def publish_marts(
     except BaseException:
         # Move the prebuilt database back, because Prefect retries a failed publish and the
         # retry attaches it again from the work folder.
+        # NOTE: a Ctrl-C between swap_in's exchange and its rename of `staging` leaves the
+        # previous set in `staging`, so this deletes that set. This run is then live, and the
+        # previous set keeps only its top-level files in previous/ and its audit.duckdb, moved
+        # to the work folder. Without renameat2, a Ctrl-C between swap_in's two renames leaves
+        # no live folder, and the previous set stays in the retired folder until the next
+        # publish deletes it.
         if moved_from is not None and (staging / AUDIT_DB).exists():
             shutil.move(staging / AUDIT_DB, moved_from)
         shutil.rmtree(staging, ignore_errors=True)
