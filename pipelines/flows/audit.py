@@ -52,7 +52,7 @@ from pipelines.runs import (
     recorded_rules,
     write_run_record,
 )
-from pipelines.sqlrun import PUBLISHED_CATALOG
+from pipelines.sqlrun import PUBLISHED_CATALOG, is_interrupt
 
 # DuckDB connections opened by tasks. At batang size 1.8 GB took the rules as much CPU time as
 # 2 GB and about 200 MiB less memory.
@@ -144,9 +144,13 @@ def retry_unless_user_error(task, task_run, state) -> bool:
 
     A missing file, a broken workbook or a bad configuration fails the same way every time, so
     only other errors (a DuckDB write conflict between two tasks, say) are retried. A SQL
-    error counts as other, because DuckDB reports a write conflict as one.
+    error counts as other, because DuckDB reports a write conflict as one. An error caused by
+    Ctrl-C is never retried, because a retried publish would publish the run that the user
+    stopped.
     """
     error = state.data if isinstance(state.data, BaseException) else None
+    if error is not None and is_interrupt(error):
+        return False
     return not isinstance(error, PipelineError) or isinstance(error, SqlExecutionError)
 
 
