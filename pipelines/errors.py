@@ -29,6 +29,11 @@ class RunInProgressError(PipelineError):
     """Another run holds the lock on the folder that contains the marts, work and review folders."""
 
 
+class MartsFolderError(PipelineError):
+    """A publish cannot replace the marts folder: it or its parent is read-only, or it is a mount
+    point."""
+
+
 class ReconciliationError(PipelineError):
     """Rows read do not equal rows loaded plus rows quarantined for some file."""
 

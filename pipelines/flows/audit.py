@@ -40,6 +40,7 @@ from pipelines.ingest.load import ensure_ingest_tables
 from pipelines.ingest.snapshots import check_single_snapshot
 from pipelines.progress import stage_started
 from pipelines.publish import publish_marts
+from pipelines.publish.atomic import check_replaceable
 from pipelines.publish.report import ReportOptions
 from pipelines.rules import RulesSummary, apply_rules, build_marts
 from pipelines.run_lock import run_folder_lock
@@ -370,9 +371,11 @@ def preload_validation_library() -> threading.Thread:
 def audit(config_path: Path, language: str = "id", work_dir: Path | None = None) -> AuditResult:
     """Audit the sources that a run configuration names and publish the marts.
 
-    Raise RunInProgressError when another run uses the same marts folder.
+    Raise RunInProgressError when another run uses the same marts folder, and MartsFolderError
+    before any work when a publish could not replace the marts folder.
     """
     run_config = load_run_config(Path(config_path))
+    check_replaceable(run_config.marts_dir)
     work = Path(work_dir) if work_dir else run_config.marts_dir.parent / "work"
     with run_folder_lock(run_config.marts_dir.parent):
         run_id = new_run_id()
