@@ -29,7 +29,14 @@ from pipelines.cli_framework import (
     run_app,
     translate_framework_messages,
 )
-from pipelines.errors import ConfigError, PipelineError, RunInterrupted, exception_in_chain
+from pipelines.errors import (
+    ConfigError,
+    MartsFolderError,
+    PipelineError,
+    RunInProgressError,
+    RunInterrupted,
+    exception_in_chain,
+)
 from pipelines.i18n import (
     SUPPORTED_LANGUAGES,
     N_,
@@ -45,7 +52,8 @@ from pipelines.prefect_env import (
     local_server,
 )
 from pipelines.progress import SUMMARY_WARNING
-from pipelines.publish.atomic import live_manifest
+from pipelines.publish.atomic import check_replaceable, live_manifest
+from pipelines.run_lock import check_run_folder_free
 from pipelines.runconfig import load_rules_config, load_run_config
 from pipelines.settings import Paths
 
@@ -399,12 +407,15 @@ def print_interrupted_run(marts_dir: Path, run: RunInterrupted | None, published
 
 
 def run_audit(config: Path, language: str) -> None:
-    # Check both configurations before Prefect starts, so that an error in them stops the
-    # command at once, without the lines Prefect prints while it shuts down.
+    # Check both configurations, the marts folder and the run lock before Prefect starts, so
+    # that an error in them or another run on the folder stops the command at once, without the
+    # lines Prefect prints while it shuts down.
     try:
         run_config = load_run_config(config)
         load_rules_config(run_config.rules_path)
-    except ConfigError as e:
+        check_replaceable(run_config.marts_dir)
+        check_run_folder_free(run_config.marts_dir.parent)
+    except (ConfigError, MartsFolderError, RunInProgressError) as e:
         fail(str(e))
     publish_before = live_manifest(run_config.marts_dir).get("publish_id")
 

@@ -6,6 +6,7 @@ The CLI prints them in the user's language and exits non-zero.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -26,6 +27,11 @@ class SourceFileError(PipelineError):
 
 class RunInProgressError(PipelineError):
     """Another run holds the lock on the folder that contains the marts, work and review folders."""
+
+
+class MartsFolderError(PipelineError):
+    """A publish cannot replace the marts folder: it or its parent is read-only, or it is a mount
+    point."""
 
 
 class ReconciliationError(PipelineError):
@@ -63,13 +69,25 @@ class RunInterrupted(KeyboardInterrupt):
 
 
 def exception_in_chain(error: BaseException, kind: type[E]) -> E | None:
-    """Return the first exception of type `kind` among `error` and the exceptions during whose
-    handling it was raised (its `__context__` chain), or None."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
+    """Return the first exception of type `kind` among `error` and the exceptions it was raised
+    from or during whose handling it was raised (see `chained_exceptions`), or None."""
+    for current in chained_exceptions(error):
         if isinstance(current, kind):
             return current
-        seen.add(id(current))
-        current = current.__context__
     return None
+
+
+def chained_exceptions(error: BaseException) -> Iterator[BaseException]:
+    """Yield `error`, then the exceptions it links to through `__cause__` and `__context__`,
+    depth first with the cause before the context, each once."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [error]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        for linked in (current.__context__, current.__cause__):
+            if linked is not None:
+                pending.append(linked)

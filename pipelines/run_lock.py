@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 from pipelines.errors import RunInProgressError
 from pipelines.i18n import _
@@ -48,17 +49,41 @@ def run_folder_lock(folder: Path) -> Iterator[None]:
     path = folder / LOCK_FILE
     # "a+" leaves the holder's process id in the file until this process owns the lock.
     with path.open("a+", encoding="utf-8") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "?"
-            raise RunInProgressError(
-                _("Another run (process {pid}) is writing to {folder}. Wait until it "
-                  "finishes, then run again.").format(pid=holder, folder=folder)
-            ) from None
+        _lock(handle, folder)
         handle.truncate(0)
         handle.write(str(os.getpid()))
         handle.flush()
         logger.info("locked %s for this run", folder)
         yield
+
+
+def check_run_folder_free(folder: Path) -> None:
+    """Raise RunInProgressError when another process holds the lock on `folder`.
+
+    The lock is taken and released at once, and nothing is written. The CLI calls this before
+    it starts a Prefect server, so that a second run stops at once. The flow still takes the
+    lock itself, because a scheduled deployment does not go through the CLI.
+    """
+    if fcntl is None:
+        return
+    try:
+        handle = (folder / LOCK_FILE).open("r", encoding="utf-8")
+    except OSError:
+        # No lock file means no run yet. An unreadable one fails in run_folder_lock instead.
+        return
+    with handle:
+        _lock(handle, folder)
+
+
+def _lock(handle: TextIO, folder: Path) -> None:
+    """Lock the open lock file `handle` of `folder`, or raise RunInProgressError with the
+    process id that the holder wrote into it."""
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "?"
+        raise RunInProgressError(
+            _("Another run (process {pid}) is writing to {folder}. Wait until it "
+              "finishes, then run again.").format(pid=holder, folder=folder)
+        ) from None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from pipelines.errors import SqlExecutionError
+from pipelines.errors import SqlExecutionError, chained_exceptions
 
 logger = logging.getLogger(__name__)
 
@@ -116,3 +118,29 @@ def _raise_interrupt(error: RuntimeError) -> None:
     """Raise KeyboardInterrupt when `error` is DuckDB's report of an interrupted query."""
     if str(error) == QUERY_INTERRUPTED:
         raise KeyboardInterrupt from error
+
+
+@contextmanager
+def interrupt_as_keyboard_interrupt() -> Iterator[None]:
+    """Raise DuckDB's report of a Ctrl-C during a query in the block as KeyboardInterrupt.
+
+    For DuckDB calls that do not go through `run_sql` or `query_rows`.
+    """
+    try:
+        yield
+    except RuntimeError as e:
+        _raise_interrupt(e)
+        raise
+
+
+def is_interrupt(error: BaseException) -> bool:
+    """Return whether `error` or an exception in its chain is a Ctrl-C or an interrupted query.
+
+    DuckDB reports Ctrl-C during a query as RuntimeError(QUERY_INTERRUPTED), and a query
+    stopped with `interrupt()` as duckdb.InterruptException.
+    """
+    return any(
+        isinstance(linked, (KeyboardInterrupt, duckdb.InterruptException))
+        or (isinstance(linked, RuntimeError) and str(linked) == QUERY_INTERRUPTED)
+        for linked in chained_exceptions(error)
+    )

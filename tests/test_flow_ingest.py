@@ -115,6 +115,38 @@ def test_retry_only_errors_not_users_to_fix(error, retried):
     assert retry_unless_user_error(None, None, Failed(data=error)) is retried
 
 
+def _raised_from(error: BaseException, cause: BaseException) -> BaseException:
+    error.__cause__ = cause
+    return error
+
+
+def _raised_during(error: BaseException, handled: BaseException) -> BaseException:
+    try:
+        try:
+            raise handled
+        except BaseException:
+            raise error from None
+    except BaseException as raised:
+        return raised
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        RuntimeError("Query interrupted"),
+        duckdb.InterruptException("INTERRUPT Error: Interrupted!"),
+        _raised_during(ValueError("Task run is not set"), KeyboardInterrupt()),
+        _raised_from(
+            SqlExecutionError("DuckDB failed while building t", "t", "select 1"),
+            RuntimeError("Query interrupted"),
+        ),
+        _raised_during(OSError("No such file"), RuntimeError("Query interrupted")),
+    ],
+)
+def test_retry_never_repeats_interrupt(error):
+    assert retry_unless_user_error(None, None, Failed(data=error)) is False
+
+
 def test_ingest_and_publish_use_the_retry_condition():
     assert ingest_source_task.retry_condition_fn is retry_unless_user_error
     assert publish_task.retry_condition_fn is retry_unless_user_error

@@ -6,7 +6,8 @@ import duckdb
 import pytest
 
 from pipelines.errors import SqlExecutionError
-from pipelines.sqlrun import query_rows, run_sql
+from pipelines.publish import publish
+from pipelines.sqlrun import interrupt_as_keyboard_interrupt, query_rows, run_sql
 
 
 class InterruptedConnection:
@@ -21,6 +22,18 @@ def test_interrupted_query_raises_keyboard_interrupt():
         run_sql(InterruptedConnection(), "select 1")
     with pytest.raises(KeyboardInterrupt):
         query_rows(InterruptedConnection(), "select 1")
+
+
+def test_direct_query_interrupt_raises_keyboard_interrupt():
+    with pytest.raises(KeyboardInterrupt), interrupt_as_keyboard_interrupt():
+        InterruptedConnection().execute("select 1")
+    with pytest.raises(RuntimeError, match="other"), interrupt_as_keyboard_interrupt():
+        raise RuntimeError("other")
+
+
+def test_publish_checkpoint_interrupt_raises_keyboard_interrupt():
+    with pytest.raises(KeyboardInterrupt):
+        publish._checkpoint(InterruptedConnection(), "audit")
 
 
 def test_failed_query_names_table():

@@ -40,6 +40,7 @@ from pipelines.ingest.load import ensure_ingest_tables
 from pipelines.ingest.snapshots import check_single_snapshot
 from pipelines.progress import stage_started
 from pipelines.publish import publish_marts
+from pipelines.publish.atomic import check_replaceable
 from pipelines.publish.report import ReportOptions
 from pipelines.rules import RulesSummary, apply_rules, build_marts
 from pipelines.run_lock import run_folder_lock
@@ -52,7 +53,7 @@ from pipelines.runs import (
     recorded_rules,
     write_run_record,
 )
-from pipelines.sqlrun import PUBLISHED_CATALOG
+from pipelines.sqlrun import PUBLISHED_CATALOG, is_interrupt
 
 # DuckDB connections opened by tasks. At batang size 1.8 GB took the rules as much CPU time as
 # 2 GB and about 200 MiB less memory.
@@ -144,9 +145,13 @@ def retry_unless_user_error(task, task_run, state) -> bool:
 
     A missing file, a broken workbook or a bad configuration fails the same way every time, so
     only other errors (a DuckDB write conflict between two tasks, say) are retried. A SQL
-    error counts as other, because DuckDB reports a write conflict as one.
+    error counts as other, because DuckDB reports a write conflict as one. An error caused by
+    Ctrl-C is never retried, because a retried publish would publish the run that the user
+    stopped.
     """
     error = state.data if isinstance(state.data, BaseException) else None
+    if error is not None and is_interrupt(error):
+        return False
     return not isinstance(error, PipelineError) or isinstance(error, SqlExecutionError)
 
 
@@ -366,9 +371,11 @@ def preload_validation_library() -> threading.Thread:
 def audit(config_path: Path, language: str = "id", work_dir: Path | None = None) -> AuditResult:
     """Audit the sources that a run configuration names and publish the marts.
 
-    Raise RunInProgressError when another run uses the same marts folder.
+    Raise RunInProgressError when another run uses the same marts folder, and MartsFolderError
+    before any work when a publish could not replace the marts folder.
     """
     run_config = load_run_config(Path(config_path))
+    check_replaceable(run_config.marts_dir)
     work = Path(work_dir) if work_dir else run_config.marts_dir.parent / "work"
     with run_folder_lock(run_config.marts_dir.parent):
         run_id = new_run_id()

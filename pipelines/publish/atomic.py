@@ -19,11 +19,15 @@ import errno
 import json
 import logging
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
+
+from pipelines.errors import MartsFolderError
+from pipelines.i18n import _
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +36,8 @@ MANIFEST = "publish.json"
 T = TypeVar("T")
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
+# The mount table of this process on Linux (proc(5)).
+MOUNT_TABLE = Path("/proc/self/mountinfo")
 # Files kept across publishes because they are not outputs (git keeps the empty folder with it).
 _CARRIED_FILES = (".gitkeep",)
 
@@ -76,8 +82,81 @@ def keep_previous(marts_dir: Path, staging: Path) -> bool:
     return linked > 0
 
 
+def check_replaceable(marts_dir: Path) -> None:
+    """Raise MartsFolderError unless a publish can replace `marts_dir` as a whole.
+
+    `swap_in` renames folders in the parent of `marts_dir`, so the parent must be writable.
+    `marts_dir`, when it exists, must be writable and not a mount point, because Linux refuses
+    to rename a mount point (EBUSY) and an immutable folder (EPERM, even for root).
+    """
+    folder = Path(os.path.abspath(marts_dir))
+    # A file in place of the folder is reported by pipelines.runconfig.load_run_config.
+    if folder.is_dir():
+        if is_mount_point(folder):
+            raise MartsFolderError(
+                _("The marts folder {folder} is a mount point, which a run cannot replace as a "
+                  "whole. Set marts_dir in the run configuration to a folder inside it, such as "
+                  "{inside}.").format(folder=folder, inside=folder / "marts")
+            )
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise MartsFolderError(
+                _("The marts folder {folder} is read-only. Make it writable, or set marts_dir "
+                  "in the run configuration to a writable folder.").format(folder=folder)
+            )
+    parent = folder.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise MartsFolderError(
+            _("The folder {parent} is read-only, but a run writes the marts folder {folder} "
+              "there. Make it writable, or set marts_dir in the run configuration to a writable "
+              "folder.").format(parent=parent, folder=folder)
+        )
+
+
+def is_mount_point(path: Path) -> bool:
+    """Return whether `path` is a mount point, a bind mount of a folder on itself included.
+
+    os.path.ismount misses a bind mount within one file system, so on Linux the mount table of
+    this process is read as well.
+    """
+    if os.path.ismount(path):
+        return True
+    try:
+        mountinfo = MOUNT_TABLE.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    real = os.path.realpath(path)
+    for line in mountinfo.splitlines():
+        fields = line.split(" ")
+        # The fifth field is the mount point, with space, tab, newline and backslash octal-escaped.
+        if len(fields) > 4 and _unescape_mountinfo(fields[4]) == real:
+            return True
+    return False
+
+
+def _unescape_mountinfo(field: str) -> str:
+    return re.sub(r"\\([0-7]{3})", lambda match: chr(int(match.group(1), 8)), field)
+
+
 def swap_in(staging: Path, marts_dir: Path) -> None:
-    """Make `staging` the live `marts_dir`; the old live set moves to the retired folder."""
+    """Make `staging` the live `marts_dir`; the old live set moves to the retired folder.
+
+    Raise MartsFolderError when a folder cannot be created, removed or renamed.
+    """
+    try:
+        _swap_in(staging, marts_dir)
+    except OSError as e:
+        raise MartsFolderError(
+            _("The run could not replace the marts folder {folder}: {reason}. A run needs "
+              "write access to that folder and to the folder that contains it, and the marts "
+              "folder must not be a mount point.").format(
+                folder=marts_dir, reason=e.strerror or e
+            )
+        ) from e
+
+
+def _swap_in(staging: Path, marts_dir: Path) -> None:
     marts_dir.parent.mkdir(parents=True, exist_ok=True)
     retired = retired_dir(marts_dir)
     if retired.exists():

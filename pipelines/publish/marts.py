@@ -10,7 +10,7 @@ import duckdb
 from pipelines.errors import PipelineError
 from pipelines.i18n import _, current_language
 from pipelines.publish.columns import TableColumns
-from pipelines.sqlrun import query_rows
+from pipelines.sqlrun import interrupt_as_keyboard_interrupt, query_rows
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +61,8 @@ def _derivable(con: duckdb.DuckDBPyConnection, table: str, expression: str | Non
         return False
     sql = f'select {expression.format(language=current_language())} from "{table}" limit 0'
     try:
-        con.execute(sql).fetchall()
+        with interrupt_as_keyboard_interrupt():
+            con.execute(sql).fetchall()
     except duckdb.Error:
         return False
     return True

@@ -47,7 +47,13 @@ from pipelines.publish.workbooks import (
     rule_codes_type,
     write_list_workbook,
 )
-from pipelines.sqlrun import PUBLISHED_CATALOG, is_attached, query_rows, run_sql
+from pipelines.sqlrun import (
+    PUBLISHED_CATALOG,
+    interrupt_as_keyboard_interrupt,
+    is_attached,
+    query_rows,
+    run_sql,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -259,7 +265,8 @@ def _checkpoint(con: duckdb.DuckDBPyConnection, alias: str, attempts: int = 20) 
     """
     for attempt in range(attempts):
         try:
-            con.execute(f"checkpoint {alias}")
+            with interrupt_as_keyboard_interrupt():
+                con.execute(f"checkpoint {alias}")
             return
         except duckdb.TransactionException as e:
             if attempt == attempts - 1:

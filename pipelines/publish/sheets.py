@@ -22,7 +22,7 @@ from pipelines.publish.xlsx_cells import (
     rows_sql,
     sizes_sql,
 )
-from pipelines.sqlrun import query_rows, run_sql
+from pipelines.sqlrun import interrupt_as_keyboard_interrupt, query_rows, run_sql
 
 KECAMATAN_TABLE = "xlsx_kecamatan"
 DESA_TABLE = "xlsx_desa"
@@ -168,10 +168,11 @@ def sheet_body(
 
 def _name_table(con: duckdb.DuckDBPyConnection, table: str, names: dict[str, str]) -> None:
     run_sql(con, f"create or replace temp table {table} (code varchar primary key, name varchar)")
-    con.execute(
-        f"insert into {table} select unnest(?::varchar[]), unnest(?::varchar[])",
-        [list(names), list(names.values())],
-    )
+    with interrupt_as_keyboard_interrupt():
+        con.execute(
+            f"insert into {table} select unnest(?::varchar[]), unnest(?::varchar[])",
+            [list(names), list(names.values())],
+        )
 
 
 def _literal(text: str) -> str:

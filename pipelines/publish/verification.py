@@ -33,7 +33,7 @@ from pipelines.publish.sheets import (
 from pipelines.publish.xlsx_cells import Column
 from pipelines.publish.xlsx_parts import DataValidation, SheetLayout, Style, cell_ref
 from pipelines.publish.xlsx_stream import SheetPlan, write_workbook
-from pipelines.sqlrun import query_rows, run_sql
+from pipelines.sqlrun import interrupt_as_keyboard_interrupt, query_rows, run_sql
 
 logger = logging.getLogger(__name__)
 
@@ -284,10 +284,11 @@ def _store_sheets(
         f"create or replace temp table {SHEETS_TABLE} "
         "(kecamatan_key varchar, desa_key varchar, sheet_no integer)",
     )
-    con.execute(
-        f"insert into {SHEETS_TABLE} select ?, unnest(?::varchar[]), unnest(range(1, ?))",
-        [kecamatan_code, desa_codes, len(desa_codes) + 1],
-    )
+    with interrupt_as_keyboard_interrupt():
+        con.execute(
+            f"insert into {SHEETS_TABLE} select ?, unnest(?::varchar[]), unnest(range(1, ?))",
+            [kecamatan_code, desa_codes, len(desa_codes) + 1],
+        )
     run_sql(
         con,
         f"create or replace temp table {SUMMARY_TABLE} (position integer, desa_name varchar, "
@@ -295,11 +296,12 @@ def _store_sheets(
     )
     if summary_rows:
         columns = [list(values) for values in zip(*summary_rows, strict=True)]
-        con.execute(
-            f"insert into {SUMMARY_TABLE} select unnest(range(1, ?)), unnest(?::varchar[]), "
-            "unnest(?::varchar[]), unnest(?::integer[]), unnest(?::varchar[])",
-            [len(summary_rows) + 1, *columns],
-        )
+        with interrupt_as_keyboard_interrupt():
+            con.execute(
+                f"insert into {SUMMARY_TABLE} select unnest(range(1, ?)), unnest(?::varchar[]), "
+                "unnest(?::varchar[]), unnest(?::integer[]), unnest(?::varchar[])",
+                [len(summary_rows) + 1, *columns],
+            )
 
 
 def _summary_titles(

@@ -22,6 +22,7 @@ import duckdb
 from pipelines.publish import xlsx_parts
 from pipelines.publish.xlsx_cells import text_cells
 from pipelines.publish.xlsx_parts import SheetLayout, cell_ref
+from pipelines.sqlrun import interrupt_as_keyboard_interrupt
 
 logger = logging.getLogger(__name__)
 
@@ -118,12 +119,13 @@ def _body_batches(con: duckdb.DuckDBPyConnection, body_sql: str) -> Iterator[tup
     """Yield (sheet_no, XML of consecutive rows of that sheet), in sheet and row order."""
     # The query runs on `con` itself, because the xlsx_* macros and lookup tables are
     # temporary objects that a cursor (a second connection) cannot see.
-    result = con.execute(
-        f"""select sheet_no, string_agg(xml, '' order by row_no) as xml
-        from ({body_sql})
-        group by sheet_no, row_no // {ROWS_PER_CHUNK}
-        order by sheet_no, min(row_no)"""
-    )
-    while rows := result.fetchmany(max(1, FETCH_ROWS // ROWS_PER_CHUNK)):
-        for sheet_no, group in groupby(rows, key=lambda row: row[0]):
-            yield sheet_no, "".join(row[1] for row in group)
+    with interrupt_as_keyboard_interrupt():
+        result = con.execute(
+            f"""select sheet_no, string_agg(xml, '' order by row_no) as xml
+            from ({body_sql})
+            group by sheet_no, row_no // {ROWS_PER_CHUNK}
+            order by sheet_no, min(row_no)"""
+        )
+        while rows := result.fetchmany(max(1, FETCH_ROWS // ROWS_PER_CHUNK)):
+            for sheet_no, group in groupby(rows, key=lambda row: row[0]):
+                yield sheet_no, "".join(row[1] for row in group)
