@@ -337,7 +337,7 @@ def format_ratio(value: float | None) -> str:
 
 def evaluation_table(rows) -> Table:
     """Build the table of precision and recall per rule and for record linkage."""
-    from pipelines.evaluate import left_out_notes
+    from pipelines.evaluate import NOT_EVALUATED_CELL, left_out_notes
 
     table = Table(
         title=_("Findings and links against the ground truth"),
@@ -360,9 +360,12 @@ def evaluation_table(rows) -> Table:
             notes.append(_("not in the ground truth"))
         notes.extend(left_out_notes(row))
         note = "; ".join(notes)
-        table.add_row(row.rule_code, str(row.expected), str(row.predicted),
-                      str(row.true_positives), format_ratio(row.precision),
-                      format_ratio(row.recall), decoys, note)
+        scores = [str(row.predicted), str(row.true_positives), format_ratio(row.precision),
+                  format_ratio(row.recall)]
+        if not row.is_evaluated:
+            # Found 0 and recall 0 would read as a rule that missed everything.
+            scores = [NOT_EVALUATED_CELL] * len(scores)
+        table.add_row(row.rule_code, str(row.expected), *scores, decoys, note)
     return fit_columns(table)
 
 

@@ -34,6 +34,9 @@ LINKAGE = "RECORD_LINKAGE"
 TRUTH_FILES = ("records.csv", "findings.csv", "decoys.csv", "rules_covered.csv")
 # Programmes of the truth files whose roster is a source kind of the same name in lower case.
 ROSTER_PROGRAMMES = ("PKH", "BPNT", "PBI")
+# The cell of a count or score of a rule that the run did not evaluate, as the run's summary
+# table writes it. It also matches the cell of a score without a denominator.
+NOT_EVALUATED_CELL = "-"
 
 
 @dataclass(frozen=True)
@@ -359,21 +362,25 @@ def _rule_rows(con: duckdb.DuckDBPyConnection, columns: dict[str, set[str]]) -> 
             unmapped,
             decoys_left_out,
         ) = scores.get(code, (0, 0, 0, 0, 0, 0, 0, 0))
-        precision = _ratio(matched_pred, predicted)
-        recall = _ratio(matched_truth, expected) if code in covered else None
+        is_evaluated = status.get(code, _RuleStatus(predicted > 0)).is_evaluated
+        # A rule that did not run found nothing because it did not look, so it has no
+        # precision or recall.
+        is_scored = is_evaluated and code in covered
+        precision = _ratio(matched_pred, predicted) if is_scored else None
+        recall = _ratio(matched_truth, expected) if is_scored else None
         rows.append(
             EvalRow(
                 rule_code=code,
-                is_evaluated=status.get(code, _RuleStatus(predicted > 0)).is_evaluated,
+                is_evaluated=is_evaluated,
                 is_covered_by_truth=code in covered,
                 predicted=predicted,
                 expected=expected,
                 true_positives=matched_pred,
                 false_positives=predicted - matched_pred,
                 false_negatives=expected - matched_truth,
-                precision=precision if code in covered else None,
+                precision=precision,
                 recall=recall,
-                f1=_f1(precision, recall) if code in covered else None,
+                f1=_f1(precision, recall),
                 decoys=decoys,
                 decoys_flagged=decoys_flagged,
                 unmapped_findings=unmapped,
@@ -496,14 +503,19 @@ def format_table(rows: list[EvalRow]) -> Table:
     for header in headers:
         table.add_column(header, justify="left" if header in ("rule", "note") else "right")
     for row in rows:
+        counts = (row.predicted, row.true_positives, row.false_positives, row.false_negatives)
+        if row.is_evaluated:
+            predicted, true_positives, false_positives, false_negatives = map(str, counts)
+        else:
+            predicted = true_positives = false_positives = false_negatives = NOT_EVALUATED_CELL
         table.add_row(
             row.rule_code,
             "yes" if row.is_evaluated else "no",
-            str(row.predicted),
+            predicted,
             str(row.expected),
-            str(row.true_positives),
-            str(row.false_positives),
-            str(row.false_negatives),
+            true_positives,
+            false_positives,
+            false_negatives,
             _format_ratio(row.precision),
             _format_ratio(row.recall),
             _format_ratio(row.f1),

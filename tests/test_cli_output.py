@@ -10,7 +10,14 @@ from types import SimpleNamespace
 import pytest
 from rich.console import Console
 from test_desk_lookup import audit_db  # noqa: F401 (a fixture)
-from test_evaluate import REGISTER_LINES, make_run, make_truth, record_run, write_inputs
+from test_evaluate import (
+    DECEASED_RICH,
+    REGISTER_LINES,
+    make_run,
+    make_truth,
+    record_run,
+    write_inputs,
+)
 from test_publish_handmade_marts import ANAK, BUDI, KK_1, RUN_ID, SITI
 
 from pipelines import cli, cli_framework
@@ -121,6 +128,22 @@ def test_evaluate_notes_left_out_roster(capsys, tmp_path, language, left_out):
     cells = row_cells(out, "NOT_IN_REGISTER")
     assert cells[:6] == ["NOT_IN_REGISTER", "1", "1", "1", "1.000", "1.000"]
     assert cells[-1] == left_out
+
+
+@pytest.mark.parametrize(
+    ("language", "skipped"), [("id", "tidak dievaluasi"), ("en", "not evaluated")]
+)
+def test_evaluate_dashes_rule_not_evaluated(capsys, tmp_path, language, skipped):
+    make_run(tmp_path)
+    # No death register in the run, so DECEASED_RECIPIENT did not run and found no one.
+    truth = make_truth(tmp_path, [DECEASED_RICH])
+
+    out = run_cli(capsys, "--lang", language, "evaluate", "--marts", str(tmp_path),
+                  "--truth", str(truth))
+
+    cells = row_cells(out, "DECEASED_RECIPIENT")
+    assert cells[:6] == ["DECEASED_RECIPIENT", "1", "-", "-", "-", "-"]
+    assert cells[-1] == skipped
 
 
 @pytest.mark.parametrize(

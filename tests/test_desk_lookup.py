@@ -307,7 +307,7 @@ def test_lookup_without_person_records(tmp_path):
     assert answer.name == "BUDI SANTOSO"
     assert sorted(p.programme for p in answer.programmes) == ["BPNT", "PKH"]
     pkh = next(p for p in answer.programmes if p.programme == "PKH")
-    assert pkh.source == "Kec. Wonotunggal"
+    assert pkh.source_sheet == "Kec. Wonotunggal"
     assert pkh.source_row == 5
 
 

@@ -150,6 +150,39 @@ def test_evaluate_scores_precision_and_recall(tmp_path):
     assert rows["DECEASED_RECIPIENT"].note == "not evaluated: tidak ada data kematian di run ini"
 
 
+# The death register is not in make_run's run, so DECEASED_RECIPIENT is not evaluated although
+# the truth has a finding of it.
+DECEASED_RICH = ["DECEASED_RECIPIENT", "PKH", "u-rich", "f4", "pkh.csv", "", "2", ""]
+
+
+def test_evaluate_no_scores_not_evaluated(tmp_path):
+    database = make_run(tmp_path)
+    truth = make_truth(tmp_path, [DECEASED_RICH])
+
+    row = by_code(evaluate(database, truth))["DECEASED_RECIPIENT"]
+
+    assert row.is_evaluated is False
+    assert row.expected == 1
+    assert row.predicted == 0
+    assert row.precision is None
+    assert row.recall is None
+    assert row.f1 is None
+
+
+def test_format_table_dashes_not_evaluated(tmp_path):
+    database = make_run(tmp_path)
+    rows = evaluate(database, make_truth(tmp_path, [DECEASED_RICH]))
+    table = format_table(rows)
+    index = [row.rule_code for row in rows].index("DECEASED_RECIPIENT")
+
+    cells = {column.header: list(column.cells)[index] for column in table.columns}
+
+    assert cells["evaluated"] == "no"
+    assert cells["expected"] == "1"
+    for header in ("predicted", "TP", "FP", "FN", "precision", "recall", "F1"):
+        assert cells[header] == "-", header
+
+
 def test_evaluate_marks_limited_rules(tmp_path):
     database = make_run(tmp_path)
     truth = make_truth(

@@ -569,7 +569,8 @@ def _roster_programme(row: dict[str, Any], received_by: str | None, is_own: bool
         programme=row["programme"],
         received_by=received_by,
         is_own=is_own,
-        source=row["source_file"] or row["source_sheet"] or None,
+        source_file=row["source_file"] or None,
+        source_sheet=row["source_sheet"] or None,
         source_row=row["source_row"],
         is_received=bool(row["is_received"]),
         period=row["period"],
@@ -605,7 +606,12 @@ def _programmes_from_records(
     received, for an audit database published before roster_records existed."""
     programmes = [
         Programme(
-            PROGRAMME_SOURCE_KINDS[r.source_kind], answer.name, True, _source_text(r), r.source_row
+            PROGRAMME_SOURCE_KINDS[r.source_kind],
+            answer.name,
+            True,
+            r.source_file,
+            r.source_sheet,
+            r.source_row,
         )
         for r in answer.records
         if r.source_kind in PROGRAMME_SOURCE_KINDS
@@ -629,7 +635,8 @@ def _programmes_from_records(
                         PROGRAMME_SOURCE_KINDS[record.source_kind],
                         names[0] if names else None,
                         False,
-                        _source_text(record),
+                        record.source_file,
+                        record.source_sheet,
                         record.source_row,
                     )
                 )
@@ -759,11 +766,6 @@ def _published_run(
     if not rows or rows[0][0] is None:
         return None
     return PublishedRun(run_id=rows[0][0], finished_at=rows[0][1])
-
-
-def _source_text(record: SourceRecord) -> str | None:
-    """Return the file, or the sheet when the file name is unknown, of a roster record."""
-    return record.source_file or record.source_sheet or None
 
 
 def _address(row: dict[str, Any]) -> str | None:

@@ -43,7 +43,9 @@ class Programme:
     programme: str
     received_by: str | None
     is_own: bool
-    source: str | None  # file name, or sheet name when the file name is not published
+    source_file: str | None
+    # The sheet of a workbook row; None or empty for a CSV row.
+    source_sheet: str | None
     source_row: int | None
     is_received: bool = True
     period: str | None = None

@@ -198,7 +198,7 @@ def death_lines(answer: DeskAnswer) -> list[str]:
     for record in answer.records:
         if record.source_kind != "deaths":
             continue
-        source = _source_text(record.source_file or record.source_sheet, record.source_row)
+        source = _source_text(record.source_file, record.source_sheet, record.source_row)
         if record.death_date is None:
             line = _("Recorded as deceased ({source}).").format(source=source)
         else:
@@ -241,7 +241,7 @@ def _programmes_table(answer: DeskAnswer) -> RenderableType:
             programme.programme,
             _receiver_text(programme),
             programme.period or "-",
-            _source_text(programme.source, programme.source_row),
+            _source_text(programme.source_file, programme.source_sheet, programme.source_row),
         )
     if not answer.programmes:
         empty = _none_received_text(answer)
@@ -298,7 +298,7 @@ def _not_received_table(answer: DeskAnswer) -> list[RenderableType]:
             _receiver_text(programme),
             programme.period or "-",
             Text(_roster_status_text(programme, answer.audit_period), style="yellow"),
-            _source_text(programme.source, programme.source_row),
+            _source_text(programme.source_file, programme.source_sheet, programme.source_row),
         )
     return [fit_columns(table)]
 
@@ -334,7 +334,7 @@ def _findings_table(answer: DeskAnswer, language: str) -> RenderableType:
     for header in (_("Severity"), _("Finding"), _("Programme"), _("Evidence"), _("Source")):
         table.add_column(header, overflow="fold")
     for finding in answer.findings:
-        source = _source_text(finding.source_file, finding.source_row)
+        source = _source_text(finding.source_file, finding.source_sheet, finding.source_row)
         table.add_row(
             Text(
                 severity_title(finding.severity),
@@ -433,8 +433,10 @@ def _status_without_next_step(status: str | None, next_step: str | None) -> str:
     return status
 
 
-def _source_text(source: str | None, row: int | None) -> str:
-    parts = [source] if source else []
+def _source_text(file: str | None, sheet: str | None, row: int | None) -> str:
+    """Return `file, sheet, row N` as the verification workbooks write a source. A CSV row has
+    no sheet, so it reads `file, row N`."""
+    parts = [part for part in (file, sheet) if part]
     if row is not None:
         parts.append(_("row") + f" {row}")
     return ", ".join(parts) or "-"

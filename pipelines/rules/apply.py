@@ -49,6 +49,7 @@ BASE_MODELS = (
     "pkh_families",
     "rosters",
     "family_eligibility",
+    "quarantined_register_niks",
 )
 # Base files that define macros instead of a table.
 MACRO_MODELS = {"macros", "link_macros"}

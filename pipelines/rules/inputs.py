@@ -126,6 +126,17 @@ LINK_COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 
+# Columns of ingest's `quarantine` table that the rules read. The view is empty when a run has
+# no such table, as the hand-made test databases do.
+QUARANTINE_COLUMNS: dict[str, str] = {
+    "source_kind": "VARCHAR",
+    "source_file": "VARCHAR",
+    "source_sheet": "VARCHAR",
+    "source_row": "BIGINT",
+    "reason_code": "VARCHAR",
+    "raw_values": "VARCHAR",
+}
+
 
 def kind_schema(kind: str) -> dict[str, str]:
     """Return every column of `stg_<kind>` with its DuckDB type."""
@@ -176,7 +187,8 @@ def _input_view_sql(catalog: Catalog, table: str, schema: dict[str, str]) -> str
 
 
 def build_input_views(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> list[str]:
-    """Create `__rules_in_<name>` for every staging and linking table; return the absent ones."""
+    """Create `__rules_in_<name>` for every staging and linking table and for the quarantine;
+    return the absent staging and linking tables."""
     absent = []
     for kind in KIND_COLUMNS:
         table = f"stg_{kind}"
@@ -189,5 +201,8 @@ def build_input_views(con: duckdb.DuckDBPyConnection, catalog: Catalog) -> list[
             absent.append(table)
         sql = _input_view_sql(catalog, table, schema)
         run_sql(con, f"create or replace temp view __rules_in_{table} as\n{sql}")
+    # Not an input a rule requires, so its absence is not listed.
+    sql = _input_view_sql(catalog, "quarantine", QUARANTINE_COLUMNS)
+    run_sql(con, f"create or replace temp view __rules_in_quarantine as\n{sql}")
     logger.info("rule inputs: %d tables absent: %s", len(absent), ", ".join(absent) or "none")
     return absent

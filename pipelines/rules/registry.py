@@ -200,7 +200,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         10,
         "NOT_IN_REGISTER",
-        ("FLAG",),
+        ("FLAG", "WARN"),
         "recipient not found in the DTSEN register",
         requires=("stg_register", *LINKS),
         requires_any=ROSTERS,
@@ -311,7 +311,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         23,
         "PBI_NOT_ELIGIBLE",
-        ("FLAG",),
+        ("FLAG", "WARN"),
         "active PBI member not in DTSEN or above the PBI desil threshold",
         requires=("stg_pbi", "stg_register.desil", *LINKS),
     ),

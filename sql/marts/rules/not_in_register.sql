@@ -2,6 +2,9 @@
 -- pengurus, PBI member) is not linked to any DTSEN register record. Confidence
 -- drops by the probability of the best rejected or undecided candidate pair
 -- with a register record, which a reviewer should check.
+-- WARN when a quarantined register row contains the recipient's NIK: the
+-- person may be in the register file, so the evidence names that row for a
+-- field check instead of saying that no register record matches.
 with
 
 recipients as (
@@ -18,6 +21,10 @@ pairs as (
 
 params as (
     select * from __rules_params
+),
+
+quarantined as (
+    select * from __rules_quarantined_register_niks
 ),
 
 missing as (
@@ -46,30 +53,48 @@ best_candidate as (
 final as (
     select
         'NOT_IN_REGISTER' as rule_code,
-        'FLAG' as severity,
+        case when quarantined.nik is null then 'FLAG' else 'WARN' end as severity,
         missing.programme,
         params.period_label as period,
         missing.record_id,
         null as detail_key,
-        printf(
-            '%s recipient is not in the DTSEN register (no register record matches this NIK, '
-            || 'name and birth date)',
-            missing.programme
-        ) as evidence,
-        printf(
-            'Penerima %s tidak ada di DTSEN (tidak ada data DTSEN yang cocok dengan NIK, nama '
-            || 'dan tanggal lahir ini)',
-            missing.programme
-        ) as evidence_id,
+        case
+            when quarantined.nik is null then printf(
+                '%s recipient is not in the DTSEN register (no register record matches this '
+                || 'NIK, name and birth date)',
+                missing.programme
+            )
+            else printf(
+                '%s recipient matches no loaded DTSEN register record, but a quarantined '
+                || 'register row (%s, reason %s) contains this NIK: check that row',
+                missing.programme, quarantined.location_en,
+                quarantined.reason_code
+            )
+        end as evidence,
+        case
+            when quarantined.nik is null then printf(
+                'Penerima %s tidak ada di DTSEN (tidak ada data DTSEN yang cocok dengan NIK, '
+                || 'nama dan tanggal lahir ini)',
+                missing.programme
+            )
+            else printf(
+                'Penerima %s tidak cocok dengan data DTSEN yang dimuat, tetapi baris DTSEN yang '
+                || 'dikarantina (%s, alasan %s) memuat NIK ini: periksa baris itu',
+                missing.programme, quarantined.location_id,
+                quarantined.reason_code
+            )
+        end as evidence_id,
         json_object(
             'best_register_candidate_probability', best_candidate.best,
-            'nik_key', missing.nik_key
+            'nik_key', missing.nik_key,
+            'quarantined_register_row', quarantined.source_row
         ) as evidence_json,
         null::double as match_probability,
         round(1.0 - coalesce(best_candidate.best, 0.0), 4) as confidence
     from missing
     cross join params
     left join best_candidate on missing.record_id = best_candidate.record_id
+    left join quarantined on missing.nik_key = quarantined.nik
 )
 
 select * from final

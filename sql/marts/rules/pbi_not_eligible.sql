@@ -2,7 +2,9 @@
 -- in the DTSEN register or has a desil above the PBI threshold: a deactivation
 -- candidate. The evidence gives the segment and the monthly contribution
 -- ([benefit_idr_per_month] PBI) so that APBD-funded members can be costed
--- separately.
+-- separately. A member outside the register whose NIK is in a quarantined
+-- register row gets WARN, and the evidence names that row for a field check
+-- instead of saying that the member is not in DTSEN.
 with
 
 recipients as (
@@ -21,6 +23,10 @@ params as (
     select * from __rules_params
 ),
 
+quarantined as (
+    select * from __rules_quarantined_register_niks
+),
+
 members as (
     select
         recipients.*,
@@ -35,15 +41,22 @@ members as (
 ),
 
 not_eligible as (
-    select *
+    select
+        members.*,
+        quarantined.location_en as quarantined_location_en,
+        quarantined.location_id as quarantined_location_id,
+        quarantined.reason_code as quarantined_reason_code,
+        quarantined.source_row as quarantined_row
     from members
-    where not is_in_register or effective_desil > desil_threshold
+    left join quarantined
+        on not members.is_in_register and members.nik_key = quarantined.nik
+    where not members.is_in_register or members.effective_desil > members.desil_threshold
 ),
 
 final as (
     select
         'PBI_NOT_ELIGIBLE' as rule_code,
-        'FLAG' as severity,
+        case when not_eligible.quarantined_row is null then 'FLAG' else 'WARN' end as severity,
         'PBI' as programme,
         params.period_label as period,
         not_eligible.record_id,
@@ -52,6 +65,11 @@ final as (
             '%s member %s; deactivation candidate costing Rp%,d per month',
             coalesce(not_eligible.segment, 'PBI'),
             case
+                when not_eligible.quarantined_row is not null then printf(
+                    'matches no loaded DTSEN register record, but a quarantined register row '
+                    || '(%s, reason %s) contains this NIK: check that row',
+                    not_eligible.quarantined_location_en, not_eligible.quarantined_reason_code
+                )
                 when not not_eligible.is_in_register then 'not in the DTSEN register'
                 else printf(
                     'in DTSEN desil %d, above the PBI threshold of desil %d',
@@ -64,6 +82,11 @@ final as (
             'Peserta %s %s; calon penonaktifan dengan iuran Rp%s per bulan',
             coalesce(not_eligible.segment, 'PBI'),
             case
+                when not_eligible.quarantined_row is not null then printf(
+                    'tidak cocok dengan data DTSEN yang dimuat, tetapi baris DTSEN yang '
+                    || 'dikarantina (%s, alasan %s) memuat NIK ini: periksa baris itu',
+                    not_eligible.quarantined_location_id, not_eligible.quarantined_reason_code
+                )
                 when not not_eligible.is_in_register then 'tidak ada di DTSEN'
                 else printf(
                     'berada di desil %d DTSEN, di atas batas PBI desil %d',
@@ -77,7 +100,8 @@ final as (
             'is_in_register', not_eligible.is_in_register,
             'desil', not_eligible.effective_desil,
             'threshold', not_eligible.desil_threshold,
-            'monthly_contribution_idr', not_eligible.benefit_idr_per_month
+            'monthly_contribution_idr', not_eligible.benefit_idr_per_month,
+            'quarantined_register_row', not_eligible.quarantined_row
         ) as evidence_json,
         not_eligible.link_probability as match_probability,
         coalesce(not_eligible.link_probability, 1.0) as confidence

@@ -1,0 +1,124 @@
+"""Rules 10 and 23 for a recipient whose NIK is in a quarantined row of the DTSEN register."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_rules_builders import family, found, make_nik, new_connection, run
+
+from pipelines.ingest.load import QUARANTINE_DDL
+
+# In the register file, on lines that a stray quote joined into one quarantined row.
+MASRUROH = make_nik(5, "1946-07-25", "P")
+# Not in the register file at all.
+STRANGER = make_nik(7, "1990-02-02")
+REGISTER_FILE = "dtsen_batang_202611.csv"
+# The raw text of a quarantined register row: the stray quote opened a value in the Alamat
+# column, which then contains the next lines of the file with MASRUROH's NIK and No KK.
+JOINED_ROW = {
+    "No": "199",
+    "NIK": "3325011911220001",
+    "Alamat": f"DK. TEGALREJO\r\n200;KEL0003951;3325010912060001;{MASRUROH};MASRUROH;25/7/1946",
+}
+
+
+@pytest.fixture
+def con():
+    connection = new_connection()
+    connection.execute(QUARANTINE_DDL)
+    yield connection
+    connection.close()
+
+
+def quarantine(con, raw_values: str, kind: str = "register", file: str = REGISTER_FILE,
+               sheet: str = "", row: int = 200, reason: str = "joined_lines") -> None:
+    con.execute(
+        "insert into quarantine values ('test-run', ?, ?, ?, ?, ?, 'detail', ?)",
+        [kind, file, sheet, row, reason, raw_values],
+    )
+
+
+def severities(con, rule_code: str) -> dict[str, str]:
+    """Return the severity of each of the rule's findings by record id."""
+    return {record_id: severity for record_id, severity, *_rest in found(con, rule_code)}
+
+
+def test_not_in_register_warns_for_quarantined_nik(con):
+    quarantine(con, json.dumps(JOINED_ROW))
+    run(con, register=family(), pkh=[{"nik": MASRUROH}, {"nik": STRANGER}])
+
+    rows = {row[0]: row for row in found(con, "NOT_IN_REGISTER")}
+
+    assert rows["pkh:1::2"][1] == "WARN"
+    assert rows["pkh:1::2"][3] == (
+        "PKH recipient matches no loaded DTSEN register record, but a quarantined register row "
+        f"({REGISTER_FILE} row 200, reason joined_lines) contains this NIK: check that row"
+    )
+    assert rows["pkh:1::3"][1] == "FLAG"
+    assert "no register record matches this NIK" in rows["pkh:1::3"][3]
+
+
+def test_not_in_register_quarantine_evidence_id(con):
+    quarantine(con, json.dumps(JOINED_ROW))
+    run(con, register=family(), bpnt=[{"nik": MASRUROH}])
+
+    (evidence_id,) = con.execute(
+        "select evidence_id from fct_findings where rule_code = 'NOT_IN_REGISTER'"
+    ).fetchone()
+
+    assert evidence_id == (
+        "Penerima BPNT tidak cocok dengan data DTSEN yang dimuat, tetapi baris DTSEN yang "
+        f"dikarantina ({REGISTER_FILE} baris 200, alasan joined_lines) memuat NIK ini: periksa "
+        "baris itu"
+    )
+
+
+def test_pbi_not_eligible_warns_for_quarantined_nik(con):
+    # HEAD is in the register with desil 7, so HEAD's finding is about the desil and stays
+    # FLAG though the quarantined row repeats HEAD's NIK.
+    head = family()[0]["nik"]
+    quarantine(con, json.dumps({**JOINED_ROW, "NIK": head}))
+    run(con, register=family(desil=7), pbi=[{"nik": MASRUROH}, {"nik": STRANGER}, {"nik": head}])
+
+    rows = {row[0]: row for row in found(con, "PBI_NOT_ELIGIBLE")}
+
+    assert rows["pbi:1::2"][1] == "WARN"
+    assert rows["pbi:1::2"][3] == (
+        "PBI APBN member matches no loaded DTSEN register record, but a quarantined register row "
+        f"({REGISTER_FILE} row 200, reason joined_lines) contains this NIK: check that row; "
+        "deactivation candidate costing Rp42,000 per month"
+    )
+    assert rows["pbi:1::3"][1] == "FLAG"
+    assert "not in the DTSEN register" in rows["pbi:1::3"][3]
+    assert rows["pbi:1::4"][1] == "FLAG"
+    assert "in DTSEN desil 7" in rows["pbi:1::4"][3]
+    assert severities(con, "NOT_IN_REGISTER") == {"pbi:1::2": "WARN", "pbi:1::3": "FLAG"}
+
+
+def test_quarantine_counts_register_niks_only(con):
+    # A quarantined PKH row tells nothing about the register, and a NIK inside a longer number
+    # is not that NIK.
+    other = make_nik(8, "1977-03-03")
+    quarantine(con, json.dumps(JOINED_ROW))
+    quarantine(con, json.dumps({"NIK": STRANGER}), kind="pkh", file="pkh_tahap4_2026.xlsx")
+    quarantine(con, json.dumps({"Keterangan": f"{other}9", "No": f"1{other}"}), row=300)
+    run(con, register=family(), pkh=[{"nik": MASRUROH}, {"nik": STRANGER}, {"nik": other}])
+
+    assert severities(con, "NOT_IN_REGISTER") == {
+        "pkh:1::2": "WARN",
+        "pkh:1::3": "FLAG",
+        "pkh:1::4": "FLAG",
+    }
+
+
+def test_quarantine_reads_text_and_sheet(con):
+    # A row whose raw text is not JSON is searched as it is. A workbook row names its sheet.
+    quarantine(con, f"199;DK. TEGALREJO;{MASRUROH};MASRUROH", file="dtsen.xlsx",
+               sheet="Kec. Bandar", row=41, reason="unparseable_row")
+    run(con, register=family(), pkh=[{"nik": MASRUROH}])
+
+    rows = found(con, "NOT_IN_REGISTER")
+
+    assert [(row[0], row[1]) for row in rows] == [("pkh:1::2", "WARN")]
+    assert "(dtsen.xlsx, Kec. Bandar row 41, reason unparseable_row)" in rows[0][3]
