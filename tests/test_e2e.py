@@ -312,6 +312,29 @@ def test_second_register_snapshot_stops_run(tmp_path_factory, prefect_harness):
     assert not (folder / "marts" / "audit.duckdb").exists()
 
 
+def test_near_copy_of_roster_stops_run(tmp_path_factory, prefect_harness):
+    """A second download of the BPNT roster that differs in one cell stops the run."""
+    from pipelines.errors import SourceFileError
+    from pipelines.flows.audit import audit
+    from pipelines.synth import generate
+
+    folder = tmp_path_factory.mktemp("near_copy")
+    generate(folder / "raw", folder / "truth", size="tiny")
+    roster = folder / "raw" / "bpnt_bnba_tahap4_2026.csv"
+    lines = roster.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[5] = lines[5].replace("Rp 600.000", "Rp 400.000")
+    (folder / "raw" / "bpnt_bnba_tahap4_2026 (1).csv").write_text("".join(lines),
+                                                                  encoding="utf-8")
+
+    with using_language("en"), pytest.raises(SourceFileError) as error:
+        audit(config_path=write_demo_run_config(folder), language="en", work_dir=folder / "work")
+
+    message = str(error.value)
+    assert "bpnt_bnba_tahap4_2026 (1).csv and bpnt_bnba_tahap4_2026.csv have" in message
+    assert "Move one file of each pair out of the raw folder" in message
+    assert not (folder / "marts" / "audit.duckdb").exists()
+
+
 def test_run_stops_while_marts_locked(tmp_path_factory, prefect_harness):
     """A run on a marts folder that another run is writing to stops before it reads a file."""
     from pipelines.errors import RunInProgressError

@@ -37,6 +37,7 @@ from pipelines.errors import (
 from pipelines.i18n import _
 from pipelines.ingest import build_staging, ingest_source, validate_staging
 from pipelines.ingest.load import ensure_ingest_tables
+from pipelines.ingest.near_copies import check_no_near_copies
 from pipelines.ingest.snapshots import check_single_snapshot
 from pipelines.progress import stage_started
 from pipelines.publish import publish_marts
@@ -449,7 +450,10 @@ def _audit_locked(run_config: RunConfig, language: str, run_id: str, work: Path)
         record.input_checksums.update(checksums.result())
         check_no_copies(record.input_checksums)
         with connect(db_path) as con:
+            # Two register or PBI snapshots also share most rows. The snapshot message says which
+            # file to keep, so it comes first.
             check_single_snapshot(con, sorted({count.source_kind for count in result.file_counts}))
+            check_no_near_copies(con, result.file_counts)
     release_free_memory()
     kinds = sorted({spec.kind for spec in run_config.sources})
 
