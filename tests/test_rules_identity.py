@@ -173,6 +173,51 @@ def test_dup_nik_in_list_fires_within_period(con):
     assert [(r[1], r[2]) for r in rows] == [("FLAG", "PKH"), ("FLAG", "PKH")]
 
 
+def test_dup_nik_in_list_one_file_names_rows(con):
+    nik = make_nik(1)
+    run(con, bpnt=[{"nik": nik, "source_row": 12}, {"nik": nik, "source_row": 3}])
+
+    rows = found(con, "DUP_NIK_IN_LIST")
+    evidence_id = con.execute(
+        "select evidence_id from fct_findings where rule_code = 'DUP_NIK_IN_LIST'"
+    ).fetchall()
+
+    assert rows[0][3] == "NIK appears in 2 active BPNT rows for 2026-T4 (rows 3, 12)"
+    assert evidence_id[0][0] == "NIK muncul di 2 baris aktif BPNT untuk 2026-T4 (baris 3, 12)"
+
+
+def test_dup_nik_in_list_names_each_file(con):
+    nik = make_nik(1)
+    run(
+        con,
+        bpnt=[
+            {"nik": nik, "source_row": 7, "source_file": "bpnt_t4.csv"},
+            {
+                "nik": nik,
+                "source_row": 7,
+                "source_file": "bpnt_t4 (1).csv",
+                "record_id": "bpnt:2::7",
+            },
+        ],
+    )
+
+    rows = found(con, "DUP_NIK_IN_LIST")
+    texts = con.execute(
+        "select evidence_id, evidence_json from fct_findings "
+        "where rule_code = 'DUP_NIK_IN_LIST' order by record_id"
+    ).fetchall()
+
+    assert len(rows) == 2
+    assert rows[0][3] == (
+        "NIK appears in 2 active BPNT rows for 2026-T4 (bpnt_t4 (1).csv row 7, bpnt_t4.csv row 7)"
+    )
+    assert texts[0][0] == (
+        "NIK muncul di 2 baris aktif BPNT untuk 2026-T4 "
+        "(bpnt_t4 (1).csv baris 7, bpnt_t4.csv baris 7)"
+    )
+    assert '"source_files":["bpnt_t4 (1).csv","bpnt_t4.csv"]' in texts[0][1]
+
+
 def test_dup_nik_in_list_ignores_other_tahap(con):
     nik = make_nik(1)
     run(con, bpnt=[{"nik": nik}, {"nik": nik, "period": "2026-T3"}])

@@ -2,7 +2,9 @@
 -- or BPNT roster for the audited period (a double payment). Every row of the
 -- group is reported. PBI members listed twice are rule 24. NIKs damaged by a
 -- spreadsheet are not compared, because the damage itself creates false
--- duplicates.
+-- duplicates. When the rows of a NIK come from different files, the evidence
+-- names the file of each row, because two copies of one roster give the same
+-- row numbers.
 with
 
 recipients as (
@@ -17,13 +19,17 @@ grouped as (
     select
         *,
         count(*) over (partition by programme, nik_key) as rows_with_nik,
-        list(source_row) over (partition by programme, nik_key) as rows_list
+        list({'file': source_file, 'row': source_row})
+            over (partition by programme, nik_key) as row_refs
     from recipients
     where nik_key is not null and programme in ('PKH', 'BPNT')
 ),
 
 duplicated as (
-    select *
+    select
+        *,
+        list_transform(list_sort(row_refs), lambda ref: ref.row) as rows_list,
+        len(list_distinct(list_transform(row_refs, lambda ref: ref.file))) > 1 as in_several_files
     from grouped
     where rows_with_nik > 1
 ),
@@ -39,22 +45,41 @@ final as (
         -- identity fingerprint. The row number would change when rows shift.
         coalesce(duplicated.kpm_id, duplicated.noka) as detail_key,
         printf(
-            'NIK appears in %d active %s rows for %s (rows %s)',
+            'NIK appears in %d active %s rows for %s (%s)',
             rows_with_nik,
             duplicated.programme,
             params.period_label,
-            array_to_string(list_sort(rows_list), ', ')
+            case
+                when in_several_files then array_to_string(
+                    list_transform(
+                        list_sort(row_refs),
+                        lambda ref: printf('%s row %d', ref.file, ref.row)
+                    ),
+                    ', '
+                )
+                else 'rows ' || array_to_string(rows_list, ', ')
+            end
         ) as evidence,
         printf(
-            'NIK muncul di %d baris aktif %s untuk %s (baris %s)',
+            'NIK muncul di %d baris aktif %s untuk %s (%s)',
             rows_with_nik,
             duplicated.programme,
             params.period_label,
-            array_to_string(list_sort(rows_list), ', ')
+            case
+                when in_several_files then array_to_string(
+                    list_transform(
+                        list_sort(row_refs),
+                        lambda ref: printf('%s baris %d', ref.file, ref.row)
+                    ),
+                    ', '
+                )
+                else 'baris ' || array_to_string(rows_list, ', ')
+            end
         ) as evidence_id,
         json_object(
             'rows_with_nik', rows_with_nik,
-            'source_rows', list_sort(rows_list),
+            'source_rows', rows_list,
+            'source_files', list_transform(list_sort(row_refs), lambda ref: ref.file),
             'kpm_id', duplicated.kpm_id,
             'noka', duplicated.noka
         ) as evidence_json,
