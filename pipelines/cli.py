@@ -35,6 +35,7 @@ from pipelines.errors import (
     PipelineError,
     RunInProgressError,
     RunInterrupted,
+    SourceFileError,
     exception_in_chain,
 )
 from pipelines.i18n import (
@@ -45,6 +46,7 @@ from pipelines.i18n import (
     ngettext,
     set_language,
 )
+from pipelines.ingest.load import check_sources_have_files
 from pipelines.prefect_env import (
     apply_prefect_defaults,
     check_api_server,
@@ -410,15 +412,16 @@ def print_interrupted_run(marts_dir: Path, run: RunInterrupted | None, published
 
 
 def run_audit(config: Path, language: str) -> None:
-    # Check both configurations, the marts folder and the run lock before Prefect starts, so
-    # that an error in them or another run on the folder stops the command at once, without the
-    # lines Prefect prints while it shuts down.
+    # Check both configurations, that every source has a file, the marts folder and the run
+    # lock before Prefect starts, so that an error in them or another run on the folder stops the
+    # command at once, without the lines Prefect prints while it shuts down.
     try:
         run_config = load_run_config(config)
         load_rules_config(run_config.rules_path)
+        check_sources_have_files(run_config.sources)
         check_replaceable(run_config.marts_dir)
         check_run_folder_free(run_config.marts_dir.parent)
-    except (ConfigError, MartsFolderError, RunInProgressError) as e:
+    except (ConfigError, SourceFileError, MartsFolderError, RunInProgressError) as e:
         fail(str(e))
     publish_before = live_manifest(run_config.marts_dir).get("publish_id")
 

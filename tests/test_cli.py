@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from pipelines import cli
 from pipelines.i18n import set_language
+
+RULES = Path(__file__).resolve().parent.parent / "config" / "rules.toml"
 
 
 @pytest.fixture(autouse=True)
@@ -156,6 +161,29 @@ def test_rules_config_error_stops_before_prefect(capsys, monkeypatch, tmp_path):
 
     assert code == 1
     assert "tidak memiliki `version`" in err
+
+
+def test_missing_source_file_stops_before_prefect(capsys, monkeypatch, tmp_path):
+    def start_prefect(home=None):
+        raise AssertionError("Prefect was started for a source without a file")
+
+    monkeypatch.setattr(cli, "apply_prefect_defaults", start_prefect)
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "pkh.csv").write_text("NIK;NAMA\n", encoding="utf-8")
+    shutil.copy(RULES, tmp_path / "rules.toml")
+    config = tmp_path / "run.toml"
+    config.write_text(
+        "[run]\nname = 'x'\nregion_code = '3325'\nrules = 'rules.toml'\nraw_dir = 'raw'\n"
+        "marts_dir = 'marts'\n[[sources]]\nkind = 'pkh'\npath = 'pkh.csv'\n"
+        "[[sources]]\nkind = 'deaths'\npath = 'kematian_*.xlsx'\n",
+        encoding="utf-8",
+    )
+
+    code, _out, err = run_cli(capsys, "run", "--config", str(config))
+
+    assert code == 1
+    assert "Tidak ada berkas yang cocok dengan kematian_*.xlsx" in err
+    assert not (tmp_path / "work").exists()
 
 
 def test_subcommand_error_without_traceback(capsys):

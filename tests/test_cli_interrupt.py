@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 
 import pytest
 from test_cli import run_cli
@@ -41,9 +42,12 @@ def no_prefect_server(monkeypatch):
 
 def demo_config(folder):
     """Write the demo run configuration for `folder/raw` and `folder/marts`, and the raw
-    folder that it needs to load."""
+    folder with an empty file for each source, because `run` stops before Prefect starts when
+    a source has no file."""
     config = write_demo_run_config(folder)
     (folder / "raw").mkdir()
+    for pattern in re.findall(r'^path = "([^"]+)"', config.read_text(), re.MULTILINE):
+        (folder / "raw" / pattern.replace("*", "demo")).touch()
     return config
 
 

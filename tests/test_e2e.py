@@ -335,6 +335,30 @@ def test_near_copy_of_roster_stops_run(tmp_path_factory, prefect_harness):
     assert not (folder / "marts" / "audit.duckdb").exists()
 
 
+def test_missing_source_stops_before_ingest(tmp_path_factory, prefect_harness, monkeypatch):
+    """A configured source without a file stops the run before any file is read."""
+    from pipelines.errors import SourceFileError
+    from pipelines.flows import audit as audit_flow
+    from pipelines.synth import generate
+
+    folder = tmp_path_factory.mktemp("missing")
+    generate(folder / "raw", folder / "truth", size="tiny")
+    # Written first: the demo configuration leaves out sources without a file.
+    config = write_demo_run_config(folder)
+    (folder / "raw" / "kematian_dukcapil_2026.xlsx").unlink()
+
+    def ingest_not_expected(*args, **kwargs):
+        raise AssertionError("ingest started although a source has no file")
+
+    monkeypatch.setattr(audit_flow, "prepare_ingest_task", ingest_not_expected)
+
+    with using_language("en"), pytest.raises(SourceFileError) as error:
+        audit_flow.audit(config_path=config, language="en", work_dir=folder / "work")
+
+    assert str(error.value).startswith("No file matches kematian_*.xlsx in ")
+    assert not (folder / "work").exists()
+
+
 def test_run_stops_while_marts_locked(tmp_path_factory, prefect_harness):
     """A run on a marts folder that another run is writing to stops before it reads a file."""
     from pipelines.errors import RunInProgressError

@@ -19,6 +19,7 @@ from pipelines.flows.audit import (
     publish_task,
     retry_unless_user_error,
 )
+from pipelines.ingest.load import check_sources_have_files
 from pipelines.publish.formatting import using_language
 from pipelines.runconfig import SourceSpec
 
@@ -100,6 +101,31 @@ def test_copied_input_file_indonesian():
 
 def test_distinct_input_files_pass():
     check_no_copies({"bpnt.csv": "a1", "pkh.xlsx": "b2"})
+
+
+def test_missing_sources_named_together(tmp_path):
+    _asn_file(tmp_path / "asn.csv", 2, 1)
+    sources = [
+        SourceSpec(kind="deaths", path="kematian_*.xlsx", raw_dir=tmp_path),
+        SourceSpec(kind="asn", path="asn.csv", raw_dir=tmp_path),
+        SourceSpec(kind="pln", path="pln.csv", raw_dir=tmp_path),
+    ]
+
+    with using_language("en"), pytest.raises(SourceFileError) as error:
+        check_sources_have_files(sources)
+
+    assert str(error.value).splitlines() == [
+        f"No file matches kematian_*.xlsx in {tmp_path}. Check `path` of this source in the "
+        "run configuration.",
+        f"No file matches pln.csv in {tmp_path}. Check `path` of this source in the run "
+        "configuration.",
+    ]
+
+
+def test_sources_with_files_pass(tmp_path):
+    _asn_file(tmp_path / "asn_1.csv", 2, 1)
+
+    check_sources_have_files([SourceSpec(kind="asn", path="asn_*.csv", raw_dir=tmp_path)])
 
 
 @pytest.mark.parametrize(

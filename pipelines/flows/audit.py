@@ -36,7 +36,7 @@ from pipelines.errors import (
 )
 from pipelines.i18n import _
 from pipelines.ingest import build_staging, ingest_source, validate_staging
-from pipelines.ingest.load import ensure_ingest_tables
+from pipelines.ingest.load import check_sources_have_files, ensure_ingest_tables
 from pipelines.ingest.near_copies import check_no_near_copies
 from pipelines.ingest.snapshots import check_single_snapshot
 from pipelines.progress import stage_started
@@ -414,6 +414,8 @@ def _audit_locked(run_config: RunConfig, language: str, run_id: str, work: Path)
     compare_rules(
         recorded_rules(run_config.marts_dir / "audit.duckdb"), record, run_config.rules_path
     )
+    # A missing file stops the run before any file is read or a work database is created.
+    check_sources_have_files(run_config.sources)
     work.mkdir(parents=True, exist_ok=True)
     db_path, published_path = work_database_paths(work, run_id)
     validation_dir = work / f"validation-{run_id}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -134,14 +135,27 @@ def ingest_source(
     """
     files = spec.files()
     if not files:
-        raise SourceFileError(
-            _("No file matches {pattern} in {folder}. Check `path` of this source in the run "
-              "configuration.").format(pattern=spec.path, folder=spec.raw_dir)
-        )
+        raise SourceFileError(_no_file_message(spec))
     counts: list[FileCount] = []
     for offset, path in enumerate(files):
         counts += ingest_file(con, spec, path, run_id, file_number + offset)
     return counts
+
+
+def check_sources_have_files(sources: Iterable[SourceSpec]) -> None:
+    """Raise SourceFileError naming every source whose `path` matches no file.
+
+    The flow calls it before ingest, so that a missing file stops the run before the other
+    files are read.
+    """
+    missing = [_no_file_message(spec) for spec in sources if not spec.files()]
+    if missing:
+        raise SourceFileError("\n".join(missing))
+
+
+def _no_file_message(spec: SourceSpec) -> str:
+    return _("No file matches {pattern} in {folder}. Check `path` of this source in the run "
+             "configuration.").format(pattern=spec.path, folder=spec.raw_dir)
 
 
 def ingest_file(
