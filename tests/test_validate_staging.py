@@ -240,6 +240,55 @@ def test_all_rows_quarantined_still_stops(con, tmp_path):
     assert "kematian_desa.csv: all 1 rows were quarantined" in str(error.value)
 
 
+def test_all_quarantined_names_work_database(tmp_path):
+    database = tmp_path / "audit-r1.duckdb"
+    with duckdb.connect(str(database)) as con:
+        # The quarantine reasons are written at ingest, in the run's language.
+        set_language("en")
+        try:
+            _ingest_deaths(con, tmp_path, "NIK;NAMA;TGL_MENINGGAL\n;;01-08-2026\n;;02-08-2026\n")
+            with pytest.raises(ExpectationsFailed) as error:
+                validate_staging(con, tmp_path / "report", "r1")
+        finally:
+            set_language("id")
+
+    message = str(error.value)
+    assert "quarantine.parquet" not in message
+    assert f"The table quarantine of the work database {database}, which a stopped run keeps, " \
+        "lists the reason of each row." in message
+    assert "Every row has the same reason, for example no NIK and no name." in message
+
+
+def test_all_quarantined_separator_mismatch(con, tmp_path):
+    rows = "".join(f"33250152078{i:05d},WARGA {i},01-08-2026\n" for i in range(3))
+    _ingest_deaths(con, tmp_path, "NIK;NAMA;TGL_MENINGGAL\n" + rows)
+    set_language("en")
+    try:
+        with pytest.raises(ExpectationsFailed) as error:
+            validate_staging(con, tmp_path / "report", "r1")
+    finally:
+        set_language("id")
+
+    message = str(error.value)
+    assert "kematian_desa.csv: all 3 rows were quarantined" in message
+    assert "Every row has 1 field while the header has 3 columns, and the rows contain the " \
+        "separator ','. The header and the rows probably use different separators." in message
+    assert message.count("the header has 3") == 1
+    assert "The table quarantine lists the reason of each row." in message
+
+
+def test_mixed_quarantine_reasons_not_summed_up(con, tmp_path):
+    _ingest_deaths(con, tmp_path, "NIK;NAMA;TGL_MENINGGAL\n;;01-08-2026\n3325015207800001\n")
+
+    with pytest.raises(ExpectationsFailed) as error:
+        validate_staging(con, tmp_path / "report", "r1")
+
+    message = str(error.value)
+    assert "kematian_desa.csv: semua 2 baris dikarantina" in message
+    assert "Semua baris punya alasan yang sama" not in message
+    assert "Tabel quarantine memuat alasan tiap baris." in message
+
+
 def test_header_only_file_named_beside_quarantined(con, tmp_path):
     raw = tmp_path / "raw"
     raw.mkdir()

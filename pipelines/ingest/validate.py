@@ -23,6 +23,7 @@ import duckdb
 from pipelines.errors import ExpectationsFailed
 from pipelines.i18n import _, current_language
 from pipelines.ingest.load import data_row_counts
+from pipelines.ingest.quarantine_causes import common_cause, where_reasons_are
 from pipelines.ingest.report import write_reports
 from pipelines.ingest.sources import SOURCE_KINDS
 from pipelines.sqlrun import query_rows, run_sql
@@ -140,7 +141,7 @@ def validate_staging(
     files = write_reports(summary.to_dict(), Path(out_dir))
     summary = ValidationSummary(run_id, suites, tuple(files))
     if not summary.success:
-        _raise_on_stop(summary, sources)
+        _raise_on_stop(summary, sources, where_reasons_are(con))
     logger.info("validated %d staging tables: %d flag failures", len(suites),
                 len(summary.flag_failures))
     return summary
@@ -325,6 +326,8 @@ class _SourceFile:
     rows_loaded: int
     # Rows read that are not layout rows such as titles above the header or blank rows.
     data_rows: int
+    # Why every data row was quarantined, when they all have one reason.
+    quarantine_cause: str | None = None
 
 
 def _source_files(con, run_id: str, tables: list[str]) -> dict[str, list[_SourceFile]]:
@@ -341,8 +344,12 @@ def _source_files(con, run_id: str, tables: list[str]) -> dict[str, list[_Source
         )
         data_rows = data_row_counts(con, run_id)
         for table, source_file, sheet, read, loaded in rows:
-            data = data_rows.get((table.removeprefix("stg_"), source_file, sheet), read)
-            source = _SourceFile(_where(source_file, sheet), read, loaded, data)
+            kind = table.removeprefix("stg_")
+            data = data_rows.get((kind, source_file, sheet), read)
+            cause = None
+            if data and not loaded:
+                cause = common_cause(con, run_id, kind, source_file, sheet)
+            source = _SourceFile(_where(source_file, sheet), read, loaded, data, cause)
             files.setdefault(table, []).append(source)
     for table in tables:
         if table in files:
@@ -384,35 +391,45 @@ def _where(source_file: str, sheet: str | None) -> str:
     return f"{source_file} [{sheet}]" if sheet else source_file
 
 
-def _failure_line(outcome: ExpectationOutcome, files: list[_SourceFile]) -> str:
-    """Describe one blocking failure in the current language, naming the source files."""
+def _failure_line(
+    outcome: ExpectationOutcome, files: list[_SourceFile], reasons_location: str
+) -> str:
+    """Describe one blocking failure in the current language, naming the source files.
+    `reasons_location` is the sentence that names where the quarantine reasons are."""
     if outcome.expectation_type == ROW_COUNT_EXPECTATION and files:
         empty = [f for f in files if f.rows_loaded == 0]
         if empty and all(f.rows_loaded == 0 for f in files):
-            return "\n".join(_empty_file_line(f) for f in empty)
+            return "\n".join(_empty_file_line(f, reasons_location) for f in empty)
     description = outcome.description_id if current_language() == "id" else outcome.description
     where = ", ".join(f.name for f in files)
     where = f"{where} ({outcome.table_name})" if where else outcome.table_name
     return f"- {where}: {description} ({_describe_failure(outcome)})"
 
 
-def _empty_file_line(source: _SourceFile) -> str:
+def _empty_file_line(source: _SourceFile, reasons_location: str) -> str:
     if source.rows_read == 0:
         return "- " + _(
             "{file}: the file has only a header row, so there is nothing to audit. Export it "
             "again with its data rows, or remove this source from the run configuration."
         ).format(file=source.name)
-    return "- " + _(
-        "{file}: all {count} rows were quarantined, so there is nothing to audit. See "
-        "quarantine.parquet for the reason of each row, fix the file and run again."
-    ).format(file=source.name, count=source.rows_read)
+    sentences = [
+        _("{file}: all {count} rows were quarantined, so there is nothing to audit.").format(
+            file=source.name, count=source.rows_read),
+    ]
+    if source.quarantine_cause:
+        sentences.append(source.quarantine_cause)
+    sentences.append(reasons_location)
+    sentences.append(_("Fix the file and run again."))
+    return "- " + " ".join(sentences)
 
 
-def _raise_on_stop(summary: ValidationSummary, files: dict[str, list[_SourceFile]]) -> None:
+def _raise_on_stop(
+    summary: ValidationSummary, files: dict[str, list[_SourceFile]], reasons_location: str
+) -> None:
     failures = summary.stop_failures
     if not failures:
         return
-    lines = [_failure_line(o, files.get(o.table_name, [])) for o in failures]
+    lines = [_failure_line(o, files.get(o.table_name, []), reasons_location) for o in failures]
     tables = sorted({o.table_name for o in failures})
     raise ExpectationsFailed(
         _("Validation stopped the run: {count} blocking check(s) failed. The source file is "
