@@ -79,7 +79,7 @@ def load_run_config(path: Path) -> RunConfig:
     errors: list[str] = []
     base = path.resolve().parent
     run = _check_run_table(data, errors)
-    raw_dir = base / str(run.get("raw_dir", "."))
+    raw_dir = _resolve(base, str(run.get("raw_dir", ".")))
     sources = _check_sources(data, raw_dir, errors)
     _check_unknown_top_level(data, errors)
     _check_paths(run, base, errors)
@@ -95,12 +95,18 @@ def load_run_config(path: Path) -> RunConfig:
     return RunConfig(
         name=run["name"],
         region_code=run["region_code"],
-        rules_path=base / run["rules"],
+        rules_path=_resolve(base, run["rules"]),
         raw_dir=raw_dir,
-        marts_dir=base / run["marts_dir"],
+        marts_dir=_resolve(base, run["marts_dir"]),
         config_path=path.resolve(),
         sources=tuple(sources),
     )
+
+
+def _resolve(base: Path, relative: str) -> Path:
+    """Return `base / relative` with `..` parts and symbolic links resolved, so that messages
+    name a clean absolute path."""
+    return (base / relative).resolve()
 
 
 def load_rules_config(path: Path) -> dict:
@@ -173,14 +179,16 @@ def _check_run_table(data: dict, errors: list[str]) -> dict:
 
 def _check_paths(run: dict, base: Path, errors: list[str]) -> None:
     rules = run.get("rules")
-    if isinstance(rules, str) and rules and not (base / rules).is_file():
-        errors.append(_("[run].rules: file {path} not found").format(path=base / rules))
+    if isinstance(rules, str) and rules and not _resolve(base, rules).is_file():
+        errors.append(_("[run].rules: file {path} not found").format(path=_resolve(base, rules)))
     raw_dir = run.get("raw_dir")
-    if isinstance(raw_dir, str) and raw_dir and not (base / raw_dir).is_dir():
-        errors.append(_("[run].raw_dir: folder {path} not found").format(path=base / raw_dir))
+    if isinstance(raw_dir, str) and raw_dir and not _resolve(base, raw_dir).is_dir():
+        errors.append(
+            _("[run].raw_dir: folder {path} not found").format(path=_resolve(base, raw_dir))
+        )
     marts_dir = run.get("marts_dir")
     if isinstance(marts_dir, str) and marts_dir:
-        _check_output_folder(base / marts_dir, errors)
+        _check_output_folder(_resolve(base, marts_dir), errors)
 
 
 def _check_output_folder(folder: Path, errors: list[str]) -> None:

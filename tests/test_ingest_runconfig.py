@@ -38,8 +38,8 @@ def test_demo_config_loads():
     assert config.name == "demo-batang"
     assert config.region_code == "3325"
     assert config.rules_path == REPO / "config" / "rules.toml"
-    assert config.raw_dir.resolve() == REPO / "data" / "raw"
-    assert config.marts_dir.resolve() == REPO / "data" / "marts"
+    assert config.raw_dir == REPO / "data" / "raw"
+    assert config.marts_dir == REPO / "data" / "marts"
     assert [s.kind for s in config.sources] == [
         "register", "pkh", "bpnt", "pbi", "complaints", "deaths", "asn", "village_officials",
         "bpjs_tk", "pln", "vehicles", "exclusion"]
@@ -127,6 +127,42 @@ columns = { "NIP" = "employee_number" }
     assert "[[sources]] #2.snapshot_date '18-11-2026' is not a date" in message
     assert "[[sources]] #2.header_row must be a row number of 1 or more" in message
     assert "[[sources]] #3.columns.'NIP': 'employee_number' is not a column of kind asn" in message
+
+
+def _write_beside_config_folder(tmp_path: Path) -> Path:
+    """Write `config/run.toml` that names the rules file, raw folder and marts folder with
+    `../`, and the rules file beside the config folder."""
+    (tmp_path / "config").mkdir()
+    (tmp_path / "rules.toml").write_text("version = '1'\n", encoding="utf-8")
+    path = tmp_path / "config" / "run.toml"
+    path.write_text(
+        "[run]\nname = 't'\nregion_code = '3325'\nrules = '../rules.toml'\n"
+        "raw_dir = '../raw'\nmarts_dir = '../marts'\n"
+        "[[sources]]\nkind = 'pkh'\npath = 'pkh.xlsx'\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_paths_without_parent_parts(tmp_path):
+    path = _write_beside_config_folder(tmp_path)
+    (tmp_path / "raw").mkdir()
+
+    config = load_run_config(path)
+
+    assert config.rules_path == tmp_path / "rules.toml"
+    assert config.raw_dir == tmp_path / "raw"
+    assert config.marts_dir == tmp_path / "marts"
+    assert config.sources[0].raw_dir == tmp_path / "raw"
+
+
+def test_missing_raw_dir_named_without_parent_parts(tmp_path):
+    path = _write_beside_config_folder(tmp_path)
+
+    with pytest.raises(ConfigError) as error:
+        load_run_config(path)
+
+    assert f"[run].raw_dir: folder {tmp_path / 'raw'} not found" in str(error.value)
 
 
 def test_missing_file(tmp_path):
