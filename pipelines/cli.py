@@ -12,7 +12,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Optional
 
@@ -411,6 +411,22 @@ def print_interrupted_run(marts_dir: Path, run: RunInterrupted | None, published
         )
 
 
+def print_kept_files(files: Collection[Path]) -> None:
+    """Print the paths of the work databases that a failed run left, which contain full NIKs."""
+    if not files:
+        return
+    err_console.print(
+        ngettext(
+            "The failed run kept its work database {files} for inspection. It contains full "
+            "NIKs, so delete it when you no longer need it.",
+            "The failed run kept its work databases {files} for inspection. They contain full "
+            "NIKs, so delete them when you no longer need them.",
+            len(files),
+        ).format(files=", ".join(str(path.resolve()) for path in files)),
+        markup=False,
+    )
+
+
 def run_audit(config: Path, language: str) -> None:
     # Check both configurations, that every source has a file, the marts folder and the run
     # lock before Prefect starts, so that an error in them or another run on the folder stops the
@@ -454,7 +470,9 @@ def run_audit(config: Path, language: str) -> None:
             with flow_run_settings(server):
                 result = audit(config_path=config, language=language)
     except PipelineError as e:
-        fail(str(e))
+        print_error(str(e))
+        print_kept_files(e.kept_files)
+        raise typer.Exit(code=1) from e
     except BaseException as error:
         # Prefect 3.9.1 can raise an error of its own while it handles Ctrl-C, and a second Ctrl-C
         # while Prefect shuts the flow down replaces the flow's RunInterrupted. Both keep the

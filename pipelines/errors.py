@@ -14,7 +14,13 @@ E = TypeVar("E", bound=BaseException)
 
 
 class PipelineError(Exception):
-    """Base class for errors that stop a run with a message meant for the user."""
+    """Base class for errors that stop a run with a message meant for the user.
+
+    `kept_files` lists the work databases that a failed run leaves behind. They contain full
+    NIKs, so the CLI names them.
+    """
+
+    kept_files: tuple[Path, ...] = ()
 
 
 class ConfigError(PipelineError):

@@ -14,7 +14,7 @@ import pytest
 from test_cli import run_cli
 
 from pipelines import cli
-from pipelines.errors import RunInterrupted
+from pipelines.errors import RunInterrupted, SourceFileError
 from pipelines.i18n import set_language
 from pipelines.settings import write_demo_run_config
 
@@ -236,3 +236,32 @@ def test_interrupted_generate_says_stopped(capsys, tmp_path, monkeypatch, langua
 
     assert code == 130
     assert err.strip() == stopped
+
+
+@pytest.mark.parametrize(
+    ("language", "files_line"),
+    [
+        ("id", "Run yang gagal meninggalkan basis data kerja"),
+        ("en", "The failed run kept its work databases"),
+    ],
+)
+def test_failed_run_names_work_databases(
+    capsys, tmp_path, no_prefect_server, monkeypatch, language, files_line
+):
+    config = demo_config(tmp_path)
+    work = tmp_path / "work"
+    kept_files = (work / "audit-1.duckdb", work / "audit-1-published.duckdb")
+
+    def failed_audit(config_path, language):
+        error = SourceFileError("the file is broken")
+        error.kept_files = kept_files
+        raise error
+
+    monkeypatch.setattr(no_prefect_server, "audit", failed_audit)
+
+    code, _out, err = run_cli(capsys, *language_args(language), "run", "--config", str(config))
+
+    assert code == 1
+    assert "the file is broken" in err
+    assert f"{files_line} {kept_files[0]}, {kept_files[1]} " in err
+    assert "Traceback" not in err

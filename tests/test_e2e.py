@@ -289,6 +289,30 @@ def test_interrupted_run_names_kept_work_databases(tmp_path_factory, prefect_har
     assert not (folder / "marts").exists()
 
 
+def test_failed_run_names_kept_work_databases(tmp_path_factory, prefect_harness, monkeypatch):
+    """A run stopped by a PipelineError after ingest names the work databases it leaves."""
+    from pipelines.errors import SourceFileError
+    from pipelines.flows import audit as audit_flow
+    from pipelines.synth import generate
+
+    folder = tmp_path_factory.mktemp("failed")
+    generate(folder / "raw", folder / "truth", size="tiny")
+
+    def failing_staging(db_path, kinds):
+        raise SourceFileError("staging failed")
+
+    monkeypatch.setattr(audit_flow, "build_staging_task", failing_staging)
+
+    with using_language("en"), pytest.raises(SourceFileError) as failure:
+        audit_flow.audit(
+            config_path=write_demo_run_config(folder), language="en", work_dir=folder / "work"
+        )
+
+    kept = failure.value.kept_files
+    assert len(kept) == 2
+    assert sorted(kept) == sorted((folder / "work").glob("audit-*.duckdb"))
+
+
 def test_second_register_snapshot_stops_run(tmp_path_factory, prefect_harness):
     """A second DTSEN export matched by the register glob stops the run after ingest."""
     from pipelines.errors import SourceFileError

@@ -382,6 +382,12 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
         run_id = new_run_id()
         try:
             return _audit_locked(run_config, language, run_id, work)
+        except PipelineError as error:
+            # The work databases stay for the analyst to inspect and contain full NIKs.
+            error.kept_files = tuple(
+                path for path in work_database_paths(work, run_id) if path.exists()
+            )
+            raise
         except BaseException as error:
             # Prefect 3.9.1 raises ValueError("Task run is not set") in place of a Ctrl-C that
             # arrives while it creates a task run, so the interrupt is looked for in the chain.
