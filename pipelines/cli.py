@@ -167,7 +167,8 @@ def split_language(argv: list[str]) -> tuple[str, list[str]]:
 def print_error(message: str) -> None:
     # markup=False: messages quote config keys such as [sources.columns], which rich would eat.
     err_console.print(f"[bold red]{_('Error')}:[/] ", end="")
-    err_console.print(message, markup=False)
+    # soft_wrap: one line, as for warnings, so that grep finds it and a path stays whole.
+    err_console.print(message, markup=False, soft_wrap=True)
 
 
 def fail(message: str) -> None:
@@ -352,7 +353,7 @@ def evaluation_table(rows) -> Table:
     for header in headers:
         table.add_column(header, justify="left" if header in (_("Rule"), _("Note")) else "right")
     for row in rows:
-        decoys = f"{row.decoys_flagged}/{row.decoys}" if row.decoys else "-"
+        decoys = f"{row.decoys_flagged}/{row.decoys}" if row.decoys and row.is_evaluated else "-"
         notes = []
         if not row.is_evaluated:
             notes.append(_("not evaluated"))
@@ -395,7 +396,7 @@ def print_interrupted_run(marts_dir: Path, run: RunInterrupted | None, published
         message = _("Stopped by the user (Ctrl-C) after the run was published to {path}.")
     else:
         message = _("Stopped by the user (Ctrl-C) before anything was published to {path}.")
-    err_console.print(message.format(path=marts_dir.resolve()), markup=False)
+    err_console.print(message.format(path=marts_dir.resolve()), markup=False, soft_wrap=True)
 
     if run is not None and run.kept_files:
         files = ", ".join(str(path.resolve()) for path in run.kept_files)
@@ -408,6 +409,7 @@ def print_interrupted_run(marts_dir: Path, run: RunInterrupted | None, published
                 len(run.kept_files),
             ).format(files=files),
             markup=False,
+            soft_wrap=True,
         )
 
 
@@ -424,6 +426,7 @@ def print_kept_files(files: Collection[Path]) -> None:
             len(files),
         ).format(files=", ".join(str(path.resolve()) for path in files)),
         markup=False,
+        soft_wrap=True,
     )
 
 

@@ -519,7 +519,7 @@ def format_table(rows: list[EvalRow]) -> Table:
             _format_ratio(row.precision),
             _format_ratio(row.recall),
             _format_ratio(row.f1),
-            f"{row.decoys_flagged}/{row.decoys}",
+            f"{row.decoys_flagged}/{row.decoys}" if row.is_evaluated else NOT_EVALUATED_CELL,
             str(row.unmapped_findings),
             "; ".join(note for note in (row.note, *left_out_notes(row)) if note),
         )

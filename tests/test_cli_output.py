@@ -136,13 +136,16 @@ def test_evaluate_notes_left_out_roster(capsys, tmp_path, language, left_out):
 def test_evaluate_dashes_rule_not_evaluated(capsys, tmp_path, language, skipped):
     make_run(tmp_path)
     # No death register in the run, so DECEASED_RECIPIENT did not run and found no one.
-    truth = make_truth(tmp_path, [DECEASED_RICH])
+    decoy = ["alive_namesake", "DECEASED_RECIPIENT", "PKH", "u-stranger", "pkh.csv", "", "3", ""]
+    truth = make_truth(tmp_path, [DECEASED_RICH], decoys=[decoy])
 
     out = run_cli(capsys, "--lang", language, "evaluate", "--marts", str(tmp_path),
                   "--truth", str(truth))
 
     cells = row_cells(out, "DECEASED_RECIPIENT")
     assert cells[:6] == ["DECEASED_RECIPIENT", "1", "-", "-", "-", "-"]
+    # 0 of 1 decoys flagged would read as a rule that passed its decoy check.
+    assert cells[6] == "-"
     assert cells[-1] == skipped
 
 
@@ -500,3 +503,18 @@ def test_period_warning_when_all_rows_outside(capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert out.startswith("Warning: PKH: 5 of 5 rows are not in the audited period 2026-T4")
     assert 'set `period = "2026-T4"` for this source' in out
+
+
+def test_redirected_error_stays_on_one_line(capsys, monkeypatch, tmp_path):
+    # README: each warning or error stays on one line in a log file, so grep finds it.
+    monkeypatch.setenv("COLUMNS", "60")
+    path = tmp_path / ("folder-" * 12) / "audit-1.duckdb"
+    message = f"the work database {path} cannot be read, so the run stops here; move it away"
+
+    cli.print_error(message)
+    cli.print_kept_files([path])
+
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2
+    assert message in lines[0]
+    assert str(path.resolve()) in lines[1]
