@@ -308,9 +308,9 @@ def test_failed_run_names_kept_work_databases(tmp_path_factory, prefect_harness,
             config_path=write_demo_run_config(folder), language="en", work_dir=folder / "work"
         )
 
-    kept = failure.value.kept_files
-    assert len(kept) == 2
-    assert sorted(kept) == sorted((folder / "work").glob("audit-*.duckdb"))
+    work_databases = failure.value.kept_files
+    assert len(work_databases) == 2
+    assert sorted(work_databases) == sorted((folder / "work").glob("audit-*.duckdb"))
 
 
 def test_second_register_snapshot_stops_run(tmp_path_factory, prefect_harness):

@@ -97,7 +97,7 @@ def test_pbi_not_eligible_warns_for_quarantined_nik(con):
 
 
 def test_quarantine_counts_register_niks_only(con):
-    # A quarantined PKH row tells nothing about the register, and a NIK inside a longer number
+    # A quarantined PKH row is no evidence about the register, and a NIK inside a longer number
     # is not that NIK.
     other = make_nik(8, "1977-03-03")
     quarantine(con, json.dumps(JOINED_ROW))

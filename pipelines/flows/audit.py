@@ -458,8 +458,8 @@ def _audit_locked(run_config: RunConfig, language: str, run_id: str, work: Path)
         record.input_checksums.update(checksums.result())
         check_no_copies(record.input_checksums)
         with connect(db_path) as con:
-            # Two register or PBI snapshots also share most rows. The snapshot message says which
-            # file to keep, so it comes first.
+            # Two register or PBI snapshots also share most rows. The snapshot message names the
+            # file to keep, so that check runs first.
             check_single_snapshot(con, sorted({count.source_kind for count in result.file_counts}))
             check_no_near_copies(con, result.file_counts)
     release_free_memory()
