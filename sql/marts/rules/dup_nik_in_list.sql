@@ -28,7 +28,8 @@ grouped as (
 duplicated as (
     select
         *,
-        list_transform(list_sort(row_refs), lambda ref: ref.row) as rows_list,
+        list_sort(row_refs) as sorted_refs,
+        list_transform(sorted_refs, lambda ref: ref.row) as rows_list,
         len(list_distinct(list_transform(row_refs, lambda ref: ref.file))) > 1 as in_several_files
     from grouped
     where rows_with_nik > 1
@@ -52,7 +53,7 @@ final as (
             case
                 when in_several_files then array_to_string(
                     list_transform(
-                        list_sort(row_refs),
+                        sorted_refs,
                         lambda ref: printf('%s row %d', ref.file, ref.row)
                     ),
                     ', '
@@ -68,7 +69,7 @@ final as (
             case
                 when in_several_files then array_to_string(
                     list_transform(
-                        list_sort(row_refs),
+                        sorted_refs,
                         lambda ref: printf('%s baris %d', ref.file, ref.row)
                     ),
                     ', '
@@ -79,7 +80,7 @@ final as (
         json_object(
             'rows_with_nik', rows_with_nik,
             'source_rows', rows_list,
-            'source_files', list_transform(list_sort(row_refs), lambda ref: ref.file),
+            'source_files', list_transform(sorted_refs, lambda ref: ref.file),
             'kpm_id', duplicated.kpm_id,
             'noka', duplicated.noka
         ) as evidence_json,
