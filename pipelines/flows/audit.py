@@ -8,12 +8,15 @@ rules and the marts share one task, because the marts read the rules' temporary 
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib
 import logging
 import shutil
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -106,6 +109,23 @@ def release_free_memory() -> None:
     except OSError:
         return
     libc.malloc_trim(0)
+
+
+@contextmanager
+def imports_left_out_of_collection() -> Iterator[None]:
+    """Keep the objects that exist now (the imported modules of Prefect, pandas and the rest)
+    out of Python's cyclic garbage collection until the block ends.
+
+    Every full collection walked those objects again. At batang size the collector took
+    1.2 CPU s of a run without Prefect, and 0.47 s with the imports left out. The thresholds
+    stay as they are: with fewer collections, the cyclic garbage of validation stayed longer
+    and the peak memory rose by about 250 MiB.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def published_db_path(db_path: Path) -> Path:
@@ -381,7 +401,8 @@ def audit(config_path: Path, language: str = "id", work_dir: Path | None = None)
     with run_folder_lock(run_config.marts_dir.parent):
         run_id = new_run_id()
         try:
-            return _audit_locked(run_config, language, run_id, work)
+            with imports_left_out_of_collection():
+                return _audit_locked(run_config, language, run_id, work)
         except PipelineError as error:
             # The work databases stay for the analyst to inspect and contain full NIKs.
             error.kept_files = tuple(
