@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_rules_builders import family, found, make_nik, new_connection, run
+from test_rules_builders import family, found, make_nik, new_connection, rules_config, run
 
 from pipelines.ingest.load import QUARANTINE_DDL
+from pipelines.rules import build_marts
 
 # In the register file, on lines that a stray quote joined into one quarantined row.
 MASRUROH = make_nik(5, "1946-07-25", "P")
@@ -122,3 +123,53 @@ def test_quarantine_reads_text_and_sheet(con):
 
     assert [(row[0], row[1]) for row in rows] == [("pkh:1::2", "WARN")]
     assert "(dtsen.xlsx, Kec. Bandar row 41, reason unparseable_row)" in rows[0][3]
+
+
+def complaint_statuses(con) -> list[tuple]:
+    """Build the marts and return (NIK, status code, next step in Indonesian) per complaint."""
+    build_marts(con, rules_config(), "test-run", None)
+    return con.execute(
+        "select nik, status_code, next_step_id from complaint_results order by nik"
+    ).fetchall()
+
+
+def test_quarantined_complaint_cannot_be_checked(con):
+    # MASRUROH's register row was not loaded, so proposing her through SIKS-NG, as a person
+    # outside DTSEN would be told, could register her twice.
+    quarantine(con, json.dumps(JOINED_ROW))
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": MASRUROH}],
+        complaints=[{"nik": MASRUROH, "complaint_type": "usulan"}, {"nik": STRANGER}],
+    )
+
+    assert complaint_statuses(con) == sorted([
+        (
+            MASRUROH,
+            "REGISTER_ROW_QUARANTINED",
+            "minta analis memperbaiki baris itu di berkas DTSEN dan menjalankan audit lagi",
+        ),
+        (
+            STRANGER,
+            "NOT_LINKED",
+            "daftarkan melalui operator desa/kelurahan (SIKS-NG) dengan membawa KK dan KTP",
+        ),
+    ])
+
+
+def test_complaint_status_text_in_both_languages(con):
+    quarantine(con, json.dumps(JOINED_ROW))
+    run(con, register=family(), complaints=[{"nik": MASRUROH, "complaint_type": "usulan"}])
+    build_marts(con, rules_config(), "test-run", None)
+
+    texts = con.execute("select status_text_en, status_text_id from complaint_results").fetchone()
+
+    assert texts == (
+        "Cannot be checked: the DTSEN register file has a row with this NIK that the audit "
+        "could not load: ask the analyst to correct that row of the register file and run the "
+        "audit again",
+        "Tidak dapat diperiksa: berkas DTSEN memuat baris dengan NIK ini yang tidak dapat dimuat "
+        "oleh audit: minta analis memperbaiki baris itu di berkas DTSEN dan menjalankan audit "
+        "lagi",
+    )

@@ -26,6 +26,7 @@ from pipelines.desk.models import (
     Member,
     Programme,
     PublishedRun,
+    QuarantinedRow,
     RuleCaveat,
     SourceRecord,
 )
@@ -336,11 +337,14 @@ def _build_answer(
     answer.register_in_run = "stg_register" in tables
     answer.programmes_not_in_run = _programmes_not_in_run(con, tables)
     if not person_ids:
+        answer.quarantined_register_rows = _quarantined_register_rows(con, tables, nik)
         return answer
 
     record_ids = _record_ids_of_persons(con, person_ids)
     answer.records = _source_records(con, tables, record_ids)
     _fill_identity(con, tables, answer, record_ids)
+    if not answer.is_in_register:
+        answer.quarantined_register_rows = _quarantined_register_rows(con, tables, answer.nik)
     _fill_family(con, tables, answer)
     programmes = _programmes(con, tables, answer)
     answer.programmes = [p for p in programmes if p.is_received]
@@ -350,6 +354,30 @@ def _build_answer(
     answer.complaints = _complaints(con, tables, answer)
     answer.caveats = _rule_caveats(con, tables, answer)
     return answer
+
+
+# Quarantined register rows named in one answer; a NIK repeated on more rows is rare.
+QUARANTINED_ROWS_SHOWN = 3
+
+
+def _quarantined_register_rows(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], nik: str | None
+) -> list[QuarantinedRow]:
+    """Return the quarantined DTSEN register rows whose cells contain `nik` as a whole number,
+    such as a row that a stray quote joined to the next lines of the file."""
+    if not nik or not nik.isdigit() or "raw_values" not in tables.get("quarantine", set()):
+        return []
+    rows = _select(
+        con,
+        tables,
+        "quarantine",
+        ["source_file", "source_sheet", "source_row", "reason_code"],
+        "source_kind = 'register' "
+        "and regexp_matches(raw_values, '(^|[^0-9])' || ? || '([^0-9]|$)') "
+        f"order by source_file, source_row limit {QUARANTINED_ROWS_SHOWN}",
+        [nik],
+    )
+    return [QuarantinedRow(**row) for row in rows]
 
 
 def _source_records(

@@ -21,6 +21,18 @@ class SourceRecord:
 
 
 @dataclass(frozen=True)
+class QuarantinedRow:
+    """A DTSEN register row that ingest set aside (quarantined) and whose cells contain the
+    searched NIK. While such a row is not corrected, whether the person is in DTSEN is
+    unknown."""
+
+    source_file: str | None
+    source_sheet: str | None
+    source_row: int | None
+    reason_code: str | None
+
+
+@dataclass(frozen=True)
 class Member:
     """A household member from the register (same family id)."""
 
@@ -123,6 +135,8 @@ class DeskAnswer:
     is_in_register: bool = False
     # False when the run had no DTSEN register, so whether the person is in it is unknown.
     register_in_run: bool = True
+    # Quarantined register rows that contain the NIK of a person not loaded from the register.
+    quarantined_register_rows: list[QuarantinedRow] = field(default_factory=list)
     is_padan_dukcapil: bool | None = None
     family_id: str | None = None
     no_kk: str | None = None

@@ -18,7 +18,12 @@ from pipelines.publish import formatting
 from pipelines.publish.columns import PROGRAMME_SOURCE_KINDS
 from pipelines.publish.formatting import using_language
 from pipelines.publish.regions import load_regions
-from pipelines.publish.rule_texts import programme_label, rule_title, severity_title
+from pipelines.publish.rule_texts import (
+    programme_label,
+    quarantine_reason_title,
+    rule_title,
+    severity_title,
+)
 
 SEVERITY_STYLES = {"ERROR": "bold red", "FLAG": "red", "WARN": "yellow", "INFO": "cyan"}
 
@@ -30,6 +35,7 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
             return _not_found(answer)
         parts: list[RenderableType] = [
             _identity_panel(answer),
+            *(Text(line, style="bold yellow") for line in _quarantine_lines(answer)),
             *(Text(line, style="bold red") for line in death_lines(answer)),
             _members_table(answer),
             _programmes_table(answer),
@@ -122,6 +128,12 @@ def _not_found(answer: DeskAnswer) -> RenderableType:
             "person is not in the DTSEN register or any programme list of this run: the desa "
             "operator can propose them (usulan) through SIKS-NG after musdes."
         )
+    if answer.quarantined_register_rows:
+        advice = _(
+            "The DTSEN register file has a row with this NIK that the audit could not load: "
+            "{rows}. Whether the person is in DTSEN stays unknown until the analyst corrects "
+            "that row and runs the audit again, so do not propose them through SIKS-NG yet."
+        ).format(rows=_quarantined_rows_text(answer))
     message.append(advice)
     missing = _missing_rosters_text(answer)
     if missing:
@@ -445,7 +457,32 @@ def _source_text(file: str | None, sheet: str | None, row: int | None) -> str:
 def _register_text(answer: DeskAnswer) -> str:
     if not answer.register_in_run:
         return _("unknown: this run had no DTSEN register")
+    if not answer.is_in_register and answer.quarantined_register_rows:
+        return _("unknown: a register row with this NIK was not loaded")
     return _yes_no(answer.is_in_register)
+
+
+def _quarantine_lines(answer: DeskAnswer) -> list[str]:
+    """Return the notice for a person not loaded from the register although a quarantined
+    register row contains their NIK, or nothing."""
+    if answer.is_in_register or not answer.quarantined_register_rows:
+        return []
+    return [
+        _(
+            "The DTSEN register file has a row with this NIK that the audit could not load: "
+            "{rows}. Ask the analyst to correct that row and run the audit again before "
+            "answering whether the person is in DTSEN."
+        ).format(rows=_quarantined_rows_text(answer))
+    ]
+
+
+def _quarantined_rows_text(answer: DeskAnswer) -> str:
+    """Return `file, row N (reason)` for each quarantined register row of the answer."""
+    return "; ".join(
+        f"{_source_text(row.source_file, row.source_sheet, row.source_row)} "
+        f"({quarantine_reason_title(row.reason_code or '-')})"
+        for row in answer.quarantined_register_rows
+    )
 
 
 def _desil_text(answer: DeskAnswer) -> str:

@@ -58,6 +58,10 @@ STATUS_TEXTS: dict[str, str] = {
         "The person objected to does not receive {programme} in {period}"
     ),
     "ROSTER_NOT_IN_RUN": N_("Cannot be checked: the {programme} roster was not in this run"),
+    "REGISTER_ROW_QUARANTINED": N_(
+        "Cannot be checked: the DTSEN register file has a row with this NIK that the audit "
+        "could not load"
+    ),
 }
 
 NEXT_STEP_TEXTS: dict[str, str] = {
@@ -74,6 +78,9 @@ NEXT_STEP_TEXTS: dict[str, str] = {
     "FIELD_VERIFY": N_("field check by the pendamping; propose deactivation if confirmed"),
     "FIELD_CHECK": N_("reply to the complainant; field check only with new evidence"),
     "RUN_WITH_ROSTER": N_("ask the analyst to run the audit again with that roster"),
+    "FIX_REGISTER_ROW": N_(
+        "ask the analyst to correct that row of the register file and run the audit again"
+    ),
 }
 
 OTHER_TEXTS: dict[str, str] = {

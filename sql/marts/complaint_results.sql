@@ -46,6 +46,10 @@ params as (
     select * from __rules_params
 ),
 
+quarantined_register_niks as (
+    select * from __rules_quarantined_register_niks
+),
+
 -- The complainants. The per-person and per-family lists below are built for
 -- them only: over every recipient, finding and roster row they cost about 1.5
 -- CPU seconds at batang size, for about 1,500 complaints.
@@ -148,7 +152,9 @@ with_register as (
         complaint_rows.person_id in (select person_id from not_received_entries)
             as has_roster_not_received,
         flags_by_person.flags,
-        complainant_deaths.death_date
+        complainant_deaths.death_date,
+        complaint_rows.nik in (select nik from quarantined_register_niks)
+            as is_in_quarantined_register_row
     from complaint_rows
     left join person_register on complaint_rows.person_id = person_register.person_id
     left join complainant_deaths on complaint_rows.person_id = complainant_deaths.person_id
@@ -244,6 +250,10 @@ statused as (
             -- Aid cannot be proposed for a person whom the death register lists, whatever
             -- DTSEN records about them.
             when death_date is not null then 'DECEASED'
+            -- Outside the loaded register, but a register row the run could not load
+            -- contains the NIK: whether the person is in DTSEN is unknown.
+            when register_record_id is null and is_in_quarantined_register_row
+                then 'REGISTER_ROW_QUARANTINED'
             when register_record_id is null and len(programmes_received) > 0
                 then 'IN_ROSTER_NOT_REGISTER'
             when register_record_id is null and has_roster_not_received
@@ -283,6 +293,7 @@ stepped as (
             when 'SANGGAHAN_NOT_SUPPORTED' then 'FIELD_CHECK'
             when 'SANGGAHAN_NOT_RECIPIENT' then 'FIELD_CHECK'
             when 'ROSTER_NOT_IN_RUN' then 'RUN_WITH_ROSTER'
+            when 'REGISTER_ROW_QUARANTINED' then 'FIX_REGISTER_ROW'
             else 'PROPOSE_SIKS'
         end as next_step_code
     from statused
