@@ -368,8 +368,12 @@ def _header_only_flagged(suite: SuiteOutcome, files: list[_SourceFile]) -> Suite
 
     Such an export is valid but empty (no deaths reported, no vehicles registered), so the run
     goes on. Ingest has warned about each file, and the rules that need the table report it
-    as not evaluated. A table whose rows were all quarantined still stops the run.
+    as not evaluated. A table whose rows were all quarantined still stops the run. So does an
+    empty DTSEN register, because most rules read it and the run would otherwise publish a
+    reduced set of findings over the previous run's.
     """
+    if suite.table_name == "stg_register":
+        return suite
     if not files or any(source.data_rows for source in files):
         return suite
     outcomes = tuple(
