@@ -158,6 +158,26 @@ def test_quarantined_complaint_cannot_be_checked(con):
     ])
 
 
+def test_quarantined_sanggahan_cannot_be_checked(con):
+    # The complainant gave MASRUROH's NIK, so asking them for it again would not help.
+    quarantine(con, json.dumps(JOINED_ROW))
+    unknown = make_nik(8, "1985-05-05")
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": STRANGER}],
+        complaints=[
+            {"nik": MASRUROH, "complaint_type": "sanggahan", "programme_requested": "PKH"},
+            {"nik": unknown, "complaint_type": "sanggahan", "programme_requested": "PKH"},
+        ],
+    )
+
+    statuses = {nik: status for nik, status, _next_step in complaint_statuses(con)}
+
+    assert statuses[MASRUROH] == "REGISTER_ROW_QUARANTINED"
+    assert statuses[unknown] == "NOT_LINKED_SANGGAHAN"
+
+
 def test_complaint_status_text_in_both_languages(con):
     quarantine(con, json.dumps(JOINED_ROW))
     run(con, register=family(), complaints=[{"nik": MASRUROH, "complaint_type": "usulan"}])

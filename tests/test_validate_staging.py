@@ -228,14 +228,18 @@ def test_header_only_file_flagged_not_stopped(con, tmp_path, text):
     assert stored == [("flag",)]
 
 
-def test_header_only_register_stops(con, tmp_path):
+@pytest.mark.parametrize(
+    "title", ["", "DATA TERPADU SOSIAL EKONOMI NASIONAL\nKABUPATEN BATANG\n\n"],
+    ids=["header", "title-rows"],
+)
+def test_header_only_register_stops(con, tmp_path, title):
     raw = tmp_path / "raw"
     raw.mkdir()
     header = (
         "No;No KK;NIK;Nama;Jenis Kelamin;Tanggal Lahir;Hubungan dengan Kepala Keluarga;"
         "Desil Kesejahteraan;Padan Dukcapil;Status Data;Kecamatan;Desa/Kelurahan;Alamat;RT;RW\n"
     )
-    (raw / "dtsen_batang_202611.csv").write_text(header, encoding="utf-8")
+    (raw / "dtsen_batang_202611.csv").write_text(title + header, encoding="utf-8")
     ingest_source(con, SourceSpec(kind="register", path="dtsen_*.csv", raw_dir=raw), "r1", 1)
     build_staging(con, ["register"], today=dt.date(2026, 12, 4))
 

@@ -411,7 +411,8 @@ def _failure_line(
 
 
 def _empty_file_line(source: _SourceFile, reasons_location: str) -> str:
-    if source.rows_read == 0:
+    # Title rows above the header count as read rows but not as data rows.
+    if source.data_rows == 0:
         return "- " + _(
             "{file}: the file has only a header row, so there is nothing to audit. Export it "
             "again with its data rows, or remove this source from the run configuration."

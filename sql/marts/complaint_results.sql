@@ -238,6 +238,10 @@ statused as (
             -- request gets it once the person is found in DTSEN.
             when complaint_type = 'sanggahan' then case
                 when not is_roster_in_run then 'ROSTER_NOT_IN_RUN'
+                -- The person named may be on a register row the run could not load, so
+                -- asking the complainant for their NIK again would not help.
+                when register_record_id is null and roster_record_id is null
+                    and is_in_quarantined_register_row then 'REGISTER_ROW_QUARANTINED'
                 when register_record_id is null and roster_record_id is null
                     then 'NOT_LINKED_SANGGAHAN'
                 -- An objection to a named programme that neither the person nor the
