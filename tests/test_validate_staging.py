@@ -246,7 +246,9 @@ def test_header_only_register_stops(con, tmp_path, title):
     with pytest.raises(ExpectationsFailed) as error:
         validate_staging(con, tmp_path / "report", "r1")
 
-    assert "dtsen_batang_202611.csv: hanya berisi baris judul kolom" in str(error.value)
+    message = str(error.value)
+    assert "dtsen_batang_202611.csv: hanya berisi baris judul kolom" in message
+    assert "hapus sumber ini" not in message
 
 
 def test_all_rows_quarantined_still_stops(con, tmp_path):

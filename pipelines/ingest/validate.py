@@ -403,15 +403,23 @@ def _failure_line(
     if outcome.expectation_type == ROW_COUNT_EXPECTATION and files:
         empty = [f for f in files if f.rows_loaded == 0]
         if empty and all(f.rows_loaded == 0 for f in files):
-            return "\n".join(_empty_file_line(f, reasons_location) for f in empty)
+            removable = outcome.table_name != "stg_register"
+            return "\n".join(_empty_file_line(f, reasons_location, removable) for f in empty)
     description = outcome.description_id if current_language() == "id" else outcome.description
     where = ", ".join(f.name for f in files)
     where = f"{where} ({outcome.table_name})" if where else outcome.table_name
     return f"- {where}: {description} ({_describe_failure(outcome)})"
 
 
-def _empty_file_line(source: _SourceFile, reasons_location: str) -> str:
+def _empty_file_line(source: _SourceFile, reasons_location: str, removable: bool = True) -> str:
+    """Describe a file without loaded rows. `removable` is False for the DTSEN register, which a
+    run cannot do without."""
     # Title rows above the header count as read rows but not as data rows.
+    if source.data_rows == 0 and not removable:
+        return "- " + _(
+            "{file}: the file has only a header row, so there is nothing to audit. Export it "
+            "again with its data rows."
+        ).format(file=source.name)
     if source.data_rows == 0:
         return "- " + _(
             "{file}: the file has only a header row, so there is nothing to audit. Export it "
