@@ -619,6 +619,7 @@ def build_app() -> typer.Typer:
             lookup_person,
             programmes_not_in_run,
             published_run,
+            register_rows_not_loaded,
             render_answer,
             render_answers,
         )
@@ -640,7 +641,10 @@ def build_app() -> typer.Typer:
             answers = lookup_person(db, nama, tgl_lahir, desa)
             run = None if answers else published_run(db)
             missing = [] if answers else programmes_not_in_run(db)
-            print_complete(console, render_answers(answers, query, lang, run, missing))
+            not_loaded = 0 if answers else register_rows_not_loaded(db)
+            print_complete(
+                console, render_answers(answers, query, lang, run, missing, not_loaded)
+            )
         else:
             fail(_("Give a NIK, or all of --nama, --tgl-lahir and --desa."))
 

@@ -4,6 +4,7 @@ saying that the person is not in DTSEN and should be proposed through SIKS-NG.""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from test_desk_answers import _run_and_publish
@@ -11,7 +12,13 @@ from test_desk_lookup import _text as rendered_text
 from test_rules_builders import family, make_nik, make_world, new_connection
 from test_rules_quarantine import JOINED_ROW, MASRUROH, REGISTER_FILE, quarantine
 
-from pipelines.desk import lookup_nik, render_answer
+from pipelines.desk import (
+    lookup_nik,
+    lookup_person,
+    register_rows_not_loaded,
+    render_answer,
+    render_answers,
+)
 from pipelines.ingest.load import QUARANTINE_DDL
 
 # On the same joined lines as MASRUROH, and on no programme list.
@@ -92,13 +99,49 @@ def test_not_found_keeps_usulan_advice(audit_db):
     assert "propose them (usulan) through SIKS-NG after musdes" in text
 
 
-def test_longer_number_is_not_the_nik(tmp_path):
-    # A 17-digit number that contains the NIK is another number.
+def _published_with_quarantined_cells(tmp_path, cells: dict) -> Path:
+    """Publish a run whose only quarantined row is a register row with `cells`."""
     path = tmp_path / "audit.duckdb"
     con = new_connection()
     con.execute(QUARANTINE_DDL)
-    quarantine(con, json.dumps({"No": "1", "NIK": f"9{STRANGER}"}))
+    quarantine(con, json.dumps(cells))
     make_world(con, register=family())
-    _run_and_publish(con, "run-longer", path)
+    _run_and_publish(con, "run-cells", path)
+    return path
+
+
+def test_longer_number_is_not_the_nik(tmp_path):
+    # A 17-digit number that contains the NIK is another number.
+    path = _published_with_quarantined_cells(tmp_path, {"No": "1", "NIK": f"9{STRANGER}"})
 
     assert lookup_nik(path, STRANGER).quarantined_register_rows == []
+
+
+def test_nik_after_control_character(tmp_path):
+    # The quarantine keeps a row as a JSON object, which writes a control character as \u0001.
+    # Its digits must not join the NIK's.
+    cells = {"No": "1", "Alamat": f"DK. KRAJAN\x01{STRANGER}"}
+    path = _published_with_quarantined_cells(tmp_path, cells)
+
+    assert len(lookup_nik(path, STRANGER).quarantined_register_rows) == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "advice"),
+    [
+        ("en", "register files (quarantined rows: 1), and the person may be on one of them"),
+        ("id", "berkas DTSEN run ini (baris yang dikarantina: 1), dan orang ini mungkin ada"),
+    ],
+)
+def test_name_search_not_found_names_unloaded_rows(audit_db, language, advice):
+    count = register_rows_not_loaded(audit_db)
+    answers = lookup_person(audit_db, "SUWARTI", "1961-03-14", "3325012001")
+    text = rendered_text(
+        render_answers(answers, "SUWARTI", language, register_rows_not_loaded=count), width=1000
+    )
+    text = " ".join(text.replace("│", " ").split())
+
+    assert answers == []
+    assert advice in text
+    assert "SIKS-NG after musdes" not in text
+    assert "SIKS-NG setelah musdes" not in text

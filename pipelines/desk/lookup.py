@@ -104,6 +104,17 @@ def published_run(db_path: Path) -> PublishedRun | None:
         return _published_run(con, _table_columns(con))
 
 
+def register_rows_not_loaded(db_path: Path) -> int:
+    """Return how many rows of the run's DTSEN register files were quarantined."""
+    with _open(db_path) as con:
+        tables = _table_columns(con)
+        if "source_kind" not in tables.get("quarantine", set()):
+            return 0
+        return query_rows(
+            con, "select count(*) from quarantine where source_kind = 'register'"
+        )[0][0]
+
+
 def programmes_not_in_run(db_path: Path) -> list[str]:
     """Return the programmes whose roster the run of `db_path` lacked or read no rows from."""
     with _open(db_path) as con:
@@ -356,7 +367,8 @@ def _build_answer(
     return answer
 
 
-# Quarantined register rows named in one answer; a NIK repeated on more rows is rare.
+# At most this many quarantined register rows are named for one NIK, because a NIK repeated on
+# more rows is rare.
 QUARANTINED_ROWS_SHOWN = 3
 
 
@@ -367,13 +379,18 @@ def _quarantined_register_rows(
     such as a row that a stray quote joined to the next lines of the file."""
     if not nik or not nik.isdigit() or "raw_values" not in tables.get("quarantine", set()):
         return []
+    # The cells are searched as the rules search them: the values of the JSON object, so that
+    # an escaped control character such as \u0001 does not join its digits to the NIK.
+    cells = (
+        "case when json_valid(raw_values) "
+        "then array_to_string(json_extract_string(raw_values, '$.*'), ' ') else raw_values end"
+    )
     rows = _select(
         con,
         tables,
         "quarantine",
         ["source_file", "source_sheet", "source_row", "reason_code"],
-        "source_kind = 'register' "
-        "and regexp_matches(raw_values, '(^|[^0-9])' || ? || '([^0-9]|$)') "
+        f"source_kind = 'register' and regexp_matches({cells}, '(^|[^0-9])' || ? || '([^0-9]|$)') "
         f"order by source_file, source_row limit {QUARANTINED_ROWS_SHOWN}",
         [nik],
     )
