@@ -134,8 +134,8 @@ def complaint_statuses(con) -> list[tuple]:
 
 
 def test_quarantined_complaint_cannot_be_checked(con):
-    # MASRUROH's register row was not loaded, so proposing her through SIKS-NG, as a person
-    # outside DTSEN would be told, could register her twice.
+    # MASRUROH's register row was not loaded, so proposing her through SIKS-NG, the next step
+    # for a person outside DTSEN, could register her twice.
     quarantine(con, json.dumps(JOINED_ROW))
     run(
         con,
