@@ -8,7 +8,7 @@ import pytest
 from test_rules_builders import family, found, make_nik, new_connection, rules_config, run
 
 from pipelines.ingest.load import QUARANTINE_DDL
-from pipelines.rules import build_marts
+from pipelines.rules import apply_rules, build_marts
 
 # In the register file, on lines that a stray quote joined into one quarantined row.
 MASRUROH = make_nik(5, "1946-07-25", "P")
@@ -176,6 +176,27 @@ def test_quarantined_sanggahan_cannot_be_checked(con):
 
     assert statuses[MASRUROH] == "REGISTER_ROW_QUARANTINED"
     assert statuses[unknown] == "NOT_LINKED_SANGGAHAN"
+
+
+def test_quarantined_recipient_sanggahan_cannot_be_checked(con):
+    # MASRUROH receives PKH with no FLAG finding, but her register row was not loaded, so the
+    # data cannot show whether the objection is right. A FLAG finding still supports it.
+    quarantine(con, json.dumps(JOINED_ROW))
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": MASRUROH}],
+        deaths=[{"nik": MASRUROH, "death_date": "2026-03-01"}],
+        complaints=[{"nik": MASRUROH, "complaint_type": "sanggahan", "programme_requested": "PKH"}],
+    )
+    supported = complaint_statuses(con)
+
+    con.execute("delete from stg_deaths")
+    apply_rules(con, rules_config(), "test-run")
+    unsupported = complaint_statuses(con)
+
+    assert [status for _nik, status, _step in supported] == ["SANGGAHAN_SUPPORTED"]
+    assert [status for _nik, status, _step in unsupported] == ["REGISTER_ROW_QUARANTINED"]
 
 
 def test_complaint_status_text_in_both_languages(con):

@@ -249,6 +249,10 @@ statused as (
                 when programme_requested_code is not null and not is_receiving
                     then 'SANGGAHAN_NOT_RECIPIENT'
                 when flags is not null then 'SANGGAHAN_SUPPORTED'
+                -- A recipient outside the loaded register has no desil to judge. When a
+                -- quarantined register row contains the NIK, that row decides.
+                when register_record_id is null and is_in_quarantined_register_row
+                    then 'REGISTER_ROW_QUARANTINED'
                 else 'SANGGAHAN_NOT_SUPPORTED'
             end
             -- Aid cannot be proposed for a person whom the death register lists, whatever
