@@ -194,12 +194,17 @@ def test_committed_files_end_to_end(con, tmp_path):
     assert statuses == [("excel_damaged", 1), ("placeholder", 1), ("valid", 2)]
 
 
-def _ingest_deaths(con, tmp_path, text: str) -> None:
+def _ingest_file(con, tmp_path, kind: str, name: str, text: str) -> None:
+    """Write one CSV file of `kind`, ingest it and build its staging table."""
     raw = tmp_path / "raw"
     raw.mkdir()
-    (raw / "kematian_desa.csv").write_text(text, encoding="utf-8")
-    ingest_source(con, SourceSpec(kind="deaths", path="kematian_*.csv", raw_dir=raw), "r1", 1)
-    build_staging(con, ["deaths"], today=dt.date(2026, 12, 4))
+    (raw / name).write_text(text, encoding="utf-8")
+    ingest_source(con, SourceSpec(kind=kind, path=name, raw_dir=raw), "r1", 1)
+    build_staging(con, [kind], today=dt.date(2026, 12, 4))
+
+
+def _ingest_deaths(con, tmp_path, text: str) -> None:
+    _ingest_file(con, tmp_path, "deaths", "kematian_desa.csv", text)
 
 
 def _row_count_outcome(summary):
@@ -233,15 +238,11 @@ def test_header_only_file_flagged_not_stopped(con, tmp_path, text):
     ids=["header", "title-rows"],
 )
 def test_header_only_register_stops(con, tmp_path, title):
-    raw = tmp_path / "raw"
-    raw.mkdir()
     header = (
         "No;No KK;NIK;Nama;Jenis Kelamin;Tanggal Lahir;Hubungan dengan Kepala Keluarga;"
         "Desil Kesejahteraan;Padan Dukcapil;Status Data;Kecamatan;Desa/Kelurahan;Alamat;RT;RW\n"
     )
-    (raw / "dtsen_batang_202611.csv").write_text(title + header, encoding="utf-8")
-    ingest_source(con, SourceSpec(kind="register", path="dtsen_*.csv", raw_dir=raw), "r1", 1)
-    build_staging(con, ["register"], today=dt.date(2026, 12, 4))
+    _ingest_file(con, tmp_path, "register", "dtsen_batang_202611.csv", title + header)
 
     with pytest.raises(ExpectationsFailed) as error:
         validate_staging(con, tmp_path / "report", "r1")
