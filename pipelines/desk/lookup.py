@@ -42,7 +42,7 @@ from pipelines.publish.columns import (
 from pipelines.publish.marts import select_item
 from pipelines.publish.masking import mask_nik
 from pipelines.publish.regions import Regions, load_regions
-from pipelines.rules.registry import FAMILIES, RECIPIENTS, RULES_BY_CODE
+from pipelines.rules.registry import FAMILIES, RECIPIENTS, RULES_BY_CODE, RULES_SQL_DIR
 from pipelines.sqlrun import query_rows, run_sql
 
 logger = logging.getLogger(__name__)
@@ -379,18 +379,16 @@ def _quarantined_register_rows(
     such as a row that a stray quote joined to the next lines of the file."""
     if not nik or not nik.isdigit() or "raw_values" not in tables.get("quarantine", set()):
         return []
-    # The cells are searched as the rules search them: the values of the JSON object, so that
-    # an escaped control character such as \u0001 does not join its digits to the NIK.
-    cells = (
-        "case when json_valid(raw_values) "
-        "then array_to_string(json_extract_string(raw_values, '$.*'), ' ') else raw_values end"
-    )
+    # The rules' macro reads the cells as rules 10 and 23 do, so that the desk and the findings
+    # agree on which rows contain the NIK.
+    run_sql(con, (RULES_SQL_DIR / "base" / "macros.sql").read_text(encoding="utf-8"))
     rows = _select(
         con,
         tables,
         "quarantine",
         ["source_file", "source_sheet", "source_row", "reason_code"],
-        f"source_kind = 'register' and regexp_matches({cells}, '(^|[^0-9])' || ? || '([^0-9]|$)') "
+        "source_kind = 'register' and regexp_matches("
+        "__rules_quarantine_text(raw_values), '(^|[^0-9])' || ? || '([^0-9]|$)') "
         f"order by source_file, source_row limit {QUARANTINED_ROWS_SHOWN}",
         [nik],
     )

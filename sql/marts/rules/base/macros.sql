@@ -131,3 +131,15 @@ create or replace temp macro __rules_mode_lowest(vals) as
             )
         )
     ];
+
+-- The cells of a quarantined row as one text. raw_values is a JSON object of
+-- the row's cells, and its values are read unescaped, so that an escaped line
+-- break or control character (\n, \u0001) does not touch a number. Text that
+-- is not JSON is returned as it is. The desk lookup reads quarantined register
+-- rows through this macro too.
+create or replace temp macro __rules_quarantine_text(raw_values) as
+    case
+        when json_valid(raw_values)
+            then array_to_string(json_extract_string(raw_values, '$.*'), ' ')
+        else raw_values
+    end;

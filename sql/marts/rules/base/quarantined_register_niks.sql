@@ -16,13 +16,7 @@ register_rows as (
         source_sheet,
         source_row,
         reason_code,
-        -- raw_values is a JSON object of the row's cells. Its values are read
-        -- unescaped, so that an escaped line break does not touch a number.
-        case
-            when json_valid(raw_values)
-                then array_to_string(json_extract_string(raw_values, '$.*'), ' ')
-            else raw_values
-        end as raw_text
+        __rules_quarantine_text(raw_values) as raw_text
     from quarantine
     where source_kind = 'register' and raw_values is not null
 ),
