@@ -97,6 +97,40 @@ def test_pbi_not_eligible_warns_for_quarantined_nik(con):
     assert severities(con, "NOT_IN_REGISTER") == {"pbi:1::2": "WARN", "pbi:1::3": "FLAG"}
 
 
+def test_linked_record_carries_quarantined_nik(con):
+    # The BPNT row lost a digit of MASRUROH's NIK, but linking joined it by name and birth date
+    # to her PKH row, whose NIK the quarantined register row contains. A STRANGER row with a
+    # damaged NIK stays FLAG.
+    quarantine(con, json.dumps(JOINED_ROW))
+    masruroh = "P" + MASRUROH
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": MASRUROH}],
+        bpnt=[{"nik": MASRUROH[:15], "_person": masruroh}, {"nik": STRANGER[:15]}],
+        pbi=[{"nik": MASRUROH[:15], "_person": masruroh}],
+    )
+
+    rows = {row[0]: row for row in found(con, "NOT_IN_REGISTER")}
+    (pbi_evidence,) = con.execute(
+        "select evidence_id from fct_findings where rule_code = 'PBI_NOT_ELIGIBLE'"
+    ).fetchone()
+
+    assert {record_id: row[1] for record_id, row in rows.items()} == {
+        "pkh:1::2": "WARN",
+        "bpnt:1::2": "WARN",
+        "bpnt:1::3": "FLAG",
+        "pbi:1::2": "WARN",
+    }
+    assert "contains this NIK: check that row" in rows["pkh:1::2"][3]
+    assert (
+        "contains the NIK of a record linked to this recipient: check that row"
+        in rows["bpnt:1::2"][3]
+    )
+    assert severities(con, "PBI_NOT_ELIGIBLE") == {"pbi:1::2": "WARN"}
+    assert "memuat NIK dari data lain yang tertaut dengan peserta ini" in pbi_evidence
+
+
 def test_quarantine_counts_register_niks_only(con):
     # A quarantined PKH row is no evidence about the register, and a NIK inside a longer number
     # is not that NIK.
@@ -156,6 +190,23 @@ def test_quarantined_complaint_cannot_be_checked(con):
             "daftarkan melalui operator desa/kelurahan (SIKS-NG) dengan membawa KK dan KTP",
         ),
     ])
+
+
+def test_complaint_linked_to_quarantined_nik(con):
+    # The complaint form lost a digit of MASRUROH's NIK; linking joined it to her PKH row.
+    quarantine(con, json.dumps(JOINED_ROW))
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": MASRUROH}],
+        complaints=[
+            {"nik": MASRUROH[:15], "_person": "P" + MASRUROH, "complaint_type": "usulan"},
+        ],
+    )
+
+    assert [status for _nik, status, _step in complaint_statuses(con)] == [
+        "REGISTER_ROW_QUARANTINED"
+    ]
 
 
 def test_quarantined_sanggahan_cannot_be_checked(con):

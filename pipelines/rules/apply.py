@@ -50,6 +50,7 @@ BASE_MODELS = (
     "rosters",
     "family_eligibility",
     "quarantined_register_niks",
+    "quarantined_register_persons",
 )
 # Base files that define macros instead of a table.
 MACRO_MODELS = {"macros", "link_macros"}

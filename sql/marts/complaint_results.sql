@@ -50,6 +50,10 @@ quarantined_register_niks as (
     select * from __rules_quarantined_register_niks
 ),
 
+quarantined_register_persons as (
+    select * from __rules_quarantined_register_persons
+),
+
 -- The complainants. The per-person and per-family lists below are built for
 -- them only: over every recipient, finding and roster row they cost about 1.5
 -- CPU seconds at batang size, for about 1,500 complaints.
@@ -154,6 +158,7 @@ with_register as (
         flags_by_person.flags,
         complainant_deaths.death_date,
         complaint_rows.nik in (select nik from quarantined_register_niks)
+            or complaint_rows.person_id in (select person_id from quarantined_register_persons)
             as is_in_quarantined_register_row
     from complaint_rows
     left join person_register on complaint_rows.person_id = person_register.person_id

@@ -2,9 +2,10 @@
 -- pengurus, PBI member) is not linked to any DTSEN register record. Confidence
 -- drops by the probability of the best rejected or undecided candidate pair
 -- with a register record, which a reviewer should check.
--- WARN when a quarantined register row contains the recipient's NIK: the
--- person may be in the register file, so the evidence names that row for a
--- field check instead of saying that no register record matches.
+-- WARN when a quarantined register row contains the NIK of the recipient or
+-- of a record linked to the recipient: the person may be in the register
+-- file, so the evidence names that row for a field check instead of saying
+-- that no register record matches.
 with
 
 recipients as (
@@ -24,7 +25,7 @@ params as (
 ),
 
 quarantined as (
-    select * from __rules_quarantined_register_niks
+    select * from __rules_quarantined_register_persons
 ),
 
 missing as (
@@ -53,35 +54,43 @@ best_candidate as (
 final as (
     select
         'NOT_IN_REGISTER' as rule_code,
-        case when quarantined.nik is null then 'FLAG' else 'WARN' end as severity,
+        case when quarantined.person_id is null then 'FLAG' else 'WARN' end as severity,
         missing.programme,
         params.period_label as period,
         missing.record_id,
         null as detail_key,
         case
-            when quarantined.nik is null then printf(
+            when quarantined.person_id is null then printf(
                 '%s recipient is not in the DTSEN register (no register record matches this '
                 || 'NIK, name and birth date)',
                 missing.programme
             )
             else printf(
                 '%s recipient matches no loaded DTSEN register record, but a quarantined '
-                || 'register row (%s, reason %s) contains this NIK: check that row',
+                || 'register row (%s, reason %s) contains %s: check that row',
                 missing.programme, quarantined.location_en,
-                quarantined.reason_code
+                quarantined.reason_code,
+                case
+                    when quarantined.nik = missing.nik_key then 'this NIK'
+                    else 'the NIK of a record linked to this recipient'
+                end
             )
         end as evidence,
         case
-            when quarantined.nik is null then printf(
+            when quarantined.person_id is null then printf(
                 'Penerima %s tidak ada di DTSEN (tidak ada data DTSEN yang cocok dengan NIK, '
                 || 'nama dan tanggal lahir ini)',
                 missing.programme
             )
             else printf(
                 'Penerima %s tidak cocok dengan data DTSEN yang dimuat, tetapi baris DTSEN yang '
-                || 'dikarantina (%s, alasan %s) memuat NIK ini: periksa baris itu',
+                || 'dikarantina (%s, alasan %s) memuat %s: periksa baris itu',
                 missing.programme, quarantined.location_id,
-                quarantined.reason_code
+                quarantined.reason_code,
+                case
+                    when quarantined.nik = missing.nik_key then 'NIK ini'
+                    else 'NIK dari data lain yang tertaut dengan penerima ini'
+                end
             )
         end as evidence_id,
         json_object(
@@ -94,7 +103,7 @@ final as (
     from missing
     cross join params
     left join best_candidate on missing.record_id = best_candidate.record_id
-    left join quarantined on missing.nik_key = quarantined.nik
+    left join quarantined on missing.person_id = quarantined.person_id
 )
 
 select * from final

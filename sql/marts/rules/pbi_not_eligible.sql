@@ -2,9 +2,10 @@
 -- in the DTSEN register or has a desil above the PBI threshold: a deactivation
 -- candidate. The evidence gives the segment and the monthly contribution
 -- ([benefit_idr_per_month] PBI) so that APBD-funded members can be costed
--- separately. A member outside the register whose NIK is in a quarantined
--- register row gets WARN, and the evidence names that row for a field check
--- instead of saying that the member is not in DTSEN.
+-- separately. A member outside the register whose NIK, or the NIK of a record
+-- linked to the member, is in a quarantined register row gets WARN, and the
+-- evidence names that row for a field check instead of saying that the member
+-- is not in DTSEN.
 with
 
 recipients as (
@@ -24,7 +25,7 @@ params as (
 ),
 
 quarantined as (
-    select * from __rules_quarantined_register_niks
+    select * from __rules_quarantined_register_persons
 ),
 
 members as (
@@ -46,10 +47,18 @@ not_eligible as (
         quarantined.location_en as quarantined_location_en,
         quarantined.location_id as quarantined_location_id,
         quarantined.reason_code as quarantined_reason_code,
-        quarantined.source_row as quarantined_row
+        quarantined.source_row as quarantined_row,
+        case
+            when quarantined.nik = members.nik_key then 'this NIK'
+            else 'the NIK of a record linked to this member'
+        end as quarantined_nik_en,
+        case
+            when quarantined.nik = members.nik_key then 'NIK ini'
+            else 'NIK dari data lain yang tertaut dengan peserta ini'
+        end as quarantined_nik_id
     from members
     left join quarantined
-        on not members.is_in_register and members.nik_key = quarantined.nik
+        on not members.is_in_register and members.person_id = quarantined.person_id
     where not members.is_in_register or members.effective_desil > members.desil_threshold
 ),
 
@@ -67,8 +76,9 @@ final as (
             case
                 when not_eligible.quarantined_row is not null then printf(
                     'matches no loaded DTSEN register record, but a quarantined register row '
-                    || '(%s, reason %s) contains this NIK: check that row',
-                    not_eligible.quarantined_location_en, not_eligible.quarantined_reason_code
+                    || '(%s, reason %s) contains %s: check that row',
+                    not_eligible.quarantined_location_en, not_eligible.quarantined_reason_code,
+                    not_eligible.quarantined_nik_en
                 )
                 when not not_eligible.is_in_register then 'not in the DTSEN register'
                 else printf(
@@ -84,8 +94,9 @@ final as (
             case
                 when not_eligible.quarantined_row is not null then printf(
                     'tidak cocok dengan data DTSEN yang dimuat, tetapi baris DTSEN yang '
-                    || 'dikarantina (%s, alasan %s) memuat NIK ini: periksa baris itu',
-                    not_eligible.quarantined_location_id, not_eligible.quarantined_reason_code
+                    || 'dikarantina (%s, alasan %s) memuat %s: periksa baris itu',
+                    not_eligible.quarantined_location_id, not_eligible.quarantined_reason_code,
+                    not_eligible.quarantined_nik_id
                 )
                 when not not_eligible.is_in_register then 'tidak ada di DTSEN'
                 else printf(
