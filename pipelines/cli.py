@@ -488,9 +488,18 @@ def run_audit(config: Path, language: str) -> None:
         raise typer.Exit(code=EXIT_INTERRUPTED) from error
     finally:
         pipelines_logger.removeHandler(summary_warnings)
-    print_run_summary(result, summary_warnings.records)
-    print_period_warnings(result)
-    console.print(_("Finished in {seconds:.1f} s").format(seconds=time.perf_counter() - started))
+    # The run is complete here. Ctrl-C while its summary is printed says so, not only that the
+    # command stopped.
+    try:
+        print_run_summary(result, summary_warnings.records)
+        print_period_warnings(result)
+        console.print(
+            _("Finished in {seconds:.1f} s").format(seconds=time.perf_counter() - started)
+        )
+    except KeyboardInterrupt as error:
+        published = is_published(run_config.marts_dir, None, publish_before)
+        print_interrupted_run(run_config.marts_dir, None, published)
+        raise typer.Exit(code=EXIT_INTERRUPTED) from error
 
 
 def build_app() -> typer.Typer:

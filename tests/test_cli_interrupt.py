@@ -156,6 +156,7 @@ def test_prefect_error_during_interrupt(capsys, tmp_path, no_prefect_server, mon
     assert "Task run is not set" not in err
 
 
+@pytest.mark.parametrize("in_summary", [False, True], ids=["in the flow", "in the summary"])
 @pytest.mark.parametrize(
     ("language", "stopped"),
     [
@@ -164,22 +165,30 @@ def test_prefect_error_during_interrupt(capsys, tmp_path, no_prefect_server, mon
     ],
 )
 def test_interrupt_after_publish_says_published(
-    capsys, tmp_path, no_prefect_server, monkeypatch, language, stopped
+    capsys, tmp_path, no_prefect_server, monkeypatch, language, stopped, in_summary
 ):
+    # Ctrl-C lands after the publish: in the flow, or once the flow has returned and the
+    # command writes its summary.
     config = demo_config(tmp_path)
     write_manifest(tmp_path / "marts", "earlier")
 
-    def published_then_interrupted(config_path, language):
+    def published_audit(config_path, language):
         write_manifest(tmp_path / "marts", "this run")
+        if in_summary:
+            return object()
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(no_prefect_server, "audit", published_then_interrupted)
+    def interrupted_summary(result, warnings=()):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(no_prefect_server, "audit", published_audit)
+    monkeypatch.setattr(cli, "print_run_summary", interrupted_summary)
 
     code, _out, err = run_cli(capsys, *language_args(language), "run", "--config", str(config))
 
     assert code == 130
     assert f"{stopped} {(tmp_path / 'marts').resolve()}." in err
-    assert "before anything was published" not in err
+    assert err.count("Ctrl-C") == 1
 
 
 def test_interrupt_after_own_publish(capsys, tmp_path, no_prefect_server, monkeypatch):
