@@ -29,6 +29,7 @@ from pipelines.ingest.sources import (
     HeaderMapping,
     SourceDefinition,
     detect_kind,
+    header_key,
     header_score,
     map_headers,
     missing_required,
@@ -311,6 +312,15 @@ def _plan_sheet(sheet: SheetSource, definition: SourceDefinition, spec: SourceSp
     if mapping.unmapped:
         logger.info("%s: columns not used: %s", _where(source_file, sheet.sheet),
                     ", ".join(mapping.unmapped))
+    for header, column in mapping.duplicates:
+        read = mapping.headers[mapping.position_of(column)]
+        if header_key(read) in definition.configured:
+            continue
+        logger.warning(
+            "%s: columns \"%s\" and \"%s\" both map to column %s, and only \"%s\" is read. "
+            "If \"%s\" holds the %s, map it under [sources.columns] in the run configuration.",
+            _where(source_file, sheet.sheet), read, header, column, read, header, column,
+        )
     for near in misspelt_headers(definition, mapping):
         logger.warning(
             "%s: column \"%s\" is not read, but it looks like \"%s\", a header of column %s, "
