@@ -300,7 +300,10 @@ def review_lines(result) -> list[str]:
     if result.review_decisions_imported and workbook is not None:
         lines.append(_("{count} review decisions stored from {path} before this run.").format(
             count=result.review_decisions_imported, path=Path(workbook).resolve()))
-    if result.review_decisions_stored:
+    if result.review_decisions_stored == result.review_decisions_applied > 0:
+        lines.append(_("All {stored} stored review decisions decided pairs of this run.").format(
+            stored=result.review_decisions_stored))
+    elif result.review_decisions_stored:
         lines.append(_(
             "{applied} of the {stored} stored review decisions decided pairs of this run; the "
             "others wait until their records are in a run."
