@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
 import time
 from collections.abc import Collection, Sequence
@@ -626,13 +625,15 @@ def build_app() -> typer.Typer:
             render_answer,
             render_answers,
         )
+        from pipelines.desk.lookup import normalise_nik
 
         db = marts / "audit.duckdb"
         if not db.exists():
             fail(_("No audit results in {path}; run `bansos-audit demo` or `bansos-audit run` first.").format(path=marts))
         if nik:
-            digits = re.sub(r"[^0-9]", "", nik)
-            if len(digits) != 16:
+            # The lookup strips only separators, so a letter left in the NIK would find no one.
+            digits = normalise_nik(nik)
+            if len(digits) != 16 or not digits.isdigit():
                 fail(_("NIK {value} is invalid: a NIK has 16 digits. Check the number on the "
                        "KTP or KK.").format(value=nik))
             if len(set(digits)) == 1:
