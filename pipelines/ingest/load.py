@@ -168,6 +168,14 @@ def ingest_file(
     kind = spec.kind or _detect_file_kind(sheets, spec, source_file)
     definition = _definition_for(kind, spec)
     plans = [_plan_sheet(sheet, definition, spec, source_file) for sheet in sheets]
+    for plan in plans:
+        if plan.mapping and plan.source.hidden:
+            logger.warning(
+                "%s: the sheet is hidden in the workbook, but its rows are read like those of "
+                "any other sheet. If it holds rows that do not belong to this list, such as an "
+                "older tahap, delete the sheet and run again.",
+                _where(source_file, plan.source.sheet),
+            )
     if not any(plan.mapping for plan in plans):
         raise SourceFileError(
             _("{file}: no sheet has a header row with the columns of a {kind} file. Accepted "
