@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sys
 import time
 from collections.abc import Collection, Sequence
@@ -300,7 +299,10 @@ def review_lines(result) -> list[str]:
     if result.review_decisions_imported and workbook is not None:
         lines.append(_("{count} review decisions stored from {path} before this run.").format(
             count=result.review_decisions_imported, path=Path(workbook).resolve()))
-    if result.review_decisions_stored:
+    if result.review_decisions_stored == result.review_decisions_applied > 0:
+        lines.append(_("All {stored} stored review decisions decided pairs of this run.").format(
+            stored=result.review_decisions_stored))
+    elif result.review_decisions_stored:
         lines.append(_(
             "{applied} of the {stored} stored review decisions decided pairs of this run; the "
             "others wait until their records are in a run."
@@ -632,13 +634,15 @@ def build_app() -> typer.Typer:
             render_answer,
             render_answers,
         )
+        from pipelines.desk.lookup import normalise_nik
 
         db = marts / "audit.duckdb"
         if not db.exists():
             fail(_("No audit results in {path}; run `bansos-audit demo` or `bansos-audit run` first.").format(path=marts))
         if nik:
-            digits = re.sub(r"[^0-9]", "", nik)
-            if len(digits) != 16:
+            # The lookup strips only separators, so a letter left in the NIK would find no one.
+            digits = normalise_nik(nik)
+            if len(digits) != 16 or not digits.isdigit():
                 fail(_("NIK {value} is invalid: a NIK has 16 digits. Check the number on the "
                        "KTP or KK.").format(value=nik))
             if len(set(digits)) == 1:

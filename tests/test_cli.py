@@ -109,6 +109,7 @@ def test_pipeline_error_exits_one(capsys, tmp_path):
     ("nik", "indonesian", "english"),
     [
         ("3325 0101 9000", "NIK terdiri dari 16 digit", "a NIK has 16 digits"),
+        ("3325010101900001x", "NIK terdiri dari 16 digit", "a NIK has 16 digits"),
         ("9999999999999999", "hanya satu angka yang diulang", "it repeats one digit"),
         ("0000.0000.0000.0000", "hanya satu angka yang diulang", "it repeats one digit"),
     ],

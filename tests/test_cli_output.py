@@ -305,6 +305,29 @@ def test_summary_points_to_review_workbook(capsys, tmp_path, language, stored, w
             "en": "3 of the 5 stored review decisions decided pairs of this run"}[language] in out
 
 
+@pytest.mark.parametrize(
+    ("language", "line", "wrong"),
+    [
+        ("id", "Semua 4 keputusan tinjauan yang tersimpan memutuskan pasangan di run ini.",
+         "sisanya"),
+        ("en", "All 4 stored review decisions decided pairs of this run.", "others wait"),
+    ],
+)
+def test_summary_all_review_decisions_applied(capsys, tmp_path, language, line, wrong):
+    result = SimpleNamespace(
+        file_counts=[], findings_per_rule={}, rules_not_evaluated={}, marts_dir=tmp_path,
+        stage_seconds={}, review_workbook=None, review_pairs=0,
+        review_decisions_imported=0, review_decisions_stored=4, review_decisions_applied=4,
+    )
+    set_language(language)
+
+    cli.print_run_summary(result)
+
+    out = " ".join(capsys.readouterr().out.split())
+    assert line in out
+    assert wrong not in out
+
+
 def _summary_warnings(splits) -> list[logging.LogRecord]:
     """Return what the run's SummaryWarningHandler keeps when the linker warns about `splits`
     and another module logs a warning that is not for the summary."""

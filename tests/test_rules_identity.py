@@ -218,6 +218,40 @@ def test_dup_nik_in_list_names_each_file(con):
     assert '"source_files":["bpnt_t4 (1).csv","bpnt_t4.csv"]' in texts[0][1]
 
 
+def test_dup_nik_in_list_names_each_sheet(con):
+    nik = make_nik(1)
+    run(
+        con,
+        pkh=[
+            {"nik": nik, "source_row": 50, "source_file": "pkh.xlsx", "source_sheet": "Kec. Bandar"},
+            {
+                "nik": nik,
+                "source_row": 50,
+                "source_file": "pkh.xlsx",
+                "source_sheet": "Bandar lama",
+                "record_id": "pkh:1:Bandar lama:50",
+            },
+        ],
+    )
+
+    rows = found(con, "DUP_NIK_IN_LIST")
+    texts = con.execute(
+        "select evidence_id, evidence_json from fct_findings "
+        "where rule_code = 'DUP_NIK_IN_LIST' order by record_id"
+    ).fetchall()
+
+    assert len(rows) == 2
+    assert rows[0][3] == (
+        "NIK appears in 2 active PKH rows for 2026-T4 "
+        "(pkh.xlsx [Bandar lama] row 50, pkh.xlsx [Kec. Bandar] row 50)"
+    )
+    assert texts[0][0] == (
+        "NIK muncul di 2 baris aktif PKH untuk 2026-T4 "
+        "(pkh.xlsx [Bandar lama] baris 50, pkh.xlsx [Kec. Bandar] baris 50)"
+    )
+    assert '"source_sheets":["Bandar lama","Kec. Bandar"]' in texts[0][1]
+
+
 def test_dup_nik_in_list_ignores_other_tahap(con):
     nik = make_nik(1)
     run(con, bpnt=[{"nik": nik}, {"nik": nik, "period": "2026-T3"}])

@@ -29,6 +29,7 @@ from pipelines.ingest.sources import (
     HeaderMapping,
     SourceDefinition,
     detect_kind,
+    header_key,
     header_score,
     map_headers,
     missing_required,
@@ -167,6 +168,14 @@ def ingest_file(
     kind = spec.kind or _detect_file_kind(sheets, spec, source_file)
     definition = _definition_for(kind, spec)
     plans = [_plan_sheet(sheet, definition, spec, source_file) for sheet in sheets]
+    for plan in plans:
+        if plan.mapping and plan.source.hidden:
+            logger.warning(
+                "%s: the sheet is hidden in the workbook, but its rows are read like those of "
+                "any other sheet. If it holds rows that do not belong to this list, such as an "
+                "older tahap, delete the sheet and run again.",
+                _where(source_file, plan.source.sheet),
+            )
     if not any(plan.mapping for plan in plans):
         raise SourceFileError(
             _("{file}: no sheet has a header row with the columns of a {kind} file. Accepted "
@@ -311,6 +320,15 @@ def _plan_sheet(sheet: SheetSource, definition: SourceDefinition, spec: SourceSp
     if mapping.unmapped:
         logger.info("%s: columns not used: %s", _where(source_file, sheet.sheet),
                     ", ".join(mapping.unmapped))
+    for header, column in mapping.duplicates:
+        read = mapping.headers[mapping.position_of(column)]
+        if header_key(read) in definition.configured:
+            continue
+        logger.warning(
+            "%s: columns \"%s\" and \"%s\" both map to column %s, and only \"%s\" is read. "
+            "If \"%s\" holds the %s, map it under [sources.columns] in the run configuration.",
+            _where(source_file, sheet.sheet), read, header, column, read, header, column,
+        )
     for near in misspelt_headers(definition, mapping):
         logger.warning(
             "%s: column \"%s\" is not read, but it looks like \"%s\", a header of column %s, "

@@ -81,6 +81,8 @@ class SheetSource:
     _batches: Callable[..., Iterator[pa.RecordBatch]] = field(repr=False)
     encoding: str = ""
     delimiter: str = ""
+    # Hidden or very hidden in the workbook: Excel does not show the sheet, but it is read.
+    hidden: bool = False
 
     def batches(
         self, header_index: int, width: int, ids: IdPositions, exact: bool = False
@@ -422,9 +424,15 @@ def _open_workbook(path: Path) -> list[SheetSource]:
         ) from e
     # NOTE: .xls, .xlsb and .ods workbooks are not scanned for formulas without a saved value.
     formulas = formulas_without_value(path)
+    hidden = {
+        sheet.name for sheet in workbook.sheets_metadata
+        if sheet.visible != python_calamine.SheetVisibleEnum.Visible
+    }
     sources = []
     for name in workbook.sheet_names:
-        sources.append(_open_sheet(path, workbook, name, formulas.get(name, [])))
+        source = _open_sheet(path, workbook, name, formulas.get(name, []))
+        source.hidden = name in hidden
+        sources.append(source)
     return sources
 
 

@@ -258,6 +258,9 @@ class SourceDefinition:
     aliases: dict[str, tuple[str, ...]]
     required: tuple[str, ...]
     specific: tuple[str, ...] = field(default=())
+    # Header keys named under [sources.columns]. Such a cell takes its column before a cell that
+    # matches only the alias table, whatever their order in the header row.
+    configured: frozenset[str] = field(default=frozenset())
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -282,7 +285,8 @@ class SourceDefinition:
         for canonical, headers in self.aliases.items():
             configured = tuple(h for h, c in columns.items() if c == canonical)
             merged[canonical] = configured + aliases.get(canonical, ()) + headers
-        return SourceDefinition(self.kind, merged, self.required, self.specific)
+        configured_keys = self.configured | {header_key(h) for h in columns}
+        return SourceDefinition(self.kind, merged, self.required, self.specific, configured_keys)
 
 
 def source_definition(kind: str) -> SourceDefinition:
@@ -308,6 +312,8 @@ class HeaderMapping:
     headers: tuple[str, ...]
     canonical_by_position: dict[int, str]
     unmapped: tuple[str, ...]
+    # Unread header cells whose column another cell already took, as (header, column) pairs.
+    duplicates: tuple[tuple[str, str], ...] = ()
 
     def position_of(self, canonical: str) -> int | None:
         for position, column in self.canonical_by_position.items():
@@ -317,19 +323,30 @@ class HeaderMapping:
 
 
 def map_headers(definition: SourceDefinition, headers: list[str]) -> HeaderMapping:
-    """Map each header cell to a canonical column. A canonical column taken by an earlier
-    cell is not assigned again, so the leftmost matching column wins."""
+    """Map each header cell to a canonical column. A canonical column is assigned once: a cell
+    named under [sources.columns] takes it first, and otherwise the leftmost matching cell."""
     index = definition.key_index
+    configured_first = sorted(
+        range(len(headers)),
+        key=lambda position: header_key(headers[position]) not in definition.configured,
+    )
     mapping: dict[int, str] = {}
+    for position in configured_first:
+        canonical = index.get(header_key(headers[position]))
+        if canonical is not None and canonical not in mapping.values():
+            mapping[position] = canonical
+
     unmapped: list[str] = []
+    duplicates: list[tuple[str, str]] = []
     for position, header in enumerate(headers):
-        canonical = index.get(header_key(header))
-        if canonical is None or canonical in mapping.values():
-            if header.strip():
-                unmapped.append(header)
+        if position in mapping or not header.strip():
             continue
-        mapping[position] = canonical
-    return HeaderMapping(tuple(headers), mapping, tuple(unmapped))
+        unmapped.append(header)
+        canonical = index.get(header_key(header))
+        if canonical is not None:
+            duplicates.append((header, canonical))
+    return HeaderMapping(tuple(headers), dict(sorted(mapping.items())), tuple(unmapped),
+                         tuple(duplicates))
 
 
 # An unused header this similar (rapidfuzz ratio of the header keys, 0-100) to an accepted header

@@ -2,9 +2,9 @@
 -- or BPNT roster for the audited period (a double payment). Every row of the
 -- group is reported. PBI members listed twice are rule 24. NIKs damaged by a
 -- spreadsheet are not compared, because the damage itself creates false
--- duplicates. When the rows of a NIK come from different files, the evidence
--- names the file of each row, because two copies of one roster give the same
--- row numbers.
+-- duplicates. When the rows of a NIK come from different files or sheets, the
+-- evidence names the file and sheet of each row, because two copies of one
+-- roster, or two sheets of one workbook, give the same row numbers.
 with
 
 recipients as (
@@ -19,7 +19,7 @@ grouped as (
     select
         *,
         count(*) over (partition by programme, nik_key) as rows_with_nik,
-        list({'file': source_file, 'row': source_row})
+        list({'file': source_file, 'sheet': source_sheet, 'row': source_row})
             over (partition by programme, nik_key) as row_refs
     from recipients
     where nik_key is not null and programme in ('PKH', 'BPNT')
@@ -30,7 +30,9 @@ duplicated as (
         *,
         list_sort(row_refs) as sorted_refs,
         list_transform(sorted_refs, lambda ref: ref.row) as rows_list,
-        len(list_distinct(list_transform(row_refs, lambda ref: ref.file))) > 1 as in_several_files
+        len(list_distinct(list_transform(row_refs, lambda ref: ref.file))) > 1 as in_several_files,
+        len(list_distinct(list_transform(row_refs, lambda ref: ref.sheet))) > 1
+            as in_several_sheets
     from grouped
     where rows_with_nik > 1
 ),
@@ -51,10 +53,15 @@ final as (
             duplicated.programme,
             params.period_label,
             case
-                when in_several_files then array_to_string(
+                when in_several_files or in_several_sheets then array_to_string(
                     list_transform(
                         sorted_refs,
-                        lambda ref: printf('%s row %d', ref.file, ref.row)
+                        lambda ref: printf(
+                            '%s%s row %d',
+                            ref.file,
+                            coalesce(' [' || nullif(ref.sheet, '') || ']', ''),
+                            ref.row
+                        )
                     ),
                     ', '
                 )
@@ -67,10 +74,15 @@ final as (
             duplicated.programme,
             params.period_label,
             case
-                when in_several_files then array_to_string(
+                when in_several_files or in_several_sheets then array_to_string(
                     list_transform(
                         sorted_refs,
-                        lambda ref: printf('%s baris %d', ref.file, ref.row)
+                        lambda ref: printf(
+                            '%s%s baris %d',
+                            ref.file,
+                            coalesce(' [' || nullif(ref.sheet, '') || ']', ''),
+                            ref.row
+                        )
                     ),
                     ', '
                 )
@@ -81,6 +93,7 @@ final as (
             'rows_with_nik', rows_with_nik,
             'source_rows', rows_list,
             'source_files', list_transform(sorted_refs, lambda ref: ref.file),
+            'source_sheets', list_transform(sorted_refs, lambda ref: ref.sheet),
             'kpm_id', duplicated.kpm_id,
             'noka', duplicated.noka
         ) as evidence_json,
