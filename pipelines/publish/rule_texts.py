@@ -139,6 +139,7 @@ COMPLAINT_STATUS_TITLES: dict[str, str] = {
     "SANGGAHAN_NOT_RECIPIENT": N_("Objection: the person does not receive the programme"),
     "ROSTER_NOT_IN_RUN": N_("Programme roster not in this run"),
     "REGISTER_ROW_QUARANTINED": N_("DTSEN register row not loaded"),
+    "PBI_INACTIVE": N_("Eligible, PBI JK membership inactive"),
 }
 
 

@@ -62,6 +62,10 @@ STATUS_TEXTS: dict[str, str] = {
         "Cannot be checked: the DTSEN register file has a row with this NIK that the audit "
         "could not load"
     ),
+    "PBI_INACTIVE": N_(
+        "Registered in DTSEN desil {desil}, eligible for PBI, but this person's PBI JK "
+        "membership is inactive"
+    ),
 }
 
 NEXT_STEP_TEXTS: dict[str, str] = {
@@ -80,6 +84,10 @@ NEXT_STEP_TEXTS: dict[str, str] = {
     "RUN_WITH_ROSTER": N_("ask the analyst to run the audit again with that roster"),
     "FIX_REGISTER_ROW": N_(
         "ask the analyst to correct that row of the register file and run the audit again"
+    ),
+    "REACTIVATE_PBI": N_(
+        "propose reactivation of the PBI JK membership through SIKS-NG after verification by "
+        "the Dinas Sosial"
     ),
 }
 

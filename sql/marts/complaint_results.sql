@@ -155,6 +155,10 @@ with_register as (
         coalesce(received_by_person.programmes, []) as programmes_received,
         complaint_rows.person_id in (select person_id from not_received_entries)
             as has_roster_not_received,
+        complaint_rows.person_id in (
+            select person_id from not_received_entries
+            where programme = 'PBI' and not is_active
+        ) as has_inactive_pbi,
         flags_by_person.flags,
         complainant_deaths.death_date,
         complaint_rows.nik in (select nik from quarantined_register_niks)
@@ -205,8 +209,16 @@ with_eligibility as (
     select
         targeted.*,
         eligibility.desil_threshold,
-        coalesce(eligibility.is_receiving, list_contains(targeted.programmes_received, targeted.programme))
-            as is_receiving,
+        -- PBI covers each member on their own, so a person whose own membership is
+        -- inactive does not receive PBI because other members of the family do.
+        case
+            when targeted.programme = 'PBI'
+                then list_contains(targeted.programmes_received, 'PBI')
+            else coalesce(
+                eligibility.is_receiving,
+                list_contains(targeted.programmes_received, targeted.programme)
+            )
+        end as is_receiving,
         eligibility.excluded_members,
         eligibility.pkh_components,
         eligibility.pregnant,
@@ -281,6 +293,8 @@ statused as (
             when desil > desil_threshold then 'DESIL_ABOVE_THRESHOLD'
             when programme = 'PKH' and coalesce(pkh_components, 0) = 0 then 'NO_PKH_COMPONENT'
             when programme = 'PKH' then 'ELIGIBLE_NOT_RECEIVING'
+            -- An eligible person whose own PBI JK membership was deactivated.
+            when programme = 'PBI' and has_inactive_pbi then 'PBI_INACTIVE'
             else 'ELIGIBLE_NOT_RECEIVING_PLAIN'
         end as status_code
     from with_eligibility
@@ -307,6 +321,7 @@ stepped as (
             when 'SANGGAHAN_NOT_RECIPIENT' then 'FIELD_CHECK'
             when 'ROSTER_NOT_IN_RUN' then 'RUN_WITH_ROSTER'
             when 'REGISTER_ROW_QUARANTINED' then 'FIX_REGISTER_ROW'
+            when 'PBI_INACTIVE' then 'REACTIVATE_PBI'
             else 'PROPOSE_SIKS'
         end as next_step_code
     from statused
@@ -334,29 +349,34 @@ templates as (
 ),
 
 -- Per person and language, the roster rows not received, such as
--- "PBI inactive, BPNT period 2026-T3".
+-- "PBI inactive, BPNT period 2026-T3", each with its programme so that the
+-- status text can leave out the programmes it counts as received.
 roster_notes as (
     select
         not_received_entries.person_id,
         templates.language,
-        string_agg(
-            trim(not_received_entries.programme || ' ' || concat_ws(
-                ' ',
-                case
-                    when not_received_entries.programme = 'PBI' then null
-                    when not_received_entries.period is null
-                        then templates.by_code['ENTRY_NO_PERIOD']
-                    when not_received_entries.period <> params.period_label then replace(
-                        templates.by_code['ENTRY_PERIOD'], '{period}', not_received_entries.period
-                    )
-                end,
-                case when not not_received_entries.is_active
-                    then templates.by_code['ENTRY_INACTIVE'] end,
-                case when not_received_entries.segment is not null then replace(
-                    templates.by_code['ENTRY_SEGMENT'], '{segment}', not_received_entries.segment
-                ) end
-            )),
-            ', '
+        list(
+            {
+                'programme': not_received_entries.programme,
+                'text': trim(not_received_entries.programme || ' ' || concat_ws(
+                    ' ',
+                    case
+                        when not_received_entries.programme = 'PBI' then null
+                        when not_received_entries.period is null
+                            then templates.by_code['ENTRY_NO_PERIOD']
+                        when not_received_entries.period <> params.period_label then replace(
+                            templates.by_code['ENTRY_PERIOD'], '{period}',
+                            not_received_entries.period
+                        )
+                    end,
+                    case when not not_received_entries.is_active
+                        then templates.by_code['ENTRY_INACTIVE'] end,
+                    case when not_received_entries.segment is not null then replace(
+                        templates.by_code['ENTRY_SEGMENT'], '{segment}',
+                        not_received_entries.segment
+                    ) end
+                ))
+            }
             order by
                 not_received_entries.programme,
                 not_received_entries.period,
@@ -372,7 +392,19 @@ rendered as (
     select
         stepped.*,
         templates.language,
-        roster_notes.entries as roster_entries_text,
+        -- A programme that the status counts as received (the person's own, or the
+        -- family's for the programme discussed) is not also listed as not received.
+        nullif(array_to_string(list_transform(
+            list_filter(
+                roster_notes.entries,
+                lambda entry: not list_contains(stepped.programmes_received, entry.programme)
+                    and not (
+                        coalesce(stepped.is_receiving, false)
+                        and entry.programme = stepped.programme
+                    )
+            ),
+            lambda entry: entry.text
+        ), ', '), '') as roster_entries_text,
         array_to_string(list_filter([
             case when stepped.pregnant > 0 then replace(
                 templates.by_code['COMPONENT_PREGNANT'], '{n}', cast(stepped.pregnant as varchar)
