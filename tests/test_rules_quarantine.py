@@ -88,7 +88,7 @@ def test_pbi_not_eligible_warns_for_quarantined_nik(con):
     assert rows["pbi:1::2"][3] == (
         "PBI APBN member matches no loaded DTSEN register record, but a quarantined register row "
         f"({REGISTER_FILE} row 200, reason joined_lines) contains this NIK: check that row; "
-        "deactivation candidate costing Rp42,000 per month"
+        "contribution Rp42,000 per month"
     )
     assert rows["pbi:1::3"][1] == "FLAG"
     assert "not in the DTSEN register" in rows["pbi:1::3"][3]
@@ -129,6 +129,7 @@ def test_linked_record_carries_quarantined_nik(con):
     )
     assert severities(con, "PBI_NOT_ELIGIBLE") == {"pbi:1::2": "WARN"}
     assert "memuat NIK dari data lain yang tertaut dengan peserta ini" in pbi_evidence
+    assert pbi_evidence.endswith("; iuran Rp42.000 per bulan")
 
 
 def test_quarantine_counts_register_niks_only(con):

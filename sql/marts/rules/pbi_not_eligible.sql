@@ -71,7 +71,7 @@ final as (
         not_eligible.record_id,
         null as detail_key,
         printf(
-            '%s member %s; deactivation candidate costing Rp%,d per month',
+            '%s member %s; %s',
             coalesce(not_eligible.segment, 'PBI'),
             case
                 when not_eligible.quarantined_row is not null then printf(
@@ -86,10 +86,19 @@ final as (
                     not_eligible.effective_desil, not_eligible.desil_threshold
                 )
             end,
-            not_eligible.benefit_idr_per_month
+            -- Whether a member of a quarantined register row may be deactivated is unknown.
+            case
+                when not_eligible.quarantined_row is not null then printf(
+                    'contribution Rp%,d per month', not_eligible.benefit_idr_per_month
+                )
+                else printf(
+                    'deactivation candidate costing Rp%,d per month',
+                    not_eligible.benefit_idr_per_month
+                )
+            end
         ) as evidence,
         printf(
-            'Peserta %s %s; calon penonaktifan dengan iuran Rp%s per bulan',
+            'Peserta %s %s; %s',
             coalesce(not_eligible.segment, 'PBI'),
             case
                 when not_eligible.quarantined_row is not null then printf(
@@ -104,7 +113,13 @@ final as (
                     not_eligible.effective_desil, not_eligible.desil_threshold
                 )
             end,
-            replace(printf('%,d', not_eligible.benefit_idr_per_month), ',', '.')
+            printf(
+                case
+                    when not_eligible.quarantined_row is not null then 'iuran Rp%s per bulan'
+                    else 'calon penonaktifan dengan iuran Rp%s per bulan'
+                end,
+                replace(printf('%,d', not_eligible.benefit_idr_per_month), ',', '.')
+            )
         ) as evidence_id,
         json_object(
             'segment', not_eligible.segment,
