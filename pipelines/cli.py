@@ -630,7 +630,7 @@ def build_app() -> typer.Typer:
             lookup_person,
             programmes_not_in_run,
             published_run,
-            register_rows_not_loaded,
+            register_lines_not_loaded,
             render_answer,
             render_answers,
         )
@@ -654,7 +654,7 @@ def build_app() -> typer.Typer:
             answers = lookup_person(db, nama, tgl_lahir, desa)
             run = None if answers else published_run(db)
             missing = [] if answers else programmes_not_in_run(db)
-            not_loaded = 0 if answers else register_rows_not_loaded(db)
+            not_loaded = 0 if answers else register_lines_not_loaded(db)
             print_complete(
                 console, render_answers(answers, query, lang, run, missing, not_loaded)
             )

@@ -15,11 +15,11 @@ from test_rules_quarantine import JOINED_ROW, MASRUROH, REGISTER_FILE, quarantin
 from pipelines.desk import (
     lookup_nik,
     lookup_person,
-    register_rows_not_loaded,
+    register_lines_not_loaded,
     render_answer,
     render_answers,
 )
-from pipelines.ingest.load import QUARANTINE_DDL
+from pipelines.ingest.load import QUARANTINE_DDL, RECONCILIATION_DDL
 
 # On the same joined lines as MASRUROH, and on no programme list.
 SUWARTI = make_nik(8, "1961-03-14", "P")
@@ -34,6 +34,12 @@ def audit_db(tmp_path_factory):
     con.execute(QUARANTINE_DDL)
     joined = dict(JOINED_ROW, Alamat=f"{JOINED_ROW['Alamat']}\r\n201;KEL0003952;{SUWARTI};SUWARTI")
     quarantine(con, json.dumps(joined))
+    # The quarantined row holds lines 200 to 202 of the file: MASRUROH and SUWARTI were lost.
+    con.execute(RECONCILIATION_DDL)
+    con.execute(
+        "insert into file_reconciliation values "
+        f"('run-quarantine', 'register', '{REGISTER_FILE}', '', 202, 201, 1, 2)"
+    )
     make_world(con, register=family(), pkh=[{"nik": MASRUROH, "name": "MASRUROH"}])
     _run_and_publish(con, "run-quarantine", path)
     return path
@@ -129,15 +135,15 @@ def test_nik_after_control_character(tmp_path):
 @pytest.mark.parametrize(
     ("language", "advice"),
     [
-        ("en", "register files (quarantined rows: 1), and the person may be on one of them"),
-        ("id", "berkas DTSEN run ini (baris yang dikarantina: 1), dan orang ini mungkin ada"),
+        ("en", "could not load 3 lines of this run's DTSEN register files, and the person may"),
+        ("id", "tidak dapat memuat 3 baris teks berkas DTSEN run ini, dan orang ini mungkin ada"),
     ],
 )
 def test_name_search_not_found_names_unloaded_rows(audit_db, language, advice):
-    count = register_rows_not_loaded(audit_db)
+    count = register_lines_not_loaded(audit_db)
     answers = lookup_person(audit_db, "SUWARTI", "1961-03-14", "3325012001")
     text = rendered_text(
-        render_answers(answers, "SUWARTI", language, register_rows_not_loaded=count), width=1000
+        render_answers(answers, "SUWARTI", language, register_lines_not_loaded=count), width=1000
     )
     text = " ".join(text.replace("│", " ").split())
 

@@ -6,7 +6,7 @@ Console().print(render_answer(answer, "id"))
 answers = lookup_person(db_path, "Siti Aminah", "07-05-1985", "Silurah")
 Console().print(render_answers(answers, "Siti Aminah / 07-05-1985 / Silurah", "id",
                                published_run(db_path), programmes_not_in_run(db_path),
-                               register_rows_not_loaded(db_path)))
+                               register_lines_not_loaded(db_path)))
 """
 
 from pipelines.desk.lookup import (
@@ -15,7 +15,7 @@ from pipelines.desk.lookup import (
     lookup_person,
     programmes_not_in_run,
     published_run,
-    register_rows_not_loaded,
+    register_lines_not_loaded,
 )
 from pipelines.desk.models import DeskAnswer, PublishedRun
 from pipelines.desk.render import render_answer, render_answers
@@ -28,7 +28,7 @@ __all__ = [
     "programmes_not_in_run",
     "published_run",
     "PublishedRun",
-    "register_rows_not_loaded",
+    "register_lines_not_loaded",
     "render_answer",
     "render_answers",
 ]

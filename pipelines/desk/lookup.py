@@ -104,15 +104,25 @@ def published_run(db_path: Path) -> PublishedRun | None:
         return _published_run(con, _table_columns(con))
 
 
-def register_rows_not_loaded(db_path: Path) -> int:
-    """Return how many rows of the run's DTSEN register files were quarantined."""
+def register_lines_not_loaded(db_path: Path) -> int:
+    """Return how many lines of the run's DTSEN register files are in quarantined rows.
+
+    A stray double quote can join dozens of lines, each a person, into one quarantined row, so
+    the lines that `file_reconciliation` counts as joined are added to the rows."""
     with _open(db_path) as con:
         tables = _table_columns(con)
         if "source_kind" not in tables.get("quarantine", set()):
             return 0
-        return query_rows(
+        rows = query_rows(
             con, "select count(*) from quarantine where source_kind = 'register'"
         )[0][0]
+        if {"source_kind", "lines_joined"} <= tables.get("file_reconciliation", set()):
+            rows += query_rows(
+                con,
+                "select coalesce(sum(lines_joined), 0) from file_reconciliation "
+                "where source_kind = 'register'",
+            )[0][0]
+        return int(rows)
 
 
 def programmes_not_in_run(db_path: Path) -> list[str]:

@@ -139,7 +139,7 @@ class DeskAnswer:
     quarantined_register_rows: list[QuarantinedRow] = field(default_factory=list)
     # All quarantined register rows of the run, counted for a name search that found no one,
     # because such a search cannot tell whether the person is on one of them.
-    register_rows_not_loaded: int = 0
+    register_lines_not_loaded: int = 0
     is_padan_dukcapil: bool | None = None
     family_id: str | None = None
     no_kk: str | None = None

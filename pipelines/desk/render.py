@@ -82,7 +82,7 @@ def render_answers(
     language: str = "id",
     run: PublishedRun | None = None,
     programmes_not_in_run: Sequence[str] = (),
-    register_rows_not_loaded: int = 0,
+    register_lines_not_loaded: int = 0,
 ) -> RenderableType:
     """Build one renderable for the result list of `lookup_person`, or a not-found panel that
     names `run`, the run searched (see `published_run`), and the programmes whose roster it
@@ -93,7 +93,7 @@ def render_answers(
             found=False,
             run=run,
             programmes_not_in_run=list(programmes_not_in_run),
-            register_rows_not_loaded=register_rows_not_loaded,
+            register_lines_not_loaded=register_lines_not_loaded,
         )
         return render_answer(not_found, language)
     parts = [render_answer(answer, language) for answer in answers]
@@ -124,13 +124,12 @@ def _not_found(answer: DeskAnswer) -> RenderableType:
             "register or any programme list of this run: the desa operator can propose them "
             "(usulan) through SIKS-NG after musdes."
         )
-    elif answer.register_rows_not_loaded:
+    elif answer.register_lines_not_loaded:
         advice = _(
             "Check the name, birth date and desa against the KTP or KK. The audit could not "
-            "load some rows of this run's DTSEN register files (quarantined rows: {count}), and "
-            "the person may be on one of them: look them up by NIK before proposing them "
-            "through SIKS-NG."
-        ).format(count=answer.register_rows_not_loaded)
+            "load {count} lines of this run's DTSEN register files, and the person may be on "
+            "one of them: look them up by NIK before proposing them through SIKS-NG."
+        ).format(count=answer.register_lines_not_loaded)
     else:
         advice = _(
             "Check the name, birth date and desa against the KTP or KK. If they are right, the "
