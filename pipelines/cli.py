@@ -177,8 +177,8 @@ def fail(message: str) -> None:
 
 def print_warning(message: str) -> None:
     """Print `message` after a yellow "Warning:" label, without reading markup in it."""
-    # One Text, so that rich counts the label when it wraps the first line.
-    console.print(Text.assemble((_("Warning") + ":", "bold yellow"), " ", message))
+    # soft_wrap keeps the warning on one line in a log file, as errors are.
+    console.print(Text.assemble((_("Warning") + ":", "bold yellow"), " ", message), soft_wrap=True)
 
 
 # Exit code of `evaluate` when it printed scores for a run whose input files differ from the
