@@ -113,6 +113,21 @@ def test_rekap_warning_in_both_languages(tmp_path, caplog):
     )
 
 
+def test_kind_recognised_after_rekap_sheet(tmp_path):
+    # Dinas Sosial workbooks often put the Rekap sheet first.
+    _write_workbook(tmp_path / FILE, {
+        "Rekap": [REKAP_HEADER, *REKAP_ROWS],
+        "Kec. Bandar": _kecamatan_rows("BANDAR", ["3325010107400001"]),
+    })
+    spec = SourceSpec(kind=None, path=FILE, raw_dir=tmp_path)
+
+    with duckdb.connect() as con:
+        counts = ingest_source(con, spec, "r", 1)
+
+    assert [(c.source_kind, c.source_sheet, c.rows_loaded, c.rows_quarantined)
+            for c in counts] == [("pkh", "Rekap", 0, 4), ("pkh", "Kec. Bandar", 1, 0)]
+
+
 def test_notes_sheet_without_header_warns(tmp_path, caplog):
     # A notes sheet has no header row at all. Its blank rows are layout, not lost rows.
     _pkh_with_rekap(tmp_path / FILE, [["Data bersumber dari SIKS-NG"], [" "], ["Dinas Sosial"]])

@@ -31,6 +31,7 @@ from pipelines.ingest.sources import (
     detect_kind,
     header_key,
     header_score,
+    kinds_with_required,
     map_headers,
     missing_required,
     misspelt_headers,
@@ -292,13 +293,26 @@ def _select_sheets(sheets: list[SheetSource], spec: SourceSpec, source_file: str
 
 def _detect_file_kind(sheets: list[SheetSource], spec: SourceSpec, source_file: str) -> str:
     scorer = _row_scorer(spec)
+    unrecognised: list[SourceFileError] = []
     for sheet in sheets:
         index = _find_header(sheet, scorer, spec)
-        if index is not None:
-            where = _where(source_file, sheet.sheet)
+        if index is None:
+            continue
+        where = _where(source_file, sheet.sheet)
+        try:
             kind = detect_kind(sheet.preview[index], where)
-            logger.info("recognised %s as kind %s", where, kind)
-            return kind
+        except SourceFileError as error:
+            # A header row with the required columns of no kind (KECAMATAN and NOMINAL on a
+            # Rekap sheet) heads a summary or notes sheet, so a later sheet may name the kind.
+            # The error of a header that fits several kinds equally is raised at once.
+            if kinds_with_required(sheet.preview[index]):
+                raise
+            unrecognised.append(error)
+            continue
+        logger.info("recognised %s as kind %s", where, kind)
+        return kind
+    if unrecognised:
+        raise unrecognised[0]
     raise SourceFileError(
         _("{file}: no header row found, so the source kind cannot be recognised. Set `kind` "
           "and `header_row` for this source.").format(file=source_file)
