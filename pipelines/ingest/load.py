@@ -31,6 +31,7 @@ from pipelines.ingest.sources import (
     detect_kind,
     header_key,
     header_score,
+    kinds_with_required,
     map_headers,
     missing_required,
     misspelt_headers,
@@ -113,6 +114,9 @@ class _SheetPlan:
     source: SheetSource
     header_index: int | None
     mapping: HeaderMapping | None
+    # Error raised when no sheet of the file maps, set for a sheet whose header row has none of
+    # the required columns.
+    unmatched_error: SourceFileError | None = None
 
 
 def ensure_ingest_tables(con: duckdb.DuckDBPyConnection, kind: str) -> None:
@@ -177,6 +181,9 @@ def ingest_file(
                 _where(source_file, plan.source.sheet),
             )
     if not any(plan.mapping for plan in plans):
+        unmatched = [plan.unmatched_error for plan in plans if plan.unmatched_error]
+        if unmatched:
+            raise unmatched[0]
         raise SourceFileError(
             _("{file}: no sheet has a header row with the columns of a {kind} file. Accepted "
               "NIK headers: {headers}.").format(
@@ -190,6 +197,8 @@ def ingest_file(
     counts = []
     for plan in plans:
         counts.append(_load_sheet(con, plan, kind, spec, source_file, run_id, file_number))
+        if plan.mapping is None:
+            _warn_sheet_not_loaded(con, run_id, definition, source_file, plan.source.sheet)
     logger.info(
         "ingested %s as %s: %d rows read, %d loaded, %d quarantined",
         source_file, kind, sum(c.rows_read for c in counts), sum(c.rows_loaded for c in counts),
@@ -206,6 +215,27 @@ def ingest_file(
             source_file,
         )
     return counts
+
+
+def _warn_sheet_not_loaded(con, run_id: str, definition: SourceDefinition, source_file: str,
+                           sheet: str) -> None:
+    """Warn that the rows of a sheet without a header row of the list were quarantined, unless
+    the sheet has none but blank rows."""
+    rows = query_rows(
+        con,
+        "select count(*) from quarantine where run_id = ? and source_kind = ? "
+        "and source_file = ? and source_sheet = ? and reason_code = 'sheet_without_header'",
+        [run_id, definition.kind, source_file, sheet],
+    )[0][0]
+    if not rows:
+        return
+    logger.warning(
+        "%s: %d rows are quarantined, not loaded, because the sheet has no header row with the "
+        "required columns of a %s file (%s). If the sheet contains rows of the list, fix its "
+        "header or map it under [sources.columns] in the run configuration, and run again. "
+        "If it is a summary or notes sheet, nothing needs doing.",
+        _where(source_file, sheet), rows, definition.kind, ", ".join(definition.required),
+    )
 
 
 def data_row_counts(
@@ -263,13 +293,26 @@ def _select_sheets(sheets: list[SheetSource], spec: SourceSpec, source_file: str
 
 def _detect_file_kind(sheets: list[SheetSource], spec: SourceSpec, source_file: str) -> str:
     scorer = _row_scorer(spec)
+    unrecognised: list[SourceFileError] = []
     for sheet in sheets:
         index = _find_header(sheet, scorer, spec)
-        if index is not None:
-            where = _where(source_file, sheet.sheet)
+        if index is None:
+            continue
+        where = _where(source_file, sheet.sheet)
+        try:
             kind = detect_kind(sheet.preview[index], where)
-            logger.info("recognised %s as kind %s", where, kind)
-            return kind
+        except SourceFileError as error:
+            # A header row with the required columns of no kind (KECAMATAN and NOMINAL on a
+            # Rekap sheet) heads a summary or notes sheet, so a later sheet may name the kind.
+            # The error of a header that fits several kinds equally is raised at once.
+            if kinds_with_required(sheet.preview[index]):
+                raise
+            unrecognised.append(error)
+            continue
+        logger.info("recognised %s as kind %s", where, kind)
+        return kind
+    if unrecognised:
+        raise unrecognised[0]
     raise SourceFileError(
         _("{file}: no header row found, so the source kind cannot be recognised. Set `kind` "
           "and `header_row` for this source.").format(file=source_file)
@@ -298,9 +341,6 @@ def _plan_sheet(sheet: SheetSource, definition: SourceDefinition, spec: SourceSp
                 source_file: str) -> _SheetPlan:
     index = _find_header(sheet, lambda row: header_score(definition, row), spec)
     if index is None:
-        if sheet.preview:
-            logger.warning("%s: no header row found; its rows go to quarantine",
-                           _where(source_file, sheet.sheet))
         return _SheetPlan(sheet, None, None)
 
     mapping = map_headers(definition, sheet.preview[index])
@@ -311,12 +351,21 @@ def _plan_sheet(sheet: SheetSource, definition: SourceDefinition, spec: SourceSp
                 column=c, headers=", ".join(definition.aliases[c]))
             for c in missing
         )
-        raise SourceFileError(
+        error = SourceFileError(
             _("{where}: required column missing in header row {row}: {details}. Rename the "
               "header in the file or map it under [sources.columns] in the run "
               "configuration.").format(
                 where=_where(source_file, sheet.sheet), row=index + 1, details=details)
         )
+        # A header row with none of the required columns, such as KECAMATAN and NOMINAL on a
+        # Rekap sheet, heads a summary or notes sheet. Its rows are quarantined like those of a
+        # sheet without a header row, and ingest_file raises `error` only when no sheet maps.
+        # A header row with some of them (NIK but no name) more likely heads a list sheet with a
+        # damaged header. Loading the other sheets without its rows would audit part of the
+        # list, so it stops the run.
+        if len(missing) < len(definition.required):
+            raise error
+        return _SheetPlan(sheet, None, None, error)
     if mapping.unmapped:
         logger.info("%s: columns not used: %s", _where(source_file, sheet.sheet),
                     ", ".join(mapping.unmapped))
@@ -630,7 +679,9 @@ def _detail_sql(ctx: _ClassifyContext) -> str:
         "repeated_header": _("the header row appears again inside the data"),
         "totals_row": _("totals row (JUMLAH/TOTAL) without a NIK"),
         "no_identity": _("no NIK and no name"),
-        "sheet_without_header": _("the sheet has no header row with known columns"),
+        "sheet_without_header": _(
+            "the sheet has no header row with the required columns of a {kind} file ({columns})"
+        ).format(kind=ctx.kind, columns=", ".join(source_definition(ctx.kind).required)),
     }
     branches = [
         f"        when {_sql_text(code)} then {_sql_text(text)}" for code, text in details.items()

@@ -395,6 +395,16 @@ def missing_required(definition: SourceDefinition, mapping: HeaderMapping) -> li
     return [column for column in definition.required if column not in present]
 
 
+def kinds_with_required(headers: list[str]) -> list[str]:
+    """Return the source kinds whose required columns all have a header in `headers`."""
+    kinds = []
+    for kind in SOURCE_KINDS:
+        definition = source_definition(kind)
+        if not missing_required(definition, map_headers(definition, headers)):
+            kinds.append(kind)
+    return kinds
+
+
 def header_score(definition: SourceDefinition, cells: list[str]) -> int:
     """Count the cells of a row that are known headers of this definition."""
     index = definition.key_index

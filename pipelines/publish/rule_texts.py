@@ -150,7 +150,7 @@ QUARANTINE_REASON_TITLES: dict[str, str] = {
     "repeated_header": N_("Header row repeated inside the data"),
     "totals_row": N_("Totals row (JUMLAH/TOTAL) without a NIK"),
     "no_identity": N_("No NIK and no name"),
-    "sheet_without_header": N_("Sheet without a header row"),
+    "sheet_without_header": N_("Sheet without the header row of the list"),
     "unparseable_row": N_("CSV row with the wrong number of fields"),
     "joined_lines": N_("Several lines joined by a stray double quote"),
     "formula_without_value": N_("Formula without a saved value"),

@@ -1,0 +1,188 @@
+"""A workbook sheet whose header row has none of the required columns, such as a Rekap sheet of
+totals per kecamatan, is quarantined with a warning when another sheet contains the list."""
+
+from __future__ import annotations
+
+import logging
+
+import duckdb
+import pytest
+import xlsxwriter
+
+from pipelines.cli import console_text
+from pipelines.errors import SourceFileError
+from pipelines.i18n import set_language
+from pipelines.ingest.load import ingest_source
+from pipelines.runconfig import SourceSpec
+
+LIST_HEADER = ["NO", "NIK PENGURUS", "NAMA PENGURUS", "KECAMATAN", "KOMPONEN", "NOMINAL"]
+REKAP_HEADER = ["KECAMATAN", "JUMLAH KPM", "NOMINAL"]
+REKAP_ROWS = [["BANDAR", "2", "1200000"], ["TERSONO", "1", "600000"], ["TOTAL", "3", "1800000"]]
+FILE = "pkh_tahap4_2026.xlsx"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("id")
+
+
+def _write_workbook(path, sheets: dict[str, list[list[str]]]) -> None:
+    workbook = xlsxwriter.Workbook(str(path))
+    for name, rows in sheets.items():
+        sheet = workbook.add_worksheet(name)
+        for index, row in enumerate(rows):
+            sheet.write_row(index, 0, row)
+    workbook.close()
+
+
+def _kecamatan_rows(kecamatan: str, niks: list[str]) -> list[list[str]]:
+    rows = [[str(n + 1), nik, f"WARGA {n + 1}", kecamatan, "LANSIA", "600000"]
+            for n, nik in enumerate(niks)]
+    return [LIST_HEADER, *rows]
+
+
+def _pkh_with_rekap(path, rekap: list[list[str]]) -> None:
+    _write_workbook(path, {
+        "Kec. Bandar": _kecamatan_rows("BANDAR", ["3325010107400001", "3325010107400002"]),
+        "Kec. Tersono": _kecamatan_rows("TERSONO", ["3325020107400003"]),
+        "Rekap": rekap,
+        "Kosong": [],
+    })
+
+
+def _ingest(con, tmp_path):
+    spec = SourceSpec(kind="pkh", path=FILE, raw_dir=tmp_path)
+    return ingest_source(con, spec, "r", 1)
+
+
+def test_rekap_sheet_quarantined(tmp_path, caplog):
+    _pkh_with_rekap(tmp_path / FILE, [REKAP_HEADER, *REKAP_ROWS])
+
+    with duckdb.connect() as con, caplog.at_level(logging.WARNING, logger="pipelines.ingest"):
+        counts = _ingest(con, tmp_path)
+        reconciliation = con.sql(
+            "select source_sheet, rows_read, rows_loaded, rows_quarantined "
+            "from file_reconciliation order by source_sheet"
+        ).fetchall()
+        quarantine = con.sql(
+            "select source_row, reason_code, reason_detail from quarantine "
+            "where source_sheet = 'Rekap' order by source_row"
+        ).fetchall()
+        loaded = con.sql("select source_sheet, nik from raw_pkh order by nik").fetchall()
+
+    assert sorted((c.source_sheet, c.rows_read, c.rows_loaded, c.rows_quarantined)
+                  for c in counts) == reconciliation
+    assert reconciliation == [
+        ("Kec. Bandar", 2, 2, 0),
+        ("Kec. Tersono", 1, 1, 0),
+        ("Kosong", 0, 0, 0),
+        ("Rekap", 4, 0, 4),
+    ]
+    assert loaded == [
+        ("Kec. Bandar", "3325010107400001"),
+        ("Kec. Bandar", "3325010107400002"),
+        ("Kec. Tersono", "3325020107400003"),
+    ]
+    detail = "the sheet has no header row with the required columns of a pkh file (nik, name)"
+    assert quarantine == [(row, "sheet_without_header", detail) for row in (1, 2, 3, 4)]
+
+
+def test_rekap_warning_in_both_languages(tmp_path, caplog):
+    _pkh_with_rekap(tmp_path / FILE, [REKAP_HEADER, *REKAP_ROWS])
+
+    with duckdb.connect() as con, caplog.at_level(logging.WARNING, logger="pipelines.ingest"):
+        _ingest(con, tmp_path)
+
+    records = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(records) == 1
+    assert console_text(records[0]) == (
+        "pkh_tahap4_2026.xlsx [Rekap]: 4 rows are quarantined, not loaded, because the sheet has "
+        "no header row with the required columns of a pkh file (nik, name). If the sheet contains "
+        "rows of the list, fix its header or map it under [sources.columns] in the run "
+        "configuration, and run again. If it is a summary or notes sheet, nothing needs doing."
+    )
+    set_language("id")
+    assert console_text(records[0]) == (
+        "pkh_tahap4_2026.xlsx [Rekap]: 4 baris dikarantina, tidak dimuat, karena sheet itu tidak "
+        "memiliki baris judul dengan kolom wajib berkas pkh (nik, name). Jika sheet itu memuat "
+        "baris daftar, perbaiki judul kolomnya atau petakan di [sources.columns] pada "
+        "konfigurasi run, lalu jalankan lagi. Jika sheet itu berisi rekap atau catatan, tidak "
+        "ada yang perlu dilakukan."
+    )
+
+
+def test_kind_recognised_after_rekap_sheet(tmp_path):
+    # Dinas Sosial workbooks often put the Rekap sheet first.
+    _write_workbook(tmp_path / FILE, {
+        "Rekap": [REKAP_HEADER, *REKAP_ROWS],
+        "Kec. Bandar": _kecamatan_rows("BANDAR", ["3325010107400001"]),
+    })
+    spec = SourceSpec(kind=None, path=FILE, raw_dir=tmp_path)
+
+    with duckdb.connect() as con:
+        counts = ingest_source(con, spec, "r", 1)
+
+    assert [(c.source_kind, c.source_sheet, c.rows_loaded, c.rows_quarantined)
+            for c in counts] == [("pkh", "Rekap", 0, 4), ("pkh", "Kec. Bandar", 1, 0)]
+
+
+def test_notes_sheet_without_header_warns(tmp_path, caplog):
+    # A notes sheet has no header row at all. Its blank rows are layout, not lost rows.
+    _pkh_with_rekap(tmp_path / FILE, [["Data bersumber dari SIKS-NG"], [" "], ["Dinas Sosial"]])
+
+    with duckdb.connect() as con, caplog.at_level(logging.WARNING, logger="pipelines.ingest"):
+        _ingest(con, tmp_path)
+        reasons = con.sql(
+            "select source_row, reason_code from quarantine where source_sheet = 'Rekap' "
+            "order by source_row"
+        ).fetchall()
+
+    assert reasons == [(1, "sheet_without_header"), (2, "blank_row"), (3, "sheet_without_header")]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1
+    assert warnings[0].startswith("pkh_tahap4_2026.xlsx [Rekap]: 2 rows are quarantined")
+
+
+def test_header_with_nik_but_no_name_stops(tmp_path):
+    # The Rekap sheet comes first and is passed over, but the damaged list sheet stops the run.
+    damaged = ["NO", "NIK PENGURUS", "NAMA IBU", "KECAMATAN", "NOMINAL"]
+    _write_workbook(tmp_path / FILE, {
+        "Rekap": [REKAP_HEADER, *REKAP_ROWS],
+        "Kec. Bandar": _kecamatan_rows("BANDAR", ["3325010107400001"]),
+        "Kec. Tersono": [damaged, ["1", "3325020107400003", "SITI", "TERSONO", "600000"]],
+    })
+
+    with duckdb.connect() as con, pytest.raises(SourceFileError) as raised:
+        _ingest(con, tmp_path)
+
+    assert str(raised.value).startswith(
+        "pkh_tahap4_2026.xlsx [Kec. Tersono]: required column missing in header row 1: "
+        "column name (accepted headers: NAMA, "
+    )
+
+
+def test_no_matching_sheet_keeps_error(tmp_path, caplog):
+    _write_workbook(tmp_path / FILE, {
+        "Keterangan": [["Data bersumber dari SIKS-NG"]],
+        "Rekap": [REKAP_HEADER, *REKAP_ROWS],
+    })
+
+    with (duckdb.connect() as con, pytest.raises(SourceFileError) as raised,
+          caplog.at_level(logging.WARNING, logger="pipelines.ingest")):
+        _ingest(con, tmp_path)
+
+    # No warning is logged, because the run stops before it loads any row.
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == []
+
+    message = str(raised.value)
+    assert message.startswith(
+        "pkh_tahap4_2026.xlsx [Rekap]: required column missing in header row 1: column nik "
+        "(accepted headers: NIK, "
+    )
+    assert "; column name (accepted headers: NAMA, " in message
+    assert message.endswith(
+        "Rename the header in the file or map it under [sources.columns] in the run "
+        "configuration."
+    )
