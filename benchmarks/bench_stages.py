@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Iterator
 
 from pipelines.flows import audit as flow
+from pipelines.rules.params import parse_params
 from pipelines.runconfig import load_rules_config, load_run_config
 from pipelines.runs import RunRecord, write_run_record
 from pipelines.settings import write_demo_run_config
@@ -74,6 +75,11 @@ def main() -> None:
     run_config = load_run_config(write_demo_run_config(work))
     rules_config = load_rules_config(run_config.rules_path)
     run_id = "bench"
+    record = RunRecord(run_id=run_id, config_version=str(rules_config["version"]),
+                       region_code=run_config.region_code, started_at=datetime.now(timezone.utc))
+    record.complaints_reference_date = parse_params(
+        rules_config, run_date=record.run_date
+    ).complaints_reference_date
     db_path = work / "work.duckdb"
     validation_dir = work / "validation"
     kinds = sorted({spec.kind for spec in run_config.sources})
@@ -93,13 +99,11 @@ def main() -> None:
 
     with timed("rules+marts"):
         flow.count_rows_outside_period_task.fn(db_path, kinds, "")
-        outcome = flow.rules_and_marts_task.fn(db_path, rules_config, run_id, None)
+        outcome = flow.rules_and_marts_task.fn(db_path, rules_config, run_id, None, record.run_date)
     sys.stdout.write(f"  seconds inside the task: {outcome.stage_seconds}\n")
     if args.skip_publish:
         sys.stdout.write(f"outputs in {work}\n")
         return
-    record = RunRecord(run_id=run_id, config_version=str(rules_config["version"]),
-                       region_code=run_config.region_code, started_at=datetime.now(timezone.utc))
     with flow.connect(db_path) as con:
         write_run_record(con, record)
     with timed("publish"):

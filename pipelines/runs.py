@@ -8,7 +8,7 @@ import logging
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -51,6 +51,16 @@ class RunRecord:
     # None without an earlier run.
     rules_compared_with_run_id: str | None = None
     rules_changed_without_new_version: bool | None = None
+    # Date to which complaints were counted overdue: `[complaints] reference_date`, or else
+    # the earlier of the period end and `run_date`. Two runs of the same inputs and rules that
+    # differ in it can differ only in which complaints are overdue: `is_overdue` and the status
+    # texts of complaint_results, and the severity and evidence of rule 29 findings.
+    complaints_reference_date: date | None = None
+
+    @property
+    def run_date(self) -> date:
+        """Calendar date on which the run started, in the local time zone of this machine."""
+        return self.started_at.astimezone().date()
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -75,6 +85,7 @@ RUNS_COLUMNS: dict[str, str] = {
     "run_config_checksum": "varchar",
     "rules_compared_with_run_id": "varchar",
     "rules_changed_without_new_version": "boolean",
+    "complaints_reference_date": "date",
 }
 
 
@@ -105,6 +116,7 @@ def write_run_record(
             record.run_config_checksum,
             record.rules_compared_with_run_id,
             record.rules_changed_without_new_version,
+            record.complaints_reference_date,
         ],
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -100,6 +101,18 @@ def test_run_recorded(marts):
     ).fetchall()[0]
     assert version.startswith("2026.")
     assert "dtsen_batang_202611.csv" in checksums
+
+
+def test_run_counts_complaints_to_its_start_date(marts):
+    """Without `[complaints] reference_date`, complaints are counted overdue to the earlier of
+    the period end (31-12-2026 in config/rules.toml) and the local date the run started."""
+    started_at, reference = marts.execute(
+        "select started_at, complaints_reference_date from runs"
+    ).fetchone()
+    used = marts.execute("select distinct overdue_reference_date from complaint_results").fetchall()
+
+    assert reference == min(dt.date(2026, 12, 31), started_at.astimezone().date())
+    assert used == [(reference,)]
 
 
 def test_run_records_config_checksums(audited, marts):

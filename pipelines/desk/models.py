@@ -89,6 +89,8 @@ class Complaint:
     programme_requested: str | None
     complaint_status: str | None
     is_overdue: bool | None
+    # Date to which `is_overdue` was counted; None in marts published before it was recorded.
+    overdue_reference_date: dt.date | None
     pre_verified_status: str | None
     next_step: str | None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
@@ -428,7 +429,7 @@ def _complaints_table(answer: DeskAnswer) -> RenderableType:
     for complaint in answer.complaints:
         status = complaint.complaint_status or "-"
         if complaint.is_overdue:
-            status += " (" + _("overdue") + ")"
+            status += " (" + _overdue_text(complaint.overdue_reference_date) + ")"
         table.add_row(
             complaint.complaint_id,
             formatting.date(complaint.complaint_date),
@@ -441,6 +442,12 @@ def _complaints_table(answer: DeskAnswer) -> RenderableType:
     if not answer.complaints:
         table.add_row(_("No complaints recorded."), "", "", "", "", "", "")
     return fit_columns(table)
+
+
+def _overdue_text(reference_date: dt.date | None) -> str:
+    if reference_date is None:
+        return _("overdue")
+    return _("overdue on {date}").format(date=formatting.date(reference_date))
 
 
 def _status_without_next_step(status: str | None, next_step: str | None) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -47,6 +47,7 @@ from pipelines.publish import publish_marts
 from pipelines.publish.atomic import check_replaceable
 from pipelines.publish.report import ReportOptions
 from pipelines.rules import RulesSummary, apply_rules, build_marts
+from pipelines.rules.params import parse_params
 from pipelines.run_lock import run_folder_lock
 from pipelines.runconfig import RunConfig, SourceSpec, load_rules_config, load_run_config
 from pipelines.runs import (
@@ -273,9 +274,12 @@ class RulesOutcome:
 
 @task(cache_policy=NO_CACHE)
 def rules_and_marts_task(
-    db_path: Path, rules_config: dict, run_id: str, previous: Path | None
+    db_path: Path, rules_config: dict, run_id: str, previous: Path | None, run_date: date
 ) -> RulesOutcome:
     """Apply the rules, then build the marts on the same connection.
+
+    `run_date`, the local date on which the run started, caps the date to which complaints are
+    counted overdue.
 
     The marts read the rules' base tables (records, recipients, family eligibility). They are
     temporary tables, so a second connection would have to build them again, which took about
@@ -284,12 +288,12 @@ def rules_and_marts_task(
     seconds: dict[str, float] = {}
     with connect(db_path) as con:
         started = time.perf_counter()
-        summary = apply_rules(con, rules_config, run_id)
+        summary = apply_rules(con, rules_config, run_id, run_date=run_date)
         seconds["rules"] = round(time.perf_counter() - started, 2)
 
         stage_started("marts")
         started = time.perf_counter()
-        mart_rows = build_marts(con, rules_config, run_id, previous)
+        mart_rows = build_marts(con, rules_config, run_id, previous, run_date=run_date)
         seconds["marts"] = round(time.perf_counter() - started, 2)
     return RulesOutcome(summary, mart_rows, seconds)
 
@@ -439,6 +443,9 @@ def _audit_locked(run_config: RunConfig, language: str, run_id: str, work: Path)
         rules_checksum=file_checksum(run_config.rules_path),
         run_config_checksum=file_checksum(run_config.config_path),
     )
+    record.complaints_reference_date = parse_params(
+        rules_config, run_date=record.run_date
+    ).complaints_reference_date
     compare_rules(
         recorded_rules(run_config.marts_dir / "audit.duckdb"), record, run_config.rules_path
     )
@@ -448,8 +455,9 @@ def _audit_locked(run_config: RunConfig, language: str, run_id: str, work: Path)
     db_path, published_path = work_database_paths(work, run_id)
     validation_dir = work / f"validation-{run_id}"
     result = AuditResult(run_id=run_id, marts_dir=run_config.marts_dir)
-    logger.info("run %s: %d sources, rules version %s", run_id, len(run_config.sources),
-                record.config_version)
+    logger.info("run %s: %d sources, rules version %s, complaints counted overdue to %s",
+                run_id, len(run_config.sources), record.config_version,
+                record.complaints_reference_date.isoformat())
 
     # Possible matches go to review/review_pending.xlsx beside the marts folder, and the
     # decisions imported with `bansos-audit review` live there across runs. A workbook filled in
@@ -523,7 +531,7 @@ def _audit_locked(run_config: RunConfig, language: str, run_id: str, work: Path)
                        result.period_label)
     stage_started("rules")
     previous = readable_previous_run(run_config.marts_dir / "audit.duckdb")
-    outcome = rules_and_marts_task(db_path, rules_config, run_id, previous)
+    outcome = rules_and_marts_task(db_path, rules_config, run_id, previous, record.run_date)
     record.stage_seconds.update(outcome.stage_seconds)
     result.findings_per_rule = dict(outcome.summary.findings_by_rule)
     result.rules_not_evaluated = dict(outcome.summary.not_evaluated)

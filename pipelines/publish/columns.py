@@ -118,6 +118,7 @@ MART_TABLES: dict[str, TableColumns] = {
             "programme_requested",
             "complaint_status",
             "is_overdue",
+            "overdue_reference_date",
             "pre_verified_status",
             "next_step",
             "kecamatan_code",
@@ -165,6 +166,7 @@ MART_TABLES: dict[str, TableColumns] = {
             "run_config_checksum",
             "rules_compared_with_run_id",
             "rules_changed_without_new_version",
+            "complaints_reference_date",
         ),
     ),
 }

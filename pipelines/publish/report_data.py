@@ -241,6 +241,7 @@ def run_info(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any]:
             "input_checksums": None,
             "rules_compared_with_run_id": None,
             "rules_changed_without_new_version": None,
+            "complaints_reference_date": None,
         }
     info["checksums"] = _checksums_by_file(info.get("input_checksums"))
     return info

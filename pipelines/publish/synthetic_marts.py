@@ -399,7 +399,7 @@ select 'CMP-' || lpad(row_number() over (order by person_id)::varchar, 6, '0') a
         when 1 then 'Cek Bansos' else 'SP4N-LAPOR!' end as channel,
     case when desil <= 4 then 'usulan' else 'sanggahan' end as complaint_type,
     'PKH' as programme_requested, 'diterima' as complaint_status,
-    hash(person_id, 'od') % 4 = 0 as is_overdue,
+    hash(person_id, 'od') % 4 = 0 as is_overdue, date '2026-12-04' as overdue_reference_date,
     case when desil <= 4 then 'layak diusulkan' else 'tidak layak' end as pre_verified_status,
     case when desil <= 4 then 'Usulkan lewat musdes dan SIKS-NG'
          else 'Jelaskan bahwa desil ' || desil || ' di atas batas PKH' end as next_step,
@@ -447,7 +447,7 @@ select '{size.run_id}' as run_id, timestamp '2026-12-04 20:00:00' as started_at,
     timestamp '2026-12-04 20:14:00' as finished_at, '{size.config_version}' as config_version,
     '{{"dtsen_batang_202611.csv": "sha256:00", '
         || '"pkh_tahap4_2026.xlsx": "sha256:01"}}' as input_checksums,
-    '{{}}' as stage_seconds
+    '{{}}' as stage_seconds, date '2026-12-04' as complaints_reference_date
 """,
         "runs",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, field
@@ -215,13 +216,15 @@ def prepare_inputs(
     rules_config: dict[str, Any],
     run_id: str,
     plan: dict[str, list[str]] | None = None,
+    *,
+    run_date: dt.date | None = None,
 ) -> Catalog:
     """Write parameters, input views and the base tables every rule reads.
 
     With a `plan` from `drop_plan`, a base table is dropped once the last model reading it has
-    run, unless a rule or mart reads it later.
+    run, unless a rule or mart reads it later. `run_date` is passed to `parse_params`.
     """
-    params = parse_params(rules_config)
+    params = parse_params(rules_config, run_date=run_date)
     catalog = read_catalog(con)
     write_params(con, params, run_id)
     _load_wilayah(con)
@@ -462,11 +465,19 @@ def _write_rule_status(
 
 
 def apply_rules(
-    con: duckdb.DuckDBPyConnection, rules_config: dict[str, Any], run_id: str
+    con: duckdb.DuckDBPyConnection,
+    rules_config: dict[str, Any],
+    run_id: str,
+    *,
+    run_date: dt.date | None = None,
 ) -> RulesSummary:
-    """Evaluate every rule whose inputs are present; write `fct_findings` and `rule_status`."""
+    """Evaluate every rule whose inputs are present; write `fct_findings` and `rule_status`.
+
+    `run_date`, the calendar date on which the run started, caps the date to which complaints
+    are counted overdue (see `parse_params`). None counts them to the period end.
+    """
     plan = drop_plan()
-    catalog = prepare_inputs(con, rules_config, run_id, plan)
+    catalog = prepare_inputs(con, rules_config, run_id, plan, run_date=run_date)
     _create_empty_output(con)
 
     counts: dict[str, int] = {}

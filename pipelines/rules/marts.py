@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 from typing import Any
@@ -124,15 +125,18 @@ def build_marts(
     rules_config: dict[str, Any],
     run_id: str,
     previous_findings: Path | None,
+    *,
+    run_date: dt.date | None = None,
 ) -> dict[str, int]:
     """Build inclusion_errors, exclusion_errors, roster_records, complaint_results,
     summary_rates and findings_diff from fct_findings; return the row count of each mart.
 
     `apply_rules` must have written fct_findings for `run_id`. The base tables it built on this
-    connection are reused; on another connection they are rebuilt from the same inputs.
+    connection are reused; on another connection they are rebuilt from the same inputs and
+    `run_date`, which must then be the one given to `apply_rules`.
     """
     if not _base_is_ready(con, run_id):
-        prepare_inputs(con, rules_config, run_id)
+        prepare_inputs(con, rules_config, run_id, run_date=run_date)
     write_texts(con)
     _load_previous_findings(con, previous_findings)
     build_recheck_scope(con, run_id)

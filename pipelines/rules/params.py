@@ -58,6 +58,11 @@ class RuleParams:
     programmes: dict[str, tuple[int, int]]
     business_categories: tuple[str, ...]
 
+    @property
+    def complaints_reference_date(self) -> dt.date:
+        """Date to which a complaint's age is counted to tell whether its response is overdue."""
+        return self.values["complaints_reference_date"]
+
 
 def _as_date(section: str, key: str, value: Any) -> dt.date:
     if isinstance(value, dt.date):
@@ -135,9 +140,30 @@ def _period_months(start: dt.date, end: dt.date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
-def parse_params(config: dict[str, Any]) -> RuleParams:
+def complaints_reference_date(
+    config: dict[str, Any], period_end: dt.date, run_date: dt.date | None
+) -> dt.date:
+    """Return the date to which rule 29 and complaint_results count a complaint's age.
+
+    An explicit `[complaints] reference_date` wins. Otherwise it is the earlier of the period
+    end and `run_date`, so that a run made before the period ends does not call a complaint
+    overdue that is not yet. Without a run date it is the period end.
+    """
+    explicit = config.get("complaints", {}).get("reference_date")
+    if explicit is not None:
+        return _as_date("complaints", "reference_date", explicit)
+    if run_date is None:
+        return period_end
+    return min(period_end, run_date)
+
+
+def parse_params(config: dict[str, Any], *, run_date: dt.date | None = None) -> RuleParams:
     """Check the parsed rules configuration and return its values; raise ConfigError listing
-    every missing key at once."""
+    every missing key at once.
+
+    `run_date` is the calendar date on which the run started. It caps the default complaints
+    reference date (see `complaints_reference_date`); None judges complaints at the period end.
+    """
     missing = _missing_keys(config)
     if missing:
         raise ConfigError(
@@ -164,11 +190,7 @@ def parse_params(config: dict[str, Any]) -> RuleParams:
         "umk_idr": _int(config, "wage", "umk_idr"),
         "max_record_age_days": _int(config, "stale", "max_record_age_days"),
         "period_months": _period_months(start, end),
-        "complaints_reference_date": _as_date(
-            "complaints",
-            "reference_date",
-            config["complaints"].get("reference_date", end),
-        ),
+        "complaints_reference_date": complaints_reference_date(config, end, run_date),
         "closed_complaint_statuses": [
             str(v).upper()
             for v in config["complaints"].get("closed_statuses", DEFAULT_CLOSED_STATUSES)

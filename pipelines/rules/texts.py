@@ -2,9 +2,9 @@
 
 Each text is an English message id in `pipelines/locale/id/LC_MESSAGES/rules.po`, with
 placeholders that the complaint_results SQL fills: {desil}, {programme}, {threshold},
-{components}, {flags}, {received}, {period}, {entries}, {segment}, {days}, {death_date} and
-{n}. `write_texts` puts every code with its English and Indonesian text into `__rules_texts`,
-so the SQL never contains user-facing words.
+{components}, {flags}, {received}, {period}, {entries}, {segment}, {days}, {date} (the
+complaints reference date), {death_date} and {n}. `write_texts` puts every code with its English
+and Indonesian text into `__rules_texts`, so the SQL never contains user-facing words.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ OTHER_TEXTS: dict[str, str] = {
     "COMPONENT_SCHOOL": N_("{n} school-age children"),
     "COMPONENT_DISABILITY": N_("{n} members with severe disability"),
     "COMPONENT_ELDERLY": N_("{n} elderly members"),
-    "OVERDUE": N_("response overdue: open for more than {days} days"),
+    "OVERDUE": N_("response overdue on {date}: open for more than {days} days"),
     "ROSTER_NOT_RECEIVED": N_("listed but not received in {period}: {entries}"),
     "ENTRY_PERIOD": N_("period {period}"),
     "ENTRY_NO_PERIOD": N_("no period"),

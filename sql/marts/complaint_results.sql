@@ -1,7 +1,8 @@
 -- One row per complaint with the person it links to in the register and the
 -- rosters, and their desil, programmes and findings. A pre-verified status and
 -- the next step are given in Indonesian and English (texts from __rules_texts),
--- with whether the response is overdue. Roster rows that do not count as
+-- with whether the response is overdue on overdue_reference_date, a date that
+-- pipelines/rules/params.py chooses. Roster rows that do not count as
 -- received in the audited period (inactive, another tahap or segment, see
 -- roster_records) are named in the status, never counted as received.
 with
@@ -463,8 +464,9 @@ filled as (
         end
         || ': ' || next_step_text
         || case
-            when is_overdue then ' (' || replace(
-                overdue_template, '{days}', cast(response_days as varchar)
+            when is_overdue then ' (' || replace(replace(
+                overdue_template, '{days}', cast(response_days as varchar)),
+                '{date}', strftime(params.complaints_reference_date, '%d-%m-%Y')
             ) || ')'
             else ''
         end as status_text
@@ -498,6 +500,7 @@ final as (
         coalesce(en.flags, []) as flag_rule_codes,
         en.pkh_components,
         en.is_overdue,
+        params.complaints_reference_date as overdue_reference_date,
         en.response_days,
         en.match_probability,
         en.status_code,

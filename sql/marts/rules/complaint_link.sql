@@ -3,8 +3,10 @@
 -- one finding per complaint and programme received. INFO, raised to WARN when
 -- the person has a FLAG finding of this run, or the complaint is still open
 -- after its response standard ([complaints] sanggahan_response_days for
--- sanggahan, field_check_response_days otherwise) counted to [complaints]
--- reference_date (default: the period end).
+-- sanggahan, field_check_response_days otherwise) on the complaints reference
+-- date: [complaints] reference_date, by default the earlier of the period end
+-- and the run's start date (see pipelines/rules/params.py). The evidence names
+-- that date, which never enters the finding id.
 with
 
 records as (
@@ -100,7 +102,9 @@ final as (
                 'the person has FLAG findings %s', array_to_string(assessed.flags, ', ')
             ) end,
             case when assessed.is_overdue then printf(
-                'still open after the %d-day response standard', assessed.response_days
+                'still open on %s, after the %d-day response standard',
+                strftime(params.complaints_reference_date, '%d-%m-%Y'),
+                assessed.response_days
             ) end
         ], lambda part: part is not null), '; ') as evidence,
         array_to_string(list_filter([
@@ -115,7 +119,9 @@ final as (
                 'orang ini memiliki temuan FLAG %s', array_to_string(assessed.flags, ', ')
             ) end,
             case when assessed.is_overdue then printf(
-                'masih terbuka melewati standar tanggapan %d hari', assessed.response_days
+                'masih terbuka pada %s, melewati standar tanggapan %d hari',
+                strftime(params.complaints_reference_date, '%d-%m-%Y'),
+                assessed.response_days
             ) end
         ], lambda part: part is not null), '; ') as evidence_id,
         json_object(
