@@ -3,6 +3,7 @@ saying that the person is not in DTSEN and should be proposed through SIKS-NG.""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def audit_db(tmp_path_factory):
     con.execute(QUARANTINE_DDL)
     joined = dict(JOINED_ROW, Alamat=f"{JOINED_ROW['Alamat']}\r\n201;KEL0003952;{SUWARTI};SUWARTI")
     quarantine(con, json.dumps(joined))
-    # The quarantined row holds lines 200 to 202 of the file: MASRUROH and SUWARTI were lost.
+    # The quarantined row spans lines 200 to 202 of the file: MASRUROH and SUWARTI were lost.
     con.execute(RECONCILIATION_DDL)
     con.execute(
         "insert into file_reconciliation values "
@@ -151,3 +152,25 @@ def test_name_search_not_found_names_unloaded_rows(audit_db, language, advice):
     assert advice in text
     assert "SIKS-NG after musdes" not in text
     assert "SIKS-NG setelah musdes" not in text
+
+
+def test_fields_from_several_records(tmp_path):
+    # MASRUROH's register row was not loaded. Her PKH row has no birth date, but her PBI row
+    # has one, and the desk shows it.
+    path = tmp_path / "audit.duckdb"
+    con = new_connection()
+    con.execute(QUARANTINE_DDL)
+    quarantine(con, json.dumps(JOINED_ROW))
+    make_world(
+        con,
+        register=family(),
+        pkh=[{"nik": MASRUROH, "name": "MASRUROH", "birth_date": None, "source_row": 2}],
+        pbi=[{"nik": MASRUROH, "name": "MASRUROH", "source_row": 3}],
+    )
+    _run_and_publish(con, "run-fields", path)
+
+    answer = lookup_nik(path, MASRUROH)
+
+    assert answer.is_in_register is False
+    assert answer.birth_date == dt.date(1946, 7, 25)
+    assert answer.name == "MASRUROH"

@@ -508,18 +508,18 @@ def _fill_identity(
             )
             return
 
+    # Without a register row, each field comes from the first record that has it: the PKH
+    # roster has no birth date, for one, while the person's PBI row may.
     fallback_columns = ["nik", "name", "birth_date", "sex", "kecamatan_code", "desa_code", "no_kk"]
     for record_id in record_ids:
         rows = _select(
             con, tables, "int_person_records", fallback_columns, "record_id = ?", [record_id]
         )
-        if rows:
-            row = rows[0]
-            answer.nik = answer.nik or row["nik"]
-            answer.name, answer.birth_date, answer.sex = row["name"], row["birth_date"], row["sex"]
-            answer.kecamatan_code, answer.desa_code = row["kecamatan_code"], row["desa_code"]
-            answer.no_kk = row["no_kk"]
-            return
+        if not rows:
+            continue
+        for column in fallback_columns:
+            if getattr(answer, column) is None and rows[0][column] is not None:
+                setattr(answer, column, rows[0][column])
 
 
 def _fill_family(
