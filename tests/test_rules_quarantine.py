@@ -54,7 +54,8 @@ def test_not_in_register_warns_for_quarantined_nik(con):
     assert rows["pkh:1::2"][1] == "WARN"
     assert rows["pkh:1::2"][3] == (
         "PKH recipient matches no loaded DTSEN register record, but a quarantined register row "
-        f"({REGISTER_FILE} row 200, reason joined_lines) contains this NIK: check that row"
+        f"({REGISTER_FILE} row 200: Several lines joined by a stray double quote) contains this "
+        "NIK: check that row"
     )
     assert rows["pkh:1::3"][1] == "FLAG"
     assert "no register record matches this NIK" in rows["pkh:1::3"][3]
@@ -70,8 +71,8 @@ def test_not_in_register_quarantine_evidence_id(con):
 
     assert evidence_id == (
         "Penerima BPNT tidak cocok dengan data DTSEN yang dimuat, tetapi baris DTSEN yang "
-        f"dikarantina ({REGISTER_FILE} baris 200, alasan joined_lines) memuat NIK ini: periksa "
-        "baris itu"
+        f"dikarantina ({REGISTER_FILE} baris 200: Beberapa baris teks tergabung karena tanda kutip "
+        "ganda yang tersasar) memuat NIK ini: periksa baris itu"
     )
 
 
@@ -87,7 +88,8 @@ def test_pbi_not_eligible_warns_for_quarantined_nik(con):
     assert rows["pbi:1::2"][1] == "WARN"
     assert rows["pbi:1::2"][3] == (
         "PBI APBN member matches no loaded DTSEN register record, but a quarantined register row "
-        f"({REGISTER_FILE} row 200, reason joined_lines) contains this NIK: check that row; "
+        f"({REGISTER_FILE} row 200: Several lines joined by a stray double quote) contains this "
+        "NIK: check that row; "
         "contribution Rp42,000 per month"
     )
     assert rows["pbi:1::3"][1] == "FLAG"
@@ -157,7 +159,7 @@ def test_quarantine_reads_text_and_sheet(con):
     rows = found(con, "NOT_IN_REGISTER")
 
     assert [(row[0], row[1]) for row in rows] == [("pkh:1::2", "WARN")]
-    assert "(dtsen.xlsx, Kec. Bandar row 41, reason unparseable_row)" in rows[0][3]
+    assert "(dtsen.xlsx, Kec. Bandar row 41: CSV row with the wrong number of fields)" in rows[0][3]
 
 
 def complaint_statuses(con) -> list[tuple]:

@@ -15,6 +15,7 @@ from rapidfuzz import fuzz, process
 
 from pipelines.i18n import N_, current_language, gettext_for
 from pipelines.ingest.sources import KIND_LABELS
+from pipelines.publish.rule_texts import QUARANTINE_REASON_TITLES
 from pipelines.rules.inputs import (
     COMMON_COLUMNS,
     KIND_COLUMNS,
@@ -87,6 +88,22 @@ class RulesSummary:
     @property
     def evaluated(self) -> list[str]:
         return sorted(self.findings_by_rule)
+
+
+def _load_quarantine_reasons(con: duckdb.DuckDBPyConnection) -> None:
+    """Write `__rules_quarantine_reasons` (reason_code, title_en, title_id), so that evidence
+    names a quarantine reason as users read it, not by its code."""
+    run_sql(
+        con,
+        "create or replace temp table __rules_quarantine_reasons "
+        "(reason_code varchar, title_en varchar, title_id varchar)",
+    )
+    for code, title in QUARANTINE_REASON_TITLES.items():
+        query_rows(
+            con,
+            "insert into __rules_quarantine_reasons values (?, ?, ?)",
+            [code, gettext_for("en", title), gettext_for("id", title)],
+        )
 
 
 def _load_wilayah(con: duckdb.DuckDBPyConnection) -> None:
@@ -228,6 +245,7 @@ def prepare_inputs(
     catalog = read_catalog(con)
     write_params(con, params, run_id)
     _load_wilayah(con)
+    _load_quarantine_reasons(con)
     build_input_views(con, catalog)
     _register_functions(con)
     _run_model_file(con, "macros")

@@ -67,9 +67,9 @@ final as (
             )
             else printf(
                 '%s recipient matches no loaded DTSEN register record, but a quarantined '
-                || 'register row (%s, reason %s) contains %s: check that row',
+                || 'register row (%s: %s) contains %s: check that row',
                 missing.programme, quarantined.location_en,
-                quarantined.reason_code,
+                quarantined.reason_en,
                 case
                     when quarantined.nik = missing.nik_key then 'this NIK'
                     else 'the NIK of a record linked to this recipient'
@@ -84,9 +84,9 @@ final as (
             )
             else printf(
                 'Penerima %s tidak cocok dengan data DTSEN yang dimuat, tetapi baris DTSEN yang '
-                || 'dikarantina (%s, alasan %s) memuat %s: periksa baris itu',
+                || 'dikarantina (%s: %s) memuat %s: periksa baris itu',
                 missing.programme, quarantined.location_id,
-                quarantined.reason_code,
+                quarantined.reason_id,
                 case
                     when quarantined.nik = missing.nik_key then 'NIK ini'
                     else 'NIK dari data lain yang tertaut dengan penerima ini'

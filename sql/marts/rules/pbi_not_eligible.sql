@@ -46,7 +46,8 @@ not_eligible as (
         members.*,
         quarantined.location_en as quarantined_location_en,
         quarantined.location_id as quarantined_location_id,
-        quarantined.reason_code as quarantined_reason_code,
+        quarantined.reason_en as quarantined_reason_en,
+        quarantined.reason_id as quarantined_reason_id,
         quarantined.source_row as quarantined_row,
         case
             when quarantined.nik = members.nik_key then 'this NIK'
@@ -76,8 +77,8 @@ final as (
             case
                 when not_eligible.quarantined_row is not null then printf(
                     'matches no loaded DTSEN register record, but a quarantined register row '
-                    || '(%s, reason %s) contains %s: check that row',
-                    not_eligible.quarantined_location_en, not_eligible.quarantined_reason_code,
+                    || '(%s: %s) contains %s: check that row',
+                    not_eligible.quarantined_location_en, not_eligible.quarantined_reason_en,
                     not_eligible.quarantined_nik_en
                 )
                 when not not_eligible.is_in_register then 'not in the DTSEN register'
@@ -103,8 +104,8 @@ final as (
             case
                 when not_eligible.quarantined_row is not null then printf(
                     'tidak cocok dengan data DTSEN yang dimuat, tetapi baris DTSEN yang '
-                    || 'dikarantina (%s, alasan %s) memuat %s: periksa baris itu',
-                    not_eligible.quarantined_location_id, not_eligible.quarantined_reason_code,
+                    || 'dikarantina (%s: %s) memuat %s: periksa baris itu',
+                    not_eligible.quarantined_location_id, not_eligible.quarantined_reason_id,
                     not_eligible.quarantined_nik_id
                 )
                 when not not_eligible.is_in_register then 'tidak ada di DTSEN'

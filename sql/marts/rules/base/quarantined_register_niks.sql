@@ -10,6 +10,10 @@ quarantine as (
     select * from __rules_in_quarantine
 ),
 
+reasons as (
+    select * from __rules_quarantine_reasons
+),
+
 register_rows as (
     select
         source_file,
@@ -33,24 +37,32 @@ numbers as (
 
 final as (
     select
-        digits as nik,
-        source_file,
-        source_sheet,
-        source_row,
-        reason_code,
+        numbers.digits as nik,
+        numbers.source_file,
+        numbers.source_sheet,
+        numbers.source_row,
+        numbers.reason_code,
+        -- The reason as users read it; a code without a title stays as it is.
+        coalesce(reasons.title_en, numbers.reason_code) as reason_en,
+        coalesce(reasons.title_id, numbers.reason_code) as reason_id,
         -- The row as the evidence of other rules names a record: file, sheet when
         -- the file is a workbook, and row.
         printf(
-            '%s%s row %s', coalesce(source_file, '-'),
-            coalesce(', ' || nullif(source_sheet, ''), ''), cast(source_row as varchar)
+            '%s%s row %s', coalesce(numbers.source_file, '-'),
+            coalesce(', ' || nullif(numbers.source_sheet, ''), ''),
+            cast(numbers.source_row as varchar)
         ) as location_en,
         printf(
-            '%s%s baris %s', coalesce(source_file, '-'),
-            coalesce(', ' || nullif(source_sheet, ''), ''), cast(source_row as varchar)
+            '%s%s baris %s', coalesce(numbers.source_file, '-'),
+            coalesce(', ' || nullif(numbers.source_sheet, ''), ''),
+            cast(numbers.source_row as varchar)
         ) as location_id
     from numbers
-    where length(digits) = 16
-    qualify row_number() over (partition by digits order by source_file, source_row) = 1
+    left join reasons on numbers.reason_code = reasons.reason_code
+    where length(numbers.digits) = 16
+    qualify row_number() over (
+        partition by numbers.digits order by numbers.source_file, numbers.source_row
+    ) = 1
 )
 
 select * from final

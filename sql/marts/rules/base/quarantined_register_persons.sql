@@ -21,6 +21,8 @@ final as (
         quarantined.source_sheet,
         quarantined.source_row,
         quarantined.reason_code,
+        quarantined.reason_en,
+        quarantined.reason_id,
         quarantined.location_en,
         quarantined.location_id
     from records
