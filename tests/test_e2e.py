@@ -396,6 +396,36 @@ def test_missing_source_stops_before_ingest(tmp_path_factory, prefect_harness, m
     assert not (folder / "work").exists()
 
 
+def test_source_without_kind_is_staged_as_recognised(
+    tmp_path_factory, prefect_harness, monkeypatch
+):
+    """A source without `kind` is staged as the kind recognised from its headers."""
+    from pipelines.flows import audit as audit_flow
+    from pipelines.synth import generate
+
+    folder = tmp_path_factory.mktemp("no_kind")
+    generate(folder / "raw", folder / "truth", size="tiny")
+    config = write_demo_run_config(folder)
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace('kind = "pkh"\n', "", 1), encoding="utf-8")
+    staged = []
+
+    class StagingReached(Exception):
+        pass
+
+    def staging(db_path, kinds):
+        staged.extend(kinds)
+        raise StagingReached
+
+    monkeypatch.setattr(audit_flow, "build_staging_task", staging)
+
+    with pytest.raises(StagingReached):
+        audit_flow.audit(config_path=config, language="en", work_dir=folder / "work")
+
+    assert "pkh" in staged
+    assert None not in staged
+
+
 def test_run_stops_while_marts_locked(tmp_path_factory, prefect_harness):
     """A run on a marts folder that another run is writing to stops before it reads a file."""
     from pipelines.errors import RunInProgressError

@@ -186,3 +186,23 @@ def test_no_matching_sheet_keeps_error(tmp_path, caplog):
         "Rename the header in the file or map it under [sources.columns] in the run "
         "configuration."
     )
+
+
+def test_list_sheet_below_configured_header_row_stops(tmp_path):
+    """A list sheet whose header is lower than `header_row` stops ingest instead of being
+    quarantined as a summary sheet."""
+    titles = [["DAFTAR KPM PKH TAHAP 4"], ["KABUPATEN BATANG"]]
+    _write_workbook(tmp_path / FILE, {
+        "Kec. Bandar": _kecamatan_rows("BANDAR", ["3325010107400001", "3325010107400002"]),
+        "Kec. Tersono": [*titles, *_kecamatan_rows("TERSONO", ["3325020107400003"])],
+        "Rekap": [REKAP_HEADER, *REKAP_ROWS],
+    })
+    spec = SourceSpec(kind="pkh", path=FILE, raw_dir=tmp_path, header_row=1)
+
+    with pytest.raises(SourceFileError) as error:
+        ingest_source(duckdb.connect(), spec, "r", 1)
+
+    assert str(error.value).startswith(
+        f"{FILE} [Kec. Tersono]: header row 1 has none of the required columns of a pkh file, "
+        "but row 3 has them all."
+    )

@@ -365,6 +365,7 @@ def _plan_sheet(sheet: SheetSource, definition: SourceDefinition, spec: SourceSp
         # list, so it stops the run.
         if len(missing) < len(definition.required):
             raise error
+        _stop_if_list_header_elsewhere(sheet, definition, source_file, index)
         return _SheetPlan(sheet, None, None, error)
     if mapping.unmapped:
         logger.info("%s: columns not used: %s", _where(source_file, sheet.sheet),
@@ -388,6 +389,25 @@ def _plan_sheet(sheet: SheetSource, definition: SourceDefinition, spec: SourceSp
             near.column,
         )
     return _SheetPlan(sheet, index, mapping)
+
+
+def _stop_if_list_header_elsewhere(sheet: SheetSource, definition: SourceDefinition,
+                                   source_file: str, index: int) -> None:
+    """Raise SourceFileError when another of the first rows of `sheet` has every required column.
+
+    Such a sheet is part of the list, read with the wrong header row (a `header_row` that fits
+    the other sheets, say), and quarantining its rows would leave them out of the audit.
+    """
+    for other, row in enumerate(sheet.preview):
+        if other != index and not missing_required(definition, map_headers(definition, row)):
+            raise SourceFileError(
+                _("{where}: header row {row} has none of the required columns of a {kind} "
+                  "file, but row {found} has them all. Correct `header_row` of this source in "
+                  "the run configuration (without it, the header row of each sheet is found "
+                  "on its own) and run again.").format(
+                    where=_where(source_file, sheet.sheet), row=index + 1,
+                    kind=definition.kind, found=other + 1)
+            )
 
 
 def _forget_file(con, kind: str, run_id: str, source_file: str) -> None:
