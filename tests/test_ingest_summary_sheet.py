@@ -128,6 +128,61 @@ def test_kind_recognised_after_rekap_sheet(tmp_path):
             for c in counts] == [("pkh", "Rekap", 0, 4), ("pkh", "Kec. Bandar", 1, 0)]
 
 
+def test_kind_recognised_after_rekap_with_names(tmp_path):
+    # NO and NAMA are the only required and specific headers of a complaint export that this
+    # Rekap of pendamping has. A row-number column names no kind, so the kecamatan sheets decide.
+    _write_workbook(tmp_path / FILE, {
+        "Rekap Pendamping": [
+            ["NO", "KECAMATAN", "NAMA", "JUMLAH KPM"], ["1", "BANDAR", "SITI", "2"],
+        ],
+        "Kec. Bandar": _kecamatan_rows("BANDAR", ["3325010107400001", "3325010107400002"]),
+    })
+    spec = SourceSpec(kind=None, path=FILE, raw_dir=tmp_path)
+
+    with duckdb.connect() as con:
+        counts = ingest_source(con, spec, "r", 1)
+
+    assert {c.source_kind for c in counts} == {"pkh"}
+    assert [(c.source_sheet, c.rows_loaded) for c in counts] == [
+        ("Rekap Pendamping", 0), ("Kec. Bandar", 2)
+    ]
+
+
+def test_list_sheet_without_nik_header_stops(tmp_path):
+    # The NIK column of Kec. Tersono has a header the run does not know, but its cells are
+    # NIKs: a list sheet with a damaged header, not a summary.
+    damaged = [["NO", "NO IDENTITAS", "NAMA PENGURUS", "KECAMATAN", "KOMPONEN", "NOMINAL"],
+               ["1", "3325020107400003", "WARGA 1", "TERSONO", "LANSIA", "600000"]]
+    _write_workbook(tmp_path / FILE, {
+        "Kec. Bandar": _kecamatan_rows("BANDAR", ["3325010107400001"]),
+        "Kec. Tersono": damaged,
+    })
+
+    with duckdb.connect() as con, pytest.raises(SourceFileError, match=r"\[Kec\. Tersono\]"):
+        _ingest(con, tmp_path)
+
+
+def test_sheets_of_different_kinds_stop(tmp_path):
+    complaints = [
+        ["ID PENGADUAN", "TANGGAL PENGADUAN", "JENIS PENGADUAN", "NIK", "NAMA"],
+        ["C-1", "01-11-2026", "usulan", "3325010107400009", "SITI"],
+    ]
+    _write_workbook(tmp_path / FILE, {
+        "Kec. Bandar": _kecamatan_rows("BANDAR", ["3325010107400001"]),
+        "Pengaduan": complaints,
+    })
+    spec = SourceSpec(kind=None, path=FILE, raw_dir=tmp_path)
+
+    with duckdb.connect() as con, pytest.raises(SourceFileError) as error:
+        ingest_source(con, spec, "r", 1)
+
+    assert str(error.value) == (
+        f"{FILE}: its sheets have the headers of different source kinds (complaints: Pengaduan; "
+        "pkh: Kec. Bandar). Set `kind` for this source in the run configuration, or split the "
+        "file by kind."
+    )
+
+
 def test_notes_sheet_without_header_warns(tmp_path, caplog):
     # A notes sheet has no header row at all. Its blank rows are layout, not lost rows.
     _pkh_with_rekap(tmp_path / FILE, [["Data bersumber dari SIKS-NG"], [" "], ["Dinas Sosial"]])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,6 @@ from pipelines.ingest.sources import (
     detect_kind,
     header_key,
     header_score,
-    kinds_with_required,
     map_headers,
     missing_required,
     misspelt_headers,
@@ -292,8 +292,15 @@ def _select_sheets(sheets: list[SheetSource], spec: SourceSpec, source_file: str
 
 
 def _detect_file_kind(sheets: list[SheetSource], spec: SourceSpec, source_file: str) -> str:
+    """Return the one kind that the header rows of the file's sheets name.
+
+    A header that names no kind, or several equally (KECAMATAN and NAMA on a Rekap sheet),
+    heads a summary or notes sheet when the other sheets name one kind. Sheets that name
+    different kinds stop the run, because one source is read as one kind.
+    """
     scorer = _row_scorer(spec)
     unrecognised: list[SourceFileError] = []
+    recognised: dict[str, list[str]] = {}
     for sheet in sheets:
         index = _find_header(sheet, scorer, spec)
         if index is None:
@@ -302,15 +309,23 @@ def _detect_file_kind(sheets: list[SheetSource], spec: SourceSpec, source_file: 
         try:
             kind = detect_kind(sheet.preview[index], where)
         except SourceFileError as error:
-            # A header row with the required columns of no kind (KECAMATAN and NOMINAL on a
-            # Rekap sheet) heads a summary or notes sheet, so a later sheet may name the kind.
-            # The error of a header that fits several kinds equally is raised at once.
-            if kinds_with_required(sheet.preview[index]):
-                raise
             unrecognised.append(error)
             continue
-        logger.info("recognised %s as kind %s", where, kind)
+        recognised.setdefault(kind, []).append(sheet.sheet)
+    if len(recognised) == 1:
+        ((kind, names),) = recognised.items()
+        logger.info("recognised %s as kind %s from %d sheets", source_file, kind, len(names))
         return kind
+    if recognised:
+        raise SourceFileError(
+            _("{file}: its sheets have the headers of different source kinds ({kinds}). Set "
+              "`kind` for this source in the run configuration, or split the file by kind.").format(
+                file=source_file,
+                kinds="; ".join(
+                    f"{kind}: {', '.join(names)}" for kind, names in sorted(recognised.items())
+                ),
+            )
+        )
     if unrecognised:
         raise unrecognised[0]
     raise SourceFileError(
@@ -321,6 +336,20 @@ def _detect_file_kind(sheets: list[SheetSource], spec: SourceSpec, source_file: 
 
 def _where(source_file: str, sheet: str) -> str:
     return f"{source_file} [{sheet}]" if sheet else source_file
+
+
+# A cell that looks like a NIK: 15 to 17 digits with optional separators, or the number a
+# spreadsheet shows for a NIK stored as a number (3.32501E+15).
+_NIK_LIKE_CELL = re.compile(r"(?:\d[\s.\-]?){15,17}|\d[.,]\d+[eE]\+?1[4-6]")
+
+
+def _is_summary_without_niks(sheet: SheetSource, missing: list[str], header_index: int) -> bool:
+    """Return whether a sheet whose header lacks the NIK column has no NIK-like cell below its
+    header row in the rows read ahead."""
+    if "nik" not in missing:
+        return False
+    rows = sheet.preview[header_index + 1:]
+    return not any(_NIK_LIKE_CELL.fullmatch(cell.strip()) for row in rows for cell in row)
 
 
 def _find_header(sheet: SheetSource, scorer, spec: SourceSpec) -> int | None:
@@ -362,8 +391,12 @@ def _plan_sheet(sheet: SheetSource, definition: SourceDefinition, spec: SourceSp
         # sheet without a header row, and ingest_file raises `error` only when no sheet maps.
         # A header row with some of them (NIK but no name) more likely heads a list sheet with a
         # damaged header. Loading the other sheets without its rows would audit part of the
-        # list, so it stops the run.
-        if len(missing) < len(definition.required):
+        # list, so it stops the run. A sheet without the NIK column and without a NIK in its
+        # first rows (a Rekap naming each kecamatan's pendamping) is no list, though: a list
+        # sheet has NIKs even when its NIK header is damaged.
+        if len(missing) < len(definition.required) and not _is_summary_without_niks(
+            sheet, missing, index
+        ):
             raise error
         _stop_if_list_header_elsewhere(sheet, definition, source_file, index)
         return _SheetPlan(sheet, None, None, error)

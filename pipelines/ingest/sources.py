@@ -395,20 +395,15 @@ def missing_required(definition: SourceDefinition, mapping: HeaderMapping) -> li
     return [column for column in definition.required if column not in present]
 
 
-def kinds_with_required(headers: list[str]) -> list[str]:
-    """Return the source kinds whose required columns all have a header in `headers`."""
-    kinds = []
-    for kind in SOURCE_KINDS:
-        definition = source_definition(kind)
-        if not missing_required(definition, map_headers(definition, headers)):
-            kinds.append(kind)
-    return kinds
-
-
 def header_score(definition: SourceDefinition, cells: list[str]) -> int:
     """Count the cells of a row that are known headers of this definition."""
     index = definition.key_index
     return len({index[k] for k in map(header_key, cells) if k and k in index})
+
+
+# Headers of a row-number column, which almost every list has. A kind-specific column matched
+# only by one of them (NO as a complaint number) does not tell the kind.
+ROW_NUMBER_HEADER_KEYS = frozenset({header_key("NO"), header_key("NOMOR")})
 
 
 def detect_kind(headers: list[str], where: str) -> str:
@@ -423,7 +418,10 @@ def detect_kind(headers: list[str], where: str) -> str:
         mapping = map_headers(definition, headers)
         if missing_required(definition, mapping):
             continue
-        found = set(mapping.canonical_by_position.values())
+        found = {
+            column for position, column in mapping.canonical_by_position.items()
+            if header_key(headers[position]) not in ROW_NUMBER_HEADER_KEYS
+        }
         scored.append((len(found & set(definition.specific)), kind))
     scored.sort(reverse=True)
 
