@@ -234,7 +234,7 @@ def print_period_warnings(result) -> None:
         if outside < total:
             console.print(_("{kind}: {outside} of {total} rows belong to another period than "
                             "{period} and are left out of the recipient rules.").format(**values),
-                          markup=False)
+                          markup=False, soft_wrap=True)
             continue
         print_warning(
             _("{kind}: {outside} of {total} rows are not in the audited period {period}, so the "

@@ -532,6 +532,20 @@ def test_period_warning_when_all_rows_outside(capsys):
     assert 'set `period = "2026-T4"` for this source' in out
 
 
+def test_period_note_stays_on_one_line(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    set_language("en")
+
+    cli.print_period_warnings(
+        SimpleNamespace(rows_outside_period={"bpnt": (2589, 5285)}, period_label="2026-T4")
+    )
+
+    assert capsys.readouterr().out.splitlines() == [
+        "BPNT: 2589 of 5285 rows belong to another period than 2026-T4 and are left out of the "
+        "recipient rules."
+    ]
+
+
 def test_redirected_error_stays_on_one_line(capsys, monkeypatch, tmp_path):
     # README: each warning or error stays on one line in a log file, so grep finds it.
     monkeypatch.setenv("COLUMNS", "60")
