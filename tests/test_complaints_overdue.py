@@ -238,3 +238,25 @@ def test_desk_names_reference_date(language):
     text = rendered_text(render_answer(answer, language), width=200)
 
     assert DESK_OVERDUE[language] in text
+
+
+def test_desk_gives_overdue_date_once():
+    # complaint_results appends the overdue note after the next step; the desk shows the date in
+    # the status column only.
+    complaint = Complaint(
+        complaint_id="CMP-1", complaint_date=dt.date(2026, 11, 1), channel="Rumah Curhat",
+        complaint_type="sanggahan", programme_requested="PKH", complaint_status="BARU",
+        is_overdue=True, overdue_reference_date=dt.date(2026, 12, 5),
+        pre_verified_status=(
+            "The data show no reason why the recipient is ineligible: reply to the complainant "
+            "(response overdue on 05-12-2026: open for more than 14 days)"
+        ),
+        next_step="reply to the complainant",
+    )
+    answer = DeskAnswer(query="3325", found=True, complaints=[complaint])
+
+    text = " ".join(rendered_text(render_answer(answer, "en"), width=400).split())
+
+    assert "BARU (overdue on 5 Dec 2026)" in text
+    assert "05-12-2026" not in text
+    assert "The data show no reason why the recipient is ineligible" in text

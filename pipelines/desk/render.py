@@ -451,12 +451,12 @@ def _overdue_text(reference_date: dt.date | None) -> str:
 
 
 def _status_without_next_step(status: str | None, next_step: str | None) -> str:
-    """Return the pre-verified status without the next step that complaint_results appends
-    to it, because the table shows the next step in its own column."""
+    """Return the pre-verified status without the next step and the overdue note that
+    complaint_results appends to it, because the table shows both in their own columns."""
     if not status:
         return "-"
     if next_step:
-        return status.replace(f": {next_step}", "", 1)
+        return status.split(f": {next_step}", 1)[0]
     return status
 
 
