@@ -17,6 +17,7 @@ from test_rules_builders import CHILD, family, make_world, new_connection, rules
 
 from pipelines.desk.models import Complaint, DeskAnswer
 from pipelines.desk.render import render_answer
+from pipelines.flows.audit import warn_reference_date_after_run
 from pipelines.rules import apply_rules, build_marts
 from pipelines.rules.params import parse_params
 from pipelines.runs import RunRecord, write_run_record
@@ -58,6 +59,32 @@ def test_reference_date_explicit_beats_run_date():
 
 def test_reference_date_without_run_date_is_period_end():
     assert parse_params(_config()).complaints_reference_date == PERIOD_END
+
+
+def test_reference_date_with_time_of_day():
+    # TOML reads 2026-12-20T10:00:00 as a datetime.
+    params = parse_params(_config(datetime(2026, 12, 20, 10, 0)), run_date=dt.date(2026, 12, 5))
+
+    assert params.complaints_reference_date == dt.date(2026, 12, 20)
+    assert type(params.complaints_reference_date) is dt.date
+
+
+def test_reference_date_after_run_warns(caplog):
+    started = datetime(2026, 12, 5, 3, 0, tzinfo=timezone.utc)
+    later = RunRecord(run_id="r1", config_version="v", region_code="3325", started_at=started,
+                      complaints_reference_date=dt.date(2026, 12, 31))
+    earlier = RunRecord(run_id="r2", config_version="v", region_code="3325", started_at=started,
+                        complaints_reference_date=dt.date(2026, 11, 30))
+
+    with caplog.at_level("WARNING", logger="pipelines.flows.audit"):
+        warn_reference_date_after_run(earlier)
+        warn_reference_date_after_run(later)
+
+    assert [record.getMessage() for record in caplog.records] == [
+        f"[complaints] reference_date 2026-12-31 lies after the date of this run, "
+        f"{later.run_date.isoformat()}, so open complaints are counted overdue as if it were "
+        "2026-12-31. Remove reference_date from the rules file to count them to the run date."
+    ]
 
 
 def _run_sanggahan(con, complaint_date: dt.date, run_date: dt.date, config: dict) -> tuple:

@@ -388,6 +388,19 @@ def preload_validation_library() -> threading.Thread:
     return thread
 
 
+
+def warn_reference_date_after_run(record: RunRecord) -> None:
+    """Warn when an explicit `[complaints] reference_date` lies after the run's date: the run
+    then calls complaints overdue that are not overdue yet."""
+    if record.complaints_reference_date > record.run_date:
+        logger.warning(
+            "[complaints] reference_date %s lies after the date of this run, %s, so open "
+            "complaints are counted overdue as if it were %s. Remove reference_date from the "
+            "rules file to count them to the run date.",
+            record.complaints_reference_date.isoformat(), record.run_date.isoformat(),
+            record.complaints_reference_date.isoformat(),
+        )
+
 @flow(
     name="audit",
     persist_result=False,
@@ -458,6 +471,7 @@ def _audit_locked(run_config: RunConfig, language: str, run_id: str, work: Path)
     logger.info("run %s: %d sources, rules version %s, complaints counted overdue to %s",
                 run_id, len(run_config.sources), record.config_version,
                 record.complaints_reference_date.isoformat())
+    warn_reference_date_after_run(record)
 
     # Possible matches go to review/review_pending.xlsx beside the marts folder, and the
     # decisions imported with `bansos-audit review` live there across runs. A workbook filled in

@@ -65,6 +65,9 @@ class RuleParams:
 
 
 def _as_date(section: str, key: str, value: Any) -> dt.date:
+    # TOML reads 2026-12-31T10:00:00 as a datetime, which is a date with a time of day.
+    if isinstance(value, dt.datetime):
+        return value.date()
     if isinstance(value, dt.date):
         return value
     try:
