@@ -85,7 +85,7 @@ def test_rekap_sheet_quarantined(tmp_path, caplog):
         ("Kec. Bandar", "3325010107400002"),
         ("Kec. Tersono", "3325020107400003"),
     ]
-    detail = "the sheet has no header row with the required columns of a pkh file (nik, name)"
+    detail = "the sheet has no header row with the required columns of a pkh file (NIK, NAMA)"
     assert quarantine == [(row, "sheet_without_header", detail) for row in (1, 2, 3, 4)]
 
 
@@ -99,14 +99,14 @@ def test_rekap_warning_in_both_languages(tmp_path, caplog):
     assert len(records) == 1
     assert console_text(records[0]) == (
         "pkh_tahap4_2026.xlsx [Rekap]: 4 rows are quarantined, not loaded, because the sheet has "
-        "no header row with the required columns of a pkh file (nik, name). If the sheet contains "
+        "no header row with the required columns of a pkh file (NIK, NAMA). If the sheet contains "
         "rows of the list, fix its header or map it under [sources.columns] in the run "
         "configuration, and run again. If it is a summary or notes sheet, nothing needs doing."
     )
     set_language("id")
     assert console_text(records[0]) == (
         "pkh_tahap4_2026.xlsx [Rekap]: 4 baris dikarantina, tidak dimuat, karena sheet itu tidak "
-        "memiliki baris judul dengan kolom wajib berkas pkh (nik, name). Jika sheet itu memuat "
+        "memiliki baris judul dengan kolom wajib berkas pkh (NIK, NAMA). Jika sheet itu memuat "
         "baris daftar, perbaiki judul kolomnya atau petakan di [sources.columns] pada "
         "konfigurasi run, lalu jalankan lagi. Jika sheet itu berisi rekap atau catatan, tidak "
         "ada yang perlu dilakukan."

@@ -35,6 +35,7 @@ from pipelines.ingest.sources import (
     map_headers,
     missing_required,
     misspelt_headers,
+    required_headers,
     source_definition,
 )
 from pipelines.sqlrun import query_rows, run_sql
@@ -234,7 +235,7 @@ def _warn_sheet_not_loaded(con, run_id: str, definition: SourceDefinition, sourc
         "required columns of a %s file (%s). If the sheet contains rows of the list, fix its "
         "header or map it under [sources.columns] in the run configuration, and run again. "
         "If it is a summary or notes sheet, nothing needs doing.",
-        _where(source_file, sheet), rows, definition.kind, ", ".join(definition.required),
+        _where(source_file, sheet), rows, definition.kind, required_headers(definition),
     )
 
 
@@ -734,7 +735,7 @@ def _detail_sql(ctx: _ClassifyContext) -> str:
         "no_identity": _("no NIK and no name"),
         "sheet_without_header": _(
             "the sheet has no header row with the required columns of a {kind} file ({columns})"
-        ).format(kind=ctx.kind, columns=", ".join(source_definition(ctx.kind).required)),
+        ).format(kind=ctx.kind, columns=required_headers(source_definition(ctx.kind))),
     }
     branches = [
         f"        when {_sql_text(code)} then {_sql_text(text)}" for code, text in details.items()

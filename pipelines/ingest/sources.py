@@ -390,6 +390,12 @@ def misspelt_headers(definition: SourceDefinition, mapping: HeaderMapping) -> li
     return found
 
 
+def required_headers(definition: SourceDefinition) -> str:
+    """Return the required columns of a kind as users know them from their files: the first
+    accepted header of each (NIK, NAMA), not the canonical names."""
+    return ", ".join(definition.aliases[column][0] for column in definition.required)
+
+
 def missing_required(definition: SourceDefinition, mapping: HeaderMapping) -> list[str]:
     present = set(mapping.canonical_by_position.values())
     return [column for column in definition.required if column not in present]
