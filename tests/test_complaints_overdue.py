@@ -17,6 +17,7 @@ from test_rules_builders import CHILD, family, make_world, new_connection, rules
 
 from pipelines.desk.models import Complaint, DeskAnswer
 from pipelines.desk.render import render_answer
+from pipelines.errors import ConfigError
 from pipelines.flows.audit import warn_reference_date_after_run
 from pipelines.rules import apply_rules, build_marts
 from pipelines.rules.params import parse_params
@@ -67,6 +68,15 @@ def test_reference_date_with_time_of_day():
 
     assert params.complaints_reference_date == dt.date(2026, 12, 20)
     assert type(params.complaints_reference_date) is dt.date
+
+
+def test_time_of_day_error_names_value():
+    # TOML reads reference_date = 10:00:00 as a time of day, which is no date.
+    with pytest.raises(ConfigError) as raised:
+        parse_params(_config(dt.time(10, 0)), run_date=dt.date(2026, 12, 5))
+
+    assert "[complaints] reference_date = 10:00:00 " in str(raised.value)
+    assert "datetime" not in str(raised.value)
 
 
 def test_reference_date_after_run_warns(caplog):

@@ -75,7 +75,8 @@ def _as_date(section: str, key: str, value: Any) -> dt.date:
     except ValueError as e:
         raise ConfigError(
             _("Rules config [{section}] {key} = {value} is not a date. Write YYYY-MM-DD.").format(
-                section=section, key=key, value=repr(value)
+                # Name a TOML time of day as written (10:00:00), not as datetime.time(10, 0).
+                section=section, key=key, value=repr(value) if isinstance(value, str) else value
             )
         ) from e
 
