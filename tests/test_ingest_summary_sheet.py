@@ -148,6 +148,27 @@ def test_kind_recognised_after_rekap_with_names(tmp_path):
     ]
 
 
+def test_kind_recognised_after_rekap_with_notes(tmp_path):
+    # NAMA and KETERANGAN name a complaint export, but the Rekap has no NIK, so the kecamatan
+    # sheets decide the kind.
+    _write_workbook(tmp_path / FILE, {
+        "Rekap Pendamping": [
+            ["NO", "KECAMATAN", "NAMA", "JUMLAH KPM", "KETERANGAN"],
+            ["1", "BANDAR", "SITI", "2", "LENGKAP"],
+        ],
+        "Kec. Bandar": _kecamatan_rows("BANDAR", ["3325010107400001", "3325010107400002"]),
+    })
+    spec = SourceSpec(kind=None, path=FILE, raw_dir=tmp_path)
+
+    with duckdb.connect() as con:
+        counts = ingest_source(con, spec, "r", 1)
+
+    assert {c.source_kind for c in counts} == {"pkh"}
+    assert [(c.source_sheet, c.rows_loaded, c.rows_quarantined) for c in counts] == [
+        ("Rekap Pendamping", 0, 2), ("Kec. Bandar", 2, 0)
+    ]
+
+
 def test_list_sheet_without_nik_header_stops(tmp_path):
     # The NIK column of Kec. Tersono has a header the run does not know, but its cells are
     # NIKs: a list sheet with a damaged header, not a summary.

@@ -302,6 +302,10 @@ def _detect_file_kind(sheets: list[SheetSource], spec: SourceSpec, source_file: 
     scorer = _row_scorer(spec)
     unrecognised: list[SourceFileError] = []
     recognised: dict[str, list[str]] = {}
+    # Sheets without a NIK column or NIK-like cells, recognised by generic headers alone
+    # (NAMA and KETERANGAN name a complaint export). A Rekap of pendamping has such headers, so
+    # these sheets decide the kind only when no sheet with NIKs does.
+    recognised_without_niks: dict[str, list[str]] = {}
     for sheet in sheets:
         index = _find_header(sheet, scorer, spec)
         if index is None:
@@ -312,7 +316,13 @@ def _detect_file_kind(sheets: list[SheetSource], spec: SourceSpec, source_file: 
         except SourceFileError as error:
             unrecognised.append(error)
             continue
-        recognised.setdefault(kind, []).append(sheet.sheet)
+        mapping = map_headers(source_definition(kind), sheet.preview[index])
+        has_nik_column = "nik" in mapping.canonical_by_position.values()
+        if not has_nik_column and _is_summary_without_niks(sheet, ["nik"], index):
+            recognised_without_niks.setdefault(kind, []).append(sheet.sheet)
+        else:
+            recognised.setdefault(kind, []).append(sheet.sheet)
+    recognised = recognised or recognised_without_niks
     if len(recognised) == 1:
         ((kind, names),) = recognised.items()
         logger.info("recognised %s as kind %s from %d sheets", source_file, kind, len(names))
