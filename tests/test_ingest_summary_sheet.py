@@ -183,6 +183,40 @@ def test_list_sheet_without_nik_header_stops(tmp_path):
         _ingest(con, tmp_path)
 
 
+def test_rekap_with_account_numbers_quarantined(tmp_path):
+    # Bank account numbers have 16 digits but not the shape of a NIK.
+    rekap = [["NO", "KECAMATAN", "NAMA", "NO REKENING", "JUMLAH KPM"],
+             ["1", "BANDAR", "SITI", "0002010100015301", "2"]]
+    _pkh_with_rekap(tmp_path / FILE, rekap)
+
+    with duckdb.connect() as con:
+        counts = _ingest(con, tmp_path)
+
+    assert [(c.source_sheet, c.rows_loaded, c.rows_quarantined) for c in counts
+            if c.source_sheet == "Rekap"] == [("Rekap", 0, 2)]
+
+
+def test_nik_below_first_rows_stops(tmp_path):
+    # The NIK header of Kec. Tersono is blank and its first 40 rows have no NIK. The sheet looks
+    # like a summary from its first rows, but the NIK further down makes it a list sheet.
+    header = ["NO", "", "NAMA PENGURUS", "KECAMATAN", "KOMPONEN", "NOMINAL"]
+    rows = [[str(n), "", f"WARGA {n}", "TERSONO", "LANSIA", "600000"] for n in range(1, 41)]
+    rows.append(["41", "3325020107400003", "WARGA 41", "TERSONO", "LANSIA", "600000"])
+    _write_workbook(tmp_path / FILE, {
+        "Kec. Bandar": _kecamatan_rows("BANDAR", ["3325010107400001"]),
+        "Kec. Tersono": [header, *rows],
+    })
+
+    with duckdb.connect() as con, pytest.raises(SourceFileError) as error:
+        _ingest(con, tmp_path)
+
+    assert str(error.value) == (
+        f"{FILE} [Kec. Tersono]: the sheet has no header row with the required columns of a pkh "
+        "file (NIK, NAMA), but 1 of its rows contain a NIK. Fix its header or map it under "
+        "[sources.columns] in the run configuration, and run again."
+    )
+
+
 def test_sheets_of_different_kinds_stop(tmp_path):
     complaints = [
         ["ID PENGADUAN", "TANGGAL PENGADUAN", "JENIS PENGADUAN", "NIK", "NAMA"],

@@ -230,6 +230,23 @@ def _warn_sheet_not_loaded(con, run_id: str, definition: SourceDefinition, sourc
     )[0][0]
     if not rows:
         return
+    # Only the first rows were searched for NIKs before the sheet was taken for a summary. A
+    # NIK further down means a list sheet with a damaged header, whose rows must not be lost.
+    with_nik = query_rows(
+        con,
+        "select count(*) from quarantine where run_id = ? and source_kind = ? "
+        "and source_file = ? and source_sheet = ? and reason_code = 'sheet_without_header' "
+        f"and regexp_matches(raw_values, '(^|[^0-9]){NIK_SHAPE}([^0-9]|$)')",
+        [run_id, definition.kind, source_file, sheet],
+    )[0][0]
+    if with_nik:
+        raise SourceFileError(
+            _("{where}: the sheet has no header row with the required columns of a {kind} file "
+              "({columns}), but {count} of its rows contain a NIK. Fix its header or map it under "
+              "[sources.columns] in the run configuration, and run again.").format(
+                where=_where(source_file, sheet), kind=definition.kind,
+                columns=required_headers(definition), count=with_nik)
+        )
     logger.warning(
         "%s: %d rows are quarantined, not loaded, because the sheet has no header row with the "
         "required columns of a %s file (%s). If the sheet contains rows of the list, fix its "
@@ -349,9 +366,17 @@ def _where(source_file: str, sheet: str) -> str:
     return f"{source_file} [{sheet}]" if sheet else source_file
 
 
-# A cell that looks like a NIK: 15 to 17 digits with optional separators, or the number a
+# The shape of a NIK: a region code of six digits that does not start with 0, the day of birth
+# (plus 40 for a woman) and month, and six more digits. A bank account number starting 000 or
+# a 15-digit NPWP is no NIK.
+NIK_SHAPE = (
+    "[1-9][0-9]{5}(0[1-9]|[12][0-9]|3[01]|4[1-9]|[56][0-9]|7[01])(0[1-9]|1[0-2])[0-9]{6}"
+)
+# A cell that looks like a NIK: that shape with optional separators, or the number a
 # spreadsheet shows for a NIK stored as a number (3.32501E+15).
-_NIK_LIKE_CELL = re.compile(r"(?:\d[\s.\-]?){15,17}|\d[.,]\d+[eE]\+?1[4-6]")
+_NIK_LIKE_CELL = re.compile(NIK_SHAPE)
+_NIK_SEPARATORS = re.compile(r"[\s.\-]")
+_NIK_AS_NUMBER = re.compile(r"\d[.,]\d+[eE]\+?15")
 
 
 def _is_summary_without_niks(sheet: SheetSource, missing: list[str], header_index: int) -> bool:
@@ -360,7 +385,12 @@ def _is_summary_without_niks(sheet: SheetSource, missing: list[str], header_inde
     if "nik" not in missing:
         return False
     rows = sheet.preview[header_index + 1:]
-    return not any(_NIK_LIKE_CELL.fullmatch(cell.strip()) for row in rows for cell in row)
+    return not any(
+        _NIK_LIKE_CELL.fullmatch(_NIK_SEPARATORS.sub("", cell))
+        or _NIK_AS_NUMBER.fullmatch(cell.strip())
+        for row in rows
+        for cell in row
+    )
 
 
 def _find_header(sheet: SheetSource, scorer, spec: SourceSpec) -> int | None:
