@@ -164,8 +164,9 @@ def test_fields_from_several_records(tmp_path):
     make_world(
         con,
         register=family(),
-        pkh=[{"nik": MASRUROH, "name": "MASRUROH", "birth_date": None, "source_row": 2}],
-        pbi=[{"nik": MASRUROH, "name": "MASRUROH", "source_row": 3}],
+        pkh=[{"nik": MASRUROH, "name": "MASRUROH", "birth_date": None, "source_row": 2,
+              "desa_code": None, "kecamatan_code": "332502"}],
+        pbi=[{"nik": MASRUROH, "name": "MASRUROH", "source_row": 3, "desa_code": "3325012002"}],
     )
     _run_and_publish(con, "run-fields", path)
 
@@ -174,3 +175,6 @@ def test_fields_from_several_records(tmp_path):
     assert answer.is_in_register is False
     assert answer.birth_date == dt.date(1946, 7, 25)
     assert answer.name == "MASRUROH"
+    # The PKH row names a kecamatan but no desa, so kecamatan and desa both come from the PBI
+    # row: a desa of Kecamatan 332501 is never shown in Kecamatan 332502.
+    assert (answer.kecamatan_code, answer.desa_code) == ("332501", "3325012002")

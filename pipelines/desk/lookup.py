@@ -509,7 +509,8 @@ def _fill_identity(
             return
 
     # Without a register row, each field comes from the first record that has it: the PKH
-    # roster has no birth date, for one, while the person's PBI row may.
+    # roster has no birth date, for one, while the person's PBI row may. Kecamatan and desa
+    # come together from one record, so that they never name two places.
     fallback_columns = ["nik", "name", "birth_date", "sex", "kecamatan_code", "desa_code", "no_kk"]
     for record_id in record_ids:
         rows = _select(
@@ -517,9 +518,12 @@ def _fill_identity(
         )
         if not rows:
             continue
-        for column in fallback_columns:
-            if getattr(answer, column) is None and rows[0][column] is not None:
-                setattr(answer, column, rows[0][column])
+        row = rows[0]
+        for column in ("nik", "name", "birth_date", "sex", "no_kk"):
+            if getattr(answer, column) is None and row[column] is not None:
+                setattr(answer, column, row[column])
+        if answer.desa_code is None and row["desa_code"] is not None:
+            answer.kecamatan_code, answer.desa_code = row["kecamatan_code"], row["desa_code"]
 
 
 def _fill_family(
