@@ -297,3 +297,27 @@ def test_desk_gives_overdue_date_once():
     assert "BARU (overdue on 5 Dec 2026)" in text
     assert "05-12-2026" not in text
     assert "The data show no reason why the recipient is ineligible" in text
+
+
+def test_complaint_after_run_date_warns(caplog):
+    # 12-01-2026 typed day and month the other way round reads 01-12-2026, after the run.
+    con = new_connection()
+    make_world(
+        con,
+        register=family(),
+        complaints=[
+            {"nik": CHILD, "complaint_date": dt.date(2026, 12, 1), "source_row": 7},
+            {"nik": CHILD, "complaint_date": dt.date(2026, 11, 2), "source_row": 8},
+        ],
+    )
+    run_date = dt.date(2026, 11, 20)
+    apply_rules(con, rules_config(), "r1", run_date=run_date)
+
+    with caplog.at_level("WARNING", logger="pipelines.rules.marts"):
+        build_marts(con, rules_config(), "r1", None, run_date=run_date)
+
+    assert [r.getMessage() for r in caplog.records if r.name == "pipelines.rules.marts"] == [
+        "1 complaints are dated after the date of this run, 2026-11-20 (complaints.csv row 7). "
+        "Check those dates in the complaint export: a day and month typed the other way round "
+        "give such a date."
+    ]

@@ -151,4 +151,33 @@ def build_marts(
             "mart %s: %d rows in %.2f s wall, %.2f s CPU", mart, counts[mart], *stopwatch.seconds()
         )
     logger.info("marts of run %s: %s", run_id, counts)
+    if run_date is not None:
+        _warn_complaints_after(con, run_date)
     return counts
+
+
+# Complaints named one by one in the warning about dates after the run.
+FUTURE_COMPLAINTS_NAMED = 3
+
+
+def _warn_complaints_after(con: duckdb.DuckDBPyConnection, run_date: dt.date) -> None:
+    """Warn about complaints dated after the run's date, which no desk can have received yet.
+    A day and month typed the other way round (01-12 for 12-01) gives such a date."""
+    rows = query_rows(
+        con,
+        "select source_file, source_sheet, source_row from complaint_results "
+        "where complaint_date > ? order by source_file, source_row",
+        [run_date],
+    )
+    if not rows:
+        return
+    named = "; ".join(
+        f"{file}{f' [{sheet}]' if sheet else ''} row {row}"
+        for file, sheet, row in rows[:FUTURE_COMPLAINTS_NAMED]
+    )
+    logger.warning(
+        "%d complaints are dated after the date of this run, %s (%s%s). Check those dates in "
+        "the complaint export: a day and month typed the other way round give such a date.",
+        len(rows), run_date.isoformat(), named,
+        ", ..." if len(rows) > FUTURE_COMPLAINTS_NAMED else "",
+    )
