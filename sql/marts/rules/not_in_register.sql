@@ -3,7 +3,7 @@
 -- drops by the probability of the best rejected or undecided candidate pair
 -- with a register record, which a reviewer should check.
 -- WARN when a quarantined register row contains the NIK of the recipient or
--- of a record linked to the recipient: the person may be in the register
+-- of a record linked to the recipient. The person may then be in the register
 -- file, so the evidence names that row for a field check instead of saying
 -- that no register record matches.
 with

@@ -2,10 +2,10 @@
 -- in the DTSEN register or has a desil above the PBI threshold: a deactivation
 -- candidate. The evidence gives the segment and the monthly contribution
 -- ([benefit_idr_per_month] PBI) so that APBD-funded members can be costed
--- separately. A member outside the register whose NIK, or the NIK of a record
--- linked to the member, is in a quarantined register row gets WARN, and the
--- evidence names that row for a field check instead of saying that the member
--- is not in DTSEN.
+-- separately. A member outside the register gets WARN when a quarantined
+-- register row contains the member's NIK or that of a linked record. The
+-- evidence then names that row for a field check instead of saying that the
+-- member is not in DTSEN.
 with
 
 recipients as (
