@@ -62,6 +62,12 @@ def test_reference_date_without_run_date_is_period_end():
     assert parse_params(_config()).complaints_reference_date == PERIOD_END
 
 
+def test_reference_date_quoted_with_time():
+    params = parse_params(_config("2026-12-20T10:00:00"), run_date=dt.date(2026, 12, 5))
+
+    assert params.complaints_reference_date == dt.date(2026, 12, 20)
+
+
 def test_reference_date_with_time_of_day():
     # TOML reads 2026-12-20T10:00:00 as a datetime.
     params = parse_params(_config(datetime(2026, 12, 20, 10, 0)), run_date=dt.date(2026, 12, 5))

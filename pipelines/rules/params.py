@@ -71,7 +71,8 @@ def _as_date(section: str, key: str, value: Any) -> dt.date:
     if isinstance(value, dt.date):
         return value
     try:
-        return dt.date.fromisoformat(str(value))
+        # A quoted "2026-12-31T10:00:00" is taken as its date, like the unquoted one.
+        return dt.datetime.fromisoformat(str(value)).date()
     except ValueError as e:
         raise ConfigError(
             _("Rules config [{section}] {key} = {value} is not a date. Write YYYY-MM-DD.").format(
