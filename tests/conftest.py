@@ -52,3 +52,13 @@ def console_log():
     for handler in list(root.handlers):
         if isinstance(handler, cli.ConsoleLogHandler):
             root.removeHandler(handler)
+
+
+@pytest.fixture
+def english():
+    """Set the message language to English for the test, and back to Indonesian after it."""
+    from pipelines.i18n import set_language
+
+    set_language("en")
+    yield
+    set_language("id")

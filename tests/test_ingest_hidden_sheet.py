@@ -8,18 +8,14 @@ import duckdb
 import pytest
 import xlsxwriter
 
-from pipelines.i18n import set_language
 from pipelines.ingest.load import ingest_source
 from pipelines.runconfig import SourceSpec
 
 HEADER = ["NIK", "NAMA", "TANGGAL LAHIR", "TANGGAL MENINGGAL"]
 
 
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("id")
+# Messages are checked in English unless a test sets another language.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _write_deaths(path, hidden: bool) -> None:

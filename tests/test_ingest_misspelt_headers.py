@@ -7,7 +7,6 @@ import logging
 import duckdb
 import pytest
 
-from pipelines.i18n import set_language
 from pipelines.ingest.load import ingest_source
 from pipelines.ingest.sources import (
     MisspeltHeader,
@@ -21,11 +20,8 @@ HEADER = ["No", "No KK", "NIK", "Nama", "Tanggal Lahir", "Desil Kesejahteraan", 
 ROW = "{i};3325010107220001;332512010774000{i};WARGA {i};01-07-1974;3;-"
 
 
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("id")
+# Messages are checked in English unless a test sets another language.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _misspelt(kind: str, headers: list[str]) -> list[MisspeltHeader]:

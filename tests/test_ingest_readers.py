@@ -24,11 +24,8 @@ from pipelines.runconfig import SourceSpec
 DATA = Path(__file__).resolve().parent / "data" / "ingest"
 
 
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("id")
+# Messages are checked in English unless a test sets another language.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

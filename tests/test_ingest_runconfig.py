@@ -17,11 +17,8 @@ from pipelines.settings import write_demo_run_config
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("id")
+# Messages are checked in English unless a test sets another language.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -18,11 +18,8 @@ from pipelines.ingest.load import ingest_source
 from pipelines.runconfig import SourceSpec
 
 
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("id")
+# Messages are checked in English unless a test sets another language.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 REGISTER_HEADER = (

@@ -21,11 +21,8 @@ REKAP_ROWS = [["BANDAR", "2", "1200000"], ["TERSONO", "1", "600000"], ["TOTAL", 
 FILE = "pkh_tahap4_2026.xlsx"
 
 
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("id")
+# Messages are checked in English unless a test sets another language.
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _write_workbook(path, sheets: dict[str, list[list[str]]]) -> None:
