@@ -186,6 +186,16 @@ def test_dup_nik_in_list_one_file_names_rows(con):
     assert evidence_id[0][0] == "NIK muncul di 2 baris aktif BPNT untuk 2026-T4 (baris 3, 12)"
 
 
+def _duplicate_findings(con) -> tuple[list[tuple], list[tuple]]:
+    """Return DUP_NIK_IN_LIST findings as `found` gives them, and their (evidence_id,
+    evidence_json) in record order."""
+    texts = con.execute(
+        "select evidence_id, evidence_json from fct_findings "
+        "where rule_code = 'DUP_NIK_IN_LIST' order by record_id"
+    ).fetchall()
+    return found(con, "DUP_NIK_IN_LIST"), texts
+
+
 def test_dup_nik_in_list_names_each_file(con):
     nik = make_nik(1)
     run(
@@ -201,11 +211,7 @@ def test_dup_nik_in_list_names_each_file(con):
         ],
     )
 
-    rows = found(con, "DUP_NIK_IN_LIST")
-    texts = con.execute(
-        "select evidence_id, evidence_json from fct_findings "
-        "where rule_code = 'DUP_NIK_IN_LIST' order by record_id"
-    ).fetchall()
+    rows, texts = _duplicate_findings(con)
 
     assert len(rows) == 2
     assert rows[0][3] == (
@@ -234,11 +240,7 @@ def test_dup_nik_in_list_names_each_sheet(con):
         ],
     )
 
-    rows = found(con, "DUP_NIK_IN_LIST")
-    texts = con.execute(
-        "select evidence_id, evidence_json from fct_findings "
-        "where rule_code = 'DUP_NIK_IN_LIST' order by record_id"
-    ).fetchall()
+    rows, texts = _duplicate_findings(con)
 
     assert len(rows) == 2
     assert rows[0][3] == (
