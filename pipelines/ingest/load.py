@@ -199,7 +199,7 @@ def ingest_file(
     for plan in plans:
         counts.append(_load_sheet(con, plan, kind, spec, source_file, run_id, file_number))
         if plan.mapping is None:
-            _warn_sheet_not_loaded(con, run_id, definition, source_file, plan.source.sheet)
+            _check_sheet_not_loaded(con, run_id, definition, source_file, plan.source.sheet)
     logger.info(
         "ingested %s as %s: %d rows read, %d loaded, %d quarantined",
         source_file, kind, sum(c.rows_read for c in counts), sum(c.rows_loaded for c in counts),
@@ -218,27 +218,24 @@ def ingest_file(
     return counts
 
 
-def _warn_sheet_not_loaded(con, run_id: str, definition: SourceDefinition, source_file: str,
-                           sheet: str) -> None:
+def _check_sheet_not_loaded(con, run_id: str, definition: SourceDefinition, source_file: str,
+                            sheet: str) -> None:
     """Warn that the rows of a sheet without a header row of the list were quarantined, unless
-    the sheet has none but blank rows."""
-    rows = query_rows(
+    the sheet has none but blank rows. Raise SourceFileError when one of them contains a NIK.
+
+    Only the first rows were searched for NIKs before the sheet was taken for a summary. A NIK
+    further down means a list sheet with a damaged header, whose rows must not be lost.
+    """
+    rows, with_nik = query_rows(
         con,
-        "select count(*) from quarantine where run_id = ? and source_kind = ? "
-        "and source_file = ? and source_sheet = ? and reason_code = 'sheet_without_header'",
+        "select count(*), count(*) filter ("
+        f"where regexp_matches(raw_values, '(^|[^0-9]){NIK_SHAPE}([^0-9]|$)')) "
+        "from quarantine where run_id = ? and source_kind = ? and source_file = ? "
+        "and source_sheet = ? and reason_code = 'sheet_without_header'",
         [run_id, definition.kind, source_file, sheet],
-    )[0][0]
+    )[0]
     if not rows:
         return
-    # Only the first rows were searched for NIKs before the sheet was taken for a summary. A
-    # NIK further down means a list sheet with a damaged header, whose rows must not be lost.
-    with_nik = query_rows(
-        con,
-        "select count(*) from quarantine where run_id = ? and source_kind = ? "
-        "and source_file = ? and source_sheet = ? and reason_code = 'sheet_without_header' "
-        f"and regexp_matches(raw_values, '(^|[^0-9]){NIK_SHAPE}([^0-9]|$)')",
-        [run_id, definition.kind, source_file, sheet],
-    )[0][0]
     if with_nik:
         raise SourceFileError(
             _("{where}: the sheet has no header row with the required columns of a {kind} file "
@@ -335,7 +332,7 @@ def _detect_file_kind(sheets: list[SheetSource], spec: SourceSpec, source_file: 
             continue
         mapping = map_headers(source_definition(kind), sheet.preview[index])
         has_nik_column = "nik" in mapping.canonical_by_position.values()
-        if not has_nik_column and _is_summary_without_niks(sheet, ["nik"], index):
+        if not has_nik_column and not _has_nik_cells(sheet, index):
             recognised_without_niks.setdefault(kind, []).append(sheet.sheet)
         else:
             recognised.setdefault(kind, []).append(sheet.sheet)
@@ -379,13 +376,10 @@ _NIK_SEPARATORS = re.compile(r"[\s.\-]")
 _NIK_AS_NUMBER = re.compile(r"\d[.,]\d+[eE]\+?15")
 
 
-def _is_summary_without_niks(sheet: SheetSource, missing: list[str], header_index: int) -> bool:
-    """Return whether a sheet whose header lacks the NIK column has no NIK-like cell below its
-    header row in the rows read ahead."""
-    if "nik" not in missing:
-        return False
+def _has_nik_cells(sheet: SheetSource, header_index: int) -> bool:
+    """Return whether a NIK-like cell lies below the header row in the rows read ahead."""
     rows = sheet.preview[header_index + 1:]
-    return not any(
+    return any(
         _NIK_LIKE_CELL.fullmatch(_NIK_SEPARATORS.sub("", cell))
         or _NIK_AS_NUMBER.fullmatch(cell.strip())
         for row in rows
@@ -435,9 +429,8 @@ def _plan_sheet(sheet: SheetSource, definition: SourceDefinition, spec: SourceSp
         # list, so it stops the run. A sheet without the NIK column and without a NIK in its
         # first rows (a Rekap naming each kecamatan's pendamping) is no list, though: a list
         # sheet has NIKs even when its NIK header is damaged.
-        if len(missing) < len(definition.required) and not _is_summary_without_niks(
-            sheet, missing, index
-        ):
+        is_list_sheet = "nik" not in missing or _has_nik_cells(sheet, index)
+        if len(missing) < len(definition.required) and is_list_sheet:
             raise error
         _stop_if_list_header_elsewhere(sheet, definition, source_file, index)
         return _SheetPlan(sheet, None, None, error)
