@@ -84,7 +84,7 @@ def test_active_pbi_member_already_receives(con):
     assert results(con)[HEAD][:2] == ("ALREADY_RECEIVING", "CHECK_DISBURSEMENT")
 
 
-def test_other_tahap_named_only_when_not_received(con):
+def test_other_tahap_named_unless_received(con):
     # HEAD receives BPNT in the audited tahap and was listed in tahap 3 too; LAPSED only in
     # tahap 3.
     run(

@@ -40,13 +40,13 @@ def _config(reference_date: str | None = None) -> dict:
     return config
 
 
-def test_reference_date_is_run_date_before_period_end():
+def test_reference_date_before_period_end():
     params = parse_params(_config(), run_date=dt.date(2026, 12, 5))
 
     assert params.complaints_reference_date == dt.date(2026, 12, 5)
 
 
-def test_reference_date_is_period_end_after_it():
+def test_reference_date_after_period_end():
     params = parse_params(_config(), run_date=dt.date(2027, 1, 10))
 
     assert params.complaints_reference_date == PERIOD_END
@@ -58,7 +58,7 @@ def test_reference_date_explicit_beats_run_date():
     assert params.complaints_reference_date == dt.date(2026, 12, 20)
 
 
-def test_reference_date_without_run_date_is_period_end():
+def test_reference_date_without_run_date():
     assert parse_params(_config()).complaints_reference_date == PERIOD_END
 
 
@@ -146,7 +146,7 @@ def test_sanggahan_within_standard_before_period_end(con):
     assert "overdue" not in text_en
 
 
-def test_sanggahan_judged_at_period_end_after_it(con):
+def test_sanggahan_judged_after_period_end(con):
     # 21 days old on the run date, but 11 days old at the period end.
     run_date = dt.date(2027, 1, 10)
 
@@ -159,7 +159,7 @@ def test_sanggahan_judged_at_period_end_after_it(con):
     assert reference == PERIOD_END
 
 
-def test_sanggahan_overdue_at_period_end_names_date(con):
+def test_sanggahan_overdue_names_date(con):
     severity, evidence, evidence_id, is_overdue, reference, text_en, text_id = _run_sanggahan(
         con, dt.date(2026, 11, 25), dt.date(2027, 1, 10), _config()
     )
@@ -189,7 +189,7 @@ def test_sanggahan_explicit_reference_date_wins(con):
     assert reference == dt.date(2026, 12, 31)
 
 
-def test_finding_id_same_on_two_run_dates(con):
+def test_finding_id_stable_across_dates(con):
     # Overdue on the second run date only, so severity and evidence differ but the id does not.
     config = _config()
     make_world(

@@ -129,7 +129,7 @@ def test_complaint_names_programme_received(roster_db):
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
-def test_complaint_leaves_out_tahap_of_programme_received(roster_db, language):
+def test_complaint_omits_received_tahap(roster_db, language):
     # HEAD receives BPNT in 2026-T4, so the BPNT row of 2026-T3 is no news to the complainant.
     with using_language(language):
         complaints = lookup_nik(roster_db, HEAD).complaints

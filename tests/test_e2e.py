@@ -103,7 +103,7 @@ def test_run_recorded(marts):
     assert "dtsen_batang_202611.csv" in checksums
 
 
-def test_run_counts_complaints_to_its_start_date(marts):
+def test_run_counts_to_start_date(marts):
     """Without `[complaints] reference_date`, complaints are counted overdue to the earlier of
     the period end (31-12-2026 in config/rules.toml) and the local date the run started."""
     started_at, reference = marts.execute(
@@ -396,7 +396,7 @@ def test_missing_source_stops_before_ingest(tmp_path_factory, prefect_harness, m
     assert not (folder / "work").exists()
 
 
-def test_source_without_kind_is_staged_as_recognised(
+def test_source_without_kind_staged(
     tmp_path_factory, prefect_harness, monkeypatch
 ):
     """A source without `kind` is staged as the kind recognised from its headers."""

@@ -295,7 +295,7 @@ def test_no_matching_sheet_keeps_error(tmp_path, caplog):
     )
 
 
-def test_list_sheet_below_configured_header_row_stops(tmp_path):
+def test_header_row_above_list_stops(tmp_path):
     """A list sheet whose header is lower than `header_row` stops ingest instead of being
     quarantined as a summary sheet."""
     titles = [["DAFTAR KPM PKH TAHAP 4"], ["KABUPATEN BATANG"]]
