@@ -310,7 +310,7 @@ def test_missing_required_column(con, tmp_path):
 
     message = str(error.value)
     assert "pkh.csv" in message
-    assert "column nik" in message
+    assert "header row 1: NIK (accepted headers: NIK, " in message
     assert "NIK PENGURUS" in message
     assert "NIK KTP" in message
 
@@ -376,7 +376,7 @@ def test_missing_required_column_names_sheet(con, tmp_path):
     workbook.add_worksheet("PBI").write_row(0, 0, ["NOKA", "NAMA", "SEGMEN"])
     workbook.close()
 
-    with pytest.raises(SourceFileError, match=r"pbi.xlsx \[PBI\].*column nik"):
+    with pytest.raises(SourceFileError, match=r"pbi.xlsx \[PBI\].*: NIK \(accepted"):
         ingest_source(con, _spec(tmp_path, "pbi.xlsx", "pbi"), "run1", 1)
 
 
@@ -396,7 +396,8 @@ def test_kind_ambiguous_rejected(con, tmp_path):
         ingest_source(con, _spec(tmp_path, "list.csv", None), "run1", 1)
 
     message = str(error.value)
-    assert "Candidate kinds" in message
+    assert "fit equally well" not in message
+    assert "would fit, but no header is particular to a kind" in message
     for kind in ("asn", "village_officials", "exclusion", "pbi"):
         assert kind in message
 

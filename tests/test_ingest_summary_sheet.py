@@ -266,7 +266,7 @@ def test_header_with_nik_but_no_name_stops(tmp_path):
 
     assert str(raised.value).startswith(
         "pkh_tahap4_2026.xlsx [Kec. Tersono]: required column missing in header row 1: "
-        "column name (accepted headers: NAMA, "
+        "NAMA (accepted headers: NAMA, "
     )
 
 
@@ -285,13 +285,13 @@ def test_no_matching_sheet_keeps_error(tmp_path, caplog):
 
     message = str(raised.value)
     assert message.startswith(
-        "pkh_tahap4_2026.xlsx [Rekap]: required column missing in header row 1: column nik "
+        "pkh_tahap4_2026.xlsx [Rekap]: required column missing in header row 1: NIK "
         "(accepted headers: NIK, "
     )
-    assert "; column name (accepted headers: NAMA, " in message
+    assert "; NAMA (accepted headers: NAMA, " in message
     assert message.endswith(
-        "Rename the header in the file or map it under [sources.columns] in the run "
-        "configuration."
+        "Rename the header in the file, or map it under [sources.columns] in the run "
+        'configuration, for example: "<header in the file>" = "nik".'
     )
 
 

@@ -29,6 +29,7 @@ from pipelines.ingest.sources import (
     SOURCE_KINDS,
     HeaderMapping,
     SourceDefinition,
+    column_header,
     detect_kind,
     header_key,
     header_score,
@@ -410,17 +411,9 @@ def _plan_sheet(sheet: SheetSource, definition: SourceDefinition, spec: SourceSp
     mapping = map_headers(definition, sheet.preview[index])
     missing = missing_required(definition, mapping)
     if missing:
-        details = "; ".join(
-            _("column {column} (accepted headers: {headers})").format(
-                column=c, headers=", ".join(definition.aliases[c]))
-            for c in missing
-        )
-        error = SourceFileError(
-            _("{where}: required column missing in header row {row}: {details}. Rename the "
-              "header in the file or map it under [sources.columns] in the run "
-              "configuration.").format(
-                where=_where(source_file, sheet.sheet), row=index + 1, details=details)
-        )
+        error = SourceFileError(_missing_columns_message(
+            definition, mapping, missing, _where(source_file, sheet.sheet), index + 1
+        ))
         # A header row with none of the required columns, such as KECAMATAN and NOMINAL on a
         # Rekap sheet, heads a summary or notes sheet. Its rows are quarantined like those of a
         # sheet without a header row, and ingest_file raises `error` only when no sheet maps.
@@ -456,6 +449,36 @@ def _plan_sheet(sheet: SheetSource, definition: SourceDefinition, spec: SourceSp
             near.column,
         )
     return _SheetPlan(sheet, index, mapping)
+
+
+def _missing_columns_message(definition: SourceDefinition, mapping, missing: list[str],
+                             where: str, row: int) -> str:
+    """Return the error for required columns missing from header row `row`.
+
+    The message names each column by its usual header (NIK), points to a header of the row that
+    looks like a misspelling of it, and gives a [sources.columns] line to map it."""
+    misspelt = {near.column: near.header for near in misspelt_headers(definition, mapping)}
+    details = []
+    for column in missing:
+        accepted = ", ".join(definition.aliases[column])
+        if column in misspelt:
+            details.append(
+                _('{column} (the header "{header}" looks like a misspelling of it; accepted '
+                  'headers: {accepted})').format(
+                    column=column_header(definition.kind, column), header=misspelt[column],
+                    accepted=accepted)
+            )
+        else:
+            details.append(_("{column} (accepted headers: {accepted})").format(
+                column=column_header(definition.kind, column), accepted=accepted))
+    example_column = missing[0]
+    example_header = misspelt.get(example_column, _("<header in the file>"))
+    return _(
+        "{where}: required column missing in header row {row}: {details}. Rename the header in "
+        "the file, or map it under [sources.columns] in the run configuration, for example: "
+        '"{header}" = "{column}".'
+    ).format(where=where, row=row, details="; ".join(details), header=example_header,
+             column=example_column)
 
 
 def _stop_if_list_header_elsewhere(sheet: SheetSource, definition: SourceDefinition,

@@ -353,8 +353,11 @@ def map_headers(definition: SourceDefinition, headers: list[str]) -> HeaderMappi
 # of a column the row lacks is probably that header misspelt. "DESILKESEJAHTERAN" against
 # "DESILKESEJAHTERAAN" scores 97, and no unused header of the synthetic files reaches 85.
 MISSPELT_HEADER_SCORE = 85
-# Keys shorter than this (such as "RT" or "NO") are too short to call one a misspelling.
-MISSPELT_HEADER_MIN_LENGTH = 5
+# Minimum key lengths for the comparison. "NIIK" against "NIK" scores 86, so an unused header
+# of four letters is compared with accepted headers of three. Shorter keys ("RT", "NO") match
+# too much.
+MISSPELT_HEADER_MIN_LENGTH = 4
+MISSPELT_ACCEPTED_MIN_LENGTH = 3
 
 
 @dataclass(frozen=True)
@@ -374,7 +377,7 @@ def misspelt_headers(definition: SourceDefinition, mapping: HeaderMapping) -> li
         for column, headers in definition.aliases.items()
         if column not in present
         for accepted in headers
-        if len(header_key(accepted)) >= MISSPELT_HEADER_MIN_LENGTH
+        if len(header_key(accepted)) >= MISSPELT_ACCEPTED_MIN_LENGTH
     ]
     found = []
     for header in mapping.unmapped:
@@ -388,6 +391,13 @@ def misspelt_headers(definition: SourceDefinition, mapping: HeaderMapping) -> li
             if score >= MISSPELT_HEADER_SCORE:
                 found.append(MisspeltHeader(header, column, accepted))
     return found
+
+
+def column_header(kind: str, column: str) -> str:
+    """Return the header users know a canonical column by: its first built-in accepted header
+    (NIK for nik, NAMA for name), or the column itself when the kind has no such column."""
+    headers = source_definition(kind).aliases.get(column)
+    return headers[0] if headers else column
 
 
 def required_headers(definition: SourceDefinition) -> str:
@@ -415,14 +425,18 @@ ROW_NUMBER_HEADER_KEYS = frozenset({header_key("NO"), header_key("NOMOR")})
 def detect_kind(headers: list[str], where: str) -> str:
     """Recognise the source kind from a header row.
 
-    A kind is a candidate when all its required columns are present; the candidate with the
-    most kind-specific columns wins. A tie raises SourceFileError listing the candidates.
+    A kind is a candidate when all its required columns are present, or when each one missing
+    has a misspelt header in the row ("NIIK"): reading such a file as another kind would hide
+    the misspelling, and its ingest names the header instead. The candidate with the most
+    kind-specific columns wins. A tie, or candidates with no specific column, raise
+    SourceFileError saying why.
     """
     scored: list[tuple[int, str]] = []
     for kind in SOURCE_KINDS:
         definition = source_definition(kind)
         mapping = map_headers(definition, headers)
-        if missing_required(definition, mapping):
+        missing = set(missing_required(definition, mapping))
+        if missing - {near.column for near in misspelt_headers(definition, mapping)}:
             continue
         found = {
             column for position, column in mapping.canonical_by_position.items()
@@ -433,14 +447,38 @@ def detect_kind(headers: list[str], where: str) -> str:
 
     if scored and scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
         return scored[0][1]
-    candidates = [kind for score, kind in scored if score == scored[0][0]] if scored else []
+    if not scored:
+        reason = _("No kind has all its required columns (most kinds need NIK and NAMA).")
+    elif scored[0][0] == 0:
+        reason = _(
+            "{kinds} would fit, but no header is particular to a kind (for {kind}: {headers})."
+        ).format(
+            kinds=", ".join(kind for _score, kind in scored),
+            kind=scored[0][1],
+            headers=", ".join(_specific_headers(scored[0][1])),
+        )
+    else:
+        reason = _("{kinds} fit equally well.").format(
+            kinds=", ".join(kind for score, kind in scored if score == scored[0][0])
+        )
     raise SourceFileError(
         _(
-            "{where}: cannot tell the source kind from the headers ({headers}). "
-            "Candidate kinds: {candidates}. Set `kind` for this source in the run configuration."
+            "{where}: cannot tell the source kind from the headers ({headers}). {reason} "
+            "Set `kind` for this source in the run configuration."
         ).format(
             where=where,
             headers=", ".join(h for h in headers if h.strip()),
-            candidates=", ".join(candidates) if candidates else _("none"),
+            reason=reason,
         )
     )
+
+
+def _specific_headers(kind: str) -> list[str]:
+    """Return the first accepted header of each column particular to `kind`, except row numbers."""
+    definition = source_definition(kind)
+    return [
+        header
+        for column in definition.specific
+        for header in definition.aliases[column][:1]
+        if header_key(header) not in ROW_NUMBER_HEADER_KEYS
+    ]
