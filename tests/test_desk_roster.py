@@ -1,5 +1,6 @@
 """Desk lookup of roster rows that are not received in the audited period: inactive rows and
-rows of another tahap are listed apart from the programmes received, and complaints name them."""
+rows of another tahap are listed apart from the programmes received, and complaints name them.
+A row of another tahap of a programme received in the audited tahap is left out."""
 
 from __future__ import annotations
 
@@ -19,12 +20,15 @@ CHILD = make_nik(2, "2016-06-20", "P")
 INACTIVE = make_nik(11, "1982-07-01")
 # Not in the register, but an active PBI member.
 PBI_MEMBER = make_nik(12, "1990-03-05", "P")
+# In the register, on the BPNT list of tahap 3 and not of the audited tahap.
+DROPPED = make_nik(13, "1975-09-14", "P")
 
 
 @pytest.fixture(scope="module")
 def roster_db(tmp_path_factory):
     """An audit database built by the rules from a family that receives BPNT in the audited
-    tahap and was listed in tahap 3 too, and a person whose only roster row is inactive."""
+    tahap and was listed in tahap 3 too, a person listed in tahap 3 only, and a person whose
+    only roster row is inactive."""
     path = tmp_path_factory.mktemp("desk_roster") / "audit.duckdb"
     con = duckdb.connect(str(path), config={"autoinstall_known_extensions": False})
     make_world(
@@ -32,10 +36,12 @@ def roster_db(tmp_path_factory):
         register=[
             {"nik": HEAD, "no_kk": KK, "desil": 2},
             {"nik": CHILD, "no_kk": KK, "relationship": "ANAK", "desil": 2},
+            {"nik": DROPPED, "no_kk": make_kk(2), "desil": 1},
         ],
         bpnt=[
             {"nik": HEAD, "no_kk": KK, "period": "2026-T3", "source_row": 2},
             {"nik": HEAD, "no_kk": KK, "source_row": 3},
+            {"nik": DROPPED, "no_kk": make_kk(2), "period": "2026-T3", "source_row": 4},
         ],
         pbi=[
             {"nik": INACTIVE, "is_active": False, "source_row": 6004},
@@ -72,17 +78,24 @@ def test_inactive_pbi_not_received(roster_db):
 
 
 def test_other_tahap_listed_apart(roster_db):
+    answer = lookup_nik(roster_db, DROPPED)
+
+    assert answer.programmes == []
+    assert _rows(answer.programmes_not_received) == [("BPNT", "2026-T3", True, True, 4)]
+
+
+def test_earlier_tahap_of_received_programme_omitted(roster_db):
     answer = lookup_nik(roster_db, HEAD)
 
     assert _rows(answer.programmes) == [("BPNT", PERIOD, True, True, 3)]
-    assert _rows(answer.programmes_not_received) == [("BPNT", "2026-T3", True, True, 2)]
+    assert answer.programmes_not_received == []
 
 
 def test_family_member_sees_current_kpm(roster_db):
     answer = lookup_nik(roster_db, CHILD)
 
     assert _rows(answer.programmes) == [("BPNT", PERIOD, True, False, 3)]
-    assert _rows(answer.programmes_not_received) == [("BPNT", "2026-T3", True, False, 2)]
+    assert answer.programmes_not_received == []
 
 
 def _complaint_columns(roster_db, nik: str, columns: str) -> list[tuple]:
@@ -139,9 +152,9 @@ def test_complaint_omits_received_tahap(roster_db, language):
 
 
 def test_render_not_received_indonesian(roster_db):
-    text = _text(render_answer(lookup_nik(roster_db, HEAD), "id"))
+    text = _text(render_answer(lookup_nik(roster_db, DROPPED), "id"))
 
-    assert "Program yang diterima pada 2026-T4" in text
+    assert "Tidak menerima BPNT maupun PBI pada 2026-T4." in text
     assert "Tercatat di daftar program tetapi tidak menerima pada 2026-T4" in text
     assert "aktif, periode lain" in text
 
@@ -149,6 +162,7 @@ def test_render_not_received_indonesian(roster_db):
 def test_render_not_received_english(roster_db):
     inactive_text = _text(render_answer(lookup_nik(roster_db, INACTIVE), "en"))
     head_text = _text(render_answer(lookup_nik(roster_db, HEAD), "en"))
+    dropped_text = _text(render_answer(lookup_nik(roster_db, DROPPED), "en"))
 
     # The run had no PKH roster.
     assert "Receives no BPNT or PBI in 2026-T4." in inactive_text
@@ -156,4 +170,5 @@ def test_render_not_received_english(roster_db):
     assert "On a programme list but not received in 2026-T4" in inactive_text
     assert "inactive" in inactive_text
     assert "Programmes received in 2026-T4" in head_text
-    assert "active, another period" in head_text
+    assert "On a programme list but not received" not in head_text
+    assert "active, another period" in dropped_text

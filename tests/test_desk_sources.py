@@ -49,7 +49,7 @@ def audit_db(tmp_path_factory):
             ),
             _workbook_row(
                 "pkh", PKH_FILE, "Kec. Bandar", 83, nik=RUMINAH, name="RUMINAH",
-                no_kk=make_kk(1), period="2026-T3",
+                no_kk=make_kk(1), is_active=False,
             ),
         ],
         bpnt=[
@@ -87,11 +87,15 @@ def _lines(db, nik: str, language: str) -> list[str]:
     return [" ".join(line.replace("│", " ").split()) for line in text.splitlines()]
 
 
-@pytest.mark.parametrize(("language", "row_word"), [("id", "baris"), ("en", "row")])
-def test_programme_rows_show_sheet(audit_db, language, row_word):
+@pytest.mark.parametrize(
+    ("language", "row_word", "inactive"),
+    [("id", "baris", "nonaktif"), ("en", "row", "inactive")],
+)
+def test_programme_rows_show_sheet(audit_db, language, row_word, inactive):
     lines = _lines(audit_db, RUMINAH, language)
-    received = [line for line in lines if line.startswith("PKH ") and "2026-T4" in line]
-    not_received = [line for line in lines if line.startswith("PKH ") and "2026-T3" in line]
+    pkh = [line for line in lines if line.startswith("PKH ") and "2026-T4" in line]
+    received = [line for line in pkh if inactive not in line]
+    not_received = [line for line in pkh if inactive in line]
     bpnt = [line for line in lines if line.startswith("BPNT ")]
 
     assert len(received) == 1

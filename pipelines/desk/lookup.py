@@ -608,6 +608,18 @@ def _roster_rows(
     con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], person_id: str
 ) -> list[dict[str, Any]]:
     rows = _select(con, tables, "roster_records", _ROSTER_COLUMNS, "person_id = ?", [person_id])
+
+    # A row of another period of a programme the person receives in the audited period is
+    # history. Listed as not received beside the received row, it would contradict that row.
+    received = {(r["programme"], r["period"]) for r in rows if r["is_received"]}
+    received_programmes = {programme for programme, _period in received}
+    rows = [
+        r for r in rows
+        if r["is_received"]
+        or r["programme"] not in received_programmes
+        or (r["programme"], r["period"]) in received
+    ]
+
     # Received rows first, then by programme, period and file row.
     return sorted(
         rows,
