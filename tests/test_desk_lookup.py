@@ -38,6 +38,8 @@ from pipelines.desk.lookup import (
     parse_birth_date,
     resolve_desa,
 )
+from pipelines.desk.models import RuleCaveat
+from pipelines.desk.render import caveat_lines
 from pipelines.i18n import set_language
 from pipelines.publish import publish_marts
 from pipelines.publish.formatting import using_language
@@ -496,6 +498,30 @@ def test_render_names_missing_death_register(no_deaths_db, language, start, not_
     assert line.index("(DECEASED_RECIPIENT)") < line.index(limited)
     assert line.index(limited) < line.index("(PKH_NO_COMPONENT)")
     assert sum(line.startswith(start) for line in text.splitlines()) == 1
+
+
+def test_caveats_share_line_per_checks(english):
+    caveats = [
+        RuleCaveat("EXCLUSION_ERROR_CANDIDATE", True, ("stg_deaths", "stg_asn", "stg_pkh"), None),
+        RuleCaveat("DECEASED_RECIPIENT", False, ("stg_deaths",), None),
+        RuleCaveat("ASN_TNI_POLRI", False, ("stg_asn",), None),
+    ]
+    lines = caveat_lines(caveats)
+
+    # The death register and the ASN list each stop a rule of their own, so no two inputs share.
+    assert len(lines) == 3
+    assert lines[2] == (
+        "This run had no PKH roster, so these checks ran with a limitation: Eligible family "
+        "receives no programme (EXCLUSION_ERROR_CANDIDATE)."
+    )
+    merged = caveat_lines([
+        RuleCaveat("EXCLUSION_ERROR_CANDIDATE", True, ("stg_deaths", "stg_asn", "stg_pkh"), None),
+    ])
+    assert merged == [
+        "This run had no death register, ASN/TNI/Polri and pensioner list or PKH roster, so "
+        "these checks ran with a limitation: Eligible family receives no programme "
+        "(EXCLUSION_ERROR_CANDIDATE)."
+    ]
 
 
 def test_render_without_missing_input_has_no_caveat(rules_db, tmp_path):

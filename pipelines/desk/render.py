@@ -388,9 +388,19 @@ def caveat_lines(caveats: list[RuleCaveat]) -> list[str]:
             not_run, limited = by_input.setdefault(entry, ([], []))
             (limited if caveat.is_evaluated else not_run).append(check)
 
-    lines = []
+    # Inputs whose absence touches the same checks share one line, so a run without five
+    # exclusion lists does not repeat the same limitation five times.
+    inputs_by_checks: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
     for entry, (not_run, limited) in by_input.items():
-        values = {"input": _input_name(entry), "not_run": ", ".join(not_run),
+        inputs_by_checks.setdefault((tuple(not_run), tuple(limited)), []).append(entry)
+
+    lines = []
+    for (not_run, limited), entries in inputs_by_checks.items():
+        names = [_input_name(entry) for entry in entries]
+        if len(names) > 1:
+            names = [_("{first} or {second}").format(first=", ".join(names[:-1]),
+                                                     second=names[-1])]
+        values = {"input": names[0], "not_run": ", ".join(not_run),
                   "limited": ", ".join(limited)}
         if not_run and limited:
             template = _("This run had no {input}, so these checks did not run: {not_run}; "
