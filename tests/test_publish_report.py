@@ -540,3 +540,59 @@ def test_report_with_rates_for_all_marks_nothing(marts):
 
     assert "Not audited" not in html
     assert "&middot; PKH, BPNT/Sembako, PBI JKN</p>" in html
+
+
+PREVIOUS_RULES = {
+    "id": ("Run sebelumnya r0 memakai aturan versi 2026.11-1, sedangkan run ini memakai versi "
+           "2026.12-1.",
+           "Berkas aturan berubah sejak run sebelumnya r0, padahal versinya masih 2026.12-1."),
+    "en": ("The previous run r0 used rules version 2026.11-1, and this run uses 2026.12-1.",
+           "The rules file changed since the previous run r0, although its version is still "
+           "2026.12-1."),
+}
+
+
+def _marts_after_run(previous_version: str, previous_checksum: str):
+    """Marts whose findings_diff compares with run r0, which used the given rules."""
+    con = duckdb.connect()
+    make_marts(con)
+    con.execute("alter table runs add column rules_checksum varchar")
+    con.execute("update runs set rules_checksum = 'sha256:new'")
+    con.execute(
+        "insert into runs (run_id, config_version, rules_checksum) values ('r0', ?, ?)",
+        [previous_version, previous_checksum],
+    )
+    con.execute(
+        "create or replace table findings_diff as select * from (values "
+        "('f1', 'DESIL_OUT_OF_RANGE', 'resolved', 'r0'), "
+        "('f4', 'DEFAULT_DOB', 'persisting', 'r0')"
+        ") as t(finding_id, rule_code, diff_status, previous_run_id)"
+    )
+    return con
+
+
+def _changes(html: str) -> str:
+    start = html.index('<section id="changes">')
+    return html[start:html.index("</section>", start)]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_report_names_previous_rules_version(language):
+    changes = _changes(_render(_marts_after_run("2026.11-1", "sha256:old"), language))
+
+    assert PREVIOUS_RULES[language][0] in changes
+    assert PREVIOUS_RULES[language][1] not in changes
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_report_notes_rules_file_changed(language):
+    changes = _changes(_render(_marts_after_run("2026.12-1", "sha256:old"), language))
+
+    assert PREVIOUS_RULES[language][1] in changes
+    assert PREVIOUS_RULES[language][0] not in changes
+
+
+def test_report_same_rules_has_no_note():
+    changes = _changes(_render(_marts_after_run("2026.12-1", "sha256:new"), "en"))
+
+    assert "Compare the two rules files" not in changes

@@ -276,6 +276,40 @@ def diff_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     return sorted(Counter(r["change"] or "-" for r in rows).items())
 
 
+def previous_run_rules(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, Any] | None:
+    """Return the run that findings_diff compares with and the rules versions of both runs, when
+    that run used another rules version or file; otherwise None.
+
+    Findings new or resolved since a run with other thresholds or another period may come from
+    the rules rather than from changes in the field, so the report notes it beside the diff.
+    """
+    if "previous_run_id" not in existing_columns(con, "findings_diff"):
+        return None
+    previous = query_rows(
+        con, "select max(previous_run_id) from findings_diff where previous_run_id is not null"
+    )[0][0]
+    if previous is None:
+        return None
+    runs = {r["run_id"]: r for r in select_rows(con, "runs", MART_TABLES["runs"])}
+    if previous not in runs or run_id not in runs:
+        return None
+    before, now = runs[previous], runs[run_id]
+    same_version = before["config_version"] == now["config_version"]
+    same_file = (
+        before["rules_checksum"] is None
+        or now["rules_checksum"] is None
+        or before["rules_checksum"] == now["rules_checksum"]
+    )
+    if same_version and same_file:
+        return None
+    return {
+        "previous_run_id": previous,
+        "previous_version": before["config_version"] or "-",
+        "version": now["config_version"] or "-",
+        "same_version": same_version,
+    }
+
+
 def complaint_summary(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
     if "status_code" in existing_columns(con, "complaint_results"):
         rows = query_rows(
