@@ -672,6 +672,9 @@ def test_review_workbook_headers_in_english(tmp_path):
     headers = [cell.value for cell in sheet[1]]
     assert headers[:2] == ["Record fingerprint (left)", "Record fingerprint (right)"]
     assert "fingerprint_l" not in headers
+    # The prior is the match probability of two random records, in both languages.
+    explanation = sheet.cell(row=2, column=sheet.max_column - 1).value
+    assert explanation.startswith("prior: probability that two random records match (")
 
 
 def test_review_imports_older_fingerprint_headers(tmp_path):

@@ -596,3 +596,30 @@ def test_report_same_rules_has_no_note():
     changes = _changes(_render(_marts_after_run("2026.12-1", "sha256:new"), "en"))
 
     assert "Compare the two rules files" not in changes
+
+
+@pytest.mark.parametrize(
+    ("language", "definition"),
+    [("id", "Kandidat kesalahan eksklusi adalah keluarga layak yang tidak menerima suatu program "
+            "yang menjadi haknya, dan keluarga itu dihitung pada setiap program tersebut."),
+     ("en", "An exclusion error candidate is an eligible family that does not receive a "
+            "programme it qualifies for, and it counts under each such programme.")],
+)
+def test_report_defines_exclusion_per_programme(marts, language, definition):
+    assert definition in _render(marts, language)
+
+
+def test_rule_programmes_in_report_order():
+    con = duckdb.connect()
+    make_marts(con)
+    con.execute(
+        "insert into fct_findings (finding_id, rule_code, severity, programme) values "
+        "('x1', 'NIK_FORMAT', 'ERROR', 'ALL'), ('x2', 'NIK_FORMAT', 'ERROR', 'PBI'), "
+        "('x3', 'NIK_FORMAT', 'ERROR', 'BPNT'), ('x4', 'NIK_FORMAT', 'ERROR', 'PKH')"
+    )
+
+    html = _render(con, "en")
+
+    row = html[html.index('<td class="code">NIK_FORMAT</td>'):]
+    row = row[:row.index("</tr>")]
+    assert "<td>PKH: 1; BPNT: 1; PBI: 1; no single programme: 1</td>" in row

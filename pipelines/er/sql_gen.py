@@ -711,7 +711,7 @@ def explanation_sql(model: ModelSpec, prior_weight: float) -> str:
     """Return the JSON array of {comparison, level, weight} that explains a pair's match
     weight, the prior first, over its `gamma_<comparison>` and `weight_<comparison>` columns."""
     items = [
-        "{'comparison': 'prior', 'level': 'share of matches among candidate pairs', "
+        "{'comparison': 'prior', 'level': 'probability that two random records match', "
         f"'weight': round({prior_weight!r}, 3)}}"
     ]
     for c in model.comparisons:

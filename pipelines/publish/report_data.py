@@ -11,12 +11,13 @@ from typing import Any
 
 import duckdb
 
+from pipelines.i18n import _
 from pipelines.publish.columns import MART_TABLES, TableColumns, programmes_not_loaded
 from pipelines.publish.formatting import share
 from pipelines.publish.marts import existing_columns, select_rows
-from pipelines.i18n import _
 from pipelines.publish.regions import Regions
 from pipelines.publish.rule_texts import (
+    ALL_PROGRAMMES,
     COMPLAINT_STATUS_TITLES,
     programme_label,
     quarantine_reason_title,
@@ -138,8 +139,18 @@ def rule_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             code, {"severity": Counter(), "programme": Counter(), "total": 0}
         )
         entry["severity"][severity] += count
-        entry["programme"][programme_label(programme)] += count
+        entry["programme"][programme] += count
         entry["total"] += count
+
+    # Programmes in report order, other values by name, and findings of no single programme
+    # last, each under the label users read.
+    order = {p: i for i, p in enumerate(PROGRAMME_ORDER)}
+    for entry in by_rule.values():
+        ranked = sorted(
+            entry["programme"].items(),
+            key=lambda item: (item[0] == ALL_PROGRAMMES, order.get(item[0], 99), item[0]),
+        )
+        entry["programme"] = Counter({programme_label(p): n for p, n in ranked})
 
     result = []
     for status in status_rows:
