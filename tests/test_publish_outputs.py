@@ -27,7 +27,11 @@ from pipelines.publish.regions import load_regions
 from pipelines.publish.formatting import using_language
 from pipelines.publish.rule_texts import FIELD_RESULTS, programme_label
 from pipelines.publish.sheets import prepare, source_types, with_region_names
-from pipelines.publish.verification import merge_person_rows, write_verification_workbooks
+from pipelines.publish.verification import (
+    _result_validation,
+    merge_person_rows,
+    write_verification_workbooks,
+)
 from pipelines.publish.workbooks import inclusion_columns, write_list_workbook
 from pipelines.publish.xlsx_cells import Column
 
@@ -259,6 +263,22 @@ def test_verification_result_validation(published):
     assert validations[0].type == "list"
     assert validations[0].formula1 == '"' + ",".join(FIELD_RESULTS) + '"'
     assert str(validations[0].sqref) == "L6"
+    # The published fixture is Indonesian: the message lists the values without meanings.
+    assert validations[0].prompt == (
+        "Pilih satu nilai dari daftar: sesuai, tidak sesuai, tidak ditemukan, pindah atau "
+        "meninggal."
+    )
+
+
+def test_result_values_explained_in_english():
+    with using_language("en"):
+        validation = _result_validation(11, 5, 9)
+
+    assert validation.values == FIELD_RESULTS
+    assert validation.input_message == (
+        "Choose one value from the list: sesuai (as listed), tidak sesuai (differs from the "
+        "list), tidak ditemukan (not found), pindah (moved away), meninggal (deceased)."
+    )
 
 
 def test_verification_summary_lists_every_desa(published):

@@ -58,7 +58,8 @@ CHANGE_TITLES: dict[str, str] = {
 }
 
 # Field officers pick one of these in the verification workbooks. The values stay Indonesian in
-# both languages because desa officers type them and later stages read them back.
+# both languages, because desa officers record their results in Indonesian, and the cell's input
+# message explains them in the run's language.
 FIELD_RESULTS: tuple[str, ...] = (
     "sesuai",
     "tidak sesuai",

@@ -357,7 +357,10 @@ def _result_validation(col: int, first_row: int, last_row: int) -> DataValidatio
         last_row=last_row,
         values=FIELD_RESULTS,
         input_title=_("Field result"),
-        input_message=_("Choose one value from the list."),
+        input_message=_(
+            "Choose one value from the list: sesuai (as listed), tidak sesuai (differs from the "
+            "list), tidak ditemukan (not found), pindah (moved away), meninggal (deceased)."
+        ),
         error_title=_("Invalid value"),
         error_message=_("Choose one value from the list."),
     )
