@@ -12,6 +12,7 @@ from pipelines import cli
 from pipelines.er import link_persons
 from pipelines.er.review import DECISIONS_FILE, SHEET_NAME
 from pipelines.i18n import gettext_for
+from pipelines.publish.formatting import using_language
 
 EVERYTHING_POSSIBLE = {"match_threshold": 1.0, "possible_threshold": 0.0}
 DESA = {"desa_code": "3325012001", "kecamatan_code": "332501", "rt": "003", "rw": "005"}
@@ -78,6 +79,23 @@ def test_review_sheet_filter_and_header(workbook):
 
     assert sheet.auto_filter.ref == f"A1:{last_column}{sheet.max_row}"
     assert sheet.freeze_panes == "E2"
+
+
+@pytest.mark.parametrize(("language", "decimal", "group"), [("id", ",", "."), ("en", ".", ",")])
+def test_explanation_in_run_language(tmp_path, language, decimal, group):
+    con = duckdb.connect()
+    make_people(con, _people())
+    with using_language(language):
+        summary = link_persons(con, None, EVERYTHING_POSSIBLE, tmp_path)
+    sheet = openpyxl.load_workbook(summary.review_workbook)[SHEET_NAME]
+    explanation = sheet.cell(row=2, column=sheet.max_column - 1).value
+
+    weights = [line.rsplit("(", 1)[1].rstrip(")") for line in explanation.splitlines()]
+    assert weights
+    for weight in weights:
+        assert weight[0] in "+-", weight
+        assert weight[-3] == decimal, weight
+        assert group not in weight[-3:], weight
 
 
 def test_review_reads_formula_names_back(workbook, tmp_path, monkeypatch):

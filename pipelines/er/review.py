@@ -22,6 +22,7 @@ from python_calamine import CalamineWorkbook
 from pipelines.er.specs import ModelSpec
 from pipelines.errors import SourceFileError
 from pipelines.i18n import SUPPORTED_LANGUAGES, _, current_language, gettext_for
+from pipelines.publish import formatting
 from pipelines.publish.cells import starts_like_formula
 from pipelines.sqlrun import query_rows, run_sql
 
@@ -124,9 +125,11 @@ def _header_text(language: str, label: str, side: str | None = None) -> str:
 
 def _explanation_text(explanation: str) -> str:
     items = json.loads(explanation)
-    return "\n".join(
-        f"{_(item['comparison'])}: {_(item['level'])} ({item['weight']:+.2f})" for item in items
-    )
+    lines = []
+    for item in items:
+        weight = formatting.signed_number(item["weight"], 2)
+        lines.append(f"{_(item['comparison'])}: {_(item['level'])} ({weight})")
+    return "\n".join(lines)
 
 
 # A clerk works through one workbook at a time. A regency-size run can produce a million
