@@ -53,6 +53,7 @@ from pipelines.prefect_env import (
     local_server,
 )
 from pipelines.progress import SUMMARY_WARNING
+from pipelines.publish import formatting
 from pipelines.publish.atomic import check_replaceable, live_manifest
 from pipelines.run_lock import check_run_folder_free
 from pipelines.runconfig import load_rules_config, load_run_config
@@ -337,7 +338,9 @@ def rules_table(result) -> Table:
 
 
 def format_ratio(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
+    """Return a score between 0 and 1 with three decimals in the current language: `0,992`
+    in Indonesian, where `0.992` reads as 992."""
+    return formatting.number(value, 3)
 
 
 def evaluation_table(rows) -> Table:
@@ -346,9 +349,13 @@ def evaluation_table(rows) -> Table:
 
     table = Table(
         title=_("Findings and links against the ground truth"),
-        caption=_("Expected, Found and Correct count persons per rule and programme: several "
-                  "findings of one rule on one person count once, so Found can be lower than "
-                  "the run's findings. RECORD_LINKAGE counts pairs of records."),
+        caption=" ".join([
+            _("Expected, Found and Correct count persons per rule and programme: several "
+              "findings of one rule on one person count once, so Found can be lower than "
+              "the run's findings. RECORD_LINKAGE counts pairs of records."),
+            _("Precision is the share of Found that is Correct, and Recall the share of "
+              "Expected that is Correct."),
+        ]),
     )
     headers = (_("Rule"), _("Expected"), _("Found"), _("Correct"), _("Precision"), _("Recall"),
                _("Decoys flagged"), _("Note"))

@@ -80,11 +80,25 @@ def test_evaluate_redirected_keeps_rule_codes(capsys, tmp_path, language):
         assert len(row) == 1, rule.code
 
 
-def test_evaluate_redirected_row_cells(capsys, tmp_path):
-    out = _evaluation_output(capsys, tmp_path, "id")
+@pytest.mark.parametrize(("language", "score"), [("id", "1,000"), ("en", "1.000")])
+def test_evaluate_redirected_row_cells(capsys, tmp_path, language, score):
+    out = _evaluation_output(capsys, tmp_path, language)
 
     cells = row_cells(out, "NOT_IN_REGISTER")
-    assert cells[:6] == ["NOT_IN_REGISTER", "1", "1", "1", "1.000", "1.000"]
+    assert cells[:6] == ["NOT_IN_REGISTER", "1", "1", "1", score, score]
+
+
+@pytest.mark.parametrize(
+    ("language", "definition"),
+    [("id", "Presisi adalah bagian dari Ditemukan yang Benar, dan Recall bagian dari "
+            "Seharusnya yang Benar."),
+     ("en", "Precision is the share of Found that is Correct, and Recall the share of "
+            "Expected that is Correct.")],
+)
+def test_evaluate_defines_score_headers(capsys, tmp_path, language, definition):
+    out = _evaluation_output(capsys, tmp_path, language)
+
+    assert definition in " ".join(out.split())
 
 
 @pytest.mark.parametrize(
@@ -110,12 +124,12 @@ def test_evaluate_notes_limited_rule(capsys, tmp_path, language, limited):
 
 
 @pytest.mark.parametrize(
-    ("language", "left_out"),
-    [("id",
+    ("language", "score", "left_out"),
+    [("id", "1,000",
       "1 temuan kunci jawaban tidak dihitung: daftar peserta PBI JKN tidak ada dalam run ini"),
-     ("en", "1 truth finding left out: PBI JKN roster not in this run")],
+     ("en", "1.000", "1 truth finding left out: PBI JKN roster not in this run")],
 )
-def test_evaluate_notes_left_out_roster(capsys, tmp_path, language, left_out):
+def test_evaluate_notes_left_out_roster(capsys, tmp_path, language, score, left_out):
     make_run(tmp_path)
     truth = make_truth(tmp_path, [
         ["NOT_IN_REGISTER", "PKH", "u-stranger", "f2", "pkh.csv", "", "3", ""],
@@ -126,7 +140,7 @@ def test_evaluate_notes_left_out_roster(capsys, tmp_path, language, left_out):
                   "--truth", str(truth))
 
     cells = row_cells(out, "NOT_IN_REGISTER")
-    assert cells[:6] == ["NOT_IN_REGISTER", "1", "1", "1", "1.000", "1.000"]
+    assert cells[:6] == ["NOT_IN_REGISTER", "1", "1", "1", score, score]
     assert cells[-1] == left_out
 
 
