@@ -641,7 +641,8 @@ def build_app() -> typer.Typer:
             render_answer,
             render_answers,
         )
-        from pipelines.desk.lookup import normalise_nik
+        from pipelines.desk.lookup import normalise_nik, parse_birth_date
+        from pipelines.desk.render import search_text
 
         db = marts / "audit.duckdb"
         if not db.exists():
@@ -657,7 +658,7 @@ def build_app() -> typer.Typer:
                        "Check the number on the KTP or KK.").format(value=nik))
             print_complete(console, render_answer(lookup_nik(db, nik), lang))
         elif nama and tgl_lahir and desa:
-            query = f"{nama} / {tgl_lahir} / {desa}"
+            query = search_text(nama, parse_birth_date(tgl_lahir), desa)
             answers = lookup_person(db, nama, tgl_lahir, desa)
             run = None if answers else published_run(db)
             missing = [] if answers else programmes_not_in_run(db)

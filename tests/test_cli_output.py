@@ -208,8 +208,21 @@ def test_cek_name_not_found_names_run(capsys, audit_db):  # noqa: F811
     out = run_cli(capsys, "--lang", "en", "cek", "--marts", str(audit_db.parent),
                   "--nama", "Budi Santoso", "--tgl-lahir", "13-03-1980", "--desa", "Silurah")
 
-    assert "No person found for Budi Santoso / 13-03-1980 / Silurah" in out
+    assert "No person found for Budi Santoso / 13 Mar 1980 / Silurah" in out
     assert f"Searched audit run {RUN_ID} of 4 Dec 2026 20:10." in out
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("id", "Tidak ditemukan orang untuk Sainem / 2 Nov 1971 / Lebo."),
+     ("en", "No person found for Sainem / 2 Nov 1971 / Lebo.")],
+)
+def test_cek_not_found_shows_parsed_date(capsys, audit_db, language, title):  # noqa: F811
+    out = run_cli(capsys, "--lang", language, "cek", "--marts", str(audit_db.parent),
+                  "--nama", "Sainem", "--tgl-lahir", "2/11/1971", "--desa", "Lebo")
+
+    assert title in " ".join(out.split())
+    assert "2/11/1971" not in out
 
 
 def test_evaluate_narrow_terminal_keeps_rule_codes(capsys, tmp_path, monkeypatch):

@@ -208,8 +208,12 @@ def _query_text(answer: DeskAnswer) -> str:
     """Return what was searched, with a searched birth date in the desk's date format."""
     if answer.searched_name is None or answer.searched_birth_date is None:
         return answer.query
-    birth_date = formatting.date(answer.searched_birth_date)
-    return f"{answer.searched_name} / {birth_date} / {answer.searched_desa or '-'}"
+    return search_text(answer.searched_name, answer.searched_birth_date, answer.searched_desa)
+
+
+def search_text(name: str, birth_date: dt.date, desa: str | None) -> str:
+    """Return a lookup by name as `name / birth date / desa`, the date in the desk's format."""
+    return f"{name} / {formatting.date(birth_date)} / {desa or '-'}"
 
 
 def death_lines(answer: DeskAnswer) -> list[str]:
