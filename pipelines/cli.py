@@ -620,7 +620,9 @@ def build_app() -> typer.Typer:
 
     @app.command(
         cls=LocalisedCommand,
-        help=_("Look up a person for the complaint desk by NIK, or by name, birth date and desa."),
+        help=_("Look up a person for the complaint desk by NIK, or by name, birth date and desa. "
+               "A name, birth date or desa given beside a NIK is checked against the person "
+               "found."),
     )
     def cek(
         nik: Optional[str] = typer.Argument(None, help=_("16-digit NIK.")),
@@ -656,7 +658,9 @@ def build_app() -> typer.Typer:
             if len(set(digits)) == 1:
                 fail(_("NIK {value} is invalid: it repeats one digit, as a placeholder does. "
                        "Check the number on the KTP or KK.").format(value=nik))
-            print_complete(console, render_answer(lookup_nik(db, nik), lang))
+            # A name, birth date or desa typed beside the NIK is checked against the person.
+            answer = lookup_nik(db, nik, name=nama, birth_date=tgl_lahir, desa=desa)
+            print_complete(console, render_answer(answer, lang))
         elif nama and tgl_lahir and desa:
             query = search_text(nama, parse_birth_date(tgl_lahir), desa)
             answers = lookup_person(db, nama, tgl_lahir, desa)

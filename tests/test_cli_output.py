@@ -225,6 +225,32 @@ def test_cek_not_found_shows_parsed_date(capsys, audit_db, language, title):  # 
     assert "2/11/1971" not in out
 
 
+def test_cek_nik_warns_typed_identity_differs(capsys, audit_db):  # noqa: F811
+    out = run_cli(capsys, "cek", "--marts", str(audit_db.parent), BUDI, "--nama", "Sainem",
+                  "--tgl-lahir", "01-07-1950", "--desa", "Sodong")
+    text = " ".join(out.split())
+
+    assert "Nama tidak cocok dengan NIK ini: yang diketik Sainem" in text
+    assert "Tanggal lahir tidak cocok dengan NIK ini: yang diketik 1 Jul 1950" in text
+    assert "Desa tidak cocok dengan NIK ini: yang diketik Sodong" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("id", "Tanggal lahir '99-99-9999' bukan tanggal."),
+     ("en", "Birth date '99-99-9999' is not a date.")],
+)
+def test_cek_nik_rejects_invalid_birth_date(capsys, audit_db, language, message):  # noqa: F811
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--lang", language, "cek", "--marts", str(audit_db.parent), BUDI,
+                  "--tgl-lahir", "99-99-9999"])
+    captured = capsys.readouterr()
+
+    assert exit_info.value.code == 1
+    assert message in " ".join(captured.err.split())
+    assert BUDI not in captured.out
+
+
 def test_evaluate_narrow_terminal_keeps_rule_codes(capsys, tmp_path, monkeypatch):
     terminal = Console(file=io.StringIO(), force_terminal=True, width=50, color_system=None)
     monkeypatch.setattr(cli, "console", terminal)
