@@ -552,7 +552,12 @@ def build_app() -> typer.Typer:
         size: str = typer.Option("demo", help=_("Dataset size: tiny, demo or batang.")),
     ) -> None:
         from pipelines.synth import generate as generate_files
+        from pipelines.synth.params import SIZES
 
+        # demo has no --persons, so the generator's message, which offers it, does not fit.
+        if size not in SIZES:
+            fail(_("Unknown size {size}; use one of {sizes}.").format(
+                size=repr(size), sizes=", ".join(SIZES)))
         console.print(_("Generating synthetic Batang data ({size})").format(size=size))
         summary = generate_files(paths.raw_dir, paths.truth_dir, size=size)
         console.print(_("Generated {n} files in {path} ({seconds:.1f} s)").format(

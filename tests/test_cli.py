@@ -237,3 +237,17 @@ def test_usage_placeholders_in_english(capsys):
 
     assert code == 0
     assert "Usage: bansos-audit cek [OPTIONS] [nik]" in out
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("id", "Ukuran 'huge' tidak dikenal; gunakan salah satu dari tiny, demo, batang."),
+     ("en", "Unknown size 'huge'; use one of tiny, demo, batang.")],
+)
+def test_demo_rejects_size_before_generating(capsys, language, message):
+    code, out, err = run_cli(capsys, "--lang", language, "demo", "--size", "huge")
+
+    assert code == 1
+    assert out == ""
+    assert message in err
+    assert "--persons" not in err
