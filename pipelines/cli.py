@@ -546,7 +546,9 @@ def build_app() -> typer.Typer:
 
     @app.command(
         cls=LocalisedCommand,
-        help=_("Generate the demo data into data/raw and run the audit on it."),
+        help=_("Generate the demo data into data/raw and run the audit on it.\n\n"
+               "The demo files in data/raw and data/truth are overwritten, and the results in "
+               "data/marts are replaced."),
     )
     def demo(
         size: str = typer.Option("demo", help=_("Dataset size: tiny, demo or batang.")),
@@ -625,8 +627,8 @@ def build_app() -> typer.Typer:
 
     @app.command(
         cls=LocalisedCommand,
-        help=_("Look up a person for the complaint desk by NIK, or by name, birth date and desa. "
-               "A name, birth date or desa given beside a NIK is checked against the person "
+        help=_("Look up a person for the complaint desk by NIK, or by name, birth date and desa."
+               "\n\nA name, birth date or desa given beside a NIK is checked against the person "
                "found."),
     )
     def cek(
