@@ -53,6 +53,7 @@ from pipelines.prefect_env import (
     local_server,
 )
 from pipelines.progress import SUMMARY_WARNING
+from pipelines.publish import formatting
 from pipelines.publish.atomic import check_replaceable, live_manifest
 from pipelines.run_lock import check_run_folder_free
 from pipelines.runconfig import load_rules_config, load_run_config
@@ -337,7 +338,9 @@ def rules_table(result) -> Table:
 
 
 def format_ratio(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"
+    """Return a score between 0 and 1 with three decimals in the current language: `0,992`
+    in Indonesian, where `0.992` reads as 992."""
+    return formatting.number(value, 3)
 
 
 def evaluation_table(rows) -> Table:
@@ -346,9 +349,13 @@ def evaluation_table(rows) -> Table:
 
     table = Table(
         title=_("Findings and links against the ground truth"),
-        caption=_("Expected, Found and Correct count persons per rule and programme: several "
-                  "findings of one rule on one person count once, so Found can be lower than "
-                  "the run's findings. RECORD_LINKAGE counts pairs of records."),
+        caption=" ".join([
+            _("Expected, Found and Correct count persons per rule and programme: several "
+              "findings of one rule on one person count once, so Found can be lower than "
+              "the run's findings. RECORD_LINKAGE counts pairs of records."),
+            _("Precision is the share of Found that is Correct, and Recall the share of "
+              "Expected that is Correct."),
+        ]),
     )
     headers = (_("Rule"), _("Expected"), _("Found"), _("Correct"), _("Precision"), _("Recall"),
                _("Decoys flagged"), _("Note"))
@@ -539,13 +546,20 @@ def build_app() -> typer.Typer:
 
     @app.command(
         cls=LocalisedCommand,
-        help=_("Generate the demo data into data/raw and run the audit on it."),
+        help=_("Generate the demo data into data/raw and run the audit on it.\n\n"
+               "The demo files in data/raw and data/truth are overwritten, and the results in "
+               "data/marts are replaced."),
     )
     def demo(
         size: str = typer.Option("demo", help=_("Dataset size: tiny, demo or batang.")),
     ) -> None:
         from pipelines.synth import generate as generate_files
+        from pipelines.synth.params import SIZES
 
+        # demo has no --persons, so the generator's message, which offers it, does not fit.
+        if size not in SIZES:
+            fail(_("Unknown size {size}; use one of {sizes}.").format(
+                size=repr(size), sizes=", ".join(SIZES)))
         console.print(_("Generating synthetic Batang data ({size})").format(size=size))
         summary = generate_files(paths.raw_dir, paths.truth_dir, size=size)
         console.print(_("Generated {n} files in {path} ({seconds:.1f} s)").format(
@@ -613,7 +627,9 @@ def build_app() -> typer.Typer:
 
     @app.command(
         cls=LocalisedCommand,
-        help=_("Look up a person for the complaint desk by NIK, or by name, birth date and desa."),
+        help=_("Look up a person for the complaint desk by NIK, or by name, birth date and desa."
+               "\n\nA name, birth date or desa given beside a NIK is checked against the person "
+               "found."),
     )
     def cek(
         nik: Optional[str] = typer.Argument(None, help=_("16-digit NIK.")),
@@ -634,7 +650,8 @@ def build_app() -> typer.Typer:
             render_answer,
             render_answers,
         )
-        from pipelines.desk.lookup import normalise_nik
+        from pipelines.desk.lookup import normalise_nik, parse_birth_date
+        from pipelines.desk.render import search_text
 
         db = marts / "audit.duckdb"
         if not db.exists():
@@ -648,9 +665,11 @@ def build_app() -> typer.Typer:
             if len(set(digits)) == 1:
                 fail(_("NIK {value} is invalid: it repeats one digit, as a placeholder does. "
                        "Check the number on the KTP or KK.").format(value=nik))
-            print_complete(console, render_answer(lookup_nik(db, nik), lang))
+            # A name, birth date or desa typed beside the NIK is checked against the person.
+            answer = lookup_nik(db, nik, name=nama, birth_date=tgl_lahir, desa=desa)
+            print_complete(console, render_answer(answer, lang))
         elif nama and tgl_lahir and desa:
-            query = f"{nama} / {tgl_lahir} / {desa}"
+            query = search_text(nama, parse_birth_date(tgl_lahir), desa)
             answers = lookup_person(db, nama, tgl_lahir, desa)
             run = None if answers else published_run(db)
             missing = [] if answers else programmes_not_in_run(db)

@@ -22,6 +22,7 @@ such output from cutting a NIK, a number or a rule code.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import os
 import re
@@ -124,8 +125,32 @@ class LocalisedGroup(_LocalisedHelp, TyperGroup):
     """The top-level `bansos-audit` command group."""
 
 
+# Options of the command group that a subcommand's help lists too. The CLI's main() takes
+# --lang out of the arguments wherever it is, so it also works after a subcommand.
+GROUP_OPTIONS_IN_COMMAND_HELP = ("lang",)
+
+
 class LocalisedCommand(_LocalisedHelp, TyperCommand):
-    """A `bansos-audit` subcommand. Ctrl-C stops it with a message in the current language."""
+    """A `bansos-audit` subcommand. Ctrl-C stops it with a message in the current language.
+
+    Its help lists the group options of GROUP_OPTIONS_IN_COMMAND_HELP before --help.
+    """
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        group = ctx.parent.command if ctx.parent is not None else None
+        if group is None:
+            return params
+        shared = []
+        for param in group.params:
+            if param.name in GROUP_OPTIONS_IN_COMMAND_HELP:
+                # A copy that passes no value to the subcommand, which takes no such argument.
+                listed = copy.copy(param)
+                listed.expose_value = False
+                shared.append(listed)
+        help_options = [param for param in params if param.name == "help"]
+        others = [param for param in params if param.name != "help"]
+        return [*others, *shared, *help_options]
 
     def invoke(self, ctx: Any) -> Any:
         try:

@@ -237,3 +237,51 @@ def test_usage_placeholders_in_english(capsys):
 
     assert code == 0
     assert "Usage: bansos-audit cek [OPTIONS] [nik]" in out
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("id", "Ukuran 'huge' tidak dikenal; gunakan salah satu dari tiny, demo, batang."),
+     ("en", "Unknown size 'huge'; use one of tiny, demo, batang.")],
+)
+def test_demo_rejects_size_before_generating(capsys, language, message):
+    code, out, err = run_cli(capsys, "--lang", language, "demo", "--size", "huge")
+
+    assert code == 1
+    assert out == ""
+    assert message in err
+    assert "--persons" not in err
+
+
+@pytest.mark.parametrize(
+    ("language", "description"),
+    [("id", "Bahasa pesan: id atau en."), ("en", "Language of messages: id or en.")],
+)
+@pytest.mark.parametrize("command", COMMANDS[1:], ids=lambda c: c[0])
+def test_command_help_lists_lang(capsys, command, language, description):
+    code, out, _err = run_cli(capsys, "--lang", language, *command, "--help")
+
+    assert code == 0
+    lang_line = next((line for line in out.splitlines() if "--lang" in line), None)
+    assert lang_line is not None
+    assert description in lang_line
+
+
+def test_command_after_lang_option_runs(capsys, tmp_path):
+    code, _out, err = run_cli(capsys, "evaluate", "--lang", "en", "--marts", str(tmp_path))
+
+    assert code == 1
+    assert "No audit results in" in err
+
+
+@pytest.mark.parametrize(
+    ("language", "warning"),
+    [("id", "Berkas demo di data/raw dan data/truth ditimpa, dan hasil di data/marts diganti."),
+     ("en", "The demo files in data/raw and data/truth are overwritten, and the results in "
+            "data/marts are replaced.")],
+)
+def test_demo_help_says_it_overwrites(capsys, language, warning):
+    code, out, _err = run_cli(capsys, "--lang", language, "demo", "--help")
+
+    assert code == 0
+    assert warning in " ".join(line.strip(" │") for line in out.splitlines())

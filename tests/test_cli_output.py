@@ -80,11 +80,25 @@ def test_evaluate_redirected_keeps_rule_codes(capsys, tmp_path, language):
         assert len(row) == 1, rule.code
 
 
-def test_evaluate_redirected_row_cells(capsys, tmp_path):
-    out = _evaluation_output(capsys, tmp_path, "id")
+@pytest.mark.parametrize(("language", "score"), [("id", "1,000"), ("en", "1.000")])
+def test_evaluate_redirected_row_cells(capsys, tmp_path, language, score):
+    out = _evaluation_output(capsys, tmp_path, language)
 
     cells = row_cells(out, "NOT_IN_REGISTER")
-    assert cells[:6] == ["NOT_IN_REGISTER", "1", "1", "1", "1.000", "1.000"]
+    assert cells[:6] == ["NOT_IN_REGISTER", "1", "1", "1", score, score]
+
+
+@pytest.mark.parametrize(
+    ("language", "definition"),
+    [("id", "Presisi adalah bagian dari Ditemukan yang Benar, dan Recall bagian dari "
+            "Seharusnya yang Benar."),
+     ("en", "Precision is the share of Found that is Correct, and Recall the share of "
+            "Expected that is Correct.")],
+)
+def test_evaluate_defines_score_headers(capsys, tmp_path, language, definition):
+    out = _evaluation_output(capsys, tmp_path, language)
+
+    assert definition in " ".join(out.split())
 
 
 @pytest.mark.parametrize(
@@ -110,12 +124,12 @@ def test_evaluate_notes_limited_rule(capsys, tmp_path, language, limited):
 
 
 @pytest.mark.parametrize(
-    ("language", "left_out"),
-    [("id",
+    ("language", "score", "left_out"),
+    [("id", "1,000",
       "1 temuan kunci jawaban tidak dihitung: daftar peserta PBI JKN tidak ada dalam run ini"),
-     ("en", "1 truth finding left out: PBI JKN roster not in this run")],
+     ("en", "1.000", "1 truth finding left out: PBI JKN roster not in this run")],
 )
-def test_evaluate_notes_left_out_roster(capsys, tmp_path, language, left_out):
+def test_evaluate_notes_left_out_roster(capsys, tmp_path, language, score, left_out):
     make_run(tmp_path)
     truth = make_truth(tmp_path, [
         ["NOT_IN_REGISTER", "PKH", "u-stranger", "f2", "pkh.csv", "", "3", ""],
@@ -126,7 +140,7 @@ def test_evaluate_notes_left_out_roster(capsys, tmp_path, language, left_out):
                   "--truth", str(truth))
 
     cells = row_cells(out, "NOT_IN_REGISTER")
-    assert cells[:6] == ["NOT_IN_REGISTER", "1", "1", "1", "1.000", "1.000"]
+    assert cells[:6] == ["NOT_IN_REGISTER", "1", "1", "1", score, score]
     assert cells[-1] == left_out
 
 
@@ -194,8 +208,47 @@ def test_cek_name_not_found_names_run(capsys, audit_db):  # noqa: F811
     out = run_cli(capsys, "--lang", "en", "cek", "--marts", str(audit_db.parent),
                   "--nama", "Budi Santoso", "--tgl-lahir", "13-03-1980", "--desa", "Silurah")
 
-    assert "No person found for Budi Santoso / 13-03-1980 / Silurah" in out
+    assert "No person found for Budi Santoso / 13 Mar 1980 / Silurah" in out
     assert f"Searched audit run {RUN_ID} of 4 Dec 2026 20:10." in out
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("id", "Tidak ditemukan orang untuk Sainem / 2 Nov 1971 / Lebo."),
+     ("en", "No person found for Sainem / 2 Nov 1971 / Lebo.")],
+)
+def test_cek_not_found_shows_parsed_date(capsys, audit_db, language, title):  # noqa: F811
+    out = run_cli(capsys, "--lang", language, "cek", "--marts", str(audit_db.parent),
+                  "--nama", "Sainem", "--tgl-lahir", "2/11/1971", "--desa", "Lebo")
+
+    assert title in " ".join(out.split())
+    assert "2/11/1971" not in out
+
+
+def test_cek_nik_warns_typed_identity_differs(capsys, audit_db):  # noqa: F811
+    out = run_cli(capsys, "cek", "--marts", str(audit_db.parent), BUDI, "--nama", "Sainem",
+                  "--tgl-lahir", "01-07-1950", "--desa", "Sodong")
+    text = " ".join(out.split())
+
+    assert "Nama tidak cocok dengan NIK ini: yang diketik Sainem" in text
+    assert "Tanggal lahir tidak cocok dengan NIK ini: yang diketik 1 Jul 1950" in text
+    assert "Desa tidak cocok dengan NIK ini: yang diketik Sodong" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("id", "Tanggal lahir '99-99-9999' bukan tanggal."),
+     ("en", "Birth date '99-99-9999' is not a date.")],
+)
+def test_cek_nik_rejects_invalid_birth_date(capsys, audit_db, language, message):  # noqa: F811
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--lang", language, "cek", "--marts", str(audit_db.parent), BUDI,
+                  "--tgl-lahir", "99-99-9999"])
+    captured = capsys.readouterr()
+
+    assert exit_info.value.code == 1
+    assert message in " ".join(captured.err.split())
+    assert BUDI not in captured.out
 
 
 def test_evaluate_narrow_terminal_keeps_rule_codes(capsys, tmp_path, monkeypatch):

@@ -76,6 +76,60 @@ def test_lookup_nik_identity(audit_db):
     assert answer.run_id == RUN_ID
 
 
+def test_nik_check_typed_identity_matches(audit_db):
+    answer = lookup_nik(audit_db, BUDI, name="H. Budi Santoso", birth_date="12-03-1980",
+                        desa="Silurah")
+
+    check = answer.identity_check
+    assert check.name_matches is True
+    assert check.birth_date_matches is True
+    assert check.desa_matches is True
+    assert "cocok" not in _text(render_answer(answer, "id"))
+
+
+@pytest.mark.parametrize(
+    ("language", "warnings"),
+    [("id", ["Nama tidak cocok dengan NIK ini: yang diketik Sainem, yang tercatat BUDI SANTOSO.",
+             "Tanggal lahir tidak cocok dengan NIK ini: yang diketik 1 Jul 1950, yang tercatat "
+             "12 Mar 1980.",
+             "Desa tidak cocok dengan NIK ini: yang diketik Sodong, yang tercatat Silurah."]),
+     ("en", ["The name does not match this NIK: typed Sainem, recorded BUDI SANTOSO.",
+             "The birth date does not match this NIK: typed 1 Jul 1950, recorded 12 Mar 1980.",
+             "The desa does not match this NIK: typed Sodong, recorded Silurah."])],
+)
+def test_nik_check_typed_identity_differs(audit_db, language, warnings):
+    answer = lookup_nik(audit_db, BUDI, name="Sainem", birth_date="01-07-1950", desa="Sodong")
+    text = " ".join(_text(render_answer(answer, language)).split())
+
+    check = answer.identity_check
+    assert check.name_matches is False
+    assert check.birth_date_matches is False
+    assert check.desa_matches is False
+    for warning in warnings:
+        assert warning in text
+
+
+def test_nik_check_name_nearly_matches(audit_db):
+    answer = lookup_nik(audit_db, BUDI, name="Budi Santosa")
+    text = " ".join(_text(render_answer(answer, "en")).split())
+
+    assert answer.identity_check.name_matches is True
+    assert answer.identity_check.birth_date_matches is None
+    assert "The name only nearly matches: searched Budi Santosa, recorded BUDI SANTOSO." in text
+    assert "does not match this NIK" not in text
+
+
+def test_nik_check_rejects_invalid_input(audit_db):
+    with pytest.raises(DeskLookupError, match="'99-99-9999' bukan tanggal"):
+        lookup_nik(audit_db, BUDI, birth_date="99-99-9999")
+    with pytest.raises(DeskLookupError, match="'Atlantis' tidak ada di tabel wilayah Batang"):
+        lookup_nik(audit_db, BUDI, desa="Atlantis")
+
+
+def test_nik_without_typed_identity_unchecked(audit_db):
+    assert lookup_nik(audit_db, BUDI).identity_check is None
+
+
 def test_lookup_nik_household(audit_db):
     answer = lookup_nik(audit_db, BUDI)
 

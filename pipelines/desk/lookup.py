@@ -23,6 +23,7 @@ from pipelines.desk.models import (
     Complaint,
     DeskAnswer,
     Finding,
+    IdentityCheck,
     Member,
     Programme,
     PublishedRun,
@@ -57,15 +58,64 @@ class DeskLookupError(PipelineError):
     """The audit database cannot be read or the request is invalid."""
 
 
-def lookup_nik(db_path: Path, nik: str) -> DeskAnswer:
-    """Look up the person with NIK `nik`, with family, programmes, findings and complaints."""
+def lookup_nik(
+    db_path: Path,
+    nik: str,
+    name: str | None = None,
+    birth_date: str | None = None,
+    desa: str | None = None,
+) -> DeskAnswer:
+    """Look up the person with NIK `nik`, with family, programmes, findings and complaints.
+
+    A `name`, `birth_date` or `desa` typed beside the NIK is compared with the person found
+    (`DeskAnswer.identity_check`). An invalid birth date or an unknown desa raises
+    DeskLookupError, as in `lookup_person`.
+    """
     nik_digits = normalise_nik(nik)
+    born = parse_birth_date(birth_date) if birth_date else None
+    desa_codes = resolve_desa(desa, load_regions()) if desa else None
     with _open(db_path) as con:
         tables = _table_columns(con)
         person_ids = _person_ids_by_nik(con, tables, nik_digits)
         answer = _build_answer(con, tables, person_ids, query=nik_digits, nik=nik_digits)
+        if answer.found and (name or born or desa_codes):
+            answer.identity_check = _check_identity(con, answer, name, born, desa, desa_codes)
     logger.info("desk lookup by NIK %s: %d person(s)", mask_nik(nik_digits), len(answer.person_ids))
     return answer
+
+
+def _check_identity(
+    con: duckdb.DuckDBPyConnection,
+    answer: DeskAnswer,
+    name: str | None,
+    born: dt.date | None,
+    desa: str | None,
+    desa_codes: list[str] | None,
+) -> IdentityCheck:
+    """Compare the name, birth date and desa typed beside a NIK with the person found."""
+    name_matches = None
+    recorded_names = [
+        recorded
+        for recorded in _unique([answer.name, *(record.name for record in answer.records)])
+        if recorded
+    ]
+    if name and recorded_names:
+        name_keys = _name_keys(con, [name, *recorded_names])
+        name_matches = any(_name_matches(name, recorded, name_keys) for recorded in recorded_names)
+    birth_date_matches = None
+    if born is not None and answer.birth_date is not None:
+        birth_date_matches = answer.birth_date == born
+    desa_matches = None
+    if desa_codes is not None and answer.desa_code is not None:
+        desa_matches = answer.desa_code in desa_codes
+    return IdentityCheck(
+        name=name or None,
+        birth_date=born,
+        desa=desa or None,
+        name_matches=name_matches,
+        birth_date_matches=birth_date_matches,
+        desa_matches=desa_matches,
+    )
 
 
 def lookup_person(db_path: Path, name: str, birth_date: str, desa: str) -> list[DeskAnswer]:

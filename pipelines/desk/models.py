@@ -116,6 +116,23 @@ class PublishedRun:
     finished_at: dt.datetime | None
 
 
+@dataclass(frozen=True)
+class IdentityCheck:
+    """Name, birth date and desa typed beside a NIK, compared with the person found by it.
+
+    A `*_matches` field is None when its value was not typed or the person has none recorded.
+    The name matches as in the lookup by name, when the recorded name or the name of any
+    linked record is close enough to the typed one.
+    """
+
+    name: str | None
+    birth_date: dt.date | None
+    desa: str | None
+    name_matches: bool | None
+    birth_date_matches: bool | None
+    desa_matches: bool | None
+
+
 @dataclass
 class DeskAnswer:
     """Everything known about one person from the published audit.
@@ -166,6 +183,9 @@ class DeskAnswer:
     searched_name: str | None = None
     searched_birth_date: dt.date | None = None
     searched_desa: str | None = None
+    # Name, birth date and desa typed beside the NIK of a lookup by NIK, checked against the
+    # person found. None when none of them was typed.
+    identity_check: IdentityCheck | None = None
 
     @property
     def run_id(self) -> str | None:

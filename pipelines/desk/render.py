@@ -12,7 +12,14 @@ from rich.text import Text
 
 from pipelines.cli_framework import fit_columns
 from pipelines.desk.lookup import normalise_name
-from pipelines.desk.models import DeskAnswer, Finding, Programme, PublishedRun, RuleCaveat
+from pipelines.desk.models import (
+    DeskAnswer,
+    Finding,
+    IdentityCheck,
+    Programme,
+    PublishedRun,
+    RuleCaveat,
+)
 from pipelines.i18n import _
 from pipelines.ingest.sources import KIND_LABELS
 from pipelines.publish import formatting
@@ -56,6 +63,8 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
                     style="bold yellow",
                 ),
             )
+        for line in reversed(identity_check_lines(answer)):
+            parts.insert(1, Text(line, style="bold yellow"))
         if _name_differs(answer):
             parts.insert(
                 1,
@@ -69,6 +78,69 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
             )
         parts.append(Text(_run_text(answer.run), style="dim"))
         return Group(*parts)
+
+
+def identity_check_lines(answer: DeskAnswer) -> list[str]:
+    """Return a warning for each name, birth date or desa typed beside the NIK that does not
+    match the person found, or that the person has no recorded value to check against."""
+    check = answer.identity_check
+    if check is None:
+        return []
+    lines = [
+        _name_check_line(check, answer),
+        _birth_date_check_line(check, answer),
+        _desa_check_line(check, answer),
+    ]
+    return [line for line in lines if line]
+
+
+def _name_check_line(check: IdentityCheck, answer: DeskAnswer) -> str | None:
+    recorded = answer.name or "-"
+    if check.name_matches is False:
+        return _(
+            "The name does not match this NIK: typed {typed}, recorded {recorded}. The NIK may "
+            "belong to someone else, so check the KTP or KK before answering."
+        ).format(typed=check.name, recorded=recorded)
+    if check.name_matches and answer.name and (
+        normalise_name(check.name) != normalise_name(answer.name)
+    ):
+        return _(
+            "The name only nearly matches: searched {searched}, recorded {recorded}. "
+            "Check the KTP before answering."
+        ).format(searched=check.name, recorded=recorded)
+    if check.name and check.name_matches is None:
+        return _(
+            "This NIK has no recorded name, so the typed name {typed} cannot be checked."
+        ).format(typed=check.name)
+    return None
+
+
+def _birth_date_check_line(check: IdentityCheck, answer: DeskAnswer) -> str | None:
+    typed = formatting.date(check.birth_date)
+    if check.birth_date_matches is False:
+        return _(
+            "The birth date does not match this NIK: typed {typed}, recorded {recorded}. Check "
+            "the KTP or KK before answering."
+        ).format(typed=typed, recorded=formatting.date(answer.birth_date))
+    if check.birth_date and check.birth_date_matches is None:
+        return _(
+            "This NIK has no recorded birth date, so the typed birth date {typed} cannot be "
+            "checked."
+        ).format(typed=typed)
+    return None
+
+
+def _desa_check_line(check: IdentityCheck, answer: DeskAnswer) -> str | None:
+    if check.desa_matches is False:
+        return _(
+            "The desa does not match this NIK: typed {typed}, recorded {recorded}. Check the "
+            "KTP or KK before answering."
+        ).format(typed=check.desa, recorded=load_regions().desa_name(answer.desa_code))
+    if check.desa and check.desa_matches is None:
+        return _(
+            "This NIK has no recorded desa, so the typed desa {typed} cannot be checked."
+        ).format(typed=check.desa)
+    return None
 
 
 def _name_differs(answer: DeskAnswer) -> bool:
@@ -208,8 +280,12 @@ def _query_text(answer: DeskAnswer) -> str:
     """Return what was searched, with a searched birth date in the desk's date format."""
     if answer.searched_name is None or answer.searched_birth_date is None:
         return answer.query
-    birth_date = formatting.date(answer.searched_birth_date)
-    return f"{answer.searched_name} / {birth_date} / {answer.searched_desa or '-'}"
+    return search_text(answer.searched_name, answer.searched_birth_date, answer.searched_desa)
+
+
+def search_text(name: str, birth_date: dt.date, desa: str | None) -> str:
+    """Return a lookup by name as `name / birth date / desa`, the date in the desk's format."""
+    return f"{name} / {formatting.date(birth_date)} / {desa or '-'}"
 
 
 def death_lines(answer: DeskAnswer) -> list[str]:

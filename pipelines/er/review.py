@@ -16,11 +16,14 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import xlsxwriter
+from xlsxwriter.format import Format
 from python_calamine import CalamineWorkbook
 
 from pipelines.er.specs import ModelSpec
 from pipelines.errors import SourceFileError
 from pipelines.i18n import SUPPORTED_LANGUAGES, _, current_language, gettext_for
+from pipelines.publish import formatting
+from pipelines.publish.cells import starts_like_formula
 from pipelines.sqlrun import query_rows, run_sql
 
 logger = logging.getLogger(__name__)
@@ -122,9 +125,11 @@ def _header_text(language: str, label: str, side: str | None = None) -> str:
 
 def _explanation_text(explanation: str) -> str:
     items = json.loads(explanation)
-    return "\n".join(
-        f"{_(item['comparison'])}: {_(item['level'])} ({item['weight']:+.2f})" for item in items
-    )
+    lines = []
+    for item in items:
+        weight = formatting.signed_number(item["weight"], 2)
+        lines.append(f"{_(item['comparison'])}: {_(item['level'])} ({weight})")
+    return "\n".join(lines)
 
 
 # A clerk works through one workbook at a time. A regency-size run can produce a million
@@ -199,17 +204,21 @@ def _write_rows(path: Path, headers: list[str], rows: list[list]) -> None:
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     sheet = workbook.add_worksheet(SHEET_NAME)
     bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    text = workbook.add_format({"num_format": "@", "valign": "top"})
-    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+    # A text that starts like a formula, such as the name "=cmd|' /C calc'!A0", gets the style
+    # with a quote prefix. write_string already makes it a string cell, and the prefix keeps it
+    # text when a clerk edits the cell, as in the published workbooks.
+    text = _text_formats(workbook, {"num_format": "@", "valign": "top"})
+    wrap = _text_formats(workbook, {"text_wrap": True, "valign": "top"})
     sheet.write_row(0, 0, headers, bold)
     for index, cells in enumerate(rows, start=1):
         for column, value in enumerate(cells[:-2]):
-            # write_string: a name such as "=HYPERLINK(...)" must stay text, never a formula.
             if isinstance(value, str):
-                sheet.write_string(index, column, value, text)
+                sheet.write_string(index, column, value, text[starts_like_formula(value)])
             else:
-                sheet.write_number(index, column, value, text)
-        sheet.write_string(index, len(cells) - 2, cells[-2], wrap)
+                sheet.write_number(index, column, value, text[False])
+        explanation = cells[-2]
+        explanation_style = wrap[starts_like_formula(explanation)]
+        sheet.write_string(index, len(cells) - 2, explanation, explanation_style)
     decision_column = len(headers) - 1
     if rows:
         options = [_(SAME_PERSON), _(DIFFERENT_PEOPLE)]
@@ -220,8 +229,17 @@ def _write_rows(path: Path, headers: list[str], rows: list[list]) -> None:
     sheet.set_column(2, decision_column - 2, 18)
     sheet.set_column(decision_column - 1, decision_column - 1, 60)
     sheet.set_column(decision_column, decision_column, 18)
+    sheet.autofilter(0, 0, len(rows), decision_column)
     sheet.freeze_panes(1, 4)
     workbook.close()
+
+
+def _text_formats(workbook: xlsxwriter.Workbook, properties: dict) -> dict[bool, Format]:
+    """Return the format of `properties` without (False) and with (True) a quote prefix."""
+    return {
+        False: workbook.add_format(properties),
+        True: workbook.add_format({**properties, "quote_prefix": True}),
+    }
 
 
 def _header_index(headers: list[str], path: Path, wanted: str, side: str | None = None,

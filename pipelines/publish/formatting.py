@@ -25,6 +25,14 @@ def number(value: Any, decimals: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=_locale())
 
 
+def signed_number(value: Any, decimals: int = 0) -> str:
+    """Format a number with a leading `+` or `-`, as `+1,50` or `-15,23` in Indonesian."""
+    if value is None:
+        return "-"
+    digits = "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
+    return format_decimal(value, format=f"+{digits};-{digits}", locale=_locale())
+
+
 def rupiah(value: Any) -> str:
     """Format rupiah without decimals: `Rp 1.250.000`."""
     if value is None:
