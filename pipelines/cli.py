@@ -283,7 +283,7 @@ def print_run_summary(result, warnings: Sequence[logging.LogRecord] = ()) -> Non
     stages.add_column(_("Stage"))
     stages.add_column(_("Seconds"), justify="right")
     for stage, seconds in result.stage_seconds.items():
-        stages.add_row(_(STAGE_LABELS.get(stage, stage)), f"{seconds:.1f}")
+        stages.add_row(_(STAGE_LABELS.get(stage, stage)), formatting.number(seconds, 1))
     print_complete(console, fit_columns(stages))
     for line in review_lines(result):
         console.print(line)
@@ -503,7 +503,8 @@ def run_audit(config: Path, language: str) -> None:
         print_run_summary(result, summary_warnings.records)
         print_period_warnings(result)
         console.print(
-            _("Finished in {seconds:.1f} s").format(seconds=time.perf_counter() - started)
+            _("Finished in {seconds} s").format(
+                seconds=formatting.number(time.perf_counter() - started, 1))
         )
     except KeyboardInterrupt as error:
         published = is_published(run_config.marts_dir, None, publish_before)
@@ -541,8 +542,8 @@ def build_app() -> typer.Typer:
         from pipelines.synth import generate as generate_files
 
         summary = generate_files(out, truth, size=size, persons=persons, seed=seed)
-        console.print(_("Generated {n} files in {path} ({seconds:.1f} s)").format(
-            n=len(summary.rows), path=out, seconds=summary.seconds))
+        console.print(_("Generated {n} files in {path} ({seconds} s)").format(
+            n=len(summary.rows), path=out, seconds=formatting.number(summary.seconds, 1)))
 
     @app.command(
         cls=LocalisedCommand,
@@ -562,8 +563,8 @@ def build_app() -> typer.Typer:
                 size=repr(size), sizes=", ".join(SIZES)))
         console.print(_("Generating synthetic Batang data ({size})").format(size=size))
         summary = generate_files(paths.raw_dir, paths.truth_dir, size=size)
-        console.print(_("Generated {n} files in {path} ({seconds:.1f} s)").format(
-            n=len(summary.rows), path=paths.raw_dir, seconds=summary.seconds))
+        console.print(_("Generated {n} files in {path} ({seconds} s)").format(
+            n=len(summary.rows), path=paths.raw_dir, seconds=formatting.number(summary.seconds, 1)))
         run_audit(paths.demo_config, current_language())
 
     @app.command(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -285,3 +286,20 @@ def test_demo_help_says_it_overwrites(capsys, language, warning):
 
     assert code == 0
     assert warning in " ".join(line.strip(" │") for line in out.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("language", "seconds"),
+    [("id", "(12,3 detik)"), ("en", "(12.3 s)")],
+)
+def test_generate_seconds_use_decimal_mark(capsys, tmp_path, monkeypatch, language, seconds):
+    summary = SimpleNamespace(rows={"a.csv": 1, "b.csv": 2}, seconds=12.34)
+    monkeypatch.setattr("pipelines.synth.generate", lambda *args, **kwargs: summary)
+
+    code, out, _err = run_cli(
+        capsys, "--lang", language, "generate", "--out", str(tmp_path / "raw"),
+        "--truth", str(tmp_path / "truth"),
+    )
+
+    assert code == 0
+    assert seconds in out
