@@ -638,7 +638,12 @@ def build_app() -> typer.Typer:
         tgl_lahir: Optional[str] = typer.Option(
             None, "--tgl-lahir", help=_("Birth date, e.g. 07-05-1985 or 7 May 1985.")
         ),
-        desa: Optional[str] = typer.Option(None, "--desa", help=_("Desa or kelurahan name.")),
+        desa: Optional[str] = typer.Option(
+            None,
+            "--desa",
+            help=_("Desa or kelurahan name or 10-digit code. Add the kecamatan after a comma "
+                   "(Lebo, Warungasem) when several kecamatan have a desa of that name."),
+        ),
         marts: Path = typer.Option(paths.marts_dir, help=_("Folder with audit.duckdb.")),
     ) -> None:
         lang = current_language()
@@ -651,7 +656,7 @@ def build_app() -> typer.Typer:
             render_answer,
             render_answers,
         )
-        from pipelines.desk.lookup import normalise_nik, parse_birth_date
+        from pipelines.desk.lookup import desa_label, normalise_nik, parse_birth_date
         from pipelines.desk.render import search_text
 
         db = marts / "audit.duckdb"
@@ -670,7 +675,7 @@ def build_app() -> typer.Typer:
             answer = lookup_nik(db, nik, name=nama, birth_date=tgl_lahir, desa=desa)
             print_complete(console, render_answer(answer, lang))
         elif nama and tgl_lahir and desa:
-            query = search_text(nama, parse_birth_date(tgl_lahir), desa)
+            query = search_text(nama, parse_birth_date(tgl_lahir), desa_label(desa))
             answers = lookup_person(db, nama, tgl_lahir, desa)
             run = None if answers else published_run(db)
             missing = [] if answers else programmes_not_in_run(db)

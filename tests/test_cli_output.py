@@ -208,14 +208,15 @@ def test_cek_name_not_found_names_run(capsys, audit_db):  # noqa: F811
     out = run_cli(capsys, "--lang", "en", "cek", "--marts", str(audit_db.parent),
                   "--nama", "Budi Santoso", "--tgl-lahir", "13-03-1980", "--desa", "Silurah")
 
-    assert "No person found for Budi Santoso / 13 Mar 1980 / Silurah" in out
+    assert "No person found for Budi Santoso / 13 Mar 1980 / Silurah, Wonotunggal." in out
     assert f"Searched audit run {RUN_ID} of 4 Dec 2026 20:10." in out
 
 
 @pytest.mark.parametrize(
     ("language", "title"),
-    [("id", "Tidak ditemukan orang untuk Sainem / 2 Nov 1971 / Lebo."),
-     ("en", "No person found for Sainem / 2 Nov 1971 / Lebo.")],
+    [("id", "Tidak ditemukan orang untuk Sainem / 2 Nov 1971 / Lebo, Gringsing; Lebo, "
+            "Warungasem."),
+     ("en", "No person found for Sainem / 2 Nov 1971 / Lebo, Gringsing; Lebo, Warungasem.")],
 )
 def test_cek_not_found_shows_parsed_date(capsys, audit_db, language, title):  # noqa: F811
     out = run_cli(capsys, "--lang", language, "cek", "--marts", str(audit_db.parent),

@@ -33,6 +33,7 @@ from pipelines.desk import (
     render_answers,
 )
 from pipelines.desk.lookup import (
+    desa_label,
     normalise_name,
     normalise_nik,
     parse_birth_date,
@@ -487,6 +488,27 @@ def test_desa_with_prefix():
 
     assert resolve_desa("Desa Silurah", regions) == code
     assert resolve_desa("desa silurah", regions) == code
+
+
+@pytest.mark.parametrize("typed", ["Sawah Joho", "sawah-joho", "Sawahjoho, Warungasem",
+                                   "Desa Sawahjoho, Kec. Warungasem"])
+def test_desa_spelling_variants(typed):
+    assert resolve_desa(typed, load_regions()) == ["3325122013"]
+
+
+def test_desa_shared_name_narrowed_by_kecamatan():
+    regions = load_regions()
+
+    assert resolve_desa("Lebo", regions) == ["3325072015", "3325122015"]
+    assert resolve_desa("Lebo, Warungasem", regions) == ["3325122015"]
+    assert desa_label("Lebo", regions) == "Lebo, Gringsing; Lebo, Warungasem"
+
+
+def test_unknown_desa_suggests_closest(english):
+    with pytest.raises(DeskLookupError) as raised:
+        resolve_desa("Sawajoho", load_regions())
+
+    assert str(raised.value).endswith("Did you mean: Sawahjoho, Warungasem?")
 
 
 # A run without the death register: a PKH KPM, and a register neighbour on another KK who

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
 from pipelines.desk.models import (
@@ -122,7 +123,9 @@ def lookup_person(db_path: Path, name: str, birth_date: str, desa: str) -> list[
     """Return one answer per person whose name is close to `name`, born on `birth_date`
     (`YYYY-MM-DD` or `DD-MM-YYYY`) in desa `desa` (10-digit code or desa name)."""
     born = parse_birth_date(birth_date)
-    desa_codes = resolve_desa(desa, load_regions())
+    regions = load_regions()
+    desa_codes = resolve_desa(desa, regions)
+    searched_desa = desa_label(desa, regions)
     with _open(db_path) as con:
         tables = _table_columns(con)
         candidates = _records_by_birth_and_desa(con, tables, born, desa_codes)
@@ -131,7 +134,7 @@ def lookup_person(db_path: Path, name: str, birth_date: str, desa: str) -> list[
         person_ids = _unique(
             p for c in matched for p in _person_ids_of_records(con, [c["record_id"]])
         )
-        query = f"{name} / {born.isoformat()} / {desa}"
+        query = f"{name} / {born.isoformat()} / {searched_desa}"
         answers = [
             _build_answer(con, tables, [person_id], query=query, nik=None)
             for person_id in person_ids
@@ -139,7 +142,7 @@ def lookup_person(db_path: Path, name: str, birth_date: str, desa: str) -> list[
     for answer in answers:
         answer.searched_name = name
         answer.searched_birth_date = born
-        answer.searched_desa = desa
+        answer.searched_desa = searched_desa
     logger.info(
         "desk lookup by name, birth date and desa: %d candidate records, %d person(s)",
         len(candidates),
@@ -238,25 +241,72 @@ def parse_birth_date(value: str) -> dt.date:
 
 
 def resolve_desa(value: str, regions: Regions) -> list[str]:
-    """Return the desa codes meant by `value`: a 10-digit code (dots allowed) or a desa name."""
+    """Return the desa codes meant by `value`: a 10-digit code (dots allowed), a desa name, or
+    a desa name and its kecamatan as "Lebo, Warungasem" for a name that two kecamatan share.
+
+    Names are compared without case, spaces and punctuation, so "Sawah Joho" and "sawah-joho"
+    find Sawahjoho. A name not in the region table raises DeskLookupError with the closest
+    names as suggestions.
+    """
     text = str(value or "").strip()
     digits = text.replace(".", "")
     if digits.isdigit() and len(digits) == 10:
         return [digits]
-    codes = regions.desa_codes_named(text)
-    if not codes:
-        # Clerks often type the prefix of the name: "Desa Silurah", "Kel. Proyonanggan".
-        without_prefix = re.sub(r"(?i)^(desa|kelurahan|kel\.?|ds\.?)\s+", "", text)
-        codes = regions.desa_codes_named(without_prefix) if without_prefix != text else []
-    if not codes:
-        raise DeskLookupError(
-            _(
-                "Desa '%(value)s' is not in the Batang region table. Type the desa name as "
-                "written there or its 10-digit Kemendagri code, e.g. 3325012001."
-            )
-            % {"value": text}
-        )
-    return codes
+
+    desa_text, _comma, kecamatan_text = text.partition(",")
+    # Clerks often type the prefix of the name: "Desa Silurah", "Kel. Proyonanggan".
+    desa_key = _region_key(_DESA_PREFIX.sub("", desa_text.strip()))
+    kecamatan_key = _region_key(_KECAMATAN_PREFIX.sub("", kecamatan_text.strip()))
+    codes = sorted(
+        code for code, name in regions.desa.items()
+        if _region_key(name) == desa_key
+        and (not kecamatan_key or _region_key(regions.kecamatan_name(code[:6])) == kecamatan_key)
+    )
+    if codes:
+        return codes
+
+    suggestions = _closest_desa(desa_key, regions)
+    message = _(
+        "Desa '%(value)s' is not in the Batang region table. Type the desa name as written there "
+        "or its 10-digit Kemendagri code, e.g. 3325012001."
+    ) % {"value": text}
+    if suggestions:
+        message += " " + _("Did you mean: %(names)s?") % {"names": "; ".join(suggestions)}
+    raise DeskLookupError(message)
+
+
+def desa_label(value: str, regions: Regions | None = None) -> str:
+    """Return the desa that `value` names as "Desa, Kecamatan", joined by "; " when a name
+    stands for desa in several kecamatan, so the clerk sees which ones were searched."""
+    regions = regions or load_regions()
+    return "; ".join(
+        f"{regions.desa_name(code)}, {regions.kecamatan_name(code[:6])}"
+        for code in resolve_desa(value, regions)
+    )
+
+
+_DESA_PREFIX = re.compile(r"(?i)^(desa|kelurahan|kel\.?|ds\.?)\s+")
+_KECAMATAN_PREFIX = re.compile(r"(?i)^(kecamatan|kec\.?)\s+")
+# Region names this similar (rapidfuzz ratio, 0-100) to a typed name are offered as suggestions.
+DESA_SUGGESTION_SCORE = 80
+
+
+def _region_key(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", name.casefold())
+
+
+def _closest_desa(desa_key: str, regions: Regions) -> list[str]:
+    """Return up to three desa as "Name, Kecamatan", the most similar to `desa_key` first."""
+    if not desa_key:
+        return []
+    scored = sorted(
+        (-fuzz.ratio(desa_key, _region_key(name)), name, regions.kecamatan_name(code[:6]))
+        for code, name in regions.desa.items()
+    )
+    return [
+        f"{name}, {kecamatan}" for score, name, kecamatan in scored[:3]
+        if -score >= DESA_SUGGESTION_SCORE
+    ]
 
 
 def _open(db_path: Path) -> duckdb.DuckDBPyConnection:
