@@ -133,15 +133,15 @@ def test_name_variant_not_told_to_propose(audit_db, language):
 
 
 @pytest.mark.parametrize(
-    ("language", "notice", "title"),
+    ("language", "notice", "title", "person"),
     [
         ("id", "2 orang cocok; pastikan dengan NIK.",
-         "Cek data: SUPRIHATIN / 31 Des 1954 / Silurah"),
+         "Cek data: SUPRIHATIN / 31 Des 1954 / Silurah", "Orang ke-{} dari 2"),
         ("en", "2 people match; confirm with the NIK.",
-         "Desk lookup: SUPRIHATIN / 31 Dec 1954 / Silurah"),
+         "Desk lookup: SUPRIHATIN / 31 Dec 1954 / Silurah", "Person {} of 2"),
     ],
 )
-def test_several_matches_notice(audit_db, language, notice, title):
+def test_several_matches_notice(audit_db, language, notice, title, person):
     answers = lookup_person(audit_db, "SUPRIHATIN", "31-12-1954", "Silurah")
     text = _render(render_answers(answers, "SUPRIHATIN / 31-12-1954 / Silurah", language))
 
@@ -150,6 +150,9 @@ def test_several_matches_notice(audit_db, language, notice, title):
     assert text.count(notice) == 1
     assert text.count(title) == 2
     assert "1954-12-31" not in text
+    # Each answer starts after a rule that numbers it.
+    first, second = text.index(person.format(1)), text.index(person.format(2))
+    assert first < text.index(title) < second < text.rindex(title)
 
 
 def test_single_match_has_no_notice(audit_db):
@@ -157,6 +160,7 @@ def test_single_match_has_no_notice(audit_db):
     text = _render(render_answers(answers, "MOCH HAKIM / 13-01-1999 / Silurah", "en"))
 
     assert "people match" not in text
+    assert "Person 1" not in text
     assert "Desk lookup: MOCH HAKIM / 13 Jan 1999 / Silurah" in text
 
 

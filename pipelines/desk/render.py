@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
 from rich.panel import Panel
+from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
@@ -169,11 +170,21 @@ def render_answers(
             register_lines_not_loaded=register_lines_not_loaded,
         )
         return render_answer(not_found, language)
-    parts = [render_answer(answer, language) for answer in answers]
-    if len(answers) > 1:
-        with using_language(language):
-            notice = _("{count} people match; confirm with the NIK.").format(count=len(answers))
-        parts.insert(0, Text(notice, style="bold yellow"))
+    if len(answers) == 1:
+        return render_answer(answers[0], language)
+
+    # Each person's answer runs to dozens of lines, so a rule before each one says which of
+    # the matches it is.
+    with using_language(language):
+        notice = _("{count} people match; confirm with the NIK.").format(count=len(answers))
+        rules = [
+            Rule(_("Person {number} of {count}").format(number=number, count=len(answers)),
+                 style="yellow")
+            for number in range(1, len(answers) + 1)
+        ]
+    parts: list[RenderableType] = [Text(notice, style="bold yellow")]
+    for rule, answer in zip(rules, answers, strict=True):
+        parts += [rule, render_answer(answer, language)]
     return Group(*parts)
 
 
