@@ -623,3 +623,20 @@ def test_rule_programmes_in_report_order():
     row = html[html.index('<td class="code">NIK_FORMAT</td>'):]
     row = row[:row.index("</tr>")]
     assert "<td>PKH: 1; BPNT: 1; PBI: 1; no single programme: 1</td>" in row
+
+
+def test_exclusion_programmes_in_report_order():
+    con = duckdb.connect()
+    make_marts(con)
+    for programme in ("PBI", "BPNT", "PKH"):
+        con.execute(
+            "insert into exclusion_errors select * replace (? as programme) "
+            "from exclusion_errors limit 1",
+            [programme],
+        )
+
+    html = _render(con, "en")
+
+    section = html[html.index('<section id="exclusion">'):]
+    rows = re.findall(r"<tr><td>(PKH|BPNT|PBI)</td>", section[:section.index("</table>")])
+    assert rows == ["PKH", "BPNT", "PBI"]

@@ -29,6 +29,14 @@ logger = logging.getLogger(__name__)
 PROGRAMME_ORDER = ("PKH", "BPNT", "PBI")
 
 
+def programme_rank(programme: str) -> tuple[bool, int, str]:
+    """Return the sort key of a programme: PKH, BPNT and PBI, then other values by name, and
+    findings of no single programme (`ALL`) last."""
+    if programme in PROGRAMME_ORDER:
+        return False, PROGRAMME_ORDER.index(programme), programme
+    return programme == ALL_PROGRAMMES, len(PROGRAMME_ORDER), programme
+
+
 @dataclass(frozen=True)
 class ReportOptions:
     """Display choices of the report (they change what is shown, never a finding).
@@ -90,8 +98,7 @@ def rates_by(rows: Iterable[dict[str, Any]], key_of, label_of) -> list[RateRow]:
 
 def programme_rates(rows: list[dict[str, Any]]) -> list[RateRow]:
     result = rates_by(rows, lambda r: r["programme"], lambda k: k)
-    order = {p: i for i, p in enumerate(PROGRAMME_ORDER)}
-    return sorted(result, key=lambda r: (order.get(r.key, 99), r.key))
+    return sorted(result, key=lambda r: programme_rank(r.key))
 
 
 def kecamatan_rates(rows: list[dict[str, Any]], regions: Regions) -> list[RateRow]:
@@ -142,14 +149,9 @@ def rule_summary(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
         entry["programme"][programme] += count
         entry["total"] += count
 
-    # Programmes in report order, other values by name, and findings of no single programme
-    # last, each under the label users read.
-    order = {p: i for i, p in enumerate(PROGRAMME_ORDER)}
+    # Each rule's programmes in report order, under the labels users read.
     for entry in by_rule.values():
-        ranked = sorted(
-            entry["programme"].items(),
-            key=lambda item: (item[0] == ALL_PROGRAMMES, order.get(item[0], 99), item[0]),
-        )
+        ranked = sorted(entry["programme"].items(), key=lambda item: programme_rank(item[0]))
         entry["programme"] = Counter({programme_label(p): n for p, n in ranked})
 
     result = []
@@ -194,7 +196,7 @@ def exclusion_summary(
     return {
         "families": len(families),
         "rows": len(rows),
-        "by_programme": sorted(by_programme.items()),
+        "by_programme": sorted(by_programme.items(), key=lambda item: programme_rank(item[0])),
         "by_kecamatan": kecamatan_counts,
         "sample": rows[: options.exclusion_sample],
     }
