@@ -9,6 +9,7 @@ loaded, before any source file is read, so a typo never changes an audit silentl
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,12 @@ DEFAULT_BUSINESS_CATEGORIES = ("AHU", "OSS", "PEMILIK USAHA", "PENGURUS PERUSAHA
 
 # Complaint statuses (upper case) that need no further response.
 DEFAULT_CLOSED_STATUSES = ("SELESAI", "DITUTUP", "CLOSED", "DITOLAK", "TUNTAS")
+
+# A roster period as stg_period (sql/staging/_macros.sql) writes it from a TAHAP cell: the year,
+# "-T" and the tahap number without a leading zero. PKH and BPNT pay four tahap a year, one per
+# quarter, so tahap 4 of 2026 is October to December 2026.
+_LABEL_PATTERN = re.compile(r"^(20[0-9]{2})-T([1-4])$")
+TAHAP_PER_YEAR = 4
 
 # Below this similarity score (0-100) a known name is not offered as the one meant.
 _SUGGESTION_CUTOFF = 75
@@ -389,14 +396,58 @@ def _check_orders(config: dict[str, Any], sections: list[str]) -> list[str]:
     return problems
 
 
+def tahap_dates(year: int, tahap: int) -> tuple[dt.date, dt.date]:
+    """Return the first and last day of tahap `tahap` (a quarter) of `year`."""
+    first_month = 3 * (tahap - 1) + 1
+    start = dt.date(year, first_month, 1)
+    end = (dt.date(year + 1, 1, 1) if tahap == TAHAP_PER_YEAR
+           else dt.date(year, first_month + 3, 1)) - dt.timedelta(days=1)
+    return start, end
+
+
+def tahap_of(day: dt.date) -> int:
+    return (day.month - 1) // 3 + 1
+
+
 def _check_period(period: dict[str, Any]) -> list[str]:
+    """Check that the dates are in order and lie in the one tahap that `label` names."""
     start = as_date(period["start_date"])
     end = as_date(period["end_date"])
+    label = period["label"]
     assert start is not None and end is not None
     if end < start:
         return [
             _("Rules config [period] end_date {end} is before start_date {start}.").format(
                 end=end, start=start
+            )
+        ]
+    if (start.year, tahap_of(start)) != (end.year, tahap_of(end)):
+        return [
+            _("Rules config [period] start_date {start} and end_date {end} lie in different "
+              "tahap. A period is one tahap of a quarter (T1 January to March, T4 October to "
+              "December), because roster rows are matched to it by tahap. Set both dates "
+              "within one tahap.").format(start=start, end=end)
+        ]
+
+    expected = f"{start.year}-T{tahap_of(start)}"
+    matched = _LABEL_PATTERN.match(label)
+    if not matched:
+        return [
+            _("Rules config [period] label = {value} is not a period like \"2026-T4\", the "
+              "form in which roster rows carry their tahap. Write the year, -T and the tahap "
+              "number from 1 to 4: label = \"{expected}\" for start_date {start}.").format(
+                value=shown(label), expected=expected, start=start
+            )
+        ]
+    year, tahap = int(matched.group(1)), int(matched.group(2))
+    if (year, tahap) != (start.year, tahap_of(start)):
+        first, last = tahap_dates(year, tahap)
+        return [
+            _("Rules config [period] label = {value} does not match start_date {start} and "
+              "end_date {end}, because tahap {tahap} of {year} runs from {first} to {last}. "
+              "Write label = \"{expected}\", or dates within tahap {tahap}.").format(
+                value=shown(label), start=start, end=end, tahap=tahap, year=year,
+                first=first, last=last, expected=expected,
             )
         ]
     return []

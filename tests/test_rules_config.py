@@ -36,6 +36,49 @@ def _load_edited(tmp_path: Path, line: str, replacement: str) -> str:
 @pytest.mark.parametrize(
     ("line", "replacement", "expected"),
     [
+        # Roster rows are matched to the period by label: a label that no roster carries would
+        # audit no recipient at all.
+        ('label = "2026-T4"', 'label = "T4/2026"',
+         "[period] label = 'T4/2026' is not a period like \"2026-T4\""),
+        ('label = "2026-T4"', 'label = "2026-T04"', 'label = "2026-T4" for start_date 2026-10-01'),
+        ('label = "2026-T4"', 'label = "2026-t4"', "[period] label = '2026-t4' is not a period"),
+        ('label = "2026-T4"', 'label = "2026-T5"', "[period] label = '2026-T5' is not a period"),
+        ('label = "2026-T4"', "label = 4", "[period] label = 4 is not a text"),
+        ('label = "2026-T4"', 'label = "2026-T3"',
+         "[period] label = '2026-T3' does not match start_date 2026-10-01 and end_date "
+         "2026-12-31, because tahap 3 of 2026 runs from 2026-07-01 to 2026-09-30. "
+         'Write label = "2026-T4"'),
+        ('label = "2026-T4"', 'label = "2025-T4"', "label = '2025-T4' does not match"),
+        ('end_date = "2026-12-31"', 'end_date = "2027-01-31"',
+         "start_date 2026-10-01 and end_date 2027-01-31 lie in different tahap"),
+    ],
+)
+def test_period_label_checked(tmp_path, line, replacement, expected):
+    assert expected in _load_edited(tmp_path, line, replacement)
+
+
+@pytest.mark.parametrize(
+    ("label", "start", "end"),
+    [
+        ("2027-T1", "2027-01-01", "2027-03-31"),
+        ("2027-T2", "2027-04-01", "2027-06-30"),
+        ("2027-T3", "2027-07-01", "2027-09-30"),
+        ("2026-T4", "2026-10-01", "2026-12-31"),
+        # Part of a tahap is still that tahap.
+        ("2026-T4", "2026-11-01", "2026-11-30"),
+    ],
+)
+def test_period_label_of_each_tahap(label, start, end):
+    config = copy.deepcopy(rules_config())
+    config["period"] = {"start_date": start, "end_date": end, "label": label}
+
+    assert parse_params(config).period_label == label
+
+
+@pytest.mark.usefixtures("english")
+@pytest.mark.parametrize(
+    ("line", "replacement", "expected"),
+    [
         # Every [pkh] key is a column name in the SQL of __rules_params, so a hyphen must not
         # reach it.
         ("pengurus_min_age = 17", "pengurus_min_age = 17\nbad-key = 3",
@@ -194,6 +237,13 @@ def test_every_problem_names_rules_file(tmp_path):
     assert len(lines) == 2
     assert lines[0].startswith(prefix + "umk_idr = -5 ")
     assert lines[1].startswith(prefix + "umk_idr_2027 = 1 ")
+
+
+def test_problem_in_indonesian_by_default(tmp_path):
+    message = _load_edited(tmp_path, 'label = "2026-T4"', 'label = "T4/2026"')
+
+    assert "Konfigurasi aturan [period] label = 'T4/2026' bukan periode" in message
+    assert 'label = "2026-T4"' in message
 
 
 @pytest.fixture
