@@ -240,7 +240,9 @@ def print_period_warnings(result) -> None:
         print_warning(
             _("{kind}: {outside} of {total} rows are not in the audited period {period}, so the "
               "recipient rules leave them out. If the file has TAHAP without a year, set "
-              "`period = \"{period}\"` for this source in the run configuration.").format(**values)
+              "`period = \"{period}\"` for this source in the run configuration. If its rows are "
+              "of another tahap, give the file of {period}, or set [period] in the rules file to "
+              "the tahap of the file.").format(**values)
         )
 
 

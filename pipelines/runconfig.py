@@ -16,6 +16,7 @@ from pathlib import Path
 from pipelines.errors import ConfigError
 from pipelines.i18n import _
 from pipelines.ingest.sources import SOURCE_KINDS, source_definition
+from pipelines.rulesconfig import RulesConfigError, check_rules_config
 
 _RUN_KEYS = ("name", "region_code", "rules", "raw_dir", "marts_dir")
 _SOURCE_KEYS = (
@@ -110,8 +111,8 @@ def _resolve(base: Path, relative: str) -> Path:
 
 
 def load_rules_config(path: Path) -> dict:
-    """Read the rules configuration (thresholds, amounts, period); raise ConfigError when it
-    is missing, is not TOML or has no `version`."""
+    """Read and check the rules configuration (thresholds, amounts, period); raise ConfigError
+    when it is missing or not TOML, naming the file on each line of every problem found."""
     config = _read_toml(
         Path(path),
         _("Rules configuration {path} not found."),
@@ -122,14 +123,11 @@ def load_rules_config(path: Path) -> dict:
             _("Rules configuration {path} has no `version`. Add one, for example "
               "version = \"2026.12-1\".").format(path=path)
         )
-    # Imported here: pipelines.rules imports the rule engine, which needs no run configuration.
-    from pipelines.rules.params import parse_params
-
-    # Checked now, so that a bad threshold stops the run before ingest, not after linking.
+    # Checked now, so that a bad threshold or a misspelt key stops the run before ingest.
     try:
-        parse_params(config)
-    except ConfigError as e:
-        raise ConfigError(f"{path}: {e}") from e
+        check_rules_config(config)
+    except RulesConfigError as e:
+        raise ConfigError("\n".join(f"{path}: {problem}" for problem in e.problems)) from e
     return config
 
 

@@ -584,6 +584,7 @@ def test_period_warning_when_all_rows_outside(capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert out.startswith("Warning: PKH: 5 of 5 rows are not in the audited period 2026-T4")
     assert 'set `period = "2026-T4"` for this source' in out
+    assert "or set [period] in the rules file to the tahap of the file." in out
 
 
 def test_period_note_stays_on_one_line(capsys, monkeypatch):

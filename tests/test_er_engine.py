@@ -286,6 +286,17 @@ def test_invalid_thresholds_rejected():
         link_persons(_connection(), None, {"possible_threshold": 0.9}, None)
 
 
+def test_invalid_thresholds_in_indonesian():
+    with pytest.raises(ConfigError) as raised:
+        link_persons(_connection(), None, {"match_threshold": 0.5, "possible_threshold": 0.9}, None)
+
+    assert str(raised.value) == (
+        "Konfigurasi aturan [linking] possible_threshold = 0.9 lebih besar dari "
+        "match_threshold = 0.5. Tulis possible_threshold paling besar 0.5, atau naikkan "
+        "match_threshold."
+    )
+
+
 def _fill_workbook(path, decision_text: str) -> int:
     workbook = openpyxl.load_workbook(path)
     sheet = workbook[SHEET_NAME]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,31 @@ def test_thresholds_come_from_rules_file(tmp_path: Path):
     changed = tmp_path / "rules.toml"
     changed.write_text(rules.replace("PKH = 4\n", "PKH = 3\n", 1))
     assert load_rule_params(changed).desil_threshold["PKH"] == 3
+
+
+def test_rules_file_checked_as_audit_checks_it(tmp_path: Path):
+    rules = FROZEN_RULES.read_text(encoding="utf-8")
+    assert "PKH = 4\n" in rules
+    changed = tmp_path / "rules.toml"
+    changed.write_text(rules.replace("PKH = 4\n", 'PKH = "4"\n', 1), encoding="utf-8")
+
+    with pytest.raises(ConfigError) as raised:
+        load_rule_params(changed)
+
+    assert str(raised.value).startswith(f"{changed}: ")
+    assert "[desil_threshold] PKH = '4'" in str(raised.value)
+
+
+def test_rules_file_with_unquoted_dates(tmp_path: Path):
+    # TOML reads an unquoted 2026-10-01 as a date, which the audit accepts too.
+    rules = FROZEN_RULES.read_text(encoding="utf-8")
+    assert 'start_date = "2026-10-01"' in rules
+    changed = tmp_path / "rules.toml"
+    changed.write_text(
+        rules.replace('start_date = "2026-10-01"', "start_date = 2026-10-01", 1), encoding="utf-8"
+    )
+
+    assert load_rule_params(changed).period_start == date(2026, 10, 1)
 
 
 @pytest.mark.parametrize(

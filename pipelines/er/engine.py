@@ -30,6 +30,7 @@ from pipelines.er.specs import ModelSpec
 from pipelines.errors import ConfigError
 from pipelines.progress import SUMMARY_WARNING
 from pipelines.publish.masking import mask_nik
+from pipelines.rulesconfig import linking_thresholds
 from pipelines.sqlrun import query_rows, run_sql
 
 logger = logging.getLogger(__name__)
@@ -87,19 +88,8 @@ class Thresholds:
 
 def read_thresholds(linking_config: dict) -> Thresholds:
     """Read `match_threshold` and `possible_threshold` (match probabilities) from the
-    [linking] section of rules.toml."""
-    try:
-        match = float(linking_config["match_threshold"])
-        possible = float(linking_config["possible_threshold"])
-    except KeyError as e:
-        raise ConfigError(f"[linking] {e.args[0]} is missing; set it in config/rules.toml") from e
-    except (TypeError, ValueError) as e:
-        raise ConfigError(f"[linking] thresholds must be numbers, got {linking_config!r}") from e
-    if not 0.0 <= possible <= match <= 1.0:
-        raise ConfigError(
-            "[linking] needs 0 <= possible_threshold <= match_threshold <= 1, "
-            f"got {possible} and {match}"
-        )
+    [linking] section of rules.toml. load_rules_config checks them before any file is read."""
+    match, possible = linking_thresholds(linking_config)
     return Thresholds(match=match, possible=possible)
 
 

@@ -12,38 +12,15 @@ from typing import Any
 
 import duckdb
 
-from pipelines.errors import ConfigError
-from pipelines.i18n import _
+from pipelines.rulesconfig import (
+    PROGRAMMES,
+    SCHEMA,
+    as_date,
+    as_number,
+    check_rules_config,
+    setting,
+)
 from pipelines.sqlrun import query_rows, run_sql
-
-PROGRAMMES = ("PKH", "BPNT", "PBI")
-
-# Exclusion-list categories (stg_exclusion.category, upper case) that mean a company officer
-# or owner from AHU/OSS; rule 16 reads them and rule 15 reads every other category.
-DEFAULT_BUSINESS_CATEGORIES = ("AHU", "OSS", "PEMILIK USAHA", "PENGURUS PERUSAHAAN")
-
-# Complaint statuses (upper case) that need no further response.
-DEFAULT_CLOSED_STATUSES = ("SELESAI", "DITUTUP", "CLOSED", "DITOLAK", "TUNTAS")
-
-_REQUIRED: dict[str, tuple[str, ...]] = {
-    "period": ("start_date", "end_date", "label"),
-    "desil_threshold": PROGRAMMES,
-    "benefit_idr_per_month": PROGRAMMES,
-    "pkh": (
-        "elderly_min_age",
-        "early_childhood_max_age",
-        "school_min_age",
-        "school_max_age",
-        "max_components",
-        "max_early_childhood",
-        "max_pregnancies",
-        "pengurus_min_age",
-    ),
-    "linking": ("name_mismatch_similarity",),
-    "complaints": ("sanggahan_response_days", "field_check_response_days"),
-    "wage": ("umk_idr",),
-    "stale": ("max_record_age_days",),
-}
 
 
 @dataclass(frozen=True)
@@ -64,81 +41,9 @@ class RuleParams:
         return self.values["complaints_reference_date"]
 
 
-def _as_date(section: str, key: str, value: Any) -> dt.date:
-    # TOML reads 2026-12-31T10:00:00 as a datetime, which is a date with a time of day.
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        # A quoted "2026-12-31T10:00:00" is taken as its date, like the unquoted one.
-        return dt.datetime.fromisoformat(str(value)).date()
-    except ValueError as e:
-        raise ConfigError(
-            _("Rules config [{section}] {key} = {value} is not a date. Write YYYY-MM-DD.").format(
-                # Name a TOML time of day as written (10:00:00), not as datetime.time(10, 0).
-                section=section, key=key, value=repr(value) if isinstance(value, str) else value
-            )
-        ) from e
-
-
-def _as_number(section: str, key: str, value: Any, kind: type) -> int | float:
-    """Return `value` as an int or float; raise ConfigError naming the key when it is not one."""
-    if not isinstance(value, bool):
-        try:
-            number = kind(value)
-        except (TypeError, ValueError):
-            pass
-        else:
-            if kind is float or number == float(value):
-                return number
-    message = (
-        _("Rules config [{section}] {key} = {value} is not a whole number. Write digits only, "
-          "without quotes.")
-        if kind is int
-        else _("Rules config [{section}] {key} = {value} is not a number. Write digits only, "
-               "with a point for decimals and without quotes.")
-    )
-    raise ConfigError(message.format(section=section, key=key, value=repr(value)))
-
-
-def _int(config: dict[str, Any], section: str, key: str, default: Any = None) -> int:
-    value = config.get(section, {}).get(key, default)
-    return int(_as_number(section, key, value, int))
-
-
-def _float(config: dict[str, Any], section: str, key: str) -> float:
-    return float(_as_number(section, key, config[section][key], float))
-
-
-def _programme_values(config: dict[str, Any], name: str) -> tuple[int, int]:
-    """Return the desil threshold and monthly benefit of programme `name`.
-
-    Raise ConfigError when the threshold is not a desil (1 to 10) or the benefit is negative.
-    """
-    threshold = _int(config, "desil_threshold", name)
-    if not 1 <= threshold <= 10:
-        raise ConfigError(
-            _("Rules config [desil_threshold] {key} = {value} is not a desil. Write the highest "
-              "eligible desil, from 1 to 10.").format(key=name, value=threshold)
-        )
-    benefit = _int(config, "benefit_idr_per_month", name)
-    if benefit < 0:
-        raise ConfigError(
-            _("Rules config [benefit_idr_per_month] {key} = {value} is negative. Write the "
-              "benefit in rupiah per month, 0 or more.").format(key=name, value=benefit)
-        )
-    return threshold, benefit
-
-
-def _missing_keys(config: dict[str, Any]) -> list[str]:
-    missing = []
-    for section, keys in _REQUIRED.items():
-        table = config.get(section)
-        for key in keys:
-            if not isinstance(table, dict) or key not in table:
-                missing.append(f"[{section}] {key}")
-    return missing
+def _number(config: dict[str, Any], section: str, key: str) -> Any:
+    # check_rules_config has rejected every value that is not a number of this kind.
+    return as_number(setting(config, section, key), SCHEMA[section][key].kind)
 
 
 def _period_months(start: dt.date, end: dt.date) -> int:
@@ -154,69 +59,63 @@ def complaints_reference_date(
     end and `run_date`, so that a run made before the period ends does not call a complaint
     overdue that is not yet. Without a run date it is the period end.
     """
-    explicit = config.get("complaints", {}).get("reference_date")
+    explicit = as_date(setting(config, "complaints", "reference_date"))
     if explicit is not None:
-        return _as_date("complaints", "reference_date", explicit)
+        return explicit
     if run_date is None:
         return period_end
     return min(period_end, run_date)
 
 
 def parse_params(config: dict[str, Any], *, run_date: dt.date | None = None) -> RuleParams:
-    """Check the parsed rules configuration and return its values; raise ConfigError listing
-    every missing key at once.
+    """Check the parsed rules configuration and return its values; raise RulesConfigError
+    listing every problem at once (see pipelines.rulesconfig).
 
     `run_date` is the calendar date on which the run started. It caps the default complaints
     reference date (see `complaints_reference_date`); None judges complaints at the period end.
     """
-    missing = _missing_keys(config)
-    if missing:
-        raise ConfigError(
-            _("Rules config is missing {keys}. Add them to this rules file.").format(
-                keys=", ".join(missing)
-            )
-        )
+    check_rules_config(config)
 
     period = config["period"]
-    start = _as_date("period", "start_date", period["start_date"])
-    end = _as_date("period", "end_date", period["end_date"])
-    if end < start:
-        raise ConfigError(
-            _("Rules config [period] end_date {end} is before start_date {start}.").format(
-                end=end, start=start
-            )
-        )
-
+    start = as_date(period["start_date"])
+    end = as_date(period["end_date"])
+    assert start is not None and end is not None
     values = {
-        **{f"pkh_{key}": _int(config, "pkh", key) for key in config["pkh"]},
-        "name_mismatch_similarity": _float(config, "linking", "name_mismatch_similarity"),
-        "sanggahan_response_days": _int(config, "complaints", "sanggahan_response_days"),
-        "field_check_response_days": _int(config, "complaints", "field_check_response_days"),
-        "umk_idr": _int(config, "wage", "umk_idr"),
-        "max_record_age_days": _int(config, "stale", "max_record_age_days"),
+        # Only declared keys become columns of __rules_params.
+        **{f"pkh_{key}": _number(config, "pkh", key) for key in SCHEMA["pkh"]},
+        "name_mismatch_similarity": _number(config, "linking", "name_mismatch_similarity"),
+        "sanggahan_response_days": _number(config, "complaints", "sanggahan_response_days"),
+        "field_check_response_days": _number(config, "complaints", "field_check_response_days"),
+        "umk_idr": _number(config, "wage", "umk_idr"),
+        "max_record_age_days": _number(config, "stale", "max_record_age_days"),
         "period_months": _period_months(start, end),
         "complaints_reference_date": complaints_reference_date(config, end, run_date),
         "closed_complaint_statuses": [
-            str(v).upper()
-            for v in config["complaints"].get("closed_statuses", DEFAULT_CLOSED_STATUSES)
+            status.upper() for status in setting(config, "complaints", "closed_statuses")
         ],
-        "include_missing_pkh_candidates": bool(
-            config.get("exclusion", {}).get("include_missing_pkh_candidates", True)
+        "include_missing_pkh_candidates": setting(
+            config, "exclusion", "include_missing_pkh_candidates"
         ),
-        "proxy_min_power_va": _int(config, "proxy", "min_power_va", 1300),
-        "kk_head_min_age": _int(config, "age", "kk_head_min_age", 15),
-        "max_age": _int(config, "age", "max_age", 110),
+        "proxy_min_power_va": _number(config, "proxy", "min_power_va"),
+        "kk_head_min_age": _number(config, "age", "kk_head_min_age"),
+        "max_age": _number(config, "age", "max_age"),
     }
-    programmes = {name: _programme_values(config, name) for name in PROGRAMMES}
-    categories = config.get("exclusion", {}).get("business_categories", DEFAULT_BUSINESS_CATEGORIES)
+    programmes = {
+        name: (
+            _number(config, "desil_threshold", name),
+            _number(config, "benefit_idr_per_month", name),
+        )
+        for name in PROGRAMMES
+    }
+    categories = setting(config, "exclusion", "business_categories")
     return RuleParams(
-        version=str(config.get("version", "")),
-        period_label=str(period["label"]),
+        version=config["version"],
+        period_label=period["label"],
         period_start_date=start,
         period_end_date=end,
         values=values,
         programmes=programmes,
-        business_categories=tuple(str(c).upper() for c in categories),
+        business_categories=tuple(category.upper() for category in categories),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,6 +11,8 @@ import pandas as pd
 
 from pipelines.errors import ConfigError
 from pipelines.i18n import _
+from pipelines.rulesconfig import as_date, setting
+from pipelines.runconfig import load_rules_config
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RULES_PATH = REPO_ROOT / "config" / "rules.toml"
@@ -88,33 +89,25 @@ class RuleParams:
 
 
 def load_rule_params(path: Path = RULES_PATH) -> RuleParams:
-    """Read the period, desil thresholds and PKH limits from the rules file."""
-    try:
-        with path.open("rb") as f:
-            cfg = tomllib.load(f)
-        pkh = cfg["pkh"]
-        return RuleParams(
-            period_start=date.fromisoformat(cfg["period"]["start_date"]),
-            period_end=date.fromisoformat(cfg["period"]["end_date"]),
-            desil_threshold={k: int(v) for k, v in cfg["desil_threshold"].items()},
-            elderly_min_age=int(pkh["elderly_min_age"]),
-            early_childhood_max_age=int(pkh["early_childhood_max_age"]),
-            school_min_age=int(pkh["school_min_age"]),
-            school_max_age=int(pkh["school_max_age"]),
-            max_components=int(pkh["max_components"]),
-            max_early_childhood=int(pkh["max_early_childhood"]),
-            max_pregnancies=int(pkh["max_pregnancies"]),
-            pengurus_min_age=int(pkh["pengurus_min_age"]),
-            umk_idr=int(cfg["wage"]["umk_idr"]),
-            proxy_min_power_va=int(cfg.get("proxy", {}).get("min_power_va", 1300)),
-        )
-    except (OSError, KeyError, ValueError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(
-            _(
-                "Cannot read audit parameters from {path}: {error}. "
-                "Restore the [period], [desil_threshold], [pkh] and [wage] tables."
-            ).format(path=path, error=e)
-        ) from e
+    """Read the period, desil thresholds and PKH limits from the rules file, checked as an
+    audit run checks it."""
+    cfg = load_rules_config(path)
+    pkh = cfg["pkh"]
+    return RuleParams(
+        period_start=as_date(cfg["period"]["start_date"]),
+        period_end=as_date(cfg["period"]["end_date"]),
+        desil_threshold={k: int(v) for k, v in cfg["desil_threshold"].items()},
+        elderly_min_age=int(pkh["elderly_min_age"]),
+        early_childhood_max_age=int(pkh["early_childhood_max_age"]),
+        school_min_age=int(pkh["school_min_age"]),
+        school_max_age=int(pkh["school_max_age"]),
+        max_components=int(pkh["max_components"]),
+        max_early_childhood=int(pkh["max_early_childhood"]),
+        max_pregnancies=int(pkh["max_pregnancies"]),
+        pengurus_min_age=int(pkh["pengurus_min_age"]),
+        umk_idr=int(cfg["wage"]["umk_idr"]),
+        proxy_min_power_va=int(setting(cfg, "proxy", "min_power_va")),
+    )
 
 
 def load_wilayah(path: Path = WILAYAH_PATH) -> pd.DataFrame:
