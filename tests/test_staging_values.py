@@ -420,6 +420,9 @@ def test_pkh_components(con, raw, expected):
 @pytest.mark.parametrize(("tahap", "period", "expected"), [
     ("4", None, "2026-T4"), ("Tahap 3", None, "2026-T3"), ("TAHAP 2 TAHUN 2025", None, "2025-T2"),
     ("2026-T4", None, "2026-T4"), (None, "2026-T1", "2026-T1"),
+    # The rules file's label has no leading zero, so a roster's must not keep one.
+    ("2026-T04", None, "2026-T4"), (None, "2026-T04", "2026-T4"), ("TAHAP 04", None, "2026-T4"),
+    ("2026-T10", None, "2026-T10"),
 ])
 def test_roster_period(con, tahap, period, expected):
     row = one(con, "bpnt", nik="3325015207850001", name="A", tahap=tahap, period=period)

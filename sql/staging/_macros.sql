@@ -406,16 +406,18 @@ create or replace macro stg_person(raw_view, kind) as table
 
 -- Roster period `2026-T4` from a TAHAP cell (`4`, `Tahap 4`, `TAHAP 4 TAHUN 2026`). The year
 -- comes from the TAHAP or PERIODE cell, else from a 4-digit year in the file name.
+-- A tahap number with or without a leading zero ("TAHAP 04" is tahap 4).
 create or replace macro stg_tahap_number(tahap) as
     nullif(
-        regexp_extract(stg_upper(tahap), '(?:^|[^0-9])([1-9]|1[0-2])(?:[^0-9]|$)', 1),
+        regexp_extract(stg_upper(tahap), '(?:^|[^0-9])0?([1-9]|1[0-2])(?:[^0-9]|$)', 1),
         ''
     );
 
+-- A period label as the rules file writes it: 2026-T4, never 2026-T04.
 create or replace macro stg_period(tahap, period, source_file) as
     case
         when regexp_matches(stg_upper(coalesce(tahap, period)), '^20[0-9]{2}-T[0-9]{1,2}$')
-            then stg_upper(coalesce(tahap, period))
+            then regexp_replace(stg_upper(coalesce(tahap, period)), '-T0([0-9])$', '-T\1')
         when stg_tahap_number(tahap) is not null
             then coalesce(
                 nullif(regexp_extract(concat_ws(' ', tahap, period), '(20[0-9]{2})', 1), '')
