@@ -4,7 +4,9 @@ unversioned change of the rules."""
 from __future__ import annotations
 
 import logging
+import tomllib
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -15,6 +17,7 @@ from pipelines.runs import (
     RecordedRules,
     RunRecord,
     compare_rules,
+    file_checksum,
     recorded_rules,
     warn_if_rules_changed,
     write_run_record,
@@ -283,3 +286,18 @@ def test_compare_rules_after_warned_run(tmp_path):
         "r1", True)
     assert third.rules_compared_with_run_id == "r1"
     assert third.rules_changed_without_new_version is True
+
+
+# SHA-256 of config/rules.toml for each version it shipped as. Runs compare the file's checksum
+# under one version, so an edit of the shipped file, comments included, needs a new version.
+SHIPPED_RULES = {"2026.12-1": "94bfd296c246f5bda2d26b0375ceee329f97dd175436fb0f6fb56eeb3a153b2d"}
+
+
+def test_shipped_rules_file_matches_its_version():
+    path = Path(__file__).resolve().parents[1] / "config" / "rules.toml"
+    version = tomllib.loads(path.read_text(encoding="utf-8"))["version"]
+
+    assert version in SHIPPED_RULES, f"add version {version} and its SHA-256 to SHIPPED_RULES"
+    assert file_checksum(path) == SHIPPED_RULES[version], (
+        f"{path.name} changed under version {version}: raise `version` in it"
+    )
