@@ -300,13 +300,18 @@ def _check_number(section: str, key: str, value: Any, spec: Key) -> str | None:
                 "Rules config [{section}] {key} = {value} is a number in quotes, which TOML "
                 "reads as text. Write it without quotes: {key} = {number}."
             ).format(section=section, key=key, value=shown(value), number=value.strip())
-        message = (
-            _("Rules config [{section}] {key} = {value} is not a whole number. Write digits "
-              "only, without quotes.")
-            if spec.kind == "int"
-            else _("Rules config [{section}] {key} = {value} is not a number. Write digits "
-                   "only, with a point for decimals and without quotes.")
-        )
+        if spec.kind == "int" and isinstance(value, float) and value.is_integer():
+            message = _(
+                "Rules config [{section}] {key} = {value} has a decimal point, but the key takes "
+                "a whole number. A dot in a TOML number marks decimals, not thousands, so "
+                "250.000 reads as 250. Write digits only, such as 250000 or 250_000."
+            )
+        elif spec.kind == "int":
+            message = _("Rules config [{section}] {key} = {value} is not a whole number. Write "
+                        "digits only, without quotes.")
+        else:
+            message = _("Rules config [{section}] {key} = {value} is not a number. Write digits "
+                        "only, with a point for decimals and without quotes.")
         return message.format(section=section, key=key, value=shown(value))
 
     low, high = spec.minimum, spec.maximum
@@ -351,7 +356,9 @@ def as_number(value: Any, kind: str, *, quoted: bool = False) -> int | float | N
         return None
     if kind == "float":
         return float(value)
-    if isinstance(value, float) and not value.is_integer():
+    # A whole-number key takes no decimal point, not even 250.000, which TOML reads as 250.0:
+    # in Indonesian a dot groups thousands, so that value most likely means 250000.
+    if isinstance(value, float):
         return None
     return int(value)
 

@@ -135,11 +135,41 @@ def _read_toml(path: Path, not_found: str, invalid: str) -> dict:
     """Parse the TOML file `path`. Raise ConfigError with the message template `not_found`
     ({path}) or `invalid` ({path}, {error})."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig drops the byte order mark that Windows Notepad may write at the start.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as e:
         raise ConfigError(not_found.format(path=path)) from e
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(invalid.format(path=path, error=e)) from e
+        raise ConfigError(invalid.format(path=path, error=_toml_error(e, text))) from e
+
+
+# tomllib ends each message with the place of the error, as "(at line 51, column 16)".
+_TOML_ERROR_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)$")
+# A number with thousands dots, such as 2.550.000, or an amount written 250.000.
+_THOUSANDS_DOTS = re.compile(r"=\s*[0-9]{1,3}(\.[0-9]{3})+\s*(#.*)?$")
+
+
+def _toml_error(error: tomllib.TOMLDecodeError, text: str) -> str:
+    """Return a TOML syntax error in the current language: the line and its text, tomllib's
+    own description, and what usually fixes such a line."""
+    detail = str(error)
+    place = _TOML_ERROR_PLACE.search(detail)
+    if place is None:
+        return detail
+    line_number = int(place.group(1))
+    lines = text.splitlines()
+    line = lines[line_number - 1].strip() if 0 < line_number <= len(lines) else ""
+    if _THOUSANDS_DOTS.search(line):
+        hint = _("Write numbers without thousands dots, such as 2550000 or 2_550_000.")
+    elif detail.startswith("Cannot overwrite a value") or detail.startswith("Cannot declare"):
+        hint = _("A key or table appears twice; keep one of them.")
+    else:
+        hint = _("Check the quotes, brackets and the = sign on that line.")
+    return _("line {line}: {text} ({detail}). {hint}").format(
+        line=line_number, text=line or "-", detail=detail[:place.start()].strip(), hint=hint
+    )
 
 
 def _check_unknown_top_level(data: dict, errors: list[str]) -> None:

@@ -175,6 +175,24 @@ def test_invalid_toml(tmp_path):
         load_run_config(path)
 
 
+def test_run_config_with_byte_order_mark(tmp_path):
+    # Windows Notepad may save a UTF-8 file with a byte order mark.
+    path = _write(tmp_path, "\ufeff" + """[run]
+name = "t"
+region_code = "332501"
+rules = "rules.toml"
+raw_dir = "raw"
+marts_dir = "marts"
+
+[[sources]]
+kind = "register"
+path = "dtsen.csv"
+""")
+    (tmp_path / "raw" / "dtsen.csv").write_text("NIK;NO KK;NAMA\n", encoding="utf-8")
+
+    assert load_run_config(path).name == "t"
+
+
 def test_rules_config_errors(tmp_path):
     with pytest.raises(ConfigError, match=r"Rules configuration .*none\.toml not found"):
         load_rules_config(tmp_path / "none.toml")

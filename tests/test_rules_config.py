@@ -182,6 +182,11 @@ def test_shipped_rules_keep_commented_reference_date():
          "version = '' is not a version. Write a non-empty text in quotes"),
         ('version = "2026.12-1"', "version = 2026",
          "version = 2026 is not a version"),
+        # TOML reads 250.000 as 250.0, which would make every rupiah figure 1000 times smaller.
+        ("PKH = 250000", "PKH = 250.000",
+         "[benefit_idr_per_month] PKH = 250.0 has a decimal point, but the key takes a whole "
+         "number. A dot in a TOML number marks decimals, not thousands"),
+        ("PKH = 4", "PKH = 4.0", "[desil_threshold] PKH = 4.0 has a decimal point"),
     ],
 )
 def test_wrong_type_rejected(tmp_path, line, replacement, expected):
@@ -288,3 +293,36 @@ def test_cli_stops_before_reading_sources(capsys, monkeypatch, tmp_path, languag
     assert str(tmp_path / "rules.toml") in err
     assert expected in " ".join(err.split())
     assert not (tmp_path / "work").exists()
+
+
+def test_byte_order_mark_accepted(tmp_path):
+    path = tmp_path / "rules.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + FROZEN_RULES.read_bytes())
+
+    assert load_rules_config(path)["version"] == "2026.12-1"
+
+
+@pytest.mark.usefixtures("english")
+@pytest.mark.parametrize(
+    ("line", "replacement", "expected"),
+    [
+        ("umk_idr = 2550000", "umk_idr = 2.550.000",
+         "line 51: umk_idr = 2.550.000 (Expected newline or end of document after a statement). "
+         "Write numbers without thousands dots, such as 2550000 or 2_550_000."),
+        ("BPNT = 5", "BPNT = 5\nPKH = 3",
+         "(Cannot overwrite a value). A key or table appears twice; keep one of them."),
+        ("[wage]", "[wage", "line 48: [wage (Expected ']' at the end of a table declaration). "
+         "Check the quotes, brackets and the = sign on that line."),
+    ],
+)
+def test_toml_syntax_error_names_line(tmp_path, line, replacement, expected):
+    text = FROZEN_RULES.read_text(encoding="utf-8")
+    assert line in text
+    path = tmp_path / "rules.toml"
+    path.write_text(text.replace(line, replacement, 1), encoding="utf-8")
+
+    with pytest.raises(ConfigError) as raised:
+        load_rules_config(path)
+
+    assert str(raised.value).startswith(f"Rules configuration {path} is not valid TOML: ")
+    assert expected in str(raised.value)
