@@ -389,6 +389,20 @@ def test_kind_recognised_from_headers(con, tmp_path):
     assert counts[0].source_kind == "pbi"
 
 
+def test_roster_without_nik_column_named(con, tmp_path):
+    # Without NIK, only the complaint export had every required column (NAMA), and its STATUS
+    # header made this BPNT roster load as complaints with no usable NIK.
+    _write_csv(tmp_path / "bpnt.csv", "NO;ID DTKS;NAMA PENERIMA;NO KK;TAHAP;BANSOS;NOMINAL;BANK;"
+               "STATUS\n1;D1;SITI;3325010101200001;4;SEMBAKO;600000;BRI;AKTIF\n")
+
+    with pytest.raises(SourceFileError) as error:
+        ingest_source(con, _spec(tmp_path, "bpnt.csv", None), "run1", 1)
+
+    assert str(error.value).startswith(
+        "bpnt.csv: required column missing in header row 1: NIK (accepted headers: NIK, "
+    )
+
+
 def test_kind_ambiguous_rejected(con, tmp_path):
     _write_csv(tmp_path / "list.csv", "NIK;NAMA\n3325015207850001;SITI\n")
 

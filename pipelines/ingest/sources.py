@@ -422,29 +422,48 @@ def header_score(definition: SourceDefinition, cells: list[str]) -> int:
 ROW_NUMBER_HEADER_KEYS = frozenset({header_key("NO"), header_key("NOMOR")})
 
 
+# Headers particular to a kind that a row needs before the kind is taken although a required
+# column is missing: two, so that one shared word (STATUS) decides nothing.
+MIN_LACKING_KIND_SCORE = 2
+
+
 def detect_kind(headers: list[str], where: str) -> str:
     """Recognise the source kind from a header row.
 
     A kind is a candidate when all its required columns are present, or when each one missing
     has a misspelt header in the row ("NIIK"): reading such a file as another kind would hide
     the misspelling, and its ingest names the header instead. The candidate with the most
-    kind-specific columns wins. A tie, or candidates with no specific column, raise
-    SourceFileError saying why.
+    kind-specific columns wins, unless a kind that lacks a required column has more of its own
+    columns than any candidate: that kind is returned, and its ingest names the missing column.
+    A tie, or candidates with no specific column, raise SourceFileError saying why.
     """
     scored: list[tuple[int, str]] = []
+    # Kinds that lack a required column but whose own headers fill the row, such as a BPNT
+    # roster without its NIK column (ID DTKS, TAHAP, BANSOS, NOMINAL, BANK).
+    lacking: list[tuple[int, str]] = []
     for kind in SOURCE_KINDS:
         definition = source_definition(kind)
         mapping = map_headers(definition, headers)
-        missing = set(missing_required(definition, mapping))
-        if missing - {near.column for near in misspelt_headers(definition, mapping)}:
-            continue
         found = {
             column for position, column in mapping.canonical_by_position.items()
             if header_key(headers[position]) not in ROW_NUMBER_HEADER_KEYS
         }
-        scored.append((len(found & set(definition.specific)), kind))
+        score = len(found & set(definition.specific))
+        missing = set(missing_required(definition, mapping))
+        if missing - {near.column for near in misspelt_headers(definition, mapping)}:
+            lacking.append((score, kind))
+        else:
+            scored.append((score, kind))
     scored.sort(reverse=True)
+    lacking.sort(reverse=True)
 
+    # Such a kind wins over one that fits only by generic columns: read as its own kind, the
+    # file stops with the error that names the missing column, instead of loading as a
+    # complaint export whose NIKs are all missing.
+    best = scored[0][0] if scored else 0
+    if (lacking and lacking[0][0] >= MIN_LACKING_KIND_SCORE and lacking[0][0] > best
+            and (len(lacking) == 1 or lacking[0][0] > lacking[1][0])):
+        return lacking[0][1]
     if scored and scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
         return scored[0][1]
     if not scored:
