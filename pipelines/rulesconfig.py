@@ -162,8 +162,10 @@ def check_rules_config(config: dict[str, Any]) -> None:
             f"[{section}] {key}" for key, spec in keys.items() if spec.required and key not in table
         )
 
+    # Listed after the unknown keys: a misspelt key is reported as unknown, with the key it
+    # probably means, and then as missing.
     if missing:
-        problems.insert(0, _missing(missing))
+        problems.append(_missing(missing))
     if not problems:
         problems.extend(_check_orders(config, list(SCHEMA)))
         problems.extend(_check_period(config["period"]))
@@ -189,6 +191,8 @@ def linking_thresholds(linking: dict[str, Any]) -> tuple[float, float]:
 
 
 def _missing(keys: list[str]) -> str:
+    if len(keys) == 1:
+        return _("Rules config is missing {key}. Add it to this rules file.").format(key=keys[0])
     return _("Rules config is missing {keys}. Add them to this rules file.").format(
         keys=", ".join(keys)
     )
@@ -424,7 +428,8 @@ def _check_period(period: dict[str, Any]) -> list[str]:
     assert start is not None and end is not None
     if end < start:
         return [
-            _("Rules config [period] end_date {end} is before start_date {start}.").format(
+            _("Rules config [period] end_date {end} is before start_date {start}. Write the "
+              "first day of the period as start_date and its last day as end_date.").format(
                 end=end, start=start
             )
         ]

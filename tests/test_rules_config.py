@@ -326,3 +326,24 @@ def test_toml_syntax_error_names_line(tmp_path, line, replacement, expected):
 
     assert str(raised.value).startswith(f"Rules configuration {path} is not valid TOML: ")
     assert expected in str(raised.value)
+
+
+@pytest.mark.usefixtures("english")
+def test_misspelt_key_listed_before_missing(tmp_path):
+    message = _load_edited(tmp_path, "elderly_min_age = 60", "elderly_min_ag = 60")
+    problems = message.split("\n")
+
+    assert "elderly_min_ag" in problems[0]
+    assert problems[1].endswith(
+        "Rules config is missing [pkh] elderly_min_age. Add it to this rules file."
+    )
+
+
+@pytest.mark.usefixtures("english")
+def test_end_before_start_says_fix(tmp_path):
+    message = _load_edited(tmp_path, 'end_date = "2026-12-31"', 'end_date = "2026-09-30"')
+
+    assert message.endswith(
+        "end_date 2026-09-30 is before start_date 2026-10-01. Write the first day of the period "
+        "as start_date and its last day as end_date."
+    )
