@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pipelines.cli_framework import fit_columns
-from pipelines.desk.lookup import normalise_name
+from pipelines.desk.lookup import normalise_name, unknown_desa_text
 from pipelines.desk.models import (
     DeskAnswer,
     Finding,
@@ -132,6 +132,10 @@ def _birth_date_check_line(check: IdentityCheck, answer: DeskAnswer) -> str | No
 
 
 def _desa_check_line(check: IdentityCheck, answer: DeskAnswer) -> str | None:
+    if check.unknown_desa is not None:
+        return _("The typed desa cannot be checked against this NIK. {reason}").format(
+            reason=unknown_desa_text(check.unknown_desa)
+        )
     if check.desa_matches is False:
         return _(
             "The desa does not match this NIK: typed {typed}, recorded {recorded}. Check the "
