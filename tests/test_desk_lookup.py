@@ -93,10 +93,11 @@ def test_nik_check_typed_identity_matches(audit_db):
     [("id", ["Nama tidak cocok dengan NIK ini: yang diketik Sainem, yang tercatat BUDI SANTOSO.",
              "Tanggal lahir tidak cocok dengan NIK ini: yang diketik 1 Jul 1950, yang tercatat "
              "12 Mar 1980.",
-             "Desa tidak cocok dengan NIK ini: yang diketik Sodong, yang tercatat Silurah."]),
+             "Desa tidak cocok dengan NIK ini: yang diketik Sodong, yang tercatat Silurah, "
+             "Wonotunggal."]),
      ("en", ["The name does not match this NIK: typed Sainem, recorded BUDI SANTOSO.",
              "The birth date does not match this NIK: typed 1 Jul 1950, recorded 12 Mar 1980.",
-             "The desa does not match this NIK: typed Sodong, recorded Silurah."])],
+             "The desa does not match this NIK: typed Sodong, recorded Silurah, Wonotunggal."])],
 )
 def test_nik_check_typed_identity_differs(audit_db, language, warnings):
     answer = lookup_nik(audit_db, BUDI, name="Sainem", birth_date="01-07-1950", desa="Sodong")
