@@ -217,7 +217,7 @@ def _not_found(answer: DeskAnswer) -> RenderableType:
             "Check the name, birth date and desa against the KTP or KK. The audit could not "
             "load {count} lines of this run's DTSEN register files, and the person may be on "
             "one of them: look them up by NIK before proposing them through SIKS-NG."
-        ).format(count=answer.register_lines_not_loaded)
+        ).format(count=formatting.number(answer.register_lines_not_loaded))
     else:
         advice = _(
             "Check the name, birth date and desa against the KTP or KK. If they are right, the "
