@@ -231,7 +231,8 @@ def print_input_check(check, marts_db: Path, truth_dir: Path) -> None:
 def print_period_warnings(result) -> None:
     """Say how many roster rows the rules skip because they belong to another period."""
     for kind, (outside, total) in result.rows_outside_period.items():
-        values = dict(kind=kind.upper(), outside=outside, total=total, period=result.period_label)
+        values = dict(kind=kind.upper(), outside=formatting.number(outside),
+                      total=formatting.number(total), period=result.period_label)
         if outside < total:
             console.print(_("{kind}: {outside} of {total} rows belong to another period than "
                             "{period} and are left out of the recipient rules.").format(**values),
@@ -263,10 +264,10 @@ def file_counts_table(file_counts) -> Table:
     for column in columns:
         files.add_column(column, justify="left" if column in (_("File"), _("Sheet")) else "right")
     for count in file_counts:
-        cells = [count.source_file, count.source_sheet, str(count.rows_read),
-                 str(count.rows_loaded), str(count.rows_quarantined)]
+        cells = [count.source_file, count.source_sheet, formatting.number(count.rows_read),
+                 formatting.number(count.rows_loaded), formatting.number(count.rows_quarantined)]
         if joined:
-            cells.append(str(count.lines_joined) if count.lines_joined else "")
+            cells.append(formatting.number(count.lines_joined) if count.lines_joined else "")
         files.add_row(*cells)
     return files
 
@@ -301,21 +302,23 @@ def review_lines(result) -> list[str]:
     workbook = result.review_workbook
     if result.review_decisions_imported and workbook is not None:
         lines.append(_("{count} review decisions stored from {path} before this run.").format(
-            count=result.review_decisions_imported, path=Path(workbook).resolve()))
+            count=formatting.number(result.review_decisions_imported),
+            path=Path(workbook).resolve()))
     if result.review_decisions_stored == result.review_decisions_applied > 0:
         lines.append(_("All {stored} stored review decisions decided pairs of this run.").format(
-            stored=result.review_decisions_stored))
+            stored=formatting.number(result.review_decisions_stored)))
     elif result.review_decisions_stored:
         lines.append(_(
             "{applied} of the {stored} stored review decisions decided pairs of this run; the "
             "others wait until their records are in a run."
-        ).format(applied=result.review_decisions_applied, stored=result.review_decisions_stored))
+        ).format(applied=formatting.number(result.review_decisions_applied),
+                 stored=formatting.number(result.review_decisions_stored)))
     if result.review_pairs and workbook is not None:
         lines.append(_(
             "{count} possible matches wait for a decision in {path}. Fill in its decision "
             "column; the next run stores the decisions, or store them now with `bansos-audit "
             "review`."
-        ).format(count=result.review_pairs, path=Path(workbook).resolve()))
+        ).format(count=formatting.number(result.review_pairs), path=Path(workbook).resolve()))
     return lines
 
 
@@ -329,10 +332,10 @@ def rules_table(result) -> Table:
     for code, n in sorted(result.findings_per_rule.items()):
         limitation = result.rules_limited.get(code)
         if limitation is None:
-            rules.add_row(code, str(n), "")
+            rules.add_row(code, formatting.number(n), "")
         else:
             note = _("evaluated with a limitation: {reason}").format(reason=limitation)
-            rules.add_row(code, str(n), Text(note, style="yellow"))
+            rules.add_row(code, formatting.number(n), Text(note, style="yellow"))
     for code, reason in sorted(result.rules_not_evaluated.items()):
         note = _("not evaluated: {reason}").format(reason=reason)
         rules.add_row(code, "-", Text(note, style="dim"))
@@ -364,7 +367,9 @@ def evaluation_table(rows) -> Table:
     for header in headers:
         table.add_column(header, justify="left" if header in (_("Rule"), _("Note")) else "right")
     for row in rows:
-        decoys = f"{row.decoys_flagged}/{row.decoys}" if row.decoys and row.is_evaluated else "-"
+        decoys = "-"
+        if row.decoys and row.is_evaluated:
+            decoys = f"{formatting.number(row.decoys_flagged)}/{formatting.number(row.decoys)}"
         notes = []
         if not row.is_evaluated:
             notes.append(_("not evaluated"))
@@ -374,12 +379,13 @@ def evaluation_table(rows) -> Table:
             notes.append(_("not in the ground truth"))
         notes.extend(left_out_notes(row))
         note = "; ".join(notes)
-        scores = [str(row.predicted), str(row.true_positives), format_ratio(row.precision),
+        scores = [formatting.number(row.predicted), formatting.number(row.true_positives),
+                  format_ratio(row.precision),
                   format_ratio(row.recall)]
         if not row.is_evaluated:
             # Found 0 and recall 0 would read as a rule that missed everything.
             scores = [NOT_EVALUATED_CELL] * len(scores)
-        table.add_row(row.rule_code, str(row.expected), *scores, decoys, note)
+        table.add_row(row.rule_code, formatting.number(row.expected), *scores, decoys, note)
     return fit_columns(table)
 
 

@@ -26,6 +26,7 @@ from rich.table import Table
 from pipelines.errors import SourceFileError
 from pipelines.i18n import _, ngettext
 from pipelines.ingest.sources import kind_label
+from pipelines.publish import formatting
 from pipelines.sqlrun import query_rows, run_sql
 
 logger = logging.getLogger(__name__)
@@ -341,7 +342,7 @@ def left_out_notes(row: EvalRow) -> list[str]:
                 entry.count,
             )
             source = entry.source_file
-        notes.append(template.format(count=entry.count, source=source))
+        notes.append(template.format(count=formatting.number(entry.count), source=source))
     return notes
 
 

@@ -321,6 +321,26 @@ def test_file_table_shows_joined_lines(capsys, tmp_path, language, header, capti
     assert [cell.strip() for cell in row.strip("│ ").split("│")][2:] == ["21", "20", "1", "3"]
 
 
+@pytest.mark.parametrize(
+    ("language", "file_counts", "findings"),
+    [("id", ["29.597", "29.590", "7", "1.204"], "12.756"),
+     ("en", ["29,597", "29,590", "7", "1,204"], "12,756")],
+)
+def test_run_tables_group_thousands(capsys, tmp_path, language, file_counts, findings):
+    result = SimpleNamespace(
+        file_counts=[_file_count("dtsen.csv", 29597, 29590, 7, 1204)],
+        findings_per_rule={"PBI_NOT_ELIGIBLE": 12756}, rules_not_evaluated={}, rules_limited={},
+        marts_dir=tmp_path, stage_seconds={}, **NO_REVIEW,
+    )
+    set_language(language)
+
+    cli.print_run_summary(result)
+
+    out = capsys.readouterr().out
+    assert row_cells(out, "dtsen.csv")[2:] == file_counts
+    assert row_cells(out, "PBI_NOT_ELIGIBLE")[1] == findings
+
+
 def test_file_table_without_joined_lines(capsys, tmp_path):
     result = SimpleNamespace(
         file_counts=[_file_count("pln.csv", 5, 5, 0)], findings_per_rule={},
@@ -587,18 +607,22 @@ def test_period_warning_when_all_rows_outside(capsys):
     assert "or set [period] in the rules file to the tahap of the file." in out
 
 
-def test_period_note_stays_on_one_line(capsys, monkeypatch):
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [("id", "BPNT: 2.589 dari 5.285 baris termasuk periode selain 2026-T4 dan tidak diperiksa "
+            "aturan penerima."),
+     ("en", "BPNT: 2,589 of 5,285 rows belong to another period than 2026-T4 and are left out "
+            "of the recipient rules.")],
+)
+def test_period_note_stays_on_one_line(capsys, monkeypatch, language, note):
     monkeypatch.setenv("COLUMNS", "60")
-    set_language("en")
+    set_language(language)
 
     cli.print_period_warnings(
         SimpleNamespace(rows_outside_period={"bpnt": (2589, 5285)}, period_label="2026-T4")
     )
 
-    assert capsys.readouterr().out.splitlines() == [
-        "BPNT: 2589 of 5285 rows belong to another period than 2026-T4 and are left out of the "
-        "recipient rules."
-    ]
+    assert capsys.readouterr().out.splitlines() == [note]
 
 
 def test_redirected_error_stays_on_one_line(capsys, monkeypatch, tmp_path):
@@ -614,3 +638,25 @@ def test_redirected_error_stays_on_one_line(capsys, monkeypatch, tmp_path):
     assert len(lines) == 2
     assert message in lines[0]
     assert str(path.resolve()) in lines[1]
+
+
+@pytest.mark.parametrize(
+    ("language", "cells"),
+    [("id", ["6.714", "31.921", "6.500", "0,204", "0,968", "1.200/1.500"]),
+     ("en", ["6,714", "31,921", "6,500", "0.204", "0.968", "1,200/1,500"])],
+)
+def test_evaluation_table_groups_thousands(language, cells):
+    from pipelines.evaluate import EvalRow
+
+    row = EvalRow(
+        rule_code="PROXY_AFFLUENCE", is_evaluated=True, is_covered_by_truth=True,
+        predicted=31921, expected=6714, true_positives=6500, false_positives=25421,
+        false_negatives=214, precision=6500 / 31921, recall=6500 / 6714, f1=None,
+        decoys=1500, decoys_flagged=1200, unmapped_findings=0,
+    )
+    set_language(language)
+    console = Console(width=200, record=True, file=io.StringIO())
+
+    console.print(cli.evaluation_table([row]))
+
+    assert row_cells(console.export_text(), "PROXY_AFFLUENCE")[1:7] == cells

@@ -93,10 +93,11 @@ def test_nik_check_typed_identity_matches(audit_db):
     [("id", ["Nama tidak cocok dengan NIK ini: yang diketik Sainem, yang tercatat BUDI SANTOSO.",
              "Tanggal lahir tidak cocok dengan NIK ini: yang diketik 1 Jul 1950, yang tercatat "
              "12 Mar 1980.",
-             "Desa tidak cocok dengan NIK ini: yang diketik Sodong, yang tercatat Silurah."]),
+             "Desa tidak cocok dengan NIK ini: yang diketik Sodong, yang tercatat Silurah, "
+             "Wonotunggal."]),
      ("en", ["The name does not match this NIK: typed Sainem, recorded BUDI SANTOSO.",
              "The birth date does not match this NIK: typed 1 Jul 1950, recorded 12 Mar 1980.",
-             "The desa does not match this NIK: typed Sodong, recorded Silurah."])],
+             "The desa does not match this NIK: typed Sodong, recorded Silurah, Wonotunggal."])],
 )
 def test_nik_check_typed_identity_differs(audit_db, language, warnings):
     answer = lookup_nik(audit_db, BUDI, name="Sainem", birth_date="01-07-1950", desa="Sodong")
@@ -120,11 +121,34 @@ def test_nik_check_name_nearly_matches(audit_db):
     assert "does not match this NIK" not in text
 
 
-def test_nik_check_rejects_invalid_input(audit_db):
+def test_nik_check_rejects_invalid_birth_date(audit_db):
     with pytest.raises(DeskLookupError, match="'99-99-9999' bukan tanggal"):
         lookup_nik(audit_db, BUDI, birth_date="99-99-9999")
-    with pytest.raises(DeskLookupError, match="'Atlantis' tidak ada di tabel wilayah Batang"):
-        lookup_nik(audit_db, BUDI, desa="Atlantis")
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "warning"),
+    [("id", "Silrah", "Desa yang diketik tidak dapat dicocokkan dengan NIK ini. Desa 'Silrah' "
+                      "tidak ada di tabel wilayah Batang."),
+     ("id", "Silrah", "Mungkin maksudnya: Silurah, Wonotunggal?"),
+     ("en", "Silrah", "The typed desa cannot be checked against this NIK. Desa 'Silrah' is not "
+                      "in the Batang region table."),
+     ("en", "Silrah", "Did you mean: Silurah, Wonotunggal?"),
+     ("en", "Atlantis", "Desa 'Atlantis' is not in the Batang region table."),
+     ("id", "Silurah, Bandar", "Desa Silurah ada di Kecamatan Wonotunggal, bukan di Bandar. "
+                               "Mungkin maksudnya: Silurah, Wonotunggal?"),
+     ("en", "Silurah, Bandar", "Desa Silurah is in kecamatan Wonotunggal, not in Bandar. "
+                               "Did you mean: Silurah, Wonotunggal?")],
+)
+def test_nik_unknown_desa_warns(audit_db, language, typed, warning):
+    answer = lookup_nik(audit_db, BUDI, desa=typed)
+    text = " ".join(_text(render_answer(answer, language)).split())
+
+    assert answer.found
+    assert answer.identity_check.desa_matches is None
+    assert answer.identity_check.unknown_desa.typed == typed
+    assert "BUDI SANTOSO" in text
+    assert warning in text
 
 
 def test_nik_without_typed_identity_unchecked(audit_db):
@@ -244,6 +268,8 @@ def test_lookup_person_invalid_input(audit_db):
         lookup_person(audit_db, "Budi", "12 Marz 1980", "Silurah")
     with pytest.raises(DeskLookupError, match="'Atlantis' tidak ada di tabel wilayah Batang"):
         lookup_person(audit_db, "Budi", "12-03-1980", "Atlantis")
+    with pytest.raises(DeskLookupError, match="Silurah ada di Kecamatan Wonotunggal"):
+        lookup_person(audit_db, "Budi", "12-03-1980", "Silurah, Bandar")
 
 
 def test_lookup_errors_in_english(audit_db):
@@ -509,6 +535,20 @@ def test_unknown_desa_suggests_closest(english):
         resolve_desa("Sawajoho", load_regions())
 
     assert str(raised.value).endswith("Did you mean: Sawahjoho, Warungasem?")
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [("Silurah, Bandar", "Desa Silurah is in kecamatan Wonotunggal, not in Bandar. "
+                         "Did you mean: Silurah, Wonotunggal?"),
+     ("Lebo, Bandar", "Desa Lebo is in kecamatan Gringsing, Warungasem, not in Bandar. "
+                      "Did you mean: Lebo, Gringsing; Lebo, Warungasem?")],
+)
+def test_desa_in_other_kecamatan_named(english, typed, message):
+    with pytest.raises(DeskLookupError) as raised:
+        resolve_desa(typed, load_regions())
+
+    assert str(raised.value) == message
 
 
 # A run without the death register: a PKH KPM, and a register neighbour on another KK who

@@ -227,6 +227,28 @@ def test_summary_rates_per_desa(con):
     ]
 
 
+def test_exclusion_errors_received_in_report_order(con):
+    # The family receives PKH and BPNT but not PBI, so its PBI row lists what it receives.
+    make_world(
+        con,
+        register=[
+            {"nik": HEAD, "no_kk": KK, "desil": 2},
+            {"nik": CHILD, "no_kk": KK, "relationship": "ANAK", "is_in_school": True,
+             "school_level": "SD", "desil": 2},
+        ],
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        bpnt=[{"nik": HEAD, "no_kk": KK}],
+        pbi=[{"nik": COVERED, "no_kk": make_kk(5)}],
+    )
+    build(con)
+
+    rows = con.execute(
+        "select programme, programmes_received from exclusion_errors where head_nik = ?", [HEAD]
+    ).fetchall()
+
+    assert rows == [("PBI", ["PKH", "BPNT"])]
+
+
 def test_exclusion_errors_skip_absent_rosters(con):
     world(con, rosters=("pkh",))
     build(con)

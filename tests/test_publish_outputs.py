@@ -140,7 +140,7 @@ def _first_cell(sheet, header_row, header):
 def test_inclusion_xlsx_nik_and_kk_are_text(published):
     workbook = openpyxl.load_workbook(published.marts_dir / "inclusion_errors.xlsx")
 
-    assert workbook.sheetnames == ["BPNT", "PBI", "PKH"]
+    assert workbook.sheetnames == ["PKH", "BPNT", "PBI"]
     pbi = workbook["PBI"]
     nik_cell = _first_cell(pbi, LIST_HEADER, "NIK")
     kk_cell = _first_cell(pbi, LIST_HEADER, "No KK")

@@ -640,3 +640,23 @@ def test_exclusion_programmes_in_report_order():
     section = html[html.index('<section id="exclusion">'):]
     rows = re.findall(r"<tr><td>(PKH|BPNT|PBI)</td>", section[:section.index("</table>")])
     assert rows == ["PKH", "BPNT", "PBI"]
+
+
+def test_exclusion_sample_family_in_report_order():
+    con = duckdb.connect()
+    make_marts(con)
+    con.execute("create temp table family_row as select * from exclusion_errors limit 1")
+    con.execute("delete from exclusion_errors")
+    for programme in ("BPNT", "PBI", "PKH"):
+        con.execute(
+            "insert into exclusion_errors select * replace (? as programme) from family_row",
+            [programme],
+        )
+
+    html = _render(con, "en")
+
+    section = html[html.index('<section id="exclusion">'):]
+    sample = section[section.index("<h3>First"):]
+    sample = sample[:sample.index("</table>")]
+    programmes = re.findall(r'<td class="num">[^<]*</td><td>(PKH|BPNT|PBI)</td>', sample)
+    assert programmes == ["PKH", "BPNT", "PBI"]

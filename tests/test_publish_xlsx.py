@@ -220,6 +220,23 @@ def test_missing_programme_named_dash(tmp_path, con):
     assert openpyxl.load_workbook(path).sheetnames == ["PBI", "-"]
 
 
+def test_list_sheets_in_report_order(tmp_path, con):
+    con.execute(
+        "create table texts as select * from (values ('BPNT', 'a'), ('PBI', 'b'), ('PBI', 'c'), "
+        "('PKH', 'd'), ('ALL', 'e'), ('PENDING', 'f')) t(p, v)"
+    )
+    prepare(con, load_regions())
+    path = tmp_path / "order.xlsx"
+    write_list_workbook(
+        con, path, "T", "S", [Column("V", "v")], "select p as programme, v from texts", "v",
+        max_rows_per_sheet=1,
+    )
+
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["PKH", "BPNT", "PBI", "PBI (2)", "PENDING", "ALL"]
+    assert workbook["PBI (2)"]["A4"].value == "c"
+
+
 def test_sheet_layout_and_print_setup(tmp_path, con):
     path = tmp_path / "layout.xlsx"
     _write_texts(con, path, ["short", "a much longer text value"])

@@ -292,9 +292,9 @@ def test_wage_above_umk_evidence_in_indonesian(con):
     ).fetchone()
 
     assert english.startswith("Wage above UMK: ")
-    assert "BPJS-TK wage Rp3,100,000 above the UMK Rp" in english
+    assert "BPJS-TK wage Rp 3,100,000 above the UMK Rp " in english
     assert indonesian.startswith("Upah di atas UMK: ")
-    assert "upah BPJS-TK Rp3.100.000 di atas UMK Rp" in indonesian
+    assert "upah BPJS-TK Rp 3.100.000 di atas UMK Rp " in indonesian
     assert "baris" in indonesian
 
 
@@ -405,10 +405,10 @@ def test_pbi_not_eligible_rupiah_per_language(con):
         "select evidence, evidence_id from fct_findings where rule_code = 'PBI_NOT_ELIGIBLE'"
     ).fetchone()
 
-    assert english.endswith("deactivation candidate costing Rp42,000 per month")
+    assert english.endswith("deactivation candidate costing Rp 42,000 per month")
     assert indonesian == (
         "Peserta PBI APBD berada di desil 7 DTSEN, di atas batas PBI desil 5; "
-        "calon penonaktifan dengan iuran Rp42.000 per bulan"
+        "calon penonaktifan dengan iuran Rp 42.000 per bulan"
     )
 
 

@@ -82,7 +82,7 @@ def _status(con, rule: str) -> tuple:
 def test_wage_above_umk_family_member(tmp_path):
     bpjs = [
         "NO;NO KPJ;NIK;NAMA TENAGA KERJA;TGL LAHIR;NAMA PERUSAHAAN;UPAH;BLTH",
-        # Agus earns Rp3,100,000 (UMK 2,550,000) in a family where his mother receives PKH.
+        # Agus earns Rp 3,100,000 (UMK 2,550,000) in a family where his mother receives PKH.
         f"1;'26011234567;{AGUS};AGUS SALIM;09-08-2001;PT KAINDO BATANG;Rp 3.100.000;OKT 2026",
         # Tarjo is a member, but at exactly the UMK: no finding.
         f"2;26019876543;{TARJO};TARJO;02-01-1970;CV SUMBER REJEKI;Rp 2.550.000;OKT 2026",
@@ -95,7 +95,7 @@ def test_wage_above_umk_family_member(tmp_path):
 
     assert [where for where, _evidence in found] == ["pkh.csv:2"]
     assert "AGUS SALIM" in found[0][1]
-    assert "Rp3,100,000 above the UMK Rp2,550,000" in found[0][1]
+    assert "Rp 3,100,000 above the UMK Rp 2,550,000" in found[0][1]
     assert _findings(con, "NIK_EXCEL_DAMAGE")[0][0] == "bpjs_tk_2026.csv:4"
 
 

@@ -90,7 +90,7 @@ def test_pbi_not_eligible_warns_for_quarantined_nik(con):
         "PBI APBN member matches no loaded DTSEN register record, but a quarantined register row "
         f"({REGISTER_FILE} row 200: Several lines joined by a stray double quote) contains this "
         "NIK: check that row; "
-        "contribution Rp42,000 per month"
+        "contribution Rp 42,000 per month"
     )
     assert rows["pbi:1::3"][1] == "FLAG"
     assert "not in the DTSEN register" in rows["pbi:1::3"][3]
@@ -131,7 +131,7 @@ def test_linked_record_carries_quarantined_nik(con):
     )
     assert severities(con, "PBI_NOT_ELIGIBLE") == {"pbi:1::2": "WARN"}
     assert "memuat NIK dari data lain yang tertaut dengan peserta ini" in pbi_evidence
-    assert pbi_evidence.endswith("; iuran Rp42.000 per bulan")
+    assert pbi_evidence.endswith("; iuran Rp 42.000 per bulan")
 
 
 def test_quarantine_counts_register_niks_only(con):

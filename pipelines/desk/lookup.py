@@ -31,6 +31,7 @@ from pipelines.desk.models import (
     QuarantinedRow,
     RuleCaveat,
     SourceRecord,
+    UnknownDesa,
 )
 from pipelines.er.features import NAME_TITLES, name_key_sql, name_macros_sql
 from pipelines.errors import PipelineError
@@ -59,6 +60,14 @@ class DeskLookupError(PipelineError):
     """The audit database cannot be read or the request is invalid."""
 
 
+class UnknownDesaError(DeskLookupError):
+    """The region table lacks the typed desa, or lacks it in the typed kecamatan."""
+
+    def __init__(self, unknown: UnknownDesa) -> None:
+        super().__init__(unknown_desa_text(unknown))
+        self.unknown = unknown
+
+
 def lookup_nik(
     db_path: Path,
     nik: str,
@@ -69,18 +78,27 @@ def lookup_nik(
     """Look up the person with NIK `nik`, with family, programmes, findings and complaints.
 
     A `name`, `birth_date` or `desa` typed beside the NIK is compared with the person found
-    (`DeskAnswer.identity_check`). An invalid birth date or an unknown desa raises
-    DeskLookupError, as in `lookup_person`.
+    (`DeskAnswer.identity_check`). An invalid birth date raises DeskLookupError, as in
+    `lookup_person`. A desa that the region table lacks does not stop the lookup, because it
+    only cross-checks the NIK: the check records it in `unknown_desa`, with suggestions.
     """
     nik_digits = normalise_nik(nik)
     born = parse_birth_date(birth_date) if birth_date else None
-    desa_codes = resolve_desa(desa, load_regions()) if desa else None
+    desa_codes = None
+    unknown_desa = None
+    if desa:
+        try:
+            desa_codes = resolve_desa(desa, load_regions())
+        except UnknownDesaError as e:
+            unknown_desa = e.unknown
     with _open(db_path) as con:
         tables = _table_columns(con)
         person_ids = _person_ids_by_nik(con, tables, nik_digits)
         answer = _build_answer(con, tables, person_ids, query=nik_digits, nik=nik_digits)
-        if answer.found and (name or born or desa_codes):
-            answer.identity_check = _check_identity(con, answer, name, born, desa, desa_codes)
+        if answer.found and (name or born or desa):
+            answer.identity_check = _check_identity(
+                con, answer, name, born, desa, desa_codes, unknown_desa
+            )
     logger.info("desk lookup by NIK %s: %d person(s)", mask_nik(nik_digits), len(answer.person_ids))
     return answer
 
@@ -92,6 +110,7 @@ def _check_identity(
     born: dt.date | None,
     desa: str | None,
     desa_codes: list[str] | None,
+    unknown_desa: UnknownDesa | None,
 ) -> IdentityCheck:
     """Compare the name, birth date and desa typed beside a NIK with the person found."""
     name_matches = None
@@ -116,6 +135,7 @@ def _check_identity(
         name_matches=name_matches,
         birth_date_matches=birth_date_matches,
         desa_matches=desa_matches,
+        unknown_desa=unknown_desa,
     )
 
 
@@ -245,8 +265,8 @@ def resolve_desa(value: str, regions: Regions) -> list[str]:
     a desa name and its kecamatan as "Lebo, Warungasem" for a name that two kecamatan share.
 
     Names are compared without case, spaces and punctuation, so "Sawah Joho" and "sawah-joho"
-    find Sawahjoho. A name not in the region table raises DeskLookupError with the closest
-    names as suggestions.
+    find Sawahjoho. A name not in the region table, or not in the typed kecamatan, raises
+    UnknownDesaError with the closest names as suggestions.
     """
     text = str(value or "").strip()
     digits = text.replace(".", "")
@@ -265,24 +285,52 @@ def resolve_desa(value: str, regions: Regions) -> list[str]:
     if codes:
         return codes
 
-    suggestions = _closest_desa(desa_key, regions)
-    message = _(
-        "Desa '%(value)s' is not in the Batang region table. Type the desa name as written there "
-        "or its 10-digit Kemendagri code, e.g. 3325012001."
-    ) % {"value": text}
-    if suggestions:
-        message += " " + _("Did you mean: %(names)s?") % {"names": "; ".join(suggestions)}
-    raise DeskLookupError(message)
+    # A desa typed with a kecamatan it is not in: name the kecamatan it is in.
+    named = sorted(code for code, name in regions.desa.items() if _region_key(name) == desa_key)
+    if named:
+        raise UnknownDesaError(
+            UnknownDesa(
+                typed=text,
+                suggestions=tuple(desa_with_kecamatan(code, regions) for code in named),
+                desa_name=regions.desa_name(named[0]),
+                kecamatan_names=tuple(regions.kecamatan_name(code[:6]) for code in named),
+                typed_kecamatan=kecamatan_text.strip(),
+            )
+        )
+    raise UnknownDesaError(UnknownDesa(text, tuple(_closest_desa(desa_key, regions))))
+
+
+def unknown_desa_text(unknown: UnknownDesa) -> str:
+    """Return why the region table has no desa `unknown.typed`, with the suggestions, in the
+    current language."""
+    if unknown.kecamatan_names:
+        message = _(
+            "Desa %(desa)s is in kecamatan %(kecamatan)s, not in %(typed_kecamatan)s."
+        ) % {
+            "desa": unknown.desa_name,
+            "kecamatan": ", ".join(unknown.kecamatan_names),
+            "typed_kecamatan": unknown.typed_kecamatan,
+        }
+    else:
+        message = _(
+            "Desa '%(value)s' is not in the Batang region table. Type the desa name as written "
+            "there or its 10-digit Kemendagri code, e.g. 3325012001."
+        ) % {"value": unknown.typed}
+    if unknown.suggestions:
+        message += " " + _("Did you mean: %(names)s?") % {"names": "; ".join(unknown.suggestions)}
+    return message
 
 
 def desa_label(value: str, regions: Regions | None = None) -> str:
     """Return the desa that `value` names as "Desa, Kecamatan", joined by "; " when a name
     stands for desa in several kecamatan, so the clerk sees which ones were searched."""
     regions = regions or load_regions()
-    return "; ".join(
-        f"{regions.desa_name(code)}, {regions.kecamatan_name(code[:6])}"
-        for code in resolve_desa(value, regions)
-    )
+    return "; ".join(desa_with_kecamatan(code, regions) for code in resolve_desa(value, regions))
+
+
+def desa_with_kecamatan(code: str, regions: Regions) -> str:
+    """Return desa `code` as "Desa, Kecamatan", so desa that share a name stay distinct."""
+    return f"{regions.desa_name(code)}, {regions.kecamatan_name(code[:6])}"
 
 
 _DESA_PREFIX = re.compile(r"(?i)^(desa|kelurahan|kel\.?|ds\.?)\s+")

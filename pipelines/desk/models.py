@@ -117,10 +117,25 @@ class PublishedRun:
 
 
 @dataclass(frozen=True)
+class UnknownDesa:
+    """A desa typed at the desk that the region table lacks, or lacks in the typed kecamatan."""
+
+    typed: str
+    # Closest desa as "Desa, Kecamatan", the most similar first; may be empty.
+    suggestions: tuple[str, ...]
+    # The desa name as the region table spells it, and the kecamatan that have a desa of that
+    # name, when the name exists but not in the typed kecamatan. Otherwise None and empty.
+    desa_name: str | None = None
+    kecamatan_names: tuple[str, ...] = ()
+    typed_kecamatan: str | None = None
+
+
+@dataclass(frozen=True)
 class IdentityCheck:
     """Name, birth date and desa typed beside a NIK, compared with the person found by it.
 
-    A `*_matches` field is None when its value was not typed or the person has none recorded.
+    A `*_matches` field is None when its value was not typed, the person has none recorded, or
+    (for the desa) the region table lacks the typed desa.
     The name matches as in the lookup by name, when the recorded name or the name of any
     linked record is close enough to the typed one.
     """
@@ -131,6 +146,8 @@ class IdentityCheck:
     name_matches: bool | None
     birth_date_matches: bool | None
     desa_matches: bool | None
+    # The typed desa when the region table lacks it, so it could not be checked.
+    unknown_desa: UnknownDesa | None = None
 
 
 @dataclass

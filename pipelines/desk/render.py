@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pipelines.cli_framework import fit_columns
-from pipelines.desk.lookup import normalise_name
+from pipelines.desk.lookup import desa_with_kecamatan, normalise_name, unknown_desa_text
 from pipelines.desk.models import (
     DeskAnswer,
     Finding,
@@ -132,11 +132,15 @@ def _birth_date_check_line(check: IdentityCheck, answer: DeskAnswer) -> str | No
 
 
 def _desa_check_line(check: IdentityCheck, answer: DeskAnswer) -> str | None:
+    if check.unknown_desa is not None:
+        return _("The typed desa cannot be checked against this NIK. {reason}").format(
+            reason=unknown_desa_text(check.unknown_desa)
+        )
     if check.desa_matches is False:
         return _(
             "The desa does not match this NIK: typed {typed}, recorded {recorded}. Check the "
             "KTP or KK before answering."
-        ).format(typed=check.desa, recorded=load_regions().desa_name(answer.desa_code))
+        ).format(typed=check.desa, recorded=desa_with_kecamatan(answer.desa_code, load_regions()))
     if check.desa and check.desa_matches is None:
         return _(
             "This NIK has no recorded desa, so the typed desa {typed} cannot be checked."
@@ -213,7 +217,7 @@ def _not_found(answer: DeskAnswer) -> RenderableType:
             "Check the name, birth date and desa against the KTP or KK. The audit could not "
             "load {count} lines of this run's DTSEN register files, and the person may be on "
             "one of them: look them up by NIK before proposing them through SIKS-NG."
-        ).format(count=answer.register_lines_not_loaded)
+        ).format(count=formatting.number(answer.register_lines_not_loaded))
     else:
         advice = _(
             "Check the name, birth date and desa against the KTP or KK. If they are right, the "

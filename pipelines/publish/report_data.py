@@ -6,6 +6,7 @@ import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from itertools import groupby
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,15 @@ def programme_rank(programme: str) -> tuple[bool, int, str]:
     if programme in PROGRAMME_ORDER:
         return False, PROGRAMME_ORDER.index(programme), programme
     return programme == ALL_PROGRAMMES, len(PROGRAMME_ORDER), programme
+
+
+def programme_rank_sql(column: str) -> str:
+    """Return a SQL order-by list that sorts the programme `column` as `programme_rank` does."""
+    ranks = " ".join(f"when '{name}' then {rank}" for rank, name in enumerate(PROGRAMME_ORDER))
+    return (
+        f"{column} = '{ALL_PROGRAMMES}', case {column} {ranks} else {len(PROGRAMME_ORDER)} end, "
+        f"{column}"
+    )
 
 
 @dataclass(frozen=True)
@@ -182,8 +192,18 @@ def exclusion_summary(
         con,
         "exclusion_errors",
         MART_TABLES["exclusion_errors"],
-        order_by="desil, kecamatan_code, desa_code, no_kk, programme, family_id",
+        order_by="desil, kecamatan_code, desa_code, no_kk, family_id",
     )
+    # A family's rows follow the report's programme order (PKH, BPNT, PBI). select_rows orders
+    # by plain columns only, so each family's rows are sorted here.
+    rows = [
+        row
+        for _key, group in groupby(
+            rows, key=lambda r: (r["desil"], r["kecamatan_code"], r["desa_code"], r["no_kk"],
+                                 r["family_id"])
+        )
+        for row in sorted(group, key=lambda r: programme_rank(r["programme"] or ""))
+    ]
     families = {r["family_id"] for r in rows}
     by_programme = Counter(r["programme"] or "-" for r in rows)
     by_kecamatan: dict[str, set] = defaultdict(set)

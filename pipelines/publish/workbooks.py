@@ -10,6 +10,7 @@ import duckdb
 
 from pipelines.i18n import _
 from pipelines.publish.cells import sheet_names
+from pipelines.publish.report_data import programme_rank_sql
 from pipelines.publish.sheets import (
     address_sql,
     codes_sql,
@@ -100,15 +101,17 @@ def write_list_workbook(
 ) -> int:
     """Write one sheet per programme of `source_sql`'s rows; return the sheets written.
 
-    `source_sql` must have a `programme` column; rows are ordered by programme, then by
-    `order_by` (a SQL order-by list). A programme with more rows than `max_rows_per_sheet`
-    continues on sheets named `PBI (2)`, `PBI (3)` and so on. Without rows the workbook gets
-    one sheet named "none" with the header only. Each line of `notices` gets a row under the
-    title and subtitle, and the header row moves down by as many rows.
+    `source_sql` must have a `programme` column. Sheets follow the report's programme order
+    (PKH, BPNT, PBI, then others), and rows within a sheet follow `order_by` (a SQL order-by
+    list). A programme with more rows than `max_rows_per_sheet` continues on sheets named
+    `PBI (2)`, `PBI (3)` and so on. Without rows the workbook gets one sheet named "none" with
+    the header only. Each line of `notices` gets a row under the title and subtitle, and the
+    header row moves down by as many rows.
     """
     header_row = TITLE_ROWS + len(notices)
     numbered = (
-        "select *, dense_rank() over (order by programme) as group_no, "
+        f"select *, dense_rank() over (order by {programme_rank_sql('programme')}) "
+        "as group_no, "
         f"row_number() over (partition by programme order by {order_by}) as group_row "
         f"from ({source_sql})"
     )

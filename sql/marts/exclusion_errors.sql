@@ -18,7 +18,12 @@ params as (
 ),
 
 received as (
-    select family_id, list(programme order by programme) as programmes_received
+    -- In the report's programme order, so the reason reads "PKH+BPNT".
+    select
+        family_id,
+        list(
+            programme order by case programme when 'PKH' then 0 when 'BPNT' then 1 else 2 end
+        ) as programmes_received
     from eligibility
     where is_receiving
     group by family_id

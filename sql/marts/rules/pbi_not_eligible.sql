@@ -90,11 +90,12 @@ final as (
             -- Whether a member of a quarantined register row may be deactivated is unknown.
             case
                 when not_eligible.quarantined_row is not null then printf(
-                    'contribution Rp%,d per month', not_eligible.benefit_idr_per_month
+                    'contribution %s per month',
+                    __rules_rupiah_en(not_eligible.benefit_idr_per_month)
                 )
                 else printf(
-                    'deactivation candidate costing Rp%,d per month',
-                    not_eligible.benefit_idr_per_month
+                    'deactivation candidate costing %s per month',
+                    __rules_rupiah_en(not_eligible.benefit_idr_per_month)
                 )
             end
         ) as evidence,
@@ -116,10 +117,10 @@ final as (
             end,
             printf(
                 case
-                    when not_eligible.quarantined_row is not null then 'iuran Rp%s per bulan'
-                    else 'calon penonaktifan dengan iuran Rp%s per bulan'
+                    when not_eligible.quarantined_row is not null then 'iuran %s per bulan'
+                    else 'calon penonaktifan dengan iuran %s per bulan'
                 end,
-                replace(printf('%,d', not_eligible.benefit_idr_per_month), ',', '.')
+                __rules_rupiah_id(not_eligible.benefit_idr_per_month)
             )
         ) as evidence_id,
         json_object(

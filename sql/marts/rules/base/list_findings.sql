@@ -66,7 +66,9 @@ hits as (
             coalesce(circle.member_name, '-'),
             case list_members.list_kind
                 when 'bpjs_tk' then printf(
-                    'BPJS-TK wage Rp%,d above the UMK Rp%,d', list_members.amount, params.umk_idr
+                    'BPJS-TK wage %s above the UMK %s',
+                    __rules_rupiah_en(list_members.amount),
+                    __rules_rupiah_en(params.umk_idr)
                 )
                 when 'pln' then printf(
                     'PLN customer %s at %d VA, tariff %s',
@@ -98,9 +100,9 @@ hits as (
             coalesce(circle.member_name, '-'),
             case list_members.list_kind
                 when 'bpjs_tk' then printf(
-                    'upah BPJS-TK Rp%s di atas UMK Rp%s',
-                    replace(printf('%,d', list_members.amount), ',', '.'),
-                    replace(printf('%,d', params.umk_idr), ',', '.')
+                    'upah BPJS-TK %s di atas UMK %s',
+                    __rules_rupiah_id(list_members.amount),
+                    __rules_rupiah_id(params.umk_idr)
                 )
                 when 'pln' then printf(
                     'pelanggan PLN %s dengan daya %d VA, tarif %s',

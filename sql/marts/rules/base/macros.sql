@@ -143,3 +143,11 @@ create or replace temp macro __rules_quarantine_text(raw_values) as
             then array_to_string(json_extract_string(raw_values, '$.*'), ' ')
         else raw_values
     end;
+
+-- Rupiah in evidence text, written as the report writes it: "Rp 2,554,000" in
+-- English evidence and "Rp 2.554.000" in Indonesian.
+create or replace temp macro __rules_rupiah_en(amount) as
+    printf('Rp %,d', amount);
+
+create or replace temp macro __rules_rupiah_id(amount) as
+    'Rp ' || replace(printf('%,d', amount), ',', '.');
