@@ -319,3 +319,10 @@ def test_render_not_found_all_rosters_in_run(all_rosters_db):
 
     assert "No person found for" in text
     assert "This run had no" not in text
+
+
+@pytest.mark.parametrize("typed", ["HAKIM MUHAMMAD", "HAKIM MOCH"])
+def test_name_in_other_word_order_found(audit_db, typed):
+    answers = lookup_person(audit_db, typed, "13-01-1999", "Silurah")
+
+    assert [a.nik for a in answers] == [HAKIM]

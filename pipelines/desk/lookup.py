@@ -478,19 +478,24 @@ def _name_keys(con: duckdb.DuckDBPyConnection, names: list[str | None]) -> dict[
 
 
 def _name_matches(searched: str, candidate: str | None, name_keys: dict[str, str]) -> bool:
-    """Compare the plain names and the name keys with Jaro-Winkler; the higher score counts.
+    """Compare the plain names and the name keys with Jaro-Winkler, each as written and with
+    its words in sorted order; the highest score counts.
 
     The plain reading is kept because the old-spelling map can hurt a typo (PRIYOEO contains OE).
     """
     if not candidate:
         return False
     similarities = [0.0]
-    searched_plain, candidate_plain = normalise_name(searched), normalise_name(candidate)
-    if searched_plain and candidate_plain:
-        similarities.append(JaroWinkler.normalized_similarity(searched_plain, candidate_plain))
-    searched_key, candidate_key = name_keys.get(searched), name_keys.get(candidate)
-    if searched_key and candidate_key:
-        similarities.append(JaroWinkler.normalized_similarity(searched_key, candidate_key))
+    pairs = [(normalise_name(searched), normalise_name(candidate)),
+             (name_keys.get(searched), name_keys.get(candidate))]
+    for searched_form, candidate_form in pairs:
+        if not searched_form or not candidate_form:
+            continue
+        similarities.append(JaroWinkler.normalized_similarity(searched_form, candidate_form))
+        # Forms and KTP copies may give the words in another order (SAFITRI KHUSNUL).
+        similarities.append(JaroWinkler.normalized_similarity(
+            " ".join(sorted(searched_form.split())), " ".join(sorted(candidate_form.split()))
+        ))
     return max(similarities) >= NAME_SIMILARITY_MIN
 
 
