@@ -117,7 +117,7 @@ def test_nik_check_name_nearly_matches(audit_db):
 
     assert answer.identity_check.name_matches is True
     assert answer.identity_check.birth_date_matches is None
-    assert "The name only nearly matches: searched Budi Santosa, recorded BUDI SANTOSO." in text
+    assert "The name only nearly matches: typed Budi Santosa, recorded BUDI SANTOSO." in text
     assert "does not match this NIK" not in text
 
 
@@ -406,7 +406,7 @@ def test_render_answers_for_name_lookup(audit_db):
     assert BUDI in found_text
     assert "nearly matches" not in found_text
     assert BUDI in near_text
-    assert "The name only nearly matches: searched Budi Santosa, recorded BUDI SANTOSO" in near_text
+    assert "The name only nearly matches: typed Budi Santosa, recorded BUDI SANTOSO" in near_text
     assert "No person found for Budi Santoso / 13-03-1980 / Silurah" in missing_text
     assert "Check the name, birth date and desa" in missing_text
     assert "Check the number" not in missing_text

@@ -71,7 +71,7 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
                 1,
                 Text(
                     _(
-                        "The name only nearly matches: searched {searched}, recorded {recorded}. "
+                        "The name only nearly matches: typed {searched}, recorded {recorded}. "
                         "Check the KTP before answering."
                     ).format(searched=answer.searched_name, recorded=answer.name),
                     style="bold yellow",
@@ -106,7 +106,7 @@ def _name_check_line(check: IdentityCheck, answer: DeskAnswer) -> str | None:
         normalise_name(check.name) != normalise_name(answer.name)
     ):
         return _(
-            "The name only nearly matches: searched {searched}, recorded {recorded}. "
+            "The name only nearly matches: typed {searched}, recorded {recorded}. "
             "Check the KTP before answering."
         ).format(searched=check.name, recorded=recorded)
     if check.name and check.name_matches is None:
