@@ -16,7 +16,7 @@ from typing import Any
 from rapidfuzz import fuzz, process, utils
 
 from pipelines.errors import ConfigError
-from pipelines.i18n import _
+from pipelines.i18n import _, current_language
 
 PROGRAMMES = ("PKH", "BPNT", "PBI")
 
@@ -296,6 +296,18 @@ def check_value(section: str, key: str, value: Any) -> str | None:
     return _check_number(section, key, value, spec)
 
 
+def _grouped(amount: int) -> str:
+    """Return `amount` with thousands grouped as the current language writes them."""
+    text = f"{amount:,}"
+    return text.replace(",", ".") if current_language() == "id" else text
+
+
+# (section, key) of the rupiah amounts: the benefits per programme and the UMK.
+RUPIAH_KEYS = frozenset({
+    *(("benefit_idr_per_month", programme) for programme in PROGRAMMES), ("wage", "umk_idr"),
+})
+
+
 def _check_number(section: str, key: str, value: Any, spec: Key) -> str | None:
     number = as_number(value, spec.kind)
     if number is None:
@@ -304,12 +316,19 @@ def _check_number(section: str, key: str, value: Any, spec: Key) -> str | None:
                 "Rules config [{section}] {key} = {value} is a number in quotes, which TOML "
                 "reads as text. Write it without quotes: {key} = {number}."
             ).format(section=section, key=key, value=shown(value), number=value.strip())
-        if spec.kind == "int" and isinstance(value, float) and value.is_integer():
-            message = _(
+        if spec.kind == "int" and isinstance(value, float) and (section, key) in RUPIAH_KEYS:
+            # 42.000 reads as 42.0, so the amount meant with a thousands dot is most likely 1000
+            # times the value read.
+            return _(
                 "Rules config [{section}] {key} = {value} has a decimal point, but the key takes "
-                "a whole number. A dot in a TOML number marks decimals, not thousands, so "
-                "250.000 reads as 250. Write digits only, such as 250000 or 250_000."
-            )
+                "whole rupiah. A dot in a TOML number marks decimals, not thousands: for "
+                "Rp {thousands}, write {key} = {digits} or {key} = {grouped}."
+            ).format(section=section, key=key, value=shown(value),
+                     thousands=_grouped(round(value * 1000)),
+                     digits=round(value * 1000), grouped=f"{round(value * 1000):_}")
+        if spec.kind == "int" and isinstance(value, float):
+            message = _("Rules config [{section}] {key} = {value} is not a whole number. Write "
+                        "it without a decimal point.")
         elif spec.kind == "int":
             message = _("Rules config [{section}] {key} = {value} is not a whole number. Write "
                         "digits only, without quotes.")

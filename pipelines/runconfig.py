@@ -148,6 +148,8 @@ def _read_toml(path: Path, not_found: str, invalid: str) -> dict:
 # tomllib ends each message with the place of the error, as "(at line 51, column 16)".
 _TOML_ERROR_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)$")
 # A number with thousands dots, such as 2.550.000, or an amount written 250.000.
+# A decimal comma (0,92) or thousands commas (2,550,000).
+_NUMBER_WITH_COMMA = re.compile(r"=\s*-?[0-9]+,[0-9]")
 _THOUSANDS_DOTS = re.compile(r"=\s*[0-9]{1,3}(\.[0-9]{3})+\s*(#.*)?$")
 
 
@@ -163,6 +165,9 @@ def _toml_error(error: tomllib.TOMLDecodeError, text: str) -> str:
     line = lines[line_number - 1].strip() if 0 < line_number <= len(lines) else ""
     if _THOUSANDS_DOTS.search(line):
         hint = _("Write numbers without thousands dots, such as 2550000 or 2_550_000.")
+    elif _NUMBER_WITH_COMMA.search(line):
+        hint = _("Write decimals with a point, such as 0.92, and numbers without thousands "
+                 "commas, such as 2550000.")
     elif detail.startswith("Cannot overwrite a value") or detail.startswith("Cannot declare"):
         hint = _("A key or table appears twice; keep one of them.")
     else:

@@ -184,9 +184,14 @@ def test_shipped_rules_keep_commented_reference_date():
          "version = 2026 is not a version"),
         # TOML reads 250.000 as 250.0, which would make every rupiah figure 1000 times smaller.
         ("PKH = 250000", "PKH = 250.000",
-         "[benefit_idr_per_month] PKH = 250.0 has a decimal point, but the key takes a whole "
-         "number. A dot in a TOML number marks decimals, not thousands"),
-        ("PKH = 4", "PKH = 4.0", "[desil_threshold] PKH = 4.0 has a decimal point"),
+         "[benefit_idr_per_month] PKH = 250.0 has a decimal point, but the key takes whole "
+         "rupiah. A dot in a TOML number marks decimals, not thousands: for Rp 250,000, write "
+         "PKH = 250000 or PKH = 250_000."),
+        ("PBI = 42000", "PBI = 42.000", "for Rp 42,000, write PBI = 42000 or PBI = 42_000."),
+        ("PKH = 4", "PKH = 4.0",
+         "[desil_threshold] PKH = 4.0 is not a whole number. Write it without a decimal point."),
+        ("pengurus_min_age = 17", "pengurus_min_age = 17.5",
+         "pengurus_min_age = 17.5 is not a whole number. Write it without a decimal point."),
     ],
 )
 def test_wrong_type_rejected(tmp_path, line, replacement, expected):
@@ -313,6 +318,8 @@ def test_byte_order_mark_accepted(tmp_path):
          "(Cannot overwrite a value). A key or table appears twice; keep one of them."),
         ("[wage]", "[wage", "line 48: [wage (Expected ']' at the end of a table declaration). "
          "Check the quotes, brackets and the = sign on that line."),
+        ("match_threshold = 0.92", "match_threshold = 0,92",
+         "Write decimals with a point, such as 0.92, and numbers without thousands commas"),
     ],
 )
 def test_toml_syntax_error_names_line(tmp_path, line, replacement, expected):
