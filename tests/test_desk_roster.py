@@ -22,6 +22,9 @@ INACTIVE = make_nik(11, "1982-07-01")
 PBI_MEMBER = make_nik(12, "1990-03-05", "P")
 # In the register, on the BPNT list of tahap 3 and not of the audited tahap.
 DROPPED = make_nik(13, "1975-09-14", "P")
+# A family whose head receives BPNT and whose member receives PBI.
+BPNT_HEAD = make_nik(14, "1970-01-20")
+PBI_WIFE = make_nik(15, "1972-03-08", "P")
 
 
 @pytest.fixture(scope="module")
@@ -37,15 +40,19 @@ def roster_db(tmp_path_factory):
             {"nik": HEAD, "no_kk": KK, "desil": 2},
             {"nik": CHILD, "no_kk": KK, "relationship": "ANAK", "desil": 2},
             {"nik": DROPPED, "no_kk": make_kk(2), "desil": 1},
+            {"nik": BPNT_HEAD, "no_kk": make_kk(3), "desil": 2},
+            {"nik": PBI_WIFE, "no_kk": make_kk(3), "relationship": "ISTRI", "desil": 2},
         ],
         bpnt=[
             {"nik": HEAD, "no_kk": KK, "period": "2026-T3", "source_row": 2},
             {"nik": HEAD, "no_kk": KK, "source_row": 3},
             {"nik": DROPPED, "no_kk": make_kk(2), "period": "2026-T3", "source_row": 4},
+            {"nik": BPNT_HEAD, "no_kk": make_kk(3), "source_row": 5},
         ],
         pbi=[
             {"nik": INACTIVE, "is_active": False, "source_row": 6004},
             {"nik": PBI_MEMBER, "source_row": 6005},
+            {"nik": PBI_WIFE, "source_row": 6006},
         ],
         complaints=[
             {"nik": INACTIVE, "programme_requested": "BPNT"},
@@ -172,3 +179,13 @@ def test_render_not_received_english(roster_db):
     assert "Programmes received in 2026-T4" in head_text
     assert "On a programme list but not received" not in head_text
     assert "active, another period" in dropped_text
+
+
+def test_programmes_in_report_order(roster_db):
+    # Her own PBI row came first; the programmes now run PKH, BPNT, PBI as in the report.
+    answer = lookup_nik(roster_db, PBI_WIFE)
+
+    assert _rows(answer.programmes) == [
+        ("BPNT", PERIOD, True, False, 5),
+        ("PBI", None, True, True, 6006),
+    ]

@@ -45,6 +45,7 @@ from pipelines.publish.columns import (
 from pipelines.publish.marts import select_item
 from pipelines.publish.masking import mask_nik
 from pipelines.publish.regions import Regions, load_regions
+from pipelines.publish.report_data import programme_rank
 from pipelines.rules.registry import FAMILIES, RECIPIENTS, RULES_BY_CODE, RULES_SQL_DIR
 from pipelines.sqlrun import query_rows, run_sql
 
@@ -520,7 +521,11 @@ def _build_answer(
     if not answer.is_in_register:
         answer.quarantined_register_rows = _quarantined_register_rows(con, tables, answer.nik)
     _fill_family(con, tables, answer)
-    programmes = _programmes(con, tables, answer)
+    # PKH, BPNT and PBI as the report lists them, the person's own rows before the family's.
+    programmes = sorted(
+        _programmes(con, tables, answer),
+        key=lambda p: (programme_rank(p.programme), not p.is_own),
+    )
     answer.programmes = [p for p in programmes if p.is_received]
     answer.programmes_not_received = [p for p in programmes if not p.is_received]
     answer.audit_period = _audit_period(con, tables)
