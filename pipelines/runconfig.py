@@ -147,9 +147,9 @@ def _read_toml(path: Path, not_found: str, invalid: str) -> dict:
 
 # tomllib ends each message with the place of the error, as "(at line 51, column 16)".
 _TOML_ERROR_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)$")
-# A number with thousands dots, such as 2.550.000, or an amount written 250.000.
 # A decimal comma (0,92) or thousands commas (2,550,000).
 _NUMBER_WITH_COMMA = re.compile(r"=\s*-?[0-9]+,[0-9]")
+# A number with thousands dots, such as 2.550.000, or an amount written 250.000.
 _THOUSANDS_DOTS = re.compile(r"=\s*[0-9]{1,3}(\.[0-9]{3})+\s*(#.*)?$")
 
 
