@@ -111,8 +111,10 @@ def _resolve(base: Path, relative: str) -> Path:
 
 
 def load_rules_config(path: Path) -> dict:
-    """Read and check the rules configuration (thresholds, amounts, period); raise ConfigError
-    when it is missing or not TOML, naming the file on each line of every problem found."""
+    """Read and check the rules configuration (thresholds, amounts, period).
+
+    Raise ConfigError when the file is missing, is not TOML or has problems. Each line of the
+    message names the file."""
     config = _read_toml(
         Path(path),
         _("Rules configuration {path} not found."),
