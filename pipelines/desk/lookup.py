@@ -44,7 +44,7 @@ from pipelines.publish.columns import (
 )
 from pipelines.publish.marts import select_item
 from pipelines.publish.masking import mask_nik
-from pipelines.publish.regions import Regions, load_regions
+from pipelines.publish.regions import Regions, load_regions, region_key
 from pipelines.publish.report_data import programme_rank
 from pipelines.rules.registry import FAMILIES, RECIPIENTS, RULES_BY_CODE, RULES_SQL_DIR
 from pipelines.sqlrun import query_rows, run_sql
@@ -146,7 +146,7 @@ def lookup_person(db_path: Path, name: str, birth_date: str, desa: str) -> list[
     born = parse_birth_date(birth_date)
     regions = load_regions()
     desa_codes = resolve_desa(desa, regions)
-    searched_desa = desa_label(desa, regions)
+    searched_desa = _codes_label(desa_codes, regions)
     with _open(db_path) as con:
         tables = _table_columns(con)
         candidates = _records_by_birth_and_desa(con, tables, born, desa_codes)
@@ -276,29 +276,24 @@ def resolve_desa(value: str, regions: Regions) -> list[str]:
 
     desa_text, _comma, kecamatan_text = text.partition(",")
     # Clerks often type the prefix of the name: "Desa Silurah", "Kel. Proyonanggan".
-    desa_key = _region_key(_DESA_PREFIX.sub("", desa_text.strip()))
-    kecamatan_key = _region_key(_KECAMATAN_PREFIX.sub("", kecamatan_text.strip()))
-    codes = sorted(
-        code for code, name in regions.desa.items()
-        if _region_key(name) == desa_key
-        and (not kecamatan_key or _region_key(regions.kecamatan_name(code[:6])) == kecamatan_key)
-    )
+    desa_name = _DESA_PREFIX.sub("", desa_text.strip())
+    codes = regions.desa_codes_named(desa_name, _KECAMATAN_PREFIX.sub("", kecamatan_text.strip()))
     if codes:
         return codes
 
     # A desa typed with a kecamatan it is not in: name the kecamatan it is in.
-    named = sorted(code for code, name in regions.desa.items() if _region_key(name) == desa_key)
+    named = regions.desa_codes_named(desa_name)
     if named:
         raise UnknownDesaError(
             UnknownDesa(
                 typed=text,
-                suggestions=tuple(desa_with_kecamatan(code, regions) for code in named),
+                suggestions=tuple(regions.desa_with_kecamatan(code) for code in named),
                 desa_name=regions.desa_name(named[0]),
                 kecamatan_names=tuple(regions.kecamatan_name(code[:6]) for code in named),
                 typed_kecamatan=kecamatan_text.strip(),
             )
         )
-    raise UnknownDesaError(UnknownDesa(text, tuple(_closest_desa(desa_key, regions))))
+    raise UnknownDesaError(UnknownDesa(text, tuple(_closest_desa(desa_name, regions))))
 
 
 def unknown_desa_text(unknown: UnknownDesa) -> str:
@@ -326,12 +321,11 @@ def desa_label(value: str, regions: Regions | None = None) -> str:
     """Return the desa that `value` names as "Desa, Kecamatan", joined by "; " when a name
     stands for desa in several kecamatan, so the clerk sees which ones were searched."""
     regions = regions or load_regions()
-    return "; ".join(desa_with_kecamatan(code, regions) for code in resolve_desa(value, regions))
+    return _codes_label(resolve_desa(value, regions), regions)
 
 
-def desa_with_kecamatan(code: str, regions: Regions) -> str:
-    """Return desa `code` as "Desa, Kecamatan", so desa that share a name stay distinct."""
-    return f"{regions.desa_name(code)}, {regions.kecamatan_name(code[:6])}"
+def _codes_label(codes: list[str], regions: Regions) -> str:
+    return "; ".join(regions.desa_with_kecamatan(code) for code in codes)
 
 
 _DESA_PREFIX = re.compile(r"(?i)^(desa|kelurahan|kel\.?|ds\.?)\s+")
@@ -340,22 +334,16 @@ _KECAMATAN_PREFIX = re.compile(r"(?i)^(kecamatan|kec\.?)\s+")
 DESA_SUGGESTION_SCORE = 80
 
 
-def _region_key(name: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", name.casefold())
-
-
-def _closest_desa(desa_key: str, regions: Regions) -> list[str]:
-    """Return up to three desa as "Name, Kecamatan", the most similar to `desa_key` first."""
+def _closest_desa(desa_name: str, regions: Regions) -> list[str]:
+    """Return up to three desa as "Desa, Kecamatan", the most similar to `desa_name` first."""
+    desa_key = region_key(desa_name)
     if not desa_key:
         return []
     scored = sorted(
-        (-fuzz.ratio(desa_key, _region_key(name)), name, regions.kecamatan_name(code[:6]))
+        (-fuzz.ratio(desa_key, region_key(name)), regions.desa_with_kecamatan(code))
         for code, name in regions.desa.items()
     )
-    return [
-        f"{name}, {kecamatan}" for score, name, kecamatan in scored[:3]
-        if -score >= DESA_SUGGESTION_SCORE
-    ]
+    return [label for score, label in scored[:3] if -score >= DESA_SUGGESTION_SCORE]
 
 
 def _open(db_path: Path) -> duckdb.DuckDBPyConnection:

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pipelines.cli_framework import fit_columns
-from pipelines.desk.lookup import desa_with_kecamatan, normalise_name, unknown_desa_text
+from pipelines.desk.lookup import normalise_name, unknown_desa_text
 from pipelines.desk.models import (
     DeskAnswer,
     Finding,
@@ -140,7 +140,7 @@ def _desa_check_line(check: IdentityCheck, answer: DeskAnswer) -> str | None:
         return _(
             "The desa does not match this NIK: typed {typed}, recorded {recorded}. Check the "
             "KTP or KK before answering."
-        ).format(typed=check.desa, recorded=desa_with_kecamatan(answer.desa_code, load_regions()))
+        ).format(typed=check.desa, recorded=load_regions().desa_with_kecamatan(answer.desa_code))
     if check.desa and check.desa_matches is None:
         return _(
             "This NIK has no recorded desa, so the typed desa {typed} cannot be checked."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,10 +29,27 @@ class Regions:
             return "-"
         return self.desa.get(code, code)
 
-    def desa_codes_named(self, name: str) -> list[str]:
-        """Return the desa codes whose name equals `name`, ignoring case and spacing."""
-        wanted = " ".join(name.split()).casefold()
-        return sorted(code for code, desa in self.desa.items() if desa.casefold() == wanted)
+    def desa_codes_named(self, name: str, kecamatan: str = "") -> list[str]:
+        """Return the codes of the desa named `name`, in kecamatan `kecamatan` when it is given.
+
+        Names are compared without case, spaces and punctuation (`region_key`), so "Sawah Joho"
+        and "sawah-joho" both name Sawahjoho.
+        """
+        desa_key, kecamatan_key = region_key(name), region_key(kecamatan)
+        return sorted(
+            code for code, desa in self.desa.items()
+            if region_key(desa) == desa_key
+            and (not kecamatan_key or region_key(self.kecamatan_name(code[:6])) == kecamatan_key)
+        )
+
+    def desa_with_kecamatan(self, code: str) -> str:
+        """Return desa `code` as "Desa, Kecamatan", so desa that share a name stay distinct."""
+        return f"{self.desa_name(code)}, {self.kecamatan_name(code[:6])}"
+
+
+def region_key(name: str) -> str:
+    """Return the comparison key of a region name: lower case, letters and digits only."""
+    return re.sub(r"[^0-9a-z]", "", name.casefold())
 
 
 def load_regions(path: Path = REGION_TABLE) -> Regions:
