@@ -121,7 +121,10 @@ class RulesConfigError(ConfigError):
 
 
 def shown(value: Any) -> str:
-    """Return `value` as a message shows it: texts in quotes, a time of day as written."""
+    """Return `value` as a message shows it: texts in quotes, true and false as TOML writes
+    them, a time of day as written."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return repr(value) if isinstance(value, (str, list, tuple)) else str(value)
 
 

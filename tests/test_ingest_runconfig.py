@@ -288,7 +288,7 @@ def test_shipped_rules_config_loads():
         ("PKH = 4", 'PKH = "empat"', "[desil_threshold] PKH = 'empat' is not a whole number"),
         ("PKH = 4", "PKH = 4.5", "[desil_threshold] PKH = 4.5 is not a whole number"),
         ("name_mismatch_similarity = 0.80", "name_mismatch_similarity = true",
-         "[linking] name_mismatch_similarity = True is not a number"),
+         "[linking] name_mismatch_similarity = true is not a number"),
         ("PKH = 4", "PKH = 14", "[desil_threshold] PKH = 14 is not a desil"),
         ("PKH = 4", "PKH = 0", "[desil_threshold] PKH = 0 is not a desil"),
         ("BPNT = 200000", "BPNT = -200000",
