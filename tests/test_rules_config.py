@@ -19,12 +19,18 @@ from pipelines.runconfig import load_rules_config
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _load_edited(tmp_path: Path, line: str, replacement: str) -> str:
-    """Load FROZEN_RULES with `line` replaced; return the ConfigError message."""
+def _write_edited(tmp_path: Path, line: str, replacement: str) -> Path:
+    """Write FROZEN_RULES with `line` replaced to tmp_path/rules.toml; return its path."""
     text = FROZEN_RULES.read_text(encoding="utf-8")
     assert line in text
     path = tmp_path / "rules.toml"
     path.write_text(text.replace(line, replacement, 1), encoding="utf-8")
+    return path
+
+
+def _load_edited(tmp_path: Path, line: str, replacement: str) -> str:
+    """Load FROZEN_RULES with `line` replaced; return the ConfigError message."""
+    path = _write_edited(tmp_path, line, replacement)
     with pytest.raises(ConfigError) as raised:
         load_rules_config(path)
     message = str(raised.value)
@@ -323,10 +329,7 @@ def test_byte_order_mark_accepted(tmp_path):
     ],
 )
 def test_toml_syntax_error_names_line(tmp_path, line, replacement, expected):
-    text = FROZEN_RULES.read_text(encoding="utf-8")
-    assert line in text
-    path = tmp_path / "rules.toml"
-    path.write_text(text.replace(line, replacement, 1), encoding="utf-8")
+    path = _write_edited(tmp_path, line, replacement)
 
     with pytest.raises(ConfigError) as raised:
         load_rules_config(path)
