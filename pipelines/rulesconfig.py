@@ -300,7 +300,10 @@ def check_value(section: str, key: str, value: Any) -> str | None:
 
 
 def _grouped(amount: int) -> str:
-    """Return `amount` with thousands grouped as the current language writes them."""
+    """Return `amount` with thousands grouped as the current language writes them.
+
+    pipelines.publish.formatting does the same, but importing it loads the publish package,
+    which the rules-file check does not need."""
     text = f"{amount:,}"
     return text.replace(",", ".") if current_language() == "id" else text
 

@@ -185,7 +185,7 @@ family_target as (
                 when is_eligible and not is_receiving then 0
                 when is_receiving then 1
                 else 2
-            end * 10 + case programme when 'PKH' then 0 when 'BPNT' then 1 else 2 end
+            end * 10 + __rules_programme_rank(programme)
         ) as programme
     from eligibility
     where family_id in (select family_id from complainants)

@@ -21,9 +21,7 @@ received as (
     -- In the report's programme order, so the reason reads "PKH+BPNT".
     select
         family_id,
-        list(
-            programme order by case programme when 'PKH' then 0 when 'BPNT' then 1 else 2 end
-        ) as programmes_received
+        list(programme order by __rules_programme_rank(programme)) as programmes_received
     from eligibility
     where is_receiving
     group by family_id

@@ -25,9 +25,9 @@ families as (
         any_value(head_record_id) as head_record_id,
         any_value(desil) as desil,
         max(desil_threshold) filter (where is_roster_in_run) as highest_threshold,
-        list(programme order by case programme when 'PKH' then 0 when 'BPNT' then 1 else 2 end)
+        list(programme order by __rules_programme_rank(programme))
             filter (where is_roster_in_run) as programmes_checked,
-        list(programme order by case programme when 'PKH' then 0 when 'BPNT' then 1 else 2 end)
+        list(programme order by __rules_programme_rank(programme))
             filter (where not is_roster_in_run) as programmes_not_checked,
         bool_or(is_roster_in_run) filter (where programme = 'PKH') as is_pkh_roster_in_run,
         any_value(pkh_components) as pkh_components,

@@ -151,3 +151,7 @@ create or replace temp macro __rules_rupiah_en(amount) as
 
 create or replace temp macro __rules_rupiah_id(amount) as
     'Rp ' || replace(printf('%,d', amount), ',', '.');
+
+-- Sort key of a programme in the report's order: PKH, BPNT, then PBI and any other.
+create or replace temp macro __rules_programme_rank(programme) as
+    case programme when 'PKH' then 0 when 'BPNT' then 1 else 2 end;
