@@ -253,7 +253,7 @@ def _missing_rosters_text(answer: DeskAnswer) -> str | None:
             "This run had no {inputs}, so the person may be on that list: ask the analyst to "
             "run the audit again with it."
         ).format(inputs=inputs[0])
-    named = _("{first} or {second}").format(first=", ".join(inputs[:-1]), second=inputs[-1])
+    named = _or_list(inputs)
     return _(
         "This run had no {inputs}, so the person may be on one of those lists: ask the analyst "
         "to run the audit again with them."
@@ -379,10 +379,7 @@ def _none_received_text(answer: DeskAnswer) -> str | None:
     if not known:
         return None
     # At least one roster is missing, so one or two programmes are known.
-    if len(known) == 1:
-        programmes = known[0]
-    else:
-        programmes = _("{first} or {second}").format(first=known[0], second=known[1])
+    programmes = _or_list(known)
     if answer.audit_period:
         return _("Receives no {programmes} in {period}.").format(
             programmes=programmes, period=answer.audit_period
@@ -487,11 +484,8 @@ def caveat_lines(caveats: list[RuleCaveat]) -> list[str]:
 
     lines = []
     for (not_run, limited), entries in inputs_by_checks.items():
-        names = [_input_name(entry) for entry in entries]
-        if len(names) > 1:
-            names = [_("{first} or {second}").format(first=", ".join(names[:-1]),
-                                                     second=names[-1])]
-        values = {"input": names[0], "not_run": ", ".join(not_run),
+        values = {"input": _or_list([_input_name(entry) for entry in entries]),
+                  "not_run": ", ".join(not_run),
                   "limited": ", ".join(limited)}
         if not_run and limited:
             template = _("This run had no {input}, so these checks did not run: {not_run}; "
@@ -503,6 +497,13 @@ def caveat_lines(caveats: list[RuleCaveat]) -> list[str]:
                          "{limited}.")
         lines.append(template.format(**values))
     return lines + lines_without_input
+
+
+def _or_list(names: list[str]) -> str:
+    """Return `names` as "A, B or C" in the current language ("A, B maupun C")."""
+    if len(names) == 1:
+        return names[0]
+    return _("{first} or {second}").format(first=", ".join(names[:-1]), second=names[-1])
 
 
 def _input_name(entry: str) -> str:
