@@ -29,8 +29,9 @@ DEFAULT_CLOSED_STATUSES = ("SELESAI", "DITUTUP", "CLOSED", "DITOLAK", "TUNTAS")
 
 # A roster period as stg_period (sql/staging/_macros.sql) writes it from a TAHAP cell: the year,
 # "-T" and the tahap number without a leading zero. PKH and BPNT pay four tahap a year, one per
-# quarter, so tahap 4 of 2026 is October to December 2026.
-_LABEL_PATTERN = re.compile(r"^(20[0-9]{2})-T([1-4])$")
+# quarter, so tahap 4 of 2026 is October to December 2026. The rules file may write the label
+# as roster cells do, in lower case or with a leading zero (2026-t4, 2026-T04).
+_LABEL_PATTERN = re.compile(r"^(20[0-9]{2})-T0?([1-4])$", re.IGNORECASE)
 TAHAP_PER_YEAR = 4
 
 # Below this similarity score (0-100) a known name is not offered as the one meant.
@@ -441,6 +442,14 @@ def tahap_dates(year: int, tahap: int) -> tuple[dt.date, dt.date]:
     return start, end
 
 
+def period_label(period: dict[str, Any]) -> str:
+    """Return the [period] label of a checked rules configuration as roster periods are
+    written in staging: 2026-T4 for 2026-t4 or 2026-T04."""
+    matched = _LABEL_PATTERN.match(period["label"].strip())
+    assert matched is not None, "check_rules_config accepts only labels of this form"
+    return f"{matched.group(1)}-T{matched.group(2)}"
+
+
 def tahap_of(day: dt.date) -> int:
     return (day.month - 1) // 3 + 1
 
@@ -467,7 +476,7 @@ def _check_period(period: dict[str, Any]) -> list[str]:
         ]
 
     expected = f"{start.year}-T{tahap_of(start)}"
-    matched = _LABEL_PATTERN.match(label)
+    matched = _LABEL_PATTERN.match(label.strip())
     if not matched:
         return [
             _("Rules config [period] label = {value} is not a period like \"2026-T4\", the "

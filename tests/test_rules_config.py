@@ -46,8 +46,8 @@ def _load_edited(tmp_path: Path, line: str, replacement: str) -> str:
         # audit no recipient at all.
         ('label = "2026-T4"', 'label = "T4/2026"',
          "[period] label = 'T4/2026' is not a period like \"2026-T4\""),
-        ('label = "2026-T4"', 'label = "2026-T04"', 'label = "2026-T4" for start_date 2026-10-01'),
-        ('label = "2026-T4"', 'label = "2026-t4"', "[period] label = '2026-t4' is not a period"),
+        ('label = "2026-T4"', 'label = "2026-T004"', 'label = "2026-T4" for start_date 2026-10-01'),
+        ('label = "2026-T4"', 'label = "2026-Q4"', "[period] label = '2026-Q4' is not a period"),
         ('label = "2026-T4"', 'label = "2026-T5"', "[period] label = '2026-T5' is not a period"),
         ('label = "2026-T4"', "label = 4", "[period] label = 4 is not a text"),
         ('label = "2026-T4"', 'label = "2026-T3"',
@@ -79,6 +79,15 @@ def test_period_label_of_each_tahap(label, start, end):
     config["period"] = {"start_date": start, "end_date": end, "label": label}
 
     assert parse_params(config).period_label == label
+
+
+# Roster cells write the tahap in these forms too, and staging reads them as 2026-T4.
+@pytest.mark.parametrize("label", ["2026-t4", "2026-T04", " 2026-T4 "])
+def test_period_label_written_as_roster_cells_accepted(label):
+    config = copy.deepcopy(rules_config())
+    config["period"]["label"] = label
+
+    assert parse_params(config).period_label == "2026-T4"
 
 
 @pytest.mark.usefixtures("english")

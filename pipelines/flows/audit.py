@@ -48,6 +48,7 @@ from pipelines.publish.atomic import check_replaceable
 from pipelines.publish.report import ReportOptions
 from pipelines.rules import RulesSummary, apply_rules, build_marts
 from pipelines.rules.params import parse_params
+from pipelines.rulesconfig import period_label
 from pipelines.run_lock import run_folder_lock
 from pipelines.runconfig import RunConfig, SourceSpec, load_rules_config, load_run_config
 from pipelines.runs import (
@@ -540,7 +541,7 @@ def _audit_locked(run_config: RunConfig, language: str, run_id: str, work: Path)
     release_free_memory()
 
     # Rules and marts. The rules skip roster rows of another period, so count them first.
-    result.period_label = str(rules_config.get("period", {}).get("label", ""))
+    result.period_label = period_label(rules_config["period"])
     result.rows_outside_period = count_rows_outside_period_task(db_path, kinds, result.period_label)
     for kind, (outside, total) in result.rows_outside_period.items():
         logger.warning("%s: %d of %d rows are outside period %s", kind, outside, total,

@@ -18,6 +18,7 @@ from pipelines.rulesconfig import (
     as_date,
     as_number,
     check_rules_config,
+    period_label,
     setting,
 )
 from pipelines.sqlrun import query_rows, run_sql
@@ -110,7 +111,7 @@ def parse_params(config: dict[str, Any], *, run_date: dt.date | None = None) -> 
     categories = setting(config, "exclusion", "business_categories")
     return RuleParams(
         version=config["version"],
-        period_label=period["label"],
+        period_label=period_label(period),
         period_start_date=start,
         period_end_date=end,
         values=values,
