@@ -220,6 +220,46 @@ def test_lookup_unknown_nik(audit_db):
     assert answer.run.finished_at == dt.datetime(2026, 12, 4, 20, 10)
 
 
+UNKNOWN_NIK = "3325019999990001"
+
+
+@pytest.mark.parametrize(
+    ("language", "notice"),
+    [("id", f"Tidak ada orang dengan NIK {UNKNOWN_NIK}, tetapi nama, tanggal lahir dan desa yang "
+            "diketik bersamanya cocok dengan 1 orang di bawah."),
+     ("en", f"No one has NIK {UNKNOWN_NIK}, but the name, birth date and desa typed beside it "
+            "match the person below.")],
+)
+def test_unknown_nik_found_by_typed_details(audit_db, language, notice):
+    answer = lookup_nik(audit_db, UNKNOWN_NIK, name="Budi Santoso", birth_date="12-03-1980",
+                        desa="Silurah")
+    text = " ".join(_text(render_answer(answer, language)).split())
+
+    assert not answer.found
+    assert [found.person_ids for found in answer.found_by_details] == [["P-" + BUDI]]
+    assert notice in text
+    assert "BUDI SANTOSO" in text
+    assert BUDI in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "line"),
+    [({"name": "Sainem", "birth_date": "01-07-1950", "desa": "Silurah"},
+      "No person found for Sainem / 1 Jul 1950 / Silurah, Wonotunggal either."),
+     ({"desa": "Silurah"}, "To search without the NIK, type the name, birth date and desa "
+                           "together (--nama, --tgl-lahir and --desa)."),
+     ({"name": "Budi Santoso", "birth_date": "12-03-1980", "desa": "Silrah"},
+      "Desa 'Silrah' is not in the Batang region table.")],
+)
+def test_unknown_nik_typed_details_explained(audit_db, typed, line):
+    answer = lookup_nik(audit_db, UNKNOWN_NIK, **typed)
+    text = " ".join(_text(render_answer(answer, "en")).split())
+
+    assert answer.found_by_details == []
+    assert f"No person found for {UNKNOWN_NIK}." in text
+    assert line in text
+
+
 def test_published_run_of_database(audit_db):
     assert published_run(audit_db) == PublishedRun(RUN_ID, dt.datetime(2026, 12, 4, 20, 10))
 

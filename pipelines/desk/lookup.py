@@ -82,14 +82,19 @@ def lookup_nik(
     (`DeskAnswer.identity_check`). An invalid birth date raises DeskLookupError, as in
     `lookup_person`. A desa that the region table lacks does not stop the lookup, because it
     only cross-checks the NIK: the check records it in `unknown_desa`, with suggestions.
+
+    When no one has the NIK and all three were typed, the people they find, as
+    `lookup_person` would, go to `DeskAnswer.found_by_details`: a NIK mistyped at the desk
+    should not hide a person whose name, birth date and desa are on record.
     """
     nik_digits = normalise_nik(nik)
     born = parse_birth_date(birth_date) if birth_date else None
+    regions = load_regions()
     desa_codes = None
     unknown_desa = None
     if desa:
         try:
-            desa_codes = resolve_desa(desa, load_regions())
+            desa_codes = resolve_desa(desa, regions)
         except UnknownDesaError as e:
             unknown_desa = e.unknown
     with _open(db_path) as con:
@@ -100,7 +105,19 @@ def lookup_nik(
             answer.identity_check = _check_identity(
                 con, answer, name, born, desa, desa_codes, unknown_desa
             )
-    logger.info("desk lookup by NIK %s: %d person(s)", mask_nik(nik_digits), len(answer.person_ids))
+        elif name or born or desa:
+            answer.identity_check = IdentityCheck(
+                name=name or None, birth_date=born, desa=desa or None, name_matches=None,
+                birth_date_matches=None, desa_matches=None, unknown_desa=unknown_desa,
+            )
+            if name and born and desa_codes:
+                answer.found_by_details = _people_by_details(
+                    con, tables, name, born, desa_codes, _codes_label(desa_codes, regions)
+                )
+    logger.info(
+        "desk lookup by NIK %s: %d person(s), %d by the typed name, birth date and desa",
+        mask_nik(nik_digits), len(answer.person_ids), len(answer.found_by_details),
+    )
     return answer
 
 
@@ -146,20 +163,34 @@ def lookup_person(db_path: Path, name: str, birth_date: str, desa: str) -> list[
     born = parse_birth_date(birth_date)
     regions = load_regions()
     desa_codes = resolve_desa(desa, regions)
-    searched_desa = _codes_label(desa_codes, regions)
     with _open(db_path) as con:
         tables = _table_columns(con)
-        candidates = _records_by_birth_and_desa(con, tables, born, desa_codes)
-        name_keys = _name_keys(con, [name, *(c["name"] for c in candidates)])
-        matched = [c for c in candidates if _name_matches(name, c["name"], name_keys)]
-        person_ids = _unique(
-            p for c in matched for p in _person_ids_of_records(con, [c["record_id"]])
+        return _people_by_details(
+            con, tables, name, born, desa_codes, _codes_label(desa_codes, regions)
         )
-        query = f"{name} / {born.isoformat()} / {searched_desa}"
-        answers = [
-            _build_answer(con, tables, [person_id], query=query, nik=None)
-            for person_id in person_ids
-        ]
+
+
+def _people_by_details(
+    con: duckdb.DuckDBPyConnection,
+    tables: dict[str, set[str]],
+    name: str,
+    born: dt.date,
+    desa_codes: list[str],
+    searched_desa: str,
+) -> list[DeskAnswer]:
+    """Return one answer per person with a record close to `name`, born on `born` in one of
+    `desa_codes` (`searched_desa` names them for the desk)."""
+    candidates = _records_by_birth_and_desa(con, tables, born, desa_codes)
+    name_keys = _name_keys(con, [name, *(c["name"] for c in candidates)])
+    matched = [c for c in candidates if _name_matches(name, c["name"], name_keys)]
+    person_ids = _unique(
+        p for c in matched for p in _person_ids_of_records(con, [c["record_id"]])
+    )
+    query = f"{name} / {born.isoformat()} / {searched_desa}"
+    answers = [
+        _build_answer(con, tables, [person_id], query=query, nik=None)
+        for person_id in person_ids
+    ]
     for answer in answers:
         answer.searched_name = name
         answer.searched_birth_date = born

@@ -203,6 +203,9 @@ class DeskAnswer:
     # Name, birth date and desa typed beside the NIK of a lookup by NIK, checked against the
     # person found. None when none of them was typed.
     identity_check: IdentityCheck | None = None
+    # For a NIK that no one has: the people that the name, birth date and desa typed beside it
+    # find, as a lookup by those three would.
+    found_by_details: list[DeskAnswer] = field(default_factory=list)
 
     @property
     def run_id(self) -> str | None:

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pipelines.cli_framework import fit_columns
-from pipelines.desk.lookup import normalise_name, unknown_desa_text
+from pipelines.desk.lookup import desa_label, normalise_name, unknown_desa_text
 from pipelines.desk.models import (
     DeskAnswer,
     Finding,
@@ -21,7 +21,7 @@ from pipelines.desk.models import (
     PublishedRun,
     RuleCaveat,
 )
-from pipelines.i18n import _
+from pipelines.i18n import _, ngettext
 from pipelines.ingest.sources import KIND_LABELS
 from pipelines.publish import formatting
 from pipelines.publish.columns import PROGRAMME_SOURCE_KINDS
@@ -39,6 +39,8 @@ SEVERITY_STYLES = {"ERROR": "bold red", "FLAG": "red", "WARN": "yellow", "INFO":
 
 def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
     """Build the rich renderable for `answer` in `language` (`id` or `en`)."""
+    if not answer.found and answer.found_by_details:
+        return _found_by_details(answer, language)
     with using_language(language):
         if not answer.found:
             return _not_found(answer)
@@ -203,9 +205,33 @@ def _run_text(run: PublishedRun | None) -> str:
     )
 
 
+def _found_by_details(answer: DeskAnswer, language: str) -> RenderableType:
+    """Build the answer for a NIK that no one has, where the name, birth date and desa typed
+    beside it found `answer.found_by_details`."""
+    check = answer.identity_check
+    assert check is not None
+    assert check.name and check.birth_date
+    found = answer.found_by_details
+    query = search_text(check.name, check.birth_date, found[0].searched_desa)
+    with using_language(language):
+        notice = ngettext(
+            "No one has NIK {nik}, but the name, birth date and desa typed beside it match the "
+            "person below. Compare the NIK on the KTP or KK with the NIK recorded here before "
+            "answering.",
+            "No one has NIK {nik}, but the name, birth date and desa typed beside it match the "
+            "{count} people below. Compare the NIK on the KTP or KK with the NIK recorded here "
+            "before answering.",
+            len(found),
+        ).format(nik=answer.query, count=len(found))
+    return Group(Text(notice, style="bold yellow"), render_answers(found, query, language))
+
+
 def _not_found(answer: DeskAnswer) -> RenderableType:
     message = Text()
     message.append(_("No person found for") + f" {answer.query}.\n", style="bold")
+    details = _typed_details_text(answer.identity_check)
+    if details:
+        message.append(details + "\n", style="bold")
     if answer.query.strip().isdigit():
         advice = _(
             "Check the number on the KTP or KK. If it is right, the person is not in the DTSEN "
@@ -236,6 +262,23 @@ def _not_found(answer: DeskAnswer) -> RenderableType:
         message.append("\n" + missing, style="yellow")
     message.append("\n" + _run_text(answer.run), style="dim")
     return Panel(message, title=_("Desk lookup"), border_style="yellow")
+
+
+def _typed_details_text(check: IdentityCheck | None) -> str | None:
+    """Return what became of the name, birth date and desa typed beside a NIK that no one
+    has, or None when none was typed."""
+    if check is None:
+        return None
+    if check.unknown_desa is not None:
+        return unknown_desa_text(check.unknown_desa)
+    if check.name and check.birth_date and check.desa:
+        return _("No person found for {query} either.").format(
+            query=search_text(check.name, check.birth_date, desa_label(check.desa))
+        )
+    return _(
+        "To search without the NIK, type the name, birth date and desa together "
+        "(--nama, --tgl-lahir and --desa)."
+    )
 
 
 def _missing_rosters_text(answer: DeskAnswer) -> str | None:
