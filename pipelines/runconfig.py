@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.errors import ConfigError
-from pipelines.i18n import _
+from pipelines.i18n import N_, _
 from pipelines.ingest.sources import SOURCE_KINDS, source_definition
 from pipelines.rulesconfig import RulesConfigError, check_rules_config
 
@@ -151,6 +151,8 @@ def _read_toml(path: Path, not_found: str, invalid: str) -> dict:
 _TOML_ERROR_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)$")
 # A decimal comma (0,92) or thousands commas (2,550,000).
 _NUMBER_WITH_COMMA = re.compile(r"=\s*-?[0-9]+,[0-9]")
+# A value with a letter and no quote marks, such as label = 2026-T4.
+_UNQUOTED_TEXT = re.compile(r"^([A-Za-z0-9_-]+)\s*=\s*([^\"'\[{#\s][^\"'#]*?)\s*(#.*)?$")
 # A number with thousands dots, such as 2.550.000, or an amount written 250.000.
 _THOUSANDS_DOTS = re.compile(r"=\s*[0-9]{1,3}(\.[0-9]{3})+\s*(#.*)?$")
 
@@ -172,11 +174,59 @@ def _toml_error(error: tomllib.TOMLDecodeError, text: str) -> str:
                  "commas, such as 2550000.")
     elif detail.startswith("Cannot overwrite a value") or detail.startswith("Cannot declare"):
         hint = _("A key or table appears twice; keep one of them.")
+    elif line.count('"') % 2 == 1:
+        hint = _("Close the text with a second quote mark on the same line.")
+    elif (unquoted := _UNQUOTED_TEXT.match(line)) and _is_text(unquoted.group(2)):
+        hint = _("Write text between quote marks: {key} = \"{value}\".").format(
+            key=unquoted.group(1), value=unquoted.group(2).strip()
+        )
     else:
         hint = _("Check the quotes, brackets and the = sign on that line.")
     return _("line {line}: {text} ({detail}). {hint}").format(
-        line=line_number, text=line or "-", detail=detail[:place.start()].strip(), hint=hint
+        line=line_number, text=line or "-", detail=_toml_detail(detail[:place.start()].strip()),
+        hint=hint,
     )
+
+
+def _is_text(value: str) -> bool:
+    """Tell whether an unquoted TOML value reads as text: it has a letter, not a boolean."""
+    return bool(re.search(r"[A-Za-z]", value)) and value not in ("true", "false")
+
+
+# tomllib's descriptions that name a key or character.
+_TOML_DETAILS_WITH_VALUE = (
+    (re.compile(r"^Cannot declare (.+) twice$"), N_("Cannot declare {value} twice")),
+    (re.compile(r"^Illegal character (.+)$"), N_("Illegal character {value}")),
+    (re.compile(r"^Found invalid character (.+)$"), N_("Found invalid character {value}")),
+    (re.compile(r"^Duplicate inline table key (.+)$"), N_("Duplicate inline table key {value}")),
+    (re.compile(r"^Expected ('.+')$"), N_("Expected {value}")),
+)
+
+
+def _toml_detail(detail: str) -> str:
+    """Return tomllib's description of a syntax error in the current language. A description
+    the catalog lacks, as from a later Python, stays as tomllib wrote it."""
+    for pattern, template in _TOML_DETAILS_WITH_VALUE:
+        matched = pattern.match(detail)
+        if matched:
+            return _(template).format(value=matched.group(1))
+    return _(detail) if detail in _TOML_DETAILS else detail
+
+
+_TOML_DETAILS = frozenset((
+    N_("Expected newline or end of document after a statement"),
+    N_("Expected '=' after a key in a key/value pair"),
+    N_("Expected ']' at the end of a table declaration"),
+    N_("Expected ']]' at the end of an array declaration"),
+    N_("Invalid value"),
+    N_("Invalid statement"),
+    N_("Invalid initial character for a key part"),
+    N_("Invalid date or datetime"),
+    N_("Unclosed array"),
+    N_("Unclosed inline table"),
+    N_("Unterminated string"),
+    N_("Cannot overwrite a value"),
+))
 
 
 def _check_unknown_top_level(data: dict, errors: list[str]) -> None:

@@ -335,6 +335,8 @@ def test_byte_order_mark_accepted(tmp_path):
          "Check the quotes, brackets and the = sign on that line."),
         ("match_threshold = 0.92", "match_threshold = 0,92",
          "Write decimals with a point, such as 0.92, and numbers without thousands commas"),
+        ('label = "2026-T4"', "label = T4",
+         'line 12: label = T4 (Invalid value). Write text between quote marks: label = "T4".'),
     ],
 )
 def test_toml_syntax_error_names_line(tmp_path, line, replacement, expected):
@@ -344,6 +346,35 @@ def test_toml_syntax_error_names_line(tmp_path, line, replacement, expected):
         load_rules_config(path)
 
     assert str(raised.value).startswith(f"Rules configuration {path} is not valid TOML: ")
+    assert expected in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("line", "replacement", "expected"),
+    [
+        ("umk_idr = 2550000", "umk_idr = 2.550.000",
+         "baris 51: umk_idr = 2.550.000 (setelah nilai seharusnya baris berakhir)."),
+        ("BPNT = 5", "BPNT = 5\nPKH = 3", "(nilai tidak dapat ditimpa)."),
+        ("[wage]", "[wage", "baris 48: [wage (nama tabel seharusnya ditutup dengan ']')."),
+        ("[wage]", "[wage]\n[wage]", "(('wage',) dideklarasikan dua kali)."),
+        ('label = "2026-T4"', 'label = "2026-T4',
+         "(karakter '\\n' tidak diizinkan). Tutup teks dengan tanda kutip kedua di baris yang "
+         "sama."),
+        ('label = "2026-T4"', "label = 2026-T4",
+         "(setelah nilai seharusnya baris berakhir). Tulis teks di antara tanda kutip: "
+         'label = "2026-T4".'),
+        ('label = "2026-T4"', "label = T4", "baris 12: label = T4 (Nilai tidak valid). Tulis teks "
+         'di antara tanda kutip: label = "T4".'),
+    ],
+)
+def test_toml_syntax_error_in_indonesian(tmp_path, line, replacement, expected):
+    path = _write_edited(tmp_path, line, replacement)
+    set_language("id")
+
+    with pytest.raises(ConfigError) as raised:
+        load_rules_config(path)
+
+    assert str(raised.value).startswith(f"Konfigurasi aturan {path} bukan TOML yang valid: ")
     assert expected in str(raised.value)
 
 
