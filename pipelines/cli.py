@@ -229,22 +229,44 @@ def print_input_check(check, marts_db: Path, truth_dir: Path) -> None:
 
 
 def print_period_warnings(result) -> None:
-    """Say how many roster rows the rules skip because they belong to another period."""
+    """Say how many roster rows the rules skip because they belong to another period, and
+    which periods those rows have."""
     for kind, (outside, total) in result.rows_outside_period.items():
         values = dict(kind=kind.upper(), outside=formatting.number(outside),
-                      total=formatting.number(total), period=result.period_label)
+                      total=formatting.number(total), period=result.period_label,
+                      periods=_periods_text(result.periods_outside.get(kind, [])))
         if outside < total:
             console.print(_("{kind}: {outside} of {total} rows belong to another period than "
-                            "{period} and are left out of the recipient rules.").format(**values),
+                            "{period} ({periods}) and are left out of the recipient "
+                            "rules.").format(**values),
                           markup=False, soft_wrap=True)
             continue
         print_warning(
-            _("{kind}: {outside} of {total} rows are not in the audited period {period}, so the "
-              "recipient rules leave them out. If the file has TAHAP without a year, set "
-              "`period = \"{period}\"` for this source in the run configuration. If its rows are "
-              "of another tahap, give the file of {period}, or set [period] in the rules file to "
-              "the tahap of the file.").format(**values)
+            _("{kind}: {outside} of {total} rows are not in the audited period {period} "
+              "({periods}), so the recipient rules leave them out. If the file has TAHAP without "
+              "a year, set `period = \"{period}\"` for this source in the run configuration. If "
+              "its rows are of another tahap, give the file of {period}, or set [period] in the "
+              "rules file to the tahap of the file.").format(**values)
         )
+
+
+# Periods named in the note on roster rows outside the audited period; the rest are counted.
+SHOWN_PERIODS = 3
+
+
+def _periods_text(periods: list[tuple[str | None, int]]) -> str:
+    """Return "2026-T3: 2.589, no period: 4" for the periods of rows outside the audited one,
+    the largest SHOWN_PERIODS of them, then how many more there are."""
+    labels = [
+        f"{period or _('no period')}: {formatting.number(rows)}"
+        for period, rows in periods[:SHOWN_PERIODS]
+    ]
+    if len(periods) > SHOWN_PERIODS:
+        more = len(periods) - SHOWN_PERIODS
+        labels.append(ngettext("{count} other period", "{count} other periods", more).format(
+            count=more
+        ))
+    return ", ".join(labels)
 
 
 def file_counts_table(file_counts) -> Table:

@@ -598,28 +598,35 @@ def test_period_warning_when_all_rows_outside(capsys):
     set_language("en")
 
     cli.print_period_warnings(
-        SimpleNamespace(rows_outside_period={"pkh": (5, 5)}, period_label="2026-T4")
+        SimpleNamespace(rows_outside_period={"pkh": (5, 5)}, period_label="2026-T4",
+                        periods_outside={"pkh": [("2026-T10", 3), ("2026-T11", 2)]})
     )
 
     out = " ".join(capsys.readouterr().out.split())
-    assert out.startswith("Warning: PKH: 5 of 5 rows are not in the audited period 2026-T4")
+    assert out.startswith("Warning: PKH: 5 of 5 rows are not in the audited period 2026-T4 "
+                          "(2026-T10: 3, 2026-T11: 2)")
     assert 'set `period = "2026-T4"` for this source' in out
     assert "or set [period] in the rules file to the tahap of the file." in out
 
 
 @pytest.mark.parametrize(
     ("language", "note"),
-    [("id", "BPNT: 2.589 dari 5.285 baris termasuk periode selain 2026-T4 dan tidak diperiksa "
-            "aturan penerima."),
-     ("en", "BPNT: 2,589 of 5,285 rows belong to another period than 2026-T4 and are left out "
-            "of the recipient rules.")],
+    [("id", "BPNT: 2.589 dari 5.285 baris termasuk periode selain 2026-T4 (2026-T3: 2.583, "
+            "2026-T2: 3, tanpa periode: 2, 1 periode lain) dan tidak diperiksa aturan penerima."),
+     ("en", "BPNT: 2,589 of 5,285 rows belong to another period than 2026-T4 (2026-T3: 2,583, "
+            "2026-T2: 3, no period: 2, 1 other period) and are left out of the recipient "
+            "rules.")],
 )
 def test_period_note_stays_on_one_line(capsys, monkeypatch, language, note):
     monkeypatch.setenv("COLUMNS", "60")
     set_language(language)
 
     cli.print_period_warnings(
-        SimpleNamespace(rows_outside_period={"bpnt": (2589, 5285)}, period_label="2026-T4")
+        SimpleNamespace(
+            rows_outside_period={"bpnt": (2589, 5285)}, period_label="2026-T4",
+            periods_outside={"bpnt": [("2026-T3", 2583), ("2026-T2", 3), (None, 2),
+                                      ("2025-T4", 1)]},
+        )
     )
 
     assert capsys.readouterr().out.splitlines() == [note]

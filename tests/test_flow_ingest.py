@@ -12,6 +12,7 @@ from prefect.states import Failed
 from pipelines.errors import ConfigError, SourceFileError, SqlExecutionError
 from pipelines.flows.audit import (
     check_no_copies,
+    count_rows_outside_period_task,
     first_file_numbers,
     ingest_source_task,
     largest_first,
@@ -176,3 +177,19 @@ def test_retry_never_repeats_interrupt(error):
 def test_ingest_and_publish_use_the_retry_condition():
     assert ingest_source_task.retry_condition_fn is retry_unless_user_error
     assert publish_task.retry_condition_fn is retry_unless_user_error
+
+
+def test_rows_outside_period_counted_by_period(tmp_path):
+    db_path = tmp_path / "work.duckdb"
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("create table stg_pkh as select * from (values ('2026-T4'), ('2026-T4')) "
+                    "as t(period)")
+        con.execute("create table stg_bpnt as select * from (values ('2026-T4'), ('2026-T10'), "
+                    "('2026-T10'), ('2026-T3'), (null)) as t(period)")
+
+    counts, periods = count_rows_outside_period_task.fn(
+        db_path, ["pkh", "bpnt"], "2026-T4"
+    )
+
+    assert counts == {"bpnt": (4, 5)}
+    assert periods == {"bpnt": [("2026-T10", 2), ("2026-T3", 1), (None, 1)]}

@@ -81,8 +81,10 @@ class AuditResult:
     rules_limited: dict[str, str] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     outputs: list[Path] = field(default_factory=list)
-    # Roster rows outside the audited period: kind -> (rows outside, all rows).
+    # Roster rows outside the audited period: kind -> (rows outside, all rows), and kind -> the
+    # periods of those rows with their row counts, the largest first (None: no period).
     rows_outside_period: dict[str, tuple[int, int]] = field(default_factory=dict)
+    periods_outside: dict[str, list[tuple[str | None, int]]] = field(default_factory=dict)
     period_label: str = ""
     # The possible matches left for a clerk, and the decisions stored from the filled workbook
     # of the run before.
@@ -248,20 +250,25 @@ def link_persons_task(db_path: Path, kinds: list[str], linking_config: dict, sta
 
 @task(cache_policy=NO_CACHE)
 def count_rows_outside_period_task(db_path: Path, kinds: list[str], period_label: str):
-    """Count roster rows whose period is not the audited one; the rules skip them."""
+    """Count roster rows whose period is not the audited one, which the rules skip.
+
+    Return kind -> (rows outside, all rows), and kind -> the periods of those rows with their
+    counts, so the analyst sees which tahap the file holds."""
     counts: dict[str, tuple[int, int]] = {}
+    periods: dict[str, list[tuple[str | None, int]]] = {}
     with connect(db_path) as con:
         for kind in ("pkh", "bpnt"):
             if kind not in kinds:
                 continue
-            outside, total = con.execute(
-                f"select count(*) filter (where period is distinct from ?), count(*) "
-                f"from stg_{kind}",
-                [period_label],
-            ).fetchall()[0]
+            rows = con.execute(
+                f"select period, count(*) as n from stg_{kind} group by period "
+                f"order by n desc, period",
+            ).fetchall()
+            outside = [(period, n) for period, n in rows if period != period_label]
             if outside:
-                counts[kind] = (outside, total)
-    return counts
+                counts[kind] = (sum(n for _period, n in outside), sum(n for _period, n in rows))
+                periods[kind] = outside
+    return counts, periods
 
 
 @dataclass(frozen=True)
@@ -542,10 +549,13 @@ def _audit_locked(run_config: RunConfig, language: str, run_id: str, work: Path)
 
     # Rules and marts. The rules skip roster rows of another period, so count them first.
     result.period_label = period_label(rules_config["period"])
-    result.rows_outside_period = count_rows_outside_period_task(db_path, kinds, result.period_label)
+    result.rows_outside_period, result.periods_outside = count_rows_outside_period_task(
+        db_path, kinds, result.period_label
+    )
     for kind, (outside, total) in result.rows_outside_period.items():
-        logger.warning("%s: %d of %d rows are outside period %s", kind, outside, total,
-                       result.period_label)
+        logger.warning("%s: %d of %d rows are outside period %s (%s)", kind, outside, total,
+                       result.period_label,
+                       ", ".join(f"{period}: {n}" for period, n in result.periods_outside[kind]))
     stage_started("rules")
     previous = readable_previous_run(run_config.marts_dir / "audit.duckdb")
     outcome = rules_and_marts_task(db_path, rules_config, run_id, previous, record.run_date)
