@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.errors import ReconciliationError, SourceFileError
-from pipelines.i18n import _
+from pipelines.i18n import _, current_language, gettext_for
 from pipelines.ingest.readers import IdPositions, IrregularCsvError, SheetSource, open_sources
 from pipelines.ingest.sources import (
     SOURCE_KINDS,
@@ -72,6 +72,20 @@ create table if not exists file_reconciliation (
     rows_quarantined bigint,
     lines_joined bigint
 )"""
+
+# The header each loaded column had in its file and sheet, so that messages about a value can
+# name the column as the user knows it (TANGGAL MENINGGAL, not death_date).
+SOURCE_COLUMNS_DDL = """
+create table if not exists source_columns (
+    source_kind varchar,
+    source_file varchar,
+    source_sheet varchar,
+    column_name varchar,
+    header varchar
+)"""
+
+# Quarantined data rows named one by one in the warning of a sheet; the rest are counted.
+QUARANTINE_EXAMPLES = 3
 
 # Quarantine reasons of CSV rows that a stray double quote may have made from several lines.
 JOINED_REASONS = ("joined_lines", "unparseable_row")
@@ -122,9 +136,11 @@ class _SheetPlan:
 
 
 def ensure_ingest_tables(con: duckdb.DuckDBPyConnection, kind: str) -> None:
-    """Create `quarantine`, `file_reconciliation` and `raw_<kind>` when they do not exist."""
+    """Create `quarantine`, `file_reconciliation`, `source_columns` and `raw_<kind>` when they
+    do not exist."""
     run_sql(con, QUARANTINE_DDL)
     run_sql(con, RECONCILIATION_DDL)
+    run_sql(con, SOURCE_COLUMNS_DDL)
     columns = [*RAW_META_COLUMNS, *source_definition(kind).columns]
     typed = ",\n    ".join(
         f"{c} integer" if c == "source_row" else f"{c} varchar" for c in columns
@@ -505,6 +521,11 @@ def _forget_file(con, kind: str, run_id: str, source_file: str) -> None:
     query_rows(con, f"delete from raw_{kind} where source_file = ?", [source_file])
     query_rows(
         con,
+        "delete from source_columns where source_kind = ? and source_file = ?",
+        [kind, source_file],
+    )
+    query_rows(
+        con,
         "delete from quarantine where run_id = ? and source_kind = ? and source_file = ?",
         [run_id, kind, source_file],
     )
@@ -537,9 +558,82 @@ def _load_sheet(con, plan: _SheetPlan, kind: str, spec: SourceSpec, source_file:
     _insert_quarantine(con, context)
     if plan.mapping is not None:
         _insert_raw(con, context)
+        _insert_source_columns(con, context)
     run_sql(con, f"drop table if exists {CLASSIFIED}")
     lines_joined = sum(row.last_line - row.first_line for row in joined)
-    return _reconcile(con, context, rows_read, lines_joined)
+    count = _reconcile(con, context, rows_read, lines_joined)
+    if count.rows_loaded:
+        _warn_quarantined_rows(con, context, {row.source_row for row in joined})
+    return count
+
+
+def _insert_source_columns(con, ctx: _ClassifyContext) -> None:
+    query_rows(
+        con,
+        "insert into source_columns select * from (values "
+        + ", ".join("(?, ?, ?, ?, ?)" for _ in ctx.mapping.canonical_by_position)
+        + ")",
+        [
+            value
+            for position, column in ctx.mapping.canonical_by_position.items()
+            for value in (ctx.kind, ctx.source_file, ctx.source_sheet, column,
+                          ctx.headers[position].strip())
+        ],
+    )
+
+
+def _warn_quarantined_rows(con, ctx: _ClassifyContext, warned_rows: set[int]) -> None:
+    """Warn about the data rows of this sheet that were quarantined, naming the first few with
+    their reason. Layout rows (blank, title, totals, a repeated header) are expected in
+    exported workbooks and are left out, as are rows that the joined-lines warning named."""
+    layout = ", ".join(_sql_text(reason) for reason in LAYOUT_REASONS)
+    rows = query_rows(
+        con,
+        f"select source_row, reason_detail from quarantine "
+        f"where run_id = ? and source_kind = ? and source_file = ? and source_sheet = ? "
+        f"and reason_code not in ({layout}) order by source_row",
+        [ctx.run_id, ctx.kind, ctx.source_file, ctx.source_sheet],
+    )
+    rows = [(row, detail) for row, detail in rows if row not in warned_rows]
+    if not rows:
+        return
+
+    where = _where(ctx.source_file, ctx.source_sheet)
+    # The log keeps English and the console the run's language. The reasons themselves are
+    # stored in the run's language.
+    template = (
+        "%s: %d data row was not loaded but quarantined (%s). The quarantine table of "
+        "audit.duckdb lists it with its values; correct it in the file and run the audit again."
+        if len(rows) == 1 else
+        "%s: %d data rows were not loaded but quarantined (%s). The quarantine table of "
+        "audit.duckdb lists each one with its values; correct them in the file and run the "
+        "audit again."
+    )
+
+    logger.warning(
+        template,
+        where, len(rows), _quarantine_examples(rows, ctx.source_file, "en"),
+        extra={"console_args": (where, len(rows), _quarantine_examples(
+            rows, ctx.source_file, current_language()
+        ))},
+    )
+
+
+def _quarantine_examples(rows: list[tuple[int, str]], source_file: str, language: str) -> str:
+    """Return "row 42: reason; row 50: reason; 3 more" in `language`. A reason that names
+    the file, as a CSV parse problem does with its row, is given as it is."""
+    parts = [
+        detail.rstrip(".") if detail.startswith(source_file)
+        else gettext_for(language, "row {row}: {reason}").format(
+            row=row, reason=detail.rstrip(".")
+        )
+        for row, detail in rows[:QUARANTINE_EXAMPLES]
+    ]
+    if len(rows) > QUARANTINE_EXAMPLES:
+        parts.append(gettext_for(language, "{count} more").format(
+            count=len(rows) - QUARANTINE_EXAMPLES
+        ))
+    return "; ".join(parts)
 
 
 def landing_schema(width: int) -> pa.Schema:

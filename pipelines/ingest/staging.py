@@ -15,14 +15,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import logging
+import re
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from pipelines.i18n import current_language, gettext_for
 from pipelines.ingest.load import ensure_ingest_tables
-from pipelines.ingest.normalise import normalise_name, parse_date
+from pipelines.ingest.normalise import clean_text, normalise_name, parse_date
 from pipelines.ingest.sources import SOURCE_KINDS
 from pipelines.ingest.wilayah import REFERENCE_CSV, WilayahResolver, load_reference
 from pipelines.sqlrun import SQL_DIR, query_rows, run_model, run_sql
@@ -34,6 +36,13 @@ MACROS_SQL = SQL_DIR / "staging" / "_macros.sql"
 # Staging models built at a time, each on its own cursor. Most models spend much of their time on
 # one core, and two side by side took batang-size staging from 8.6 s to 7.0 s on two cores.
 STAGING_WORKERS = 2
+
+# Cells that are not dates named in a warning per file, sheet and column; the rest are counted.
+UNREADABLE_DATE_EXAMPLES = 5
+
+# A cell that stands for "no date" rather than a mistyped one: empty, punctuation only, or
+# zeros (-, 00-00-0000, 0).
+_PLACEHOLDER_DATE = re.compile(r"[\W_0]*")
 
 # Raw columns holding dates, per kind; every kind also has birth_date.
 DATE_COLUMNS = {
@@ -70,7 +79,9 @@ def build_staging(
     run_sql(con, MACROS_SQL.read_text(encoding="utf-8"))
 
     build_name_lookup(con, kinds)
-    build_date_lookup(con, kinds, today or dt.date.today())
+    unreadable = build_date_lookup(con, kinds, today or dt.date.today())
+    if unreadable:
+        warn_unreadable_dates(con, kinds, unreadable)
     build_wilayah_lookup(con, kinds, resolver)
 
     # Largest first, so that the small models fill in beside the register.
@@ -152,10 +163,12 @@ def build_name_lookup(con, kinds: list[str]) -> None:
     _store(con, table, "__stg_names")
 
 
-def build_date_lookup(con, kinds: list[str], today: dt.date) -> None:
+def build_date_lookup(con, kinds: list[str], today: dt.date) -> list[str]:
+    """Create `__stg_dates` from the distinct date cells of the raw tables; return the cells
+    with text that is not a date (31-02-2026, 1985-13-01)."""
     selects = []
     for kind in kinds:
-        for column in ("birth_date", *DATE_COLUMNS.get(kind, ())):
+        for column in date_columns(kind):
             selects.append(f"select distinct coalesce({column}, '') from raw_{kind}")
     values = [r[0] for r in _distinct(con, selects)]
     parsed = [parse_date(v, today) for v in values]
@@ -165,6 +178,82 @@ def build_date_lookup(con, kinds: list[str], today: dt.date) -> None:
         "is_ambiguous": pa.array([p.is_ambiguous for p in parsed]),
     })
     _store(con, table, "__stg_dates")
+    return [
+        value for value, date in zip(values, parsed, strict=True)
+        if date.value is None and _PLACEHOLDER_DATE.fullmatch(clean_text(value) or "") is None
+    ]
+
+
+def date_columns(kind: str) -> tuple[str, ...]:
+    return ("birth_date", *DATE_COLUMNS.get(kind, ()))
+
+
+def warn_unreadable_dates(con, kinds: list[str], unreadable: list[str]) -> None:
+    """Warn once per file, sheet and date column about cells that are not dates, naming the
+    first rows and the header of the column. Such rows are loaded without the date, so the
+    rules that read it pass them over (a death without its date counts as no death)."""
+    con.register("__unreadable_dates", pa.table({"date_raw": pa.array(unreadable, pa.string())}))
+    try:
+        selects = [
+            f"""select '{kind}' as source_kind, '{column}' as column_name, source_file,
+                source_sheet, source_row, {column} as value
+            from raw_{kind}
+            where {column} in (select date_raw from __unreadable_dates)"""
+            for kind in kinds
+            for column in date_columns(kind)
+        ]
+        rows = query_rows(
+            con,
+            f"""
+            with cells as ({" union all ".join(selects)})
+            select
+                cells.source_file, cells.source_sheet,
+                coalesce(any_value(source_columns.header), cells.column_name),
+                count(*),
+                list(struct_pack(row := cells.source_row, value := cells.value)
+                     order by cells.source_row)[:{UNREADABLE_DATE_EXAMPLES}]
+            from cells
+            left join source_columns
+                on source_columns.source_kind = cells.source_kind
+                and source_columns.source_file = cells.source_file
+                and source_columns.source_sheet = cells.source_sheet
+                and source_columns.column_name = cells.column_name
+            group by cells.source_file, cells.source_sheet, cells.column_name
+            order by cells.source_file, cells.source_sheet, cells.column_name
+            """,
+        )
+    finally:
+        con.unregister("__unreadable_dates")
+    for source_file, sheet, header, count, examples in rows:
+        where = f"{source_file} [{sheet}]" if sheet else source_file
+        template = (
+            "%s, column %s: %d cell is not a date (%s), so its row is loaded without this date "
+            "and the rules that read it pass the row over. Write the date as DD-MM-YYYY in the "
+            "file and run the audit again."
+            if count == 1 else
+            "%s, column %s: %d cells are not dates (%s), so those rows are loaded without this "
+            "date and the rules that read it pass them over. Write the date as DD-MM-YYYY in "
+            "the file and run the audit again."
+        )
+        logger.warning(
+            template,
+            where, header, count, _cells_text(examples, count, "en"),
+            extra={"console_args": (where, header, count,
+                                    _cells_text(examples, count, current_language()))},
+        )
+
+
+def _cells_text(examples: list[dict], count: int, language: str) -> str:
+    """Return "row 5: '31-02-2026'; row 9: '1985-13-01'; 2 more" in `language`."""
+    parts = [
+        gettext_for(language, "row {row}: {reason}").format(
+            row=example["row"], reason=repr(example["value"])
+        )
+        for example in examples
+    ]
+    if count > len(examples):
+        parts.append(gettext_for(language, "{count} more").format(count=count - len(examples)))
+    return "; ".join(parts)
 
 
 def build_wilayah_lookup(con, kinds: list[str], resolver: WilayahResolver) -> None:
