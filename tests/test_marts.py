@@ -161,6 +161,80 @@ def test_inclusion_errors_names_other_records_once(con):
     )
 
 
+def invalid_nik_world(con):
+    """RICH in the register and on the PKH roster with the last digit of the NIK missing."""
+    make_world(
+        con,
+        register=[{"nik": RICH, "no_kk": make_kk(3), "desil": 8, "_person": "P-RICH"}],
+        pkh=[
+            {
+                "nik": None,
+                "nik_raw": RICH[:15],
+                "nik_status": "malformed",
+                "no_kk": make_kk(3),
+                "_person": "P-RICH",
+            }
+        ],
+    )
+
+
+def test_inclusion_errors_keep_invalid_nik_as_read(con):
+    invalid_nik_world(con)
+    build(con)
+
+    nik, nik_raw, flag_codes, other_codes = con.execute(
+        "select nik, nik_raw, flag_rule_codes, other_rule_codes from inclusion_errors"
+    ).fetchall()[0]
+
+    assert nik is None
+    assert nik_raw == RICH[:15]
+    assert "DESIL_OUT_OF_RANGE" in flag_codes
+    assert other_codes == ["NIK_FORMAT"]
+
+
+def test_inclusion_errors_carry_data_quality_evidence(con):
+    invalid_nik_world(con)
+    build(con)
+
+    english, indonesian = con.execute(
+        "select evidence_items, evidence_items_id from inclusion_errors"
+    ).fetchall()[0]
+
+    # ERROR codes follow the FLAG and WARN codes.
+    assert english[0].startswith("DESIL_OUT_OF_RANGE: ")
+    assert english[-1] == (
+        "NIK_FORMAT: NIK has 15 digits after removing separators; 16 are required"
+    )
+    assert indonesian[-1] == (
+        "NIK_FORMAT: NIK berisi 15 digit setelah pemisah dihapus; seharusnya 16 digit"
+    )
+
+
+def test_inclusion_errors_confidence_skips_error_codes(con):
+    invalid_nik_world(con)
+    build(con)
+    con.execute("update fct_findings set confidence = 0.25 where rule_code = 'NIK_FORMAT'")
+    build_marts(con, rules_config(), "run-1", None)
+
+    row = con.execute("select confidence, flag_confidence from inclusion_errors").fetchall()
+
+    assert row == [(0.99, 0.99)]
+
+
+def test_exclusion_errors_keep_head_nik_as_read(con):
+    world(con)
+    con.execute(
+        "update stg_register set nik = null, nik_raw = ?, nik_status = 'malformed' "
+        "where nik = ?",
+        [HEAD[:15], HEAD],
+    )
+    build(con)
+
+    rows = con.execute("select distinct head_nik, head_nik_raw from exclusion_errors")
+
+    assert rows.fetchall() == [(None, HEAD[:15])]
+
+
 def test_exclusion_errors_lists_eligible_family(con):
     world(con)
     build(con)

@@ -32,7 +32,11 @@ from pipelines.publish.verification import (
     merge_person_rows,
     write_verification_workbooks,
 )
-from pipelines.publish.workbooks import inclusion_columns, write_list_workbook
+from pipelines.publish.workbooks import (
+    exclusion_columns,
+    inclusion_columns,
+    write_list_workbook,
+)
 from pipelines.publish.xlsx_cells import Column
 
 
@@ -542,3 +546,115 @@ def test_publish_warns_without_verification_workbook(tmp_path, caplog):
         "field (FLAG or WARN)"
     )
     assert expected in warnings
+
+
+# A PKH recipient whose roster NIK lacks its last digit, with a FLAG code, COMPLAINT_LINK as both a
+# WARN and an INFO code, and NIK_FORMAT (ERROR) and DEFAULT_DOB (INFO).
+SHORT_NIK = "332501010190000"
+INVALID_NIK_EVIDENCE = {
+    "en": "NIK_FORMAT: NIK has 15 digits after removing separators; 16 are required",
+    "id": "NIK_FORMAT: NIK berisi 15 digit setelah pemisah dihapus; seharusnya 16 digit",
+}
+
+
+def _invalid_nik_mart(con):
+    con.execute(
+        "create table inclusion_errors as select 'PKH' as programme, 'p1' as person_id, "
+        "null::varchar as nik, ? as nik_raw, '3325010101900002' as no_kk, 'ADI' as name, "
+        "'332501' as kecamatan_code, '3325012001' as desa_code, "
+        "['DESIL_OUT_OF_RANGE'] as flag_rule_codes, ['COMPLAINT_LINK'] as warn_rule_codes, "
+        "['COMPLAINT_LINK', 'DEFAULT_DOB', 'NIK_FORMAT'] as other_rule_codes, "
+        "['DESIL_OUT_OF_RANGE: DTSEN desil 8 is above the PKH threshold of desil 4', "
+        "'DEFAULT_DOB: Birth date 01-01-1990 is a default date', ?] as evidence_items, "
+        "['DESIL_OUT_OF_RANGE: Desil DTSEN 8 di atas batas PKH, yaitu desil 4', "
+        "'DEFAULT_DOB: Tanggal lahir 01-01-1990 adalah tanggal bawaan', ?] "
+        "as evidence_items_id, 0.9 as confidence, 'pkh.xlsx' as source_file, "
+        "'Kec. Wonotunggal' as source_sheet, 5 as source_row, 250000 as monthly_idr_at_risk",
+        [SHORT_NIK, INVALID_NIK_EVIDENCE["en"], INVALID_NIK_EVIDENCE["id"]],
+    )
+
+
+def _body_row(sheet, header_row):
+    """Return the first body row of `sheet` as a dict keyed by header."""
+    headers = [cell.value for cell in sheet[header_row]]
+    values = [cell.value for cell in sheet[header_row + 1]]
+    return dict(zip(headers, values, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("language", "codes_header", "evidence_header"),
+    [("id", "Kode aturan", "Bukti"), ("en", "Rule codes", "Evidence")],
+)
+def test_workbooks_show_invalid_nik_and_its_code(
+    tmp_path, con, language, codes_header, evidence_header
+):
+    _invalid_nik_mart(con)
+    with using_language(language):
+        prepare(con, load_regions())
+        inclusion = rows_to_check_sql(
+            con, select_sql(con, "inclusion_errors", MART_TABLES["inclusion_errors"])
+        )
+        source = with_region_names(inclusion)
+        write_list_workbook(
+            con, tmp_path / "list.xlsx", "T", "S",
+            inclusion_columns(source_types(con, source)), source, "nik",
+        )
+        paths = write_verification_workbooks(con, inclusion, tmp_path, load_regions(), "run-1")
+
+    listed = _body_row(openpyxl.load_workbook(tmp_path / "list.xlsx")["PKH"], 3)
+    desa = _body_row(openpyxl.load_workbook(paths[0])["Silurah"], 4)
+    assert listed["NIK"] == SHORT_NIK
+    assert desa["NIK"] == SHORT_NIK
+    # The list workbook gives FLAG, then WARN, then the other codes. The desa sheet sorts them.
+    assert listed[codes_header] == "DESIL_OUT_OF_RANGE, COMPLAINT_LINK, DEFAULT_DOB, NIK_FORMAT"
+    assert desa[codes_header] == "COMPLAINT_LINK, DEFAULT_DOB, DESIL_OUT_OF_RANGE, NIK_FORMAT"
+    assert INVALID_NIK_EVIDENCE[language] in listed[evidence_header].split("\n")
+    assert INVALID_NIK_EVIDENCE[language] in desa[evidence_header].split("\n")
+
+
+def test_verification_lists_every_nik_of_person(con):
+    rows = [
+        {"nik": BUDI, "programme": "BPNT", "source_row": 7},
+        {"nik": None, "programme": "PKH", "source_row": 5},
+    ]
+    _inclusion_table(
+        con,
+        [
+            {
+                "kecamatan_code": "332501", "desa_code": "3325012001", "person_id": "P1",
+                "name": "BUDI", "rule_codes": "DESIL_OUT_OF_RANGE", "source_file": "x.csv",
+                **row,
+            }
+            for row in rows
+        ],
+    )
+    con.execute("alter table inclusion add column nik_raw varchar")
+    con.execute("update inclusion set nik_raw = coalesce(nik, ?)", [SHORT_NIK])
+    prepare(con, load_regions())
+
+    merge_person_rows(con, "select * from inclusion")
+    merged = con.execute("select nik_text from xlsx_verification_rows").fetchall()
+
+    assert merged == [(f"{BUDI}; {SHORT_NIK}",)]
+
+
+def test_exclusion_xlsx_shows_invalid_head_nik(tmp_path, con):
+    con.execute(
+        "create table exclusion_errors as select 'PKH' as programme, 'F1' as family_id, "
+        "'3325010101100001' as no_kk, null::varchar as head_nik, ? as head_nik_raw, "
+        "'ADI' as head_name, '332501' as kecamatan_code, '3325012001' as desa_code, "
+        "2 as desil, 4 as desil_threshold, 1 as pkh_components, "
+        "[]::varchar[] as programmes_received",
+        [SHORT_NIK],
+    )
+    prepare(con, load_regions())
+    source = with_region_names(
+        select_sql(con, "exclusion_errors", MART_TABLES["exclusion_errors"])
+    )
+    write_list_workbook(
+        con, tmp_path / "exclusion.xlsx", "T", "S",
+        exclusion_columns(source_types(con, source)), source, "family_id",
+    )
+
+    row = _body_row(openpyxl.load_workbook(tmp_path / "exclusion.xlsx")["PKH"], 3)
+    assert row["NIK kepala keluarga"] == SHORT_NIK

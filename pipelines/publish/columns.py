@@ -64,13 +64,17 @@ MART_TABLES: dict[str, TableColumns] = {
     "inclusion_errors": TableColumns(
         required=("programme", "nik", "name", "kecamatan_code", "desa_code", "rule_codes"),
         derived=(
-            # FLAG codes make a likely inclusion error; WARN codes ask for a field check.
+            # FLAG codes make a likely inclusion error; WARN codes ask for a field check. The
+            # workbooks list only rows with one of them, and show other_rule_codes (ERROR and
+            # INFO, such as NIK_FORMAT) after them.
             ("rule_codes", "list_concat(flag_rule_codes, warn_rule_codes)"),
             ("severity", "case when len(flag_rule_codes) > 0 then 'FLAG' else 'WARN' end"),
             ("idr_at_risk_month", "monthly_idr_at_risk"),
             ("idr_at_risk_year", "monthly_idr_at_risk * 12"),
         ),
         optional=(
+            "nik_raw",
+            "other_rule_codes",
             "address",
             "rt",
             "rw",
@@ -91,7 +95,7 @@ MART_TABLES: dict[str, TableColumns] = {
     ),
     "exclusion_errors": TableColumns(
         required=("family_id", "no_kk", "kecamatan_code", "desa_code"),
-        optional=("head_nik", "head_name", "desil", "programme", "reason"),
+        optional=("head_nik", "head_nik_raw", "head_name", "desil", "programme", "reason"),
         derived=(
             (
                 "reason",

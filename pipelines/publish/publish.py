@@ -364,14 +364,16 @@ def write_workbooks(
         order_by="kecamatan_code, desa_code, name, nik, person_id",
         notices=notices,
     )
-    exclusion = select_sql(con, "exclusion_errors", MART_TABLES["exclusion_errors"])
+    exclusion_rows = with_region_names(
+        select_sql(con, "exclusion_errors", MART_TABLES["exclusion_errors"])
+    )
     write_list_workbook(
         con,
         folder / EXCLUSION_XLSX,
         _("Exclusion error candidates"),
         stamp,
-        exclusion_columns(),
-        with_region_names(exclusion),
+        exclusion_columns(source_types(con, exclusion_rows)),
+        exclusion_rows,
         order_by="kecamatan_code, desa_code, desil, no_kk, family_id",
         notices=notices,
     )

@@ -84,6 +84,35 @@ def codes_sql(type_name: str, column: str) -> str:
     return f"list_filter(list_transform({items}, lambda c: trim(c::varchar)), lambda c: c <> '')"
 
 
+def listed_codes_sql(types: dict[str, str]) -> str:
+    """Return SQL for the rule codes a workbook row lists: `rule_codes` (FLAG, then WARN), then
+    the `other_rule_codes` (ERROR and INFO) that `rule_codes` lacks.
+
+    `types` maps the source's column names to DuckDB types. Either column may be a list or a
+    comma text, and `other_rule_codes` may be absent or NULL.
+    """
+    codes = codes_sql(types["rule_codes"], "rule_codes")
+    other_type = types.get("other_rule_codes")
+    if other_type is None or other_type == '"NULL"':
+        return codes
+    other = f"coalesce({codes_sql(other_type, 'other_rule_codes')}, [])"
+    extra = f"list_filter({other}, lambda code: not list_contains({codes}, code))"
+    return f"list_concat({codes}, {extra})"
+
+
+def nik_as_read_sql(types: dict[str, str], nik: str = "nik") -> str:
+    """Return SQL for the NIK a workbook shows: the valid NIK, else the source cell as read.
+
+    The mart's `nik` is NULL when the cell contains no valid NIK (15 digits, a placeholder, a
+    number that Excel rounded), and `<nik>_raw` keeps the cell text. An inclusion row then lists
+    NIK_FORMAT or NIK_EXCEL_DAMAGE with the reason. A source without `<nik>_raw` gives `nik`.
+    """
+    raw = f"{nik}_raw"
+    if raw not in types:
+        return nik
+    return f"coalesce(nullif({nik}::varchar, ''), nullif(trim({raw}::varchar), ''))"
+
+
 def evidence_items_sql(types: dict[str, str]) -> str:
     """Return SQL for the list of `CODE: evidence` entries in the publish language.
 

@@ -22,10 +22,11 @@ from pipelines.publish.rule_texts import FIELD_RESULTS
 from pipelines.publish.sheets import (
     SheetBody,
     address_sql,
-    codes_sql,
     confidence_sql,
     evidence_items_sql,
     evidence_text_sql,
+    listed_codes_sql,
+    nik_as_read_sql,
     rule_titles_sql,
     sheet_body,
     source_types,
@@ -50,7 +51,8 @@ def verification_columns() -> list[Column]:
     """Return the columns of a desa sheet over the rows of MERGED_TABLE."""
     return [
         Column(_("No"), "row_no", kind="int", width=5),
-        Column(_("NIK"), "nik", "id", width=19),
+        # Sized to its values, because a person whose rosters disagree has several NIKs.
+        Column(_("NIK"), "nik_text", "id"),
         Column(_("No KK"), "no_kk", "id", width=19),
         Column(_("Name"), "name", width=26),
         Column(_("Address"), address_sql(), kind="wrap", width=24),
@@ -116,12 +118,14 @@ def merge_person_rows(con: duckdb.DuckDBPyConnection, source_sql: str) -> None:
     and sources.
 
     A field officer visits a person once, so the sheet lists each person once. Programmes and
-    sources keep the order of the inclusion list (by programme). Rule codes and the distinct
-    evidence entries (`CODE: text`) are sorted, so both follow the code order. The confidence
-    is the lowest of the person's rows. The other columns come from the person's first row.
+    sources keep the order of the inclusion list (by programme). So do the distinct NIKs in
+    `nik_text`, where a row without a valid NIK gives its source cell as read: rosters that
+    disagree on a person's NIK show every value. Rule codes and the distinct evidence entries
+    (`CODE: text`) are sorted, so both follow the code order. The confidence is the lowest of
+    the person's rows. The other columns come from the person's first row.
     """
     types = source_types(con, source_sql)
-    codes = codes_sql(types["rule_codes"], "rule_codes")
+    codes = listed_codes_sql(types)
     row_word = "'" + _("row").replace("'", "''") + "'"
     ordered = (
         "select *, "
@@ -130,6 +134,7 @@ def merge_person_rows(con: duckdb.DuckDBPyConnection, source_sql: str) -> None:
         "coalesce(kecamatan_code, '') as kecamatan_key, coalesce(desa_code, '') as desa_key, "
         "coalesce(nullif(person_id, ''), nullif(nik, ''), name) as person_key, "
         "coalesce(nullif(programme::varchar, ''), '-') as programme_label, "
+        f"{nik_as_read_sql(types)} as nik_text, "
         f"{codes} as code_list, {evidence_items_sql(types)} as evidence_item_list, "
         f"{confidence_sql(types)} as row_confidence, "
         "concat_ws(', ', nullif(source_file::varchar, ''), nullif(source_sheet::varchar, ''), "
@@ -141,13 +146,17 @@ def merge_person_rows(con: duckdb.DuckDBPyConnection, source_sql: str) -> None:
         con,
         f"create or replace temp table {MERGED_TABLE} as "
         f"with ordered as ({ordered}), "
-        "firsts as (select * exclude (programme_label, code_list, evidence_item_list, "
-        "row_confidence, source_item) from ordered "
+        "firsts as (select * exclude (programme_label, nik_text, code_list, "
+        "evidence_item_list, row_confidence, source_item) from ordered "
         f"qualify row_number() over (partition by {person} order by position) = 1), "
         "programmes as (select desa_key, person_key, "
         "string_agg(programme_label, ', ' order by first_position) as programme_text from ("
         "select desa_key, person_key, programme_label, min(position) as first_position "
         "from ordered group by all) group by all), "
+        "niks as (select desa_key, person_key, "
+        "string_agg(nik_text, '; ' order by first_position) as nik_text from ("
+        "select desa_key, person_key, nik_text, min(position) as first_position "
+        "from ordered where nik_text is not null group by all) group by all), "
         "sources as (select desa_key, person_key, "
         "string_agg(source_item, '; ' order by first_position) as source_text from ("
         "select desa_key, person_key, source_item, min(position) as first_position "
@@ -156,7 +165,7 @@ def merge_person_rows(con: duckdb.DuckDBPyConnection, source_sql: str) -> None:
         "list_sort(list_distinct(flatten(list(code_list)))) as codes, "
         "list_sort(list_distinct(flatten(list(evidence_item_list)))) as evidence_list, "
         "min(row_confidence) as lowest_confidence from ordered group by all) "
-        "select firsts.*, programmes.programme_text, "
+        "select firsts.*, niks.nik_text, programmes.programme_text, "
         "coalesce(sources.source_text, '') as source_text, codes.codes, "
         "codes.evidence_list, codes.lowest_confidence, "
         # The person id breaks ties between namesakes without a NIK, so the order is stable.
@@ -164,7 +173,7 @@ def merge_person_rows(con: duckdb.DuckDBPyConnection, source_sql: str) -> None:
         "coalesce(firsts.name, ''), coalesce(firsts.nik, ''), programmes.programme_text, "
         "coalesce(firsts.person_id, '')) as row_no "
         f"from firsts join programmes using ({person}) join codes using ({person}) "
-        f"left join sources using ({person})",
+        f"left join niks using ({person}) left join sources using ({person})",
     )
 
 

@@ -13,10 +13,11 @@ from pipelines.publish.cells import sheet_names
 from pipelines.publish.report_data import programme_rank_sql
 from pipelines.publish.sheets import (
     address_sql,
-    codes_sql,
     confidence_sql,
     evidence_items_sql,
     evidence_text_sql,
+    listed_codes_sql,
+    nik_as_read_sql,
     rule_titles_sql,
     severity_title_sql,
     sheet_body,
@@ -39,12 +40,13 @@ def inclusion_columns(types: dict[str, str]) -> list[Column]:
     """Return the columns of inclusion_errors.xlsx over inclusion rows with region names.
 
     `types` maps the columns of the inclusion rows to their DuckDB types (see source_types):
-    `rule_codes` may be a list or a text, and the evidence columns may be absent.
+    `rule_codes` may be a list or a text, and the evidence columns may be absent. The NIK
+    column shows an invalid NIK as the source row has it, and the rule codes give the reason.
     """
-    codes = codes_sql(types["rule_codes"], "rule_codes")
+    codes = listed_codes_sql(types)
     return [
         Column(_("Programme"), "programme"),
-        Column(_("NIK"), "nik", "id", width=19),
+        Column(_("NIK"), nik_as_read_sql(types), "id", width=19),
         Column(_("No KK"), "no_kk", "id", width=19),
         Column(_("Name"), "name"),
         Column(_("Kecamatan"), "kecamatan_name"),
@@ -67,12 +69,15 @@ def inclusion_columns(types: dict[str, str]) -> list[Column]:
     ]
 
 
-def exclusion_columns() -> list[Column]:
-    """Return the columns of exclusion_errors.xlsx over exclusion rows with region names."""
+def exclusion_columns(types: dict[str, str]) -> list[Column]:
+    """Return the columns of exclusion_errors.xlsx over exclusion rows with region names.
+
+    `types` maps the columns of the exclusion rows to their DuckDB types (see source_types).
+    """
     return [
         Column(_("Programme"), "programme"),
         Column(_("No KK"), "no_kk", "id", width=19),
-        Column(_("NIK of family head"), "head_nik", "id", width=19),
+        Column(_("NIK of family head"), nik_as_read_sql(types, "head_nik"), "id", width=19),
         Column(_("Name of family head"), "head_name"),
         Column(_("Kecamatan"), "kecamatan_name"),
         Column(_("Desa/Kelurahan"), "desa_name"),

@@ -3,6 +3,8 @@
 -- exclusion list, PKH also needing a member who qualifies for a component) but
 -- does not receive the programme in the period. A programme whose roster is
 -- not in the run has no rows: whether the family receives it is unknown.
+-- head_nik_raw is the head's NIK cell as read, because head_nik is NULL when
+-- that cell contains no valid NIK.
 with
 
 eligibility as (
@@ -37,6 +39,7 @@ final as (
         eligibility.head_person_id,
         eligibility.head_record_id,
         records.nik as head_nik,
+        records.nik_raw as head_nik_raw,
         coalesce(records.name, records.name_raw) as head_name,
         eligibility.kecamatan_code,
         eligibility.desa_code,

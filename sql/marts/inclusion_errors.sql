@@ -1,8 +1,10 @@
 -- One row per recipient (linked person) and programme of the period that has
 -- findings on the programme: FLAG rule codes make a likely inclusion error,
--- WARN codes need a field check, and ERROR/INFO codes are listed apart. Rupiah
--- at risk counts FLAG rows only: the programme's [benefit_idr_per_month] times
--- the months of the period.
+-- WARN codes need a field check, and ERROR/INFO codes (data quality and
+-- information) are listed apart. Rupiah at risk counts FLAG rows only: the
+-- programme's [benefit_idr_per_month] times the months of the period. nik_raw
+-- is the NIK cell of the recipient's row as read, because nik is NULL when
+-- that cell contains no valid NIK.
 with
 
 recipients as (
@@ -74,16 +76,19 @@ person_findings as (
     group by programme, person_id
 ),
 
--- The evidence of each FLAG and WARN code of a recipient, as `CODE: text` in
--- English and in Indonesian. A finding on another record than the recipient's
--- row (a complaint, a second roster row) names that record's file, sheet and row.
+-- The evidence of each code of a recipient, as `CODE: text` in English and in
+-- Indonesian. A finding on another record than the recipient's row (a
+-- complaint, a second roster row) names that record's file, sheet and row.
+-- ERROR and INFO codes give evidence too, so that the workbooks show why a NIK
+-- is blank or invalid, but they do not lower the row's confidence.
 listed_findings as (
     select
         findings.programme,
         findings.person_id,
         findings.rule_code,
         findings.severity,
-        findings.confidence,
+        case when findings.severity in ('FLAG', 'WARN') then findings.confidence end
+            as confidence,
         coalesce(findings.evidence, '') as finding_evidence,
         coalesce(findings.evidence_id, findings.evidence, '') as finding_evidence_id,
         case
@@ -96,7 +101,6 @@ listed_findings as (
     inner join recipient_people
         on findings.programme = recipient_people.programme
         and findings.person_id = recipient_people.person_id
-    where findings.severity in ('FLAG', 'WARN')
 ),
 
 other_sources as (
@@ -114,7 +118,7 @@ finding_texts as (
         programme,
         person_id,
         rule_code,
-        min(case when severity = 'FLAG' then 0 else 1 end) as severity_rank,
+        min(case severity when 'FLAG' then 0 when 'WARN' then 1 else 2 end) as severity_rank,
         min(confidence) as confidence,
         finding_evidence || coalesce(
             ' (' || nullif(array_to_string(
@@ -196,6 +200,7 @@ final as (
         joined.family_id,
         joined.record_id,
         recipients.nik,
+        recipients.nik_raw,
         coalesce(recipients.no_kk, recipients.family_no_kk) as no_kk,
         coalesce(recipients.name, recipients.name_raw) as name,
         recipients.kecamatan_code,
