@@ -21,10 +21,10 @@ from test_publish_handmade_marts import (
 
 from pipelines.publish import publish_marts
 from pipelines.publish.columns import MART_TABLES
+from pipelines.publish.formatting import using_language
 from pipelines.publish.marts import select_sql
 from pipelines.publish.publish import rows_to_check_sql
 from pipelines.publish.regions import load_regions
-from pipelines.publish.formatting import using_language
 from pipelines.publish.rule_texts import FIELD_RESULTS, programme_label
 from pipelines.publish.sheets import prepare, source_types, with_region_names
 from pipelines.publish.verification import (
