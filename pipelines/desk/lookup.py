@@ -241,6 +241,57 @@ def normalise_nik(value: str) -> str:
     return _NIK_SEPARATORS.sub("", str(value or "")).strip()
 
 
+# Letters often typed or read in place of a digit of a NIK, with the digit they resemble.
+_DIGIT_LOOKALIKES = {
+    "O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6", "T": "7",
+    "B": "8",
+}
+
+
+def invalid_nik_text(value: str) -> str | None:
+    """Return why the typed NIK `value` is invalid, in the current language, or None when it
+    is 16 digits that are not one digit repeated.
+
+    A character that is not a digit is named with its position among the 16 characters left
+    once normalise_nik has removed separators, which is its position on the KTP.
+    """
+    nik = normalise_nik(value)
+    if len(nik) == 16:
+        position, character = next(
+            ((i, c) for i, c in enumerate(nik, 1) if c not in "0123456789"), (0, "")
+        )
+        if position:
+            return _nik_character_text(value, position, character)
+        if len(set(nik)) == 1:
+            return _(
+                "NIK {value} is invalid: it repeats one digit, as a placeholder does. Check the "
+                "number on the KTP or KK."
+            ).format(value=value)
+        return None
+    return _(
+        "NIK {value} is invalid: a NIK has 16 digits. Check the number on the KTP or KK."
+    ).format(value=value)
+
+
+def _nik_character_text(value: str, position: int, character: str) -> str:
+    digit = _DIGIT_LOOKALIKES.get(character.upper())
+    values = {"value": value, "position": position, "character": character, "digit": digit}
+    if digit:
+        return _(
+            "NIK {value} is invalid: character {position} is the letter {character}, not the "
+            "digit {digit}. Check the number on the KTP or KK."
+        ).format(**values)
+    if character.isalpha():
+        return _(
+            "NIK {value} is invalid: character {position} is the letter {character}, not a "
+            "digit. Check the number on the KTP or KK."
+        ).format(**values)
+    return _(
+        "NIK {value} is invalid: character {position} is '{character}', not a digit. Check the "
+        "number on the KTP or KK."
+    ).format(**values)
+
+
 def normalise_name(value: str) -> str:
     """Upper-case `value`, drop punctuation, titles and honorifics, and collapse spaces.
 
