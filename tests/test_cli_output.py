@@ -212,6 +212,38 @@ def test_cek_name_not_found_names_run(capsys, audit_db):  # noqa: F811
     assert f"Searched audit run {RUN_ID} of 4 Dec 2026 20:10." in out
 
 
+@pytest.mark.parametrize("columns", [None, "60"])
+def test_cek_warnings_one_line_redirected(capsys, monkeypatch, audit_db, columns):  # noqa: F811
+    if columns:
+        monkeypatch.setenv("COLUMNS", columns)
+
+    out = run_cli(capsys, "cek", "--marts", str(audit_db.parent), BUDI, "--nama", "Sainem",
+                  "--tgl-lahir", "01-07-1950", "--desa", "Sodong")
+    lines = out.splitlines()
+
+    for warning in (
+        "Nama tidak cocok dengan NIK ini: yang diketik Sainem, yang tercatat BUDI SANTOSO. NIK "
+        "ini bisa milik orang lain, jadi periksa KTP atau KK sebelum menjawab.",
+        "Tanggal lahir tidak cocok dengan NIK ini: yang diketik 1 Jul 1950, yang tercatat 12 Mar "
+        "1980. Periksa KTP atau KK sebelum menjawab.",
+        "Desa tidak cocok dengan NIK ini: yang diketik Sodong, yang tercatat Silurah, "
+        "Wonotunggal. Periksa KTP atau KK sebelum menjawab.",
+    ):
+        assert warning in lines
+    assert row_cells(out, BUDI)[1] == "BUDI SANTOSO"
+
+
+def test_cek_warnings_wrap_on_terminal(capsys, monkeypatch, audit_db):  # noqa: F811
+    terminal = Console(file=io.StringIO(), force_terminal=True, width=60, color_system=None)
+    monkeypatch.setattr(cli, "console", terminal)
+
+    run_cli(capsys, "cek", "--marts", str(audit_db.parent), BUDI, "--nama", "Sainem")
+    lines = terminal.file.getvalue().splitlines()
+
+    warning = next(line for line in lines if line.startswith("Nama tidak cocok dengan NIK ini"))
+    assert len(warning) <= 60
+
+
 @pytest.mark.parametrize(
     ("language", "title"),
     [("id", "Tidak ditemukan orang untuk Sainem / 2 Nov 1971 / Lebo, Gringsing; Lebo, "

@@ -59,8 +59,10 @@ def audit_db(tmp_path_factory):
 
 
 def _text(renderable, width=160):
+    # Warning lines stay whole in output that is not a terminal, so they are not cropped here,
+    # as the CLI's print_complete does not crop them.
     console = Console(width=width, record=True, file=open("/dev/null", "w"))
-    console.print(renderable)
+    console.print(renderable, crop=False)
     return console.export_text()
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.rule import Rule
 from rich.table import Table
@@ -37,6 +38,27 @@ from pipelines.publish.rule_texts import (
 SEVERITY_STYLES = {"ERROR": "bold red", "FLAG": "red", "WARN": "yellow", "INFO": "cyan"}
 
 
+class OneLine:
+    """A warning or notice line that a terminal wraps at its width, but that other output (a
+    pipe, a log file) gets whole on one line, so that grep finds it. Print it with crop=False,
+    as print_complete does, or the console cuts it at its width."""
+
+    def __init__(self, text: str, style: str = "") -> None:
+        self.text = Text(text, style=style)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if console.is_terminal:
+            yield self.text
+            return
+        line = self.text.copy()
+        line.no_wrap = True
+        line.overflow = "ignore"
+        yield line
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.text)
+
+
 def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
     """Build the rich renderable for `answer` in `language` (`id` or `en`)."""
     if not answer.found and answer.found_by_details:
@@ -46,19 +68,19 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
             return _not_found(answer)
         parts: list[RenderableType] = [
             _identity_panel(answer),
-            *(Text(line, style="bold yellow") for line in _quarantine_lines(answer)),
-            *(Text(line, style="bold red") for line in death_lines(answer)),
+            *(OneLine(line, style="bold yellow") for line in _quarantine_lines(answer)),
+            *(OneLine(line, style="bold red") for line in death_lines(answer)),
             _members_table(answer),
             _programmes_table(answer),
             *_not_received_table(answer),
             _findings_table(answer, language),
-            *(Text(line, style="yellow") for line in caveat_lines(answer.caveats)),
+            *(OneLine(line, style="yellow") for line in caveat_lines(answer.caveats)),
             _complaints_table(answer),
         ]
         if len(answer.person_ids) > 1:
             parts.insert(
                 1,
-                Text(
+                OneLine(
                     _(
                         "This NIK is linked to more than one person; "
                         "check the KTP and KK before answering."
@@ -67,11 +89,11 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
                 ),
             )
         for line in reversed(identity_check_lines(answer)):
-            parts.insert(1, Text(line, style="bold yellow"))
+            parts.insert(1, OneLine(line, style="bold yellow"))
         if _name_differs(answer):
             parts.insert(
                 1,
-                Text(
+                OneLine(
                     _(
                         "The name only nearly matches: typed {searched}, recorded {recorded}. "
                         "Check the KTP before answering."
@@ -79,7 +101,7 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
                     style="bold yellow",
                 ),
             )
-        parts.append(Text(_run_text(answer.run), style="dim"))
+        parts.append(OneLine(_run_text(answer.run), style="dim"))
         return Group(*parts)
 
 
@@ -188,7 +210,7 @@ def render_answers(
                  style="yellow")
             for number in range(1, len(answers) + 1)
         ]
-    parts: list[RenderableType] = [Text(notice, style="bold yellow")]
+    parts: list[RenderableType] = [OneLine(notice, style="bold yellow")]
     for rule, answer in zip(rules, answers, strict=True):
         parts += [rule, render_answer(answer, language)]
     return Group(*parts)
@@ -223,7 +245,7 @@ def _found_by_details(answer: DeskAnswer, language: str) -> RenderableType:
             "before answering.",
             len(found),
         ).format(nik=answer.query, count=len(found))
-    return Group(Text(notice, style="bold yellow"), render_answers(found, query, language))
+    return Group(OneLine(notice, style="bold yellow"), render_answers(found, query, language))
 
 
 def _not_found(answer: DeskAnswer) -> RenderableType:
