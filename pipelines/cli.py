@@ -678,6 +678,7 @@ def build_app() -> typer.Typer:
     ) -> None:
         lang = current_language()
         from pipelines.desk import (
+            lookup_near_matches,
             lookup_nik,
             lookup_person,
             programmes_not_in_run,
@@ -706,8 +707,9 @@ def build_app() -> typer.Typer:
             run = None if answers else published_run(db)
             missing = [] if answers else programmes_not_in_run(db)
             not_loaded = 0 if answers else register_lines_not_loaded(db)
+            near = [] if answers else lookup_near_matches(db, nama, tgl_lahir, desa)
             print_complete(
-                console, render_answers(answers, query, lang, run, missing, not_loaded)
+                console, render_answers(answers, query, lang, run, missing, not_loaded, near)
             )
         else:
             fail(_("Give a NIK, or all of --nama, --tgl-lahir and --desa."))

@@ -212,6 +212,21 @@ def test_cek_name_not_found_names_run(capsys, audit_db):  # noqa: F811
     assert f"Searched audit run {RUN_ID} of 4 Dec 2026 20:10." in out
 
 
+def test_cek_name_near_miss_lists_candidate(capsys, audit_db):  # noqa: F811
+    out = run_cli(capsys, "--lang", "en", "cek", "--marts", str(audit_db.parent),
+                  "--nama", "Siti Aminah", "--tgl-lahir", "07-05-1985", "--desa", "Silurah")
+    # Panel borders removed, so that a sentence the panel wraps reads whole.
+    text = " ".join(out.replace("│", " ").split())
+
+    assert "Not an exact match: check the KTP." in text
+    # The candidates' table sits in the not-found panel, inside its borders.
+    row = next(line for line in out.splitlines() if SITI in line)
+    cells = [cell.strip() for cell in row.split("│") if cell.strip()]
+    assert cells == [SITI, "SITI AMINAH", "5 Jul 1985", "day and month swapped", "yes"]
+    assert "Do not propose the person through SIKS-NG" in text
+    assert "can propose them (usulan)" not in text
+
+
 @pytest.mark.parametrize("columns", [None, "60"])
 def test_cek_warnings_one_line_redirected(capsys, monkeypatch, audit_db, columns):  # noqa: F811
     if columns:
