@@ -678,6 +678,7 @@ def build_app() -> typer.Typer:
     ) -> None:
         lang = current_language()
         from pipelines.desk import (
+            lookup_near_matches,
             lookup_nik,
             lookup_person,
             programmes_not_in_run,
@@ -686,7 +687,7 @@ def build_app() -> typer.Typer:
             render_answer,
             render_answers,
         )
-        from pipelines.desk.lookup import desa_label, normalise_nik, parse_birth_date
+        from pipelines.desk.lookup import desa_label, invalid_nik_text, parse_birth_date
         from pipelines.desk.render import search_text
 
         db = marts / "audit.duckdb"
@@ -694,13 +695,9 @@ def build_app() -> typer.Typer:
             fail(_("No audit results in {path}; run `bansos-audit demo` or `bansos-audit run` first.").format(path=marts))
         if nik:
             # The lookup strips only separators, so a letter left in the NIK would find no one.
-            digits = normalise_nik(nik)
-            if len(digits) != 16 or not digits.isdigit():
-                fail(_("NIK {value} is invalid: a NIK has 16 digits. Check the number on the "
-                       "KTP or KK.").format(value=nik))
-            if len(set(digits)) == 1:
-                fail(_("NIK {value} is invalid: it repeats one digit, as a placeholder does. "
-                       "Check the number on the KTP or KK.").format(value=nik))
+            invalid = invalid_nik_text(nik)
+            if invalid:
+                fail(invalid)
             # A name, birth date or desa typed beside the NIK is checked against the person.
             answer = lookup_nik(db, nik, name=nama, birth_date=tgl_lahir, desa=desa)
             print_complete(console, render_answer(answer, lang))
@@ -710,8 +707,9 @@ def build_app() -> typer.Typer:
             run = None if answers else published_run(db)
             missing = [] if answers else programmes_not_in_run(db)
             not_loaded = 0 if answers else register_lines_not_loaded(db)
+            near = [] if answers else lookup_near_matches(db, nama, tgl_lahir, desa)
             print_complete(
-                console, render_answers(answers, query, lang, run, missing, not_loaded)
+                console, render_answers(answers, query, lang, run, missing, not_loaded, near)
             )
         else:
             fail(_("Give a NIK, or all of --nama, --tgl-lahir and --desa."))

@@ -212,6 +212,53 @@ def test_cek_name_not_found_names_run(capsys, audit_db):  # noqa: F811
     assert f"Searched audit run {RUN_ID} of 4 Dec 2026 20:10." in out
 
 
+def test_cek_name_near_miss_lists_candidate(capsys, audit_db):  # noqa: F811
+    out = run_cli(capsys, "--lang", "en", "cek", "--marts", str(audit_db.parent),
+                  "--nama", "Siti Aminah", "--tgl-lahir", "07-05-1985", "--desa", "Silurah")
+    # Panel borders removed, so that a sentence the panel wraps reads whole.
+    text = " ".join(out.replace("│", " ").split())
+
+    assert "Not an exact match: check the KTP." in text
+    # The candidates' table sits in the not-found panel, inside its borders.
+    row = next(line for line in out.splitlines() if SITI in line)
+    cells = [cell.strip() for cell in row.split("│") if cell.strip()]
+    assert cells == [SITI, "SITI AMINAH", "5 Jul 1985", "day and month swapped", "yes"]
+    assert "Do not propose the person through SIKS-NG" in text
+    assert "can propose them (usulan)" not in text
+
+
+@pytest.mark.parametrize("columns", [None, "60"])
+def test_cek_warnings_one_line_redirected(capsys, monkeypatch, audit_db, columns):  # noqa: F811
+    if columns:
+        monkeypatch.setenv("COLUMNS", columns)
+
+    out = run_cli(capsys, "cek", "--marts", str(audit_db.parent), BUDI, "--nama", "Sainem",
+                  "--tgl-lahir", "01-07-1950", "--desa", "Sodong")
+    lines = out.splitlines()
+
+    for warning in (
+        "Nama tidak cocok dengan NIK ini: yang diketik Sainem, yang tercatat BUDI SANTOSO. NIK "
+        "ini bisa milik orang lain, jadi periksa KTP atau KK sebelum menjawab.",
+        "Tanggal lahir tidak cocok dengan NIK ini: yang diketik 1 Jul 1950, yang tercatat 12 Mar "
+        "1980. Periksa KTP atau KK sebelum menjawab.",
+        "Desa tidak cocok dengan NIK ini: yang diketik Sodong, yang tercatat Silurah, "
+        "Wonotunggal. Periksa KTP atau KK sebelum menjawab.",
+    ):
+        assert warning in lines
+    assert row_cells(out, BUDI)[1] == "BUDI SANTOSO"
+
+
+def test_cek_warnings_wrap_on_terminal(capsys, monkeypatch, audit_db):  # noqa: F811
+    terminal = Console(file=io.StringIO(), force_terminal=True, width=60, color_system=None)
+    monkeypatch.setattr(cli, "console", terminal)
+
+    run_cli(capsys, "cek", "--marts", str(audit_db.parent), BUDI, "--nama", "Sainem")
+    lines = terminal.file.getvalue().splitlines()
+
+    warning = next(line for line in lines if line.startswith("Nama tidak cocok dengan NIK ini"))
+    assert len(warning) <= 60
+
+
 @pytest.mark.parametrize(
     ("language", "title"),
     [("id", "Tidak ditemukan orang untuk Sainem / 2 Nov 1971 / Lebo, Gringsing; Lebo, "

@@ -26,6 +26,7 @@ from test_rules_builders import make_kk, make_nik, make_world, rules_config
 from pipelines.desk import (
     DeskLookupError,
     PublishedRun,
+    lookup_near_matches,
     lookup_nik,
     lookup_person,
     published_run,
@@ -39,8 +40,14 @@ from pipelines.desk.lookup import (
     parse_birth_date,
     resolve_desa,
 )
-from pipelines.desk.models import RuleCaveat
-from pipelines.desk.render import caveat_lines
+from pipelines.desk.models import (
+    DAY_MONTH_SWAPPED,
+    DAYS_OFF,
+    OTHER_YEAR,
+    NearMatch,
+    RuleCaveat,
+)
+from pipelines.desk.render import NEAR_MATCHES_SHOWN, caveat_lines
 from pipelines.i18n import set_language
 from pipelines.publish import publish_marts
 from pipelines.publish.formatting import using_language
@@ -59,8 +66,10 @@ def audit_db(tmp_path_factory):
 
 
 def _text(renderable, width=160):
+    # Warning lines stay whole in output that is not a terminal, so they are not cropped here,
+    # as the CLI's print_complete does not crop them.
     console = Console(width=width, record=True, file=open("/dev/null", "w"))
-    console.print(renderable)
+    console.print(renderable, crop=False)
     return console.export_text()
 
 
@@ -452,6 +461,133 @@ def test_render_answers_for_name_lookup(audit_db):
     assert "Check the number" not in missing_text
 
 
+@pytest.mark.parametrize(
+    ("name", "birth_date", "nik", "difference", "days_apart"),
+    [
+        # SITI AMINAH is recorded born 5 Jul 1985; 07-05-1985 reads as 7 May.
+        ("Siti Aminah", "07-05-1985", SITI, DAY_MONTH_SWAPPED, 59),
+        # BUDI SANTOSO is recorded born 12 Mar 1980.
+        ("Budi Santoso", "03-12-1980", BUDI, DAY_MONTH_SWAPPED, -266),
+        ("Budi Santoso", "13-03-1980", BUDI, DAYS_OFF, -1),
+        ("Budi Santosa", "09-03-1980", BUDI, DAYS_OFF, 3),
+        ("Budi Santoso", "12-03-1988", BUDI, OTHER_YEAR, -2922),
+    ],
+)
+def test_near_matches_found(audit_db, name, birth_date, nik, difference, days_apart):
+    matches = lookup_near_matches(audit_db, name, birth_date, "Silurah")
+
+    assert [match.nik for match in matches] == [nik]
+    assert matches[0].date_difference == difference
+    assert matches[0].days_apart == days_apart
+    assert matches[0].is_in_register
+
+
+@pytest.mark.parametrize(
+    ("name", "birth_date", "desa"),
+    [
+        ("Budi Santoso", "16-03-1980", "Silurah"),
+        ("Budi Santoso", "12-04-1980", "Silurah"),
+        ("Sainem", "13-03-1980", "Silurah"),
+        ("Budi Santoso", "13-03-1980", "Sodong"),
+        # The exact birth date is no near match; lookup_person finds it.
+        ("Budi Santoso", "12-03-1980", "Silurah"),
+    ],
+)
+def test_near_matches_none(audit_db, name, birth_date, desa):
+    assert lookup_near_matches(audit_db, name, birth_date, desa) == []
+
+
+def test_near_matches_ranked(tmp_path):
+    con = duckdb.connect()
+    make_marts(con)
+    # Near matches of BUDI SANTOSO typed born 11-03-1980: BUDI himself is 1 day later.
+    extra = [
+        ("register:1::7", "3325010311800007", "BUDI SANTOSO", "1980-11-03"),
+        ("register:1::8", "3325010903800008", "BUDI SANTOSA", "1980-03-09"),
+        ("register:1::9", "3325011103750009", "BUDI SANTOSO", "1975-03-11"),
+        ("register:1::10", "3325011303800010", "BUDI SANTOSO", "1980-03-13"),
+    ]
+    for record_id, nik, name, born in extra:
+        con.execute(
+            "insert into int_person_records (record_id, source_kind, nik, name, birth_date, "
+            "desa_code, kecamatan_code) values (?, 'pkh', ?, ?, ?, '3325012001', '332501')",
+            [record_id, nik, name, born],
+        )
+        con.execute("insert into int_person_links values (?, ?, 1)", [record_id, "P-" + nik])
+    publish_marts(con, tmp_path / "marts", "id", RUN_ID)
+    con.close()
+
+    matches = lookup_near_matches(
+        tmp_path / "marts" / "audit.duckdb", "Budi Santoso", "11-03-1980", "Silurah"
+    )
+
+    # Swapped first, then by days apart, then the closer name (SANTOSO before SANTOSA), then
+    # another year.
+    assert [match.nik for match in matches] == [
+        "3325010311800007", BUDI, "3325011303800010", "3325010903800008", "3325011103750009"
+    ]
+    assert [match.is_in_register for match in matches] == [False, True, False, False, False]
+
+
+@pytest.mark.parametrize(
+    ("language", "notice", "difference", "advice"),
+    [("id", "Bukan kecocokan persis: periksa KTP. Ada 1 orang di desa ini dengan nama yang mirip",
+      "tanggal dan bulan tertukar", "Jangan usulkan orang ini lewat SIKS-NG"),
+     ("en", "Not an exact match: check the KTP. 1 person in this desa has a close name",
+      "day and month swapped", "Do not propose the person through SIKS-NG")],
+)
+def test_render_name_not_found_lists_near_matches(audit_db, language, notice, difference,
+                                                  advice):
+    near = lookup_near_matches(audit_db, "Siti Aminah", "07-05-1985", "Silurah")
+    text = " ".join(_text(render_answers([], "Siti Aminah / 07-05-1985 / Silurah", language,
+                                         near_matches=near)).split())
+
+    assert notice in text
+    assert SITI in text
+    assert difference in text
+    assert advice in text
+    assert text.index(notice) < text.index(advice)
+    assert "(usulan) lewat SIKS-NG setelah musdes" not in text
+    assert "(usulan) through SIKS-NG after musdes" not in text
+
+
+def test_unknown_nik_lists_near_matches(audit_db):
+    answer = lookup_nik(audit_db, UNKNOWN_NIK, name="Budi Santoso", birth_date="13-03-1980",
+                        desa="Silurah")
+    text = " ".join(_text(render_answer(answer, "en")).split())
+
+    assert answer.found_by_details == []
+    assert [match.nik for match in answer.near_matches] == [BUDI]
+    assert "No person found for Budi Santoso / 13 Mar 1980 / Silurah, Wonotunggal either." in text
+    assert "Not an exact match: check the KTP." in text
+    assert "1 day earlier" in text
+    assert "Check the number on the KTP or KK" not in text
+    assert "can propose them (usulan)" not in text
+
+
+def test_unknown_nik_found_by_details_skips_near_matches(audit_db):
+    answer = lookup_nik(audit_db, UNKNOWN_NIK, name="Budi Santoso", birth_date="12-03-1980",
+                        desa="Silurah")
+
+    assert [found.nik for found in answer.found_by_details] == [BUDI]
+    assert answer.near_matches == []
+
+
+def test_render_near_matches_capped(audit_db):
+    near = [
+        NearMatch(f"P-{number}", f"33250112038000{number:02d}", "BUDI SANTOSO",
+                  dt.date(1980, 3, 12), "3325012001", DAYS_OFF, 1, True)
+        for number in range(NEAR_MATCHES_SHOWN + 2)
+    ]
+    text = " ".join(_text(render_answers([], "Budi Santoso / 11-03-1980 / Silurah", "en",
+                                         near_matches=near)).split())
+
+    assert "7 people in this desa have a close name" in text
+    assert "33250112038000" + f"{NEAR_MATCHES_SHOWN - 1:02d}" in text
+    assert "33250112038000" + f"{NEAR_MATCHES_SHOWN:02d}" not in text
+    assert "2 more people with a near match are not shown." in text
+
+
 # A desil-8 PKH KPM born on a default date (1 January) with a complaint: the rules give
 # DESIL_OUT_OF_RANGE, DEFAULT_DOB and COMPLAINT_LINK findings, among others.
 RULES_KPM = make_nik(3, "1975-01-01")
@@ -705,3 +841,18 @@ def test_desk_import_leaves_out_linker_engine():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_render_near_matches_name_desa():
+    # A desa name shared by two kecamatan (Lebo) searches both, so each match names its desa.
+    near = [
+        NearMatch("P-1", "3325150505600001", "SAINEM", dt.date(1960, 5, 5), code, DAYS_OFF, 1,
+                  True)
+        for code in load_regions().desa_codes_named("Lebo")
+    ]
+    text = " ".join(_text(render_answers([], "Sainem / 4 May 1960 / Lebo", "en",
+                                         near_matches=near)).split())
+
+    assert "Desa/Kelurahan" in text
+    assert "Lebo, Gringsing" in text
+    assert "Lebo, Warungasem" in text

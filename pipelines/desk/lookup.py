@@ -24,8 +24,13 @@ from pipelines.desk.models import (
     Complaint,
     DeskAnswer,
     Finding,
+    DAY_MONTH_SWAPPED,
+    DAYS_OFF,
+    NEAR_DATE_KINDS,
+    OTHER_YEAR,
     IdentityCheck,
     Member,
+    NearMatch,
     Programme,
     PublishedRun,
     QuarantinedRow,
@@ -85,7 +90,8 @@ def lookup_nik(
 
     When no one has the NIK and all three were typed, the people they find, as
     `lookup_person` would, go to `DeskAnswer.found_by_details`: a NIK mistyped at the desk
-    should not hide a person whose name, birth date and desa are on record.
+    should not hide a person whose name, birth date and desa are on record. When they find no
+    one either, the people `lookup_near_matches` would list go to `DeskAnswer.near_matches`.
     """
     nik_digits = normalise_nik(nik)
     born = parse_birth_date(birth_date) if birth_date else None
@@ -114,6 +120,8 @@ def lookup_nik(
                 answer.found_by_details = _people_by_details(
                     con, tables, name, born, desa_codes, _codes_label(desa_codes, regions)
                 )
+                if not answer.found_by_details:
+                    answer.near_matches = _near_matches(con, tables, name, born, desa_codes)
     logger.info(
         "desk lookup by NIK %s: %d person(s), %d by the typed name, birth date and desa",
         mask_nik(nik_digits), len(answer.person_ids), len(answer.found_by_details),
@@ -203,6 +211,113 @@ def _people_by_details(
     return answers
 
 
+def lookup_near_matches(db_path: Path, name: str, birth_date: str, desa: str) -> list[NearMatch]:
+    """Return the people of desa `desa` with a name close to `name` and a birth date near
+    `birth_date`, the most likely first.
+
+    A near birth date is `birth_date` with day and month swapped, up to NEAR_BIRTH_DAYS days
+    off, or the same day and month in another year.
+
+    Call it when `lookup_person` found no one: a clerk who proposes (usulan) a person who is
+    registered with a misread birth date would register them twice.
+    """
+    born = parse_birth_date(birth_date)
+    desa_codes = resolve_desa(desa, load_regions())
+    with _open(db_path) as con:
+        return _near_matches(con, _table_columns(con), name, born, desa_codes)
+
+
+# A recorded birth date at most this many days from the typed one makes a near match.
+NEAR_BIRTH_DAYS = 3
+
+
+def _near_matches(
+    con: duckdb.DuckDBPyConnection,
+    tables: dict[str, set[str]],
+    name: str,
+    born: dt.date,
+    desa_codes: list[str],
+) -> list[NearMatch]:
+    """Return the near matches of `name` and `born` among the records of `desa_codes`.
+
+    DuckDB selects the desa's records with a nearly matching birth date, so Python compares
+    names only for those few rows. A person with several such records is listed once, by the
+    record closest to the typed birth date.
+    """
+    table = "int_person_records" if "int_person_records" in tables else "stg_register"
+    placeholders = ", ".join("?" for _ in desa_codes)
+    rows = _select(
+        con,
+        tables,
+        table,
+        ["record_id", "nik", "name", "birth_date", "desa_code"],
+        f"desa_code in ({placeholders}) and birth_date <> ? and ("
+        "birth_date = ? or abs(date_diff('day', ?, birth_date)) <= ? "
+        "or (month(birth_date) = ? and day(birth_date) = ?))",
+        [*desa_codes, born, _swapped_date(born), born, NEAR_BIRTH_DAYS, born.month, born.day],
+    )
+    name_keys = _name_keys(con, [name, *(row["name"] for row in rows)])
+    best: dict[str, tuple[tuple[int, int, float, str], dict[str, Any]]] = {}
+    for row in rows:
+        similarity = _name_similarity(name, row["name"], name_keys)
+        if similarity < NAME_SIMILARITY_MIN:
+            continue
+        kind = _date_difference(born, row["birth_date"])
+        days_apart = (row["birth_date"] - born).days
+        rank = (NEAR_DATE_KINDS.index(kind), abs(days_apart), -similarity, row["name"])
+        for person_id in _person_ids_of_records(con, [row["record_id"]]):
+            if person_id not in best or rank < best[person_id][0]:
+                best[person_id] = (rank, row)
+
+    matches = []
+    for person_id, (_rank, row) in sorted(best.items(), key=lambda item: item[1][0]):
+        matches.append(
+            NearMatch(
+                person_id=person_id,
+                nik=row["nik"],
+                name=row["name"],
+                birth_date=row["birth_date"],
+                desa_code=row["desa_code"],
+                date_difference=_date_difference(born, row["birth_date"]),
+                days_apart=(row["birth_date"] - born).days,
+                is_in_register=_has_register_record(con, tables, person_id),
+            )
+        )
+    logger.info(
+        "desk near matches by name, birth date and desa: %d candidate records, %d person(s)",
+        len(rows),
+        len(matches),
+    )
+    return matches
+
+
+def _swapped_date(born: dt.date) -> dt.date | None:
+    """Return `born` with day and month swapped, or None when that is no other valid date."""
+    if born.day == born.month or born.day > 12:
+        return None
+    return born.replace(month=born.day, day=born.month)
+
+
+def _date_difference(born: dt.date, recorded: dt.date) -> str:
+    """Return the kind of NEAR_DATE_KINDS that relates the typed and the recorded birth date."""
+    if recorded == _swapped_date(born):
+        return DAY_MONTH_SWAPPED
+    if abs((recorded - born).days) <= NEAR_BIRTH_DAYS:
+        return DAYS_OFF
+    return OTHER_YEAR
+
+
+def _has_register_record(
+    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], person_id: str
+) -> bool:
+    if "stg_register" not in tables:
+        return False
+    return any(
+        _select(con, tables, "stg_register", ["record_id"], "record_id = ?", [record_id])
+        for record_id in _record_ids_of_persons(con, [person_id])
+    )
+
+
 def published_run(db_path: Path) -> PublishedRun | None:
     """Return the run whose results `db_path` contains, or None when it records no run."""
     with _open(db_path) as con:
@@ -239,6 +354,57 @@ def programmes_not_in_run(db_path: Path) -> list[str]:
 def normalise_nik(value: str) -> str:
     """Strip spaces, dots, dashes, quotes and zero-width characters from a typed NIK."""
     return _NIK_SEPARATORS.sub("", str(value or "")).strip()
+
+
+# Letters often typed or read in place of a digit of a NIK, with the digit they resemble.
+_DIGIT_LOOKALIKES = {
+    "O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "G": "6", "T": "7",
+    "B": "8",
+}
+
+
+def invalid_nik_text(value: str) -> str | None:
+    """Return why the typed NIK `value` is invalid, in the current language, or None when it
+    is 16 digits that are not one digit repeated.
+
+    A character that is not a digit is named with its position among the 16 characters left
+    once normalise_nik has removed separators, which is its position on the KTP.
+    """
+    nik = normalise_nik(value)
+    if len(nik) == 16:
+        position, character = next(
+            ((i, c) for i, c in enumerate(nik, 1) if c not in "0123456789"), (0, "")
+        )
+        if position:
+            return _nik_character_text(value, position, character)
+        if len(set(nik)) == 1:
+            return _(
+                "NIK {value} is invalid: it repeats one digit, as a placeholder does. Check the "
+                "number on the KTP or KK."
+            ).format(value=value)
+        return None
+    return _(
+        "NIK {value} is invalid: a NIK has 16 digits. Check the number on the KTP or KK."
+    ).format(value=value)
+
+
+def _nik_character_text(value: str, position: int, character: str) -> str:
+    digit = _DIGIT_LOOKALIKES.get(character.upper())
+    values = {"value": value, "position": position, "character": character, "digit": digit}
+    if digit:
+        return _(
+            "NIK {value} is invalid: character {position} is the letter {character}, not the "
+            "digit {digit}. Check the number on the KTP or KK."
+        ).format(**values)
+    if character.isalpha():
+        return _(
+            "NIK {value} is invalid: character {position} is the letter {character}, not a "
+            "digit. Check the number on the KTP or KK."
+        ).format(**values)
+    return _(
+        "NIK {value} is invalid: character {position} is '{character}', not a digit. Check the "
+        "number on the KTP or KK."
+    ).format(**values)
 
 
 def normalise_name(value: str) -> str:
@@ -498,13 +664,17 @@ def _name_keys(con: duckdb.DuckDBPyConnection, names: list[str | None]) -> dict[
 
 
 def _name_matches(searched: str, candidate: str | None, name_keys: dict[str, str]) -> bool:
+    return _name_similarity(searched, candidate, name_keys) >= NAME_SIMILARITY_MIN
+
+
+def _name_similarity(searched: str, candidate: str | None, name_keys: dict[str, str]) -> float:
     """Compare the plain names and the name keys with Jaro-Winkler, each as written and with
-    its words in sorted order; the highest score counts.
+    its words in sorted order, and return the highest score (0 to 1).
 
     The plain reading is kept because the old-spelling map can hurt a typo (PRIYOEO contains OE).
     """
     if not candidate:
-        return False
+        return 0.0
     similarities = [0.0]
     pairs = [(normalise_name(searched), normalise_name(candidate)),
              (name_keys.get(searched), name_keys.get(candidate))]
@@ -516,7 +686,7 @@ def _name_matches(searched: str, candidate: str | None, name_keys: dict[str, str
         similarities.append(JaroWinkler.normalized_similarity(
             " ".join(sorted(searched_form.split())), " ".join(sorted(candidate_form.split()))
         ))
-    return max(similarities) >= NAME_SIMILARITY_MIN
+    return max(similarities)
 
 
 def _build_answer(

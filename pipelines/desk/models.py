@@ -150,6 +150,33 @@ class IdentityCheck:
     unknown_desa: UnknownDesa | None = None
 
 
+@dataclass(frozen=True)
+class NearMatch:
+    """A person of the searched desa whose name is close to the typed one and whose birth date
+    differs from the typed one as a misread or mistyped date does. Not an exact match: the desk
+    checks the KTP before taking this person for the one searched."""
+
+    person_id: str
+    nik: str | None
+    name: str | None
+    birth_date: dt.date
+    desa_code: str | None
+    # Kind of difference between the typed and the recorded birth date: one of NEAR_DATE_KINDS.
+    date_difference: str
+    # Recorded minus typed birth date, in days (negative when recorded earlier).
+    days_apart: int
+    is_in_register: bool
+
+
+# Kinds of NearMatch.date_difference, the most likely typing or reading error first: the day and
+# month swapped (05-09 for 09-05), a date a few days off, and the same day and month in another
+# year.
+DAY_MONTH_SWAPPED = "day_month_swapped"
+DAYS_OFF = "days_off"
+OTHER_YEAR = "other_year"
+NEAR_DATE_KINDS = (DAY_MONTH_SWAPPED, DAYS_OFF, OTHER_YEAR)
+
+
 @dataclass
 class DeskAnswer:
     """Everything known about one person from the published audit.
@@ -206,6 +233,9 @@ class DeskAnswer:
     # For a NIK that no one has: the people that the name, birth date and desa typed beside it
     # find, as a lookup by those three would.
     found_by_details: list[DeskAnswer] = field(default_factory=list)
+    # For a name, birth date and desa that find no one: people of that desa with a close name
+    # and a nearly matching birth date, best first (see NearMatch).
+    near_matches: list[NearMatch] = field(default_factory=list)
 
     @property
     def run_id(self) -> str | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.rule import Rule
 from rich.table import Table
@@ -14,9 +15,12 @@ from rich.text import Text
 from pipelines.cli_framework import fit_columns
 from pipelines.desk.lookup import desa_label, normalise_name, unknown_desa_text
 from pipelines.desk.models import (
+    DAY_MONTH_SWAPPED,
+    DAYS_OFF,
     DeskAnswer,
     Finding,
     IdentityCheck,
+    NearMatch,
     Programme,
     PublishedRun,
     RuleCaveat,
@@ -37,6 +41,27 @@ from pipelines.publish.rule_texts import (
 SEVERITY_STYLES = {"ERROR": "bold red", "FLAG": "red", "WARN": "yellow", "INFO": "cyan"}
 
 
+class OneLine:
+    """A warning or notice line that a terminal wraps at its width, but that other output (a
+    pipe, a log file) gets whole on one line, so that grep finds it. Print it with crop=False,
+    as print_complete does, or the console cuts it at its width."""
+
+    def __init__(self, text: str, style: str = "") -> None:
+        self.text = Text(text, style=style)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if console.is_terminal:
+            yield self.text
+            return
+        line = self.text.copy()
+        line.no_wrap = True
+        line.overflow = "ignore"
+        yield line
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self.text)
+
+
 def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
     """Build the rich renderable for `answer` in `language` (`id` or `en`)."""
     if not answer.found and answer.found_by_details:
@@ -46,19 +71,19 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
             return _not_found(answer)
         parts: list[RenderableType] = [
             _identity_panel(answer),
-            *(Text(line, style="bold yellow") for line in _quarantine_lines(answer)),
-            *(Text(line, style="bold red") for line in death_lines(answer)),
+            *(OneLine(line, style="bold yellow") for line in _quarantine_lines(answer)),
+            *(OneLine(line, style="bold red") for line in death_lines(answer)),
             _members_table(answer),
             _programmes_table(answer),
             *_not_received_table(answer),
             _findings_table(answer, language),
-            *(Text(line, style="yellow") for line in caveat_lines(answer.caveats)),
+            *(OneLine(line, style="yellow") for line in caveat_lines(answer.caveats)),
             _complaints_table(answer),
         ]
         if len(answer.person_ids) > 1:
             parts.insert(
                 1,
-                Text(
+                OneLine(
                     _(
                         "This NIK is linked to more than one person; "
                         "check the KTP and KK before answering."
@@ -67,11 +92,11 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
                 ),
             )
         for line in reversed(identity_check_lines(answer)):
-            parts.insert(1, Text(line, style="bold yellow"))
+            parts.insert(1, OneLine(line, style="bold yellow"))
         if _name_differs(answer):
             parts.insert(
                 1,
-                Text(
+                OneLine(
                     _(
                         "The name only nearly matches: typed {searched}, recorded {recorded}. "
                         "Check the KTP before answering."
@@ -79,7 +104,7 @@ def render_answer(answer: DeskAnswer, language: str = "id") -> RenderableType:
                     style="bold yellow",
                 ),
             )
-        parts.append(Text(_run_text(answer.run), style="dim"))
+        parts.append(OneLine(_run_text(answer.run), style="dim"))
         return Group(*parts)
 
 
@@ -163,10 +188,12 @@ def render_answers(
     run: PublishedRun | None = None,
     programmes_not_in_run: Sequence[str] = (),
     register_lines_not_loaded: int = 0,
+    near_matches: Sequence[NearMatch] = (),
 ) -> RenderableType:
     """Build one renderable for the result list of `lookup_person`, or a not-found panel that
-    names `run`, the run searched (see `published_run`), and the programmes whose roster it
-    lacked (see `programmes_not_in_run`)."""
+    names `run`, the run searched (see `published_run`), the programmes whose roster it
+    lacked (see `programmes_not_in_run`) and the people that nearly match the search (see
+    `lookup_near_matches`)."""
     if not answers:
         not_found = DeskAnswer(
             query=query,
@@ -174,6 +201,7 @@ def render_answers(
             run=run,
             programmes_not_in_run=list(programmes_not_in_run),
             register_lines_not_loaded=register_lines_not_loaded,
+            near_matches=list(near_matches),
         )
         return render_answer(not_found, language)
     if len(answers) == 1:
@@ -188,7 +216,7 @@ def render_answers(
                  style="yellow")
             for number in range(1, len(answers) + 1)
         ]
-    parts: list[RenderableType] = [Text(notice, style="bold yellow")]
+    parts: list[RenderableType] = [OneLine(notice, style="bold yellow")]
     for rule, answer in zip(rules, answers, strict=True):
         parts += [rule, render_answer(answer, language)]
     return Group(*parts)
@@ -223,45 +251,125 @@ def _found_by_details(answer: DeskAnswer, language: str) -> RenderableType:
             "before answering.",
             len(found),
         ).format(nik=answer.query, count=len(found))
-    return Group(Text(notice, style="bold yellow"), render_answers(found, query, language))
+    return Group(OneLine(notice, style="bold yellow"), render_answers(found, query, language))
 
 
 def _not_found(answer: DeskAnswer) -> RenderableType:
     message = Text()
-    message.append(_("No person found for") + f" {answer.query}.\n", style="bold")
+    message.append(_("No person found for") + f" {answer.query}.", style="bold")
     details = _typed_details_text(answer.identity_check)
     if details:
-        message.append(details + "\n", style="bold")
-    if answer.query.strip().isdigit():
-        advice = _(
-            "Check the number on the KTP or KK. If it is right, the person is not in the DTSEN "
-            "register or any programme list of this run: the desa operator can propose them "
-            "(usulan) through SIKS-NG after musdes."
-        )
-    elif answer.register_lines_not_loaded:
-        advice = _(
-            "Check the name, birth date and desa against the KTP or KK. The audit could not "
-            "load {count} lines of this run's DTSEN register files, and the person may be on "
-            "one of them: look them up by NIK before proposing them through SIKS-NG."
-        ).format(count=formatting.number(answer.register_lines_not_loaded))
-    else:
-        advice = _(
-            "Check the name, birth date and desa against the KTP or KK. If they are right, the "
-            "person is not in the DTSEN register or any programme list of this run: the desa "
-            "operator can propose them (usulan) through SIKS-NG after musdes."
-        )
+        message.append("\n" + details, style="bold")
+    parts: list[RenderableType] = [message]
+    if answer.near_matches:
+        parts += _near_matches_parts(answer.near_matches)
+
+    advice = Text(_not_found_advice(answer))
+    missing = _missing_rosters_text(answer)
+    if missing:
+        advice.append("\n" + missing, style="yellow")
+    advice.append("\n" + _run_text(answer.run), style="dim")
+    parts.append(advice)
+    return Panel(Group(*parts), title=_("Desk lookup"), border_style="yellow")
+
+
+def _not_found_advice(answer: DeskAnswer) -> str:
+    """Return what the desk should do about a person the search did not find."""
     if answer.quarantined_register_rows:
-        advice = _(
+        return _(
             "The DTSEN register file has a row with this NIK that the audit could not load: "
             "{rows}. Whether the person is in DTSEN stays unknown until the analyst corrects "
             "that row and runs the audit again, so do not propose them through SIKS-NG yet."
         ).format(rows=_quarantined_rows_text(answer))
-    message.append(advice)
-    missing = _missing_rosters_text(answer)
-    if missing:
-        message.append("\n" + missing, style="yellow")
-    message.append("\n" + _run_text(answer.run), style="dim")
-    return Panel(message, title=_("Desk lookup"), border_style="yellow")
+    if answer.near_matches:
+        # An usulan for a person who is registered with a misread birth date would register
+        # them twice, so the advice names no usulan while a near match is listed.
+        return _(
+            "Compare the KTP or KK with the people above and look the right one up by NIK. Do "
+            "not propose the person through SIKS-NG while one of them may be the same person, "
+            "because an usulan would register them twice."
+        )
+    if answer.query.strip().isdigit():
+        return _(
+            "Check the number on the KTP or KK. If it is right, the person is not in the DTSEN "
+            "register or any programme list of this run: the desa operator can propose them "
+            "(usulan) through SIKS-NG after musdes."
+        )
+    if answer.register_lines_not_loaded:
+        return _(
+            "Check the name, birth date and desa against the KTP or KK. The audit could not "
+            "load {count} lines of this run's DTSEN register files, and the person may be on "
+            "one of them: look them up by NIK before proposing them through SIKS-NG."
+        ).format(count=formatting.number(answer.register_lines_not_loaded))
+    return _(
+        "Check the name, birth date and desa against the KTP or KK. If they are right, the "
+        "person is not in the DTSEN register or any programme list of this run: the desa "
+        "operator can propose them (usulan) through SIKS-NG after musdes."
+    )
+
+
+# Maximum number of near matches listed for one search, the most likely first, because a longer
+# list would hide the likely ones among people the clerk can rule out by name.
+NEAR_MATCHES_SHOWN = 5
+
+
+def _near_matches_parts(near_matches: Sequence[NearMatch]) -> list[RenderableType]:
+    """Build the notice and the table of the near matches of a search that found no one."""
+    count = len(near_matches)
+    notice = ngettext(
+        "Not an exact match: check the KTP. {count} person in this desa has a close name and "
+        "a birth date that differs from the typed one as a misread or mistyped date does.",
+        "Not an exact match: check the KTP. {count} people in this desa have a close name and "
+        "a birth date that differs from the typed one as a misread or mistyped date does.",
+        count,
+    ).format(count=count)
+
+    listed = near_matches[:NEAR_MATCHES_SHOWN]
+    # A desa name that several kecamatan share searches each of them, so the desa is named.
+    names_desa = len({match.desa_code for match in listed}) > 1
+    headers = [_("Name"), _("Birth date"), _("Differs by")]
+    if names_desa:
+        headers.append(_("Desa/Kelurahan"))
+    headers.append(_("In DTSEN register"))
+
+    # The table sits in a panel, which cuts what is wider than itself. Without expand and with
+    # cells folded, rich keeps it within the panel, and the NIK alone never wraps.
+    table = Table(border_style="yellow")
+    table.add_column(_("NIK"), no_wrap=True, min_width=16)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    regions = load_regions()
+    for match in listed:
+        cells = [match.name or "-", formatting.date(match.birth_date),
+                 _date_difference_text(match)]
+        if names_desa:
+            cells.append(regions.desa_with_kecamatan(match.desa_code))
+        cells.append(_yes_no(match.is_in_register))
+        table.add_row(match.nik or "-", *cells)
+
+    parts: list[RenderableType] = [Text(notice, style="bold yellow"), table]
+    if count > NEAR_MATCHES_SHOWN:
+        not_shown = count - NEAR_MATCHES_SHOWN
+        parts.append(Text(ngettext(
+            "{count} more person with a near match is not shown. Type the full name as on the "
+            "KTP to narrow the list.",
+            "{count} more people with a near match are not shown. Type the full name as on the "
+            "KTP to narrow the list.",
+            not_shown,
+        ).format(count=not_shown), style="yellow"))
+    return parts
+
+
+def _date_difference_text(match: NearMatch) -> str:
+    """Return how the recorded birth date of `match` differs from the typed one."""
+    if match.date_difference == DAY_MONTH_SWAPPED:
+        return _("day and month swapped")
+    if match.date_difference == DAYS_OFF:
+        days = abs(match.days_apart)
+        if match.days_apart > 0:
+            return ngettext("{days} day later", "{days} days later", days).format(days=days)
+        return ngettext("{days} day earlier", "{days} days earlier", days).format(days=days)
+    return _("same day and month, year {year}").format(year=match.birth_date.year)
 
 
 def _typed_details_text(check: IdentityCheck | None) -> str | None:
