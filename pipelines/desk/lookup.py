@@ -21,13 +21,13 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
 
 from pipelines.desk.models import (
-    Complaint,
-    DeskAnswer,
-    Finding,
     DAY_MONTH_SWAPPED,
     DAYS_OFF,
     NEAR_DATE_KINDS,
     OTHER_YEAR,
+    Complaint,
+    DeskAnswer,
+    Finding,
     IdentityCheck,
     Member,
     NearMatch,
