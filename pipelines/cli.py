@@ -677,16 +677,7 @@ def build_app() -> typer.Typer:
         marts: Path = typer.Option(paths.marts_dir, help=_("Folder with audit.duckdb.")),
     ) -> None:
         lang = current_language()
-        from pipelines.desk import (
-            lookup_near_matches,
-            lookup_nik,
-            lookup_person,
-            programmes_not_in_run,
-            published_run,
-            register_lines_not_loaded,
-            render_answer,
-            render_answers,
-        )
+        from pipelines.desk import lookup_nik, render_answer, render_answers, search_person
         from pipelines.desk.lookup import desa_label, invalid_nik_text, parse_birth_date
         from pipelines.desk.render import search_text
 
@@ -703,13 +694,12 @@ def build_app() -> typer.Typer:
             print_complete(console, render_answer(answer, lang))
         elif nama and tgl_lahir and desa:
             query = search_text(nama, parse_birth_date(tgl_lahir), desa_label(desa))
-            answers = lookup_person(db, nama, tgl_lahir, desa)
-            run = None if answers else published_run(db)
-            missing = [] if answers else programmes_not_in_run(db)
-            not_loaded = 0 if answers else register_lines_not_loaded(db)
-            near = [] if answers else lookup_near_matches(db, nama, tgl_lahir, desa)
+            found = search_person(db, nama, tgl_lahir, desa)
             print_complete(
-                console, render_answers(answers, query, lang, run, missing, not_loaded, near)
+                console,
+                render_answers(found.answers, query, lang, found.run,
+                               found.programmes_not_in_run, found.register_lines_not_loaded,
+                               found.near_matches),
             )
         else:
             fail(_("Give a NIK, or all of --nama, --tgl-lahir and --desa."))

@@ -29,9 +29,12 @@ from pipelines.desk import (
     lookup_near_matches,
     lookup_nik,
     lookup_person,
+    programmes_not_in_run,
     published_run,
+    register_lines_not_loaded,
     render_answer,
     render_answers,
+    search_person,
 )
 from pipelines.desk.lookup import (
     desa_label,
@@ -395,6 +398,27 @@ def test_render_name_not_found_names_run(audit_db):
     text = _text(render_answers(missing, query, "en", published_run(audit_db)))
 
     assert f"Searched audit run {RUN_ID} of 4 Dec 2026 20:10." in text
+
+
+def test_search_person_gathers_not_found_answer(audit_db):
+    found = search_person(audit_db, "Budi Santoso", "13-03-1980", "Silurah")
+
+    assert found.answers == []
+    assert found.run == published_run(audit_db)
+    assert found.programmes_not_in_run == programmes_not_in_run(audit_db)
+    assert found.register_lines_not_loaded == register_lines_not_loaded(audit_db)
+    assert found.near_matches == lookup_near_matches(
+        audit_db, "Budi Santoso", "13-03-1980", "Silurah"
+    )
+    assert [near.nik for near in found.near_matches] == [BUDI]
+
+
+def test_search_person_found_skips_not_found_parts(audit_db):
+    found = search_person(audit_db, "Budi Santoso", "12-03-1980", "Silurah")
+
+    assert [answer.person_ids for answer in found.answers] == [["P-" + BUDI]]
+    assert found.run is None
+    assert found.near_matches == []
 
 
 def test_render_without_recorded_run(tmp_path):

@@ -3,11 +3,10 @@
 answer = lookup_nik(Path("data/marts/audit.duckdb"), nik)
 Console().print(render_answer(answer, "id"))
 
-answers = lookup_person(db_path, "Siti Aminah", "07-05-1985", "Silurah")
-near = [] if answers else lookup_near_matches(db_path, "Siti Aminah", "07-05-1985", "Silurah")
-Console().print(render_answers(answers, "Siti Aminah / 07-05-1985 / Silurah", "id",
-                               published_run(db_path), programmes_not_in_run(db_path),
-                               register_lines_not_loaded(db_path), near))
+found = search_person(db_path, "Siti Aminah", "07-05-1985", "Silurah")
+Console().print(render_answers(found.answers, "Siti Aminah / 07-05-1985 / Silurah", "id",
+                               found.run, found.programmes_not_in_run,
+                               found.register_lines_not_loaded, found.near_matches))
 """
 
 from pipelines.desk.lookup import (
@@ -18,6 +17,7 @@ from pipelines.desk.lookup import (
     programmes_not_in_run,
     published_run,
     register_lines_not_loaded,
+    search_person,
 )
 from pipelines.desk.models import DeskAnswer, PublishedRun
 from pipelines.desk.render import render_answer, render_answers
@@ -34,4 +34,5 @@ __all__ = [
     "register_lines_not_loaded",
     "render_answer",
     "render_answers",
+    "search_person",
 ]
