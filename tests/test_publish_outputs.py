@@ -33,6 +33,7 @@ from pipelines.publish.verification import (
     write_verification_workbooks,
 )
 from pipelines.publish.workbooks import (
+    AppendedSheet,
     exclusion_columns,
     inclusion_columns,
     write_list_workbook,
@@ -658,3 +659,27 @@ def test_exclusion_xlsx_shows_invalid_head_nik(tmp_path, con):
 
     row = _body_row(openpyxl.load_workbook(tmp_path / "exclusion.xlsx")["PKH"], 3)
     assert row["NIK kepala keluarga"] == SHORT_NIK
+
+
+def test_appended_sheet_continues_on_next_sheet(tmp_path, con):
+    con.execute(
+        "create table rows as select 'PBI' as programme, '33250100000000' || lpad(n::varchar, 2, "
+        "'0') as nik from range(3) as t(n)"
+    )
+    prepare(con, load_regions())
+    appended = AppendedSheet("Extra", [Column("NIK", "nik", "id")], "select * from rows", "nik")
+
+    sheets = write_list_workbook(
+        con, tmp_path / "long.xlsx", "T", "S", [Column("Programme", "programme")],
+        "select * from rows where nik < '3325010000000001'", "nik",
+        max_rows_per_sheet=2, appended=[appended],
+    )
+    workbook = openpyxl.load_workbook(tmp_path / "long.xlsx")
+
+    assert sheets == 3
+    assert workbook.sheetnames == ["PBI", "Extra", "Extra (2)"]
+    assert workbook["PBI"]["A4"].value == "PBI"
+    assert workbook["Extra"]["A3"].value == "NIK"
+    assert workbook["Extra"]["A5"].value == "3325010000000001"
+    assert workbook["Extra (2)"]["A4"].value == "3325010000000002"
+    assert workbook["Extra (2)"].auto_filter.ref == "A3:A4"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -12,6 +13,7 @@ from pipelines.i18n import _
 from pipelines.publish.cells import sheet_names
 from pipelines.publish.report_data import programme_rank_sql
 from pipelines.publish.sheets import (
+    SheetBody,
     address_sql,
     confidence_sql,
     evidence_items_sql,
@@ -23,7 +25,7 @@ from pipelines.publish.sheets import (
     sheet_body,
     source_types,
 )
-from pipelines.publish.xlsx_cells import Column
+from pipelines.publish.xlsx_cells import Column, column_widths
 from pipelines.publish.xlsx_parts import SheetLayout, Style
 from pipelines.publish.xlsx_stream import SheetPlan, write_workbook
 from pipelines.sqlrun import query_rows
@@ -34,6 +36,19 @@ logger = logging.getLogger(__name__)
 TITLE_ROWS = 2
 # Excel sheets hold 1,048,576 rows; this leaves room for the title and header rows.
 MAX_ROWS_PER_SHEET = 1_000_000
+
+
+@dataclass(frozen=True)
+class AppendedSheet:
+    """A sheet written after the programme sheets of a list workbook, with its own columns.
+
+    `order_by` is a SQL order-by list over the columns of `source_sql`.
+    """
+
+    name: str
+    columns: Sequence[Column]
+    source_sql: str
+    order_by: str
 
 
 def inclusion_columns(types: dict[str, str]) -> list[Column]:
@@ -103,6 +118,7 @@ def write_list_workbook(
     order_by: str,
     max_rows_per_sheet: int = MAX_ROWS_PER_SHEET,
     notices: Sequence[str] = (),
+    appended: Sequence[AppendedSheet] = (),
 ) -> int:
     """Write one sheet per programme of `source_sql`'s rows; return the sheets written.
 
@@ -112,6 +128,9 @@ def write_list_workbook(
     `PBI (2)`, `PBI (3)` and so on. Without rows the workbook gets one sheet named "none" with
     the header only. Each line of `notices` gets a row under the title and subtitle, and the
     header row moves down by as many rows.
+
+    Each of `appended` follows the programme sheets in the given order, and is written even
+    without rows. It continues on numbered sheets as a programme does.
     """
     header_row = TITLE_ROWS + len(notices)
     numbered = (
@@ -135,27 +154,58 @@ def write_list_workbook(
         f"select *, {first_sheet or [0]}[group_no] + (group_row - 1) // {max_rows_per_sheet} "
         f"as sheet_no, (group_row - 1) % {max_rows_per_sheet} + 1 as row_no from ({numbered})"
     )
-    body = sheet_body(con, columns, sheet_numbered, header_row + 2)
+    bodies = [sheet_body(con, columns, sheet_numbered, header_row + 2)]
     if not sheets:
         sheets = [_("none")]
+    columns_per_sheet = [columns] * len(sheets)
+    for sheet in appended:
+        body = _appended_body(con, sheet, len(sheets), max_rows_per_sheet, header_row + 2)
+        parts = max(body.rows, default=len(sheets)) - len(sheets) + 1
+        sheets += [sheet.name] * parts
+        columns_per_sheet += [sheet.columns] * parts
+        bodies.append(body)
     names = sheet_names(sheets)
+    rows = {no: count for body in bodies for no, count in body.rows.items()}
+    widths = {no: width for body in bodies for no, width in body.widths.items()}
 
     plans = []
-    headers = [column.header for column in columns]
-    for sheet_no, (name, programme) in enumerate(zip(names, sheets, strict=True)):
+    sheet_specs = zip(names, sheets, columns_per_sheet, strict=True)
+    for sheet_no, (name, label, sheet_columns) in enumerate(sheet_specs):
+        default_widths = column_widths(sheet_columns, [None] * len(sheet_columns))
         layout = SheetLayout(
             name=name,
             header_row=header_row,
-            last_row=header_row + body.rows.get(sheet_no, 0),
-            last_col=len(columns) - 1,
-            widths=body.widths.get(sheet_no, body.default_widths),
+            last_row=header_row + rows.get(sheet_no, 0),
+            last_col=len(sheet_columns) - 1,
+            widths=widths.get(sheet_no, default_widths),
         )
-        titles = [(f"{title} - {programme}", Style.TITLE), (subtitle, Style.SUBTITLE)]
+        titles = [(f"{title} - {label}", Style.TITLE), (subtitle, Style.SUBTITLE)]
         titles += [(notice, Style.NOTICE) for notice in notices]
+        headers = [column.header for column in sheet_columns]
         plans.append(SheetPlan(layout, titles, headers, Style.HEADER))
-    write_workbook(con, path, plans, body.sql)
-    logger.info("wrote %s: %d sheets, %d rows", path.name, len(plans), sum(body.rows.values()))
+    body_sql = " union all ".join(f"select sheet_no, row_no, xml from ({b.sql})" for b in bodies)
+    write_workbook(con, path, plans, body_sql)
+    logger.info("wrote %s: %d sheets, %d rows", path.name, len(plans), sum(rows.values()))
     return len(plans)
+
+
+def _appended_body(
+    con: duckdb.DuckDBPyConnection,
+    sheet: AppendedSheet,
+    first_sheet_no: int,
+    max_rows_per_sheet: int,
+    first_excel_row: int,
+) -> SheetBody:
+    """Build the body of `sheet`, numbered from sheet `first_sheet_no` on."""
+    numbered = (
+        f"select *, row_number() over (order by {sheet.order_by}) as appended_row "
+        f"from ({sheet.source_sql})"
+    )
+    sheet_numbered = (
+        f"select *, {first_sheet_no} + (appended_row - 1) // {max_rows_per_sheet} as sheet_no, "
+        f"(appended_row - 1) % {max_rows_per_sheet} + 1 as row_no from ({numbered})"
+    )
+    return sheet_body(con, sheet.columns, sheet_numbered, first_excel_row)
 
 
 def _parts(count: int, max_rows_per_sheet: int) -> int:
