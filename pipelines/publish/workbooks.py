@@ -1,4 +1,7 @@
-"""Analyst lists inclusion_errors.xlsx and exclusion_errors.xlsx, a sheet per programme."""
+"""Analyst lists inclusion_errors.xlsx and exclusion_errors.xlsx, a sheet per programme.
+
+inclusion_errors.xlsx also ends with a data-quality sheet (see data_quality_columns).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,10 @@ from pipelines.publish.sheets import (
     SheetBody,
     address_sql,
     confidence_sql,
+    data_quality_actions_sql,
+    error_codes_sql,
     evidence_items_sql,
+    evidence_of_codes_sql,
     evidence_text_sql,
     listed_codes_sql,
     nik_as_read_sql,
@@ -81,6 +87,33 @@ def inclusion_columns(types: dict[str, str]) -> list[Column]:
         Column(_("Row"), "source_row", kind="int", width=8),
         Column(_("Person id"), "person_id"),
         Column(_("Family id"), "family_id"),
+    ]
+
+
+def data_quality_columns(types: dict[str, str]) -> list[Column]:
+    """Return the columns of the data-quality sheet over inclusion rows with region names.
+
+    The sheet lists recipients whose findings are ERROR codes (an invalid NIK, No KK or region)
+    without a FLAG or WARN code, so that an analyst can have their roster rows corrected. It
+    shows only the ERROR codes, with their evidence and what to do. `types` maps the columns of
+    the rows to their DuckDB types (see source_types).
+    """
+    codes = error_codes_sql(types)
+    evidence = evidence_of_codes_sql(evidence_items_sql(types), codes)
+    return [
+        Column(_("Programme"), "programme"),
+        Column(_("NIK"), nik_as_read_sql(types), "id", width=19),
+        Column(_("No KK"), "no_kk", "id", width=19),
+        Column(_("Name"), "name"),
+        Column(_("Kecamatan"), "kecamatan_name"),
+        Column(_("Desa/Kelurahan"), "desa_name"),
+        Column(_("Rule codes"), f"array_to_string({codes}, ', ')"),
+        Column(_("Findings"), rule_titles_sql(codes), kind="wrap", width=45),
+        Column(_("Evidence"), evidence_text_sql(evidence), kind="wrap", width=60),
+        Column(_("What to do"), data_quality_actions_sql(codes), kind="wrap", width=55),
+        Column(_("Source file"), "source_file"),
+        Column(_("Sheet"), "source_sheet"),
+        Column(_("Row"), "source_row", kind="int", width=8),
     ]
 
 
