@@ -57,6 +57,18 @@ class AppendedSheet:
     order_by: str
 
 
+def _recipient_columns(types: dict[str, str]) -> list[Column]:
+    """Return the first columns of both inclusion_errors.xlsx sheet kinds: who and where."""
+    return [
+        Column(_("Programme"), "programme"),
+        Column(_("NIK"), nik_as_read_sql(types), "id", width=19),
+        Column(_("No KK"), "no_kk", "id", width=19),
+        Column(_("Name"), "name"),
+        Column(_("Kecamatan"), "kecamatan_name"),
+        Column(_("Desa/Kelurahan"), "desa_name"),
+    ]
+
+
 def inclusion_columns(types: dict[str, str]) -> list[Column]:
     """Return the columns of inclusion_errors.xlsx over inclusion rows with region names.
 
@@ -66,12 +78,7 @@ def inclusion_columns(types: dict[str, str]) -> list[Column]:
     """
     codes = listed_codes_sql(types)
     return [
-        Column(_("Programme"), "programme"),
-        Column(_("NIK"), nik_as_read_sql(types), "id", width=19),
-        Column(_("No KK"), "no_kk", "id", width=19),
-        Column(_("Name"), "name"),
-        Column(_("Kecamatan"), "kecamatan_name"),
-        Column(_("Desa/Kelurahan"), "desa_name"),
+        *_recipient_columns(types),
         Column(_("Desa code"), "desa_code", width=12),
         Column(_("Address"), address_sql(), kind="wrap", width=24),
         Column(_("Rule codes"), f"array_to_string({codes}, ', ')"),
@@ -101,12 +108,7 @@ def data_quality_columns(types: dict[str, str]) -> list[Column]:
     codes = error_codes_sql(types)
     evidence = evidence_of_codes_sql(evidence_items_sql(types), codes)
     return [
-        Column(_("Programme"), "programme"),
-        Column(_("NIK"), nik_as_read_sql(types), "id", width=19),
-        Column(_("No KK"), "no_kk", "id", width=19),
-        Column(_("Name"), "name"),
-        Column(_("Kecamatan"), "kecamatan_name"),
-        Column(_("Desa/Kelurahan"), "desa_name"),
+        *_recipient_columns(types),
         Column(_("Rule codes"), f"array_to_string({codes}, ', ')"),
         Column(_("Findings"), rule_titles_sql(codes), kind="wrap", width=45),
         Column(_("Evidence"), evidence_text_sql(evidence), kind="wrap", width=60),
