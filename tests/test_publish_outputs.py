@@ -19,13 +19,19 @@ from test_publish_handmade_marts import (
     make_marts,
 )
 
+from pipelines.i18n import _
 from pipelines.publish import publish_marts
 from pipelines.publish.columns import MART_TABLES
 from pipelines.publish.formatting import using_language
 from pipelines.publish.marts import select_sql
-from pipelines.publish.publish import rows_to_check_sql
+from pipelines.publish.publish import data_quality_rows_sql, rows_to_check_sql, write_workbooks
 from pipelines.publish.regions import load_regions
-from pipelines.publish.rule_texts import FIELD_RESULTS, programme_label
+from pipelines.publish.rule_texts import (
+    DATA_QUALITY_ACTIONS,
+    FIELD_RESULTS,
+    programme_label,
+    rule_title,
+)
 from pipelines.publish.sheets import prepare, source_types, with_region_names
 from pipelines.publish.verification import (
     _result_validation,
@@ -33,11 +39,13 @@ from pipelines.publish.verification import (
     write_verification_workbooks,
 )
 from pipelines.publish.workbooks import (
+    AppendedSheet,
     exclusion_columns,
     inclusion_columns,
     write_list_workbook,
 )
 from pipelines.publish.xlsx_cells import Column
+from pipelines.rules.registry import RULES
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +152,9 @@ def _first_cell(sheet, header_row, header):
 def test_inclusion_xlsx_nik_and_kk_are_text(published):
     workbook = openpyxl.load_workbook(published.marts_dir / "inclusion_errors.xlsx")
 
-    assert workbook.sheetnames == ["PKH", "BPNT", "PBI"]
+    # The hand-made mart has no ERROR codes, so the data-quality sheet has the header only.
+    assert workbook.sheetnames == ["PKH", "BPNT", "PBI", "Kualitas data"]
+    assert workbook["Kualitas data"].max_row == LIST_HEADER
     pbi = workbook["PBI"]
     nik_cell = _first_cell(pbi, LIST_HEADER, "NIK")
     kk_cell = _first_cell(pbi, LIST_HEADER, "No KK")
@@ -658,3 +668,203 @@ def test_exclusion_xlsx_shows_invalid_head_nik(tmp_path, con):
 
     row = _body_row(openpyxl.load_workbook(tmp_path / "exclusion.xlsx")["PKH"], 3)
     assert row["NIK kepala keluarga"] == SHORT_NIK
+
+
+# Recipients of a hand-made inclusion_errors mart for the data-quality sheet. ADI and the PBI
+# member whose name starts like a formula have ERROR codes and no FLAG or WARN code, and ADI also
+# has an INFO code. SRI has only an INFO code. BUDI has a FLAG code besides an ERROR code.
+FORMULA_LIKE_NAME = "=SUM(1)"
+BAD_KK = "332502010190001"
+KK_EVIDENCE = {
+    "en": "KK_FORMAT: No KK has 15 digits; 16 are required",
+    "id": "KK_FORMAT: No KK berisi 15 digit; seharusnya 16 digit",
+}
+DATA_QUALITY_SHEET = {"id": "Kualitas data", "en": "Data quality"}
+DATA_QUALITY_HEADERS = {
+    "id": [
+        "Program", "NIK", "No KK", "Nama", "Kecamatan", "Desa/Kelurahan", "Kode aturan",
+        "Temuan", "Bukti", "Tindak lanjut", "Berkas sumber", "Sheet", "Baris",
+    ],
+    "en": [
+        "Programme", "NIK", "No KK", "Name", "Kecamatan", "Desa/Kelurahan", "Rule codes",
+        "Findings", "Evidence", "What to do", "Source file", "Sheet", "Row",
+    ],
+}
+
+
+def _data_quality_mart(con):
+    """Replace inclusion_errors with the four recipients described above."""
+    con.execute(
+        """create or replace table inclusion_errors as select * from (values
+            ('PKH', 'p1', null, $short_nik, '3325010101900002', 'ADI', '332501', '3325012001',
+                []::varchar[], []::varchar[], ['DEFAULT_DOB', 'NIK_FORMAT'],
+                ['DEFAULT_DOB: Birth date 01-01-1990 is a default date', $nik_en],
+                ['DEFAULT_DOB: Tanggal lahir 01-01-1990 adalah tanggal bawaan', $nik_id],
+                'pkh.xlsx', 'Kec. Wonotunggal', 5, 0),
+            ('PBI', 'p2', '3325020101900003', '3325020101900003', $bad_kk, $formula_name,
+                '332502', '3325022001', []::varchar[], []::varchar[], ['KK_FORMAT'],
+                [$kk_en], [$kk_id], 'pbi.xlsx', 'Sheet1', 9, 0),
+            ('BPNT', 'p3', '3325010101900004', '3325010101900004', '3325010101900005', 'SRI',
+                '332501', '3325012001', []::varchar[], []::varchar[], ['DEFAULT_DOB'],
+                ['DEFAULT_DOB: Birth date 01-01-1990 is a default date'],
+                ['DEFAULT_DOB: Tanggal lahir 01-01-1990 adalah tanggal bawaan'],
+                'bpnt.csv', '', 7, 0),
+            ('PKH', 'p4', '3325010101900006', '3325010101900006', '332501010190007', 'BUDI',
+                '332501', '3325012001', ['DESIL_OUT_OF_RANGE'], []::varchar[], ['KK_FORMAT'],
+                ['DESIL_OUT_OF_RANGE: DTSEN desil 8 is above the PKH threshold of desil 4',
+                    $kk_en],
+                ['DESIL_OUT_OF_RANGE: Desil DTSEN 8 di atas batas PKH, yaitu desil 4', $kk_id],
+                'pkh.xlsx', 'Kec. Wonotunggal', 6, 250000)
+        ) as t(programme, person_id, nik, nik_raw, no_kk, name, kecamatan_code, desa_code,
+            flag_rule_codes, warn_rule_codes, other_rule_codes, evidence_items,
+            evidence_items_id, source_file, source_sheet, source_row, monthly_idr_at_risk)""",
+        {
+            "short_nik": SHORT_NIK,
+            "nik_en": INVALID_NIK_EVIDENCE["en"],
+            "nik_id": INVALID_NIK_EVIDENCE["id"],
+            "bad_kk": BAD_KK,
+            "formula_name": FORMULA_LIKE_NAME,
+            "kk_en": KK_EVIDENCE["en"],
+            "kk_id": KK_EVIDENCE["id"],
+        },
+    )
+
+
+@pytest.fixture(scope="module", params=["id", "en"])
+def data_quality_workbook(request, tmp_path_factory):
+    """inclusion_errors.xlsx of the data-quality mart in one language, and that language."""
+    folder = tmp_path_factory.mktemp(f"data_quality_{request.param}")
+    con = duckdb.connect()
+    make_marts(con)
+    _data_quality_mart(con)
+    with using_language(request.param):
+        write_workbooks(con, folder, load_regions(), RUN_ID)
+    con.close()
+    return openpyxl.load_workbook(folder / "inclusion_errors.xlsx"), request.param
+
+
+def _body_rows(sheet, header_row):
+    """Return the body rows of `sheet` as dicts keyed by header."""
+    headers = [cell.value for cell in sheet[header_row]]
+    return [
+        dict(zip(headers, (cell.value for cell in row), strict=True))
+        for row in sheet.iter_rows(min_row=header_row + 1)
+    ]
+
+
+def test_data_quality_sheet_follows_programme_sheets(data_quality_workbook):
+    workbook, language = data_quality_workbook
+    sheet = workbook[DATA_QUALITY_SHEET[language]]
+
+    assert workbook.sheetnames == ["PKH", DATA_QUALITY_SHEET[language]]
+    assert [cell.value for cell in sheet[LIST_HEADER]] == DATA_QUALITY_HEADERS[language]
+    assert sheet["A1"].value.endswith(" - " + DATA_QUALITY_SHEET[language])
+
+
+def test_data_quality_sheet_lists_error_only_rows(data_quality_workbook):
+    workbook, language = data_quality_workbook
+    headers = DATA_QUALITY_HEADERS[language]
+    rows = _body_rows(workbook[DATA_QUALITY_SHEET[language]], LIST_HEADER)
+    adi = rows[0]
+
+    # Sorted by kecamatan first: ADI (332501) comes before the PBI member (332502).
+    assert [row[headers[3]] for row in rows] == ["ADI", FORMULA_LIKE_NAME]
+    assert adi[headers[0]] == "PKH"
+    assert adi[headers[1]] == SHORT_NIK
+    assert adi[headers[2]] == "3325010101900002"
+    assert adi[headers[4]] == "Wonotunggal"
+    assert adi[headers[5]] == "Silurah"
+    # Only the ERROR code is shown: DEFAULT_DOB is an INFO code.
+    assert adi[headers[6]] == "NIK_FORMAT"
+    with using_language(language):
+        title = rule_title("NIK_FORMAT")
+        action = _(DATA_QUALITY_ACTIONS["NIK_FORMAT"])
+    assert adi[headers[7]] == title
+    assert adi[headers[8]] == INVALID_NIK_EVIDENCE[language]
+    assert adi[headers[9]] == action
+    assert (adi[headers[10]], adi[headers[11]], adi[headers[12]]) == (
+        "pkh.xlsx", "Kec. Wonotunggal", 5,
+    )
+    assert rows[1][headers[0]] == "PBI"
+    assert rows[1][headers[2]] == BAD_KK
+    assert rows[1][headers[8]] == KK_EVIDENCE[language]
+
+
+def test_data_quality_sheet_omits_info_and_flag(data_quality_workbook):
+    workbook, language = data_quality_workbook
+    name_header = DATA_QUALITY_HEADERS[language][3]
+    listed = [row[name_header] for row in _body_rows(workbook["PKH"], LIST_HEADER)]
+    checked = [
+        row[name_header]
+        for row in _body_rows(workbook[DATA_QUALITY_SHEET[language]], LIST_HEADER)
+    ]
+
+    assert "SRI" not in checked
+    assert "BUDI" not in checked
+    # BUDI is on the programme sheet with all his codes, and SRI on no sheet.
+    assert listed == ["BUDI"]
+
+
+def test_data_quality_sheet_cells_and_layout(data_quality_workbook):
+    workbook, language = data_quality_workbook
+    sheet = workbook[DATA_QUALITY_SHEET[language]]
+    first, second = LIST_HEADER + 1, LIST_HEADER + 2
+
+    for row in (first, second):
+        for column in (2, 3):
+            cell = sheet.cell(row=row, column=column)
+            assert cell.data_type == "s", cell.coordinate
+            assert cell.number_format == "@", cell.coordinate
+    name = sheet.cell(row=second, column=4)
+    assert name.value == FORMULA_LIKE_NAME
+    assert name.data_type == "s"
+    assert name.quotePrefix
+    assert sheet.freeze_panes == f"A{first}"
+    assert sheet.auto_filter.ref == f"A{LIST_HEADER}:M{second}"
+    assert sheet.cell(row=first, column=10).alignment.wrap_text
+
+
+def test_data_quality_rows_need_an_error_code(con):
+    _data_quality_mart(con)
+    con.execute(
+        "insert into inclusion_errors (programme, person_id, name, flag_rule_codes, "
+        "warn_rule_codes, other_rule_codes) values "
+        "('PKH', 'p5', 'TONO', [], ['NIK_STRUCTURE'], ['NIK_STRUCTURE']), "
+        "('PKH', 'p6', 'WATI', [], [], ['COMPLAINT_LINK', 'STALE_RECORD'])"
+    )
+    inclusion = select_sql(con, "inclusion_errors", MART_TABLES["inclusion_errors"])
+
+    names = con.execute(f"select name from ({data_quality_rows_sql(con, inclusion)})")
+
+    assert sorted(row[0] for row in names.fetchall()) == [FORMULA_LIKE_NAME, "ADI"]
+
+
+def test_no_rule_gives_error_and_info():
+    # The data-quality sheet separates ERROR from INFO codes in other_rule_codes by the rule.
+    both = [rule.code for rule in RULES if {"ERROR", "INFO"} <= set(rule.severities)]
+
+    assert both == []
+
+
+def test_appended_sheet_continues_on_next_sheet(tmp_path, con):
+    con.execute(
+        "create table rows as select 'PBI' as programme, '33250100000000' || lpad(n::varchar, 2, "
+        "'0') as nik from range(3) as t(n)"
+    )
+    prepare(con, load_regions())
+    appended = AppendedSheet("Extra", [Column("NIK", "nik", "id")], "select * from rows", "nik")
+
+    sheets = write_list_workbook(
+        con, tmp_path / "long.xlsx", "T", "S", [Column("Programme", "programme")],
+        "select * from rows where nik < '3325010000000001'", "nik",
+        max_rows_per_sheet=2, appended=[appended],
+    )
+    workbook = openpyxl.load_workbook(tmp_path / "long.xlsx")
+
+    assert sheets == 3
+    assert workbook.sheetnames == ["PBI", "Extra", "Extra (2)"]
+    assert workbook["PBI"]["A4"].value == "PBI"
+    assert workbook["Extra"]["A3"].value == "NIK"
+    assert workbook["Extra"]["A5"].value == "3325010000000001"
+    assert workbook["Extra (2)"]["A4"].value == "3325010000000002"
+    assert workbook["Extra (2)"].auto_filter.ref == "A3:A4"

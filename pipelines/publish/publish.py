@@ -38,10 +38,13 @@ from pipelines.publish.formatting import using_language
 from pipelines.publish.marts import check_tables, existing_columns, select_sql
 from pipelines.publish.regions import Regions, load_regions
 from pipelines.publish.report import REPORT_FILE, ReportOptions, write_report
+from pipelines.publish.report_data import programme_rank_sql
 from pipelines.publish.run_notices import rule_status_notices
-from pipelines.publish.sheets import prepare, source_types, with_region_names
+from pipelines.publish.sheets import error_codes_sql, prepare, source_types, with_region_names
 from pipelines.publish.verification import VERIFICATION_FOLDER, write_verification_workbooks
 from pipelines.publish.workbooks import (
+    AppendedSheet,
+    data_quality_columns,
     exclusion_columns,
     inclusion_columns,
     rule_codes_type,
@@ -350,10 +353,19 @@ def write_workbooks(
     stamp = _("Run") + f": {run_id}    " + _("Created") + f": {dt.date.today().isoformat()}"
     notices = rule_status_notices(con)
     prepare(con, regions)
-    inclusion = rows_to_check_sql(
-        con, select_sql(con, "inclusion_errors", MART_TABLES["inclusion_errors"])
-    )
+    inclusion_mart = select_sql(con, "inclusion_errors", MART_TABLES["inclusion_errors"])
+    inclusion = rows_to_check_sql(con, inclusion_mart)
     inclusion_rows = with_region_names(inclusion)
+    data_quality_rows = with_region_names(data_quality_rows_sql(con, inclusion_mart))
+    data_quality = AppendedSheet(
+        _("Data quality"),
+        data_quality_columns(source_types(con, data_quality_rows)),
+        data_quality_rows,
+        order_by=(
+            f"kecamatan_code, desa_code, name, {programme_rank_sql('programme')}, "
+            "source_file, source_sheet, source_row, person_id"
+        ),
+    )
     write_list_workbook(
         con,
         folder / INCLUSION_XLSX,
@@ -363,6 +375,7 @@ def write_workbooks(
         inclusion_rows,
         order_by="kecamatan_code, desa_code, name, nik, person_id",
         notices=notices,
+        appended=[data_quality],
     )
     exclusion_rows = with_region_names(
         select_sql(con, "exclusion_errors", MART_TABLES["exclusion_errors"])
@@ -390,11 +403,29 @@ def rows_to_check_sql(con: duckdb.DuckDBPyConnection, inclusion_sql: str) -> str
     information (INFO) codes, such as a default birth date. The lists are for checking
     eligibility in the field, and such a row would arrive there without a reason.
     """
+    return f"select * from ({inclusion_sql}) where {_has_check_codes_sql(con, inclusion_sql)}"
+
+
+def data_quality_rows_sql(con: duckdb.DuckDBPyConnection, inclusion_sql: str) -> str:
+    """Keep the inclusion rows that rows_to_check_sql leaves out and that carry an ERROR code.
+
+    These recipients have an invalid NIK, No KK or region on their roster row and nothing to
+    check in the field, so they go to the data-quality sheet to have the roster corrected. Rows
+    with only INFO codes, such as a default birth date, are left out of every list.
+    """
+    has_check_codes = _has_check_codes_sql(con, inclusion_sql)
+    error_codes = error_codes_sql(source_types(con, inclusion_sql))
+    return (
+        f"select * from ({inclusion_sql}) "
+        f"where not coalesce({has_check_codes}, false) and len({error_codes}) > 0"
+    )
+
+
+def _has_check_codes_sql(con: duckdb.DuckDBPyConnection, inclusion_sql: str) -> str:
+    """Return the SQL condition that a row of `inclusion_sql` has a FLAG or WARN code."""
     if rule_codes_type(con, inclusion_sql).endswith("[]"):
-        has_codes = "len(rule_codes) > 0"
-    else:
-        has_codes = "coalesce(rule_codes, '') <> ''"
-    return f"select * from ({inclusion_sql}) where {has_codes}"
+        return "len(rule_codes) > 0"
+    return "coalesce(rule_codes, '') <> ''"
 
 
 def write_manifest(path: Path, summary: PublishSummary) -> None:

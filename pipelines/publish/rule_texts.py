@@ -39,6 +39,32 @@ RULE_TITLES: dict[str, str] = {
     "HOUSEHOLD_DISSOLVED": "Recipient household dissolved or moved away",
 }
 
+# The next step for each data-quality (ERROR) rule, shown on the data-quality sheet of
+# inclusion_errors.xlsx. Each text names both SIKS-NG and the programme's operator, because which
+# of them corrects a roster row depends on the programme.
+DATA_QUALITY_ACTIONS: dict[str, str] = {
+    "NIK_FORMAT": N_(
+        "Have the NIK corrected on the roster through SIKS-NG or the programme's operator, from "
+        "the KTP or KK."
+    ),
+    "NIK_EXCEL_DAMAGE": N_(
+        "Ask the programme's operator for the roster again with the NIK column stored as text, "
+        "or correct the NIK from the KTP or KK."
+    ),
+    "NIK_STRUCTURE": N_(
+        "Check the NIK against the KTP or KK, then have it corrected on the roster through "
+        "SIKS-NG or the programme's operator."
+    ),
+    "KK_FORMAT": N_(
+        "Have the No KK corrected on the roster through SIKS-NG or the programme's operator, "
+        "from the family card (KK)."
+    ),
+    "WILAYAH_INVALID": N_(
+        "Have the kecamatan and desa corrected on the roster through SIKS-NG or the "
+        "programme's operator."
+    ),
+}
+
 SEVERITY_TITLES: dict[str, str] = {
     "ERROR": "Data invalid",
     "FLAG": "Likely ineligible",

@@ -11,9 +11,15 @@ from dataclasses import dataclass
 
 import duckdb
 
-from pipelines.i18n import current_language
+from pipelines.i18n import _, current_language
 from pipelines.publish.regions import Regions
-from pipelines.publish.rule_texts import RULE_TITLES, SEVERITY_TITLES, rule_title, severity_title
+from pipelines.publish.rule_texts import (
+    DATA_QUALITY_ACTIONS,
+    RULE_TITLES,
+    SEVERITY_TITLES,
+    rule_title,
+    severity_title,
+)
 from pipelines.publish.xlsx_cells import (
     Column,
     column_types,
@@ -22,10 +28,16 @@ from pipelines.publish.xlsx_cells import (
     rows_sql,
     sizes_sql,
 )
+from pipelines.rules.registry import RULES
 from pipelines.sqlrun import interrupt_as_keyboard_interrupt, query_rows, run_sql
 
 KECAMATAN_TABLE = "xlsx_kecamatan"
 DESA_TABLE = "xlsx_desa"
+
+# The codes of the rules that can give an ERROR finding (data invalid). The mart's
+# `other_rule_codes` mixes ERROR and INFO codes, and no rule gives both severities, so a code of
+# this set there comes from an ERROR finding.
+ERROR_RULE_CODES = tuple(sorted(rule.code for rule in RULES if "ERROR" in rule.severities))
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,20 @@ def listed_codes_sql(types: dict[str, str]) -> str:
     return f"list_concat({codes}, {extra})"
 
 
+def error_codes_sql(types: dict[str, str]) -> str:
+    """Return SQL for the ERROR codes among a row's `other_rule_codes`, in their order there.
+
+    `types` maps the source's column names to DuckDB types. A source without
+    `other_rule_codes` gives an empty list.
+    """
+    other_type = types.get("other_rule_codes")
+    if other_type is None or other_type == '"NULL"':
+        return "[]::varchar[]"
+    other = f"coalesce({codes_sql(other_type, 'other_rule_codes')}, [])"
+    error_codes = "[" + ", ".join(_literal(code) for code in ERROR_RULE_CODES) + "]"
+    return f"list_filter({other}, lambda code: list_contains({error_codes}, code))"
+
+
 def nik_as_read_sql(types: dict[str, str], nik: str = "nik") -> str:
     """Return SQL for the NIK a workbook shows: the valid NIK, else the source cell as read.
 
@@ -132,6 +158,13 @@ def evidence_items_sql(types: dict[str, str]) -> str:
     )
 
 
+def evidence_of_codes_sql(items: str, codes: str) -> str:
+    """Return SQL keeping the `CODE: evidence` entries of `items` whose code is in `codes`."""
+    return (
+        f"list_filter({items}, lambda item: list_contains({codes}, split_part(item, ':', 1)))"
+    )
+
+
 def evidence_text_sql(items: str) -> str:
     """Return SQL for one cell text from a list of evidence entries, one entry per line."""
     return f"array_to_string({items}, chr(10))"
@@ -151,6 +184,19 @@ def rule_titles_sql(codes: str) -> str:
         f"array_to_string(list_transform({codes}, "
         f"lambda c: coalesce((MAP {{{entries}}})[c], c)), '; ')"
     )
+
+
+def data_quality_actions_sql(codes: str) -> str:
+    """Return SQL for what to do about a list of ERROR codes, one translated sentence per line.
+
+    Codes without an entry in DATA_QUALITY_ACTIONS give no line.
+    """
+    entries = ", ".join(
+        f"{_literal(code)}: {_literal(_(action))}"
+        for code, action in sorted(DATA_QUALITY_ACTIONS.items())
+    )
+    actions = f"list_transform({codes}, lambda c: (MAP {{{entries}}})[c])"
+    return f"array_to_string(list_filter({actions}, lambda a: a is not null), chr(10))"
 
 
 def severity_title_sql(column: str) -> str:
