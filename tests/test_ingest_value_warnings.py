@@ -110,3 +110,26 @@ def test_readable_or_empty_dates_not_warned(con, caplog, value):
         stage(con, "register", [{"nik": "3325040107400001", "name": "BUDI", "birth_date": value}])
 
     assert _warnings(caplog) == []
+
+
+def test_all_rows_quarantined_warned(con, tmp_path, caplog, english):
+    lines = [line.replace(";YA;", ";YA;;") for line in _data_lines(REGISTER_ROW, count=3)]
+
+    with caplog.at_level(logging.WARNING, logger="pipelines.ingest"):
+        count = _ingest(con, tmp_path, "register", "dtsen.csv", REGISTER_HEADER, lines)
+
+    assert (count.rows_loaded, count.rows_quarantined) == (0, 3)
+    [warning] = _warnings(caplog)
+    assert "dtsen.csv: 3 data rows were not loaded but quarantined" in warning.getMessage()
+
+
+def test_nik_in_date_cell_masked(con, caplog, english):
+    rows = [{"nik": "3325040107400001", "name": "BUDI", "death_date": "3325044107420001"}]
+
+    with caplog.at_level(logging.WARNING, logger="pipelines.ingest"):
+        stage(con, "deaths", rows)
+
+    [warning] = _warnings(caplog)
+    assert "(row 2: '3325********0001')" in warning.getMessage()
+    assert "(row 2: '3325********0001')" in console_text(warning)
+    assert "3325044107420001" not in warning.getMessage()

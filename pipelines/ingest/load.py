@@ -39,6 +39,7 @@ from pipelines.ingest.sources import (
     required_headers,
     source_definition,
 )
+from pipelines.publish.masking import mask_ids_in_text
 from pipelines.sqlrun import query_rows, run_sql
 
 if TYPE_CHECKING:
@@ -95,6 +96,8 @@ MAX_JOINED_WARNINGS = 5
 # Quarantine reasons of rows that belong to a sheet's layout (titles, spacing, totals, the
 # header repeated on each printed page), never to a record.
 LAYOUT_REASONS = ("blank_row", "title_row", "repeated_header", "totals_row")
+# The reason of every row of a sheet that has no header row of its list, such as a Rekap sheet.
+SHEET_WITHOUT_HEADER = "sheet_without_header"
 
 RAW_META_COLUMNS = (
     "record_id", "source_file", "source_sheet", "source_row", "nik_cell_type", "no_kk_cell_type",
@@ -248,7 +251,7 @@ def _check_sheet_not_loaded(con, run_id: str, definition: SourceDefinition, sour
         "select count(*), count(*) filter ("
         f"where regexp_matches(raw_values, '(^|[^0-9]){NIK_SHAPE}([^0-9]|$)')) "
         "from quarantine where run_id = ? and source_kind = ? and source_file = ? "
-        "and source_sheet = ? and reason_code = 'sheet_without_header'",
+        f"and source_sheet = ? and reason_code = '{SHEET_WITHOUT_HEADER}'",
         [run_id, definition.kind, source_file, sheet],
     )[0]
     if not rows:
@@ -562,8 +565,7 @@ def _load_sheet(con, plan: _SheetPlan, kind: str, spec: SourceSpec, source_file:
     run_sql(con, f"drop table if exists {CLASSIFIED}")
     lines_joined = sum(row.last_line - row.first_line for row in joined)
     count = _reconcile(con, context, rows_read, lines_joined)
-    if count.rows_loaded:
-        _warn_quarantined_rows(con, context, {row.source_row for row in joined})
+    _warn_quarantined_rows(con, context, {row.source_row for row in joined})
     return count
 
 
@@ -585,8 +587,9 @@ def _insert_source_columns(con, ctx: _ClassifyContext) -> None:
 def _warn_quarantined_rows(con, ctx: _ClassifyContext, warned_rows: set[int]) -> None:
     """Warn about the data rows of this sheet that were quarantined, naming the first few with
     their reason. Layout rows (blank, title, totals, a repeated header) are expected in
-    exported workbooks and are left out, as are rows that the joined-lines warning named."""
-    layout = ", ".join(_sql_text(reason) for reason in LAYOUT_REASONS)
+    exported workbooks and are left out. So are rows that the joined-lines warning named, and
+    the rows of a sheet without a header row, which `_check_sheet_not_loaded` warns about."""
+    layout = ", ".join(_sql_text(reason) for reason in (*LAYOUT_REASONS, SHEET_WITHOUT_HEADER))
     rows = query_rows(
         con,
         f"select source_row, reason_detail from quarantine "
@@ -622,10 +625,11 @@ def _warn_quarantined_rows(con, ctx: _ClassifyContext, warned_rows: set[int]) ->
 def _quarantine_examples(rows: list[tuple[int, str]], source_file: str, language: str) -> str:
     """Return "row 42: reason; row 50: reason; 3 more" in `language`. A reason that names
     the file, as a CSV parse problem does with its row, is given as it is."""
+    # A reason may quote a cell, so NIKs in it are masked for the log.
     parts = [
-        detail.rstrip(".") if detail.startswith(source_file)
+        mask_ids_in_text(detail.rstrip(".")) if detail.startswith(source_file)
         else gettext_for(language, "row {row}: {reason}").format(
-            row=row, reason=detail.rstrip(".")
+            row=row, reason=mask_ids_in_text(detail.rstrip("."))
         )
         for row, detail in rows[:QUARANTINE_EXAMPLES]
     ]
@@ -842,7 +846,7 @@ def _reason_sql(ctx: _ClassifyContext) -> str:
     joined = f"concat_ws(chr(31), {cells})"
     blank = f"regexp_matches({joined}, '^{_INVISIBLE}*$')"
     if ctx.mapping is None:
-        return f"case when {blank} then 'blank_row' else 'sheet_without_header' end"
+        return f"case when {blank} then 'blank_row' else '{SHEET_WITHOUT_HEADER}' end"
 
     header_row = ctx.header_index + 1
     nik = ctx.mapping.position_of("nik")
@@ -883,7 +887,7 @@ def _detail_sql(ctx: _ClassifyContext) -> str:
         "repeated_header": _("the header row appears again inside the data"),
         "totals_row": _("totals row (JUMLAH/TOTAL) without a NIK"),
         "no_identity": _("no NIK and no name"),
-        "sheet_without_header": _(
+        SHEET_WITHOUT_HEADER: _(
             "the sheet has no header row with the required columns of a {kind} file ({columns})"
         ).format(kind=ctx.kind, columns=required_headers(source_definition(ctx.kind))),
     }

@@ -27,6 +27,7 @@ from pipelines.ingest.load import ensure_ingest_tables
 from pipelines.ingest.normalise import clean_text, normalise_name, parse_date
 from pipelines.ingest.sources import SOURCE_KINDS
 from pipelines.ingest.wilayah import REFERENCE_CSV, WilayahResolver, load_reference
+from pipelines.publish.masking import mask_nik
 from pipelines.sqlrun import SQL_DIR, query_rows, run_model, run_sql
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ STAGING_WORKERS = 2
 
 # Cells that are not dates named in a warning per file, sheet and column; the rest are counted.
 UNREADABLE_DATE_EXAMPLES = 5
+
+# A date cell with this many digits or more holds an id, not a date, and is masked in warnings.
+MIN_ID_DIGITS = 12
 
 # A cell that stands for "no date" rather than a mistyped one: empty, punctuation only, or
 # zeros (-, 00-00-0000, 0).
@@ -243,11 +247,19 @@ def warn_unreadable_dates(con, kinds: list[str], unreadable: list[str]) -> None:
         )
 
 
+def _masked_cell(value: str) -> str:
+    """Return a date cell for a warning, masked when it holds 12 digits or more: a date has
+    at most 8, and a NIK or No KK typed into the date column must not reach the log."""
+    if sum(character.isdigit() for character in value) >= MIN_ID_DIGITS:
+        return mask_nik(value)
+    return value
+
+
 def _cells_text(examples: list[dict], count: int, language: str) -> str:
     """Return "row 5: '31-02-2026'; row 9: '1985-13-01'; 2 more" in `language`."""
     parts = [
         gettext_for(language, "row {row}: {reason}").format(
-            row=example["row"], reason=repr(example["value"])
+            row=example["row"], reason=repr(_masked_cell(example["value"]))
         )
         for example in examples
     ]
