@@ -149,6 +149,11 @@ def _read_toml(path: Path, not_found: str, invalid: str) -> dict:
 
 # tomllib ends each message with the place of the error, as "(at line 51, column 16)".
 _TOML_ERROR_PLACE = re.compile(r"\(at line (\d+), column (\d+)\)$")
+_TOML_ERROR_AT_END = re.compile(r"\(at end of document\)$")
+# A date written day first, as Indonesian forms do: 01-10-2026 or 1/10/2026.
+_DAY_FIRST_DATE = re.compile(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})")
+# A TOML integer or float, with underscores between digits.
+_TOML_NUMBER = re.compile(r"[+-]?[0-9][0-9_]*(\.[0-9_]+)?([eE][+-]?[0-9]+)?")
 # A decimal comma (0,92) or thousands commas (2,550,000).
 _NUMBER_WITH_COMMA = re.compile(r"=\s*-?[0-9]+,[0-9]")
 # A value with a letter and no quote marks, such as label = 2026-T4.
@@ -161,11 +166,20 @@ def _toml_error(error: tomllib.TOMLDecodeError, text: str) -> str:
     """Return a TOML syntax error in the current language: the line and its text, tomllib's
     own description, and what usually fixes such a line."""
     detail = str(error)
-    place = _TOML_ERROR_PLACE.search(detail)
-    if place is None:
-        return detail
-    line_number = int(place.group(1))
     lines = text.splitlines()
+    place = _TOML_ERROR_PLACE.search(detail)
+    if place is not None:
+        line_number = int(place.group(1))
+    elif (place := _TOML_ERROR_AT_END.search(detail)) is not None:
+        # A quote left open runs to the end of the file: name the first line with an odd number
+        # of quote marks, else the last line that has text.
+        with_text = [number for number, line in enumerate(lines, start=1) if line.strip()]
+        line_number = next(
+            (number for number in with_text if _has_open_quote(lines[number - 1])),
+            with_text[-1] if with_text else 0,
+        )
+    else:
+        return detail
     line = lines[line_number - 1].strip() if 0 < line_number <= len(lines) else ""
     if _THOUSANDS_DOTS.search(line):
         hint = _("Write numbers without thousands dots, such as 2550000 or 2_550_000.")
@@ -174,8 +188,15 @@ def _toml_error(error: tomllib.TOMLDecodeError, text: str) -> str:
                  "commas, such as 2550000.")
     elif detail.startswith("Cannot overwrite a value") or detail.startswith("Cannot declare"):
         hint = _("A key or table appears twice; keep one of them.")
-    elif line.count('"') % 2 == 1:
+    elif _has_open_quote(line):
         hint = _("Close the text with a second quote mark on the same line.")
+    elif (unquoted := _UNQUOTED_TEXT.match(line)) and (
+        day_first := _DAY_FIRST_DATE.fullmatch(unquoted.group(2).strip())
+    ):
+        day, month, year = day_first.groups()
+        hint = _("Write dates as year-month-day: {key} = {year}-{month}-{day}.").format(
+            key=unquoted.group(1), year=year, month=month.zfill(2), day=day.zfill(2)
+        )
     elif (unquoted := _UNQUOTED_TEXT.match(line)) and _is_text(unquoted.group(2)):
         hint = _("Write text between quote marks: {key} = \"{value}\".").format(
             key=unquoted.group(1), value=unquoted.group(2).strip()
@@ -188,18 +209,28 @@ def _toml_error(error: tomllib.TOMLDecodeError, text: str) -> str:
     )
 
 
+def _has_open_quote(line: str) -> bool:
+    """Tell whether a line has an odd number of " or ' marks before any comment."""
+    code = line.split("#", 1)[0]
+    return code.count('"') % 2 == 1 or code.count("'") % 2 == 1
+
+
 def _is_text(value: str) -> bool:
-    """Tell whether an unquoted TOML value reads as text: it has a letter, not a boolean."""
-    return bool(re.search(r"[A-Za-z]", value)) and value not in ("true", "false")
+    """Tell whether an unquoted TOML value that failed to parse is text to quote: it has a
+    letter and is not a boolean, or it is no number (a version such as 2026.12-1)."""
+    if value in ("true", "false"):
+        return False
+    return bool(re.search(r"[A-Za-z]", value)) or _TOML_NUMBER.fullmatch(value) is None
 
 
-# tomllib's descriptions that name a key or character.
+# tomllib's descriptions that name a key or character. tomllib names a table written twice
+# as a Python tuple, ('pkh',), which _toml_detail writes as [pkh].
 _TOML_DETAILS_WITH_VALUE = (
-    (re.compile(r"^Cannot declare (.+) twice$"), N_("Cannot declare {value} twice")),
+    (re.compile(r"^Cannot declare \((.+?),?\) twice$"), N_("Cannot declare {value} twice")),
     (re.compile(r"^Illegal character (.+)$"), N_("Illegal character {value}")),
     (re.compile(r"^Found invalid character (.+)$"), N_("Found invalid character {value}")),
     (re.compile(r"^Duplicate inline table key (.+)$"), N_("Duplicate inline table key {value}")),
-    (re.compile(r"^Expected ('.+')$"), N_("Expected {value}")),
+    (re.compile(r"^Expected (['\"].+['\"])$"), N_("Expected {value}")),
 )
 
 
@@ -208,6 +239,9 @@ def _toml_detail(detail: str) -> str:
     the catalog lacks, as from a later Python, stays as tomllib wrote it."""
     for pattern, template in _TOML_DETAILS_WITH_VALUE:
         matched = pattern.match(detail)
+        if matched and template == "Cannot declare {value} twice":
+            table = ".".join(part.strip().strip("'\"") for part in matched.group(1).split(","))
+            return _(template).format(value=f"[{table}]")
         if matched:
             return _(template).format(value=matched.group(1))
     return _(detail) if detail in _TOML_DETAILS else detail

@@ -337,6 +337,14 @@ def test_byte_order_mark_accepted(tmp_path):
          "Write decimals with a point, such as 0.92, and numbers without thousands commas"),
         ('label = "2026-T4"', "label = T4",
          'line 12: label = T4 (Invalid value). Write text between quote marks: label = "T4".'),
+        # tomllib places an open single quote at the end of the file.
+        ('label = "2026-T4"', "label = '2026-T4",
+         "line 12: label = '2026-T4 (Expected \"'\"). Close the text with a second quote mark"),
+        ('start_date = "2026-10-01"', "start_date = 01-10-2026",
+         "Write dates as year-month-day: start_date = 2026-10-01."),
+        ('version = "2026.12-1"', "version = 2026.12-1",
+         'Write text between quote marks: version = "2026.12-1".'),
+        ("[wage]", "[wage]\numk_idr = 1\n[wage]", "(Cannot declare [wage] twice)."),
     ],
 )
 def test_toml_syntax_error_names_line(tmp_path, line, replacement, expected):
@@ -356,7 +364,7 @@ def test_toml_syntax_error_names_line(tmp_path, line, replacement, expected):
          "baris 51: umk_idr = 2.550.000 (setelah nilai seharusnya baris berakhir)."),
         ("BPNT = 5", "BPNT = 5\nPKH = 3", "(nilai tidak dapat ditimpa)."),
         ("[wage]", "[wage", "baris 48: [wage (nama tabel seharusnya ditutup dengan ']')."),
-        ("[wage]", "[wage]\n[wage]", "(('wage',) dideklarasikan dua kali)."),
+        ("[wage]", "[wage]\n[wage]", "([wage] dideklarasikan dua kali)."),
         ('label = "2026-T4"', 'label = "2026-T4',
          "(karakter '\\n' tidak diizinkan). Tutup teks dengan tanda kutip kedua di baris yang "
          "sama."),
