@@ -553,6 +553,56 @@ def test_near_matches_ranked(tmp_path):
     assert [match.is_in_register for match in matches] == [False, True, False, False, False]
 
 
+def _marts_with_records(tmp_path, records):
+    """Publish the hand-made marts plus roster `records` of (record_id, nik, name, birth date,
+    person id), all in Silurah, and return the audit database."""
+    con = duckdb.connect()
+    make_marts(con)
+    for record_id, nik, name, born, person_id in records:
+        con.execute(
+            "insert into int_person_records (record_id, source_kind, nik, name, birth_date, "
+            "desa_code, kecamatan_code) values (?, 'pbi', ?, ?, ?, '3325012001', '332501')",
+            [record_id, nik, name, born],
+        )
+        con.execute("insert into int_person_links values (?, ?, 1)", [record_id, person_id])
+    publish_marts(con, tmp_path / "marts", "id", RUN_ID)
+    con.close()
+    return tmp_path / "marts" / "audit.duckdb"
+
+
+@pytest.mark.parametrize("roster_nik", [None, "", "3,32501E+15", "3325011111111111",
+                                        "3325011203800099"])
+def test_near_match_shows_register_nik(tmp_path, roster_nik):
+    # BUDI's PBI row, born 11 Mar 1980, is closer to the typed 10-03-1980 than his register
+    # row (12 Mar 1980), but the register row's NIK is the one to show.
+    db = _marts_with_records(
+        tmp_path, [("pbi:4:PBI:9", roster_nik, "BUDI SANTOSO", "1980-03-11", "P-" + BUDI)]
+    )
+
+    matches = lookup_near_matches(db, "Budi Santoso", "10-03-1980", "Silurah")
+
+    assert [match.nik for match in matches] == [BUDI]
+    assert matches[0].birth_date == dt.date(1980, 3, 11)
+    assert matches[0].is_in_register
+
+
+def test_near_match_nik_from_other_record(tmp_path):
+    # SUPARMI is on two rosters only: the row that matches has no NIK, the other one has.
+    suparmi = "3325014106700005"
+    db = _marts_with_records(tmp_path, [
+        ("pbi:4:PBI:10", None, "SUPARMI", "1970-06-02", "P-SUPARMI"),
+        ("pbi:4:PBI:11", suparmi, "SUPARMI", "1970-09-20", "P-SUPARMI"),
+        ("pbi:4:PBI:12", "3,32501E+15", "KASMIRAH", "1970-06-02", "P-KASMIRAH"),
+    ])
+
+    matches = lookup_near_matches(db, "Suparmi", "01-06-1970", "Silurah")
+    without_nik = lookup_near_matches(db, "Kasmirah", "01-06-1970", "Silurah")
+
+    assert [match.nik for match in matches] == [suparmi]
+    assert not matches[0].is_in_register
+    assert [match.nik for match in without_nik] == [None]
+
+
 @pytest.mark.parametrize(
     ("language", "notice", "difference", "advice"),
     [("id", "Bukan kecocokan persis: periksa KTP. Ada 1 orang di desa ini dengan nama yang mirip",

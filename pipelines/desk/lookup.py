@@ -271,16 +271,17 @@ def _near_matches(
 
     matches = []
     for person_id, (_rank, row) in sorted(best.items(), key=lambda item: item[1][0]):
+        nik, is_in_register = _near_match_nik(con, tables, person_id, row["nik"])
         matches.append(
             NearMatch(
                 person_id=person_id,
-                nik=row["nik"],
+                nik=nik,
                 name=row["name"],
                 birth_date=row["birth_date"],
                 desa_code=row["desa_code"],
                 date_difference=_date_difference(born, row["birth_date"]),
                 days_apart=(row["birth_date"] - born).days,
-                is_in_register=_has_register_record(con, tables, person_id),
+                is_in_register=is_in_register,
             )
         )
     logger.info(
@@ -307,15 +308,35 @@ def _date_difference(born: dt.date, recorded: dt.date) -> str:
     return OTHER_YEAR
 
 
-def _has_register_record(
-    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], person_id: str
-) -> bool:
-    if "stg_register" not in tables:
-        return False
-    return any(
-        _select(con, tables, "stg_register", ["record_id"], "record_id = ?", [record_id])
-        for record_id in _record_ids_of_persons(con, [person_id])
-    )
+def _near_match_nik(
+    con: duckdb.DuckDBPyConnection,
+    tables: dict[str, set[str]],
+    person_id: str,
+    matched_nik: str | None,
+) -> tuple[str | None, bool]:
+    """Return the NIK to show for a near match, and whether the person is in the register.
+
+    The record that matched best may be a roster row with a blank or damaged NIK, and the desk
+    advice is to look the person up by NIK. So the register record's NIK comes first, then the
+    matched record's, then any other record's, and only a valid NIK counts.
+    """
+    record_ids = _record_ids_of_persons(con, [person_id])
+    register_niks = [
+        row["nik"]
+        for record_id in record_ids
+        for row in _select(con, tables, "stg_register", ["nik"], "record_id = ?", [record_id])
+    ]
+    candidates = [*register_niks, matched_nik]
+    if not any(is_valid_nik(nik) for nik in candidates) and "int_person_records" in tables:
+        candidates += [
+            row["nik"]
+            for record_id in record_ids
+            for row in _select(
+                con, tables, "int_person_records", ["nik"], "record_id = ?", [record_id]
+            )
+        ]
+    nik = next((nik for nik in candidates if is_valid_nik(nik)), None)
+    return nik, bool(register_niks)
 
 
 @dataclasses.dataclass
@@ -397,6 +418,14 @@ def programmes_not_in_run(db_path: Path) -> list[str]:
 def normalise_nik(value: str) -> str:
     """Strip spaces, dots, dashes, quotes and zero-width characters from a typed NIK."""
     return _NIK_SEPARATORS.sub("", str(value or "")).strip()
+
+
+def is_valid_nik(nik: str | None) -> bool:
+    """Return whether `nik` is 16 digits that are not one digit repeated (a placeholder)."""
+    return (
+        nik is not None and len(nik) == 16 and nik.isascii() and nik.isdigit()
+        and len(set(nik)) > 1
+    )
 
 
 # Letters often typed or read in place of a digit of a NIK, with the digit they resemble.
