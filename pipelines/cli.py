@@ -704,7 +704,7 @@ def build_app() -> typer.Typer:
                 console,
                 render_answers(found.answers, query, lang, found.run,
                                found.programmes_not_in_run, found.register_lines_not_loaded,
-                               found.near_matches),
+                               found.near_matches, found.desa_codes),
             )
         else:
             fail(_("Give a NIK, or all of --nama, --tgl-lahir and --desa."))

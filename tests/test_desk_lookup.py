@@ -553,16 +553,16 @@ def test_near_matches_ranked(tmp_path):
     assert [match.is_in_register for match in matches] == [False, True, False, False, False]
 
 
-def _marts_with_records(tmp_path, records):
-    """Publish the hand-made marts plus roster `records` of (record_id, nik, name, birth date,
-    person id), all in Silurah, and return the audit database."""
+def publish_with_records(tmp_path, records, desa_code="3325012001"):
+    """Publish the hand-made marts plus PBI `records` of (record_id, nik, name, birth date,
+    person id) in desa `desa_code` (Silurah), and return the audit database."""
     con = duckdb.connect()
     make_marts(con)
     for record_id, nik, name, born, person_id in records:
         con.execute(
             "insert into int_person_records (record_id, source_kind, nik, name, birth_date, "
-            "desa_code, kecamatan_code) values (?, 'pbi', ?, ?, ?, '3325012001', '332501')",
-            [record_id, nik, name, born],
+            "desa_code, kecamatan_code) values (?, 'pbi', ?, ?, ?, ?, ?)",
+            [record_id, nik, name, born, desa_code, desa_code[:6]],
         )
         con.execute("insert into int_person_links values (?, ?, 1)", [record_id, person_id])
     publish_marts(con, tmp_path / "marts", "id", RUN_ID)
@@ -575,7 +575,7 @@ def _marts_with_records(tmp_path, records):
 def test_near_match_shows_register_nik(tmp_path, roster_nik):
     # BUDI's PBI row, born 11 Mar 1980, is closer to the typed 10-03-1980 than his register
     # row (12 Mar 1980), but the register row's NIK is the one to show.
-    db = _marts_with_records(
+    db = publish_with_records(
         tmp_path, [("pbi:4:PBI:9", roster_nik, "BUDI SANTOSO", "1980-03-11", "P-" + BUDI)]
     )
 
@@ -589,7 +589,7 @@ def test_near_match_shows_register_nik(tmp_path, roster_nik):
 def test_near_match_nik_from_other_record(tmp_path):
     # SUPARMI is on two rosters only: the row that matches has no NIK, the other one has.
     suparmi = "3325014106700005"
-    db = _marts_with_records(tmp_path, [
+    db = publish_with_records(tmp_path, [
         ("pbi:4:PBI:10", None, "SUPARMI", "1970-06-02", "P-SUPARMI"),
         ("pbi:4:PBI:11", suparmi, "SUPARMI", "1970-09-20", "P-SUPARMI"),
         ("pbi:4:PBI:12", "3,32501E+15", "KASMIRAH", "1970-06-02", "P-KASMIRAH"),
@@ -915,6 +915,42 @@ def test_desk_import_leaves_out_linker_engine():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+LEBO_GRINGSING, LEBO_WARUNGASEM = "3325072015", "3325122015"
+
+
+@pytest.mark.parametrize(
+    ("language", "notice"),
+    [("id", "Ada 1 orang di desa yang dicari (Lebo, Gringsing; Lebo, Warungasem) dengan nama "
+            "yang mirip"),
+     ("en", "1 person in the searched desa (Lebo, Gringsing; Lebo, Warungasem) has a close "
+            "name")],
+)
+def test_near_match_shared_desa_named(tmp_path, language, notice):
+    # Lebo is a desa of Gringsing and of Warungasem; the one near match is in Warungasem.
+    db = publish_with_records(
+        tmp_path, [("pbi:4:PBI:13", "3325125108930001", "AMINAH", "1993-08-11", "P-AMINAH")],
+        desa_code=LEBO_WARUNGASEM,
+    )
+
+    found = search_person(db, "Aminah", "08-11-1993", "Lebo")
+    by_nik = lookup_nik(db, UNKNOWN_NIK, name="Aminah", birth_date="08-11-1993", desa="Lebo")
+    texts = [
+        " ".join(_text(render_answers([], "Aminah / 8 Nov 1993 / Lebo", language,
+                                      near_matches=found.near_matches,
+                                      desa_codes=found.desa_codes)).split()),
+        " ".join(_text(render_answer(by_nik, language)).split()),
+    ]
+
+    assert found.desa_codes == [LEBO_GRINGSING, LEBO_WARUNGASEM]
+    assert by_nik.near_matches_desa_codes == [LEBO_GRINGSING, LEBO_WARUNGASEM]
+    for text in texts:
+        assert notice in text
+        assert "Desa/Kelurahan" in text
+        assert "Lebo, Warungasem" in text
+        assert "desa ini" not in text
+        assert "this desa" not in text
 
 
 def test_render_near_matches_name_desa():

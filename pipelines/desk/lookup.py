@@ -122,6 +122,7 @@ def lookup_nik(
                 )
                 if not answer.found_by_details:
                     answer.near_matches = _near_matches(con, tables, name, born, desa_codes)
+                    answer.near_matches_desa_codes = desa_codes
     logger.info(
         "desk lookup by NIK %s: %d person(s), %d by the typed name, birth date and desa",
         mask_nik(nik_digits), len(answer.person_ids), len(answer.found_by_details),
@@ -348,6 +349,8 @@ class PersonSearch:
     load, and the near matches."""
 
     answers: list[DeskAnswer]
+    # Codes of the searched desa. A desa name that several kecamatan share gives more than one.
+    desa_codes: list[str] = dataclasses.field(default_factory=list)
     run: PublishedRun | None = None
     programmes_not_in_run: list[str] = dataclasses.field(default_factory=list)
     register_lines_not_loaded: int = 0
@@ -369,9 +372,10 @@ def search_person(db_path: Path, name: str, birth_date: str, desa: str) -> Perso
             con, tables, name, born, desa_codes, _codes_label(desa_codes, regions)
         )
         if answers:
-            return PersonSearch(answers)
+            return PersonSearch(answers, desa_codes)
         return PersonSearch(
             answers,
+            desa_codes,
             run=_published_run(con, tables),
             programmes_not_in_run=_programmes_not_in_run(con, tables),
             register_lines_not_loaded=_register_lines_not_loaded(con, tables),
