@@ -52,7 +52,7 @@ from pipelines.desk.models import (
 )
 from pipelines.desk.render import NEAR_MATCHES_SHOWN, caveat_lines
 from pipelines.i18n import set_language
-from pipelines.publish import publish_marts
+from pipelines.publish import formatting, publish_marts
 from pipelines.publish.formatting import using_language
 from pipelines.publish.regions import load_regions
 from pipelines.rules import apply_rules, build_marts
@@ -756,6 +756,47 @@ def test_birth_date_forms(typed, expected):
 def test_birth_date_rejected(typed):
     with pytest.raises(DeskLookupError, match="7 Mei 1985"):
         parse_birth_date(typed)
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "message"),
+    [("id", "29-02-2023", "Tanggal lahir '29-02-2023' bukan tanggal: Februari 2023 hanya punya "
+                          "28 hari."),
+     ("en", "29-02-2023", "Birth date '29-02-2023' is not a date: February 2023 has 28 days."),
+     ("en", "2023-02-29", "February 2023 has 28 days."),
+     ("en", "30 Februari 2024", "February 2024 has 29 days."),
+     ("id", "31-04-1990", "April 1990 hanya punya 30 hari."),
+     ("en", "31/06/1990", "June 1990 has 30 days."),
+     ("en", "31 Nopember 1990", "November 1990 has 30 days.")],
+)
+def test_birth_date_names_month_length(language, typed, message):
+    with using_language(language), pytest.raises(DeskLookupError) as raised:
+        parse_birth_date(typed)
+
+    assert message in str(raised.value)
+    assert "07-05-1985" in str(raised.value)
+
+
+def test_birth_date_leap_day_accepted():
+    assert parse_birth_date("29-02-2024") == dt.date(2024, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("id", "lebih lambat dari hari ini, {today}. Periksa tahunnya di KTP atau KK."),
+     ("en", "is after today, {today}. Check the year on the KTP or KK.")],
+)
+def test_birth_date_in_future_rejected(language, message):
+    today = dt.date.today()
+    tomorrow = (today + dt.timedelta(days=1)).strftime("%d-%m-%Y")
+
+    with using_language(language), pytest.raises(DeskLookupError) as raised:
+        parse_birth_date(tomorrow)
+    with using_language(language):
+        expected = message.format(today=formatting.date(today))
+
+    assert expected in str(raised.value)
+    assert parse_birth_date(today.isoformat()) == today
 
 
 def test_desa_with_prefix():

@@ -8,6 +8,7 @@ it, but logs only get the masked NIK.
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime as dt
 import logging
@@ -41,6 +42,7 @@ from pipelines.desk.models import (
 from pipelines.er.features import NAME_TITLES, name_key_sql, name_macros_sql
 from pipelines.errors import PipelineError
 from pipelines.i18n import _
+from pipelines.publish import formatting
 from pipelines.publish.columns import (
     MART_TABLES,
     PROGRAMME_SOURCE_KINDS,
@@ -511,27 +513,71 @@ _MONTHS = {
 
 def parse_birth_date(value: str) -> dt.date:
     """Read a birth date typed at the desk: YYYY-MM-DD, DD-MM-YYYY (also with / or .), or
-    the day, month name and year of a KTP or form, such as 4 Maret 1992."""
+    the day, month name and year of a KTP or form, such as 4 Maret 1992.
+
+    Raises DeskLookupError for text that is no date, naming the month's length for a day the
+    month lacks (29-02-2023), and for a date after today."""
     text = str(value or "").strip()
+    born = _read_date(text)
+    if born is None:
+        raise DeskLookupError(_impossible_date_text(text))
+    today = dt.date.today()
+    if born > today:
+        raise DeskLookupError(
+            _(
+                "Birth date '{value}' is after today, {today}. Check the year on the KTP or KK."
+            ).format(value=text, today=formatting.date(today))
+        )
+    return born
+
+
+# The date forms that parse_birth_date reads, as groups of digits and a month name.
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})")
+_YEAR_MONTH_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DAY_NAMED_MONTH_YEAR = re.compile(r"(\d{1,2})[\s-]+([A-Za-z]+)\.?[\s-]+(\d{4})")
+
+
+def _read_date(text: str) -> dt.date | None:
     for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"):
         try:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    named = re.fullmatch(r"(\d{1,2})[\s-]+([A-Za-z]+)\.?[\s-]+(\d{4})", text)
-    if named and named.group(2).upper() in _MONTHS:
-        try:
-            return dt.date(int(named.group(3)), _MONTHS[named.group(2).upper()],
-                           int(named.group(1)))
-        except ValueError:
-            pass
-    raise DeskLookupError(
-        _(
-            "Birth date '%(value)s' is not a date. "
-            "Type it as YYYY-MM-DD or DD-MM-YYYY, e.g. 07-05-1985, or as 7 May 1985."
-        )
-        % {"value": text}
-    )
+    day, month, year = _date_parts(text)
+    if day is None or month is None or year is None:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _date_parts(text: str) -> tuple[int | None, int | None, int | None]:
+    """Return the day, month and year that `text` spells, each None when it has none, without
+    checking that they make a date."""
+    if match := _DAY_MONTH_YEAR.fullmatch(text):
+        return int(match.group(1)), int(match.group(3)), int(match.group(4))
+    if match := _YEAR_MONTH_DAY.fullmatch(text):
+        return int(match.group(3)), int(match.group(2)), int(match.group(1))
+    if match := _DAY_NAMED_MONTH_YEAR.fullmatch(text):
+        return int(match.group(1)), _MONTHS.get(match.group(2).upper()), int(match.group(3))
+    return None, None, None
+
+
+def _impossible_date_text(text: str) -> str:
+    """Return why `text` is not a date, naming the month's length when the month lacks the
+    typed day, as 29 February lacks in 2023."""
+    day, month, year = _date_parts(text)
+    if day and month and year and 1 <= month <= 12 and 28 < day <= 31:
+        days = calendar.monthrange(year, month)[1]
+        return _(
+            "Birth date '{value}' is not a date: {month} {year} has {days} days. Type it as "
+            "YYYY-MM-DD or DD-MM-YYYY, e.g. 07-05-1985, or as 7 May 1985."
+        ).format(value=text, month=formatting.month_name(month), year=year, days=days)
+    return _(
+        "Birth date '%(value)s' is not a date. "
+        "Type it as YYYY-MM-DD or DD-MM-YYYY, e.g. 07-05-1985, or as 7 May 1985."
+    ) % {"value": text}
 
 
 def resolve_desa(value: str, regions: Regions) -> list[str]:
