@@ -684,22 +684,27 @@ def build_app() -> typer.Typer:
         db = marts / "audit.duckdb"
         if not db.exists():
             fail(_("No audit results in {path}; run `bansos-audit demo` or `bansos-audit run` first.").format(path=marts))
-        if nik:
-            # The lookup strips only separators, so a letter left in the NIK would find no one.
-            invalid = invalid_nik_text(nik)
-            if invalid:
-                fail(invalid)
+        has_details = bool(nama and tgl_lahir and desa)
+        # The lookup strips only separators, so a letter left in the NIK would find no one.
+        invalid = invalid_nik_text(nik) if nik else None
+        if invalid and not has_details:
+            fail(invalid)
+        if invalid:
+            # A mistyped NIK should not hide a person whose name, birth date and desa were
+            # typed beside it, so the search goes on with those, as for a NIK no one has.
+            print_warning(invalid)
+        if nik and not invalid:
             # A name, birth date or desa typed beside the NIK is checked against the person.
             answer = lookup_nik(db, nik, name=nama, birth_date=tgl_lahir, desa=desa)
             print_complete(console, render_answer(answer, lang))
-        elif nama and tgl_lahir and desa:
+        elif has_details:
             query = search_text(nama, parse_birth_date(tgl_lahir), desa_label(desa))
             found = search_person(db, nama, tgl_lahir, desa)
             print_complete(
                 console,
                 render_answers(found.answers, query, lang, found.run,
                                found.programmes_not_in_run, found.register_lines_not_loaded,
-                               found.near_matches),
+                               found.near_matches, found.desa_codes),
             )
         else:
             fail(_("Give a NIK, or all of --nama, --tgl-lahir and --desa."))

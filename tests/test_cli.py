@@ -138,6 +138,19 @@ def test_cek_names_what_is_wrong_with_the_nik(capsys, tmp_path, nik, indonesian,
     assert english in err
 
 
+@pytest.mark.parametrize("details", [[], ["--nama", "Aminah"],
+                                     ["--nama", "Aminah", "--tgl-lahir", "08-11-1993"]])
+def test_cek_invalid_nik_without_details_stops(capsys, tmp_path, details):
+    (tmp_path / "audit.duckdb").touch()
+
+    code, out, err = run_cli(capsys, "cek", "--marts", str(tmp_path), "33251248119300O1",
+                             *details)
+
+    assert code == 1
+    assert "karakter ke-15 adalah huruf O, bukan angka 0" in err
+    assert out == ""
+
+
 @pytest.mark.parametrize("text", [None, "[run\nname = 'x'\n"], ids=["missing", "invalid"])
 def test_config_error_stops_before_prefect(capsys, monkeypatch, tmp_path, text):
     def start_prefect(home=None):

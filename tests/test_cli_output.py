@@ -284,6 +284,25 @@ def test_cek_nik_warns_typed_identity_differs(capsys, audit_db):  # noqa: F811
 
 
 @pytest.mark.parametrize(
+    ("language", "warning", "title"),
+    [("id", "Peringatan: NIK 33250112O3800002 tidak valid: karakter ke-9 adalah huruf O, bukan "
+            "angka 0.", "Cek data: Budi Santoso / 12 Mar 1980 /"),
+     ("en", "Warning: NIK 33250112O3800002 is invalid: character 9 is the letter O, not the "
+            "digit 0.", "Desk lookup: Budi Santoso / 12 Mar 1980 /")],
+)
+def test_cek_invalid_nik_searches_details(capsys, audit_db, language, warning,  # noqa: F811
+                                          title):
+    out = run_cli(capsys, "--lang", language, "cek", "--marts", str(audit_db.parent),
+                  "33250112O3800002", "--nama", "Budi Santoso", "--tgl-lahir", "12-03-1980",
+                  "--desa", "Silurah")
+    text = " ".join(out.split())
+
+    assert warning in text
+    assert title in text
+    assert row_cells(out, BUDI)[1] == "BUDI SANTOSO"
+
+
+@pytest.mark.parametrize(
     ("language", "message"),
     [("id", "Tanggal lahir '99-99-9999' bukan tanggal."),
      ("en", "Birth date '99-99-9999' is not a date.")],

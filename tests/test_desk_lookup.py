@@ -52,7 +52,7 @@ from pipelines.desk.models import (
 )
 from pipelines.desk.render import NEAR_MATCHES_SHOWN, caveat_lines
 from pipelines.i18n import set_language
-from pipelines.publish import publish_marts
+from pipelines.publish import formatting, publish_marts
 from pipelines.publish.formatting import using_language
 from pipelines.publish.regions import load_regions
 from pipelines.rules import apply_rules, build_marts
@@ -553,6 +553,56 @@ def test_near_matches_ranked(tmp_path):
     assert [match.is_in_register for match in matches] == [False, True, False, False, False]
 
 
+def publish_with_records(tmp_path, records, desa_code="3325012001"):
+    """Publish the hand-made marts plus PBI `records` of (record_id, nik, name, birth date,
+    person id) in desa `desa_code` (Silurah), and return the audit database."""
+    con = duckdb.connect()
+    make_marts(con)
+    for record_id, nik, name, born, person_id in records:
+        con.execute(
+            "insert into int_person_records (record_id, source_kind, nik, name, birth_date, "
+            "desa_code, kecamatan_code) values (?, 'pbi', ?, ?, ?, ?, ?)",
+            [record_id, nik, name, born, desa_code, desa_code[:6]],
+        )
+        con.execute("insert into int_person_links values (?, ?, 1)", [record_id, person_id])
+    publish_marts(con, tmp_path / "marts", "id", RUN_ID)
+    con.close()
+    return tmp_path / "marts" / "audit.duckdb"
+
+
+@pytest.mark.parametrize("roster_nik", [None, "", "3,32501E+15", "3325011111111111",
+                                        "3325011203800099"])
+def test_near_match_shows_register_nik(tmp_path, roster_nik):
+    # BUDI's PBI row, born 11 Mar 1980, is closer to the typed 10-03-1980 than his register
+    # row (12 Mar 1980), but the register row's NIK is the one to show.
+    db = publish_with_records(
+        tmp_path, [("pbi:4:PBI:9", roster_nik, "BUDI SANTOSO", "1980-03-11", "P-" + BUDI)]
+    )
+
+    matches = lookup_near_matches(db, "Budi Santoso", "10-03-1980", "Silurah")
+
+    assert [match.nik for match in matches] == [BUDI]
+    assert matches[0].birth_date == dt.date(1980, 3, 11)
+    assert matches[0].is_in_register
+
+
+def test_near_match_nik_from_other_record(tmp_path):
+    # SUPARMI is on two rosters only: the row that matches has no NIK, the other one has.
+    suparmi = "3325014106700005"
+    db = publish_with_records(tmp_path, [
+        ("pbi:4:PBI:10", None, "SUPARMI", "1970-06-02", "P-SUPARMI"),
+        ("pbi:4:PBI:11", suparmi, "SUPARMI", "1970-09-20", "P-SUPARMI"),
+        ("pbi:4:PBI:12", "3,32501E+15", "KASMIRAH", "1970-06-02", "P-KASMIRAH"),
+    ])
+
+    matches = lookup_near_matches(db, "Suparmi", "01-06-1970", "Silurah")
+    without_nik = lookup_near_matches(db, "Kasmirah", "01-06-1970", "Silurah")
+
+    assert [match.nik for match in matches] == [suparmi]
+    assert not matches[0].is_in_register
+    assert [match.nik for match in without_nik] == [None]
+
+
 @pytest.mark.parametrize(
     ("language", "notice", "difference", "advice"),
     [("id", "Bukan kecocokan persis: periksa KTP. Ada 1 orang di desa ini dengan nama yang mirip",
@@ -706,6 +756,47 @@ def test_birth_date_forms(typed, expected):
 def test_birth_date_rejected(typed):
     with pytest.raises(DeskLookupError, match="7 Mei 1985"):
         parse_birth_date(typed)
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "message"),
+    [("id", "29-02-2023", "Tanggal lahir '29-02-2023' bukan tanggal: Februari 2023 hanya punya "
+                          "28 hari."),
+     ("en", "29-02-2023", "Birth date '29-02-2023' is not a date: February 2023 has 28 days."),
+     ("en", "2023-02-29", "February 2023 has 28 days."),
+     ("en", "30 Februari 2024", "February 2024 has 29 days."),
+     ("id", "31-04-1990", "April 1990 hanya punya 30 hari."),
+     ("en", "31/06/1990", "June 1990 has 30 days."),
+     ("en", "31 Nopember 1990", "November 1990 has 30 days.")],
+)
+def test_birth_date_names_month_length(language, typed, message):
+    with using_language(language), pytest.raises(DeskLookupError) as raised:
+        parse_birth_date(typed)
+
+    assert message in str(raised.value)
+    assert "07-05-1985" in str(raised.value)
+
+
+def test_birth_date_leap_day_accepted():
+    assert parse_birth_date("29-02-2024") == dt.date(2024, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("id", "lebih lambat dari hari ini, {today}. Periksa tahunnya di KTP atau KK."),
+     ("en", "is after today, {today}. Check the year on the KTP or KK.")],
+)
+def test_birth_date_in_future_rejected(language, message):
+    today = dt.date.today()
+    tomorrow = (today + dt.timedelta(days=1)).strftime("%d-%m-%Y")
+
+    with using_language(language), pytest.raises(DeskLookupError) as raised:
+        parse_birth_date(tomorrow)
+    with using_language(language):
+        expected = message.format(today=formatting.date(today))
+
+    assert expected in str(raised.value)
+    assert parse_birth_date(today.isoformat()) == today
 
 
 def test_desa_with_prefix():
@@ -865,6 +956,42 @@ def test_desk_import_leaves_out_linker_engine():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)
     assert result.stdout.strip() == "[]"
+
+
+LEBO_GRINGSING, LEBO_WARUNGASEM = "3325072015", "3325122015"
+
+
+@pytest.mark.parametrize(
+    ("language", "notice"),
+    [("id", "Ada 1 orang di desa yang dicari (Lebo, Gringsing; Lebo, Warungasem) dengan nama "
+            "yang mirip"),
+     ("en", "1 person in the searched desa (Lebo, Gringsing; Lebo, Warungasem) has a close "
+            "name")],
+)
+def test_near_match_shared_desa_named(tmp_path, language, notice):
+    # Lebo is a desa of Gringsing and of Warungasem; the one near match is in Warungasem.
+    db = publish_with_records(
+        tmp_path, [("pbi:4:PBI:13", "3325125108930001", "AMINAH", "1993-08-11", "P-AMINAH")],
+        desa_code=LEBO_WARUNGASEM,
+    )
+
+    found = search_person(db, "Aminah", "08-11-1993", "Lebo")
+    by_nik = lookup_nik(db, UNKNOWN_NIK, name="Aminah", birth_date="08-11-1993", desa="Lebo")
+    texts = [
+        " ".join(_text(render_answers([], "Aminah / 8 Nov 1993 / Lebo", language,
+                                      near_matches=found.near_matches,
+                                      desa_codes=found.desa_codes)).split()),
+        " ".join(_text(render_answer(by_nik, language)).split()),
+    ]
+
+    assert found.desa_codes == [LEBO_GRINGSING, LEBO_WARUNGASEM]
+    assert by_nik.near_matches_desa_codes == [LEBO_GRINGSING, LEBO_WARUNGASEM]
+    for text in texts:
+        assert notice in text
+        assert "Desa/Kelurahan" in text
+        assert "Lebo, Warungasem" in text
+        assert "desa ini" not in text
+        assert "this desa" not in text
 
 
 def test_render_near_matches_name_desa():

@@ -6,7 +6,8 @@ Console().print(render_answer(answer, "id"))
 found = search_person(db_path, "Siti Aminah", "07-05-1985", "Silurah")
 Console().print(render_answers(found.answers, "Siti Aminah / 07-05-1985 / Silurah", "id",
                                found.run, found.programmes_not_in_run,
-                               found.register_lines_not_loaded, found.near_matches))
+                               found.register_lines_not_loaded, found.near_matches,
+                               found.desa_codes))
 """
 
 from pipelines.desk.lookup import (

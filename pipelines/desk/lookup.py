@@ -8,6 +8,7 @@ it, but logs only get the masked NIK.
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime as dt
 import logging
@@ -41,6 +42,7 @@ from pipelines.desk.models import (
 from pipelines.er.features import NAME_TITLES, name_key_sql, name_macros_sql
 from pipelines.errors import PipelineError
 from pipelines.i18n import _
+from pipelines.publish import formatting
 from pipelines.publish.columns import (
     MART_TABLES,
     PROGRAMME_SOURCE_KINDS,
@@ -122,6 +124,7 @@ def lookup_nik(
                 )
                 if not answer.found_by_details:
                     answer.near_matches = _near_matches(con, tables, name, born, desa_codes)
+                    answer.near_matches_desa_codes = desa_codes
     logger.info(
         "desk lookup by NIK %s: %d person(s), %d by the typed name, birth date and desa",
         mask_nik(nik_digits), len(answer.person_ids), len(answer.found_by_details),
@@ -271,16 +274,17 @@ def _near_matches(
 
     matches = []
     for person_id, (_rank, row) in sorted(best.items(), key=lambda item: item[1][0]):
+        nik, is_in_register = _near_match_nik(con, tables, person_id, row["nik"])
         matches.append(
             NearMatch(
                 person_id=person_id,
-                nik=row["nik"],
+                nik=nik,
                 name=row["name"],
                 birth_date=row["birth_date"],
                 desa_code=row["desa_code"],
                 date_difference=_date_difference(born, row["birth_date"]),
                 days_apart=(row["birth_date"] - born).days,
-                is_in_register=_has_register_record(con, tables, person_id),
+                is_in_register=is_in_register,
             )
         )
     logger.info(
@@ -307,15 +311,35 @@ def _date_difference(born: dt.date, recorded: dt.date) -> str:
     return OTHER_YEAR
 
 
-def _has_register_record(
-    con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], person_id: str
-) -> bool:
-    if "stg_register" not in tables:
-        return False
-    return any(
-        _select(con, tables, "stg_register", ["record_id"], "record_id = ?", [record_id])
-        for record_id in _record_ids_of_persons(con, [person_id])
-    )
+def _near_match_nik(
+    con: duckdb.DuckDBPyConnection,
+    tables: dict[str, set[str]],
+    person_id: str,
+    matched_nik: str | None,
+) -> tuple[str | None, bool]:
+    """Return the NIK to show for a near match, and whether the person is in the register.
+
+    The record that matched best may be a roster row with a blank or damaged NIK, and the desk
+    advice is to look the person up by NIK. So the register record's NIK comes first, then the
+    matched record's, then any other record's, and only a valid NIK counts.
+    """
+    record_ids = _record_ids_of_persons(con, [person_id])
+    register_niks = [
+        row["nik"]
+        for record_id in record_ids
+        for row in _select(con, tables, "stg_register", ["nik"], "record_id = ?", [record_id])
+    ]
+    candidates = [*register_niks, matched_nik]
+    if not any(is_valid_nik(nik) for nik in candidates) and "int_person_records" in tables:
+        candidates += [
+            row["nik"]
+            for record_id in record_ids
+            for row in _select(
+                con, tables, "int_person_records", ["nik"], "record_id = ?", [record_id]
+            )
+        ]
+    nik = next((nik for nik in candidates if is_valid_nik(nik)), None)
+    return nik, bool(register_niks)
 
 
 @dataclasses.dataclass
@@ -327,6 +351,8 @@ class PersonSearch:
     load, and the near matches."""
 
     answers: list[DeskAnswer]
+    # Codes of the searched desa. A desa name that several kecamatan share gives more than one.
+    desa_codes: list[str] = dataclasses.field(default_factory=list)
     run: PublishedRun | None = None
     programmes_not_in_run: list[str] = dataclasses.field(default_factory=list)
     register_lines_not_loaded: int = 0
@@ -348,9 +374,10 @@ def search_person(db_path: Path, name: str, birth_date: str, desa: str) -> Perso
             con, tables, name, born, desa_codes, _codes_label(desa_codes, regions)
         )
         if answers:
-            return PersonSearch(answers)
+            return PersonSearch(answers, desa_codes)
         return PersonSearch(
             answers,
+            desa_codes,
             run=_published_run(con, tables),
             programmes_not_in_run=_programmes_not_in_run(con, tables),
             register_lines_not_loaded=_register_lines_not_loaded(con, tables),
@@ -397,6 +424,14 @@ def programmes_not_in_run(db_path: Path) -> list[str]:
 def normalise_nik(value: str) -> str:
     """Strip spaces, dots, dashes, quotes and zero-width characters from a typed NIK."""
     return _NIK_SEPARATORS.sub("", str(value or "")).strip()
+
+
+def is_valid_nik(nik: str | None) -> bool:
+    """Return whether `nik` is 16 digits that are not one digit repeated (a placeholder)."""
+    return (
+        nik is not None and len(nik) == 16 and nik.isascii() and nik.isdigit()
+        and len(set(nik)) > 1
+    )
 
 
 # Letters often typed or read in place of a digit of a NIK, with the digit they resemble.
@@ -478,27 +513,71 @@ _MONTHS = {
 
 def parse_birth_date(value: str) -> dt.date:
     """Read a birth date typed at the desk: YYYY-MM-DD, DD-MM-YYYY (also with / or .), or
-    the day, month name and year of a KTP or form, such as 4 Maret 1992."""
+    the day, month name and year of a KTP or form, such as 4 Maret 1992.
+
+    Raises DeskLookupError for text that is no date, naming the month's length for a day the
+    month lacks (29-02-2023), and for a date after today."""
     text = str(value or "").strip()
+    born = _read_date(text)
+    if born is None:
+        raise DeskLookupError(_impossible_date_text(text))
+    today = dt.date.today()
+    if born > today:
+        raise DeskLookupError(
+            _(
+                "Birth date '{value}' is after today, {today}. Check the year on the KTP or KK."
+            ).format(value=text, today=formatting.date(today))
+        )
+    return born
+
+
+# The date forms that parse_birth_date reads, as groups of digits and a month name.
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})")
+_YEAR_MONTH_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DAY_NAMED_MONTH_YEAR = re.compile(r"(\d{1,2})[\s-]+([A-Za-z]+)\.?[\s-]+(\d{4})")
+
+
+def _read_date(text: str) -> dt.date | None:
     for pattern in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"):
         try:
             return dt.datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    named = re.fullmatch(r"(\d{1,2})[\s-]+([A-Za-z]+)\.?[\s-]+(\d{4})", text)
-    if named and named.group(2).upper() in _MONTHS:
-        try:
-            return dt.date(int(named.group(3)), _MONTHS[named.group(2).upper()],
-                           int(named.group(1)))
-        except ValueError:
-            pass
-    raise DeskLookupError(
-        _(
-            "Birth date '%(value)s' is not a date. "
-            "Type it as YYYY-MM-DD or DD-MM-YYYY, e.g. 07-05-1985, or as 7 May 1985."
-        )
-        % {"value": text}
-    )
+    day, month, year = _date_parts(text)
+    if day is None or month is None or year is None:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _date_parts(text: str) -> tuple[int | None, int | None, int | None]:
+    """Return the day, month and year that `text` spells, each None when it has none, without
+    checking that they make a date."""
+    if match := _DAY_MONTH_YEAR.fullmatch(text):
+        return int(match.group(1)), int(match.group(3)), int(match.group(4))
+    if match := _YEAR_MONTH_DAY.fullmatch(text):
+        return int(match.group(3)), int(match.group(2)), int(match.group(1))
+    if match := _DAY_NAMED_MONTH_YEAR.fullmatch(text):
+        return int(match.group(1)), _MONTHS.get(match.group(2).upper()), int(match.group(3))
+    return None, None, None
+
+
+def _impossible_date_text(text: str) -> str:
+    """Return why `text` is not a date, naming the month's length when the month lacks the
+    typed day, as 29 February lacks in 2023."""
+    day, month, year = _date_parts(text)
+    if day and month and year and 1 <= month <= 12 and 28 < day <= 31:
+        days = calendar.monthrange(year, month)[1]
+        return _(
+            "Birth date '{value}' is not a date: {month} {year} has {days} days. Type it as "
+            "YYYY-MM-DD or DD-MM-YYYY, e.g. 07-05-1985, or as 7 May 1985."
+        ).format(value=text, month=formatting.month_name(month), year=year, days=days)
+    return _(
+        "Birth date '%(value)s' is not a date. "
+        "Type it as YYYY-MM-DD or DD-MM-YYYY, e.g. 07-05-1985, or as 7 May 1985."
+    ) % {"value": text}
 
 
 def resolve_desa(value: str, regions: Regions) -> list[str]:

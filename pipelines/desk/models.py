@@ -236,6 +236,9 @@ class DeskAnswer:
     # For a name, birth date and desa that find no one: people of that desa with a close name
     # and a nearly matching birth date, best first (see NearMatch).
     near_matches: list[NearMatch] = field(default_factory=list)
+    # Codes of the desa searched for the near matches. A desa name that several kecamatan share
+    # gives more than one.
+    near_matches_desa_codes: list[str] = field(default_factory=list)
 
     @property
     def run_id(self) -> str | None:

@@ -189,11 +189,12 @@ def render_answers(
     programmes_not_in_run: Sequence[str] = (),
     register_lines_not_loaded: int = 0,
     near_matches: Sequence[NearMatch] = (),
+    desa_codes: Sequence[str] = (),
 ) -> RenderableType:
     """Build one renderable for the result list of `lookup_person`, or a not-found panel that
     names `run`, the run searched (see `published_run`), the programmes whose roster it
     lacked (see `programmes_not_in_run`) and the people that nearly match the search (see
-    `lookup_near_matches`)."""
+    `lookup_near_matches`) in the searched desa `desa_codes`."""
     if not answers:
         not_found = DeskAnswer(
             query=query,
@@ -202,6 +203,7 @@ def render_answers(
             programmes_not_in_run=list(programmes_not_in_run),
             register_lines_not_loaded=register_lines_not_loaded,
             near_matches=list(near_matches),
+            near_matches_desa_codes=list(desa_codes),
         )
         return render_answer(not_found, language)
     if len(answers) == 1:
@@ -262,7 +264,7 @@ def _not_found(answer: DeskAnswer) -> RenderableType:
         message.append("\n" + details, style="bold")
     parts: list[RenderableType] = [message]
     if answer.near_matches:
-        parts += _near_matches_parts(answer.near_matches)
+        parts += _near_matches_parts(answer.near_matches, answer.near_matches_desa_codes)
 
     advice = Text(_not_found_advice(answer))
     missing = _missing_rosters_text(answer)
@@ -313,20 +315,41 @@ def _not_found_advice(answer: DeskAnswer) -> str:
 NEAR_MATCHES_SHOWN = 5
 
 
-def _near_matches_parts(near_matches: Sequence[NearMatch]) -> list[RenderableType]:
-    """Build the notice and the table of the near matches of a search that found no one."""
+def _near_matches_parts(
+    near_matches: Sequence[NearMatch], desa_codes: Sequence[str]
+) -> list[RenderableType]:
+    """Build the notice and the table of the near matches, searched in `desa_codes`, of a
+    search that found no one."""
     count = len(near_matches)
-    notice = ngettext(
-        "Not an exact match: check the KTP. {count} person in this desa has a close name and "
-        "a birth date that differs from the typed one as a misread or mistyped date does.",
-        "Not an exact match: check the KTP. {count} people in this desa have a close name and "
-        "a birth date that differs from the typed one as a misread or mistyped date does.",
-        count,
-    ).format(count=count)
-
     listed = near_matches[:NEAR_MATCHES_SHOWN]
-    # A desa name that several kecamatan share searches each of them, so the desa is named.
-    names_desa = len({match.desa_code for match in listed}) > 1
+    regions = load_regions()
+    # A desa name that several kecamatan share searches each of them, so the notice names the
+    # searched desa and the table names the desa of each match.
+    searched = [
+        code for code in dict.fromkeys([*desa_codes, *(m.desa_code for m in listed)]) if code
+    ]
+    names_desa = len(searched) > 1
+    if names_desa:
+        notice = ngettext(
+            "Not an exact match: check the KTP. {count} person in the searched desa ({desa}) "
+            "has a close name and a birth date that differs from the typed one as a misread or "
+            "mistyped date does.",
+            "Not an exact match: check the KTP. {count} people in the searched desa ({desa}) "
+            "have a close name and a birth date that differs from the typed one as a misread "
+            "or mistyped date does.",
+            count,
+        ).format(count=count, desa="; ".join(regions.desa_with_kecamatan(c) for c in searched))
+    else:
+        notice = ngettext(
+            "Not an exact match: check the KTP. {count} person in this desa has a close name "
+            "and a birth date that differs from the typed one as a misread or mistyped date "
+            "does.",
+            "Not an exact match: check the KTP. {count} people in this desa have a close name "
+            "and a birth date that differs from the typed one as a misread or mistyped date "
+            "does.",
+            count,
+        ).format(count=count)
+
     headers = [_("Name"), _("Birth date"), _("Differs by")]
     if names_desa:
         headers.append(_("Desa/Kelurahan"))
@@ -338,7 +361,6 @@ def _near_matches_parts(near_matches: Sequence[NearMatch]) -> list[RenderableTyp
     table.add_column(_("NIK"), no_wrap=True, min_width=16)
     for header in headers:
         table.add_column(header, overflow="fold")
-    regions = load_regions()
     for match in listed:
         cells = [match.name or "-", formatting.date(match.birth_date),
                  _date_difference_text(match)]

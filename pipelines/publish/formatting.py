@@ -82,6 +82,11 @@ def date(value: Any) -> str:
         return str(value)
 
 
+def month_name(month: int) -> str:
+    """Return the full name of `month` (1 to 12): `Februari` in Indonesian."""
+    return format_date(dt.date(2000, month, 1), format="LLLL", locale=_locale())
+
+
 def share(part: Any, whole: Any) -> float | None:
     """Return part / whole, or None when the whole is zero or missing."""
     if not whole:
