@@ -821,6 +821,13 @@ def test_desa_shared_name_narrowed_by_kecamatan():
     assert desa_label("Lebo", regions) == "Lebo, Gringsing; Lebo, Warungasem"
 
 
+@pytest.mark.parametrize(
+    "typed", ["Lebo Warungasem", "Desa Lebo Kec. Warungasem", "lebo  warungasem"]
+)
+def test_desa_with_kecamatan_without_comma(typed):
+    assert resolve_desa(typed, load_regions()) == ["3325122015"]
+
+
 def test_unknown_desa_suggests_closest(english):
     with pytest.raises(DeskLookupError) as raised:
         resolve_desa("Sawajoho", load_regions())

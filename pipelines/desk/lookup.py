@@ -599,6 +599,10 @@ def resolve_desa(value: str, regions: Regions) -> list[str]:
     codes = regions.desa_codes_named(desa_name, _KECAMATAN_PREFIX.sub("", kecamatan_text.strip()))
     if codes:
         return codes
+    if not _comma:
+        codes = _desa_then_kecamatan(desa_name, regions)
+        if codes:
+            return codes
 
     # A desa typed with a kecamatan it is not in: name the kecamatan it is in.
     named = regions.desa_codes_named(desa_name)
@@ -613,6 +617,18 @@ def resolve_desa(value: str, regions: Regions) -> list[str]:
             )
         )
     raise UnknownDesaError(UnknownDesa(text, tuple(_closest_desa(desa_name, regions))))
+
+
+def _desa_then_kecamatan(text: str, regions: Regions) -> list[str]:
+    """Return the desa codes of `text` read as a desa name followed by its kecamatan without
+    the comma ("Lebo Warungasem"), or [] when no split of its words names a desa there."""
+    words = text.split()
+    for cut in range(1, len(words)):
+        kecamatan = _KECAMATAN_PREFIX.sub("", " ".join(words[cut:]))
+        codes = regions.desa_codes_named(" ".join(words[:cut]), kecamatan)
+        if codes:
+            return codes
+    return []
 
 
 def unknown_desa_text(unknown: UnknownDesa) -> str:
