@@ -346,7 +346,7 @@ def _near_match_nik(
 class PersonSearch:
     """What the desk shows for a lookup by name, birth date and desa.
 
-    `answers` holds the people found. Only when there are none are the other fields filled:
+    `answers` contains the people found. Only when there are none are the other fields filled:
     the run searched, the programmes whose roster it lacked, the register lines it could not
     load, and the near matches."""
 

@@ -253,7 +253,7 @@ def count_rows_outside_period_task(db_path: Path, kinds: list[str], period_label
     """Count roster rows whose period is not the audited one, which the rules skip.
 
     Return kind -> (rows outside, all rows), and kind -> the periods of those rows with their
-    counts, so the analyst sees which tahap the file holds."""
+    counts, so the analyst can tell which tahap the file contains."""
     counts: dict[str, tuple[int, int]] = {}
     periods: dict[str, list[tuple[str | None, int]]] = {}
     with connect(db_path) as con:

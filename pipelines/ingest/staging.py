@@ -41,7 +41,7 @@ STAGING_WORKERS = 2
 # Cells that are not dates named in a warning per file, sheet and column; the rest are counted.
 UNREADABLE_DATE_EXAMPLES = 5
 
-# A date cell with this many digits or more holds an id, not a date, and is masked in warnings.
+# A date cell with this many digits or more contains an id, not a date, and is masked in warnings.
 MIN_ID_DIGITS = 12
 
 # A cell that stands for "no date" rather than a mistyped one: empty, punctuation only, or
@@ -248,7 +248,7 @@ def warn_unreadable_dates(con, kinds: list[str], unreadable: list[str]) -> None:
 
 
 def _masked_cell(value: str) -> str:
-    """Return a date cell for a warning, masked when it holds 12 digits or more: a date has
+    """Return a date cell for a warning, masked when it contains 12 digits or more: a date has
     at most 8, and a NIK or No KK typed into the date column must not reach the log."""
     if sum(character.isdigit() for character in value) >= MIN_ID_DIGITS:
         return mask_nik(value)
