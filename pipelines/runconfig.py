@@ -223,27 +223,31 @@ def _is_text(value: str) -> bool:
     return bool(re.search(r"[A-Za-z]", value)) or _TOML_NUMBER.fullmatch(value) is None
 
 
-# tomllib's descriptions that name a key or character. tomllib names a table written twice
-# as a Python tuple, ('pkh',), which _toml_detail writes as [pkh].
+def _table_name(parts: str) -> str:
+    """Write the key parts of a TOML table as tomllib names them, 'pkh', 'x', as [pkh.x]."""
+    return "[" + ".".join(part.strip().strip("'\"") for part in parts.split(",")) + "]"
+
+
+# tomllib's descriptions that name a key or character, each with the function that writes the
+# name for the user. tomllib names a table written twice as a Python tuple, ('pkh',).
 _TOML_DETAILS_WITH_VALUE = (
-    (re.compile(r"^Cannot declare \((.+?),?\) twice$"), N_("Cannot declare {value} twice")),
-    (re.compile(r"^Illegal character (.+)$"), N_("Illegal character {value}")),
-    (re.compile(r"^Found invalid character (.+)$"), N_("Found invalid character {value}")),
-    (re.compile(r"^Duplicate inline table key (.+)$"), N_("Duplicate inline table key {value}")),
-    (re.compile(r"^Expected (['\"].+['\"])$"), N_("Expected {value}")),
+    (re.compile(r"^Cannot declare \((.+?),?\) twice$"), N_("Cannot declare {value} twice"),
+     _table_name),
+    (re.compile(r"^Illegal character (.+)$"), N_("Illegal character {value}"), str),
+    (re.compile(r"^Found invalid character (.+)$"), N_("Found invalid character {value}"), str),
+    (re.compile(r"^Duplicate inline table key (.+)$"), N_("Duplicate inline table key {value}"),
+     str),
+    (re.compile(r"^Expected (['\"].+['\"])$"), N_("Expected {value}"), str),
 )
 
 
 def _toml_detail(detail: str) -> str:
     """Return tomllib's description of a syntax error in the current language. A description
     the catalog lacks, as from a later Python, stays as tomllib wrote it."""
-    for pattern, template in _TOML_DETAILS_WITH_VALUE:
+    for pattern, template, written in _TOML_DETAILS_WITH_VALUE:
         matched = pattern.match(detail)
-        if matched and template == "Cannot declare {value} twice":
-            table = ".".join(part.strip().strip("'\"") for part in matched.group(1).split(","))
-            return _(template).format(value=f"[{table}]")
         if matched:
-            return _(template).format(value=matched.group(1))
+            return _(template).format(value=written(matched.group(1)))
     return _(detail) if detail in _TOML_DETAILS else detail
 
 
