@@ -260,7 +260,7 @@ def _near_matches(
         [*desa_codes, born, _swapped_date(born), born, NEAR_BIRTH_DAYS, born.month, born.day],
     )
     name_keys = _name_keys(con, [name, *(row["name"] for row in rows)])
-    best: dict[str, tuple[tuple[int, int, float, str], dict[str, Any]]] = {}
+    best: dict[str, tuple[tuple[int, int, float, str], dict[str, Any], str, int]] = {}
     for row in rows:
         similarity = _name_similarity(name, row["name"], name_keys)
         if similarity < NAME_SIMILARITY_MIN:
@@ -270,10 +270,12 @@ def _near_matches(
         rank = (NEAR_DATE_KINDS.index(kind), abs(days_apart), -similarity, row["name"])
         for person_id in _person_ids_of_records(con, [row["record_id"]]):
             if person_id not in best or rank < best[person_id][0]:
-                best[person_id] = (rank, row)
+                best[person_id] = (rank, row, kind, days_apart)
 
     matches = []
-    for person_id, (_rank, row) in sorted(best.items(), key=lambda item: item[1][0]):
+    for person_id, (_rank, row, kind, days_apart) in sorted(
+        best.items(), key=lambda item: item[1][0]
+    ):
         nik, is_in_register = _near_match_nik(con, tables, person_id, row["nik"])
         matches.append(
             NearMatch(
@@ -282,8 +284,8 @@ def _near_matches(
                 name=row["name"],
                 birth_date=row["birth_date"],
                 desa_code=row["desa_code"],
-                date_difference=_date_difference(born, row["birth_date"]),
-                days_apart=(row["birth_date"] - born).days,
+                date_difference=kind,
+                days_apart=days_apart,
                 is_in_register=is_in_register,
             )
         )
@@ -344,7 +346,7 @@ def _near_match_nik(
 
 @dataclasses.dataclass
 class PersonSearch:
-    """What the desk shows for a lookup by name, birth date and desa.
+    """The desk's result of a lookup by name, birth date and desa.
 
     `answers` contains the people found. Only when there are none are the other fields filled:
     the run searched, the programmes whose roster it lacked, the register lines it could not
