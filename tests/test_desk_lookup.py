@@ -442,6 +442,7 @@ def test_logs_mask_nik(audit_db, caplog):
 
 def test_normalisers():
     assert normalise_nik(" '3325.0112-0380 0002\u200b") == BUDI
+    assert normalise_nik("\uff13\uff13\uff12\uff15" + BUDI[4:]) == BUDI
     assert normalise_name("Hj. Siti Aminah binti Kasmuri") == "SITI AMINAH"
     assert normalise_name("NUR'AINI") == "NURAINI"
     assert normalise_name("H. MOCH. SOLICHIN, S.Pd.I") == "MOCH SOLICHIN"

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import logging
 import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -424,8 +425,12 @@ def programmes_not_in_run(db_path: Path) -> list[str]:
 
 
 def normalise_nik(value: str) -> str:
-    """Strip spaces, dots, dashes, quotes and zero-width characters from a typed NIK."""
-    return _NIK_SEPARATORS.sub("", str(value or "")).strip()
+    """Strip spaces, dots, dashes, quotes and zero-width characters from a typed NIK.
+
+    Full-width digits, which some phone keyboards and PDF copies give, read as digits.
+    """
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    return _NIK_SEPARATORS.sub("", text).strip()
 
 
 def is_valid_nik(nik: str | None) -> bool:
