@@ -83,8 +83,12 @@ def test_unreadable_dates_warned(con, caplog, english):
     # Without a recorded header, the column is named by its field.
     assert warning.getMessage() == (
         "deaths_2026.csv, column death_date: 2 cells are not dates (row 2: '31-02-2026'; row 3: "
-        "'kemarin'), so those rows are loaded without this date and the rules that read it pass "
-        "them over. Write the date as DD-MM-YYYY in the file and run the audit again."
+        "'kemarin'). A recipient on those rows is listed as DECEASED_RECIPIENT for the date to be "
+        "checked. Write the date as DD-MM-YYYY in the file and run the audit again."
+    )
+    set_language("id")
+    assert "). Penerima pada baris-baris itu dicantumkan sebagai DECEASED_RECIPIENT agar " in (
+        console_text(warning)
     )
 
 

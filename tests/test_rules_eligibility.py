@@ -175,6 +175,29 @@ def test_deceased_recipient_ignores_later_death_and_replaced_pengurus(con):
     assert found(con, "DECEASED_RECIPIENT") == []
 
 
+def test_deceased_recipient_asks_to_check_a_death_without_date(con):
+    run(
+        con,
+        register=family(),
+        pkh=[{"nik": HEAD, "no_kk": KK}],
+        bpnt=[{"nik": CHILD, "no_kk": KK}],
+        # The child's second row has a date after the period start, and that date decides.
+        deaths=[
+            {"nik": HEAD, "death_date": None},
+            {"nik": CHILD, "death_date": None},
+            {"nik": CHILD, "death_date": "2026-11-02"},
+        ],
+    )
+
+    rows = con.execute(
+        "select record_id, evidence, confidence from fct_findings "
+        "where rule_code = 'DECEASED_RECIPIENT'"
+    ).fetchall()
+
+    assert [(r[0], r[2]) for r in rows] == [("pkh:1::2", 0.5)]
+    assert "without a readable death date" in rows[0][1]
+
+
 def test_asn_tni_polri_fires_on_kk_member(con):
     run(
         con,

@@ -195,7 +195,8 @@ def date_columns(kind: str) -> tuple[str, ...]:
 def warn_unreadable_dates(con, kinds: list[str], unreadable: list[str]) -> None:
     """Warn once per file, sheet and date column about cells that are not dates, naming the
     first rows and the header of the column. Such rows are loaded without the date, so the
-    rules that read it pass them over (a death without its date counts as no death)."""
+    rules that read it pass them over, except DECEASED_RECIPIENT, which lists a recipient on
+    such a death row for the date to be checked."""
     con.register("__unreadable_dates", pa.table({"date_raw": pa.array(unreadable, pa.string())}))
     try:
         selects = [
@@ -211,7 +212,7 @@ def warn_unreadable_dates(con, kinds: list[str], unreadable: list[str]) -> None:
             f"""
             with cells as ({" union all ".join(selects)})
             select
-                cells.source_file, cells.source_sheet,
+                cells.source_file, cells.source_sheet, cells.column_name,
                 coalesce(any_value(source_columns.header), cells.column_name),
                 count(*),
                 list(struct_pack(row := cells.source_row, value := cells.value)
@@ -228,17 +229,28 @@ def warn_unreadable_dates(con, kinds: list[str], unreadable: list[str]) -> None:
         )
     finally:
         con.unregister("__unreadable_dates")
-    for source_file, sheet, header, count, examples in rows:
+    for source_file, sheet, column, header, count, examples in rows:
         where = f"{source_file} [{sheet}]" if sheet else source_file
-        template = (
-            "%s, column %s: %d cell is not a date (%s), so its row is loaded without this date "
-            "and the rules that read it pass the row over. Write the date as DD-MM-YYYY in the "
-            "file and run the audit again."
-            if count == 1 else
-            "%s, column %s: %d cells are not dates (%s), so those rows are loaded without this "
-            "date and the rules that read it pass them over. Write the date as DD-MM-YYYY in "
-            "the file and run the audit again."
-        )
+        if column == "death_date":
+            template = (
+                "%s, column %s: %d cell is not a date (%s). A recipient on that row is listed as "
+                "DECEASED_RECIPIENT for the date to be checked. Write the date as DD-MM-YYYY in "
+                "the file and run the audit again."
+                if count == 1 else
+                "%s, column %s: %d cells are not dates (%s). A recipient on those rows is listed "
+                "as DECEASED_RECIPIENT for the date to be checked. Write the date as DD-MM-YYYY "
+                "in the file and run the audit again."
+            )
+        else:
+            template = (
+                "%s, column %s: %d cell is not a date (%s), so its row is loaded without this "
+                "date and the rules that read it pass the row over. Write the date as DD-MM-YYYY "
+                "in the file and run the audit again."
+                if count == 1 else
+                "%s, column %s: %d cells are not dates (%s), so those rows are loaded without "
+                "this date and the rules that read it pass them over. Write the date as "
+                "DD-MM-YYYY in the file and run the audit again."
+            )
         logger.warning(
             template,
             where, header, count, _cells_text(examples, count, "en"),

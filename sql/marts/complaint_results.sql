@@ -94,11 +94,13 @@ flags_by_person as (
     group by person_id
 ),
 
--- The person's earliest recorded death (empty without a death register).
+-- The person's earliest recorded death (empty without a death register). A death
+-- row without a readable date is left to DECEASED_RECIPIENT, which asks to check it.
 complainant_deaths as (
     select person_id, death_date
     from __rules_deaths
     where person_id in (select person_id from complainants)
+        and death_date is not null
 ),
 
 linked_roster as (

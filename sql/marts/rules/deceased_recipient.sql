@@ -1,8 +1,10 @@
 -- Rule 13 DECEASED_RECIPIENT (FLAG): a recipient of the period (PKH or BPNT
 -- pengurus, PBI member) is linked to a death-register row with a death date
--- before the period start, or the roster name carries Alm./Almh. For PKH and
--- BPNT no finding is made when the same KK has another, living pengurus on the
--- roster for the period (the pengurus was replaced).
+-- before the period start, or the roster name carries Alm./Almh. A death row
+-- without a readable date gives a finding at half the confidence, for the field
+-- officer to check the date. For PKH and BPNT no finding is made when the same
+-- KK has another, living pengurus on the roster for the period (the pengurus was
+-- replaced).
 with
 
 recipients as (
@@ -51,6 +53,7 @@ dead as (
     left join best_probability as death_best
         on deaths.death_record_id = death_best.record_id
     where deaths.death_date < params.period_start_date
+        or (deaths.death_record_id is not null and deaths.death_date is null)
         or coalesce(recipients.has_deceased_marker, false)
 ),
 
@@ -97,6 +100,14 @@ final as (
                 cast(not_replaced.death_source_row as varchar),
                 strftime(params.period_start_date, '%d-%m-%Y')
             )
+            when not_replaced.death_record_id is not null
+                and not coalesce(not_replaced.has_deceased_marker, false) then printf(
+                'Listed in the death register (%s row %s) without a readable death date: '
+                'check the date against the period start %s',
+                coalesce(not_replaced.death_source_file, '-'),
+                cast(not_replaced.death_source_row as varchar),
+                strftime(params.period_start_date, '%d-%m-%Y')
+            )
             else printf(
                 'The roster name "%s" carries Alm./Almh. (deceased)',
                 coalesce(not_replaced.name_raw, '-')
@@ -106,6 +117,14 @@ final as (
             when not_replaced.death_date is not null then printf(
                 'Tercatat meninggal pada %s (%s baris %s), sebelum awal periode %s',
                 strftime(not_replaced.death_date, '%d-%m-%Y'),
+                coalesce(not_replaced.death_source_file, '-'),
+                cast(not_replaced.death_source_row as varchar),
+                strftime(params.period_start_date, '%d-%m-%Y')
+            )
+            when not_replaced.death_record_id is not null
+                and not coalesce(not_replaced.has_deceased_marker, false) then printf(
+                'Tercatat di daftar kematian (%s baris %s) tanpa tanggal meninggal yang '
+                'terbaca: cocokkan tanggalnya dengan awal periode %s',
                 coalesce(not_replaced.death_source_file, '-'),
                 cast(not_replaced.death_source_row as varchar),
                 strftime(params.period_start_date, '%d-%m-%Y')
@@ -121,7 +140,13 @@ final as (
             'has_deceased_marker', not_replaced.has_deceased_marker
         ) as evidence_json,
         not_replaced.link_probability as match_probability,
-        coalesce(not_replaced.link_probability, 1.0) as confidence
+        coalesce(not_replaced.link_probability, 1.0) * case
+            when not_replaced.death_record_id is not null
+                and not_replaced.death_date is null
+                and not coalesce(not_replaced.has_deceased_marker, false)
+                then 0.5
+            else 1.0
+        end as confidence
     from not_replaced
     cross join params
 )

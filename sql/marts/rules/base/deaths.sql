@@ -1,5 +1,6 @@
 -- Earliest recorded death per linked person, with the death-register row it
--- comes from.
+-- comes from. A row whose death date is empty or unreadable counts only when the
+-- person has no row with a date; its death_date is then null.
 with
 
 records as (
@@ -20,7 +21,6 @@ death_rows as (
         deaths.death_date
     from records
     inner join deaths on records.record_id = deaths.record_id
-    where deaths.death_date is not null
 ),
 
 final as (
@@ -32,7 +32,9 @@ final as (
         source_row as death_source_row,
         death_date
     from death_rows
-    qualify row_number() over (partition by person_id order by death_date, record_id) = 1
+    qualify row_number() over (
+        partition by person_id order by death_date nulls last, record_id
+    ) = 1
 )
 
 select * from final
