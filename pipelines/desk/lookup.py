@@ -13,7 +13,6 @@ import dataclasses
 import datetime as dt
 import logging
 import re
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -61,6 +60,8 @@ logger = logging.getLogger(__name__)
 
 NAME_SIMILARITY_MIN = 0.88
 _NIK_SEPARATORS = re.compile(r"[\s.\-'\"\u200b]")
+# Full-width digits (U+FF10 to U+FF19), as some phone keyboards and PDF copies give them.
+_FULL_WIDTH_DIGITS = {0xFF10 + digit: str(digit) for digit in range(10)}
 # The linker's title list, so the desk drops the same titles and honorifics as linking does.
 _NAME_TITLES = frozenset(NAME_TITLES)
 
@@ -427,9 +428,10 @@ def programmes_not_in_run(db_path: Path) -> list[str]:
 def normalise_nik(value: str) -> str:
     """Strip spaces, dots, dashes, quotes and zero-width characters from a typed NIK.
 
-    Full-width digits, which some phone keyboards and PDF copies give, read as digits.
+    Full-width digits read as digits. Other characters, superscript digits among them, stay
+    for invalid_nik_text to name.
     """
-    text = unicodedata.normalize("NFKC", str(value or ""))
+    text = str(value or "").translate(_FULL_WIDTH_DIGITS)
     return _NIK_SEPARATORS.sub("", text).strip()
 
 
