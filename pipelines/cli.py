@@ -18,6 +18,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 from rich.text import Text
+from typer._click import exceptions as click_exceptions
 
 from pipelines.cli_framework import (
     LocalisedCommand,
@@ -602,9 +603,24 @@ def build_app() -> typer.Typer:
         help=_("Audit the files that a run configuration names."),
     )
     def run(
-        config: Path = typer.Option(..., "--config", help=_("Run configuration file (TOML).")),
+        ctx: typer.Context,
+        config_file: Optional[Path] = typer.Argument(
+            None, metavar="CONFIG", help=_("Run configuration file (TOML), as --config.")
+        ),
+        config: Optional[Path] = typer.Option(
+            None, "--config", help=_("Run configuration file (TOML).")
+        ),
     ) -> None:
-        run_audit(config, current_language())
+        # Both `run run.toml` and `run --config run.toml` are accepted.
+        if config_file is not None and config is not None and config_file != config:
+            fail(_("Give the run configuration once: {first} or {second}.").format(
+                first=config_file, second=config))
+        chosen = config or config_file
+        if chosen is None:
+            raise click_exceptions.MissingParameter(
+                ctx=ctx, param_hint="'--config'", param_type="option"
+            )
+        run_audit(chosen, current_language())
 
     @app.command(
         cls=LocalisedCommand,

@@ -179,7 +179,7 @@ def localised_message(error: click_exceptions.ClickException) -> str:
         return message
 
     if isinstance(error, click_exceptions.MissingParameter):
-        name = error.param.get_error_hint() if error.param is not None else ""
+        name = error.param.get_error_hint() if error.param is not None else error.param_hint
         kind = error.param_type or (error.param.param_type_name if error.param else None)
         if kind == "argument":
             return _("Missing argument {name}.").format(name=name)

@@ -211,6 +211,23 @@ def test_missing_source_file_stops_before_prefect(capsys, monkeypatch, tmp_path)
     assert not (tmp_path / "work").exists()
 
 
+def test_run_takes_config_as_argument(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr(cli, "apply_prefect_defaults", lambda home=None: None)
+    config = tmp_path / "run.toml"
+
+    code, _out, err = run_cli(capsys, "--lang", "en", "run", str(config))
+
+    assert code == 1
+    assert f"Run configuration {config}" in err
+
+
+def test_run_rejects_two_configs(capsys, tmp_path):
+    code, _out, err = run_cli(capsys, "run", "a.toml", "--config", "b.toml")
+
+    assert code == 1
+    assert "Sebutkan konfigurasi run sekali saja: a.toml atau b.toml." in err
+
+
 def test_subcommand_error_without_traceback(capsys):
     code, _out, err = run_cli(capsys, "generate", "--size", "huge")
 
