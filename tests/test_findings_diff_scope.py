@@ -339,3 +339,40 @@ def test_previous_rule_inputs_decide_first_check(con, tmp_path, previous_change,
     build(con, previous=previous)
 
     assert first_seen(con) == [(status, reason, "PROXY_AFFLUENCE", "PKH")]
+
+
+def test_new_finding_of_rule_that_lost_input(con, tmp_path):
+    affluent_world(con)
+    con.execute("update stg_vehicles set wheels = 2")
+    build(con)
+    previous = save_previous(con, tmp_path)
+
+    # The rule now runs without the vehicle extract that the previous run had, so its new
+    # finding may come from that gap.
+    affluent_world(con)
+    con.execute("drop table stg_vehicles")
+    con.execute("update stg_pln set power_va = 2200")
+    build(con, previous=previous)
+
+    rows = con.execute(
+        "select diff_status, first_checked_reason, rule_code from findings_diff "
+        "where diff_status not in ('persisting')"
+    ).fetchall()
+    assert rows == [("new_with_limitation", None, "PROXY_AFFLUENCE")]
+
+
+def test_new_finding_without_previous_rule_status(con, tmp_path):
+    affluent_world(con)
+    con.execute("update stg_vehicles set wheels = 2")
+    build(con)
+    previous = save_previous(con, tmp_path)
+    (tmp_path / "rule_status.parquet").unlink()
+
+    affluent_world(con)
+    con.execute("drop table stg_vehicles")
+    con.execute("update stg_pln set power_va = 2200")
+    build(con, previous=previous)
+
+    statuses = con.execute("select distinct diff_status from findings_diff").fetchall()
+    assert statuses == [("new",)]
+

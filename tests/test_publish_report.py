@@ -510,6 +510,33 @@ def test_report_separates_first_checked(language):
     assert NOT_RECHECKED[language][2] not in changes
 
 
+NEW_WITH_LIMITATION = {
+    "id": ("<td>Baru, tetapi aturannya kekurangan masukan</td><td class=\"num\">1</td>",
+           "Baru, tetapi aturannya kekurangan masukan: temuan run ini"),
+    "en": ("<td>New, but its rule lacked an input</td><td class=\"num\">1</td>",
+           "New, but its rule lacked an input: findings of this run"),
+}
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_report_separates_new_with_limitation(language):
+    con = duckdb.connect()
+    make_marts(con)
+    con.execute(
+        "create or replace table findings_diff as select * from (values "
+        "('f1', 'EXCLUSION_ERROR_CANDIDATE', 'new_with_limitation', null), "
+        "('f2', 'DEFAULT_DOB', 'persisting', 'r0')"
+        ") as t(finding_id, rule_code, diff_status, previous_run_id)"
+    )
+
+    html = _render(con, language)
+
+    row, note = NEW_WITH_LIMITATION[language]
+    assert row in html
+    assert note in html
+    assert FIRST_CHECKED[language][2] not in html
+
+
 @pytest.mark.parametrize(
     ("language", "not_audited"),
     [("id", "Tidak diaudit: run ini tanpa daftar peserta program ini"),

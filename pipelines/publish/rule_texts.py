@@ -76,6 +76,7 @@ SEVERITY_TITLES: dict[str, str] = {
 CHANGE_TITLES: dict[str, str] = {
     "new": "New since the previous run",
     "first_checked": "First checked in this run",
+    "new_with_limitation": "New, but its rule lacked an input",
     "resolved": "Gone since the previous run",
     "not_rechecked": "Not re-checked in this run",
     "unchanged": "Unchanged",

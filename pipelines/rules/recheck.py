@@ -8,7 +8,10 @@ kind. findings_diff marks the others `not_rechecked` with one of the reasons bel
 In the mirror case, a finding of this run that the previous run does not report is new only
 when the previous run could have found it. That needs its rule evaluated then with the inputs it
 has now, its programme's roster read then, and a file of its source kind read then.
-findings_diff marks the others `first_checked` with one of the reasons below.
+findings_diff marks the others `first_checked` with one of the reasons below. A new finding of a
+rule that lacks an input the previous run had is `new_with_limitation`, because it may come from
+that gap: without the death register, a family with a dead member can become an exclusion
+candidate.
 """
 
 from __future__ import annotations
@@ -121,6 +124,26 @@ def _rules_not_rechecked(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]
     return rows
 
 
+def _rules_with_new_limitation(con: duckdb.DuckDBPyConnection) -> list[tuple[str]]:
+    """Return (rule_code,) of the rules evaluated in this run without an input that the
+    previous run had. Without the previous run's rule_status no rule is returned."""
+    previous = {
+        code: _split_inputs(inputs)
+        for code, inputs in query_rows(
+            con, "select rule_code, missing_inputs from __rules_previous_rule_status"
+        )
+    }
+    if not previous:
+        return []
+    return [
+        (code,)
+        for code, is_evaluated, inputs in query_rows(
+            con, "select rule_code, is_evaluated, missing_inputs from rule_status"
+        )
+        if is_evaluated and code in previous and _split_inputs(inputs) - previous[code]
+    ]
+
+
 def _has_run_files(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
     if not _has_table(con, query_rows(con, "select current_database()")[0][0],
                       "file_reconciliation"):
@@ -226,6 +249,12 @@ def _build_first_check_scope(con: duckdb.DuckDBPyConnection, has_run_files: bool
         "__rules_first_checked_rules",
         "rule_code varchar, reason varchar",
         _rules_first_checked(con),
+    )
+    _write_temp_table(
+        con,
+        "__rules_new_with_limitation_rules",
+        "rule_code varchar",
+        _rules_with_new_limitation(con),
     )
     _write_temp_table(
         con,

@@ -1,6 +1,7 @@
 -- Findings of this run compared with the previous run's fct_findings by
 -- finding_id. A finding only in this run is new, or first_checked when the
--- previous run could not have found it. A finding in both runs is persisting.
+-- previous run could not have found it, or new_with_limitation when its rule
+-- lacks an input that the previous run had. A finding in both runs is persisting.
 -- A finding only in the previous run is resolved when this run checked it
 -- again, else not_rechecked. first_checked_reason and not_rechecked_reason
 -- give the reasons, as pipelines/rules/recheck.py describes.
@@ -62,6 +63,11 @@ compared as (
         case
             when previous_findings.finding_id is null and first_checked.reason is not null
                 then 'first_checked'
+            when previous_findings.finding_id is null
+                and current_findings.rule_code in (
+                    select rule_code from __rules_new_with_limitation_rules
+                )
+                then 'new_with_limitation'
             when previous_findings.finding_id is null then 'new'
             when current_findings.finding_id is not null then 'persisting'
             when not_rechecked.reason is not null then 'not_rechecked'
