@@ -543,6 +543,36 @@ def run_audit(config: Path, language: str) -> None:
         raise typer.Exit(code=EXIT_INTERRUPTED) from error
 
 
+# Most foreign file names that the demo names when it stops.
+FOREIGN_FILES_SHOWN = 5
+
+
+def _reject_foreign_raw_files(raw_dir: Path, demo_files: set[str]) -> None:
+    """Stop the demo when `raw_dir` contains files that the generator does not write.
+
+    The demo configuration reads every file that matches its patterns, so such files would be
+    audited with the synthetic data, and a real export named like a demo file would be
+    overwritten.
+    """
+    if not raw_dir.is_dir():
+        return
+    foreign = sorted(
+        entry.name for entry in raw_dir.iterdir()
+        if entry.is_file() and not entry.name.startswith(".") and entry.name not in demo_files
+    )
+    if not foreign:
+        return
+    listed = ", ".join(foreign[:FOREIGN_FILES_SHOWN])
+    if len(foreign) > FOREIGN_FILES_SHOWN:
+        listed += " " + _("and {n} more").format(n=len(foreign) - FOREIGN_FILES_SHOWN)
+    fail(_(
+        "{path} contains files that the demo does not write: {files}. The demo would audit "
+        "them with its synthetic data and overwrite real exports named like its own files. Move "
+        "your own files to a folder of their own, as README.md describes under \"Auditing your "
+        "own files\", and run demo again."
+    ).format(path=raw_dir, files=listed))
+
+
 def build_app() -> typer.Typer:
     app = typer.Typer(
         cls=LocalisedGroup,
@@ -586,12 +616,13 @@ def build_app() -> typer.Typer:
         size: str = typer.Option("demo", help=_("Dataset size: tiny, demo or batang.")),
     ) -> None:
         from pipelines.synth import generate as generate_files
-        from pipelines.synth.params import SIZES
+        from pipelines.synth.params import PROGRAMME_BY_FILE, SIZES
 
         # demo has no --persons, so the generator's message, which offers it, does not fit.
         if size not in SIZES:
             fail(_("Unknown size {size}; use one of {sizes}.").format(
                 size=repr(size), sizes=", ".join(SIZES)))
+        _reject_foreign_raw_files(paths.raw_dir, set(PROGRAMME_BY_FILE))
         console.print(_("Generating synthetic Batang data ({size})").format(size=size))
         summary = generate_files(paths.raw_dir, paths.truth_dir, size=size)
         console.print(_("Generated {n} files in {path} ({seconds} s)").format(

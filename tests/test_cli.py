@@ -10,6 +10,7 @@ import pytest
 
 from pipelines import cli
 from pipelines.i18n import set_language
+from pipelines.settings import Paths
 
 RULES = Path(__file__).resolve().parent.parent / "config" / "rules.toml"
 
@@ -292,6 +293,23 @@ def test_demo_rejects_size_before_generating(capsys, language, message):
     assert out == ""
     assert message in err
     assert "--persons" not in err
+
+
+def test_demo_refuses_foreign_raw_files(capsys, monkeypatch, tmp_path):
+    raw = tmp_path / "data" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "pkh_tahap4_2026.xlsx").write_bytes(b"")
+    (raw / ".gitkeep").write_bytes(b"")
+    (raw / "pkh_kabupaten_asli.xlsx").write_bytes(b"")
+    monkeypatch.setattr(cli, "Paths", lambda: Paths(root=tmp_path))
+
+    code, out, err = run_cli(capsys, "--lang", "en", "demo", "--size", "tiny")
+
+    assert code == 1
+    assert "contains files that the demo does not write: pkh_kabupaten_asli.xlsx." in err
+    assert sorted(entry.name for entry in raw.iterdir()) == [
+        ".gitkeep", "pkh_kabupaten_asli.xlsx", "pkh_tahap4_2026.xlsx"
+    ]
 
 
 @pytest.mark.parametrize(
