@@ -309,6 +309,17 @@ def _grouped(amount: int) -> str:
     return text.replace(",", ".") if current_language() == "id" else text
 
 
+# A rupiah amount read below this, with at most three decimals, was most likely typed with a
+# thousands dot (750.000 for 750000): the UMK and the monthly benefits are below Rp 100 million.
+THOUSANDS_DOT_BELOW = 100_000
+
+
+def _may_have_thousands_dot(value: float) -> bool:
+    """Return whether `value` reads like an amount typed with one thousands dot."""
+    thousands = value * 1000
+    return 0 < value < THOUSANDS_DOT_BELOW and abs(thousands - round(thousands)) < 1e-6
+
+
 # (section, key) of the rupiah amounts: the benefits per programme and the UMK.
 RUPIAH_KEYS = frozenset({
     *(("benefit_idr_per_month", programme) for programme in PROGRAMMES), ("wage", "umk_idr"),
@@ -323,7 +334,10 @@ def _check_number(section: str, key: str, value: Any, spec: Key) -> str | None:
                 "Rules config [{section}] {key} = {value} is a number in quotes, which TOML "
                 "reads as text. Write it without quotes: {key} = {number}."
             ).format(section=section, key=key, value=shown(value), number=value.strip())
-        if spec.kind == "int" and isinstance(value, float) and (section, key) in RUPIAH_KEYS:
+        if (
+            spec.kind == "int" and isinstance(value, float) and (section, key) in RUPIAH_KEYS
+            and _may_have_thousands_dot(value)
+        ):
             # 42.000 reads as 42.0, so the amount meant with a thousands dot is most likely 1000
             # times the value read.
             return _(

@@ -158,6 +158,10 @@ _TOML_NUMBER = re.compile(r"[+-]?[0-9][0-9_]*(\.[0-9_]+)?([eE][+-]?[0-9]+)?")
 _NUMBER_WITH_COMMA = re.compile(r"=\s*-?[0-9]+,[0-9]")
 # A value with a letter and no quote marks, such as label = 2026-T4.
 _UNQUOTED_TEXT = re.compile(r"^([A-Za-z0-9_-]+)\s*=\s*([^\"'\[{#\s][^\"'#]*?)\s*(#.*)?$")
+# A number followed by a comma or semicolon, as in a list or a programming language: PKH = 4,
+_NUMBER_THEN_PUNCTUATION = re.compile(
+    r"^([A-Za-z0-9_-]+)\s*=\s*([+-]?[0-9][0-9_]*(?:\.[0-9_]+)?)\s*([,;]+)\s*(#.*)?$"
+)
 # A number with thousands dots, such as 2.550.000, or an amount written 250.000.
 _THOUSANDS_DOTS = re.compile(r"=\s*[0-9]{1,3}(\.[0-9]{3})+\s*(#.*)?$")
 
@@ -190,6 +194,10 @@ def _toml_error(error: tomllib.TOMLDecodeError, text: str) -> str:
         hint = _("A key or table appears twice; keep one of them.")
     elif _has_open_quote(line):
         hint = _("Close the text with a second quote mark on the same line.")
+    elif trailing := _NUMBER_THEN_PUNCTUATION.match(line):
+        hint = _("Remove the '{mark}' after the number: {key} = {number}.").format(
+            mark=trailing.group(3), key=trailing.group(1), number=trailing.group(2)
+        )
     elif (unquoted := _UNQUOTED_TEXT.match(line)) and (
         day_first := _DAY_FIRST_DATE.fullmatch(unquoted.group(2).strip())
     ):

@@ -203,6 +203,9 @@ def test_shipped_rules_keep_commented_reference_date():
          "rupiah. A dot in a TOML number marks decimals, not thousands: for Rp 250,000, write "
          "PKH = 250000 or PKH = 250_000."),
         ("PBI = 42000", "PBI = 42.000", "for Rp 42,000, write PBI = 42000 or PBI = 42_000."),
+        # An amount with real decimals was not typed with a thousands dot.
+        ("umk_idr = 2550000", "umk_idr = 2550000.5",
+         "[wage] umk_idr = 2550000.5 is not a whole number. Write it without a decimal point."),
         ("PKH = 4", "PKH = 4.0",
          "[desil_threshold] PKH = 4.0 is not a whole number. Write it without a decimal point."),
         ("pengurus_min_age = 17", "pengurus_min_age = 17.5",
@@ -345,6 +348,8 @@ def test_byte_order_mark_accepted(tmp_path):
         ('version = "2026.12-1"', "version = 2026.12-1",
          'Write text between quote marks: version = "2026.12-1".'),
         ("[wage]", "[wage]\numk_idr = 1\n[wage]", "(Cannot declare [wage] twice)."),
+        # A comma after a number is no text to quote.
+        ("PKH = 4", "PKH = 4,", "Remove the ',' after the number: PKH = 4."),
     ],
 )
 def test_toml_syntax_error_names_line(tmp_path, line, replacement, expected):
