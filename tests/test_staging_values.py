@@ -75,6 +75,8 @@ NIK_CASES = [
     ('"3325015207850001"', "csv", "3325015207850001", "valid"),
     ("\u00a03325015207850001\u200b", "csv", "3325015207850001", "valid"),
     ("33250152\u200b07850001", "csv", "3325015207850001", "valid"),
+    # Full-width digits, as some phone keyboards and PDF copies give them.
+    ("\uff13\uff13\uff12\uff15015207850001", "csv", "3325015207850001", "valid"),
     ("3325015207850001", "number", None, "excel_damaged"),
     ("3325015207850000", "number", None, "excel_damaged"),
     ("3.325015207850001e15", "csv", None, "excel_damaged"),

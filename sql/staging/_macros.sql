@@ -30,11 +30,16 @@ create or replace macro stg_upper(v) as upper(stg_clean(v));
 create or replace macro stg_id_clean(v) as
     case when regexp_full_match(v, '[0-9]{16}') then v else stg_clean(v) end;
 
--- Identifier without separators (space, dot, dash, slash) and quotes or apostrophes.
+-- Identifier without separators (space, dot, dash, slash) and quotes or apostrophes, with
+-- full-width digits (U+FF10 to U+FF19, from some phone keyboards and PDF copies) as digits.
 create or replace macro stg_id_compact(clean) as
     case
         when regexp_full_match(clean, '[0-9]{16}') then clean
-        else regexp_replace(clean, '[\s''"`\x{2018}\x{2019}.\-/]', '', 'g')
+        else translate(
+            regexp_replace(clean, '[\s''"`\x{2018}\x{2019}.\-/]', '', 'g'),
+            '０１２３４５６７８９',
+            '0123456789'
+        )
     end;
 
 -- Kemendagri province codes (38 provinces, Papua split included).
