@@ -24,7 +24,13 @@ import pyarrow as pa
 
 from pipelines.errors import ReconciliationError, SourceFileError
 from pipelines.i18n import _, current_language, gettext_for
-from pipelines.ingest.readers import IdPositions, IrregularCsvError, SheetSource, open_sources
+from pipelines.ingest.readers import (
+    IdPositions,
+    IrregularCsvError,
+    MergedRange,
+    SheetSource,
+    open_sources,
+)
 from pipelines.ingest.sources import (
     SOURCE_KINDS,
     HeaderMapping,
@@ -201,6 +207,8 @@ def ingest_file(
                 "older tahap, delete the sheet and run again.",
                 _where(source_file, plan.source.sheet),
             )
+        if plan.mapping:
+            _warn_merged_data_cells(plan, source_file)
     if not any(plan.mapping for plan in plans):
         unmatched = [plan.unmatched_error for plan in plans if plan.unmatched_error]
         if unmatched:
@@ -236,6 +244,35 @@ def ingest_file(
             source_file,
         )
     return counts
+
+
+# Most merged ranges that a warning or error names.
+MERGED_RANGES_SHOWN = 5
+
+
+def _ranges_text(ranges: list[MergedRange]) -> str:
+    """Return "H5:H9, B12:B14" for up to MERGED_RANGES_SHOWN ranges, with the count of the rest."""
+    text = ", ".join(merged.reference for merged in ranges[:MERGED_RANGES_SHOWN])
+    if len(ranges) > MERGED_RANGES_SHOWN:
+        text += f" (+{len(ranges) - MERGED_RANGES_SHOWN})"
+    return text
+
+
+def _warn_merged_data_cells(plan: _SheetPlan, source_file: str) -> None:
+    """Warn about merged cells below the header row: each row of such a range is read with the
+    range's value, as Excel shows it, which may not be what the list means for every row."""
+    ranges = [
+        merged for merged in plan.source.merged
+        if plan.header_index is not None and merged.first_row > plan.header_index
+    ]
+    if not ranges:
+        return
+    logger.warning(
+        "%s: merged cells below the header row (%s). Each row of a merged range is read with "
+        "the value Excel shows in it. Check those rows, and unmerge the cells and fill each row "
+        "in the file to be sure.",
+        _where(source_file, plan.source.sheet), _ranges_text(ranges),
+    )
 
 
 def _check_sheet_not_loaded(con, run_id: str, definition: SourceDefinition, source_file: str,
@@ -430,9 +467,21 @@ def _plan_sheet(sheet: SheetSource, definition: SourceDefinition, spec: SourceSp
     mapping = map_headers(definition, sheet.preview[index])
     missing = missing_required(definition, mapping)
     if missing:
-        error = SourceFileError(_missing_columns_message(
+        message = _missing_columns_message(
             definition, mapping, missing, _where(source_file, sheet.sheet), index + 1
-        ))
+        )
+        header_merges = [
+            merged for merged in sheet.merged
+            if merged.covers_row(index) and merged.last_column > merged.first_column
+        ]
+        if header_merges:
+            # Merging keeps the first cell's text only, so a header merged into its neighbour
+            # is gone and no [sources.columns] line can map it.
+            message += " " + _(
+                "Header row {row} has merged cells ({ranges}), and merging keeps only the first "
+                "cell's text: unmerge them and give each column its own header."
+            ).format(row=index + 1, ranges=_ranges_text(header_merges))
+        error = SourceFileError(message)
         # A header row with none of the required columns, such as KECAMATAN and NOMINAL on a
         # Rekap sheet, heads a summary or notes sheet. Its rows are quarantined like those of a
         # sheet without a header row, and ingest_file raises `error` only when no sheet maps.

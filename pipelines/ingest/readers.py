@@ -33,6 +33,7 @@ from pipelines.ingest.csv_issues import RowContext, csv_error_message, width_iss
 from pipelines.ingest.formulas import (
     FormulaCell,
     SheetColumns,
+    column_letters,
     formula_row_issues,
     formulas_without_value,
 )
@@ -71,6 +72,27 @@ class IdPositions:
     mapped: frozenset[int] = frozenset()
 
 
+@dataclass(frozen=True)
+class MergedRange:
+    """A range of merged cells; rows and columns are 0-based and absolute, as calamine gives
+    them. Excel shows the value of the first cell in every cell of the range."""
+
+    first_row: int
+    first_column: int
+    last_row: int
+    last_column: int
+
+    @property
+    def reference(self) -> str:
+        """The range as Excel writes it, such as `H5:H9`."""
+        return (f"{column_letters(self.first_column + 1)}{self.first_row + 1}:"
+                f"{column_letters(self.last_column + 1)}{self.last_row + 1}")
+
+    def covers_row(self, index: int) -> bool:
+        """Return whether the range covers the row at 0-based `index`."""
+        return self.first_row <= index <= self.last_row
+
+
 @dataclass
 class SheetSource:
     """One sheet of a workbook, or a whole CSV file (sheet name '')."""
@@ -83,6 +105,8 @@ class SheetSource:
     delimiter: str = ""
     # Hidden or very hidden in the workbook: Excel does not show the sheet, but it is read.
     hidden: bool = False
+    # Merged cell ranges of the sheet, as in Excel.
+    merged: list[MergedRange] = field(default_factory=list)
 
     def batches(
         self, header_index: int, width: int, ids: IdPositions, exact: bool = False
@@ -447,6 +471,7 @@ def _open_sheet(path: Path, workbook, name: str, formulas: list[FormulaCell]) ->
         if len(head) >= PREVIEW_ROWS:
             break
     preview = [[cell_text(v) for v in row] for row in head]
+    merged = _merged_ranges(sheet)
     consumed = {"done": False}
 
     def batches(header_index: int, width: int, ids: IdPositions, exact: bool):
@@ -461,16 +486,66 @@ def _open_sheet(path: Path, workbook, name: str, formulas: list[FormulaCell]) ->
             # KK column stops the file before anything is loaded.
             issues = formula_row_issues(formulas, columns, f"{path.name} [{name}]",
                                         header_index + 1)
-        return _sheet_batches(head, rows, header_index, width, ids, issues)
+        fills = [r for r in merged if r.first_row > header_index]
+        return _sheet_batches(head, rows, header_index, width, ids, issues,
+                              _MergedFill(fills, first_column - 1) if fills else None)
 
-    return SheetSource(path, name, preview, batches)
+    return SheetSource(path, name, preview, batches, merged=merged)
+
+
+def _merged_ranges(sheet) -> list[MergedRange]:
+    """Return the merged cell ranges of a calamine sheet; formats without them give none."""
+    try:
+        ranges = sheet.merged_cell_ranges or []
+    except Exception as e:  # calamine raises its own error types for unreadable sheet parts
+        logger.info("merged cells of sheet %r not read: %s", sheet.name, e)
+        return []
+    return [MergedRange(start[0], start[1], end[0], end[1]) for start, end in ranges]
+
+
+class _MergedFill:
+    """Filler of merged ranges: it copies the value of each range's first cell into the other
+    cells of the range as the rows stream by, so that every row reads what Excel shows."""
+
+    def __init__(self, ranges: list[MergedRange], column_offset: int) -> None:
+        # calamine's rows start at the sheet's first used column, `column_offset` from column A.
+        self.pending = sorted(ranges, key=lambda merged: merged.first_row, reverse=True)
+        self.column_offset = column_offset
+        # The ranges that cover the current row, with the value of their first cell.
+        self.active: dict[MergedRange, object] = {}
+
+    def apply(self, index: int, values: list) -> list:
+        """Return the cells of the row at 0-based `index`, with merged cells filled. Rows must
+        come in order, so that each range starts at its first row."""
+        while self.pending and self.pending[-1].first_row <= index:
+            merged = self.pending.pop()
+            first = merged.first_column - self.column_offset
+            self.active[merged] = values[first] if 0 <= first < len(values) else None
+        filled = None
+        for merged, value in list(self.active.items()):
+            if merged.last_row < index:
+                del self.active[merged]
+                continue
+            if value is None or value == "":
+                continue
+            if filled is None:
+                filled = list(values)
+            first = merged.first_column - self.column_offset
+            last = merged.last_column - self.column_offset
+            if len(filled) <= last:
+                filled += [""] * (last + 1 - len(filled))
+            for position in range(max(first, 0), last + 1):
+                filled[position] = value
+        return values if filled is None else filled
 
 
 def _sheet_batches(head: list[list], rest: Iterator[list], header_index: int, width: int,
-                   ids: IdPositions, issues: dict[int, str]) -> Iterator[pa.RecordBatch]:
+                   ids: IdPositions, issues: dict[int, str],
+                   fill: _MergedFill | None = None) -> Iterator[pa.RecordBatch]:
     """Yield the sheet's rows as batches. `issues` maps a row number to the quarantine reason
-    of a row with a formula cell without a saved value. Rows are collected whole and turned
-    into columns once per batch, which costs far less than appending cell by cell."""
+    of a row with a formula cell without a saved value, and `fill` fills merged cells below
+    the header row. Rows are collected whole and turned into columns once per batch, which
+    costs far less than appending cell by cell."""
     rows: list[list[str]] = []
     numbers: list[int] = []
     nik_types: list[str] = []
@@ -480,6 +555,8 @@ def _sheet_batches(head: list[list], rest: Iterator[list], header_index: int, wi
         row_number += 1
         if row_number - 1 == header_index:
             continue
+        if fill is not None:
+            values = fill.apply(row_number - 1, values)
         # NOTE: cells right of the header's last column are not loaded; Excel rows have no
         # field count to check, so such a row is not quarantined either.
         cells = [v if v.__class__ is str else cell_text(v) for v in values[:width]]
