@@ -82,28 +82,34 @@ def test_rekap_sheet_quarantined(tmp_path, caplog):
         ("Kec. Bandar", "3325010107400002"),
         ("Kec. Tersono", "3325020107400003"),
     ]
-    detail = "the sheet has no header row with the required columns of a pkh file (NIK, NAMA)"
+    detail = "the sheet has no header row with the required columns of the PKH roster (NIK, NAMA)"
     assert quarantine == [(row, "sheet_without_header", detail) for row in (1, 2, 3, 4)]
 
 
-def test_rekap_warning_in_both_languages(tmp_path, caplog):
+def _rekap_warning(tmp_path, caplog) -> str:
+    """Ingest a workbook with a Rekap sheet and return its one warning as the console shows it."""
     _pkh_with_rekap(tmp_path / FILE, [REKAP_HEADER, *REKAP_ROWS])
+    caplog.clear()
 
     with duckdb.connect() as con, caplog.at_level(logging.WARNING, logger="pipelines.ingest"):
         _ingest(con, tmp_path)
 
-    records = [r for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(records) == 1
-    assert console_text(records[0]) == (
+    [record] = [r for r in caplog.records if r.levelno == logging.WARNING]
+    return console_text(record)
+
+
+def test_rekap_warning_in_both_languages(tmp_path, caplog):
+    assert _rekap_warning(tmp_path, caplog) == (
         "pkh_tahap4_2026.xlsx [Rekap]: 4 rows are quarantined, not loaded, because the sheet has "
-        "no header row with the required columns of a pkh file (NIK, NAMA). If the sheet contains "
-        "rows of the list, fix its header or map it under [sources.columns] in the run "
+        "no header row with the required columns of the PKH roster (NIK, NAMA). If the sheet "
+        "contains rows of the list, fix its header or map it under [sources.columns] in the run "
         "configuration, and run again. If it is a summary or notes sheet, nothing needs doing."
     )
+    # The run's language names the list in the console's text.
     set_language("id")
-    assert console_text(records[0]) == (
+    assert _rekap_warning(tmp_path, caplog) == (
         "pkh_tahap4_2026.xlsx [Rekap]: 4 baris dikarantina, tidak dimuat, karena sheet itu tidak "
-        "memiliki baris judul dengan kolom wajib berkas pkh (NIK, NAMA). Jika sheet itu memuat "
+        "memiliki baris judul dengan kolom wajib daftar KPM PKH (NIK, NAMA). Jika sheet itu memuat "
         "baris daftar, perbaiki judul kolomnya atau petakan di [sources.columns] pada "
         "konfigurasi run, lalu jalankan lagi. Jika sheet itu berisi rekap atau catatan, tidak "
         "ada yang perlu dilakukan."
@@ -208,9 +214,10 @@ def test_nik_below_first_rows_stops(tmp_path):
         _ingest(con, tmp_path)
 
     assert str(error.value) == (
-        f"{FILE} [Kec. Tersono]: the sheet has no header row with the required columns of a pkh "
-        "file (NIK, NAMA), but 1 of its rows contain a NIK. Fix its header or map it under "
-        "[sources.columns] in the run configuration, and run again."
+        f"{FILE} [Kec. Tersono]: the sheet has no header row with the required columns of the "
+        "PKH roster (NIK, NAMA), but 1 of its rows contain a NIK (rows 42). Fix its header or map "
+        "it under [sources.columns] in the run configuration, and run again. If it is a summary "
+        "sheet, delete those NIKs from it."
     )
 
 
@@ -310,6 +317,6 @@ def test_header_row_above_list_stops(tmp_path):
         ingest_source(duckdb.connect(), spec, "r", 1)
 
     assert str(error.value).startswith(
-        f"{FILE} [Kec. Tersono]: header row 1 has none of the required columns of a pkh file, "
+        f"{FILE} [Kec. Tersono]: header row 1 has none of the required columns of the PKH roster, "
         "but row 3 has them all."
     )

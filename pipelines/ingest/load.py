@@ -39,6 +39,7 @@ from pipelines.ingest.sources import (
     detect_kind,
     header_key,
     header_score,
+    kind_label,
     map_headers,
     missing_required,
     misspelt_headers,
@@ -214,9 +215,9 @@ def ingest_file(
         if unmatched:
             raise unmatched[0]
         raise SourceFileError(
-            _("{file}: no sheet has a header row with the columns of a {kind} file. Accepted "
+            _("{file}: no sheet has a header row with the columns of the {kind}. Accepted "
               "NIK headers: {headers}.").format(
-                file=source_file, kind=kind,
+                file=source_file, kind=kind_label(kind),
                 headers=", ".join(definition.aliases.get("nik", definition.aliases["name"])),
             )
         )
@@ -246,6 +247,8 @@ def ingest_file(
     return counts
 
 
+# Most rows with a NIK that the error about a sheet without a header row names.
+NIK_ROWS_SHOWN = 5
 # Most merged ranges that a warning or error names.
 MERGED_RANGES_SHOWN = 5
 
@@ -283,10 +286,11 @@ def _check_sheet_not_loaded(con, run_id: str, definition: SourceDefinition, sour
     Only the first rows were searched for NIKs before the sheet was taken for a summary. A NIK
     further down means a list sheet with a damaged header, whose rows must not be lost.
     """
-    rows, with_nik = query_rows(
+    has_nik = f"regexp_matches(raw_values, '(^|[^0-9]){NIK_SHAPE}([^0-9]|$)')"
+    rows, with_nik, nik_rows = query_rows(
         con,
-        "select count(*), count(*) filter ("
-        f"where regexp_matches(raw_values, '(^|[^0-9]){NIK_SHAPE}([^0-9]|$)')) "
+        f"select count(*), count(*) filter (where {has_nik}), "
+        f"list(source_row order by source_row) filter (where {has_nik}) "
         "from quarantine where run_id = ? and source_kind = ? and source_file = ? "
         f"and source_sheet = ? and reason_code = '{SHEET_WITHOUT_HEADER}'",
         [run_id, definition.kind, source_file, sheet],
@@ -294,19 +298,25 @@ def _check_sheet_not_loaded(con, run_id: str, definition: SourceDefinition, sour
     if not rows:
         return
     if with_nik:
+        listed = ", ".join(str(row) for row in nik_rows[:NIK_ROWS_SHOWN])
+        if with_nik > NIK_ROWS_SHOWN:
+            listed += ", ..."
         raise SourceFileError(
-            _("{where}: the sheet has no header row with the required columns of a {kind} file "
-              "({columns}), but {count} of its rows contain a NIK. Fix its header or map it under "
-              "[sources.columns] in the run configuration, and run again.").format(
-                where=_where(source_file, sheet), kind=definition.kind,
-                columns=required_headers(definition), count=with_nik)
+            _("{where}: the sheet has no header row with the required columns of the {kind} "
+              "({columns}), but {count} of its rows contain a NIK (rows {rows}). Fix its header "
+              "or map it under [sources.columns] in the run configuration, and run again. If it "
+              "is a summary sheet, delete those NIKs from it.").format(
+                where=_where(source_file, sheet), kind=kind_label(definition.kind),
+                columns=required_headers(definition), count=with_nik, rows=listed)
         )
     logger.warning(
         "%s: %d rows are quarantined, not loaded, because the sheet has no header row with the "
-        "required columns of a %s file (%s). If the sheet contains rows of the list, fix its "
+        "required columns of the %s (%s). If the sheet contains rows of the list, fix its "
         "header or map it under [sources.columns] in the run configuration, and run again. "
         "If it is a summary or notes sheet, nothing needs doing.",
         _where(source_file, sheet), rows, definition.kind, required_headers(definition),
+        extra={"console_args": (_where(source_file, sheet), rows, kind_label(definition.kind),
+                                required_headers(definition))},
     )
 
 
@@ -559,12 +569,12 @@ def _stop_if_list_header_elsewhere(sheet: SheetSource, definition: SourceDefinit
     for other, row in enumerate(sheet.preview):
         if other != index and not missing_required(definition, map_headers(definition, row)):
             raise SourceFileError(
-                _("{where}: header row {row} has none of the required columns of a {kind} "
-                  "file, but row {found} has them all. Correct `header_row` of this source in "
+                _("{where}: header row {row} has none of the required columns of the {kind}, "
+                  "but row {found} has them all. Correct `header_row` of this source in "
                   "the run configuration (without it, the header row of each sheet is found "
                   "on its own) and run again.").format(
                     where=_where(source_file, sheet.sheet), row=index + 1,
-                    kind=definition.kind, found=other + 1)
+                    kind=kind_label(definition.kind), found=other + 1)
             )
 
 
@@ -937,8 +947,9 @@ def _detail_sql(ctx: _ClassifyContext) -> str:
         "totals_row": _("totals row (JUMLAH/TOTAL) without a NIK"),
         "no_identity": _("no NIK and no name"),
         SHEET_WITHOUT_HEADER: _(
-            "the sheet has no header row with the required columns of a {kind} file ({columns})"
-        ).format(kind=ctx.kind, columns=required_headers(source_definition(ctx.kind))),
+            "the sheet has no header row with the required columns of the {kind} ({columns})"
+        ).format(kind=kind_label(ctx.kind),
+                 columns=required_headers(source_definition(ctx.kind))),
     }
     branches = [
         f"        when {_sql_text(code)} then {_sql_text(text)}" for code, text in details.items()
