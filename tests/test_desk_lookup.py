@@ -747,13 +747,19 @@ def test_render_rule_evidence_english(rules_db):
         ("4 Maret 1992", dt.date(1992, 3, 4)),
         ("04-Agt-1990", dt.date(1990, 8, 4)),
         ("12 des. 1960", dt.date(1960, 12, 12)),
+        # A two-digit year is the latest such year that is not in the future.
+        ("04-03-92", dt.date(1992, 3, 4)),
+        ("4/3/05", dt.date(2005, 3, 4)),
+        # Eight digits, day first or year first, whichever is a date.
+        ("04031992", dt.date(1992, 3, 4)),
+        ("19920304", dt.date(1992, 3, 4)),
     ],
 )
 def test_birth_date_forms(typed, expected):
     assert parse_birth_date(typed) == expected
 
 
-@pytest.mark.parametrize("typed", ["31 Februari 1990", "4 Marz 1992", "04-03-92"])
+@pytest.mark.parametrize("typed", ["31 Februari 1990", "4 Marz 1992", "12345678", "4-3-1992x"])
 def test_birth_date_rejected(typed):
     with pytest.raises(DeskLookupError, match="7 Mei 1985"):
         parse_birth_date(typed)

@@ -522,7 +522,9 @@ _MONTHS = {
 
 def parse_birth_date(value: str) -> dt.date:
     """Read a birth date typed at the desk: YYYY-MM-DD, DD-MM-YYYY (also with / or .), or
-    the day, month name and year of a KTP or form, such as 4 Maret 1992.
+    the day, month name and year of a KTP or form, such as 4 Maret 1992. A two-digit year
+    (04-03-92) is the latest year that is not after this year, and eight digits are read as
+    DDMMYYYY or YYYYMMDD, whichever gives a date.
 
     Raises DeskLookupError for text that is no date, naming the month's length for a day the
     month lacks (29-02-2023), and for a date after today."""
@@ -544,6 +546,7 @@ def parse_birth_date(value: str) -> dt.date:
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})")
 _YEAR_MONTH_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DAY_NAMED_MONTH_YEAR = re.compile(r"(\d{1,2})[\s-]+([A-Za-z]+)\.?[\s-]+(\d{4})")
+_DAY_MONTH_SHORT_YEAR = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{2})")
 
 
 def _read_date(text: str) -> dt.date | None:
@@ -570,7 +573,37 @@ def _date_parts(text: str) -> tuple[int | None, int | None, int | None]:
         return int(match.group(3)), int(match.group(2)), int(match.group(1))
     if match := _DAY_NAMED_MONTH_YEAR.fullmatch(text):
         return int(match.group(1)), _MONTHS.get(match.group(2).upper()), int(match.group(3))
+    if match := _DAY_MONTH_SHORT_YEAR.fullmatch(text):
+        return int(match.group(1)), int(match.group(3)), _full_year(int(match.group(4)))
+    if len(text) == 8 and text.isascii() and text.isdigit():
+        return _eight_digit_parts(text)
     return None, None, None
+
+
+def _full_year(short_year: int) -> int:
+    """Return the latest year ending in the two digits `short_year` that is not after this
+    year: a birth year, so 92 is 1992 and 05 is 2005."""
+    year = 2000 + short_year
+    return year if year <= dt.date.today().year else year - 100
+
+
+def _eight_digit_parts(text: str) -> tuple[int | None, int | None, int | None]:
+    """Return the day, month and year of eight digits, read as DDMMYYYY or as YYYYMMDD when
+    only that reading is a date. Both or neither give the DDMMYYYY parts, so an error names
+    them."""
+    day_first = (int(text[:2]), int(text[2:4]), int(text[4:]))
+    year_first = (int(text[6:]), int(text[4:6]), int(text[:4]))
+    if _is_date(*year_first) and not _is_date(*day_first):
+        return year_first
+    return day_first
+
+
+def _is_date(day: int, month: int, year: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def _impossible_date_text(text: str) -> str:
