@@ -313,9 +313,36 @@ def print_run_summary(result, warnings: Sequence[logging.LogRecord] = ()) -> Non
     print_complete(console, fit_columns(stages))
     for line in review_lines(result):
         console.print(line)
+    if line := diff_line(result):
+        console.print(line, markup=False)
     for record in warnings:
         print_warning(console_text(record))
     console.print(_("Outputs written to {path}").format(path=Path(result.marts_dir).resolve()))
+
+
+# Each diff_status of findings_diff, in the order of the summary line.
+DIFF_COUNT_TEXTS = {
+    "new": N_("{n} new"),
+    "new_with_limitation": N_("{n} new while their rule lacked an input"),
+    "first_checked": N_("{n} first checked"),
+    "persisting": N_("{n} persisting"),
+    "resolved": N_("{n} resolved"),
+    "not_rechecked": N_("{n} not re-checked"),
+}
+
+
+def diff_line(result) -> str | None:
+    """Return the summary line of findings_diff, or None on a first run."""
+    if not getattr(result, "previous_run_id", None):
+        return None
+    counts = [
+        _(text).format(n=formatting.number(result.diff_counts[status]))
+        for status, text in DIFF_COUNT_TEXTS.items()
+        if result.diff_counts.get(status)
+    ]
+    return _("Findings compared with run {run}: {counts}. findings_diff lists each one.").format(
+        run=result.previous_run_id, counts=", ".join(counts) or "0"
+    )
 
 
 def review_lines(result) -> list[str]:

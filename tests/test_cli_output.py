@@ -407,6 +407,40 @@ def test_run_tables_group_thousands(capsys, tmp_path, language, file_counts, fin
     assert row_cells(out, "PBI_NOT_ELIGIBLE")[1] == findings
 
 
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [("id", "Temuan dibandingkan dengan run 20261205T010000Z: 1.204 baru, 16 baru saat aturannya "
+            "kekurangan masukan, 40 tetap ada, 3 selesai. findings_diff mencantumkan "
+            "masing-masing."),
+     ("en", "Findings compared with run 20261205T010000Z: 1,204 new, 16 new while their rule "
+            "lacked an input, 40 persisting, 3 resolved. findings_diff lists each one.")],
+)
+def test_summary_counts_findings_diff(capsys, tmp_path, language, line):
+    result = SimpleNamespace(
+        file_counts=[], findings_per_rule={}, rules_not_evaluated={}, rules_limited={},
+        marts_dir=tmp_path, stage_seconds={}, previous_run_id="20261205T010000Z",
+        diff_counts={"persisting": 40, "resolved": 3, "new": 1204, "new_with_limitation": 16},
+        **NO_REVIEW,
+    )
+    set_language(language)
+
+    cli.print_run_summary(result)
+
+    assert line in " ".join(capsys.readouterr().out.split())
+
+
+def test_first_run_has_no_diff_line(capsys, tmp_path):
+    result = SimpleNamespace(
+        file_counts=[], findings_per_rule={}, rules_not_evaluated={}, rules_limited={},
+        marts_dir=tmp_path, stage_seconds={}, previous_run_id=None, diff_counts={}, **NO_REVIEW,
+    )
+    set_language("en")
+
+    cli.print_run_summary(result)
+
+    assert "compared with run" not in capsys.readouterr().out
+
+
 def test_file_table_without_joined_lines(capsys, tmp_path):
     result = SimpleNamespace(
         file_counts=[_file_count("pln.csv", 5, 5, 0)], findings_per_rule={},

@@ -93,6 +93,9 @@ class AuditResult:
     review_decisions_imported: int = 0
     review_decisions_stored: int = 0
     review_decisions_applied: int = 0
+    # findings_diff: the run compared with, and the findings per diff_status.
+    previous_run_id: str | None = None
+    diff_counts: dict[str, int] = field(default_factory=dict)
 
 
 # The linker keeps its scratch tables in memory and clusters in Python on top of DuckDB's
@@ -278,6 +281,9 @@ class RulesOutcome:
     summary: RulesSummary
     mart_rows: dict[str, int]
     stage_seconds: dict[str, float]
+    # findings_diff: the run compared with, and the findings per diff_status.
+    previous_run_id: str | None = None
+    diff_counts: dict[str, int] = field(default_factory=dict)
 
 
 @task(cache_policy=NO_CACHE)
@@ -303,7 +309,20 @@ def rules_and_marts_task(
         started = time.perf_counter()
         mart_rows = build_marts(con, rules_config, run_id, previous, run_date=run_date)
         seconds["marts"] = round(time.perf_counter() - started, 2)
-    return RulesOutcome(summary, mart_rows, seconds)
+        previous_run_id, diff_counts = _diff_counts(con)
+    return RulesOutcome(summary, mart_rows, seconds, previous_run_id, diff_counts)
+
+
+def _diff_counts(con: duckdb.DuckDBPyConnection) -> tuple[str | None, dict[str, int]]:
+    """Return the run that findings_diff compares with and its findings per diff_status, or
+    (None, {}) on a first run."""
+    previous_run_id = con.execute(
+        "select max(previous_run_id) from findings_diff"
+    ).fetchone()[0]
+    if previous_run_id is None:
+        return None, {}
+    rows = con.execute("select diff_status, count(*) from findings_diff group by 1").fetchall()
+    return previous_run_id, dict(rows)
 
 
 def readable_previous_run(path: Path) -> Path | None:
@@ -563,6 +582,8 @@ def _audit_locked(run_config: RunConfig, language: str, run_id: str, work: Path)
     result.findings_per_rule = dict(outcome.summary.findings_by_rule)
     result.rules_not_evaluated = dict(outcome.summary.not_evaluated)
     result.rules_limited = dict(outcome.summary.limited)
+    result.previous_run_id = outcome.previous_run_id
+    result.diff_counts = dict(outcome.diff_counts)
 
     # Publish atomically into the marts folder.
     record.finished_at = datetime.now(timezone.utc)
