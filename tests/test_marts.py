@@ -586,25 +586,44 @@ def test_findings_diff_locates_resolved_nik_less_finding(con, tmp_path):
     assert {row[2] for row in resolved} == {3}
 
 
-def test_complaint_results_deceased_person(con):
+def usulan_of_dead_person(con, death_date):
+    """Return (status, next step, Indonesian and English text) of each result of an usulan for
+    HEAD, whom the death register lists with `death_date`."""
     make_world(
         con,
         register=[{"nik": HEAD, "no_kk": KK, "desil": 2}],
-        deaths=[{"nik": HEAD, "death_date": "2026-07-13"}],
+        deaths=[{"nik": HEAD, "death_date": death_date}],
         complaints=[{"nik": HEAD, "complaint_type": "usulan", "programme_requested": "PKH"}],
     )
     build(con)
-
-    rows = con.execute(
+    return con.execute(
         "select status_code, next_step_code, status_text_id, status_text_en "
         "from complaint_results"
     ).fetchall()
+
+
+def test_complaint_results_deceased_person(con):
+    rows = usulan_of_dead_person(con, "2026-07-13")
 
     assert len(rows) == 1
     assert rows[0][0] == "DECEASED"
     assert rows[0][1] == "UPDATE_DTSEN"
     assert rows[0][2].startswith("Tercatat meninggal pada 13-07-2026 di data kematian: ")
     assert rows[0][3].startswith("Recorded as deceased on 13-07-2026 in the death register: ")
+
+
+def test_complaint_results_undated_death(con):
+    rows = usulan_of_dead_person(con, None)
+
+    # Proposing aid for a person on the death register waits until the death is checked.
+    assert len(rows) == 1
+    assert rows[0][0] == "DECEASED_UNDATED"
+    assert rows[0][1] == "CHECK_DEATH_DATE"
+    assert rows[0][2].startswith("Tercantum di data kematian, tetapi tanggal meninggalnya tidak ")
+    assert rows[0][3].startswith(
+        "Listed in the death register, but its death date cannot be read: check the death with "
+        "Disdukcapil"
+    )
 
 
 def complaint_status(con, complaint):

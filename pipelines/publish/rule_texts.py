@@ -153,6 +153,7 @@ COMPLAINT_STATUS_TITLES: dict[str, str] = {
     "IN_ROSTER_NOT_REGISTER": N_("Receives aid but is not in DTSEN"),
     "ROSTER_NOT_RECEIVED_NOT_REGISTER": N_("Not in DTSEN, listed but not receiving"),
     "DECEASED": N_("Recorded as deceased"),
+    "DECEASED_UNDATED": N_("In the death register, date unreadable"),
     "ALREADY_RECEIVING": N_("Already receives the programme"),
     "EXCLUDED_BY_LIST": N_("On an exclusion list"),
     "NOT_PADAN": N_("Not matched with Dukcapil"),

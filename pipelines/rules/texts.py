@@ -23,6 +23,7 @@ def N_(message: str) -> str:
 STATUS_TEXTS: dict[str, str] = {
     "NOT_LINKED": N_("Not found in DTSEN or in any programme list"),
     "DECEASED": N_("Recorded as deceased on {death_date} in the death register"),
+    "DECEASED_UNDATED": N_("Listed in the death register, but its death date cannot be read"),
     "NOT_LINKED_SANGGAHAN": N_(
         "The person objected to was not found in DTSEN or in any programme list"
     ),
@@ -75,6 +76,10 @@ NEXT_STEP_TEXTS: dict[str, str] = {
     "CHECK_IDENTITY": N_("ask the complainant for the NIK or No KK of the person concerned"),
     "CHECK_DUKCAPIL": N_("have the NIK and KK checked at Disdukcapil, then propose again"),
     "UPDATE_DTSEN": N_("propose a DTSEN data update through the desa/kelurahan operator"),
+    "CHECK_DEATH_DATE": N_(
+        "check the death with Disdukcapil or the desa before any proposal, and have the date "
+        "corrected in the death register"
+    ),
     "CHECK_DISBURSEMENT": N_("check the disbursement with the bank or PT Pos and the pendamping"),
     "EXPLAIN_INELIGIBLE": N_("explain the exclusion; no proposal is possible while it applies"),
     "PROPOSE_OTHER": N_("propose BPNT or PBI through SIKS-NG instead of PKH"),

@@ -94,13 +94,12 @@ flags_by_person as (
     group by person_id
 ),
 
--- The person's earliest recorded death (empty without a death register). A death
--- row without a readable date is left to DECEASED_RECIPIENT, which asks to check it.
+-- The person's earliest recorded death (empty without a death register). Its date
+-- is null when no death row of the person has a readable date.
 complainant_deaths as (
     select person_id, death_date
     from __rules_deaths
     where person_id in (select person_id from complainants)
-        and death_date is not null
 ),
 
 linked_roster as (
@@ -164,6 +163,7 @@ with_register as (
         ) as has_inactive_pbi,
         flags_by_person.flags,
         complainant_deaths.death_date,
+        complainant_deaths.person_id is not null as has_death_row,
         complaint_rows.nik in (select nik from quarantined_register_niks)
             or complaint_rows.person_id in (select person_id from quarantined_register_persons)
             as is_in_quarantined_register_row
@@ -278,6 +278,7 @@ statused as (
             -- Aid cannot be proposed for a person whom the death register lists, whatever
             -- DTSEN records about them.
             when death_date is not null then 'DECEASED'
+            when has_death_row then 'DECEASED_UNDATED'
             -- Outside the loaded register, but a register row the run could not load
             -- contains the NIK: whether the person is in DTSEN is unknown.
             when register_record_id is null and is_in_quarantined_register_row
@@ -309,6 +310,7 @@ stepped as (
         case status_code
             when 'NOT_LINKED' then 'REGISTER_DTSEN'
             when 'DECEASED' then 'UPDATE_DTSEN'
+            when 'DECEASED_UNDATED' then 'CHECK_DEATH_DATE'
             when 'NOT_LINKED_SANGGAHAN' then 'CHECK_IDENTITY'
             when 'IN_ROSTER_NOT_REGISTER' then 'UPDATE_DTSEN'
             when 'ROSTER_NOT_RECEIVED_NOT_REGISTER' then 'REGISTER_DTSEN'
