@@ -43,6 +43,18 @@ def test_nik_format_accepts_separators(con):
     assert found(con, "NIK_FORMAT") == []
 
 
+def test_full_width_digits_are_no_format_error(con):
+    full_width = "".join(chr(0xFF10 + int(d)) for d in "3325015205850001")
+    run(
+        con,
+        register=[{"nik": full_width, "no_kk": "\uff13\uff13\uff12\uff15010101850001",
+                   "birth_date": "1985-05-12", "sex": "P"}],
+    )
+
+    assert found(con, "NIK_FORMAT") == []
+    assert found(con, "KK_FORMAT") == []
+
+
 def test_nik_excel_damage_fires_on_scientific_notation(con):
     run(con, bpnt=[{"nik": "3,32502E+15"}], pbi=[{"nik": make_nik(1), "nik_cell_type": "number"}])
 

@@ -2,13 +2,18 @@
 -- connection.
 
 -- Digits of an identifier cell after trimming whitespace, zero-width
--- characters, separators (space, dot, dash) and quotes or a leading apostrophe.
+-- characters, separators (space, dot, dash) and quotes or a leading apostrophe,
+-- with full-width digits read as digits, as staging reads them.
 create or replace temp macro __rules_digits(value) as
-    regexp_replace(
-        coalesce(value, ''),
-        '[\s\.\-''"`\x{200B}\x{200C}\x{200D}\x{FEFF}\x{00A0}]',
-        '',
-        'g'
+    translate(
+        regexp_replace(
+            coalesce(value, ''),
+            '[\s\.\-''"`\x{200B}\x{200C}\x{200D}\x{FEFF}\x{00A0}]',
+            '',
+            'g'
+        ),
+        '０１２３４５６７８９',
+        '0123456789'
     );
 
 -- True for empty cells and placeholders: "-", "0", one digit repeated (16
