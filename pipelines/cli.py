@@ -574,8 +574,9 @@ def run_audit(config: Path, language: str) -> None:
 FOREIGN_FILES_SHOWN = 5
 
 
-def _reject_foreign_raw_files(raw_dir: Path, demo_files: set[str]) -> None:
-    """Stop the demo when `raw_dir` contains files that the generator does not write.
+def _reject_foreign_raw_files(raw_dir: Path, truth_dir: Path, demo_files: set[str]) -> None:
+    """Stop the demo when `raw_dir` contains files that the generator does not write, or a file
+    named like a demo file whose checksum is not the one in the truth folder's files.json.
 
     The demo configuration reads every file that matches its patterns, so such files would be
     audited with the synthetic data, and a real export named like a demo file would be
@@ -583,9 +584,18 @@ def _reject_foreign_raw_files(raw_dir: Path, demo_files: set[str]) -> None:
     """
     if not raw_dir.is_dir():
         return
+    from pipelines.runs import file_checksum
+    from pipelines.truth_manifest import read_manifest
+
+    try:
+        written = read_manifest(truth_dir) or {}
+    except SourceFileError:
+        written = {}
     foreign = sorted(
         entry.name for entry in raw_dir.iterdir()
-        if entry.is_file() and not entry.name.startswith(".") and entry.name not in demo_files
+        if entry.is_file() and not entry.name.startswith(".") and (
+            entry.name not in demo_files or written.get(entry.name) != file_checksum(entry)
+        )
     )
     if not foreign:
         return
@@ -593,10 +603,10 @@ def _reject_foreign_raw_files(raw_dir: Path, demo_files: set[str]) -> None:
     if len(foreign) > FOREIGN_FILES_SHOWN:
         listed += " " + _("and {n} more").format(n=len(foreign) - FOREIGN_FILES_SHOWN)
     fail(_(
-        "{path} contains files that the demo does not write: {files}. The demo would audit "
-        "them with its synthetic data and overwrite real exports named like its own files. Move "
-        "your own files to a folder of their own, as README.md describes under \"Auditing your "
-        "own files\", and run demo again."
+        "{path} contains files that the demo did not write, or that changed since it wrote "
+        "them: {files}. The demo would audit them with its synthetic data and overwrite real "
+        "exports named like its own files. Move your own files to a folder of their own, as "
+        "README.md describes under \"Auditing your own files\", and run demo again."
     ).format(path=raw_dir, files=listed))
 
 
@@ -649,7 +659,7 @@ def build_app() -> typer.Typer:
         if size not in SIZES:
             fail(_("Unknown size {size}; use one of {sizes}.").format(
                 size=repr(size), sizes=", ".join(SIZES)))
-        _reject_foreign_raw_files(paths.raw_dir, set(PROGRAMME_BY_FILE))
+        _reject_foreign_raw_files(paths.raw_dir, paths.truth_dir, set(PROGRAMME_BY_FILE))
         console.print(_("Generating synthetic Batang data ({size})").format(size=size))
         summary = generate_files(paths.raw_dir, paths.truth_dir, size=size)
         console.print(_("Generated {n} files in {path} ({seconds} s)").format(

@@ -11,6 +11,7 @@ import pytest
 from pipelines import cli
 from pipelines.i18n import set_language
 from pipelines.settings import Paths
+from pipelines.truth_manifest import write_manifest
 
 RULES = Path(__file__).resolve().parent.parent / "config" / "rules.toml"
 
@@ -298,18 +299,22 @@ def test_demo_rejects_size_before_generating(capsys, language, message):
 def test_demo_refuses_foreign_raw_files(capsys, monkeypatch, tmp_path):
     raw = tmp_path / "data" / "raw"
     raw.mkdir(parents=True)
-    (raw / "pkh_tahap4_2026.xlsx").write_bytes(b"")
+    (raw / "dtsen_batang_202611.csv").write_text("NIK;NAMA\n", encoding="utf-8")
+    (raw / "pkh_tahap4_2026.xlsx").write_bytes(b"real export")
     (raw / ".gitkeep").write_bytes(b"")
     (raw / "pkh_kabupaten_asli.xlsx").write_bytes(b"")
+    # The demo wrote dtsen_batang_202611.csv as it is now, and another pkh_tahap4_2026.xlsx.
+    truth = tmp_path / "data" / "truth"
+    truth.mkdir()
+    write_manifest(truth, [raw / "dtsen_batang_202611.csv"])
     monkeypatch.setattr(cli, "Paths", lambda: Paths(root=tmp_path))
 
-    code, out, err = run_cli(capsys, "--lang", "en", "demo", "--size", "tiny")
+    code, _out, err = run_cli(capsys, "--lang", "en", "demo", "--size", "tiny")
 
     assert code == 1
-    assert "contains files that the demo does not write: pkh_kabupaten_asli.xlsx." in err
-    assert sorted(entry.name for entry in raw.iterdir()) == [
-        ".gitkeep", "pkh_kabupaten_asli.xlsx", "pkh_tahap4_2026.xlsx"
-    ]
+    assert ("contains files that the demo did not write, or that changed since it wrote them: "
+            "pkh_kabupaten_asli.xlsx, pkh_tahap4_2026.xlsx.") in err
+    assert (raw / "pkh_tahap4_2026.xlsx").read_bytes() == b"real export"
 
 
 @pytest.mark.parametrize(
