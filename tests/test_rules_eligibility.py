@@ -198,6 +198,20 @@ def test_deceased_recipient_asks_to_check_a_death_without_date(con):
     assert "without a readable death date" in rows[0][1]
 
 
+def test_undated_death_is_no_replacement_pengurus(con):
+    spouse = make_nik(3, "1982-01-09", "P")
+    run(
+        con,
+        register=family() + [{"nik": spouse, "no_kk": KK, "relationship": "ISTRI"}],
+        pkh=[{"nik": HEAD, "no_kk": KK}, {"nik": spouse, "no_kk": KK}],
+        deaths=[{"nik": HEAD, "death_date": "2026-03-01"}, {"nik": spouse, "death_date": None}],
+    )
+
+    rows = found(con, "DECEASED_RECIPIENT")
+
+    assert [r[0] for r in rows] == ["pkh:1::2", "pkh:1::3"]
+
+
 def test_asn_tni_polri_fires_on_kk_member(con):
     run(
         con,

@@ -66,6 +66,8 @@ living_pengurus as (
     where recipients.programme in ('PKH', 'BPNT')
         and not coalesce(recipients.has_deceased_marker, false)
         and not coalesce(deaths.death_date < params.period_start_date, false)
+        -- A death row without a readable date makes no living replacement either.
+        and not (deaths.death_record_id is not null and deaths.death_date is null)
 ),
 
 not_replaced as (
