@@ -262,8 +262,8 @@ def _ranges_text(ranges: list[MergedRange]) -> str:
 
 
 def _warn_merged_data_cells(plan: _SheetPlan, source_file: str) -> None:
-    """Warn about merged cells below the header row: each row of such a range is read with the
-    range's value, as Excel shows it, which may not be what the list means for every row."""
+    """Warn about merged cells below the header row: each row of such a range gets the range's
+    value in its first column, which may not be what the list means for every row."""
     ranges = [
         merged for merged in plan.source.merged
         if plan.header_index is not None and merged.first_row > plan.header_index
@@ -271,9 +271,10 @@ def _warn_merged_data_cells(plan: _SheetPlan, source_file: str) -> None:
     if not ranges:
         return
     logger.warning(
-        "%s: merged cells below the header row (%s). Each row of a merged range is read with "
-        "the value Excel shows in it. Check those rows, and unmerge the cells and fill each row "
-        "in the file to be sure.",
+        "%s: merged cells below the header row (%s). Each row of a merged range gets the value "
+        "of its first cell in the range's first column, and the range's other columns read as "
+        "empty. Check those rows, and unmerge the cells and fill each row in the file to be "
+        "sure.",
         _where(source_file, plan.source.sheet), _ranges_text(ranges),
     )
 
@@ -476,14 +477,16 @@ def _plan_sheet(sheet: SheetSource, definition: SourceDefinition, spec: SourceSp
 
     mapping = map_headers(definition, sheet.preview[index])
     missing = missing_required(definition, mapping)
+    # Merges that hide a header: across columns of the header row, or from a row above it.
+    header_merges = [
+        merged for merged in sheet.merged
+        if merged.covers_row(index)
+        and (merged.last_column > merged.first_column or merged.first_row < index)
+    ]
     if missing:
         message = _missing_columns_message(
             definition, mapping, missing, _where(source_file, sheet.sheet), index + 1
         )
-        header_merges = [
-            merged for merged in sheet.merged
-            if merged.covers_row(index) and merged.last_column > merged.first_column
-        ]
         if header_merges:
             # Merging keeps the first cell's text only, so a header merged into its neighbour
             # is gone and no [sources.columns] line can map it.
@@ -505,6 +508,13 @@ def _plan_sheet(sheet: SheetSource, definition: SourceDefinition, spec: SourceSp
             raise error
         _stop_if_list_header_elsewhere(sheet, definition, source_file, index)
         return _SheetPlan(sheet, None, None, error)
+    if header_merges:
+        logger.warning(
+            "%s: header row %d has merged cells (%s). Merging keeps only the first cell's text, "
+            "so a column under the rest of a range has no header and is not read. Unmerge them "
+            "and give each column its own header.",
+            _where(source_file, sheet.sheet), index + 1, _ranges_text(header_merges),
+        )
     if mapping.unmapped:
         logger.info("%s: columns not used: %s", _where(source_file, sheet.sheet),
                     ", ".join(mapping.unmapped))

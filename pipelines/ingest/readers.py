@@ -504,8 +504,10 @@ def _merged_ranges(sheet) -> list[MergedRange]:
 
 
 class _MergedFill:
-    """Filler of merged ranges: it copies the value of each range's first cell into the other
-    cells of the range as the rows stream by, so that every row reads what Excel shows."""
+    """Filler of merged ranges: it copies the value of each range's first cell down the range's
+    first column as the rows stream by, so that every row reads what Excel shows beside it. The
+    other columns of a range wider than one column stay empty: one value does not belong in
+    two fields, such as a name and a No KK."""
 
     def __init__(self, ranges: list[MergedRange], column_offset: int) -> None:
         # calamine's rows start at the sheet's first used column, `column_offset` from column A.
@@ -526,16 +528,14 @@ class _MergedFill:
             if merged.last_row < index:
                 del self.active[merged]
                 continue
-            if value is None or value == "":
+            first = merged.first_column - self.column_offset
+            if value is None or value == "" or index == merged.first_row or first < 0:
                 continue
             if filled is None:
                 filled = list(values)
-            first = merged.first_column - self.column_offset
-            last = merged.last_column - self.column_offset
-            if len(filled) <= last:
-                filled += [""] * (last + 1 - len(filled))
-            for position in range(max(first, 0), last + 1):
-                filled[position] = value
+            if len(filled) <= first:
+                filled += [""] * (first + 1 - len(filled))
+            filled[first] = value
         return values if filled is None else filled
 
 
