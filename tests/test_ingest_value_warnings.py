@@ -79,7 +79,14 @@ def test_unreadable_dates_warned(con, caplog, english):
         staged = stage(con, "deaths", rows)
 
     assert [row["death_date"] is None for row in staged] == [True, True, False, True, True]
-    [warning] = _warnings(caplog)
+    unreadable, empty = _warnings(caplog)
+    # Empty cells and placeholders get a warning of their own.
+    assert empty.getMessage() == (
+        "deaths_2026.csv: 2 rows have no death date (rows 5, 6). A recipient on them is listed as "
+        "DECEASED_RECIPIENT for the date to be checked. Write the dates as DD-MM-YYYY in the file "
+        "and run the audit again."
+    )
+    warning = unreadable
     # Without a recorded header, the column is named by its field.
     assert warning.getMessage() == (
         "deaths_2026.csv, column death_date: 2 cells are not dates (row 2: '31-02-2026'; row 3: "

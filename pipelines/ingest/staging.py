@@ -86,6 +86,8 @@ def build_staging(
     unreadable = build_date_lookup(con, kinds, today or dt.date.today())
     if unreadable:
         warn_unreadable_dates(con, kinds, unreadable)
+    if "deaths" in kinds:
+        warn_deaths_without_date(con, unreadable)
     build_wilayah_lookup(con, kinds, resolver)
 
     # Largest first, so that the small models fill in beside the register.
@@ -257,6 +259,40 @@ def warn_unreadable_dates(con, kinds: list[str], unreadable: list[str]) -> None:
             extra={"console_args": (where, header, count,
                                     _cells_text(examples, count, current_language()))},
         )
+
+
+def warn_deaths_without_date(con, unreadable: list[str]) -> None:
+    """Warn once per file and sheet of the death register about rows whose death date cell is
+    empty or a placeholder such as '-'. Cells that are not dates have their own warning."""
+    rows = query_rows(
+        con,
+        f"""
+        select raw.source_file, raw.source_sheet, count(*),
+            list(raw.source_row order by raw.source_row)[:{UNREADABLE_DATE_EXAMPLES}]
+        from raw_deaths as raw
+        left join __stg_dates as dates on dates.date_raw = coalesce(raw.death_date, '')
+        where dates.parsed_date is null
+            and coalesce(raw.death_date, '') not in (select unnest(?::varchar[]))
+        group by raw.source_file, raw.source_sheet
+        order by raw.source_file, raw.source_sheet
+        """,
+        [unreadable],
+    )
+    for source_file, sheet, count, examples in rows:
+        where = f"{source_file} [{sheet}]" if sheet else source_file
+        listed = ", ".join(str(row) for row in examples)
+        if count > len(examples):
+            listed += ", ..."
+        template = (
+            "%s: %d row has no death date (row %s). A recipient on it is listed as "
+            "DECEASED_RECIPIENT for the date to be checked. Write the date as DD-MM-YYYY in the "
+            "file and run the audit again."
+            if count == 1 else
+            "%s: %d rows have no death date (rows %s). A recipient on them is listed as "
+            "DECEASED_RECIPIENT for the date to be checked. Write the dates as DD-MM-YYYY in the "
+            "file and run the audit again."
+        )
+        logger.warning(template, where, count, listed)
 
 
 def _masked_cell(value: str) -> str:
