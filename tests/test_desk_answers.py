@@ -205,6 +205,20 @@ def test_render_death_record_without_published_date(audit_db, tmp_path):
     assert f"Recorded as deceased ({DEATHS_FILE}, row 163)." in text.splitlines()
 
 
+def test_render_death_record_with_unreadable_date(audit_db, tmp_path):
+    database = tmp_path / "audit.duckdb"
+    shutil.copy(audit_db, database)
+    with duckdb.connect(str(database)) as con:
+        con.execute("update stg_deaths set death_date = null")
+
+    text = " ".join(_render(render_answer(lookup_nik(database, KARSIH), "en")).split())
+
+    assert (
+        f"Recorded as deceased without a readable date of death ({DEATHS_FILE}, row 163): check "
+        "the death with Disdukcapil or the desa before any proposal."
+    ) in text
+
+
 def test_lookup_lists_programme_not_in_run(audit_db):
     assert lookup_nik(audit_db, HAKIM).programmes_not_in_run == ["PBI"]
     assert lookup_nik(audit_db, SUPRIHATIN_1).programmes_not_in_run == ["PBI"]

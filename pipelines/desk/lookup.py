@@ -957,19 +957,24 @@ def _source_records(
             ]
         records += [_with_record_id_parts(SourceRecord(**row), record_id) for row in rows]
         if records[-1].source_kind == "deaths":
+            death_date, unreadable = _death_date(con, tables, record_id)
             records[-1] = dataclasses.replace(
-                records[-1], death_date=_death_date(con, tables, record_id)
+                records[-1], death_date=death_date, death_date_unreadable=unreadable
             )
     return records
 
 
 def _death_date(
     con: duckdb.DuckDBPyConnection, tables: dict[str, set[str]], record_id: str
-) -> dt.date | None:
+) -> tuple[dt.date | None, bool]:
+    """Return the date of death of a death-register record, and whether its published row
+    has no readable date. Without stg_deaths the date is unknown but not unreadable."""
     if "death_date" not in tables.get("stg_deaths", set()):
-        return None
+        return None, False
     rows = _select(con, tables, "stg_deaths", ["death_date"], "record_id = ?", [record_id])
-    return rows[0]["death_date"] if rows else None
+    if not rows:
+        return None, False
+    return rows[0]["death_date"], rows[0]["death_date"] is None
 
 
 def _with_record_id_parts(record: SourceRecord, record_id: str) -> SourceRecord:

@@ -18,6 +18,8 @@ class SourceRecord:
     # Date of death of a death-register record (source kind `deaths`); None for other records
     # and for an audit database that lacks stg_deaths.
     death_date: dt.date | None = None
+    # A death-register record whose row in stg_deaths has no readable date of death.
+    death_date_unreadable: bool = False
 
 
 @dataclass(frozen=True)

@@ -484,7 +484,12 @@ def death_lines(answer: DeskAnswer) -> list[str]:
         if record.source_kind != "deaths":
             continue
         source = _source_text(record.source_file, record.source_sheet, record.source_row)
-        if record.death_date is None:
+        if record.death_date_unreadable:
+            line = _(
+                "Recorded as deceased without a readable date of death ({source}): check the "
+                "death with Disdukcapil or the desa before any proposal."
+            ).format(source=source)
+        elif record.death_date is None:
             line = _("Recorded as deceased ({source}).").format(source=source)
         else:
             line = _("Recorded as deceased on {date} ({source}).").format(
