@@ -327,6 +327,7 @@ DIFF_COUNT_TEXTS = {
     "first_checked": N_("{n} first checked"),
     "persisting": N_("{n} persisting"),
     "resolved": N_("{n} resolved"),
+    "resolved_with_input": N_("{n} gone now that their rule has its input"),
     "not_rechecked": N_("{n} not re-checked"),
 }
 

@@ -376,3 +376,21 @@ def test_new_finding_without_previous_rule_status(con, tmp_path):
     statuses = con.execute("select distinct diff_status from findings_diff").fetchall()
     assert statuses == [("new",)]
 
+
+def test_gone_once_rule_has_input_again(con, tmp_path):
+    affluent_world(con)
+    con.execute("drop table stg_vehicles")
+    con.execute("update stg_pln set power_va = 2200")
+    build(con)
+    previous = save_previous(con, tmp_path)
+
+    # The vehicle extract is back and the PLN finding is gone.
+    affluent_world(con)
+    con.execute("update stg_vehicles set wheels = 2")
+    build(con, previous=previous)
+
+    rows = con.execute(
+        "select diff_status, not_rechecked_reason, rule_code from findings_diff"
+    ).fetchall()
+    assert rows == [("resolved_with_input", None, "PROXY_AFFLUENCE")]
+

@@ -510,6 +510,12 @@ def test_report_separates_first_checked(language):
     assert NOT_RECHECKED[language][2] not in changes
 
 
+RESOLVED_WITH_INPUT = {
+    "id": ("<td>Hilang setelah aturannya mendapat masukan</td><td class=\"num\">1</td>",
+           "Hilang setelah aturannya mendapat masukan: temuan run sebelumnya"),
+    "en": ("<td>Gone now that its rule has the input</td><td class=\"num\">1</td>",
+           "Gone now that its rule has the input: findings of the previous run"),
+}
 NEW_WITH_LIMITATION = {
     "id": ("<td>Baru, tetapi aturannya kekurangan masukan</td><td class=\"num\">1</td>",
            "Baru, tetapi aturannya kekurangan masukan: temuan run ini"),
@@ -525,7 +531,8 @@ def test_report_separates_new_with_limitation(language):
     con.execute(
         "create or replace table findings_diff as select * from (values "
         "('f1', 'EXCLUSION_ERROR_CANDIDATE', 'new_with_limitation', null), "
-        "('f2', 'DEFAULT_DOB', 'persisting', 'r0')"
+        "('f2', 'DEFAULT_DOB', 'persisting', 'r0'), "
+        "('f3', 'EXCLUSION_ERROR_CANDIDATE', 'resolved_with_input', 'r0')"
         ") as t(finding_id, rule_code, diff_status, previous_run_id)"
     )
 
@@ -534,6 +541,9 @@ def test_report_separates_new_with_limitation(language):
     row, note = NEW_WITH_LIMITATION[language]
     assert row in html
     assert note in html
+    gone_row, gone_note = RESOLVED_WITH_INPUT[language]
+    assert gone_row in html
+    assert gone_note in html
     assert FIRST_CHECKED[language][2] not in html
 
 

@@ -79,6 +79,7 @@ CHANGE_TITLES: dict[str, str] = {
     "new_with_limitation": "New, but its rule lacked an input",
     "resolved": "Gone since the previous run",
     "not_rechecked": "Not re-checked in this run",
+    "resolved_with_input": "Gone now that its rule has the input",
     "unchanged": "Unchanged",
     "persisting": "Still present since the previous run",
     "changed": "Changed evidence",

@@ -11,7 +11,8 @@ has now, its programme's roster read then, and a file of its source kind read th
 findings_diff marks the others `first_checked` with one of the reasons below. A new finding of a
 rule that lacks an input the previous run had is `new_with_limitation`, because it may come from
 that gap: without the death register, a family with a dead member can become an exclusion
-candidate.
+candidate. The mirror, a finding of the previous run whose rule lacked an input that this run
+has and that this run no longer reports, is `resolved_with_input`.
 """
 
 from __future__ import annotations
@@ -255,6 +256,13 @@ def _build_first_check_scope(con: duckdb.DuckDBPyConnection, has_run_files: bool
         "__rules_new_with_limitation_rules",
         "rule_code varchar",
         _rules_with_new_limitation(con),
+    )
+    _write_temp_table(
+        con,
+        "__rules_resolved_with_input_rules",
+        "rule_code varchar",
+        [(code,) for code, reason in _rules_first_checked(con)
+         if reason == RULE_LACKED_INPUT_BEFORE],
     )
     _write_temp_table(
         con,

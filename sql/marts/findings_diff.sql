@@ -3,7 +3,8 @@
 -- previous run could not have found it, or new_with_limitation when its rule
 -- lacks an input that the previous run had. A finding in both runs is persisting.
 -- A finding only in the previous run is resolved when this run checked it
--- again, else not_rechecked. first_checked_reason and not_rechecked_reason
+-- again, else not_rechecked, and resolved_with_input when its rule lacked an
+-- input then that this run has. first_checked_reason and not_rechecked_reason
 -- give the reasons, as pipelines/rules/recheck.py describes.
 -- Without a previous run every finding is new. No KK and the source file, sheet
 -- and row locate a previous finding whose record has no NIK.
@@ -71,6 +72,10 @@ compared as (
             when previous_findings.finding_id is null then 'new'
             when current_findings.finding_id is not null then 'persisting'
             when not_rechecked.reason is not null then 'not_rechecked'
+            when previous_findings.rule_code in (
+                select rule_code from __rules_resolved_with_input_rules
+            )
+                then 'resolved_with_input'
             else 'resolved'
         end as diff_status,
         case
