@@ -681,7 +681,10 @@ def build_app() -> typer.Typer:
         ),
     ) -> None:
         # Both `run run.toml` and `run --config run.toml` are accepted.
-        if config_file is not None and config is not None and config_file != config:
+        if (
+            config_file is not None and config is not None
+            and config_file.resolve() != config.resolve()
+        ):
             fail(_("Give the run configuration once: {first} or {second}.").format(
                 first=config_file, second=config))
         chosen = config or config_file

@@ -223,6 +223,18 @@ def test_run_takes_config_as_argument(capsys, monkeypatch, tmp_path):
     assert f"Run configuration {config}" in err
 
 
+def test_run_takes_one_config_written_twice(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr(cli, "apply_prefect_defaults", lambda home=None: None)
+    monkeypatch.chdir(tmp_path)
+
+    code, _out, err = run_cli(capsys, "--lang", "en", "run", "run.toml", "--config",
+                              str(tmp_path / "run.toml"))
+
+    assert code == 1
+    assert "Run configuration" in err
+    assert "once" not in err
+
+
 def test_run_rejects_two_configs(capsys, tmp_path):
     code, _out, err = run_cli(capsys, "run", "a.toml", "--config", "b.toml")
 
