@@ -46,7 +46,6 @@ from pipelines.i18n import (
     ngettext,
     set_language,
 )
-from pipelines.ingest.load import check_sources_have_files
 from pipelines.prefect_env import (
     apply_prefect_defaults,
     check_api_server,
@@ -502,6 +501,9 @@ def run_audit(config: Path, language: str) -> None:
     # Check both configurations, that every source has a file, the marts folder and the run
     # lock before Prefect starts, so that an error in them or another run on the folder stops the
     # command at once, without the lines Prefect prints while it shuts down.
+    # Imported here: ingest loads pyarrow and the readers, which the desk lookup does not need.
+    from pipelines.ingest.load import check_sources_have_files
+
     try:
         run_config = load_run_config(config)
         load_rules_config(run_config.rules_path)

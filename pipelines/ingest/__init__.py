@@ -7,9 +7,22 @@ The audit flow calls, per run:
     validate_staging(con, out_dir, run_id)                    # raises ExpectationsFailed
 """
 
-from pipelines.ingest.load import FileCount, ingest_file, ingest_source
-from pipelines.ingest.staging import build_staging
-from pipelines.ingest.validate import ValidationSummary, validate_staging
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+# The module of each name of __all__. They load on first use: the run configuration and the desk
+# import small modules of this package, such as sources, and must not pay for the readers,
+# pyarrow and Great Expectations.
+_MODULES = {
+    "FileCount": "pipelines.ingest.load",
+    "ingest_file": "pipelines.ingest.load",
+    "ingest_source": "pipelines.ingest.load",
+    "build_staging": "pipelines.ingest.staging",
+    "ValidationSummary": "pipelines.ingest.validate",
+    "validate_staging": "pipelines.ingest.validate",
+}
 
 __all__ = [
     "FileCount",
@@ -19,3 +32,9 @@ __all__ = [
     "ingest_source",
     "validate_staging",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return getattr(import_module(_MODULES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

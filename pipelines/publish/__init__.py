@@ -11,6 +11,18 @@
 `pipelines.publish.atomic.read_consistent`.
 """
 
-from pipelines.publish.publish import PublishSummary, previous_audit_db, publish_marts
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["PublishSummary", "previous_audit_db", "publish_marts"]
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first use: the desk imports small modules of this package, such as formatting
+    # and masking, and must not pay for the report templates and the workbook writer.
+    if name in __all__:
+        from pipelines.publish import publish
+
+        return getattr(publish, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
