@@ -175,7 +175,7 @@ def test_deceased_recipient_ignores_later_death_and_replaced_pengurus(con):
     assert found(con, "DECEASED_RECIPIENT") == []
 
 
-def test_deceased_recipient_asks_to_check_a_death_without_date(con):
+def test_deceased_recipient_undated_death(con):
     run(
         con,
         register=family(),
