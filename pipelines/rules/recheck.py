@@ -245,11 +245,12 @@ def _build_first_check_scope(con: duckdb.DuckDBPyConnection, has_run_files: bool
     name still yields new findings. The files are compared only when both runs have a
     file_reconciliation.
     """
+    first_checked_rules = _rules_first_checked(con)
     _write_temp_table(
         con,
         "__rules_first_checked_rules",
         "rule_code varchar, reason varchar",
-        _rules_first_checked(con),
+        first_checked_rules,
     )
     _write_temp_table(
         con,
@@ -261,8 +262,7 @@ def _build_first_check_scope(con: duckdb.DuckDBPyConnection, has_run_files: bool
         con,
         "__rules_resolved_with_input_rules",
         "rule_code varchar",
-        [(code,) for code, reason in _rules_first_checked(con)
-         if reason == RULE_LACKED_INPUT_BEFORE],
+        [(code,) for code, reason in first_checked_rules if reason == RULE_LACKED_INPUT_BEFORE],
     )
     _write_temp_table(
         con,

@@ -34,6 +34,10 @@ dead as (
         deaths.death_record_id,
         deaths.death_source_file,
         deaths.death_source_row,
+        -- Only a death row without a readable date names the recipient dead, so the finding
+        -- asks for the date to be checked.
+        deaths.death_record_id is not null and deaths.death_date is null
+            and not coalesce(recipients.has_deceased_marker, false) as is_undated_death_only,
         -- The link probability as __rules_link_probability defines it, as joins.
         case
             when deaths.death_record_id is not null then coalesce(
@@ -102,8 +106,7 @@ final as (
                 cast(not_replaced.death_source_row as varchar),
                 strftime(params.period_start_date, '%d-%m-%Y')
             )
-            when not_replaced.death_record_id is not null
-                and not coalesce(not_replaced.has_deceased_marker, false) then printf(
+            when not_replaced.is_undated_death_only then printf(
                 'Listed in the death register (%s row %s) without a readable death date: '
                 'check the date against the period start %s',
                 coalesce(not_replaced.death_source_file, '-'),
@@ -123,8 +126,7 @@ final as (
                 cast(not_replaced.death_source_row as varchar),
                 strftime(params.period_start_date, '%d-%m-%Y')
             )
-            when not_replaced.death_record_id is not null
-                and not coalesce(not_replaced.has_deceased_marker, false) then printf(
+            when not_replaced.is_undated_death_only then printf(
                 'Tercatat di daftar kematian (%s baris %s) tanpa tanggal meninggal yang '
                 'terbaca: cocokkan tanggalnya dengan awal periode %s',
                 coalesce(not_replaced.death_source_file, '-'),
@@ -142,13 +144,8 @@ final as (
             'has_deceased_marker', not_replaced.has_deceased_marker
         ) as evidence_json,
         not_replaced.link_probability as match_probability,
-        coalesce(not_replaced.link_probability, 1.0) * case
-            when not_replaced.death_record_id is not null
-                and not_replaced.death_date is null
-                and not coalesce(not_replaced.has_deceased_marker, false)
-                then 0.5
-            else 1.0
-        end as confidence
+        coalesce(not_replaced.link_probability, 1.0)
+            * case when not_replaced.is_undated_death_only then 0.5 else 1.0 end as confidence
     from not_replaced
     cross join params
 )
