@@ -125,23 +125,18 @@ def _rules_not_rechecked(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]
     return rows
 
 
-def _rules_with_new_limitation(con: duckdb.DuckDBPyConnection) -> list[tuple[str]]:
-    """Return (rule_code,) of the rules evaluated in this run without an input that the
-    previous run had. Without the previous run's rule_status no rule is returned."""
+def _rules_with_new_limitation(
+    con: duckdb.DuckDBPyConnection, not_rechecked_rules: list[tuple[str, str]]
+) -> list[tuple[str]]:
+    """Return (rule_code,) of the rules that lost an input since the previous run, from the
+    rows of `_rules_not_rechecked`, keeping only rules in the previous run's rule_status.
+    Without that table no rule is returned."""
     previous = {
-        code: _split_inputs(inputs)
-        for code, inputs in query_rows(
-            con, "select rule_code, missing_inputs from __rules_previous_rule_status"
-        )
+        code for (code,) in query_rows(con, "select rule_code from __rules_previous_rule_status")
     }
-    if not previous:
-        return []
     return [
-        (code,)
-        for code, is_evaluated, inputs in query_rows(
-            con, "select rule_code, is_evaluated, missing_inputs from rule_status"
-        )
-        if is_evaluated and code in previous and _split_inputs(inputs) - previous[code]
+        (code,) for code, reason in not_rechecked_rules
+        if reason == RULE_LOST_INPUT and code in previous
     ]
 
 
@@ -237,7 +232,11 @@ def _write_temp_table(
         query_rows(con, f"insert into {table} values ({placeholders})", list(row))
 
 
-def _build_first_check_scope(con: duckdb.DuckDBPyConnection, has_run_files: bool) -> None:
+def _build_first_check_scope(
+    con: duckdb.DuckDBPyConnection,
+    has_run_files: bool,
+    not_rechecked_rules: list[tuple[str, str]],
+) -> None:
     """Create the temp tables that findings_diff reads to tell new from first checked.
 
     `__rules_run_files` must contain this run's files. A file of this run counts as first checked
@@ -256,7 +255,7 @@ def _build_first_check_scope(con: duckdb.DuckDBPyConnection, has_run_files: bool
         con,
         "__rules_new_with_limitation_rules",
         "rule_code varchar",
-        _rules_with_new_limitation(con),
+        _rules_with_new_limitation(con, not_rechecked_rules),
     )
     _write_temp_table(
         con,
@@ -311,11 +310,12 @@ def build_recheck_scope(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
             [run_id],
         )
 
+    not_rechecked_rules = _rules_not_rechecked(con)
     _write_temp_table(
         con,
         "__rules_not_rechecked_rules",
         "rule_code varchar, reason varchar",
-        _rules_not_rechecked(con),
+        not_rechecked_rules,
     )
     _write_temp_table(
         con,
@@ -355,4 +355,4 @@ def build_recheck_scope(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
             """,
         )
 
-    _build_first_check_scope(con, has_run_files)
+    _build_first_check_scope(con, has_run_files, not_rechecked_rules)
